@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/gomlx/go-xla/pkg/installer"
+
+	"github.com/brainc/brainc/pjrt"
+)
+
+func cmdDevices(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("devices", "", stderr)
+	backend := fs.String("backend", "", "backend to open: cpu|cuda|go|/abs/path/plugin.so (default: $BRAINC_BACKEND, else automatic)")
+	if _, err := parseFlags(fs, args, 0); err != nil {
+		return err
+	}
+	env := pjrt.DefaultEnv()
+	b, err := pjrt.Open(pjrt.Options{Backend: *backend, Stderr: stderr, Env: &env})
+	if err != nil {
+		return err
+	}
+	defer b.Finalize()
+	for _, c := range b.Tried {
+		switch {
+		case c.Kind == b.Kind && c.Skip == "":
+			fmt.Fprintf(stdout, "%-5s  selected\n", c.Kind)
+			if b.Path != "" {
+				fmt.Fprintf(stdout, "       plugin  %s\n       PJRT    v%s\n", b.Path, b.PJRTVersion())
+			}
+			for i, d := range b.Devices() {
+				fmt.Fprintf(stdout, "       device %d: %s\n", i, d)
+			}
+		case c.Skip == "":
+			fmt.Fprintf(stdout, "%-5s  available, not selected (lower priority)\n", c.Kind)
+		default:
+			fmt.Fprintf(stdout, "%-5s  not used: %s\n", c.Kind, c.Skip)
+		}
+	}
+	return nil
+}
+
+func cmdSetup(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("setup", "", stderr)
+	timeout := fs.Duration("timeout", 90*time.Second, "give up on the download after this long")
+	if _, err := parseFlags(fs, args, 0); err != nil {
+		return err
+	}
+	lib, err := installer.DefaultHomeLibPath()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- installer.CPUAutoInstall(lib+"/go-xla", true, installer.Quiet) }()
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		err = fmt.Errorf("timed out after %s", *timeout)
+	}
+	if err != nil {
+		return fmt.Errorf("go-xla's installer could not install the CPU PJRT plugin (it downloads from GitHub): %w", err)
+	}
+	fmt.Fprintf(stdout, "CPU PJRT plugin installed in %s/go-xla\n", lib)
+	return nil
+}

@@ -1,0 +1,187 @@
+package pjrt
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	xlapjrt "github.com/gomlx/go-xla/pkg/pjrt"
+	"github.com/gomlx/gomlx/backends"
+	_ "github.com/gomlx/gomlx/backends/simplego" // registers the "go" backend
+	"github.com/gomlx/gomlx/backends/xla"
+)
+
+// Options configures Open.
+type Options struct {
+	// Backend is "", "auto", "cpu", "cuda", "go" or an absolute plugin path.
+	// Empty means: read $BRAINC_BACKEND, then choose automatically.
+	Backend string
+	// From names where Backend came from, for errors (default "--backend").
+	From string
+	// Stderr receives warnings (default os.Stderr).
+	Stderr io.Writer
+	// Env is the machine to discover on (default DefaultEnv()).
+	Env *Env
+}
+
+// Backend is an opened backend with what brainc knows about it.
+type Backend struct {
+	backends.Backend
+	// Kind is the class of backend opened.
+	Kind Kind
+	// Path is the plugin file (empty for Go).
+	Path string
+	// Tried lists every candidate considered, in order, with why it was not
+	// used (the opened one has an empty Skip).
+	Tried []Candidate
+}
+
+// PJRTVersion returns the PJRT C API version of the plugin ("" for Go).
+func (b *Backend) PJRTVersion() string {
+	if b.Path == "" {
+		return ""
+	}
+	p, err := xlapjrt.GetPlugin(b.Path)
+	if err != nil {
+		return ""
+	}
+	major, minor := p.Version()
+	return fmt.Sprintf("%d.%d", major, minor)
+}
+
+// Devices describes each device of the backend.
+func (b *Backend) Devices() []string {
+	n := b.NumDevices()
+	out := make([]string, n)
+	for i := range n {
+		out[i] = b.DeviceDescription(backends.DeviceNum(i))
+	}
+	return out
+}
+
+// Label is a short name for summaries: "cpu", "cuda", "go" or the plugin path.
+func (b *Backend) Label() string {
+	if b.Kind == Path {
+		return b.Path
+	}
+	return string(b.Kind)
+}
+
+// Open selects and loads a backend (see the package documentation for the
+// order). An explicit choice that cannot be loaded is an error listing the
+// paths searched and what to install; automatic selection falls through to
+// the next candidate and, as a last resort, to the pure-Go backend with a
+// warning.
+func Open(opts Options) (*Backend, error) {
+	env := DefaultEnv()
+	if opts.Env != nil {
+		env = *opts.Env
+	}
+	stderr := opts.Stderr
+	if stderr == nil {
+		stderr = os.Stderr
+	}
+	spec, from := opts.Backend, opts.From
+	if from == "" {
+		from = "--backend"
+	}
+	if spec == "" {
+		spec, from = env.Getenv(EnvBackend), "$"+EnvBackend
+	}
+	choice, err := ParseChoice(spec, from)
+	if err != nil {
+		return nil, err
+	}
+	// brainc installs plugins itself (make setup): never let GoMLX reach for GitHub.
+	xla.EnableAutoInstall(false)
+	plan := Plan(choice, env)
+	for i := range plan {
+		c := &plan[i]
+		if c.Skip != "" {
+			continue
+		}
+		b, err := load(*c)
+		if err != nil {
+			c.Skip = "failed to load: " + err.Error()
+			continue
+		}
+		if c.Kind == Go && choice.Kind == "" {
+			fmt.Fprintln(stderr, "brainc: warning: no XLA PJRT plugin could be used; falling back to the pure-Go backend (10-100x slower).")
+			fmt.Fprint(stderr, explain(plan[:i]))
+			fmt.Fprintln(stderr, "brainc: run `make setup` to install the CPU plugin.")
+		}
+		b.Tried = plan
+		return b, nil
+	}
+	return nil, fmt.Errorf("%s: backend %q cannot be used:\n%s", choice.From, spec, explain(plan))
+}
+
+// explain renders candidates and why each was not used.
+func explain(cands []Candidate) string {
+	var sb strings.Builder
+	for _, c := range cands {
+		fmt.Fprintf(&sb, "  %s: %s\n", c.Kind, c.Skip)
+		for _, p := range c.Searched {
+			fmt.Fprintf(&sb, "    searched %s\n", p)
+		}
+	}
+	return sb.String()
+}
+
+// load opens one candidate.
+func load(c Candidate) (*Backend, error) {
+	if c.Kind == Go {
+		b, err := backends.NewWithConfig("go")
+		if err != nil {
+			return nil, err
+		}
+		return &Backend{Backend: b, Kind: Go}, nil
+	}
+	config := "xla:" + c.Path
+	if c.Kind == CUDA || isCUDAPath(c.Path) {
+		prepareCUDA(c.Path)
+	} else {
+		// Named "cpu", GoMLX shares host buffers with the CPU plugin; by path it
+		// must be told.
+		config += ",shared_buffers"
+	}
+	b, err := backends.NewWithConfig(config)
+	if err != nil {
+		return nil, err
+	}
+	return &Backend{Backend: b, Kind: c.Kind, Path: c.Path}, nil
+}
+
+func isCUDAPath(p string) bool { return strings.Contains(strings.ToLower(filepath.Base(p)), "cuda") }
+
+// prepareCUDA works around go-xla v0.1.4, whose CUDA driver check sets
+// XLA_FLAGS=--xla_gpu_cuda_data_dir to a hard-coded developer path whenever
+// it finds an nvidia/ directory next to the plugin (as JAX's wheels have).
+// brainc disables that check and, unless the user set the flag, points XLA
+// at the CUDA toolkit the pip nvidia packages provide.
+func prepareCUDA(plugin string) {
+	_ = os.Setenv("GOPJRT_CUDA_CHECKS", "0")
+	flags := os.Getenv("XLA_FLAGS")
+	if strings.Contains(flags, "--xla_gpu_cuda_data_dir") {
+		return
+	}
+	if dir := CUDADataDir(plugin); dir != "" {
+		_ = os.Setenv("XLA_FLAGS", strings.TrimSpace(flags+" --xla_gpu_cuda_data_dir="+dir))
+	}
+}
+
+// CUDADataDir returns the CUDA toolkit directory (the one holding
+// nvvm/libdevice) installed by pip's nvidia-cuda-nvcc package next to a
+// plugin in site-packages, or "" when there is none.
+func CUDADataDir(plugin string) string {
+	// site-packages/jax_plugins/xla_cudaNN/xla_cuda_plugin.so → site-packages
+	site := filepath.Dir(filepath.Dir(filepath.Dir(plugin)))
+	for _, d := range []string{filepath.Join(site, "nvidia", "cuda_nvcc"), filepath.Join(site, "nvidia")} {
+		if st, err := os.Stat(filepath.Join(d, "nvvm", "libdevice")); err == nil && st.IsDir() {
+			return d
+		}
+	}
+	return ""
+}
