@@ -1,0 +1,164 @@
+// Package ir holds brainc's model intermediate representation: a Network of
+// populations, projections, inputs and monitors, with every dimensioned value
+// already converted to brainc's base units (ms, mV, Hz; conductances and
+// weights are dimensionless, as in BrainPy). Specs are parsed from YAML or
+// JSON by Parse; every error names the field and the line it came from.
+//
+// The package imports nothing else of brainc: dynamics, lowering and running
+// all read the IR, never the other way around.
+package ir
+
+// Base units of the IR. Values in a Network are stored in these units.
+const (
+	// UnitTime is the IR's unit of time: milliseconds.
+	UnitTime = "ms"
+	// UnitVoltage is the IR's unit of membrane potential: millivolts.
+	UnitVoltage = "mV"
+	// UnitRate is the IR's unit of rates: hertz.
+	UnitRate = "Hz"
+)
+
+// Network is a whole model: a clock, a seed, populations, the projections
+// between them and what to record.
+type Network struct {
+	// Name identifies the model (used in outputs and manifests).
+	Name string
+	// Dt is the integration step in ms.
+	Dt float64
+	// Duration is the default simulated time in ms.
+	Duration float64
+	// Seed seeds connectivity and initial conditions.
+	Seed uint64
+	// Populations in spec order.
+	Populations []*Population
+	// Projections in spec order.
+	Projections []*Projection
+	// Monitors lists what a run records.
+	Monitors Monitors
+}
+
+// Population is a group of neurons of one model with shared parameters.
+type Population struct {
+	// Name is unique within the network.
+	Name string
+	// Size is the number of neurons (> 0).
+	Size int
+	// Model is the neuron model name, as listed in the Catalog (e.g. "LifRef").
+	Model string
+	// Params holds every parameter of the model in base units: defaults from
+	// the Catalog, overridden by the spec.
+	Params map[string]float64
+	// Init gives the initial value distribution of state variables; variables
+	// not listed start at the model's default (see Catalog).
+	Init map[string]Init
+	// Input is the external input current injected every step.
+	Input Input
+	// Integrator is the numerical method: "exp_euler" (default) or "euler".
+	Integrator string
+	// Line is the spec line where the population is defined (0 for Go-built networks).
+	Line int
+}
+
+// InitKind names a distribution for initial values.
+type InitKind string
+
+// Initial value distributions.
+const (
+	// InitConst sets every neuron to A.
+	InitConst InitKind = "const"
+	// InitNormal draws from a normal distribution with mean A and standard deviation B.
+	InitNormal InitKind = "normal"
+	// InitUniform draws uniformly from [A, B).
+	InitUniform InitKind = "uniform"
+)
+
+// Init is an initial-value distribution for one state variable, in base units.
+type Init struct {
+	Kind InitKind
+	A, B float64
+}
+
+// Input is an external input current (dimensionless, in the model's current
+// units: with R=1 it is in mV, as in BrainPy).
+type Input struct {
+	// Kind is "" (no input) or "constant".
+	Kind string
+	// Value is the constant current.
+	Value float64
+}
+
+// Projection connects a presynaptic population to a postsynaptic one through
+// a synapse model and an output (how the synaptic variable becomes current).
+type Projection struct {
+	// Name is unique within the network.
+	Name string
+	// Pre and Post are population names.
+	Pre, Post string
+	// Conn is the connectivity rule.
+	Conn Conn
+	// Weight is the homogeneous synaptic weight added to the synaptic
+	// variable per presynaptic spike.
+	Weight float64
+	// Synapse is the synapse model and its parameters.
+	Synapse Component
+	// Output converts the synaptic variable to a current: "CUBA" or "COBA".
+	Output Component
+	// Kernel forces the propagation operator: "auto" (default), "dense" or "event".
+	Kernel string
+	// Line is the spec line where the projection is defined.
+	Line int
+}
+
+// ConnRule names a connectivity rule.
+type ConnRule string
+
+// Connectivity rules.
+const (
+	// ConnFixedProb connects each (pre, post) pair independently with probability Prob.
+	ConnFixedProb ConnRule = "fixed_prob"
+	// ConnFixedInDegree gives every post neuron exactly Num presynaptic partners, drawn without replacement.
+	ConnFixedInDegree ConnRule = "fixed_in_degree"
+)
+
+// Conn is a connectivity rule with its parameters.
+type Conn struct {
+	Rule ConnRule
+	// Prob is the connection probability for ConnFixedProb, in [0, 1].
+	Prob float64
+	// Num is the in-degree for ConnFixedInDegree.
+	Num int
+	// AllowSelf permits i→i connections when Pre == Post (default false).
+	AllowSelf bool
+}
+
+// Component is a named model (synapse or output) with parameters in base
+// units, defaults filled in from the Catalog.
+type Component struct {
+	Model  string
+	Params map[string]float64
+}
+
+// Monitors lists what to record during a run.
+type Monitors struct {
+	// Spikes lists populations whose spikes are recorded.
+	Spikes []string
+	// Traces lists state variables recorded every step for some neurons.
+	Traces []Trace
+}
+
+// Trace records one state variable of selected neurons of a population.
+type Trace struct {
+	Pop, Var string
+	// Indices of the neurons recorded.
+	Indices []int
+}
+
+// Population returns the population with the given name, or nil.
+func (n *Network) Population(name string) *Population {
+	for _, p := range n.Populations {
+		if p.Name == name {
+			return p
+		}
+	}
+	return nil
+}

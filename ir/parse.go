@@ -1,0 +1,932 @@
+package ir
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+	"github.com/goccy/go-yaml/token"
+)
+
+// Valid keys of each mapping of the spec language, in documentation order.
+var (
+	topKeys        = []string{"name", "dt", "duration", "seed", "populations", "projections", "monitors"}
+	populationKeys = []string{"size", "model", "params", "init", "input", "integrator"}
+	projectionKeys = []string{"pre", "post", "conn", "weight", "synapse", "output", "kernel"}
+	connKeys       = []string{string(ConnFixedProb), string(ConnFixedInDegree), "allow_self"}
+	monitorKeys    = []string{"spikes", "traces"}
+)
+
+// ParseFile reads and parses the spec at path; see Parse. Errors name the
+// file as path was written.
+func ParseFile(path string) (*Network, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(data, path)
+}
+
+// Parse parses a network spec written in YAML (or JSON, which is YAML),
+// fills in defaults and checks it as Validate does. filename is used in
+// error messages and, when the spec has no name, to name the network.
+//
+// A spec is a mapping (testdata/coba.yaml is a complete example):
+//
+//	name: coba                # default: the file name without extension
+//	dt: 0.1 ms                # default 0.1 ms
+//	duration: 1 s             # default 1000 ms
+//	seed: 42                  # default 0
+//	populations:              # required; order is kept
+//	  E:
+//	    size: 3200            # required
+//	    model: LifRef         # required; a neuron model of the catalogue
+//	    params: {tau: 20 ms}  # catalogue defaults for the others
+//	    init: {V: normal(-55 mV, 2 mV)}  # or a constant, or uniform(lo, hi)
+//	    input: 20             # or {constant: 20}
+//	    integrator: exp_euler # or euler
+//	projections:              # order is kept
+//	  E2E:
+//	    pre: E
+//	    post: E
+//	    conn: {fixed_prob: 0.02}         # or {fixed_in_degree: 80}, optional allow_self: true
+//	    weight: 0.6
+//	    synapse: {Expon: {tau: 5 ms}}    # or just Expon
+//	    output: {COBA: {E: 0 mV}}        # or just CUBA
+//	    kernel: auto                     # or dense, event
+//	monitors:                 # default: spikes of every population
+//	  spikes: [E]
+//	  traces: {E.V: [0, 1, 2]}
+//
+// Dimensioned values are written "0.1 ms", "-60 mV", "1 s", "20 Hz"...; a
+// plain number is taken to be in base units (ms, mV, Hz), see ParseQuantity.
+// Inside a flow mapping such as {V: normal(-55 mV, 2 mV)} YAML splits the
+// call at the comma; Parse joins it back. Unknown keys, duplicate keys, YAML
+// merge keys (<<) and multiple documents are errors; anchors and aliases may
+// be used.
+//
+// Parse returns the first problem found as a *SpecError carrying the file,
+// the line, the path of the field and a message, e.g.
+//
+//	coba.yaml:7: populations.E.params.tau: expected a time (e.g. "5 ms"), got "5 mV"
+//
+// Problems of form (syntax, unknown keys, types, units, unknown models,
+// parameters and state variables) are found while reading the spec;
+// the range and reference checks shared with Validate run afterwards.
+func Parse(data []byte, filename string) (*Network, error) {
+	n, err := parseSpec(data, filename)
+	if err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// specParser turns a YAML AST into a Network, recording the line of every
+// field for the checker.
+type specParser struct {
+	file    string
+	lines   map[string]int
+	anchors map[string]ast.Node
+}
+
+func parseSpec(data []byte, filename string) (*Network, *SpecError) {
+	p := &specParser{file: filename, lines: map[string]int{}, anchors: map[string]ast.Node{}}
+	f, err := parser.ParseBytes(data, 0, parser.AllowDuplicateMapKey())
+	if err != nil {
+		return nil, p.syntaxError(err)
+	}
+	var body ast.Node
+	for _, doc := range f.Docs {
+		if doc == nil || doc.Body == nil {
+			continue
+		}
+		if body != nil {
+			return nil, p.errAt(nodeLine(doc.Body), "", "a spec is a single YAML document, found a second one")
+		}
+		body = doc.Body
+	}
+	if body == nil {
+		return nil, p.errAt(0, "", "spec is empty")
+	}
+	ast.Walk(anchorCollector(p.anchors), body)
+
+	top, e := p.mapping(body, "", lineOr(nodeLine(body), 1), false)
+	if e != nil {
+		return nil, e
+	}
+	if e := p.checkKeys(top, topKeys); e != nil {
+		return nil, e
+	}
+	if e := p.require(top, "populations"); e != nil {
+		return nil, e
+	}
+	n := &Network{Name: nameFromFile(filename), Dt: DefaultDt, Duration: DefaultDuration}
+	if en := top.get("name"); en != nil {
+		if n.Name, e = p.str(en.value, en.line, "name"); e != nil {
+			return nil, e
+		}
+	}
+	if en := top.get("dt"); en != nil {
+		if n.Dt, e = p.quantity(en.value, en.line, "dt", Time); e != nil {
+			return nil, e
+		}
+	}
+	if en := top.get("duration"); en != nil {
+		if n.Duration, e = p.quantity(en.value, en.line, "duration", Time); e != nil {
+			return nil, e
+		}
+	}
+	if en := top.get("seed"); en != nil {
+		if n.Seed, e = p.seed(en.value, en.line, "seed"); e != nil {
+			return nil, e
+		}
+	}
+
+	en := top.get("populations")
+	pops, e := p.mapping(en.value, "populations", en.keyLine, false)
+	if e != nil {
+		return nil, e
+	}
+	for i := range pops.entries {
+		pop, e := p.population(&pops.entries[i])
+		if e != nil {
+			return nil, e
+		}
+		n.Populations = append(n.Populations, pop)
+	}
+
+	if en := top.get("projections"); en != nil {
+		projs, e := p.mapping(en.value, "projections", en.keyLine, false)
+		if e != nil {
+			return nil, e
+		}
+		for i := range projs.entries {
+			pr, e := p.projection(&projs.entries[i])
+			if e != nil {
+				return nil, e
+			}
+			n.Projections = append(n.Projections, pr)
+		}
+	}
+
+	if en := top.get("monitors"); en != nil {
+		if n.Monitors, e = p.monitors(en); e != nil {
+			return nil, e
+		}
+	} else {
+		for _, pop := range n.Populations {
+			n.Monitors.Spikes = append(n.Monitors.Spikes, pop.Name)
+		}
+	}
+
+	if e := n.validate(&checker{file: p.file, lines: p.lines}); e != nil {
+		return nil, e
+	}
+	return n, nil
+}
+
+// nameFromFile derives a network name from a file name ("nets/coba.yaml" ->
+// "coba"), or returns DefaultName.
+func nameFromFile(filename string) string {
+	if filename == "" {
+		return DefaultName
+	}
+	base := filepath.Base(filename)
+	base = strings.TrimSuffix(base, filepath.Ext(base))
+	name := strings.Map(func(r rune) rune {
+		if r < 128 && (r == '_' || r == '.' || r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return r
+		}
+		return '_'
+	}, base)
+	if !netNameRE.MatchString(name) {
+		return DefaultName
+	}
+	return name
+}
+
+// syntaxError converts a go-yaml error into a SpecError with its line.
+func (p *specParser) syntaxError(err error) *SpecError {
+	var ye interface {
+		GetToken() *token.Token
+		GetMessage() string
+	}
+	if errors.As(err, &ye) {
+		line := 0
+		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
+			line = tk.Position.Line
+		}
+		return p.errAt(line, "", "invalid YAML: %s", ye.GetMessage())
+	}
+	return p.errAt(0, "", "invalid YAML: %s", err.Error())
+}
+
+func (p *specParser) errAt(line int, field, format string, args ...any) *SpecError {
+	return &SpecError{File: p.file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)}
+}
+
+// anchorCollector records every anchor of a document, so that aliases can be
+// resolved wherever they are read.
+type anchorCollector map[string]ast.Node
+
+// Visit implements ast.Visitor.
+func (a anchorCollector) Visit(n ast.Node) ast.Visitor {
+	if an, ok := n.(*ast.AnchorNode); ok && an.Name != nil {
+		if _, seen := a[an.Name.GetToken().Value]; !seen {
+			a[an.Name.GetToken().Value] = an.Value
+		}
+	}
+	return a
+}
+
+// resolve looks through anchors, aliases and tags to the node holding a value.
+func (p *specParser) resolve(n ast.Node, line int, field string) (ast.Node, *SpecError) {
+	for range 64 {
+		switch v := n.(type) {
+		case *ast.AnchorNode:
+			n = v.Value
+		case *ast.TagNode:
+			n = v.Value
+		case *ast.AliasNode:
+			name := ""
+			if v.Value != nil {
+				name = v.Value.GetToken().Value
+			}
+			target, ok := p.anchors[name]
+			if !ok {
+				return nil, p.errAt(lineOr(nodeLine(v), line), field, "unknown alias *%s", name)
+			}
+			n = target
+		default:
+			return n, nil
+		}
+	}
+	return nil, p.errAt(line, field, "aliases nested too deeply")
+}
+
+// nodeLine returns the line of a node's first token, or 0.
+func nodeLine(n ast.Node) int {
+	if n == nil {
+		return 0
+	}
+	if m, ok := n.(*ast.MappingNode); ok && len(m.Values) > 0 {
+		return nodeLine(m.Values[0].Key)
+	}
+	tk := n.GetToken()
+	if tk == nil || tk.Position == nil {
+		return 0
+	}
+	return tk.Position.Line
+}
+
+func lineOr(line, fallback int) int {
+	if line > 0 {
+		return line
+	}
+	return fallback
+}
+
+// isNull reports whether n is an explicit or implicit YAML null.
+func isNull(n ast.Node) bool {
+	if n == nil {
+		return true
+	}
+	_, ok := n.(*ast.NullNode)
+	return ok
+}
+
+// describe renders a node for "got ..." in error messages.
+func describe(n ast.Node) string {
+	switch v := n.(type) {
+	case nil:
+		return "nothing"
+	case *ast.NullNode:
+		if v.Token == nil || v.Token.Type == token.ImplicitNullType {
+			return "nothing"
+		}
+		return "null"
+	case *ast.StringNode:
+		return fmt.Sprintf("%q", v.Value)
+	case *ast.LiteralNode:
+		return fmt.Sprintf("%q", v.Value.Value)
+	case *ast.MappingNode, *ast.MappingValueNode:
+		return "a mapping"
+	case *ast.SequenceNode:
+		return "a list"
+	}
+	if tk := n.GetToken(); tk != nil && tk.Value != "" {
+		return tk.Value
+	}
+	return n.String()
+}
+
+func joinPath(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// mapEntry is one key/value pair of a spec mapping. value is resolved
+// (anchors, aliases and tags looked through).
+type mapEntry struct {
+	key     string
+	keyLine int
+	value   ast.Node
+	// line is the value's line (the key's line when the value has none).
+	line int
+}
+
+// specMap is a spec mapping read from the AST: its field path, the line where
+// it is defined and its entries in file order.
+type specMap struct {
+	path    string
+	line    int
+	entries []mapEntry
+}
+
+func (m *specMap) get(key string) *mapEntry {
+	for i := range m.entries {
+		if m.entries[i].key == key {
+			return &m.entries[i]
+		}
+	}
+	return nil
+}
+
+// mapping reads n as a mapping at field path, defined at line (a null is an
+// empty mapping). It rejects duplicate keys and records the line of each
+// entry's value under path.key. With joinCalls, function calls split by YAML
+// at commas inside a flow mapping ({V: normal(-55 mV, 2 mV)}) are joined back.
+func (p *specParser) mapping(n ast.Node, path string, line int, joinCalls bool) (*specMap, *SpecError) {
+	n, e := p.resolve(n, line, path)
+	if e != nil {
+		return nil, e
+	}
+	m := &specMap{path: path, line: line}
+	var values []*ast.MappingValueNode
+	flow := false
+	switch v := n.(type) {
+	case *ast.MappingNode:
+		values, flow = v.Values, v.IsFlowStyle
+	case *ast.MappingValueNode:
+		values, flow = []*ast.MappingValueNode{v}, v.IsFlowStyle
+	default:
+		if isNull(n) {
+			return m, nil
+		}
+		return nil, p.errAt(lineOr(nodeLine(n), line), path, "expected a mapping, got %s", describe(n))
+	}
+	first := map[string]int{}
+	for i := 0; i < len(values); i++ {
+		mv := values[i]
+		keyLine := lineOr(nodeLine(mv.Key), line)
+		if mv.Key != nil && mv.Key.IsMergeKey() {
+			return nil, p.errAt(keyLine, path, "merge keys (<<) are not supported")
+		}
+		key, e := p.keyText(mv.Key, keyLine, path)
+		if e != nil {
+			return nil, e
+		}
+		value, e := p.resolve(mv.Value, keyLine, joinPath(path, key))
+		if e != nil {
+			return nil, e
+		}
+		if joinCalls && flow {
+			var used int
+			value, used = joinSplitCall(value, values[i+1:])
+			i += used
+		}
+		field := joinPath(path, key)
+		if l, dup := first[key]; dup {
+			return nil, p.errAt(keyLine, field, "duplicate key %q (first defined at line %d)", key, l)
+		}
+		first[key] = keyLine
+		vl := keyLine
+		if !isNull(value) {
+			vl = lineOr(nodeLine(value), keyLine)
+		}
+		p.lines[field] = vl
+		m.entries = append(m.entries, mapEntry{key: key, keyLine: keyLine, value: value, line: vl})
+	}
+	return m, nil
+}
+
+// keyText returns the text of a mapping key.
+func (p *specParser) keyText(k ast.MapKeyNode, line int, path string) (string, *SpecError) {
+	switch v := k.(type) {
+	case nil:
+		return "", p.errAt(line, path, "missing key")
+	case *ast.StringNode:
+		return v.Value, nil
+	case *ast.MappingKeyNode:
+		return "", p.errAt(line, path, "complex mapping keys (?) are not supported")
+	}
+	if tk := k.GetToken(); tk != nil {
+		return tk.Value, nil
+	}
+	return k.String(), nil
+}
+
+// joinSplitCall undoes YAML's split of "f(a, b)" inside a flow mapping, which
+// reads as the entry "f(a" followed by keys "b)" with no value. It returns the
+// joined string node and how many following entries it consumed.
+func joinSplitCall(value ast.Node, rest []*ast.MappingValueNode) (ast.Node, int) {
+	s, ok := value.(*ast.StringNode)
+	if !ok || strings.Count(s.Value, "(") <= strings.Count(s.Value, ")") {
+		return value, 0
+	}
+	text := s.Value
+	used := 0
+	for _, mv := range rest {
+		if mv.Key == nil || !isNull(mv.Value) {
+			break
+		}
+		if nt, ok := mv.Value.(*ast.NullNode); ok && nt.Token != nil && nt.Token.Type != token.ImplicitNullType {
+			break
+		}
+		var arg string
+		switch k := mv.Key.(type) {
+		case *ast.StringNode:
+			arg = k.Value
+		case *ast.IntegerNode, *ast.FloatNode:
+			arg = k.GetToken().Value
+		default:
+			return value, 0
+		}
+		text += ", " + arg
+		used++
+		if strings.Count(text, "(") <= strings.Count(text, ")") {
+			return &ast.StringNode{BaseNode: &ast.BaseNode{}, Token: s.Token, Value: text}, used
+		}
+	}
+	return value, 0
+}
+
+// checkKeys rejects the first key of m that is not in valid.
+func (p *specParser) checkKeys(m *specMap, valid []string) *SpecError {
+	for _, en := range m.entries {
+		if !contains(valid, en.key) {
+			what := "key"
+			if m.path == "" {
+				what = "top-level key"
+			}
+			return p.errAt(en.keyLine, m.path, "unknown %s %q (valid keys: %s)", what, en.key, strings.Join(valid, ", "))
+		}
+	}
+	return nil
+}
+
+// require rejects a mapping lacking one of keys, at the mapping's line.
+func (p *specParser) require(m *specMap, keys ...string) *SpecError {
+	for _, k := range keys {
+		if m.get(k) == nil {
+			return p.errAt(m.line, m.path, "missing required key %q", k)
+		}
+	}
+	return nil
+}
+
+// str reads a string.
+func (p *specParser) str(n ast.Node, line int, field string) (string, *SpecError) {
+	switch v := n.(type) {
+	case *ast.StringNode:
+		return v.Value, nil
+	case *ast.LiteralNode:
+		return strings.TrimSpace(v.Value.Value), nil
+	}
+	return "", p.errAt(line, field, "expected a string, got %s", describe(n))
+}
+
+// integer reads a (possibly negative) integer that fits an int.
+func (p *specParser) integer(n ast.Node, line int, field string) (int, *SpecError) {
+	if v, ok := n.(*ast.IntegerNode); ok {
+		switch i := v.Value.(type) {
+		case int64: // go-yaml gives negative integers as int64
+			if i >= math.MinInt {
+				return int(i), nil
+			}
+		case uint64: // and non-negative ones as uint64
+			if i <= math.MaxInt {
+				return int(i), nil
+			}
+		}
+		return 0, p.errAt(line, field, "integer %s is too large", describe(n))
+	}
+	return 0, p.errAt(line, field, "expected an integer, got %s", describe(n))
+}
+
+// seed reads a non-negative integer.
+func (p *specParser) seed(n ast.Node, line int, field string) (uint64, *SpecError) {
+	if v, ok := n.(*ast.IntegerNode); ok {
+		switch i := v.Value.(type) {
+		case int64:
+			if i >= 0 {
+				return uint64(i), nil
+			}
+		case uint64:
+			return i, nil
+		}
+	}
+	return 0, p.errAt(line, field, "expected a non-negative integer, got %s", describe(n))
+}
+
+// boolean reads true or false.
+func (p *specParser) boolean(n ast.Node, line int, field string) (bool, *SpecError) {
+	if v, ok := n.(*ast.BoolNode); ok {
+		return v.Value, nil
+	}
+	return false, p.errAt(line, field, "expected true or false, got %s", describe(n))
+}
+
+// quantity reads a number or a dimensioned string in the base unit of d.
+func (p *specParser) quantity(n ast.Node, line int, field string, d Dim) (float64, *SpecError) {
+	switch v := n.(type) {
+	case *ast.IntegerNode:
+		switch i := v.Value.(type) {
+		case int64:
+			return float64(i), nil
+		case uint64:
+			return float64(i), nil
+		}
+	case *ast.FloatNode:
+		return v.Value, nil
+	case *ast.InfinityNode, *ast.NanNode:
+		return 0, p.errAt(line, field, "must be a finite number, got %s", describe(n))
+	case *ast.StringNode:
+		x, err := ParseQuantity(v.Value, d)
+		if err != nil {
+			return 0, p.errAt(line, field, "%s", err.Error())
+		}
+		return x, nil
+	}
+	return 0, p.errAt(line, field, "%s, got %s", d.expectation(), describe(n))
+}
+
+// params reads a params mapping of model m into dst (already holding the
+// defaults); field is the mapping's path.
+func (p *specParser) params(n ast.Node, line int, field string, m *ModelSpec, dst map[string]float64) *SpecError {
+	pm, e := p.mapping(n, field, line, false)
+	if e != nil {
+		return e
+	}
+	for _, en := range pm.entries {
+		ps, ok := m.Param(en.key)
+		if !ok {
+			return p.errAt(en.keyLine, field, "%s", unknownParamMsg(m, en.key))
+		}
+		if dst[en.key], e = p.quantity(en.value, en.line, joinPath(field, en.key), ps.Dim); e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// population reads one entry of populations.
+func (p *specParser) population(en *mapEntry) (*Population, *SpecError) {
+	path := "populations." + en.key
+	p.lines[path] = en.keyLine
+	m, e := p.mapping(en.value, path, en.keyLine, false)
+	if e != nil {
+		return nil, e
+	}
+	if e := p.checkKeys(m, populationKeys); e != nil {
+		return nil, e
+	}
+	if e := p.require(m, "size", "model"); e != nil {
+		return nil, e
+	}
+	pop := &Population{Name: en.key, Integrator: DefaultIntegrator, Line: en.keyLine}
+	f := m.get("size")
+	if pop.Size, e = p.integer(f.value, f.line, path+".size"); e != nil {
+		return nil, e
+	}
+	f = m.get("model")
+	if pop.Model, e = p.str(f.value, f.line, path+".model"); e != nil {
+		return nil, e
+	}
+	model, ok := LookupModel(KindNeuron, pop.Model)
+	if !ok {
+		return nil, p.errAt(f.line, path+".model", "%s", unknownModelMsg(KindNeuron, pop.Model))
+	}
+	pop.Params = model.Defaults()
+	if f := m.get("params"); f != nil {
+		if e := p.params(f.value, f.keyLine, path+".params", model, pop.Params); e != nil {
+			return nil, e
+		}
+	}
+	if f := m.get("init"); f != nil {
+		im, e := p.mapping(f.value, path+".init", f.keyLine, true)
+		if e != nil {
+			return nil, e
+		}
+		for _, ie := range im.entries {
+			st, ok := model.State(ie.key)
+			if !ok {
+				return nil, p.errAt(ie.keyLine, path+".init", "%s", unknownStateMsg(model, ie.key))
+			}
+			in, e := p.initValue(ie.value, ie.line, path+".init."+ie.key, st.Dim)
+			if e != nil {
+				return nil, e
+			}
+			if pop.Init == nil {
+				pop.Init = map[string]Init{}
+			}
+			pop.Init[ie.key] = in
+		}
+	}
+	if f := m.get("input"); f != nil {
+		if pop.Input, e = p.input(f, path+".input"); e != nil {
+			return nil, e
+		}
+	}
+	if f := m.get("integrator"); f != nil {
+		if pop.Integrator, e = p.str(f.value, f.line, path+".integrator"); e != nil {
+			return nil, e
+		}
+	}
+	return pop, nil
+}
+
+// callRE matches "name(args)".
+var callRE = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)\s*\((.*)\)$`)
+
+// initValue reads an initial value: a constant, "normal(mean, std)" or
+// "uniform(lo, hi)", in the base unit of d.
+func (p *specParser) initValue(n ast.Node, line int, field string, d Dim) (Init, *SpecError) {
+	s, ok := n.(*ast.StringNode)
+	if !ok {
+		x, e := p.quantity(n, line, field, d)
+		return Init{Kind: InitConst, A: x}, e
+	}
+	call := callRE.FindStringSubmatch(strings.TrimSpace(s.Value))
+	if call == nil {
+		x, e := p.quantity(n, line, field, d)
+		return Init{Kind: InitConst, A: x}, e
+	}
+	var kind InitKind
+	var argNames [2]string
+	switch call[1] {
+	case "normal":
+		kind, argNames = InitNormal, [2]string{"mean", "std"}
+	case "uniform":
+		kind, argNames = InitUniform, [2]string{"lo", "hi"}
+	default:
+		return Init{}, p.errAt(line, field, "unknown distribution %q (valid: normal(mean, std), uniform(lo, hi))", call[1])
+	}
+	args := strings.Split(call[2], ",")
+	if len(args) != 2 {
+		return Init{}, p.errAt(line, field, "%s(%s, %s) takes 2 arguments, got %d",
+			call[1], argNames[0], argNames[1], len(args))
+	}
+	var vals [2]float64
+	for i, a := range args {
+		x, err := ParseQuantity(strings.TrimSpace(a), d)
+		if err != nil {
+			return Init{}, p.errAt(line, field, "%s() %s: %s", call[1], argNames[i], err.Error())
+		}
+		vals[i] = x
+	}
+	return Init{Kind: kind, A: vals[0], B: vals[1]}, nil
+}
+
+// input reads a population's input: a number or {constant: number}.
+func (p *specParser) input(en *mapEntry, field string) (Input, *SpecError) {
+	switch en.value.(type) {
+	case *ast.MappingNode, *ast.MappingValueNode:
+		m, e := p.mapping(en.value, field, en.keyLine, false)
+		if e != nil {
+			return Input{}, e
+		}
+		if e := p.checkKeys(m, inputKinds); e != nil {
+			return Input{}, e
+		}
+		if e := p.require(m, "constant"); e != nil {
+			return Input{}, e
+		}
+		c := m.get("constant")
+		x, e := p.quantity(c.value, c.line, field+".constant", Dimensionless)
+		return Input{Kind: "constant", Value: x}, e
+	}
+	if isNull(en.value) {
+		return Input{}, nil
+	}
+	x, e := p.quantity(en.value, en.line, field, Dimensionless)
+	return Input{Kind: "constant", Value: x}, e
+}
+
+// projection reads one entry of projections.
+func (p *specParser) projection(en *mapEntry) (*Projection, *SpecError) {
+	path := "projections." + en.key
+	p.lines[path] = en.keyLine
+	m, e := p.mapping(en.value, path, en.keyLine, false)
+	if e != nil {
+		return nil, e
+	}
+	if e := p.checkKeys(m, projectionKeys); e != nil {
+		return nil, e
+	}
+	if e := p.require(m, "pre", "post", "conn", "weight", "synapse", "output"); e != nil {
+		return nil, e
+	}
+	pr := &Projection{Name: en.key, Kernel: DefaultKernel, Line: en.keyLine}
+	f := m.get("pre")
+	if pr.Pre, e = p.str(f.value, f.line, path+".pre"); e != nil {
+		return nil, e
+	}
+	f = m.get("post")
+	if pr.Post, e = p.str(f.value, f.line, path+".post"); e != nil {
+		return nil, e
+	}
+	if pr.Conn, e = p.conn(m.get("conn"), path+".conn"); e != nil {
+		return nil, e
+	}
+	f = m.get("weight")
+	if pr.Weight, e = p.quantity(f.value, f.line, path+".weight", Dimensionless); e != nil {
+		return nil, e
+	}
+	if pr.Synapse, e = p.component(m.get("synapse"), path+".synapse", KindSynapse); e != nil {
+		return nil, e
+	}
+	if pr.Output, e = p.component(m.get("output"), path+".output", KindOutput); e != nil {
+		return nil, e
+	}
+	if f := m.get("kernel"); f != nil {
+		if pr.Kernel, e = p.str(f.value, f.line, path+".kernel"); e != nil {
+			return nil, e
+		}
+	}
+	return pr, nil
+}
+
+// conn reads a connectivity rule: {fixed_prob: p} or {fixed_in_degree: k},
+// with an optional allow_self.
+func (p *specParser) conn(en *mapEntry, field string) (Conn, *SpecError) {
+	var c Conn
+	m, e := p.mapping(en.value, field, en.keyLine, false)
+	if e != nil {
+		return c, e
+	}
+	if e := p.checkKeys(m, connKeys); e != nil {
+		return c, e
+	}
+	var rule *mapEntry
+	for i := range m.entries {
+		f := &m.entries[i]
+		if f.key == "allow_self" {
+			continue
+		}
+		if rule != nil {
+			return c, p.errAt(f.keyLine, field, "only one connectivity rule may be given, found %s and %s", rule.key, f.key)
+		}
+		rule = f
+	}
+	if rule == nil {
+		return c, p.errAt(m.line, field, "missing connectivity rule (one of %s, %s)", ConnFixedProb, ConnFixedInDegree)
+	}
+	c.Rule = ConnRule(rule.key)
+	switch c.Rule {
+	case ConnFixedProb:
+		c.Prob, e = p.quantity(rule.value, rule.line, field+"."+rule.key, Dimensionless)
+	case ConnFixedInDegree:
+		c.Num, e = p.integer(rule.value, rule.line, field+"."+rule.key)
+	}
+	if e != nil {
+		return c, e
+	}
+	if f := m.get("allow_self"); f != nil {
+		if c.AllowSelf, e = p.boolean(f.value, f.line, field+".allow_self"); e != nil {
+			return c, e
+		}
+	}
+	return c, nil
+}
+
+// component reads a synapse or output: a model name, or a one-key mapping
+// from model name to its params (which may be empty or null).
+func (p *specParser) component(en *mapEntry, field string, kind ModelKind) (Component, *SpecError) {
+	var c Component
+	if s, ok := en.value.(*ast.StringNode); ok {
+		m, ok := LookupModel(kind, s.Value)
+		if !ok {
+			return c, p.errAt(en.line, field, "%s", unknownModelMsg(kind, s.Value))
+		}
+		return Component{Model: m.Name, Params: m.Defaults()}, nil
+	}
+	switch en.value.(type) {
+	case *ast.MappingNode, *ast.MappingValueNode:
+	default:
+		return c, p.errAt(en.line, field, "expected a %s model name or {Model: {params}}, got %s", kind, describe(en.value))
+	}
+	cm, e := p.mapping(en.value, field, en.keyLine, false)
+	if e != nil {
+		return c, e
+	}
+	if len(cm.entries) == 0 {
+		return c, p.errAt(en.line, field, "expected a %s model name or {Model: {params}}, got an empty mapping", kind)
+	}
+	if len(cm.entries) > 1 {
+		return c, p.errAt(cm.entries[1].keyLine, field, "expected a single %s model, found %s and %s",
+			kind, cm.entries[0].key, cm.entries[1].key)
+	}
+	me := cm.entries[0]
+	m, ok := LookupModel(kind, me.key)
+	if !ok {
+		return c, p.errAt(me.keyLine, field, "%s", unknownModelMsg(kind, me.key))
+	}
+	c = Component{Model: m.Name, Params: m.Defaults()}
+	if e := p.params(me.value, me.keyLine, field+"."+m.Name, m, c.Params); e != nil {
+		return c, e
+	}
+	return c, nil
+}
+
+// monitors reads the monitors mapping.
+func (p *specParser) monitors(en *mapEntry) (Monitors, *SpecError) {
+	var mon Monitors
+	m, e := p.mapping(en.value, "monitors", en.keyLine, false)
+	if e != nil {
+		return mon, e
+	}
+	if e := p.checkKeys(m, monitorKeys); e != nil {
+		return mon, e
+	}
+	if f := m.get("spikes"); f != nil {
+		items, lines, e := p.list(f, "monitors.spikes")
+		if e != nil {
+			return mon, e
+		}
+		for i, it := range items {
+			name, e := p.str(it, lines[i], "monitors.spikes")
+			if e != nil {
+				return mon, e
+			}
+			mon.Spikes = append(mon.Spikes, name)
+		}
+	}
+	if f := m.get("traces"); f != nil {
+		tm, e := p.mapping(f.value, "monitors.traces", f.keyLine, false)
+		if e != nil {
+			return mon, e
+		}
+		for i := range tm.entries {
+			te := &tm.entries[i]
+			field := "monitors.traces." + te.key
+			p.lines[field] = te.keyLine
+			pop, v, ok := strings.Cut(te.key, ".")
+			if !ok || pop == "" || v == "" {
+				return mon, p.errAt(te.keyLine, "monitors.traces", "trace key %q must be Population.Variable (e.g. \"E.V\")", te.key)
+			}
+			items, lines, e := p.list(te, field)
+			if e != nil {
+				return mon, e
+			}
+			t := Trace{Pop: pop, Var: v}
+			for k, it := range items {
+				idx, e := p.integer(it, lines[k], field)
+				if e != nil {
+					return mon, e
+				}
+				t.Indices = append(t.Indices, idx)
+			}
+			mon.Traces = append(mon.Traces, t)
+		}
+	}
+	return mon, nil
+}
+
+// list reads a list (a single scalar counts as a one-element list), records
+// the line of each element under field[i] and returns the elements with
+// their lines.
+func (p *specParser) list(en *mapEntry, field string) ([]ast.Node, []int, *SpecError) {
+	var items []ast.Node
+	switch v := en.value.(type) {
+	case *ast.SequenceNode:
+		items = v.Values
+	case *ast.MappingNode, *ast.MappingValueNode:
+		return nil, nil, p.errAt(en.line, field, "expected a list, got a mapping")
+	default:
+		if isNull(v) {
+			return nil, nil, nil
+		}
+		items = []ast.Node{v}
+	}
+	out := make([]ast.Node, len(items))
+	lines := make([]int, len(items))
+	for i, it := range items {
+		r, e := p.resolve(it, en.line, field)
+		if e != nil {
+			return nil, nil, e
+		}
+		out[i] = r
+		lines[i] = lineOr(nodeLine(it), en.line)
+		p.lines[fmt.Sprintf("%s[%d]", field, i)] = lines[i]
+	}
+	return out, lines, nil
+}

@@ -1,0 +1,166 @@
+package ir
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Dim is the physical dimension of a value in a spec. Every dimensioned value
+// is stored in the IR in the base unit of its dimension (see UnitTime,
+// UnitVoltage, UnitRate).
+type Dim int
+
+// Dimensions known to the spec language.
+const (
+	// Dimensionless values (weights, conductances, currents, resistances)
+	// take no unit.
+	Dimensionless Dim = iota
+	// Time values are stored in ms.
+	Time
+	// Voltage values are stored in mV.
+	Voltage
+	// Rate values are stored in Hz.
+	Rate
+)
+
+// String returns the dimension's name: "dimensionless", "time", "voltage"
+// or "rate".
+func (d Dim) String() string {
+	switch d {
+	case Dimensionless:
+		return "dimensionless"
+	case Time:
+		return "time"
+	case Voltage:
+		return "voltage"
+	case Rate:
+		return "rate"
+	}
+	return fmt.Sprintf("Dim(%d)", int(d))
+}
+
+// BaseUnit returns the IR's unit for the dimension ("ms", "mV", "Hz"), or ""
+// for Dimensionless.
+func (d Dim) BaseUnit() string {
+	switch d {
+	case Time:
+		return UnitTime
+	case Voltage:
+		return UnitVoltage
+	case Rate:
+		return UnitRate
+	}
+	return ""
+}
+
+// expectation is the start of the error message for a value of the wrong
+// form, e.g. `expected a time (e.g. "5 ms")`.
+func (d Dim) expectation() string {
+	switch d {
+	case Time:
+		return `expected a time (e.g. "5 ms")`
+	case Voltage:
+		return `expected a voltage (e.g. "-65 mV")`
+	case Rate:
+		return `expected a rate (e.g. "10 Hz")`
+	}
+	return `expected a number (e.g. 0.5)`
+}
+
+// unitDef is one accepted unit: its dimension and its size in base units.
+type unitDef struct {
+	name  string
+	dim   Dim
+	scale float64
+}
+
+// units lists every accepted unit symbol, grouped by dimension, in the order
+// used by error messages. Symbols are case-sensitive ("mV", not "MV").
+var units = []unitDef{
+	{"s", Time, 1000},
+	{"ms", Time, 1},
+	{"us", Time, 1e-3},
+	{"µs", Time, 1e-3}, // U+00B5 MICRO SIGN
+	{"μs", Time, 1e-3}, // U+03BC GREEK SMALL LETTER MU
+	{"V", Voltage, 1000},
+	{"mV", Voltage, 1},
+	{"uV", Voltage, 1e-3},
+	{"µV", Voltage, 1e-3},
+	{"μV", Voltage, 1e-3},
+	{"Hz", Rate, 1},
+	{"kHz", Rate, 1000},
+}
+
+// unitNames returns the accepted unit symbols of a dimension, ASCII spellings
+// only (the micro-sign aliases are accepted but not advertised).
+func unitNames(d Dim) []string {
+	var names []string
+	for _, u := range units {
+		if u.dim == d && !strings.ContainsAny(u.name, "µμ") {
+			names = append(names, u.name)
+		}
+	}
+	return names
+}
+
+// quantityRE splits "<number><optional spaces><optional unit>".
+var quantityRE = regexp.MustCompile(`^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)\s*(.*)$`)
+
+// ParseQuantity parses a dimensioned value such as "0.1 ms", "-60 mV",
+// "5 s", "100 us", "0.001 V", "20 Hz" or "1 kHz" and returns it in the base
+// unit of want (ms, mV or Hz). The space between number and unit is optional.
+//
+// Accepted units: time s, ms, us (also µs); voltage V, mV, uV (also µV);
+// rate Hz, kHz. A dimensionless value takes no unit.
+//
+// A plain number with no unit ("20", "-1.5e-3") is accepted for every
+// dimension and is taken to be already in the base unit: "20" for a time
+// means 20 ms. A unit of another dimension ("5 mV" where a time is wanted),
+// an unknown unit, and anything that is not a number are errors.
+func ParseQuantity(s string, want Dim) (float64, error) {
+	text := strings.TrimSpace(s)
+	m := quantityRE.FindStringSubmatch(text)
+	if m == nil {
+		return 0, fmt.Errorf("%s, got %q", want.expectation(), s)
+	}
+	v, err := strconv.ParseFloat(m[1], 64)
+	if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
+		return 0, fmt.Errorf("%s, got %q (number out of range)", want.expectation(), s)
+	}
+	unit := m[2]
+	if unit == "" {
+		return v, nil
+	}
+	for _, u := range units {
+		if u.name != unit {
+			continue
+		}
+		if u.dim != want {
+			return 0, fmt.Errorf("%s, got %q", want.expectation(), s)
+		}
+		return v * u.scale, nil
+	}
+	if strings.ContainsAny(unit, " \t") || !isUnitLike(unit) {
+		return 0, fmt.Errorf("%s, got %q", want.expectation(), s)
+	}
+	if want == Dimensionless {
+		return 0, fmt.Errorf("unknown unit %q in %q (a dimensionless value takes no unit)", unit, s)
+	}
+	return 0, fmt.Errorf("unknown unit %q in %q (%s units: %s)",
+		unit, s, want, strings.Join(unitNames(want), ", "))
+}
+
+// isUnitLike reports whether s looks like a unit symbol (letters only), so
+// that "5 ms)" or "5 + 3" are reported as malformed rather than as unknown
+// units.
+func isUnitLike(s string) bool {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == 'µ' || r == 'μ' || r == 'Ω') {
+			return false
+		}
+	}
+	return s != ""
+}

@@ -1,0 +1,515 @@
+package ir
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// SpecError is an error in a spec or in a Go-built Network: the file and
+// line it comes from (when known), the path of the offending field (e.g.
+// "populations.E.params.tau") and what is wrong.
+type SpecError struct {
+	// File is the spec's file name ("" for Go-built networks).
+	File string
+	// Line is the 1-based line in File (0 when unknown).
+	Line int
+	// Field is the dotted path of the offending field ("" for errors about
+	// the whole spec, such as YAML syntax errors).
+	Field string
+	// Msg says what is wrong.
+	Msg string
+}
+
+// Error formats the error as "<file>:<line>: <field>: <message>". Parts that
+// are unknown are left out: ":<line>" when Line is 0, "<file>:" when File is
+// "" (a line is then written "line <n>"), and "<field>: " when Field is "".
+func (e *SpecError) Error() string {
+	var b strings.Builder
+	switch {
+	case e.File != "" && e.Line > 0:
+		fmt.Fprintf(&b, "%s:%d: ", e.File, e.Line)
+	case e.File != "":
+		fmt.Fprintf(&b, "%s: ", e.File)
+	case e.Line > 0:
+		fmt.Fprintf(&b, "line %d: ", e.Line)
+	}
+	if e.Field != "" {
+		b.WriteString(e.Field)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// Accepted values of the string-valued settings.
+var (
+	integrators = []string{"exp_euler", "euler"}
+	kernels     = []string{"auto", "dense", "event"}
+	inputKinds  = []string{"constant"}
+)
+
+// Defaults used by Parse and FillDefaults.
+const (
+	// DefaultDt is the integration step (ms) when a spec gives none.
+	DefaultDt = 0.1
+	// DefaultDuration is the simulated time (ms) when a spec gives none.
+	DefaultDuration = 1000.0
+	// DefaultIntegrator is a Population's integrator when none is given.
+	DefaultIntegrator = "exp_euler"
+	// DefaultKernel is a Projection's kernel when none is given.
+	DefaultKernel = "auto"
+	// DefaultName is a Network's name when neither the spec nor its file
+	// name gives one.
+	DefaultName = "network"
+)
+
+// identRE matches population, projection and state names: they appear in
+// "Pop.Var" trace keys, so they cannot contain dots.
+var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// netNameRE matches network names (used in output file names).
+var netNameRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
+
+// FillDefaults completes a Go-built Network the way Parse completes a spec:
+// a zero Dt, Duration or Name, an empty Integrator or Kernel, and every
+// parameter missing from a Params map are set to their defaults (parameters
+// from the Catalog). Monitors are left as they are. Models that are not in
+// the Catalog are skipped; Validate reports them.
+func (n *Network) FillDefaults() {
+	if n.Name == "" {
+		n.Name = DefaultName
+	}
+	if n.Dt == 0 {
+		n.Dt = DefaultDt
+	}
+	if n.Duration == 0 {
+		n.Duration = DefaultDuration
+	}
+	for _, p := range n.Populations {
+		if p == nil {
+			continue
+		}
+		if p.Integrator == "" {
+			p.Integrator = DefaultIntegrator
+		}
+		if m, ok := LookupModel(KindNeuron, p.Model); ok {
+			p.Params = fillParams(m, p.Params)
+		}
+	}
+	for _, pr := range n.Projections {
+		if pr == nil {
+			continue
+		}
+		if pr.Kernel == "" {
+			pr.Kernel = DefaultKernel
+		}
+		if m, ok := LookupModel(KindSynapse, pr.Synapse.Model); ok {
+			pr.Synapse.Params = fillParams(m, pr.Synapse.Params)
+		}
+		if m, ok := LookupModel(KindOutput, pr.Output.Model); ok {
+			pr.Output.Params = fillParams(m, pr.Output.Params)
+		}
+	}
+}
+
+// fillParams adds the defaults of m missing from params (allocating it if nil).
+func fillParams(m *ModelSpec, params map[string]float64) map[string]float64 {
+	if params == nil {
+		params = make(map[string]float64, len(m.Params))
+	}
+	for _, ps := range m.Params {
+		if _, ok := params[ps.Name]; !ok {
+			params[ps.Name] = ps.Default
+		}
+	}
+	return params
+}
+
+// Validate checks a Network: a positive dt and duration, unique and
+// well-formed names, population sizes > 0, models from the Catalog with all
+// of their parameters (and no others) in range, initial values of known state
+// variables, projections between existing populations with valid
+// connectivity, known integrators and kernels, and monitors of existing
+// populations, variables and neurons. It returns the first problem found as a
+// *SpecError (with the Line of the population or projection concerned, if
+// set), or nil. Parse runs the same checks on every spec it reads.
+//
+// Validate does not fill defaults: call FillDefaults first on networks built
+// in Go with parameters left out.
+func (n *Network) Validate() error {
+	if err := n.validate(&checker{}); err != nil {
+		return err
+	}
+	return nil
+}
+
+// checker runs the semantic checks shared by Validate and Parse. For parsed
+// specs it knows the file and the line of every field; for Go-built networks
+// it falls back to the objects' Line fields.
+type checker struct {
+	file string
+	// lines maps field paths (as in SpecError.Field, with "[i]" for list
+	// elements) to the line they were read from; nil for Go-built networks.
+	lines map[string]int
+}
+
+// line returns the line recorded for the field at path or, failing that, for
+// its closest enclosing field that has one, or else fallback.
+func (c *checker) line(path string, fallback int) int {
+	for path != "" {
+		if l, ok := c.lines[path]; ok {
+			return l
+		}
+		if strings.HasSuffix(path, "]") {
+			path = path[:strings.LastIndexByte(path, '[')]
+		} else if i := strings.LastIndexByte(path, '.'); i >= 0 {
+			path = path[:i]
+		} else {
+			path = ""
+		}
+	}
+	return fallback
+}
+
+// errf returns a *SpecError for field, located at the line of the path at
+// (often the same as field, or an element of it).
+func (c *checker) errf(at string, fallback int, field, format string, args ...any) *SpecError {
+	return &SpecError{File: c.file, Line: c.line(at, fallback), Field: field, Msg: fmt.Sprintf(format, args...)}
+}
+
+// validate runs every check in spec order and returns the first failure.
+func (n *Network) validate(c *checker) *SpecError {
+	if n == nil {
+		return &SpecError{File: c.file, Msg: "nil network"}
+	}
+	if !netNameRE.MatchString(n.Name) {
+		return c.errf("name", 0, "name", "%s", badNetName(n.Name))
+	}
+	if e := c.positive("dt", 0, "dt", n.Dt, Time); e != nil {
+		return e
+	}
+	if e := c.positive("duration", 0, "duration", n.Duration, Time); e != nil {
+		return e
+	}
+	if n.Duration < n.Dt {
+		return c.errf("duration", 0, "duration", "must be at least dt (%s), got %s",
+			fmtValue(n.Dt, Time), fmtValue(n.Duration, Time))
+	}
+	if len(n.Populations) == 0 {
+		return c.errf("populations", 0, "populations", "at least one population is required")
+	}
+	pops := make(map[string]*Population, len(n.Populations))
+	for i, p := range n.Populations {
+		if p == nil {
+			return c.errf("populations", 0, fmt.Sprintf("populations[%d]", i), "nil population")
+		}
+		field := "populations." + p.Name
+		if !identRE.MatchString(p.Name) {
+			return c.errf(field, p.Line, field, "%s", badIdent("population", p.Name))
+		}
+		if _, dup := pops[p.Name]; dup {
+			return c.errf(field, p.Line, field, "population %q is defined twice", p.Name)
+		}
+		pops[p.Name] = p
+		if e := c.population(p, field); e != nil {
+			return e
+		}
+	}
+	projs := make(map[string]bool, len(n.Projections))
+	for i, pr := range n.Projections {
+		if pr == nil {
+			return c.errf("projections", 0, fmt.Sprintf("projections[%d]", i), "nil projection")
+		}
+		field := "projections." + pr.Name
+		if !identRE.MatchString(pr.Name) {
+			return c.errf(field, pr.Line, field, "%s", badIdent("projection", pr.Name))
+		}
+		if projs[pr.Name] {
+			return c.errf(field, pr.Line, field, "projection %q is defined twice", pr.Name)
+		}
+		projs[pr.Name] = true
+		if e := c.projection(n, pr, field); e != nil {
+			return e
+		}
+	}
+	return c.monitors(n)
+}
+
+func badNetName(name string) string {
+	if name == "" {
+		return "must not be empty"
+	}
+	return fmt.Sprintf("invalid name %q (use letters, digits, '_', '.' and '-', not starting with '.' or '-')", name)
+}
+
+func badIdent(what, name string) string {
+	if name == "" {
+		return fmt.Sprintf("%s name must not be empty", what)
+	}
+	return fmt.Sprintf("invalid %s name %q (use letters, digits and '_', not starting with a digit)", what, name)
+}
+
+// population checks one population; field is "populations.<name>".
+func (c *checker) population(p *Population, field string) *SpecError {
+	if p.Size <= 0 {
+		return c.errf(field+".size", p.Line, field+".size", "must be > 0, got %d", p.Size)
+	}
+	m, ok := LookupModel(KindNeuron, p.Model)
+	if !ok {
+		return c.errf(field+".model", p.Line, field+".model", "%s", unknownModelMsg(KindNeuron, p.Model))
+	}
+	if e := c.params(field+".params", p.Line, m, p.Params); e != nil {
+		return e
+	}
+	for _, name := range sortedKeys(p.Init) {
+		at := field + ".init." + name
+		st, ok := m.State(name)
+		if !ok {
+			return c.errf(at, p.Line, field+".init", "%s", unknownStateMsg(m, name))
+		}
+		if e := c.init(at, p.Line, p.Init[name], st.Dim); e != nil {
+			return e
+		}
+	}
+	switch {
+	case p.Input.Kind == "" && p.Input.Value != 0:
+		return c.errf(field+".input", p.Line, field+".input", "input value %g given without a kind (use %q)", p.Input.Value, "constant")
+	case p.Input.Kind != "" && !contains(inputKinds, p.Input.Kind):
+		return c.errf(field+".input", p.Line, field+".input", "unknown input kind %q (valid: %s)", p.Input.Kind, strings.Join(inputKinds, ", "))
+	case !finite(p.Input.Value):
+		return c.errf(field+".input", p.Line, field+".input", "must be a finite number, got %g", p.Input.Value)
+	}
+	if !contains(integrators, p.Integrator) {
+		return c.errf(field+".integrator", p.Line, field+".integrator", "%s", unknownChoiceMsg("integrator", p.Integrator, integrators))
+	}
+	return nil
+}
+
+// init checks one initial-value distribution of a variable of dimension d.
+func (c *checker) init(field string, fallback int, in Init, d Dim) *SpecError {
+	if !finite(in.A) || !finite(in.B) {
+		return c.errf(field, fallback, field, "initial values must be finite")
+	}
+	switch in.Kind {
+	case InitConst:
+	case InitNormal:
+		if in.B < 0 {
+			return c.errf(field, fallback, field, "normal() std must be >= 0, got %s", fmtValue(in.B, d))
+		}
+	case InitUniform:
+		if in.A >= in.B {
+			return c.errf(field, fallback, field, "uniform(lo, hi) needs lo < hi, got lo = %s, hi = %s",
+				fmtValue(in.A, d), fmtValue(in.B, d))
+		}
+	default:
+		return c.errf(field, fallback, field, "unknown initial value kind %q (valid: const, normal, uniform)", in.Kind)
+	}
+	return nil
+}
+
+// params checks that params holds exactly the parameters of m, each finite
+// and in range; field is the path of the params mapping.
+func (c *checker) params(field string, fallback int, m *ModelSpec, params map[string]float64) *SpecError {
+	for _, name := range sortedKeys(params) {
+		if _, ok := m.Param(name); !ok {
+			return c.errf(field+"."+name, fallback, field, "%s", unknownParamMsg(m, name))
+		}
+	}
+	for _, ps := range m.Params {
+		at := field + "." + ps.Name
+		v, ok := params[ps.Name]
+		switch {
+		case !ok:
+			return c.errf(field, fallback, field, "missing parameter %q of %s (FillDefaults fills catalogue defaults)", ps.Name, m.Name)
+		case !finite(v):
+			return c.errf(at, fallback, at, "must be a finite number, got %g", v)
+		case ps.Positive && v <= 0:
+			return c.errf(at, fallback, at, "must be > 0, got %s", fmtValue(v, ps.Dim))
+		case ps.NonNegative && v < 0:
+			return c.errf(at, fallback, at, "must be >= 0, got %s", fmtValue(v, ps.Dim))
+		}
+	}
+	return nil
+}
+
+// projection checks one projection; field is "projections.<name>".
+func (c *checker) projection(n *Network, pr *Projection, field string) *SpecError {
+	var pre *Population
+	for _, end := range []struct{ key, name string }{{"pre", pr.Pre}, {"post", pr.Post}} {
+		p := n.Population(end.name)
+		if p == nil {
+			at := field + "." + end.key
+			return c.errf(at, pr.Line, at, "%s", unknownPopMsg(n, end.name))
+		}
+		if end.key == "pre" {
+			pre = p
+		}
+	}
+	conn := field + ".conn"
+	switch pr.Conn.Rule {
+	case ConnFixedProb:
+		at := conn + "." + string(ConnFixedProb)
+		if !(pr.Conn.Prob >= 0 && pr.Conn.Prob <= 1) {
+			return c.errf(at, pr.Line, at, "probability must be in [0, 1], got %g", pr.Conn.Prob)
+		}
+	case ConnFixedInDegree:
+		at := conn + "." + string(ConnFixedInDegree)
+		limit, why := pre.Size, fmt.Sprintf("the size of pre population %s", pre.Name)
+		if pr.Pre == pr.Post && !pr.Conn.AllowSelf {
+			limit, why = pre.Size-1, fmt.Sprintf("the size of population %s minus 1, as allow_self is false", pre.Name)
+		}
+		switch {
+		case pr.Conn.Num <= 0:
+			return c.errf(at, pr.Line, at, "in-degree must be > 0, got %d", pr.Conn.Num)
+		case pr.Conn.Num > limit:
+			return c.errf(at, pr.Line, at, "in-degree %d is more than %d (%s)", pr.Conn.Num, limit, why)
+		}
+	default:
+		return c.errf(conn, pr.Line, conn, "unknown connectivity rule %q (valid: %s, %s)", pr.Conn.Rule, ConnFixedProb, ConnFixedInDegree)
+	}
+	if !finite(pr.Weight) {
+		return c.errf(field+".weight", pr.Line, field+".weight", "must be a finite number, got %g", pr.Weight)
+	}
+	for _, comp := range []struct {
+		key  string
+		kind ModelKind
+		c    Component
+	}{{"synapse", KindSynapse, pr.Synapse}, {"output", KindOutput, pr.Output}} {
+		at := field + "." + comp.key
+		m, ok := LookupModel(comp.kind, comp.c.Model)
+		if !ok {
+			return c.errf(at, pr.Line, at, "%s", unknownModelMsg(comp.kind, comp.c.Model))
+		}
+		if e := c.params(at+"."+m.Name, pr.Line, m, comp.c.Params); e != nil {
+			return e
+		}
+	}
+	if !contains(kernels, pr.Kernel) {
+		return c.errf(field+".kernel", pr.Line, field+".kernel", "%s", unknownChoiceMsg("kernel", pr.Kernel, kernels))
+	}
+	return nil
+}
+
+// monitors checks the recorded populations, variables and neurons.
+func (c *checker) monitors(n *Network) *SpecError {
+	seen := map[string]bool{}
+	for i, name := range n.Monitors.Spikes {
+		at := fmt.Sprintf("monitors.spikes[%d]", i)
+		if n.Population(name) == nil {
+			return c.errf(at, 0, "monitors.spikes", "%s", unknownPopMsg(n, name))
+		}
+		if seen[name] {
+			return c.errf(at, 0, "monitors.spikes", "population %s is listed twice", name)
+		}
+		seen[name] = true
+	}
+	seenTrace := map[string]bool{}
+	for _, t := range n.Monitors.Traces {
+		key := t.Pop + "." + t.Var
+		field := "monitors.traces." + key
+		p := n.Population(t.Pop)
+		if p == nil {
+			return c.errf(field, 0, field, "%s", unknownPopMsg(n, t.Pop))
+		}
+		if m, ok := LookupModel(KindNeuron, p.Model); ok {
+			if _, ok := m.State(t.Var); !ok {
+				return c.errf(field, 0, field, "%s", unknownStateMsg(m, t.Var))
+			}
+		}
+		if seenTrace[key] {
+			return c.errf(field, 0, field, "%s is traced twice", key)
+		}
+		seenTrace[key] = true
+		if len(t.Indices) == 0 {
+			return c.errf(field, 0, field, "no neuron indices given")
+		}
+		seenIdx := make(map[int]bool, len(t.Indices))
+		for k, idx := range t.Indices {
+			at := fmt.Sprintf("%s[%d]", field, k)
+			if idx < 0 || idx >= p.Size {
+				return c.errf(at, 0, field, "neuron index %d out of range (population %s has %d neurons: 0..%d)",
+					idx, p.Name, p.Size, p.Size-1)
+			}
+			if seenIdx[idx] {
+				return c.errf(at, 0, field, "neuron index %d is listed twice", idx)
+			}
+			seenIdx[idx] = true
+		}
+	}
+	return nil
+}
+
+// positive checks that v is a finite number > 0.
+func (c *checker) positive(at string, fallback int, field string, v float64, d Dim) *SpecError {
+	if !finite(v) || v <= 0 {
+		return c.errf(at, fallback, field, "must be > 0, got %s", fmtValue(v, d))
+	}
+	return nil
+}
+
+// Messages shared by Parse and Validate.
+
+func unknownModelMsg(kind ModelKind, name string) string {
+	return fmt.Sprintf("unknown %s model %q (known: %s)", kind, name, modelNames(kind))
+}
+
+func unknownParamMsg(m *ModelSpec, name string) string {
+	if len(m.Params) == 0 {
+		return fmt.Sprintf("unknown parameter %q: %s has no parameters", name, m.Name)
+	}
+	return fmt.Sprintf("unknown parameter %q of %s (valid: %s)", name, m.Name, m.paramNames())
+}
+
+func unknownStateMsg(m *ModelSpec, name string) string {
+	if len(m.States) == 0 {
+		return fmt.Sprintf("unknown state variable %q: %s has no state variables", name, m.Name)
+	}
+	return fmt.Sprintf("unknown state variable %q of %s (valid: %s)", name, m.Name, m.stateNames())
+}
+
+func unknownPopMsg(n *Network, name string) string {
+	names := make([]string, 0, len(n.Populations))
+	for _, p := range n.Populations {
+		if p != nil {
+			names = append(names, p.Name)
+		}
+	}
+	return fmt.Sprintf("unknown population %q (populations: %s)", name, strings.Join(names, ", "))
+}
+
+func unknownChoiceMsg(what, got string, valid []string) string {
+	return fmt.Sprintf("unknown %s %q (valid: %s)", what, got, strings.Join(valid, ", "))
+}
+
+// fmtValue writes v with the base unit of d, e.g. "-5 ms".
+func fmtValue(v float64, d Dim) string {
+	s := strconv.FormatFloat(v, 'g', -1, 64)
+	if u := d.BaseUnit(); u != "" {
+		return s + " " + u
+	}
+	return s
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
