@@ -1,0 +1,236 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/brainc/brainc/ir"
+	"github.com/brainc/brainc/jit"
+	"github.com/brainc/brainc/lower"
+	"github.com/brainc/brainc/models"
+	"github.com/brainc/brainc/pjrt"
+	"github.com/brainc/brainc/results"
+)
+
+// loadNetwork reads a spec file, or a built-in model when arg names one and
+// is not a file.
+func loadNetwork(arg string) (*ir.Network, error) {
+	if _, err := os.Stat(arg); err == nil {
+		return ir.ParseFile(arg)
+	}
+	if strings.ContainsAny(arg, "./") {
+		return nil, fmt.Errorf("spec file %q: %w", arg, os.ErrNotExist)
+	}
+	return models.Load(arg)
+}
+
+// simFlags are the flags shared by commands that build a simulation.
+type simFlags struct {
+	duration, dt, backend, kernel string
+	seed                          int64
+	k, capacity                   int
+}
+
+func addSimFlags(fs interface {
+	StringVar(*string, string, string, string)
+	Int64Var(*int64, string, int64, string)
+	IntVar(*int, string, int, string)
+}, f *simFlags) {
+	fs.StringVar(&f.duration, "duration", "", `simulated time, e.g. "5 s" (default: the spec's)`)
+	fs.StringVar(&f.dt, "dt", "", `integration step, e.g. "0.1 ms" (default: the spec's)`)
+	fs.Int64Var(&f.seed, "seed", -1, "random seed for connectivity and initial state (default: the spec's)")
+	fs.StringVar(&f.backend, "backend", "", "cpu|cuda|go|/abs/path/plugin.so (default: $BRAINC_BACKEND, else automatic)")
+	fs.StringVar(&f.kernel, "kernel", "", "force every projection's kernel: event|dense (default: per projection)")
+	fs.IntVar(&f.k, "k", 0, "steps per compiled chunk (default: chosen from backend and run length)")
+	fs.IntVar(&f.capacity, "capacity", 0, fmt.Sprintf("initial event capacity per population and step (default %d; grows when exceeded)", jit.DefaultCapacity))
+}
+
+// apply overrides the network's clock and seed from flags.
+func (f *simFlags) apply(net *ir.Network) error {
+	if f.duration != "" {
+		v, err := ir.ParseQuantity(f.duration, ir.Time)
+		if err != nil {
+			return &usageError{"--duration: " + err.Error()}
+		}
+		net.Duration = v
+	}
+	if f.dt != "" {
+		v, err := ir.ParseQuantity(f.dt, ir.Time)
+		if err != nil {
+			return &usageError{"--dt: " + err.Error()}
+		}
+		net.Dt = v
+	}
+	if f.seed < -1 {
+		return &usageError{fmt.Sprintf("--seed: must be ≥ 0, got %d", f.seed)}
+	}
+	if f.seed >= 0 {
+		net.Seed = uint64(f.seed)
+	}
+	if f.k < 0 {
+		return &usageError{fmt.Sprintf("--k: must be ≥ 1, got %d", f.k)}
+	}
+	if f.capacity < 0 {
+		return &usageError{fmt.Sprintf("--capacity: must be ≥ 1, got %d", f.capacity)}
+	}
+	if f.kernel != "" && f.kernel != string(lower.KernelEvent) && f.kernel != string(lower.KernelDense) {
+		return &usageError{fmt.Sprintf("--kernel: expected %q or %q, got %q", lower.KernelEvent, lower.KernelDense, f.kernel)}
+	}
+	if err := net.Validate(); err != nil {
+		return &usageError{err.Error()}
+	}
+	return nil
+}
+
+// steps is the number of steps the duration takes.
+func steps(net *ir.Network) int { return int(net.Duration/net.Dt + 0.5) }
+
+func cmdRun(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("run", "SPEC|MODEL", stderr)
+	var sf simFlags
+	addSimFlags(fs, &sf)
+	out := fs.String("out", "out", "directory for spikes.npz, traces.npz, summary.json, raster.png")
+	quiet := fs.Bool("quiet", false, "no progress bar")
+	pos, err := parseFlags(fs, args, 1)
+	if err != nil {
+		return err
+	}
+	net, err := loadNetwork(pos[0])
+	if err != nil {
+		return err
+	}
+	if err := sf.apply(net); err != nil {
+		return err
+	}
+	prog, err := lower.Build(net, lower.Options{Kernel: lower.Kernel(sf.kernel)})
+	if err != nil {
+		return err
+	}
+	b, err := pjrt.Open(pjrt.Options{Backend: sf.backend, Stderr: stderr})
+	if err != nil {
+		return err
+	}
+	defer b.Finalize()
+	n := steps(net)
+	k := sf.k
+	if k == 0 {
+		k = jit.AutoK(string(b.Kind), n)
+	}
+	progress := newProgress(stderr, n, *quiet)
+	rec, st, err := results.Simulate(b, prog, n, jit.Options{K: k, Capacity: sf.capacity}, progress.update)
+	progress.done()
+	if err != nil {
+		return err
+	}
+	sum := results.Summary{Model: net.Name, Backend: b.Label(), DT: net.Dt, Duration: net.Duration, Seed: net.Seed,
+		Steps: n, K: k, Populations: map[string]results.PopStats{},
+		CompileS: st.CompileTime.Seconds(), RunS: st.RunTime.Seconds(),
+		StepsPerS: float64(n) / st.RunTime.Seconds(), RealtimeFactor: st.RunTime.Seconds() / (net.Duration / 1000),
+		Compiles: st.Compiles, Reruns: st.Reruns, MaxCapacity: st.MaxCapacity}
+	for _, s := range rec.Spikes {
+		sum.Populations[s.Pop] = s.Stats(net.Duration)
+	}
+	if err := rec.Write(*out, &sum); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: %g ms in %d steps on %s: compile %.2f s, run %.2f s (%.0f steps/s)\n",
+		net.Name, net.Duration, n, b.Label(), sum.CompileS, sum.RunS, sum.StepsPerS)
+	for _, s := range rec.Spikes {
+		ps := sum.Populations[s.Pop]
+		cv := "n/a"
+		if ps.CVISI != nil {
+			cv = fmt.Sprintf("%.2f", *ps.CVISI)
+		}
+		fmt.Fprintf(stdout, "  %-8s %7d neurons  %8.2f Hz  CV(ISI) %s\n", s.Pop, ps.Size, ps.RateHz, cv)
+	}
+	fmt.Fprintf(stdout, "wrote %s/{%s}\n", *out, strings.Join(sum.Files, ","))
+	return nil
+}
+
+// progress draws a one-line progress bar on a terminal for runs that take
+// more than a second.
+type progress struct {
+	w       io.Writer
+	total   int
+	start   time.Time
+	last    time.Time
+	enabled bool
+	drawn   bool
+}
+
+func newProgress(w io.Writer, total int, quiet bool) *progress {
+	enabled := !quiet
+	if f, ok := w.(*os.File); !ok || !term.IsTerminal(int(f.Fd())) {
+		enabled = false
+	}
+	now := time.Now()
+	return &progress{w: w, total: total, start: now, last: now, enabled: enabled}
+}
+
+func (p *progress) update(done int) {
+	if !p.enabled || time.Since(p.last) < 200*time.Millisecond || time.Since(p.start) < time.Second {
+		return
+	}
+	p.last = time.Now()
+	const width = 40
+	filled := width * done / p.total
+	fmt.Fprintf(p.w, "\r[%s%s] %3d%% %d/%d steps", strings.Repeat("#", filled), strings.Repeat(".", width-filled),
+		100*done/p.total, done, p.total)
+	p.drawn = true
+}
+
+func (p *progress) done() {
+	if p.drawn {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+}
+
+func cmdValidate(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("validate", "SPEC", stderr)
+	pos, err := parseFlags(fs, args, 1)
+	if err != nil {
+		return err
+	}
+	net, err := loadNetwork(pos[0])
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: valid: %d populations, %d projections, dt %g ms, duration %g ms\n",
+		pos[0], len(net.Populations), len(net.Projections), net.Dt, net.Duration)
+	return nil
+}
+
+func cmdModels(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("models", "", stderr)
+	if _, err := parseFlags(fs, args, 0); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "Built-in networks (brainc run NAME):")
+	for _, name := range models.Names() {
+		net, err := models.Load(name)
+		if err != nil {
+			return err
+		}
+		size := 0
+		for _, p := range net.Populations {
+			size += p.Size
+		}
+		fmt.Fprintf(stdout, "  %-8s %d neurons, %d populations, %d projections\n", name, size, len(net.Populations), len(net.Projections))
+	}
+	for _, m := range ir.Models() {
+		fmt.Fprintf(stdout, "\n%s %s: %s\n", m.Kind, m.Name, m.Doc)
+		for _, p := range m.Params {
+			unit := p.Dim.BaseUnit()
+			fmt.Fprintf(stdout, "    %-10s default %g %s  %s\n", p.Name, p.Default, unit, p.Doc)
+		}
+		for _, s := range m.States {
+			fmt.Fprintf(stdout, "    state %-4s %s\n", s.Name, s.Doc)
+		}
+	}
+	return nil
+}

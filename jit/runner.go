@@ -1,0 +1,307 @@
+// Package jit runs lowered programs: it compiles K-step chunks once per
+// (K, event capacity) — the state's shapes and dtypes are fixed per program,
+// so they complete the cache key — keeps the state on the device between
+// chunks, and re-runs a chunk with a larger event capacity whenever more
+// neurons fired in one step than the capacity holds, so results are exact
+// and never truncated. Compile time is measured apart from run time.
+package jit
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+
+	"github.com/brainc/brainc/lower"
+)
+
+// Options configures a Runner.
+type Options struct {
+	// K is the number of steps unrolled per chunk (default DefaultK).
+	K int
+	// Capacity is the initial event capacity: how many neurons of one
+	// population may fire in one step before the chunk is re-run with a
+	// larger one (default DefaultCapacity).
+	Capacity int
+	// Adapt lets the runner lower the capacity again after quiet chunks
+	// (default true through NewRunner; tests pin it off to force overflow).
+	NoShrink bool
+}
+
+// Defaults.
+const (
+	DefaultK        = 100
+	DefaultCapacity = 16
+	// capacityGrowth is the ratio between capacity buckets.
+	capacityGrowth = 4
+	// shrinkAfter is how many chunks in a row must use at most a sixteenth of the
+	// capacity before the runner steps down one bucket.
+	shrinkAfter = 3
+)
+
+// Stats reports where a run's time went.
+type Stats struct {
+	// CompileTime is the total time spent compiling executables.
+	CompileTime time.Duration
+	// RunTime is the time spent executing chunks and reading monitors, compile excluded.
+	RunTime time.Duration
+	// Compiles counts executables compiled; Chunks counts chunks accepted;
+	// Reruns counts chunks re-run after an event-capacity overflow.
+	Compiles, Chunks, Reruns int
+	// Steps is the number of steps simulated.
+	Steps int
+	// MaxCapacity is the largest event capacity used.
+	MaxCapacity int
+}
+
+type execKey struct{ k, capacity int }
+
+// Runner advances a program's state on a backend.
+type Runner struct {
+	backend backends.Backend
+	prog    *lower.Program
+	opts    Options
+	execs   map[execKey]*graph.Exec
+	state   []*tensors.Tensor
+	consts  []*tensors.Tensor
+	// capacity is the current bucket; quiet counts quiet chunks in a row.
+	capacity, quiet int
+	stats           Stats
+}
+
+// NewRunner prepares a runner with the program's initial state.
+func NewRunner(backend backends.Backend, prog *lower.Program, opts Options) (*Runner, error) {
+	if opts.K == 0 {
+		opts.K = DefaultK
+	}
+	if opts.Capacity == 0 {
+		opts.Capacity = DefaultCapacity
+	}
+	if opts.K < 1 {
+		return nil, fmt.Errorf("jit: steps per chunk must be ≥ 1, got %d", opts.K)
+	}
+	if opts.Capacity < 1 {
+		return nil, fmt.Errorf("jit: event capacity must be ≥ 1, got %d", opts.Capacity)
+	}
+	r := &Runner{backend: backend, prog: prog, opts: opts, execs: map[execKey]*graph.Exec{},
+		state: prog.InitialState(), consts: prog.ConstValues, capacity: opts.Capacity}
+	r.stats.MaxCapacity = r.capacity
+	// Connectivity and weights go to the device once, not with every chunk.
+	for _, t := range r.consts {
+		if err := t.MaterializeOnDevice(backend, false, 0); err != nil {
+			return nil, fmt.Errorf("jit: moving constants to the device: %w", err)
+		}
+	}
+	return r, nil
+}
+
+// Stats returns the statistics so far.
+func (r *Runner) Stats() Stats { return r.stats }
+
+// State returns the current state tensors (Program.State order).
+func (r *Runner) State() []*tensors.Tensor { return r.state }
+
+// Chunk is what one accepted chunk recorded.
+type Chunk struct {
+	// Start is the index of the chunk's first step; Steps its length.
+	Start, Steps int
+	// Spikes holds, per spike-monitored population (lower.Program.SpikeMonitors
+	// order), the firing indices of each step.
+	Spikes []PopSpikes
+	// Traces holds each trace's values, [Steps][len(indices)] row-major.
+	Traces [][]float64
+}
+
+// PopSpikes are one population's spikes in a chunk.
+type PopSpikes struct {
+	Pop *lower.Population
+	// Index[s] lists the neurons that fired at step Start+s.
+	Index [][]int32
+}
+
+func (r *Runner) exec(k, capacity int) (*graph.Exec, bool, error) {
+	key := execKey{k, capacity}
+	if e, ok := r.execs[key]; ok {
+		return e, false, nil
+	}
+	e, err := graph.NewExec(r.backend, r.prog.Chunk(k, capacity))
+	if err != nil {
+		return nil, false, err
+	}
+	e.SetMaxCache(1)
+	r.execs[key] = e
+	return e, true, nil
+}
+
+// Run advances the state by steps, calling fn with the monitors of every
+// accepted chunk (fn may be nil).
+func (r *Runner) Run(steps int, fn func(*Chunk) error) error {
+	ns := len(r.prog.State)
+	compact := r.prog.CompactPops()
+	for done := 0; done < steps; {
+		n := min(r.opts.K, steps-done)
+		for {
+			e, fresh, err := r.exec(n, r.capacity)
+			if err != nil {
+				return err
+			}
+			args := make([]any, 0, ns+len(r.consts))
+			for _, t := range r.state {
+				args = append(args, t)
+			}
+			for _, t := range r.consts {
+				args = append(args, t)
+			}
+			if fresh {
+				t0 := time.Now()
+				if err := e.PreCompile(args...); err != nil {
+					return fmt.Errorf("jit: compiling %d-step chunk (capacity %d): %w", n, r.capacity, err)
+				}
+				r.stats.CompileTime += time.Since(t0)
+				r.stats.Compiles++
+			}
+			t0 := time.Now()
+			outs, err := e.Exec(args...)
+			if err != nil {
+				return fmt.Errorf("jit: running chunk at step %d: %w", done, err)
+			}
+			maxCount, overflow, err := r.checkCounts(outs[ns:], compact)
+			if err != nil {
+				return err
+			}
+			if overflow {
+				r.stats.RunTime += time.Since(t0)
+				r.stats.Reruns++
+				for _, t := range outs {
+					_ = t.FinalizeAll()
+				}
+				for r.capacity < maxCount {
+					r.capacity *= capacityGrowth
+				}
+				r.stats.MaxCapacity = max(r.stats.MaxCapacity, r.capacity)
+				r.quiet = 0
+				continue
+			}
+			chunk, err := r.readChunk(done, n, outs[ns:], compact)
+			if err != nil {
+				return err
+			}
+			for _, t := range r.state {
+				_ = t.FinalizeAll()
+			}
+			r.state = outs[:ns]
+			for _, t := range outs[ns:] {
+				_ = t.FinalizeAll()
+			}
+			r.stats.RunTime += time.Since(t0)
+			r.stats.Chunks++
+			r.stats.Steps += n
+			done += n
+			r.maybeShrink(maxCount)
+			if fn != nil {
+				if err := fn(chunk); err != nil {
+					return err
+				}
+			}
+			break
+		}
+	}
+	return nil
+}
+
+// checkCounts returns the largest per-step firing count of any compacted
+// population in the chunk, and whether it exceeded that population's capacity.
+func (r *Runner) checkCounts(outs []*tensors.Tensor, compact []*lower.Population) (int, bool, error) {
+	maxCount, overflow := 0, false
+	for j, pop := range compact {
+		counts, err := tensors.CopyFlatData[int32](outs[2*j+1])
+		if err != nil {
+			return 0, false, err
+		}
+		m := int(slices.Max(counts))
+		maxCount = max(maxCount, m)
+		if m > lower.Capacity(pop, r.capacity) {
+			overflow = true
+		}
+	}
+	return maxCount, overflow, nil
+}
+
+// maybeShrink steps the capacity down a bucket after several quiet chunks,
+// so that one early burst does not slow the rest of the run.
+func (r *Runner) maybeShrink(maxCount int) {
+	if r.opts.NoShrink || r.capacity <= r.opts.Capacity {
+		return
+	}
+	if 2*maxCount*capacityGrowth > r.capacity {
+		r.quiet = 0
+		return
+	}
+	if r.quiet++; r.quiet >= shrinkAfter {
+		r.capacity /= capacityGrowth
+		r.quiet = 0
+	}
+}
+
+func (r *Runner) readChunk(start, n int, outs []*tensors.Tensor, compact []*lower.Population) (*Chunk, error) {
+	c := &Chunk{Start: start, Steps: n}
+	for _, pop := range r.prog.SpikeMonitors {
+		j := slices.Index(compact, pop)
+		idx, err := tensors.CopyFlatData[int32](outs[2*j])
+		if err != nil {
+			return nil, err
+		}
+		counts, err := tensors.CopyFlatData[int32](outs[2*j+1])
+		if err != nil {
+			return nil, err
+		}
+		capacity := lower.Capacity(pop, r.capacity)
+		ps := PopSpikes{Pop: pop, Index: make([][]int32, n)}
+		for s := range n {
+			ps.Index[s] = slices.Clone(idx[s*capacity : s*capacity+int(counts[s])])
+		}
+		c.Spikes = append(c.Spikes, ps)
+	}
+	for j := range r.prog.Traces {
+		t := outs[2*len(compact)+j]
+		vals := make([]float64, t.Shape().Size())
+		switch t.DType() {
+		case dtypes.Float32:
+			f, err := tensors.CopyFlatData[float32](t)
+			if err != nil {
+				return nil, err
+			}
+			for i, x := range f {
+				vals[i] = float64(x)
+			}
+		default:
+			f, err := tensors.CopyFlatData[float64](t)
+			if err != nil {
+				return nil, err
+			}
+			copy(vals, f)
+		}
+		c.Traces = append(c.Traces, vals)
+	}
+	return c, nil
+}
+
+// AutoK picks the steps per chunk for a run of steps on a backend kind
+// ("cpu", "cuda", "go", ...). On XLA's CPU backend a step's cost is its
+// kernels, not the dispatch, while compile time grows with every unrolled
+// step (≈0.25 s per step for COBA), so K grows only with the square root of
+// the run length. On GPUs dispatch dominates small steps, so K is large.
+func AutoK(kind string, steps int) int {
+	switch kind {
+	case "cuda":
+		return min(DefaultK, max(1, steps))
+	case "go":
+		return 1
+	}
+	return max(1, min(DefaultK, int(math.Round(math.Sqrt(float64(steps)*1.5e-4)))))
+}

@@ -1,0 +1,388 @@
+// Package lower turns an ir.Network into pure GoMLX functions: a step
+// function advancing the whole network by dt, and a K-step unrolled chunk
+// whose outputs are the new state and the monitored values of those K steps.
+//
+// Passes, in order: build connectivity on the host from the seed; merge
+// projections whose synapses share dynamics and target (one synaptic state
+// per merged group, BrainPy's AlignPost idea); pick a propagation kernel per
+// projection (event-driven or dense); lay out the state and constant inputs.
+package lower
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+
+	"github.com/brainc/brainc/connect"
+	"github.com/brainc/brainc/dynamics"
+	"github.com/brainc/brainc/ir"
+)
+
+// Kernel names a spike-propagation operator.
+type Kernel string
+
+// Propagation kernels.
+const (
+	// KernelEvent touches only rows of neurons that fired (ops.EventPropagate).
+	KernelEvent Kernel = "event"
+	// KernelDense touches every synapse (ops.DensePropagate); differentiable.
+	KernelDense Kernel = "dense"
+)
+
+// autoEventMinSynapses is the synapse count from which "auto" picks the
+// event-driven kernel: below it, the per-synapse pass is as cheap as
+// compaction and gathering.
+const autoEventMinSynapses = 4096
+
+// Options configures Build.
+type Options struct {
+	// DType is the simulation float type: Float32 (default) or Float64.
+	DType dtypes.DType
+	// Kernel, when set, overrides every projection's kernel choice.
+	Kernel Kernel
+}
+
+// Var is one input or output array of the program.
+type Var struct {
+	// Name is "<population>.<state>", "<group>.g", "<projection>.<table>" or "step".
+	Name  string
+	DType dtypes.DType
+	Shape []int
+}
+
+// Bytes is the size of the array.
+func (v Var) Bytes() int64 {
+	n := int64(v.DType.Size())
+	for _, d := range v.Shape {
+		n *= int64(d)
+	}
+	return n
+}
+
+// Population is a lowered population.
+type Population struct {
+	*ir.Population
+	Neuron     dynamics.Neuron
+	Integrator dynamics.Integrator
+	// States are the indices into Program.State of the neuron's variables, by name.
+	States map[string]int
+	// StateNames lists the neuron's variables in declaration order.
+	StateNames []string
+	// Spike is the index into Program.State of the spike flags of the last step.
+	Spike int
+	// Compact is true when the population's spikes are compacted each step
+	// (event-driven source or spike monitor).
+	Compact bool
+	// Groups are the synapse groups onto this population.
+	Groups []*Group
+}
+
+// Group is a synaptic state shared by merged projections.
+type Group struct {
+	// Name is the names of its projections joined by "+".
+	Name    string
+	Post    *Population
+	Synapse dynamics.Synapse
+	Output  dynamics.Output
+	// G is the index into Program.State of the synaptic variable.
+	G     int
+	Projs []*Projection
+}
+
+// Projection is a lowered projection.
+type Projection struct {
+	*ir.Projection
+	Pre    *Population
+	Kernel Kernel
+	// Why explains the kernel choice.
+	Why    string
+	Matrix *connect.Matrix
+	// Consts are indices into Program.Consts: the weight, then ELL table
+	// (event) or pre and post lists (dense).
+	Weight, Table, PreList, PostList int
+}
+
+// Program is a lowered network, ready to be traced for any K and capacity.
+type Program struct {
+	Net   *ir.Network
+	DType dtypes.DType
+	// State lists the state arrays, in input/output order.
+	State []Var
+	// Consts lists constant inputs (connectivity, weights), after the state.
+	Consts []Var
+	// ConstValues holds the host values of Consts.
+	ConstValues []*tensors.Tensor
+	Pops        []*Population
+	Groups      []*Group
+	Projs       []*Projection
+	// SpikeMonitors are the populations whose spikes are recorded.
+	SpikeMonitors []*Population
+	// Traces are the recorded state variables.
+	Traces []Trace
+}
+
+// Trace is a lowered trace monitor.
+type Trace struct {
+	ir.Trace
+	// State is the index into Program.State of the variable.
+	State int
+}
+
+// Build lowers a validated network.
+func Build(net *ir.Network, opts Options) (*Program, error) {
+	if opts.DType == dtypes.InvalidDType {
+		opts.DType = dtypes.Float32
+	}
+	if opts.DType != dtypes.Float32 && opts.DType != dtypes.Float64 {
+		return nil, fmt.Errorf("lower: simulation dtype must be Float32 or Float64, got %s", opts.DType)
+	}
+	if opts.Kernel != "" && opts.Kernel != KernelEvent && opts.Kernel != KernelDense {
+		return nil, fmt.Errorf("lower: unknown kernel %q: expected %q or %q", opts.Kernel, KernelEvent, KernelDense)
+	}
+	if err := net.Validate(); err != nil {
+		return nil, err
+	}
+	p := &Program{Net: net, DType: opts.DType}
+	p.addState("step", dtypes.Int32)
+	byName := map[string]*Population{}
+	for _, ip := range net.Populations {
+		if err := p.lowerPopulation(ip, byName); err != nil {
+			return nil, err
+		}
+	}
+	for _, ipr := range net.Projections {
+		if err := p.lowerProjection(ipr, byName, opts.Kernel); err != nil {
+			return nil, err
+		}
+	}
+	for _, name := range net.Monitors.Spikes {
+		pop := byName[name]
+		pop.Compact = true
+		p.SpikeMonitors = append(p.SpikeMonitors, pop)
+	}
+	for _, t := range net.Monitors.Traces {
+		idx, ok := byName[t.Pop].States[t.Var]
+		if !ok {
+			return nil, fmt.Errorf("lower: trace %s.%s: population has no state %q", t.Pop, t.Var, t.Var)
+		}
+		p.Traces = append(p.Traces, Trace{Trace: t, State: idx})
+	}
+	return p, nil
+}
+
+func (p *Program) addState(name string, dt dtypes.DType, shape ...int) int {
+	p.State = append(p.State, Var{Name: name, DType: dt, Shape: shape})
+	return len(p.State) - 1
+}
+
+func (p *Program) addConst(name string, t *tensors.Tensor) int {
+	p.Consts = append(p.Consts, Var{Name: name, DType: t.DType(), Shape: t.Shape().Dimensions})
+	p.ConstValues = append(p.ConstValues, t)
+	return len(p.Consts) - 1
+}
+
+func (p *Program) lowerPopulation(ip *ir.Population, byName map[string]*Population) error {
+	neuron, err := dynamics.NewNeuron(ip.Model, ip.Params)
+	if err != nil {
+		return fmt.Errorf("population %s: %w", ip.Name, err)
+	}
+	integ, err := dynamics.IntegratorByName(ip.Integrator)
+	if err != nil {
+		return fmt.Errorf("population %s: %w", ip.Name, err)
+	}
+	pop := &Population{Population: ip, Neuron: neuron, Integrator: integ, States: map[string]int{}}
+	for _, sv := range neuron.States(p.DType) {
+		pop.States[sv.Name] = p.addState(ip.Name+"."+sv.Name, sv.DType, ip.Size)
+		pop.StateNames = append(pop.StateNames, sv.Name)
+	}
+	pop.Spike = p.addState(ip.Name+".spike", dtypes.Bool, ip.Size)
+	p.Pops = append(p.Pops, pop)
+	byName[ip.Name] = pop
+	return nil
+}
+
+func (p *Program) lowerProjection(ipr *ir.Projection, byName map[string]*Population, force Kernel) error {
+	pre, post := byName[ipr.Pre], byName[ipr.Post]
+	syn, err := dynamics.NewSynapse(ipr.Synapse.Model, ipr.Synapse.Params)
+	if err != nil {
+		return fmt.Errorf("projection %s: %w", ipr.Name, err)
+	}
+	out, err := dynamics.NewOutput(ipr.Output.Model, ipr.Output.Params)
+	if err != nil {
+		return fmt.Errorf("projection %s: %w", ipr.Name, err)
+	}
+	copts := connect.Options{Seed: p.Net.Seed, Stream: connect.Stream("conn:" + ipr.Name),
+		SamePopulation: ipr.Pre == ipr.Post, AllowSelf: ipr.Conn.AllowSelf}
+	var m *connect.Matrix
+	switch ipr.Conn.Rule {
+	case ir.ConnFixedProb:
+		m, err = connect.FixedProb(pre.Size, post.Size, ipr.Conn.Prob, copts)
+	case ir.ConnFixedInDegree:
+		m, err = connect.FixedInDegree(pre.Size, post.Size, ipr.Conn.Num, copts)
+	default:
+		err = fmt.Errorf("unknown connectivity rule %q", ipr.Conn.Rule)
+	}
+	if err != nil {
+		return fmt.Errorf("projection %s: %w", ipr.Name, err)
+	}
+	pr := &Projection{Projection: ipr, Pre: pre, Matrix: m}
+	pr.Kernel, pr.Why = chooseKernel(Kernel(ipr.Kernel), force, m)
+	pr.Weight = p.addConst(ipr.Name+".weight", p.scalar(ipr.Weight))
+	if pr.Kernel == KernelEvent {
+		table, width := m.ELL()
+		pr.Table = p.addConst(ipr.Name+".ell", tensors.FromFlatDataAndDimensions(table, m.NPre+1, width))
+		pre.Compact = true
+	} else {
+		preList, postList := m.COO()
+		pr.PreList = p.addConst(ipr.Name+".pre", tensors.FromFlatDataAndDimensions(preList, len(preList)))
+		pr.PostList = p.addConst(ipr.Name+".post", tensors.FromFlatDataAndDimensions(postList, len(postList)))
+	}
+	p.Projs = append(p.Projs, pr)
+
+	// Merge: one state per (post, synapse dynamics, output).
+	for _, g := range post.Groups {
+		if g.Synapse.Key() == syn.Key() && g.Output.Key() == out.Key() {
+			g.Projs = append(g.Projs, pr)
+			g.Name += "+" + ipr.Name
+			p.State[g.G].Name = g.Name + ".g"
+			return nil
+		}
+	}
+	g := &Group{Name: ipr.Name, Post: post, Synapse: syn, Output: out, Projs: []*Projection{pr}}
+	g.G = p.addState(g.Name+".g", p.DType, post.Size)
+	post.Groups = append(post.Groups, g)
+	p.Groups = append(p.Groups, g)
+	return nil
+}
+
+func chooseKernel(spec, force Kernel, m *connect.Matrix) (Kernel, string) {
+	switch {
+	case force != "":
+		return force, "forced by option"
+	case spec == KernelEvent || spec == KernelDense:
+		return spec, "set in spec"
+	case m.NumSynapses() >= autoEventMinSynapses:
+		return KernelEvent, fmt.Sprintf("auto: %d synapses ≥ %d, sparse firing touches few rows", m.NumSynapses(), autoEventMinSynapses)
+	}
+	return KernelDense, fmt.Sprintf("auto: %d synapses < %d, a full pass is as cheap as compaction", m.NumSynapses(), autoEventMinSynapses)
+}
+
+// scalar makes a host scalar of the simulation dtype.
+func (p *Program) scalar(v float64) *tensors.Tensor {
+	if p.DType == dtypes.Float64 {
+		return tensors.FromValue(v)
+	}
+	return tensors.FromValue(float32(v))
+}
+
+// InitialState draws the initial state on the host from the network seed:
+// each (population, variable) has its own random stream, so adding a
+// population does not change the others.
+func (p *Program) InitialState() []*tensors.Tensor {
+	out := make([]*tensors.Tensor, len(p.State))
+	out[0] = tensors.FromValue(int32(0))
+	for _, pop := range p.Pops {
+		for _, name := range pop.StateNames {
+			i := pop.States[name]
+			v := p.State[i]
+			if v.DType == dtypes.Int32 { // step counters
+				out[i] = tensors.FromFlatDataAndDimensions(slices.Repeat([]int32{dynamics.NeverSpiked}, pop.Size), pop.Size)
+				continue
+			}
+			out[i] = p.floats(p.drawInit(pop, name), pop.Size)
+		}
+		out[pop.Spike] = tensors.FromFlatDataAndDimensions(make([]bool, pop.Size), pop.Size)
+	}
+	for _, g := range p.Groups {
+		out[g.G] = p.floats(make([]float64, g.Post.Size), g.Post.Size)
+	}
+	return out
+}
+
+func (p *Program) floats(v []float64, dims ...int) *tensors.Tensor {
+	if p.DType == dtypes.Float64 {
+		return tensors.FromFlatDataAndDimensions(v, dims...)
+	}
+	f := make([]float32, len(v))
+	for i, x := range v {
+		f[i] = float32(x)
+	}
+	return tensors.FromFlatDataAndDimensions(f, dims...)
+}
+
+// drawInit draws the initial values of one state variable.
+func (p *Program) drawInit(pop *Population, name string) []float64 {
+	init, ok := pop.Init[name]
+	if !ok {
+		init = ir.Init{Kind: ir.InitConst, A: defaultInit(pop, name)}
+	}
+	r := rand.New(rand.NewPCG(p.Net.Seed, connect.Stream("init:"+pop.Name+"."+name)))
+	v := make([]float64, pop.Size)
+	for i := range v {
+		switch init.Kind {
+		case ir.InitNormal:
+			v[i] = init.A + init.B*r.NormFloat64()
+		case ir.InitUniform:
+			v[i] = init.A + (init.B-init.A)*r.Float64()
+		default:
+			v[i] = init.A
+		}
+	}
+	return v
+}
+
+// defaultInit is a state's catalogue default: the value of the parameter it
+// defaults from, or 0.
+func defaultInit(pop *Population, name string) float64 {
+	if m, ok := ir.LookupModel(ir.ModelKind("neuron"), pop.Model); ok {
+		if s, ok := m.State(name); ok && s.DefaultFrom != "" {
+			return pop.Params[s.DefaultFrom]
+		}
+	}
+	return 0
+}
+
+// Describe is a one-line-per-item text of the lowering: groups, kernels,
+// bytes held.
+func (p *Program) Describe() string {
+	var sb strings.Builder
+	for _, pop := range p.Pops {
+		fmt.Fprintf(&sb, "population %s: %d × %s (%s)\n", pop.Name, pop.Size, pop.Model, pop.Population.Integrator)
+	}
+	for _, g := range p.Groups {
+		names := make([]string, len(g.Projs))
+		for i, pr := range g.Projs {
+			names[i] = pr.Name
+		}
+		fmt.Fprintf(&sb, "synaptic state %s → %s: %s, %s, fed by %s\n", g.Name+".g", g.Post.Name,
+			g.Synapse.Key(), g.Output.Key(), strings.Join(names, ", "))
+	}
+	for _, pr := range p.Projs {
+		fmt.Fprintf(&sb, "projection %s: %s→%s %d synapses (max fan-out %d), kernel %s (%s), %s\n",
+			pr.Name, pr.Pre.Name, pr.Post, pr.Matrix.NumSynapses(), pr.Matrix.MaxRow(),
+			pr.Kernel, pr.Why, humanBytes(p.ProjectionBytes(pr)))
+	}
+	return sb.String()
+}
+
+// ProjectionBytes is the device memory a projection's constants hold.
+func (p *Program) ProjectionBytes(pr *Projection) int64 {
+	n := p.Consts[pr.Weight].Bytes()
+	if pr.Kernel == KernelEvent {
+		return n + p.Consts[pr.Table].Bytes()
+	}
+	return n + p.Consts[pr.PreList].Bytes() + p.Consts[pr.PostList].Bytes()
+}
+
+func humanBytes(n int64) string {
+	if n < 1024 {
+		return fmt.Sprintf("%d B", n)
+	}
+	exp := int(math.Log(float64(n)) / math.Log(1024))
+	return fmt.Sprintf("%.1f %ciB", float64(n)/math.Pow(1024, float64(exp)), "KMGTPE"[exp-1])
+}

@@ -1,0 +1,164 @@
+package lower
+
+import (
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
+
+	"github.com/brainc/brainc/dynamics"
+	"github.com/brainc/brainc/ops"
+)
+
+// Layout of a chunk's outputs, after the new state (len(Program.State)):
+// for each population with Compact set (in Program.Pops order), its firing
+// indices [K, C] (Int32, padded with the population size) and counts [K]
+// (Int32); then each trace [K, len(indices)].
+
+// Capacity returns the event capacity used for a population: the requested
+// capacity, at most the population size.
+func Capacity(pop *Population, capacity int) int { return min(capacity, pop.Size) }
+
+// CompactPops lists the populations whose spikes a chunk compacts, in output order.
+func (p *Program) CompactPops() []*Population {
+	var out []*Population
+	for _, pop := range p.Pops {
+		if pop.Compact {
+			out = append(out, pop)
+		}
+	}
+	return out
+}
+
+// stepper holds what one traced step carries to the next, beyond the state.
+type stepper struct {
+	p        *Program
+	capacity int
+	consts   []*Node
+	// idx holds the compacted firing indices of the spike state, per population
+	// index (nil where not compacted yet or not needed).
+	idx []*Node
+}
+
+// Chunk returns the graph function of K unrolled steps with the given event
+// capacity. Its inputs are the state (Program.State order) followed by the
+// constants (Program.Consts order); its outputs are described above.
+func (p *Program) Chunk(k, capacity int) func(inputs []*Node) []*Node {
+	return func(inputs []*Node) []*Node {
+		ns := len(p.State)
+		state := append([]*Node(nil), inputs[:ns]...)
+		st := &stepper{p: p, capacity: capacity, consts: inputs[ns:], idx: make([]*Node, len(p.Pops))}
+		compact := p.CompactPops()
+		idxs := make([][]*Node, len(compact))
+		counts := make([][]*Node, len(compact))
+		traces := make([][]*Node, len(p.Traces))
+		for range k {
+			state = st.step(state)
+			for j, pop := range compact {
+				i := p.popIndex(pop)
+				var count *Node
+				st.idx[i], count = ops.Compact(state[pop.Spike], Capacity(pop, capacity))
+				idxs[j] = append(idxs[j], st.idx[i])
+				counts[j] = append(counts[j], count)
+			}
+			for j, tr := range p.Traces {
+				sel := Const(state[tr.State].Graph(), toInt32(tr.Indices))
+				traces[j] = append(traces[j], Gather(state[tr.State], ExpandAxes(sel, -1)))
+			}
+		}
+		out := state
+		for j := range compact {
+			out = append(out, Stack(idxs[j], 0), Stack(counts[j], 0))
+		}
+		for j := range p.Traces {
+			out = append(out, Stack(traces[j], 0))
+		}
+		return out
+	}
+}
+
+// Step returns the graph function of a single step without monitors:
+// inputs are state then constants, outputs the new state.
+func (p *Program) Step(capacity int) func(inputs []*Node) []*Node {
+	return func(inputs []*Node) []*Node {
+		ns := len(p.State)
+		st := &stepper{p: p, capacity: capacity, consts: inputs[ns:], idx: make([]*Node, len(p.Pops))}
+		return st.step(append([]*Node(nil), inputs[:ns]...))
+	}
+}
+
+func (p *Program) popIndex(pop *Population) int {
+	for i, q := range p.Pops {
+		if q == pop {
+			return i
+		}
+	}
+	panic("lower: population not in program")
+}
+
+func toInt32(v []int) []int32 {
+	out := make([]int32, len(v))
+	for i, x := range v {
+		out[i] = int32(x)
+	}
+	return out
+}
+
+// step advances the network by one dt: synapses first (driven by the spikes
+// of the previous step), then neurons (driven by the synaptic currents), as
+// BrainPy's DSRunner orders an E/I network.
+func (st *stepper) step(state []*Node) []*Node {
+	p := st.p
+	next := append([]*Node(nil), state...)
+	stepIdx := state[0]
+	g := stepIdx.Graph()
+	for _, grp := range p.Groups {
+		var x *Node
+		for _, pr := range grp.Projs {
+			c := st.propagate(pr, state)
+			if x == nil {
+				x = c
+			} else {
+				x = Add(x, c)
+			}
+		}
+		next[grp.G] = grp.Synapse.Update(state[grp.G], x, p.Net.Dt, dynamics.ExpEuler)
+	}
+	for _, pop := range p.Pops {
+		vars := dynamics.Vars{}
+		for _, name := range pop.StateNames {
+			vars[name] = state[pop.States[name]]
+		}
+		groups := pop.Groups
+		ext := pop.Input.Value
+		input := func(v *Node) *Node {
+			i := AddScalar(ZerosLike(v), ext)
+			for _, grp := range groups {
+				i = Add(i, grp.Output.Current(next[grp.G], v))
+			}
+			return i
+		}
+		newVars, spike := pop.Neuron.Update(vars, input, dynamics.Step{Index: stepIdx, Dt: p.Net.Dt}, pop.Integrator)
+		for _, name := range pop.StateNames {
+			next[pop.States[name]] = newVars[name]
+		}
+		next[pop.Spike] = spike
+	}
+	next[0] = Add(stepIdx, Scalar(g, dtypes.Int32, 1))
+	return next
+}
+
+// propagate computes a projection's weighted presynaptic events for this step.
+func (st *stepper) propagate(pr *Projection, state []*Node) *Node {
+	w := st.consts[pr.Weight]
+	spikes := state[pr.Pre.Spike]
+	if pr.Kernel == KernelDense {
+		return ops.DensePropagate(ops.SpikesAsFloat(spikes, st.p.DType), st.consts[pr.PreList],
+			st.consts[pr.PostList], w, st.p.Net.Population(pr.Post).Size)
+	}
+	i := st.p.popIndex(pr.Pre)
+	if st.idx[i] == nil {
+		// First step of a chunk: compact the spikes the chunk starts from (they
+		// were counted, and checked against the capacity, by the chunk before).
+		st.idx[i], _ = ops.Compact(spikes, Capacity(pr.Pre, st.capacity))
+	}
+	return ops.EventPropagate(st.idx[i], st.consts[pr.Table], w, st.p.Net.Population(pr.Post).Size)
+}

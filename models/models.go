@@ -1,0 +1,44 @@
+// Package models holds brainc's built-in networks as embedded spec files:
+// `brainc run coba` needs no file on disk.
+package models
+
+import (
+	"embed"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/brainc/brainc/ir"
+)
+
+//go:embed *.yaml
+var specs embed.FS
+
+// Names lists the built-in networks, sorted.
+func Names() []string {
+	entries, _ := specs.ReadDir(".")
+	var names []string
+	for _, e := range entries {
+		names = append(names, strings.TrimSuffix(e.Name(), ".yaml"))
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Spec returns the spec text of a built-in network.
+func Spec(name string) ([]byte, error) {
+	data, err := specs.ReadFile(name + ".yaml")
+	if err != nil {
+		return nil, fmt.Errorf("unknown built-in model %q: expected one of %q", name, Names())
+	}
+	return data, nil
+}
+
+// Load parses a built-in network.
+func Load(name string) (*ir.Network, error) {
+	data, err := Spec(name)
+	if err != nil {
+		return nil, err
+	}
+	return ir.Parse(data, name+".yaml")
+}

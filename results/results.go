@@ -1,0 +1,146 @@
+// Package results collects what a simulation recorded — spikes and traces —
+// computes its summary statistics (mean rates, CV of inter-spike intervals)
+// and writes the run's output files: spikes.npz, traces.npz, summary.json and
+// raster.png.
+package results
+
+import (
+	"math"
+	"slices"
+
+	"github.com/gomlx/gomlx/backends"
+
+	"github.com/brainc/brainc/jit"
+	"github.com/brainc/brainc/lower"
+)
+
+// Spikes are one population's recorded spikes.
+type Spikes struct {
+	Pop  string
+	Size int
+	// Times (ms) and Indices of every spike, in time order (ties by index).
+	Times   []float64
+	Indices []int32
+}
+
+// Trace is one recorded state variable.
+type Trace struct {
+	Pop, Var string
+	Indices  []int
+	// Values is [steps][len(Indices)], row-major.
+	Values []float64
+}
+
+// Recorder accumulates the monitors of a run chunk by chunk.
+type Recorder struct {
+	dt     float64
+	Spikes []*Spikes
+	Traces []*Trace
+	Steps  int
+}
+
+// NewRecorder prepares a recorder for a program's monitors.
+func NewRecorder(p *lower.Program) *Recorder {
+	r := &Recorder{dt: p.Net.Dt}
+	for _, pop := range p.SpikeMonitors {
+		r.Spikes = append(r.Spikes, &Spikes{Pop: pop.Name, Size: pop.Size})
+	}
+	for _, t := range p.Traces {
+		r.Traces = append(r.Traces, &Trace{Pop: t.Pop, Var: t.Var, Indices: t.Indices})
+	}
+	return r
+}
+
+// Add records one chunk; use it as the callback of jit.Runner.Run.
+func (r *Recorder) Add(c *jit.Chunk) error {
+	for j, ps := range c.Spikes {
+		s := r.Spikes[j]
+		for k, idx := range ps.Index {
+			t := float64(c.Start+k) * r.dt
+			for _, i := range idx {
+				s.Times = append(s.Times, t)
+				s.Indices = append(s.Indices, i)
+			}
+		}
+	}
+	for j, v := range c.Traces {
+		r.Traces[j].Values = append(r.Traces[j].Values, v...)
+	}
+	r.Steps += c.Steps
+	return nil
+}
+
+// PopStats summarises one population's activity.
+type PopStats struct {
+	Size   int `json:"size"`
+	Spikes int `json:"spikes"`
+	// RateHz is the mean firing rate over neurons and time.
+	RateHz float64 `json:"rate_hz"`
+	// CVISI is the coefficient of variation of inter-spike intervals,
+	// averaged over neurons with at least 3 spikes; nil when none has.
+	CVISI *float64 `json:"cv_isi"`
+	// CVNeurons is the number of neurons CVISI averages over.
+	CVNeurons int `json:"cv_neurons"`
+}
+
+// Stats computes a population's statistics over duration ms.
+func (s *Spikes) Stats(duration float64) PopStats {
+	st := PopStats{Size: s.Size, Spikes: len(s.Times)}
+	st.RateHz = float64(len(s.Times)) / float64(s.Size) / (duration / 1000)
+	perNeuron := make([][]float64, s.Size)
+	for k, i := range s.Indices {
+		perNeuron[i] = append(perNeuron[i], s.Times[k])
+	}
+	sum, n := 0.0, 0
+	for _, times := range perNeuron {
+		if cv, ok := CV(times); ok {
+			sum += cv
+			n++
+		}
+	}
+	if n > 0 {
+		v := sum / float64(n)
+		st.CVISI, st.CVNeurons = &v, n
+	}
+	return st
+}
+
+// CV is the coefficient of variation (standard deviation / mean, population
+// standard deviation) of the intervals between sorted spike times; ok is
+// false with fewer than 3 spikes (2 intervals).
+func CV(times []float64) (cv float64, ok bool) {
+	if len(times) < 3 || !slices.IsSorted(times) {
+		return 0, false
+	}
+	n := float64(len(times) - 1)
+	mean := (times[len(times)-1] - times[0]) / n
+	if mean == 0 {
+		return 0, false
+	}
+	ss := 0.0
+	for i := 1; i < len(times); i++ {
+		d := times[i] - times[i-1] - mean
+		ss += d * d
+	}
+	return math.Sqrt(ss/n) / mean, true
+}
+
+// Simulate runs a program for steps on a backend and records its monitors.
+// progress, when not nil, is called after every chunk with the steps done.
+func Simulate(b backends.Backend, p *lower.Program, steps int, opts jit.Options, progress func(done int)) (*Recorder, jit.Stats, error) {
+	runner, err := jit.NewRunner(b, p, opts)
+	if err != nil {
+		return nil, jit.Stats{}, err
+	}
+	rec := NewRecorder(p)
+	err = runner.Run(steps, func(c *jit.Chunk) error {
+		if err := rec.Add(c); err != nil {
+			return err
+		}
+		if progress != nil {
+			progress(c.Start + c.Steps)
+		}
+		return nil
+	})
+	return rec, runner.Stats(), err
+}

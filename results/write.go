@@ -1,0 +1,123 @@
+package results
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/brainc/brainc/npyio"
+	"github.com/brainc/brainc/plot"
+)
+
+// Summary is the content of summary.json.
+type Summary struct {
+	Model       string              `json:"model"`
+	Backend     string              `json:"backend"`
+	DT          float64             `json:"dt_ms"`
+	Duration    float64             `json:"duration_ms"`
+	Seed        uint64              `json:"seed"`
+	Steps       int                 `json:"steps"`
+	K           int                 `json:"steps_per_chunk"`
+	Populations map[string]PopStats `json:"populations"`
+	CompileS    float64             `json:"compile_s"`
+	RunS        float64             `json:"run_s"`
+	StepsPerS   float64             `json:"steps_per_s"`
+	// RealtimeFactor is wall time (run only) per simulated second.
+	RealtimeFactor float64  `json:"run_s_per_model_s"`
+	Compiles       int      `json:"compiles"`
+	Reruns         int      `json:"capacity_reruns"`
+	MaxCapacity    int      `json:"max_event_capacity"`
+	Files          []string `json:"files"`
+}
+
+// Write writes spikes.npz, traces.npz (when traces were recorded),
+// summary.json and raster.png into dir. Files are first written to a staging
+// directory beside dir and moved in only when all succeeded, so a failure
+// leaves no partial output.
+func (r *Recorder) Write(dir string, sum *Summary) (err error) {
+	if err := os.MkdirAll(filepath.Dir(filepath.Clean(dir)), 0o755); err != nil {
+		return fmt.Errorf("creating output directory: %w", err)
+	}
+	stage, err := os.MkdirTemp(filepath.Dir(filepath.Clean(dir)), "."+filepath.Base(dir)+".partial-")
+	if err != nil {
+		return fmt.Errorf("creating output directory: %w", err)
+	}
+	defer os.RemoveAll(stage)
+
+	var names []string
+	var arrays []npyio.Array
+	for _, s := range r.Spikes {
+		names = append(names, s.Pop+"_times", s.Pop+"_indices")
+		arrays = append(arrays, npyio.Array{Shape: []int{len(s.Times)}, Data: s.Times},
+			npyio.Array{Shape: []int{len(s.Indices)}, Data: s.Indices})
+	}
+	if len(names) > 0 {
+		if err := npyio.WriteNPZ(filepath.Join(stage, "spikes.npz"), names, arrays); err != nil {
+			return err
+		}
+		sum.Files = append(sum.Files, "spikes.npz")
+	}
+	if len(r.Traces) > 0 {
+		times := make([]float64, r.Steps)
+		for i := range times {
+			times[i] = float64(i) * r.dt
+		}
+		names, arrays = []string{"t"}, []npyio.Array{{Shape: []int{r.Steps}, Data: times}}
+		for _, t := range r.Traces {
+			idx := make([]int32, len(t.Indices))
+			for i, x := range t.Indices {
+				idx[i] = int32(x)
+			}
+			names = append(names, t.Pop+"."+t.Var, t.Pop+"."+t.Var+"_indices")
+			arrays = append(arrays, npyio.Array{Shape: []int{r.Steps, len(t.Indices)}, Data: t.Values},
+				npyio.Array{Shape: []int{len(idx)}, Data: idx})
+		}
+		if err := npyio.WriteNPZ(filepath.Join(stage, "traces.npz"), names, arrays); err != nil {
+			return err
+		}
+		sum.Files = append(sum.Files, "traces.npz")
+	}
+	if len(r.Spikes) > 0 {
+		sets := make([]plot.SpikeSet, len(r.Spikes))
+		for i, s := range r.Spikes {
+			sets[i] = plot.SpikeSet{Name: s.Pop, Size: s.Size, Times: s.Times, Indices: s.Indices}
+		}
+		title := fmt.Sprintf("%s: %d neurons, %g ms", sum.Model, totalSize(r.Spikes), sum.Duration)
+		if err := plot.Raster(filepath.Join(stage, "raster.png"), title, sets, sum.Duration, rateBin(sum.Duration, sum.DT)); err != nil {
+			return err
+		}
+		sum.Files = append(sum.Files, "raster.png")
+	}
+	sum.Files = append(sum.Files, "summary.json")
+	js, err := json.MarshalIndent(sum, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(stage, "summary.json"), append(js, '\n'), 0o644); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("creating output directory: %w", err)
+	}
+	for _, f := range sum.Files {
+		if err := os.Rename(filepath.Join(stage, f), filepath.Join(dir, f)); err != nil {
+			return fmt.Errorf("moving %s into %s: %w", f, dir, err)
+		}
+	}
+	return nil
+}
+
+func totalSize(s []*Spikes) int {
+	n := 0
+	for _, x := range s {
+		n += x.Size
+	}
+	return n
+}
+
+// rateBin picks the population-rate bin: 1 ms for runs up to 2 s, then
+// duration/2000, never below dt.
+func rateBin(duration, dt float64) float64 {
+	return max(dt, max(1, duration/2000))
+}
