@@ -1,0 +1,119 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/brainc/brainc/npyio"
+)
+
+func runCLI(args ...string) (code int, stdout, stderr string) {
+	var o, e bytes.Buffer
+	code = Main(args, &o, &e)
+	return code, o.String(), e.String()
+}
+
+const tinySpec = `
+name: tiny
+dt: 0.1 ms
+duration: 50 ms
+seed: 5
+populations:
+  E: {size: 80, model: LifRef, params: {V_rest: -60 mV, V_th: -50 mV, V_reset: -60 mV, tau: 20 ms, tau_ref: 5 ms}, init: {V: normal(-55 mV, 2 mV)}, input: 20}
+projections:
+  E2E: {pre: E, post: E, conn: {fixed_prob: 0.1}, weight: 0.6, synapse: {Expon: {tau: 5 ms}}, output: {COBA: {E: 0 mV}}}
+monitors: {spikes: [E], traces: {E.V: [0, 1]}}
+`
+
+func TestRunWritesOutputs(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "tiny.yaml")
+	require.NoError(t, os.WriteFile(spec, []byte(tinySpec), 0o644))
+	out := filepath.Join(dir, "out")
+	code, stdout, stderr := runCLI("run", spec, "--out", out, "--backend", "cpu", "--duration", "20 ms")
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, "tiny: 20 ms in 200 steps on cpu")
+
+	var sum map[string]any
+	js, err := os.ReadFile(filepath.Join(out, "summary.json"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(js, &sum))
+	assert.Equal(t, 200.0, sum["steps"])
+	assert.Equal(t, "cpu", sum["backend"])
+	pops := sum["populations"].(map[string]any)
+	e := pops["E"].(map[string]any)
+
+	names, arrays, err := npyio.ReadNPZ(filepath.Join(out, "spikes.npz"))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"E_times", "E_indices"}, names)
+	times := arrays[0].Data.([]float64)
+	assert.Equal(t, e["spikes"], float64(len(times)))
+	assert.Greater(t, len(times), 0)
+	for _, x := range times {
+		assert.True(t, x >= 0 && x < 20, "spike time %g outside the run", x)
+	}
+	names, arrays, err = npyio.ReadNPZ(filepath.Join(out, "traces.npz"))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"t", "E.V", "E.V_indices"}, names)
+	assert.Equal(t, []int{200, 2}, arrays[1].Shape)
+	_, err = os.Stat(filepath.Join(out, "raster.png"))
+	assert.NoError(t, err)
+}
+
+func TestCLIErrors(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "tiny.yaml")
+	require.NoError(t, os.WriteFile(spec, []byte(tinySpec), 0o644))
+	bad := filepath.Join(dir, "bad.yaml")
+	require.NoError(t, os.WriteFile(bad, []byte("name: x\npopulations:\n  E: {size: -3, model: LifRef}\n"), 0o644))
+	blocker := filepath.Join(dir, "file")
+	require.NoError(t, os.WriteFile(blocker, nil, 0o644))
+
+	tests := []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"run", "nosuchmodel"}, 1, `brainc run: unknown built-in model "nosuchmodel": expected one of ["coba" "cuba"]`},
+		{[]string{"run", "./missing.yaml"}, 1, `brainc run: spec file "./missing.yaml": file does not exist`},
+		{[]string{"run", spec, "--duration", "5 mV"}, 2, `brainc run: --duration: expected a time`},
+		{[]string{"run", spec, "--seed", "-4"}, 2, `brainc run: --seed: must be ≥ 0, got -4`},
+		{[]string{"run", spec, "--kernel", "fast"}, 2, `brainc run: --kernel: expected "event" or "dense", got "fast"`},
+		{[]string{"run", spec, "--backend", "tpu"}, 1, `brainc run: --backend: unknown backend "tpu"`},
+		{[]string{"run", spec, "--bogus"}, 2, `brainc run: unknown flag: --bogus`},
+		{[]string{"run"}, 2, `brainc run: expected 1 argument(s), got 0`},
+		{[]string{"run", spec, "--out", filepath.Join(blocker, "out")}, 1, `brainc run: creating output directory`},
+		{[]string{"validate", bad}, 1, `bad.yaml:3: populations.E.size`},
+		{[]string{"frobnicate"}, 2, `brainc: unknown command "frobnicate"`},
+	}
+	for _, tc := range tests {
+		code, _, stderr := runCLI(tc.args...)
+		assert.Equal(t, tc.code, code, "%v: %s", tc.args, stderr)
+		assert.Contains(t, stderr, tc.msg, "%v", tc.args)
+	}
+	// Failed runs leave nothing behind.
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	assert.ElementsMatch(t, []string{"tiny.yaml", "bad.yaml", "file"}, names)
+}
+
+func TestValidateAndModels(t *testing.T) {
+	code, stdout, stderr := runCLI("validate", "coba")
+	require.Equal(t, 0, code, stderr)
+	assert.Equal(t, "coba: valid: 2 populations, 4 projections, dt 0.1 ms, duration 1000 ms\n", stdout)
+	code, stdout, _ = runCLI("models")
+	require.Equal(t, 0, code)
+	assert.Contains(t, stdout, "coba     4000 neurons, 2 populations, 4 projections")
+	assert.Contains(t, stdout, "neuron LifRef")
+	assert.Contains(t, stdout, "tau_ref")
+}

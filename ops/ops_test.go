@@ -1,0 +1,136 @@
+package ops
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/brainc/brainc/connect"
+	"github.com/brainc/brainc/pjrt"
+)
+
+func cpu(t *testing.T) *pjrt.Backend {
+	t.Helper()
+	b, err := pjrt.Open(pjrt.Options{Backend: "cpu"})
+	require.NoError(t, err, "the XLA CPU plugin must be installed: run `make setup`")
+	return b
+}
+
+func randomSpikes(r *rand.Rand, n int, p float64) []bool {
+	s := make([]bool, n)
+	for i := range s {
+		s[i] = r.Float64() < p
+	}
+	return s
+}
+
+func TestCompact(t *testing.T) {
+	b := cpu(t)
+	tests := []struct {
+		name     string
+		spikes   []bool
+		capacity int
+		idx      []int32
+		count    int32
+	}{
+		{"none", []bool{false, false, false, false}, 3, []int32{4, 4, 4}, 0},
+		{"some", []bool{false, true, false, true, true}, 4, []int32{1, 3, 4, 5}, 3},
+		{"exactly full", []bool{true, false, true}, 2, []int32{0, 2}, 2},
+		{"overflow keeps the first and reports the count", []bool{true, true, true, false, true}, 2, []int32{0, 1}, 4},
+		{"all", []bool{true, true, true}, 3, []int32{0, 1, 2}, 3},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e, err := NewExec(b, func(s *Node) (*Node, *Node) { return Compact(s, tc.capacity) })
+			require.NoError(t, err)
+			out, err := e.Exec(tensors.FromFlatDataAndDimensions(tc.spikes, len(tc.spikes)))
+			require.NoError(t, err)
+			assert.Equal(t, tc.idx, tensors.MustCopyFlatData[int32](out[0]))
+			assert.Equal(t, tc.count, out[1].Value())
+		})
+	}
+}
+
+// The event-driven kernel and the dense kernel give the same synaptic input
+// for the same spikes, and both equal a plain host loop over the CSR matrix.
+func TestEventPropagateEqualsDense(t *testing.T) {
+	b := cpu(t)
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, tc := range []struct {
+		npre, npost int
+		p, rate     float64
+		w           float32
+	}{
+		{300, 200, 0.05, 0.02, 0.6},
+		{1000, 1000, 0.02, 0.01, -6.7},
+		{50, 70, 0.5, 0.5, 1.25},
+	} {
+		m, err := connect.FixedProb(tc.npre, tc.npost, tc.p, connect.Options{Seed: 9, Stream: 1})
+		require.NoError(t, err)
+		table, width := m.ELL()
+		pre, post := m.COO()
+		spikes := randomSpikes(r, tc.npre, tc.rate)
+		want := make([]float64, tc.npost)
+		nSpikes := 0
+		for i, s := range spikes {
+			if !s {
+				continue
+			}
+			nSpikes++
+			for _, j := range m.Indices[m.Indptr[i]:m.Indptr[i+1]] {
+				want[j] += float64(tc.w)
+			}
+		}
+		e, err := NewExec(b, func(s, ell, pre, post, w *Node) (*Node, *Node) {
+			idx, _ := Compact(s, nSpikes)
+			ev := EventPropagate(idx, ell, w, tc.npost)
+			de := DensePropagate(SpikesAsFloat(s, dtypes.Float32), pre, post, w, tc.npost)
+			return ev, de
+		})
+		require.NoError(t, err)
+		out, err := e.Exec(tensors.FromFlatDataAndDimensions(spikes, tc.npre),
+			tensors.FromFlatDataAndDimensions(table, tc.npre+1, width),
+			tensors.FromFlatDataAndDimensions(pre, len(pre)), tensors.FromFlatDataAndDimensions(post, len(post)),
+			tc.w)
+		require.NoError(t, err)
+		ev, de := tensors.MustCopyFlatData[float32](out[0]), tensors.MustCopyFlatData[float32](out[1])
+		for j := range want {
+			assert.InDelta(t, want[j], float64(ev[j]), 1e-6*max(1, abs(want[j])), "event, post %d", j)
+			assert.InDelta(t, float64(de[j]), float64(ev[j]), 1e-6*max(1, abs(float64(de[j]))), "event vs dense, post %d", j)
+		}
+	}
+}
+
+func abs(x float64) float64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// The dense kernel is differentiable: d(sum of input)/d(weight) is the
+// number of synapses of the firing neurons.
+func TestDensePropagateGradient(t *testing.T) {
+	b := cpu(t)
+	m, err := connect.FixedProb(40, 30, 0.3, connect.Options{Seed: 1})
+	require.NoError(t, err)
+	pre, post := m.COO()
+	spikes := make([]float32, 40)
+	want := 0.0
+	for _, i := range []int{3, 17, 22} {
+		spikes[i] = 1
+		want += float64(m.Indptr[i+1] - m.Indptr[i])
+	}
+	e, err := NewExec(b, func(s, pre, post, w *Node) *Node {
+		return Gradient(ReduceAllSum(DensePropagate(s, pre, post, w, 30)), w)[0]
+	})
+	require.NoError(t, err)
+	out, err := e.Exec(spikes, pre, post, float32(0.5))
+	require.NoError(t, err)
+	assert.Equal(t, float32(want), out[0].Value())
+}

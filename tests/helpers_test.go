@@ -1,0 +1,47 @@
+// Package tests holds brainc's integration tests: whole networks from spec to
+// spikes on the XLA CPU backend.
+package tests
+
+import (
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/brainc/brainc/ir"
+	"github.com/brainc/brainc/jit"
+	"github.com/brainc/brainc/lower"
+	"github.com/brainc/brainc/pjrt"
+	"github.com/brainc/brainc/results"
+)
+
+var (
+	backendOnce sync.Once
+	backend     *pjrt.Backend
+	backendErr  error
+)
+
+// cpu opens the XLA CPU plugin once for all tests; a missing plugin fails.
+func cpu(t *testing.T) *pjrt.Backend {
+	t.Helper()
+	backendOnce.Do(func() { backend, backendErr = pjrt.Open(pjrt.Options{Backend: "cpu"}) })
+	require.NoError(t, backendErr, "the XLA CPU plugin must be installed: run `make setup`")
+	return backend
+}
+
+func parse(t *testing.T, spec string) *ir.Network {
+	t.Helper()
+	net, err := ir.Parse([]byte(spec), "test.yaml")
+	require.NoError(t, err)
+	return net
+}
+
+// simulate lowers and runs a network for its duration.
+func simulate(t *testing.T, net *ir.Network, lopts lower.Options, jopts jit.Options) (*results.Recorder, jit.Stats) {
+	t.Helper()
+	prog, err := lower.Build(net, lopts)
+	require.NoError(t, err)
+	rec, st, err := results.Simulate(cpu(t), prog, int(net.Duration/net.Dt+0.5), jopts, nil)
+	require.NoError(t, err)
+	return rec, st
+}
