@@ -7,7 +7,7 @@ OUT     ?= out
 # try GitHub at run time.
 export GOMLX_NO_AUTO_INSTALL := 1
 
-.PHONY: all setup build test run bench lint clean
+.PHONY: all setup build test run bench lint clean gpu-binaries
 
 all: build
 
@@ -33,3 +33,7 @@ lint:
 
 clean:
 	rm -rf bin $(OUT)
+
+# Binaries for scripts/gpu-smoke.sh on a GPU machine without Go.
+gpu-binaries: build
+	$(GO) test -c -o bin/pjrt.test ./pjrt

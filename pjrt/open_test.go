@@ -2,6 +2,7 @@ package pjrt
 
 import (
 	"bytes"
+	"os"
 	"testing"
 
 	"github.com/gomlx/gomlx/pkg/core/graph"
@@ -40,4 +41,24 @@ func TestGoBackendRunsAGraph(t *testing.T) {
 	out, err := exec.Exec(tensors.FromValue([]float32{1, 2, 3}))
 	require.NoError(t, err)
 	assert.Equal(t, float32(6), out[0].Value())
+}
+
+// TestBackendRunsAGraph runs a graph on the backend named by
+// $BRAINC_TEST_BACKEND (default "cpu"); scripts/gpu-smoke.sh uses it with
+// "cuda" on GPU machines.
+func TestBackendRunsAGraph(t *testing.T) {
+	name := os.Getenv("BRAINC_TEST_BACKEND")
+	if name == "" {
+		name = "cpu"
+	}
+	b, err := Open(Options{Backend: name})
+	require.NoError(t, err)
+	t.Logf("backend %s: plugin %s, PJRT v%s, devices %q", b.Kind, b.Path, b.PJRTVersion(), b.Devices())
+	exec, err := graph.NewExec(b, func(x *graph.Node) *graph.Node {
+		return graph.ReduceAllSum(graph.Mul(x, x))
+	})
+	require.NoError(t, err)
+	out, err := exec.Exec(tensors.FromValue([]float32{1, 2, 3, 0.5}))
+	require.NoError(t, err)
+	assert.Equal(t, float32(14.25), out[0].Value())
 }
