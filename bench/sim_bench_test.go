@@ -31,7 +31,7 @@ func benchModel(b *testing.B, model string, durationMS float64, kernel lower.Ker
 			b.Fatal(err)
 		}
 		steps := int(net.Duration/net.Dt + 0.5)
-		rec, st, err := results.Simulate(backend, prog, steps, jit.Options{K: jit.AutoK(string(backend.Kind), steps)}, nil)
+		rec, st, err := results.Simulate(backend, prog, steps, jit.Options{K: jit.AutoK(backend.Platform(), steps)}, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -42,7 +42,7 @@ func benchModel(b *testing.B, model string, durationMS float64, kernel lower.Ker
 		b.ReportMetric(rec.Spikes[0].Stats(net.Duration).RateHz, "E-Hz")
 		if i == 0 {
 			b.Logf("%s %g ms on %s: K=%d, %d compiles, %d capacity re-runs", model, durationMS, backend.Label(),
-				jit.AutoK(string(backend.Kind), steps), st.Compiles, st.Reruns)
+				jit.AutoK(backend.Platform(), steps), st.Compiles, st.Reruns)
 		}
 	}
 }

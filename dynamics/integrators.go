@@ -28,9 +28,14 @@ func Euler(f Derivative, x *Node, dt float64) *Node {
 //
 // For linear ODEs (LIF with a constant input, exponential synapses) this is
 // the exact solution. Where A is 0 it reduces to Euler.
+//
+// A is the derivative of f with respect to its argument only: values f
+// captures from the graph (an input current computed from the same state,
+// say) are held constant over the step, even when they depend on x.
 func ExpEuler(f Derivative, x *Node, dt float64) *Node {
-	fx := f(x)
-	a := Gradient(ReduceAllSum(fx), x)[0]
+	arg := Identity(x) // a node of its own, so that the gradient sees only f's use of it
+	fx := f(arg)
+	a := Gradient(ReduceAllSum(fx), arg)[0]
 	a = StopGradient(a)
 	adt := MulScalar(a, dt)
 	// (exp(a·dt) − 1)/a, written as dt·expm1(a·dt)/(a·dt) with the a→0 limit dt.

@@ -28,8 +28,8 @@ type Options struct {
 	// population may fire in one step before the chunk is re-run with a
 	// larger one (default DefaultCapacity).
 	Capacity int
-	// Adapt lets the runner lower the capacity again after quiet chunks
-	// (default true through NewRunner; tests pin it off to force overflow).
+	// NoShrink keeps the capacity from stepping down again after quiet
+	// chunks (tests set it to force overflow in every chunk).
 	NoShrink bool
 }
 
@@ -39,8 +39,8 @@ const (
 	DefaultCapacity = 16
 	// capacityGrowth is the ratio between capacity buckets.
 	capacityGrowth = 4
-	// shrinkAfter is how many chunks in a row must use at most a sixteenth of the
-	// capacity before the runner steps down one bucket.
+	// shrinkAfter is how many chunks in a row must fit in half of the next
+	// smaller bucket before the runner steps down to it.
 	shrinkAfter = 3
 )
 
@@ -294,14 +294,17 @@ func (r *Runner) readChunk(start, n int, outs []*tensors.Tensor, compact []*lowe
 // AutoK picks the steps per chunk for a run of steps on a backend kind
 // ("cpu", "cuda", "go", ...). On XLA's CPU backend a step's cost is its
 // kernels, not the dispatch, while compile time grows with every unrolled
-// step (≈0.25 s per step for COBA), so K grows only with the square root of
-// the run length. On GPUs dispatch dominates small steps, so K is large.
+// step (0.25–0.9 s per step for COBA 4k), so K grows only with the square
+// root of the run length (fitted to COBA 4k timings: K=2 for 10,000 steps).
+// On GPUs dispatch dominates small steps (COBA 4k on an H100: 1.6 ms/step at
+// K=1, 0.14 ms at K=50), but compile time also grows with K (41 s at K=50),
+// so K grows with the run up to DefaultK.
 func AutoK(kind string, steps int) int {
 	switch kind {
 	case "cuda":
-		return min(DefaultK, max(1, steps))
+		return max(1, min(DefaultK, int(math.Round(math.Sqrt(float64(steps)*0.1)))))
 	case "go":
 		return 1
 	}
-	return max(1, min(DefaultK, int(math.Round(math.Sqrt(float64(steps)*1.5e-4)))))
+	return max(1, min(DefaultK, int(math.Round(math.Sqrt(float64(steps)*5e-4)))))
 }

@@ -339,7 +339,7 @@ func (p *Program) drawInit(pop *Population, name string) []float64 {
 // defaultInit is a state's catalogue default: the value of the parameter it
 // defaults from, or 0.
 func defaultInit(pop *Population, name string) float64 {
-	if m, ok := ir.LookupModel(ir.ModelKind("neuron"), pop.Model); ok {
+	if m, ok := ir.LookupModel(ir.KindNeuron, pop.Model); ok {
 		if s, ok := m.State(name); ok && s.DefaultFrom != "" {
 			return pop.Params[s.DefaultFrom]
 		}

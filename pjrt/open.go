@@ -61,6 +61,18 @@ func (b *Backend) Devices() []string {
 	return out
 }
 
+// Platform is "cuda" for CUDA plugins (named or given by path), "go" for the
+// pure-Go backend and "cpu" otherwise: what performance heuristics key on.
+func (b *Backend) Platform() string {
+	switch {
+	case b.Kind == CUDA || b.Kind == Path && isCUDAPath(b.Path):
+		return string(CUDA)
+	case b.Kind == Go:
+		return string(Go)
+	}
+	return string(CPU)
+}
+
 // Label is a short name for summaries: "cpu", "cuda", "go" or the plugin path.
 func (b *Backend) Label() string {
 	if b.Kind == Path {
@@ -105,6 +117,9 @@ func Open(opts Options) (*Backend, error) {
 		b, err := load(*c)
 		if err != nil {
 			c.Skip = "failed to load: " + err.Error()
+			if c.Kind == CUDA && choice.Kind == "" {
+				fmt.Fprintf(stderr, "brainc: warning: the CUDA plugin %s did not load (%v); trying the next backend\n", c.Path, err)
+			}
 			continue
 		}
 		if c.Kind == Go && choice.Kind == "" {

@@ -96,6 +96,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	addSimFlags(fs, &sf)
 	out := fs.String("out", "out", "directory for spikes.npz, traces.npz, summary.json, raster.png")
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	explain := fs.Bool("explain", false, "print the lowering (synaptic states, kernels, bytes) before running")
 	pos, err := parseFlags(fs, args, 1)
 	if err != nil {
 		return err
@@ -111,6 +112,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if *explain {
+		fmt.Fprint(stdout, prog.Describe())
+	}
 	b, err := pjrt.Open(pjrt.Options{Backend: sf.backend, Stderr: stderr})
 	if err != nil {
 		return err
@@ -119,7 +123,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	n := steps(net)
 	k := sf.k
 	if k == 0 {
-		k = jit.AutoK(string(b.Kind), n)
+		k = jit.AutoK(b.Platform(), n)
 	}
 	progress := newProgress(stderr, n, *quiet)
 	rec, st, err := results.Simulate(b, prog, n, jit.Options{K: k, Capacity: sf.capacity}, progress.update)
