@@ -1,0 +1,28 @@
+package jit
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestAutoK(t *testing.T) {
+	tests := []struct {
+		platform string
+		steps    int
+		want     int
+	}{
+		{"cpu", 1, 1},
+		{"cpu", 10_000, 2},
+		{"cpu", 50_000, 5},
+		{"cpu", 1_000_000, 22},
+		{"cpu", 100_000_000, DefaultK},
+		{"cuda", 10, 1},
+		{"cuda", 10_000, 32},
+		{"cuda", 1_000_000, DefaultK},
+		{"go", 1_000_000, 1},
+	}
+	for _, tc := range tests {
+		assert.Equal(t, tc.want, AutoK(tc.platform, tc.steps), "%s %d steps", tc.platform, tc.steps)
+	}
+}
