@@ -2,13 +2,12 @@ package npyio
 
 import (
 	"archive/zip"
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
+
+	"github.com/brainc/brainc/atomicfile"
 )
 
 // msdosDate1980 is 1980-01-01 in MS-DOS date format (year-1980)<<9 |
@@ -44,7 +43,7 @@ func WriteNPZ(path string, names []string, arrays []Array) error {
 		}
 	}
 
-	return writeAtomic(path, func(w io.Writer) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
 		zw := zip.NewWriter(w)
 		for i, name := range names {
 			fh := &zip.FileHeader{
@@ -92,46 +91,6 @@ type prefixless struct {
 
 func (e prefixless) Error() string { return e.msg }
 func (e prefixless) Unwrap() error { return e.err }
-
-// writeAtomic writes a file at path via a temporary file in the same
-// directory that is renamed into place only if write and close succeed.
-func writeAtomic(path string, write func(io.Writer) error) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("npyio: creating temporary file for %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	bw := bufio.NewWriterSize(f, 1<<16)
-	if err := write(bw); err != nil {
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("npyio: writing %s: %w", tmp, err)
-	}
-	if err := f.Chmod(0o644); err != nil {
-		return fmt.Errorf("npyio: chmod %s: %w", tmp, err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("npyio: sync %s: %w", tmp, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("npyio: closing %s: %w", tmp, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("npyio: renaming %s to %s: %w", tmp, path, err)
-	}
-	return nil
-}
 
 // ReadNPZ reads every array in the .npz archive at path (compressed or not,
 // as written by numpy.savez, numpy.savez_compressed or WriteNPZ). It returns

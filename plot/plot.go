@@ -8,14 +8,11 @@
 package plot
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"image/color"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
 
 	gplot "gonum.org/v1/plot"
@@ -23,6 +20,8 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
+
+	"github.com/brainc/brainc/atomicfile"
 )
 
 // SpikeSet holds the spikes of one population for a raster.
@@ -143,10 +142,16 @@ func Raster(path string, title string, sets []SpikeSet, duration, binMS float64)
 	top.Draw(topC)
 	drawLegend(top.DataCanvas(topC), &fig.legend)
 	bottom.Draw(bottomC)
-	return writeAtomic(path, func(w io.Writer) error {
-		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(w)
-		return err
+	err = atomicfile.Write(path, func(w io.Writer) error {
+		if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(w); err != nil {
+			return fmt.Errorf("encoding %s: %w", path, err)
+		}
+		return nil
 	})
+	if err != nil {
+		return fmt.Errorf("plot: %w", err)
+	}
+	return nil
 }
 
 // validate checks Raster's arguments and returns the total number of spikes.
@@ -378,44 +383,4 @@ func (d *dots) Thumbnail(c *draw.Canvas) {
 	path.Close()
 	c.SetColor(d.color)
 	c.Fill(path)
-}
-
-// writeAtomic writes a file at path via a temporary file in the same
-// directory that is renamed into place only if write and close succeed.
-func writeAtomic(path string, write func(io.Writer) error) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("plot: creating temporary file for %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	bw := bufio.NewWriterSize(f, 1<<16)
-	if err := write(bw); err != nil {
-		return fmt.Errorf("plot: encoding %s: %w", path, err)
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("plot: writing %s: %w", tmp, err)
-	}
-	if err := f.Chmod(0o644); err != nil {
-		return fmt.Errorf("plot: chmod %s: %w", tmp, err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("plot: sync %s: %w", tmp, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("plot: closing %s: %w", tmp, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("plot: renaming %s to %s: %w", tmp, path, err)
-	}
-	return nil
 }
