@@ -170,7 +170,7 @@ func (r *Runner) Run(steps int, fn func(*Chunk) error) error {
 			if err != nil {
 				return fmt.Errorf("jit: running chunk at step %d: %w", done, err)
 			}
-			maxCount, overflow, err := r.checkCounts(outs[ns:], compact)
+			counts, maxCount, overflow, err := r.checkCounts(outs[ns:], compact)
 			if err != nil {
 				return err
 			}
@@ -187,7 +187,7 @@ func (r *Runner) Run(steps int, fn func(*Chunk) error) error {
 				r.quiet = 0
 				continue
 			}
-			chunk, err := r.readChunk(done, n, outs[ns:], compact)
+			chunk, err := r.readChunk(done, n, outs[ns:], compact, counts)
 			if err != nil {
 				return err
 			}
@@ -214,22 +214,25 @@ func (r *Runner) Run(steps int, fn func(*Chunk) error) error {
 	return nil
 }
 
-// checkCounts returns the largest per-step firing count of any compacted
-// population in the chunk, and whether it exceeded that population's capacity.
-func (r *Runner) checkCounts(outs []*tensors.Tensor, compact []*lower.Population) (int, bool, error) {
+// checkCounts reads the per-step firing counts of every compacted population
+// (in compact order) and returns them with the largest count of the chunk and
+// whether any exceeded its population's capacity.
+func (r *Runner) checkCounts(outs []*tensors.Tensor, compact []*lower.Population) ([][]int32, int, bool, error) {
 	maxCount, overflow := 0, false
+	all := make([][]int32, len(compact))
 	for j, pop := range compact {
 		counts, err := tensors.CopyFlatData[int32](outs[2*j+1])
 		if err != nil {
-			return 0, false, err
+			return nil, 0, false, err
 		}
+		all[j] = counts
 		m := int(slices.Max(counts))
 		maxCount = max(maxCount, m)
 		if m > lower.Capacity(pop, r.capacity) {
 			overflow = true
 		}
 	}
-	return maxCount, overflow, nil
+	return all, maxCount, overflow, nil
 }
 
 // maybeShrink steps the capacity down a bucket after several quiet chunks,
@@ -248,7 +251,7 @@ func (r *Runner) maybeShrink(maxCount int) {
 	}
 }
 
-func (r *Runner) readChunk(start, n int, outs []*tensors.Tensor, compact []*lower.Population) (*Chunk, error) {
+func (r *Runner) readChunk(start, n int, outs []*tensors.Tensor, compact []*lower.Population, allCounts [][]int32) (*Chunk, error) {
 	c := &Chunk{Start: start, Steps: n}
 	for _, pop := range r.prog.SpikeMonitors {
 		j := slices.Index(compact, pop)
@@ -256,10 +259,7 @@ func (r *Runner) readChunk(start, n int, outs []*tensors.Tensor, compact []*lowe
 		if err != nil {
 			return nil, err
 		}
-		counts, err := tensors.CopyFlatData[int32](outs[2*j+1])
-		if err != nil {
-			return nil, err
-		}
+		counts := allCounts[j]
 		capacity := lower.Capacity(pop, r.capacity)
 		ps := PopSpikes{Pop: pop, Index: make([][]int32, n)}
 		for s := range n {

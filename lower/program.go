@@ -67,6 +67,8 @@ func (v Var) Bytes() int64 {
 // Population is a lowered population.
 type Population struct {
 	*ir.Population
+	// Index is the population's position in Program.Pops.
+	Index      int
 	Neuron     dynamics.Neuron
 	Integrator dynamics.Integrator
 	// States are the indices into Program.State of the neuron's variables, by name.
@@ -195,7 +197,7 @@ func (p *Program) lowerPopulation(ip *ir.Population, byName map[string]*Populati
 	if err != nil {
 		return fmt.Errorf("population %s: %w", ip.Name, err)
 	}
-	pop := &Population{Population: ip, Neuron: neuron, Integrator: integ, States: map[string]int{}}
+	pop := &Population{Population: ip, Index: len(p.Pops), Neuron: neuron, Integrator: integ, States: map[string]int{}}
 	for _, sv := range neuron.States(p.DType) {
 		pop.States[sv.Name] = p.addState(ip.Name+"."+sv.Name, sv.DType, ip.Size)
 		pop.StateNames = append(pop.StateNames, sv.Name)

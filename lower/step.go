@@ -53,7 +53,7 @@ func (p *Program) Chunk(k, capacity int) func(inputs []*Node) []*Node {
 		for range k {
 			state = st.step(state)
 			for j, pop := range compact {
-				i := p.popIndex(pop)
+				i := pop.Index
 				var count *Node
 				st.idx[i], count = ops.Compact(state[pop.Spike], Capacity(pop, capacity))
 				idxs[j] = append(idxs[j], st.idx[i])
@@ -83,15 +83,6 @@ func (p *Program) Step(capacity int) func(inputs []*Node) []*Node {
 		st := &stepper{p: p, capacity: capacity, consts: inputs[ns:], idx: make([]*Node, len(p.Pops))}
 		return st.step(append([]*Node(nil), inputs[:ns]...))
 	}
-}
-
-func (p *Program) popIndex(pop *Population) int {
-	for i, q := range p.Pops {
-		if q == pop {
-			return i
-		}
-	}
-	panic("lower: population not in program")
 }
 
 func toInt32(v []int) []int32 {
@@ -154,7 +145,7 @@ func (st *stepper) propagate(pr *Projection, state []*Node) *Node {
 		return ops.DensePropagate(ops.SpikesAsFloat(spikes, st.p.DType), st.consts[pr.PreList],
 			st.consts[pr.PostList], w, st.p.Net.Population(pr.Post).Size)
 	}
-	i := st.p.popIndex(pr.Pre)
+	i := pr.Pre.Index
 	if st.idx[i] == nil {
 		// First step of a chunk: compact the spikes the chunk starts from (they
 		// were counted, and checked against the capacity, by the chunk before).
