@@ -82,6 +82,15 @@ type Population struct {
 	Compact bool
 	// Groups are the synapse groups onto this population.
 	Groups []*Group
+	// Fanout is the index into Program.Consts of the population's fan-out
+	// table, or -1: every event-driven projection from the population side by
+	// side, [Size+1, ΣWidth] Int32, targets offset into one concatenated
+	// postsynaptic space of FanoutSize slots, padded with FanoutSize. One
+	// gather and one scatter per step then serve all of them.
+	Fanout, FanoutSize int
+	// Events lists the event-driven projections from the population, in
+	// table order.
+	Events []*Projection
 }
 
 // Group is a synaptic state shared by merged projections.
@@ -104,9 +113,20 @@ type Projection struct {
 	// Why explains the kernel choice.
 	Why    string
 	Matrix *connect.Matrix
-	// Consts are indices into Program.Consts: the weight, then ELL table
-	// (event) or pre and post lists (dense).
-	Weight, Table, PreList, PostList int
+	// Weight, PreList and PostList are indices into Program.Consts: the
+	// weight, and for the dense kernel the synapse list.
+	Weight, PreList, PostList int
+	// Segment places an event-driven projection in its source population's
+	// fan-out table (see Population.Fanout).
+	Segment Segment
+}
+
+// Segment is one event-driven projection's share of a fan-out table: columns
+// [Col, Col+Width) of the table, whose targets are offset by Start into the
+// concatenated postsynaptic space.
+type Segment struct {
+	Col, Width  int
+	Start, Size int
 }
 
 // Program is a lowered network, ready to be traced for any K and capacity.
@@ -162,6 +182,9 @@ func Build(net *ir.Network, opts Options) (*Program, error) {
 			return nil, err
 		}
 	}
+	for _, pop := range p.Pops {
+		p.buildFanout(pop)
+	}
 	for _, name := range net.Monitors.Spikes {
 		pop := byName[name]
 		pop.Compact = true
@@ -197,7 +220,8 @@ func (p *Program) lowerPopulation(ip *ir.Population, byName map[string]*Populati
 	if err != nil {
 		return fmt.Errorf("population %s: %w", ip.Name, err)
 	}
-	pop := &Population{Population: ip, Index: len(p.Pops), Neuron: neuron, Integrator: integ, States: map[string]int{}}
+	pop := &Population{Population: ip, Index: len(p.Pops), Neuron: neuron, Integrator: integ,
+		States: map[string]int{}, Fanout: -1}
 	for _, sv := range neuron.States(p.DType) {
 		pop.States[sv.Name] = p.addState(ip.Name+"."+sv.Name, sv.DType, ip.Size)
 		pop.StateNames = append(pop.StateNames, sv.Name)
@@ -236,8 +260,7 @@ func (p *Program) lowerProjection(ipr *ir.Projection, byName map[string]*Populat
 	pr.Kernel, pr.Why = chooseKernel(Kernel(ipr.Kernel), force, m)
 	pr.Weight = p.addConst(ipr.Name+".weight", p.scalar(ipr.Weight))
 	if pr.Kernel == KernelEvent {
-		table, width := m.ELL()
-		pr.Table = p.addConst(ipr.Name+".ell", tensors.FromFlatDataAndDimensions(table, m.NPre+1, width))
+		pre.Events = append(pre.Events, pr)
 		pre.Compact = true
 	} else {
 		preList, postList := m.COO()
@@ -260,6 +283,36 @@ func (p *Program) lowerProjection(ipr *ir.Projection, byName map[string]*Populat
 	post.Groups = append(post.Groups, g)
 	p.Groups = append(p.Groups, g)
 	return nil
+}
+
+// buildFanout lays the event-driven projections of a population side by side
+// in one table (see Population.Fanout).
+func (p *Program) buildFanout(pop *Population) {
+	if len(pop.Events) == 0 {
+		return
+	}
+	width, size := 0, 0
+	for _, pr := range pop.Events {
+		w := max(pr.Matrix.MaxRow(), 1)
+		pr.Segment = Segment{Col: width, Width: w, Start: size, Size: pr.Matrix.NPost}
+		width += w
+		size += pr.Matrix.NPost
+	}
+	table := make([]int32, (pop.Size+1)*width)
+	for i := range table {
+		table[i] = int32(size)
+	}
+	for _, pr := range pop.Events {
+		m, seg := pr.Matrix, pr.Segment
+		for i := 0; i < m.NPre; i++ {
+			row := table[i*width+seg.Col:]
+			for k, j := range m.Indices[m.Indptr[i]:m.Indptr[i+1]] {
+				row[k] = j + int32(seg.Start)
+			}
+		}
+	}
+	pop.Fanout = p.addConst(pop.Name+".fanout", tensors.FromFlatDataAndDimensions(table, pop.Size+1, width))
+	pop.FanoutSize = size
 }
 
 func chooseKernel(spec, force Kernel, m *connect.Matrix) (Kernel, string) {
@@ -376,7 +429,7 @@ func (p *Program) Describe() string {
 func (p *Program) ProjectionBytes(pr *Projection) int64 {
 	n := p.Consts[pr.Weight].Bytes()
 	if pr.Kernel == KernelEvent {
-		return n + p.Consts[pr.Table].Bytes()
+		return n + int64(pr.Pre.Size+1)*int64(pr.Segment.Width)*4
 	}
 	return n + p.Consts[pr.PreList].Bytes() + p.Consts[pr.PostList].Bytes()
 }

@@ -42,6 +42,12 @@ func TestBuild(t *testing.T) {
 	// Compaction: A and B are event sources, B is also monitored.
 	assert.True(t, p.Pops[0].Compact)
 	assert.True(t, p.Pops[1].Compact)
+	// Event-driven projections sit in their source's fan-out table.
+	assert.Equal(t, []*Projection{p.Projs[0]}, p.Pops[0].Events)
+	assert.Equal(t, 300, p.Pops[0].FanoutSize)
+	assert.Equal(t, []*Projection{p.Projs[1]}, p.Pops[1].Events)
+	assert.Equal(t, Segment{Col: 0, Width: p.Projs[1].Matrix.MaxRow(), Start: 0, Size: 300}, p.Projs[1].Segment)
+	assert.Equal(t, []int{21, p.Projs[1].Matrix.MaxRow()}, p.Consts[p.Pops[1].Fanout].Shape)
 	assert.Contains(t, p.Describe(), "synaptic state A2A+B2A.g → A: Expon(tau=8), CUBA, fed by A2A, B2A")
 
 	// The initial state: V from its init distribution (or the V_rest default), never refractory.

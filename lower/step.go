@@ -36,6 +36,9 @@ type stepper struct {
 	// idx holds the compacted firing indices of the spike state, per population
 	// index (nil where not compacted yet or not needed).
 	idx []*Node
+	// fan holds, per population index, this step's event-driven input to
+	// every target of its fan-out table (nil until computed).
+	fan []*Node
 }
 
 // Chunk returns the graph function of K unrolled steps with the given event
@@ -99,6 +102,7 @@ func toInt32(v []int) []int32 {
 func (st *stepper) step(state []*Node) []*Node {
 	p := st.p
 	next := append([]*Node(nil), state...)
+	st.fan = make([]*Node, len(p.Pops))
 	stepIdx := state[0]
 	g := stepIdx.Graph()
 	for _, grp := range p.Groups {
@@ -145,11 +149,21 @@ func (st *stepper) propagate(pr *Projection, state []*Node) *Node {
 		return ops.DensePropagate(ops.SpikesAsFloat(spikes, st.p.DType), st.consts[pr.PreList],
 			st.consts[pr.PostList], w, st.p.Net.Population(pr.Post).Size)
 	}
-	i := pr.Pre.Index
-	if st.idx[i] == nil {
-		// First step of a chunk: compact the spikes the chunk starts from (they
-		// were counted, and checked against the capacity, by the chunk before).
-		st.idx[i], _ = ops.Compact(spikes, Capacity(pr.Pre, st.capacity))
+	pre := pr.Pre
+	i := pre.Index
+	if st.fan[i] == nil {
+		if st.idx[i] == nil {
+			// First step of a chunk: compact the spikes the chunk starts from (they
+			// were counted, and checked against the capacity, by the chunk before).
+			st.idx[i], _ = ops.Compact(spikes, Capacity(pre, st.capacity))
+		}
+		// One weight per table column: each projection's weight over its columns.
+		ws := make([]*Node, len(pre.Events))
+		for k, e := range pre.Events {
+			ws[k] = BroadcastToDims(st.consts[e.Weight], e.Segment.Width)
+		}
+		st.fan[i] = ops.EventPropagate(st.idx[i], st.consts[pre.Fanout], Concatenate(ws, 0), pre.FanoutSize)
 	}
-	return ops.EventPropagate(st.idx[i], st.consts[pr.Table], w, st.p.Net.Population(pr.Post).Size)
+	seg := pr.Segment
+	return Slice(st.fan[i], AxisRange(seg.Start, seg.Start+seg.Size))
 }

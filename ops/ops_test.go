@@ -134,3 +134,17 @@ func TestDensePropagateGradient(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, float32(want), out[0].Value())
 }
+
+// Two connectivities side by side in one table, each with its own weight per
+// column, give the sum of propagating them one by one.
+func TestEventPropagateColumnWeights(t *testing.T) {
+	b := cpu(t)
+	// pre 0 → {1, 2} (w 0.5) and → {4} (w -2, target offset 3); pre 1 → {0} and → {3, 5}.
+	table := []int32{1, 2, 4, 6, 0, 6, 3, 5, 6, 6, 6, 6}
+	e, err := NewExec(b, func(idx, ell, w *Node) *Node { return EventPropagate(idx, ell, w, 6) })
+	require.NoError(t, err)
+	out, err := e.Exec([]int32{0, 1, 2}, tensors.FromFlatDataAndDimensions(table, 3, 4),
+		[]float32{0.5, 0.5, -2, -2})
+	require.NoError(t, err)
+	assert.Equal(t, []float32{0.5, 0.5, 0.5, -2, -2, -2}, tensors.MustCopyFlatData[float32](out[0]))
+}

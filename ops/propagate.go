@@ -14,7 +14,8 @@ import (
 //   - idx: Int32 [C], firing presynaptic indices padded with nPre (see Compact);
 //   - ell: Int32 [nPre+1, D], the targets of each presynaptic neuron padded
 //     with nPost; row nPre is all padding (see connect.Matrix.ELL);
-//   - weight: scalar of the float type.
+//   - weight: scalar of the float type, or [D]: one weight per table column
+//     (several projections side by side in one table, each with its weight).
 //
 // It returns a [nPost] node of weight's dtype. Work is O(C·D): only rows of
 // neurons that fired are touched.
@@ -23,7 +24,10 @@ func EventPropagate(idx, ell, weight *Node, nPost int) *Node {
 	d := ell.Shape().Dimensions[1]
 	rows := Gather(ell, ExpandAxes(idx, -1)) // [C, D] target indices
 	targets := Reshape(rows, c*d, 1)
-	updates := BroadcastToDims(weight, c*d)
+	if weight.Rank() == 1 {
+		weight = ExpandAxes(weight, 0) // [1, D]
+	}
+	updates := Reshape(BroadcastToDims(weight, c, d), c*d)
 	acc := Zeros(idx.Graph(), shapes.Make(weight.DType(), nPost+1))
 	acc = ScatterSum(acc, targets, updates, false, false)
 	return Slice(acc, AxisRange(0, nPost))
