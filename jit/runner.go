@@ -170,7 +170,7 @@ func (r *Runner) Run(steps int, fn func(*Chunk) error) error {
 			if err != nil {
 				return fmt.Errorf("jit: running chunk at step %d: %w", done, err)
 			}
-			counts, maxCount, overflow, err := r.checkCounts(outs[ns:], compact)
+			ev, maxCount, overflow, err := r.readEvents(outs[ns:], compact, n)
 			if err != nil {
 				return err
 			}
@@ -187,7 +187,7 @@ func (r *Runner) Run(steps int, fn func(*Chunk) error) error {
 				r.quiet = 0
 				continue
 			}
-			chunk, err := r.readChunk(done, n, outs[ns:], compact, counts)
+			chunk, err := r.readChunk(done, n, outs[ns:], compact, ev)
 			if err != nil {
 				return err
 			}
@@ -214,25 +214,45 @@ func (r *Runner) Run(steps int, fn func(*Chunk) error) error {
 	return nil
 }
 
-// checkCounts reads the per-step firing counts of every compacted population
-// (in compact order) and returns them with the largest count of the chunk and
-// whether any exceeded its population's capacity.
-func (r *Runner) checkCounts(outs []*tensors.Tensor, compact []*lower.Population) ([][]int32, int, bool, error) {
+// events is a chunk's events output read to the host (see lower's chunk
+// layout): per step, each compacted population's count then its indices.
+type events struct {
+	flat    []int32
+	width   int
+	offsets []int
+}
+
+// count is population j's firing count at step s.
+func (ev *events) count(s, j int) int { return int(ev.flat[s*ev.width+ev.offsets[j]]) }
+
+// indices are population j's firing neurons at step s.
+func (ev *events) indices(s, j int) []int32 {
+	at := s*ev.width + ev.offsets[j] + 1
+	return ev.flat[at : at+ev.count(s, j)]
+}
+
+// readEvents reads the events output and returns it with the largest
+// per-step count of the chunk and whether any population's count exceeded
+// its capacity (then the indices are incomplete and the chunk must re-run).
+func (r *Runner) readEvents(outs []*tensors.Tensor, compact []*lower.Population, n int) (*events, int, bool, error) {
+	if len(compact) == 0 {
+		return &events{}, 0, false, nil
+	}
+	offsets, width := r.prog.EventLayout(r.capacity)
+	flat, err := tensors.CopyFlatData[int32](outs[0])
+	if err != nil {
+		return nil, 0, false, err
+	}
+	ev := &events{flat: flat, width: width, offsets: offsets}
 	maxCount, overflow := 0, false
-	all := make([][]int32, len(compact))
 	for j, pop := range compact {
-		counts, err := tensors.CopyFlatData[int32](outs[2*j+1])
-		if err != nil {
-			return nil, 0, false, err
-		}
-		all[j] = counts
-		m := int(slices.Max(counts))
-		maxCount = max(maxCount, m)
-		if m > lower.Capacity(pop, r.capacity) {
-			overflow = true
+		for s := range n {
+			c := ev.count(s, j)
+			maxCount = max(maxCount, c)
+			overflow = overflow || c > lower.Capacity(pop, r.capacity)
 		}
 	}
-	return all, maxCount, overflow, nil
+	return ev, maxCount, overflow, nil
 }
 
 // maybeShrink steps the capacity down a bucket after several quiet chunks,
@@ -251,42 +271,49 @@ func (r *Runner) maybeShrink(maxCount int) {
 	}
 }
 
-func (r *Runner) readChunk(start, n int, outs []*tensors.Tensor, compact []*lower.Population, allCounts [][]int32) (*Chunk, error) {
+func (r *Runner) readChunk(start, n int, outs []*tensors.Tensor, compact []*lower.Population, ev *events) (*Chunk, error) {
 	c := &Chunk{Start: start, Steps: n}
 	for _, pop := range r.prog.SpikeMonitors {
 		j := slices.Index(compact, pop)
-		idx, err := tensors.CopyFlatData[int32](outs[2*j])
-		if err != nil {
-			return nil, err
-		}
-		counts := allCounts[j]
-		capacity := lower.Capacity(pop, r.capacity)
 		ps := PopSpikes{Pop: pop, Index: make([][]int32, n)}
 		for s := range n {
-			ps.Index[s] = slices.Clone(idx[s*capacity : s*capacity+int(counts[s])])
+			ps.Index[s] = slices.Clone(ev.indices(s, j))
 		}
 		c.Spikes = append(c.Spikes, ps)
 	}
-	for j := range r.prog.Traces {
-		t := outs[2*len(compact)+j]
-		vals := make([]float64, t.Shape().Size())
-		switch t.DType() {
-		case dtypes.Float32:
-			f, err := tensors.CopyFlatData[float32](t)
-			if err != nil {
-				return nil, err
-			}
-			for i, x := range f {
-				vals[i] = float64(x)
-			}
-		default:
-			f, err := tensors.CopyFlatData[float64](t)
-			if err != nil {
-				return nil, err
-			}
-			copy(vals, f)
+	if len(r.prog.Traces) == 0 {
+		return c, nil
+	}
+	t := outs[len(outs)-1]
+	var all []float64
+	switch t.DType() {
+	case dtypes.Float32:
+		f, err := tensors.CopyFlatData[float32](t)
+		if err != nil {
+			return nil, err
+		}
+		all = make([]float64, len(f))
+		for i, x := range f {
+			all[i] = float64(x)
+		}
+	default:
+		f, err := tensors.CopyFlatData[float64](t)
+		if err != nil {
+			return nil, err
+		}
+		all = f
+	}
+	// Split the side-by-side traces: trace j has its own [n, len] block.
+	width := len(all) / n
+	col := 0
+	for _, tr := range r.prog.Traces {
+		m := len(tr.Indices)
+		vals := make([]float64, 0, n*m)
+		for s := range n {
+			vals = append(vals, all[s*width+col:s*width+col+m]...)
 		}
 		c.Traces = append(c.Traces, vals)
+		col += m
 	}
 	return c, nil
 }

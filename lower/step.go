@@ -9,9 +9,26 @@ import (
 )
 
 // Layout of a chunk's outputs, after the new state (len(Program.State)):
-// for each population with Compact set (in Program.Pops order), its firing
-// indices [K, C] (Int32, padded with the population size) and counts [K]
-// (Int32); then each trace [K, len(indices)].
+//
+//   - events, Int32 [K, W]: for each population with Compact set (in
+//     Program.Pops order), its firing count in the step followed by its
+//     firing indices (capacity slots, padded with the population size); see
+//     EventLayout;
+//   - traces, Float [K, Σ len(indices)], only when the program has traces:
+//     every trace's neurons side by side, in Program.Traces order.
+//
+// One array of each kind per chunk keeps the host's reads to one or two.
+
+// EventLayout returns, for each compacted population (CompactPops order),
+// the column of its count in the events output (its indices follow), and the
+// row width W.
+func (p *Program) EventLayout(capacity int) (offsets []int, width int) {
+	for _, pop := range p.CompactPops() {
+		offsets = append(offsets, width)
+		width += 1 + Capacity(pop, capacity)
+	}
+	return offsets, width
+}
 
 // Capacity returns the event capacity used for a population: the requested
 // capacity, at most the population size.
@@ -50,29 +67,34 @@ func (p *Program) Chunk(k, capacity int) func(inputs []*Node) []*Node {
 		state := append([]*Node(nil), inputs[:ns]...)
 		st := &stepper{p: p, capacity: capacity, consts: inputs[ns:], idx: make([]*Node, len(p.Pops))}
 		compact := p.CompactPops()
-		idxs := make([][]*Node, len(compact))
-		counts := make([][]*Node, len(compact))
-		traces := make([][]*Node, len(p.Traces))
+		var events, traces []*Node // one row per step
 		for range k {
 			state = st.step(state)
-			for j, pop := range compact {
+			var row []*Node
+			for _, pop := range compact {
 				i := pop.Index
 				var count *Node
 				st.idx[i], count = ops.Compact(state[pop.Spike], Capacity(pop, capacity))
-				idxs[j] = append(idxs[j], st.idx[i])
-				counts[j] = append(counts[j], count)
+				row = append(row, Reshape(count, 1), st.idx[i])
 			}
-			for j, tr := range p.Traces {
-				sel := Const(state[tr.State].Graph(), toInt32(tr.Indices))
-				traces[j] = append(traces[j], Gather(state[tr.State], ExpandAxes(sel, -1)))
+			if len(row) > 0 {
+				events = append(events, Concatenate(row, 0))
+			}
+			var tr []*Node
+			for _, t := range p.Traces {
+				sel := Const(state[t.State].Graph(), toInt32(t.Indices))
+				tr = append(tr, Gather(state[t.State], ExpandAxes(sel, -1)))
+			}
+			if len(tr) > 0 {
+				traces = append(traces, Concatenate(tr, 0))
 			}
 		}
 		out := state
-		for j := range compact {
-			out = append(out, Stack(idxs[j], 0), Stack(counts[j], 0))
+		if len(events) > 0 {
+			out = append(out, Stack(events, 0))
 		}
-		for j := range p.Traces {
-			out = append(out, Stack(traces[j], 0))
+		if len(traces) > 0 {
+			out = append(out, Stack(traces, 0))
 		}
 		return out
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/results"
@@ -144,4 +145,22 @@ monitors: {spikes: [C], traces: {C.V: [0, 1, 2]}}
 
 	rec, _ := simulate(t, parse(t, spec), lower.Options{}, jit.Options{K: 5})
 	assert.Greater(t, totalSpikes(rec), 0, "C must be driven to fire")
+}
+
+// Several traces travel side by side in one chunk output; each comes back
+// as if it were recorded alone.
+func TestTracesSideBySide(t *testing.T) {
+	both := parse(t, smallCOBA)
+	both.Duration = 20
+	both.Monitors.Traces = append(both.Monitors.Traces, ir.Trace{Pop: "I", Var: "V", Indices: []int{3, 1, 4}})
+	alone := parse(t, smallCOBA)
+	alone.Duration = 20
+	alone.Monitors.Traces = []ir.Trace{{Pop: "I", Var: "V", Indices: []int{3, 1, 4}}}
+	a, _ := simulate(t, both, lower.Options{}, jit.Options{K: 3})
+	b, _ := simulate(t, alone, lower.Options{}, jit.Options{K: 3})
+	require.Len(t, a.Traces, 2)
+	assert.Len(t, a.Traces[0].Values, 200*2)
+	assert.Len(t, a.Traces[1].Values, 200*3)
+	assert.Equal(t, b.Traces[0].Values, a.Traces[1].Values)
+	assert.NotEqual(t, a.Traces[0].Values[:3], a.Traces[1].Values[:3])
 }
