@@ -145,6 +145,13 @@ func explain(cands []Candidate) string {
 	return sb.String()
 }
 
+// cpuClientOptions configure XLA's CPU client for brainc's pattern: one
+// device, and executions run synchronously on the calling thread. The default
+// (one device per core, asynchronous dispatch onto a thread pool) costs a
+// thread hand-off per chunk; measured on COBA 4k, 1 s, K=4, 2 cores: run time
+// 1.31 s by default, 0.99 s with these options.
+var cpuClientOptions = xlapjrt.NamedValuesMap{"asynchronous": false, "cpu_device_count": int64(1)}
+
 // load opens one candidate.
 func load(c Candidate) (*Backend, error) {
 	if c.Kind == Go {
@@ -154,15 +161,17 @@ func load(c Candidate) (*Backend, error) {
 		}
 		return &Backend{Backend: b, Kind: Go}, nil
 	}
-	config := "xla:" + c.Path
+	config := c.Path
+	var opts xlapjrt.NamedValuesMap
 	if c.Kind == CUDA || isCUDAPath(c.Path) {
 		prepareCUDA(c.Path)
 	} else {
 		// Named "cpu", GoMLX shares host buffers with the CPU plugin; by path it
 		// must be told.
 		config += ",shared_buffers"
+		opts = cpuClientOptions
 	}
-	b, err := backends.NewWithConfig(config)
+	b, err := xla.NewWithOptions(config, opts)
 	if err != nil {
 		return nil, err
 	}
