@@ -52,3 +52,32 @@ func Write(path string, write func(io.Writer) error) (err error) {
 	}
 	return nil
 }
+
+// Dir fills a directory as a whole: fill writes its files into a fresh
+// staging directory beside dir and returns their names; only when it
+// succeeds is dir created (if needed) and each file moved into it. On error
+// the staging directory is removed and dir is neither created nor changed.
+func Dir(dir string, fill func(stage string) (files []string, err error)) error {
+	parent := filepath.Dir(filepath.Clean(dir))
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return fmt.Errorf("creating output directory: %w", err)
+	}
+	stage, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".partial-")
+	if err != nil {
+		return fmt.Errorf("creating output directory: %w", err)
+	}
+	defer os.RemoveAll(stage)
+	files, err := fill(stage)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("creating output directory: %w", err)
+	}
+	for _, f := range files {
+		if err := os.Rename(filepath.Join(stage, f), filepath.Join(dir, f)); err != nil {
+			return fmt.Errorf("moving %s into %s: %w", f, dir, err)
+		}
+	}
+	return nil
+}

@@ -62,3 +62,19 @@ func TestBackendRunsAGraph(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, float32(14.25), out[0].Value())
 }
+
+func TestCaptureStableHLO(t *testing.T) {
+	b, err := Open(Options{Backend: "cpu"})
+	require.NoError(t, err)
+	exec, err := graph.NewExec(b, func(x *graph.Node) *graph.Node { return graph.Mul(x, x) })
+	require.NoError(t, err)
+	progs, err := CaptureStableHLO(func() error { return exec.PreCompile(tensors.FromValue([]float32{1, 2})) })
+	require.NoError(t, err)
+	require.Len(t, progs, 1)
+	assert.Contains(t, progs[0], "func.func @main(")
+	assert.Contains(t, progs[0], "stablehlo.multiply")
+	assert.Contains(t, progs[0], "tensor<2xf32>")
+	// Compiling nothing new captures nothing, and says so.
+	_, err = CaptureStableHLO(func() error { return exec.PreCompile(tensors.FromValue([]float32{1, 2})) })
+	assert.ErrorContains(t, err, "no StableHLO program was logged")
+}

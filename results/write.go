@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/brainc/brainc/atomicfile"
 	"github.com/brainc/brainc/npyio"
 	"github.com/brainc/brainc/plot"
 )
@@ -32,19 +33,17 @@ type Summary struct {
 }
 
 // Write writes spikes.npz, traces.npz (when traces were recorded),
-// summary.json and raster.png into dir. Files are first written to a staging
-// directory beside dir and moved in only when all succeeded, so a failure
-// leaves no partial output.
-func (r *Recorder) Write(dir string, sum *Summary) (err error) {
-	if err := os.MkdirAll(filepath.Dir(filepath.Clean(dir)), 0o755); err != nil {
-		return fmt.Errorf("creating output directory: %w", err)
-	}
-	stage, err := os.MkdirTemp(filepath.Dir(filepath.Clean(dir)), "."+filepath.Base(dir)+".partial-")
-	if err != nil {
-		return fmt.Errorf("creating output directory: %w", err)
-	}
-	defer os.RemoveAll(stage)
+// summary.json and raster.png into dir, and lists them in sum.Files. A
+// failure leaves no partial output (see atomicfile.Dir).
+func (r *Recorder) Write(dir string, sum *Summary) error {
+	return atomicfile.Dir(dir, func(stage string) ([]string, error) {
+		sum.Files = nil
+		err := r.writeFiles(stage, sum)
+		return sum.Files, err
+	})
+}
 
+func (r *Recorder) writeFiles(stage string, sum *Summary) error {
 	var names []string
 	var arrays []npyio.Array
 	for _, s := range r.Spikes {
@@ -94,18 +93,7 @@ func (r *Recorder) Write(dir string, sum *Summary) (err error) {
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(stage, "summary.json"), append(js, '\n'), 0o644); err != nil {
-		return err
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("creating output directory: %w", err)
-	}
-	for _, f := range sum.Files {
-		if err := os.Rename(filepath.Join(stage, f), filepath.Join(dir, f)); err != nil {
-			return fmt.Errorf("moving %s into %s: %w", f, dir, err)
-		}
-	}
-	return nil
+	return os.WriteFile(filepath.Join(stage, "summary.json"), append(js, '\n'), 0o644)
 }
 
 func totalSize(s []*Spikes) int {
