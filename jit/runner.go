@@ -335,3 +335,18 @@ func AutoK(kind string, steps int) int {
 	}
 	return max(1, min(DefaultK, int(math.Round(math.Sqrt(float64(steps)*5e-4)))))
 }
+
+// Buckets lists the event capacities a run may use: initial, then ×4 each,
+// up to the first that holds maxSize neurons (the largest compacted
+// population), which never overflows.
+func Buckets(initial, maxSize int) []int {
+	if initial < 1 {
+		initial = DefaultCapacity
+	}
+	out := []int{initial}
+	for c := initial; c < maxSize; {
+		c *= capacityGrowth
+		out = append(out, c)
+	}
+	return out
+}

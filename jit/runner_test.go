@@ -26,3 +26,9 @@ func TestAutoK(t *testing.T) {
 		assert.Equal(t, tc.want, AutoK(tc.platform, tc.steps), "%s %d steps", tc.platform, tc.steps)
 	}
 }
+
+func TestBuckets(t *testing.T) {
+	assert.Equal(t, []int{16, 64, 256, 1024, 4096}, Buckets(16, 3200))
+	assert.Equal(t, []int{16}, Buckets(16, 10))
+	assert.Equal(t, []int{DefaultCapacity, DefaultCapacity * 4}, Buckets(0, DefaultCapacity+1))
+}

@@ -13,7 +13,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
-	"strings"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -400,29 +399,6 @@ func defaultInit(pop *Population, name string) float64 {
 		}
 	}
 	return 0
-}
-
-// Describe is a one-line-per-item text of the lowering: groups, kernels,
-// bytes held.
-func (p *Program) Describe() string {
-	var sb strings.Builder
-	for _, pop := range p.Pops {
-		fmt.Fprintf(&sb, "population %s: %d × %s (%s)\n", pop.Name, pop.Size, pop.Model, pop.Population.Integrator)
-	}
-	for _, g := range p.Groups {
-		names := make([]string, len(g.Projs))
-		for i, pr := range g.Projs {
-			names[i] = pr.Name
-		}
-		fmt.Fprintf(&sb, "synaptic state %s → %s: %s, %s, fed by %s\n", g.Name+".g", g.Post.Name,
-			g.Synapse.Key(), g.Output.Key(), strings.Join(names, ", "))
-	}
-	for _, pr := range p.Projs {
-		fmt.Fprintf(&sb, "projection %s: %s→%s %d synapses (max fan-out %d), kernel %s (%s), %s\n",
-			pr.Name, pr.Pre.Name, pr.Post, pr.Matrix.NumSynapses(), pr.Matrix.MaxRow(),
-			pr.Kernel, pr.Why, humanBytes(p.ProjectionBytes(pr)))
-	}
-	return sb.String()
 }
 
 // ProjectionBytes is the device memory a projection's constants hold.

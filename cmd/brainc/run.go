@@ -20,13 +20,29 @@ import (
 // loadNetwork reads a spec file, or a built-in model when arg names one and
 // is not a file.
 func loadNetwork(arg string) (*ir.Network, error) {
+	net, _, err := loadSpec(arg)
+	return net, err
+}
+
+// loadSpec is loadNetwork that also returns the spec text.
+func loadSpec(arg string) (*ir.Network, []byte, error) {
 	if _, err := os.Stat(arg); err == nil {
-		return ir.ParseFile(arg)
+		data, err := os.ReadFile(arg)
+		if err != nil {
+			return nil, nil, err
+		}
+		net, err := ir.Parse(data, arg)
+		return net, data, err
 	}
 	if strings.ContainsAny(arg, "./") {
-		return nil, fmt.Errorf("spec file %q: %w", arg, os.ErrNotExist)
+		return nil, nil, fmt.Errorf("spec file %q: %w", arg, os.ErrNotExist)
 	}
-	return models.Load(arg)
+	data, err := models.Spec(arg)
+	if err != nil {
+		return nil, nil, err
+	}
+	net, err := ir.Parse(data, arg+".yaml")
+	return net, data, err
 }
 
 // simFlags are the flags shared by commands that build a simulation.
@@ -87,6 +103,14 @@ func (f *simFlags) apply(net *ir.Network) error {
 	return nil
 }
 
+// capacityOrDefault is the initial event capacity a run uses.
+func capacityOrDefault(c int) int {
+	if c == 0 {
+		return jit.DefaultCapacity
+	}
+	return c
+}
+
 // steps is the number of steps the duration takes.
 func steps(net *ir.Network) int { return int(net.Duration/net.Dt + 0.5) }
 
@@ -96,7 +120,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	addSimFlags(fs, &sf)
 	out := fs.String("out", "out", "directory for spikes.npz, traces.npz, summary.json, raster.png")
 	quiet := fs.Bool("quiet", false, "no progress bar")
-	explain := fs.Bool("explain", false, "print the lowering (synaptic states, kernels, bytes) before running")
+	explain := fs.Bool("explain", false, "print the plan (synaptic states, kernels, bytes, monitors) before running")
 	pos, err := parseFlags(fs, args, 1)
 	if err != nil {
 		return err
@@ -112,9 +136,6 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if *explain {
-		fmt.Fprint(stdout, prog.Describe())
-	}
 	b, err := pjrt.Open(pjrt.Options{Backend: sf.backend, Stderr: stderr})
 	if err != nil {
 		return err
@@ -124,6 +145,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	k := sf.k
 	if k == 0 {
 		k = jit.AutoK(b.Platform(), n)
+	}
+	if *explain {
+		fmt.Fprintln(stdout, prog.Explain(k, capacityOrDefault(sf.capacity), n))
 	}
 	progress := newProgress(stderr, n, *quiet)
 	rec, st, err := results.Simulate(b, prog, n, jit.Options{K: k, Capacity: sf.capacity}, progress.update)

@@ -1,0 +1,326 @@
+// Package artifact writes what brainc's compiler produces for a model, so
+// that it can be inspected, diffed and run in any PJRT runtime: the
+// StableHLO program of every chunk executable a run may use (NAME.mlir,
+// exactly as handed to PJRT), a manifest of their inputs and outputs
+// (manifest.json), and the initial state and stored connectivity they take
+// (state0.npz). The same spec and options give byte-identical files.
+package artifact
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+
+	"github.com/brainc/brainc/atomicfile"
+	"github.com/brainc/brainc/lower"
+	"github.com/brainc/brainc/npyio"
+	"github.com/brainc/brainc/pjrt"
+)
+
+// Version is the brainc version written into manifests.
+const Version = "0.1.0-dev"
+
+// State0File is the name of the initial-state file.
+const State0File = "state0.npz"
+
+// Array describes one input or output of a program.
+type Array struct {
+	// Name is the state variable ("E.V"), constant ("E.fanout") or monitor
+	// ("events", "traces") the array holds; state0.npz uses the same names.
+	Name string `json:"name"`
+	// Role is "state", "const", "events" or "traces".
+	Role  string `json:"role"`
+	DType string `json:"dtype"`
+	Shape []int  `json:"shape"`
+	// Holds says what the array is, in words.
+	Holds string `json:"holds"`
+}
+
+// EventField locates one population in a program's events output: per step
+// (row), its firing count at column CountColumn and its firing indices in the
+// Capacity columns after it (padded with the population size).
+type EventField struct {
+	Population  string `json:"population"`
+	CountColumn int    `json:"count_column"`
+	Capacity    int    `json:"capacity"`
+}
+
+// TraceField locates one trace in a program's traces output: columns
+// [Column, Column+len(Indices)).
+type TraceField struct {
+	Population string `json:"population"`
+	Var        string `json:"var"`
+	Indices    []int  `json:"indices"`
+	Column     int    `json:"column"`
+}
+
+// Program is one chunk executable.
+type Program struct {
+	Name string `json:"name"`
+	File string `json:"file"`
+	// Steps is the number of steps the program advances (K, or the remainder).
+	Steps int `json:"steps"`
+	// Capacity is the event-capacity bucket: firing neurons per population
+	// and step the program can represent exactly.
+	Capacity int          `json:"capacity"`
+	Inputs   []Array      `json:"inputs"`
+	Outputs  []Array      `json:"outputs"`
+	Events   []EventField `json:"events_layout"`
+	Traces   []TraceField `json:"traces_layout"`
+}
+
+// Manifest describes a compiled model.
+type Manifest struct {
+	Model      string  `json:"model"`
+	SpecSHA256 string  `json:"spec_sha256"`
+	Version    string  `json:"brainc_version"`
+	DT         float64 `json:"dt_ms"`
+	Duration   float64 `json:"duration_ms"`
+	Steps      int     `json:"steps"`
+	K          int     `json:"steps_per_chunk"`
+	Seed       uint64  `json:"seed"`
+	DType      string  `json:"float_dtype"`
+	// State0 is the file holding the initial value of every state and const
+	// input, by name.
+	State0 string `json:"state0"`
+	// Usage says how the programs chain.
+	Usage    string    `json:"usage"`
+	Programs []Program `json:"programs"`
+}
+
+// Options selects the programs to compile.
+type Options struct {
+	// K is the steps per chunk; Steps the run length (a remainder program is
+	// compiled when Steps is not a multiple of K).
+	K, Steps int
+	// Capacities are the event-capacity buckets to compile.
+	Capacities []int
+	// SpecSHA256 identifies the spec the program was lowered from.
+	SpecSHA256 string
+}
+
+// Artifacts are a compiled model ready to be written.
+type Artifacts struct {
+	Manifest *Manifest
+	// MLIR holds each program's StableHLO text, in Manifest.Programs order.
+	MLIR []string
+	prog *lower.Program
+}
+
+// Compile compiles every program a run with opts may use on the backend and
+// captures their StableHLO text.
+func Compile(b *pjrt.Backend, p *lower.Program, opts Options) (*Artifacts, error) {
+	if opts.K < 1 {
+		return nil, fmt.Errorf("artifact: steps per chunk must be ≥ 1, got %d", opts.K)
+	}
+	if opts.Steps < 1 {
+		return nil, fmt.Errorf("artifact: run length must be ≥ 1 step, got %d", opts.Steps)
+	}
+	if len(opts.Capacities) == 0 {
+		return nil, fmt.Errorf("artifact: no event capacity to compile for")
+	}
+	m := &Manifest{Model: p.Net.Name, SpecSHA256: opts.SpecSHA256, Version: Version, DT: p.Net.Dt,
+		Duration: p.Net.Duration, Steps: opts.Steps, K: min(opts.K, opts.Steps), Seed: p.Net.Seed,
+		DType: p.DType.String(), State0: State0File,
+		Usage: "inputs: the state arrays then the const arrays, initially from state0.npz by name; " +
+			"each call returns the next state (feed it back, same order) then the monitors of its steps. " +
+			"Run the program whose capacity holds the largest firing count; if an events count exceeds the " +
+			"capacity, discard the call and re-run it with a larger capacity."}
+	ks := []int{m.K}
+	if r := opts.Steps % m.K; r != 0 && opts.Steps > m.K {
+		ks = append(ks, r)
+	}
+	args := make([]any, 0, len(p.State)+len(p.Consts))
+	for _, t := range p.InitialState() {
+		args = append(args, t)
+	}
+	for _, t := range p.ConstValues {
+		args = append(args, t)
+	}
+	a := &Artifacts{Manifest: m, prog: p}
+	for _, c := range opts.Capacities {
+		for _, k := range ks {
+			name := fmt.Sprintf("%s_k%d_c%d", sanitize(p.Net.Name), k, c)
+			e, err := graph.NewExec(b, p.Chunk(k, c))
+			if err != nil {
+				return nil, err
+			}
+			e = e.WithName(name)
+			texts, err := pjrt.CaptureStableHLO(func() error { return e.PreCompile(args...) })
+			e.Finalize()
+			if err != nil {
+				return nil, fmt.Errorf("artifact: compiling %s: %w", name, err)
+			}
+			if len(texts) != 1 {
+				return nil, fmt.Errorf("artifact: compiling %s produced %d programs, expected 1", name, len(texts))
+			}
+			a.MLIR = append(a.MLIR, texts[0]+"\n")
+			m.Programs = append(m.Programs, describe(p, name, k, c))
+		}
+	}
+	return a, nil
+}
+
+// sanitize keeps a model name usable as a file and module name.
+func sanitize(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' {
+			return r
+		}
+		return '_'
+	}, s)
+}
+
+// describe lists a program's inputs and outputs.
+func describe(p *lower.Program, name string, k, capacity int) Program {
+	pr := Program{Name: name, File: name + ".mlir", Steps: k, Capacity: capacity}
+	for _, v := range p.State {
+		pr.Inputs = append(pr.Inputs, Array{Name: v.Name, Role: "state", DType: v.DType.String(),
+			Shape: shape(v.Shape), Holds: stateHolds(v.Name)})
+	}
+	pr.Outputs = append(pr.Outputs, pr.Inputs...)
+	for i, v := range p.Consts {
+		pr.Inputs = append(pr.Inputs, Array{Name: v.Name, Role: "const", DType: v.DType.String(),
+			Shape: shape(v.Shape), Holds: constHolds(p, i)})
+	}
+	offsets, width := p.EventLayout(capacity)
+	for j, pop := range p.CompactPops() {
+		pr.Events = append(pr.Events, EventField{Population: pop.Name, CountColumn: offsets[j],
+			Capacity: lower.Capacity(pop, capacity)})
+	}
+	if width > 0 {
+		pr.Outputs = append(pr.Outputs, Array{Name: "events", Role: "events", DType: dtypes.Int32.String(),
+			Shape: []int{k, width}, Holds: "per step: for each population in events_layout, its firing count then its firing indices"})
+	}
+	col := 0
+	for _, t := range p.Traces {
+		pr.Traces = append(pr.Traces, TraceField{Population: t.Pop, Var: t.Var, Indices: t.Indices, Column: col})
+		col += len(t.Indices)
+	}
+	if col > 0 {
+		pr.Outputs = append(pr.Outputs, Array{Name: "traces", Role: "traces", DType: p.DType.String(),
+			Shape: []int{k, col}, Holds: "per step, after the update: the traced variables side by side, see traces_layout"})
+	}
+	return pr
+}
+
+func shape(s []int) []int {
+	if s == nil {
+		return []int{}
+	}
+	return s
+}
+
+func stateHolds(name string) string {
+	switch {
+	case name == "step":
+		return "step counter: index of the next step (t = step·dt)"
+	case strings.HasSuffix(name, ".g"):
+		return "synaptic variable of " + strings.TrimSuffix(name, ".g") + ", per postsynaptic neuron"
+	case strings.HasSuffix(name, ".spike"):
+		return "spikes emitted in the last step"
+	case strings.HasSuffix(name, ".last_spike"):
+		return "step of each neuron's last spike"
+	}
+	return "state variable " + name
+}
+
+func constHolds(p *lower.Program, i int) string {
+	name := p.Consts[i].Name
+	for _, pop := range p.Pops {
+		if pop.Fanout == i {
+			var names []string
+			for _, pr := range pop.Events {
+				names = append(names, fmt.Sprintf("%s (columns %d–%d, targets offset %d)", pr.Name,
+					pr.Segment.Col, pr.Segment.Col+pr.Segment.Width-1, pr.Segment.Start))
+			}
+			return fmt.Sprintf("fan-out table of %s for event-driven propagation, padded with %d: %s",
+				pop.Name, pop.FanoutSize, strings.Join(names, "; "))
+		}
+	}
+	for _, pr := range p.Projs {
+		switch i {
+		case pr.Weight:
+			return "synaptic weight of " + pr.Name
+		}
+		if pr.Kernel == lower.KernelDense && (i == pr.PreList || i == pr.PostList) {
+			return "synapse list of " + pr.Name + " (" + strings.TrimPrefix(name, pr.Name+".") + "synaptic indices)"
+		}
+	}
+	return name
+}
+
+// Write writes the .mlir files, manifest.json and state0.npz into dir;
+// a failure leaves no partial directory (atomicfile.Dir).
+func (a *Artifacts) Write(dir string) error {
+	return atomicfile.Dir(dir, func(stage string) ([]string, error) {
+		var files []string
+		for i, pr := range a.Manifest.Programs {
+			if err := os.WriteFile(filepath.Join(stage, pr.File), []byte(a.MLIR[i]), 0o644); err != nil {
+				return nil, err
+			}
+			files = append(files, pr.File)
+		}
+		js, err := json.MarshalIndent(a.Manifest, "", "  ")
+		if err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(filepath.Join(stage, "manifest.json"), append(js, '\n'), 0o644); err != nil {
+			return nil, err
+		}
+		names, arrays, err := a.state0()
+		if err != nil {
+			return nil, err
+		}
+		if err := npyio.WriteNPZ(filepath.Join(stage, State0File), names, arrays); err != nil {
+			return nil, err
+		}
+		return append(files, "manifest.json", State0File), nil
+	})
+}
+
+// state0 converts the initial state and the constants to NumPy arrays.
+func (a *Artifacts) state0() ([]string, []npyio.Array, error) {
+	p := a.prog
+	var names []string
+	var arrays []npyio.Array
+	add := func(v lower.Var, t *tensors.Tensor) error {
+		var data any
+		var err error
+		switch v.DType {
+		case dtypes.Float32:
+			data, err = tensors.CopyFlatData[float32](t)
+		case dtypes.Float64:
+			data, err = tensors.CopyFlatData[float64](t)
+		case dtypes.Int32:
+			data, err = tensors.CopyFlatData[int32](t)
+		case dtypes.Bool:
+			data, err = tensors.CopyFlatData[bool](t)
+		default:
+			err = fmt.Errorf("artifact: %s has unsupported dtype %s", v.Name, v.DType)
+		}
+		if err != nil {
+			return err
+		}
+		names = append(names, v.Name)
+		arrays = append(arrays, npyio.Array{Shape: shape(v.Shape), Data: data})
+		return nil
+	}
+	for i, t := range p.InitialState() {
+		if err := add(p.State[i], t); err != nil {
+			return nil, nil, err
+		}
+	}
+	for i, t := range p.ConstValues {
+		if err := add(p.Consts[i], t); err != nil {
+			return nil, nil, err
+		}
+	}
+	return names, arrays, nil
+}

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+
+	"github.com/brainc/brainc/artifact"
+	"github.com/brainc/brainc/jit"
+	"github.com/brainc/brainc/lower"
+	"github.com/brainc/brainc/pjrt"
+)
+
+func cmdCompile(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("compile", "SPEC|MODEL", stderr)
+	var sf simFlags
+	addSimFlags(fs, &sf)
+	out := fs.StringP("out", "o", "", "directory for NAME.mlir, manifest.json and state0.npz")
+	explain := fs.Bool("explain", false, "print the plan (synaptic states, kernels, bytes, monitors) to stdout")
+	buckets := fs.Int("buckets", 0, "compile only the first N event-capacity buckets (default: every bucket a run may reach)")
+	pos, err := parseFlags(fs, args, 1)
+	if err != nil {
+		return err
+	}
+	if *out == "" && !*explain {
+		return &usageError{"-o DIR is required (or --explain to only print the plan)"}
+	}
+	if *buckets < 0 {
+		return &usageError{fmt.Sprintf("--buckets: must be ≥ 1, got %d", *buckets)}
+	}
+	net, spec, err := loadSpec(pos[0])
+	if err != nil {
+		return err
+	}
+	if err := sf.apply(net); err != nil {
+		return err
+	}
+	prog, err := lower.Build(net, lower.Options{Kernel: lower.Kernel(sf.kernel)})
+	if err != nil {
+		return err
+	}
+	n := steps(net)
+	k := sf.k
+	platform := "cpu"
+	var b *pjrt.Backend
+	if *out != "" {
+		if b, err = pjrt.Open(pjrt.Options{Backend: sf.backend, Stderr: stderr}); err != nil {
+			return err
+		}
+		defer b.Finalize()
+		platform = b.Platform()
+	}
+	if k == 0 {
+		k = jit.AutoK(platform, n)
+	}
+	capacity := capacityOrDefault(sf.capacity)
+	if *explain {
+		fmt.Fprint(stdout, prog.Explain(k, capacity, n))
+	}
+	if *out == "" {
+		return nil
+	}
+	largest := 0
+	for _, pop := range prog.CompactPops() {
+		largest = max(largest, pop.Size)
+	}
+	caps := jit.Buckets(capacity, largest)
+	if *buckets > 0 && *buckets < len(caps) {
+		caps = caps[:*buckets]
+	}
+	sum := sha256.Sum256(spec)
+	a, err := artifact.Compile(b, prog, artifact.Options{K: k, Steps: n, Capacities: caps, SpecSHA256: hex.EncodeToString(sum[:])})
+	if err != nil {
+		return err
+	}
+	if err := a.Write(*out); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "wrote %d programs (K=%d, capacities %v), manifest.json and %s to %s\n",
+		len(a.Manifest.Programs), a.Manifest.K, caps, artifact.State0File, *out)
+	return nil
+}

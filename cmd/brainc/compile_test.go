@@ -1,0 +1,70 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Two compiles of the same spec with the same flags give byte-identical files.
+func TestCompileIsReproducible(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "tiny.yaml")
+	require.NoError(t, os.WriteFile(spec, []byte(tinySpec), 0o644))
+	var outs [2]string
+	for i := range outs {
+		outs[i] = filepath.Join(dir, "c"+string(rune('0'+i)))
+		code, _, stderr := runCLI("compile", spec, "--k", "3", "--backend", "cpu", "-o", outs[i])
+		require.Equal(t, 0, code, stderr)
+		assert.Contains(t, stderr, "wrote 6 programs (K=3, capacities [16 64 256]), manifest.json and state0.npz")
+	}
+	entries, err := os.ReadDir(outs[0])
+	require.NoError(t, err)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+		a, err := os.ReadFile(filepath.Join(outs[0], e.Name()))
+		require.NoError(t, err)
+		b, err := os.ReadFile(filepath.Join(outs[1], e.Name()))
+		require.NoError(t, err)
+		assert.Equal(t, a, b, "%s differs between compiles", e.Name())
+	}
+	// 500 steps in chunks of 3: a 3-step program and a 2-step remainder, for
+	// each capacity bucket up to the first that holds the population (80 ≤ 256).
+	assert.Equal(t, []string{"manifest.json", "state0.npz", "tiny_k2_c16.mlir", "tiny_k2_c256.mlir", "tiny_k2_c64.mlir",
+		"tiny_k3_c16.mlir", "tiny_k3_c256.mlir", "tiny_k3_c64.mlir"}, names)
+}
+
+func TestCompileExplainAndErrors(t *testing.T) {
+	code, stdout, stderr := runCLI("compile", "cuba", "--explain")
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, "model cuba: dt 0.1 ms, 10000 steps (1000 ms), seed 42, Float32, chunks of 2 steps, event capacity 16")
+	assert.Contains(t, stdout, "E: one fan-out table [3201 123] (1.5 MiB) serves E2E, E2I")
+
+	dir := t.TempDir()
+	blocker := filepath.Join(dir, "file")
+	require.NoError(t, os.WriteFile(blocker, nil, 0o644))
+	tests := []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"compile", "nosuch", "-o", filepath.Join(dir, "x")}, 1, `brainc compile: unknown built-in model "nosuch"`},
+		{[]string{"compile", "coba"}, 2, `brainc compile: -o DIR is required (or --explain to only print the plan)`},
+		{[]string{"compile", "coba", "--k", "-1", "-o", filepath.Join(dir, "x")}, 2, `brainc compile: --k: must be ≥ 1, got -1`},
+		{[]string{"compile", "coba", "--k", "two", "-o", filepath.Join(dir, "x")}, 2, `brainc compile: invalid argument "two" for "--k" flag`},
+		{[]string{"compile", "coba", "--buckets", "-2", "-o", filepath.Join(dir, "x")}, 2, `brainc compile: --buckets: must be ≥ 1, got -2`},
+		{[]string{"compile", "coba", "--buckets", "1", "--duration", "1 ms", "-o", filepath.Join(blocker, "out")}, 1, `brainc compile: creating output directory`},
+	}
+	for _, tc := range tests {
+		code, _, stderr := runCLI(tc.args...)
+		assert.Equal(t, tc.code, code, "%v: %s", tc.args, stderr)
+		assert.Contains(t, stderr, tc.msg, "%v", tc.args)
+	}
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "failed compiles leave nothing behind")
+}

@@ -1,0 +1,102 @@
+package lower
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Describe is the lowering in brief: populations, merged synaptic states
+// with the projections that feed them, and each projection's kernel and
+// bytes.
+func (p *Program) Describe() string {
+	var sb strings.Builder
+	for _, pop := range p.Pops {
+		fmt.Fprintf(&sb, "population %s: %d × %s (%s)\n", pop.Name, pop.Size, pop.Model, pop.Population.Integrator)
+	}
+	for _, g := range p.Groups {
+		fmt.Fprintf(&sb, "synaptic state %s → %s: %s, %s, fed by %s\n", g.Name+".g", g.Post.Name,
+			g.Synapse.Key(), g.Output.Key(), strings.Join(projNames(g.Projs), ", "))
+	}
+	for _, pr := range p.Projs {
+		fmt.Fprintf(&sb, "projection %s: %s→%s %d synapses (max fan-out %d), kernel %s (%s), %s\n",
+			pr.Name, pr.Pre.Name, pr.Post, pr.Matrix.NumSynapses(), pr.Matrix.MaxRow(),
+			pr.Kernel, pr.Why, humanBytes(p.ProjectionBytes(pr)))
+	}
+	return sb.String()
+}
+
+func projNames(prs []*Projection) []string {
+	names := make([]string, len(prs))
+	for i, pr := range prs {
+		names[i] = pr.Name
+	}
+	return names
+}
+
+// Explain is the full plan of a run of steps in chunks of k with the given
+// event capacity: everything Describe says, plus fan-out tables, delay
+// buffers, device bytes held, the state carried from step to step, and the
+// monitors with the size of what they return.
+func (p *Program) Explain(k, capacity, steps int) string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "model %s: dt %g ms, %d steps (%g ms), seed %d, %s, chunks of %d steps, event capacity %d\n\n",
+		p.Net.Name, p.Net.Dt, steps, float64(steps)*p.Net.Dt, p.Net.Seed, p.DType, k, capacity)
+	sb.WriteString("lowering:\n")
+	for _, line := range strings.SplitAfter(strings.TrimSuffix(p.Describe(), "\n"), "\n") {
+		sb.WriteString("  " + line)
+	}
+	sb.WriteString("\n\nevent-driven propagation:\n")
+	found := false
+	for _, pop := range p.Pops {
+		if pop.Fanout < 0 {
+			continue
+		}
+		found = true
+		c := p.Consts[pop.Fanout]
+		fmt.Fprintf(&sb, "  %s: one fan-out table %v (%s) serves %s; one gather + one scatter per step\n",
+			pop.Name, c.Shape, humanBytes(c.Bytes()), strings.Join(projNames(pop.Events), ", "))
+	}
+	if !found {
+		sb.WriteString("  none (every projection uses the dense kernel)\n")
+	}
+	sb.WriteString("\ndelay buffers: none (every projection delivers spikes on the next step)\n")
+
+	var constBytes, stateBytes int64
+	for _, v := range p.Consts {
+		constBytes += v.Bytes()
+	}
+	for _, v := range p.State {
+		stateBytes += v.Bytes()
+	}
+	fmt.Fprintf(&sb, "\ndevice memory held:\n  connectivity and weights: %s in %d arrays\n", humanBytes(constBytes), len(p.Consts))
+	fmt.Fprintf(&sb, "  state carried between steps: %s in %d arrays (", humanBytes(stateBytes), len(p.State))
+	for i, v := range p.State {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString(v.Name)
+	}
+	sb.WriteString(")\n")
+
+	sb.WriteString("\nmonitors:\n")
+	_, width := p.EventLayout(capacity)
+	if width > 0 {
+		var names []string
+		for _, pop := range p.CompactPops() {
+			names = append(names, fmt.Sprintf("%s (%d slots)", pop.Name, Capacity(pop, capacity)))
+		}
+		fmt.Fprintf(&sb, "  events: %d Int32 per step for %s; %s to the host over the run\n",
+			width, strings.Join(names, ", "), humanBytes(int64(width)*4*int64(steps)))
+	}
+	for _, pop := range p.SpikeMonitors {
+		fmt.Fprintf(&sb, "  spikes of %s: written as times (8 B) and indices (4 B) per spike to spikes.npz\n", pop.Name)
+	}
+	for _, t := range p.Traces {
+		fmt.Fprintf(&sb, "  trace %s.%s of %d neurons: %s over the run\n", t.Pop, t.Var, len(t.Indices),
+			humanBytes(int64(len(t.Indices))*int64(steps)*int64(p.DType.Size())))
+	}
+	if width == 0 && len(p.Traces) == 0 {
+		sb.WriteString("  none\n")
+	}
+	return sb.String()
+}
