@@ -7,7 +7,7 @@ OUT     ?= out
 # try GitHub at run time.
 export GOMLX_NO_AUTO_INSTALL := 1
 
-.PHONY: all setup build test run bench lint clean gpu-binaries
+.PHONY: all setup build test run bench bench-peers lint clean gpu-binaries
 
 all: build
 
@@ -25,6 +25,19 @@ run: setup
 
 bench: setup
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./bench/
+
+# Peer simulators (BrainPy, Brian2, NEST) in their own venv: never part of the
+# Go build or of `make test`. Runs every simulator side by side on this machine
+# and rewrites the table in docs/benchmarks.md (takes tens of minutes).
+PEERS_VENV := .venv-peers
+PEERS_ARGS ?=
+$(PEERS_VENV)/.installed: bench/peers/requirements.txt
+	python3 -m venv $(PEERS_VENV)
+	$(PEERS_VENV)/bin/pip install -q -r bench/peers/requirements.txt
+	touch $@
+
+bench-peers: setup $(PEERS_VENV)/.installed
+	$(PEERS_VENV)/bin/python bench/peers/run_all.py $(PEERS_ARGS)
 
 lint:
 	$(GO) vet ./...

@@ -16,6 +16,8 @@ import (
 	"os"
 
 	"github.com/spf13/pflag"
+
+	"github.com/brainc/brainc/artifact"
 )
 
 // command is one subcommand of the CLI.
@@ -32,7 +34,17 @@ func commands() []command {
 		{"models", "", "list built-in networks and model families with their parameters", cmdModels},
 		{"devices", "", "list the backends found (plugin, PJRT version, devices) and why others were not", cmdDevices},
 		{"setup", "", "install the CPU PJRT plugin with go-xla's own installer (needs GitHub)", cmdSetup},
+		{"version", "", "print brainc's version", cmdVersion},
 	}
+}
+
+func cmdVersion(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("version", "", stderr)
+	if _, err := parseFlags(fs, args, 0); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, artifact.Version)
+	return nil
 }
 
 // usageError marks errors caused by the command line itself (exit code 2).
