@@ -38,10 +38,14 @@ const (
 	DefaultK        = 100
 	DefaultCapacity = 16
 	// capacityGrowth is the ratio between capacity buckets.
-	capacityGrowth = 4
+	capacityGrowth = 2
 	// shrinkAfter is how many chunks in a row must fit in half of the next
-	// smaller bucket before the runner steps down to it.
+	// smaller bucket before the runner steps down.
 	shrinkAfter = 3
+	// shrinkCompileSteps is the run length left from which stepping down to a
+	// bucket not compiled yet pays for its compile (COBA 40k: a compile ≈
+	// 0.7 s; a bucket 4× too large ≈ 100 µs per step).
+	shrinkCompileSteps = 10_000
 )
 
 // Stats reports where a run's time went.
@@ -69,9 +73,10 @@ type Runner struct {
 	execs   map[execKey]*graph.Exec
 	state   []*tensors.Tensor
 	consts  []*tensors.Tensor
-	// capacity is the current bucket; quiet counts quiet chunks in a row.
-	capacity, quiet int
-	stats           Stats
+	// capacity is the current bucket; quiet counts quiet chunks in a row and
+	// quietMax is their largest firing count.
+	capacity, quiet, quietMax int
+	stats                     Stats
 }
 
 // NewRunner prepares a runner with the program's initial state.
@@ -180,11 +185,12 @@ func (r *Runner) Run(steps int, fn func(*Chunk) error) error {
 				for _, t := range outs {
 					_ = t.FinalizeAll()
 				}
-				for r.capacity < maxCount {
+				// A truncated chunk undercounts what follows the overflow: aim at twice the count seen.
+				for r.capacity < 2*maxCount {
 					r.capacity *= capacityGrowth
 				}
 				r.stats.MaxCapacity = max(r.stats.MaxCapacity, r.capacity)
-				r.quiet = 0
+				r.quiet, r.quietMax = 0, 0
 				continue
 			}
 			chunk, err := r.readChunk(done, n, outs[ns:], compact, ev)
@@ -202,7 +208,7 @@ func (r *Runner) Run(steps int, fn func(*Chunk) error) error {
 			r.stats.Chunks++
 			r.stats.Steps += n
 			done += n
-			r.maybeShrink(maxCount)
+			r.maybeShrink(maxCount, steps-done)
 			if fn != nil {
 				if err := fn(chunk); err != nil {
 					return err
@@ -255,20 +261,41 @@ func (r *Runner) readEvents(outs []*tensors.Tensor, compact []*lower.Population,
 	return ev, maxCount, overflow, nil
 }
 
-// maybeShrink steps the capacity down a bucket after several quiet chunks,
-// so that one early burst does not slow the rest of the run.
-func (r *Runner) maybeShrink(maxCount int) {
+// maybeShrink lowers the capacity after several quiet chunks, so that one
+// early burst does not slow the rest of the run. It jumps straight to the
+// smallest bucket that holds twice the largest count of those chunks, so no
+// bucket in between is compiled on the way down. A bucket not compiled yet
+// is taken only when it is at most a quarter of the current one or at least
+// shrinkCompileSteps steps remain: a compile costs as much as many chunks.
+func (r *Runner) maybeShrink(maxCount, remaining int) {
 	if r.opts.NoShrink || r.capacity <= r.opts.Capacity {
 		return
 	}
 	if 2*maxCount*capacityGrowth > r.capacity {
-		r.quiet = 0
+		r.quiet, r.quietMax = 0, 0
 		return
 	}
+	r.quietMax = max(r.quietMax, maxCount)
 	if r.quiet++; r.quiet >= shrinkAfter {
-		r.capacity /= capacityGrowth
-		r.quiet = 0
+		c := r.opts.Capacity
+		for c < 2*r.quietMax {
+			c *= capacityGrowth
+		}
+		if r.compiled(c) || 4*c <= r.capacity || remaining >= shrinkCompileSteps {
+			r.capacity = c
+		}
+		r.quiet, r.quietMax = 0, 0
 	}
+}
+
+// compiled reports whether a chunk with the given capacity was compiled.
+func (r *Runner) compiled(capacity int) bool {
+	for key := range r.execs {
+		if key.capacity == capacity {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *Runner) readChunk(start, n int, outs []*tensors.Tensor, compact []*lower.Population, ev *events) (*Chunk, error) {
@@ -336,7 +363,7 @@ func AutoK(kind string, steps int) int {
 	return max(1, min(DefaultK, int(math.Round(math.Sqrt(float64(steps)*5e-4)))))
 }
 
-// Buckets lists the event capacities a run may use: initial, then ×4 each,
+// Buckets lists the event capacities a run may use: initial, then ×2 each,
 // up to the first that holds maxSize neurons (the largest compacted
 // population), which never overflows.
 func Buckets(initial, maxSize int) []int {

@@ -148,3 +148,29 @@ func TestEventPropagateColumnWeights(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []float32{0.5, 0.5, 0.5, -2, -2, -2}, tensors.MustCopyFlatData[float32](out[0]))
 }
+
+// The two-level compaction equals the one-level one, truncation included,
+// for sizes that do and do not fill their last block.
+func TestCompactBlockedEqualsFlat(t *testing.T) {
+	b := cpu(t)
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, tc := range []struct {
+		n, capacity int
+		rate        float64
+	}{
+		{1000, 16, 0.005}, {1000, 16, 0.05}, {33, 4, 0.3}, {64, 64, 1}, {4096, 64, 0.01}, {9000, 8, 0.002}, {100, 3, 0},
+	} {
+		e, err := NewExec(b, func(s *Node) []*Node {
+			i1, c1 := CompactFlat(s, tc.capacity)
+			i2, c2 := CompactBlocked(s, tc.capacity)
+			return []*Node{i1, c1, i2, c2}
+		})
+		require.NoError(t, err)
+		for rep := 0; rep < 3; rep++ {
+			out, err := e.Exec(tensors.FromFlatDataAndDimensions(randomSpikes(r, tc.n, tc.rate), tc.n))
+			require.NoError(t, err)
+			assert.Equal(t, tensors.MustCopyFlatData[int32](out[0]), tensors.MustCopyFlatData[int32](out[2]), "n=%d c=%d", tc.n, tc.capacity)
+			assert.Equal(t, out[1].Value(), out[3].Value())
+		}
+	}
+}
