@@ -19,7 +19,7 @@ func TestCompileIsReproducible(t *testing.T) {
 		outs[i] = filepath.Join(dir, "c"+string(rune('0'+i)))
 		code, _, stderr := runCLI("compile", spec, "--k", "3", "--backend", "cpu", "-o", outs[i])
 		require.Equal(t, 0, code, stderr)
-		assert.Contains(t, stderr, "wrote 8 programs (K=3, capacities [16 32 64 128]), manifest.json and state0.npz")
+		assert.Contains(t, stderr, "wrote 6 programs (K=3, capacities [16 64 256]), manifest.json and state0.npz")
 	}
 	entries, err := os.ReadDir(outs[0])
 	require.NoError(t, err)
@@ -33,9 +33,9 @@ func TestCompileIsReproducible(t *testing.T) {
 		assert.Equal(t, a, b, "%s differs between compiles", e.Name())
 	}
 	// 500 steps in chunks of 3: a 3-step program and a 2-step remainder, for
-	// each capacity bucket up to the first that holds the population (80 ≤ 128).
-	assert.Equal(t, []string{"manifest.json", "state0.npz", "tiny_k2_c128.mlir", "tiny_k2_c16.mlir", "tiny_k2_c32.mlir",
-		"tiny_k2_c64.mlir", "tiny_k3_c128.mlir", "tiny_k3_c16.mlir", "tiny_k3_c32.mlir", "tiny_k3_c64.mlir"}, names)
+	// each capacity bucket up to the first that holds the population (80 ≤ 256).
+	assert.Equal(t, []string{"manifest.json", "state0.npz", "tiny_k2_c16.mlir", "tiny_k2_c256.mlir", "tiny_k2_c64.mlir",
+		"tiny_k3_c16.mlir", "tiny_k3_c256.mlir", "tiny_k3_c64.mlir"}, names)
 }
 
 func TestCompileExplainAndErrors(t *testing.T) {
