@@ -8,7 +8,6 @@ import (
 
 	"github.com/brainc/brainc/artifact"
 	"github.com/brainc/brainc/jit"
-	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/pjrt"
 )
 
@@ -29,19 +28,11 @@ func cmdCompile(args []string, stdout, stderr io.Writer) error {
 	if *buckets < 0 {
 		return &usageError{fmt.Sprintf("--buckets: must be ≥ 1, got %d", *buckets)}
 	}
-	net, spec, err := loadSpec(pos[0])
-	if err != nil {
-		return err
-	}
-	if err := sf.apply(net); err != nil {
-		return err
-	}
-	prog, err := lower.Build(net, lower.Options{Kernel: lower.Kernel(sf.kernel)})
+	net, spec, prog, err := sf.build(pos[0])
 	if err != nil {
 		return err
 	}
 	n := steps(net)
-	k := sf.k
 	platform := "cpu"
 	var b *pjrt.Backend
 	if *out != "" {
@@ -51,9 +42,7 @@ func cmdCompile(args []string, stdout, stderr io.Writer) error {
 		defer b.Finalize()
 		platform = b.Platform()
 	}
-	if k == 0 {
-		k = jit.AutoK(platform, n)
-	}
+	k := sf.chunkSteps(platform, n)
 	capacity := capacityOrDefault(sf.capacity)
 	if *explain {
 		fmt.Fprint(stdout, prog.Explain(k, capacity, n))

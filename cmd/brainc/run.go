@@ -103,6 +103,28 @@ func (f *simFlags) apply(net *ir.Network) error {
 	return nil
 }
 
+// build loads the spec or model named by arg, applies the flags and lowers
+// it; it also returns the spec text.
+func (f *simFlags) build(arg string) (*ir.Network, []byte, *lower.Program, error) {
+	net, spec, err := loadSpec(arg)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := f.apply(net); err != nil {
+		return nil, nil, nil, err
+	}
+	prog, err := lower.Build(net, lower.Options{Kernel: lower.Kernel(f.kernel)})
+	return net, spec, prog, err
+}
+
+// chunkSteps is --k, or the automatic K for the platform and run length.
+func (f *simFlags) chunkSteps(platform string, steps int) int {
+	if f.k > 0 {
+		return f.k
+	}
+	return jit.AutoK(platform, steps)
+}
+
 // capacityOrDefault is the initial event capacity a run uses.
 func capacityOrDefault(c int) int {
 	if c == 0 {
@@ -125,14 +147,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	net, err := loadNetwork(pos[0])
-	if err != nil {
-		return err
-	}
-	if err := sf.apply(net); err != nil {
-		return err
-	}
-	prog, err := lower.Build(net, lower.Options{Kernel: lower.Kernel(sf.kernel)})
+	net, _, prog, err := sf.build(pos[0])
 	if err != nil {
 		return err
 	}
@@ -142,10 +157,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	}
 	defer b.Finalize()
 	n := steps(net)
-	k := sf.k
-	if k == 0 {
-		k = jit.AutoK(b.Platform(), n)
-	}
+	k := sf.chunkSteps(b.Platform(), n)
 	if *explain {
 		fmt.Fprintln(stdout, prog.Explain(k, capacityOrDefault(sf.capacity), n))
 	}
