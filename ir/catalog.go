@@ -65,6 +65,8 @@ type ModelSpec struct {
 	Params []ParamSpec
 	// States lists the state variables in documentation order.
 	States []StateSpec
+	// Below lists parameter pairs {a, b} that must satisfy a < b.
+	Below [][2]string
 }
 
 // Param returns the parameter with the given name.
@@ -129,11 +131,13 @@ var catalog = []*ModelSpec{
 			{Name: "V_th", Dim: Voltage, Default: 20, Doc: "spike threshold"},
 			{Name: "R", Dim: Dimensionless, Default: 1, Doc: "membrane resistance"},
 			{Name: "tau", Dim: Time, Default: 10, Doc: "membrane time constant", Positive: true},
-			{Name: "tau_ref", Dim: Time, Default: 1, Doc: "refractory period", NonNegative: true},
+			{Name: "tau_ref", Dim: Time, Default: 0, Doc: "refractory period", NonNegative: true},
 		},
 		States: []StateSpec{
 			{Name: "V", Dim: Voltage, Doc: "membrane potential", DefaultFrom: "V_rest"},
 		},
+		// A reset at or above threshold would fire on every step.
+		Below: [][2]string{{"V_reset", "V_th"}},
 	},
 	{
 		Name: "Expon",

@@ -24,7 +24,7 @@ func TestCatalog(t *testing.T) {
 
 	lif, ok := LookupModel(KindNeuron, "LifRef")
 	require.True(t, ok)
-	assert.Equal(t, map[string]float64{"V_rest": 0, "V_reset": -5, "V_th": 20, "R": 1, "tau": 10, "tau_ref": 1}, lif.Defaults())
+	assert.Equal(t, map[string]float64{"V_rest": 0, "V_reset": -5, "V_th": 20, "R": 1, "tau": 10, "tau_ref": 0}, lif.Defaults())
 	tau, ok := lif.Param("tau")
 	require.True(t, ok)
 	assert.Equal(t, Time, tau.Dim)

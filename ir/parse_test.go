@@ -78,7 +78,7 @@ func TestParseDefaults(t *testing.T) {
 	assert.Equal(t, DefaultDuration, n.Duration)
 	assert.Equal(t, uint64(0), n.Seed)
 	p := n.Populations[0]
-	assert.Equal(t, map[string]float64{"V_rest": 0, "V_reset": -5, "V_th": 20, "R": 1, "tau": 10, "tau_ref": 1}, p.Params)
+	assert.Equal(t, map[string]float64{"V_rest": 0, "V_reset": -5, "V_th": 20, "R": 1, "tau": 10, "tau_ref": 0}, p.Params)
 	assert.Nil(t, p.Init)
 	assert.Equal(t, Input{}, p.Input)
 	assert.Equal(t, "exp_euler", p.Integrator)
@@ -98,6 +98,7 @@ populations:
     model: LifRef
     params: &lif
       V_th: -0.05 V
+      V_reset: -60 mV
       tau: 20
     init: {V: uniform(-70 mV, -50 mV)}
     integrator: euler
@@ -228,6 +229,8 @@ func TestParseErrors(t *testing.T) {
 			`t.yaml:8: populations.E.params: unknown parameter "tau_m" of LifRef (valid: V_rest, V_reset, V_th, R, tau, tau_ref)`},
 		{"non-positive parameter", head + "    params: {tau: 0 ms}\n",
 			`t.yaml:6: populations.E.params.tau: must be > 0, got 0 ms`},
+		{"reset above threshold", head + "    params: {V_reset: -40 mV, V_th: -50 mV}\n",
+			`t.yaml:6: populations.E.params.V_reset: must be below V_th (-50 mV), got -40 mV`},
 		{"negative refractory period", head + "    params: {tau_ref: -1}\n",
 			`t.yaml:6: populations.E.params.tau_ref: must be >= 0, got -1 ms`},
 		{"unknown state in init", head + "    init: {U: 0}\n",
