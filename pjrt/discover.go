@@ -183,6 +183,7 @@ type ChoiceError struct {
 	From, Value string
 }
 
+// Error names the flag or variable, the value and the accepted choices.
 func (e *ChoiceError) Error() string {
 	return e.From + ": unknown backend " + quote(e.Value) +
 		`: expected "cpu", "cuda", "go", "auto" or an absolute path to a PJRT plugin .so`
