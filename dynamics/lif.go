@@ -5,6 +5,8 @@ import (
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
+
+	"github.com/brainc/brainc/ops"
 )
 
 // LifRef is the leaky integrate-and-fire neuron with an absolute refractory
@@ -21,6 +23,10 @@ import (
 type LifRef struct {
 	VRest, VReset, VTh, R float64 // mV, mV, mV, dimensionless
 	Tau, TauRef           float64 // ms
+	// TauVar and VThVar, when set, replace Tau and VTh by graph values
+	// (scalars, or one per neuron broadcastable to V): parameters that
+	// training differentiates. Nil in simulation.
+	TauVar, VThVar *Node
 }
 
 // NeverSpiked is the initial last_spike step: far enough in the past that no
@@ -42,19 +48,43 @@ func (n *LifRef) RefractorySteps(dt float64) int {
 }
 
 // Update advances V by one step of the integrator and applies refractoriness,
-// threshold and reset.
+// threshold and reset. With step.Surrogate set, the spikes are floats with a
+// surrogate gradient and the reset is written V·(1−s) + V_reset·s, which
+// takes the same values as the simulation's select and lets gradients flow.
 func (n *LifRef) Update(s Vars, input Current, step Step, integrate Integrator) (Vars, *Node) {
 	v, last := s["V"], s["last_spike"]
+	g := v.Graph()
+	tau, vth := param(v, n.TauVar, n.Tau), param(v, n.VThVar, n.VTh)
 	i := input(v)
 	dv := func(v *Node) *Node {
-		return DivScalar(Add(Neg(AddScalar(v, -n.VRest)), MulScalar(i, n.R)), n.Tau)
+		return Div(Add(Neg(AddScalar(v, -n.VRest)), MulScalar(i, n.R)), tau)
 	}
 	vNew := integrate(dv, v, step.Dt)
-	since := Sub(step.Index, last)
-	refractory := LessOrEqual(since, Scalar(v.Graph(), dtypes.Int32, n.RefractorySteps(step.Dt)))
-	vNew = Where(refractory, v, vNew)
-	spike := GreaterOrEqual(vNew, Scalar(v.Graph(), v.DType(), n.VTh))
-	vNew = Where(spike, Scalar(v.Graph(), v.DType(), n.VReset), vNew)
+	if ref := n.RefractorySteps(step.Dt); ref > 0 {
+		// (Without a refractory period the hold never applies: leaving it out
+		// keeps V's chain over unrolled steps free of the last_spike chain,
+		// which XLA's fusion would otherwise recompute step after step.)
+		since := Sub(step.Index, last)
+		vNew = Where(LessOrEqual(since, Scalar(g, dtypes.Int32, ref)), v, vNew)
+	}
+	if step.Surrogate != nil {
+		fired := GreaterOrEqual(vNew, BroadcastToShape(vth, vNew.Shape()))
+		spike := ops.Spike(Sub(vNew, vth), *step.Surrogate)
+		vNew = Add(Mul(vNew, OneMinus(spike)), MulScalar(spike, n.VReset))
+		last = Where(fired, BroadcastToShape(step.Index, last.Shape()), last)
+		return Vars{"V": vNew, "last_spike": last}, spike
+	}
+	spike := GreaterOrEqual(vNew, BroadcastToShape(vth, vNew.Shape()))
+	vNew = Where(spike, Scalar(g, v.DType(), n.VReset), vNew)
 	last = Where(spike, BroadcastToShape(step.Index, last.Shape()), last)
 	return Vars{"V": vNew, "last_spike": last}, spike
+}
+
+// param returns a model parameter as a node of like's dtype: the graph value
+// when one is given, else the constant.
+func param(like, value *Node, constant float64) *Node {
+	if value != nil {
+		return value
+	}
+	return Scalar(like.Graph(), like.DType(), constant)
 }

@@ -5,6 +5,8 @@ import (
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
+
+	"github.com/brainc/brainc/ops"
 )
 
 // Vars maps state-variable names to their graph values.
@@ -25,6 +27,10 @@ type Step struct {
 	Index *Node
 	// Dt is the step in ms.
 	Dt float64
+	// Surrogate, when set (training), makes spikes floats of the simulation
+	// type with this surrogate gradient, and resets differentiable. Nil in
+	// simulation, where spikes are Bool.
+	Surrogate *ops.Surrogate
 }
 
 // Current gives the input current of a population as a function of its

@@ -38,7 +38,8 @@ func EventPropagate(idx, ell, weight *Node, nPost int) *Node {
 //
 //   - spikes: [nPre], float (0/1, or a surrogate value during training);
 //   - pre, post: Int32 [S], the synapse list (connect.Matrix.COO);
-//   - weight: scalar of spikes' dtype.
+//   - weight: scalar of spikes' dtype, or [S]: one weight per synapse
+//     (stored weights, e.g. trained or plastic).
 //
 // It returns [nPost]. It is differentiable with respect to spikes and weight.
 func DensePropagate(spikes, pre, post, weight *Node, nPost int) *Node {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	xlapjrt "github.com/gomlx/go-xla/pkg/pjrt"
@@ -24,6 +25,10 @@ type Options struct {
 	Stderr io.Writer
 	// Env is the machine to discover on (default DefaultEnv()).
 	Env *Env
+	// CPUFlags are XLA flags added to $XLA_FLAGS when the CPU plugin is
+	// opened (e.g. learn.CPUFlags). XLA reads $XLA_FLAGS once per process,
+	// so they take effect only if this is the process's first XLA backend.
+	CPUFlags []string
 }
 
 // Backend is an opened backend with what brainc knows about it.
@@ -114,6 +119,9 @@ func Open(opts Options) (*Backend, error) {
 		if c.Skip != "" {
 			continue
 		}
+		if c.Kind == CPU {
+			addXLAFlags(opts.CPUFlags)
+		}
 		b, err := load(*c)
 		if err != nil {
 			c.Skip = "failed to load: " + err.Error()
@@ -176,6 +184,19 @@ func load(c Candidate) (*Backend, error) {
 		return nil, err
 	}
 	return &Backend{Backend: b, Kind: c.Kind, Path: c.Path}, nil
+}
+
+// addXLAFlags appends flags to $XLA_FLAGS, each unless already there.
+func addXLAFlags(flags []string) {
+	cur := os.Getenv("XLA_FLAGS")
+	for _, f := range flags {
+		if !slices.Contains(strings.Fields(cur), f) {
+			cur = strings.TrimSpace(cur + " " + f)
+		}
+	}
+	if len(flags) > 0 {
+		_ = os.Setenv("XLA_FLAGS", cur)
+	}
 }
 
 func isCUDAPath(p string) bool { return strings.Contains(strings.ToLower(filepath.Base(p)), "cuda") }
