@@ -24,7 +24,7 @@ run: setup
 	$(BIN) run coba --out $(OUT)
 
 bench: setup
-	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./bench/
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./bench/ ./bench/train/
 
 # Peer simulators (BrainPy, Brian2, NEST) in their own venv: never part of the
 # Go build or of `make test`. Runs every simulator side by side on this machine

@@ -128,8 +128,10 @@ func (c Config) Validate() error {
 }
 
 // CPUFlags are the XLA flags training wants on the CPU plugin (pass them as
-// pjrt.Options.CPUFlags when opening the backend): XLA's CPU fusion pass
-// fuses the element-wise chains of the unrolled backward pass across steps
-// and recomputes them in every fusion, which makes a 100-step BPTT step
-// 3–8× slower than with fusion off (measured on the 100→128→10 network).
+// pjrt.Options.CPUFlags when opening the backend). XLA's CPU fusion pass
+// fuses the element-wise chains that run through the unrolled steps (the
+// membrane potential, the readout, their adjoints) into kernels that each
+// recompute a long stretch of the chain: on the 100→128→10 network at batch
+// 128, forward + backward over 100 steps takes 502 ms with fusion and 34 ms
+// without (over 50 steps, 24 ms and 11 ms).
 var CPUFlags = []string{"--xla_disable_hlo_passes=fusion"}

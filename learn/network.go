@@ -5,6 +5,7 @@ import (
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
 
 	"github.com/brainc/brainc/dynamics"
+	"github.com/brainc/brainc/ops"
 )
 
 // Params are the network's parameters as graph values. Nil optional fields
@@ -97,16 +98,16 @@ func Forward(c Config, p Params, x *Node) Output {
 	}
 	useMax := c.Readout == ReadoutLeaky && c.Loss == LossMaxCE
 	for t := range steps {
-		cur := Dot(Squeeze(Slice(x, AxisElem(t)), 0), p.WIn)
+		cur := ops.Linear(Squeeze(Slice(x, AxisElem(t)), 0), p.WIn)
 		if bias != nil {
 			cur = Add(cur, bias)
 		}
 		if c.Recurrent {
-			cur = Add(cur, Dot(s, p.WRec))
+			cur = Add(cur, ops.Linear(s, p.WRec))
 		}
 		step := dynamics.Step{Index: Scalar(g, dtypes.Int32, t), Dt: c.Dt, Surrogate: &sur}
 		hs, s = hidden.Update(hs, func(*Node) *Node { return cur }, step, integ)
-		drive := Dot(s, p.WOut)
+		drive := ops.Linear(s, p.WOut)
 		if out != nil {
 			os, o = out.Update(os, func(*Node) *Node { return drive }, step, integ)
 		} else {

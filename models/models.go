@@ -42,3 +42,26 @@ func Load(name string) (*ir.Network, error) {
 	}
 	return ir.Parse(data, name+".yaml")
 }
+
+//go:embed training/*.yaml
+var trainingSpecs embed.FS
+
+// TrainingNames lists the built-in training specs (brainc train NAME), sorted.
+func TrainingNames() []string {
+	entries, _ := trainingSpecs.ReadDir("training")
+	var names []string
+	for _, e := range entries {
+		names = append(names, strings.TrimSuffix(e.Name(), ".yaml"))
+	}
+	sort.Strings(names)
+	return names
+}
+
+// TrainingSpec returns the text of a built-in training spec.
+func TrainingSpec(name string) ([]byte, error) {
+	data, err := trainingSpecs.ReadFile("training/" + name + ".yaml")
+	if err != nil {
+		return nil, fmt.Errorf("unknown built-in training spec %q: expected one of %q", name, TrainingNames())
+	}
+	return data, nil
+}

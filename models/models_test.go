@@ -45,3 +45,12 @@ func TestBuiltins(t *testing.T) {
 	_, err = Load("hh")
 	assert.EqualError(t, err, `unknown built-in model "hh": expected one of ["coba" "cuba"]`)
 }
+
+func TestTrainingSpecs(t *testing.T) {
+	assert.Equal(t, []string{"randman"}, TrainingNames())
+	data, err := TrainingSpec("randman")
+	require.NoError(t, err)
+	assert.Contains(t, string(data), "randman:")
+	_, err = TrainingSpec("mnist")
+	assert.EqualError(t, err, `unknown built-in training spec "mnist": expected one of ["randman"]`)
+}

@@ -2,6 +2,7 @@
 //
 //	brainc run SPEC|MODEL      simulate a network, write spikes, summary and raster
 //	brainc compile SPEC|MODEL  write the compiled StableHLO programs and a manifest
+//	brainc train SPEC|NAME     train a spiking classifier (surrogate gradients, BPTT)
 //	brainc validate SPEC       check a spec file
 //	brainc devices             list the backends found and why others were not
 //	brainc setup               install the CPU PJRT plugin with go-xla's installer
@@ -30,6 +31,7 @@ func commands() []command {
 	return []command{
 		{"run", "SPEC|MODEL", "simulate a network; writes spikes.npz, summary.json, raster.png", cmdRun},
 		{"compile", "SPEC|MODEL", "write the StableHLO programs, manifest.json and state0.npz; --explain prints the plan", cmdCompile},
+		{"train", "SPEC|NAME", "train a spiking classifier by BPTT; writes metrics.jsonl, params.npz, summary.json, training.png", cmdTrain},
 		{"validate", "SPEC", "parse and check a spec file", cmdValidate},
 		{"models", "", "list built-in networks and model families with their parameters", cmdModels},
 		{"devices", "", "list the backends found (plugin, PJRT version, devices) and why others were not", cmdDevices},

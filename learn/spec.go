@@ -1,0 +1,400 @@
+package learn
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+
+	"github.com/brainc/brainc/dataset"
+	"github.com/brainc/brainc/ir"
+	"github.com/brainc/brainc/ops"
+)
+
+// Spec is a training spec: a data set, a network and how to train it. It is
+// read from YAML (or JSON):
+//
+//	name: randman                 # default: the file name without extension
+//	data:
+//	  randman: {classes: 10, units: 100, samples_per_class: 1000,
+//	            manifold_dim: 1, alpha: 2, spikes_per_unit: 1, seed: 42}
+//	  # or: npz: train.npz, test: test.npz (paths relative to the spec)
+//	  split: 0.8                  # training fraction when there is no test file
+//	network:
+//	  hidden: 128
+//	  recurrent: true
+//	  tau_mem: 10 ms
+//	  tau_out: 20 ms
+//	  v_th: 1
+//	  v_reset: 0
+//	  integrator: euler           # or exp_euler
+//	  readout: leaky              # or spiking
+//	  in_scale: 40                # initial weights: normal, std scale/√fan-in
+//	  rec_scale: 1
+//	  out_scale: 10
+//	  train_tau: false            # learn per-neuron time constants
+//	  train_v_th: false           # learn per-neuron thresholds
+//	train:
+//	  steps: 100                  # time steps per sample
+//	  dt: 1 ms
+//	  epochs: 20
+//	  batch: 128
+//	  lr: 5e-3                    # Adam
+//	  loss: ce_max                # ce_mean, count_mse
+//	  surrogate: inv_square       # or {name: sigmoid, alpha: 4}
+//	  rate_reg: 0
+//	  rate_target: 10 Hz
+//	  target_high: 10             # count_mse targets
+//	  target_low: 0
+//	  seed: 1
+//
+// Every field is optional; DefaultConfig and dataset.DefaultRandman give the
+// defaults. Errors name the file, the line and the field.
+type Spec struct {
+	// Name names the run.
+	Name string
+	// Config is the network and training configuration (Inputs and Outputs
+	// come from the data).
+	Config Config
+	// Randman, when set, generates the data; otherwise TrainFile (and
+	// TestFile) are loaded.
+	Randman             *dataset.RandmanOptions
+	TrainFile, TestFile string
+	// Split is the training fraction when the data has no separate test set.
+	Split float64
+}
+
+type specFile struct {
+	Name    string       `yaml:"name"`
+	Data    specData     `yaml:"data"`
+	Network specNetwork  `yaml:"network"`
+	Train   specTraining `yaml:"train"`
+}
+
+type specData struct {
+	Randman *specRandman `yaml:"randman"`
+	NPZ     string       `yaml:"npz"`
+	Test    string       `yaml:"test"`
+	Split   *float64     `yaml:"split"`
+}
+
+type specRandman struct {
+	Classes         *int     `yaml:"classes"`
+	Units           *int     `yaml:"units"`
+	SamplesPerClass *int     `yaml:"samples_per_class"`
+	ManifoldDim     *int     `yaml:"manifold_dim"`
+	Alpha           *float64 `yaml:"alpha"`
+	SpikesPerUnit   *int     `yaml:"spikes_per_unit"`
+	Seed            *uint64  `yaml:"seed"`
+}
+
+type specNetwork struct {
+	Hidden     *int     `yaml:"hidden"`
+	Recurrent  *bool    `yaml:"recurrent"`
+	TauMem     any      `yaml:"tau_mem"`
+	TauOut     any      `yaml:"tau_out"`
+	VTh        *float64 `yaml:"v_th"`
+	VReset     *float64 `yaml:"v_reset"`
+	Integrator *string  `yaml:"integrator"`
+	Readout    *string  `yaml:"readout"`
+	InScale    *float64 `yaml:"in_scale"`
+	RecScale   *float64 `yaml:"rec_scale"`
+	OutScale   *float64 `yaml:"out_scale"`
+	TrainTau   *bool    `yaml:"train_tau"`
+	TrainVTh   *bool    `yaml:"train_v_th"`
+}
+
+type specTraining struct {
+	Steps      *int     `yaml:"steps"`
+	Dt         any      `yaml:"dt"`
+	Epochs     *int     `yaml:"epochs"`
+	Batch      *int     `yaml:"batch"`
+	LR         *float64 `yaml:"lr"`
+	Loss       *string  `yaml:"loss"`
+	Surrogate  any      `yaml:"surrogate"`
+	RateReg    *float64 `yaml:"rate_reg"`
+	RateTarget any      `yaml:"rate_target"`
+	TargetHigh *float64 `yaml:"target_high"`
+	TargetLow  *float64 `yaml:"target_low"`
+	Seed       *uint64  `yaml:"seed"`
+}
+
+// ParseSpecFile reads a training spec; see Spec.
+func ParseSpecFile(path string) (*Spec, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSpec(data, path)
+}
+
+// ParseSpec parses a training spec; filename names it in errors and
+// anchors relative data paths.
+func ParseSpec(data []byte, filename string) (*Spec, error) {
+	file, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		return nil, yamlError(filename, err)
+	}
+	var f specFile
+	if err := yaml.UnmarshalWithOptions(data, &f, yaml.Strict()); err != nil {
+		return nil, yamlError(filename, err)
+	}
+	at := func(field, format string, args ...any) error {
+		return &ir.SpecError{File: filename, Line: lineOf(file, field), Field: field, Msg: fmt.Sprintf(format, args...)}
+	}
+	s := &Spec{Name: f.Name, Config: DefaultConfig(), Split: 0.8}
+	if s.Name == "" {
+		s.Name = strings.TrimSuffix(filepath.Base(filename), filepath.Ext(filename))
+	}
+	c := &s.Config
+	// Data.
+	d := f.Data
+	switch {
+	case d.Randman != nil && d.NPZ != "":
+		return nil, at("data", "give either randman or npz, not both")
+	case d.NPZ != "":
+		s.TrainFile = relative(filename, d.NPZ)
+		if d.Test != "" {
+			s.TestFile = relative(filename, d.Test)
+		}
+	default:
+		if d.Test != "" {
+			return nil, at("data.test", "a test file needs npz (the training file)")
+		}
+		o := dataset.DefaultRandman()
+		if r := d.Randman; r != nil {
+			setInt(&o.Classes, r.Classes)
+			setInt(&o.Units, r.Units)
+			setInt(&o.SamplesPerClass, r.SamplesPerClass)
+			setInt(&o.ManifoldDim, r.ManifoldDim)
+			setFloat(&o.Alpha, r.Alpha)
+			setInt(&o.SpikesPerUnit, r.SpikesPerUnit)
+			if r.Seed != nil {
+				o.Seed = *r.Seed
+			}
+		}
+		s.Randman = &o
+	}
+	if d.Split != nil {
+		if !(*d.Split > 0 && *d.Split < 1) {
+			return nil, at("data.split", "must lie strictly between 0 and 1, got %g", *d.Split)
+		}
+		s.Split = *d.Split
+	}
+	// Network.
+	n := f.Network
+	setInt(&c.Hidden, n.Hidden)
+	setBool(&c.Recurrent, n.Recurrent)
+	setFloat(&c.VTh, n.VTh)
+	setFloat(&c.VReset, n.VReset)
+	setString(&c.Integrator, n.Integrator)
+	setString(&c.Readout, n.Readout)
+	setFloat(&c.InScale, n.InScale)
+	setFloat(&c.RecScale, n.RecScale)
+	setFloat(&c.OutScale, n.OutScale)
+	setBool(&c.TrainTau, n.TrainTau)
+	setBool(&c.TrainVTh, n.TrainVTh)
+	// Training.
+	t := f.Train
+	setInt(&c.Steps, t.Steps)
+	setInt(&c.Epochs, t.Epochs)
+	setInt(&c.Batch, t.Batch)
+	setFloat(&c.LR, t.LR)
+	setString(&c.Loss, t.Loss)
+	setFloat(&c.RateReg, t.RateReg)
+	setFloat(&c.TargetHigh, t.TargetHigh)
+	setFloat(&c.TargetLow, t.TargetLow)
+	if t.Seed != nil {
+		c.Seed = *t.Seed
+	}
+	for _, q := range []struct {
+		field string
+		v     any
+		dim   ir.Dim
+		dst   *float64
+	}{
+		{"network.tau_mem", n.TauMem, ir.Time, &c.TauMem}, {"network.tau_out", n.TauOut, ir.Time, &c.TauOut},
+		{"train.dt", t.Dt, ir.Time, &c.Dt}, {"train.rate_target", t.RateTarget, ir.Rate, &c.RateTarget},
+	} {
+		if q.v == nil {
+			continue
+		}
+		v, err := quantity(q.v, q.dim)
+		if err != nil {
+			return nil, at(q.field, "%v", err)
+		}
+		*q.dst = v
+	}
+	if t.Surrogate != nil {
+		sur, err := surrogate(t.Surrogate)
+		if err != nil {
+			return nil, at("train.surrogate", "%v", err)
+		}
+		c.Surrogate = sur
+	}
+	if s.Randman != nil {
+		s.Randman.Steps, s.Randman.Dt = c.Steps, c.Dt/1000
+		c.Inputs, c.Outputs = s.Randman.Units, s.Randman.Classes
+	}
+	if err := c.Validate(); err != nil {
+		field, msg, _ := strings.Cut(err.Error(), ": ")
+		return nil, at(specField(field), "%s", msg)
+	}
+	return s, nil
+}
+
+// specField maps a Config.Validate field name to its place in the spec.
+func specField(name string) string {
+	switch name {
+	case "steps", "dt", "epochs", "batch", "lr", "loss", "surrogate", "rate_reg":
+		return "train." + name
+	case "inputs":
+		return "data.randman.units"
+	case "outputs":
+		return "data.randman.classes"
+	}
+	return "network." + name
+}
+
+// Data builds (randman) or loads (npz) the training and test sets.
+func (s *Spec) Data() (trainSet, testSet *dataset.Set, err error) {
+	var all *dataset.Set
+	if s.Randman != nil {
+		if all, err = dataset.Randman(*s.Randman); err != nil {
+			return nil, nil, err
+		}
+	} else {
+		if all, err = dataset.LoadNPZ(s.TrainFile); err != nil {
+			return nil, nil, err
+		}
+		if s.TestFile != "" {
+			if testSet, err = dataset.LoadNPZ(s.TestFile); err != nil {
+				return nil, nil, err
+			}
+			s.setShape(all, testSet)
+			return all, testSet, nil
+		}
+	}
+	trainSet, testSet = all.Split(s.Split, s.Config.Seed)
+	s.setShape(all, testSet)
+	return trainSet, testSet, nil
+}
+
+// setShape sizes the network's input and output layers for the data.
+func (s *Spec) setShape(sets ...*dataset.Set) {
+	s.Config.Inputs, s.Config.Outputs = 0, 0
+	for _, d := range sets {
+		s.Config.Inputs = max(s.Config.Inputs, d.Units)
+		s.Config.Outputs = max(s.Config.Outputs, d.Classes)
+	}
+}
+
+func relative(specPath, p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(filepath.Dir(specPath), p)
+}
+
+func setInt(dst *int, v *int) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+func setFloat(dst *float64, v *float64) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+func setBool(dst *bool, v *bool) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+func setString(dst *string, v *string) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+// quantity reads a number (base units) or a string with a unit.
+func quantity(v any, d ir.Dim) (float64, error) {
+	switch x := v.(type) {
+	case string:
+		return ir.ParseQuantity(x, d)
+	case uint64:
+		return float64(x), nil
+	case int64:
+		return float64(x), nil
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return 0, fmt.Errorf("expected a finite number, got %g", x)
+		}
+		return x, nil
+	}
+	return 0, fmt.Errorf("expected a number or a quantity such as \"10 ms\", got %v", v)
+}
+
+// surrogate reads "name" or {name: …, alpha: …}.
+func surrogate(v any) (ops.Surrogate, error) {
+	switch x := v.(type) {
+	case string:
+		return ops.NewSurrogate(x, 0)
+	case map[string]any:
+		name, _ := x["name"].(string)
+		alpha := 0.0
+		for k, val := range x {
+			switch k {
+			case "name":
+			case "alpha":
+				a, err := quantity(val, ir.Dimensionless)
+				if err != nil {
+					return ops.Surrogate{}, fmt.Errorf("alpha: %w", err)
+				}
+				alpha = a
+			default:
+				return ops.Surrogate{}, fmt.Errorf("unknown key %q: expected name, alpha", k)
+			}
+		}
+		return ops.NewSurrogate(name, alpha)
+	}
+	return ops.Surrogate{}, fmt.Errorf("expected a surrogate name or {name: …, alpha: …}, got %v", v)
+}
+
+// yamlError turns a go-yaml error into a SpecError with its line.
+func yamlError(filename string, err error) error {
+	var ye yaml.Error
+	if errors.As(err, &ye) {
+		line := 0
+		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
+			line = tk.Position.Line
+		}
+		return &ir.SpecError{File: filename, Line: line, Msg: ye.GetMessage()}
+	}
+	return &ir.SpecError{File: filename, Msg: err.Error()}
+}
+
+// lineOf finds the line of a dotted field in the parsed file (0 if absent).
+func lineOf(file *ast.File, field string) int {
+	p, err := yaml.PathString("$." + field)
+	if err != nil {
+		return 0
+	}
+	n, err := p.FilterFile(file)
+	if err != nil || n == nil || n.GetToken() == nil {
+		if i := strings.LastIndex(field, "."); i > 0 {
+			return lineOf(file, field[:i])
+		}
+		return 0
+	}
+	return n.GetToken().Position.Line
+}

@@ -1,0 +1,77 @@
+package learn
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/brainc/brainc/dataset"
+)
+
+func TestParseSpec(t *testing.T) {
+	s, err := ParseSpec([]byte(`
+data:
+  randman: {classes: 4, units: 30, samples_per_class: 10}
+  split: 0.5
+network: {hidden: 12, tau_mem: 0.02 s, readout: spiking}
+train:
+  steps: 40
+  dt: 0.5 ms
+  loss: count_mse
+  surrogate: {name: sigmoid, alpha: 8}
+  rate_target: 0.02 kHz
+`), "dir/small.yaml")
+	require.NoError(t, err)
+	assert.Equal(t, "small", s.Name)
+	c := s.Config
+	assert.Equal(t, []int{30, 12, 4, 40}, []int{c.Inputs, c.Hidden, c.Outputs, c.Steps})
+	assert.Equal(t, []float64{20, 0.5, 20, 0.5}, []float64{c.TauMem, c.Dt, c.RateTarget, s.Split})
+	assert.Equal(t, "sigmoid(alpha=8)", c.Surrogate.String())
+	assert.Equal(t, 40, s.Randman.Steps)
+	assert.InDelta(t, 0.5e-3, s.Randman.Dt, 1e-15)
+
+	s, err = ParseSpec([]byte("data: {npz: a/train.npz, test: /abs/test.npz}\n"), "dir/x.yaml")
+	require.NoError(t, err)
+	assert.Equal(t, filepath.Join("dir", "a", "train.npz"), s.TrainFile)
+	assert.Equal(t, "/abs/test.npz", s.TestFile)
+}
+
+func TestParseSpecErrors(t *testing.T) {
+	tests := []struct{ spec, err string }{
+		{"train:\n  lr: -1\n", "s.yaml:2: train.lr: must be > 0, got -1"},
+		{"network:\n  hidden: 8\n  tau_mem: 5 mV\n", `s.yaml:3: network.tau_mem: expected a time (e.g. "5 ms"), got "5 mV"`},
+		{"train:\n  surrogate: relu\n", `s.yaml:2: train.surrogate: unknown surrogate "relu": expected one of ["arctan" "erf" "fast_sigmoid" "gaussian" "inv_square" "multi_gaussian" "piecewise_quadratic" "sigmoid" "slayer"]`},
+		{"train:\n  loss: count_mse\n", `s.yaml:2: train.loss: "count_mse" needs readout "spiking", got "leaky"`},
+		{"network:\n  v_reset: 2\n", "s.yaml:2: network.v_reset: must be below v_th (1), got 2"},
+		{"data:\n  split: 1.5\n", "s.yaml:2: data.split: must lie strictly between 0 and 1, got 1.5"},
+		{"data:\n  test: t.npz\n", "s.yaml:2: data.test: a test file needs npz (the training file)"},
+		{"data:\n  randman: {units: 0}\n", "s.yaml:2: data.randman.units: must be > 0, got 0"},
+		{"trian:\n  lr: 1\n", `s.yaml:1: unknown field "trian"`},
+		{"train:\n  epochs: many\n", "s.yaml:2: "},
+	}
+	for _, tc := range tests {
+		_, err := ParseSpec([]byte(tc.spec), "s.yaml")
+		require.Error(t, err, tc.spec)
+		assert.Contains(t, err.Error(), tc.err, tc.spec)
+	}
+}
+
+// Data from npz files sizes the network's input and output layers.
+func TestSpecDataFromFiles(t *testing.T) {
+	dir := t.TempDir()
+	set := &dataset.Set{Units: 7, Duration: 0.01, Classes: 3, Samples: []dataset.Sample{
+		{Times: []float64{0.001}, Units: []int32{6}, Label: 2}, {Times: []float64{0.002}, Units: []int32{0}, Label: 0}}}
+	require.NoError(t, set.WriteNPZ(filepath.Join(dir, "train.npz")))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "s.yaml"), []byte("data: {npz: train.npz, split: 0.5}\n"), 0o644))
+	s, err := ParseSpecFile(filepath.Join(dir, "s.yaml"))
+	require.NoError(t, err)
+	tr, te, err := s.Data()
+	require.NoError(t, err)
+	assert.Equal(t, 1, len(tr.Samples))
+	assert.Equal(t, 1, len(te.Samples))
+	assert.Equal(t, 7, s.Config.Inputs)
+	assert.Equal(t, 3, s.Config.Outputs)
+}
