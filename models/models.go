@@ -15,14 +15,17 @@ import (
 var specs embed.FS
 
 // Names lists the built-in networks, sorted.
-func Names() []string {
-	entries, _ := specs.ReadDir(".")
-	var names []string
+func Names() []string { return names(specs, ".") }
+
+// names lists the .yaml files of dir in fsys without extension, sorted.
+func names(fsys embed.FS, dir string) []string {
+	entries, _ := fsys.ReadDir(dir)
+	var out []string
 	for _, e := range entries {
-		names = append(names, strings.TrimSuffix(e.Name(), ".yaml"))
+		out = append(out, strings.TrimSuffix(e.Name(), ".yaml"))
 	}
-	sort.Strings(names)
-	return names
+	sort.Strings(out)
+	return out
 }
 
 // Spec returns the spec text of a built-in network.
@@ -47,15 +50,7 @@ func Load(name string) (*ir.Network, error) {
 var trainingSpecs embed.FS
 
 // TrainingNames lists the built-in training specs (brainc train NAME), sorted.
-func TrainingNames() []string {
-	entries, _ := trainingSpecs.ReadDir("training")
-	var names []string
-	for _, e := range entries {
-		names = append(names, strings.TrimSuffix(e.Name(), ".yaml"))
-	}
-	sort.Strings(names)
-	return names
-}
+func TrainingNames() []string { return names(trainingSpecs, "training") }
 
 // TrainingSpec returns the text of a built-in training spec.
 func TrainingSpec(name string) ([]byte, error) {

@@ -3,7 +3,6 @@ package plot
 import (
 	"fmt"
 	"image/color"
-	"io"
 	"math"
 
 	gplot "gonum.org/v1/plot"
@@ -11,8 +10,6 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
-
-	"github.com/brainc/brainc/atomicfile"
 )
 
 // Series is one named curve: Y[i] at X[i].
@@ -81,14 +78,5 @@ func Curves(path string, panels []Panel) error {
 	for i, p := range plots {
 		p.Draw(canvases[0][i])
 	}
-	err := atomicfile.Write(path, func(w io.Writer) error {
-		if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(w); err != nil {
-			return fmt.Errorf("encoding %s: %w", path, err)
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("plot: %w", err)
-	}
-	return nil
+	return writePNG(path, img)
 }

@@ -142,7 +142,12 @@ func Raster(path string, title string, sets []SpikeSet, duration, binMS float64)
 	top.Draw(topC)
 	drawLegend(top.DataCanvas(topC), &fig.legend)
 	bottom.Draw(bottomC)
-	err = atomicfile.Write(path, func(w io.Writer) error {
+	return writePNG(path, img)
+}
+
+// writePNG encodes img as a PNG at path, atomically.
+func writePNG(path string, img *vgimg.Canvas) error {
+	err := atomicfile.Write(path, func(w io.Writer) error {
 		if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(w); err != nil {
 			return fmt.Errorf("encoding %s: %w", path, err)
 		}
