@@ -103,7 +103,8 @@ type Projection struct {
 	Synapse Component
 	// Output converts the synaptic variable to a current: "CUBA" or "COBA".
 	Output Component
-	// Kernel forces the propagation operator: "auto" (default), "dense" or "event".
+	// Kernel forces the propagation operator: "auto" (default), "dense",
+	// "event" (stored connectivity) or "procedural" (regenerated, fixed_prob only).
 	Kernel string
 	// Line is the spec line where the projection is defined.
 	Line int

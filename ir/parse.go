@@ -59,7 +59,7 @@ func ParseFile(path string) (*Network, error) {
 //	    weight: 0.6
 //	    synapse: {Expon: {tau: 5 ms}}    # or just Expon
 //	    output: {COBA: {E: 0 mV}}        # or just CUBA
-//	    kernel: auto                     # or dense, event
+//	    kernel: auto                     # or dense, event, procedural
 //	monitors:                 # default: spikes of every population
 //	  spikes: [E]
 //	  traces: {E.V: [0, 1, 2]}

@@ -304,7 +304,7 @@ func TestParseErrors(t *testing.T) {
 		{"weight not a number", head + projWith("    weight: heavy\n"),
 			`t.yaml:8: projections.P.weight: expected a number (e.g. 0.5), got "heavy"`},
 		{"unknown kernel", head + proj + "    kernel: sparse\n",
-			`t.yaml:14: projections.P.kernel: unknown kernel "sparse" (valid: auto, dense, event)`},
+			`t.yaml:14: projections.P.kernel: unknown kernel "sparse" (valid: auto, dense, event, procedural)`},
 		{"unknown projection key", head + proj + "    delay: 1 ms\n",
 			`t.yaml:14: projections.P: unknown key "delay" (valid keys: pre, post, conn, weight, synapse, output, kernel)`},
 		{"missing projection output", head + "projections:\n  P: {pre: E, post: E, conn: {fixed_prob: 0.1}, weight: 1, synapse: Expon}\n",

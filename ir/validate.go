@@ -48,7 +48,7 @@ func (e *SpecError) Error() string {
 // Accepted values of the string-valued settings.
 var (
 	integrators = []string{"exp_euler", "euler"}
-	kernels     = []string{"auto", "dense", "event"}
+	kernels     = []string{"auto", "dense", "event", "procedural"}
 	inputKinds  = []string{"constant"}
 )
 
@@ -401,6 +401,10 @@ func (c *checker) projection(n *Network, pr *Projection, field string) *SpecErro
 	}
 	if !contains(kernels, pr.Kernel) {
 		return c.errf(field+".kernel", pr.Line, field+".kernel", "%s", unknownChoiceMsg("kernel", pr.Kernel, kernels))
+	}
+	if pr.Kernel == "procedural" && !(pr.Conn.Rule == ConnFixedProb && pr.Conn.Prob > 0 && pr.Conn.Prob < 1) {
+		return c.errf(field+".kernel", pr.Line, field+".kernel",
+			"procedural connectivity regenerates fixed_prob rows: it needs conn fixed_prob with 0 < p < 1")
 	}
 	return nil
 }

@@ -84,7 +84,7 @@ func TestValidateErrors(t *testing.T) {
 		{"synapse kind mismatch", func(n *Network) { n.Projections[0].Synapse.Model = "CUBA" },
 			`projections.EI.synapse: unknown synapse model "CUBA" (known: Expon)`},
 		{"kernel", func(n *Network) { n.Projections[0].Kernel = "sparse" },
-			`projections.EI.kernel: unknown kernel "sparse" (valid: auto, dense, event)`},
+			`projections.EI.kernel: unknown kernel "sparse" (valid: auto, dense, event, procedural)`},
 		{"spikes of unknown population", func(n *Network) { n.Monitors.Spikes = []string{"X"} },
 			`monitors.spikes: unknown population "X" (populations: E, I)`},
 		{"trace index", func(n *Network) { n.Monitors.Traces[0].Indices = []int{0, 2} },

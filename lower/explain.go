@@ -18,6 +18,12 @@ func (p *Program) Describe() string {
 			g.Synapse.Key(), g.Output.Key(), strings.Join(projNames(g.Projs), ", "))
 	}
 	for _, pr := range p.Projs {
+		if pr.Proc != nil {
+			fmt.Fprintf(&sb, "projection %s: %s→%s ≈%.0f synapses (regenerated, %d slots per row), kernel %s (%s), %s\n",
+				pr.Name, pr.Pre.Name, pr.Post, pr.Proc.Synapses(), pr.Proc.Width,
+				pr.Kernel, pr.Why, humanBytes(p.ProjectionBytes(pr)))
+			continue
+		}
 		fmt.Fprintf(&sb, "projection %s: %s→%s %d synapses (max fan-out %d), kernel %s (%s), %s\n",
 			pr.Name, pr.Pre.Name, pr.Post, pr.Matrix.NumSynapses(), pr.Matrix.MaxRow(),
 			pr.Kernel, pr.Why, humanBytes(p.ProjectionBytes(pr)))

@@ -20,6 +20,7 @@ import (
 	"github.com/brainc/brainc/connect"
 	"github.com/brainc/brainc/dynamics"
 	"github.com/brainc/brainc/ir"
+	"github.com/brainc/brainc/ops"
 )
 
 // Kernel names a spike-propagation operator.
@@ -31,6 +32,9 @@ const (
 	KernelEvent Kernel = "event"
 	// KernelDense touches every synapse (ops.DensePropagate); differentiable.
 	KernelDense Kernel = "dense"
+	// KernelProcedural stores no connectivity: the rows of neurons that
+	// fired are regenerated in the graph each step (ops.ProceduralEvent).
+	KernelProcedural Kernel = "procedural"
 )
 
 // autoEventMinSynapses is the synapse count from which "auto" picks the
@@ -38,12 +42,23 @@ const (
 // compaction and gathering.
 const autoEventMinSynapses = 4096
 
+// autoProceduralMinSynapses is the expected synapse count from which "auto"
+// regenerates fixed_prob connectivity instead of storing it: 16M synapses
+// would hold at least 64 MiB of indices (and take seconds to build on the
+// host), while regenerating a firing row costs about what gathering it does.
+const autoProceduralMinSynapses = 16 << 20
+
 // Options configures Build.
 type Options struct {
 	// DType is the simulation float type: Float32 (default) or Float64.
 	DType dtypes.DType
 	// Kernel, when set, overrides every projection's kernel choice.
 	Kernel Kernel
+	// StoreProcedural, when set, builds the stored matrix of every stored
+	// fixed_prob projection from the procedural generator (e.g. with
+	// ops.ProceduralMatrix) instead of connect.FixedProb: a stored run and a
+	// procedural run of one seed then have the same synapses.
+	StoreProcedural func(ops.Procedural) (*connect.Matrix, error)
 }
 
 // Var is one input or output array of the program.
@@ -110,8 +125,11 @@ type Projection struct {
 	Pre    *Population
 	Kernel Kernel
 	// Why explains the kernel choice.
-	Why    string
+	Why string
+	// Matrix is the stored connectivity (nil for the procedural kernel).
 	Matrix *connect.Matrix
+	// Proc is the regenerated connectivity of the procedural kernel.
+	Proc *ops.Procedural
 	// Weight, PreList and PostList are indices into Program.Consts: the
 	// weight, and for the dense kernel the synapse list.
 	Weight, PreList, PostList int
@@ -162,8 +180,8 @@ func Build(net *ir.Network, opts Options) (*Program, error) {
 	if opts.DType != dtypes.Float32 && opts.DType != dtypes.Float64 {
 		return nil, fmt.Errorf("lower: simulation dtype must be Float32 or Float64, got %s", opts.DType)
 	}
-	if opts.Kernel != "" && opts.Kernel != KernelEvent && opts.Kernel != KernelDense {
-		return nil, fmt.Errorf("lower: unknown kernel %q: expected %q or %q", opts.Kernel, KernelEvent, KernelDense)
+	if opts.Kernel != "" && opts.Kernel != KernelEvent && opts.Kernel != KernelDense && opts.Kernel != KernelProcedural {
+		return nil, fmt.Errorf("lower: unknown kernel %q: expected %q, %q or %q", opts.Kernel, KernelEvent, KernelDense, KernelProcedural)
 	}
 	if err := net.Validate(); err != nil {
 		return nil, err
@@ -177,7 +195,7 @@ func Build(net *ir.Network, opts Options) (*Program, error) {
 		}
 	}
 	for _, ipr := range net.Projections {
-		if err := p.lowerProjection(ipr, byName, opts.Kernel); err != nil {
+		if err := p.lowerProjection(ipr, byName, opts); err != nil {
 			return nil, err
 		}
 	}
@@ -231,7 +249,8 @@ func (p *Program) lowerPopulation(ip *ir.Population, byName map[string]*Populati
 	return nil
 }
 
-func (p *Program) lowerProjection(ipr *ir.Projection, byName map[string]*Population, force Kernel) error {
+func (p *Program) lowerProjection(ipr *ir.Projection, byName map[string]*Population, opts Options) error {
+	force := opts.Kernel
 	pre, post := byName[ipr.Pre], byName[ipr.Post]
 	syn, err := dynamics.NewSynapse(ipr.Synapse.Model, ipr.Synapse.Params)
 	if err != nil {
@@ -241,28 +260,55 @@ func (p *Program) lowerProjection(ipr *ir.Projection, byName map[string]*Populat
 	if err != nil {
 		return fmt.Errorf("projection %s: %w", ipr.Name, err)
 	}
-	copts := connect.Options{Seed: p.Net.Seed, Stream: connect.Stream("conn:" + ipr.Name),
-		SamePopulation: ipr.Pre == ipr.Post, AllowSelf: ipr.Conn.AllowSelf}
-	var m *connect.Matrix
-	switch ipr.Conn.Rule {
-	case ir.ConnFixedProb:
-		m, err = connect.FixedProb(pre.Size, post.Size, ipr.Conn.Prob, copts)
-	case ir.ConnFixedInDegree:
-		m, err = connect.FixedInDegree(pre.Size, post.Size, ipr.Conn.Num, copts)
-	default:
-		err = fmt.Errorf("unknown connectivity rule %q", ipr.Conn.Rule)
+	pr := &Projection{Projection: ipr, Pre: pre}
+	stream := connect.Stream("conn:" + ipr.Name)
+	procedural := func() (ops.Procedural, error) {
+		proc, err := ops.NewProcedural(pre.Size, post.Size, ipr.Conn.Prob, proceduralKey(p.Net.Seed, stream),
+			ipr.Pre == ipr.Post && !ipr.Conn.AllowSelf)
+		if err != nil {
+			err = fmt.Errorf("projection %s: %w", ipr.Name, err)
+		}
+		return proc, err
 	}
-	if err != nil {
-		return fmt.Errorf("projection %s: %w", ipr.Name, err)
-	}
-	pr := &Projection{Projection: ipr, Pre: pre, Matrix: m}
-	pr.Kernel, pr.Why = chooseKernel(Kernel(ipr.Kernel), force, m)
-	pr.Weight = p.addConst(ipr.Name+".weight", p.scalar(ipr.Weight))
-	if pr.Kernel == KernelEvent {
-		pre.Events = append(pre.Events, pr)
+	if k, why, ok := chooseProcedural(Kernel(ipr.Kernel), force, ipr, pre.Size, post.Size); ok {
+		proc, err := procedural()
+		if err != nil {
+			return err
+		}
+		pr.Proc, pr.Kernel, pr.Why = &proc, k, why
 		pre.Compact = true
 	} else {
-		preList, postList := m.COO()
+		copts := connect.Options{Seed: p.Net.Seed, Stream: stream,
+			SamePopulation: ipr.Pre == ipr.Post, AllowSelf: ipr.Conn.AllowSelf}
+		var m *connect.Matrix
+		switch ipr.Conn.Rule {
+		case ir.ConnFixedProb:
+			if opts.StoreProcedural != nil && ipr.Conn.Prob > 0 && ipr.Conn.Prob < 1 {
+				var proc ops.Procedural
+				if proc, err = procedural(); err == nil {
+					m, err = opts.StoreProcedural(proc)
+				}
+				break
+			}
+			m, err = connect.FixedProb(pre.Size, post.Size, ipr.Conn.Prob, copts)
+		case ir.ConnFixedInDegree:
+			m, err = connect.FixedInDegree(pre.Size, post.Size, ipr.Conn.Num, copts)
+		default:
+			err = fmt.Errorf("unknown connectivity rule %q", ipr.Conn.Rule)
+		}
+		if err != nil {
+			return fmt.Errorf("projection %s: %w", ipr.Name, err)
+		}
+		pr.Matrix = m
+		pr.Kernel, pr.Why = chooseKernel(Kernel(ipr.Kernel), force, m)
+	}
+	pr.Weight = p.addConst(ipr.Name+".weight", p.scalar(ipr.Weight))
+	switch pr.Kernel {
+	case KernelEvent:
+		pre.Events = append(pre.Events, pr)
+		pre.Compact = true
+	case KernelDense:
+		preList, postList := pr.Matrix.COO()
 		pr.PreList = p.addConst(ipr.Name+".pre", tensors.FromFlatDataAndDimensions(preList, len(preList)))
 		pr.PostList = p.addConst(ipr.Name+".post", tensors.FromFlatDataAndDimensions(postList, len(postList)))
 	}
@@ -314,16 +360,49 @@ func (p *Program) buildFanout(pop *Population) {
 	pop.FanoutSize = size
 }
 
+// chooseProcedural decides, before any connectivity is built, whether a
+// projection regenerates its connectivity: when forced or set in the spec,
+// or ("auto") for fixed_prob projections with at least
+// autoProceduralMinSynapses expected synapses.
+func chooseProcedural(spec, force Kernel, ipr *ir.Projection, nPre, nPost int) (Kernel, string, bool) {
+	fixedProb := ipr.Conn.Rule == ir.ConnFixedProb && ipr.Conn.Prob > 0 && ipr.Conn.Prob < 1
+	expected := float64(nPre) * float64(nPost) * ipr.Conn.Prob
+	switch {
+	case force == KernelProcedural && fixedProb:
+		return KernelProcedural, "forced by option", true
+	case force != "":
+		return "", "", false
+	case spec == KernelProcedural && fixedProb:
+		return KernelProcedural, "set in spec", true
+	case spec == "auto" || spec == "":
+		if fixedProb && expected >= autoProceduralMinSynapses {
+			return KernelProcedural, fmt.Sprintf("auto: %.3g expected synapses ≥ %d, regenerating rows holds no connectivity", expected, autoProceduralMinSynapses), true
+		}
+	}
+	return "", "", false
+}
+
+// proceduralKey derives a projection's 32-bit connectivity key from the
+// network seed and the projection's stream.
+func proceduralKey(seed, stream uint64) uint32 {
+	x := seed ^ stream*0x9E3779B97F4A7C15
+	return ops.Hash32(uint32(x) ^ ops.Hash32(uint32(x>>32)))
+}
+
 func chooseKernel(spec, force Kernel, m *connect.Matrix) (Kernel, string) {
+	note := ""
+	if force == KernelProcedural { // not applicable to this rule: choose as auto
+		force, note = "", " (procedural needs fixed_prob with 0 < p < 1)"
+	}
 	switch {
 	case force != "":
 		return force, "forced by option"
 	case spec == KernelEvent || spec == KernelDense:
 		return spec, "set in spec"
 	case m.NumSynapses() >= autoEventMinSynapses:
-		return KernelEvent, fmt.Sprintf("auto: %d synapses ≥ %d, sparse firing touches few rows", m.NumSynapses(), autoEventMinSynapses)
+		return KernelEvent, fmt.Sprintf("auto: %d synapses ≥ %d, sparse firing touches few rows%s", m.NumSynapses(), autoEventMinSynapses, note)
 	}
-	return KernelDense, fmt.Sprintf("auto: %d synapses < %d, a full pass is as cheap as compaction", m.NumSynapses(), autoEventMinSynapses)
+	return KernelDense, fmt.Sprintf("auto: %d synapses < %d, a full pass is as cheap as compaction%s", m.NumSynapses(), autoEventMinSynapses, note)
 }
 
 // scalar makes a host scalar of the simulation dtype.
@@ -404,6 +483,9 @@ func defaultInit(pop *Population, name string) float64 {
 // ProjectionBytes is the device memory a projection's constants hold.
 func (p *Program) ProjectionBytes(pr *Projection) int64 {
 	n := p.Consts[pr.Weight].Bytes()
+	if pr.Kernel == KernelProcedural {
+		return n
+	}
 	if pr.Kernel == KernelEvent {
 		return n + int64(pr.Pre.Size+1)*int64(pr.Segment.Width)*4
 	}

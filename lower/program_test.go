@@ -67,5 +67,5 @@ func TestBuild(t *testing.T) {
 	_, err = Build(net, Options{DType: dtypes.Int32})
 	assert.EqualError(t, err, "lower: simulation dtype must be Float32 or Float64, got Int32")
 	_, err = Build(net, Options{Kernel: "magic"})
-	assert.EqualError(t, err, `lower: unknown kernel "magic": expected "event" or "dense"`)
+	assert.EqualError(t, err, `lower: unknown kernel "magic": expected "event", "dense" or "procedural"`)
 }

@@ -173,12 +173,15 @@ func (st *stepper) propagate(pr *Projection, state []*Node) *Node {
 	}
 	pre := pr.Pre
 	i := pre.Index
+	if st.idx[i] == nil {
+		// First step of a chunk: compact the spikes the chunk starts from (they
+		// were counted, and checked against the capacity, by the chunk before).
+		st.idx[i], _ = ops.Compact(spikes, Capacity(pre, st.capacity))
+	}
+	if pr.Kernel == KernelProcedural {
+		return ops.ProceduralEvent(st.idx[i], *pr.Proc, w)
+	}
 	if st.fan[i] == nil {
-		if st.idx[i] == nil {
-			// First step of a chunk: compact the spikes the chunk starts from (they
-			// were counted, and checked against the capacity, by the chunk before).
-			st.idx[i], _ = ops.Compact(spikes, Capacity(pre, st.capacity))
-		}
 		// One weight per table column: each projection's weight over its columns.
 		ws := make([]*Node, len(pre.Events))
 		for k, e := range pre.Events {

@@ -84,7 +84,7 @@ func TestCLIErrors(t *testing.T) {
 		{[]string{"run", "./missing.yaml"}, 1, `brainc run: spec file "./missing.yaml": file does not exist`},
 		{[]string{"run", spec, "--duration", "5 mV"}, 2, `brainc run: --duration: expected a time`},
 		{[]string{"run", spec, "--seed", "-4"}, 2, `brainc run: --seed: must be ≥ 0, got -4`},
-		{[]string{"run", spec, "--kernel", "fast"}, 2, `brainc run: --kernel: expected "event" or "dense", got "fast"`},
+		{[]string{"run", spec, "--kernel", "fast"}, 2, `brainc run: --kernel: expected "event", "dense" or "procedural", got "fast"`},
 		{[]string{"run", spec, "--backend", "tpu"}, 1, `brainc run: --backend: unknown backend "tpu"`},
 		{[]string{"run", spec, "--bogus"}, 2, `brainc run: unknown flag: --bogus`},
 		{[]string{"run"}, 2, `brainc run: expected 1 argument(s), got 0`},

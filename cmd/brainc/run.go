@@ -61,7 +61,7 @@ func addSimFlags(fs interface {
 	fs.StringVar(&f.dt, "dt", "", `integration step, e.g. "0.1 ms" (default: the spec's)`)
 	fs.Int64Var(&f.seed, "seed", -1, "random seed for connectivity and initial state (default: the spec's)")
 	fs.StringVar(&f.backend, "backend", "", "cpu|cuda|go|/abs/path/plugin.so (default: $BRAINC_BACKEND, else automatic)")
-	fs.StringVar(&f.kernel, "kernel", "", "force every projection's kernel: event|dense (default: per projection)")
+	fs.StringVar(&f.kernel, "kernel", "", "force every projection's kernel: event|dense|procedural (default: per projection)")
 	fs.IntVar(&f.k, "k", 0, "steps per compiled chunk (default: chosen from backend and run length)")
 	fs.IntVar(&f.capacity, "capacity", 0, fmt.Sprintf("initial event capacity per population and step (default %d; grows when exceeded)", jit.DefaultCapacity))
 }
@@ -94,8 +94,8 @@ func (f *simFlags) apply(net *ir.Network) error {
 	if f.capacity < 0 {
 		return &usageError{fmt.Sprintf("--capacity: must be ≥ 1, got %d", f.capacity)}
 	}
-	if f.kernel != "" && f.kernel != string(lower.KernelEvent) && f.kernel != string(lower.KernelDense) {
-		return &usageError{fmt.Sprintf("--kernel: expected %q or %q, got %q", lower.KernelEvent, lower.KernelDense, f.kernel)}
+	if f.kernel != "" && f.kernel != string(lower.KernelEvent) && f.kernel != string(lower.KernelDense) && f.kernel != string(lower.KernelProcedural) {
+		return &usageError{fmt.Sprintf("--kernel: expected %q, %q or %q, got %q", lower.KernelEvent, lower.KernelDense, lower.KernelProcedural, f.kernel)}
 	}
 	if err := net.Validate(); err != nil {
 		return &usageError{err.Error()}
