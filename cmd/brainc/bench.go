@@ -1,0 +1,234 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/brainc/brainc/artifact"
+	"github.com/brainc/brainc/atomicfile"
+	"github.com/brainc/brainc/ir"
+	"github.com/brainc/brainc/jit"
+	"github.com/brainc/brainc/lower"
+	"github.com/brainc/brainc/models"
+	"github.com/brainc/brainc/pjrt"
+	"github.com/brainc/brainc/results"
+)
+
+// scaleRun is one size of `brainc bench scale`.
+type scaleRun struct {
+	N              int                `json:"n"`
+	Synapses       float64            `json:"synapses"`
+	Kernels        map[string]string  `json:"kernels"`
+	DurationMS     float64            `json:"duration_ms"`
+	Steps          int                `json:"steps"`
+	K              int                `json:"k"`
+	BuildS         float64            `json:"build_s"`
+	CompileS       float64            `json:"compile_s"`
+	RunS           float64            `json:"run_s"`
+	WallS          float64            `json:"wall_s"`
+	StepsPerS      float64            `json:"steps_per_s"`
+	USPerStep      float64            `json:"us_per_step"`
+	SynEventsPerS  float64            `json:"syn_events_per_s"`
+	RatesHz        map[string]float64 `json:"rates_hz"`
+	ConnBytes      int64              `json:"conn_bytes"`
+	BytesPerSyn    float64            `json:"conn_bytes_per_synapse"`
+	StateBytes     int64              `json:"state_bytes"`
+	PeakRSSBytes   int64              `json:"peak_rss_bytes"`
+	Reruns         int                `json:"capacity_reruns"`
+	MaxCapacity    int                `json:"max_capacity"`
+	Error          string             `json:"error,omitempty"`
+	ConnectionRule string             `json:"connection_rule"`
+}
+
+// scaleReport is the JSON of `brainc bench scale`.
+type scaleReport struct {
+	Version string     `json:"version"`
+	Backend string     `json:"backend"`
+	Host    string     `json:"host"`
+	CPUs    int        `json:"cpus"`
+	Date    string     `json:"date"`
+	Runs    []scaleRun `json:"runs"`
+}
+
+func cmdBench(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "scale" {
+		return &usageError{`expected a benchmark name: "scale"`}
+	}
+	fs := newFlags("bench scale", "", stderr)
+	sizes := fs.String("sizes", "4000,40000,400000", "comma-separated network sizes (neurons, 80% E / 20% I)")
+	dur := fs.String("duration", "1 s", "simulated time per size")
+	kernel := fs.String("kernel", "", "force every projection's kernel: event|dense|procedural (default: auto per projection)")
+	backend := fs.String("backend", "", "cpu|cuda|go|/abs/path/plugin.so (default: $BRAINC_BACKEND, else automatic)")
+	k := fs.Int("k", 0, "steps per compiled chunk (default: chosen from backend and run length)")
+	out := fs.String("json", "", "write the report here as JSON")
+	_, err := parseFlags(fs, args[1:], 0)
+	if err != nil {
+		return err
+	}
+	var ns []int
+	for _, s := range strings.Split(*sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 10 {
+			return &usageError{fmt.Sprintf("--sizes: expected comma-separated sizes ≥ 10, got %q", s)}
+		}
+		ns = append(ns, n)
+	}
+	duration, err := ir.ParseQuantity(*dur, ir.Time)
+	if err != nil || duration <= 0 {
+		return &usageError{fmt.Sprintf("--duration: expected a positive time, got %q", *dur)}
+	}
+	switch lower.Kernel(*kernel) {
+	case "", lower.KernelEvent, lower.KernelDense, lower.KernelProcedural:
+	default:
+		return &usageError{fmt.Sprintf("--kernel: expected %q, %q or %q, got %q", lower.KernelEvent, lower.KernelDense, lower.KernelProcedural, *kernel)}
+	}
+	b, err := pjrt.Open(pjrt.Options{Backend: *backend, Stderr: stderr})
+	if err != nil {
+		return err
+	}
+	defer b.Finalize()
+	host, _ := os.Hostname()
+	rep := scaleReport{Version: artifact.Version, Backend: b.Label(), Host: host, CPUs: runtime.NumCPU(),
+		Date: time.Now().UTC().Format(time.RFC3339)}
+	fmt.Fprintf(stdout, "COBA, in-degree 80 (fixed_prob 80/N), %g ms per size, on %s\n", duration, b.Label())
+	fmt.Fprintf(stdout, "%9s %10s %-22s %8s %8s %8s %10s %12s %8s %9s %9s\n", "neurons", "synapses", "kernels",
+		"compile", "run", "wall", "steps/s", "syn ev/s", "E Hz", "conn B/syn", "peak RSS")
+	for _, n := range ns {
+		r := scaleOne(b, n, duration, lower.Kernel(*kernel), *k)
+		rep.Runs = append(rep.Runs, r)
+		if r.Error != "" {
+			fmt.Fprintf(stdout, "%9d stopped: %s\n", n, r.Error)
+			break
+		}
+		fmt.Fprintf(stdout, "%9d %10.3g %-22s %7.1fs %7.1fs %7.1fs %10.0f %12.3g %8.2f %9.2f %8.2fG\n", n, r.Synapses,
+			kernelSummary(r.Kernels), r.CompileS, r.RunS, r.WallS, r.StepsPerS, r.SynEventsPerS, r.RatesHz["E"],
+			r.BytesPerSyn, float64(r.PeakRSSBytes)/(1<<30))
+	}
+	if *out != "" {
+		data, err := json.MarshalIndent(rep, "", "  ")
+		if err != nil {
+			return err
+		}
+		return atomicfile.Write(*out, func(w io.Writer) error { _, err := w.Write(append(data, '\n')); return err })
+	}
+	return nil
+}
+
+// scaleNetwork is the built-in COBA at n neurons with every projection
+// fixed_prob 80/N: 64 E and 16 I inputs per neuron on average.
+func scaleNetwork(n int, duration float64) (*ir.Network, error) {
+	net, err := models.Load("coba")
+	if err != nil {
+		return nil, err
+	}
+	ne := n * 4 / 5
+	net.Population("E").Size = ne
+	net.Population("I").Size = n - ne
+	for _, pr := range net.Projections {
+		pr.Conn = ir.Conn{Rule: ir.ConnFixedProb, Prob: 80 / float64(n)}
+	}
+	net.Duration = duration
+	net.Monitors.Traces = nil
+	net.Name = fmt.Sprintf("coba-%d", n)
+	return net, net.Validate()
+}
+
+func scaleOne(b *pjrt.Backend, n int, duration float64, kernel lower.Kernel, k int) (r scaleRun) {
+	r = scaleRun{N: n, DurationMS: duration, Kernels: map[string]string{}, RatesHz: map[string]float64{},
+		ConnectionRule: fmt.Sprintf("fixed_prob %.3g", 80/float64(n))}
+	start := time.Now()
+	net, err := scaleNetwork(n, duration)
+	if err != nil {
+		r.Error = err.Error()
+		return r
+	}
+	prog, err := lower.Build(net, lower.Options{Kernel: kernel})
+	if err != nil {
+		r.Error = err.Error()
+		return r
+	}
+	r.BuildS = time.Since(start).Seconds()
+	fanout := map[string]float64{} // mean synapses per presynaptic neuron, by population
+	for _, pr := range prog.Projs {
+		r.Kernels[pr.Name] = string(pr.Kernel)
+		syn := 0.0
+		if pr.Proc != nil {
+			syn = pr.Proc.Synapses()
+		} else {
+			syn = float64(pr.Matrix.NumSynapses())
+			r.ConnBytes += prog.ProjectionBytes(pr)
+		}
+		r.Synapses += syn
+		fanout[pr.Pre.Name] += syn / float64(pr.Pre.Size)
+	}
+	stored := 0.0
+	for _, pr := range prog.Projs {
+		if pr.Proc == nil {
+			stored += float64(pr.Matrix.NumSynapses())
+		}
+	}
+	if stored > 0 {
+		r.BytesPerSyn = float64(r.ConnBytes) / stored
+	}
+	for _, v := range prog.State {
+		r.StateBytes += v.Bytes()
+	}
+	r.Steps = int(duration/net.Dt + 0.5)
+	r.K = k
+	if r.K == 0 {
+		r.K = jit.AutoK(b.Platform(), r.Steps)
+	}
+	rec, st, err := results.Simulate(b, prog, r.Steps, jit.Options{K: r.K}, nil)
+	if err != nil {
+		r.Error = err.Error()
+		return r
+	}
+	r.WallS = time.Since(start).Seconds()
+	r.CompileS, r.RunS = st.CompileTime.Seconds(), st.RunTime.Seconds()
+	r.StepsPerS = float64(r.Steps) / r.RunS
+	r.USPerStep = 1e6 * r.RunS / float64(r.Steps)
+	r.Reruns, r.MaxCapacity = st.Reruns, st.MaxCapacity
+	events := 0.0
+	for _, s := range rec.Spikes {
+		r.RatesHz[s.Pop] = s.Stats(duration).RateHz
+		events += float64(len(s.Times)) * fanout[s.Pop]
+	}
+	r.SynEventsPerS = events / r.RunS
+	r.PeakRSSBytes = peakRSS()
+	return r
+}
+
+func kernelSummary(k map[string]string) string {
+	counts := map[string]int{}
+	for _, v := range k {
+		counts[v]++
+	}
+	var parts []string
+	for _, name := range []string{"procedural", "event", "dense"} {
+		if counts[name] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[name], name))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// peakRSS is the process's peak resident memory (VmHWM), 0 where unknown.
+func peakRSS() int64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
