@@ -234,14 +234,23 @@ func stateHolds(name string) string {
 func constHolds(p *lower.Program, i int) string {
 	name := p.Consts[i].Name
 	for _, pop := range p.Pops {
-		if pop.Fanout == i {
-			var names []string
-			for _, pr := range pop.Events {
-				names = append(names, fmt.Sprintf("%s (columns %d–%d, targets offset %d)", pr.Name,
-					pr.Segment.Col, pr.Segment.Col+pr.Segment.Width-1, pr.Segment.Start))
-			}
-			return fmt.Sprintf("fan-out table of %s for event-driven propagation, padded with %d: %s",
+		if pop.Fanout < 0 {
+			continue
+		}
+		var names []string
+		for _, pr := range pop.Events {
+			names = append(names, fmt.Sprintf("%s (targets offset %d)", pr.Name, pr.Segment.Start))
+		}
+		switch i {
+		case pop.Fanout:
+			return fmt.Sprintf("fan-out targets of %s for event-driven propagation (CSR indices, one trailing pad %d): %s",
 				pop.Name, pop.FanoutSize, strings.Join(names, "; "))
+		case pop.FanoutPtr:
+			return fmt.Sprintf("fan-out row pointers of %s (CSR; row %d is empty)", pop.Name, pop.Size)
+		case pop.FanoutWeight:
+			if p.Consts[i].Shape != nil && len(p.Consts[i].Shape) > 0 {
+				return fmt.Sprintf("synaptic weight per postsynaptic slot of %s's fan-out: %s", pop.Name, strings.Join(names, "; "))
+			}
 		}
 	}
 	for _, pr := range p.Projs {

@@ -58,9 +58,10 @@ func (p *Program) Explain(k, capacity, steps int) string {
 			continue
 		}
 		found = true
-		c := p.Consts[pop.Fanout]
-		fmt.Fprintf(&sb, "  %s: one fan-out table %v (%s) serves %s; one gather + one scatter per step\n",
-			pop.Name, c.Shape, humanBytes(c.Bytes()), strings.Join(projNames(pop.Events), ", "))
+		c, ptr := p.Consts[pop.Fanout], p.Consts[pop.FanoutPtr]
+		fmt.Fprintf(&sb, "  %s: one CSR fan-out table, %d targets + %d row pointers (%s, %.2f B per synapse), rows up to %d, serves %s; one gather + one scatter per step\n",
+			pop.Name, c.Shape[0]-1, ptr.Shape[0], humanBytes(c.Bytes()+ptr.Bytes()),
+			float64(c.Bytes()+ptr.Bytes())/float64(max(c.Shape[0]-1, 1)), pop.FanoutWidth, strings.Join(projNames(pop.Events), ", "))
 	}
 	if !found {
 		sb.WriteString("  none (every projection uses the dense kernel)\n")

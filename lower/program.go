@@ -43,13 +43,12 @@ const (
 const autoEventMinSynapses = 4096
 
 // autoProceduralMinSynapses is the expected synapse count from which "auto"
-// regenerates fixed_prob connectivity instead of storing it (4M synapses:
-// 16 MiB of indices and more). Measured on COBA with in-degree 80 on the
-// XLA CPU plugin (brainc bench scale, 1 s): stored tables win at 40k neurons
-// (5.6 s vs 6.5 s run, largest projection 2M synapses), regenerating wins
-// at 400k (44.5 s all procedural vs 67.7 s with 3 of 4 projections stored),
-// where a stored table no longer stays in cache.
-const autoProceduralMinSynapses = 4 << 20
+// regenerates fixed_prob connectivity instead of storing it: 32M synapses,
+// 128 MiB of CSR indices for one projection. Below it, storing is faster
+// (COBA, in-degree 80, XLA CPU plugin, brainc bench scale, 1 s: stored CSR
+// 1.1 / 5.3 / 31.9 s of run at 4k / 40k / 400k neurons against 1.5 / 6.5 /
+// 44.5 s regenerated); above it, memory and the host's build time decide.
+const autoProceduralMinSynapses = 32 << 20
 
 // Options configures Build.
 type Options struct {
@@ -99,12 +98,19 @@ type Population struct {
 	Compact bool
 	// Groups are the synapse groups onto this population.
 	Groups []*Group
-	// Fanout is the index into Program.Consts of the population's fan-out
-	// table, or -1: every event-driven projection from the population side by
-	// side, [Size+1, ΣWidth] Int32, targets offset into one concatenated
-	// postsynaptic space of FanoutSize slots, padded with FanoutSize. One
-	// gather and one scatter per step then serve all of them.
-	Fanout, FanoutSize int
+	// Fanout and FanoutPtr are indices into Program.Consts of the
+	// population's fan-out table in CSR form: every event-driven projection
+	// from the population, rows concatenated, targets offset into one
+	// concatenated postsynaptic space of FanoutSize slots. FanoutPtr is
+	// Int32 [Size+2] (row Size is empty), Fanout Int32 [synapses+1] (a
+	// trailing pad entry FanoutSize). FanoutWidth is the longest row. One
+	// gather and one scatter per step then serve all of them, and nothing is
+	// padded: 4 bytes per synapse. Fanout is -1 without event projections.
+	Fanout, FanoutPtr, FanoutSize, FanoutWidth int
+	// FanoutWeight is the index into Program.Consts of the table's weight:
+	// a scalar when the projections' weights are equal, else one weight per
+	// postsynaptic slot, [FanoutSize+1].
+	FanoutWeight int
 	// Events lists the event-driven projections from the population, in
 	// table order.
 	Events []*Projection
@@ -141,11 +147,10 @@ type Projection struct {
 	Segment Segment
 }
 
-// Segment is one event-driven projection's share of a fan-out table: columns
-// [Col, Col+Width) of the table, whose targets are offset by Start into the
-// concatenated postsynaptic space.
+// Segment is one event-driven projection's share of its population's
+// fan-out table: its targets are offset by Start into the concatenated
+// postsynaptic space, where it owns Size slots.
 type Segment struct {
-	Col, Width  int
 	Start, Size int
 }
 
@@ -333,34 +338,49 @@ func (p *Program) lowerProjection(ipr *ir.Projection, byName map[string]*Populat
 	return nil
 }
 
-// buildFanout lays the event-driven projections of a population side by side
-// in one table (see Population.Fanout).
+// buildFanout lays the event-driven projections of a population into one
+// CSR table (see Population.Fanout).
 func (p *Program) buildFanout(pop *Population) {
 	if len(pop.Events) == 0 {
 		return
 	}
-	width, size := 0, 0
+	size, synapses := 0, 0
+	sameWeight := true
 	for _, pr := range pop.Events {
-		w := max(pr.Matrix.MaxRow(), 1)
-		pr.Segment = Segment{Col: width, Width: w, Start: size, Size: pr.Matrix.NPost}
-		width += w
+		pr.Segment = Segment{Start: size, Size: pr.Matrix.NPost}
 		size += pr.Matrix.NPost
+		synapses += pr.Matrix.NumSynapses()
+		sameWeight = sameWeight && pr.Projection.Weight == pop.Events[0].Projection.Weight
 	}
-	table := make([]int32, (pop.Size+1)*width)
-	for i := range table {
-		table[i] = int32(size)
-	}
-	for _, pr := range pop.Events {
-		m, seg := pr.Matrix, pr.Segment
-		for i := 0; i < m.NPre; i++ {
-			row := table[i*width+seg.Col:]
-			for k, j := range m.Indices[m.Indptr[i]:m.Indptr[i+1]] {
-				row[k] = j + int32(seg.Start)
+	indptr := make([]int32, pop.Size+2)
+	indices := make([]int32, 0, synapses+1)
+	width := 1
+	for i := 0; i < pop.Size; i++ {
+		for _, pr := range pop.Events {
+			m, off := pr.Matrix, int32(pr.Segment.Start)
+			for _, j := range m.Indices[m.Indptr[i]:m.Indptr[i+1]] {
+				indices = append(indices, j+off)
 			}
 		}
+		indptr[i+1] = int32(len(indices))
+		width = max(width, int(indptr[i+1]-indptr[i]))
 	}
-	pop.Fanout = p.addConst(pop.Name+".fanout", tensors.FromFlatDataAndDimensions(table, pop.Size+1, width))
-	pop.FanoutSize = size
+	indptr[pop.Size+1] = indptr[pop.Size]
+	indices = append(indices, int32(size))
+	pop.Fanout = p.addConst(pop.Name+".fanout", tensors.FromFlatDataAndDimensions(indices, len(indices)))
+	pop.FanoutPtr = p.addConst(pop.Name+".fanout_ptr", tensors.FromFlatDataAndDimensions(indptr, len(indptr)))
+	pop.FanoutSize, pop.FanoutWidth = size, width
+	if sameWeight {
+		pop.FanoutWeight = pop.Events[0].Weight
+		return
+	}
+	w := make([]float64, size+1)
+	for _, pr := range pop.Events {
+		for j := range pr.Segment.Size {
+			w[pr.Segment.Start+j] = pr.Projection.Weight
+		}
+	}
+	pop.FanoutWeight = p.addConst(pop.Name+".fanout_weight", p.floats(w, size+1))
 }
 
 // chooseProcedural decides, before any connectivity is built, whether a
@@ -379,7 +399,7 @@ func chooseProcedural(spec, force Kernel, ipr *ir.Projection, nPre, nPost int) (
 		return KernelProcedural, "set in spec", true
 	case spec == "auto" || spec == "":
 		if fixedProb && expected >= autoProceduralMinSynapses {
-			return KernelProcedural, fmt.Sprintf("auto: %.3g expected synapses ≥ %d, regenerating rows is faster than reading a table that large and holds no connectivity", expected, autoProceduralMinSynapses), true
+			return KernelProcedural, fmt.Sprintf("auto: %.3g expected synapses ≥ %d, regenerating rows holds no connectivity", expected, autoProceduralMinSynapses), true
 		}
 	}
 	return "", "", false
@@ -490,7 +510,7 @@ func (p *Program) ProjectionBytes(pr *Projection) int64 {
 		return n
 	}
 	if pr.Kernel == KernelEvent {
-		return n + int64(pr.Pre.Size+1)*int64(pr.Segment.Width)*4
+		return n + int64(pr.Matrix.NumSynapses())*4
 	}
 	return n + p.Consts[pr.PreList].Bytes() + p.Consts[pr.PostList].Bytes()
 }

@@ -46,8 +46,13 @@ func TestBuild(t *testing.T) {
 	assert.Equal(t, []*Projection{p.Projs[0]}, p.Pops[0].Events)
 	assert.Equal(t, 300, p.Pops[0].FanoutSize)
 	assert.Equal(t, []*Projection{p.Projs[1]}, p.Pops[1].Events)
-	assert.Equal(t, Segment{Col: 0, Width: p.Projs[1].Matrix.MaxRow(), Start: 0, Size: 300}, p.Projs[1].Segment)
-	assert.Equal(t, []int{21, p.Projs[1].Matrix.MaxRow()}, p.Consts[p.Pops[1].Fanout].Shape)
+	assert.Equal(t, Segment{Start: 0, Size: 300}, p.Projs[1].Segment)
+	// The CSR table holds each synapse once, plus a pad; row pointers per neuron and an empty row.
+	m := p.Projs[1].Matrix
+	assert.Equal(t, []int{m.NumSynapses() + 1}, p.Consts[p.Pops[1].Fanout].Shape)
+	assert.Equal(t, []int{20 + 2}, p.Consts[p.Pops[1].FanoutPtr].Shape)
+	assert.Equal(t, m.MaxRow(), p.Pops[1].FanoutWidth)
+	assert.Equal(t, int64(4*m.NumSynapses()+4), p.ProjectionBytes(p.Projs[1]), "4 B per synapse plus the weight")
 	assert.Contains(t, p.Describe(), "synaptic state A2A+B2A.g → A: Expon(tau=8), CUBA, fed by A2A, B2A")
 
 	// The initial state: V from its init distribution (or the V_rest default), never refractory.

@@ -182,12 +182,8 @@ func (st *stepper) propagate(pr *Projection, state []*Node) *Node {
 		return ops.ProceduralEvent(st.idx[i], *pr.Proc, w)
 	}
 	if st.fan[i] == nil {
-		// One weight per table column: each projection's weight over its columns.
-		ws := make([]*Node, len(pre.Events))
-		for k, e := range pre.Events {
-			ws[k] = BroadcastToDims(st.consts[e.Weight], e.Segment.Width)
-		}
-		st.fan[i] = ops.EventPropagate(st.idx[i], st.consts[pre.Fanout], Concatenate(ws, 0), pre.FanoutSize)
+		st.fan[i] = ops.EventPropagateCSR(st.idx[i], st.consts[pre.FanoutPtr], st.consts[pre.Fanout],
+			pre.FanoutWidth, st.consts[pre.FanoutWeight], pre.FanoutSize)
 	}
 	seg := pr.Segment
 	return Slice(st.fan[i], AxisRange(seg.Start, seg.Start+seg.Size))

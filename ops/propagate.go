@@ -53,3 +53,38 @@ func DensePropagate(spikes, pre, post, weight *Node, nPost int) *Node {
 
 // SpikesAsFloat converts a Bool spike vector to 0/1 of the given float dtype.
 func SpikesAsFloat(spikes *Node, dtype dtypes.DType) *Node { return ConvertDType(spikes, dtype) }
+
+// EventPropagateCSR is EventPropagate over a compressed sparse row table,
+// which stores no padding: 4 bytes per synapse plus 4 per neuron.
+//
+//   - idx: Int32 [C], firing presynaptic indices padded with nPre (Compact);
+//   - indptr: Int32 [nPre+2], row i's targets are indices[indptr[i]:indptr[i+1]];
+//     the extra row nPre is empty (indptr[nPre] = indptr[nPre+1]);
+//   - indices: Int32 [S+1], targets, with one trailing pad entry nPost;
+//   - width: the longest row (the slots read per firing neuron);
+//   - weight: a scalar of the float type, or [nPost+1], one weight per
+//     target slot (several projections side by side in one postsynaptic
+//     space, each with its weight; the last, padding slot's weight is
+//     never used).
+//
+// It returns [nPost]. Work is O(C·width), as for the ELL form.
+func EventPropagateCSR(idx, indptr, indices *Node, width int, weight *Node, nPost int) *Node {
+	g := idx.Graph()
+	c := idx.Shape().Dimensions[0]
+	last := indices.Shape().Dimensions[0] - 1 // the pad entry
+	start := Gather(indptr, ExpandAxes(idx, -1))
+	end := Gather(indptr, ExpandAxes(AddScalar(idx, 1), -1))
+	pos := Add(ExpandAxes(start, -1), Iota(g, shapes.Make(dtypes.Int32, 1, width), 1)) // [C, width]
+	valid := LessThan(pos, ExpandAxes(end, -1))
+	pos = Where(valid, pos, Scalar(g, dtypes.Int32, last))
+	targets := Reshape(Gather(indices, Reshape(pos, c*width, 1)), c*width, 1)
+	var updates *Node
+	if weight.Rank() == 0 {
+		updates = BroadcastToDims(weight, c*width)
+	} else {
+		updates = Gather(weight, targets)
+	}
+	acc := Zeros(g, shapes.Make(weight.DType(), nPost+1))
+	acc = ScatterSum(acc, targets, updates, false, false)
+	return Slice(acc, AxisRange(0, nPost))
+}

@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -163,4 +164,19 @@ func TestTracesSideBySide(t *testing.T) {
 	assert.Len(t, a.Traces[1].Values, 200*3)
 	assert.Equal(t, b.Traces[0].Values, a.Traces[1].Values)
 	assert.NotEqual(t, a.Traces[0].Values[:3], a.Traces[1].Values[:3])
+}
+
+// Projections from one population with different weights share the CSR
+// table through per-slot weights; event and dense kernels still agree.
+func TestEventKernelWithUnequalWeights(t *testing.T) {
+	spec := strings.Replace(smallCOBA, "E2I: {pre: E, post: I, conn: {fixed_prob: 0.16}, weight: 0.6,", "E2I: {pre: E, post: I, conn: {fixed_prob: 0.16}, weight: 0.45,", 1)
+	require.NotEqual(t, smallCOBA, spec)
+	event, _ := simulate(t, parse(t, spec), lower.Options{Kernel: lower.KernelEvent}, jit.Options{K: 5})
+	dense, _ := simulate(t, parse(t, spec), lower.Options{Kernel: lower.KernelDense}, jit.Options{K: 5})
+	require.Greater(t, totalSpikes(event), 400)
+	assert.Equal(t, spikeTrains(dense), spikeTrains(event))
+	prog, err := lower.Build(parse(t, spec), lower.Options{Kernel: lower.KernelEvent})
+	require.NoError(t, err)
+	e := prog.Pops[0]
+	assert.Equal(t, []int{e.FanoutSize + 1}, prog.Consts[e.FanoutWeight].Shape, "one weight per postsynaptic slot")
 }

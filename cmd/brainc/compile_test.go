@@ -42,7 +42,7 @@ func TestCompileExplainAndErrors(t *testing.T) {
 	code, stdout, stderr := runCLI("compile", "cuba", "--explain")
 	require.Equal(t, 0, code, stderr)
 	assert.Contains(t, stdout, "model cuba: dt 0.1 ms, 10000 steps (1000 ms), seed 42, Float32, chunks of 2 steps, event capacity 16")
-	assert.Contains(t, stdout, "E: one fan-out table [3201 123] (1.5 MiB) serves E2E, E2I")
+	assert.Contains(t, stdout, "E: one CSR fan-out table, 256607 targets + 3202 row pointers (1014.9 KiB, 4.05 B per synapse), rows up to 111, serves E2E, E2I")
 
 	dir := t.TempDir()
 	blocker := filepath.Join(dir, "file")
