@@ -51,7 +51,7 @@ func (n *LifRef) RefractorySteps(dt float64) int {
 // threshold and reset. With step.Surrogate set, the spikes are floats with a
 // surrogate gradient and the reset is written V·(1−s) + V_reset·s, which
 // takes the same values as the simulation's select and lets gradients flow.
-func (n *LifRef) Update(s Vars, input Current, step Step, integrate Integrator) (Vars, *Node) {
+func (n *LifRef) Update(s Vars, input Current, step Step, m Method) (Vars, *Node) {
 	v, last := s["V"], s["last_spike"]
 	g := v.Graph()
 	tau, vth := param(v, n.TauVar, n.Tau), param(v, n.VThVar, n.VTh)
@@ -59,7 +59,7 @@ func (n *LifRef) Update(s Vars, input Current, step Step, integrate Integrator) 
 	dv := func(v *Node) *Node {
 		return Div(Add(Neg(AddScalar(v, -n.VRest)), MulScalar(i, n.R)), tau)
 	}
-	vNew := integrate(dv, v, step.Dt)
+	vNew := m(func(s Vars) Vars { return Vars{"V": dv(s["V"])} }, Vars{"V": v}, step.Dt)["V"]
 	if ref := n.RefractorySteps(step.Dt); ref > 0 {
 		// (Without a refractory period the hold never applies: leaving it out
 		// keeps V's chain over unrolled steps free of the last_spike chain,

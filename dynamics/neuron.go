@@ -43,9 +43,11 @@ type Neuron interface {
 	States(float dtypes.DType) []StateVar
 	// Potential names the membrane-potential state that outputs such as COBA read.
 	Potential() string
-	// Update advances the state by one step and returns the new state and the
-	// spikes emitted in this step (Bool, one per neuron).
-	Update(s Vars, input Current, step Step, integrate Integrator) (Vars, *Node)
+	// Update advances the state by one step with the integration method m
+	// and returns the new state and the spikes emitted in this step (Bool,
+	// one per neuron; float with a surrogate gradient when step.Surrogate
+	// is set).
+	Update(s Vars, input Current, step Step, m Method) (Vars, *Node)
 }
 
 // NewNeuron builds a neuron family from its catalogue name and parameters (in
@@ -55,6 +57,23 @@ func NewNeuron(model string, p map[string]float64) (Neuron, error) {
 	case "LifRef":
 		return &LifRef{VRest: p["V_rest"], VReset: p["V_reset"], VTh: p["V_th"], R: p["R"],
 			Tau: p["tau"], TauRef: p["tau_ref"]}, nil
+	case "ExpIF":
+		return &ExpIF{VRest: p["V_rest"], VReset: p["V_reset"], VTh: p["V_th"], VT: p["V_T"], DeltaT: p["delta_T"],
+			R: p["R"], Tau: p["tau"], TauRef: p["tau_ref"]}, nil
+	case "AdEx":
+		return &AdEx{VRest: p["V_rest"], VReset: p["V_reset"], VTh: p["V_th"], VT: p["V_T"], DeltaT: p["delta_T"],
+			R: p["R"], A: p["a"], B: p["b"], Tau: p["tau"], TauW: p["tau_w"], TauRef: p["tau_ref"]}, nil
+	case "QIF":
+		return &QIF{VRest: p["V_rest"], VReset: p["V_reset"], VTh: p["V_th"], VC: p["V_c"], C: p["c"], R: p["R"],
+			Tau: p["tau"], TauRef: p["tau_ref"]}, nil
+	case "Izhikevich":
+		return &Izhikevich{A: p["a"], B: p["b"], C: p["c"], D: p["d"], VTh: p["V_th"], TauRef: p["tau_ref"]}, nil
+	case "HH":
+		return &HH{ENa: p["E_Na"], EK: p["E_K"], EL: p["E_L"], GNa: p["g_Na"], GK: p["g_K"], GL: p["g_L"], C: p["C"],
+			VTh: p["V_th"], TauRef: p["tau_ref"]}, nil
+	case "TraubHH":
+		return &TraubHH{ENa: p["E_Na"], EK: p["E_K"], EL: p["E_L"], GNa: p["g_Na"], GK: p["g_K"], GL: p["g_L"], C: p["C"],
+			VT: p["V_T"], VTh: p["V_th"], TauRef: p["tau_ref"]}, nil
 	}
 	return nil, fmt.Errorf("no implementation for neuron model %q", model)
 }

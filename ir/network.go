@@ -4,8 +4,9 @@
 // weights are dimensionless, as in BrainPy). Specs are parsed from YAML or
 // JSON by Parse; every error names the field and the line it came from.
 //
-// The package imports nothing else of brainc: dynamics, lowering and running
-// all read the IR, never the other way around.
+// The package imports nothing else of brainc but catalog, the model catalogue
+// it parses and validates against: dynamics, lowering and running all read
+// the IR, never the other way around.
 package ir
 
 // Base units of the IR. Values in a Network are stored in these units.
@@ -53,7 +54,8 @@ type Population struct {
 	Init map[string]Init
 	// Input is the external input current injected every step.
 	Input Input
-	// Integrator is the numerical method: "exp_euler" (default) or "euler".
+	// Integrator is the numerical method: "exp_euler" (default), "euler",
+	// "rk2" (Heun) or "rk4".
 	Integrator string
 	// Line is the spec line where the population is defined (0 for Go-built networks).
 	Line int

@@ -12,6 +12,8 @@ import (
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
 	"github.com/goccy/go-yaml/token"
+
+	"github.com/brainc/brainc/catalog"
 )
 
 // Valid keys of each mapping of the spec language, in documentation order.
@@ -566,12 +568,12 @@ func (p *specParser) quantity(n ast.Node, line int, field string, d Dim) (float6
 		}
 		return x, nil
 	}
-	return 0, p.errAt(line, field, "%s, got %s", d.expectation(), describe(n))
+	return 0, p.errAt(line, field, "%s, got %s", expectation(d), describe(n))
 }
 
 // params reads a params mapping of model m into dst (already holding the
 // defaults); field is the mapping's path.
-func (p *specParser) params(n ast.Node, line int, field string, m *ModelSpec, dst map[string]float64) *SpecError {
+func (p *specParser) params(n ast.Node, line int, field string, m *catalog.ModelSpec, dst map[string]float64) *SpecError {
 	pm, e := p.mapping(n, field, line, false)
 	if e != nil {
 		return e
@@ -611,9 +613,9 @@ func (p *specParser) population(en *mapEntry) (*Population, *SpecError) {
 	if pop.Model, e = p.str(f.value, f.line, path+".model"); e != nil {
 		return nil, e
 	}
-	model, ok := LookupModel(KindNeuron, pop.Model)
+	model, ok := catalog.LookupModel(catalog.KindNeuron, pop.Model)
 	if !ok {
-		return nil, p.errAt(f.line, path+".model", "%s", unknownModelMsg(KindNeuron, pop.Model))
+		return nil, p.errAt(f.line, path+".model", "%s", unknownModelMsg(catalog.KindNeuron, pop.Model))
 	}
 	pop.Params = model.Defaults()
 	if f := m.get("params"); f != nil {
@@ -751,10 +753,10 @@ func (p *specParser) projection(en *mapEntry) (*Projection, *SpecError) {
 	if pr.Weight, e = p.quantity(f.value, f.line, path+".weight", Dimensionless); e != nil {
 		return nil, e
 	}
-	if pr.Synapse, e = p.component(m.get("synapse"), path+".synapse", KindSynapse); e != nil {
+	if pr.Synapse, e = p.component(m.get("synapse"), path+".synapse", catalog.KindSynapse); e != nil {
 		return nil, e
 	}
-	if pr.Output, e = p.component(m.get("output"), path+".output", KindOutput); e != nil {
+	if pr.Output, e = p.component(m.get("output"), path+".output", catalog.KindOutput); e != nil {
 		return nil, e
 	}
 	if f := m.get("kernel"); f != nil {
@@ -810,10 +812,10 @@ func (p *specParser) conn(en *mapEntry, field string) (Conn, *SpecError) {
 
 // component reads a synapse or output: a model name, or a one-key mapping
 // from model name to its params (which may be empty or null).
-func (p *specParser) component(en *mapEntry, field string, kind ModelKind) (Component, *SpecError) {
+func (p *specParser) component(en *mapEntry, field string, kind catalog.ModelKind) (Component, *SpecError) {
 	var c Component
 	if s, ok := en.value.(*ast.StringNode); ok {
-		m, ok := LookupModel(kind, s.Value)
+		m, ok := catalog.LookupModel(kind, s.Value)
 		if !ok {
 			return c, p.errAt(en.line, field, "%s", unknownModelMsg(kind, s.Value))
 		}
@@ -836,7 +838,7 @@ func (p *specParser) component(en *mapEntry, field string, kind ModelKind) (Comp
 			kind, cm.entries[0].key, cm.entries[1].key)
 	}
 	me := cm.entries[0]
-	m, ok := LookupModel(kind, me.key)
+	m, ok := catalog.LookupModel(kind, me.key)
 	if !ok {
 		return c, p.errAt(me.keyLine, field, "%s", unknownModelMsg(kind, me.key))
 	}

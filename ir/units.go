@@ -6,59 +6,33 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/brainc/brainc/catalog"
 )
 
-// Dim is the physical dimension of a value in a spec. Every dimensioned value
-// is stored in the IR in the base unit of its dimension (see UnitTime,
-// UnitVoltage, UnitRate).
-type Dim int
+// Dim is the physical dimension of a value in a spec. It is an alias for
+// catalog.Dim, kept so that callers can write ir.ParseQuantity(s, ir.Time).
+// Every dimensioned value is stored in the IR in the base unit of its
+// dimension (see UnitTime, UnitVoltage, UnitRate).
+type Dim = catalog.Dim
 
-// Dimensions known to the spec language.
+// Dimensions known to the spec language: aliases for the catalog constants of
+// the same names.
 const (
-	// Dimensionless values (weights, conductances, currents, resistances)
-	// take no unit.
-	Dimensionless Dim = iota
-	// Time values are stored in ms.
-	Time
-	// Voltage values are stored in mV.
-	Voltage
-	// Rate values are stored in Hz.
-	Rate
+	// Dimensionless is an alias for catalog.Dimensionless: values that take
+	// no unit (weights, conductances, currents, resistances).
+	Dimensionless = catalog.Dimensionless
+	// Time is an alias for catalog.Time: values stored in ms.
+	Time = catalog.Time
+	// Voltage is an alias for catalog.Voltage: values stored in mV.
+	Voltage = catalog.Voltage
+	// Rate is an alias for catalog.Rate: values stored in Hz.
+	Rate = catalog.Rate
 )
-
-// String returns the dimension's name: "dimensionless", "time", "voltage"
-// or "rate".
-func (d Dim) String() string {
-	switch d {
-	case Dimensionless:
-		return "dimensionless"
-	case Time:
-		return "time"
-	case Voltage:
-		return "voltage"
-	case Rate:
-		return "rate"
-	}
-	return fmt.Sprintf("Dim(%d)", int(d))
-}
-
-// BaseUnit returns the IR's unit for the dimension ("ms", "mV", "Hz"), or ""
-// for Dimensionless.
-func (d Dim) BaseUnit() string {
-	switch d {
-	case Time:
-		return UnitTime
-	case Voltage:
-		return UnitVoltage
-	case Rate:
-		return UnitRate
-	}
-	return ""
-}
 
 // expectation is the start of the error message for a value of the wrong
-// form, e.g. `expected a time (e.g. "5 ms")`.
-func (d Dim) expectation() string {
+// form of dimension d, e.g. `expected a time (e.g. "5 ms")`.
+func expectation(d Dim) string {
 	switch d {
 	case Time:
 		return `expected a time (e.g. "5 ms")`
@@ -124,11 +98,11 @@ func ParseQuantity(s string, want Dim) (float64, error) {
 	text := strings.TrimSpace(s)
 	m := quantityRE.FindStringSubmatch(text)
 	if m == nil {
-		return 0, fmt.Errorf("%s, got %q", want.expectation(), s)
+		return 0, fmt.Errorf("%s, got %q", expectation(want), s)
 	}
 	v, err := strconv.ParseFloat(m[1], 64)
 	if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
-		return 0, fmt.Errorf("%s, got %q (number out of range)", want.expectation(), s)
+		return 0, fmt.Errorf("%s, got %q (number out of range)", expectation(want), s)
 	}
 	unit := m[2]
 	if unit == "" {
@@ -139,12 +113,12 @@ func ParseQuantity(s string, want Dim) (float64, error) {
 			continue
 		}
 		if u.dim != want {
-			return 0, fmt.Errorf("%s, got %q", want.expectation(), s)
+			return 0, fmt.Errorf("%s, got %q", expectation(want), s)
 		}
 		return v * u.scale, nil
 	}
 	if strings.ContainsAny(unit, " \t") || !isUnitLike(unit) {
-		return 0, fmt.Errorf("%s, got %q", want.expectation(), s)
+		return 0, fmt.Errorf("%s, got %q", expectation(want), s)
 	}
 	if want == Dimensionless {
 		return 0, fmt.Errorf("unknown unit %q in %q (a dimensionless value takes no unit)", unit, s)

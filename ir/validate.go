@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/brainc/brainc/catalog"
 )
 
 // SpecError is an error in a spec or in a Go-built Network: the file and
@@ -47,7 +49,7 @@ func (e *SpecError) Error() string {
 
 // Accepted values of the string-valued settings.
 var (
-	integrators = []string{"exp_euler", "euler"}
+	integrators = []string{"exp_euler", "euler", "rk2", "rk4"}
 	kernels     = []string{"auto", "dense", "event", "procedural"}
 	inputKinds  = []string{"constant"}
 )
@@ -96,7 +98,7 @@ func (n *Network) FillDefaults() {
 		if p.Integrator == "" {
 			p.Integrator = DefaultIntegrator
 		}
-		if m, ok := LookupModel(KindNeuron, p.Model); ok {
+		if m, ok := catalog.LookupModel(catalog.KindNeuron, p.Model); ok {
 			p.Params = fillParams(m, p.Params)
 		}
 	}
@@ -107,17 +109,17 @@ func (n *Network) FillDefaults() {
 		if pr.Kernel == "" {
 			pr.Kernel = DefaultKernel
 		}
-		if m, ok := LookupModel(KindSynapse, pr.Synapse.Model); ok {
+		if m, ok := catalog.LookupModel(catalog.KindSynapse, pr.Synapse.Model); ok {
 			pr.Synapse.Params = fillParams(m, pr.Synapse.Params)
 		}
-		if m, ok := LookupModel(KindOutput, pr.Output.Model); ok {
+		if m, ok := catalog.LookupModel(catalog.KindOutput, pr.Output.Model); ok {
 			pr.Output.Params = fillParams(m, pr.Output.Params)
 		}
 	}
 }
 
 // fillParams adds the defaults of m missing from params (allocating it if nil).
-func fillParams(m *ModelSpec, params map[string]float64) map[string]float64 {
+func fillParams(m *catalog.ModelSpec, params map[string]float64) map[string]float64 {
 	if params == nil {
 		params = make(map[string]float64, len(m.Params))
 	}
@@ -258,9 +260,9 @@ func (c *checker) population(p *Population, field string) *SpecError {
 	if p.Size <= 0 {
 		return c.errf(field+".size", p.Line, field+".size", "must be > 0, got %d", p.Size)
 	}
-	m, ok := LookupModel(KindNeuron, p.Model)
+	m, ok := catalog.LookupModel(catalog.KindNeuron, p.Model)
 	if !ok {
-		return c.errf(field+".model", p.Line, field+".model", "%s", unknownModelMsg(KindNeuron, p.Model))
+		return c.errf(field+".model", p.Line, field+".model", "%s", unknownModelMsg(catalog.KindNeuron, p.Model))
 	}
 	if e := c.params(field+".params", p.Line, m, p.Params); e != nil {
 		return e
@@ -324,7 +326,7 @@ func (c *checker) init(field string, fallback int, in Init, d Dim) *SpecError {
 
 // params checks that params holds exactly the parameters of m, each finite
 // and in range; field is the path of the params mapping.
-func (c *checker) params(field string, fallback int, m *ModelSpec, params map[string]float64) *SpecError {
+func (c *checker) params(field string, fallback int, m *catalog.ModelSpec, params map[string]float64) *SpecError {
 	for _, name := range sortedKeys(params) {
 		if _, ok := m.Param(name); !ok {
 			return c.errf(field+"."+name, fallback, field, "%s", unknownParamMsg(m, name))
@@ -387,11 +389,11 @@ func (c *checker) projection(n *Network, pr *Projection, field string) *SpecErro
 	}
 	for _, comp := range []struct {
 		key  string
-		kind ModelKind
+		kind catalog.ModelKind
 		c    Component
-	}{{"synapse", KindSynapse, pr.Synapse}, {"output", KindOutput, pr.Output}} {
+	}{{"synapse", catalog.KindSynapse, pr.Synapse}, {"output", catalog.KindOutput, pr.Output}} {
 		at := field + "." + comp.key
-		m, ok := LookupModel(comp.kind, comp.c.Model)
+		m, ok := catalog.LookupModel(comp.kind, comp.c.Model)
 		if !ok {
 			return c.errf(at, pr.Line, at, "%s", unknownModelMsg(comp.kind, comp.c.Model))
 		}
@@ -430,7 +432,7 @@ func (c *checker) monitors(n *Network) *SpecError {
 		if p == nil {
 			return c.errf(field, 0, field, "%s", unknownPopMsg(n, t.Pop))
 		}
-		if m, ok := LookupModel(KindNeuron, p.Model); ok {
+		if m, ok := catalog.LookupModel(catalog.KindNeuron, p.Model); ok {
 			if _, ok := m.State(t.Var); !ok {
 				return c.errf(field, 0, field, "%s", unknownStateMsg(m, t.Var))
 			}
@@ -468,22 +470,22 @@ func (c *checker) positive(at string, fallback int, field string, v float64, d D
 
 // Messages shared by Parse and Validate.
 
-func unknownModelMsg(kind ModelKind, name string) string {
-	return fmt.Sprintf("unknown %s model %q (known: %s)", kind, name, modelNames(kind))
+func unknownModelMsg(kind catalog.ModelKind, name string) string {
+	return fmt.Sprintf("unknown %s model %q (known: %s)", kind, name, catalog.ModelNames(kind))
 }
 
-func unknownParamMsg(m *ModelSpec, name string) string {
+func unknownParamMsg(m *catalog.ModelSpec, name string) string {
 	if len(m.Params) == 0 {
 		return fmt.Sprintf("unknown parameter %q: %s has no parameters", name, m.Name)
 	}
-	return fmt.Sprintf("unknown parameter %q of %s (valid: %s)", name, m.Name, m.paramNames())
+	return fmt.Sprintf("unknown parameter %q of %s (valid: %s)", name, m.Name, m.ParamNames())
 }
 
-func unknownStateMsg(m *ModelSpec, name string) string {
+func unknownStateMsg(m *catalog.ModelSpec, name string) string {
 	if len(m.States) == 0 {
 		return fmt.Sprintf("unknown state variable %q: %s has no state variables", name, m.Name)
 	}
-	return fmt.Sprintf("unknown state variable %q of %s (valid: %s)", name, m.Name, m.stateNames())
+	return fmt.Sprintf("unknown state variable %q of %s (valid: %s)", name, m.Name, m.StateNames())
 }
 
 func unknownPopMsg(n *Network, name string) string {

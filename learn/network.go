@@ -47,9 +47,9 @@ func Forward(c Config, p Params, x *Node) Output {
 	dt := x.DType()
 	dims := x.Shape().Dimensions
 	steps, batch := dims[0], dims[1]
-	integ := dynamics.Euler
+	integ, method := dynamics.Euler, dynamics.EulerMethod
 	if c.Integrator == "exp_euler" {
-		integ = dynamics.ExpEuler
+		integ, method = dynamics.ExpEuler, dynamics.ExpEulerMethod
 	}
 	row := func(n *Node) *Node { // [H] → [1, H], broadcast over the batch
 		if n == nil {
@@ -106,10 +106,10 @@ func Forward(c Config, p Params, x *Node) Output {
 			cur = Add(cur, ops.Linear(s, p.WRec))
 		}
 		step := dynamics.Step{Index: Scalar(g, dtypes.Int32, t), Dt: c.Dt, Surrogate: &sur}
-		hs, s = hidden.Update(hs, func(*Node) *Node { return cur }, step, integ)
+		hs, s = hidden.Update(hs, func(*Node) *Node { return cur }, step, method)
 		drive := ops.Linear(s, p.WOut)
 		if out != nil {
-			os, o = out.Update(os, func(*Node) *Node { return drive }, step, integ)
+			os, o = out.Update(os, func(*Node) *Node { return drive }, step, method)
 		} else {
 			o = leaky.Update(o, drive, c.Dt, integ)
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 
+	"github.com/brainc/brainc/catalog"
 	"github.com/brainc/brainc/connect"
 	"github.com/brainc/brainc/dynamics"
 	"github.com/brainc/brainc/ir"
@@ -84,9 +85,10 @@ func (v Var) Bytes() int64 {
 type Population struct {
 	*ir.Population
 	// Index is the population's position in Program.Pops.
-	Index      int
-	Neuron     dynamics.Neuron
-	Integrator dynamics.Integrator
+	Index  int
+	Neuron dynamics.Neuron
+	// Integrator integrates the neuron's state variables.
+	Integrator dynamics.Method
 	// States are the indices into Program.State of the neuron's variables, by name.
 	States map[string]int
 	// StateNames lists the neuron's variables in declaration order.
@@ -241,7 +243,7 @@ func (p *Program) lowerPopulation(ip *ir.Population, byName map[string]*Populati
 	if err != nil {
 		return fmt.Errorf("population %s: %w", ip.Name, err)
 	}
-	integ, err := dynamics.IntegratorByName(ip.Integrator)
+	integ, err := dynamics.MethodByName(ip.Integrator)
 	if err != nil {
 		return fmt.Errorf("population %s: %w", ip.Name, err)
 	}
@@ -493,11 +495,14 @@ func (p *Program) drawInit(pop *Population, name string) []float64 {
 }
 
 // defaultInit is a state's catalogue default: the value of the parameter it
-// defaults from, or 0.
+// defaults from, or its default value.
 func defaultInit(pop *Population, name string) float64 {
-	if m, ok := ir.LookupModel(ir.KindNeuron, pop.Model); ok {
-		if s, ok := m.State(name); ok && s.DefaultFrom != "" {
-			return pop.Params[s.DefaultFrom]
+	if m, ok := catalog.LookupModel(catalog.KindNeuron, pop.Model); ok {
+		if s, ok := m.State(name); ok {
+			if s.DefaultFrom != "" {
+				return pop.Params[s.DefaultFrom]
+			}
+			return s.Default
 		}
 	}
 	return 0

@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/brainc/brainc/catalog"
 	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
@@ -262,7 +263,7 @@ func cmdModels(args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "  %-8s %d neurons, %d populations, %d projections\n", name, size, len(net.Populations), len(net.Projections))
 	}
-	for _, m := range ir.Models() {
+	for _, m := range catalog.Models() {
 		fmt.Fprintf(stdout, "\n%s %s: %s\n", m.Kind, m.Name, m.Doc)
 		for _, p := range m.Params {
 			unit := p.Dim.BaseUnit()

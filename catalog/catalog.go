@@ -1,0 +1,349 @@
+// Package catalog is brainc's model catalogue: the name, kind, equations
+// (as text), source, parameters and state variables of every model a spec
+// may name. It is the single source of model names, parameter names,
+// dimensions and defaults; ir reads it to parse and validate specs, and
+// dynamics implements the models it lists under the same names.
+//
+// The package imports nothing else of brainc, so any package may import it.
+package catalog
+
+import (
+	"sort"
+	"strings"
+)
+
+// ParamSpec describes one parameter of a catalogue model.
+type ParamSpec struct {
+	// Name is the parameter's name as written in specs (e.g. "tau_ref").
+	Name string
+	// Dim is the parameter's dimension; values are stored in its base unit.
+	Dim Dim
+	// Default is the value used when a spec does not set the parameter, in
+	// base units.
+	Default float64
+	// Doc is a one-line description.
+	Doc string
+	// Positive requires the value to be > 0.
+	Positive bool
+	// NonNegative requires the value to be >= 0 (implied by Positive).
+	NonNegative bool
+}
+
+// StateSpec describes one state variable of a catalogue model.
+type StateSpec struct {
+	// Name is the variable's name as written in specs (e.g. "V").
+	Name string
+	// Dim is the variable's dimension.
+	Dim Dim
+	// Doc is a one-line description.
+	Doc string
+	// DefaultFrom names the parameter whose value is the variable's default
+	// initial value; when "", Default is.
+	DefaultFrom string
+	// Default is the default initial value when DefaultFrom is "".
+	Default float64
+}
+
+// ModelKind is the role of a catalogue model.
+type ModelKind string
+
+// Model kinds.
+const (
+	// KindNeuron models are the dynamics of a Population.
+	KindNeuron ModelKind = "neuron"
+	// KindSynapse models are the synaptic variable of a Projection.
+	KindSynapse ModelKind = "synapse"
+	// KindOutput models turn a synaptic variable into a postsynaptic current.
+	KindOutput ModelKind = "output"
+)
+
+// ModelSpec describes a catalogue model: its equations (in Doc), where they
+// come from, its parameters and its state variables. The catalogue is the
+// single source of model parameter names, dimensions and defaults.
+// ModelSpecs returned by LookupModel and Models are shared: do not modify them.
+type ModelSpec struct {
+	// Name is the model's name as written in specs (e.g. "LifRef").
+	Name string
+	// Kind is the model's role.
+	Kind ModelKind
+	// Doc summarises the model's equations.
+	Doc string
+	// Source cites the reference implementation or paper.
+	Source string
+	// Params lists the parameters in documentation order.
+	Params []ParamSpec
+	// States lists the state variables in documentation order.
+	States []StateSpec
+	// Below lists parameter pairs {a, b} that must satisfy a < b.
+	Below [][2]string
+}
+
+// Param returns the parameter with the given name.
+func (m *ModelSpec) Param(name string) (*ParamSpec, bool) {
+	for i := range m.Params {
+		if m.Params[i].Name == name {
+			return &m.Params[i], true
+		}
+	}
+	return nil, false
+}
+
+// State returns the state variable with the given name.
+func (m *ModelSpec) State(name string) (*StateSpec, bool) {
+	for i := range m.States {
+		if m.States[i].Name == name {
+			return &m.States[i], true
+		}
+	}
+	return nil, false
+}
+
+// Defaults returns a new map holding every parameter's default value.
+func (m *ModelSpec) Defaults() map[string]float64 {
+	d := make(map[string]float64, len(m.Params))
+	for _, p := range m.Params {
+		d[p.Name] = p.Default
+	}
+	return d
+}
+
+// ParamNames returns the parameter names in catalogue order, comma-separated
+// (for error messages).
+func (m *ModelSpec) ParamNames() string {
+	names := make([]string, len(m.Params))
+	for i, p := range m.Params {
+		names[i] = p.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// StateNames returns the state names in catalogue order, comma-separated
+// (for error messages).
+func (m *ModelSpec) StateNames() string {
+	names := make([]string, len(m.States))
+	for i, s := range m.States {
+		names[i] = s.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// catalog holds every model, in no particular order.
+var catalog = []*ModelSpec{
+	{
+		Name: "LifRef",
+		Kind: KindNeuron,
+		Doc: "Leaky integrate-and-fire neuron with refractory period: " +
+			"tau dV/dt = -(V - V_rest) + R*I; when V >= V_th the neuron spikes, " +
+			"V is set to V_reset and held there for tau_ref.",
+		Source: "BrainPy brainpy.dyn.LifRef; Brette et al. 2007",
+		Params: []ParamSpec{
+			{Name: "V_rest", Dim: Voltage, Default: 0, Doc: "resting potential"},
+			{Name: "V_reset", Dim: Voltage, Default: -5, Doc: "reset potential after a spike"},
+			{Name: "V_th", Dim: Voltage, Default: 20, Doc: "spike threshold"},
+			{Name: "R", Dim: Dimensionless, Default: 1, Doc: "membrane resistance"},
+			{Name: "tau", Dim: Time, Default: 10, Doc: "membrane time constant", Positive: true},
+			{Name: "tau_ref", Dim: Time, Default: 0, Doc: "refractory period", NonNegative: true},
+		},
+		States: []StateSpec{
+			{Name: "V", Dim: Voltage, Doc: "membrane potential", DefaultFrom: "V_rest"},
+		},
+		// A reset at or above threshold would fire on every step.
+		Below: [][2]string{{"V_reset", "V_th"}},
+	},
+	{
+		Name: "ExpIF",
+		Kind: KindNeuron,
+		Doc: "Exponential integrate-and-fire: tau dV/dt = -(V - V_rest) + delta_T*exp((V - V_T)/delta_T) + R*I; " +
+			"V >= V_th is a spike: V = V_reset, held for tau_ref.",
+		Source: "Fourcaud-Trocmé et al. 2003; BrainPy brainpy.dyn.ExpIF (defaults)",
+		Params: []ParamSpec{
+			{Name: "V_rest", Dim: Voltage, Default: -65, Doc: "resting potential"},
+			{Name: "V_reset", Dim: Voltage, Default: -68, Doc: "reset potential"},
+			{Name: "V_th", Dim: Voltage, Default: -30, Doc: "spike cut-off"},
+			{Name: "V_T", Dim: Voltage, Default: -59.9, Doc: "threshold of the exponential upswing"},
+			{Name: "delta_T", Dim: Voltage, Default: 3.48, Doc: "slope factor", Positive: true},
+			{Name: "R", Dim: Dimensionless, Default: 1, Doc: "membrane resistance"},
+			{Name: "tau", Dim: Time, Default: 10, Doc: "membrane time constant", Positive: true},
+			{Name: "tau_ref", Dim: Time, Default: 0, Doc: "refractory period", NonNegative: true},
+		},
+		States: []StateSpec{{Name: "V", Dim: Voltage, Doc: "membrane potential", DefaultFrom: "V_rest"}},
+		Below:  [][2]string{{"V_reset", "V_th"}},
+	},
+	{
+		Name: "AdEx",
+		Kind: KindNeuron,
+		Doc: "Adaptive exponential integrate-and-fire: tau dV/dt = -(V - V_rest) + delta_T*exp((V - V_T)/delta_T) - R*w + R*I, " +
+			"tau_w dw/dt = a*(V - V_rest) - w; on a spike (V >= V_th) V = V_reset, w += b.",
+		Source: "Brette & Gerstner 2005; BrainPy brainpy.dyn.AdExIF (defaults)",
+		Params: []ParamSpec{
+			{Name: "V_rest", Dim: Voltage, Default: -65, Doc: "resting potential"},
+			{Name: "V_reset", Dim: Voltage, Default: -68, Doc: "reset potential"},
+			{Name: "V_th", Dim: Voltage, Default: -30, Doc: "spike cut-off"},
+			{Name: "V_T", Dim: Voltage, Default: -59.9, Doc: "threshold of the exponential upswing"},
+			{Name: "delta_T", Dim: Voltage, Default: 3.48, Doc: "slope factor", Positive: true},
+			{Name: "a", Dim: Dimensionless, Default: 1, Doc: "subthreshold adaptation coupling"},
+			{Name: "b", Dim: Voltage, Default: 1, Doc: "spike-triggered adaptation increment"},
+			{Name: "R", Dim: Dimensionless, Default: 1, Doc: "membrane resistance"},
+			{Name: "tau", Dim: Time, Default: 10, Doc: "membrane time constant", Positive: true},
+			{Name: "tau_w", Dim: Time, Default: 30, Doc: "adaptation time constant", Positive: true},
+			{Name: "tau_ref", Dim: Time, Default: 0, Doc: "refractory period", NonNegative: true},
+		},
+		States: []StateSpec{
+			{Name: "V", Dim: Voltage, Doc: "membrane potential", DefaultFrom: "V_rest"},
+			{Name: "w", Dim: Voltage, Doc: "adaptation variable"},
+		},
+		Below: [][2]string{{"V_reset", "V_th"}},
+	},
+	{
+		Name: "QIF",
+		Kind: KindNeuron,
+		Doc: "Quadratic integrate-and-fire: tau dV/dt = c*(V - V_rest)*(V - V_c) + R*I; " +
+			"V >= V_th is a spike: V = V_reset, held for tau_ref.",
+		Source: "Latham et al. 2000; BrainPy brainpy.dyn.QuaIF (defaults)",
+		Params: []ParamSpec{
+			{Name: "V_rest", Dim: Voltage, Default: -65, Doc: "resting potential"},
+			{Name: "V_reset", Dim: Voltage, Default: -68, Doc: "reset potential"},
+			{Name: "V_th", Dim: Voltage, Default: -30, Doc: "spike cut-off"},
+			{Name: "V_c", Dim: Voltage, Default: -50, Doc: "critical voltage for spike initiation"},
+			{Name: "c", Dim: Dimensionless, Default: 0.07, Doc: "curvature, per mV", Positive: true},
+			{Name: "R", Dim: Dimensionless, Default: 1, Doc: "membrane resistance"},
+			{Name: "tau", Dim: Time, Default: 10, Doc: "membrane time constant", Positive: true},
+			{Name: "tau_ref", Dim: Time, Default: 0, Doc: "refractory period", NonNegative: true},
+		},
+		States: []StateSpec{{Name: "V", Dim: Voltage, Doc: "membrane potential", DefaultFrom: "V_rest"}},
+		Below:  [][2]string{{"V_reset", "V_th"}},
+	},
+	{
+		Name: "Izhikevich",
+		Kind: KindNeuron,
+		Doc: "Izhikevich neuron: dV/dt = 0.04*V^2 + 5*V + 140 - u + I, du/dt = a*(b*V - u); " +
+			"V >= V_th is a spike: V = c, u += d. Defaults: regular spiking.",
+		Source: "Izhikevich 2003; BrainPy brainpy.dyn.Izhikevich (defaults)",
+		Params: []ParamSpec{
+			{Name: "a", Dim: Dimensionless, Default: 0.02, Doc: "recovery rate, per ms", Positive: true},
+			{Name: "b", Dim: Dimensionless, Default: 0.2, Doc: "recovery sensitivity"},
+			{Name: "c", Dim: Voltage, Default: -65, Doc: "reset potential"},
+			{Name: "d", Dim: Voltage, Default: 8, Doc: "recovery increment"},
+			{Name: "V_th", Dim: Voltage, Default: 30, Doc: "spike cut-off"},
+			{Name: "tau_ref", Dim: Time, Default: 0, Doc: "refractory period", NonNegative: true},
+		},
+		States: []StateSpec{
+			{Name: "V", Dim: Voltage, Doc: "membrane potential", DefaultFrom: "c"},
+			{Name: "u", Dim: Voltage, Doc: "recovery variable", Default: -13},
+		},
+		Below: [][2]string{{"c", "V_th"}},
+	},
+	{
+		Name: "HH",
+		Kind: KindNeuron,
+		Doc: "Hodgkin-Huxley (1952): C dV/dt = -g_Na*m^3*h*(V - E_Na) - g_K*n^4*(V - E_K) - g_L*(V - E_L) + I, " +
+			"gates dx/dt = alpha_x(V)*(1 - x) - beta_x(V)*x; a spike is V crossing V_th upwards (no reset).",
+		Source: "Hodgkin & Huxley 1952; BrainPy brainpy.dyn.HH (defaults)",
+		Params: []ParamSpec{
+			{Name: "E_Na", Dim: Voltage, Default: 50, Doc: "sodium reversal potential"},
+			{Name: "E_K", Dim: Voltage, Default: -77, Doc: "potassium reversal potential"},
+			{Name: "E_L", Dim: Voltage, Default: -54.387, Doc: "leak reversal potential"},
+			{Name: "g_Na", Dim: Dimensionless, Default: 120, Doc: "sodium conductance, mS/cm²", NonNegative: true},
+			{Name: "g_K", Dim: Dimensionless, Default: 36, Doc: "potassium conductance, mS/cm²", NonNegative: true},
+			{Name: "g_L", Dim: Dimensionless, Default: 0.03, Doc: "leak conductance, mS/cm²", NonNegative: true},
+			{Name: "C", Dim: Dimensionless, Default: 1, Doc: "membrane capacitance, µF/cm²", Positive: true},
+			{Name: "V_th", Dim: Voltage, Default: 20, Doc: "spike detection threshold"},
+			{Name: "tau_ref", Dim: Time, Default: 0, Doc: "time after a spike during which none is detected", NonNegative: true},
+		},
+		States: []StateSpec{
+			{Name: "V", Dim: Voltage, Doc: "membrane potential", Default: -65},
+			{Name: "m", Dim: Dimensionless, Doc: "Na activation", Default: 0.0529},
+			{Name: "h", Dim: Dimensionless, Doc: "Na inactivation", Default: 0.5961},
+			{Name: "n", Dim: Dimensionless, Doc: "K activation", Default: 0.3177},
+		},
+	},
+	{
+		Name: "TraubHH",
+		Kind: KindNeuron,
+		Doc: "Traub-Miles Hodgkin-Huxley neuron of the COBAHH benchmark, conductances per unit capacitance (1/ms): " +
+			"C dV/dt = -g_L*(V - E_L) - g_Na*m^3*h*(V - E_Na) - g_K*n^4*(V - E_K) + I, rates shifted by V_T; " +
+			"a spike is V >= V_th outside tau_ref (no reset).",
+		Source: "Traub & Miles 1991; Brette et al. 2007 (COBAHH); Brian2 examples/COBAHH.py",
+		Params: []ParamSpec{
+			{Name: "E_Na", Dim: Voltage, Default: 50, Doc: "sodium reversal potential"},
+			{Name: "E_K", Dim: Voltage, Default: -90, Doc: "potassium reversal potential"},
+			{Name: "E_L", Dim: Voltage, Default: -60, Doc: "leak reversal potential"},
+			{Name: "g_Na", Dim: Dimensionless, Default: 100, Doc: "sodium conductance / C, per ms (20 µS / 200 pF)", NonNegative: true},
+			{Name: "g_K", Dim: Dimensionless, Default: 30, Doc: "potassium conductance / C, per ms (6 µS / 200 pF)", NonNegative: true},
+			{Name: "g_L", Dim: Dimensionless, Default: 0.05, Doc: "leak conductance / C, per ms (10 nS / 200 pF)", NonNegative: true},
+			{Name: "C", Dim: Dimensionless, Default: 1, Doc: "capacitance (conductances are already per C)", Positive: true},
+			{Name: "V_T", Dim: Voltage, Default: -63, Doc: "shift of the gating curves"},
+			{Name: "V_th", Dim: Voltage, Default: -20, Doc: "spike detection threshold"},
+			{Name: "tau_ref", Dim: Time, Default: 3, Doc: "time after a spike during which none is detected", NonNegative: true},
+		},
+		States: []StateSpec{
+			{Name: "V", Dim: Voltage, Doc: "membrane potential", DefaultFrom: "E_L"},
+			{Name: "m", Dim: Dimensionless, Doc: "Na activation"},
+			{Name: "h", Dim: Dimensionless, Doc: "Na inactivation"},
+			{Name: "n", Dim: Dimensionless, Doc: "K activation"},
+		},
+	},
+	{
+		Name: "Expon",
+		Kind: KindSynapse,
+		Doc: "Single-exponential synapse: dg/dt = -g/tau; " +
+			"g += weight on each presynaptic spike.",
+		Source: "BrainPy brainpy.dyn.Expon; Brette et al. 2007",
+		Params: []ParamSpec{
+			{Name: "tau", Dim: Time, Default: 8, Doc: "decay time constant", Positive: true},
+		},
+		States: []StateSpec{
+			{Name: "g", Dim: Dimensionless, Doc: "synaptic conductance"},
+		},
+	},
+	{
+		Name:   "CUBA",
+		Kind:   KindOutput,
+		Doc:    "Current-based output: I = g.",
+		Source: "BrainPy brainpy.dyn.CUBA",
+	},
+	{
+		Name:   "COBA",
+		Kind:   KindOutput,
+		Doc:    "Conductance-based output: I = g * (E - V), V the postsynaptic membrane potential.",
+		Source: "BrainPy brainpy.dyn.COBA; Brette et al. 2007",
+		Params: []ParamSpec{
+			{Name: "E", Dim: Voltage, Default: 0, Doc: "reversal potential"},
+		},
+	},
+}
+
+// LookupModel returns the catalogue model of the given kind and name
+// (case-sensitive).
+func LookupModel(kind ModelKind, name string) (*ModelSpec, bool) {
+	for _, m := range catalog {
+		if m.Kind == kind && m.Name == name {
+			return m, true
+		}
+	}
+	return nil, false
+}
+
+// Models returns every catalogue model, sorted by kind then name.
+func Models() []*ModelSpec {
+	out := append([]*ModelSpec(nil), catalog...)
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Kind != out[j].Kind {
+			return out[i].Kind < out[j].Kind
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
+
+// ModelNames returns the names of the models of one kind, sorted,
+// comma-separated (for error messages).
+func ModelNames(kind ModelKind) string {
+	var names []string
+	for _, m := range Models() {
+		if m.Kind == kind {
+			names = append(names, m.Name)
+		}
+	}
+	return strings.Join(names, ", ")
+}

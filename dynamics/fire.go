@@ -1,0 +1,78 @@
+package dynamics
+
+import (
+	"math"
+
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
+)
+
+// fire is the step that integrate-and-fire and conductance-based models
+// share: integrate the system f, keep the potential V of neurons still
+// refractory (a spike at most refSteps steps ago; refSteps < 0 holds
+// nothing), detect spikes where V ≥ vSpike among neurons not refractory,
+// record them in last_spike and apply reset. Models without a reset
+// (Hodgkin–Huxley) pass reset nil: a spike is then V crossing vSpike
+// upwards in the step, and refractoriness only masks detection.
+func fire(s Vars, f System, m Method, step Step, refSteps int, vSpike float64, hold bool,
+	reset func(s Vars, spike *Node) Vars) (Vars, *Node) {
+	g := s["V"].Graph()
+	last := s["last_spike"]
+	dyn := Vars{}
+	for k, x := range s {
+		if k != "last_spike" {
+			dyn[k] = x
+		}
+	}
+	next := m(f, dyn, step.Dt)
+	refractory := LessOrEqual(Sub(step.Index, last), Scalar(g, dtypes.Int32, max(refSteps, 0)))
+	if refSteps < 0 {
+		refractory = ZerosLike(refractory)
+	}
+	if hold && refSteps > 0 {
+		next["V"] = Where(refractory, s["V"], next["V"])
+	}
+	th := Scalar(g, next["V"].DType(), vSpike)
+	spike := And(GreaterOrEqual(next["V"], th), LogicalNot(refractory))
+	if reset != nil {
+		next = reset(next, spike)
+	} else {
+		spike = And(spike, LessThan(s["V"], th))
+	}
+	next["last_spike"] = Where(spike, BroadcastToShape(step.Index, last.Shape()), last)
+	return next, spike
+}
+
+// refractorySteps is the number of steps k with k·dt ≤ tauRef.
+func refractorySteps(tauRef, dt float64) int { return int(math.Floor(tauRef/dt + 1e-9)) }
+
+// resetTo returns a reset that sets V to vReset where spike, and adds
+// jumps[k] to variable k.
+func resetTo(vReset float64, jumps map[string]float64) func(Vars, *Node) Vars {
+	return func(s Vars, spike *Node) Vars {
+		v := s["V"]
+		s["V"] = Where(spike, Scalar(v.Graph(), v.DType(), vReset), v)
+		for _, k := range sortedKeys(jumps) {
+			s[k] = Where(spike, AddScalar(s[k], jumps[k]), s[k])
+		}
+		return s
+	}
+}
+
+func sortedKeys(m map[string]float64) []string {
+	v := Vars{}
+	for k := range m {
+		v[k] = nil
+	}
+	return v.Names()
+}
+
+// spikingStates is the state list of a model whose float variables are
+// names (V first), plus last_spike.
+func spikingStates(float dtypes.DType, names ...string) []StateVar {
+	out := make([]StateVar, 0, len(names)+1)
+	for _, n := range names {
+		out = append(out, StateVar{n, float})
+	}
+	return append(out, StateVar{"last_spike", dtypes.Int32})
+}

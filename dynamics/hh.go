@@ -1,0 +1,124 @@
+package dynamics
+
+import (
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
+)
+
+// HH is the Hodgkin–Huxley (1952) squid-axon neuron, in the modern
+// convention (rest near −65 mV):
+//
+//	C dV/dt = −g_Na·m³h·(V − E_Na) − g_K·n⁴·(V − E_K) − g_L·(V − E_L) + I
+//	dx/dt   = α_x(V)·(1 − x) − β_x(V)·x,  x ∈ {m, h, n}
+//	α_m = 0.1(V+40)/(1 − e^{−(V+40)/10}), β_m = 4e^{−(V+65)/18}
+//	α_h = 0.07e^{−(V+65)/20},             β_h = 1/(1 + e^{−(V+35)/10})
+//	α_n = 0.01(V+55)/(1 − e^{−(V+55)/10}), β_n = 0.125e^{−(V+65)/80}
+//
+// Conductances are per unit capacitance (mS/cm² with C = 1 µF/cm², so
+// ms⁻¹). A spike is V crossing V_th upwards (no reset); tau_ref masks
+// detection only. States: V, m, h, n, last_spike.
+type HH struct {
+	ENa, EK, EL, GNa, GK, GL, C, VTh float64 // mV ×3, mS/cm² ×3, µF/cm², mV
+	TauRef                           float64 // ms
+}
+
+// States lists V, m, h, n and last_spike.
+func (n *HH) States(float dtypes.DType) []StateVar { return spikingStates(float, "V", "m", "h", "n") }
+
+// Potential is "V".
+func (n *HH) Potential() string { return "V" }
+
+// Update integrates one step.
+func (n *HH) Update(s Vars, input Current, step Step, m Method) (Vars, *Node) {
+	i := input(s["V"])
+	f := func(s Vars) Vars {
+		v := s["V"]
+		am := MulScalar(vtrap(AddScalar(v, 40), 10), 0.1)
+		bm := MulScalar(Exp(DivScalar(AddScalar(v, 65), -18)), 4)
+		ah := MulScalar(Exp(DivScalar(AddScalar(v, 65), -20)), 0.07)
+		bh := Inverse(AddScalar(Exp(DivScalar(AddScalar(v, 35), -10)), 1))
+		an := MulScalar(vtrap(AddScalar(v, 55), 10), 0.01)
+		bn := MulScalar(Exp(DivScalar(AddScalar(v, 65), -80)), 0.125)
+		out := gates(s, am, bm, ah, bh, an, bn)
+		out["V"] = DivScalar(Add(ionic(s, n.GNa, n.ENa, n.GK, n.EK, n.GL, n.EL), i), n.C)
+		return out
+	}
+	return fire(s, f, m, step, refractorySteps(n.TauRef, step.Dt), n.VTh, false, nil)
+}
+
+// TraubHH is the Hodgkin–Huxley-type neuron of Traub & Miles (1991) used by
+// the COBAHH benchmark (Brette et al. 2007; Brian2's COBAHH example), with
+// V_T shifting the gating curves:
+//
+//	C dV/dt = −g_L(V − E_L) − g_Na·m³h·(V − E_Na) − g_K·n⁴·(V − E_K) + I
+//	α_m = 0.32(13 − V + V_T)/(e^{(13 − V + V_T)/4} − 1), β_m = 0.28(V − V_T − 40)/(e^{(V − V_T − 40)/5} − 1)
+//	α_h = 0.128e^{(17 − V + V_T)/18},                     β_h = 4/(1 + e^{(40 − V + V_T)/5})
+//	α_n = 0.032(15 − V + V_T)/(e^{(15 − V + V_T)/5} − 1), β_n = 0.5e^{(10 − V + V_T)/40}
+//
+// Conductances are per unit capacitance (ms⁻¹; the COBAHH cell of
+// 20,000 µm², 200 pF: g_L 10 nS → 0.05, g_Na 20 µS → 100, g_K 6 µS → 30),
+// so synaptic conductances are too (we = 6 nS → 0.03). A spike is V ≥ V_th
+// (−20 mV) outside the refractory period; there is no reset.
+// States: V, m, h, n, last_spike.
+type TraubHH struct {
+	ENa, EK, EL, GNa, GK, GL, C, VT, VTh float64 // mV ×3, ms⁻¹ ×3, 1, mV, mV
+	TauRef                               float64 // ms
+}
+
+// States lists V, m, h, n and last_spike.
+func (n *TraubHH) States(float dtypes.DType) []StateVar {
+	return spikingStates(float, "V", "m", "h", "n")
+}
+
+// Potential is "V".
+func (n *TraubHH) Potential() string { return "V" }
+
+// Update integrates one step.
+func (n *TraubHH) Update(s Vars, input Current, step Step, m Method) (Vars, *Node) {
+	i := input(s["V"])
+	f := func(s Vars) Vars {
+		u := AddScalar(Neg(s["V"]), n.VT) // V_T − V
+		am := MulScalar(vtrap(Neg(AddScalar(u, 13)), 4), 0.32)
+		bm := MulScalar(vtrap(AddScalar(Neg(u), -40), -5), -0.28)
+		ah := MulScalar(Exp(DivScalar(AddScalar(u, 17), 18)), 0.128)
+		bh := DivScalar(Inverse(AddScalar(Exp(DivScalar(AddScalar(u, 40), 5)), 1)), 0.25)
+		an := MulScalar(vtrap(Neg(AddScalar(u, 15)), 5), 0.032)
+		bn := MulScalar(Exp(DivScalar(AddScalar(u, 10), 40)), 0.5)
+		out := gates(s, am, bm, ah, bh, an, bn)
+		out["V"] = DivScalar(Add(ionic(s, n.GNa, n.ENa, n.GK, n.EK, n.GL, n.EL), i), n.C)
+		return out
+	}
+	return fire(s, f, m, step, refractorySteps(n.TauRef, step.Dt), n.VTh, false, nil)
+}
+
+// vtrap is x/(1 − e^{−x/k}), with its limit k where x → 0 (the rate
+// functions' removable singularity).
+func vtrap(x *Node, k float64) *Node {
+	small := LessThan(Abs(x), Scalar(x.Graph(), x.DType(), 1e-4*abs(k)))
+	safe := Where(small, OnesLike(x), x)
+	full := Div(safe, OneMinus(Exp(DivScalar(Neg(safe), k))))
+	limit := AddScalar(MulScalar(x, 0.5), k) // k + x/2, first order
+	return Where(small, limit, full)
+}
+
+func abs(x float64) float64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// gates returns dm/dt, dh/dt, dn/dt from the rates.
+func gates(s Vars, am, bm, ah, bh, an, bn *Node) Vars {
+	rate := func(x, a, b *Node) *Node { return Sub(Mul(a, OneMinus(x)), Mul(b, x)) }
+	return Vars{"m": rate(s["m"], am, bm), "h": rate(s["h"], ah, bh), "n": rate(s["n"], an, bn)}
+}
+
+// ionic is −g_Na·m³h·(V − E_Na) − g_K·n⁴·(V − E_K) − g_L·(V − E_L).
+func ionic(s Vars, gNa, eNa, gK, eK, gL, eL float64) *Node {
+	v, m, h, n := s["V"], s["m"], s["h"], s["n"]
+	na := Mul(MulScalar(Mul(Mul(Square(m), m), h), gNa), AddScalar(v, -eNa))
+	k := Mul(MulScalar(Square(Square(n)), gK), AddScalar(v, -eK))
+	l := MulScalar(AddScalar(v, -eL), gL)
+	return Neg(Add(Add(na, k), l))
+}
