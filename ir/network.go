@@ -108,6 +108,9 @@ type Projection struct {
 	// Kernel forces the propagation operator: "auto" (default), "dense",
 	// "event" (stored connectivity) or "procedural" (regenerated, fixed_prob only).
 	Kernel string
+	// Init gives the initial value of the synaptic variable "g" (0 when
+	// absent). Projections merged into one synaptic state must agree.
+	Init map[string]Init
 	// Line is the spec line where the projection is defined.
 	Line int
 }

@@ -20,7 +20,7 @@ import (
 var (
 	topKeys        = []string{"name", "dt", "duration", "seed", "populations", "projections", "monitors"}
 	populationKeys = []string{"size", "model", "params", "init", "input", "integrator"}
-	projectionKeys = []string{"pre", "post", "conn", "weight", "synapse", "output", "kernel"}
+	projectionKeys = []string{"pre", "post", "conn", "weight", "synapse", "output", "kernel", "init"}
 	connKeys       = []string{string(ConnFixedProb), string(ConnFixedInDegree), "allow_self"}
 	monitorKeys    = []string{"spikes", "traces"}
 )
@@ -62,6 +62,7 @@ func ParseFile(path string) (*Network, error) {
 //	    synapse: {Expon: {tau: 5 ms}}    # or just Expon
 //	    output: {COBA: {E: 0 mV}}        # or just CUBA
 //	    kernel: auto                     # or dense, event, procedural
+//	    init: {g: normal(0.2, 0.075)}    # synaptic variable's initial value (default 0)
 //	monitors:                 # default: spikes of every population
 //	  spikes: [E]
 //	  traces: {E.V: [0, 1, 2]}
@@ -624,23 +625,8 @@ func (p *specParser) population(en *mapEntry) (*Population, *SpecError) {
 		}
 	}
 	if f := m.get("init"); f != nil {
-		im, e := p.mapping(f.value, path+".init", f.keyLine, true)
-		if e != nil {
+		if pop.Init, e = p.inits(f, path+".init", model); e != nil {
 			return nil, e
-		}
-		for _, ie := range im.entries {
-			st, ok := model.State(ie.key)
-			if !ok {
-				return nil, p.errAt(ie.keyLine, path+".init", "%s", unknownStateMsg(model, ie.key))
-			}
-			in, e := p.initValue(ie.value, ie.line, path+".init."+ie.key, st.Dim)
-			if e != nil {
-				return nil, e
-			}
-			if pop.Init == nil {
-				pop.Init = map[string]Init{}
-			}
-			pop.Init[ie.key] = in
 		}
 	}
 	if f := m.get("input"); f != nil {
@@ -764,7 +750,34 @@ func (p *specParser) projection(en *mapEntry) (*Projection, *SpecError) {
 			return nil, e
 		}
 	}
+	if f := m.get("init"); f != nil {
+		model, _ := catalog.LookupModel(catalog.KindSynapse, pr.Synapse.Model)
+		if pr.Init, e = p.inits(f, path+".init", model); e != nil {
+			return nil, e
+		}
+	}
 	return pr, nil
+}
+
+// inits reads an init mapping: state variable of model → initial value.
+func (p *specParser) inits(f *mapEntry, field string, model *catalog.ModelSpec) (map[string]Init, *SpecError) {
+	im, e := p.mapping(f.value, field, f.keyLine, true)
+	if e != nil {
+		return nil, e
+	}
+	out := map[string]Init{}
+	for _, ie := range im.entries {
+		st, ok := model.State(ie.key)
+		if !ok {
+			return nil, p.errAt(ie.keyLine, field, "%s", unknownStateMsg(model, ie.key))
+		}
+		in, e := p.initValue(ie.value, ie.line, field+"."+ie.key, st.Dim)
+		if e != nil {
+			return nil, e
+		}
+		out[ie.key] = in
+	}
+	return out, nil
 }
 
 // conn reads a connectivity rule: {fixed_prob: p} or {fixed_in_degree: k},

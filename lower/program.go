@@ -128,6 +128,9 @@ type Group struct {
 	// G is the index into Program.State of the synaptic variable.
 	G     int
 	Projs []*Projection
+	// Init is the synaptic variable's initial value (nil: 0), from the
+	// projections' init (merged projections must agree).
+	Init *ir.Init
 }
 
 // Projection is a lowered projection.
@@ -325,15 +328,25 @@ func (p *Program) lowerProjection(ipr *ir.Projection, byName map[string]*Populat
 	p.Projs = append(p.Projs, pr)
 
 	// Merge: one state per (post, synapse dynamics, output).
+	var init *ir.Init
+	if in, ok := ipr.Init["g"]; ok {
+		init = &in
+	}
 	for _, g := range post.Groups {
 		if g.Synapse.Key() == syn.Key() && g.Output.Key() == out.Key() {
+			switch {
+			case g.Init == nil && init != nil && len(g.Projs) > 0:
+				return fmt.Errorf("projection %s: init g is set but %s, which shares its synaptic state, has none", ipr.Name, g.Projs[0].Name)
+			case g.Init != nil && (init == nil || *init != *g.Init):
+				return fmt.Errorf("projection %s: init g must equal that of %s, which shares its synaptic state", ipr.Name, g.Projs[0].Name)
+			}
 			g.Projs = append(g.Projs, pr)
 			g.Name += "+" + ipr.Name
 			p.State[g.G].Name = g.Name + ".g"
 			return nil
 		}
 	}
-	g := &Group{Name: ipr.Name, Post: post, Synapse: syn, Output: out, Projs: []*Projection{pr}}
+	g := &Group{Name: ipr.Name, Post: post, Synapse: syn, Output: out, Projs: []*Projection{pr}, Init: init}
 	g.G = p.addState(g.Name+".g", p.DType, post.Size)
 	post.Groups = append(post.Groups, g)
 	p.Groups = append(p.Groups, g)
@@ -457,7 +470,11 @@ func (p *Program) InitialState() []*tensors.Tensor {
 		out[pop.Spike] = tensors.FromFlatDataAndDimensions(make([]bool, pop.Size), pop.Size)
 	}
 	for _, g := range p.Groups {
-		out[g.G] = p.floats(make([]float64, g.Post.Size), g.Post.Size)
+		v := make([]float64, g.Post.Size)
+		if g.Init != nil {
+			v = p.draw(*g.Init, "init:"+g.Projs[0].Name+".g", g.Post.Size)
+		}
+		out[g.G] = p.floats(v, g.Post.Size)
 	}
 	return out
 }
@@ -479,8 +496,13 @@ func (p *Program) drawInit(pop *Population, name string) []float64 {
 	if !ok {
 		init = ir.Init{Kind: ir.InitConst, A: defaultInit(pop, name)}
 	}
-	r := rand.New(rand.NewPCG(p.Net.Seed, connect.Stream("init:"+pop.Name+"."+name)))
-	v := make([]float64, pop.Size)
+	return p.draw(init, "init:"+pop.Name+"."+name, pop.Size)
+}
+
+// draw draws n values of an initial-value distribution from its own stream.
+func (p *Program) draw(init ir.Init, stream string, n int) []float64 {
+	r := rand.New(rand.NewPCG(p.Net.Seed, connect.Stream(stream)))
+	v := make([]float64, n)
 	for i := range v {
 		switch init.Kind {
 		case ir.InitNormal:

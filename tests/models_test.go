@@ -2,6 +2,7 @@ package tests
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
+	"github.com/brainc/brainc/models"
 )
 
 // The catalogue's nonlinear neurons run from a spec: uncoupled neurons
@@ -53,4 +55,36 @@ monitors: {spikes: [P]}
 			}
 		})
 	}
+}
+
+// The COBAHH benchmark sustains asynchronous activity of tens of Hz from
+// its initial conductances alone (no external input).
+func TestCOBAHH(t *testing.T) {
+	net, err := models.Load("cobahh")
+	require.NoError(t, err)
+	net.Duration = 200
+	rec, _ := simulate(t, net, lower.Options{}, jit.Options{K: 2})
+	for _, s := range rec.Spikes {
+		rate := s.Stats(net.Duration).RateHz
+		assert.True(t, rate > 10 && rate < 80, "%s rate %.1f Hz", s.Pop, rate)
+	}
+}
+
+// Projections merged into one synaptic state must agree on its initial value.
+func TestProjectionInitMustAgree(t *testing.T) {
+	spec := strings.Replace(smallCOBA, "E2E: {pre: E, post: E, conn: {fixed_prob: 0.16}, weight: 0.6,",
+		"E2E: {pre: E, post: E, conn: {fixed_prob: 0.16}, init: {g: 0.1}, weight: 0.6,", 1)
+	spec = strings.Replace(spec, "monitors:", `  X2E: {pre: I, post: E, conn: {fixed_prob: 0.1}, weight: 0.6, synapse: {Expon: {tau: 5 ms}}, output: {COBA: {E: 0 mV}}}
+monitors:`, 1)
+	_, err := lower.Build(parse(t, spec), lower.Options{})
+	assert.EqualError(t, err, "projection X2E: init g must equal that of E2E, which shares its synaptic state")
+	prog, err := lower.Build(parse(t, strings.Replace(spec, "weight: 0.6, synapse: {Expon: {tau: 5 ms}}, output: {COBA: {E: 0 mV}}}\nmonitors:",
+		"weight: 0.6, synapse: {Expon: {tau: 5 ms}}, output: {COBA: {E: 0 mV}}, init: {g: 0.1}}\nmonitors:", 1)), lower.Options{})
+	require.NoError(t, err)
+	s0 := prog.InitialState()
+	g := s0[prog.Groups[0].G].Value().([]float32)
+	assert.Equal(t, float32(0.1), g[0])
+	_, err = parseErr(strings.Replace(smallCOBA, "E2E: {pre: E, post: E, conn: {fixed_prob: 0.16},", "E2E: {pre: E, post: E, conn: {fixed_prob: 0.16}, init: {x: 1},", 1))
+	require.Error(t, err, "an unknown synaptic variable is named with its line")
+	assert.Equal(t, `test.yaml:12: projections.E2E.init: unknown state variable "x" of Expon (valid: g)`, err.Error())
 }

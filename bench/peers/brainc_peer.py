@@ -1,5 +1,6 @@
 """brainc on the peer harness's networks: writes the spec (brainc's built-in
-model with fixed in-degree 64 E + 16 I and N neurons), runs `bin/brainc run`,
+model with fixed in-degree 64 E + 16 I and N neurons: models/coba.yaml,
+cuba.yaml or cobahh.yaml, see common.brainc_spec), runs `bin/brainc run`,
 and reports its summary.json in the harness's JSON line."""
 import json
 import os
@@ -8,11 +9,10 @@ import sys
 import tempfile
 import time
 
-from common import MODELS, brainc_spec, parse_args
+from common import brainc_spec, parse_args
 
 a = parse_args(lambda p: p.add_argument("--brainc", default=os.path.join(
     os.path.dirname(__file__), "..", "..", "bin", "brainc")))
-m = MODELS[a.model]
 
 
 with tempfile.TemporaryDirectory() as tmp:

@@ -16,6 +16,14 @@ MODELS = {
     "cuba": dict(V_rest=-49.0, V_th=-50.0, V_reset=-60.0, tau=20.0, tau_ref=5.0, input=0.0,
                  tau_e=5.0, tau_i=10.0, w_e=1.62, w_i=-9.0, output="cuba",
                  v0=("uniform", -60.0, -50.0)),
+    # Brette et al. 2007 benchmark 3 as in Brian2's examples/COBAHH.py and brainc's
+    # models/cobahh.yaml (TraubHH): physical units here (pF, nS, mV, ms); brainc
+    # stores conductances per unit capacitance (nS / C → 1/ms, see brainc_spec).
+    # Initial ge ~ N(40, 15) nS, gi ~ N(200, 120) nS; m, h, n start at 0; no
+    # external input; a spike is V > V_th outside tau_ref, with no reset.
+    "cobahh": dict(C=200.0, g_L=10.0, E_L=-60.0, E_K=-90.0, E_Na=50.0, g_Na=20000.0, g_K=6000.0, V_T=-63.0,
+                   V_th=-20.0, tau_ref=3.0, input=0.0, tau_e=5.0, tau_i=10.0, E_e=0.0, E_i=-80.0, w_e=6.0,
+                   w_i=67.0, output="coba", v0=("normal", -65.0, 5.0), ge0=(40.0, 15.0), gi0=(200.0, 120.0)),
 }
 
 # Fixed in-degree 80 (the BrainPy paper's scaling runs): 64 excitatory and 16
@@ -23,9 +31,10 @@ MODELS = {
 IN_E, IN_I = 64, 16
 
 
-def parse_args(extra=None):
+def parse_args(extra=None, models=None):
+    """models: the MODELS keys this script supports (default: all)."""
     p = argparse.ArgumentParser()
-    p.add_argument("--model", choices=sorted(MODELS), default="coba")
+    p.add_argument("--model", choices=sorted(models or MODELS), default="coba")
     p.add_argument("--n", type=int, default=4000, help="neurons (80%% E, 20%% I)")
     p.add_argument("--duration", type=float, default=5000.0, help="model time, ms")
     p.add_argument("--dt", type=float, default=0.1, help="ms")
@@ -44,6 +53,16 @@ def initial_v(rng, n, v0):
     if kind == "normal":
         return a + b * rng.standard_normal(n)
     return rng.uniform(a, b, n)
+
+
+def cobahh_init(rng, size, m):
+    """Initial v (mV), ge and gi (nS) of one COBAHH population, drawn in this
+    order, as Brian2's example: v = E_L + (randn·5 − 5) mV,
+    ge = (randn·1.5 + 4)·10 nS, gi = (randn·12 + 20)·10 nS."""
+    v = initial_v(rng, size, m["v0"])
+    ge = m["ge0"][0] + m["ge0"][1] * rng.standard_normal(size)
+    gi = m["gi0"][0] + m["gi0"][1] * rng.standard_normal(size)
+    return v, ge, gi
 
 
 def fixed_in_degree(rng, npre, npost, k, same):
@@ -105,6 +124,8 @@ class Timer:
 
 def brainc_spec(a, monitors="monitors: {spikes: [E, I]}"):
     """The harness network as a brainc spec (YAML text)."""
+    if a.model == "cobahh":
+        return brainc_spec_cobahh(a, monitors)
     m = MODELS[a.model]
     kind, x, y = m["v0"]
     init = f"{kind}({x} mV, {y} mV)"
@@ -122,5 +143,31 @@ def brainc_spec(a, monitors="monitors: {spikes: [E, I]}"):
         for post in ("E", "I"):
             lines.append(f"  {pre}2{post}: {{pre: {pre}, post: {post}, conn: {{fixed_in_degree: {k}}}, "
                          f"weight: {w}, synapse: {{Expon: {{tau: {tau} ms}}}}, output: {out}}}")
+    lines.append(monitors)
+    return "\n".join(lines) + "\n"
+
+
+def brainc_spec_cobahh(a, monitors):
+    """COBAHH as a brainc spec: models/cobahh.yaml (TraubHH, exp_euler, Expon +
+    COBA, initial g per projection) with the harness's size and fixed in-degree
+    64 E + 16 I. Conductances are divided by C (nS / pF = 1/ms)."""
+    m = MODELS["cobahh"]
+    c = m["C"]
+    kind, x, y = m["v0"]
+    params = (f"{{E_Na: {m['E_Na']} mV, E_K: {m['E_K']} mV, E_L: {m['E_L']} mV, g_Na: {m['g_Na'] / c:g}, "
+              f"g_K: {m['g_K'] / c:g}, g_L: {m['g_L'] / c:g}, V_T: {m['V_T']} mV, V_th: {m['V_th']} mV, "
+              f"tau_ref: {m['tau_ref']} ms}}")
+    lines = [f"name: {a.model}-{a.n}", f"dt: {a.dt} ms", f"duration: {a.duration} ms", f"seed: {a.seed}",
+             "populations:"]
+    for pop, size in (("E", a.ne), ("I", a.ni)):
+        lines.append(f"  {pop}: {{size: {size}, model: TraubHH, params: {params}, "
+                     f"init: {{V: {kind}({x} mV, {y} mV)}}, integrator: exp_euler}}")
+    lines.append("projections:")
+    for pre, k, w, tau, e, g0 in (("E", IN_E, m["w_e"], m["tau_e"], m["E_e"], m["ge0"]),
+                                  ("I", IN_I, m["w_i"], m["tau_i"], m["E_i"], m["gi0"])):
+        for post in ("E", "I"):
+            lines.append(f"  {pre}2{post}: {{pre: {pre}, post: {post}, conn: {{fixed_in_degree: {k}}}, "
+                         f"weight: {w / c:g}, synapse: {{Expon: {{tau: {tau} ms}}}}, output: {{COBA: {{E: {e} mV}}}}, "
+                         f"init: {{g: normal({g0[0] / c:g}, {g0[1] / c:g})}}}}")
     lines.append(monitors)
     return "\n".join(lines) + "\n"

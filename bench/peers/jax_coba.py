@@ -240,7 +240,7 @@ def device_memory(dev):
 
 
 def main():
-    a = parse_args(extra_args)
+    a = parse_args(extra_args, models=("coba", "cuba"))
     import jax
 
     if a.platform:

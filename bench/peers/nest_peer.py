@@ -12,7 +12,7 @@ import numpy as np
 
 from common import IN_E, IN_I, emit, initial_v, parse_args
 
-a = parse_args(lambda p: p.add_argument("--threads", type=int, default=os.cpu_count() or 1))
+a = parse_args(lambda p: p.add_argument("--threads", type=int, default=os.cpu_count() or 1), models=("coba", "cuba"))
 t_start = time.perf_counter()
 import nest  # noqa: E402
 
