@@ -156,16 +156,7 @@ var catalog = []*ModelSpec{
 		Doc: "Exponential integrate-and-fire: tau dV/dt = -(V - V_rest) + delta_T*exp((V - V_T)/delta_T) + R*I; " +
 			"V >= V_th is a spike: V = V_reset, held for tau_ref.",
 		Source: "Fourcaud-Trocmé et al. 2003; BrainPy brainpy.dyn.ExpIF (defaults)",
-		Params: []ParamSpec{
-			{Name: "V_rest", Dim: Voltage, Default: -65, Doc: "resting potential"},
-			{Name: "V_reset", Dim: Voltage, Default: -68, Doc: "reset potential"},
-			{Name: "V_th", Dim: Voltage, Default: -30, Doc: "spike cut-off"},
-			{Name: "V_T", Dim: Voltage, Default: -59.9, Doc: "threshold of the exponential upswing"},
-			{Name: "delta_T", Dim: Voltage, Default: 3.48, Doc: "slope factor", Positive: true},
-			{Name: "R", Dim: Dimensionless, Default: 1, Doc: "membrane resistance"},
-			{Name: "tau", Dim: Time, Default: 10, Doc: "membrane time constant", Positive: true},
-			{Name: "tau_ref", Dim: Time, Default: 0, Doc: "refractory period", NonNegative: true},
-		},
+		Params: params(ifVoltages, expUpswing, membrane),
 		States: []StateSpec{{Name: "V", Dim: Voltage, Doc: "membrane potential", DefaultFrom: "V_rest"}},
 		Below:  [][2]string{{"V_reset", "V_th"}},
 	},
@@ -175,19 +166,11 @@ var catalog = []*ModelSpec{
 		Doc: "Adaptive exponential integrate-and-fire: tau dV/dt = -(V - V_rest) + delta_T*exp((V - V_T)/delta_T) - R*w + R*I, " +
 			"tau_w dw/dt = a*(V - V_rest) - w; on a spike (V >= V_th) V = V_reset, w += b.",
 		Source: "Brette & Gerstner 2005; BrainPy brainpy.dyn.AdExIF (defaults)",
-		Params: []ParamSpec{
-			{Name: "V_rest", Dim: Voltage, Default: -65, Doc: "resting potential"},
-			{Name: "V_reset", Dim: Voltage, Default: -68, Doc: "reset potential"},
-			{Name: "V_th", Dim: Voltage, Default: -30, Doc: "spike cut-off"},
-			{Name: "V_T", Dim: Voltage, Default: -59.9, Doc: "threshold of the exponential upswing"},
-			{Name: "delta_T", Dim: Voltage, Default: 3.48, Doc: "slope factor", Positive: true},
+		Params: params(ifVoltages, expUpswing, []ParamSpec{
 			{Name: "a", Dim: Dimensionless, Default: 1, Doc: "subthreshold adaptation coupling"},
 			{Name: "b", Dim: Voltage, Default: 1, Doc: "spike-triggered adaptation increment"},
-			{Name: "R", Dim: Dimensionless, Default: 1, Doc: "membrane resistance"},
-			{Name: "tau", Dim: Time, Default: 10, Doc: "membrane time constant", Positive: true},
 			{Name: "tau_w", Dim: Time, Default: 30, Doc: "adaptation time constant", Positive: true},
-			{Name: "tau_ref", Dim: Time, Default: 0, Doc: "refractory period", NonNegative: true},
-		},
+		}, membrane),
 		States: []StateSpec{
 			{Name: "V", Dim: Voltage, Doc: "membrane potential", DefaultFrom: "V_rest"},
 			{Name: "w", Dim: Voltage, Doc: "adaptation variable"},
@@ -200,16 +183,10 @@ var catalog = []*ModelSpec{
 		Doc: "Quadratic integrate-and-fire: tau dV/dt = c*(V - V_rest)*(V - V_c) + R*I; " +
 			"V >= V_th is a spike: V = V_reset, held for tau_ref.",
 		Source: "Latham et al. 2000; BrainPy brainpy.dyn.QuaIF (defaults)",
-		Params: []ParamSpec{
-			{Name: "V_rest", Dim: Voltage, Default: -65, Doc: "resting potential"},
-			{Name: "V_reset", Dim: Voltage, Default: -68, Doc: "reset potential"},
-			{Name: "V_th", Dim: Voltage, Default: -30, Doc: "spike cut-off"},
+		Params: params(ifVoltages, []ParamSpec{
 			{Name: "V_c", Dim: Voltage, Default: -50, Doc: "critical voltage for spike initiation"},
 			{Name: "c", Dim: Dimensionless, Default: 0.07, Doc: "curvature, per mV", Positive: true},
-			{Name: "R", Dim: Dimensionless, Default: 1, Doc: "membrane resistance"},
-			{Name: "tau", Dim: Time, Default: 10, Doc: "membrane time constant", Positive: true},
-			{Name: "tau_ref", Dim: Time, Default: 0, Doc: "refractory period", NonNegative: true},
-		},
+		}, membrane),
 		States: []StateSpec{{Name: "V", Dim: Voltage, Doc: "membrane potential", DefaultFrom: "V_rest"}},
 		Below:  [][2]string{{"V_reset", "V_th"}},
 	},
@@ -346,4 +323,32 @@ func ModelNames(kind ModelKind) string {
 		}
 	}
 	return strings.Join(names, ", ")
+}
+
+// Parameter groups shared by the integrate-and-fire families (BrainPy's
+// defaults), joined by params.
+var (
+	ifVoltages = []ParamSpec{
+		{Name: "V_rest", Dim: Voltage, Default: -65, Doc: "resting potential"},
+		{Name: "V_reset", Dim: Voltage, Default: -68, Doc: "reset potential"},
+		{Name: "V_th", Dim: Voltage, Default: -30, Doc: "spike cut-off"},
+	}
+	expUpswing = []ParamSpec{
+		{Name: "V_T", Dim: Voltage, Default: -59.9, Doc: "threshold of the exponential upswing"},
+		{Name: "delta_T", Dim: Voltage, Default: 3.48, Doc: "slope factor", Positive: true},
+	}
+	membrane = []ParamSpec{
+		{Name: "R", Dim: Dimensionless, Default: 1, Doc: "membrane resistance"},
+		{Name: "tau", Dim: Time, Default: 10, Doc: "membrane time constant", Positive: true},
+		{Name: "tau_ref", Dim: Time, Default: 0, Doc: "refractory period", NonNegative: true},
+	}
+)
+
+// params concatenates parameter groups into a new list.
+func params(groups ...[]ParamSpec) []ParamSpec {
+	var out []ParamSpec
+	for _, g := range groups {
+		out = append(out, g...)
+	}
+	return out
 }
