@@ -83,10 +83,19 @@ type Init struct {
 // Input is an external input current (dimensionless, in the model's current
 // units: with R=1 it is in mV, as in BrainPy).
 type Input struct {
-	// Kind is "" (no input) or "constant".
+	// Kind is "" (no input), "constant", "ramp", "sinusoid" or "section".
 	Kind string
-	// Value is the constant current.
+	// Value is the constant current (the offset of a sinusoid).
 	Value float64
+	// From, To, Start and End describe a ramp: From until Start (ms), then
+	// linear to To at End (ms), To after.
+	From, To, Start, End float64
+	// Amplitude, Frequency (Hz) and Phase (rad) describe a sinusoid:
+	// Value + Amplitude·sin(2π·Frequency·t + Phase).
+	Amplitude, Frequency, Phase float64
+	// Values and Durations (ms) describe a section input: Values[k] for
+	// Durations[k] in turn from t = 0, then 0.
+	Values, Durations []float64
 }
 
 // Projection connects a presynaptic population to a postsynaptic one through

@@ -642,6 +642,88 @@ func (p *specParser) population(en *mapEntry) (*Population, *SpecError) {
 	return pop, nil
 }
 
+// inputShape reads the parameters of a ramp, sinusoid or section input.
+func (p *specParser) inputShape(in *Input, en *mapEntry, field string) *SpecError {
+	m, e := p.mapping(en.value, field, en.keyLine, false)
+	if e != nil {
+		return e
+	}
+	type q struct {
+		key string
+		dim Dim
+		dst *float64
+	}
+	var keys []q
+	var required []string
+	switch in.Kind {
+	case "ramp":
+		keys = []q{{"from", Dimensionless, &in.From}, {"to", Dimensionless, &in.To}, {"start", Time, &in.Start}, {"end", Time, &in.End}}
+		required = []string{"to", "end"}
+	case "sinusoid":
+		keys = []q{{"amplitude", Dimensionless, &in.Amplitude}, {"frequency", Rate, &in.Frequency},
+			{"offset", Dimensionless, &in.Value}, {"phase", Dimensionless, &in.Phase}}
+		required = []string{"amplitude", "frequency"}
+	case "section":
+		if e := p.checkKeys(m, []string{"values", "durations"}); e != nil {
+			return e
+		}
+		if e := p.require(m, "values", "durations"); e != nil {
+			return e
+		}
+		for _, k := range []struct {
+			key string
+			dim Dim
+			dst *[]float64
+		}{{"values", Dimensionless, &in.Values}, {"durations", Time, &in.Durations}} {
+			f := m.get(k.key)
+			items, lines, e := p.list(f, field+"."+k.key)
+			if e != nil {
+				return e
+			}
+			for i, it := range items {
+				x, e := p.quantity(it, lines[i], fmt.Sprintf("%s.%s[%d]", field, k.key, i), k.dim)
+				if e != nil {
+					return e
+				}
+				*k.dst = append(*k.dst, x)
+			}
+		}
+		if len(in.Values) != len(in.Durations) || len(in.Values) == 0 {
+			return p.errAt(en.keyLine, field, "values and durations must be non-empty lists of the same length, got %d and %d",
+				len(in.Values), len(in.Durations))
+		}
+		for i, d := range in.Durations {
+			if !(d > 0) {
+				return p.errAt(en.keyLine, fmt.Sprintf("%s.durations[%d]", field, i), "must be > 0, got %g ms", d)
+			}
+		}
+		return nil
+	}
+	valid := make([]string, len(keys))
+	for i, k := range keys {
+		valid[i] = k.key
+	}
+	if e := p.checkKeys(m, valid); e != nil {
+		return e
+	}
+	if e := p.require(m, required...); e != nil {
+		return e
+	}
+	for _, k := range keys {
+		if f := m.get(k.key); f != nil {
+			x, e := p.quantity(f.value, f.line, field+"."+k.key, k.dim)
+			if e != nil {
+				return e
+			}
+			*k.dst = x
+		}
+	}
+	if in.Kind == "ramp" && !(in.End > in.Start) {
+		return p.errAt(en.keyLine, field+".end", "must be after start (%g ms), got %g ms", in.Start, in.End)
+	}
+	return nil
+}
+
 // callRE matches "name(args)".
 var callRE = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)\s*\((.*)\)$`)
 
@@ -695,12 +777,17 @@ func (p *specParser) input(en *mapEntry, field string) (Input, *SpecError) {
 		if e := p.checkKeys(m, inputKinds); e != nil {
 			return Input{}, e
 		}
-		if e := p.require(m, "constant"); e != nil {
-			return Input{}, e
+		if len(m.entries) != 1 {
+			return Input{}, p.errAt(en.keyLine, field, "give exactly one input kind (%s)", strings.Join(inputKinds, ", "))
 		}
-		c := m.get("constant")
-		x, e := p.quantity(c.value, c.line, field+".constant", Dimensionless)
-		return Input{Kind: "constant", Value: x}, e
+		kind := m.entries[0]
+		in := Input{Kind: kind.key}
+		if kind.key == "constant" {
+			x, e := p.quantity(kind.value, kind.line, field+".constant", Dimensionless)
+			in.Value = x
+			return in, e
+		}
+		return in, p.inputShape(&in, &kind, field+"."+kind.key)
 	}
 	if isNull(en.value) {
 		return Input{}, nil

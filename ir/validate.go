@@ -51,7 +51,7 @@ func (e *SpecError) Error() string {
 var (
 	integrators = []string{"exp_euler", "euler", "rk2", "rk4"}
 	kernels     = []string{"auto", "dense", "event", "procedural"}
-	inputKinds  = []string{"constant"}
+	inputKinds  = []string{"constant", "ramp", "sinusoid", "section"}
 )
 
 // Defaults used by Parse and FillDefaults.

@@ -1,10 +1,13 @@
 package lower
 
 import (
+	"math"
+
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
 
 	"github.com/brainc/brainc/dynamics"
+	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/ops"
 )
 
@@ -145,9 +148,9 @@ func (st *stepper) step(state []*Node) []*Node {
 			vars[name] = state[pop.States[name]]
 		}
 		groups := pop.Groups
-		ext := pop.Input.Value
+		ext := inputCurrent(pop.Input, stepIdx, p.Net.Dt, p.DType)
 		input := func(v *Node) *Node {
-			i := AddScalar(ZerosLike(v), ext)
+			i := Add(ZerosLike(v), ext)
 			for _, grp := range groups {
 				i = Add(i, grp.Output.Current(next[grp.G], v))
 			}
@@ -187,4 +190,33 @@ func (st *stepper) propagate(pr *Projection, state []*Node) *Node {
 	}
 	seg := pr.Segment
 	return Slice(st.fan[i], AxisRange(seg.Start, seg.Start+seg.Size))
+}
+
+// inputCurrent is a population's external input at the start of step idx
+// (t = idx·dt, held over the step), a scalar of dtype.
+func inputCurrent(in ir.Input, idx *Node, dt float64, dtype dtypes.DType) *Node {
+	g := idx.Graph()
+	t := MulScalar(ConvertDType(idx, dtype), dt) // ms
+	c := func(x float64) *Node { return Scalar(g, dtype, x) }
+	switch in.Kind {
+	case "ramp":
+		frac := Clip(DivScalar(AddScalar(t, -in.Start), in.End-in.Start), c(0), c(1))
+		return AddScalar(MulScalar(frac, in.To-in.From), in.From)
+	case "sinusoid":
+		phase := AddScalar(MulScalar(t, 2*math.Pi*in.Frequency/1000), in.Phase)
+		return AddScalar(MulScalar(Sin(phase), in.Amplitude), in.Value)
+	case "section":
+		out, end := c(0), 0.0
+		for k := len(in.Values) - 1; k >= 0; k-- { // earliest section last, so it wins
+			start := 0.0
+			for _, d := range in.Durations[:k] {
+				start += d
+			}
+			end = start + in.Durations[k]
+			inside := And(GreaterOrEqual(t, c(start)), LessThan(t, c(end)))
+			out = Where(inside, c(in.Values[k]), out)
+		}
+		return out
+	}
+	return c(in.Value)
 }

@@ -1,0 +1,73 @@
+package lower
+
+import (
+	"math"
+	"testing"
+
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/brainc/brainc/ir"
+	"github.com/brainc/brainc/pjrt"
+)
+
+// Time-varying inputs, parsed from a spec and evaluated in the graph at the
+// start of each step, equal their formulas.
+func TestInputCurrents(t *testing.T) {
+	b, err := pjrt.Open(pjrt.Options{Backend: "cpu"})
+	require.NoError(t, err, "the XLA CPU plugin must be installed: run `make setup`")
+	const dt = 0.5
+	tests := []struct {
+		spec string
+		want func(t float64) float64
+	}{
+		{"{constant: 2.5}", func(float64) float64 { return 2.5 }},
+		{"{ramp: {from: 1, to: 5, start: 10 ms, end: 30 ms}}", func(t float64) float64 {
+			return 1 + 4*math.Min(math.Max((t-10)/20, 0), 1)
+		}},
+		{"{sinusoid: {amplitude: 3, frequency: 20 Hz, offset: 1, phase: 0.5}}", func(t float64) float64 {
+			return 1 + 3*math.Sin(2*math.Pi*20*t/1000+0.5)
+		}},
+		{"{section: {values: [0, 7, -2], durations: [5 ms, 10 ms, 2.5 ms]}}", func(t float64) float64 {
+			switch {
+			case t < 5:
+				return 0
+			case t < 15:
+				return 7
+			case t < 17.5:
+				return -2
+			}
+			return 0
+		}},
+	}
+	for _, tc := range tests {
+		net, err := ir.Parse([]byte("populations:\n  P: {size: 1, model: LifRef, input: "+tc.spec+"}\n"), "t.yaml")
+		require.NoError(t, err, tc.spec)
+		in := net.Populations[0].Input
+		e, err := NewExec(b, func(idx *Node) *Node { return inputCurrent(in, idx, dt, dtypes.Float64) })
+		require.NoError(t, err)
+		for i := int32(0); i < 80; i++ {
+			out, err := e.Exec(i)
+			require.NoError(t, err)
+			assert.InDelta(t, tc.want(float64(i)*dt), out[0].Value().(float64), 1e-9, "%s at step %d", tc.spec, i)
+		}
+	}
+}
+
+func TestInputSpecErrors(t *testing.T) {
+	tests := []struct{ input, err string }{
+		{"{ramp: {to: 5, end: 30 ms, start: 40 ms}}", "t.yaml:2: populations.P.input.ramp.end: must be after start (40 ms), got 30 ms"},
+		{"{ramp: {to: 5}}", `populations.P.input.ramp: missing required key "end"`},
+		{"{sinusoid: {amplitude: 1, frequency: 5 ms}}", `t.yaml:2: populations.P.input.sinusoid.frequency: expected a rate`},
+		{"{section: {values: [1, 2], durations: [5 ms]}}", "values and durations must be non-empty lists of the same length, got 2 and 1"},
+		{"{section: {values: [1], durations: [0 ms]}}", "populations.P.input.section.durations[0]: must be > 0, got 0 ms"},
+		{"{constant: 1, ramp: {to: 1, end: 2 ms}}", "populations.P.input: give exactly one input kind (constant, ramp, sinusoid, section)"},
+	}
+	for _, tc := range tests {
+		_, err := ir.Parse([]byte("populations:\n  P: {size: 1, model: LifRef, input: "+tc.input+"}\n"), "t.yaml")
+		require.Error(t, err, tc.input)
+		assert.Contains(t, err.Error(), tc.err, tc.input)
+	}
+}
