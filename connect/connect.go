@@ -12,6 +12,7 @@ import (
 	"hash/fnv"
 	"math"
 	"math/rand/v2"
+	"slices"
 )
 
 // Matrix is a connectivity in CSR form, rows indexed by presynaptic neuron.
@@ -177,6 +178,85 @@ func FixedInDegree(npre, npost, k int, o Options) (*Matrix, error) {
 			m.Indices[fill[pre]] = int32(j)
 			fill[pre]++
 		}
+	}
+	return m, nil
+}
+
+// FixedOutDegree gives every presynaptic neuron exactly k distinct
+// postsynaptic targets, drawn uniformly without replacement (Floyd's
+// algorithm), excluding itself when o excludes self-connections.
+func FixedOutDegree(npre, npost, k int, o Options) (*Matrix, error) {
+	if err := checkSizes(npre, npost); err != nil {
+		return nil, err
+	}
+	avail := npost
+	if o.noSelf() {
+		avail--
+	}
+	if k < 0 || k > avail {
+		return nil, fmt.Errorf("out-degree must be in [0, %d], got %d", avail, k)
+	}
+	r := o.rng()
+	m := &Matrix{NPre: npre, NPost: npost, Indptr: make([]int32, npre+1), Indices: make([]int32, 0, npre*k)}
+	chosen := make(map[int]struct{}, k)
+	row := make([]int32, 0, k)
+	for i := 0; i < npre; i++ {
+		clear(chosen)
+		for t := avail - k; t < avail; t++ {
+			u := r.IntN(t + 1)
+			if _, dup := chosen[u]; dup {
+				u = t
+			}
+			chosen[u] = struct{}{}
+		}
+		row = row[:0]
+		for u := range chosen {
+			if o.noSelf() && u >= i {
+				u++ // skip i itself
+			}
+			row = append(row, int32(u))
+		}
+		slices.Sort(row)
+		m.Indices = append(m.Indices, row...)
+		m.Indptr[i+1] = int32(len(m.Indices))
+	}
+	return m, nil
+}
+
+// OneToOne connects neuron i of the presynaptic population to neuron i of
+// the postsynaptic one; the populations must have the same size.
+func OneToOne(npre, npost int) (*Matrix, error) {
+	if err := checkSizes(npre, npost); err != nil {
+		return nil, err
+	}
+	if npre != npost {
+		return nil, fmt.Errorf("one-to-one needs populations of the same size, got %d and %d", npre, npost)
+	}
+	m := &Matrix{NPre: npre, NPost: npost, Indptr: make([]int32, npre+1), Indices: make([]int32, npre)}
+	for i := range npre {
+		m.Indices[i] = int32(i)
+		m.Indptr[i+1] = int32(i + 1)
+	}
+	return m, nil
+}
+
+// AllToAll connects every presynaptic neuron to every postsynaptic one
+// (except i → i when o excludes self-connections).
+func AllToAll(npre, npost int, o Options) (*Matrix, error) {
+	if err := checkSizes(npre, npost); err != nil {
+		return nil, err
+	}
+	if int64(npre)*int64(npost) > math.MaxInt32 {
+		return nil, fmt.Errorf("all-to-all of %d × %d exceeds 2³¹ synapses", npre, npost)
+	}
+	m := &Matrix{NPre: npre, NPost: npost, Indptr: make([]int32, npre+1), Indices: make([]int32, 0, npre*npost)}
+	for i := 0; i < npre; i++ {
+		for j := 0; j < npost; j++ {
+			if !(o.noSelf() && i == j) {
+				m.Indices = append(m.Indices, int32(j))
+			}
+		}
+		m.Indptr[i+1] = int32(len(m.Indices))
 	}
 	return m, nil
 }

@@ -86,3 +86,49 @@ func TestELLAndCOO(t *testing.T) {
 	assert.Equal(t, []int32{1, 3, 0}, post)
 	assert.Equal(t, 2, m.MaxRow())
 }
+
+// The deterministic and fixed-out-degree rules give exactly the rows they
+// promise.
+func TestMoreRules(t *testing.T) {
+	m, err := OneToOne(4, 4)
+	require.NoError(t, err)
+	assert.Equal(t, []int32{0, 1, 2, 3, 4}, m.Indptr)
+	assert.Equal(t, []int32{0, 1, 2, 3}, m.Indices)
+	_, err = OneToOne(3, 4)
+	assert.EqualError(t, err, "one-to-one needs populations of the same size, got 3 and 4")
+
+	m, err = AllToAll(3, 3, Options{SamePopulation: true})
+	require.NoError(t, err)
+	assert.Equal(t, []int32{1, 2, 0, 2, 0, 1}, m.Indices)
+	m, err = AllToAll(2, 3, Options{})
+	require.NoError(t, err)
+	assert.Equal(t, 6, m.NumSynapses())
+
+	m, err = FixedOutDegree(200, 150, 12, Options{Seed: 4, SamePopulation: false})
+	require.NoError(t, err)
+	in := make([]int, 150)
+	for i := 0; i < 200; i++ {
+		row := m.Indices[m.Indptr[i]:m.Indptr[i+1]]
+		require.Len(t, row, 12)
+		for k := 1; k < len(row); k++ {
+			require.Greater(t, row[k], row[k-1], "row %d sorted and distinct", i)
+		}
+		for _, j := range row {
+			in[j]++
+		}
+	}
+	var mean float64
+	for _, c := range in {
+		mean += float64(c)
+	}
+	assert.InDelta(t, 200*12/150.0, mean/150, 1e-9)
+	m, err = FixedOutDegree(50, 50, 49, Options{Seed: 1, SamePopulation: true})
+	require.NoError(t, err)
+	for i := 0; i < 50; i++ {
+		for _, j := range m.Indices[m.Indptr[i]:m.Indptr[i+1]] {
+			require.NotEqual(t, int32(i), j, "no self-connection")
+		}
+	}
+	_, err = FixedOutDegree(50, 50, 50, Options{SamePopulation: true})
+	assert.EqualError(t, err, "out-degree must be in [0, 49], got 50")
+}

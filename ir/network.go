@@ -133,6 +133,12 @@ const (
 	ConnFixedProb ConnRule = "fixed_prob"
 	// ConnFixedInDegree gives every post neuron exactly Num presynaptic partners, drawn without replacement.
 	ConnFixedInDegree ConnRule = "fixed_in_degree"
+	// ConnFixedOutDegree gives every pre neuron exactly Num postsynaptic targets, drawn without replacement.
+	ConnFixedOutDegree ConnRule = "fixed_out_degree"
+	// ConnOneToOne connects pre neuron i to post neuron i (equal sizes).
+	ConnOneToOne ConnRule = "one_to_one"
+	// ConnAllToAll connects every pre neuron to every post neuron.
+	ConnAllToAll ConnRule = "all_to_all"
 )
 
 // Conn is a connectivity rule with its parameters.
@@ -140,7 +146,8 @@ type Conn struct {
 	Rule ConnRule
 	// Prob is the connection probability for ConnFixedProb, in [0, 1].
 	Prob float64
-	// Num is the in-degree for ConnFixedInDegree.
+	// Num is the in-degree for ConnFixedInDegree, the out-degree for
+	// ConnFixedOutDegree.
 	Num int
 	// AllowSelf permits i→i connections when Pre == Post (default false).
 	AllowSelf bool

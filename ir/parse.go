@@ -21,8 +21,9 @@ var (
 	topKeys        = []string{"name", "dt", "duration", "seed", "populations", "projections", "monitors"}
 	populationKeys = []string{"size", "model", "params", "init", "input", "integrator"}
 	projectionKeys = []string{"pre", "post", "conn", "weight", "synapse", "output", "kernel", "init"}
-	connKeys       = []string{string(ConnFixedProb), string(ConnFixedInDegree), "allow_self"}
-	monitorKeys    = []string{"spikes", "traces"}
+	connKeys       = []string{string(ConnFixedProb), string(ConnFixedInDegree), string(ConnFixedOutDegree),
+		string(ConnOneToOne), string(ConnAllToAll), "allow_self"}
+	monitorKeys = []string{"spikes", "traces"}
 )
 
 // ParseFile reads and parses the spec at path; see Parse. Errors name the
@@ -57,7 +58,8 @@ func ParseFile(path string) (*Network, error) {
 //	  E2E:
 //	    pre: E
 //	    post: E
-//	    conn: {fixed_prob: 0.02}         # or {fixed_in_degree: 80}, optional allow_self: true
+//	    conn: {fixed_prob: 0.02}         # or {fixed_in_degree: 80}, {fixed_out_degree: 80},
+//	                                     # {one_to_one: true}, {all_to_all: true}; optional allow_self: true
 //	    weight: 0.6
 //	    synapse: {Expon: {tau: 5 ms}}    # or just Expon
 //	    output: {COBA: {E: 0 mV}}        # or just CUBA
@@ -890,14 +892,19 @@ func (p *specParser) conn(en *mapEntry, field string) (Conn, *SpecError) {
 		rule = f
 	}
 	if rule == nil {
-		return c, p.errAt(m.line, field, "missing connectivity rule (one of %s, %s)", ConnFixedProb, ConnFixedInDegree)
+		return c, p.errAt(m.line, field, "missing connectivity rule (one of %s)", strings.Join(connKeys[:len(connKeys)-1], ", "))
 	}
 	c.Rule = ConnRule(rule.key)
 	switch c.Rule {
 	case ConnFixedProb:
 		c.Prob, e = p.quantity(rule.value, rule.line, field+"."+rule.key, Dimensionless)
-	case ConnFixedInDegree:
+	case ConnFixedInDegree, ConnFixedOutDegree:
 		c.Num, e = p.integer(rule.value, rule.line, field+"."+rule.key)
+	case ConnOneToOne, ConnAllToAll:
+		var on bool
+		if on, e = p.boolean(rule.value, rule.line, field+"."+rule.key); e == nil && !on {
+			e = p.errAt(rule.line, field+"."+rule.key, "write %s: true (or leave the rule out)", rule.key)
+		}
 	}
 	if e != nil {
 		return c, e

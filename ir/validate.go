@@ -381,8 +381,28 @@ func (c *checker) projection(n *Network, pr *Projection, field string) *SpecErro
 		case pr.Conn.Num > limit:
 			return c.errf(at, pr.Line, at, "in-degree %d is more than %d (%s)", pr.Conn.Num, limit, why)
 		}
+	case ConnFixedOutDegree:
+		at := conn + "." + string(ConnFixedOutDegree)
+		post := n.Population(pr.Post)
+		limit, why := post.Size, fmt.Sprintf("the size of post population %s", post.Name)
+		if pr.Pre == pr.Post && !pr.Conn.AllowSelf {
+			limit, why = post.Size-1, fmt.Sprintf("the size of population %s minus 1, as allow_self is false", post.Name)
+		}
+		switch {
+		case pr.Conn.Num <= 0:
+			return c.errf(at, pr.Line, at, "out-degree must be > 0, got %d", pr.Conn.Num)
+		case pr.Conn.Num > limit:
+			return c.errf(at, pr.Line, at, "out-degree %d is more than %d (%s)", pr.Conn.Num, limit, why)
+		}
+	case ConnOneToOne:
+		if post := n.Population(pr.Post); post.Size != pre.Size {
+			at := conn + "." + string(ConnOneToOne)
+			return c.errf(at, pr.Line, at, "needs populations of the same size, got %s %d and %s %d", pre.Name, pre.Size, post.Name, post.Size)
+		}
+	case ConnAllToAll:
 	default:
-		return c.errf(conn, pr.Line, conn, "unknown connectivity rule %q (valid: %s, %s)", pr.Conn.Rule, ConnFixedProb, ConnFixedInDegree)
+		return c.errf(conn, pr.Line, conn, "unknown connectivity rule %q (valid: %s, %s, %s, %s, %s)", pr.Conn.Rule,
+			ConnFixedProb, ConnFixedInDegree, ConnFixedOutDegree, ConnOneToOne, ConnAllToAll)
 	}
 	if !finite(pr.Weight) {
 		return c.errf(field+".weight", pr.Line, field+".weight", "must be a finite number, got %g", pr.Weight)

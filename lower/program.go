@@ -306,6 +306,12 @@ func (p *Program) lowerProjection(ipr *ir.Projection, byName map[string]*Populat
 			m, err = connect.FixedProb(pre.Size, post.Size, ipr.Conn.Prob, copts)
 		case ir.ConnFixedInDegree:
 			m, err = connect.FixedInDegree(pre.Size, post.Size, ipr.Conn.Num, copts)
+		case ir.ConnFixedOutDegree:
+			m, err = connect.FixedOutDegree(pre.Size, post.Size, ipr.Conn.Num, copts)
+		case ir.ConnOneToOne:
+			m, err = connect.OneToOne(pre.Size, post.Size)
+		case ir.ConnAllToAll:
+			m, err = connect.AllToAll(pre.Size, post.Size, copts)
 		default:
 			err = fmt.Errorf("unknown connectivity rule %q", ipr.Conn.Rule)
 		}

@@ -88,3 +88,29 @@ monitors:`, 1)
 	require.Error(t, err, "an unknown synaptic variable is named with its line")
 	assert.Equal(t, `test.yaml:12: projections.E2E.init: unknown state variable "x" of Expon (valid: g)`, err.Error())
 }
+
+// The connectivity rules added with the model library parse, lower and
+// check their constraints with the field and the line.
+func TestMoreConnectivityRules(t *testing.T) {
+	base := `
+populations:
+  A: {size: 30, model: LifRef}
+  B: {size: %d, model: LifRef}
+projections:
+  P: {pre: A, post: B, conn: %s, weight: 1, synapse: Expon, output: CUBA}
+`
+	for conn, synapses := range map[string]int{"{one_to_one: true}": 30, "{all_to_all: true}": 900, "{fixed_out_degree: 7}": 210} {
+		prog, err := lower.Build(parse(t, fmt.Sprintf(base, 30, conn)), lower.Options{})
+		require.NoError(t, err, conn)
+		assert.Equal(t, synapses, prog.Projs[0].Matrix.NumSynapses(), conn)
+	}
+	for conn, msg := range map[string]string{
+		"{one_to_one: true}":     "test.yaml:6: projections.P.conn.one_to_one: needs populations of the same size, got A 30 and B 20",
+		"{one_to_one: false}":    "test.yaml:6: projections.P.conn.one_to_one: write one_to_one: true (or leave the rule out)",
+		"{fixed_out_degree: 21}": "test.yaml:6: projections.P.conn.fixed_out_degree: out-degree 21 is more than 20 (the size of post population B)",
+	} {
+		_, err := parseErr(fmt.Sprintf(base, 20, conn))
+		require.Error(t, err, conn)
+		assert.Equal(t, msg, err.Error(), conn)
+	}
+}
