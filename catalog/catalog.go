@@ -274,6 +274,36 @@ var catalog = []*ModelSpec{
 		},
 	},
 	{
+		Name: "DualExpon",
+		Kind: KindSynapse,
+		Doc: "Difference-of-exponentials synapse: dg/dt = -g/tau_decay + h, dh/dt = -h/tau_rise; " +
+			"h += A*weight per event, A normalising one event's peak g to the weight; advanced by its exact propagator.",
+		Source: "BrainPy brainpy.dyn.DualExpon; Brian2 biexponential synapse",
+		Params: []ParamSpec{
+			{Name: "tau_rise", Dim: Time, Default: 1, Doc: "rise time constant", Positive: true},
+			{Name: "tau_decay", Dim: Time, Default: 10, Doc: "decay time constant (> tau_rise)", Positive: true},
+		},
+		States: []StateSpec{
+			{Name: "g", Dim: Dimensionless, Doc: "synaptic conductance"},
+			{Name: "h", Dim: Dimensionless, Doc: "rise variable"},
+		},
+		Below: [][2]string{{"tau_rise", "tau_decay"}},
+	},
+	{
+		Name: "Alpha",
+		Kind: KindSynapse,
+		Doc: "Alpha synapse, DualExpon with tau_rise = tau_decay = tau: one event of weight w gives " +
+			"g(t) = w*(t/tau)*exp(1 - t/tau), peaking at w at t = tau.",
+		Source: "BrainPy brainpy.dyn.Alpha; Rall 1967",
+		Params: []ParamSpec{
+			{Name: "tau", Dim: Time, Default: 8, Doc: "time constant (time to peak)", Positive: true},
+		},
+		States: []StateSpec{
+			{Name: "g", Dim: Dimensionless, Doc: "synaptic conductance"},
+			{Name: "h", Dim: Dimensionless, Doc: "rise variable"},
+		},
+	},
+	{
 		Name:   "CUBA",
 		Kind:   KindOutput,
 		Doc:    "Current-based output: I = g.",

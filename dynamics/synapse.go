@@ -2,6 +2,7 @@ package dynamics
 
 import (
 	"fmt"
+	"math"
 
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
 )
@@ -10,9 +11,12 @@ import (
 // form): linear dynamics, so every projection onto the same population with
 // the same synapse can share one state (merging).
 type Synapse interface {
-	// Update decays the state g over one step and adds x, the summed
-	// presynaptic events of this step (already weighted), to it.
-	Update(g, x *Node, dt float64, integrate Integrator) *Node
+	// States lists the synaptic variables, "g" (what outputs read) first.
+	States() []string
+	// Update advances the variables over one step of dt (ms) and adds x,
+	// the summed presynaptic events of this step (already weighted), where
+	// events enter the model.
+	Update(s Vars, x *Node, dt float64) Vars
 	// Key identifies the dynamics: two projections whose synapses have equal
 	// keys (and equal outputs) can share a state.
 	Key() string
@@ -23,6 +27,13 @@ func NewSynapse(model string, p map[string]float64) (Synapse, error) {
 	switch model {
 	case "Expon":
 		return &Expon{Tau: p["tau"]}, nil
+	case "DualExpon":
+		if !(p["tau_decay"] > p["tau_rise"]) {
+			return nil, fmt.Errorf("DualExpon: tau_decay (%g ms) must exceed tau_rise (%g ms); use Alpha for equal ones", p["tau_decay"], p["tau_rise"])
+		}
+		return &DualExpon{TauRise: p["tau_rise"], TauDecay: p["tau_decay"]}, nil
+	case "Alpha":
+		return &DualExpon{TauRise: p["tau"], TauDecay: p["tau"]}, nil
 	}
 	return nil, fmt.Errorf("no implementation for synapse model %q", model)
 }
@@ -33,14 +44,61 @@ type Expon struct {
 	Tau float64 // ms
 }
 
-// Update decays g and adds x.
-func (s *Expon) Update(g, x *Node, dt float64, integrate Integrator) *Node {
+// States is ["g"].
+func (s *Expon) States() []string { return []string{"g"} }
+
+// Update decays g (exponential Euler, exact for this ODE) and adds x.
+func (s *Expon) Update(v Vars, x *Node, dt float64) Vars {
 	decay := func(g *Node) *Node { return DivScalar(Neg(g), s.Tau) }
-	return Add(integrate(decay, g, dt), x)
+	return Vars{"g": Add(ExpEuler(decay, v["g"], dt), x)}
 }
 
 // Key is "Expon(tau=...)".
 func (s *Expon) Key() string { return fmt.Sprintf("Expon(tau=%g)", s.Tau) }
+
+// DualExpon is the difference-of-exponentials synapse (the Alpha synapse
+// when TauRise = TauDecay):
+//
+//	dg/dt = −g/τ_decay + h,   dh/dt = −h/τ_rise,   h += A·w per event
+//
+// A normalises the kernel so that one event of weight w peaks at g = w:
+// A = 1/max_t κ(t), κ(t) = τ_dτ_r/(τ_d−τ_r)·(e^{−t/τ_d} − e^{−t/τ_r})
+// (κ(t) = t·e^{−t/τ}, A = e/τ, for Alpha). The linear system is advanced by
+// its exact propagator, so a step of any length is exact.
+type DualExpon struct {
+	TauRise, TauDecay float64 // ms
+}
+
+// States is ["g", "h"].
+func (s *DualExpon) States() []string { return []string{"g", "h"} }
+
+// Norm is A, the factor applied to events.
+func (s *DualExpon) Norm() float64 {
+	tr, td := s.TauRise, s.TauDecay
+	if tr == td {
+		return math.E / td
+	}
+	tp := td * tr / (td - tr) * math.Log(td/tr)
+	return 1 / (td * tr / (td - tr) * (math.Exp(-tp/td) - math.Exp(-tp/tr)))
+}
+
+// Update advances (g, h) exactly over dt, then adds A·x to h.
+func (s *DualExpon) Update(v Vars, x *Node, dt float64) Vars {
+	tr, td := s.TauRise, s.TauDecay
+	er, ed := math.Exp(-dt/tr), math.Exp(-dt/td)
+	coupling := dt * ed // h's contribution to g over the step, for tr = td
+	if tr != td {
+		coupling = td * tr / (td - tr) * (ed - er)
+	}
+	g := Add(MulScalar(v["g"], ed), MulScalar(v["h"], coupling))
+	h := Add(MulScalar(v["h"], er), MulScalar(x, s.Norm()))
+	return Vars{"g": g, "h": h}
+}
+
+// Key is "DualExpon(rise=...,decay=...)".
+func (s *DualExpon) Key() string {
+	return fmt.Sprintf("DualExpon(rise=%g,decay=%g)", s.TauRise, s.TauDecay)
+}
 
 // Output turns a synaptic state into a current for the postsynaptic neuron.
 type Output interface {

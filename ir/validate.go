@@ -267,17 +267,6 @@ func (c *checker) population(p *Population, field string) *SpecError {
 	if e := c.params(field+".params", p.Line, m, p.Params); e != nil {
 		return e
 	}
-	for _, pair := range m.Below {
-		a, b := p.Params[pair[0]], p.Params[pair[1]]
-		if !(a < b) {
-			at := field + ".params." + pair[0]
-			d := Voltage
-			if ps, ok := m.Param(pair[0]); ok {
-				d = ps.Dim
-			}
-			return c.errf(at, p.Line, at, "must be below %s (%s), got %s", pair[1], fmtValue(b, d), fmtValue(a, d))
-		}
-	}
 	for _, name := range sortedKeys(p.Init) {
 		at := field + ".init." + name
 		st, ok := m.State(name)
@@ -344,6 +333,17 @@ func (c *checker) params(field string, fallback int, m *catalog.ModelSpec, param
 			return c.errf(at, fallback, at, "must be > 0, got %s", fmtValue(v, ps.Dim))
 		case ps.NonNegative && v < 0:
 			return c.errf(at, fallback, at, "must be >= 0, got %s", fmtValue(v, ps.Dim))
+		}
+	}
+	for _, pair := range m.Below {
+		a, b := params[pair[0]], params[pair[1]]
+		if !(a < b) {
+			at := field + "." + pair[0]
+			d := Voltage
+			if ps, ok := m.Param(pair[0]); ok {
+				d = ps.Dim
+			}
+			return c.errf(at, fallback, at, "must be below %s (%s), got %s", pair[1], fmtValue(b, d), fmtValue(a, d))
 		}
 	}
 	return nil

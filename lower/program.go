@@ -125,8 +125,11 @@ type Group struct {
 	Post    *Population
 	Synapse dynamics.Synapse
 	Output  dynamics.Output
-	// G is the index into Program.State of the synaptic variable.
+	// G is the index into Program.State of the synaptic variable g that
+	// outputs read; Vars maps every synaptic variable (g included) to its
+	// index.
 	G     int
+	Vars  map[string]int
 	Projs []*Projection
 	// Init is the synaptic variable's initial value (nil: 0), from the
 	// projections' init (merged projections must agree).
@@ -348,12 +351,18 @@ func (p *Program) lowerProjection(ipr *ir.Projection, byName map[string]*Populat
 			}
 			g.Projs = append(g.Projs, pr)
 			g.Name += "+" + ipr.Name
-			p.State[g.G].Name = g.Name + ".g"
+			for name, i := range g.Vars {
+				p.State[i].Name = g.Name + "." + name
+			}
 			return nil
 		}
 	}
 	g := &Group{Name: ipr.Name, Post: post, Synapse: syn, Output: out, Projs: []*Projection{pr}, Init: init}
-	g.G = p.addState(g.Name+".g", p.DType, post.Size)
+	g.Vars = map[string]int{}
+	for _, name := range syn.States() {
+		g.Vars[name] = p.addState(g.Name+"."+name, p.DType, post.Size)
+	}
+	g.G = g.Vars["g"]
 	post.Groups = append(post.Groups, g)
 	p.Groups = append(p.Groups, g)
 	return nil
@@ -476,11 +485,12 @@ func (p *Program) InitialState() []*tensors.Tensor {
 		out[pop.Spike] = tensors.FromFlatDataAndDimensions(make([]bool, pop.Size), pop.Size)
 	}
 	for _, g := range p.Groups {
-		v := make([]float64, g.Post.Size)
-		if g.Init != nil {
-			v = p.draw(*g.Init, "init:"+g.Projs[0].Name+".g", g.Post.Size)
+		for _, i := range g.Vars {
+			out[i] = p.floats(make([]float64, g.Post.Size), g.Post.Size)
 		}
-		out[g.G] = p.floats(v, g.Post.Size)
+		if g.Init != nil {
+			out[g.G] = p.floats(p.draw(*g.Init, "init:"+g.Projs[0].Name+".g", g.Post.Size), g.Post.Size)
+		}
 	}
 	return out
 }

@@ -140,7 +140,14 @@ func (st *stepper) step(state []*Node) []*Node {
 				x = Add(x, c)
 			}
 		}
-		next[grp.G] = grp.Synapse.Update(state[grp.G], x, p.Net.Dt, dynamics.ExpEuler)
+		vars := dynamics.Vars{}
+		for name, i := range grp.Vars {
+			vars[name] = state[i]
+		}
+		updated := grp.Synapse.Update(vars, x, p.Net.Dt)
+		for _, name := range updated.Names() {
+			next[grp.Vars[name]] = updated[name]
+		}
 	}
 	for _, pop := range p.Pops {
 		vars := dynamics.Vars{}

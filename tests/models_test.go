@@ -114,3 +114,23 @@ projections:
 		assert.Equal(t, msg, err.Error(), conn)
 	}
 }
+
+// DualExpon and Alpha synapses run in a network: merged projections share
+// both variables, and the network stays active.
+func TestTwoVariableSynapses(t *testing.T) {
+	spec := strings.NewReplacer("synapse: {Expon: {tau: 5 ms}}", "synapse: {DualExpon: {tau_rise: 1 ms, tau_decay: 5 ms}}",
+		"synapse: {Expon: {tau: 10 ms}}", "synapse: {Alpha: {tau: 3 ms}}").Replace(smallCOBA)
+	prog, err := lower.Build(parse(t, spec), lower.Options{})
+	require.NoError(t, err)
+	var names []string
+	for _, v := range prog.State {
+		names = append(names, v.Name)
+	}
+	assert.Contains(t, names, "E2E.h")
+	assert.Contains(t, names, "I2E.g")
+	rec, _ := simulate(t, parse(t, spec), lower.Options{}, jit.Options{K: 5})
+	assert.Greater(t, totalSpikes(rec), 400)
+	_, err = parseErr(strings.Replace(spec, "tau_rise: 1 ms, tau_decay: 5 ms", "tau_rise: 6 ms, tau_decay: 5 ms", 1))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "tau_rise")
+}
