@@ -310,6 +310,18 @@ var catalog = []*ModelSpec{
 		Source: "BrainPy brainpy.dyn.CUBA",
 	},
 	{
+		Name: "MgBlock",
+		Kind: KindOutput,
+		Doc: "NMDA output with the magnesium block: I = g * (E - V) / (1 + cc_Mg/beta * exp(-alpha * V)).",
+		Source: "Jahr & Stevens 1990; BrainPy brainpy.dyn.MgBlock (defaults)",
+		Params: []ParamSpec{
+			{Name: "E", Dim: Voltage, Default: 0, Doc: "reversal potential"},
+			{Name: "cc_Mg", Dim: Dimensionless, Default: 1.2, Doc: "extracellular Mg²⁺ concentration, mM", NonNegative: true},
+			{Name: "alpha", Dim: Dimensionless, Default: 0.062, Doc: "voltage sensitivity of the block, per mV"},
+			{Name: "beta", Dim: Dimensionless, Default: 3.57, Doc: "Mg²⁺ concentration of half block at 0 mV, mM", Positive: true},
+		},
+	},
+	{
 		Name:   "COBA",
 		Kind:   KindOutput,
 		Doc:    "Conductance-based output: I = g * (E - V), V the postsynaptic membrane potential.",

@@ -115,6 +115,8 @@ func NewOutput(model string, p map[string]float64) (Output, error) {
 		return CUBA{}, nil
 	case "COBA":
 		return COBA{E: p["E"]}, nil
+	case "MgBlock":
+		return MgBlock{E: p["E"], Mg: p["cc_Mg"], Alpha: p["alpha"], Beta: p["beta"]}, nil
 	}
 	return nil, fmt.Errorf("no implementation for output model %q", model)
 }
@@ -139,3 +141,22 @@ func (o COBA) Current(g, v *Node) *Node { return Mul(g, Neg(AddScalar(v, -o.E)))
 
 // Key is "COBA(E=...)".
 func (o COBA) Key() string { return fmt.Sprintf("COBA(E=%g)", o.E) }
+
+// MgBlock is the conductance-based output of NMDA receptors with the
+// voltage-dependent magnesium block (Jahr & Stevens 1990):
+//
+//	I = g·(E − V) / (1 + [Mg²⁺]/β · exp(−α·V))
+type MgBlock struct {
+	E, Mg, Alpha, Beta float64 // mV, mM, mV⁻¹, mM
+}
+
+// Current returns g·(E − v)/(1 + Mg/β·exp(−α·v)).
+func (o MgBlock) Current(g, v *Node) *Node {
+	block := AddScalar(MulScalar(Exp(MulScalar(v, -o.Alpha)), o.Mg/o.Beta), 1)
+	return Div(Mul(g, Neg(AddScalar(v, -o.E))), block)
+}
+
+// Key is "MgBlock(E=...,Mg=...,alpha=...,beta=...)".
+func (o MgBlock) Key() string {
+	return fmt.Sprintf("MgBlock(E=%g,Mg=%g,alpha=%g,beta=%g)", o.E, o.Mg, o.Alpha, o.Beta)
+}

@@ -71,3 +71,19 @@ func TestSynapseResponses(t *testing.T) {
 		}
 	}
 }
+
+// The magnesium block's current equals its formula; it is g·(E − V) at the
+// limit of no magnesium.
+func TestMgBlock(t *testing.T) {
+	b, err := pjrt.Open(pjrt.Options{Backend: "cpu"})
+	require.NoError(t, err)
+	vs := []float64{-80, -60, -20, 0, 20}
+	for _, o := range []MgBlock{{E: 0, Mg: 1.2, Alpha: 0.062, Beta: 3.57}, {E: 5, Mg: 0, Alpha: 0.062, Beta: 3.57}} {
+		out := MustExecOnce(b, func(v *Node) *Node { return o.Current(OnesLike(v), v) }, vs)
+		got := out.Value().([]float64)
+		for i, v := range vs {
+			want := (o.E - v) / (1 + o.Mg/o.Beta*math.Exp(-o.Alpha*v))
+			assert.InDelta(t, want, got[i], 1e-12, "%v at %g mV", o, v)
+		}
+	}
+}

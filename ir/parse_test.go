@@ -302,7 +302,7 @@ func TestParseErrors(t *testing.T) {
 		{"parameter of a parameterless output", head + projWith("    output: {CUBA: {E: 0 mV}}\n"),
 			`t.yaml:8: projections.P.output.CUBA: unknown parameter "E": CUBA has no parameters`},
 		{"unknown output", head + projWith("    output: COB\n"),
-			`t.yaml:8: projections.P.output: unknown output model "COB" (known: COBA, CUBA)`},
+			`t.yaml:8: projections.P.output: unknown output model "COB" (known: COBA, CUBA, MgBlock)`},
 		{"weight not a number", head + projWith("    weight: heavy\n"),
 			`t.yaml:8: projections.P.weight: expected a number (e.g. 0.5), got "heavy"`},
 		{"unknown kernel", head + proj + "    kernel: sparse\n",
