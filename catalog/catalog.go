@@ -310,9 +310,9 @@ var catalog = []*ModelSpec{
 		Source: "BrainPy brainpy.dyn.CUBA",
 	},
 	{
-		Name: "MgBlock",
-		Kind: KindOutput,
-		Doc: "NMDA output with the magnesium block: I = g * (E - V) / (1 + cc_Mg/beta * exp(-alpha * V)).",
+		Name:   "MgBlock",
+		Kind:   KindOutput,
+		Doc:    "NMDA output with the magnesium block: I = g * (E - V) / (1 + cc_Mg/beta * exp(-alpha * V)).",
 		Source: "Jahr & Stevens 1990; BrainPy brainpy.dyn.MgBlock (defaults)",
 		Params: []ParamSpec{
 			{Name: "E", Dim: Voltage, Default: 0, Doc: "reversal potential"},
