@@ -261,6 +261,16 @@ var catalog = []*ModelSpec{
 		},
 	},
 	{
+		Name: "Poisson",
+		Kind: KindNeuron,
+		Doc: "Poisson spike sources: each neuron fires in a step with probability rate*dt, independently; " +
+			"no membrane potential, no input (a source for projections only).",
+		Source: "BrainPy brainpy.dyn.PoissonGroup; Brian2 PoissonGroup",
+		Params: []ParamSpec{
+			{Name: "rate", Dim: Rate, Default: 10, Doc: "firing rate", NonNegative: true},
+		},
+	},
+	{
 		Name: "Expon",
 		Kind: KindSynapse,
 		Doc: "Single-exponential synapse: dg/dt = -g/tau; " +

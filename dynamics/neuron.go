@@ -71,6 +71,8 @@ func NewNeuron(model string, p map[string]float64) (Neuron, error) {
 	case "HH":
 		return &HH{ENa: p["E_Na"], EK: p["E_K"], EL: p["E_L"], GNa: p["g_Na"], GK: p["g_K"], GL: p["g_L"], C: p["C"],
 			VTh: p["V_th"], TauRef: p["tau_ref"]}, nil
+	case "Poisson":
+		return &Poisson{Rate: p["rate"]}, nil
 	case "TraubHH":
 		return &TraubHH{ENa: p["E_Na"], EK: p["E_K"], EL: p["E_L"], GNa: p["g_Na"], GK: p["g_K"], GL: p["g_L"], C: p["C"],
 			VT: p["V_T"], VTh: p["V_th"], TauRef: p["tau_ref"]}, nil

@@ -253,6 +253,9 @@ func (p *Program) lowerPopulation(ip *ir.Population, byName map[string]*Populati
 	if err != nil {
 		return fmt.Errorf("population %s: %w", ip.Name, err)
 	}
+	if src, ok := neuron.(*dynamics.Poisson); ok {
+		src.Key = proceduralKey(p.Net.Seed, connect.Stream("poisson:"+ip.Name))
+	}
 	pop := &Population{Population: ip, Index: len(p.Pops), Neuron: neuron, Integrator: integ,
 		States: map[string]int{}, Fanout: -1}
 	for _, sv := range neuron.States(p.DType) {
@@ -268,6 +271,9 @@ func (p *Program) lowerPopulation(ip *ir.Population, byName map[string]*Populati
 func (p *Program) lowerProjection(ipr *ir.Projection, byName map[string]*Population, opts Options) error {
 	force := opts.Kernel
 	pre, post := byName[ipr.Pre], byName[ipr.Post]
+	if post.Neuron.Potential() == "" {
+		return fmt.Errorf("projection %s: post population %s (%s) has no membrane potential and takes no input", ipr.Name, post.Name, post.Model)
+	}
 	syn, err := dynamics.NewSynapse(ipr.Synapse.Model, ipr.Synapse.Params)
 	if err != nil {
 		return fmt.Errorf("projection %s: %w", ipr.Name, err)

@@ -134,3 +134,29 @@ func TestTwoVariableSynapses(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "tau_rise")
 }
+
+// A Poisson population fires at its rate with Poisson statistics, the same
+// way for the same seed, and drives the neurons it projects to.
+func TestPoissonSources(t *testing.T) {
+	spec := `
+seed: 9
+duration: 1 s
+populations:
+  P: {size: 1000, model: Poisson, params: {rate: 20 Hz}}
+  N: {size: 10, model: LifRef, params: {V_th: 10, tau: 10 ms}}
+projections:
+  PN: {pre: P, post: N, conn: {fixed_in_degree: 50}, weight: 1.5, synapse: {Expon: {tau: 5 ms}}, output: CUBA}
+monitors: {spikes: [P, N]}
+`
+	a, _ := simulate(t, parse(t, spec), lower.Options{}, jit.Options{K: 4})
+	b, _ := simulate(t, parse(t, spec), lower.Options{}, jit.Options{K: 3})
+	assert.Equal(t, spikeTrains(a), spikeTrains(b), "same seed, same spikes, whatever the chunking")
+	p := a.Spikes[0].Stats(1000)
+	assert.InDelta(t, 20, p.RateHz, 1, "rate: 20 000 expected spikes, sd 141")
+	require.NotNil(t, p.CVISI)
+	assert.InDelta(t, 1, *p.CVISI, 0.1, "Poisson ISIs have CV 1 (estimated from ~20 intervals per neuron, biased low)")
+	assert.Greater(t, a.Spikes[1].Stats(1000).RateHz, 1.0, "the driven neurons fire")
+
+	_, err := lower.Build(parse(t, strings.Replace(spec, "PN: {pre: P, post: N, conn: {fixed_in_degree: 50}", "PN: {pre: N, post: P, conn: {fixed_prob: 0.5}", 1)), lower.Options{})
+	assert.EqualError(t, err, "projection PN: post population P (Poisson) has no membrane potential and takes no input")
+}
