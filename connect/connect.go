@@ -150,15 +150,7 @@ func FixedInDegree(npre, npost, k int, o Options) (*Matrix, error) {
 	pres := make([]int32, 0, npost*k) // pre of each synapse, grouped by post
 	chosen := make(map[int]struct{}, k)
 	for j := 0; j < npost; j++ {
-		clear(chosen)
-		// Floyd: for t in [avail-k, avail): pick u in [0, t]; take t if u taken.
-		for t := avail - k; t < avail; t++ {
-			u := r.IntN(t + 1)
-			if _, dup := chosen[u]; dup {
-				u = t
-			}
-			chosen[u] = struct{}{}
-		}
+		floyd(r, avail, k, chosen)
 		for u := range chosen {
 			pre := u
 			if o.noSelf() && pre >= j {
@@ -201,14 +193,7 @@ func FixedOutDegree(npre, npost, k int, o Options) (*Matrix, error) {
 	chosen := make(map[int]struct{}, k)
 	row := make([]int32, 0, k)
 	for i := 0; i < npre; i++ {
-		clear(chosen)
-		for t := avail - k; t < avail; t++ {
-			u := r.IntN(t + 1)
-			if _, dup := chosen[u]; dup {
-				u = t
-			}
-			chosen[u] = struct{}{}
-		}
+		floyd(r, avail, k, chosen)
 		row = row[:0]
 		for u := range chosen {
 			if o.noSelf() && u >= i {
@@ -259,4 +244,18 @@ func AllToAll(npre, npost int, o Options) (*Matrix, error) {
 		m.Indptr[i+1] = int32(len(m.Indices))
 	}
 	return m, nil
+}
+
+// floyd fills chosen with k distinct values drawn uniformly from [0, avail)
+// (Floyd's algorithm: for t in [avail−k, avail), pick u in [0, t] and take t
+// if u is already taken).
+func floyd(r *rand.Rand, avail, k int, chosen map[int]struct{}) {
+	clear(chosen)
+	for t := avail - k; t < avail; t++ {
+		u := r.IntN(t + 1)
+		if _, dup := chosen[u]; dup {
+			u = t
+		}
+		chosen[u] = struct{}{}
+	}
 }

@@ -369,30 +369,22 @@ func (c *checker) projection(n *Network, pr *Projection, field string) *SpecErro
 		if !(pr.Conn.Prob >= 0 && pr.Conn.Prob <= 1) {
 			return c.errf(at, pr.Line, at, "probability must be in [0, 1], got %g", pr.Conn.Prob)
 		}
-	case ConnFixedInDegree:
-		at := conn + "." + string(ConnFixedInDegree)
-		limit, why := pre.Size, fmt.Sprintf("the size of pre population %s", pre.Name)
+	case ConnFixedInDegree, ConnFixedOutDegree:
+		// In-degree is bounded by the pre population, out-degree by the post one.
+		at, what, side := conn+"."+string(pr.Conn.Rule), "in-degree", "pre"
+		other := pre
+		if pr.Conn.Rule == ConnFixedOutDegree {
+			what, side, other = "out-degree", "post", n.Population(pr.Post)
+		}
+		limit, why := other.Size, fmt.Sprintf("the size of %s population %s", side, other.Name)
 		if pr.Pre == pr.Post && !pr.Conn.AllowSelf {
-			limit, why = pre.Size-1, fmt.Sprintf("the size of population %s minus 1, as allow_self is false", pre.Name)
+			limit, why = other.Size-1, fmt.Sprintf("the size of population %s minus 1, as allow_self is false", other.Name)
 		}
 		switch {
 		case pr.Conn.Num <= 0:
-			return c.errf(at, pr.Line, at, "in-degree must be > 0, got %d", pr.Conn.Num)
+			return c.errf(at, pr.Line, at, "%s must be > 0, got %d", what, pr.Conn.Num)
 		case pr.Conn.Num > limit:
-			return c.errf(at, pr.Line, at, "in-degree %d is more than %d (%s)", pr.Conn.Num, limit, why)
-		}
-	case ConnFixedOutDegree:
-		at := conn + "." + string(ConnFixedOutDegree)
-		post := n.Population(pr.Post)
-		limit, why := post.Size, fmt.Sprintf("the size of post population %s", post.Name)
-		if pr.Pre == pr.Post && !pr.Conn.AllowSelf {
-			limit, why = post.Size-1, fmt.Sprintf("the size of population %s minus 1, as allow_self is false", post.Name)
-		}
-		switch {
-		case pr.Conn.Num <= 0:
-			return c.errf(at, pr.Line, at, "out-degree must be > 0, got %d", pr.Conn.Num)
-		case pr.Conn.Num > limit:
-			return c.errf(at, pr.Line, at, "out-degree %d is more than %d (%s)", pr.Conn.Num, limit, why)
+			return c.errf(at, pr.Line, at, "%s %d is more than %d (%s)", what, pr.Conn.Num, limit, why)
 		}
 	case ConnOneToOne:
 		if post := n.Population(pr.Post); post.Size != pre.Size {
