@@ -261,6 +261,62 @@ var catalog = []*ModelSpec{
 		},
 	},
 	{
+		Name: "FHN",
+		Kind: KindNeuron,
+		Doc: "FitzHugh-Nagumo oscillator: dV/dt = V - V^3/3 - w + I, dw/dt = (V + a - b*w)/tau; " +
+			"an upward crossing of V_th is reported as a spike (no reset).",
+		Source: "FitzHugh 1961; Nagumo et al. 1962 (classic parameters)",
+		Params: []ParamSpec{
+			{Name: "a", Dim: Dimensionless, Default: 0.7, Doc: "recovery offset"},
+			{Name: "b", Dim: Dimensionless, Default: 0.8, Doc: "recovery damping"},
+			{Name: "tau", Dim: Time, Default: 12.5, Doc: "recovery time constant", Positive: true},
+			{Name: "V_th", Dim: Dimensionless, Default: 1, Doc: "crossing reported as a spike"},
+		},
+		States: []StateSpec{
+			{Name: "V", Dim: Dimensionless, Doc: "fast (voltage-like) variable", Default: -1.2},
+			{Name: "w", Dim: Dimensionless, Doc: "recovery variable", Default: -0.6},
+		},
+	},
+	{
+		Name: "WilsonCowan",
+		Kind: KindNeuron,
+		Doc: "Wilson-Cowan E-I rate pair: tau_E dE/dt = -E + (1 - r*E)*S_E(w_EE*E - w_EI*I + input), " +
+			"tau_I dI/dt = -I + (1 - r*I)*S_I(w_IE*E - w_II*I), S(x) = 1/(1+exp(-a(x-theta))) - 1/(1+exp(a*theta)); no spikes.",
+		Source: "Wilson & Cowan 1972; BrainPy brainpy.dyn.WilsonCowanModel (defaults)",
+		Params: []ParamSpec{
+			{Name: "tau_E", Dim: Time, Default: 1, Doc: "excitatory time constant", Positive: true},
+			{Name: "tau_I", Dim: Time, Default: 1, Doc: "inhibitory time constant", Positive: true},
+			{Name: "a_E", Dim: Dimensionless, Default: 1.2, Doc: "excitatory gain"},
+			{Name: "a_I", Dim: Dimensionless, Default: 1, Doc: "inhibitory gain"},
+			{Name: "theta_E", Dim: Dimensionless, Default: 2.8, Doc: "excitatory threshold"},
+			{Name: "theta_I", Dim: Dimensionless, Default: 4, Doc: "inhibitory threshold"},
+			{Name: "w_EE", Dim: Dimensionless, Default: 12, Doc: "E to E coupling"},
+			{Name: "w_EI", Dim: Dimensionless, Default: 4, Doc: "I to E coupling"},
+			{Name: "w_IE", Dim: Dimensionless, Default: 13, Doc: "E to I coupling"},
+			{Name: "w_II", Dim: Dimensionless, Default: 11, Doc: "I to I coupling"},
+			{Name: "r", Dim: Dimensionless, Default: 1, Doc: "refractoriness"},
+		},
+		States: []StateSpec{
+			{Name: "E", Dim: Dimensionless, Doc: "excitatory rate"},
+			{Name: "I", Dim: Dimensionless, Doc: "inhibitory rate"},
+		},
+	},
+	{
+		Name: "StuartLandau",
+		Kind: KindNeuron,
+		Doc: "Stuart-Landau oscillator (Hopf normal form): dx/dt = (mu - x^2 - y^2)x - omega*y + I, " +
+			"dy/dt = (mu - x^2 - y^2)y + omega*x; limit cycle of radius sqrt(mu) at angular frequency omega; no spikes.",
+		Source: "Landau 1944; Stuart 1960; BrainPy brainpy.dyn.StuartLandauOscillator",
+		Params: []ParamSpec{
+			{Name: "mu", Dim: Dimensionless, Default: 1, Doc: "bifurcation parameter"},
+			{Name: "omega", Dim: Dimensionless, Default: 1, Doc: "angular frequency, rad/ms"},
+		},
+		States: []StateSpec{
+			{Name: "x", Dim: Dimensionless, Doc: "first coordinate", Default: 1},
+			{Name: "y", Dim: Dimensionless, Doc: "second coordinate"},
+		},
+	},
+	{
 		Name: "Poisson",
 		Kind: KindNeuron,
 		Doc: "Poisson spike sources: each neuron fires in a step with probability rate*dt, independently; " +

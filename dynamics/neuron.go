@@ -71,6 +71,13 @@ func NewNeuron(model string, p map[string]float64) (Neuron, error) {
 	case "HH":
 		return &HH{ENa: p["E_Na"], EK: p["E_K"], EL: p["E_L"], GNa: p["g_Na"], GK: p["g_K"], GL: p["g_L"], C: p["C"],
 			VTh: p["V_th"], TauRef: p["tau_ref"]}, nil
+	case "FHN":
+		return &FitzHughNagumo{A: p["a"], B: p["b"], Tau: p["tau"], VTh: p["V_th"]}, nil
+	case "WilsonCowan":
+		return &WilsonCowan{TauE: p["tau_E"], TauI: p["tau_I"], AE: p["a_E"], AI: p["a_I"], ThetaE: p["theta_E"],
+			ThetaI: p["theta_I"], WEE: p["w_EE"], WEI: p["w_EI"], WIE: p["w_IE"], WII: p["w_II"], R: p["r"]}, nil
+	case "StuartLandau":
+		return &StuartLandau{Mu: p["mu"], Omega: p["omega"]}, nil
 	case "Poisson":
 		return &Poisson{Rate: p["rate"]}, nil
 	case "TraubHH":

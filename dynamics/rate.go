@@ -1,0 +1,109 @@
+package dynamics
+
+import (
+	"math"
+
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
+)
+
+// FitzHughNagumo is the FitzHugh (1961)–Nagumo oscillator:
+//
+//	dV/dt = V − V³/3 − w + I
+//	dw/dt = (V + a − b·w)/τ
+//
+// It has no reset; V crossing V_th upwards is reported as a spike, so that
+// spike monitors and projections can read its oscillations. States: V, w,
+// last_spike.
+type FitzHughNagumo struct {
+	A, B, Tau, VTh float64 // 1, 1, ms, 1
+}
+
+// States lists V, w and last_spike.
+func (n *FitzHughNagumo) States(float dtypes.DType) []StateVar {
+	return spikingStates(float, "V", "w")
+}
+
+// Potential is "V".
+func (n *FitzHughNagumo) Potential() string { return "V" }
+
+// Update integrates one step.
+func (n *FitzHughNagumo) Update(s Vars, input Current, step Step, m Method) (Vars, *Node) {
+	i := input(s["V"])
+	f := func(s Vars) Vars {
+		v, w := s["V"], s["w"]
+		dv := Add(Sub(Sub(v, DivScalar(Mul(Square(v), v), 3)), w), i)
+		dw := DivScalar(Sub(AddScalar(v, n.A), MulScalar(w, n.B)), n.Tau)
+		return Vars{"V": dv, "w": dw}
+	}
+	return fire(s, f, m, step, -1, n.VTh, false, nil)
+}
+
+// WilsonCowan is the Wilson–Cowan (1972) excitatory–inhibitory rate pair
+// (each element of the population is one E–I pair):
+//
+//	τ_E dE/dt = −E + (1 − r·E)·S_E(w_EE·E − w_EI·I + P)
+//	τ_I dI/dt = −I + (1 − r·I)·S_I(w_IE·E − w_II·I)
+//	S(x) = 1/(1 + e^{−a(x−θ)}) − 1/(1 + e^{aθ})
+//
+// P is the population's input current. It does not spike. States: E, I.
+type WilsonCowan struct {
+	TauE, TauI, AE, AI, ThetaE, ThetaI, WEE, WEI, WIE, WII, R float64
+}
+
+// States lists E and I (the rates).
+func (n *WilsonCowan) States(float dtypes.DType) []StateVar {
+	return []StateVar{{"E", float}, {"I", float}}
+}
+
+// Potential is "E": inputs drive the excitatory unit.
+func (n *WilsonCowan) Potential() string { return "E" }
+
+// Update integrates one step; the spikes are all false.
+func (n *WilsonCowan) Update(s Vars, input Current, step Step, m Method) (Vars, *Node) {
+	p := input(s["E"])
+	sig := func(x *Node, a, theta float64) *Node {
+		return AddScalar(Sigmoid(MulScalar(AddScalar(x, -theta), a)), -1/(1+math.Exp(a*theta)))
+	}
+	f := func(s Vars) Vars {
+		e, i := s["E"], s["I"]
+		inE := Add(Sub(MulScalar(e, n.WEE), MulScalar(i, n.WEI)), p)
+		inI := Sub(MulScalar(e, n.WIE), MulScalar(i, n.WII))
+		de := DivScalar(Add(Neg(e), Mul(OneMinus(MulScalar(e, n.R)), sig(inE, n.AE, n.ThetaE))), n.TauE)
+		di := DivScalar(Add(Neg(i), Mul(OneMinus(MulScalar(i, n.R)), sig(inI, n.AI, n.ThetaI))), n.TauI)
+		return Vars{"E": de, "I": di}
+	}
+	next := m(f, s, step.Dt)
+	return next, ZerosLike(GreaterThan(s["E"], s["E"]))
+}
+
+// StuartLandau is the normal form of a Hopf bifurcation:
+//
+//	dx/dt = (μ − x² − y²)·x − ω·y + I
+//	dy/dt = (μ − x² − y²)·y + ω·x
+//
+// For μ > 0 and no input its limit cycle is the circle of radius √μ, run at
+// angular frequency ω (rad/ms). It does not spike. States: x, y.
+type StuartLandau struct {
+	Mu, Omega float64
+}
+
+// States lists x and y.
+func (n *StuartLandau) States(float dtypes.DType) []StateVar {
+	return []StateVar{{"x", float}, {"y", float}}
+}
+
+// Potential is "x": inputs drive x.
+func (n *StuartLandau) Potential() string { return "x" }
+
+// Update integrates one step; the spikes are all false.
+func (n *StuartLandau) Update(s Vars, input Current, step Step, m Method) (Vars, *Node) {
+	i := input(s["x"])
+	f := func(s Vars) Vars {
+		x, y := s["x"], s["y"]
+		a := Sub(Sub(Scalar(x.Graph(), x.DType(), n.Mu), Square(x)), Square(y))
+		return Vars{"x": Add(Sub(Mul(a, x), MulScalar(y, n.Omega)), i), "y": Add(Mul(a, y), MulScalar(x, n.Omega))}
+	}
+	next := m(f, s, step.Dt)
+	return next, ZerosLike(GreaterThan(s["x"], s["x"]))
+}
