@@ -261,6 +261,76 @@ var catalog = []*ModelSpec{
 		},
 	},
 	{
+		Name: "AdQuaIF",
+		Kind: KindNeuron,
+		Doc: "Adaptive quadratic integrate-and-fire: tau dV/dt = c*(V - V_rest)*(V - V_c) - w + I, " +
+			"tau_w dw/dt = a*(V - V_rest) - w; on a spike (V >= V_th) V = V_reset, w += b.",
+		Source: "Izhikevich 2007; BrainPy brainpy.dyn.AdQuaIF (defaults)",
+		Params: params(ifVoltages, []ParamSpec{
+			{Name: "V_c", Dim: Voltage, Default: -50, Doc: "critical voltage for spike initiation"},
+			{Name: "c", Dim: Dimensionless, Default: 0.07, Doc: "curvature, per mV", Positive: true},
+			{Name: "a", Dim: Dimensionless, Default: 1, Doc: "subthreshold adaptation coupling"},
+			{Name: "b", Dim: Voltage, Default: 0.1, Doc: "spike-triggered adaptation increment"},
+			{Name: "tau", Dim: Time, Default: 10, Doc: "membrane time constant", Positive: true},
+			{Name: "tau_w", Dim: Time, Default: 10, Doc: "adaptation time constant", Positive: true},
+			{Name: "tau_ref", Dim: Time, Default: 0, Doc: "refractory period", NonNegative: true},
+		}),
+		States: []StateSpec{
+			{Name: "V", Dim: Voltage, Doc: "membrane potential", DefaultFrom: "V_rest"},
+			{Name: "w", Dim: Voltage, Doc: "adaptation variable"},
+		},
+		Below: [][2]string{{"V_reset", "V_th"}},
+	},
+	{
+		Name: "MorrisLecar",
+		Kind: KindNeuron,
+		Doc: "Morris-Lecar: C dV/dt = -g_Ca*m_inf(V)*(V - V_Ca) - g_K*W*(V - V_K) - g_L*(V - V_L) + I, " +
+			"dW/dt = phi*(W_inf(V) - W)/tau_W(V); a spike is V crossing V_th upwards (no reset).",
+		Source: "Morris & Lecar 1981; BrainPy brainpy.dyn.MorrisLecar (defaults)",
+		Params: []ParamSpec{
+			{Name: "V_Ca", Dim: Voltage, Default: 130, Doc: "calcium reversal potential"},
+			{Name: "g_Ca", Dim: Dimensionless, Default: 4.4, Doc: "calcium conductance", NonNegative: true},
+			{Name: "V_K", Dim: Voltage, Default: -84, Doc: "potassium reversal potential"},
+			{Name: "g_K", Dim: Dimensionless, Default: 8, Doc: "potassium conductance", NonNegative: true},
+			{Name: "V_L", Dim: Voltage, Default: -60, Doc: "leak reversal potential"},
+			{Name: "g_L", Dim: Dimensionless, Default: 2, Doc: "leak conductance", NonNegative: true},
+			{Name: "C", Dim: Dimensionless, Default: 20, Doc: "membrane capacitance", Positive: true},
+			{Name: "V1", Dim: Voltage, Default: -1.2, Doc: "m_inf midpoint"},
+			{Name: "V2", Dim: Voltage, Default: 18, Doc: "m_inf slope", Positive: true},
+			{Name: "V3", Dim: Voltage, Default: 2, Doc: "W_inf midpoint"},
+			{Name: "V4", Dim: Voltage, Default: 30, Doc: "W_inf slope", Positive: true},
+			{Name: "phi", Dim: Dimensionless, Default: 0.04, Doc: "W rate scale, per ms", Positive: true},
+			{Name: "V_th", Dim: Voltage, Default: 10, Doc: "spike detection threshold"},
+		},
+		States: []StateSpec{
+			{Name: "V", Dim: Voltage, Doc: "membrane potential", DefaultFrom: "V_L"},
+			{Name: "W", Dim: Dimensionless, Doc: "K activation", Default: 0.0149},
+		},
+	},
+	{
+		Name: "WangBuzsaki",
+		Kind: KindNeuron,
+		Doc: "Wang-Buzsaki fast-spiking interneuron: HH-type with instantaneous Na activation m_inf, " +
+			"h and n rates scaled by phi; a spike is V crossing V_th upwards (no reset).",
+		Source: "Wang & Buzsaki 1996; BrainPy brainpy.dyn.WangBuzsakiHH (defaults)",
+		Params: []ParamSpec{
+			{Name: "E_Na", Dim: Voltage, Default: 55, Doc: "sodium reversal potential"},
+			{Name: "E_K", Dim: Voltage, Default: -90, Doc: "potassium reversal potential"},
+			{Name: "E_L", Dim: Voltage, Default: -65, Doc: "leak reversal potential"},
+			{Name: "g_Na", Dim: Dimensionless, Default: 35, Doc: "sodium conductance, mS/cm²", NonNegative: true},
+			{Name: "g_K", Dim: Dimensionless, Default: 9, Doc: "potassium conductance, mS/cm²", NonNegative: true},
+			{Name: "g_L", Dim: Dimensionless, Default: 0.1, Doc: "leak conductance, mS/cm²", NonNegative: true},
+			{Name: "C", Dim: Dimensionless, Default: 1, Doc: "membrane capacitance, µF/cm²", Positive: true},
+			{Name: "phi", Dim: Dimensionless, Default: 5, Doc: "temperature factor of h and n", Positive: true},
+			{Name: "V_th", Dim: Voltage, Default: 0, Doc: "spike detection threshold"},
+		},
+		States: []StateSpec{
+			{Name: "V", Dim: Voltage, Doc: "membrane potential", DefaultFrom: "E_L"},
+			{Name: "h", Dim: Dimensionless, Doc: "Na inactivation", Default: 0.6},
+			{Name: "n", Dim: Dimensionless, Doc: "K activation", Default: 0.3},
+		},
+	},
+	{
 		Name: "FHN",
 		Kind: KindNeuron,
 		Doc: "FitzHugh-Nagumo oscillator: dV/dt = V - V^3/3 - w + I, dw/dt = (V + a - b*w)/tau; " +

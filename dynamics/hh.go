@@ -122,3 +122,84 @@ func ionic(s Vars, gNa, eNa, gK, eK, gL, eL float64) *Node {
 	l := MulScalar(AddScalar(v, -eL), gL)
 	return Neg(Add(Add(na, k), l))
 }
+
+// MorrisLecar is the Morris–Lecar (1981) barnacle-muscle model:
+//
+//	C dV/dt = −g_Ca·m∞(V)·(V − V_Ca) − g_K·W·(V − V_K) − g_L·(V − V_L) + I
+//	dW/dt   = φ·(W∞(V) − W)/τ_W(V)
+//	m∞ = ½(1 + tanh((V − V1)/V2)), W∞ = ½(1 + tanh((V − V3)/V4)),
+//	τ_W = 1/cosh((V − V3)/(2·V4))
+//
+// A spike is V crossing V_th upwards (no reset). States: V, W, last_spike.
+type MorrisLecar struct {
+	VCa, GCa, VK, GK, VL, GL, C, V1, V2, V3, V4, Phi, VTh float64
+}
+
+// States lists V, W and last_spike.
+func (n *MorrisLecar) States(float dtypes.DType) []StateVar { return spikingStates(float, "V", "W") }
+
+// Potential is "V".
+func (n *MorrisLecar) Potential() string { return "V" }
+
+// Update integrates one step.
+func (n *MorrisLecar) Update(s Vars, input Current, step Step, m Method) (Vars, *Node) {
+	i := input(s["V"])
+	f := func(s Vars) Vars {
+		v, w := s["V"], s["W"]
+		half := func(x *Node) *Node { return MulScalar(OnePlus(Tanh(x)), 0.5) }
+		mInf := half(DivScalar(AddScalar(v, -n.V1), n.V2))
+		wInf := half(DivScalar(AddScalar(v, -n.V3), n.V4))
+		cosh := func(x *Node) *Node { return MulScalar(Add(Exp(x), Exp(Neg(x))), 0.5) }
+		rate := MulScalar(cosh(DivScalar(AddScalar(v, -n.V3), 2*n.V4)), n.Phi) // φ/τ_W
+		ica := MulScalar(Mul(mInf, AddScalar(v, -n.VCa)), n.GCa)
+		ik := MulScalar(Mul(w, AddScalar(v, -n.VK)), n.GK)
+		il := MulScalar(AddScalar(v, -n.VL), n.GL)
+		dv := DivScalar(Sub(i, Add(Add(ica, ik), il)), n.C)
+		return Vars{"V": dv, "W": Mul(rate, Sub(wInf, w))}
+	}
+	return fire(s, f, m, step, 0, n.VTh, false, nil)
+}
+
+// WangBuzsaki is the Wang–Buzsáki (1996) fast-spiking interneuron, a
+// Hodgkin–Huxley-type model with instantaneous Na activation:
+//
+//	C dV/dt = −g_Na·m∞³·h·(V − E_Na) − g_K·n⁴·(V − E_K) − g_L·(V − E_L) + I
+//	dh/dt = φ(α_h(1 − h) − β_h·h), dn/dt = φ(α_n(1 − n) − β_n·n)
+//	α_m = 0.1(V+35)/(1 − e^{−(V+35)/10}), β_m = 4e^{−(V+60)/18}, m∞ = α_m/(α_m + β_m)
+//	α_h = 0.07e^{−(V+58)/20}, β_h = 1/(1 + e^{−(V+28)/10})
+//	α_n = 0.01(V+34)/(1 − e^{−(V+34)/10}), β_n = 0.125e^{−(V+44)/80}
+//
+// A spike is V crossing V_th upwards (no reset). States: V, h, n, last_spike.
+type WangBuzsaki struct {
+	ENa, EK, EL, GNa, GK, GL, C, Phi, VTh float64
+}
+
+// States lists V, h, n and last_spike.
+func (n *WangBuzsaki) States(float dtypes.DType) []StateVar {
+	return spikingStates(float, "V", "h", "n")
+}
+
+// Potential is "V".
+func (n *WangBuzsaki) Potential() string { return "V" }
+
+// Update integrates one step.
+func (n *WangBuzsaki) Update(s Vars, input Current, step Step, m Method) (Vars, *Node) {
+	i := input(s["V"])
+	f := func(s Vars) Vars {
+		v, h, k := s["V"], s["h"], s["n"]
+		am := MulScalar(vtrap(AddScalar(v, 35), 10), 0.1)
+		bm := MulScalar(Exp(DivScalar(AddScalar(v, 60), -18)), 4)
+		mInf := Div(am, Add(am, bm))
+		ah := MulScalar(Exp(DivScalar(AddScalar(v, 58), -20)), 0.07)
+		bh := Inverse(AddScalar(Exp(DivScalar(AddScalar(v, 28), -10)), 1))
+		an := MulScalar(vtrap(AddScalar(v, 34), 10), 0.01)
+		bn := MulScalar(Exp(DivScalar(AddScalar(v, 44), -80)), 0.125)
+		rate := func(x, a, b *Node) *Node { return MulScalar(Sub(Mul(a, OneMinus(x)), Mul(b, x)), n.Phi) }
+		na := Mul(MulScalar(Mul(Mul(Square(mInf), mInf), h), n.GNa), AddScalar(v, -n.ENa))
+		kk := Mul(MulScalar(Square(Square(k)), n.GK), AddScalar(v, -n.EK))
+		l := MulScalar(AddScalar(v, -n.EL), n.GL)
+		dv := DivScalar(Sub(i, Add(Add(na, kk), l)), n.C)
+		return Vars{"V": dv, "h": rate(h, ah, bh), "n": rate(k, an, bn)}
+	}
+	return fire(s, f, m, step, 0, n.VTh, false, nil)
+}

@@ -71,6 +71,15 @@ func NewNeuron(model string, p map[string]float64) (Neuron, error) {
 	case "HH":
 		return &HH{ENa: p["E_Na"], EK: p["E_K"], EL: p["E_L"], GNa: p["g_Na"], GK: p["g_K"], GL: p["g_L"], C: p["C"],
 			VTh: p["V_th"], TauRef: p["tau_ref"]}, nil
+	case "AdQuaIF":
+		return &AdQuaIF{VRest: p["V_rest"], VReset: p["V_reset"], VTh: p["V_th"], VC: p["V_c"], C: p["c"], A: p["a"],
+			B: p["b"], Tau: p["tau"], TauW: p["tau_w"], TauRef: p["tau_ref"]}, nil
+	case "MorrisLecar":
+		return &MorrisLecar{VCa: p["V_Ca"], GCa: p["g_Ca"], VK: p["V_K"], GK: p["g_K"], VL: p["V_L"], GL: p["g_L"],
+			C: p["C"], V1: p["V1"], V2: p["V2"], V3: p["V3"], V4: p["V4"], Phi: p["phi"], VTh: p["V_th"]}, nil
+	case "WangBuzsaki":
+		return &WangBuzsaki{ENa: p["E_Na"], EK: p["E_K"], EL: p["E_L"], GNa: p["g_Na"], GK: p["g_K"], GL: p["g_L"],
+			C: p["C"], Phi: p["phi"], VTh: p["V_th"]}, nil
 	case "FHN":
 		return &FitzHughNagumo{A: p["a"], B: p["b"], Tau: p["tau"], VTh: p["V_th"]}, nil
 	case "WilsonCowan":

@@ -202,6 +202,34 @@ func TestNonlinearNeuronsAgainstReference(t *testing.T) {
 				return []float64{ionicHost(x, 120, 50, 36, -77, 0.03, -54.387) + i, dm, dh, dn}
 			}, vth: 20},
 			[]float64{-65, 0.0529, 0.5961, 0.3177}, 10, 0.02, RK4, 3, 1},
+		{"AdQuaIF", &AdQuaIF{VRest: -65, VReset: -68, VTh: -30, VC: -50, C: 0.07, A: 1, B: 0.1, Tau: 10, TauW: 10},
+			map[string]float64{"V": -65},
+			hostModel{deriv: func(x []float64, i float64) []float64 {
+				return []float64{(0.07*(x[0]+65)*(x[0]+50) - x[1] + i) / 10, ((x[0] + 65) - x[1]) / 10}
+			}, vth: -30, reset: func(x []float64) { x[0] = -68; x[1] += 0.1 }},
+			[]float64{-65, 0}, 30, 0.05, ExpEulerMethod, 2, 1},
+		{"MorrisLecar", &MorrisLecar{VCa: 130, GCa: 4.4, VK: -84, GK: 8, VL: -60, GL: 2, C: 20, V1: -1.2, V2: 18, V3: 2, V4: 30, Phi: 0.04, VTh: 10},
+			map[string]float64{"V": -60, "W": 0.0149},
+			hostModel{deriv: func(x []float64, i float64) []float64 {
+				v, w := x[0], x[1]
+				mInf := 0.5 * (1 + math.Tanh((v+1.2)/18))
+				wInf := 0.5 * (1 + math.Tanh((v-2)/30))
+				tauW := 1 / math.Cosh((v-2)/60)
+				return []float64{(i - 4.4*mInf*(v-130) - 8*w*(v+84) - 2*(v+60)) / 20, 0.04 * (wInf - w) / tauW}
+			}, vth: 10},
+			[]float64{-60, 0.0149}, 90, 0.05, RK4, 1, 1},
+		{"WangBuzsaki", &WangBuzsaki{ENa: 55, EK: -90, EL: -65, GNa: 35, GK: 9, GL: 0.1, C: 1, Phi: 5, VTh: 0},
+			map[string]float64{"V": -65, "h": 0.6, "n": 0.3},
+			hostModel{deriv: func(x []float64, i float64) []float64 {
+				v, h, n := x[0], x[1], x[2]
+				am, bm := 0.1*vtrapHost(v+35, 10), 4*math.Exp(-(v+60)/18)
+				mInf := am / (am + bm)
+				ah, bh := 0.07*math.Exp(-(v+58)/20), 1/(1+math.Exp(-(v+28)/10))
+				an, bn := 0.01*vtrapHost(v+34, 10), 0.125*math.Exp(-(v+44)/80)
+				dv := i - 35*mInf*mInf*mInf*h*(v-55) - 9*n*n*n*n*(v+90) - 0.1*(v+65)
+				return []float64{dv, 5 * (ah*(1-h) - bh*h), 5 * (an*(1-n) - bn*n)}
+			}, vth: 0},
+			[]float64{-65, 0.6, 0.3}, 1, 0.02, RK4, 2, 1},
 		{"TraubHH", &TraubHH{ENa: 50, EK: -90, EL: -60, GNa: 100, GK: 30, GL: 0.05, C: 1, VT: -63, VTh: -20, TauRef: 3},
 			map[string]float64{"V": -60},
 			hostModel{deriv: func(x []float64, i float64) []float64 {

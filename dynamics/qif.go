@@ -62,3 +62,36 @@ func (n *Izhikevich) Update(s Vars, input Current, step Step, m Method) (Vars, *
 	return fire(s, f, m, step, refractorySteps(n.TauRef, step.Dt), n.VTh, true,
 		resetTo(n.C, map[string]float64{"u": n.D}))
 }
+
+// AdQuaIF is the adaptive quadratic integrate-and-fire neuron (Izhikevich
+// 2007):
+//
+//	tau   dV/dt = c·(V − V_rest)·(V − V_c) − w + I
+//	tau_w dw/dt = a·(V − V_rest) − w
+//
+// On a spike (V ≥ V_th): V ← V_reset, w ← w + b; V is held for tau_ref.
+// States: V, w, last_spike.
+type AdQuaIF struct {
+	VRest, VReset, VTh, VC, C, A, B float64 // mV ×4, mV⁻¹, 1, mV
+	Tau, TauW, TauRef               float64 // ms
+}
+
+// States lists V, w and last_spike.
+func (n *AdQuaIF) States(float dtypes.DType) []StateVar { return spikingStates(float, "V", "w") }
+
+// Potential is "V".
+func (n *AdQuaIF) Potential() string { return "V" }
+
+// Update integrates one step.
+func (n *AdQuaIF) Update(s Vars, input Current, step Step, m Method) (Vars, *Node) {
+	i := input(s["V"])
+	f := func(s Vars) Vars {
+		v, w := s["V"], s["w"]
+		quad := MulScalar(Mul(AddScalar(v, -n.VRest), AddScalar(v, -n.VC)), n.C)
+		dv := DivScalar(Add(Sub(quad, w), i), n.Tau)
+		dw := DivScalar(Sub(MulScalar(AddScalar(v, -n.VRest), n.A), w), n.TauW)
+		return Vars{"V": dv, "w": dw}
+	}
+	return fire(s, f, m, step, refractorySteps(n.TauRef, step.Dt), n.VTh, true,
+		resetTo(n.VReset, map[string]float64{"w": n.B}))
+}
