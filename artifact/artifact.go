@@ -248,6 +248,9 @@ func constHolds(p *lower.Program, i int) string {
 		case pop.FanoutPtr:
 			return fmt.Sprintf("fan-out row pointers of %s (CSR; row %d is empty)", pop.Name, pop.Size)
 		case pop.FanoutWeight:
+			if pop.FanoutPerSynapse {
+				return fmt.Sprintf("synaptic weight per stored synapse of %s's fan-out (aligned with its targets): %s", pop.Name, strings.Join(names, "; "))
+			}
 			if p.Consts[i].Shape != nil && len(p.Consts[i].Shape) > 0 {
 				return fmt.Sprintf("synaptic weight per postsynaptic slot of %s's fan-out: %s", pop.Name, strings.Join(names, "; "))
 			}

@@ -139,6 +139,8 @@ const (
 	ConnOneToOne ConnRule = "one_to_one"
 	// ConnAllToAll connects every pre neuron to every post neuron.
 	ConnAllToAll ConnRule = "all_to_all"
+	// ConnFromFile reads explicit (pre, post[, weight]) lists from File.
+	ConnFromFile ConnRule = "file"
 )
 
 // Conn is a connectivity rule with its parameters.
@@ -151,6 +153,11 @@ type Conn struct {
 	Num int
 	// AllowSelf permits i→i connections when Pre == Post (default false).
 	AllowSelf bool
+	// File is the .npz of explicit synapses for ConnFromFile: arrays "pre"
+	// and "post" (integers), and optionally "weight" (per-synapse weights,
+	// multiplied by the projection's weight). A relative path is resolved
+	// against the spec file's directory when parsed.
+	File string
 }
 
 // Component is a named model (synapse or output) with parameters in base

@@ -22,7 +22,7 @@ var (
 	populationKeys = []string{"size", "model", "params", "init", "input", "integrator"}
 	projectionKeys = []string{"pre", "post", "conn", "weight", "synapse", "output", "kernel", "init"}
 	connKeys       = []string{string(ConnFixedProb), string(ConnFixedInDegree), string(ConnFixedOutDegree),
-		string(ConnOneToOne), string(ConnAllToAll), "allow_self"}
+		string(ConnOneToOne), string(ConnAllToAll), string(ConnFromFile), "allow_self"}
 	monitorKeys = []string{"spikes", "traces"}
 )
 
@@ -900,6 +900,10 @@ func (p *specParser) conn(en *mapEntry, field string) (Conn, *SpecError) {
 		c.Prob, e = p.quantity(rule.value, rule.line, field+"."+rule.key, Dimensionless)
 	case ConnFixedInDegree, ConnFixedOutDegree:
 		c.Num, e = p.integer(rule.value, rule.line, field+"."+rule.key)
+	case ConnFromFile:
+		if c.File, e = p.str(rule.value, rule.line, field+"."+rule.key); e == nil && !filepath.IsAbs(c.File) && p.file != "" {
+			c.File = filepath.Join(filepath.Dir(p.file), c.File)
+		}
 	case ConnOneToOne, ConnAllToAll:
 		var on bool
 		if on, e = p.boolean(rule.value, rule.line, field+"."+rule.key); e == nil && !on {

@@ -392,9 +392,14 @@ func (c *checker) projection(n *Network, pr *Projection, field string) *SpecErro
 			return c.errf(at, pr.Line, at, "needs populations of the same size, got %s %d and %s %d", pre.Name, pre.Size, post.Name, post.Size)
 		}
 	case ConnAllToAll:
+	case ConnFromFile:
+		if pr.Conn.File == "" {
+			at := conn + "." + string(ConnFromFile)
+			return c.errf(at, pr.Line, at, "expected the path of an .npz with arrays pre and post")
+		}
 	default:
-		return c.errf(conn, pr.Line, conn, "unknown connectivity rule %q (valid: %s, %s, %s, %s, %s)", pr.Conn.Rule,
-			ConnFixedProb, ConnFixedInDegree, ConnFixedOutDegree, ConnOneToOne, ConnAllToAll)
+		return c.errf(conn, pr.Line, conn, "unknown connectivity rule %q (valid: %s, %s, %s, %s, %s, %s)", pr.Conn.Rule,
+			ConnFixedProb, ConnFixedInDegree, ConnFixedOutDegree, ConnOneToOne, ConnAllToAll, ConnFromFile)
 	}
 	if !finite(pr.Weight) {
 		return c.errf(field+".weight", pr.Line, field+".weight", "must be a finite number, got %g", pr.Weight)

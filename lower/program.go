@@ -111,8 +111,10 @@ type Population struct {
 	Fanout, FanoutPtr, FanoutSize, FanoutWidth int
 	// FanoutWeight is the index into Program.Consts of the table's weight:
 	// a scalar when the projections' weights are equal, else one weight per
-	// postsynaptic slot, [FanoutSize+1].
-	FanoutWeight int
+	// postsynaptic slot, [FanoutSize+1], or, with FanoutPerSynapse, one per
+	// stored synapse aligned with Fanout.
+	FanoutWeight     int
+	FanoutPerSynapse bool
 	// Events lists the event-driven projections from the population, in
 	// table order.
 	Events []*Projection
@@ -145,6 +147,9 @@ type Projection struct {
 	Why string
 	// Matrix is the stored connectivity (nil for the procedural kernel).
 	Matrix *connect.Matrix
+	// SynWeights are per-synapse weights in Matrix order (conn file), before
+	// scaling by the projection's weight; nil when the weight is homogeneous.
+	SynWeights []float64
 	// Proc is the regenerated connectivity of the procedural kernel.
 	Proc *ops.Procedural
 	// Weight, PreList and PostList are indices into Program.Consts: the
@@ -321,6 +326,12 @@ func (p *Program) lowerProjection(ipr *ir.Projection, byName map[string]*Populat
 			m, err = connect.OneToOne(pre.Size, post.Size)
 		case ir.ConnAllToAll:
 			m, err = connect.AllToAll(pre.Size, post.Size, copts)
+		case ir.ConnFromFile:
+			var pl, ql []int64
+			var wl []float64
+			if pl, ql, wl, err = connect.ReadLists(ipr.Conn.File); err == nil {
+				m, pr.SynWeights, err = connect.FromLists(pre.Size, post.Size, pl, ql, wl)
+			}
 		default:
 			err = fmt.Errorf("unknown connectivity rule %q", ipr.Conn.Rule)
 		}
@@ -330,7 +341,15 @@ func (p *Program) lowerProjection(ipr *ir.Projection, byName map[string]*Populat
 		pr.Matrix = m
 		pr.Kernel, pr.Why = chooseKernel(Kernel(ipr.Kernel), force, m)
 	}
-	pr.Weight = p.addConst(ipr.Name+".weight", p.scalar(ipr.Weight))
+	if pr.SynWeights != nil && pr.Kernel == KernelDense {
+		w := make([]float64, len(pr.SynWeights))
+		for k, x := range pr.SynWeights {
+			w[k] = x * ipr.Weight
+		}
+		pr.Weight = p.addConst(ipr.Name+".weight", p.floats(w, len(w)))
+	} else {
+		pr.Weight = p.addConst(ipr.Name+".weight", p.scalar(ipr.Weight))
+	}
 	switch pr.Kernel {
 	case KernelEvent:
 		pre.Events = append(pre.Events, pr)
@@ -381,21 +400,30 @@ func (p *Program) buildFanout(pop *Population) {
 		return
 	}
 	size, synapses := 0, 0
-	sameWeight := true
+	sameWeight, perSynapse := true, false
 	for _, pr := range pop.Events {
 		pr.Segment = Segment{Start: size, Size: pr.Matrix.NPost}
 		size += pr.Matrix.NPost
 		synapses += pr.Matrix.NumSynapses()
 		sameWeight = sameWeight && pr.Projection.Weight == pop.Events[0].Projection.Weight
+		perSynapse = perSynapse || pr.SynWeights != nil
 	}
 	indptr := make([]int32, pop.Size+2)
 	indices := make([]int32, 0, synapses+1)
+	var weights []float64 // per synapse, when any projection has its own
 	width := 1
 	for i := 0; i < pop.Size; i++ {
 		for _, pr := range pop.Events {
 			m, off := pr.Matrix, int32(pr.Segment.Start)
-			for _, j := range m.Indices[m.Indptr[i]:m.Indptr[i+1]] {
-				indices = append(indices, j+off)
+			for k := m.Indptr[i]; k < m.Indptr[i+1]; k++ {
+				indices = append(indices, m.Indices[k]+off)
+				if perSynapse {
+					w := pr.Projection.Weight
+					if pr.SynWeights != nil {
+						w *= pr.SynWeights[k]
+					}
+					weights = append(weights, w)
+				}
 			}
 		}
 		indptr[i+1] = int32(len(indices))
@@ -406,6 +434,11 @@ func (p *Program) buildFanout(pop *Population) {
 	pop.Fanout = p.addConst(pop.Name+".fanout", tensors.FromFlatDataAndDimensions(indices, len(indices)))
 	pop.FanoutPtr = p.addConst(pop.Name+".fanout_ptr", tensors.FromFlatDataAndDimensions(indptr, len(indptr)))
 	pop.FanoutSize, pop.FanoutWidth = size, width
+	if perSynapse {
+		pop.FanoutPerSynapse = true
+		pop.FanoutWeight = p.addConst(pop.Name+".fanout_weight", p.floats(append(weights, 0), len(weights)+1))
+		return
+	}
 	if sameWeight {
 		pop.FanoutWeight = pop.Events[0].Weight
 		return
@@ -559,6 +592,9 @@ func (p *Program) ProjectionBytes(pr *Projection) int64 {
 		return n
 	}
 	if pr.Kernel == KernelEvent {
+		if pr.SynWeights != nil {
+			return n + int64(pr.Matrix.NumSynapses())*(4+int64(p.DType.Size()))
+		}
 		return n + int64(pr.Matrix.NumSynapses())*4
 	}
 	return n + p.Consts[pr.PreList].Bytes() + p.Consts[pr.PostList].Bytes()

@@ -192,8 +192,13 @@ func (st *stepper) propagate(pr *Projection, state []*Node) *Node {
 		return ops.ProceduralEvent(st.idx[i], *pr.Proc, w)
 	}
 	if st.fan[i] == nil {
-		st.fan[i] = ops.EventPropagateCSR(st.idx[i], st.consts[pre.FanoutPtr], st.consts[pre.Fanout],
-			pre.FanoutWidth, st.consts[pre.FanoutWeight], pre.FanoutSize)
+		if pre.FanoutPerSynapse {
+			st.fan[i] = ops.EventPropagateCSRWeighted(st.idx[i], st.consts[pre.FanoutPtr], st.consts[pre.Fanout],
+				pre.FanoutWidth, st.consts[pre.FanoutWeight], pre.FanoutSize)
+		} else {
+			st.fan[i] = ops.EventPropagateCSR(st.idx[i], st.consts[pre.FanoutPtr], st.consts[pre.Fanout],
+				pre.FanoutWidth, st.consts[pre.FanoutWeight], pre.FanoutSize)
+		}
 	}
 	seg := pr.Segment
 	return Slice(st.fan[i], AxisRange(seg.Start, seg.Start+seg.Size))

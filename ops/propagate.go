@@ -88,3 +88,21 @@ func EventPropagateCSR(idx, indptr, indices *Node, width int, weight *Node, nPos
 	acc = ScatterSum(acc, targets, updates, false, false)
 	return Slice(acc, AxisRange(0, nPost))
 }
+
+// EventPropagateCSRWeighted is EventPropagateCSR with one weight per stored
+// synapse: weights [S+1] is aligned with indices (the pad entry's weight is
+// never used), for explicit or trained per-synapse weights.
+func EventPropagateCSRWeighted(idx, indptr, indices *Node, width int, weights *Node, nPost int) *Node {
+	g := idx.Graph()
+	c := idx.Shape().Dimensions[0]
+	last := indices.Shape().Dimensions[0] - 1
+	start := Gather(indptr, ExpandAxes(idx, -1))
+	end := Gather(indptr, ExpandAxes(AddScalar(idx, 1), -1))
+	pos := Add(ExpandAxes(start, -1), Iota(g, shapes.Make(dtypes.Int32, 1, width), 1))
+	pos = Where(LessThan(pos, ExpandAxes(end, -1)), pos, Scalar(g, dtypes.Int32, last))
+	flat := Reshape(pos, c*width, 1)
+	targets := Reshape(Gather(indices, flat), c*width, 1)
+	acc := Zeros(g, shapes.Make(weights.DType(), nPost+1))
+	acc = ScatterSum(acc, targets, Gather(weights, flat), false, false)
+	return Slice(acc, AxisRange(0, nPost))
+}
