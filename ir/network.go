@@ -83,7 +83,8 @@ type Init struct {
 // Input is an external input current (dimensionless, in the model's current
 // units: with R=1 it is in mV, as in BrainPy).
 type Input struct {
-	// Kind is "" (no input), "constant", "ramp", "sinusoid" or "section".
+	// Kind is "" (no input), "constant", "ramp", "sinusoid", "section" or
+	// "noise".
 	Kind string
 	// Value is the constant current (the offset of a sinusoid).
 	Value float64
@@ -96,6 +97,11 @@ type Input struct {
 	// Values and Durations (ms) describe a section input: Values[k] for
 	// Durations[k] in turn from t = 0, then 0.
 	Values, Durations []float64
+	// Sigma is the white-noise amplitude of a noise input: each neuron gets
+	// Value + Sigma·ξ/√dt with ξ ~ N(0, 1) drawn anew every step, so that
+	// Euler-type integration of the neuron is Euler–Maruyama for additive
+	// noise of intensity Sigma.
+	Sigma float64
 }
 
 // Projection connects a presynaptic population to a postsynaptic one through

@@ -665,6 +665,9 @@ func (p *specParser) inputShape(in *Input, en *mapEntry, field string) *SpecErro
 		keys = []q{{"amplitude", Dimensionless, &in.Amplitude}, {"frequency", Rate, &in.Frequency},
 			{"offset", Dimensionless, &in.Value}, {"phase", Dimensionless, &in.Phase}}
 		required = []string{"amplitude", "frequency"}
+	case "noise":
+		keys = []q{{"mean", Dimensionless, &in.Value}, {"sigma", Dimensionless, &in.Sigma}}
+		required = []string{"sigma"}
 	case "section":
 		if e := p.checkKeys(m, []string{"values", "durations"}); e != nil {
 			return e
@@ -719,6 +722,9 @@ func (p *specParser) inputShape(in *Input, en *mapEntry, field string) *SpecErro
 			}
 			*k.dst = x
 		}
+	}
+	if in.Kind == "noise" && !(in.Sigma >= 0) {
+		return p.errAt(en.keyLine, field+".sigma", "must be >= 0, got %g", in.Sigma)
 	}
 	if in.Kind == "ramp" && !(in.End > in.Start) {
 		return p.errAt(en.keyLine, field+".end", "must be after start (%g ms), got %g ms", in.Start, in.End)

@@ -51,7 +51,7 @@ func (e *SpecError) Error() string {
 var (
 	integrators = []string{"exp_euler", "euler", "rk2", "rk4"}
 	kernels     = []string{"auto", "dense", "event", "procedural"}
-	inputKinds  = []string{"constant", "ramp", "sinusoid", "section"}
+	inputKinds  = []string{"constant", "ramp", "sinusoid", "section", "noise"}
 )
 
 // Defaults used by Parse and FillDefaults.

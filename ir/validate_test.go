@@ -70,7 +70,7 @@ func TestValidateErrors(t *testing.T) {
 		{"negative std", func(n *Network) { n.Populations[0].Init["V"] = Init{Kind: InitNormal, A: -60, B: -1} },
 			"populations.E.init.V: normal() std must be >= 0, got -1 mV"},
 		{"input kind", func(n *Network) { n.Populations[0].Input.Kind = "poisson" },
-			`populations.E.input: unknown input kind "poisson" (valid: constant, ramp, sinusoid, section)`},
+			`populations.E.input: unknown input kind "poisson" (valid: constant, ramp, sinusoid, section, noise)`},
 		{"integrator", func(n *Network) { n.Populations[0].Integrator = "" },
 			`populations.E.integrator: unknown integrator "" (valid: exp_euler, euler, rk2, rk4)`},
 		{"missing pre", func(n *Network) { n.Projections[1].Pre = "X" },

@@ -6,6 +6,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
 
+	"github.com/brainc/brainc/connect"
 	"github.com/brainc/brainc/dynamics"
 	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/ops"
@@ -156,6 +157,9 @@ func (st *stepper) step(state []*Node) []*Node {
 		}
 		groups := pop.Groups
 		ext := inputCurrent(pop.Input, stepIdx, p.Net.Dt, p.DType)
+		if pop.Input.Kind == "noise" {
+			ext = Add(ext, whiteNoise(pop, stepIdx, p.Net.Seed, p.Net.Dt, p.DType))
+		}
 		input := func(v *Node) *Node {
 			i := Add(ZerosLike(v), ext)
 			for _, grp := range groups {
@@ -231,4 +235,14 @@ func inputCurrent(in ir.Input, idx *Node, dt float64, dtype dtypes.DType) *Node 
 		return out
 	}
 	return c(in.Value)
+}
+
+// whiteNoise is Sigma·ξ/√dt per neuron for a noise input, ξ ~ N(0, 1) from
+// a counter-based hash of (seed, population, step, neuron) by Box–Muller.
+func whiteNoise(pop *Population, idx *Node, seed uint64, dt float64, dtype dtypes.DType) *Node {
+	key := proceduralKey(seed, connect.Stream("noise:"+pop.Name))
+	u1 := ops.HashUniform(key, idx, pop.Size, dtype)
+	u2 := ops.HashUniform(ops.Hash32(key^0x5bd1e995), idx, pop.Size, dtype)
+	z := Mul(Sqrt(MulScalar(Log(u1), -2)), Cos(MulScalar(u2, 2*math.Pi)))
+	return MulScalar(z, pop.Input.Sigma/math.Sqrt(dt))
 }

@@ -2,6 +2,7 @@ package tests
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -159,4 +160,36 @@ monitors: {spikes: [P, N]}
 
 	_, err := lower.Build(parse(t, strings.Replace(spec, "PN: {pre: P, post: N, conn: {fixed_in_degree: 50}", "PN: {pre: N, post: P, conn: {fixed_prob: 0.5}", 1)), lower.Options{})
 	assert.EqualError(t, err, "projection PN: post population P (Poisson) has no membrane potential and takes no input")
+}
+
+// A white-noise input drives an unthresholded LIF to the stationary variance
+// of its discretised Ornstein–Uhlenbeck process, b²/(1 − a²) with
+// a = e^{−dt/τ}, b = (1 − a)·σ/√dt (exponential Euler, input held).
+func TestWhiteNoiseInput(t *testing.T) {
+	idx := make([]string, 500)
+	for i := range idx {
+		idx[i] = fmt.Sprint(i)
+	}
+	spec := `
+seed: 11
+duration: 300 ms
+populations:
+  P: {size: 500, model: LifRef, params: {V_th: 1000, tau: 10 ms}, input: {noise: {mean: 0, sigma: 2}}}
+monitors: {spikes: [], traces: {P.V: [` + strings.Join(idx, ", ") + `]}}
+`
+	rec, _ := simulate(t, parse(t, spec), lower.Options{}, jit.Options{K: 5})
+	tr := rec.Traces[0]
+	var sum, sq, n float64
+	for k := 1000; k < len(tr.Values)/500; k++ { // the last 200 ms, after 10 time constants
+		for i := 0; i < 500; i++ {
+			v := float64(tr.Values[k*500+i])
+			sum, sq, n = sum+v, sq+v*v, n+1
+		}
+	}
+	mean := sum / n
+	a := math.Exp(-0.1 / 10)
+	b := (1 - a) * 2 / math.Sqrt(0.1)
+	want := b * b / (1 - a*a)
+	assert.InDelta(t, 0, mean, 0.05)
+	assert.InEpsilon(t, want, sq/n-mean*mean, 0.1, "stationary variance")
 }
