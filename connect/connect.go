@@ -259,3 +259,41 @@ func floyd(r *rand.Rand, avail, k int, chosen map[int]struct{}) {
 		chosen[u] = struct{}{}
 	}
 }
+
+// GridPosition places neuron i of a population of n on a square grid of
+// ⌈√n⌉ columns filling the unit square, at its cell's centre.
+func GridPosition(i, n int) (x, y float64) {
+	cols := int(math.Ceil(math.Sqrt(float64(n))))
+	rows := (n + cols - 1) / cols
+	return (float64(i%cols) + 0.5) / float64(cols), (float64(i/cols) + 0.5) / float64(rows)
+}
+
+// Gaussian connects pre i to post j with probability
+// pMax·exp(−d²/(2σ²)), d the distance between their grid positions (both
+// populations laid on the unit square by GridPosition). The cost is
+// O(npre·npost).
+func Gaussian(npre, npost int, sigma, pMax float64, o Options) (*Matrix, error) {
+	if err := checkSizes(npre, npost); err != nil {
+		return nil, err
+	}
+	if !(sigma > 0) || !(pMax > 0 && pMax <= 1) {
+		return nil, fmt.Errorf("gaussian connectivity needs sigma > 0 and p_max in (0, 1], got %g and %g", sigma, pMax)
+	}
+	r := o.rng()
+	m := &Matrix{NPre: npre, NPost: npost, Indptr: make([]int32, npre+1)}
+	for i := 0; i < npre; i++ {
+		xi, yi := GridPosition(i, npre)
+		for j := 0; j < npost; j++ {
+			if o.noSelf() && i == j {
+				continue
+			}
+			xj, yj := GridPosition(j, npost)
+			d2 := (xi-xj)*(xi-xj) + (yi-yj)*(yi-yj)
+			if r.Float64() < pMax*math.Exp(-d2/(2*sigma*sigma)) {
+				m.Indices = append(m.Indices, int32(j))
+			}
+		}
+		m.Indptr[i+1] = int32(len(m.Indices))
+	}
+	return m, nil
+}

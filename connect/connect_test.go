@@ -132,3 +132,45 @@ func TestMoreRules(t *testing.T) {
 	_, err = FixedOutDegree(50, 50, 50, Options{SamePopulation: true})
 	assert.EqualError(t, err, "out-degree must be in [0, 49], got 50")
 }
+
+// Gaussian connectivity: near pairs connect with p_max, the connection
+// probability falls with distance as exp(−d²/2σ²).
+func TestGaussian(t *testing.T) {
+	const n, sigma = 900, 0.1
+	m, err := Gaussian(n, n, sigma, 0.8, Options{Seed: 2, SamePopulation: true})
+	require.NoError(t, err)
+	// Bin pairs by distance and compare the connected fraction with the law.
+	type bin struct{ pairs, conn float64 }
+	bins := make([]bin, 4)
+	connected := map[[2]int]bool{}
+	for i := 0; i < n; i++ {
+		for _, j := range m.Indices[m.Indptr[i]:m.Indptr[i+1]] {
+			require.NotEqual(t, int32(i), j)
+			connected[[2]int{i, int(j)}] = true
+		}
+	}
+	for i := 0; i < n; i++ {
+		xi, yi := GridPosition(i, n)
+		for j := 0; j < n; j++ {
+			if i == j {
+				continue
+			}
+			xj, yj := GridPosition(j, n)
+			d := math.Hypot(xi-xj, yi-yj)
+			k := int(d / (sigma / 2))
+			if k < len(bins) {
+				bins[k].pairs++
+				if connected[[2]int{i, j}] {
+					bins[k].conn++
+				}
+			}
+		}
+	}
+	for k, b := range bins {
+		mid := (float64(k) + 0.5) * sigma / 2
+		want := 0.8 * math.Exp(-mid*mid/(2*sigma*sigma))
+		assert.InDelta(t, want, b.conn/b.pairs, 0.06, "distance bin %d", k)
+	}
+	_, err = Gaussian(10, 10, 0, 1, Options{})
+	assert.EqualError(t, err, "gaussian connectivity needs sigma > 0 and p_max in (0, 1], got 0 and 1")
+}

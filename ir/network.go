@@ -147,6 +147,9 @@ const (
 	ConnAllToAll ConnRule = "all_to_all"
 	// ConnFromFile reads explicit (pre, post[, weight]) lists from File.
 	ConnFromFile ConnRule = "file"
+	// ConnGaussian connects by distance on a grid: probability
+	// PMax·exp(−d²/(2·Sigma²)), both populations on the unit square.
+	ConnGaussian ConnRule = "gaussian"
 )
 
 // Conn is a connectivity rule with its parameters.
@@ -154,6 +157,9 @@ type Conn struct {
 	Rule ConnRule
 	// Prob is the connection probability for ConnFixedProb, in [0, 1].
 	Prob float64
+	// Sigma and PMax parametrise ConnGaussian (Sigma in units of the grid's
+	// side, PMax in (0, 1]).
+	Sigma, PMax float64
 	// Num is the in-degree for ConnFixedInDegree, the out-degree for
 	// ConnFixedOutDegree.
 	Num int

@@ -22,7 +22,7 @@ var (
 	populationKeys = []string{"size", "model", "params", "init", "input", "integrator"}
 	projectionKeys = []string{"pre", "post", "conn", "weight", "synapse", "output", "kernel", "init"}
 	connKeys       = []string{string(ConnFixedProb), string(ConnFixedInDegree), string(ConnFixedOutDegree),
-		string(ConnOneToOne), string(ConnAllToAll), string(ConnFromFile), "allow_self"}
+		string(ConnOneToOne), string(ConnAllToAll), string(ConnFromFile), string(ConnGaussian), "allow_self"}
 	monitorKeys = []string{"spikes", "traces"}
 )
 
@@ -906,6 +906,28 @@ func (p *specParser) conn(en *mapEntry, field string) (Conn, *SpecError) {
 		c.Prob, e = p.quantity(rule.value, rule.line, field+"."+rule.key, Dimensionless)
 	case ConnFixedInDegree, ConnFixedOutDegree:
 		c.Num, e = p.integer(rule.value, rule.line, field+"."+rule.key)
+	case ConnGaussian:
+		gm, e2 := p.mapping(rule.value, field+"."+rule.key, rule.keyLine, false)
+		if e2 != nil {
+			return c, e2
+		}
+		if e2 = p.checkKeys(gm, []string{"sigma", "p_max"}); e2 == nil {
+			e2 = p.require(gm, "sigma")
+		}
+		if e2 != nil {
+			return c, e2
+		}
+		c.PMax = 1
+		for _, k := range []struct {
+			key string
+			dst *float64
+		}{{"sigma", &c.Sigma}, {"p_max", &c.PMax}} {
+			if f := gm.get(k.key); f != nil {
+				if *k.dst, e = p.quantity(f.value, f.line, field+".gaussian."+k.key, Dimensionless); e != nil {
+					return c, e
+				}
+			}
+		}
 	case ConnFromFile:
 		if c.File, e = p.str(rule.value, rule.line, field+"."+rule.key); e == nil && !filepath.IsAbs(c.File) && p.file != "" {
 			c.File = filepath.Join(filepath.Dir(p.file), c.File)

@@ -392,14 +392,22 @@ func (c *checker) projection(n *Network, pr *Projection, field string) *SpecErro
 			return c.errf(at, pr.Line, at, "needs populations of the same size, got %s %d and %s %d", pre.Name, pre.Size, post.Name, post.Size)
 		}
 	case ConnAllToAll:
+	case ConnGaussian:
+		at := conn + "." + string(ConnGaussian)
+		switch {
+		case !(pr.Conn.Sigma > 0):
+			return c.errf(at+".sigma", pr.Line, at+".sigma", "must be > 0, got %g", pr.Conn.Sigma)
+		case !(pr.Conn.PMax > 0 && pr.Conn.PMax <= 1):
+			return c.errf(at+".p_max", pr.Line, at+".p_max", "must be in (0, 1], got %g", pr.Conn.PMax)
+		}
 	case ConnFromFile:
 		if pr.Conn.File == "" {
 			at := conn + "." + string(ConnFromFile)
 			return c.errf(at, pr.Line, at, "expected the path of an .npz with arrays pre and post")
 		}
 	default:
-		return c.errf(conn, pr.Line, conn, "unknown connectivity rule %q (valid: %s, %s, %s, %s, %s, %s)", pr.Conn.Rule,
-			ConnFixedProb, ConnFixedInDegree, ConnFixedOutDegree, ConnOneToOne, ConnAllToAll, ConnFromFile)
+		return c.errf(conn, pr.Line, conn, "unknown connectivity rule %q (valid: %s, %s, %s, %s, %s, %s, %s)", pr.Conn.Rule,
+			ConnFixedProb, ConnFixedInDegree, ConnFixedOutDegree, ConnOneToOne, ConnAllToAll, ConnFromFile, ConnGaussian)
 	}
 	if !finite(pr.Weight) {
 		return c.errf(field+".weight", pr.Line, field+".weight", "must be a finite number, got %g", pr.Weight)

@@ -326,6 +326,8 @@ func (p *Program) lowerProjection(ipr *ir.Projection, byName map[string]*Populat
 			m, err = connect.OneToOne(pre.Size, post.Size)
 		case ir.ConnAllToAll:
 			m, err = connect.AllToAll(pre.Size, post.Size, copts)
+		case ir.ConnGaussian:
+			m, err = connect.Gaussian(pre.Size, post.Size, ipr.Conn.Sigma, ipr.Conn.PMax, copts)
 		case ir.ConnFromFile:
 			var pl, ql []int64
 			var wl []float64

@@ -193,3 +193,23 @@ monitors: {spikes: [], traces: {P.V: [` + strings.Join(idx, ", ") + `]}}
 	assert.InDelta(t, 0, mean, 0.05)
 	assert.InEpsilon(t, want, sq/n-mean*mean, 0.1, "stationary variance")
 }
+
+// Gaussian-distance connectivity from a spec, with its errors.
+func TestGaussianConnectivitySpec(t *testing.T) {
+	base := `
+populations:
+  A: {size: 400, model: LifRef}
+projections:
+  P: {pre: A, post: A, conn: {gaussian: %s}, weight: 1, synapse: Expon, output: CUBA}
+`
+	prog, err := lower.Build(parse(t, fmt.Sprintf(base, "{sigma: 0.1, p_max: 0.5}")), lower.Options{})
+	require.NoError(t, err)
+	n := prog.Projs[0].Matrix.NumSynapses()
+	// Expected ≈ 0.5·2πσ²·N²·(edge losses): between 1,000 and 5,000 here.
+	assert.True(t, n > 1000 && n < 5000, "%d synapses", n)
+	_, err = parseErr(fmt.Sprintf(base, "{sigma: 0.1, p_max: 2}"))
+	assert.EqualError(t, err, "test.yaml:5: projections.P.conn.gaussian.p_max: must be in (0, 1], got 2")
+	_, err = parseErr(fmt.Sprintf(base, "{p_max: 0.5}"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `missing required key "sigma"`)
+}
