@@ -9,6 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/brainc/brainc/catalog"
+	"github.com/brainc/brainc/dynamics"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/models"
@@ -212,4 +214,22 @@ projections:
 	_, err = parseErr(fmt.Sprintf(base, "{p_max: 0.5}"))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `missing required key "sigma"`)
+}
+
+// Every catalogue model has an implementation, built from its defaults, so
+// `brainc run` accepts every model `brainc models` lists.
+func TestEveryCatalogueModelIsImplemented(t *testing.T) {
+	for _, m := range catalog.Models() {
+		var err error
+		switch m.Kind {
+		case catalog.KindNeuron:
+			_, err = dynamics.NewNeuron(m.Name, m.Defaults())
+		case catalog.KindSynapse:
+			_, err = dynamics.NewSynapse(m.Name, m.Defaults())
+		case catalog.KindOutput:
+			_, err = dynamics.NewOutput(m.Name, m.Defaults())
+		}
+		assert.NoError(t, err, "%s %s", m.Kind, m.Name)
+	}
+	assert.GreaterOrEqual(t, len(catalog.Models()), 20)
 }
