@@ -126,6 +126,9 @@ type Projection struct {
 	// Init gives the initial value of the synaptic variable "g" (0 when
 	// absent). Projections merged into one synaptic state must agree.
 	Init map[string]Init
+	// STP, when set, makes the projection's spikes carry Tsodyks–Markram
+	// short-term plasticity efficacies.
+	STP *STP
 	// Line is the spec line where the projection is defined.
 	Line int
 }
@@ -202,4 +205,11 @@ func (n *Network) Population(name string) *Population {
 		}
 	}
 	return nil
+}
+
+// STP holds Tsodyks–Markram short-term plasticity parameters: U (release
+// probability increment, in (0, 1]) and the facilitation and depression
+// time constants TauF and TauD (ms).
+type STP struct {
+	U, TauF, TauD float64
 }

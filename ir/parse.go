@@ -20,7 +20,7 @@ import (
 var (
 	topKeys        = []string{"name", "dt", "duration", "seed", "populations", "projections", "monitors"}
 	populationKeys = []string{"size", "model", "params", "init", "input", "integrator"}
-	projectionKeys = []string{"pre", "post", "conn", "weight", "synapse", "output", "kernel", "init"}
+	projectionKeys = []string{"pre", "post", "conn", "weight", "synapse", "output", "kernel", "init", "stp"}
 	connKeys       = []string{string(ConnFixedProb), string(ConnFixedInDegree), string(ConnFixedOutDegree),
 		string(ConnOneToOne), string(ConnAllToAll), string(ConnFromFile), string(ConnGaussian), "allow_self"}
 	monitorKeys = []string{"spikes", "traces"}
@@ -65,6 +65,7 @@ func ParseFile(path string) (*Network, error) {
 //	    output: {COBA: {E: 0 mV}}        # or just CUBA
 //	    kernel: auto                     # or dense, event, procedural
 //	    init: {g: normal(0.2, 0.075)}    # synaptic variable's initial value (default 0)
+//	    stp: {U: 0.15, tau_f: 1500 ms, tau_d: 200 ms}  # Tsodyks-Markram short-term plasticity
 //	monitors:                 # default: spikes of every population
 //	  spikes: [E]
 //	  traces: {E.V: [0, 1, 2]}
@@ -843,6 +844,27 @@ func (p *specParser) projection(en *mapEntry) (*Projection, *SpecError) {
 	if f := m.get("kernel"); f != nil {
 		if pr.Kernel, e = p.str(f.value, f.line, path+".kernel"); e != nil {
 			return nil, e
+		}
+	}
+	if f := m.get("stp"); f != nil {
+		sm, e := p.mapping(f.value, path+".stp", f.keyLine, false)
+		if e != nil {
+			return nil, e
+		}
+		if e := p.checkKeys(sm, []string{"U", "tau_f", "tau_d"}); e != nil {
+			return nil, e
+		}
+		pr.STP = &STP{U: 0.15, TauF: 1500, TauD: 200}
+		for _, k := range []struct {
+			key string
+			dim Dim
+			dst *float64
+		}{{"U", Dimensionless, &pr.STP.U}, {"tau_f", Time, &pr.STP.TauF}, {"tau_d", Time, &pr.STP.TauD}} {
+			if g := sm.get(k.key); g != nil {
+				if *k.dst, e = p.quantity(g.value, g.line, path+".stp."+k.key, k.dim); e != nil {
+					return nil, e
+				}
+			}
 		}
 	}
 	if f := m.get("init"); f != nil {

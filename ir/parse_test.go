@@ -308,7 +308,7 @@ func TestParseErrors(t *testing.T) {
 		{"unknown kernel", head + proj + "    kernel: sparse\n",
 			`t.yaml:14: projections.P.kernel: unknown kernel "sparse" (valid: auto, dense, event, procedural)`},
 		{"unknown projection key", head + proj + "    delay: 1 ms\n",
-			`t.yaml:14: projections.P: unknown key "delay" (valid keys: pre, post, conn, weight, synapse, output, kernel, init)`},
+			`t.yaml:14: projections.P: unknown key "delay" (valid keys: pre, post, conn, weight, synapse, output, kernel, init, stp)`},
 		{"missing projection output", head + "projections:\n  P: {pre: E, post: E, conn: {fixed_prob: 0.1}, weight: 1, synapse: Expon}\n",
 			`t.yaml:7: projections.P: missing required key "output"`},
 		{"trace index out of range", head + "monitors:\n  traces:\n    E.V:\n      - 0\n      - 10\n",

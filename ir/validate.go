@@ -409,6 +409,17 @@ func (c *checker) projection(n *Network, pr *Projection, field string) *SpecErro
 		return c.errf(conn, pr.Line, conn, "unknown connectivity rule %q (valid: %s, %s, %s, %s, %s, %s, %s)", pr.Conn.Rule,
 			ConnFixedProb, ConnFixedInDegree, ConnFixedOutDegree, ConnOneToOne, ConnAllToAll, ConnFromFile, ConnGaussian)
 	}
+	if s := pr.STP; s != nil {
+		at := field + ".stp"
+		switch {
+		case !(s.U > 0 && s.U <= 1):
+			return c.errf(at+".U", pr.Line, at+".U", "must be in (0, 1], got %g", s.U)
+		case !(s.TauF > 0):
+			return c.errf(at+".tau_f", pr.Line, at+".tau_f", "must be > 0, got %g ms", s.TauF)
+		case !(s.TauD > 0):
+			return c.errf(at+".tau_d", pr.Line, at+".tau_d", "must be > 0, got %g ms", s.TauD)
+		}
+	}
 	if !finite(pr.Weight) {
 		return c.errf(field+".weight", pr.Line, field+".weight", "must be a finite number, got %g", pr.Weight)
 	}

@@ -150,6 +150,10 @@ type Projection struct {
 	// SynWeights are per-synapse weights in Matrix order (conn file), before
 	// scaling by the projection's weight; nil when the weight is homogeneous.
 	SynWeights []float64
+	// STP is the projection's short-term plasticity (nil: none); STPU and
+	// STPX index its presynaptic variables u and x in Program.State.
+	STP        *dynamics.STP
+	STPU, STPX int
 	// Proc is the regenerated connectivity of the procedural kernel.
 	Proc *ops.Procedural
 	// Weight, PreList and PostList are indices into Program.Consts: the
@@ -297,7 +301,7 @@ func (p *Program) lowerProjection(ipr *ir.Projection, byName map[string]*Populat
 		}
 		return proc, err
 	}
-	if k, why, ok := chooseProcedural(Kernel(ipr.Kernel), force, ipr, pre.Size, post.Size); ok {
+	if k, why, ok := chooseProcedural(Kernel(ipr.Kernel), force, ipr, pre.Size, post.Size); ok && ipr.STP == nil {
 		proc, err := procedural()
 		if err != nil {
 			return err
@@ -342,6 +346,12 @@ func (p *Program) lowerProjection(ipr *ir.Projection, byName map[string]*Populat
 		}
 		pr.Matrix = m
 		pr.Kernel, pr.Why = chooseKernel(Kernel(ipr.Kernel), force, m)
+		if ipr.STP != nil {
+			pr.Kernel, pr.Why = KernelDense, "short-term plasticity scales each spike: dense kernel"
+			pr.STP = &dynamics.STP{U: ipr.STP.U, TauF: ipr.STP.TauF, TauD: ipr.STP.TauD}
+			pr.STPU = p.addState(ipr.Name+".u", p.DType, pre.Size)
+			pr.STPX = p.addState(ipr.Name+".x", p.DType, pre.Size)
+		}
 	}
 	if pr.SynWeights != nil && pr.Kernel == KernelDense {
 		w := make([]float64, len(pr.SynWeights))
@@ -524,6 +534,12 @@ func (p *Program) InitialState() []*tensors.Tensor {
 			out[i] = p.floats(p.drawInit(pop, name), pop.Size)
 		}
 		out[pop.Spike] = tensors.FromFlatDataAndDimensions(make([]bool, pop.Size), pop.Size)
+	}
+	for _, pr := range p.Projs {
+		if pr.STP != nil {
+			out[pr.STPU] = p.floats(slices.Repeat([]float64{pr.STP.U}, pr.Pre.Size), pr.Pre.Size)
+			out[pr.STPX] = p.floats(slices.Repeat([]float64{1}, pr.Pre.Size), pr.Pre.Size)
+		}
 	}
 	for _, g := range p.Groups {
 		for _, i := range g.Vars {

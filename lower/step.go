@@ -60,6 +60,9 @@ type stepper struct {
 	// fan holds, per population index, this step's event-driven input to
 	// every target of its fan-out table (nil until computed).
 	fan []*Node
+	// next is the state being built for the next step (STP writes its
+	// presynaptic variables there).
+	next []*Node
 }
 
 // Chunk returns the graph function of K unrolled steps with the given event
@@ -128,6 +131,7 @@ func toInt32(v []int) []int32 {
 func (st *stepper) step(state []*Node) []*Node {
 	p := st.p
 	next := append([]*Node(nil), state...)
+	st.next = next
 	st.fan = make([]*Node, len(p.Pops))
 	stepIdx := state[0]
 	g := stepIdx.Graph()
@@ -182,8 +186,13 @@ func (st *stepper) propagate(pr *Projection, state []*Node) *Node {
 	w := st.consts[pr.Weight]
 	spikes := state[pr.Pre.Spike]
 	if pr.Kernel == KernelDense {
-		return ops.DensePropagate(ops.SpikesAsFloat(spikes, st.p.DType), st.consts[pr.PreList],
-			st.consts[pr.PostList], w, st.p.Net.Population(pr.Post).Size)
+		s := ops.SpikesAsFloat(spikes, st.p.DType)
+		if pr.STP != nil { // each spike carries its efficacy
+			var u, x *Node
+			s, u, x = pr.STP.Step(state[pr.STPU], state[pr.STPX], s, st.p.Net.Dt)
+			st.next[pr.STPU], st.next[pr.STPX] = u, x
+		}
+		return ops.DensePropagate(s, st.consts[pr.PreList], st.consts[pr.PostList], w, st.p.Net.Population(pr.Post).Size)
 	}
 	pre := pr.Pre
 	i := pre.Index

@@ -1,0 +1,53 @@
+package dynamics
+
+import (
+	"math"
+	"testing"
+
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/brainc/brainc/pjrt"
+)
+
+// A regular train through STP gives the Tsodyks–Markram efficacies step by
+// step (host recursion with exact relaxation) and converges to the closed
+// form, for a depressing and a facilitating synapse.
+func TestSTPRegularTrain(t *testing.T) {
+	b, err := pjrt.Open(pjrt.Options{Backend: "cpu"})
+	require.NoError(t, err)
+	const dt, period, spikes = 0.5, 40, 120 // one spike every 80 steps
+	for _, p := range []*STP{{U: 0.5, TauF: 20, TauD: 300}, {U: 0.1, TauF: 1000, TauD: 100}} {
+		e, err := NewExec(b, func(u, x, s *Node) []*Node {
+			eff, u2, x2 := p.Step(u, x, s, dt)
+			return []*Node{eff, u2, x2}
+		})
+		require.NoError(t, err)
+		u, x := []float64{p.U}, []float64{1}
+		hu, hx := p.U, 1.0
+		var last float64
+		for k := 0; k < spikes*period/dt; k++ {
+			spike := 0.0
+			if k%int(period/dt) == 0 {
+				spike = 1
+			}
+			out, err := e.Exec(u, x, []float64{spike})
+			require.NoError(t, err)
+			eff := out[0].Value().([]float64)[0]
+			u, x = out[1].Value().([]float64), out[2].Value().([]float64)
+			// Host recursion.
+			want := 0.0
+			if spike == 1 {
+				hu += p.U * (1 - hu)
+				want = hu * hx
+				hx -= want
+				last = eff
+			}
+			hu = p.U + (hu-p.U)*math.Exp(-dt/p.TauF)
+			hx = 1 - (1-hx)*math.Exp(-dt/p.TauD)
+			require.InDelta(t, want, eff, 1e-12, "step %d", k)
+		}
+		assert.InDelta(t, p.SteadyState(period), last, 1e-6, "steady state %+v", *p)
+	}
+}
