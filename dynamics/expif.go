@@ -66,9 +66,15 @@ func (n *AdEx) Update(s Vars, input Current, step Step, m Method) (Vars, *Node) 
 	f := func(s Vars) Vars {
 		v, w := s["V"], s["w"]
 		dv := DivScalar(Add(expLeak(v, n.VRest, n.VT, n.DeltaT), MulScalar(Sub(i, w), n.R)), n.Tau)
-		dw := DivScalar(Sub(MulScalar(AddScalar(v, -n.VRest), n.A), w), n.TauW)
+		dw := adaptation(v, w, n.VRest, n.A, n.TauW)
 		return Vars{"V": dv, "w": dw}
 	}
 	return fire(s, f, m, step, refractorySteps(n.TauRef, step.Dt), n.VTh, true,
 		resetTo(n.VReset, map[string]float64{"w": n.B}))
+}
+
+// adaptation is the adaptation current's derivative shared by AdEx and
+// AdQuaIF: (a·(V − V_rest) − w)/τ_w.
+func adaptation(v, w *Node, vRest, a, tauW float64) *Node {
+	return DivScalar(Sub(MulScalar(AddScalar(v, -vRest), a), w), tauW)
 }

@@ -25,10 +25,8 @@ func fire(s Vars, f System, m Method, step Step, refSteps int, vSpike float64, h
 		}
 	}
 	next := m(f, dyn, step.Dt)
-	refractory := LessOrEqual(Sub(step.Index, last), Scalar(g, dtypes.Int32, max(refSteps, 0)))
-	if refSteps < 0 {
-		refractory = ZerosLike(refractory)
-	}
+	// Refractory: a spike at most refSteps steps ago (none when refSteps < 0).
+	refractory := LessOrEqual(Sub(step.Index, last), Scalar(g, dtypes.Int32, refSteps))
 	if hold && refSteps > 0 {
 		next["V"] = Where(refractory, s["V"], next["V"])
 	}

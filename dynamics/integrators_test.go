@@ -11,11 +11,18 @@ import (
 	"github.com/brainc/brainc/pjrt"
 )
 
+// cpu opens the XLA CPU plugin, failing (not skipping) when it is missing.
+func cpu(t testing.TB) *pjrt.Backend {
+	t.Helper()
+	b, err := pjrt.Open(pjrt.Options{Backend: "cpu"})
+	require.NoError(t, err, "the XLA CPU plugin must be installed: run `make setup`")
+	return b
+}
+
 // f(x) = −x/τ + c with c = 3·x0 captured from the graph: exponential Euler
 // takes A = −1/τ (the captured term is held), Euler takes the tangent.
 func TestIntegrators(t *testing.T) {
-	b, err := pjrt.Open(pjrt.Options{Backend: "cpu"})
-	require.NoError(t, err, "the XLA CPU plugin must be installed: run `make setup`")
+	b := cpu(t)
 	const tau, dt, x0 = 10.0, 1.0, 2.0
 	fx0 := -x0/tau + 3*x0
 	tests := []struct {

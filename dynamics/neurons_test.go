@@ -153,8 +153,7 @@ func ionicHost(x []float64, gNa, eNa, gK, eK, gL, eL float64) float64 {
 // simulation detects a spike, and resets, at the end of the step in which
 // the threshold was crossed.)
 func TestNonlinearNeuronsAgainstReference(t *testing.T) {
-	b, err := pjrt.Open(pjrt.Options{Backend: "cpu"})
-	require.NoError(t, err, "the XLA CPU plugin must be installed: run `make setup`")
+	b := cpu(t)
 	exp := func(v, vr, vt, dT float64) float64 { return -(v - vr) + dT*math.Exp((v-vt)/dT) }
 	tests := []struct {
 		name   string

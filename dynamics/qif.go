@@ -89,7 +89,7 @@ func (n *AdQuaIF) Update(s Vars, input Current, step Step, m Method) (Vars, *Nod
 		v, w := s["V"], s["w"]
 		quad := MulScalar(Mul(AddScalar(v, -n.VRest), AddScalar(v, -n.VC)), n.C)
 		dv := DivScalar(Add(Sub(quad, w), i), n.Tau)
-		dw := DivScalar(Sub(MulScalar(AddScalar(v, -n.VRest), n.A), w), n.TauW)
+		dw := adaptation(v, w, n.VRest, n.A, n.TauW)
 		return Vars{"V": dv, "w": dw}
 	}
 	return fire(s, f, m, step, refractorySteps(n.TauRef, step.Dt), n.VTh, true,

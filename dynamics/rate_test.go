@@ -58,8 +58,7 @@ func finalState(t *testing.T, b *pjrt.Backend, n Neuron, init map[string]float64
 // Stuart–Landau started on its limit cycle stays on it: after T ms the
 // state is √μ·(cos ωT, sin ωT).
 func TestStuartLandauLimitCycle(t *testing.T) {
-	b, err := pjrt.Open(pjrt.Options{Backend: "cpu"})
-	require.NoError(t, err)
+	b := cpu(t)
 	const mu, omega, dt, steps = 2.0, 0.5, 0.01, 1000
 	s := finalState(t, b, &StuartLandau{Mu: mu, Omega: omega}, map[string]float64{"x": math.Sqrt(mu)}, 0, dt, steps, RK4)
 	T := dt * steps
@@ -70,8 +69,7 @@ func TestStuartLandauLimitCycle(t *testing.T) {
 // FitzHugh–Nagumo oscillates (I = 0.5) with the crossings of an independent
 // RK4 reference at dt/100; Wilson–Cowan settles where the reference does.
 func TestRateModelsAgainstReference(t *testing.T) {
-	b, err := pjrt.Open(pjrt.Options{Backend: "cpu"})
-	require.NoError(t, err)
+	b := cpu(t)
 	fhn := &FitzHughNagumo{A: 0.7, B: 0.8, Tau: 12.5, VTh: 1}
 	got := spikeTimes(t, b, fhn, map[string]float64{"V": -1.2, "w": -0.6}, 0.5, 200, 0.05, RK4)
 	ref := hostSpikes(hostModel{deriv: func(x []float64, i float64) []float64 {

@@ -7,16 +7,13 @@ import (
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/brainc/brainc/pjrt"
 )
 
 // A regular train through STP gives the Tsodyks–Markram efficacies step by
 // step (host recursion with exact relaxation) and converges to the closed
 // form, for a depressing and a facilitating synapse.
 func TestSTPRegularTrain(t *testing.T) {
-	b, err := pjrt.Open(pjrt.Options{Backend: "cpu"})
-	require.NoError(t, err)
+	b := cpu(t)
 	const dt, period, spikes = 0.5, 40, 120 // one spike every 80 steps
 	for _, p := range []*STP{{U: 0.5, TauF: 20, TauD: 300}, {U: 0.1, TauF: 1000, TauD: 100}} {
 		e, err := NewExec(b, func(u, x, s *Node) []*Node {

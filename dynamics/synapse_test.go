@@ -8,15 +8,12 @@ import (
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/brainc/brainc/pjrt"
 )
 
 // One event of weight w into each synapse gives its closed-form response,
 // step for step (the propagators are exact), and DualExpon/Alpha peak at w.
 func TestSynapseResponses(t *testing.T) {
-	b, err := pjrt.Open(pjrt.Options{Backend: "cpu"})
-	require.NoError(t, err, "the XLA CPU plugin must be installed: run `make setup`")
+	b := cpu(t)
 	const w, dt, steps = 0.7, 0.25, 160
 	dual := func(tr, td float64) func(float64) float64 {
 		if tr == td {
@@ -75,8 +72,7 @@ func TestSynapseResponses(t *testing.T) {
 // The magnesium block's current equals its formula; it is g·(E − V) at the
 // limit of no magnesium.
 func TestMgBlock(t *testing.T) {
-	b, err := pjrt.Open(pjrt.Options{Backend: "cpu"})
-	require.NoError(t, err)
+	b := cpu(t)
 	vs := []float64{-80, -60, -20, 0, 20}
 	for _, o := range []MgBlock{{E: 0, Mg: 1.2, Alpha: 0.062, Beta: 3.57}, {E: 5, Mg: 0, Alpha: 0.062, Beta: 3.57}} {
 		out := MustExecOnce(b, func(v *Node) *Node { return o.Current(OnesLike(v), v) }, vs)

@@ -169,12 +169,12 @@ func ParseSpec(data []byte, filename string) (*Spec, error) {
 		}
 		o := dataset.DefaultRandman()
 		if r := d.Randman; r != nil {
-			setInt(&o.Classes, r.Classes)
-			setInt(&o.Units, r.Units)
-			setInt(&o.SamplesPerClass, r.SamplesPerClass)
-			setInt(&o.ManifoldDim, r.ManifoldDim)
-			setFloat(&o.Alpha, r.Alpha)
-			setInt(&o.SpikesPerUnit, r.SpikesPerUnit)
+			set(&o.Classes, r.Classes)
+			set(&o.Units, r.Units)
+			set(&o.SamplesPerClass, r.SamplesPerClass)
+			set(&o.ManifoldDim, r.ManifoldDim)
+			set(&o.Alpha, r.Alpha)
+			set(&o.SpikesPerUnit, r.SpikesPerUnit)
 			if r.Seed != nil {
 				o.Seed = *r.Seed
 			}
@@ -189,27 +189,27 @@ func ParseSpec(data []byte, filename string) (*Spec, error) {
 	}
 	// Network.
 	n := f.Network
-	setInt(&c.Hidden, n.Hidden)
-	setBool(&c.Recurrent, n.Recurrent)
-	setFloat(&c.VTh, n.VTh)
-	setFloat(&c.VReset, n.VReset)
-	setString(&c.Integrator, n.Integrator)
-	setString(&c.Readout, n.Readout)
-	setFloat(&c.InScale, n.InScale)
-	setFloat(&c.RecScale, n.RecScale)
-	setFloat(&c.OutScale, n.OutScale)
-	setBool(&c.TrainTau, n.TrainTau)
-	setBool(&c.TrainVTh, n.TrainVTh)
+	set(&c.Hidden, n.Hidden)
+	set(&c.Recurrent, n.Recurrent)
+	set(&c.VTh, n.VTh)
+	set(&c.VReset, n.VReset)
+	set(&c.Integrator, n.Integrator)
+	set(&c.Readout, n.Readout)
+	set(&c.InScale, n.InScale)
+	set(&c.RecScale, n.RecScale)
+	set(&c.OutScale, n.OutScale)
+	set(&c.TrainTau, n.TrainTau)
+	set(&c.TrainVTh, n.TrainVTh)
 	// Training.
 	t := f.Train
-	setInt(&c.Steps, t.Steps)
-	setInt(&c.Epochs, t.Epochs)
-	setInt(&c.Batch, t.Batch)
-	setFloat(&c.LR, t.LR)
-	setString(&c.Loss, t.Loss)
-	setFloat(&c.RateReg, t.RateReg)
-	setFloat(&c.TargetHigh, t.TargetHigh)
-	setFloat(&c.TargetLow, t.TargetLow)
+	set(&c.Steps, t.Steps)
+	set(&c.Epochs, t.Epochs)
+	set(&c.Batch, t.Batch)
+	set(&c.LR, t.LR)
+	set(&c.Loss, t.Loss)
+	set(&c.RateReg, t.RateReg)
+	set(&c.TargetHigh, t.TargetHigh)
+	set(&c.TargetLow, t.TargetLow)
 	if t.Seed != nil {
 		c.Seed = *t.Seed
 	}
@@ -302,25 +302,8 @@ func relative(specPath, p string) string {
 	return filepath.Join(filepath.Dir(specPath), p)
 }
 
-func setInt(dst *int, v *int) {
-	if v != nil {
-		*dst = *v
-	}
-}
-
-func setFloat(dst *float64, v *float64) {
-	if v != nil {
-		*dst = *v
-	}
-}
-
-func setBool(dst *bool, v *bool) {
-	if v != nil {
-		*dst = *v
-	}
-}
-
-func setString(dst *string, v *string) {
+// set copies *v into *dst when the spec gave the field (v not nil).
+func set[T any](dst *T, v *T) {
 	if v != nil {
 		*dst = *v
 	}

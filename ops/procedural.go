@@ -182,9 +182,7 @@ func ProceduralTranspose(v *Node, pr Procedural, scale *Node) *Node {
 // scatterRows adds weights w [R, Width] into their targets [R, Width].
 func scatterRows(pr Procedural, targets, w *Node) *Node {
 	r := targets.Shape().Dimensions[0]
-	acc := Zeros(w.Graph(), shapes.Make(w.DType(), pr.NPost+1))
-	acc = ScatterSum(acc, Reshape(targets, r*pr.Width, 1), Reshape(w, r*pr.Width), false, false)
-	return Slice(acc, AxisRange(0, pr.NPost))
+	return scatterAdd(Reshape(targets, r*pr.Width, 1), Reshape(w, r*pr.Width), pr.NPost)
 }
 
 // ProceduralMatrix builds, on the backend, the stored matrix that pr

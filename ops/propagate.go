@@ -27,10 +27,7 @@ func EventPropagate(idx, ell, weight *Node, nPost int) *Node {
 	if weight.Rank() == 1 {
 		weight = ExpandAxes(weight, 0) // [1, D]
 	}
-	updates := Reshape(BroadcastToDims(weight, c, d), c*d)
-	acc := Zeros(idx.Graph(), shapes.Make(weight.DType(), nPost+1))
-	acc = ScatterSum(acc, targets, updates, false, false)
-	return Slice(acc, AxisRange(0, nPost))
+	return scatterAdd(targets, Reshape(BroadcastToDims(weight, c, d), c*d), nPost)
 }
 
 // DensePropagate is the float form of EventPropagate: every synapse k carries
@@ -69,40 +66,40 @@ func SpikesAsFloat(spikes *Node, dtype dtypes.DType) *Node { return ConvertDType
 //
 // It returns [nPost]. Work is O(C·width), as for the ELL form.
 func EventPropagateCSR(idx, indptr, indices *Node, width int, weight *Node, nPost int) *Node {
-	g := idx.Graph()
-	c := idx.Shape().Dimensions[0]
-	last := indices.Shape().Dimensions[0] - 1 // the pad entry
-	start := Gather(indptr, ExpandAxes(idx, -1))
-	end := Gather(indptr, ExpandAxes(AddScalar(idx, 1), -1))
-	pos := Add(ExpandAxes(start, -1), Iota(g, shapes.Make(dtypes.Int32, 1, width), 1)) // [C, width]
-	valid := LessThan(pos, ExpandAxes(end, -1))
-	pos = Where(valid, pos, Scalar(g, dtypes.Int32, last))
-	targets := Reshape(Gather(indices, Reshape(pos, c*width, 1)), c*width, 1)
-	var updates *Node
+	slots := csrSlots(idx, indptr, indices, width)
+	targets := ExpandAxes(Gather(indices, slots), -1)
 	if weight.Rank() == 0 {
-		updates = BroadcastToDims(weight, c*width)
-	} else {
-		updates = Gather(weight, targets)
+		return scatterAdd(targets, BroadcastToDims(weight, slots.Shape().Dimensions[0]), nPost)
 	}
-	acc := Zeros(g, shapes.Make(weight.DType(), nPost+1))
-	acc = ScatterSum(acc, targets, updates, false, false)
-	return Slice(acc, AxisRange(0, nPost))
+	return scatterAdd(targets, Gather(weight, targets), nPost)
 }
 
 // EventPropagateCSRWeighted is EventPropagateCSR with one weight per stored
 // synapse: weights [S+1] is aligned with indices (the pad entry's weight is
 // never used), for explicit or trained per-synapse weights.
 func EventPropagateCSRWeighted(idx, indptr, indices *Node, width int, weights *Node, nPost int) *Node {
+	slots := csrSlots(idx, indptr, indices, width)
+	return scatterAdd(ExpandAxes(Gather(indices, slots), -1), Gather(weights, slots), nPost)
+}
+
+// csrSlots returns the positions in indices of the synapses of the firing
+// rows idx (Int32 [C]): Int32 [C·width, 1], width slots per row, the slots
+// past a row's end pointing at indices' trailing pad entry.
+func csrSlots(idx, indptr, indices *Node, width int) *Node {
 	g := idx.Graph()
 	c := idx.Shape().Dimensions[0]
-	last := indices.Shape().Dimensions[0] - 1
 	start := Gather(indptr, ExpandAxes(idx, -1))
 	end := Gather(indptr, ExpandAxes(AddScalar(idx, 1), -1))
-	pos := Add(ExpandAxes(start, -1), Iota(g, shapes.Make(dtypes.Int32, 1, width), 1))
-	pos = Where(LessThan(pos, ExpandAxes(end, -1)), pos, Scalar(g, dtypes.Int32, last))
-	flat := Reshape(pos, c*width, 1)
-	targets := Reshape(Gather(indices, flat), c*width, 1)
-	acc := Zeros(g, shapes.Make(weights.DType(), nPost+1))
-	acc = ScatterSum(acc, targets, Gather(weights, flat), false, false)
+	pos := Add(ExpandAxes(start, -1), Iota(g, shapes.Make(dtypes.Int32, 1, width), 1)) // [C, width]
+	last := Scalar(g, dtypes.Int32, indices.Shape().Dimensions[0]-1)
+	pos = Where(LessThan(pos, ExpandAxes(end, -1)), pos, last)
+	return Reshape(pos, c*width, 1)
+}
+
+// scatterAdd sums updates [M] into their targets (Int32 [M, 1], in
+// [0, nPost], nPost being a discard slot for padding) and returns [nPost].
+func scatterAdd(targets, updates *Node, nPost int) *Node {
+	acc := Zeros(targets.Graph(), shapes.Make(updates.DType(), nPost+1))
+	acc = ScatterSum(acc, targets, updates, false, false)
 	return Slice(acc, AxisRange(0, nPost))
 }

@@ -155,6 +155,7 @@ func scaleOne(b *pjrt.Backend, n int, duration float64, kernel lower.Kernel, k i
 	}
 	r.BuildS = time.Since(start).Seconds()
 	fanout := map[string]float64{} // mean synapses per presynaptic neuron, by population
+	stored := 0.0                  // synapses held in stored tables
 	for _, pr := range prog.Projs {
 		r.Kernels[pr.Name] = string(pr.Kernel)
 		syn := 0.0
@@ -166,11 +167,8 @@ func scaleOne(b *pjrt.Backend, n int, duration float64, kernel lower.Kernel, k i
 		}
 		r.Synapses += syn
 		fanout[pr.Pre.Name] += syn / float64(pr.Pre.Size)
-	}
-	stored := 0.0
-	for _, pr := range prog.Projs {
 		if pr.Proc == nil {
-			stored += float64(pr.Matrix.NumSynapses())
+			stored += syn
 		}
 	}
 	if stored > 0 {
