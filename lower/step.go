@@ -249,9 +249,6 @@ func inputCurrent(in ir.Input, idx *Node, dt float64, dtype dtypes.DType) *Node 
 // whiteNoise is Sigma·ξ/√dt per neuron for a noise input, ξ ~ N(0, 1) from
 // a counter-based hash of (seed, population, step, neuron) by Box–Muller.
 func whiteNoise(pop *Population, idx *Node, seed uint64, dt float64, dtype dtypes.DType) *Node {
-	key := proceduralKey(seed, connect.Stream("noise:"+pop.Name))
-	u1 := ops.HashUniform(key, idx, pop.Size, dtype)
-	u2 := ops.HashUniform(ops.Hash32(key^0x5bd1e995), idx, pop.Size, dtype)
-	z := Mul(Sqrt(MulScalar(Log(u1), -2)), Cos(MulScalar(u2, 2*math.Pi)))
+	z := ops.HashNormal(proceduralKey(seed, connect.Stream("noise:"+pop.Name)), idx, pop.Size, dtype)
 	return MulScalar(z, pop.Input.Sigma/math.Sqrt(dt))
 }

@@ -143,9 +143,7 @@ func (pr Procedural) Weights(pre, scale *Node) *Node {
 		if pr.Dist == "uniform" {
 			w = AddScalar(MulScalar(u, pr.B-pr.A), pr.A)
 		} else { // Box–Muller with a second stream
-			u2 := uniform(hash32(h), dt)
-			z := Mul(Sqrt(MulScalar(Log(u), -2)), Cos(MulScalar(u2, 2*math.Pi)))
-			w = AddScalar(MulScalar(z, pr.B), pr.A)
+			w = AddScalar(MulScalar(boxMuller(u, uniform(hash32(h), dt)), pr.B), pr.A)
 		}
 		return Mul(w, scale)
 	}
@@ -226,4 +224,15 @@ func HashUniform(key uint32, counter *Node, n int, dtype dtypes.DType) *Node {
 	row := hash32(Add(ConvertDType(counter, dtypes.Uint32), Scalar(g, dtypes.Uint32, key)))
 	i := Mul(Iota(g, shapes.Make(dtypes.Uint32, n), 0), Scalar(g, dtypes.Uint32, uint32(golden)))
 	return uniform(hash32(Add(row, i)), dtype)
+}
+
+// HashNormal returns n standard normal draws of dtype for the counter under
+// key, by Box–Muller from two HashUniform streams.
+func HashNormal(key uint32, counter *Node, n int, dtype dtypes.DType) *Node {
+	return boxMuller(HashUniform(key, counter, n, dtype), HashUniform(Hash32(key^0x5bd1e995), counter, n, dtype))
+}
+
+// boxMuller turns two independent uniforms in (0, 1) into a standard normal.
+func boxMuller(u1, u2 *Node) *Node {
+	return Mul(Sqrt(MulScalar(Log(u1), -2)), Cos(MulScalar(u2, 2*math.Pi)))
 }
