@@ -6,8 +6,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/lower"
+	"github.com/brainc/brainc/netspec"
 )
 
 const spec = `
@@ -22,7 +22,7 @@ monitors: {spikes: [A], traces: {A.V: [1, 2], B.V: [0]}}
 `
 
 func program(t *testing.T) *lower.Program {
-	net, err := ir.Parse([]byte(spec), "t.yaml")
+	net, err := netspec.Parse([]byte(spec), "t.yaml")
 	require.NoError(t, err)
 	p, err := lower.Build(net, lower.Options{})
 	require.NoError(t, err)

@@ -2,7 +2,7 @@
 // populations, projections, inputs and monitors, with every dimensioned value
 // already converted to brainc's base units (ms, mV, Hz; conductances and
 // weights are dimensionless, as in BrainPy). Specs are parsed from YAML or
-// JSON by Parse; every error names the field and the line it came from.
+// JSON by netspec.Parse; every error names the field and the line it came from.
 //
 // The package imports nothing else of brainc but catalog, the model catalogue
 // it parses and validates against: dynamics, lowering and running all read

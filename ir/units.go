@@ -30,9 +30,9 @@ const (
 	Rate = catalog.Rate
 )
 
-// expectation is the start of the error message for a value of the wrong
+// Expectation is the start of the error message for a value of the wrong
 // form of dimension d, e.g. `expected a time (e.g. "5 ms")`.
-func expectation(d Dim) string {
+func Expectation(d Dim) string {
 	switch d {
 	case Time:
 		return `expected a time (e.g. "5 ms")`
@@ -98,11 +98,11 @@ func ParseQuantity(s string, want Dim) (float64, error) {
 	text := strings.TrimSpace(s)
 	m := quantityRE.FindStringSubmatch(text)
 	if m == nil {
-		return 0, fmt.Errorf("%s, got %q", expectation(want), s)
+		return 0, fmt.Errorf("%s, got %q", Expectation(want), s)
 	}
 	v, err := strconv.ParseFloat(m[1], 64)
 	if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
-		return 0, fmt.Errorf("%s, got %q (number out of range)", expectation(want), s)
+		return 0, fmt.Errorf("%s, got %q (number out of range)", Expectation(want), s)
 	}
 	unit := m[2]
 	if unit == "" {
@@ -113,12 +113,12 @@ func ParseQuantity(s string, want Dim) (float64, error) {
 			continue
 		}
 		if u.dim != want {
-			return 0, fmt.Errorf("%s, got %q", expectation(want), s)
+			return 0, fmt.Errorf("%s, got %q", Expectation(want), s)
 		}
 		return v * u.scale, nil
 	}
 	if strings.ContainsAny(unit, " \t") || !isUnitLike(unit) {
-		return 0, fmt.Errorf("%s, got %q", expectation(want), s)
+		return 0, fmt.Errorf("%s, got %q", Expectation(want), s)
 	}
 	if want == Dimensionless {
 		return 0, fmt.Errorf("unknown unit %q in %q (a dimensionless value takes no unit)", unit, s)

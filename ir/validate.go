@@ -51,10 +51,11 @@ func (e *SpecError) Error() string {
 var (
 	integrators = []string{"exp_euler", "euler", "rk2", "rk4"}
 	kernels     = []string{"auto", "dense", "event", "procedural"}
-	inputKinds  = []string{"constant", "ramp", "sinusoid", "section", "noise"}
+	// InputKinds are the kinds of external input a population can take.
+	InputKinds = []string{"constant", "ramp", "sinusoid", "section", "noise"}
 )
 
-// Defaults used by Parse and FillDefaults.
+// Defaults used by netspec.Parse and FillDefaults.
 const (
 	// DefaultDt is the integration step (ms) when a spec gives none.
 	DefaultDt = 0.1
@@ -75,6 +76,10 @@ var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // netNameRE matches network names (used in output file names).
 var netNameRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
+
+// ValidNetName reports whether name can name a network: letters, digits,
+// '_', '.' and '-', not starting with '.' or '-'.
+func ValidNetName(name string) bool { return netNameRE.MatchString(name) }
 
 // FillDefaults completes a Go-built Network the way Parse completes a spec:
 // a zero Dt, Duration or Name, an empty Integrator or Kernel, and every
@@ -138,12 +143,24 @@ func fillParams(m *catalog.ModelSpec, params map[string]float64) map[string]floa
 // connectivity, known integrators and kernels, and monitors of existing
 // populations, variables and neurons. It returns the first problem found as a
 // *SpecError (with the Line of the population or projection concerned, if
-// set), or nil. Parse runs the same checks on every spec it reads.
+// set), or nil. netspec.Parse runs the same checks on every spec it reads.
 //
 // Validate does not fill defaults: call FillDefaults first on networks built
 // in Go with parameters left out.
 func (n *Network) Validate() error {
 	if err := n.validate(&checker{}); err != nil {
+		return err
+	}
+	return nil
+}
+
+// ValidateSpec runs Validate's checks on a network read from the spec file
+// file, whose fields were read from the lines given by their dotted paths
+// (as in SpecError.Field, with "[i]" for list elements): errors then carry
+// the file and the line of the offending field. It returns nil or a
+// *SpecError.
+func (n *Network) ValidateSpec(file string, lines map[string]int) error {
+	if err := n.validate(&checker{file: file, lines: lines}); err != nil {
 		return err
 	}
 	return nil
@@ -262,7 +279,7 @@ func (c *checker) population(p *Population, field string) *SpecError {
 	}
 	m, ok := catalog.LookupModel(catalog.KindNeuron, p.Model)
 	if !ok {
-		return c.errf(field+".model", p.Line, field+".model", "%s", unknownModelMsg(catalog.KindNeuron, p.Model))
+		return c.errf(field+".model", p.Line, field+".model", "%s", MsgUnknownModel(catalog.KindNeuron, p.Model))
 	}
 	if e := c.params(field+".params", p.Line, m, p.Params); e != nil {
 		return e
@@ -271,7 +288,7 @@ func (c *checker) population(p *Population, field string) *SpecError {
 		at := field + ".init." + name
 		st, ok := m.State(name)
 		if !ok {
-			return c.errf(at, p.Line, field+".init", "%s", unknownStateMsg(m, name))
+			return c.errf(at, p.Line, field+".init", "%s", MsgUnknownState(m, name))
 		}
 		if e := c.init(at, p.Line, p.Init[name], st.Dim); e != nil {
 			return e
@@ -280,8 +297,8 @@ func (c *checker) population(p *Population, field string) *SpecError {
 	switch {
 	case p.Input.Kind == "" && p.Input.Value != 0:
 		return c.errf(field+".input", p.Line, field+".input", "input value %g given without a kind (use %q)", p.Input.Value, "constant")
-	case p.Input.Kind != "" && !contains(inputKinds, p.Input.Kind):
-		return c.errf(field+".input", p.Line, field+".input", "unknown input kind %q (valid: %s)", p.Input.Kind, strings.Join(inputKinds, ", "))
+	case p.Input.Kind != "" && !contains(InputKinds, p.Input.Kind):
+		return c.errf(field+".input", p.Line, field+".input", "unknown input kind %q (valid: %s)", p.Input.Kind, strings.Join(InputKinds, ", "))
 	case !finite(p.Input.Value):
 		return c.errf(field+".input", p.Line, field+".input", "must be a finite number, got %g", p.Input.Value)
 	}
@@ -318,7 +335,7 @@ func (c *checker) init(field string, fallback int, in Init, d Dim) *SpecError {
 func (c *checker) params(field string, fallback int, m *catalog.ModelSpec, params map[string]float64) *SpecError {
 	for _, name := range sortedKeys(params) {
 		if _, ok := m.Param(name); !ok {
-			return c.errf(field+"."+name, fallback, field, "%s", unknownParamMsg(m, name))
+			return c.errf(field+"."+name, fallback, field, "%s", MsgUnknownParam(m, name))
 		}
 	}
 	for _, ps := range m.Params {
@@ -431,7 +448,7 @@ func (c *checker) projection(n *Network, pr *Projection, field string) *SpecErro
 		at := field + "." + comp.key
 		m, ok := catalog.LookupModel(comp.kind, comp.c.Model)
 		if !ok {
-			return c.errf(at, pr.Line, at, "%s", unknownModelMsg(comp.kind, comp.c.Model))
+			return c.errf(at, pr.Line, at, "%s", MsgUnknownModel(comp.kind, comp.c.Model))
 		}
 		if e := c.params(at+"."+m.Name, pr.Line, m, comp.c.Params); e != nil {
 			return e
@@ -470,7 +487,7 @@ func (c *checker) monitors(n *Network) *SpecError {
 		}
 		if m, ok := catalog.LookupModel(catalog.KindNeuron, p.Model); ok {
 			if _, ok := m.State(t.Var); !ok {
-				return c.errf(field, 0, field, "%s", unknownStateMsg(m, t.Var))
+				return c.errf(field, 0, field, "%s", MsgUnknownState(m, t.Var))
 			}
 		}
 		if seenTrace[key] {
@@ -504,20 +521,23 @@ func (c *checker) positive(at string, fallback int, field string, v float64, d D
 	return nil
 }
 
-// Messages shared by Parse and Validate.
+// Messages shared by the spec reader (package spec) and Validate.
 
-func unknownModelMsg(kind catalog.ModelKind, name string) string {
+// MsgUnknownModel says that name is not a model of kind, listing those that are.
+func MsgUnknownModel(kind catalog.ModelKind, name string) string {
 	return fmt.Sprintf("unknown %s model %q (known: %s)", kind, name, catalog.ModelNames(kind))
 }
 
-func unknownParamMsg(m *catalog.ModelSpec, name string) string {
+// MsgUnknownParam says that name is not a parameter of m, listing those that are.
+func MsgUnknownParam(m *catalog.ModelSpec, name string) string {
 	if len(m.Params) == 0 {
 		return fmt.Sprintf("unknown parameter %q: %s has no parameters", name, m.Name)
 	}
 	return fmt.Sprintf("unknown parameter %q of %s (valid: %s)", name, m.Name, m.ParamNames())
 }
 
-func unknownStateMsg(m *catalog.ModelSpec, name string) string {
+// MsgUnknownState says that name is not a state variable of m, listing those that are.
+func MsgUnknownState(m *catalog.ModelSpec, name string) string {
 	if len(m.States) == 0 {
 		return fmt.Sprintf("unknown state variable %q: %s has no state variables", name, m.Name)
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/brainc/brainc/ir"
+	"github.com/brainc/brainc/netspec"
 	"github.com/brainc/brainc/pjrt"
 )
 
@@ -43,7 +43,7 @@ func TestInputCurrents(t *testing.T) {
 		}},
 	}
 	for _, tc := range tests {
-		net, err := ir.Parse([]byte("populations:\n  P: {size: 1, model: LifRef, input: "+tc.spec+"}\n"), "t.yaml")
+		net, err := netspec.Parse([]byte("populations:\n  P: {size: 1, model: LifRef, input: "+tc.spec+"}\n"), "t.yaml")
 		require.NoError(t, err, tc.spec)
 		in := net.Populations[0].Input
 		e, err := NewExec(b, func(idx *Node) *Node { return inputCurrent(in, idx, dt, dtypes.Float64) })
@@ -66,7 +66,7 @@ func TestInputSpecErrors(t *testing.T) {
 		{"{constant: 1, ramp: {to: 1, end: 2 ms}}", "populations.P.input: give exactly one input kind (constant, ramp, sinusoid, section, noise)"},
 	}
 	for _, tc := range tests {
-		_, err := ir.Parse([]byte("populations:\n  P: {size: 1, model: LifRef, input: "+tc.input+"}\n"), "t.yaml")
+		_, err := netspec.Parse([]byte("populations:\n  P: {size: 1, model: LifRef, input: "+tc.input+"}\n"), "t.yaml")
 		require.Error(t, err, tc.input)
 		assert.Contains(t, err.Error(), tc.err, tc.input)
 	}

@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/brainc/brainc/ir"
+	"github.com/brainc/brainc/netspec"
 )
 
 const spec = `
@@ -23,7 +23,7 @@ monitors: {spikes: [B]}
 `
 
 func TestBuild(t *testing.T) {
-	net, err := ir.Parse([]byte(spec), "t.yaml")
+	net, err := netspec.Parse([]byte(spec), "t.yaml")
 	require.NoError(t, err)
 	p, err := Build(net, Options{})
 	require.NoError(t, err)

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/brainc/brainc/ir"
+	"github.com/brainc/brainc/netspec"
 )
 
 //go:embed *.yaml
@@ -43,7 +44,7 @@ func Load(name string) (*ir.Network, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ir.Parse(data, name+".yaml")
+	return netspec.Parse(data, name+".yaml")
 }
 
 //go:embed training/*.yaml

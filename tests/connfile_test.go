@@ -13,6 +13,7 @@ import (
 	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
+	"github.com/brainc/brainc/netspec"
 	"github.com/brainc/brainc/npyio"
 )
 
@@ -36,7 +37,7 @@ func TestConnectivityFromFile(t *testing.T) {
 	path := filepath.Join(dir, "net.yaml")
 	require.NoError(t, os.WriteFile(path, []byte(spec), 0o644))
 	load := func() *ir.Network {
-		net, err := ir.ParseFile(path)
+		net, err := netspec.ParseFile(path)
 		require.NoError(t, err)
 		return net
 	}

@@ -12,9 +12,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
+	"github.com/brainc/brainc/netspec"
 )
 
 // The fixtures in testdata/peers come from bench/peers/regen.sh (Brian2 and
@@ -125,7 +125,7 @@ func TestNetworkStatisticsMatchPeers(t *testing.T) {
 		require.NoError(t, err)
 		mean := map[string]float64{}
 		for _, seed := range ref.Seeds {
-			net, err := ir.Parse(data, model+"_4k.yaml")
+			net, err := netspec.Parse(data, model+"_4k.yaml")
 			require.NoError(t, err)
 			net.Seed, net.Duration = uint64(seed), ref.Duration
 			rec, _ := simulate(t, net, lower.Options{}, jit.Options{K: 2})

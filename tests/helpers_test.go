@@ -11,6 +11,7 @@ import (
 	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
+	"github.com/brainc/brainc/netspec"
 	"github.com/brainc/brainc/pjrt"
 	"github.com/brainc/brainc/results"
 )
@@ -31,7 +32,7 @@ func cpu(t *testing.T) *pjrt.Backend {
 
 func parse(t *testing.T, spec string) *ir.Network {
 	t.Helper()
-	net, err := ir.Parse([]byte(spec), "test.yaml")
+	net, err := netspec.Parse([]byte(spec), "test.yaml")
 	require.NoError(t, err)
 	return net
 }

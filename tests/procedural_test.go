@@ -11,6 +11,7 @@ import (
 	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
+	"github.com/brainc/brainc/netspec"
 	"github.com/brainc/brainc/ops"
 )
 
@@ -56,4 +57,4 @@ func lowerSpec(spec string) (*lower.Program, error) {
 	return lower.Build(net, lower.Options{})
 }
 
-func parseErr(spec string) (*ir.Network, error) { return ir.Parse([]byte(spec), "test.yaml") }
+func parseErr(spec string) (*ir.Network, error) { return netspec.Parse([]byte(spec), "test.yaml") }

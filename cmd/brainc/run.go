@@ -14,6 +14,7 @@ import (
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/models"
+	"github.com/brainc/brainc/netspec"
 	"github.com/brainc/brainc/pjrt"
 	"github.com/brainc/brainc/results"
 )
@@ -32,7 +33,7 @@ func loadSpec(arg string) (*ir.Network, []byte, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		net, err := ir.Parse(data, arg)
+		net, err := netspec.Parse(data, arg)
 		return net, data, err
 	}
 	if strings.ContainsAny(arg, "./") {
@@ -42,7 +43,7 @@ func loadSpec(arg string) (*ir.Network, []byte, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	net, err := ir.Parse(data, arg+".yaml")
+	net, err := netspec.Parse(data, arg+".yaml")
 	return net, data, err
 }
 

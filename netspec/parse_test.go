@@ -1,7 +1,8 @@
-package ir
+package netspec
 
 import (
 	"errors"
+	"github.com/brainc/brainc/ir"
 	"strings"
 	"testing"
 
@@ -31,8 +32,8 @@ func TestParseCOBA(t *testing.T) {
 		assert.Equal(t, want.line, p.Line)
 		assert.Equal(t, "LifRef", p.Model)
 		assert.Equal(t, lifParams, p.Params)
-		assert.Equal(t, map[string]Init{"V": {Kind: InitNormal, A: -55, B: 2}}, p.Init)
-		assert.Equal(t, Input{Kind: "constant", Value: 20}, p.Input)
+		assert.Equal(t, map[string]ir.Init{"V": {Kind: ir.InitNormal, A: -55, B: 2}}, p.Init)
+		assert.Equal(t, ir.Input{Kind: "constant", Value: 20}, p.Input)
 		assert.Equal(t, "exp_euler", p.Integrator)
 	}
 	assert.Same(t, n.Populations[1], n.Population("I"))
@@ -54,16 +55,16 @@ func TestParseCOBA(t *testing.T) {
 		assert.Equal(t, want.pre, pr.Pre)
 		assert.Equal(t, want.post, pr.Post)
 		assert.Equal(t, want.line, pr.Line)
-		assert.Equal(t, Conn{Rule: ConnFixedProb, Prob: 0.02}, pr.Conn)
+		assert.Equal(t, ir.Conn{Rule: ir.ConnFixedProb, Prob: 0.02}, pr.Conn)
 		assert.Equal(t, want.weight, pr.Weight)
-		assert.Equal(t, Component{Model: "Expon", Params: map[string]float64{"tau": want.tau}}, pr.Synapse)
-		assert.Equal(t, Component{Model: "COBA", Params: map[string]float64{"E": want.e}}, pr.Output)
+		assert.Equal(t, ir.Component{Model: "Expon", Params: map[string]float64{"tau": want.tau}}, pr.Synapse)
+		assert.Equal(t, ir.Component{Model: "COBA", Params: map[string]float64{"E": want.e}}, pr.Output)
 		assert.Equal(t, "auto", pr.Kernel)
 	}
 
-	assert.Equal(t, Monitors{
+	assert.Equal(t, ir.Monitors{
 		Spikes: []string{"E", "I"},
-		Traces: []Trace{{Pop: "E", Var: "V", Indices: []int{0, 1, 2}}},
+		Traces: []ir.Trace{{Pop: "E", Var: "V", Indices: []int{0, 1, 2}}},
 	}, n.Monitors)
 
 	require.NoError(t, n.Validate(), "a parsed network validates")
@@ -74,15 +75,15 @@ func TestParseDefaults(t *testing.T) {
 	n, err := Parse([]byte("populations:\n  P: {size: 5, model: LifRef}\n"), "dir/my net.yml")
 	require.NoError(t, err)
 	assert.Equal(t, "my_net", n.Name, "name derived from the file name")
-	assert.Equal(t, DefaultDt, n.Dt)
-	assert.Equal(t, DefaultDuration, n.Duration)
+	assert.Equal(t, ir.DefaultDt, n.Dt)
+	assert.Equal(t, ir.DefaultDuration, n.Duration)
 	assert.Equal(t, uint64(0), n.Seed)
 	p := n.Populations[0]
 	assert.Equal(t, map[string]float64{"V_rest": 0, "V_reset": -5, "V_th": 20, "R": 1, "tau": 10, "tau_ref": 0}, p.Params)
 	assert.Nil(t, p.Init)
-	assert.Equal(t, Input{}, p.Input)
+	assert.Equal(t, ir.Input{}, p.Input)
 	assert.Equal(t, "exp_euler", p.Integrator)
-	assert.Equal(t, Monitors{Spikes: []string{"P"}}, n.Monitors, "default monitors: spikes of every population")
+	assert.Equal(t, ir.Monitors{Spikes: []string{"P"}}, n.Monitors, "default monitors: spikes of every population")
 	assert.Empty(t, n.Projections)
 }
 
@@ -140,22 +141,22 @@ monitors:
 	assert.Equal(t, -50.0, a.Params["V_th"])
 	assert.Equal(t, 20.0, a.Params["tau"])
 	assert.Equal(t, a.Params, b.Params, "alias reuses the anchored params")
-	assert.Equal(t, Init{Kind: InitUniform, A: -70, B: -50}, a.Init["V"])
-	assert.Equal(t, Init{Kind: InitConst, A: -65}, b.Init["V"])
+	assert.Equal(t, ir.Init{Kind: ir.InitUniform, A: -70, B: -50}, a.Init["V"])
+	assert.Equal(t, ir.Init{Kind: ir.InitConst, A: -65}, b.Init["V"])
 	assert.Equal(t, "euler", a.Integrator)
-	assert.Equal(t, Input{}, b.Input)
+	assert.Equal(t, ir.Input{}, b.Input)
 
 	ab, aa := n.Projections[0], n.Projections[1]
-	assert.Equal(t, Conn{Rule: ConnFixedInDegree, Num: 3}, ab.Conn)
+	assert.Equal(t, ir.Conn{Rule: ir.ConnFixedInDegree, Num: 3}, ab.Conn)
 	assert.Equal(t, -1.5, ab.Weight)
-	assert.Equal(t, Component{Model: "Expon", Params: map[string]float64{"tau": 8}}, ab.Synapse)
-	assert.Equal(t, Component{Model: "CUBA", Params: map[string]float64{}}, ab.Output)
+	assert.Equal(t, ir.Component{Model: "Expon", Params: map[string]float64{"tau": 8}}, ab.Synapse)
+	assert.Equal(t, ir.Component{Model: "CUBA", Params: map[string]float64{}}, ab.Output)
 	assert.Equal(t, "event", ab.Kernel)
-	assert.Equal(t, Conn{Rule: ConnFixedInDegree, Num: 10, AllowSelf: true}, aa.Conn)
-	assert.Equal(t, Component{Model: "COBA", Params: map[string]float64{"E": 0}}, aa.Output)
+	assert.Equal(t, ir.Conn{Rule: ir.ConnFixedInDegree, Num: 10, AllowSelf: true}, aa.Conn)
+	assert.Equal(t, ir.Component{Model: "COBA", Params: map[string]float64{"E": 0}}, aa.Output)
 	assert.Equal(t, "dense", aa.Kernel)
 
-	assert.Equal(t, Monitors{Spikes: []string{"B"}, Traces: []Trace{{Pop: "A", Var: "V", Indices: []int{9, 0}}}}, n.Monitors)
+	assert.Equal(t, ir.Monitors{Spikes: []string{"B"}, Traces: []ir.Trace{{Pop: "A", Var: "V", Indices: []int{9, 0}}}}, n.Monitors)
 }
 
 func TestParseJSON(t *testing.T) {
@@ -178,12 +179,12 @@ func TestParseJSON(t *testing.T) {
 	require.Len(t, n.Populations, 2)
 	assert.Equal(t, "Z", n.Populations[0].Name, "order of the file, not sorted")
 	assert.Equal(t, "A", n.Populations[1].Name)
-	assert.Equal(t, Init{Kind: InitNormal, A: -55, B: 2}, n.Populations[0].Init["V"])
-	assert.Equal(t, Input{Kind: "constant", Value: 1.5}, n.Populations[0].Input)
+	assert.Equal(t, ir.Init{Kind: ir.InitNormal, A: -55, B: 2}, n.Populations[0].Init["V"])
+	assert.Equal(t, ir.Input{Kind: "constant", Value: 1.5}, n.Populations[0].Input)
 	assert.Equal(t, 9, n.Projections[0].Line)
 	assert.Equal(t, 2.0, n.Projections[0].Synapse.Params["tau"])
 	assert.Empty(t, n.Monitors.Spikes, "an explicit monitors section replaces the default")
-	assert.Equal(t, []Trace{{Pop: "A", Var: "V", Indices: []int{2}}}, n.Monitors.Traces)
+	assert.Equal(t, []ir.Trace{{Pop: "A", Var: "V", Indices: []int{2}}}, n.Monitors.Traces)
 }
 
 // head is the start of most malformed specs below; its lines are:
@@ -316,7 +317,7 @@ func TestParseErrors(t *testing.T) {
 		{"trace of unknown state", head + "monitors:\n  traces: {E.g: [0]}\n",
 			`t.yaml:7: monitors.traces.E.g: unknown state variable "g" of LifRef (valid: V)`},
 		{"trace key without variable", head + "monitors:\n  traces: {E: [0]}\n",
-			`t.yaml:7: monitors.traces: trace key "E" must be Population.Variable (e.g. "E.V")`},
+			`t.yaml:7: monitors.traces: trace key "E" must be ir.Population.Variable (e.g. "E.V")`},
 		{"spikes of unknown population", head + "monitors:\n  spikes: [E, I]\n",
 			`t.yaml:7: monitors.spikes: unknown population "I" (populations: E)`},
 		{"unknown alias", head + "    params: *lif\n",
@@ -330,7 +331,7 @@ func TestParseErrors(t *testing.T) {
 			require.Error(t, err)
 			assert.Nil(t, n)
 			assert.Equal(t, tt.want, err.Error())
-			var se *SpecError
+			var se *ir.SpecError
 			require.True(t, errors.As(err, &se), "error is a *SpecError")
 			assert.Equal(t, "t.yaml", se.File)
 		})
@@ -353,14 +354,14 @@ func projWith(override string) string {
 
 func TestSpecErrorFormat(t *testing.T) {
 	tests := []struct {
-		err  SpecError
+		err  ir.SpecError
 		want string
 	}{
-		{SpecError{File: "a.yaml", Line: 7, Field: "dt", Msg: "bad"}, "a.yaml:7: dt: bad"},
-		{SpecError{File: "a.yaml", Field: "dt", Msg: "bad"}, "a.yaml: dt: bad"},
-		{SpecError{File: "a.yaml", Line: 3, Msg: "bad"}, "a.yaml:3: bad"},
-		{SpecError{Line: 3, Field: "dt", Msg: "bad"}, "line 3: dt: bad"},
-		{SpecError{Field: "dt", Msg: "bad"}, "dt: bad"},
+		{ir.SpecError{File: "a.yaml", Line: 7, Field: "dt", Msg: "bad"}, "a.yaml:7: dt: bad"},
+		{ir.SpecError{File: "a.yaml", Field: "dt", Msg: "bad"}, "a.yaml: dt: bad"},
+		{ir.SpecError{File: "a.yaml", Line: 3, Msg: "bad"}, "a.yaml:3: bad"},
+		{ir.SpecError{Line: 3, Field: "dt", Msg: "bad"}, "line 3: dt: bad"},
+		{ir.SpecError{Field: "dt", Msg: "bad"}, "dt: bad"},
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, tt.err.Error())

@@ -1,4 +1,7 @@
-package ir
+// Package netspec reads brainc's network spec language (YAML or JSON) into an
+// ir.Network: every field is read with the line it came from, so that every
+// error, of form or of range, names the file, the line and the field.
+package netspec
 
 import (
 	"errors"
@@ -7,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/goccy/go-yaml/ast"
@@ -14,6 +18,7 @@ import (
 	"github.com/goccy/go-yaml/token"
 
 	"github.com/brainc/brainc/catalog"
+	"github.com/brainc/brainc/ir"
 )
 
 // Valid keys of each mapping of the spec language, in documentation order.
@@ -21,14 +26,14 @@ var (
 	topKeys        = []string{"name", "dt", "duration", "seed", "populations", "projections", "monitors"}
 	populationKeys = []string{"size", "model", "params", "init", "input", "integrator"}
 	projectionKeys = []string{"pre", "post", "conn", "weight", "synapse", "output", "kernel", "init", "stp"}
-	connKeys       = []string{string(ConnFixedProb), string(ConnFixedInDegree), string(ConnFixedOutDegree),
-		string(ConnOneToOne), string(ConnAllToAll), string(ConnFromFile), string(ConnGaussian), "allow_self"}
+	connKeys       = []string{string(ir.ConnFixedProb), string(ir.ConnFixedInDegree), string(ir.ConnFixedOutDegree),
+		string(ir.ConnOneToOne), string(ir.ConnAllToAll), string(ir.ConnFromFile), string(ir.ConnGaussian), "allow_self"}
 	monitorKeys = []string{"spikes", "traces"}
 )
 
 // ParseFile reads and parses the spec at path; see Parse. Errors name the
 // file as path was written.
-func ParseFile(path string) (*Network, error) {
+func ParseFile(path string) (*ir.Network, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -85,7 +90,7 @@ func ParseFile(path string) (*Network, error) {
 // Problems of form (syntax, unknown keys, types, units, unknown models,
 // parameters and state variables) are found while reading the spec;
 // the range and reference checks shared with Validate run afterwards.
-func Parse(data []byte, filename string) (*Network, error) {
+func Parse(data []byte, filename string) (*ir.Network, error) {
 	n, err := parseSpec(data, filename)
 	if err != nil {
 		return nil, err
@@ -101,7 +106,7 @@ type specParser struct {
 	anchors map[string]ast.Node
 }
 
-func parseSpec(data []byte, filename string) (*Network, *SpecError) {
+func parseSpec(data []byte, filename string) (*ir.Network, *ir.SpecError) {
 	p := &specParser{file: filename, lines: map[string]int{}, anchors: map[string]ast.Node{}}
 	f, err := parser.ParseBytes(data, 0, parser.AllowDuplicateMapKey())
 	if err != nil {
@@ -132,19 +137,19 @@ func parseSpec(data []byte, filename string) (*Network, *SpecError) {
 	if e := p.require(top, "populations"); e != nil {
 		return nil, e
 	}
-	n := &Network{Name: nameFromFile(filename), Dt: DefaultDt, Duration: DefaultDuration}
+	n := &ir.Network{Name: nameFromFile(filename), Dt: ir.DefaultDt, Duration: ir.DefaultDuration}
 	if en := top.get("name"); en != nil {
 		if n.Name, e = p.str(en.value, en.line, "name"); e != nil {
 			return nil, e
 		}
 	}
 	if en := top.get("dt"); en != nil {
-		if n.Dt, e = p.quantity(en.value, en.line, "dt", Time); e != nil {
+		if n.Dt, e = p.quantity(en.value, en.line, "dt", ir.Time); e != nil {
 			return nil, e
 		}
 	}
 	if en := top.get("duration"); en != nil {
-		if n.Duration, e = p.quantity(en.value, en.line, "duration", Time); e != nil {
+		if n.Duration, e = p.quantity(en.value, en.line, "duration", ir.Time); e != nil {
 			return nil, e
 		}
 	}
@@ -191,8 +196,8 @@ func parseSpec(data []byte, filename string) (*Network, *SpecError) {
 		}
 	}
 
-	if e := n.validate(&checker{file: p.file, lines: p.lines}); e != nil {
-		return nil, e
+	if err := n.ValidateSpec(p.file, p.lines); err != nil {
+		return nil, err.(*ir.SpecError)
 	}
 	return n, nil
 }
@@ -201,7 +206,7 @@ func parseSpec(data []byte, filename string) (*Network, *SpecError) {
 // "coba"), or returns DefaultName.
 func nameFromFile(filename string) string {
 	if filename == "" {
-		return DefaultName
+		return ir.DefaultName
 	}
 	base := filepath.Base(filename)
 	base = strings.TrimSuffix(base, filepath.Ext(base))
@@ -211,14 +216,14 @@ func nameFromFile(filename string) string {
 		}
 		return '_'
 	}, base)
-	if !netNameRE.MatchString(name) {
-		return DefaultName
+	if !ir.ValidNetName(name) {
+		return ir.DefaultName
 	}
 	return name
 }
 
 // syntaxError converts a go-yaml error into a SpecError with its line.
-func (p *specParser) syntaxError(err error) *SpecError {
+func (p *specParser) syntaxError(err error) *ir.SpecError {
 	var ye interface {
 		GetToken() *token.Token
 		GetMessage() string
@@ -233,8 +238,8 @@ func (p *specParser) syntaxError(err error) *SpecError {
 	return p.errAt(0, "", "invalid YAML: %s", err.Error())
 }
 
-func (p *specParser) errAt(line int, field, format string, args ...any) *SpecError {
-	return &SpecError{File: p.file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)}
+func (p *specParser) errAt(line int, field, format string, args ...any) *ir.SpecError {
+	return &ir.SpecError{File: p.file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)}
 }
 
 // anchorCollector records every anchor of a document, so that aliases can be
@@ -252,7 +257,7 @@ func (a anchorCollector) Visit(n ast.Node) ast.Visitor {
 }
 
 // resolve looks through anchors, aliases and tags to the node holding a value.
-func (p *specParser) resolve(n ast.Node, line int, field string) (ast.Node, *SpecError) {
+func (p *specParser) resolve(n ast.Node, line int, field string) (ast.Node, *ir.SpecError) {
 	for range 64 {
 		switch v := n.(type) {
 		case *ast.AnchorNode:
@@ -370,7 +375,7 @@ func (m *specMap) get(key string) *mapEntry {
 // empty mapping). It rejects duplicate keys and records the line of each
 // entry's value under path.key. With joinCalls, function calls split by YAML
 // at commas inside a flow mapping ({V: normal(-55 mV, 2 mV)}) are joined back.
-func (p *specParser) mapping(n ast.Node, path string, line int, joinCalls bool) (*specMap, *SpecError) {
+func (p *specParser) mapping(n ast.Node, path string, line int, joinCalls bool) (*specMap, *ir.SpecError) {
 	n, e := p.resolve(n, line, path)
 	if e != nil {
 		return nil, e
@@ -425,7 +430,7 @@ func (p *specParser) mapping(n ast.Node, path string, line int, joinCalls bool) 
 }
 
 // keyText returns the text of a mapping key.
-func (p *specParser) keyText(k ast.MapKeyNode, line int, path string) (string, *SpecError) {
+func (p *specParser) keyText(k ast.MapKeyNode, line int, path string) (string, *ir.SpecError) {
 	switch v := k.(type) {
 	case nil:
 		return "", p.errAt(line, path, "missing key")
@@ -476,9 +481,9 @@ func joinSplitCall(value ast.Node, rest []*ast.MappingValueNode) (ast.Node, int)
 }
 
 // checkKeys rejects the first key of m that is not in valid.
-func (p *specParser) checkKeys(m *specMap, valid []string) *SpecError {
+func (p *specParser) checkKeys(m *specMap, valid []string) *ir.SpecError {
 	for _, en := range m.entries {
-		if !contains(valid, en.key) {
+		if !slices.Contains(valid, en.key) {
 			what := "key"
 			if m.path == "" {
 				what = "top-level key"
@@ -490,7 +495,7 @@ func (p *specParser) checkKeys(m *specMap, valid []string) *SpecError {
 }
 
 // require rejects a mapping lacking one of keys, at the mapping's line.
-func (p *specParser) require(m *specMap, keys ...string) *SpecError {
+func (p *specParser) require(m *specMap, keys ...string) *ir.SpecError {
 	for _, k := range keys {
 		if m.get(k) == nil {
 			return p.errAt(m.line, m.path, "missing required key %q", k)
@@ -500,7 +505,7 @@ func (p *specParser) require(m *specMap, keys ...string) *SpecError {
 }
 
 // str reads a string.
-func (p *specParser) str(n ast.Node, line int, field string) (string, *SpecError) {
+func (p *specParser) str(n ast.Node, line int, field string) (string, *ir.SpecError) {
 	switch v := n.(type) {
 	case *ast.StringNode:
 		return v.Value, nil
@@ -511,7 +516,7 @@ func (p *specParser) str(n ast.Node, line int, field string) (string, *SpecError
 }
 
 // integer reads a (possibly negative) integer that fits an int.
-func (p *specParser) integer(n ast.Node, line int, field string) (int, *SpecError) {
+func (p *specParser) integer(n ast.Node, line int, field string) (int, *ir.SpecError) {
 	if v, ok := n.(*ast.IntegerNode); ok {
 		switch i := v.Value.(type) {
 		case int64: // go-yaml gives negative integers as int64
@@ -529,7 +534,7 @@ func (p *specParser) integer(n ast.Node, line int, field string) (int, *SpecErro
 }
 
 // seed reads a non-negative integer.
-func (p *specParser) seed(n ast.Node, line int, field string) (uint64, *SpecError) {
+func (p *specParser) seed(n ast.Node, line int, field string) (uint64, *ir.SpecError) {
 	if v, ok := n.(*ast.IntegerNode); ok {
 		switch i := v.Value.(type) {
 		case int64:
@@ -544,7 +549,7 @@ func (p *specParser) seed(n ast.Node, line int, field string) (uint64, *SpecErro
 }
 
 // boolean reads true or false.
-func (p *specParser) boolean(n ast.Node, line int, field string) (bool, *SpecError) {
+func (p *specParser) boolean(n ast.Node, line int, field string) (bool, *ir.SpecError) {
 	if v, ok := n.(*ast.BoolNode); ok {
 		return v.Value, nil
 	}
@@ -552,7 +557,7 @@ func (p *specParser) boolean(n ast.Node, line int, field string) (bool, *SpecErr
 }
 
 // quantity reads a number or a dimensioned string in the base unit of d.
-func (p *specParser) quantity(n ast.Node, line int, field string, d Dim) (float64, *SpecError) {
+func (p *specParser) quantity(n ast.Node, line int, field string, d ir.Dim) (float64, *ir.SpecError) {
 	switch v := n.(type) {
 	case *ast.IntegerNode:
 		switch i := v.Value.(type) {
@@ -566,18 +571,18 @@ func (p *specParser) quantity(n ast.Node, line int, field string, d Dim) (float6
 	case *ast.InfinityNode, *ast.NanNode:
 		return 0, p.errAt(line, field, "must be a finite number, got %s", describe(n))
 	case *ast.StringNode:
-		x, err := ParseQuantity(v.Value, d)
+		x, err := ir.ParseQuantity(v.Value, d)
 		if err != nil {
 			return 0, p.errAt(line, field, "%s", err.Error())
 		}
 		return x, nil
 	}
-	return 0, p.errAt(line, field, "%s, got %s", expectation(d), describe(n))
+	return 0, p.errAt(line, field, "%s, got %s", ir.Expectation(d), describe(n))
 }
 
 // params reads a params mapping of model m into dst (already holding the
 // defaults); field is the mapping's path.
-func (p *specParser) params(n ast.Node, line int, field string, m *catalog.ModelSpec, dst map[string]float64) *SpecError {
+func (p *specParser) params(n ast.Node, line int, field string, m *catalog.ModelSpec, dst map[string]float64) *ir.SpecError {
 	pm, e := p.mapping(n, field, line, false)
 	if e != nil {
 		return e
@@ -585,7 +590,7 @@ func (p *specParser) params(n ast.Node, line int, field string, m *catalog.Model
 	for _, en := range pm.entries {
 		ps, ok := m.Param(en.key)
 		if !ok {
-			return p.errAt(en.keyLine, field, "%s", unknownParamMsg(m, en.key))
+			return p.errAt(en.keyLine, field, "%s", ir.MsgUnknownParam(m, en.key))
 		}
 		if dst[en.key], e = p.quantity(en.value, en.line, joinPath(field, en.key), ps.Dim); e != nil {
 			return e
@@ -595,7 +600,7 @@ func (p *specParser) params(n ast.Node, line int, field string, m *catalog.Model
 }
 
 // population reads one entry of populations.
-func (p *specParser) population(en *mapEntry) (*Population, *SpecError) {
+func (p *specParser) population(en *mapEntry) (*ir.Population, *ir.SpecError) {
 	path := "populations." + en.key
 	p.lines[path] = en.keyLine
 	m, e := p.mapping(en.value, path, en.keyLine, false)
@@ -608,7 +613,7 @@ func (p *specParser) population(en *mapEntry) (*Population, *SpecError) {
 	if e := p.require(m, "size", "model"); e != nil {
 		return nil, e
 	}
-	pop := &Population{Name: en.key, Integrator: DefaultIntegrator, Line: en.keyLine}
+	pop := &ir.Population{Name: en.key, Integrator: ir.DefaultIntegrator, Line: en.keyLine}
 	f := m.get("size")
 	if pop.Size, e = p.integer(f.value, f.line, path+".size"); e != nil {
 		return nil, e
@@ -619,7 +624,7 @@ func (p *specParser) population(en *mapEntry) (*Population, *SpecError) {
 	}
 	model, ok := catalog.LookupModel(catalog.KindNeuron, pop.Model)
 	if !ok {
-		return nil, p.errAt(f.line, path+".model", "%s", unknownModelMsg(catalog.KindNeuron, pop.Model))
+		return nil, p.errAt(f.line, path+".model", "%s", ir.MsgUnknownModel(catalog.KindNeuron, pop.Model))
 	}
 	pop.Params = model.Defaults()
 	if f := m.get("params"); f != nil {
@@ -646,28 +651,28 @@ func (p *specParser) population(en *mapEntry) (*Population, *SpecError) {
 }
 
 // inputShape reads the parameters of a ramp, sinusoid or section input.
-func (p *specParser) inputShape(in *Input, en *mapEntry, field string) *SpecError {
+func (p *specParser) inputShape(in *ir.Input, en *mapEntry, field string) *ir.SpecError {
 	m, e := p.mapping(en.value, field, en.keyLine, false)
 	if e != nil {
 		return e
 	}
 	type q struct {
 		key string
-		dim Dim
+		dim ir.Dim
 		dst *float64
 	}
 	var keys []q
 	var required []string
 	switch in.Kind {
 	case "ramp":
-		keys = []q{{"from", Dimensionless, &in.From}, {"to", Dimensionless, &in.To}, {"start", Time, &in.Start}, {"end", Time, &in.End}}
+		keys = []q{{"from", ir.Dimensionless, &in.From}, {"to", ir.Dimensionless, &in.To}, {"start", ir.Time, &in.Start}, {"end", ir.Time, &in.End}}
 		required = []string{"to", "end"}
 	case "sinusoid":
-		keys = []q{{"amplitude", Dimensionless, &in.Amplitude}, {"frequency", Rate, &in.Frequency},
-			{"offset", Dimensionless, &in.Value}, {"phase", Dimensionless, &in.Phase}}
+		keys = []q{{"amplitude", ir.Dimensionless, &in.Amplitude}, {"frequency", ir.Rate, &in.Frequency},
+			{"offset", ir.Dimensionless, &in.Value}, {"phase", ir.Dimensionless, &in.Phase}}
 		required = []string{"amplitude", "frequency"}
 	case "noise":
-		keys = []q{{"mean", Dimensionless, &in.Value}, {"sigma", Dimensionless, &in.Sigma}}
+		keys = []q{{"mean", ir.Dimensionless, &in.Value}, {"sigma", ir.Dimensionless, &in.Sigma}}
 		required = []string{"sigma"}
 	case "section":
 		if e := p.checkKeys(m, []string{"values", "durations"}); e != nil {
@@ -678,9 +683,9 @@ func (p *specParser) inputShape(in *Input, en *mapEntry, field string) *SpecErro
 		}
 		for _, k := range []struct {
 			key string
-			dim Dim
+			dim ir.Dim
 			dst *[]float64
-		}{{"values", Dimensionless, &in.Values}, {"durations", Time, &in.Durations}} {
+		}{{"values", ir.Dimensionless, &in.Values}, {"durations", ir.Time, &in.Durations}} {
 			f := m.get(k.key)
 			items, lines, e := p.list(f, field+"."+k.key)
 			if e != nil {
@@ -738,75 +743,75 @@ var callRE = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)\s*\((.*)\)$`)
 
 // initValue reads an initial value: a constant, "normal(mean, std)" or
 // "uniform(lo, hi)", in the base unit of d.
-func (p *specParser) initValue(n ast.Node, line int, field string, d Dim) (Init, *SpecError) {
+func (p *specParser) initValue(n ast.Node, line int, field string, d ir.Dim) (ir.Init, *ir.SpecError) {
 	s, ok := n.(*ast.StringNode)
 	if !ok {
 		x, e := p.quantity(n, line, field, d)
-		return Init{Kind: InitConst, A: x}, e
+		return ir.Init{Kind: ir.InitConst, A: x}, e
 	}
 	call := callRE.FindStringSubmatch(strings.TrimSpace(s.Value))
 	if call == nil {
 		x, e := p.quantity(n, line, field, d)
-		return Init{Kind: InitConst, A: x}, e
+		return ir.Init{Kind: ir.InitConst, A: x}, e
 	}
-	var kind InitKind
+	var kind ir.InitKind
 	var argNames [2]string
 	switch call[1] {
 	case "normal":
-		kind, argNames = InitNormal, [2]string{"mean", "std"}
+		kind, argNames = ir.InitNormal, [2]string{"mean", "std"}
 	case "uniform":
-		kind, argNames = InitUniform, [2]string{"lo", "hi"}
+		kind, argNames = ir.InitUniform, [2]string{"lo", "hi"}
 	default:
-		return Init{}, p.errAt(line, field, "unknown distribution %q (valid: normal(mean, std), uniform(lo, hi))", call[1])
+		return ir.Init{}, p.errAt(line, field, "unknown distribution %q (valid: normal(mean, std), uniform(lo, hi))", call[1])
 	}
 	args := strings.Split(call[2], ",")
 	if len(args) != 2 {
-		return Init{}, p.errAt(line, field, "%s(%s, %s) takes 2 arguments, got %d",
+		return ir.Init{}, p.errAt(line, field, "%s(%s, %s) takes 2 arguments, got %d",
 			call[1], argNames[0], argNames[1], len(args))
 	}
 	var vals [2]float64
 	for i, a := range args {
-		x, err := ParseQuantity(strings.TrimSpace(a), d)
+		x, err := ir.ParseQuantity(strings.TrimSpace(a), d)
 		if err != nil {
-			return Init{}, p.errAt(line, field, "%s() %s: %s", call[1], argNames[i], err.Error())
+			return ir.Init{}, p.errAt(line, field, "%s() %s: %s", call[1], argNames[i], err.Error())
 		}
 		vals[i] = x
 	}
-	return Init{Kind: kind, A: vals[0], B: vals[1]}, nil
+	return ir.Init{Kind: kind, A: vals[0], B: vals[1]}, nil
 }
 
 // input reads a population's input: a number or {constant: number}.
-func (p *specParser) input(en *mapEntry, field string) (Input, *SpecError) {
+func (p *specParser) input(en *mapEntry, field string) (ir.Input, *ir.SpecError) {
 	switch en.value.(type) {
 	case *ast.MappingNode, *ast.MappingValueNode:
 		m, e := p.mapping(en.value, field, en.keyLine, false)
 		if e != nil {
-			return Input{}, e
+			return ir.Input{}, e
 		}
-		if e := p.checkKeys(m, inputKinds); e != nil {
-			return Input{}, e
+		if e := p.checkKeys(m, ir.InputKinds); e != nil {
+			return ir.Input{}, e
 		}
 		if len(m.entries) != 1 {
-			return Input{}, p.errAt(en.keyLine, field, "give exactly one input kind (%s)", strings.Join(inputKinds, ", "))
+			return ir.Input{}, p.errAt(en.keyLine, field, "give exactly one input kind (%s)", strings.Join(ir.InputKinds, ", "))
 		}
 		kind := m.entries[0]
-		in := Input{Kind: kind.key}
+		in := ir.Input{Kind: kind.key}
 		if kind.key == "constant" {
-			x, e := p.quantity(kind.value, kind.line, field+".constant", Dimensionless)
+			x, e := p.quantity(kind.value, kind.line, field+".constant", ir.Dimensionless)
 			in.Value = x
 			return in, e
 		}
 		return in, p.inputShape(&in, &kind, field+"."+kind.key)
 	}
 	if isNull(en.value) {
-		return Input{}, nil
+		return ir.Input{}, nil
 	}
-	x, e := p.quantity(en.value, en.line, field, Dimensionless)
-	return Input{Kind: "constant", Value: x}, e
+	x, e := p.quantity(en.value, en.line, field, ir.Dimensionless)
+	return ir.Input{Kind: "constant", Value: x}, e
 }
 
 // projection reads one entry of projections.
-func (p *specParser) projection(en *mapEntry) (*Projection, *SpecError) {
+func (p *specParser) projection(en *mapEntry) (*ir.Projection, *ir.SpecError) {
 	path := "projections." + en.key
 	p.lines[path] = en.keyLine
 	m, e := p.mapping(en.value, path, en.keyLine, false)
@@ -819,7 +824,7 @@ func (p *specParser) projection(en *mapEntry) (*Projection, *SpecError) {
 	if e := p.require(m, "pre", "post", "conn", "weight", "synapse", "output"); e != nil {
 		return nil, e
 	}
-	pr := &Projection{Name: en.key, Kernel: DefaultKernel, Line: en.keyLine}
+	pr := &ir.Projection{Name: en.key, Kernel: ir.DefaultKernel, Line: en.keyLine}
 	f := m.get("pre")
 	if pr.Pre, e = p.str(f.value, f.line, path+".pre"); e != nil {
 		return nil, e
@@ -832,7 +837,7 @@ func (p *specParser) projection(en *mapEntry) (*Projection, *SpecError) {
 		return nil, e
 	}
 	f = m.get("weight")
-	if pr.Weight, e = p.quantity(f.value, f.line, path+".weight", Dimensionless); e != nil {
+	if pr.Weight, e = p.quantity(f.value, f.line, path+".weight", ir.Dimensionless); e != nil {
 		return nil, e
 	}
 	if pr.Synapse, e = p.component(m.get("synapse"), path+".synapse", catalog.KindSynapse); e != nil {
@@ -854,12 +859,12 @@ func (p *specParser) projection(en *mapEntry) (*Projection, *SpecError) {
 		if e := p.checkKeys(sm, []string{"U", "tau_f", "tau_d"}); e != nil {
 			return nil, e
 		}
-		pr.STP = &STP{U: 0.15, TauF: 1500, TauD: 200}
+		pr.STP = &ir.STP{U: 0.15, TauF: 1500, TauD: 200}
 		for _, k := range []struct {
 			key string
-			dim Dim
+			dim ir.Dim
 			dst *float64
-		}{{"U", Dimensionless, &pr.STP.U}, {"tau_f", Time, &pr.STP.TauF}, {"tau_d", Time, &pr.STP.TauD}} {
+		}{{"U", ir.Dimensionless, &pr.STP.U}, {"tau_f", ir.Time, &pr.STP.TauF}, {"tau_d", ir.Time, &pr.STP.TauD}} {
 			if g := sm.get(k.key); g != nil {
 				if *k.dst, e = p.quantity(g.value, g.line, path+".stp."+k.key, k.dim); e != nil {
 					return nil, e
@@ -877,16 +882,16 @@ func (p *specParser) projection(en *mapEntry) (*Projection, *SpecError) {
 }
 
 // inits reads an init mapping: state variable of model → initial value.
-func (p *specParser) inits(f *mapEntry, field string, model *catalog.ModelSpec) (map[string]Init, *SpecError) {
+func (p *specParser) inits(f *mapEntry, field string, model *catalog.ModelSpec) (map[string]ir.Init, *ir.SpecError) {
 	im, e := p.mapping(f.value, field, f.keyLine, true)
 	if e != nil {
 		return nil, e
 	}
-	out := map[string]Init{}
+	out := map[string]ir.Init{}
 	for _, ie := range im.entries {
 		st, ok := model.State(ie.key)
 		if !ok {
-			return nil, p.errAt(ie.keyLine, field, "%s", unknownStateMsg(model, ie.key))
+			return nil, p.errAt(ie.keyLine, field, "%s", ir.MsgUnknownState(model, ie.key))
 		}
 		in, e := p.initValue(ie.value, ie.line, field+"."+ie.key, st.Dim)
 		if e != nil {
@@ -899,8 +904,8 @@ func (p *specParser) inits(f *mapEntry, field string, model *catalog.ModelSpec) 
 
 // conn reads a connectivity rule: {fixed_prob: p} or {fixed_in_degree: k},
 // with an optional allow_self.
-func (p *specParser) conn(en *mapEntry, field string) (Conn, *SpecError) {
-	var c Conn
+func (p *specParser) conn(en *mapEntry, field string) (ir.Conn, *ir.SpecError) {
+	var c ir.Conn
 	m, e := p.mapping(en.value, field, en.keyLine, false)
 	if e != nil {
 		return c, e
@@ -922,13 +927,13 @@ func (p *specParser) conn(en *mapEntry, field string) (Conn, *SpecError) {
 	if rule == nil {
 		return c, p.errAt(m.line, field, "missing connectivity rule (one of %s)", strings.Join(connKeys[:len(connKeys)-1], ", "))
 	}
-	c.Rule = ConnRule(rule.key)
+	c.Rule = ir.ConnRule(rule.key)
 	switch c.Rule {
-	case ConnFixedProb:
-		c.Prob, e = p.quantity(rule.value, rule.line, field+"."+rule.key, Dimensionless)
-	case ConnFixedInDegree, ConnFixedOutDegree:
+	case ir.ConnFixedProb:
+		c.Prob, e = p.quantity(rule.value, rule.line, field+"."+rule.key, ir.Dimensionless)
+	case ir.ConnFixedInDegree, ir.ConnFixedOutDegree:
 		c.Num, e = p.integer(rule.value, rule.line, field+"."+rule.key)
-	case ConnGaussian:
+	case ir.ConnGaussian:
 		gm, e2 := p.mapping(rule.value, field+"."+rule.key, rule.keyLine, false)
 		if e2 != nil {
 			return c, e2
@@ -945,16 +950,16 @@ func (p *specParser) conn(en *mapEntry, field string) (Conn, *SpecError) {
 			dst *float64
 		}{{"sigma", &c.Sigma}, {"p_max", &c.PMax}} {
 			if f := gm.get(k.key); f != nil {
-				if *k.dst, e = p.quantity(f.value, f.line, field+".gaussian."+k.key, Dimensionless); e != nil {
+				if *k.dst, e = p.quantity(f.value, f.line, field+".gaussian."+k.key, ir.Dimensionless); e != nil {
 					return c, e
 				}
 			}
 		}
-	case ConnFromFile:
+	case ir.ConnFromFile:
 		if c.File, e = p.str(rule.value, rule.line, field+"."+rule.key); e == nil && !filepath.IsAbs(c.File) && p.file != "" {
 			c.File = filepath.Join(filepath.Dir(p.file), c.File)
 		}
-	case ConnOneToOne, ConnAllToAll:
+	case ir.ConnOneToOne, ir.ConnAllToAll:
 		var on bool
 		if on, e = p.boolean(rule.value, rule.line, field+"."+rule.key); e == nil && !on {
 			e = p.errAt(rule.line, field+"."+rule.key, "write %s: true (or leave the rule out)", rule.key)
@@ -973,14 +978,14 @@ func (p *specParser) conn(en *mapEntry, field string) (Conn, *SpecError) {
 
 // component reads a synapse or output: a model name, or a one-key mapping
 // from model name to its params (which may be empty or null).
-func (p *specParser) component(en *mapEntry, field string, kind catalog.ModelKind) (Component, *SpecError) {
-	var c Component
+func (p *specParser) component(en *mapEntry, field string, kind catalog.ModelKind) (ir.Component, *ir.SpecError) {
+	var c ir.Component
 	if s, ok := en.value.(*ast.StringNode); ok {
 		m, ok := catalog.LookupModel(kind, s.Value)
 		if !ok {
-			return c, p.errAt(en.line, field, "%s", unknownModelMsg(kind, s.Value))
+			return c, p.errAt(en.line, field, "%s", ir.MsgUnknownModel(kind, s.Value))
 		}
-		return Component{Model: m.Name, Params: m.Defaults()}, nil
+		return ir.Component{Model: m.Name, Params: m.Defaults()}, nil
 	}
 	switch en.value.(type) {
 	case *ast.MappingNode, *ast.MappingValueNode:
@@ -1001,9 +1006,9 @@ func (p *specParser) component(en *mapEntry, field string, kind catalog.ModelKin
 	me := cm.entries[0]
 	m, ok := catalog.LookupModel(kind, me.key)
 	if !ok {
-		return c, p.errAt(me.keyLine, field, "%s", unknownModelMsg(kind, me.key))
+		return c, p.errAt(me.keyLine, field, "%s", ir.MsgUnknownModel(kind, me.key))
 	}
-	c = Component{Model: m.Name, Params: m.Defaults()}
+	c = ir.Component{Model: m.Name, Params: m.Defaults()}
 	if e := p.params(me.value, me.keyLine, field+"."+m.Name, m, c.Params); e != nil {
 		return c, e
 	}
@@ -1011,8 +1016,8 @@ func (p *specParser) component(en *mapEntry, field string, kind catalog.ModelKin
 }
 
 // monitors reads the monitors mapping.
-func (p *specParser) monitors(en *mapEntry) (Monitors, *SpecError) {
-	var mon Monitors
+func (p *specParser) monitors(en *mapEntry) (ir.Monitors, *ir.SpecError) {
+	var mon ir.Monitors
 	m, e := p.mapping(en.value, "monitors", en.keyLine, false)
 	if e != nil {
 		return mon, e
@@ -1044,13 +1049,13 @@ func (p *specParser) monitors(en *mapEntry) (Monitors, *SpecError) {
 			p.lines[field] = te.keyLine
 			pop, v, ok := strings.Cut(te.key, ".")
 			if !ok || pop == "" || v == "" {
-				return mon, p.errAt(te.keyLine, "monitors.traces", "trace key %q must be Population.Variable (e.g. \"E.V\")", te.key)
+				return mon, p.errAt(te.keyLine, "monitors.traces", "trace key %q must be ir.Population.Variable (e.g. \"E.V\")", te.key)
 			}
 			items, lines, e := p.list(te, field)
 			if e != nil {
 				return mon, e
 			}
-			t := Trace{Pop: pop, Var: v}
+			t := ir.Trace{Pop: pop, Var: v}
 			for k, it := range items {
 				idx, e := p.integer(it, lines[k], field)
 				if e != nil {
@@ -1067,7 +1072,7 @@ func (p *specParser) monitors(en *mapEntry) (Monitors, *SpecError) {
 // list reads a list (a single scalar counts as a one-element list), records
 // the line of each element under field[i] and returns the elements with
 // their lines.
-func (p *specParser) list(en *mapEntry, field string) ([]ast.Node, []int, *SpecError) {
+func (p *specParser) list(en *mapEntry, field string) ([]ast.Node, []int, *ir.SpecError) {
 	var items []ast.Node
 	switch v := en.value.(type) {
 	case *ast.SequenceNode:
