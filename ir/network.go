@@ -109,8 +109,13 @@ type Input struct {
 type Projection struct {
 	// Name is unique within the network.
 	Name string
-	// Pre and Post are population names.
+	// Pre and Post are population names. Pre is "" for a Poisson input
+	// (Poisson set).
 	Pre, Post string
+	// Poisson, when set, replaces the presynaptic population and the
+	// connectivity: every postsynaptic neuron receives Num independent
+	// Poisson trains of its own (Brian2's PoissonInput).
+	Poisson *PoissonInput
 	// Conn is the connectivity rule.
 	Conn Conn
 	// Weight is the homogeneous synaptic weight added to the synaptic
@@ -129,6 +134,14 @@ type Projection struct {
 	// STP, when set, makes the projection's spikes carry Tsodyks–Markram
 	// short-term plasticity efficacies.
 	STP *STP
+	// STDP, when set, makes the weights plastic (pair-based STDP).
+	STDP *STDP
+	// Delay is the transmission delay in ms: a spike emitted in step t
+	// reaches the synapse round(Delay/dt) steps later than without delay.
+	// InitConst (or the zero Init) is one delay for every synapse; InitUniform
+	// and InitNormal draw one per synapse (normal draws are clipped at 0).
+	// Per-synapse delays from a conn file (its "delay" array) replace it.
+	Delay Init
 	// Line is the spec line where the projection is defined.
 	Line int
 }
@@ -170,8 +183,9 @@ type Conn struct {
 	AllowSelf bool
 	// File is the .npz of explicit synapses for ConnFromFile: arrays "pre"
 	// and "post" (integers), and optionally "weight" (per-synapse weights,
-	// multiplied by the projection's weight). A relative path is resolved
-	// against the spec file's directory when parsed.
+	// multiplied by the projection's weight) and "delay" (per-synapse
+	// delays in ms). A relative path is resolved against the spec file's
+	// directory when parsed.
 	File string
 }
 
@@ -212,4 +226,24 @@ func (n *Network) Population(name string) *Population {
 // time constants TauF and TauD (ms).
 type STP struct {
 	U, TauF, TauD float64
+}
+
+// STDP holds pair-based spike-timing-dependent plasticity parameters (Song,
+// Miller & Abbott 2000, all-to-all trace form): a post spike Δt ≥ 0 after a
+// pre spike adds APlus·e^{−Δt/TauPlus} to the weight, a pre spike Δt > 0
+// after a post spike subtracts AMinus·e^{−Δt/TauMinus}; the weight is kept
+// in [WMin, WMax]. Weights are in the projection's weight units.
+type STDP struct {
+	TauPlus, TauMinus float64 // ms
+	APlus, AMinus     float64
+	WMin, WMax        float64
+}
+
+// PoissonInput is an external Poisson drive: Num independent trains of Rate
+// (Hz) per postsynaptic neuron, active from Start to Stop (ms; Stop 0 means
+// until the end).
+type PoissonInput struct {
+	Num         int
+	Rate        float64
+	Start, Stop float64
 }

@@ -368,17 +368,30 @@ func (c *checker) params(field string, fallback int, m *catalog.ModelSpec, param
 
 // projection checks one projection; field is "projections.<name>".
 func (c *checker) projection(n *Network, pr *Projection, field string) *SpecError {
-	var pre *Population
-	for _, end := range []struct{ key, name string }{{"pre", pr.Pre}, {"post", pr.Post}} {
-		p := n.Population(end.name)
-		if p == nil {
-			at := field + "." + end.key
-			return c.errf(at, pr.Line, at, "%s", unknownPopMsg(n, end.name))
-		}
-		if end.key == "pre" {
-			pre = p
-		}
+	if n.Population(pr.Post) == nil {
+		return c.errf(field+".post", pr.Line, field+".post", "%s", unknownPopMsg(n, pr.Post))
 	}
+	if pr.Poisson != nil {
+		return c.poissonInput(pr, field)
+	}
+	pre := n.Population(pr.Pre)
+	if pre == nil {
+		return c.errf(field+".pre", pr.Line, field+".pre", "%s", unknownPopMsg(n, pr.Pre))
+	}
+	if e := c.conn(n, pr, pre, field); e != nil {
+		return e
+	}
+	if e := c.plasticity(pr, field); e != nil {
+		return e
+	}
+	if e := c.delay(pr, field); e != nil {
+		return e
+	}
+	return c.transmission(pr, field)
+}
+
+// conn checks a projection's connectivity rule against its populations.
+func (c *checker) conn(n *Network, pr *Projection, pre *Population, field string) *SpecError {
 	conn := field + ".conn"
 	switch pr.Conn.Rule {
 	case ConnFixedProb:
@@ -426,6 +439,16 @@ func (c *checker) projection(n *Network, pr *Projection, field string) *SpecErro
 		return c.errf(conn, pr.Line, conn, "unknown connectivity rule %q (valid: %s, %s, %s, %s, %s, %s, %s)", pr.Conn.Rule,
 			ConnFixedProb, ConnFixedInDegree, ConnFixedOutDegree, ConnOneToOne, ConnAllToAll, ConnFromFile, ConnGaussian)
 	}
+	if pr.Kernel == "procedural" && !(pr.Conn.Rule == ConnFixedProb && pr.Conn.Prob > 0 && pr.Conn.Prob < 1) {
+		return c.errf(field+".kernel", pr.Line, field+".kernel",
+			"procedural connectivity regenerates fixed_prob rows: it needs conn fixed_prob with 0 < p < 1")
+	}
+	return nil
+}
+
+// plasticity checks a projection's short-term and spike-timing-dependent
+// plasticity parameters.
+func (c *checker) plasticity(pr *Projection, field string) *SpecError {
 	if s := pr.STP; s != nil {
 		at := field + ".stp"
 		switch {
@@ -437,6 +460,77 @@ func (c *checker) projection(n *Network, pr *Projection, field string) *SpecErro
 			return c.errf(at+".tau_d", pr.Line, at+".tau_d", "must be > 0, got %g ms", s.TauD)
 		}
 	}
+	if s := pr.STDP; s != nil {
+		at := field + ".stdp"
+		switch {
+		case pr.STP != nil:
+			return c.errf(at, pr.Line, at, "a projection takes stp or stdp, not both")
+		case !(s.TauPlus > 0):
+			return c.errf(at+".tau_plus", pr.Line, at+".tau_plus", "must be > 0, got %g ms", s.TauPlus)
+		case !(s.TauMinus > 0):
+			return c.errf(at+".tau_minus", pr.Line, at+".tau_minus", "must be > 0, got %g ms", s.TauMinus)
+		case !(s.APlus >= 0) || !finite(s.APlus):
+			return c.errf(at+".A_plus", pr.Line, at+".A_plus", "must be a finite number ≥ 0, got %g", s.APlus)
+		case !(s.AMinus >= 0) || !finite(s.AMinus):
+			return c.errf(at+".A_minus", pr.Line, at+".A_minus", "must be a finite number ≥ 0, got %g", s.AMinus)
+		case !(s.WMin <= s.WMax) || !finite(s.WMin) || !finite(s.WMax):
+			return c.errf(at+".w_max", pr.Line, at+".w_max", "must be finite and ≥ w_min (%g), got %g", s.WMin, s.WMax)
+		case !(pr.Weight >= s.WMin && pr.Weight <= s.WMax):
+			return c.errf(field+".weight", pr.Line, field+".weight", "must lie in the stdp bounds [%g, %g], got %g", s.WMin, s.WMax, pr.Weight)
+		}
+	}
+	return nil
+}
+
+// delay checks a projection's transmission delay.
+func (c *checker) delay(pr *Projection, field string) *SpecError {
+	at, d := field+".delay", pr.Delay
+	switch d.Kind {
+	case "", InitConst:
+		if !(d.A >= 0) || !finite(d.A) {
+			return c.errf(at, pr.Line, at, "must be a finite time ≥ 0, got %s", fmtValue(d.A, Time))
+		}
+	case InitUniform:
+		if !(d.A >= 0 && d.B >= d.A) || !finite(d.B) {
+			return c.errf(at, pr.Line, at, "uniform(lo, hi) needs 0 ≤ lo ≤ hi, got lo %s and hi %s", fmtValue(d.A, Time), fmtValue(d.B, Time))
+		}
+	case InitNormal:
+		if !(d.A >= 0 && d.B >= 0) || !finite(d.A) || !finite(d.B) {
+			return c.errf(at, pr.Line, at, "normal(mean, sd) needs mean ≥ 0 and sd ≥ 0, got %s and %s", fmtValue(d.A, Time), fmtValue(d.B, Time))
+		}
+	default:
+		return c.errf(at, pr.Line, at, "unknown delay distribution %q", d.Kind)
+	}
+	return nil
+}
+
+// poissonInput checks a Poisson-input projection, which has no presynaptic
+// population, connectivity, plasticity or delay.
+func (c *checker) poissonInput(pr *Projection, field string) *SpecError {
+	at, in := field+".poisson", pr.Poisson
+	switch {
+	case pr.Pre != "":
+		return c.errf(field+".pre", pr.Line, field+".pre", "a projection takes pre or poisson, not both")
+	case pr.Conn.Rule != "":
+		return c.errf(field+".conn", pr.Line, field+".conn", "a poisson input has no connectivity: each neuron gets its own trains")
+	case pr.STP != nil || pr.STDP != nil:
+		return c.errf(at, pr.Line, at, "a poisson input takes no plasticity")
+	case pr.Delay != (Init{}) && pr.Delay != (Init{Kind: InitConst}):
+		return c.errf(field+".delay", pr.Line, field+".delay", "a poisson input takes no delay")
+	case in.Num <= 0:
+		return c.errf(at+".num", pr.Line, at+".num", "must be > 0, got %d", in.Num)
+	case !(in.Rate >= 0) || !finite(in.Rate):
+		return c.errf(at+".rate", pr.Line, at+".rate", "must be a finite rate ≥ 0, got %s", fmtValue(in.Rate, Rate))
+	case !(in.Start >= 0) || !finite(in.Start):
+		return c.errf(at+".start", pr.Line, at+".start", "must be a finite time ≥ 0, got %s", fmtValue(in.Start, Time))
+	case in.Stop != 0 && !(in.Stop > in.Start) || !finite(in.Stop):
+		return c.errf(at+".stop", pr.Line, at+".stop", "must be after start (%s), got %s", fmtValue(in.Start, Time), fmtValue(in.Stop, Time))
+	}
+	return c.transmission(pr, field)
+}
+
+// transmission checks a projection's weight, synapse, output and kernel.
+func (c *checker) transmission(pr *Projection, field string) *SpecError {
 	if !finite(pr.Weight) {
 		return c.errf(field+".weight", pr.Line, field+".weight", "must be a finite number, got %g", pr.Weight)
 	}
@@ -456,10 +550,6 @@ func (c *checker) projection(n *Network, pr *Projection, field string) *SpecErro
 	}
 	if !contains(kernels, pr.Kernel) {
 		return c.errf(field+".kernel", pr.Line, field+".kernel", "%s", unknownChoiceMsg("kernel", pr.Kernel, kernels))
-	}
-	if pr.Kernel == "procedural" && !(pr.Conn.Rule == ConnFixedProb && pr.Conn.Prob > 0 && pr.Conn.Prob < 1) {
-		return c.errf(field+".kernel", pr.Line, field+".kernel",
-			"procedural connectivity regenerates fixed_prob rows: it needs conn fixed_prob with 0 < p < 1")
 	}
 	return nil
 }

@@ -25,7 +25,8 @@ import (
 var (
 	topKeys        = []string{"name", "dt", "duration", "seed", "populations", "projections", "monitors"}
 	populationKeys = []string{"size", "model", "params", "init", "input", "integrator"}
-	projectionKeys = []string{"pre", "post", "conn", "weight", "synapse", "output", "kernel", "init", "stp"}
+	projectionKeys = []string{"pre", "poisson", "post", "conn", "weight", "synapse", "output", "kernel", "init",
+		"delay", "stp", "stdp"}
 	connKeys       = []string{string(ir.ConnFixedProb), string(ir.ConnFixedInDegree), string(ir.ConnFixedOutDegree),
 		string(ir.ConnOneToOne), string(ir.ConnAllToAll), string(ir.ConnFromFile), string(ir.ConnGaussian), "allow_self"}
 	monitorKeys = []string{"spikes", "traces"}
@@ -71,6 +72,15 @@ func ParseFile(path string) (*ir.Network, error) {
 //	    kernel: auto                     # or dense, event, procedural
 //	    init: {g: normal(0.2, 0.075)}    # synaptic variable's initial value (default 0)
 //	    stp: {U: 0.15, tau_f: 1500 ms, tau_d: 200 ms}  # Tsodyks-Markram short-term plasticity
+//	    stdp: {tau_plus: 20 ms, tau_minus: 20 ms, A_plus: 0.01, A_minus: 0.0105,
+//	           w_min: 0, w_max: 1}       # pair-based STDP (these are the defaults)
+//	    delay: 1.5 ms                    # or uniform(1 ms, 5 ms), normal(...): per synapse
+//	  ext:                               # a Poisson input instead of pre and conn:
+//	    poisson: {num: 1000, rate: 2.4 Hz, start: 0 ms, stop: 1 s}
+//	    post: E                          # each neuron gets num trains of its own
+//	    weight: 0.1
+//	    synapse: Expon
+//	    output: CUBA
 //	monitors:                 # default: spikes of every population
 //	  spikes: [E]
 //	  traces: {E.V: [0, 1, 2]}
@@ -821,20 +831,38 @@ func (p *specParser) projection(en *mapEntry) (*ir.Projection, *ir.SpecError) {
 	if e := p.checkKeys(m, projectionKeys); e != nil {
 		return nil, e
 	}
-	if e := p.require(m, "pre", "post", "conn", "weight", "synapse", "output"); e != nil {
-		return nil, e
-	}
 	pr := &ir.Projection{Name: en.key, Kernel: ir.DefaultKernel, Line: en.keyLine}
-	f := m.get("pre")
-	if pr.Pre, e = p.str(f.value, f.line, path+".pre"); e != nil {
+	if f := m.get("poisson"); f != nil {
+		if e := p.require(m, "post", "weight", "synapse", "output"); e != nil {
+			return nil, e
+		}
+		pr.Poisson = &ir.PoissonInput{}
+		if e := p.quantities(f, path+".poisson", []quantityField{{"num", ir.Dimensionless, nil, &pr.Poisson.Num},
+			{"rate", ir.Rate, &pr.Poisson.Rate, nil}, {"start", ir.Time, &pr.Poisson.Start, nil},
+			{"stop", ir.Time, &pr.Poisson.Stop, nil}}, "num", "rate"); e != nil {
+			return nil, e
+		}
+	} else if e := p.require(m, "pre", "post", "conn", "weight", "synapse", "output"); e != nil {
 		return nil, e
 	}
-	f = m.get("post")
+	if f := m.get("pre"); f != nil {
+		if pr.Pre, e = p.str(f.value, f.line, path+".pre"); e != nil {
+			return nil, e
+		}
+	}
+	f := m.get("post")
 	if pr.Post, e = p.str(f.value, f.line, path+".post"); e != nil {
 		return nil, e
 	}
-	if pr.Conn, e = p.conn(m.get("conn"), path+".conn"); e != nil {
-		return nil, e
+	if f := m.get("conn"); f != nil {
+		if pr.Conn, e = p.conn(f, path+".conn"); e != nil {
+			return nil, e
+		}
+	}
+	if f := m.get("delay"); f != nil {
+		if pr.Delay, e = p.initValue(f.value, f.line, path+".delay", ir.Time); e != nil {
+			return nil, e
+		}
 	}
 	f = m.get("weight")
 	if pr.Weight, e = p.quantity(f.value, f.line, path+".weight", ir.Dimensionless); e != nil {
@@ -852,25 +880,21 @@ func (p *specParser) projection(en *mapEntry) (*ir.Projection, *ir.SpecError) {
 		}
 	}
 	if f := m.get("stp"); f != nil {
-		sm, e := p.mapping(f.value, path+".stp", f.keyLine, false)
-		if e != nil {
-			return nil, e
-		}
-		if e := p.checkKeys(sm, []string{"U", "tau_f", "tau_d"}); e != nil {
-			return nil, e
-		}
 		pr.STP = &ir.STP{U: 0.15, TauF: 1500, TauD: 200}
-		for _, k := range []struct {
-			key string
-			dim ir.Dim
-			dst *float64
-		}{{"U", ir.Dimensionless, &pr.STP.U}, {"tau_f", ir.Time, &pr.STP.TauF}, {"tau_d", ir.Time, &pr.STP.TauD}} {
-			if g := sm.get(k.key); g != nil {
-				if *k.dst, e = p.quantity(g.value, g.line, path+".stp."+k.key, k.dim); e != nil {
-					return nil, e
-				}
-			}
+		if e := p.quantities(f, path+".stp", []quantityField{{"U", ir.Dimensionless, &pr.STP.U, nil},
+			{"tau_f", ir.Time, &pr.STP.TauF, nil}, {"tau_d", ir.Time, &pr.STP.TauD, nil}}); e != nil {
+			return nil, e
 		}
+	}
+	if f := m.get("stdp"); f != nil {
+		s := &ir.STDP{TauPlus: 20, TauMinus: 20, APlus: 0.01, AMinus: 0.0105, WMin: 0, WMax: 1}
+		if e := p.quantities(f, path+".stdp", []quantityField{{"tau_plus", ir.Time, &s.TauPlus, nil},
+			{"tau_minus", ir.Time, &s.TauMinus, nil}, {"A_plus", ir.Dimensionless, &s.APlus, nil},
+			{"A_minus", ir.Dimensionless, &s.AMinus, nil}, {"w_min", ir.Dimensionless, &s.WMin, nil},
+			{"w_max", ir.Dimensionless, &s.WMax, nil}}); e != nil {
+			return nil, e
+		}
+		pr.STDP = s
 	}
 	if f := m.get("init"); f != nil {
 		model, _ := catalog.LookupModel(catalog.KindSynapse, pr.Synapse.Model)
@@ -879,6 +903,49 @@ func (p *specParser) projection(en *mapEntry) (*ir.Projection, *ir.SpecError) {
 		}
 	}
 	return pr, nil
+}
+
+// quantityField is one field of a flat mapping of quantities: a float (dst)
+// or an integer (num) with its dimension.
+type quantityField struct {
+	key string
+	dim ir.Dim
+	dst *float64
+	num *int
+}
+
+// quantities reads a mapping whose keys are the given fields (each
+// optional unless listed in required) into their destinations.
+func (p *specParser) quantities(f *mapEntry, path string, fields []quantityField, required ...string) *ir.SpecError {
+	m, e := p.mapping(f.value, path, f.keyLine, false)
+	if e != nil {
+		return e
+	}
+	keys := make([]string, len(fields))
+	for i, k := range fields {
+		keys[i] = k.key
+	}
+	if e := p.checkKeys(m, keys); e != nil {
+		return e
+	}
+	if e := p.require(m, required...); e != nil {
+		return e
+	}
+	for _, k := range fields {
+		g := m.get(k.key)
+		switch {
+		case g == nil:
+		case k.num != nil:
+			if *k.num, e = p.integer(g.value, g.line, path+"."+k.key); e != nil {
+				return e
+			}
+		default:
+			if *k.dst, e = p.quantity(g.value, g.line, path+"."+k.key, k.dim); e != nil {
+				return e
+			}
+		}
+	}
+	return nil
 }
 
 // inits reads an init mapping: state variable of model → initial value.
