@@ -387,6 +387,53 @@ var catalog = []*ModelSpec{
 		},
 	},
 	{
+		Name: "GIF",
+		Kind: KindNeuron,
+		Doc: "Generalized integrate-and-fire: dI1/dt = -k1*I1, dI2/dt = -k2*I2, " +
+			"tau dV/dt = -(V - V_rest) + R*(I + I1 + I2), dV_th/dt = a*(V - V_rest) - b*(V_th - V_th_inf); " +
+			"V >= V_th is a spike: I1 = R1*I1 + A1, I2 = R2*I2 + A2, V = V_reset, V_th = max(V_th_reset, V_th), V held for tau_ref.",
+		Source: "Mihalas & Niebur 2009; BrainPy brainpy.dyn.GifRef (defaults)",
+		Params: []ParamSpec{
+			{Name: "V_rest", Dim: Voltage, Default: -70, Doc: "resting potential"},
+			{Name: "V_reset", Dim: Voltage, Default: -70, Doc: "reset potential"},
+			{Name: "V_th_inf", Dim: Voltage, Default: -50, Doc: "target value of the threshold"},
+			{Name: "V_th_reset", Dim: Voltage, Default: -60, Doc: "lower bound of the threshold after a spike"},
+			{Name: "R", Dim: Dimensionless, Default: 20, Doc: "membrane resistance"},
+			{Name: "tau", Dim: Time, Default: 20, Doc: "membrane time constant", Positive: true},
+			{Name: "a", Dim: Dimensionless, Default: 0, Doc: "threshold coupling to V, per ms"},
+			{Name: "b", Dim: Dimensionless, Default: 0.01, Doc: "threshold relaxation rate, per ms", NonNegative: true},
+			{Name: "k1", Dim: Dimensionless, Default: 0.2, Doc: "decay rate of I1, per ms", NonNegative: true},
+			{Name: "k2", Dim: Dimensionless, Default: 0.02, Doc: "decay rate of I2, per ms", NonNegative: true},
+			{Name: "R1", Dim: Dimensionless, Default: 0, Doc: "fraction of I1 kept at a spike"},
+			{Name: "R2", Dim: Dimensionless, Default: 1, Doc: "fraction of I2 kept at a spike"},
+			{Name: "A1", Dim: Dimensionless, Default: 0, Doc: "spike-triggered increment of I1"},
+			{Name: "A2", Dim: Dimensionless, Default: 0, Doc: "spike-triggered increment of I2"},
+			{Name: "tau_ref", Dim: Time, Default: 0, Doc: "refractory period", NonNegative: true},
+		},
+		States: []StateSpec{
+			{Name: "V", Dim: Voltage, Doc: "membrane potential", DefaultFrom: "V_rest"},
+			{Name: "I1", Dim: Dimensionless, Doc: "fast spike-induced current"},
+			{Name: "I2", Dim: Dimensionless, Doc: "slow spike-induced current"},
+			{Name: "V_th", Dim: Voltage, Doc: "spike threshold", DefaultFrom: "V_th_inf"},
+		},
+	},
+	{
+		Name: "Kuramoto",
+		Kind: KindNeuron,
+		Doc: "Kuramoto phase oscillators coupled all to all within the population: " +
+			"dtheta_i/dt = omega_i + (K/N)*sum_j sin(theta_j - theta_i) + I_i, computed through the order parameter; " +
+			"theta unwrapped (rad), omega a per-oscillator constant state; no spikes.",
+		Source: "Kuramoto 1975; Strogatz 2000",
+		Params: []ParamSpec{
+			{Name: "K", Dim: Dimensionless, Default: 1, Doc: "coupling strength, rad/ms"},
+			{Name: "omega0", Dim: Dimensionless, Default: 1, Doc: "default natural frequency, rad/ms"},
+		},
+		States: []StateSpec{
+			{Name: "theta", Dim: Dimensionless, Doc: "phase, rad (unwrapped)"},
+			{Name: "omega", Dim: Dimensionless, Doc: "natural frequency, rad/ms (constant)", DefaultFrom: "omega0"},
+		},
+	},
+	{
 		Name: "Poisson",
 		Kind: KindNeuron,
 		Doc: "Poisson spike sources: each neuron fires in a step with probability rate*dt, independently; " +
@@ -437,6 +484,40 @@ var catalog = []*ModelSpec{
 		States: []StateSpec{
 			{Name: "g", Dim: Dimensionless, Doc: "synaptic conductance"},
 			{Name: "h", Dim: Dimensionless, Doc: "rise variable"},
+		},
+	},
+	{
+		Name: "AMPA",
+		Kind: KindSynapse,
+		Doc: "AMPA receptor kinetics, kept per presynaptic neuron: dg/dt = alpha*[T]*(1 - g) - beta*g, a spike " +
+			"releasing transmitter T for T_dur; each post neuron receives sum_j w_ij*g_j; integrated exactly.",
+		Source: "Destexhe, Mainen & Sejnowski 1994; BrainPy brainpy.dyn.AMPA (defaults)",
+		Params: kineticParams(0.98, 0.18, 0.5, 0.5),
+		States: kineticStates,
+	},
+	{
+		Name: "GABAa",
+		Kind: KindSynapse,
+		Doc: "GABA_A receptor kinetics, kept per presynaptic neuron: the AMPA scheme with its own rates " +
+			"(use a COBA output with E about -80 mV).",
+		Source: "Destexhe, Mainen & Sejnowski 1994; BrainPy brainpy.dyn.GABAa (defaults)",
+		Params: kineticParams(0.53, 0.18, 1, 1),
+		States: kineticStates,
+	},
+	{
+		Name: "NMDA",
+		Kind: KindSynapse,
+		Doc: "Saturating NMDA receptor, kept per presynaptic neuron: dg/dt = -g/tau_decay + a*x*(1 - g), " +
+			"dx/dt = -x/tau_rise, x += 1 per spike; pair it with the MgBlock output.",
+		Source: "Wang 2002; BrainPy brainpy.dyn.NMDA (defaults)",
+		Params: []ParamSpec{
+			{Name: "a", Dim: Dimensionless, Default: 0.5, Doc: "saturation rate, 1/ms", Positive: true},
+			{Name: "tau_rise", Dim: Time, Default: 2, Doc: "rise time constant of x", Positive: true},
+			{Name: "tau_decay", Dim: Time, Default: 100, Doc: "decay time constant of g", Positive: true},
+		},
+		States: []StateSpec{
+			{Name: "g", Dim: Dimensionless, Doc: "open fraction, in [0, 1)"},
+			{Name: "x", Dim: Dimensionless, Doc: "glutamate-bound gating variable"},
 		},
 	},
 	{
@@ -529,4 +610,21 @@ func params(groups ...[]ParamSpec) []ParamSpec {
 		out = append(out, g...)
 	}
 	return out
+}
+
+// kineticParams are the parameters of a two-state receptor scheme with the
+// given defaults.
+func kineticParams(alpha, beta, t, tDur float64) []ParamSpec {
+	return []ParamSpec{
+		{Name: "alpha", Dim: Dimensionless, Default: alpha, Doc: "binding rate, 1/(ms*mM)", Positive: true},
+		{Name: "beta", Dim: Dimensionless, Default: beta, Doc: "unbinding rate, 1/ms", Positive: true},
+		{Name: "T", Dim: Dimensionless, Default: t, Doc: "transmitter concentration of a release, mM", NonNegative: true},
+		{Name: "T_dur", Dim: Time, Default: tDur, Doc: "duration of a release", NonNegative: true},
+	}
+}
+
+// kineticStates are the states of a two-state receptor scheme.
+var kineticStates = []StateSpec{
+	{Name: "g", Dim: Dimensionless, Doc: "open fraction, in [0, 1)"},
+	{Name: "r", Dim: Time, Doc: "transmitter time left"},
 }

@@ -2,68 +2,93 @@ package connect
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 
 	"github.com/brainc/brainc/npyio"
 )
 
-// FromLists builds the matrix of explicit synapses pre[k] → post[k], with
-// optional per-synapse weights (nil for none), returning the weights in the
-// matrix's order (rows by pre, each by post; duplicates are kept as
-// separate synapses).
-func FromLists(npre, npost int, pre, post []int64, weight []float64) (*Matrix, []float64, error) {
+// Lists are explicit synapses: Pre[k] → Post[k], with optional per-synapse
+// Weight and Delay (ms) arrays (nil when absent).
+type Lists struct {
+	Pre, Post     []int64
+	Weight, Delay []float64
+}
+
+// FromLists builds the matrix of explicit synapses, returning their
+// weights and delays in the matrix's order (rows by pre, each by post;
+// duplicates are kept as separate synapses).
+func FromLists(npre, npost int, l Lists) (*Matrix, Lists, error) {
 	if err := checkSizes(npre, npost); err != nil {
-		return nil, nil, err
+		return nil, Lists{}, err
 	}
-	if len(pre) != len(post) {
-		return nil, nil, fmt.Errorf("pre has %d entries but post has %d", len(pre), len(post))
+	if len(l.Pre) != len(l.Post) {
+		return nil, Lists{}, fmt.Errorf("pre has %d entries but post has %d", len(l.Pre), len(l.Post))
 	}
-	if weight != nil && len(weight) != len(pre) {
-		return nil, nil, fmt.Errorf("weight has %d entries, expected %d (one per synapse)", len(weight), len(pre))
-	}
-	for k := range pre {
-		switch {
-		case pre[k] < 0 || pre[k] >= int64(npre):
-			return nil, nil, fmt.Errorf("pre[%d] is %d, outside the pre population [0, %d)", k, pre[k], npre)
-		case post[k] < 0 || post[k] >= int64(npost):
-			return nil, nil, fmt.Errorf("post[%d] is %d, outside the post population [0, %d)", k, post[k], npost)
+	for _, a := range []struct {
+		name string
+		v    []float64
+	}{{"weight", l.Weight}, {"delay", l.Delay}} {
+		if a.v != nil && len(a.v) != len(l.Pre) {
+			return nil, Lists{}, fmt.Errorf("%s has %d entries, expected %d (one per synapse)", a.name, len(a.v), len(l.Pre))
 		}
 	}
-	order := make([]int, len(pre))
+	for k := range l.Pre {
+		switch {
+		case l.Pre[k] < 0 || l.Pre[k] >= int64(npre):
+			return nil, Lists{}, fmt.Errorf("pre[%d] is %d, outside the pre population [0, %d)", k, l.Pre[k], npre)
+		case l.Post[k] < 0 || l.Post[k] >= int64(npost):
+			return nil, Lists{}, fmt.Errorf("post[%d] is %d, outside the post population [0, %d)", k, l.Post[k], npost)
+		case l.Delay != nil && !(l.Delay[k] >= 0):
+			return nil, Lists{}, fmt.Errorf("delay[%d] is %g ms, expected ≥ 0", k, l.Delay[k])
+		}
+	}
+	order := make([]int, len(l.Pre))
 	for k := range order {
 		order[k] = k
 	}
 	sort.SliceStable(order, func(a, b int) bool {
 		ka, kb := order[a], order[b]
-		if pre[ka] != pre[kb] {
-			return pre[ka] < pre[kb]
+		if l.Pre[ka] != l.Pre[kb] {
+			return l.Pre[ka] < l.Pre[kb]
 		}
-		return post[ka] < post[kb]
+		return l.Post[ka] < l.Post[kb]
 	})
-	m := &Matrix{NPre: npre, NPost: npost, Indptr: make([]int32, npre+1), Indices: make([]int32, len(pre))}
-	var w []float64
-	if weight != nil {
-		w = make([]float64, len(pre))
+	m := &Matrix{NPre: npre, NPost: npost, Indptr: make([]int32, npre+1), Indices: make([]int32, len(l.Pre))}
+	permute := func(v []float64) []float64 {
+		if v == nil {
+			return nil
+		}
+		out := make([]float64, len(v))
+		for i, k := range order {
+			out[i] = v[k]
+		}
+		return out
 	}
 	for i, k := range order {
-		m.Indices[i] = int32(post[k])
-		m.Indptr[pre[k]+1]++
-		if w != nil {
-			w[i] = weight[k]
-		}
+		m.Indices[i] = int32(l.Post[k])
+		m.Indptr[l.Pre[k]+1]++
 	}
 	for i := 0; i < npre; i++ {
 		m.Indptr[i+1] += m.Indptr[i]
 	}
-	return m, w, nil
+	return m, Lists{Weight: permute(l.Weight), Delay: permute(l.Delay)}, nil
 }
 
-// ReadLists reads explicit synapses from an .npz: integer arrays "pre" and
-// "post" and an optional float array "weight", all of one length.
-func ReadLists(path string) (pre, post []int64, weight []float64, err error) {
+// ReadLists reads explicit synapses from a file:
+//
+//   - .npz: integer arrays "pre" and "post" and optional float arrays
+//     "weight" and "delay" (ms), all of one length;
+//   - .npy: one 2-D array [S, 2…4] whose columns are pre, post, and
+//     optionally weight and delay (ms); pre and post must be whole numbers.
+func ReadLists(path string) (Lists, error) {
+	if filepath.Ext(path) == ".npy" {
+		return readListsNPY(path)
+	}
 	names, arrays, err := npyio.ReadNPZ(path)
 	if err != nil {
-		return nil, nil, nil, err
+		return Lists{}, err
 	}
 	get := func(name string) (npyio.Array, bool) {
 		for i, n := range names {
@@ -76,7 +101,7 @@ func ReadLists(path string) (pre, post []int64, weight []float64, err error) {
 	ints := func(name string) ([]int64, error) {
 		a, ok := get(name)
 		if !ok {
-			return nil, fmt.Errorf("%s: no array %q (expected pre, post and optionally weight)", path, name)
+			return nil, fmt.Errorf("%s: no array %q (expected pre, post and optionally weight, delay)", path, name)
 		}
 		switch d := a.Data.(type) {
 		case []int64:
@@ -90,24 +115,95 @@ func ReadLists(path string) (pre, post []int64, weight []float64, err error) {
 		}
 		return nil, fmt.Errorf("%s: %s must hold integers, got %T", path, name, a.Data)
 	}
-	if pre, err = ints("pre"); err != nil {
-		return nil, nil, nil, err
+	floats := func(name string) ([]float64, error) {
+		a, ok := get(name)
+		if !ok {
+			return nil, nil
+		}
+		if v, ok := asFloats(a.Data); ok {
+			return v, nil
+		}
+		return nil, fmt.Errorf("%s: %s must hold floats, got %T", path, name, a.Data)
 	}
-	if post, err = ints("post"); err != nil {
-		return nil, nil, nil, err
+	var l Lists
+	if l.Pre, err = ints("pre"); err != nil {
+		return Lists{}, err
 	}
-	if a, ok := get("weight"); ok {
-		switch d := a.Data.(type) {
-		case []float64:
-			weight = d
-		case []float32:
-			weight = make([]float64, len(d))
-			for i, x := range d {
-				weight[i] = float64(x)
+	if l.Post, err = ints("post"); err != nil {
+		return Lists{}, err
+	}
+	if l.Weight, err = floats("weight"); err != nil {
+		return Lists{}, err
+	}
+	if l.Delay, err = floats("delay"); err != nil {
+		return Lists{}, err
+	}
+	return l, nil
+}
+
+// readListsNPY reads the [S, 2…4] table form of ReadLists.
+func readListsNPY(path string) (Lists, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Lists{}, err
+	}
+	defer f.Close()
+	a, err := npyio.ReadNPY(f)
+	if err != nil {
+		return Lists{}, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(a.Shape) != 2 || a.Shape[1] < 2 || a.Shape[1] > 4 {
+		return Lists{}, fmt.Errorf("%s: expected a 2-D array [synapses, 2…4] (pre, post[, weight[, delay]]), got shape %v", path, a.Shape)
+	}
+	v, ok := asFloats(a.Data)
+	if !ok {
+		return Lists{}, fmt.Errorf("%s: expected numbers, got %T", path, a.Data)
+	}
+	s, cols := a.Shape[0], a.Shape[1]
+	l := Lists{Pre: make([]int64, s), Post: make([]int64, s)}
+	if cols > 2 {
+		l.Weight = make([]float64, s)
+	}
+	if cols > 3 {
+		l.Delay = make([]float64, s)
+	}
+	for k := range s {
+		row := v[k*cols : (k+1)*cols]
+		for c, dst := range []*int64{&l.Pre[k], &l.Post[k]} {
+			if row[c] != float64(int64(row[c])) {
+				return Lists{}, fmt.Errorf("%s: row %d: %s index %g is not a whole number", path, k, [2]string{"pre", "post"}[c], row[c])
 			}
-		default:
-			return nil, nil, nil, fmt.Errorf("%s: weight must hold floats, got %T", path, a.Data)
+			*dst = int64(row[c])
+		}
+		if cols > 2 {
+			l.Weight[k] = row[2]
+		}
+		if cols > 3 {
+			l.Delay[k] = row[3]
 		}
 	}
-	return pre, post, weight, nil
+	return l, nil
+}
+
+// asFloats converts numeric array data to float64.
+func asFloats(data any) ([]float64, bool) {
+	switch d := data.(type) {
+	case []float64:
+		return d, true
+	case []float32:
+		return convert(d), true
+	case []int64:
+		return convert(d), true
+	case []int32:
+		return convert(d), true
+	}
+	return nil, false
+}
+
+func convert[T float32 | int64 | int32](v []T) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = float64(x)
+	}
+	return out
 }

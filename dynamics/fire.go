@@ -16,6 +16,15 @@ import (
 // upwards in the step, and refractoriness only masks detection.
 func fire(s Vars, f System, m Method, step Step, refSteps int, vSpike float64, hold bool,
 	reset func(s Vars, spike *Node) Vars) (Vars, *Node) {
+	th := Scalar(s["V"].Graph(), s["V"].DType(), vSpike)
+	return fireAt(s, f, m, step, refSteps, th, hold, reset)
+}
+
+// fireAt is fire with the threshold given as a node: a scalar, or one value
+// per neuron (a threshold that is itself a state, as in GIF, read at the
+// step's start).
+func fireAt(s Vars, f System, m Method, step Step, refSteps int, th *Node, hold bool,
+	reset func(s Vars, spike *Node) Vars) (Vars, *Node) {
 	g := s["V"].Graph()
 	last := s["last_spike"]
 	dyn := Vars{}
@@ -30,7 +39,6 @@ func fire(s Vars, f System, m Method, step Step, refSteps int, vSpike float64, h
 	if hold && refSteps > 0 {
 		next["V"] = Where(refractory, s["V"], next["V"])
 	}
-	th := Scalar(g, next["V"].DType(), vSpike)
 	spike := And(GreaterOrEqual(next["V"], th), LogicalNot(refractory))
 	if reset != nil {
 		next = reset(next, spike)

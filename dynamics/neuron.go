@@ -87,6 +87,12 @@ func NewNeuron(model string, p map[string]float64) (Neuron, error) {
 			ThetaI: p["theta_I"], WEE: p["w_EE"], WEI: p["w_EI"], WIE: p["w_IE"], WII: p["w_II"], R: p["r"]}, nil
 	case "StuartLandau":
 		return &StuartLandau{Mu: p["mu"], Omega: p["omega"]}, nil
+	case "GIF":
+		return &GIF{VRest: p["V_rest"], VReset: p["V_reset"], VThInf: p["V_th_inf"], VThReset: p["V_th_reset"], R: p["R"],
+			A: p["a"], B: p["b"], K1: p["k1"], K2: p["k2"], R1: p["R1"], R2: p["R2"], A1: p["A1"], A2: p["A2"],
+			Tau: p["tau"], TauRef: p["tau_ref"]}, nil
+	case "Kuramoto":
+		return &Kuramoto{K: p["K"]}, nil
 	case "Poisson":
 		return &Poisson{Rate: p["rate"]}, nil
 	case "TraubHH":

@@ -107,3 +107,49 @@ func (n *StuartLandau) Update(s Vars, input Current, step Step, m Method) (Vars,
 	next := m(f, s, step.Dt)
 	return next, ZerosLike(GreaterThan(s["x"], s["x"]))
 }
+
+// Kuramoto is a population of phase oscillators coupled all to all
+// (Kuramoto 1975):
+//
+//	dθ_i/dt = ω_i + (K/N)·Σ_j sin(θ_j − θ_i) + I_i
+//
+// N is the population's size (the last axis of the states). The sum is
+// computed through the order parameter r·e^{iψ} = mean_j e^{iθ_j}:
+// (1/N)·Σ_j sin(θ_j − θ_i) = S̄·cos θ_i − C̄·sin θ_i with C̄ = mean_j cos θ_j
+// and S̄ = mean_j sin θ_j, so a step costs O(N), not O(N²). The mean field is
+// recomputed at every stage of the method, so rk2 and rk4 keep their order;
+// under exp_euler the step is forward Euler, since Σ_i dθ_i/dt does not
+// depend on θ and the linearisation ExpEuler finds is 0. θ is kept
+// unwrapped (it grows without bound; wrap it mod 2π when reading it). The
+// natural frequencies ω (rad/ms) are a state that does not evolve, so that
+// specs can draw them per oscillator. It does not spike. States: theta,
+// omega.
+type Kuramoto struct {
+	K float64 // coupling, rad/ms
+}
+
+// States lists theta (the phase, rad) and omega (the natural frequency,
+// rad/ms).
+func (n *Kuramoto) States(float dtypes.DType) []StateVar {
+	return []StateVar{{"theta", float}, {"omega", float}}
+}
+
+// Potential is "theta": inputs add to the phase velocity.
+func (n *Kuramoto) Potential() string { return "theta" }
+
+// Update integrates one step; the spikes are all false.
+func (n *Kuramoto) Update(s Vars, input Current, step Step, m Method) (Vars, *Node) {
+	theta, omega := s["theta"], s["omega"]
+	drive := Add(omega, input(theta))
+	f := func(s Vars) Vars {
+		th := s["theta"]
+		c, sn := Cos(th), Sin(th)
+		mc := BroadcastToShape(ReduceAndKeep(c, ReduceMean, -1), th.Shape())
+		ms := BroadcastToShape(ReduceAndKeep(sn, ReduceMean, -1), th.Shape())
+		coupling := MulScalar(Sub(Mul(ms, c), Mul(mc, sn)), n.K)
+		return Vars{"theta": Add(drive, coupling)}
+	}
+	next := m(f, Vars{"theta": theta}, step.Dt)
+	next["omega"] = omega
+	return next, ZerosLike(GreaterThan(theta, theta))
+}

@@ -35,6 +35,9 @@ func NewSynapse(model string, p map[string]float64) (Synapse, error) {
 	case "Alpha":
 		return &DualExpon{TauRise: p["tau"], TauDecay: p["tau"]}, nil
 	}
+	if _, ok := NewPreSynapse(model, p); ok {
+		return nil, fmt.Errorf("synapse model %s is kept per presynaptic neuron: build it with NewPreSynapse", model)
+	}
 	return nil, fmt.Errorf("no implementation for synapse model %q", model)
 }
 

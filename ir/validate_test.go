@@ -82,7 +82,7 @@ func TestValidateErrors(t *testing.T) {
 		{"unknown rule", func(n *Network) { n.Projections[0].Conn.Rule = "distance" },
 			`projections.EI.conn: unknown connectivity rule "distance" (valid: fixed_prob, fixed_in_degree, fixed_out_degree, one_to_one, all_to_all, file, gaussian)`},
 		{"synapse kind mismatch", func(n *Network) { n.Projections[0].Synapse.Model = "CUBA" },
-			`projections.EI.synapse: unknown synapse model "CUBA" (known: Alpha, DualExpon, Expon)`},
+			`projections.EI.synapse: unknown synapse model "CUBA" (known: AMPA, Alpha, DualExpon, Expon, GABAa, NMDA)`},
 		{"kernel", func(n *Network) { n.Projections[0].Kernel = "sparse" },
 			`projections.EI.kernel: unknown kernel "sparse" (valid: auto, dense, event, procedural)`},
 		{"spikes of unknown population", func(n *Network) { n.Monitors.Spikes = []string{"X"} },

@@ -13,11 +13,30 @@ func (p *Program) Describe() string {
 	for _, pop := range p.Pops {
 		fmt.Fprintf(&sb, "population %s: %d × %s (%s)\n", pop.Name, pop.Size, pop.Model, pop.Population.Integrator)
 	}
+	for _, ps := range p.PreStates {
+		fmt.Fprintf(&sb, "presynaptic state %s: %s, one per neuron of %s\n", ps.Name, ps.Synapse.Key(), ps.Pop.Name)
+	}
 	for _, g := range p.Groups {
+		if g.PreSide {
+			fmt.Fprintf(&sb, "transmitted g %s → %s: sum of presynaptic states, %s, fed by %s\n", g.Name, g.Post.Name,
+				g.Output.Key(), strings.Join(projNames(g.Projs), ", "))
+			continue
+		}
 		fmt.Fprintf(&sb, "synaptic state %s → %s: %s, %s, fed by %s\n", g.Name+".g", g.Post.Name,
 			g.Synapse.Key(), g.Output.Key(), strings.Join(projNames(g.Projs), ", "))
 	}
 	for _, pr := range p.Projs {
+		switch pr.Kernel {
+		case KernelPoisson:
+			in := pr.Poisson
+			fmt.Fprintf(&sb, "projection %s: Poisson input, %d trains of %g Hz per neuron of %s, kernel %s (%s), %s\n",
+				pr.Name, in.Num, in.Rate, pr.Post, pr.Kernel, pr.Why, humanBytes(p.ProjectionBytes(pr)))
+			continue
+		case KernelAllToAll:
+			fmt.Fprintf(&sb, "projection %s: %s→%s all to all (%d×%d, nothing stored), kernel %s (%s), %s\n",
+				pr.Name, pr.Pre.Name, pr.Post, pr.Pre.Size, pr.Target.Size, pr.Kernel, pr.Why, humanBytes(p.ProjectionBytes(pr)))
+			continue
+		}
 		if pr.Proc != nil {
 			fmt.Fprintf(&sb, "projection %s: %s→%s ≈%.0f synapses (regenerated, %d slots per row), kernel %s (%s), %s\n",
 				pr.Name, pr.Pre.Name, pr.Post, pr.Proc.Synapses(), pr.Proc.Width,
@@ -66,7 +85,24 @@ func (p *Program) Explain(k, capacity, steps int) string {
 	if !found {
 		sb.WriteString("  none (every projection uses the dense kernel)\n")
 	}
-	sb.WriteString("\ndelay buffers: none (every projection delivers spikes on the next step)\n")
+	sb.WriteString("\ndelay lines:\n")
+	found = false
+	for _, pr := range p.Projs {
+		d := pr.Delay
+		if d == nil {
+			continue
+		}
+		found = true
+		what := fmt.Sprintf("every synapse %d steps (%g ms)", d.Steps, float64(d.Steps)*p.Net.Dt)
+		if d.PerSynapse != nil {
+			what = fmt.Sprintf("per synapse, up to %d steps (%g ms)", d.Steps, float64(d.Steps)*p.Net.Dt)
+		}
+		fmt.Fprintf(&sb, "  %s: %s; ring buffer of %d × %d future inputs (%s)\n", pr.Name, what, d.Len, pr.Target.Size,
+			humanBytes(p.State[d.Buf].Bytes()))
+	}
+	if !found {
+		sb.WriteString("  none (every projection delivers spikes on the next step)\n")
+	}
 
 	var constBytes, stateBytes int64
 	for _, v := range p.Consts {

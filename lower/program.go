@@ -36,6 +36,13 @@ const (
 	// KernelProcedural stores no connectivity: the rows of neurons that
 	// fired are regenerated in the graph each step (ops.ProceduralEvent).
 	KernelProcedural Kernel = "procedural"
+	// KernelAllToAll stores no connectivity either: an all_to_all projection
+	// with one weight gives every target w·Σ_j s_j (less its own term when
+	// self-connections are excluded), O(N_pre + N_post) per step.
+	KernelAllToAll Kernel = "all_to_all"
+	// KernelPoisson draws a Poisson input's counts per neuron and step
+	// (ops.HashPoisson); there is no presynaptic population.
+	KernelPoisson Kernel = "poisson"
 )
 
 // autoEventMinSynapses is the synapse count from which "auto" picks the
@@ -120,7 +127,10 @@ type Population struct {
 	Events []*Projection
 }
 
-// Group is a synaptic state shared by merged projections.
+// Group is a synaptic state shared by merged projections. For synapses
+// kept per presynaptic neuron (PreSide), it is the sum of its projections'
+// transmitted g, computed every step and not stored: G is then -1 and Vars
+// empty.
 type Group struct {
 	// Name is the names of its projections joined by "+".
 	Name    string
@@ -136,12 +146,29 @@ type Group struct {
 	// Init is the synaptic variable's initial value (nil: 0), from the
 	// projections' init (merged projections must agree).
 	Init *ir.Init
+	// PreSide is set for kinetic synapses, whose state is a PreState.
+	PreSide bool
+}
+
+// PreState is the per-presynaptic synaptic state of a kinetic synapse
+// (dynamics.PreSynapse), shared by every projection from Pop with equal
+// synapse keys.
+type PreState struct {
+	// Name is "<population>.<synapse model>", with a suffix when one
+	// population has several such states of one model.
+	Name    string
+	Pop     *Population
+	Synapse dynamics.PreSynapse
+	// Vars maps each synaptic variable to its index in Program.State.
+	Vars map[string]int
 }
 
 // Projection is a lowered projection.
 type Projection struct {
 	*ir.Projection
-	Pre    *Population
+	// Pre is the source population (nil for a Poisson input), Target the
+	// postsynaptic one.
+	Pre, Target *Population
 	Kernel Kernel
 	// Why explains the kernel choice.
 	Why string
@@ -162,6 +189,39 @@ type Projection struct {
 	// Segment places an event-driven projection in its source population's
 	// fan-out table (see Population.Fanout).
 	Segment Segment
+	// PreState is the kinetic synaptic state the projection transmits (nil
+	// for synapses kept per postsynaptic neuron).
+	PreState *PreState
+	// PoissonKey seeds a Poisson input's draws.
+	PoissonKey uint32
+	// Delay is the projection's delay line (nil without delays).
+	Delay *Delay
+	// Plastic is the projection's STDP state (nil without STDP).
+	Plastic *Plastic
+}
+
+// Delay is a projection's delay line: a ring buffer [Len, N_post] of
+// future input, state Buf. Either every synapse has Steps steps of delay, or
+// each has its own (PerSynapse, in Matrix order), and the projection then
+// has its own tables: for the event kernel a CSR table (Ptr, Indices,
+// Steps, and Weights when per-synapse weights; Width its longest row), for
+// the dense kernel Steps aligned with the synapse list.
+type Delay struct {
+	Steps      int
+	PerSynapse []int32
+	Len        int
+	Buf        int
+	// Const indices of the per-synapse tables (-1 when unused).
+	Ptr, Indices, StepsTable, Weights int
+	Width                             int
+}
+
+// Plastic holds a projection's STDP rule and state indices: the weights
+// W [S] (in Matrix order, used by the dense kernel) and the pre and post
+// traces.
+type Plastic struct {
+	Rule           dynamics.STDP
+	W, XPre, XPost int
 }
 
 // Segment is one event-driven projection's share of its population's
@@ -184,6 +244,7 @@ type Program struct {
 	Pops        []*Population
 	Groups      []*Group
 	Projs       []*Projection
+	PreStates   []*PreState
 	// SpikeMonitors are the populations whose spikes are recorded.
 	SpikeMonitors []*Population
 	// Traces are the recorded state variables.
@@ -277,134 +338,6 @@ func (p *Program) lowerPopulation(ip *ir.Population, byName map[string]*Populati
 	return nil
 }
 
-func (p *Program) lowerProjection(ipr *ir.Projection, byName map[string]*Population, opts Options) error {
-	force := opts.Kernel
-	pre, post := byName[ipr.Pre], byName[ipr.Post]
-	if post.Neuron.Potential() == "" {
-		return fmt.Errorf("projection %s: post population %s (%s) has no membrane potential and takes no input", ipr.Name, post.Name, post.Model)
-	}
-	syn, err := dynamics.NewSynapse(ipr.Synapse.Model, ipr.Synapse.Params)
-	if err != nil {
-		return fmt.Errorf("projection %s: %w", ipr.Name, err)
-	}
-	out, err := dynamics.NewOutput(ipr.Output.Model, ipr.Output.Params)
-	if err != nil {
-		return fmt.Errorf("projection %s: %w", ipr.Name, err)
-	}
-	pr := &Projection{Projection: ipr, Pre: pre}
-	stream := connect.Stream("conn:" + ipr.Name)
-	procedural := func() (ops.Procedural, error) {
-		proc, err := ops.NewProcedural(pre.Size, post.Size, ipr.Conn.Prob, proceduralKey(p.Net.Seed, stream),
-			ipr.Pre == ipr.Post && !ipr.Conn.AllowSelf)
-		if err != nil {
-			err = fmt.Errorf("projection %s: %w", ipr.Name, err)
-		}
-		return proc, err
-	}
-	if k, why, ok := chooseProcedural(Kernel(ipr.Kernel), force, ipr, pre.Size, post.Size); ok && ipr.STP == nil {
-		proc, err := procedural()
-		if err != nil {
-			return err
-		}
-		pr.Proc, pr.Kernel, pr.Why = &proc, k, why
-		pre.Compact = true
-	} else {
-		copts := connect.Options{Seed: p.Net.Seed, Stream: stream,
-			SamePopulation: ipr.Pre == ipr.Post, AllowSelf: ipr.Conn.AllowSelf}
-		var m *connect.Matrix
-		switch ipr.Conn.Rule {
-		case ir.ConnFixedProb:
-			if opts.StoreProcedural != nil && ipr.Conn.Prob > 0 && ipr.Conn.Prob < 1 {
-				var proc ops.Procedural
-				if proc, err = procedural(); err == nil {
-					m, err = opts.StoreProcedural(proc)
-				}
-				break
-			}
-			m, err = connect.FixedProb(pre.Size, post.Size, ipr.Conn.Prob, copts)
-		case ir.ConnFixedInDegree:
-			m, err = connect.FixedInDegree(pre.Size, post.Size, ipr.Conn.Num, copts)
-		case ir.ConnFixedOutDegree:
-			m, err = connect.FixedOutDegree(pre.Size, post.Size, ipr.Conn.Num, copts)
-		case ir.ConnOneToOne:
-			m, err = connect.OneToOne(pre.Size, post.Size)
-		case ir.ConnAllToAll:
-			m, err = connect.AllToAll(pre.Size, post.Size, copts)
-		case ir.ConnGaussian:
-			m, err = connect.Gaussian(pre.Size, post.Size, ipr.Conn.Sigma, ipr.Conn.PMax, copts)
-		case ir.ConnFromFile:
-			var pl, ql []int64
-			var wl []float64
-			if pl, ql, wl, err = connect.ReadLists(ipr.Conn.File); err == nil {
-				m, pr.SynWeights, err = connect.FromLists(pre.Size, post.Size, pl, ql, wl)
-			}
-		default:
-			err = fmt.Errorf("unknown connectivity rule %q", ipr.Conn.Rule)
-		}
-		if err != nil {
-			return fmt.Errorf("projection %s: %w", ipr.Name, err)
-		}
-		pr.Matrix = m
-		pr.Kernel, pr.Why = chooseKernel(Kernel(ipr.Kernel), force, m)
-		if ipr.STP != nil {
-			pr.Kernel, pr.Why = KernelDense, "short-term plasticity scales each spike: dense kernel"
-			pr.STP = &dynamics.STP{U: ipr.STP.U, TauF: ipr.STP.TauF, TauD: ipr.STP.TauD}
-			pr.STPU = p.addState(ipr.Name+".u", p.DType, pre.Size)
-			pr.STPX = p.addState(ipr.Name+".x", p.DType, pre.Size)
-		}
-	}
-	if pr.SynWeights != nil && pr.Kernel == KernelDense {
-		w := make([]float64, len(pr.SynWeights))
-		for k, x := range pr.SynWeights {
-			w[k] = x * ipr.Weight
-		}
-		pr.Weight = p.addConst(ipr.Name+".weight", p.floats(w, len(w)))
-	} else {
-		pr.Weight = p.addConst(ipr.Name+".weight", p.scalar(ipr.Weight))
-	}
-	switch pr.Kernel {
-	case KernelEvent:
-		pre.Events = append(pre.Events, pr)
-		pre.Compact = true
-	case KernelDense:
-		preList, postList := pr.Matrix.COO()
-		pr.PreList = p.addConst(ipr.Name+".pre", tensors.FromFlatDataAndDimensions(preList, len(preList)))
-		pr.PostList = p.addConst(ipr.Name+".post", tensors.FromFlatDataAndDimensions(postList, len(postList)))
-	}
-	p.Projs = append(p.Projs, pr)
-
-	// Merge: one state per (post, synapse dynamics, output).
-	var init *ir.Init
-	if in, ok := ipr.Init["g"]; ok {
-		init = &in
-	}
-	for _, g := range post.Groups {
-		if g.Synapse.Key() == syn.Key() && g.Output.Key() == out.Key() {
-			switch {
-			case g.Init == nil && init != nil && len(g.Projs) > 0:
-				return fmt.Errorf("projection %s: init g is set but %s, which shares its synaptic state, has none", ipr.Name, g.Projs[0].Name)
-			case g.Init != nil && (init == nil || *init != *g.Init):
-				return fmt.Errorf("projection %s: init g must equal that of %s, which shares its synaptic state", ipr.Name, g.Projs[0].Name)
-			}
-			g.Projs = append(g.Projs, pr)
-			g.Name += "+" + ipr.Name
-			for name, i := range g.Vars {
-				p.State[i].Name = g.Name + "." + name
-			}
-			return nil
-		}
-	}
-	g := &Group{Name: ipr.Name, Post: post, Synapse: syn, Output: out, Projs: []*Projection{pr}, Init: init}
-	g.Vars = map[string]int{}
-	for _, name := range syn.States() {
-		g.Vars[name] = p.addState(g.Name+"."+name, p.DType, post.Size)
-	}
-	g.G = g.Vars["g"]
-	post.Groups = append(post.Groups, g)
-	p.Groups = append(p.Groups, g)
-	return nil
-}
-
 // buildFanout lays the event-driven projections of a population into one
 // CSR table (see Population.Fanout).
 func (p *Program) buildFanout(pop *Population) {
@@ -413,6 +346,12 @@ func (p *Program) buildFanout(pop *Population) {
 	}
 	size, synapses := 0, 0
 	sameWeight, perSynapse := true, false
+	pop.Events = slices.DeleteFunc(pop.Events, func(pr *Projection) bool { // own tables
+		return pr.Delay != nil && pr.Delay.PerSynapse != nil
+	})
+	if len(pop.Events) == 0 {
+		return
+	}
 	for _, pr := range pop.Events {
 		pr.Segment = Segment{Start: size, Size: pr.Matrix.NPost}
 		size += pr.Matrix.NPost
@@ -541,6 +480,23 @@ func (p *Program) InitialState() []*tensors.Tensor {
 			out[pr.STPX] = p.floats(slices.Repeat([]float64{1}, pr.Pre.Size), pr.Pre.Size)
 		}
 	}
+	for _, pr := range p.Projs {
+		if d := pr.Delay; d != nil {
+			n := p.State[d.Buf].Shape
+			out[d.Buf] = p.floats(make([]float64, n[0]*n[1]), n...)
+		}
+		if pl := pr.Plastic; pl != nil {
+			s := pr.Matrix.NumSynapses()
+			out[pl.W] = p.floats(slices.Repeat([]float64{pr.Projection.Weight}, s), s)
+			out[pl.XPre] = p.floats(make([]float64, pr.Pre.Size), pr.Pre.Size)
+			out[pl.XPost] = p.floats(make([]float64, p.Net.Population(pr.Post).Size), p.Net.Population(pr.Post).Size)
+		}
+	}
+	for _, ps := range p.PreStates {
+		for _, i := range ps.Vars {
+			out[i] = p.floats(make([]float64, ps.Pop.Size), ps.Pop.Size)
+		}
+	}
 	for _, g := range p.Groups {
 		for _, i := range g.Vars {
 			out[i] = p.floats(make([]float64, g.Post.Size), g.Post.Size)
@@ -606,7 +562,17 @@ func defaultInit(pop *Population, name string) float64 {
 // ProjectionBytes is the device memory a projection's constants hold.
 func (p *Program) ProjectionBytes(pr *Projection) int64 {
 	n := p.Consts[pr.Weight].Bytes()
-	if pr.Kernel == KernelProcedural {
+	if d := pr.Delay; d != nil && d.PerSynapse != nil {
+		for _, i := range []int{d.Ptr, d.Indices, d.StepsTable, d.Weights} {
+			if i >= 0 {
+				n += p.Consts[i].Bytes()
+			}
+		}
+		if pr.Kernel == KernelEvent {
+			return n
+		}
+	}
+	if pr.Kernel == KernelProcedural || pr.Kernel == KernelAllToAll || pr.Kernel == KernelPoisson {
 		return n
 	}
 	if pr.Kernel == KernelEvent {

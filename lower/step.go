@@ -60,9 +60,11 @@ type stepper struct {
 	// fan holds, per population index, this step's event-driven input to
 	// every target of its fan-out table (nil until computed).
 	fan []*Node
-	// next is the state being built for the next step (STP writes its
-	// presynaptic variables there).
+	// next is the state being built for the next step (STP, STDP and delay
+	// lines write their variables there).
 	next []*Node
+	// preG holds this step's transmitted g of every kinetic state.
+	preG map[*PreState]*Node
 }
 
 // Chunk returns the graph function of K unrolled steps with the given event
@@ -135,15 +137,32 @@ func (st *stepper) step(state []*Node) []*Node {
 	st.fan = make([]*Node, len(p.Pops))
 	stepIdx := state[0]
 	g := stepIdx.Graph()
+	st.preG = map[*PreState]*Node{}
+	for _, ps := range p.PreStates {
+		vars := dynamics.Vars{}
+		for name, i := range ps.Vars {
+			vars[name] = state[i]
+		}
+		updated := ps.Synapse.Update(vars, ops.SpikesAsFloat(state[ps.Pop.Spike], p.DType), p.Net.Dt)
+		for _, name := range updated.Names() {
+			next[ps.Vars[name]] = updated[name]
+		}
+		st.preG[ps] = updated["g"]
+	}
+	gval := map[*Group]*Node{} // what each group's output reads
 	for _, grp := range p.Groups {
 		var x *Node
 		for _, pr := range grp.Projs {
-			c := st.propagate(pr, state)
+			c := st.transmit(pr, state)
 			if x == nil {
 				x = c
 			} else {
 				x = Add(x, c)
 			}
+		}
+		if grp.PreSide {
+			gval[grp] = x
+			continue
 		}
 		vars := dynamics.Vars{}
 		for name, i := range grp.Vars {
@@ -153,6 +172,7 @@ func (st *stepper) step(state []*Node) []*Node {
 		for _, name := range updated.Names() {
 			next[grp.Vars[name]] = updated[name]
 		}
+		gval[grp] = next[grp.G]
 	}
 	for _, pop := range p.Pops {
 		vars := dynamics.Vars{}
@@ -167,7 +187,7 @@ func (st *stepper) step(state []*Node) []*Node {
 		input := func(v *Node) *Node {
 			i := Add(ZerosLike(v), ext)
 			for _, grp := range groups {
-				i = Add(i, grp.Output.Current(next[grp.G], v))
+				i = Add(i, grp.Output.Current(gval[grp], v))
 			}
 			return i
 		}
@@ -181,26 +201,94 @@ func (st *stepper) step(state []*Node) []*Node {
 	return next
 }
 
-// propagate computes a projection's weighted presynaptic events for this step.
+// transmit is a projection's input to its synaptic group in this step:
+// what propagate computes, or, through a delay line, what is due now.
+func (st *stepper) transmit(pr *Projection, state []*Node) *Node {
+	d := pr.Delay
+	if d == nil {
+		return st.propagate(pr, state)
+	}
+	step, buf := state[0], state[d.Buf]
+	switch {
+	case d.PerSynapse == nil:
+		buf = ops.DelayRow(buf, step, st.propagate(pr, state), d.Steps)
+	case pr.Kernel == KernelEvent:
+		w := st.consts[pr.Weight]
+		if d.Weights >= 0 {
+			w = st.consts[d.Weights]
+		}
+		buf = ops.EventPropagateCSRDelayed(st.compacted(pr.Pre, state), st.consts[d.Ptr], st.consts[d.Indices],
+			st.consts[d.StepsTable], d.Width, w, buf, step)
+	default:
+		values, w := st.denseInputs(pr, state)
+		buf = ops.DensePropagateDelayed(values, st.consts[pr.PreList], st.consts[pr.PostList], st.consts[d.StepsTable], w, buf, step)
+	}
+	due, rest := ops.Delivered(buf, step)
+	st.next[d.Buf] = rest
+	return due
+}
+
+// compacted returns the firing indices of pop's spikes in state, compacting
+// them on the first step of a chunk (they were counted, and checked against
+// the capacity, by the chunk before).
+func (st *stepper) compacted(pop *Population, state []*Node) *Node {
+	if st.idx[pop.Index] == nil {
+		st.idx[pop.Index], _ = ops.Compact(state[pop.Spike], Capacity(pop, st.capacity))
+	}
+	return st.idx[pop.Index]
+}
+
+// sourceValues is what a dense or all-to-all projection transmits from each
+// presynaptic neuron this step: the kinetic state's g, or the spikes as
+// floats, scaled by their short-term plasticity efficacy when it has one.
+func (st *stepper) sourceValues(pr *Projection, state []*Node) *Node {
+	if pr.PreState != nil {
+		return st.preG[pr.PreState]
+	}
+	s := ops.SpikesAsFloat(state[pr.Pre.Spike], st.p.DType)
+	if pr.STP != nil { // each spike carries its efficacy
+		var u, x *Node
+		s, u, x = pr.STP.Step(state[pr.STPU], state[pr.STPX], s, st.p.Net.Dt)
+		st.next[pr.STPU], st.next[pr.STPX] = u, x
+	}
+	return s
+}
+
+// denseInputs returns a dense projection's source values and weights,
+// applying this step's STDP to the next state (the weights returned are the
+// ones before it, which carry this step's spikes).
+func (st *stepper) denseInputs(pr *Projection, state []*Node) (values, w *Node) {
+	values, w = st.sourceValues(pr, state), st.consts[pr.Weight]
+	if pl := pr.Plastic; pl != nil {
+		w = state[pl.W]
+		post := ops.SpikesAsFloat(state[pr.Target.Spike], st.p.DType)
+		st.next[pl.W], st.next[pl.XPre], st.next[pl.XPost] = pl.Rule.Step(w, state[pl.XPre], state[pl.XPost], values, post,
+			st.consts[pr.PreList], st.consts[pr.PostList], st.p.Net.Dt)
+	}
+	return values, w
+}
+
+// propagate computes a projection's weighted presynaptic input for this step.
 func (st *stepper) propagate(pr *Projection, state []*Node) *Node {
 	w := st.consts[pr.Weight]
-	spikes := state[pr.Pre.Spike]
-	if pr.Kernel == KernelDense {
-		s := ops.SpikesAsFloat(spikes, st.p.DType)
-		if pr.STP != nil { // each spike carries its efficacy
-			var u, x *Node
-			s, u, x = pr.STP.Step(state[pr.STPU], state[pr.STPX], s, st.p.Net.Dt)
-			st.next[pr.STPU], st.next[pr.STPX] = u, x
+	nPost := pr.Target.Size
+	switch pr.Kernel {
+	case KernelPoisson:
+		return st.poissonInput(pr, state[0], w)
+	case KernelDense:
+		values, w := st.denseInputs(pr, state)
+		return ops.DensePropagate(values, st.consts[pr.PreList], st.consts[pr.PostList], w, nPost)
+	case KernelAllToAll:
+		values := st.sourceValues(pr, state)
+		x := BroadcastToDims(Mul(ReduceAllSum(values), w), nPost)
+		if pr.Pre == pr.Target && !pr.Conn.AllowSelf {
+			x = Sub(x, Mul(values, w))
 		}
-		return ops.DensePropagate(s, st.consts[pr.PreList], st.consts[pr.PostList], w, st.p.Net.Population(pr.Post).Size)
+		return x
 	}
 	pre := pr.Pre
 	i := pre.Index
-	if st.idx[i] == nil {
-		// First step of a chunk: compact the spikes the chunk starts from (they
-		// were counted, and checked against the capacity, by the chunk before).
-		st.idx[i], _ = ops.Compact(spikes, Capacity(pre, st.capacity))
-	}
+	st.compacted(pre, state)
 	if pr.Kernel == KernelProcedural {
 		return ops.ProceduralEvent(st.idx[i], *pr.Proc, w)
 	}
@@ -215,6 +303,23 @@ func (st *stepper) propagate(pr *Projection, state []*Node) *Node {
 	}
 	seg := pr.Segment
 	return Slice(st.fan[i], AxisRange(seg.Start, seg.Start+seg.Size))
+}
+
+// poissonInput draws a Poisson input's weighted counts for step idx, zero
+// outside its [start, stop) window.
+func (st *stepper) poissonInput(pr *Projection, idx, w *Node) *Node {
+	in, dt, dtype := pr.Poisson, st.p.Net.Dt, st.p.DType
+	counts := ops.HashPoisson(pr.PoissonKey, idx, pr.Target.Size, float64(in.Num)*in.Rate*dt/1000, dtype)
+	x := Mul(counts, w)
+	if in.Start > 0 || in.Stop > 0 {
+		t := MulScalar(ConvertDType(idx, dtype), dt)
+		on := GreaterOrEqual(t, Scalar(idx.Graph(), dtype, in.Start-dt/2))
+		if in.Stop > 0 {
+			on = And(on, LessThan(t, Scalar(idx.Graph(), dtype, in.Stop-dt/2)))
+		}
+		x = Where(on, x, ZerosLike(x))
+	}
+	return x
 }
 
 // inputCurrent is a population's external input at the start of step idx

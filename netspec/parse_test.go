@@ -295,7 +295,7 @@ func TestParseErrors(t *testing.T) {
 		{"no connectivity rule", head + projWith("    conn: {allow_self: true}\n"),
 			`t.yaml:8: projections.P.conn: missing connectivity rule (one of fixed_prob, fixed_in_degree, fixed_out_degree, one_to_one, all_to_all, file, gaussian)`},
 		{"unknown synapse", head + projWith("    synapse: {Beta: {tau: 2 ms}}\n"),
-			`t.yaml:8: projections.P.synapse: unknown synapse model "Beta" (known: Alpha, DualExpon, Expon)`},
+			`t.yaml:8: projections.P.synapse: unknown synapse model "Beta" (known: AMPA, Alpha, DualExpon, Expon, GABAa, NMDA)`},
 		{"rise not below decay", head + projWith("    synapse: {DualExpon: {tau_rise: 6 ms, tau_decay: 5 ms}}\n"),
 			`t.yaml:8: projections.P.synapse.DualExpon.tau_rise: must be below tau_decay (5 ms), got 6 ms`},
 		{"synapse parameter not positive", head + projWith("    synapse: {Expon: {tau: -2 ms}}\n"),

@@ -214,25 +214,3 @@ func ProceduralMatrix(b backends.Backend, pr Procedural) (*connect.Matrix, error
 	}
 	return m, nil
 }
-
-// HashUniform returns n uniform draws in (0, 1) of dtype for the counter
-// (a scalar Int32 node, e.g. the step index) under key: element i is
-// derived from hash(hash(counter + key) + i·φ), so every (key, counter, i)
-// has its own reproducible number, on any backend, without state.
-func HashUniform(key uint32, counter *Node, n int, dtype dtypes.DType) *Node {
-	g := counter.Graph()
-	row := hash32(Add(ConvertDType(counter, dtypes.Uint32), Scalar(g, dtypes.Uint32, key)))
-	i := Mul(Iota(g, shapes.Make(dtypes.Uint32, n), 0), Scalar(g, dtypes.Uint32, uint32(golden)))
-	return uniform(hash32(Add(row, i)), dtype)
-}
-
-// HashNormal returns n standard normal draws of dtype for the counter under
-// key, by Box–Muller from two HashUniform streams.
-func HashNormal(key uint32, counter *Node, n int, dtype dtypes.DType) *Node {
-	return boxMuller(HashUniform(key, counter, n, dtype), HashUniform(Hash32(key^0x5bd1e995), counter, n, dtype))
-}
-
-// boxMuller turns two independent uniforms in (0, 1) into a standard normal.
-func boxMuller(u1, u2 *Node) *Node {
-	return Mul(Sqrt(MulScalar(Log(u1), -2)), Cos(MulScalar(u2, 2*math.Pi)))
-}

@@ -103,3 +103,68 @@ func scatterAdd(targets, updates *Node, nPost int) *Node {
 	acc = ScatterSum(acc, targets, updates, false, false)
 	return Slice(acc, AxisRange(0, nPost))
 }
+
+// EventPropagateCSRDelayed is EventPropagateCSR for synapses with their own
+// delays: the events of the firing rows idx are added to a ring buffer of
+// future inputs instead of being returned.
+//
+//   - idx, indptr, indices, width: as for EventPropagateCSR;
+//   - delays: Int32 [S+1], each synapse's delay in steps, aligned with
+//     indices (the pad entry's is never used); every delay < L;
+//   - weight: a scalar, or [S+1], one weight per synapse aligned with indices;
+//   - buf: [L, nPost], row r holding the input due at steps ≡ r (mod L);
+//   - step: scalar Int32, the current step s.
+//
+// A synapse of delay d delivers into row (s + d) mod L. It returns the new
+// buffer; Delivered reads and clears the current row.
+func EventPropagateCSRDelayed(idx, indptr, indices, delays *Node, width int, weight, buf, step *Node) *Node {
+	slots := csrSlots(idx, indptr, indices, width)
+	var w *Node
+	if weight.Rank() == 0 {
+		w = BroadcastToDims(weight, slots.Shape().Dimensions[0])
+	} else {
+		w = Gather(weight, slots)
+	}
+	return delayScatter(buf, step, Gather(indices, slots), Gather(delays, slots), w)
+}
+
+// DensePropagateDelayed is DensePropagate for synapses with their own
+// delays: synapse k adds weight × values[pre[k]] to row (s + delays[k]) mod L
+// of the ring buffer buf [L, nPost] (see EventPropagateCSRDelayed), which it
+// returns. delays is Int32 [S], aligned with pre and post.
+func DensePropagateDelayed(values, pre, post, delays, weight, buf, step *Node) *Node {
+	vals := Mul(Gather(values, ExpandAxes(pre, -1)), weight)
+	return delayScatter(buf, step, post, delays, vals)
+}
+
+// delayScatter adds updates [M] to buf [L, nPost] at rows (step + delays)
+// mod L and columns targets (Int32 [M], nPost meaning discard).
+func delayScatter(buf, step, targets, delays, updates *Node) *Node {
+	l, nPost := buf.Shape().Dimensions[0], buf.Shape().Dimensions[1]
+	row := ModScalar(Add(delays, step), l)
+	flat := Add(MulScalar(row, nPost), targets)
+	flat = Where(Equal(targets, Scalar(buf.Graph(), dtypes.Int32, nPost)), Scalar(buf.Graph(), dtypes.Int32, l*nPost), flat)
+	add := scatterAdd(Reshape(flat, flat.Shape().Dimensions[0], 1), updates, l*nPost)
+	return Add(buf, Reshape(add, l, nPost))
+}
+
+// DelayRow adds x [nPost] to row (step + d) mod L of the ring buffer buf
+// [L, nPost], for a projection whose synapses share the delay d (steps).
+func DelayRow(buf, step, x *Node, d int) *Node {
+	l := buf.Shape().Dimensions[0]
+	row := ModScalar(AddScalar(step, float64(d)), l)
+	zero := ScalarZero(buf.Graph(), dtypes.Int32)
+	cur := DynamicSlice(buf, []*Node{row, zero}, []int{1, buf.Shape().Dimensions[1]})
+	return DynamicUpdateSlice(buf, Add(cur, Reshape(x, 1, -1)), []*Node{row, zero})
+}
+
+// Delivered returns row step mod L of the ring buffer buf [L, nPost], the
+// input due now, and the buffer with that row cleared for reuse.
+func Delivered(buf, step *Node) (due, rest *Node) {
+	l, nPost := buf.Shape().Dimensions[0], buf.Shape().Dimensions[1]
+	row := ModScalar(step, l)
+	zero := ScalarZero(buf.Graph(), dtypes.Int32)
+	due = DynamicSlice(buf, []*Node{row, zero}, []int{1, nPost})
+	rest = DynamicUpdateSlice(buf, ZerosLike(due), []*Node{row, zero})
+	return Reshape(due, nPost), rest
+}

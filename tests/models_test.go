@@ -225,7 +225,9 @@ func TestEveryCatalogueModelIsImplemented(t *testing.T) {
 		case catalog.KindNeuron:
 			_, err = dynamics.NewNeuron(m.Name, m.Defaults())
 		case catalog.KindSynapse:
-			_, err = dynamics.NewSynapse(m.Name, m.Defaults())
+			if _, kinetic := dynamics.NewPreSynapse(m.Name, m.Defaults()); !kinetic {
+				_, err = dynamics.NewSynapse(m.Name, m.Defaults())
+			}
 		case catalog.KindOutput:
 			_, err = dynamics.NewOutput(m.Name, m.Defaults())
 		}

@@ -158,6 +158,9 @@ func scaleOne(b *pjrt.Backend, n int, duration float64, kernel lower.Kernel, k i
 	stored := 0.0                  // synapses held in stored tables
 	for _, pr := range prog.Projs {
 		r.Kernels[pr.Name] = string(pr.Kernel)
+		if pr.Proc == nil && pr.Matrix == nil { // all-to-all or Poisson input: nothing stored
+			continue
+		}
 		syn := 0.0
 		if pr.Proc != nil {
 			syn = pr.Proc.Synapses()

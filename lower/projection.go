@@ -1,0 +1,308 @@
+package lower
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+
+	"github.com/brainc/brainc/connect"
+	"github.com/brainc/brainc/dynamics"
+	"github.com/brainc/brainc/ir"
+	"github.com/brainc/brainc/ops"
+)
+
+// lowerProjection builds a projection's connectivity, kernel, delay line
+// and plasticity, and merges it into a synaptic group of its target.
+func (p *Program) lowerProjection(ipr *ir.Projection, byName map[string]*Population, opts Options) error {
+	post := byName[ipr.Post]
+	if post.Neuron.Potential() == "" {
+		return fmt.Errorf("projection %s: post population %s (%s) has no membrane potential and takes no input", ipr.Name, post.Name, post.Model)
+	}
+	out, err := dynamics.NewOutput(ipr.Output.Model, ipr.Output.Params)
+	if err != nil {
+		return fmt.Errorf("projection %s: %w", ipr.Name, err)
+	}
+	var syn dynamics.Synapse
+	preSyn, kinetic := dynamics.NewPreSynapse(ipr.Synapse.Model, ipr.Synapse.Params)
+	if !kinetic {
+		if syn, err = dynamics.NewSynapse(ipr.Synapse.Model, ipr.Synapse.Params); err != nil {
+			return fmt.Errorf("projection %s: %w", ipr.Name, err)
+		}
+	}
+	pr := &Projection{Projection: ipr, Target: post}
+	if ipr.Poisson != nil {
+		if kinetic {
+			return fmt.Errorf("projection %s: a poisson input needs a synapse kept per postsynaptic neuron (Expon, DualExpon or Alpha), got %s", ipr.Name, ipr.Synapse.Model)
+		}
+		pr.Kernel, pr.Why = KernelPoisson, "Poisson input: counts drawn per neuron and step"
+		pr.PoissonKey = proceduralKey(p.Net.Seed, connect.Stream("poisson-input:"+ipr.Name))
+		pr.Weight = p.addConst(ipr.Name+".weight", p.scalar(ipr.Weight))
+	} else {
+		pr.Pre = byName[ipr.Pre]
+		if err := p.connect(pr, post, opts, kinetic); err != nil {
+			return fmt.Errorf("projection %s: %w", ipr.Name, err)
+		}
+		if kinetic {
+			pr.PreState = p.preState(pr.Pre, preSyn)
+		}
+	}
+	p.Projs = append(p.Projs, pr)
+	return p.merge(pr, post, syn, out)
+}
+
+// connect builds a projection's connectivity (or its procedural generator)
+// and chooses its kernel; then lays out its weights, delays and plasticity.
+func (p *Program) connect(pr *Projection, post *Population, opts Options, kinetic bool) error {
+	ipr, pre := pr.Projection, pr.Pre
+	force := opts.Kernel
+	stream := connect.Stream("conn:" + ipr.Name)
+	procedural := func() (ops.Procedural, error) {
+		return ops.NewProcedural(pre.Size, post.Size, ipr.Conn.Prob, proceduralKey(p.Net.Seed, stream),
+			ipr.Pre == ipr.Post && !ipr.Conn.AllowSelf)
+	}
+	stateful := ipr.STP != nil || ipr.STDP != nil || kinetic
+	perSynapseDelay := ipr.Delay.Kind == ir.InitUniform || ipr.Delay.Kind == ir.InitNormal
+	if k, why, ok := chooseProcedural(Kernel(ipr.Kernel), force, ipr, pre.Size, post.Size); ok && !stateful && !perSynapseDelay {
+		proc, err := procedural()
+		if err != nil {
+			return err
+		}
+		pr.Proc, pr.Kernel, pr.Why = &proc, k, why
+		pre.Compact = true
+		pr.Weight = p.addConst(ipr.Name+".weight", p.scalar(ipr.Weight))
+		return p.delay(pr, post, nil)
+	}
+	if ipr.Conn.Rule == ir.ConnAllToAll && ipr.STDP == nil && !perSynapseDelay && force == "" &&
+		(ipr.Kernel == "" || ipr.Kernel == "auto") {
+		pr.Kernel, pr.Why = KernelAllToAll, "auto: all_to_all with one weight, each target gets w·Σ of the sources"
+		pr.Weight = p.addConst(ipr.Name+".weight", p.scalar(ipr.Weight))
+		return p.delay(pr, post, nil)
+	}
+	copts := connect.Options{Seed: p.Net.Seed, Stream: stream, SamePopulation: ipr.Pre == ipr.Post, AllowSelf: ipr.Conn.AllowSelf}
+	var m *connect.Matrix
+	var lists connect.Lists
+	var err error
+	switch ipr.Conn.Rule {
+	case ir.ConnFixedProb:
+		if opts.StoreProcedural != nil && ipr.Conn.Prob > 0 && ipr.Conn.Prob < 1 {
+			var proc ops.Procedural
+			if proc, err = procedural(); err == nil {
+				m, err = opts.StoreProcedural(proc)
+			}
+			break
+		}
+		m, err = connect.FixedProb(pre.Size, post.Size, ipr.Conn.Prob, copts)
+	case ir.ConnFixedInDegree:
+		m, err = connect.FixedInDegree(pre.Size, post.Size, ipr.Conn.Num, copts)
+	case ir.ConnFixedOutDegree:
+		m, err = connect.FixedOutDegree(pre.Size, post.Size, ipr.Conn.Num, copts)
+	case ir.ConnOneToOne:
+		m, err = connect.OneToOne(pre.Size, post.Size)
+	case ir.ConnAllToAll:
+		m, err = connect.AllToAll(pre.Size, post.Size, copts)
+	case ir.ConnGaussian:
+		m, err = connect.Gaussian(pre.Size, post.Size, ipr.Conn.Sigma, ipr.Conn.PMax, copts)
+	case ir.ConnFromFile:
+		var l connect.Lists
+		if l, err = connect.ReadLists(ipr.Conn.File); err == nil {
+			m, lists, err = connect.FromLists(pre.Size, post.Size, l)
+			pr.SynWeights = lists.Weight
+		}
+	default:
+		err = fmt.Errorf("unknown connectivity rule %q", ipr.Conn.Rule)
+	}
+	if err != nil {
+		return err
+	}
+	pr.Matrix = m
+	pr.Kernel, pr.Why = chooseKernel(Kernel(ipr.Kernel), force, m)
+	switch {
+	case ipr.STP != nil:
+		pr.Kernel, pr.Why = KernelDense, "short-term plasticity scales each spike: dense kernel"
+		pr.STP = &dynamics.STP{U: ipr.STP.U, TauF: ipr.STP.TauF, TauD: ipr.STP.TauD}
+		pr.STPU = p.addState(ipr.Name+".u", p.DType, pre.Size)
+		pr.STPX = p.addState(ipr.Name+".x", p.DType, pre.Size)
+	case ipr.STDP != nil:
+		pr.Kernel, pr.Why = KernelDense, "STDP updates every synapse's weight: dense kernel"
+		s := ipr.STDP
+		pr.Plastic = &Plastic{Rule: dynamics.STDP{TauPlus: s.TauPlus, TauMinus: s.TauMinus, APlus: s.APlus,
+			AMinus: s.AMinus, WMin: s.WMin, WMax: s.WMax}}
+		pr.Plastic.W = p.addState(ipr.Name+".w", p.DType, m.NumSynapses())
+		pr.Plastic.XPre = p.addState(ipr.Name+".x_pre", p.DType, pre.Size)
+		pr.Plastic.XPost = p.addState(ipr.Name+".x_post", p.DType, post.Size)
+	case kinetic && pr.Kernel == KernelEvent:
+		pr.Kernel, pr.Why = KernelDense, "a kinetic synapse transmits a continuous g, not events: dense kernel"
+	}
+	if pr.SynWeights != nil && (pr.Kernel == KernelDense || pr.Plastic != nil) {
+		w := make([]float64, len(pr.SynWeights))
+		for k, x := range pr.SynWeights {
+			w[k] = x * ipr.Weight
+		}
+		pr.Weight = p.addConst(ipr.Name+".weight", p.floats(w, len(w)))
+	} else {
+		pr.Weight = p.addConst(ipr.Name+".weight", p.scalar(ipr.Weight))
+	}
+	if pr.Kernel == KernelDense {
+		preList, postList := m.COO()
+		pr.PreList = p.addConst(ipr.Name+".pre", tensors.FromFlatDataAndDimensions(preList, len(preList)))
+		pr.PostList = p.addConst(ipr.Name+".post", tensors.FromFlatDataAndDimensions(postList, len(postList)))
+	}
+	if err := p.delay(pr, post, lists.Delay); err != nil {
+		return err
+	}
+	if pr.Kernel == KernelEvent && (pr.Delay == nil || pr.Delay.PerSynapse == nil) {
+		pre.Events = append(pre.Events, pr)
+	}
+	if pr.Kernel == KernelEvent {
+		pre.Compact = true
+	}
+	return nil
+}
+
+// delay lays out a projection's delay line: one delay for all synapses, or
+// one per synapse (drawn from the spec's distribution, or fileDelays in ms,
+// in Matrix order). Delays are rounded to whole steps.
+func (p *Program) delay(pr *Projection, post *Population, fileDelays []float64) error {
+	ipr := pr.Projection
+	toSteps := func(ms float64) int32 { return int32(math.Round(ms / p.Net.Dt)) }
+	var per []int32
+	switch {
+	case fileDelays != nil:
+		per = make([]int32, len(fileDelays))
+		for k, d := range fileDelays {
+			per[k] = toSteps(d)
+		}
+	case ipr.Delay.Kind == ir.InitUniform || ipr.Delay.Kind == ir.InitNormal:
+		r := rand.New(rand.NewPCG(p.Net.Seed, connect.Stream("delay:"+ipr.Name)))
+		per = make([]int32, pr.Matrix.NumSynapses())
+		for k := range per {
+			d := ipr.Delay.A + (ipr.Delay.B-ipr.Delay.A)*r.Float64()
+			if ipr.Delay.Kind == ir.InitNormal {
+				d = max(ipr.Delay.A+ipr.Delay.B*r.NormFloat64(), 0)
+			}
+			per[k] = toSteps(d)
+		}
+	}
+	steps := int(toSteps(ipr.Delay.A))
+	if per != nil {
+		steps = int(slices.Max(append(per, 0)))
+		if slices.Min(append(per, int32(steps))) == int32(steps) { // all equal
+			per = nil
+		}
+	}
+	if steps == 0 && per == nil {
+		return nil
+	}
+	const maxLen = 1 << 16
+	if steps+1 > maxLen {
+		return fmt.Errorf("delay of %d steps exceeds the limit of %d steps", steps, maxLen-1)
+	}
+	d := &Delay{Steps: steps, PerSynapse: per, Len: steps + 1, Ptr: -1, Indices: -1, StepsTable: -1, Weights: -1}
+	d.Buf = p.addState(ipr.Name+".delay", p.DType, d.Len, post.Size)
+	pr.Delay = d
+	if per == nil {
+		return nil
+	}
+	m := pr.Matrix
+	if pr.Kernel != KernelEvent {
+		d.StepsTable = p.addConst(ipr.Name+".delay_steps", tensors.FromFlatDataAndDimensions(per, len(per)))
+		return nil
+	}
+	// The projection's own CSR table with its delays (and weights) aligned.
+	indptr := append(slices.Clone(m.Indptr), m.Indptr[m.NPre])
+	d.Ptr = p.addConst(ipr.Name+".delay_ptr", tensors.FromFlatDataAndDimensions(indptr, len(indptr)))
+	idx := append(slices.Clone(m.Indices), int32(m.NPost))
+	d.Indices = p.addConst(ipr.Name+".delay_targets", tensors.FromFlatDataAndDimensions(idx, len(idx)))
+	per = append(per, 0)
+	d.StepsTable = p.addConst(ipr.Name+".delay_steps", tensors.FromFlatDataAndDimensions(per, len(per)))
+	d.Width = max(m.MaxRow(), 1)
+	if pr.SynWeights != nil {
+		w := make([]float64, len(pr.SynWeights)+1)
+		for k, x := range pr.SynWeights {
+			w[k] = x * ipr.Weight
+		}
+		d.Weights = p.addConst(ipr.Name+".delay_weights", p.floats(w, len(w)))
+	}
+	return nil
+}
+
+// preState returns the kinetic state of pop for syn, creating it on first use.
+func (p *Program) preState(pop *Population, syn dynamics.PreSynapse) *PreState {
+	n := 0
+	for _, ps := range p.PreStates {
+		if ps.Pop == pop && ps.Synapse.Key() == syn.Key() {
+			return ps
+		}
+		if ps.Pop == pop {
+			n++
+		}
+	}
+	name := pop.Name + "." + modelName(syn)
+	if n > 0 {
+		name = fmt.Sprintf("%s_%d", name, n+1)
+	}
+	ps := &PreState{Name: name, Pop: pop, Synapse: syn, Vars: map[string]int{}}
+	for _, v := range syn.States() {
+		ps.Vars[v] = p.addState(name+"."+v, p.DType, pop.Size)
+	}
+	p.PreStates = append(p.PreStates, ps)
+	return ps
+}
+
+// modelName is a kinetic synapse's catalogue name.
+func modelName(syn dynamics.PreSynapse) string {
+	switch s := syn.(type) {
+	case *dynamics.Kinetic:
+		return s.Name
+	case *dynamics.NMDA:
+		return "NMDA"
+	}
+	return "syn"
+}
+
+// merge adds a projection to the synaptic group of post with the same
+// dynamics and output, or starts one. Kinetic projections (syn nil) join
+// groups of summed transmitted g.
+func (p *Program) merge(pr *Projection, post *Population, syn dynamics.Synapse, out dynamics.Output) error {
+	ipr := pr.Projection
+	var init *ir.Init
+	if in, ok := ipr.Init["g"]; ok {
+		init = &in
+	}
+	if pr.PreState != nil && init != nil {
+		return fmt.Errorf("projection %s: init g is not supported for %s, whose state is kept per presynaptic neuron", ipr.Name, ipr.Synapse.Model)
+	}
+	for _, g := range post.Groups {
+		same := g.Output.Key() == out.Key() && g.PreSide == (pr.PreState != nil) &&
+			(g.PreSide || g.Synapse.Key() == syn.Key())
+		if !same {
+			continue
+		}
+		switch {
+		case g.Init == nil && init != nil && len(g.Projs) > 0:
+			return fmt.Errorf("projection %s: init g is set but %s, which shares its synaptic state, has none", ipr.Name, g.Projs[0].Name)
+		case g.Init != nil && (init == nil || *init != *g.Init):
+			return fmt.Errorf("projection %s: init g must equal that of %s, which shares its synaptic state", ipr.Name, g.Projs[0].Name)
+		}
+		g.Projs = append(g.Projs, pr)
+		g.Name += "+" + ipr.Name
+		for name, i := range g.Vars {
+			p.State[i].Name = g.Name + "." + name
+		}
+		return nil
+	}
+	g := &Group{Name: ipr.Name, Post: post, Synapse: syn, Output: out, Projs: []*Projection{pr}, Init: init,
+		PreSide: pr.PreState != nil, G: -1, Vars: map[string]int{}}
+	if syn != nil {
+		for _, name := range syn.States() {
+			g.Vars[name] = p.addState(g.Name+"."+name, p.DType, post.Size)
+		}
+		g.G = g.Vars["g"]
+	}
+	post.Groups = append(post.Groups, g)
+	p.Groups = append(p.Groups, g)
+	return nil
+}
