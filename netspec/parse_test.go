@@ -225,7 +225,7 @@ func TestParseErrors(t *testing.T) {
 		{"unknown unit", head + "    params: {tau: 5 sec}\n",
 			`t.yaml:6: populations.E.params.tau: unknown unit "sec" in "5 sec" (time units: s, ms, us)`},
 		{"unknown model", "populations:\n  E:\n    size: 4\n    model: Lif\n",
-			`t.yaml:4: populations.E.model: unknown neuron model "Lif" (known: AdEx, AdQuaIF, ExpIF, FHN, HH, Izhikevich, LifRef, MorrisLecar, Poisson, QIF, StuartLandau, TraubHH, WangBuzsaki, WilsonCowan)`},
+			`t.yaml:4: populations.E.model: unknown neuron model "Lif" (known: AdEx, AdQuaIF, ExpIF, FHN, GIF, HH, Izhikevich, Kuramoto, LifRef, MorrisLecar, Poisson, QIF, StuartLandau, TraubHH, WangBuzsaki, WilsonCowan)`},
 		{"unknown parameter", head + "    params:\n      tau: 5 ms\n      tau_m: 5 ms\n",
 			`t.yaml:8: populations.E.params: unknown parameter "tau_m" of LifRef (valid: V_rest, V_reset, V_th, R, tau, tau_ref)`},
 		{"non-positive parameter", head + "    params: {tau: 0 ms}\n",
