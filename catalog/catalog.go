@@ -434,6 +434,13 @@ var catalog = []*ModelSpec{
 		},
 	},
 	{
+		Name: "SpikeTimes",
+		Kind: KindNeuron,
+		Doc: "Given spike times: neuron indices[k] fires at times[k] (rounded to the step), from the population's " +
+			"spikes: {times, indices} or {file}; no membrane potential, no input (a source for projections only).",
+		Source: "Brian2 SpikeGeneratorGroup; BrainPy brainpy.dyn.SpikeTimeGroup",
+	},
+	{
 		Name: "Poisson",
 		Kind: KindNeuron,
 		Doc: "Poisson spike sources: each neuron fires in a step with probability rate*dt, independently; " +

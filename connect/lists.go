@@ -120,10 +120,11 @@ func ReadLists(path string) (Lists, error) {
 		if !ok {
 			return nil, nil
 		}
-		if v, ok := asFloats(a.Data); ok {
-			return v, nil
+		v, err := npyio.Float64s(a)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", path, name, err)
 		}
-		return nil, fmt.Errorf("%s: %s must hold floats, got %T", path, name, a.Data)
+		return v, nil
 	}
 	var l Lists
 	if l.Pre, err = ints("pre"); err != nil {
@@ -155,9 +156,9 @@ func readListsNPY(path string) (Lists, error) {
 	if len(a.Shape) != 2 || a.Shape[1] < 2 || a.Shape[1] > 4 {
 		return Lists{}, fmt.Errorf("%s: expected a 2-D array [synapses, 2…4] (pre, post[, weight[, delay]]), got shape %v", path, a.Shape)
 	}
-	v, ok := asFloats(a.Data)
-	if !ok {
-		return Lists{}, fmt.Errorf("%s: expected numbers, got %T", path, a.Data)
+	v, err := npyio.Float64s(a)
+	if err != nil {
+		return Lists{}, fmt.Errorf("%s: %w", path, err)
 	}
 	s, cols := a.Shape[0], a.Shape[1]
 	l := Lists{Pre: make([]int64, s), Post: make([]int64, s)}
@@ -183,27 +184,4 @@ func readListsNPY(path string) (Lists, error) {
 		}
 	}
 	return l, nil
-}
-
-// asFloats converts numeric array data to float64.
-func asFloats(data any) ([]float64, bool) {
-	switch d := data.(type) {
-	case []float64:
-		return d, true
-	case []float32:
-		return convert(d), true
-	case []int64:
-		return convert(d), true
-	case []int32:
-		return convert(d), true
-	}
-	return nil, false
-}
-
-func convert[T float32 | int64 | int32](v []T) []float64 {
-	out := make([]float64, len(v))
-	for i, x := range v {
-		out[i] = float64(x)
-	}
-	return out
 }

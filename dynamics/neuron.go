@@ -95,6 +95,8 @@ func NewNeuron(model string, p map[string]float64) (Neuron, error) {
 		return &Kuramoto{K: p["K"]}, nil
 	case "Poisson":
 		return &Poisson{Rate: p["rate"]}, nil
+	case "SpikeTimes":
+		return &SpikeTimes{}, nil
 	case "TraubHH":
 		return &TraubHH{ENa: p["E_Na"], EK: p["E_K"], EL: p["E_L"], GNa: p["g_Na"], GK: p["g_K"], GL: p["g_L"], C: p["C"],
 			VT: p["V_T"], VTh: p["V_th"], TauRef: p["tau_ref"]}, nil

@@ -57,6 +57,9 @@ type Population struct {
 	// Integrator is the numerical method: "exp_euler" (default), "euler",
 	// "rk2" (Heun) or "rk4".
 	Integrator string
+	// Spikes are the given spike times of a SpikeTimes population (nil for
+	// other models).
+	Spikes *SpikeTimes
 	// Line is the spec line where the population is defined (0 for Go-built networks).
 	Line int
 }
@@ -246,4 +249,14 @@ type PoissonInput struct {
 	Num         int
 	Rate        float64
 	Start, Stop float64
+}
+
+// SpikeTimes are the spikes a SpikeTimes population emits: neuron
+// Indices[k] fires at Times[k] (ms, rounded to the step), or, when File is
+// set, the arrays "times" and "indices" of that .npz (a relative path is
+// resolved against the spec file's directory when parsed).
+type SpikeTimes struct {
+	Times   []float64
+	Indices []int
+	File    string
 }

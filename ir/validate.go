@@ -302,6 +302,26 @@ func (c *checker) population(p *Population, field string) *SpecError {
 	case !finite(p.Input.Value):
 		return c.errf(field+".input", p.Line, field+".input", "must be a finite number, got %g", p.Input.Value)
 	}
+	switch st := p.Spikes; {
+	case p.Model == "SpikeTimes" && st == nil:
+		return c.errf(field, p.Line, field, "a SpikeTimes population needs spikes: {times: [...], indices: [...]} or {file: ...}")
+	case p.Model != "SpikeTimes" && st != nil:
+		return c.errf(field+".spikes", p.Line, field+".spikes", "only SpikeTimes populations take spikes (model is %s)", p.Model)
+	case st != nil && st.File == "":
+		if len(st.Times) != len(st.Indices) {
+			return c.errf(field+".spikes", p.Line, field+".spikes", "times and indices must have the same length, got %d and %d", len(st.Times), len(st.Indices))
+		}
+		for k, t := range st.Times {
+			if !(t >= 0) || !finite(t) {
+				at := fmt.Sprintf("%s.spikes.times[%d]", field, k)
+				return c.errf(at, p.Line, at, "must be a finite time ≥ 0, got %s", fmtValue(t, Time))
+			}
+			if i := st.Indices[k]; i < 0 || i >= p.Size {
+				at := fmt.Sprintf("%s.spikes.indices[%d]", field, k)
+				return c.errf(at, p.Line, at, "neuron %d is outside the population [0, %d)", i, p.Size)
+			}
+		}
+	}
 	if !contains(integrators, p.Integrator) {
 		return c.errf(field+".integrator", p.Line, field+".integrator", "%s", unknownChoiceMsg("integrator", p.Integrator, integrators))
 	}

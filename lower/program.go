@@ -21,6 +21,7 @@ import (
 	"github.com/brainc/brainc/connect"
 	"github.com/brainc/brainc/dynamics"
 	"github.com/brainc/brainc/ir"
+	"github.com/brainc/brainc/npyio"
 	"github.com/brainc/brainc/ops"
 )
 
@@ -323,8 +324,16 @@ func (p *Program) lowerPopulation(ip *ir.Population, byName map[string]*Populati
 	if err != nil {
 		return fmt.Errorf("population %s: %w", ip.Name, err)
 	}
-	if src, ok := neuron.(*dynamics.Poisson); ok {
+	switch src := neuron.(type) {
+	case *dynamics.Poisson:
 		src.Key = proceduralKey(p.Net.Seed, connect.Stream("poisson:"+ip.Name))
+	case *dynamics.SpikeTimes:
+		if err := loadSpikeTimes(src, ip); err != nil {
+			return fmt.Errorf("population %s: %w", ip.Name, err)
+		}
+		if _, _, _, err := src.Table(p.Net.Dt, ip.Size); err != nil {
+			return fmt.Errorf("population %s: %w", ip.Name, err)
+		}
 	}
 	pop := &Population{Population: ip, Index: len(p.Pops), Neuron: neuron, Integrator: integ,
 		States: map[string]int{}, Fanout: -1}
@@ -590,4 +599,47 @@ func humanBytes(n int64) string {
 	}
 	exp := int(math.Log(float64(n)) / math.Log(1024))
 	return fmt.Sprintf("%.1f %ciB", float64(n)/math.Pow(1024, float64(exp)), "KMGTPE"[exp-1])
+}
+
+// loadSpikeTimes gives a SpikeTimes source its spikes, from the spec or
+// from its .npz (arrays "times" in ms and "indices").
+func loadSpikeTimes(src *dynamics.SpikeTimes, ip *ir.Population) error {
+	if ip.Spikes == nil {
+		return fmt.Errorf("a SpikeTimes population needs spikes")
+	}
+	if ip.Spikes.File == "" {
+		src.Times, src.Indices = ip.Spikes.Times, ip.Spikes.Indices
+		return nil
+	}
+	path := ip.Spikes.File
+	names, arrays, err := npyio.ReadNPZ(path)
+	if err != nil {
+		return err
+	}
+	var times, indices []float64
+	for i, name := range names {
+		switch name {
+		case "times":
+			times, err = npyio.Float64s(arrays[i])
+		case "indices":
+			indices, err = npyio.Float64s(arrays[i])
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %s: %w", path, name, err)
+		}
+	}
+	if times == nil || indices == nil || len(times) != len(indices) {
+		return fmt.Errorf("%s: expected arrays times (ms) and indices of one length", path)
+	}
+	src.Times, src.Indices = times, make([]int, len(indices))
+	for k, x := range indices {
+		if x != math.Trunc(x) || x < 0 || x >= float64(ip.Size) {
+			return fmt.Errorf("%s: indices[%d] is %g, not a neuron of [0, %d)", path, k, x, ip.Size)
+		}
+		src.Indices[k] = int(x)
+		if !(times[k] >= 0) || math.IsInf(times[k], 0) {
+			return fmt.Errorf("%s: times[%d] is %g ms, expected a finite time ≥ 0", path, k, times[k])
+		}
+	}
+	return nil
 }

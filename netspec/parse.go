@@ -24,7 +24,7 @@ import (
 // Valid keys of each mapping of the spec language, in documentation order.
 var (
 	topKeys        = []string{"name", "dt", "duration", "seed", "populations", "projections", "monitors"}
-	populationKeys = []string{"size", "model", "params", "init", "input", "integrator"}
+	populationKeys = []string{"size", "model", "params", "init", "input", "integrator", "spikes"}
 	projectionKeys = []string{"pre", "poisson", "post", "conn", "weight", "synapse", "output", "kernel", "init",
 		"delay", "stp", "stdp"}
 	connKeys       = []string{string(ir.ConnFixedProb), string(ir.ConnFixedInDegree), string(ir.ConnFixedOutDegree),
@@ -59,7 +59,11 @@ func ParseFile(path string) (*ir.Network, error) {
 //	    params: {tau: 20 ms}  # catalogue defaults for the others
 //	    init: {V: normal(-55 mV, 2 mV)}  # or a constant, or uniform(lo, hi)
 //	    input: 20             # or {constant: 20}
-//	    integrator: exp_euler # or euler
+//	    integrator: exp_euler # or euler, rk2, rk4
+//	  S:                      # given spike times (model SpikeTimes):
+//	    size: 2
+//	    model: SpikeTimes
+//	    spikes: {times: [10 ms, 12.5 ms], indices: [0, 1]}  # or {file: spikes.npz}
 //	projections:              # order is kept
 //	  E2E:
 //	    pre: E
@@ -657,6 +661,11 @@ func (p *specParser) population(en *mapEntry) (*ir.Population, *ir.SpecError) {
 			return nil, e
 		}
 	}
+	if f := m.get("spikes"); f != nil {
+		if pop.Spikes, e = p.spikeTimes(f, path+".spikes"); e != nil {
+			return nil, e
+		}
+	}
 	return pop, nil
 }
 
@@ -691,23 +700,11 @@ func (p *specParser) inputShape(in *ir.Input, en *mapEntry, field string) *ir.Sp
 		if e := p.require(m, "values", "durations"); e != nil {
 			return e
 		}
-		for _, k := range []struct {
-			key string
-			dim ir.Dim
-			dst *[]float64
-		}{{"values", ir.Dimensionless, &in.Values}, {"durations", ir.Time, &in.Durations}} {
-			f := m.get(k.key)
-			items, lines, e := p.list(f, field+"."+k.key)
-			if e != nil {
-				return e
-			}
-			for i, it := range items {
-				x, e := p.quantity(it, lines[i], fmt.Sprintf("%s.%s[%d]", field, k.key, i), k.dim)
-				if e != nil {
-					return e
-				}
-				*k.dst = append(*k.dst, x)
-			}
+		if in.Values, e = p.quantityList(m.get("values"), field+".values", ir.Dimensionless); e != nil {
+			return e
+		}
+		if in.Durations, e = p.quantityList(m.get("durations"), field+".durations", ir.Time); e != nil {
+			return e
 		}
 		if len(in.Values) != len(in.Durations) || len(in.Values) == 0 {
 			return p.errAt(en.keyLine, field, "values and durations must be non-empty lists of the same length, got %d and %d",
@@ -824,7 +821,7 @@ func (p *specParser) input(en *mapEntry, field string) (ir.Input, *ir.SpecError)
 func (p *specParser) projection(en *mapEntry) (*ir.Projection, *ir.SpecError) {
 	path := "projections." + en.key
 	p.lines[path] = en.keyLine
-	m, e := p.mapping(en.value, path, en.keyLine, false)
+	m, e := p.mapping(en.value, path, en.keyLine, true) // delay: uniform(a, b) in a flow mapping
 	if e != nil {
 		return nil, e
 	}
@@ -903,6 +900,62 @@ func (p *specParser) projection(en *mapEntry) (*ir.Projection, *ir.SpecError) {
 		}
 	}
 	return pr, nil
+}
+
+// quantityList reads a list of quantities of dimension d.
+func (p *specParser) quantityList(f *mapEntry, field string, d ir.Dim) ([]float64, *ir.SpecError) {
+	items, lines, e := p.list(f, field)
+	if e != nil {
+		return nil, e
+	}
+	out := make([]float64, len(items))
+	for i, it := range items {
+		if out[i], e = p.quantity(it, lines[i], fmt.Sprintf("%s[%d]", field, i), d); e != nil {
+			return nil, e
+		}
+	}
+	return out, nil
+}
+
+// spikeTimes reads a spike-time source: {times: [...], indices: [...]} or
+// {file: path} (an .npz with arrays times, in ms, and indices).
+func (p *specParser) spikeTimes(f *mapEntry, field string) (*ir.SpikeTimes, *ir.SpecError) {
+	m, e := p.mapping(f.value, field, f.keyLine, false)
+	if e != nil {
+		return nil, e
+	}
+	if e := p.checkKeys(m, []string{"times", "indices", "file"}); e != nil {
+		return nil, e
+	}
+	st := &ir.SpikeTimes{}
+	if g := m.get("file"); g != nil {
+		if m.get("times") != nil || m.get("indices") != nil {
+			return nil, p.errAt(g.line, field, "give times and indices, or a file, not both")
+		}
+		if st.File, e = p.str(g.value, g.line, field+".file"); e == nil && !filepath.IsAbs(st.File) && p.file != "" {
+			st.File = filepath.Join(filepath.Dir(p.file), st.File)
+		}
+		return st, e
+	}
+	if e := p.require(m, "times", "indices"); e != nil {
+		return nil, e
+	}
+	if st.Times, e = p.quantityList(m.get("times"), field+".times", ir.Time); e != nil {
+		return nil, e
+	}
+	g := m.get("indices")
+	items, lines, e := p.list(g, field+".indices")
+	if e != nil {
+		return nil, e
+	}
+	for i, it := range items {
+		k, e := p.integer(it, lines[i], fmt.Sprintf("%s.indices[%d]", field, i))
+		if e != nil {
+			return nil, e
+		}
+		st.Indices = append(st.Indices, k)
+	}
+	return st, nil
 }
 
 // quantityField is one field of a flat mapping of quantities: a float (dst)

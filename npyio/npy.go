@@ -386,3 +386,39 @@ func parseDescr(descr string) (kind byte, size int, bigEndian bool, err error) {
 	}
 	return kind, size, bigEndian, nil
 }
+
+// Float64s returns a numeric array's elements as float64 (floats and
+// integers of any width; bool is an error).
+func Float64s(a Array) ([]float64, error) {
+	switch d := a.Data.(type) {
+	case []float64:
+		return d, nil
+	case []float32:
+		return widen(d), nil
+	case []int64:
+		return widen(d), nil
+	case []int32:
+		return widen(d), nil
+	case []int16:
+		return widen(d), nil
+	case []int8:
+		return widen(d), nil
+	case []uint8:
+		return widen(d), nil
+	case []uint16:
+		return widen(d), nil
+	case []uint32:
+		return widen(d), nil
+	case []uint64:
+		return widen(d), nil
+	}
+	return nil, fmt.Errorf("npyio: expected numbers, got %T", a.Data)
+}
+
+func widen[T float32 | int64 | int32 | int16 | int8 | uint8 | uint16 | uint32 | uint64](v []T) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = float64(x)
+	}
+	return out
+}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/gomlx/gomlx/backends"
 
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
 )
@@ -37,6 +39,17 @@ type Recorder struct {
 	Spikes []*Spikes
 	Traces []*Trace
 	Steps  int
+	// Weights are the final weights of every plastic (STDP) projection,
+	// read when the run ends.
+	Weights []*Weights
+}
+
+// Weights are a plastic projection's synapses and their weights at the end
+// of a run.
+type Weights struct {
+	Proj      string
+	Pre, Post []int32
+	W         []float64
 }
 
 // NewRecorder prepares a recorder for a program's monitors.
@@ -142,5 +155,32 @@ func Simulate(b backends.Backend, p *lower.Program, steps int, opts jit.Options,
 		}
 		return nil
 	})
+	if err == nil {
+		rec.Weights = FinalWeights(p, runner.State())
+	}
 	return rec, runner.Stats(), err
+}
+
+// FinalWeights reads the weights of every plastic projection from a state
+// (Program.State order).
+func FinalWeights(p *lower.Program, state []*tensors.Tensor) []*Weights {
+	var out []*Weights
+	for _, pr := range p.Projs {
+		if pr.Plastic == nil {
+			continue
+		}
+		pre, post := pr.Matrix.COO()
+		w := &Weights{Proj: pr.Name, Pre: pre, Post: post}
+		switch v := state[pr.Plastic.W].Value().(type) {
+		case []float32:
+			w.W = make([]float64, len(v))
+			for i, x := range v {
+				w.W[i] = float64(x)
+			}
+		case []float64:
+			w.W = append([]float64(nil), v...)
+		}
+		out = append(out, w)
+	}
+	return out
 }

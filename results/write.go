@@ -77,6 +77,19 @@ func (r *Recorder) writeFiles(stage string, sum *Summary) error {
 		}
 		sum.Files = append(sum.Files, "traces.npz")
 	}
+	if len(r.Weights) > 0 {
+		names, arrays = nil, nil
+		for _, w := range r.Weights {
+			n := len(w.W)
+			names = append(names, w.Proj+".pre", w.Proj+".post", w.Proj+".w")
+			arrays = append(arrays, npyio.Array{Shape: []int{n}, Data: w.Pre}, npyio.Array{Shape: []int{n}, Data: w.Post},
+				npyio.Array{Shape: []int{n}, Data: w.W})
+		}
+		if err := npyio.WriteNPZ(filepath.Join(stage, "weights.npz"), names, arrays); err != nil {
+			return err
+		}
+		sum.Files = append(sum.Files, "weights.npz")
+	}
 	if len(r.Spikes) > 0 {
 		sets := make([]plot.SpikeSet, len(r.Spikes))
 		for i, s := range r.Spikes {

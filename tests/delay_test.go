@@ -1,0 +1,132 @@
+package tests
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/brainc/brainc/jit"
+	"github.com/brainc/brainc/lower"
+	"github.com/brainc/brainc/netspec"
+	"github.com/brainc/brainc/npyio"
+)
+
+// groupTrace runs a program one step per chunk and returns the synaptic
+// variable g of its first group after every step: [steps][post size].
+func groupTrace(t *testing.T, prog *lower.Program, steps int) [][]float64 {
+	t.Helper()
+	r, err := jit.NewRunner(cpu(t), prog, jit.Options{K: 1})
+	require.NoError(t, err)
+	var out [][]float64
+	require.NoError(t, r.Run(steps, func(*jit.Chunk) error {
+		out = append(out, floats(r.State()[prog.Groups[0].G]))
+		return nil
+	}))
+	return out
+}
+
+func floats(t *tensors.Tensor) []float64 {
+	switch v := t.Value().(type) {
+	case []float32:
+		out := make([]float64, len(v))
+		for i, x := range v {
+			out[i] = float64(x)
+		}
+		return out
+	case []float64:
+		return v
+	}
+	panic(fmt.Sprintf("not a float vector: %T", t.Value()))
+}
+
+// delaySpec drives 4 target neurons one to one from given spike times
+// (several spikes per source, so the ring buffer wraps around) through an
+// exponential synapse; %s is the projection's extra keys.
+const delaySpec = `
+dt: 0.1 ms
+duration: 12 ms
+populations:
+  S:
+    size: 4
+    model: SpikeTimes
+    spikes: {times: [0.5 ms, 1 ms, 1 ms, 2.3 ms, 4 ms, 4.1 ms, 7 ms, 9.5 ms], indices: [0, 1, 2, 3, 0, 2, 1, 3]}
+  N: {size: 4, model: LifRef, params: {V_th: 1e9}}
+projections:
+  SN: {pre: S, post: N, conn: %s, weight: 1, synapse: {Expon: {tau: 2 ms}}, output: CUBA%s}
+monitors: {spikes: [S]}
+`
+
+// A spike crossing a delay of d arrives exactly d/dt steps later: the
+// synaptic trace of a delayed projection is the undelayed one shifted by
+// each synapse's delay, for one delay per projection and for per-synapse
+// delays (drawn or from a file), on the event and the dense kernels.
+func TestDelaysShiftArrivalsExactly(t *testing.T) {
+	const steps = 120
+	build := func(conn, extra string) *lower.Program {
+		net, err := netspec.Parse([]byte(fmt.Sprintf(delaySpec, conn, extra)), filepath.Join(dir, "delay.yaml"))
+		require.NoError(t, err)
+		prog, err := lower.Build(net, lower.Options{})
+		require.NoError(t, err)
+		return prog
+	}
+	base := groupTrace(t, build("{one_to_one: true}", ""), steps)
+	first := -1
+	for s := range base {
+		if base[s][0] != 0 {
+			first = s
+			break
+		}
+	}
+	require.Equal(t, 6, first, "a spike in step 5 reaches the synapse in step 6")
+	check := func(name string, got [][]float64, delays []int) {
+		t.Helper()
+		for s := range steps {
+			for i, d := range delays {
+				want := 0.0
+				if s-d >= 0 {
+					want = base[s-d][i]
+				}
+				require.InDelta(t, want, got[s][i], 1e-6, "%s: step %d neuron %d (delay %d steps)", name, s, i, d)
+			}
+		}
+	}
+	for _, kernel := range []string{"dense", "event"} {
+		prog := build("{one_to_one: true}", ", delay: 1.5 ms, kernel: "+kernel)
+		require.NotNil(t, prog.Projs[0].Delay)
+		assert.Equal(t, 15, prog.Projs[0].Delay.Steps)
+		assert.Equal(t, 16, prog.Projs[0].Delay.Len, "ring buffer of delay + 1 rows")
+		check("one delay, "+kernel, groupTrace(t, prog, steps), []int{15, 15, 15, 15})
+
+		prog = build("{one_to_one: true}", ", delay: uniform(0.2 ms, 3 ms), kernel: "+kernel)
+		d := prog.Projs[0].Delay
+		require.NotNil(t, d.PerSynapse, "drawn delays differ")
+		per := make([]int, 4)
+		for i := range per {
+			per[i] = int(d.PerSynapse[i]) // one_to_one: synapse i is neuron i
+			assert.True(t, per[i] >= 2 && per[i] <= 30, "delay %d steps within [0.2, 3] ms", per[i])
+		}
+		check("drawn per-synapse delays, "+kernel, groupTrace(t, prog, steps), per)
+
+		file := filepath.Join(dir, "delays.npz")
+		require.NoError(t, npyio.WriteNPZ(file, []string{"pre", "post", "delay"}, []npyio.Array{
+			{Shape: []int{4}, Data: []int64{3, 0, 2, 1}}, {Shape: []int{4}, Data: []int64{3, 0, 2, 1}},
+			{Shape: []int{4}, Data: []float64{0, 0.5, 2.04, 1}}}))
+		prog = build("{file: delays.npz}", ", kernel: "+kernel)
+		check("file delays, "+kernel, groupTrace(t, prog, steps), []int{5, 10, 20, 0})
+	}
+	_, err := netspec.Parse([]byte(fmt.Sprintf(delaySpec, "{one_to_one: true}", ", delay: normal(-1 ms, 1 ms)")), "d.yaml")
+	assert.EqualError(t, err, "d.yaml:11: projections.SN.delay: normal(mean, sd) needs mean ≥ 0 and sd ≥ 0, got -1 ms and 1 ms")
+}
+
+var dir = func() string {
+	d, err := os.MkdirTemp("", "brainc-tests-")
+	if err != nil {
+		panic(err)
+	}
+	return d
+}()
