@@ -1,0 +1,87 @@
+package tests
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/brainc/brainc/jit"
+	"github.com/brainc/brainc/lower"
+)
+
+// STDP changes a weight by the pair-based curve of Song et al. (2000):
+// A₊·e^{−Δt/τ₊} when the post spike follows the pre spike by Δt ≥ 0,
+// −A₋·e^{Δt/τ₋} when it precedes it. Each of 13 synapses sees one pair:
+// its pre spike from a spike-time source, its post neuron driven to fire
+// once by a strong input at a chosen time. The change is compared with the
+// curve at the Δt the spike monitors record.
+func TestSTDPFollowsThePairCurve(t *testing.T) {
+	offsets := []float64{-40, -20, -10, -5, -2, -0.5, 0, 0.5, 2, 5, 10, 20, 40} // ms, post − pre (aimed)
+	n := len(offsets)
+	var preT, drvT, idx []string
+	for i, d := range offsets {
+		pre := 50.0
+		// The driver's spike reaches the post neuron's synapse one step
+		// later, and the post neuron fires in that step.
+		preT = append(preT, fmt.Sprintf("%g ms", pre))
+		drvT = append(drvT, fmt.Sprintf("%g ms", pre+d-0.1))
+		idx = append(idx, fmt.Sprint(i))
+	}
+	list := func(v []string) string { return "[" + strings.Join(v, ", ") + "]" }
+	const aPlus, aMinus, tauPlus, tauMinus = 0.01, 0.012, 16.8, 33.7
+	spec := fmt.Sprintf(`
+dt: 0.1 ms
+duration: 150 ms
+populations:
+  P: {size: %d, model: SpikeTimes, spikes: {times: %s, indices: %s}}
+  D: {size: %d, model: SpikeTimes, spikes: {times: %s, indices: %s}}
+  N: {size: %d, model: LifRef, params: {V_th: 10, tau_ref: 200 ms}}
+projections:
+  DN: {pre: D, post: N, conn: {one_to_one: true}, weight: 1e6, synapse: {Expon: {tau: 0.5 ms}}, output: CUBA}
+  PN:
+    pre: P
+    post: N
+    conn: {one_to_one: true}
+    weight: 0.5
+    synapse: Expon
+    output: CUBA
+    stdp: {tau_plus: %g ms, tau_minus: %g ms, A_plus: %g, A_minus: %g, w_min: 0, w_max: 1}
+monitors: {spikes: [P, N]}
+`, n, list(preT), list(idx), n, list(drvT), list(idx), n, tauPlus, tauMinus, aPlus, aMinus)
+	net := parse(t, spec)
+	rec, _ := simulate(t, net, lower.Options{}, jit.Options{K: 10})
+	prog, err := lower.Build(net, lower.Options{})
+	require.NoError(t, err)
+	assert.Equal(t, lower.KernelDense, prog.Projs[1].Kernel)
+	first := func(pop int) []float64 { // each neuron's one spike time
+		out := make([]float64, n)
+		for i := range out {
+			out[i] = math.NaN()
+		}
+		s := rec.Spikes[pop]
+		for k, i := range s.Indices {
+			require.True(t, math.IsNaN(out[i]), "neuron %d of %s fires once", i, s.Pop)
+			out[i] = s.Times[k]
+		}
+		return out
+	}
+	tPre, tPost := first(0), first(1)
+	require.Len(t, rec.Weights, 1)
+	w := rec.Weights[0]
+	assert.Equal(t, "PN", w.Proj)
+	for k := range w.W {
+		i := w.Pre[k]
+		require.Equal(t, w.Pre[k], w.Post[k])
+		dt := tPost[i] - tPre[i]
+		require.InDelta(t, offsets[i], dt, 1e-9, "pair %d: post − pre as aimed", i)
+		want := 0.5 + aPlus*math.Exp(-dt/tauPlus)
+		if dt < 0 {
+			want = 0.5 - aMinus*math.Exp(dt/tauMinus)
+		}
+		assert.InDelta(t, want, w.W[k], 1e-6, "Δt = %g ms", dt)
+	}
+}
