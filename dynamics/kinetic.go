@@ -82,8 +82,8 @@ func (k *Kinetic) Key() string {
 //	dx/dt = −x/τ_rise,  x += 1 per presynaptic spike
 //
 // The spike is added to x at the start of the step; x is then advanced
-// exactly, and g by exponential Euler with x taken at the middle of the step
-// (second order: g is linear given x). The voltage dependence (magnesium
+// exactly, and g, linear given x, relaxes exponentially with a·x replaced
+// by its exact mean over the step (second order in dt). The voltage dependence (magnesium
 // block) belongs to the output, MgBlock. States: g and x.
 type NMDA struct {
 	A, TauRise, TauDecay float64 // 1/ms, ms, ms
@@ -95,7 +95,7 @@ func (n *NMDA) States() []string { return []string{"g", "x"} }
 // Update adds the spikes to x and advances (g, x) over dt.
 func (n *NMDA) Update(s Vars, spikes *Node, dt float64) Vars {
 	x := Add(s["x"], spikes)
-	ax := MulScalar(x, n.A*math.Exp(-dt/(2*n.TauRise))) // a·x at mid-step
+	ax := MulScalar(x, n.A*n.TauRise/dt*(1-math.Exp(-dt/n.TauRise))) // a·x averaged over the step, exactly
 	rate := AddScalar(ax, 1/n.TauDecay)
 	gInf := Div(ax, rate)
 	g := Add(gInf, Mul(Sub(s["g"], gInf), Exp(MulScalar(rate, -dt))))
