@@ -170,7 +170,7 @@ type Projection struct {
 	// Pre is the source population (nil for a Poisson input), Target the
 	// postsynaptic one.
 	Pre, Target *Population
-	Kernel Kernel
+	Kernel      Kernel
 	// Why explains the kernel choice.
 	Why string
 	// Matrix is the stored connectivity (nil for the procedural kernel).

@@ -9,7 +9,7 @@ import (
 
 // The built-in specs parse and carry the published parameters.
 func TestBuiltins(t *testing.T) {
-	assert.Equal(t, []string{"coba", "cobahh", "cuba"}, Names())
+	assert.Equal(t, []string{"coba", "cobahh", "cuba", "decision"}, Names())
 	coba, err := Load("coba")
 	require.NoError(t, err)
 	e := coba.Population("E")

@@ -27,7 +27,7 @@ var (
 	populationKeys = []string{"size", "model", "params", "init", "input", "integrator", "spikes"}
 	projectionKeys = []string{"pre", "poisson", "post", "conn", "weight", "synapse", "output", "kernel", "init",
 		"delay", "stp", "stdp"}
-	connKeys       = []string{string(ir.ConnFixedProb), string(ir.ConnFixedInDegree), string(ir.ConnFixedOutDegree),
+	connKeys = []string{string(ir.ConnFixedProb), string(ir.ConnFixedInDegree), string(ir.ConnFixedOutDegree),
 		string(ir.ConnOneToOne), string(ir.ConnAllToAll), string(ir.ConnFromFile), string(ir.ConnGaussian), "allow_self"}
 	monitorKeys = []string{"spikes", "traces"}
 )
