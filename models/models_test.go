@@ -43,7 +43,7 @@ func TestBuiltins(t *testing.T) {
 		}
 	}
 	_, err = Load("hh")
-	assert.EqualError(t, err, `unknown built-in model "hh": expected one of ["coba" "cobahh" "cuba"]`)
+	assert.EqualError(t, err, `unknown built-in model "hh": expected one of ["coba" "cobahh" "cuba" "decision"]`)
 }
 
 func TestTrainingSpecs(t *testing.T) {
