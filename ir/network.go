@@ -60,6 +60,9 @@ type Population struct {
 	// Spikes are the given spike times of a SpikeTimes population (nil for
 	// other models).
 	Spikes *SpikeTimes
+	// Noise, when set, adds a stochastic term to one state variable,
+	// integrated by Euler–Maruyama.
+	Noise *Noise
 	// Line is the spec line where the population is defined (0 for Go-built networks).
 	Line int
 }
@@ -103,8 +106,11 @@ type Input struct {
 	// Sigma is the white-noise amplitude of a noise input: each neuron gets
 	// Value + Sigma·ξ/√dt with ξ ~ N(0, 1) drawn anew every step, so that
 	// Euler-type integration of the neuron is Euler–Maruyama for additive
-	// noise of intensity Sigma.
+	// noise of intensity Sigma. For an "ou" input it is the stationary
+	// standard deviation of the Ornstein–Uhlenbeck current, whose mean is
+	// Value and correlation time Tau (ms).
 	Sigma float64
+	Tau   float64
 }
 
 // Projection connects a presynaptic population to a postsynaptic one through
@@ -259,4 +265,15 @@ type SpikeTimes struct {
 	Times   []float64
 	Indices []int
 	File    string
+}
+
+// Noise is a stochastic term on the state variable Var: each step adds
+// Sigma·√dt·ξ (additive) or Sigma·X·√dt·ξ (Multiplicative, X the variable's
+// value at the start of the step), ξ ~ N(0, 1) per neuron and step, to the
+// deterministic update: with the euler integrator this is exactly the
+// Euler–Maruyama scheme for dX = f dt + σ(X) dW (W in √ms).
+type Noise struct {
+	Var            string
+	Sigma          float64
+	Multiplicative bool
 }

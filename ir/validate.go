@@ -52,8 +52,12 @@ var (
 	integrators = []string{"exp_euler", "euler", "rk2", "rk4"}
 	kernels     = []string{"auto", "dense", "event", "procedural"}
 	// InputKinds are the kinds of external input a population can take.
-	InputKinds = []string{"constant", "ramp", "sinusoid", "section", "noise"}
+	InputKinds = []string{"constant", "ramp", "sinusoid", "section", "noise", "ou"}
 )
+
+// OUTrace is the trace variable name of a population's Ornstein–Uhlenbeck
+// input current (monitors: traces: {E.I_ou: [0, 1]}).
+const OUTrace = "I_ou"
 
 // Defaults used by netspec.Parse and FillDefaults.
 const (
@@ -320,6 +324,22 @@ func (c *checker) population(p *Population, field string) *SpecError {
 				at := fmt.Sprintf("%s.spikes.indices[%d]", field, k)
 				return c.errf(at, p.Line, at, "neuron %d is outside the population [0, %d)", i, p.Size)
 			}
+		}
+	}
+	switch {
+	case p.Input.Kind == "ou" && !(p.Input.Tau > 0):
+		return c.errf(field+".input.ou.tau", p.Line, field+".input.ou.tau", "must be > 0, got %s", fmtValue(p.Input.Tau, Time))
+	case (p.Input.Kind == "ou" || p.Input.Kind == "noise") && !(p.Input.Sigma >= 0):
+		at := field + ".input." + p.Input.Kind + ".sigma"
+		return c.errf(at, p.Line, at, "must be ≥ 0, got %g", p.Input.Sigma)
+	}
+	if nz := p.Noise; nz != nil {
+		_, ok := m.State(nz.Var)
+		switch {
+		case !ok:
+			return c.errf(field+".noise.var", p.Line, field+".noise.var", "%s", MsgUnknownState(m, nz.Var))
+		case !(nz.Sigma >= 0) || !finite(nz.Sigma):
+			return c.errf(field+".noise.sigma", p.Line, field+".noise.sigma", "must be a finite number ≥ 0, got %g", nz.Sigma)
 		}
 	}
 	if !contains(integrators, p.Integrator) {
@@ -595,7 +615,7 @@ func (c *checker) monitors(n *Network) *SpecError {
 		if p == nil {
 			return c.errf(field, 0, field, "%s", unknownPopMsg(n, t.Pop))
 		}
-		if m, ok := catalog.LookupModel(catalog.KindNeuron, p.Model); ok {
+		if m, ok := catalog.LookupModel(catalog.KindNeuron, p.Model); ok && !(t.Var == OUTrace && p.Input.Kind == "ou") {
 			if _, ok := m.State(t.Var); !ok {
 				return c.errf(field, 0, field, "%s", MsgUnknownState(m, t.Var))
 			}

@@ -103,6 +103,9 @@ type Population struct {
 	StateNames []string
 	// Spike is the index into Program.State of the spike flags of the last step.
 	Spike int
+	// OU is the index into Program.State of the population's
+	// Ornstein–Uhlenbeck input current ("<pop>.I_ou"), -1 without one.
+	OU int
 	// Compact is true when the population's spikes are compacted each step
 	// (event-driven source or spike monitor).
 	Compact bool
@@ -296,6 +299,9 @@ func Build(net *ir.Network, opts Options) (*Program, error) {
 	}
 	for _, t := range net.Monitors.Traces {
 		idx, ok := byName[t.Pop].States[t.Var]
+		if pop := byName[t.Pop]; t.Var == ir.OUTrace && pop.OU >= 0 {
+			idx, ok = pop.OU, true
+		}
 		if !ok {
 			return nil, fmt.Errorf("lower: trace %s.%s: population has no state %q", t.Pop, t.Var, t.Var)
 		}
@@ -342,6 +348,10 @@ func (p *Program) lowerPopulation(ip *ir.Population, byName map[string]*Populati
 		pop.StateNames = append(pop.StateNames, sv.Name)
 	}
 	pop.Spike = p.addState(ip.Name+".spike", dtypes.Bool, ip.Size)
+	pop.OU = -1
+	if ip.Input.Kind == "ou" {
+		pop.OU = p.addState(ip.Name+"."+ir.OUTrace, p.DType, ip.Size)
+	}
 	p.Pops = append(p.Pops, pop)
 	byName[ip.Name] = pop
 	return nil
@@ -482,6 +492,9 @@ func (p *Program) InitialState() []*tensors.Tensor {
 			out[i] = p.floats(p.drawInit(pop, name), pop.Size)
 		}
 		out[pop.Spike] = tensors.FromFlatDataAndDimensions(make([]bool, pop.Size), pop.Size)
+		if pop.OU >= 0 { // the OU current starts at its mean
+			out[pop.OU] = p.floats(slices.Repeat([]float64{pop.Input.Value}, pop.Size), pop.Size)
+		}
 	}
 	for _, pr := range p.Projs {
 		if pr.STP != nil {

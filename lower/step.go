@@ -181,8 +181,12 @@ func (st *stepper) step(state []*Node) []*Node {
 		}
 		groups := pop.Groups
 		ext := inputCurrent(pop.Input, stepIdx, p.Net.Dt, p.DType)
-		if pop.Input.Kind == "noise" {
+		switch pop.Input.Kind {
+		case "noise":
 			ext = Add(ext, whiteNoise(pop, stepIdx, p.Net.Seed, p.Net.Dt, p.DType))
+		case "ou":
+			ext = state[pop.OU]
+			next[pop.OU] = ouStep(pop, ext, stepIdx, p.Net.Seed, p.Net.Dt)
 		}
 		input := func(v *Node) *Node {
 			i := Add(ZerosLike(v), ext)
@@ -192,6 +196,9 @@ func (st *stepper) step(state []*Node) []*Node {
 			return i
 		}
 		newVars, spike := pop.Neuron.Update(vars, input, dynamics.Step{Index: stepIdx, Dt: p.Net.Dt}, pop.Integrator)
+		if nz := pop.Noise; nz != nil {
+			newVars[nz.Var] = stochasticTerm(pop, vars[nz.Var], newVars[nz.Var], spike, stepIdx, p.Net.Seed, p.Net.Dt)
+		}
 		for _, name := range pop.StateNames {
 			next[pop.States[name]] = newVars[name]
 		}
@@ -349,6 +356,33 @@ func inputCurrent(in ir.Input, idx *Node, dt float64, dtype dtypes.DType) *Node 
 		return out
 	}
 	return c(in.Value)
+}
+
+// ouStep advances an Ornstein–Uhlenbeck current exactly over dt:
+// I' = μ + (I − μ)·e^{−dt/τ} + σ·√(1 − e^{−2dt/τ})·ξ.
+func ouStep(pop *Population, cur, idx *Node, seed uint64, dt float64) *Node {
+	in := pop.Input
+	decay := math.Exp(-dt / in.Tau)
+	z := ops.HashNormal(proceduralKey(seed, connect.Stream("ou:"+pop.Name)), idx, pop.Size, cur.DType())
+	mean := AddScalar(MulScalar(AddScalar(cur, -in.Value), decay), in.Value)
+	return Add(mean, MulScalar(z, in.Sigma*math.Sqrt(1-decay*decay)))
+}
+
+// stochasticTerm adds a population's Euler–Maruyama noise to the variable's
+// deterministic update: σ·√dt·ξ, or σ·X·√dt·ξ with X its value at the start
+// of the step; neurons that spiked keep their reset value.
+func stochasticTerm(pop *Population, before, after, spike, idx *Node, seed uint64, dt float64) *Node {
+	nz := pop.Noise
+	z := ops.HashNormal(proceduralKey(seed, connect.Stream("sde:"+pop.Name+"."+nz.Var)), idx, pop.Size, after.DType())
+	dw := MulScalar(z, nz.Sigma*math.Sqrt(dt))
+	if nz.Multiplicative {
+		dw = Mul(dw, before)
+	}
+	out := Add(after, dw)
+	if spike != nil && spike.DType() == dtypes.Bool {
+		out = Where(spike, after, out)
+	}
+	return out
 }
 
 // whiteNoise is Sigma·ξ/√dt per neuron for a noise input, ξ ~ N(0, 1) from

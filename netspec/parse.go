@@ -24,7 +24,7 @@ import (
 // Valid keys of each mapping of the spec language, in documentation order.
 var (
 	topKeys        = []string{"name", "dt", "duration", "seed", "populations", "projections", "monitors"}
-	populationKeys = []string{"size", "model", "params", "init", "input", "integrator", "spikes"}
+	populationKeys = []string{"size", "model", "params", "init", "input", "integrator", "noise", "spikes"}
 	projectionKeys = []string{"pre", "poisson", "post", "conn", "weight", "synapse", "output", "kernel", "init",
 		"delay", "stp", "stdp"}
 	connKeys = []string{string(ir.ConnFixedProb), string(ir.ConnFixedInDegree), string(ir.ConnFixedOutDegree),
@@ -60,6 +60,7 @@ func ParseFile(path string) (*ir.Network, error) {
 //	    init: {V: normal(-55 mV, 2 mV)}  # or a constant, or uniform(lo, hi)
 //	    input: 20             # or {constant: 20}
 //	    integrator: exp_euler # or euler, rk2, rk4
+//	    noise: {var: V, sigma: 0.5}  # Euler–Maruyama term σ·dW (σ·V·dW with multiplicative: true)
 //	  S:                      # given spike times (model SpikeTimes):
 //	    size: 2
 //	    model: SpikeTimes
@@ -666,7 +667,42 @@ func (p *specParser) population(en *mapEntry) (*ir.Population, *ir.SpecError) {
 			return nil, e
 		}
 	}
+	if f := m.get("noise"); f != nil {
+		if pop.Noise, e = p.noise(f, path+".noise"); e != nil {
+			return nil, e
+		}
+	}
 	return pop, nil
+}
+
+// noise reads a population's stochastic term: {var: V, sigma: 0.5} or
+// {var: V, sigma: 0.1, multiplicative: true}.
+func (p *specParser) noise(f *mapEntry, field string) (*ir.Noise, *ir.SpecError) {
+	m, e := p.mapping(f.value, field, f.keyLine, false)
+	if e != nil {
+		return nil, e
+	}
+	if e := p.checkKeys(m, []string{"var", "sigma", "multiplicative"}); e != nil {
+		return nil, e
+	}
+	if e := p.require(m, "var", "sigma"); e != nil {
+		return nil, e
+	}
+	n := &ir.Noise{}
+	g := m.get("var")
+	if n.Var, e = p.str(g.value, g.line, field+".var"); e != nil {
+		return nil, e
+	}
+	g = m.get("sigma")
+	if n.Sigma, e = p.quantity(g.value, g.line, field+".sigma", ir.Dimensionless); e != nil {
+		return nil, e
+	}
+	if g := m.get("multiplicative"); g != nil {
+		if n.Multiplicative, e = p.boolean(g.value, g.line, field+".multiplicative"); e != nil {
+			return nil, e
+		}
+	}
+	return n, nil
 }
 
 // inputShape reads the parameters of a ramp, sinusoid or section input.
@@ -693,6 +729,9 @@ func (p *specParser) inputShape(in *ir.Input, en *mapEntry, field string) *ir.Sp
 	case "noise":
 		keys = []q{{"mean", ir.Dimensionless, &in.Value}, {"sigma", ir.Dimensionless, &in.Sigma}}
 		required = []string{"sigma"}
+	case "ou":
+		keys = []q{{"mean", ir.Dimensionless, &in.Value}, {"sigma", ir.Dimensionless, &in.Sigma}, {"tau", ir.Time, &in.Tau}}
+		required = []string{"sigma", "tau"}
 	case "section":
 		if e := p.checkKeys(m, []string{"values", "durations"}); e != nil {
 			return e
