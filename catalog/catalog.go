@@ -528,6 +528,13 @@ var catalog = []*ModelSpec{
 		},
 	},
 	{
+		Name: "GapJunction",
+		Kind: KindSynapse,
+		Doc: "Electrical coupling within one population: each connection (i, j) is a junction of conductance " +
+			"weight, both ways, so I_i = weight * sum_j (V_j - V_i); no state; use output CUBA.",
+		Source: "BrainPy brainpy.dyn.GapJunction; Brian2 gap-junction example",
+	},
+	{
 		Name:   "CUBA",
 		Kind:   KindOutput,
 		Doc:    "Current-based output: I = g.",

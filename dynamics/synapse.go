@@ -35,6 +35,9 @@ func NewSynapse(model string, p map[string]float64) (Synapse, error) {
 	case "Alpha":
 		return &DualExpon{TauRise: p["tau"], TauDecay: p["tau"]}, nil
 	}
+	if model == GapJunctionModel {
+		return nil, fmt.Errorf("%s is electrical coupling, not a chemical synapse: it has no synaptic state", model)
+	}
 	if _, ok := NewPreSynapse(model, p); ok {
 		return nil, fmt.Errorf("synapse model %s is kept per presynaptic neuron: build it with NewPreSynapse", model)
 	}
@@ -163,3 +166,13 @@ func (o MgBlock) Current(g, v *Node) *Node {
 func (o MgBlock) Key() string {
 	return fmt.Sprintf("MgBlock(E=%g,Mg=%g,alpha=%g,beta=%g)", o.E, o.Mg, o.Alpha, o.Beta)
 }
+
+// GapJunctionModel is the catalogue name of electrical coupling: a
+// projection of that synapse model is lowered to a Gap, not a Synapse.
+const GapJunctionModel = "GapJunction"
+
+// GapCurrent is the current of gap junctions into each neuron at membrane
+// potential v: Σ_j w·(V_j − v) = partners − conductance·v, where partners
+// is Σ_j w·V_j over the neuron's junctions (with V_j from the start of the
+// step) and conductance is Σ_j w.
+func GapCurrent(partners, conductance, v *Node) *Node { return Sub(partners, Mul(conductance, v)) }

@@ -421,6 +421,16 @@ func (c *checker) projection(n *Network, pr *Projection, field string) *SpecErro
 	if e := c.conn(n, pr, pre, field); e != nil {
 		return e
 	}
+	if pr.Synapse.Model == "GapJunction" {
+		switch {
+		case pr.Pre != pr.Post:
+			return c.errf(field+".post", pr.Line, field+".post", "gap junctions couple neurons of one population: post must equal pre (%s)", pr.Pre)
+		case pr.Output.Model != "CUBA":
+			return c.errf(field+".output", pr.Line, field+".output", "a GapJunction carries its own current weight·(V_j − V_i): use output CUBA")
+		case pr.STP != nil || pr.STDP != nil || pr.Delay != (Init{}) && pr.Delay != (Init{Kind: InitConst}):
+			return c.errf(field+".synapse", pr.Line, field+".synapse", "gap junctions take no plasticity and no delay")
+		}
+	}
 	if e := c.plasticity(pr, field); e != nil {
 		return e
 	}

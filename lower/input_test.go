@@ -63,7 +63,7 @@ func TestInputSpecErrors(t *testing.T) {
 		{"{sinusoid: {amplitude: 1, frequency: 5 ms}}", `t.yaml:2: populations.P.input.sinusoid.frequency: expected a rate`},
 		{"{section: {values: [1, 2], durations: [5 ms]}}", "values and durations must be non-empty lists of the same length, got 2 and 1"},
 		{"{section: {values: [1], durations: [0 ms]}}", "populations.P.input.section.durations[0]: must be > 0, got 0 ms"},
-		{"{constant: 1, ramp: {to: 1, end: 2 ms}}", "populations.P.input: give exactly one input kind (constant, ramp, sinusoid, section, noise)"},
+		{"{constant: 1, ramp: {to: 1, end: 2 ms}}", "populations.P.input: give exactly one input kind (constant, ramp, sinusoid, section, noise, ou)"},
 	}
 	for _, tc := range tests {
 		_, err := netspec.Parse([]byte("populations:\n  P: {size: 1, model: LifRef, input: "+tc.input+"}\n"), "t.yaml")

@@ -204,6 +204,16 @@ type Projection struct {
 	Plastic *Plastic
 }
 
+// Gap is a gap-junction projection within Pop: the junction list in both
+// directions (Proj.PreList → Proj.PostList with weights Proj.Weight) and
+// Cond, the index into Program.Consts of each neuron's summed junction
+// conductance.
+type Gap struct {
+	Proj *Projection
+	Pop  *Population
+	Cond int
+}
+
 // Delay is a projection's delay line: a ring buffer [Len, N_post] of
 // future input, state Buf. Either every synapse has Steps steps of delay, or
 // each has its own (PerSynapse, in Matrix order), and the projection then
@@ -249,6 +259,7 @@ type Program struct {
 	Groups      []*Group
 	Projs       []*Projection
 	PreStates   []*PreState
+	Gaps        []*Gap
 	// SpikeMonitors are the populations whose spikes are recorded.
 	SpikeMonitors []*Population
 	// Traces are the recorded state variables.
@@ -509,7 +520,11 @@ func (p *Program) InitialState() []*tensors.Tensor {
 		}
 		if pl := pr.Plastic; pl != nil {
 			s := pr.Matrix.NumSynapses()
-			out[pl.W] = p.floats(slices.Repeat([]float64{pr.Projection.Weight}, s), s)
+			w := slices.Repeat([]float64{pr.Projection.Weight}, s)
+			for k, x := range pr.SynWeights { // a conn file's per-synapse weights
+				w[k] *= x
+			}
+			out[pl.W] = p.floats(w, s)
 			out[pl.XPre] = p.floats(make([]float64, pr.Pre.Size), pr.Pre.Size)
 			out[pl.XPost] = p.floats(make([]float64, p.Net.Population(pr.Post).Size), p.Net.Population(pr.Post).Size)
 		}

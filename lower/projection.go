@@ -25,6 +25,11 @@ func (p *Program) lowerProjection(ipr *ir.Projection, byName map[string]*Populat
 	if err != nil {
 		return fmt.Errorf("projection %s: %w", ipr.Name, err)
 	}
+	pr := &Projection{Projection: ipr, Target: post}
+	if ipr.Synapse.Model == dynamics.GapJunctionModel {
+		pr.Pre = byName[ipr.Pre]
+		return p.lowerGap(pr, opts)
+	}
 	var syn dynamics.Synapse
 	preSyn, kinetic := dynamics.NewPreSynapse(ipr.Synapse.Model, ipr.Synapse.Params)
 	if !kinetic {
@@ -32,7 +37,6 @@ func (p *Program) lowerProjection(ipr *ir.Projection, byName map[string]*Populat
 			return fmt.Errorf("projection %s: %w", ipr.Name, err)
 		}
 	}
-	pr := &Projection{Projection: ipr, Target: post}
 	if ipr.Poisson != nil {
 		if kinetic {
 			return fmt.Errorf("projection %s: a poisson input needs a synapse kept per postsynaptic neuron (Expon, DualExpon or Alpha), got %s", ipr.Name, ipr.Synapse.Model)
@@ -42,6 +46,9 @@ func (p *Program) lowerProjection(ipr *ir.Projection, byName map[string]*Populat
 		pr.Weight = p.addConst(ipr.Name+".weight", p.scalar(ipr.Weight))
 	} else {
 		pr.Pre = byName[ipr.Pre]
+		if kinetic && (ipr.STP != nil || ipr.STDP != nil) {
+			return fmt.Errorf("projection %s: stp and stdp act on spikes; %s transmits a continuous g kept per presynaptic neuron (use Expon, DualExpon or Alpha)", ipr.Name, ipr.Synapse.Model)
+		}
 		if err := p.connect(pr, post, opts, kinetic); err != nil {
 			return fmt.Errorf("projection %s: %w", ipr.Name, err)
 		}
@@ -58,15 +65,10 @@ func (p *Program) lowerProjection(ipr *ir.Projection, byName map[string]*Populat
 func (p *Program) connect(pr *Projection, post *Population, opts Options, kinetic bool) error {
 	ipr, pre := pr.Projection, pr.Pre
 	force := opts.Kernel
-	stream := connect.Stream("conn:" + ipr.Name)
-	procedural := func() (ops.Procedural, error) {
-		return ops.NewProcedural(pre.Size, post.Size, ipr.Conn.Prob, proceduralKey(p.Net.Seed, stream),
-			ipr.Pre == ipr.Post && !ipr.Conn.AllowSelf)
-	}
 	stateful := ipr.STP != nil || ipr.STDP != nil || kinetic
 	perSynapseDelay := ipr.Delay.Kind == ir.InitUniform || ipr.Delay.Kind == ir.InitNormal
 	if k, why, ok := chooseProcedural(Kernel(ipr.Kernel), force, ipr, pre.Size, post.Size); ok && !stateful && !perSynapseDelay {
-		proc, err := procedural()
+		proc, err := p.procedural(pr, post)
 		if err != nil {
 			return err
 		}
@@ -81,43 +83,11 @@ func (p *Program) connect(pr *Projection, post *Population, opts Options, kineti
 		pr.Weight = p.addConst(ipr.Name+".weight", p.scalar(ipr.Weight))
 		return p.delay(pr, post, nil)
 	}
-	copts := connect.Options{Seed: p.Net.Seed, Stream: stream, SamePopulation: ipr.Pre == ipr.Post, AllowSelf: ipr.Conn.AllowSelf}
-	var m *connect.Matrix
-	var lists connect.Lists
-	var err error
-	switch ipr.Conn.Rule {
-	case ir.ConnFixedProb:
-		if opts.StoreProcedural != nil && ipr.Conn.Prob > 0 && ipr.Conn.Prob < 1 {
-			var proc ops.Procedural
-			if proc, err = procedural(); err == nil {
-				m, err = opts.StoreProcedural(proc)
-			}
-			break
-		}
-		m, err = connect.FixedProb(pre.Size, post.Size, ipr.Conn.Prob, copts)
-	case ir.ConnFixedInDegree:
-		m, err = connect.FixedInDegree(pre.Size, post.Size, ipr.Conn.Num, copts)
-	case ir.ConnFixedOutDegree:
-		m, err = connect.FixedOutDegree(pre.Size, post.Size, ipr.Conn.Num, copts)
-	case ir.ConnOneToOne:
-		m, err = connect.OneToOne(pre.Size, post.Size)
-	case ir.ConnAllToAll:
-		m, err = connect.AllToAll(pre.Size, post.Size, copts)
-	case ir.ConnGaussian:
-		m, err = connect.Gaussian(pre.Size, post.Size, ipr.Conn.Sigma, ipr.Conn.PMax, copts)
-	case ir.ConnFromFile:
-		var l connect.Lists
-		if l, err = connect.ReadLists(ipr.Conn.File); err == nil {
-			m, lists, err = connect.FromLists(pre.Size, post.Size, l)
-			pr.SynWeights = lists.Weight
-		}
-	default:
-		err = fmt.Errorf("unknown connectivity rule %q", ipr.Conn.Rule)
-	}
+	m, lists, err := p.matrix(pr, post, opts)
 	if err != nil {
 		return err
 	}
-	pr.Matrix = m
+	pr.Matrix, pr.SynWeights = m, lists.Weight
 	pr.Kernel, pr.Why = chooseKernel(Kernel(ipr.Kernel), force, m)
 	switch {
 	case ipr.STP != nil:
@@ -159,6 +129,86 @@ func (p *Program) connect(pr *Projection, post *Population, opts Options, kineti
 	if pr.Kernel == KernelEvent {
 		pre.Compact = true
 	}
+	return nil
+}
+
+// matrix builds a projection's stored connectivity from its rule, with the
+// per-synapse lists of a conn file (weights, delays) in Matrix order.
+func (p *Program) matrix(pr *Projection, post *Population, opts Options) (*connect.Matrix, connect.Lists, error) {
+	ipr, pre := pr.Projection, pr.Pre
+	stream := connect.Stream("conn:" + ipr.Name)
+	copts := connect.Options{Seed: p.Net.Seed, Stream: stream, SamePopulation: ipr.Pre == ipr.Post, AllowSelf: ipr.Conn.AllowSelf}
+	var m *connect.Matrix
+	var lists connect.Lists
+	var err error
+	switch ipr.Conn.Rule {
+	case ir.ConnFixedProb:
+		if opts.StoreProcedural != nil && ipr.Conn.Prob > 0 && ipr.Conn.Prob < 1 {
+			var proc ops.Procedural
+			if proc, err = p.procedural(pr, post); err == nil {
+				m, err = opts.StoreProcedural(proc)
+			}
+			break
+		}
+		m, err = connect.FixedProb(pre.Size, post.Size, ipr.Conn.Prob, copts)
+	case ir.ConnFixedInDegree:
+		m, err = connect.FixedInDegree(pre.Size, post.Size, ipr.Conn.Num, copts)
+	case ir.ConnFixedOutDegree:
+		m, err = connect.FixedOutDegree(pre.Size, post.Size, ipr.Conn.Num, copts)
+	case ir.ConnOneToOne:
+		m, err = connect.OneToOne(pre.Size, post.Size)
+	case ir.ConnAllToAll:
+		m, err = connect.AllToAll(pre.Size, post.Size, copts)
+	case ir.ConnGaussian:
+		m, err = connect.Gaussian(pre.Size, post.Size, ipr.Conn.Sigma, ipr.Conn.PMax, copts)
+	case ir.ConnFromFile:
+		var l connect.Lists
+		if l, err = connect.ReadLists(ipr.Conn.File); err == nil {
+			m, lists, err = connect.FromLists(pre.Size, post.Size, l)
+		}
+	default:
+		err = fmt.Errorf("unknown connectivity rule %q", ipr.Conn.Rule)
+	}
+	return m, lists, err
+}
+
+// procedural is a fixed_prob projection's regenerated connectivity.
+func (p *Program) procedural(pr *Projection, post *Population) (ops.Procedural, error) {
+	ipr := pr.Projection
+	return ops.NewProcedural(pr.Pre.Size, post.Size, ipr.Conn.Prob, proceduralKey(p.Net.Seed, connect.Stream("conn:"+ipr.Name)),
+		ipr.Pre == ipr.Post && !ipr.Conn.AllowSelf)
+}
+
+// lowerGap lowers a gap-junction projection: every connection (i, j) of
+// its rule couples i and j both ways with conductance weight (times the
+// file's per-synapse weight).
+func (p *Program) lowerGap(pr *Projection, opts Options) error {
+	m, lists, err := p.matrix(pr, pr.Target, opts)
+	if err != nil {
+		return fmt.Errorf("projection %s: %w", pr.Name, err)
+	}
+	pr.Matrix, pr.SynWeights = m, lists.Weight
+	pr.Kernel, pr.Why = KernelDense, "gap junctions couple potentials every step: dense kernel"
+	preList, postList := m.COO()
+	n := len(preList)
+	from, to := append(slices.Clone(preList), postList...), append(slices.Clone(postList), preList...)
+	w := make([]float64, 2*n)
+	cond := make([]float64, pr.Target.Size)
+	for k := range n {
+		w[k] = pr.Projection.Weight
+		if lists.Weight != nil {
+			w[k] *= lists.Weight[k]
+		}
+		w[n+k] = w[k]
+		cond[preList[k]] += w[k]
+		cond[postList[k]] += w[k]
+	}
+	pr.PreList = p.addConst(pr.Name+".gap_from", tensors.FromFlatDataAndDimensions(from, 2*n))
+	pr.PostList = p.addConst(pr.Name+".gap_to", tensors.FromFlatDataAndDimensions(to, 2*n))
+	pr.Weight = p.addConst(pr.Name+".weight", p.floats(w, 2*n))
+	g := &Gap{Proj: pr, Pop: pr.Target, Cond: p.addConst(pr.Name+".gap_conductance", p.floats(cond, len(cond)))}
+	p.Gaps = append(p.Gaps, g)
+	p.Projs = append(p.Projs, pr)
 	return nil
 }
 

@@ -180,6 +180,14 @@ func (st *stepper) step(state []*Node) []*Node {
 			vars[name] = state[pop.States[name]]
 		}
 		groups := pop.Groups
+		var gaps [][2]*Node // per gap projection onto pop: Σ_j w·V_j and Σ_j w
+		for _, gp := range p.Gaps {
+			if gp.Pop == pop {
+				v0 := state[pop.States[pop.Neuron.Potential()]]
+				a := ops.DensePropagate(v0, st.consts[gp.Proj.PreList], st.consts[gp.Proj.PostList], st.consts[gp.Proj.Weight], pop.Size)
+				gaps = append(gaps, [2]*Node{a, st.consts[gp.Cond]})
+			}
+		}
 		ext := inputCurrent(pop.Input, stepIdx, p.Net.Dt, p.DType)
 		switch pop.Input.Kind {
 		case "noise":
@@ -192,6 +200,9 @@ func (st *stepper) step(state []*Node) []*Node {
 			i := Add(ZerosLike(v), ext)
 			for _, grp := range groups {
 				i = Add(i, grp.Output.Current(gval[grp], v))
+			}
+			for _, gp := range gaps {
+				i = Add(i, dynamics.GapCurrent(gp[0], gp[1], v))
 			}
 			return i
 		}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -58,4 +59,37 @@ func TestDecisionNetworkChoosesTheStrongerInput(t *testing.T) {
 		}
 	}
 	assert.GreaterOrEqual(t, correct, 8, "the stronger input wins in ≥ 80%% of 10 seeds")
+}
+
+// The all-to-all kernel (w·Σ sources, nothing stored) and the dense kernel
+// over the stored all-to-all synapse list give the same spikes, for spike
+// transmission (AMPA, GABA) and for kinetic NMDA states, self-connections
+// excluded; and Poisson inputs drive the network.
+func TestAllToAllKernelEqualsDense(t *testing.T) {
+	spec := `
+seed: 9
+duration: 300 ms
+populations:
+  E: {size: 80, model: LifRef, params: {V_rest: -70 mV, V_reset: -55 mV, V_th: -50 mV, tau: 20 ms, tau_ref: 2 ms}, init: {V: uniform(-70 mV, -50 mV)}}
+  I: {size: 20, model: LifRef, params: {V_rest: -70 mV, V_reset: -55 mV, V_th: -50 mV, tau: 10 ms, tau_ref: 1 ms}, init: {V: uniform(-70 mV, -50 mV)}}
+projections:
+  bgE: {poisson: {num: 800, rate: 3 Hz}, post: E, weight: 0.084, synapse: {Expon: {tau: 2 ms}}, output: {COBA: {E: 0 mV}}}
+  bgI: {poisson: {num: 800, rate: 3 Hz}, post: I, weight: 0.081, synapse: {Expon: {tau: 2 ms}}, output: {COBA: {E: 0 mV}}}
+  EE: {pre: E, post: E, conn: {all_to_all: true}, weight: 0.02, synapse: {Expon: {tau: 2 ms}}, output: {COBA: {E: 0 mV}}}
+  EEn: {pre: E, post: E, conn: {all_to_all: true}, weight: 0.05, synapse: NMDA, output: {MgBlock: {E: 0 mV, cc_Mg: 1}}}
+  EI: {pre: E, post: I, conn: {all_to_all: true}, weight: 0.02, synapse: NMDA, output: {MgBlock: {E: 0 mV, cc_Mg: 1}}}
+  IE: {pre: I, post: E, conn: {all_to_all: true}, weight: 0.05, synapse: {Expon: {tau: 5 ms}}, output: {COBA: {E: -70 mV}}}
+monitors: {spikes: [E, I]}
+`
+	net := parse(t, spec)
+	fast, _ := simulate(t, net, lower.Options{DType: dtypes.Float64}, jit.Options{K: 4})
+	dense, _ := simulate(t, net, lower.Options{DType: dtypes.Float64, Kernel: lower.KernelDense}, jit.Options{K: 4})
+	prog, err := lower.Build(net, lower.Options{})
+	require.NoError(t, err)
+	for _, pr := range prog.Projs[2:] {
+		assert.Equal(t, lower.KernelAllToAll, pr.Kernel, pr.Name)
+		assert.Nil(t, pr.Matrix, "%s stores nothing", pr.Name)
+	}
+	assert.Greater(t, totalSpikes(fast), 100, "the Poisson background drives the network")
+	assert.Equal(t, spikeTrains(dense), spikeTrains(fast))
 }

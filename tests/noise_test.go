@@ -3,13 +3,18 @@ package tests
 import (
 	"fmt"
 	"math"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
+	"github.com/brainc/brainc/netspec"
+	"github.com/brainc/brainc/npyio"
 )
 
 func allIndices(n int) string {
@@ -108,4 +113,46 @@ monitors: {spikes: [], traces: {P.V: %s}}
 	}
 	_, err := parseErr("populations:\n  P: {size: 1, model: LifRef, noise: {var: W, sigma: 1}}\n")
 	assert.EqualError(t, err, `test.yaml:2: populations.P.noise.var: unknown state variable "W" of LifRef (valid: V)`)
+}
+
+// Gap junctions couple two passive membranes: with input I₀ into both,
+// τV̇₀ = −V₀ + I₀ + g(V₁ − V₀) and τV̇₁ = −V₁ + I₀ + g(V₀ − V₁), so the sum
+// relaxes to 2I₀ at rate 1/τ and the difference to 0 at rate (1+2g)/τ: both
+// match the closed form from the drawn initial potentials within 2e-3 mV
+// (the coupling reads the partner's potential at the start of the step).
+func TestGapJunctions(t *testing.T) {
+	const g, i0, tau, dt = 0.5, 10.0, 10.0, 0.01
+	spec := fmt.Sprintf(`
+seed: 4
+dt: %g ms
+duration: 40 ms
+populations:
+  P: {size: 2, model: LifRef, params: {V_th: 1e9, tau: %g ms, V_rest: 0 mV}, input: %g, init: {V: uniform(-20 mV, 20 mV)}}
+  Q: {size: 2, model: LifRef}
+projections:
+  gap: {pre: P, post: P, conn: {file: gap.npz}, weight: %g, synapse: GapJunction, output: CUBA}
+monitors: {spikes: [], traces: {P.V: [0, 1]}}
+`, dt, tau, i0, g)
+	require.NoError(t, npyio.WriteNPZ(filepath.Join(dir, "gap.npz"), []string{"pre", "post", "weight"}, []npyio.Array{
+		{Shape: []int{1}, Data: []int64{0}}, {Shape: []int{1}, Data: []int64{1}}, {Shape: []int{1}, Data: []float64{1}}}))
+	net, err := netspec.Parse([]byte(spec), filepath.Join(dir, "gap.yaml"))
+	require.NoError(t, err)
+	prog, err := lower.Build(net, lower.Options{DType: dtypes.Float64})
+	require.NoError(t, err)
+	v00 := prog.InitialState()[prog.Pops[0].States["V"]].Value().([]float64)
+	s0, d0 := v00[0]+v00[1], v00[0]-v00[1]
+	require.Greater(t, math.Abs(d0), 1.0, "the drawn potentials differ")
+	rec, _ := simulate(t, net, lower.Options{DType: dtypes.Float64}, jit.Options{K: 10})
+	v := rec.Traces[0].Values
+	worst := 0.0
+	for k := 0; k < len(v)/2; k++ {
+		ms := float64(k+1) * dt
+		sum := 2*i0 + (s0-2*i0)*math.Exp(-ms/tau)
+		diff := d0 * math.Exp(-(1+2*g)*ms/tau)
+		worst = math.Max(worst, math.Max(math.Abs((sum+diff)/2-v[2*k]), math.Abs((sum-diff)/2-v[2*k+1])))
+	}
+	t.Logf("gap junctions: worst |ΔV| %.2g mV (initial difference %.3g mV)", worst, d0)
+	assert.Less(t, worst, 2e-3)
+	_, err = netspec.Parse([]byte(strings.Replace(spec, "post: P, conn: {file", "post: Q, conn: {file", 1)), "g.yaml")
+	assert.EqualError(t, err, "g.yaml:9: projections.gap.post: gap junctions couple neurons of one population: post must equal pre (P)")
 }

@@ -3,14 +3,18 @@ package tests
 import (
 	"fmt"
 	"math"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
+	"github.com/brainc/brainc/netspec"
+	"github.com/brainc/brainc/npyio"
 )
 
 // STDP changes a weight by the pair-based curve of Song et al. (2000):
@@ -84,4 +88,29 @@ monitors: {spikes: [P, N]}
 		}
 		assert.InDelta(t, want, w.W[k], 1e-6, "Δt = %g ms", dt)
 	}
+}
+
+// Plasticity needs spikes: stp and stdp on a kinetic synapse are errors
+// that name the projection; STDP starts from a conn file's per-synapse
+// weights.
+func TestPlasticityNeedsSpikeSynapses(t *testing.T) {
+	base := `
+populations:
+  A: {size: 4, model: LifRef}
+projections:
+  P: {pre: A, post: A, conn: {one_to_one: true, allow_self: true}, weight: 0.5, synapse: %s, output: CUBA, %s}
+`
+	for _, plastic := range []string{"stdp: {}", "stp: {}"} {
+		_, err := lower.Build(parse(t, fmt.Sprintf(base, "NMDA", plastic)), lower.Options{})
+		assert.EqualError(t, err, "projection P: stp and stdp act on spikes; NMDA transmits a continuous g kept per presynaptic neuron (use Expon, DualExpon or Alpha)")
+	}
+	require.NoError(t, npyio.WriteNPZ(filepath.Join(dir, "w.npz"), []string{"pre", "post", "weight"}, []npyio.Array{
+		{Shape: []int{2}, Data: []int64{0, 1}}, {Shape: []int{2}, Data: []int64{1, 2}}, {Shape: []int{2}, Data: []float64{1, 1.5}}}))
+	net, err := netspec.Parse([]byte(fmt.Sprintf(base, "Expon", "stdp: {}")+"    \n"), filepath.Join(dir, "p.yaml"))
+	require.NoError(t, err)
+	net.Projections[0].Conn = ir.Conn{Rule: ir.ConnFromFile, File: filepath.Join(dir, "w.npz")}
+	prog, err := lower.Build(net, lower.Options{})
+	require.NoError(t, err)
+	w := floats(prog.InitialState()[prog.Projs[0].Plastic.W])
+	assert.Equal(t, []float64{0.5, 0.75}, w)
 }
