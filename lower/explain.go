@@ -82,6 +82,17 @@ func (p *Program) Explain(k, capacity, steps int) string {
 			pop.Name, c.Shape[0]-1, ptr.Shape[0], humanBytes(c.Bytes()+ptr.Bytes()),
 			float64(c.Bytes()+ptr.Bytes())/float64(max(c.Shape[0]-1, 1)), pop.FanoutWidth, strings.Join(projNames(pop.Events), ", "))
 	}
+	for _, pr := range p.Projs {
+		if o := pr.Own; o != nil {
+			found = true
+			why := "per-synapse delays"
+			if pr.STP != nil {
+				why = "rows scaled by short-term plasticity"
+			}
+			fmt.Fprintf(&sb, "  %s: its own CSR table (%s), %d synapses, rows up to %d, %s\n", pr.Name, why,
+				pr.Matrix.NumSynapses(), o.Width, humanBytes(p.ProjectionBytes(pr)))
+		}
+	}
 	if !found {
 		sb.WriteString("  none (every projection uses the dense kernel)\n")
 	}

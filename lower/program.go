@@ -200,6 +200,9 @@ type Projection struct {
 	PoissonKey uint32
 	// Delay is the projection's delay line (nil without delays).
 	Delay *Delay
+	// Own is the projection's own event table (nil: it is in its source's
+	// fan-out table, or not event-driven).
+	Own *Table
 	// Plastic is the projection's STDP state (nil without STDP).
 	Plastic *Plastic
 }
@@ -216,18 +219,26 @@ type Gap struct {
 
 // Delay is a projection's delay line: a ring buffer [Len, N_post] of
 // future input, state Buf. Either every synapse has Steps steps of delay, or
-// each has its own (PerSynapse, in Matrix order), and the projection then
-// has its own tables: for the event kernel a CSR table (Ptr, Indices,
-// Steps, and Weights when per-synapse weights; Width its longest row), for
-// the dense kernel Steps aligned with the synapse list.
+// each has its own (PerSynapse, in Matrix order): StepsTable is then the
+// index into Program.Consts of the delays, aligned with the projection's
+// own CSR table (event kernel, with a trailing pad entry) or with its
+// synapse list (dense kernel).
 type Delay struct {
 	Steps      int
 	PerSynapse []int32
 	Len        int
 	Buf        int
-	// Const indices of the per-synapse tables (-1 when unused).
-	Ptr, Indices, StepsTable, Weights int
-	Width                             int
+	StepsTable int
+}
+
+// Table is an event-driven projection's own CSR table, kept apart from its
+// source population's shared fan-out table when its synapses need more than
+// a target each (per-synapse delays) or its rows a scale each (STP): Ptr
+// and Indices index Program.Consts (row pointers [N_pre+2], targets
+// [S+1]); Weights, when not -1, holds per-synapse weights aligned with
+// Indices; Width is the longest row.
+type Table struct {
+	Ptr, Indices, Weights, Width int
 }
 
 // Plastic holds a projection's STDP rule and state indices: the weights
@@ -376,12 +387,6 @@ func (p *Program) buildFanout(pop *Population) {
 	}
 	size, synapses := 0, 0
 	sameWeight, perSynapse := true, false
-	pop.Events = slices.DeleteFunc(pop.Events, func(pr *Projection) bool { // own tables
-		return pr.Delay != nil && pr.Delay.PerSynapse != nil
-	})
-	if len(pop.Events) == 0 {
-		return
-	}
 	for _, pr := range pop.Events {
 		pr.Segment = Segment{Start: size, Size: pr.Matrix.NPost}
 		size += pr.Matrix.NPost
@@ -600,14 +605,15 @@ func defaultInit(pop *Population, name string) float64 {
 func (p *Program) ProjectionBytes(pr *Projection) int64 {
 	n := p.Consts[pr.Weight].Bytes()
 	if d := pr.Delay; d != nil && d.PerSynapse != nil {
-		for _, i := range []int{d.Ptr, d.Indices, d.StepsTable, d.Weights} {
+		n += p.Consts[d.StepsTable].Bytes()
+	}
+	if o := pr.Own; o != nil {
+		for _, i := range []int{o.Ptr, o.Indices, o.Weights} {
 			if i >= 0 {
 				n += p.Consts[i].Bytes()
 			}
 		}
-		if pr.Kernel == KernelEvent {
-			return n
-		}
+		return n
 	}
 	if pr.Kernel == KernelProcedural || pr.Kernel == KernelAllToAll || pr.Kernel == KernelPoisson {
 		return n

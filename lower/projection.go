@@ -91,7 +91,9 @@ func (p *Program) connect(pr *Projection, post *Population, opts Options, kineti
 	pr.Kernel, pr.Why = chooseKernel(Kernel(ipr.Kernel), force, m)
 	switch {
 	case ipr.STP != nil:
-		pr.Kernel, pr.Why = KernelDense, "short-term plasticity scales each spike: dense kernel"
+		if pr.Kernel == KernelEvent {
+			pr.Why += "; short-term plasticity scales each firing row: own table"
+		}
 		pr.STP = &dynamics.STP{U: ipr.STP.U, TauF: ipr.STP.TauF, TauD: ipr.STP.TauD}
 		pr.STPU = p.addState(ipr.Name+".u", p.DType, pre.Size)
 		pr.STPX = p.addState(ipr.Name+".x", p.DType, pre.Size)
@@ -123,13 +125,34 @@ func (p *Program) connect(pr *Projection, post *Population, opts Options, kineti
 	if err := p.delay(pr, post, lists.Delay); err != nil {
 		return err
 	}
-	if pr.Kernel == KernelEvent && (pr.Delay == nil || pr.Delay.PerSynapse == nil) {
-		pre.Events = append(pre.Events, pr)
-	}
 	if pr.Kernel == KernelEvent {
 		pre.Compact = true
+		if pr.STP != nil || pr.Delay != nil && pr.Delay.PerSynapse != nil {
+			p.ownTable(pr)
+		} else {
+			pre.Events = append(pre.Events, pr)
+		}
 	}
 	return nil
+}
+
+// ownTable lays out an event-driven projection's own CSR table (Table),
+// with its per-synapse weights when it has them.
+func (p *Program) ownTable(pr *Projection) {
+	m, name := pr.Matrix, pr.Name
+	o := &Table{Weights: -1, Width: max(m.MaxRow(), 1)}
+	indptr := append(slices.Clone(m.Indptr), m.Indptr[m.NPre])
+	o.Ptr = p.addConst(name+".table_ptr", tensors.FromFlatDataAndDimensions(indptr, len(indptr)))
+	idx := append(slices.Clone(m.Indices), int32(m.NPost))
+	o.Indices = p.addConst(name+".table_targets", tensors.FromFlatDataAndDimensions(idx, len(idx)))
+	if pr.SynWeights != nil {
+		w := make([]float64, len(pr.SynWeights)+1)
+		for k, x := range pr.SynWeights {
+			w[k] = x * pr.Projection.Weight
+		}
+		o.Weights = p.addConst(name+".table_weights", p.floats(w, len(w)))
+	}
+	pr.Own = o
 }
 
 // matrix builds a projection's stored connectivity from its rule, with the
@@ -250,32 +273,16 @@ func (p *Program) delay(pr *Projection, post *Population, fileDelays []float64) 
 	if steps+1 > maxLen {
 		return fmt.Errorf("delay of %d steps exceeds the limit of %d steps", steps, maxLen-1)
 	}
-	d := &Delay{Steps: steps, PerSynapse: per, Len: steps + 1, Ptr: -1, Indices: -1, StepsTable: -1, Weights: -1}
+	d := &Delay{Steps: steps, PerSynapse: per, Len: steps + 1, StepsTable: -1}
 	d.Buf = p.addState(ipr.Name+".delay", p.DType, d.Len, post.Size)
 	pr.Delay = d
 	if per == nil {
 		return nil
 	}
-	m := pr.Matrix
-	if pr.Kernel != KernelEvent {
-		d.StepsTable = p.addConst(ipr.Name+".delay_steps", tensors.FromFlatDataAndDimensions(per, len(per)))
-		return nil
+	if pr.Kernel == KernelEvent { // aligned with the own table's targets, pad included
+		per = append(per, 0)
 	}
-	// The projection's own CSR table with its delays (and weights) aligned.
-	indptr := append(slices.Clone(m.Indptr), m.Indptr[m.NPre])
-	d.Ptr = p.addConst(ipr.Name+".delay_ptr", tensors.FromFlatDataAndDimensions(indptr, len(indptr)))
-	idx := append(slices.Clone(m.Indices), int32(m.NPost))
-	d.Indices = p.addConst(ipr.Name+".delay_targets", tensors.FromFlatDataAndDimensions(idx, len(idx)))
-	per = append(per, 0)
 	d.StepsTable = p.addConst(ipr.Name+".delay_steps", tensors.FromFlatDataAndDimensions(per, len(per)))
-	d.Width = max(m.MaxRow(), 1)
-	if pr.SynWeights != nil {
-		w := make([]float64, len(pr.SynWeights)+1)
-		for k, x := range pr.SynWeights {
-			w[k] = x * ipr.Weight
-		}
-		d.Weights = p.addConst(ipr.Name+".delay_weights", p.floats(w, len(w)))
-	}
 	return nil
 }
 

@@ -231,12 +231,9 @@ func (st *stepper) transmit(pr *Projection, state []*Node) *Node {
 	case d.PerSynapse == nil:
 		buf = ops.DelayRow(buf, step, st.propagate(pr, state), d.Steps)
 	case pr.Kernel == KernelEvent:
-		w := st.consts[pr.Weight]
-		if d.Weights >= 0 {
-			w = st.consts[d.Weights]
-		}
-		buf = ops.EventPropagateCSRDelayed(st.compacted(pr.Pre, state), st.consts[d.Ptr], st.consts[d.Indices],
-			st.consts[d.StepsTable], d.Width, w, buf, step)
+		o := pr.Own
+		buf = ops.EventPropagateCSRDelayed(st.compacted(pr.Pre, state), st.consts[o.Ptr], st.consts[o.Indices],
+			st.consts[d.StepsTable], o.Width, st.ownWeight(pr), st.rowScale(pr, state), buf, step)
 	default:
 		values, w := st.denseInputs(pr, state)
 		buf = ops.DensePropagateDelayed(values, st.consts[pr.PreList], st.consts[pr.PostList], st.consts[d.StepsTable], w, buf, step)
@@ -254,6 +251,25 @@ func (st *stepper) compacted(pop *Population, state []*Node) *Node {
 		st.idx[pop.Index], _ = ops.Compact(state[pop.Spike], Capacity(pop, st.capacity))
 	}
 	return st.idx[pop.Index]
+}
+
+// ownWeight is the weight of a projection with its own event table: per
+// synapse when the table has weights, else the projection's scalar.
+func (st *stepper) ownWeight(pr *Projection) *Node {
+	if pr.Own.Weights >= 0 {
+		return st.consts[pr.Own.Weights]
+	}
+	return st.consts[pr.Weight]
+}
+
+// rowScale is the factor of each presynaptic row of an event-driven
+// projection this step: the short-term plasticity efficacies (advancing
+// (u, x) into the next state), or nil without STP.
+func (st *stepper) rowScale(pr *Projection, state []*Node) *Node {
+	if pr.STP == nil {
+		return nil
+	}
+	return st.sourceValues(pr, state)
 }
 
 // sourceValues is what a dense or all-to-all projection transmits from each
@@ -307,6 +323,10 @@ func (st *stepper) propagate(pr *Projection, state []*Node) *Node {
 	pre := pr.Pre
 	i := pre.Index
 	st.compacted(pre, state)
+	if o := pr.Own; o != nil {
+		return ops.EventPropagateCSRScaled(st.idx[i], st.consts[o.Ptr], st.consts[o.Indices], o.Width,
+			st.ownWeight(pr), st.rowScale(pr, state), nPost)
+	}
 	if pr.Kernel == KernelProcedural {
 		return ops.ProceduralEvent(st.idx[i], *pr.Proc, w)
 	}

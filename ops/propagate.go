@@ -112,20 +112,45 @@ func scatterAdd(targets, updates *Node, nPost int) *Node {
 //   - delays: Int32 [S+1], each synapse's delay in steps, aligned with
 //     indices (the pad entry's is never used); every delay < L;
 //   - weight: a scalar, or [S+1], one weight per synapse aligned with indices;
+//   - scale: nil, or [nPre], a factor per presynaptic row (see
+//     EventPropagateCSRScaled);
 //   - buf: [L, nPost], row r holding the input due at steps ≡ r (mod L);
 //   - step: scalar Int32, the current step s.
 //
 // A synapse of delay d delivers into row (s + d) mod L. It returns the new
 // buffer; Delivered reads and clears the current row.
-func EventPropagateCSRDelayed(idx, indptr, indices, delays *Node, width int, weight, buf, step *Node) *Node {
+func EventPropagateCSRDelayed(idx, indptr, indices, delays *Node, width int, weight, scale, buf, step *Node) *Node {
 	slots := csrSlots(idx, indptr, indices, width)
+	return delayScatter(buf, step, Gather(indices, slots), Gather(delays, slots), slotWeights(idx, slots, width, weight, scale))
+}
+
+// EventPropagateCSRScaled is EventPropagateCSR over a projection's own
+// table, with weight a scalar or one per synapse aligned with indices
+// ([S+1]), and each firing row's synapses multiplied by scale[row] (scale
+// [nPre], e.g. the short-term plasticity efficacy of each presynaptic
+// neuron's spike; nil for none). It returns [nPost].
+func EventPropagateCSRScaled(idx, indptr, indices *Node, width int, weight, scale *Node, nPost int) *Node {
+	slots := csrSlots(idx, indptr, indices, width)
+	return scatterAdd(ExpandAxes(Gather(indices, slots), -1), slotWeights(idx, slots, width, weight, scale), nPost)
+}
+
+// slotWeights is the weight of each slot of the firing rows idx: weight
+// (scalar, or per synapse gathered at slots), times scale of the slot's row
+// when scale is not nil (the pad row nPre gets 0).
+func slotWeights(idx, slots *Node, width int, weight, scale *Node) *Node {
+	c := idx.Shape().Dimensions[0]
 	var w *Node
 	if weight.Rank() == 0 {
-		w = BroadcastToDims(weight, slots.Shape().Dimensions[0])
+		w = BroadcastToDims(weight, c*width)
 	} else {
 		w = Gather(weight, slots)
 	}
-	return delayScatter(buf, step, Gather(indices, slots), Gather(delays, slots), w)
+	if scale == nil {
+		return w
+	}
+	padded := Concatenate([]*Node{scale, ZerosLike(Slice(scale, AxisRange(0, 1)))}, 0)
+	rows := Gather(padded, ExpandAxes(idx, -1)) // [C]
+	return Mul(w, Reshape(BroadcastToDims(ExpandAxes(rows, -1), c, width), c*width))
 }
 
 // DensePropagateDelayed is DensePropagate for synapses with their own

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -130,3 +131,38 @@ var dir = func() string {
 	}
 	return d
 }()
+
+// Short-term plasticity and per-synapse delays run on the event kernel
+// (each projection with its own table, rows scaled by their efficacies) and
+// give the same spikes as the dense kernel, alone and together.
+func TestSTPAndDelaysOnTheEventKernel(t *testing.T) {
+	base := `
+seed: 21
+duration: 400 ms
+populations:
+  P: {size: 300, model: Poisson, params: {rate: 30 Hz}}
+  N: {size: 40, model: LifRef, params: {V_th: 10, tau: 10 ms}}
+projections:
+  PN: {pre: P, post: N, conn: {fixed_prob: 0.3}, weight: 4, synapse: {Expon: {tau: 5 ms}}, output: CUBA, %s}
+  NN: {pre: N, post: N, conn: {fixed_prob: 0.2}, weight: -0.5, synapse: {Expon: {tau: 5 ms}}, output: CUBA}
+monitors: {spikes: [N]}
+`
+	for _, extra := range []string{
+		"stp: {U: 0.5, tau_f: 20 ms, tau_d: 300 ms}",
+		"delay: uniform(0.5 ms, 4 ms)",
+		"stp: {U: 0.2, tau_f: 500 ms, tau_d: 50 ms}, delay: uniform(0 ms, 3 ms)",
+	} {
+		var trains [2][][2][]float64
+		for i, kernel := range []string{"event", "dense"} {
+			net := parse(t, fmt.Sprintf(base, extra+", kernel: "+kernel))
+			prog, err := lower.Build(net, lower.Options{DType: dtypes.Float64})
+			require.NoError(t, err)
+			assert.Equal(t, lower.Kernel(kernel), prog.Projs[0].Kernel, extra)
+			assert.Equal(t, kernel == "event", prog.Projs[0].Own != nil, "%s: own table", extra)
+			rec, _ := simulate(t, net, lower.Options{DType: dtypes.Float64}, jit.Options{K: 4})
+			trains[i] = spikeTrains(rec)
+		}
+		require.Greater(t, len(trains[0][0][0]), 100, extra)
+		assert.Equal(t, trains[1], trains[0], extra)
+	}
+}
