@@ -678,11 +678,8 @@ func (p *specParser) population(en *mapEntry) (*ir.Population, *ir.SpecError) {
 // noise reads a population's stochastic term: {var: V, sigma: 0.5} or
 // {var: V, sigma: 0.1, multiplicative: true}.
 func (p *specParser) noise(f *mapEntry, field string) (*ir.Noise, *ir.SpecError) {
-	m, e := p.mapping(f.value, field, f.keyLine, false)
+	m, e := p.keyed(f, field, []string{"var", "sigma", "multiplicative"})
 	if e != nil {
-		return nil, e
-	}
-	if e := p.checkKeys(m, []string{"var", "sigma", "multiplicative"}); e != nil {
 		return nil, e
 	}
 	if e := p.require(m, "var", "sigma"); e != nil {
@@ -941,6 +938,15 @@ func (p *specParser) projection(en *mapEntry) (*ir.Projection, *ir.SpecError) {
 	return pr, nil
 }
 
+// keyed reads the mapping of entry f, whose keys must be among valid.
+func (p *specParser) keyed(f *mapEntry, field string, valid []string) (*specMap, *ir.SpecError) {
+	m, e := p.mapping(f.value, field, f.keyLine, false)
+	if e != nil {
+		return nil, e
+	}
+	return m, p.checkKeys(m, valid)
+}
+
 // quantityList reads a list of quantities of dimension d.
 func (p *specParser) quantityList(f *mapEntry, field string, d ir.Dim) ([]float64, *ir.SpecError) {
 	items, lines, e := p.list(f, field)
@@ -959,11 +965,8 @@ func (p *specParser) quantityList(f *mapEntry, field string, d ir.Dim) ([]float6
 // spikeTimes reads a spike-time source: {times: [...], indices: [...]} or
 // {file: path} (an .npz with arrays times, in ms, and indices).
 func (p *specParser) spikeTimes(f *mapEntry, field string) (*ir.SpikeTimes, *ir.SpecError) {
-	m, e := p.mapping(f.value, field, f.keyLine, false)
+	m, e := p.keyed(f, field, []string{"times", "indices", "file"})
 	if e != nil {
-		return nil, e
-	}
-	if e := p.checkKeys(m, []string{"times", "indices", "file"}); e != nil {
 		return nil, e
 	}
 	st := &ir.SpikeTimes{}
@@ -1009,15 +1012,12 @@ type quantityField struct {
 // quantities reads a mapping whose keys are the given fields (each
 // optional unless listed in required) into their destinations.
 func (p *specParser) quantities(f *mapEntry, path string, fields []quantityField, required ...string) *ir.SpecError {
-	m, e := p.mapping(f.value, path, f.keyLine, false)
-	if e != nil {
-		return e
-	}
 	keys := make([]string, len(fields))
 	for i, k := range fields {
 		keys[i] = k.key
 	}
-	if e := p.checkKeys(m, keys); e != nil {
+	m, e := p.keyed(f, path, keys)
+	if e != nil {
 		return e
 	}
 	if e := p.require(m, required...); e != nil {
