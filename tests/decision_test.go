@@ -64,7 +64,8 @@ func TestDecisionNetworkChoosesTheStrongerInput(t *testing.T) {
 // The all-to-all kernel (w·Σ sources, nothing stored) and the dense kernel
 // over the stored all-to-all synapse list give the same spikes, for spike
 // transmission (AMPA, GABA) and for kinetic NMDA states, self-connections
-// excluded; and Poisson inputs drive the network.
+// excluded; and Poisson inputs drive the network, with kinetic AMPA and
+// GABAa projections on stored synapses beside them.
 func TestAllToAllKernelEqualsDense(t *testing.T) {
 	spec := `
 seed: 9
@@ -79,6 +80,8 @@ projections:
   EEn: {pre: E, post: E, conn: {all_to_all: true}, weight: 0.05, synapse: NMDA, output: {MgBlock: {E: 0 mV, cc_Mg: 1}}}
   EI: {pre: E, post: I, conn: {all_to_all: true}, weight: 0.02, synapse: NMDA, output: {MgBlock: {E: 0 mV, cc_Mg: 1}}}
   IE: {pre: I, post: E, conn: {all_to_all: true}, weight: 0.05, synapse: {Expon: {tau: 5 ms}}, output: {COBA: {E: -70 mV}}}
+  EIa: {pre: E, post: I, conn: {fixed_prob: 0.5}, weight: 0.01, synapse: AMPA, output: {COBA: {E: 0 mV}}}
+  IEg: {pre: I, post: E, conn: {fixed_prob: 0.5}, weight: 0.02, synapse: GABAa, output: {COBA: {E: -70 mV}}}
 monitors: {spikes: [E, I]}
 `
 	net := parse(t, spec)
@@ -86,10 +89,15 @@ monitors: {spikes: [E, I]}
 	dense, _ := simulate(t, net, lower.Options{DType: dtypes.Float64, Kernel: lower.KernelDense}, jit.Options{K: 4})
 	prog, err := lower.Build(net, lower.Options{})
 	require.NoError(t, err)
-	for _, pr := range prog.Projs[2:] {
+	for _, pr := range prog.Projs[2:6] {
 		assert.Equal(t, lower.KernelAllToAll, pr.Kernel, pr.Name)
 		assert.Nil(t, pr.Matrix, "%s stores nothing", pr.Name)
 	}
+	for _, pr := range prog.Projs[6:] { // kinetic AMPA and GABAa on stored synapses
+		assert.Equal(t, lower.KernelDense, pr.Kernel, pr.Name)
+		require.NotNil(t, pr.PreState, pr.Name)
+	}
+	assert.Len(t, prog.PreStates, 3, "E.NMDA (shared by EEn and EI), E.AMPA, I.GABAa")
 	assert.Greater(t, totalSpikes(fast), 100, "the Poisson background drives the network")
 	assert.Equal(t, spikeTrains(dense), spikeTrains(fast))
 }
