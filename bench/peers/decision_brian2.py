@@ -27,6 +27,7 @@ p = argparse.ArgumentParser()
 p.add_argument("--mode", choices=["runtime", "cpp_standalone"], default="runtime")
 p.add_argument("--duration", type=float, default=2000.0, help="model time, ms")
 p.add_argument("--coherence", type=float, default=0.256)
+p.add_argument("--mu0", type=float, default=40.0, help="stimulus rate at zero coherence, Hz (0: none)")
 p.add_argument("--seed", type=int, default=1)
 a = p.parse_args()
 
@@ -115,7 +116,7 @@ for src, traces in (("A", ("ampa", "nmda")), ("B", ("ampa", "nmda")), ("N", ("am
 for name, grp in groups.items():
     objects.append(b2.PoissonInput(grp, "g_ext", 800, 3 * Hz, weight=g[kind(name)]["ext"] / leak[kind(name)]))
 for name, sign in (("A", 1), ("B", -1)):
-    rate = 40.0 * (1 + sign * a.coherence)
+    rate = a.mu0 * (1 + sign * a.coherence)
     stim = b2.PoissonGroup(sizes[name], rates=f"{rate}*Hz*int(t >= 200*ms)", name=f"stim_{name}")
     syn = b2.Synapses(stim, groups[name], on_pre=f"g_ext_post += {g['E']['ext'] / leak['E']!r}", name=f"stim_syn_{name}")
     syn.connect(j="i")
@@ -140,6 +141,6 @@ for name, mon in mons.items():
     counts, _ = np.histogram(t, bins=np.arange(0, a.duration + 1, 100))
     course[name] = [round(c / sizes[name] / 0.1, 1) for c in counts]  # Hz per 100 ms
 print(json.dumps(dict(simulator=f"brian2-{a.mode.replace('_', '-')}", version=b2.__version__, model="decision",
-                      coherence=a.coherence, seed=a.seed, duration_ms=a.duration, wall_s=t_end - t_start,
+                      coherence=a.coherence, mu0=a.mu0, seed=a.seed, duration_ms=a.duration, wall_s=t_end - t_start,
                       build_s=build_s, run_s=run_s, rates=rates, late_rates=late, rates_per_100ms=course,
                       winner="A" if late["A"] > late["B"] else "B")))
