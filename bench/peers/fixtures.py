@@ -47,7 +47,28 @@ def main():
     with open(os.path.join(OUT, "network_stats.json"), "w") as f:
         json.dump(stats, f, indent=1)
         f.write("\n")
+    decision_spontaneous()
+
+
+def decision_spontaneous():
+    """Spontaneous rates (no stimulus) of the decision network in Brian2
+    (cpp_standalone, exponential_euler), 2 s, seeds 1-3."""
+    per_seed, version = {}, None
+    for seed in SEEDS:
+        r = run(["decision_brian2.py", "--mode", "cpp_standalone", "--mu0", "0", "--duration", "2000",
+                 "--seed", str(seed)])
+        per_seed[str(seed)] = r["rates"]
+        version = r["version"]
+        print("brian2 decision spontaneous", seed, r["rates"], flush=True)
+    with open(os.path.join(OUT, "decision_spontaneous.json"), "w") as f:
+        json.dump(dict(model="decision (models/decision.yaml) without its stimulus", duration_ms=2000.0,
+                       simulator="brian2-cpp-standalone", method="exponential_euler", version=version,
+                       rates=per_seed), f, indent=1)
+        f.write("\n")
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["decision"]:
+        decision_spontaneous()
+    else:
+        main()
