@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -64,6 +65,30 @@ func TestRunWritesOutputs(t *testing.T) {
 	assert.Equal(t, []int{200, 2}, arrays[1].Shape)
 	_, err = os.Stat(filepath.Join(out, "raster.png"))
 	assert.NoError(t, err)
+
+	// A plastic projection's final weights go to weights.npz, listed in the summary.
+	plastic := filepath.Join(dir, "plastic.yaml")
+	stdp := `{pre: E, post: E, conn: {fixed_prob: 0.1}, weight: 0.6, synapse: {Expon: {tau: 5 ms}}, output: {COBA: {E: 0 mV}}, stdp: {w_max: 2}}`
+	require.NoError(t, os.WriteFile(plastic, []byte(strings.Replace(tinySpec,
+		"{pre: E, post: E, conn: {fixed_prob: 0.1}, weight: 0.6, synapse: {Expon: {tau: 5 ms}}, output: {COBA: {E: 0 mV}}}", stdp, 1)), 0o644))
+	out = filepath.Join(dir, "plastic")
+	code, _, stderr = runCLI("run", plastic, "--out", out, "--backend", "cpu", "--duration", "20 ms", "--quiet")
+	require.Equal(t, 0, code, stderr)
+	names, arrays, err = npyio.ReadNPZ(filepath.Join(out, "weights.npz"))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"E2E.pre", "E2E.post", "E2E.w"}, names)
+	w := arrays[2].Data.([]float64)
+	changed := 0
+	for _, x := range w {
+		require.True(t, x >= 0 && x <= 2, "weight %g within the bounds", x)
+		if x != 0.6 {
+			changed++
+		}
+	}
+	assert.Greater(t, changed, len(w)/2, "STDP changed most weights")
+	js, err = os.ReadFile(filepath.Join(out, "summary.json"))
+	require.NoError(t, err)
+	assert.Contains(t, string(js), `"weights.npz"`)
 }
 
 func TestCLIErrors(t *testing.T) {
