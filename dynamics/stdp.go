@@ -4,6 +4,8 @@ import (
 	"math"
 
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
+
+	"github.com/brainc/brainc/ops"
 )
 
 // STDP is pair-based spike-timing-dependent plasticity in the all-to-all
@@ -36,5 +38,42 @@ func (r STDP) Step(w, xPre, xPost, pre, post, preList, postList *Node, dt float6
 	xPre = Add(xPre, pre)
 	w = Add(w, MulScalar(Mul(at(post, postList), at(xPre, preList)), r.APlus))
 	w = MinScalar(MaxScalar(w, r.WMin), r.WMax)
+	return w, xPre, Add(xPost, post)
+}
+
+// EventTables are a plastic projection's synapses in both orientations, as
+// Program constants: the CSR table by presynaptic row (Ptr [N_pre+2],
+// Targets [S+1] with a trailing pad entry N_post; Width the longest row),
+// and its transpose by postsynaptic column (ColPtr [N_post+2], Sources
+// [S+1], the presynaptic neuron of each entry, pad N_pre; Perm [S+1], each
+// entry's position in the CSR table, pad S; ColWidth the longest column).
+type EventTables struct {
+	Ptr, Targets, ColPtr, Sources, Perm *Node
+	Width, ColWidth                     int
+}
+
+// EventStep is Step for the event-driven kernel: only the synapses of the
+// presynaptic neurons that fired (preIdx, compacted, padded with N_pre) and
+// of the postsynaptic neurons that fired (postIdx, padded with N_post) are
+// touched, O(spikes × fan-out) instead of O(S). w is [S+1], aligned with
+// the CSR table (its pad entry collects the padding slots' changes and is
+// never transmitted); pre and post are the spikes as floats, for the traces.
+// The order of the updates is Step's, so both give the same weights.
+func (r STDP) EventStep(w, xPre, xPost, pre, post, preIdx, postIdx *Node, t EventTables, dt float64) (w2, xPre2, xPost2 *Node) {
+	xPre = MulScalar(xPre, math.Exp(-dt/r.TauPlus))
+	xPost = MulScalar(xPost, math.Exp(-dt/r.TauMinus))
+	padded := func(v *Node) *Node { return Concatenate([]*Node{v, ZerosLike(Slice(v, AxisRange(0, 1)))}, 0) }
+	// update adds a bounded change to the weights at positions pos (Int32 [M, 1]).
+	update := func(w, pos, dw *Node) *Node {
+		old := Gather(w, pos)
+		return ScatterSum(w, pos, Sub(MinScalar(MaxScalar(Add(old, dw), r.WMin), r.WMax), old), false, false)
+	}
+	slots := ops.CSRSlots(preIdx, t.Ptr, t.Targets, t.Width) // depression on the rows that fired
+	targets := ExpandAxes(Gather(t.Targets, slots), -1)
+	w = update(w, slots, MulScalar(Gather(padded(xPost), targets), -r.AMinus))
+	xPre = Add(xPre, pre)
+	cols := ops.CSRSlots(postIdx, t.ColPtr, t.Sources, t.ColWidth) // potentiation on the columns that fired
+	sources := ExpandAxes(Gather(t.Sources, cols), -1)
+	w = update(w, ExpandAxes(Gather(t.Perm, cols), -1), MulScalar(Gather(padded(xPre), sources), r.APlus))
 	return w, xPre, Add(xPost, post)
 }

@@ -247,6 +247,13 @@ type Table struct {
 type Plastic struct {
 	Rule           dynamics.STDP
 	W, XPre, XPost int
+	// Event is set on the event kernel: W is then [S+1], aligned with the
+	// projection's own table (Projection.Own), and ColPtr, Sources and Perm
+	// index the transposed table in Program.Consts (see
+	// dynamics.EventTables), ColWidth its longest column.
+	Event                 bool
+	ColPtr, Sources, Perm int
+	ColWidth              int
 }
 
 // Segment is one event-driven projection's share of its population's
@@ -529,7 +536,10 @@ func (p *Program) InitialState() []*tensors.Tensor {
 			for k, x := range pr.SynWeights { // a conn file's per-synapse weights
 				w[k] *= x
 			}
-			out[pl.W] = p.floats(w, s)
+			if pl.Event {
+				w = append(w, 0) // the pad entry
+			}
+			out[pl.W] = p.floats(w, len(w))
 			out[pl.XPre] = p.floats(make([]float64, pr.Pre.Size), pr.Pre.Size)
 			out[pl.XPost] = p.floats(make([]float64, p.Net.Population(pr.Post).Size), p.Net.Population(pr.Post).Size)
 		}

@@ -98,17 +98,26 @@ func (p *Program) connect(pr *Projection, post *Population, opts Options, kineti
 		pr.STPU = p.addState(ipr.Name+".u", p.DType, pre.Size)
 		pr.STPX = p.addState(ipr.Name+".x", p.DType, pre.Size)
 	case ipr.STDP != nil:
-		pr.Kernel, pr.Why = KernelDense, "STDP updates every synapse's weight: dense kernel"
 		s := ipr.STDP
-		pr.Plastic = &Plastic{Rule: dynamics.STDP{TauPlus: s.TauPlus, TauMinus: s.TauMinus, APlus: s.APlus,
-			AMinus: s.AMinus, WMin: s.WMin, WMax: s.WMax}}
-		pr.Plastic.W = p.addState(ipr.Name+".w", p.DType, m.NumSynapses())
-		pr.Plastic.XPre = p.addState(ipr.Name+".x_pre", p.DType, pre.Size)
-		pr.Plastic.XPost = p.addState(ipr.Name+".x_post", p.DType, post.Size)
+		pl := &Plastic{Rule: dynamics.STDP{TauPlus: s.TauPlus, TauMinus: s.TauMinus, APlus: s.APlus,
+			AMinus: s.AMinus, WMin: s.WMin, WMax: s.WMax}, Event: pr.Kernel == KernelEvent}
+		pr.Plastic = pl
+		n := m.NumSynapses()
+		if pl.Event {
+			pr.Why += "; STDP updates the synapses of the neurons that fired, rows and columns"
+			n++ // the pad entry
+			p.transposedTable(pr)
+			post.Compact = true
+		} else {
+			pr.Why += "; STDP updates every synapse each step"
+		}
+		pl.W = p.addState(ipr.Name+".w", p.DType, n)
+		pl.XPre = p.addState(ipr.Name+".x_pre", p.DType, pre.Size)
+		pl.XPost = p.addState(ipr.Name+".x_post", p.DType, post.Size)
 	case kinetic && pr.Kernel == KernelEvent:
 		pr.Kernel, pr.Why = KernelDense, "a kinetic synapse transmits a continuous g, not events: dense kernel"
 	}
-	if pr.SynWeights != nil && (pr.Kernel == KernelDense || pr.Plastic != nil) {
+	if pr.SynWeights != nil && pr.Kernel == KernelDense && pr.Plastic == nil {
 		w := make([]float64, len(pr.SynWeights))
 		for k, x := range pr.SynWeights {
 			w[k] = x * ipr.Weight
@@ -127,13 +136,44 @@ func (p *Program) connect(pr *Projection, post *Population, opts Options, kineti
 	}
 	if pr.Kernel == KernelEvent {
 		pre.Compact = true
-		if pr.STP != nil || pr.Delay != nil && pr.Delay.PerSynapse != nil {
+		if pr.STP != nil || pr.Plastic != nil || pr.Delay != nil && pr.Delay.PerSynapse != nil {
 			p.ownTable(pr)
 		} else {
 			pre.Events = append(pre.Events, pr)
 		}
 	}
 	return nil
+}
+
+// transposedTable lays out a plastic event projection's synapses by
+// postsynaptic column (dynamics.EventTables): column pointers, the
+// presynaptic neuron of each entry and its position in the CSR table.
+func (p *Program) transposedTable(pr *Projection) {
+	m, pl := pr.Matrix, pr.Plastic
+	colptr := make([]int32, m.NPost+2)
+	for _, j := range m.Indices {
+		colptr[j+1]++
+	}
+	for j := 0; j < m.NPost; j++ {
+		pl.ColWidth = max(pl.ColWidth, int(colptr[j+1]))
+		colptr[j+1] += colptr[j]
+	}
+	colptr[m.NPost+1] = colptr[m.NPost]
+	pl.ColWidth = max(pl.ColWidth, 1)
+	s := m.NumSynapses()
+	sources, perm := make([]int32, s+1), make([]int32, s+1)
+	next := slices.Clone(colptr[:m.NPost])
+	for i := 0; i < m.NPre; i++ {
+		for k := m.Indptr[i]; k < m.Indptr[i+1]; k++ {
+			j := m.Indices[k]
+			sources[next[j]], perm[next[j]] = int32(i), k
+			next[j]++
+		}
+	}
+	sources[s], perm[s] = int32(m.NPre), int32(s)
+	pl.ColPtr = p.addConst(pr.Name+".stdp_colptr", tensors.FromFlatDataAndDimensions(colptr, len(colptr)))
+	pl.Sources = p.addConst(pr.Name+".stdp_sources", tensors.FromFlatDataAndDimensions(sources, len(sources)))
+	pl.Perm = p.addConst(pr.Name+".stdp_perm", tensors.FromFlatDataAndDimensions(perm, len(perm)))
 }
 
 // ownTable lays out an event-driven projection's own CSR table (Table),
@@ -145,7 +185,7 @@ func (p *Program) ownTable(pr *Projection) {
 	o.Ptr = p.addConst(name+".table_ptr", tensors.FromFlatDataAndDimensions(indptr, len(indptr)))
 	idx := append(slices.Clone(m.Indices), int32(m.NPost))
 	o.Indices = p.addConst(name+".table_targets", tensors.FromFlatDataAndDimensions(idx, len(idx)))
-	if pr.SynWeights != nil {
+	if pr.SynWeights != nil && pr.Plastic == nil { // plastic weights are state
 		w := make([]float64, len(pr.SynWeights)+1)
 		for k, x := range pr.SynWeights {
 			w[k] = x * pr.Projection.Weight

@@ -233,7 +233,7 @@ func (st *stepper) transmit(pr *Projection, state []*Node) *Node {
 	case pr.Kernel == KernelEvent:
 		o := pr.Own
 		buf = ops.EventPropagateCSRDelayed(st.compacted(pr.Pre, state), st.consts[o.Ptr], st.consts[o.Indices],
-			st.consts[d.StepsTable], o.Width, st.ownWeight(pr), st.rowScale(pr, state), buf, step)
+			st.consts[d.StepsTable], o.Width, st.ownWeight(pr, state), st.rowScale(pr, state), buf, step)
 	default:
 		values, w := st.denseInputs(pr, state)
 		buf = ops.DensePropagateDelayed(values, st.consts[pr.PreList], st.consts[pr.PostList], st.consts[d.StepsTable], w, buf, step)
@@ -253,9 +253,21 @@ func (st *stepper) compacted(pop *Population, state []*Node) *Node {
 	return st.idx[pop.Index]
 }
 
-// ownWeight is the weight of a projection with its own event table: per
-// synapse when the table has weights, else the projection's scalar.
-func (st *stepper) ownWeight(pr *Projection) *Node {
+// ownWeight is the weight of a projection with its own event table: the
+// plastic weights (applying this step's STDP to the next state; the
+// weights returned are the ones before it), per-synapse weights when the
+// table has them, else the projection's scalar.
+func (st *stepper) ownWeight(pr *Projection, state []*Node) *Node {
+	if pl := pr.Plastic; pl != nil {
+		o, dt := pr.Own, st.p.DType
+		tables := dynamics.EventTables{Ptr: st.consts[o.Ptr], Targets: st.consts[o.Indices], Width: o.Width,
+			ColPtr: st.consts[pl.ColPtr], Sources: st.consts[pl.Sources], Perm: st.consts[pl.Perm], ColWidth: pl.ColWidth}
+		w := state[pl.W]
+		st.next[pl.W], st.next[pl.XPre], st.next[pl.XPost] = pl.Rule.EventStep(w, state[pl.XPre], state[pl.XPost],
+			ops.SpikesAsFloat(state[pr.Pre.Spike], dt), ops.SpikesAsFloat(state[pr.Target.Spike], dt),
+			st.compacted(pr.Pre, state), st.compacted(pr.Target, state), tables, st.p.Net.Dt)
+		return w
+	}
 	if pr.Own.Weights >= 0 {
 		return st.consts[pr.Own.Weights]
 	}
@@ -325,7 +337,7 @@ func (st *stepper) propagate(pr *Projection, state []*Node) *Node {
 	st.compacted(pre, state)
 	if o := pr.Own; o != nil {
 		return ops.EventPropagateCSRScaled(st.idx[i], st.consts[o.Ptr], st.consts[o.Indices], o.Width,
-			st.ownWeight(pr), st.rowScale(pr, state), nPost)
+			st.ownWeight(pr, state), st.rowScale(pr, state), nPost)
 	}
 	if pr.Kernel == KernelProcedural {
 		return ops.ProceduralEvent(st.idx[i], *pr.Proc, w)

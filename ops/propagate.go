@@ -66,7 +66,7 @@ func SpikesAsFloat(spikes *Node, dtype dtypes.DType) *Node { return ConvertDType
 //
 // It returns [nPost]. Work is O(C·width), as for the ELL form.
 func EventPropagateCSR(idx, indptr, indices *Node, width int, weight *Node, nPost int) *Node {
-	slots := csrSlots(idx, indptr, indices, width)
+	slots := CSRSlots(idx, indptr, indices, width)
 	targets := ExpandAxes(Gather(indices, slots), -1)
 	if weight.Rank() == 0 {
 		return scatterAdd(targets, BroadcastToDims(weight, slots.Shape().Dimensions[0]), nPost)
@@ -78,14 +78,15 @@ func EventPropagateCSR(idx, indptr, indices *Node, width int, weight *Node, nPos
 // synapse: weights [S+1] is aligned with indices (the pad entry's weight is
 // never used), for explicit or trained per-synapse weights.
 func EventPropagateCSRWeighted(idx, indptr, indices *Node, width int, weights *Node, nPost int) *Node {
-	slots := csrSlots(idx, indptr, indices, width)
+	slots := CSRSlots(idx, indptr, indices, width)
 	return scatterAdd(ExpandAxes(Gather(indices, slots), -1), Gather(weights, slots), nPost)
 }
 
-// csrSlots returns the positions in indices of the synapses of the firing
+// CSRSlots returns the positions in indices of the synapses of the firing
 // rows idx (Int32 [C]): Int32 [C·width, 1], width slots per row, the slots
-// past a row's end pointing at indices' trailing pad entry.
-func csrSlots(idx, indptr, indices *Node, width int) *Node {
+// past a row's end pointing at indices' trailing pad entry. Distinct rows give
+// distinct positions, but for that pad entry.
+func CSRSlots(idx, indptr, indices *Node, width int) *Node {
 	g := idx.Graph()
 	c := idx.Shape().Dimensions[0]
 	start := Gather(indptr, ExpandAxes(idx, -1))
@@ -120,7 +121,7 @@ func scatterAdd(targets, updates *Node, nPost int) *Node {
 // A synapse of delay d delivers into row (s + d) mod L. It returns the new
 // buffer; Delivered reads and clears the current row.
 func EventPropagateCSRDelayed(idx, indptr, indices, delays *Node, width int, weight, scale, buf, step *Node) *Node {
-	slots := csrSlots(idx, indptr, indices, width)
+	slots := CSRSlots(idx, indptr, indices, width)
 	return delayScatter(buf, step, Gather(indices, slots), Gather(delays, slots), slotWeights(idx, slots, width, weight, scale))
 }
 
@@ -130,7 +131,7 @@ func EventPropagateCSRDelayed(idx, indptr, indices, delays *Node, width int, wei
 // [nPre], e.g. the short-term plasticity efficacy of each presynaptic
 // neuron's spike; nil for none). It returns [nPost].
 func EventPropagateCSRScaled(idx, indptr, indices *Node, width int, weight, scale *Node, nPost int) *Node {
-	slots := csrSlots(idx, indptr, indices, width)
+	slots := CSRSlots(idx, indptr, indices, width)
 	return scatterAdd(ExpandAxes(Gather(indices, slots), -1), slotWeights(idx, slots, width, weight, scale), nPost)
 }
 

@@ -171,14 +171,14 @@ func FinalWeights(p *lower.Program, state []*tensors.Tensor) []*Weights {
 		}
 		pre, post := pr.Matrix.COO()
 		w := &Weights{Proj: pr.Name, Pre: pre, Post: post}
-		switch v := state[pr.Plastic.W].Value().(type) {
+		switch v := state[pr.Plastic.W].Value().(type) { // the event form has a pad entry at the end
 		case []float32:
-			w.W = make([]float64, len(v))
-			for i, x := range v {
-				w.W[i] = float64(x)
+			w.W = make([]float64, len(pre))
+			for i := range w.W {
+				w.W[i] = float64(v[i])
 			}
 		case []float64:
-			w.W = append([]float64(nil), v...)
+			w.W = append([]float64(nil), v[:len(pre)]...)
 		}
 		out = append(out, w)
 	}

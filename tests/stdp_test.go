@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/netspec"
 	"github.com/brainc/brainc/npyio"
+	"github.com/brainc/brainc/results"
 )
 
 // STDP changes a weight by the pair-based curve of Song et al. (2000):
@@ -37,7 +39,7 @@ func TestSTDPFollowsThePairCurve(t *testing.T) {
 	}
 	list := func(v []string) string { return "[" + strings.Join(v, ", ") + "]" }
 	const aPlus, aMinus, tauPlus, tauMinus = 0.01, 0.012, 16.8, 33.7
-	spec := fmt.Sprintf(`
+	spec := `
 dt: 0.1 ms
 duration: 150 ms
 populations:
@@ -54,13 +56,22 @@ projections:
     synapse: Expon
     output: CUBA
     stdp: {tau_plus: %g ms, tau_minus: %g ms, A_plus: %g, A_minus: %g, w_min: 0, w_max: 1}
+    kernel: %s
 monitors: {spikes: [P, N]}
-`, n, list(preT), list(idx), n, list(drvT), list(idx), n, tauPlus, tauMinus, aPlus, aMinus)
-	net := parse(t, spec)
+`
+	for _, kernel := range []string{"dense", "event"} {
+		net := parse(t, fmt.Sprintf(spec, n, list(preT), list(idx), n, list(drvT), list(idx), n, tauPlus, tauMinus, aPlus, aMinus, kernel))
+		checkPairs(t, net, lower.Kernel(kernel), offsets, aPlus, aMinus, tauPlus, tauMinus)
+	}
+}
+
+func checkPairs(t *testing.T, net *ir.Network, kernel lower.Kernel, offsets []float64, aPlus, aMinus, tauPlus, tauMinus float64) {
+	t.Helper()
+	n := len(offsets)
 	rec, _ := simulate(t, net, lower.Options{}, jit.Options{K: 10})
 	prog, err := lower.Build(net, lower.Options{})
 	require.NoError(t, err)
-	assert.Equal(t, lower.KernelDense, prog.Projs[1].Kernel)
+	assert.Equal(t, kernel, prog.Projs[1].Kernel)
 	first := func(pop int) []float64 { // each neuron's one spike time
 		out := make([]float64, n)
 		for i := range out {
@@ -86,7 +97,51 @@ monitors: {spikes: [P, N]}
 		if dt < 0 {
 			want = 0.5 - aMinus*math.Exp(dt/tauMinus)
 		}
-		assert.InDelta(t, want, w.W[k], 1e-6, "Δt = %g ms", dt)
+		assert.InDelta(t, want, w.W[k], 1e-6, "%s kernel, Δt = %g ms", kernel, dt)
+	}
+}
+
+// On the event kernel STDP touches only the rows and columns of the neurons
+// that fired, and gives the dense kernel's spikes and final weights
+// (float64, a recurrent network driven by Poisson sources, 300 ms).
+func TestEventSTDPEqualsDense(t *testing.T) {
+	spec := `
+seed: 8
+duration: 300 ms
+populations:
+  P: {size: 200, model: Poisson, params: {rate: 25 Hz}}
+  N: {size: 60, model: LifRef, params: {V_th: 10, tau: 10 ms}}
+projections:
+  PN: {pre: P, post: N, conn: {fixed_prob: 0.3}, weight: 1.5, synapse: {Expon: {tau: 5 ms}}, output: CUBA,
+       stdp: {A_plus: 0.05, A_minus: 0.06, w_max: 3}, kernel: %s}
+  NN: {pre: N, post: N, conn: {fixed_prob: 0.2}, weight: 0.5, synapse: {Expon: {tau: 5 ms}}, output: CUBA,
+       stdp: {A_plus: 0.02, A_minus: 0.02, w_max: 1}, kernel: %s}
+monitors: {spikes: [N]}
+`
+	var trains [2][][2][]float64
+	var weights [2][]*results.Weights
+	for i, kernel := range []string{"dense", "event"} {
+		net := parse(t, fmt.Sprintf(spec, kernel, kernel))
+		prog, err := lower.Build(net, lower.Options{DType: dtypes.Float64})
+		require.NoError(t, err)
+		for _, pr := range prog.Projs {
+			assert.Equal(t, lower.Kernel(kernel), pr.Kernel)
+			assert.Equal(t, kernel == "event", pr.Plastic.Event)
+		}
+		rec, _ := simulate(t, net, lower.Options{DType: dtypes.Float64}, jit.Options{K: 4})
+		trains[i], weights[i] = spikeTrains(rec), rec.Weights
+	}
+	require.Greater(t, len(trains[0][0][0]), 200)
+	assert.Equal(t, trains[0], trains[1])
+	for p := range weights[0] {
+		moved := 0
+		for k, w := range weights[0][p].W {
+			require.InDelta(t, w, weights[1][p].W[k], 1e-12, "%s synapse %d", weights[0][p].Proj, k)
+			if w != []float64{1.5, 0.5}[p] {
+				moved++
+			}
+		}
+		assert.Greater(t, moved, len(weights[0][p].W)/2, "%s: STDP moved most weights", weights[0][p].Proj)
 	}
 }
 
