@@ -36,6 +36,9 @@ type Network struct {
 	Projections []*Projection
 	// Monitors lists what a run records.
 	Monitors Monitors
+	// File is the spec file the network was read from ("" for networks
+	// built in Go); errors found after parsing name it with the line.
+	File string
 }
 
 // Population is a group of neurons of one model with shared parameters.

@@ -310,12 +310,12 @@ func Build(net *ir.Network, opts Options) (*Program, error) {
 	byName := map[string]*Population{}
 	for _, ip := range net.Populations {
 		if err := p.lowerPopulation(ip, byName); err != nil {
-			return nil, err
+			return nil, specError(net, ip.Line, "populations."+ip.Name, err)
 		}
 	}
 	for _, ipr := range net.Projections {
 		if err := p.lowerProjection(ipr, byName, opts); err != nil {
-			return nil, err
+			return nil, specError(net, ipr.Line, "projections."+ipr.Name, err)
 		}
 	}
 	for _, pop := range p.Pops {
@@ -339,6 +339,12 @@ func Build(net *ir.Network, opts Options) (*Program, error) {
 	return p, nil
 }
 
+// specError places an error found while lowering at the spec field (and
+// its line) it comes from, as parsing errors are.
+func specError(net *ir.Network, line int, field string, err error) error {
+	return &ir.SpecError{File: net.File, Line: line, Field: field, Msg: err.Error()}
+}
+
 func (p *Program) addState(name string, dt dtypes.DType, shape ...int) int {
 	p.State = append(p.State, Var{Name: name, DType: dt, Shape: shape})
 	return len(p.State) - 1
@@ -353,21 +359,21 @@ func (p *Program) addConst(name string, t *tensors.Tensor) int {
 func (p *Program) lowerPopulation(ip *ir.Population, byName map[string]*Population) error {
 	neuron, err := dynamics.NewNeuron(ip.Model, ip.Params)
 	if err != nil {
-		return fmt.Errorf("population %s: %w", ip.Name, err)
+		return err
 	}
 	integ, err := dynamics.MethodByName(ip.Integrator)
 	if err != nil {
-		return fmt.Errorf("population %s: %w", ip.Name, err)
+		return err
 	}
 	switch src := neuron.(type) {
 	case *dynamics.Poisson:
 		src.Key = proceduralKey(p.Net.Seed, connect.Stream("poisson:"+ip.Name))
 	case *dynamics.SpikeTimes:
 		if err := loadSpikeTimes(src, ip); err != nil {
-			return fmt.Errorf("population %s: %w", ip.Name, err)
+			return err
 		}
 		if _, _, _, err := src.Table(p.Net.Dt, ip.Size); err != nil {
-			return fmt.Errorf("population %s: %w", ip.Name, err)
+			return err
 		}
 	}
 	pop := &Population{Population: ip, Index: len(p.Pops), Neuron: neuron, Integrator: integ,

@@ -19,11 +19,11 @@ import (
 func (p *Program) lowerProjection(ipr *ir.Projection, byName map[string]*Population, opts Options) error {
 	post := byName[ipr.Post]
 	if post.Neuron.Potential() == "" {
-		return fmt.Errorf("projection %s: post population %s (%s) has no membrane potential and takes no input", ipr.Name, post.Name, post.Model)
+		return fmt.Errorf("post population %s (%s) has no membrane potential and takes no input", post.Name, post.Model)
 	}
 	out, err := dynamics.NewOutput(ipr.Output.Model, ipr.Output.Params)
 	if err != nil {
-		return fmt.Errorf("projection %s: %w", ipr.Name, err)
+		return err
 	}
 	pr := &Projection{Projection: ipr, Target: post}
 	if ipr.Synapse.Model == dynamics.GapJunctionModel {
@@ -34,12 +34,12 @@ func (p *Program) lowerProjection(ipr *ir.Projection, byName map[string]*Populat
 	preSyn, kinetic := dynamics.NewPreSynapse(ipr.Synapse.Model, ipr.Synapse.Params)
 	if !kinetic {
 		if syn, err = dynamics.NewSynapse(ipr.Synapse.Model, ipr.Synapse.Params); err != nil {
-			return fmt.Errorf("projection %s: %w", ipr.Name, err)
+			return err
 		}
 	}
 	if ipr.Poisson != nil {
 		if kinetic {
-			return fmt.Errorf("projection %s: a poisson input needs a synapse kept per postsynaptic neuron (Expon, DualExpon or Alpha), got %s", ipr.Name, ipr.Synapse.Model)
+			return fmt.Errorf("a poisson input needs a synapse kept per postsynaptic neuron (Expon, DualExpon or Alpha), got %s", ipr.Synapse.Model)
 		}
 		pr.Kernel, pr.Why = KernelPoisson, "Poisson input: counts drawn per neuron and step"
 		pr.PoissonKey = proceduralKey(p.Net.Seed, connect.Stream("poisson-input:"+ipr.Name))
@@ -47,10 +47,10 @@ func (p *Program) lowerProjection(ipr *ir.Projection, byName map[string]*Populat
 	} else {
 		pr.Pre = byName[ipr.Pre]
 		if kinetic && (ipr.STP != nil || ipr.STDP != nil) {
-			return fmt.Errorf("projection %s: stp and stdp act on spikes; %s transmits a continuous g kept per presynaptic neuron (use Expon, DualExpon or Alpha)", ipr.Name, ipr.Synapse.Model)
+			return fmt.Errorf("stp and stdp act on spikes; %s transmits a continuous g kept per presynaptic neuron (use Expon, DualExpon or Alpha)", ipr.Synapse.Model)
 		}
 		if err := p.connect(pr, post, opts, kinetic); err != nil {
-			return fmt.Errorf("projection %s: %w", ipr.Name, err)
+			return err
 		}
 		if kinetic {
 			pr.PreState = p.preState(pr.Pre, preSyn)
@@ -248,7 +248,7 @@ func (p *Program) procedural(pr *Projection, post *Population) (ops.Procedural, 
 func (p *Program) lowerGap(pr *Projection, opts Options) error {
 	m, lists, err := p.matrix(pr, pr.Target, opts)
 	if err != nil {
-		return fmt.Errorf("projection %s: %w", pr.Name, err)
+		return err
 	}
 	pr.Matrix, pr.SynWeights = m, lists.Weight
 	pr.Kernel, pr.Why = KernelDense, "gap junctions couple potentials every step: dense kernel"
@@ -370,7 +370,7 @@ func (p *Program) merge(pr *Projection, post *Population, syn dynamics.Synapse, 
 		init = &in
 	}
 	if pr.PreState != nil && init != nil {
-		return fmt.Errorf("projection %s: init g is not supported for %s, whose state is kept per presynaptic neuron", ipr.Name, ipr.Synapse.Model)
+		return fmt.Errorf("init g is not supported for %s, whose state is kept per presynaptic neuron", ipr.Synapse.Model)
 	}
 	for _, g := range post.Groups {
 		same := g.Output.Key() == out.Key() && g.PreSide == (pr.PreState != nil) &&
@@ -380,9 +380,9 @@ func (p *Program) merge(pr *Projection, post *Population, syn dynamics.Synapse, 
 		}
 		switch {
 		case g.Init == nil && init != nil && len(g.Projs) > 0:
-			return fmt.Errorf("projection %s: init g is set but %s, which shares its synaptic state, has none", ipr.Name, g.Projs[0].Name)
+			return fmt.Errorf("init g is set but %s, which shares its synaptic state, has none", g.Projs[0].Name)
 		case g.Init != nil && (init == nil || *init != *g.Init):
-			return fmt.Errorf("projection %s: init g must equal that of %s, which shares its synaptic state", ipr.Name, g.Projs[0].Name)
+			return fmt.Errorf("init g must equal that of %s, which shares its synaptic state", g.Projs[0].Name)
 		}
 		g.Projs = append(g.Projs, pr)
 		g.Name += "+" + ipr.Name

@@ -152,7 +152,7 @@ func parseSpec(data []byte, filename string) (*ir.Network, *ir.SpecError) {
 	if e := p.require(top, "populations"); e != nil {
 		return nil, e
 	}
-	n := &ir.Network{Name: nameFromFile(filename), Dt: ir.DefaultDt, Duration: ir.DefaultDuration}
+	n := &ir.Network{Name: nameFromFile(filename), Dt: ir.DefaultDt, Duration: ir.DefaultDuration, File: filename}
 	if en := top.get("name"); en != nil {
 		if n.Name, e = p.str(en.value, en.line, "name"); e != nil {
 			return nil, e

@@ -55,10 +55,10 @@ func TestConnectivityFromFile(t *testing.T) {
 	require.NoError(t, npyio.WriteNPZ(filepath.Join(dir, "e2e.npz"), []string{"pre", "post"},
 		[]npyio.Array{{Shape: []int{len(pre)}, Data: pre}, {Shape: []int{len(post)}, Data: post}}))
 	_, err = lower.Build(load(), lower.Options{})
-	assert.EqualError(t, err, "projection E2E: post[7] is 400, outside the post population [0, 400)")
+	assert.EqualError(t, err, filepath.Join(dir, "net.yaml")+":12: projections.E2E: post[7] is 400, outside the post population [0, 400)")
 	require.NoError(t, os.Remove(filepath.Join(dir, "e2e.npz")))
 	_, err = lower.Build(load(), lower.Options{})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "projection E2E: ")
+	assert.Contains(t, err.Error(), "net.yaml:12: projections.E2E: ")
 	assert.Contains(t, err.Error(), "e2e.npz")
 }

@@ -80,7 +80,7 @@ func TestProjectionInitMustAgree(t *testing.T) {
 	spec = strings.Replace(spec, "monitors:", `  X2E: {pre: I, post: E, conn: {fixed_prob: 0.1}, weight: 0.6, synapse: {Expon: {tau: 5 ms}}, output: {COBA: {E: 0 mV}}}
 monitors:`, 1)
 	_, err := lower.Build(parse(t, spec), lower.Options{})
-	assert.EqualError(t, err, "projection X2E: init g must equal that of E2E, which shares its synaptic state")
+	assert.EqualError(t, err, "test.yaml:16: projections.X2E: init g must equal that of E2E, which shares its synaptic state")
 	prog, err := lower.Build(parse(t, strings.Replace(spec, "weight: 0.6, synapse: {Expon: {tau: 5 ms}}, output: {COBA: {E: 0 mV}}}\nmonitors:",
 		"weight: 0.6, synapse: {Expon: {tau: 5 ms}}, output: {COBA: {E: 0 mV}}, init: {g: 0.1}}\nmonitors:", 1)), lower.Options{})
 	require.NoError(t, err)
@@ -161,7 +161,7 @@ monitors: {spikes: [P, N]}
 	assert.Greater(t, a.Spikes[1].Stats(1000).RateHz, 1.0, "the driven neurons fire")
 
 	_, err := lower.Build(parse(t, strings.Replace(spec, "PN: {pre: P, post: N, conn: {fixed_in_degree: 50}", "PN: {pre: N, post: P, conn: {fixed_prob: 0.5}", 1)), lower.Options{})
-	assert.EqualError(t, err, "projection PN: post population P (Poisson) has no membrane potential and takes no input")
+	assert.EqualError(t, err, "test.yaml:8: projections.PN: post population P (Poisson) has no membrane potential and takes no input")
 }
 
 // A white-noise input drives an unthresholded LIF to the stationary variance

@@ -157,7 +157,7 @@ projections:
 `
 	for _, plastic := range []string{"stdp: {}", "stp: {}"} {
 		_, err := lower.Build(parse(t, fmt.Sprintf(base, "NMDA", plastic)), lower.Options{})
-		assert.EqualError(t, err, "projection P: stp and stdp act on spikes; NMDA transmits a continuous g kept per presynaptic neuron (use Expon, DualExpon or Alpha)")
+		assert.EqualError(t, err, "test.yaml:5: projections.P: stp and stdp act on spikes; NMDA transmits a continuous g kept per presynaptic neuron (use Expon, DualExpon or Alpha)")
 	}
 	require.NoError(t, npyio.WriteNPZ(filepath.Join(dir, "w.npz"), []string{"pre", "post", "weight"}, []npyio.Array{
 		{Shape: []int{2}, Data: []int64{0, 1}}, {Shape: []int{2}, Data: []int64{1, 2}}, {Shape: []int{2}, Data: []float64{1, 1.5}}}))
