@@ -135,7 +135,14 @@ func TestCLIErrors(t *testing.T) {
 func TestValidateAndModels(t *testing.T) {
 	code, stdout, stderr := runCLI("validate", "coba")
 	require.Equal(t, 0, code, stderr)
-	assert.Equal(t, "coba: valid: 2 populations, 4 projections, dt 0.1 ms, duration 1000 ms\n", stdout)
+	assert.Regexp(t, `^coba: valid: 2 populations, 4 projections \(\d+ stored synapses\), dt 0.1 ms, duration 1000 ms\n$`, stdout)
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "f.yaml")
+	require.NoError(t, os.WriteFile(spec, []byte("populations:\n  E: {size: 4, model: LifRef}\nprojections:\n"+
+		"  EE: {pre: E, post: E, conn: {file: none.npz}, weight: 1, synapse: Expon, output: CUBA}\n"), 0o644))
+	code, _, stderr = runCLI("validate", spec)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, spec+":4: projections.EE: npyio: ReadNPZ: open "+filepath.Join(dir, "none.npz"))
 	code, stdout, _ = runCLI("models")
 	require.Equal(t, 0, code)
 	assert.Contains(t, stdout, "coba     4000 neurons, 2 populations, 4 projections")

@@ -242,8 +242,20 @@ func cmdValidate(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s: valid: %d populations, %d projections, dt %g ms, duration %g ms\n",
-		pos[0], len(net.Populations), len(net.Projections), net.Dt, net.Duration)
+	// Lowering reads conn and spike files and draws the connectivity, which
+	// finds the problems parsing cannot; nothing is compiled.
+	prog, err := lower.Build(net, lower.Options{})
+	if err != nil {
+		return err
+	}
+	synapses := 0
+	for _, pr := range prog.Projs {
+		if pr.Matrix != nil {
+			synapses += pr.Matrix.NumSynapses()
+		}
+	}
+	fmt.Fprintf(stdout, "%s: valid: %d populations, %d projections (%d stored synapses), dt %g ms, duration %g ms\n",
+		pos[0], len(net.Populations), len(net.Projections), synapses, net.Dt, net.Duration)
 	return nil
 }
 
