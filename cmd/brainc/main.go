@@ -4,7 +4,7 @@
 //	brainc compile SPEC|MODEL  write the compiled StableHLO programs and a manifest
 //	brainc train SPEC|NAME     train a spiking classifier (surrogate gradients, BPTT)
 //	brainc bench scale         COBA at 4k…4M neurons: time, events/s, memory
-//	brainc validate SPEC       check a spec file
+//	brainc validate SPEC       check a spec file and lower it (no compile)
 //	brainc devices             list the backends found and why others were not
 //	brainc setup               install the CPU PJRT plugin with go-xla's installer
 //
@@ -34,7 +34,7 @@ func commands() []command {
 		{"compile", "SPEC|MODEL", "write the StableHLO programs, manifest.json and state0.npz; --explain prints the plan", cmdCompile},
 		{"train", "SPEC|NAME", "train a spiking classifier by BPTT; writes metrics.jsonl, params.npz, summary.json, training.png", cmdTrain},
 		{"bench", "scale", "COBA at growing sizes (in-degree 80): wall time, steps/s, synaptic events/s, memory", cmdBench},
-		{"validate", "SPEC", "parse and check a spec file", cmdValidate},
+		{"validate", "SPEC", "parse, check and lower a spec file (nothing is compiled)", cmdValidate},
 		{"models", "", "list built-in networks and model families with their parameters", cmdModels},
 		{"devices", "", "list the backends found (plugin, PJRT version, devices) and why others were not", cmdDevices},
 		{"setup", "", "install the CPU PJRT plugin with go-xla's own installer (needs GitHub)", cmdSetup},
