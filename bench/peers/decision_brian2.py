@@ -38,7 +38,8 @@ import brian2 as b2  # noqa: E402
 from brian2 import Hz, mV, ms  # noqa: E402
 
 if a.mode == "cpp_standalone":
-    b2.set_device("cpp_standalone", directory=tempfile.mkdtemp(prefix="brian2-decision-"), build_on_run=False)
+    build_dir = tempfile.mkdtemp(prefix="brian2-decision-")
+    b2.set_device("cpp_standalone", directory=build_dir, build_on_run=False)
     b2.prefs.devices.cpp_standalone.openmp_threads = os.cpu_count() or 1
 else:
     b2.prefs.codegen.target = "cython"
@@ -128,7 +129,7 @@ net = b2.Network(objects, list(mons.values()))
 t_built = time.perf_counter()
 net.run(a.duration * ms)
 if a.mode == "cpp_standalone":
-    b2.device.build(run=True, compile=True)
+    b2.device.build(directory=build_dir, run=True, compile=True)
 t_end = time.perf_counter()
 run_s = t_end - t_built
 build_s = t_built - t_start
