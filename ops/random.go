@@ -35,11 +35,22 @@ func boxMuller(u1, u2 *Node) *Node {
 	return Mul(Sqrt(MulScalar(Log(u1), -2)), Cos(MulScalar(u2, 2*math.Pi)))
 }
 
+// poissonNormalFrom is the mean from which HashPoisson draws from the
+// normal approximation: the inversion table would have λ + 20√λ + 40
+// entries per neuron, and the skewness 1/√λ is below 0.1.
+const poissonNormalFrom = 100
+
 // HashPoisson returns n independent Poisson counts of mean lambda (≥ 0)
 // for the counter under key, as dtype (float) values, by inversion of one
 // HashUniform draw: count = #{j : u > F(j)}, F the Poisson CDF, tabulated on
 // the host up to where its tail is below the uniform's resolution (2⁻²⁴).
+// From lambda = 100 on it draws max(0, round(λ + √λ·z)), z ~ N(0, 1) (the
+// normal approximation), whose cost does not grow with lambda.
 func HashPoisson(key uint32, counter *Node, n int, lambda float64, dtype dtypes.DType) *Node {
+	if lambda >= poissonNormalFrom {
+		z := HashNormal(key, counter, n, dtype)
+		return MaxScalar(Round(AddScalar(MulScalar(z, math.Sqrt(lambda)), lambda)), 0)
+	}
 	u := HashUniform(key, counter, n, dtype)
 	cdf := PoissonCDF(lambda, 1.0/(1<<25))
 	if len(cdf) == 0 {

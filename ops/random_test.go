@@ -12,11 +12,12 @@ import (
 
 // Poisson counts have the Poisson law: mean, variance and P(0) = e^{−λ}
 // over 400k draws, for a small mean (a 1,000-source input at 2.4 Hz,
-// dt 0.1 ms) and larger ones.
+// dt 0.1 ms), larger ones, and one large enough for the normal
+// approximation (λ = 2500, e.g. a million sources at 25 Hz with dt 0.1 ms).
 func TestHashPoisson(t *testing.T) {
 	b := cpu(t)
 	const n = 400_000
-	for _, lambda := range []float64{0.24, 3, 40} {
+	for _, lambda := range []float64{0.24, 3, 40, 2500} { // the last by the normal approximation
 		out := MustExecOnce(b, func(step *Node) *Node {
 			return HashPoisson(9, step, n, lambda, dtypes.Float32)
 		}, int32(5))
