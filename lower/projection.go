@@ -309,9 +309,13 @@ func (p *Program) delay(pr *Projection, post *Population, fileDelays []float64) 
 	if steps == 0 && per == nil {
 		return nil
 	}
-	const maxLen = 1 << 16
-	if steps+1 > maxLen {
+	const maxLen, maxEntries = 1 << 16, 1 << 28
+	switch {
+	case steps+1 > maxLen:
 		return fmt.Errorf("delay of %d steps exceeds the limit of %d steps", steps, maxLen-1)
+	case (steps+1)*post.Size > maxEntries:
+		return fmt.Errorf("a delay of %d steps onto %d neurons needs a ring buffer of %d × %d values, over the limit of %d (use a larger dt or a shorter delay)",
+			steps, post.Size, steps+1, post.Size, maxEntries)
 	}
 	d := &Delay{Steps: steps, PerSynapse: per, Len: steps + 1, StepsTable: -1}
 	d.Buf = p.addState(ipr.Name+".delay", p.DType, d.Len, post.Size)
