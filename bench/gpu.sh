@@ -12,7 +12,8 @@
 # Steps, each under `timeout`, and all of them within BUDGET_S (300 s) in total:
 #   1. the backend smoke tests (the checks of scripts/gpu-smoke.sh: brainc
 #      devices, the pjrt package's graph test, COBA 4k with K=10 on CUDA;
-#      GPU_SMOKE=full runs scripts/gpu-smoke.sh itself instead);
+#      GPU_SMOKE=full runs scripts/gpu-smoke.sh itself instead), then the
+#      model library's operators (delays, STP, STDP, the decision network);
 #   2. brainc's scaling benchmark: bin/brainc bench scale --sizes $SIZES;
 #   3. the pure-JAX reference, bench/peers/jax_coba.py --variant event and
 #      --variant dense, at each size;
@@ -154,6 +155,23 @@ else
   run_step smoke-coba-k10 45 bin/brainc run coba --backend "$BACKEND" --k 10 --quiet \
     --duration "$SMOKE_DURATION" --out "$OUT/smoke/coba-k10"
 fi
+# The model library's operators on the backend: kinetic NMDA states, the
+# all-to-all and Poisson kernels (the decision network), per-synapse delay
+# lines, event-driven STP and STDP.
+cat >"$OUT/smoke/library.yaml" <<'YAML'
+seed: 3
+duration: 200 ms
+populations:
+  P: {size: 400, model: Poisson, params: {rate: 30 Hz}}
+  N: {size: 100, model: LifRef, params: {V_th: 10, tau: 10 ms}}
+projections:
+  PN: {pre: P, post: N, conn: {fixed_prob: 0.2}, weight: 3, synapse: {Expon: {tau: 5 ms}}, output: CUBA,
+       delay: uniform(0.5 ms, 3 ms), stp: {U: 0.3}, kernel: event}
+  NN: {pre: N, post: N, conn: {fixed_prob: 0.1}, weight: 0.3, synapse: {Expon: {tau: 5 ms}}, output: CUBA,
+       stdp: {A_plus: 0.01, A_minus: 0.012}, kernel: event}
+YAML
+run_step smoke-library 45 bin/brainc run "$OUT/smoke/library.yaml" --backend "$BACKEND" --quiet --out "$OUT/smoke/library"
+run_step smoke-decision 60 bin/brainc run decision --backend "$BACKEND" --duration 300ms --quiet --out "$OUT/smoke/decision"
 
 echo "== brainc bench scale"
 run_step brainc-scale "$BRAINC_CAP_S" bin/brainc bench scale --backend "$BACKEND" --sizes "$SIZES" \
