@@ -1208,7 +1208,7 @@ func (p *specParser) monitors(en *mapEntry) (ir.Monitors, *ir.SpecError) {
 			p.lines[field] = te.keyLine
 			pop, v, ok := strings.Cut(te.key, ".")
 			if !ok || pop == "" || v == "" {
-				return mon, p.errAt(te.keyLine, "monitors.traces", "trace key %q must be ir.Population.Variable (e.g. \"E.V\")", te.key)
+				return mon, p.errAt(te.keyLine, "monitors.traces", "trace key %q must be Population.Variable (e.g. \"E.V\")", te.key)
 			}
 			items, lines, e := p.list(te, field)
 			if e != nil {

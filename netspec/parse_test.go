@@ -335,7 +335,7 @@ func TestParseErrors(t *testing.T) {
 		{"trace of unknown state", head + "monitors:\n  traces: {E.g: [0]}\n",
 			`t.yaml:7: monitors.traces.E.g: unknown state variable "g" of LifRef (valid: V)`},
 		{"trace key without variable", head + "monitors:\n  traces: {E: [0]}\n",
-			`t.yaml:7: monitors.traces: trace key "E" must be ir.Population.Variable (e.g. "E.V")`},
+			`t.yaml:7: monitors.traces: trace key "E" must be Population.Variable (e.g. "E.V")`},
 		{"spikes of unknown population", head + "monitors:\n  spikes: [E, I]\n",
 			`t.yaml:7: monitors.spikes: unknown population "I" (populations: E)`},
 		{"unknown alias", head + "    params: *lif\n",
