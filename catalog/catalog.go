@@ -76,6 +76,9 @@ type ModelSpec struct {
 	States []StateSpec
 	// Below lists parameter pairs {a, b} that must satisfy a < b.
 	Below [][2]string
+	// PerPre is set for synapses whose states are kept per presynaptic
+	// neuron (kinetic receptors); others' are kept per postsynaptic neuron.
+	PerPre bool
 }
 
 // Param returns the parameter with the given name.
@@ -501,6 +504,7 @@ var catalog = []*ModelSpec{
 		Source: "Destexhe, Mainen & Sejnowski 1994; BrainPy brainpy.dyn.AMPA (defaults)",
 		Params: kineticParams(0.98, 0.18, 0.5, 0.5),
 		States: kineticStates,
+		PerPre: true,
 	},
 	{
 		Name: "GABAa",
@@ -510,6 +514,7 @@ var catalog = []*ModelSpec{
 		Source: "Destexhe, Mainen & Sejnowski 1994; BrainPy brainpy.dyn.GABAa (defaults)",
 		Params: kineticParams(0.53, 0.18, 1, 1),
 		States: kineticStates,
+		PerPre: true,
 	},
 	{
 		Name: "NMDA",
@@ -526,6 +531,7 @@ var catalog = []*ModelSpec{
 			{Name: "g", Dim: Dimensionless, Doc: "open fraction, in [0, 1)"},
 			{Name: "x", Dim: Dimensionless, Doc: "glutamate-bound gating variable"},
 		},
+		PerPre: true,
 	},
 	{
 		Name: "GapJunction",

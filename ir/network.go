@@ -216,11 +216,27 @@ type Monitors struct {
 	Traces []Trace
 }
 
-// Trace records one state variable of selected neurons of a population.
+// Trace records one state variable of selected neurons of a population,
+// or of a projection (its synaptic variables, by postsynaptic neuron or, for
+// kinetic synapses, presynaptic neuron; STP's u and x by presynaptic neuron;
+// STDP's w by synapse, and its x_pre and x_post).
 type Trace struct {
+	// Pop names the population or the projection.
 	Pop, Var string
-	// Indices of the neurons recorded.
+	// Indices of the neurons (or synapses) recorded.
 	Indices []int
+	// Line is the spec line of the trace (0 for Go-built networks).
+	Line int
+}
+
+// projection returns the projection with the given name, or nil.
+func (n *Network) projection(name string) *Projection {
+	for _, p := range n.Projections {
+		if p != nil && p.Name == name {
+			return p
+		}
+	}
+	return nil
 }
 
 // Population returns the population with the given name, or nil.

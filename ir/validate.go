@@ -622,13 +622,26 @@ func (c *checker) monitors(n *Network) *SpecError {
 		key := t.Pop + "." + t.Var
 		field := "monitors.traces." + key
 		p := n.Population(t.Pop)
-		if p == nil {
-			return c.errf(field, 0, field, "%s", unknownPopMsg(n, t.Pop))
-		}
-		if m, ok := catalog.LookupModel(catalog.KindNeuron, p.Model); ok && !(t.Var == OUTrace && p.Input.Kind == "ou") {
-			if _, ok := m.State(t.Var); !ok {
-				return c.errf(field, 0, field, "%s", MsgUnknownState(m, t.Var))
+		pr := n.projection(t.Pop)
+		// size bounds the indices (-1: checked when lowered); what names them.
+		size, what := 0, ""
+		switch {
+		case p != nil && pr != nil:
+			return c.errf(field, 0, field, "%s names both a population and a projection; rename one to trace it", t.Pop)
+		case p != nil:
+			if m, ok := catalog.LookupModel(catalog.KindNeuron, p.Model); ok && !(t.Var == OUTrace && p.Input.Kind == "ou") {
+				if _, ok := m.State(t.Var); !ok {
+					return c.errf(field, 0, field, "%s", MsgUnknownState(m, t.Var))
+				}
 			}
+			size, what = p.Size, "population "+p.Name
+		case pr != nil:
+			var msg string
+			if size, what, msg = projectionTrace(n, pr, t.Var); msg != "" {
+				return c.errf(field, 0, field, "%s", msg)
+			}
+		default:
+			return c.errf(field, 0, field, "%s", unknownPopMsg(n, t.Pop))
 		}
 		if seenTrace[key] {
 			return c.errf(field, 0, field, "%s is traced twice", key)
@@ -640,9 +653,8 @@ func (c *checker) monitors(n *Network) *SpecError {
 		seenIdx := make(map[int]bool, len(t.Indices))
 		for k, idx := range t.Indices {
 			at := fmt.Sprintf("%s[%d]", field, k)
-			if idx < 0 || idx >= p.Size {
-				return c.errf(at, 0, field, "neuron index %d out of range (population %s has %d neurons: 0..%d)",
-					idx, p.Name, p.Size, p.Size-1)
+			if idx < 0 || size >= 0 && idx >= size {
+				return c.errf(at, 0, field, "neuron index %d out of range (%s has %d neurons: 0..%d)", idx, what, size, size-1)
 			}
 			if seenIdx[idx] {
 				return c.errf(at, 0, field, "neuron index %d is listed twice", idx)
@@ -651,6 +663,52 @@ func (c *checker) monitors(n *Network) *SpecError {
 		}
 	}
 	return nil
+}
+
+// projectionTrace checks a trace of a projection's variable: its synapse
+// model's states (per postsynaptic neuron, or per presynaptic neuron for
+// kinetic synapses), STP's u and x (per presynaptic neuron), STDP's w (per
+// synapse, bounded when lowered: size -1) and x_pre, x_post. It returns the
+// index bound and what it counts, or a message.
+func projectionTrace(n *Network, pr *Projection, v string) (size int, what, msg string) {
+	pre, post := n.Population(pr.Pre), n.Population(pr.Post)
+	side := func(p *Population) (int, string, string) {
+		if p == nil { // a Poisson input has no presynaptic population
+			return 0, "", fmt.Sprintf("projection %s has no presynaptic population", pr.Name)
+		}
+		return p.Size, "population " + p.Name, ""
+	}
+	m, _ := catalog.LookupModel(catalog.KindSynapse, pr.Synapse.Model)
+	var valid []string
+	if m != nil {
+		for _, st := range m.States {
+			valid = append(valid, st.Name)
+		}
+		if _, ok := m.State(v); ok {
+			if m.PerPre {
+				return side(pre)
+			}
+			return side(post)
+		}
+	}
+	if pr.STP != nil {
+		valid = append(valid, "u", "x")
+		if v == "u" || v == "x" {
+			return side(pre)
+		}
+	}
+	if pr.STDP != nil {
+		valid = append(valid, "w", "x_pre", "x_post")
+		switch v {
+		case "w":
+			return -1, "projection " + pr.Name, ""
+		case "x_pre":
+			return side(pre)
+		case "x_post":
+			return side(post)
+		}
+	}
+	return 0, "", fmt.Sprintf("projection %s has no traceable variable %q (valid: %s)", pr.Name, v, strings.Join(valid, ", "))
 }
 
 // positive checks that v is a finite number > 0.

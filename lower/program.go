@@ -327,16 +327,64 @@ func Build(net *ir.Network, opts Options) (*Program, error) {
 		p.SpikeMonitors = append(p.SpikeMonitors, pop)
 	}
 	for _, t := range net.Monitors.Traces {
-		idx, ok := byName[t.Pop].States[t.Var]
-		if pop := byName[t.Pop]; t.Var == ir.OUTrace && pop.OU >= 0 {
-			idx, ok = pop.OU, true
-		}
-		if !ok {
-			return nil, fmt.Errorf("lower: trace %s.%s: population has no state %q", t.Pop, t.Var, t.Var)
+		idx, err := p.traceState(byName, t)
+		if err != nil {
+			return nil, specError(net, t.Line, "monitors.traces."+t.Pop+"."+t.Var, err)
 		}
 		p.Traces = append(p.Traces, Trace{Trace: t, State: idx})
 	}
 	return p, nil
+}
+
+// traceState is the index into Program.State of a traced variable: a
+// population's state (or its OU current), or a projection's synaptic
+// variable (in its group or kinetic state), STP variable or STDP state.
+func (p *Program) traceState(byName map[string]*Population, t ir.Trace) (int, error) {
+	if pop, ok := byName[t.Pop]; ok {
+		if idx, ok := pop.States[t.Var]; ok {
+			return idx, nil
+		}
+		if t.Var == ir.OUTrace && pop.OU >= 0 {
+			return pop.OU, nil
+		}
+		return 0, fmt.Errorf("population has no state %q", t.Var)
+	}
+	var pr *Projection
+	for _, q := range p.Projs {
+		if q.Name == t.Pop {
+			pr = q
+		}
+	}
+	if pr == nil {
+		return 0, fmt.Errorf("no population or projection %q", t.Pop)
+	}
+	if ps := pr.PreState; ps != nil {
+		if idx, ok := ps.Vars[t.Var]; ok {
+			return idx, nil
+		}
+	}
+	for _, g := range p.Groups {
+		if idx, ok := g.Vars[t.Var]; ok && slices.Contains(g.Projs, pr) {
+			return idx, nil
+		}
+	}
+	if pr.STP != nil && (t.Var == "u" || t.Var == "x") {
+		return map[string]int{"u": pr.STPU, "x": pr.STPX}[t.Var], nil
+	}
+	if pl := pr.Plastic; pl != nil {
+		switch t.Var {
+		case "w":
+			if n := pr.Matrix.NumSynapses(); slices.Max(t.Indices) >= n {
+				return 0, fmt.Errorf("synapse index %d out of range (projection %s has %d synapses: 0..%d)", slices.Max(t.Indices), pr.Name, n, n-1)
+			}
+			return pl.W, nil
+		case "x_pre":
+			return pl.XPre, nil
+		case "x_post":
+			return pl.XPost, nil
+		}
+	}
+	return 0, fmt.Errorf("projection %s has no state %q here", pr.Name, t.Var)
 }
 
 // specError places an error found while lowering at the spec field (and

@@ -1214,7 +1214,7 @@ func (p *specParser) monitors(en *mapEntry) (ir.Monitors, *ir.SpecError) {
 			if e != nil {
 				return mon, e
 			}
-			t := ir.Trace{Pop: pop, Var: v}
+			t := ir.Trace{Pop: pop, Var: v, Line: te.keyLine}
 			for k, it := range items {
 				idx, e := p.integer(it, lines[k], field)
 				if e != nil {

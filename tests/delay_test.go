@@ -2,8 +2,10 @@ package tests
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -164,5 +166,47 @@ monitors: {spikes: [N]}
 		}
 		require.Greater(t, len(trains[0][0][0]), 100, extra)
 		assert.Equal(t, trains[1], trains[0], extra)
+	}
+}
+
+// Projection variables can be traced like neuron states: a synaptic
+// variable by postsynaptic neuron (the trace equals the state read step by
+// step), STDP weights by synapse (the last row equals weights.npz's), and
+// STP variables by presynaptic neuron; bad keys and indices name the field.
+func TestProjectionTraces(t *testing.T) {
+	spec := fmt.Sprintf(delaySpec, "{one_to_one: true}", ", stdp: {A_plus: 0.05, w_max: 2}")
+	spec = strings.Replace(spec, "monitors: {spikes: [S]}\n", "", 1) + "monitors: {spikes: [S], traces: {SN.g: [0, 1, 2, 3], SN.w: [0, 2], SN.x_pre: [1]}}\n"
+	net := parse(t, spec)
+	prog, err := lower.Build(net, lower.Options{})
+	require.NoError(t, err)
+	want := groupTrace(t, prog, 120)
+	rec, _ := simulate(t, net, lower.Options{}, jit.Options{K: 4})
+	g, w := rec.Traces[0].Values, rec.Traces[1].Values
+	require.Len(t, g, 120*4)
+	for s := range 120 {
+		for i := range 4 {
+			require.InDelta(t, want[s][i], g[s*4+i], 1e-6, "step %d neuron %d", s, i)
+		}
+	}
+	final := rec.Weights[0].W
+	assert.Equal(t, []float64{final[0], final[2]}, w[len(w)-2:], "the last traced weights are the final ones")
+	// Neuron 1 fires in step 10 (1 ms) and 70: the rule counts the spike in
+	// step 11, where x_pre jumps to 1; it then decays with tau_plus (20 ms).
+	xPre := rec.Traces[2].Values
+	assert.Zero(t, xPre[10])
+	assert.InDelta(t, 1.0, xPre[11], 1e-6, "x_pre after the first spike")
+	assert.InDelta(t, math.Exp(-0.1*float64(59-11)/20), xPre[59], 1e-6, "x_pre decays exactly until the next spike")
+
+	for key, msg := range map[string]string{
+		"SN.q: [0]":  `test.yaml:12: monitors.traces.SN.q: projection SN has no traceable variable "q" (valid: g, w, x_pre, x_post)`,
+		"SN.g: [4]":  `test.yaml:12: monitors.traces.SN.g: neuron index 4 out of range (population N has 4 neurons: 0..3)`,
+		"SN.w: [99]": `test.yaml:12: monitors.traces.SN.w: synapse index 99 out of range (projection SN has 4 synapses: 0..3)`,
+	} {
+		bad := strings.Replace(spec, "traces: {SN.g: [0, 1, 2, 3], SN.w: [0, 2], SN.x_pre: [1]}", "traces: {"+key+"}", 1)
+		net, err := netspec.Parse([]byte(bad), "test.yaml")
+		if err == nil {
+			_, err = lower.Build(net, lower.Options{})
+		}
+		assert.EqualError(t, err, msg, key)
 	}
 }
