@@ -64,7 +64,7 @@ func TestParseCOBA(t *testing.T) {
 
 	assert.Equal(t, ir.Monitors{
 		Spikes: []string{"E", "I"},
-		Traces: []ir.Trace{{Pop: "E", Var: "V", Indices: []int{0, 1, 2}}},
+		Traces: []ir.Trace{{Pop: "E", Var: "V", Indices: []int{0, 1, 2}, Line: 55}},
 	}, n.Monitors)
 
 	require.NoError(t, n.Validate(), "a parsed network validates")
@@ -156,7 +156,7 @@ monitors:
 	assert.Equal(t, ir.Component{Model: "COBA", Params: map[string]float64{"E": 0}}, aa.Output)
 	assert.Equal(t, "dense", aa.Kernel)
 
-	assert.Equal(t, ir.Monitors{Spikes: []string{"B"}, Traces: []ir.Trace{{Pop: "A", Var: "V", Indices: []int{9, 0}}}}, n.Monitors)
+	assert.Equal(t, ir.Monitors{Spikes: []string{"B"}, Traces: []ir.Trace{{Pop: "A", Var: "V", Indices: []int{9, 0}, Line: 41}}}, n.Monitors)
 }
 
 func TestParseJSON(t *testing.T) {
@@ -184,7 +184,7 @@ func TestParseJSON(t *testing.T) {
 	assert.Equal(t, 9, n.Projections[0].Line)
 	assert.Equal(t, 2.0, n.Projections[0].Synapse.Params["tau"])
 	assert.Empty(t, n.Monitors.Spikes, "an explicit monitors section replaces the default")
-	assert.Equal(t, []ir.Trace{{Pop: "A", Var: "V", Indices: []int{2}}}, n.Monitors.Traces)
+	assert.Equal(t, []ir.Trace{{Pop: "A", Var: "V", Indices: []int{2}, Line: 12}}, n.Monitors.Traces)
 }
 
 // head is the start of most malformed specs below; its lines are:
