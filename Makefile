@@ -39,11 +39,13 @@ $(PEERS_VENV)/.installed: bench/peers/requirements.txt
 bench-peers: setup $(PEERS_VENV)/.installed
 	$(PEERS_VENV)/bin/python bench/peers/run_all.py $(PEERS_ARGS)
 
-# The decision network (Wang 2002) in brainc and Brian2 cpp_standalone, seeds 1-3
-# (docs/benchmarks.md): brainc's summaries, then one JSON line per Brian2 run.
+# The decision network (Wang 2002) in brainc, Brian2 cpp_standalone and BrainPy,
+# seeds 1-3 (docs/benchmarks.md): brainc's summaries, then one JSON line per
+# peer run (about 4 minutes in all).
 bench-decision: setup $(PEERS_VENV)/.installed
 	@for s in 1 2 3; do $(BIN) run decision --seed $$s --quiet --out out/decision-$$s | head -1; done
 	@for s in 1 2 3; do $(PEERS_VENV)/bin/python bench/peers/decision_brian2.py --mode cpp_standalone --seed $$s | tail -1; done
+	@for s in 1 2 3; do $(PEERS_VENV)/bin/python bench/peers/decision_brainpy.py --seed $$s 2>/dev/null | tail -1; done
 
 lint:
 	$(GO) vet ./...
