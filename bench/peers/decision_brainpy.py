@@ -9,18 +9,13 @@ conductance of A and B from 200 ms. Run by DSRunner with JIT.
 
 Prints one JSON line: wall, compile and run times, rates over the run and
 over the last 500 ms, and the winner."""
-import argparse
 import json
 import time
 
 t_start = time.perf_counter()
-p = argparse.ArgumentParser()
-p.add_argument("--duration", type=float, default=2000.0, help="model time, ms")
-p.add_argument("--coherence", type=float, default=0.256)
-p.add_argument("--mu0", type=float, default=40.0)
-p.add_argument("--seed", type=int, default=1)
-p.add_argument("--segment", type=float, default=100.0, help="ms per DSRunner call")
-a = p.parse_args()
+from decision_common import SIZES as sizes, rates, weight, parse_args  # noqa: E402
+
+a = parse_args(lambda p: p.add_argument("--segment", type=float, default=100.0, help="ms per DSRunner call"))
 
 import numpy as np  # noqa: E402
 import brainpy as bp  # noqa: E402
@@ -31,23 +26,6 @@ bm.set_platform("cpu")
 bm.set_dt(0.1)
 bm.random.seed(a.seed)
 rng = np.random.default_rng(a.seed)
-
-f, w_plus = 0.15, 1.7
-w_minus = 1 - f * (w_plus - 1) / (1 - f)
-sizes = dict(A=240, B=240, N=1120, I=400)
-leak = dict(E=25.0, I=20.0)  # nS
-g = dict(E=dict(ext=2.1, ampa=0.05, nmda=0.165, gaba=1.3), I=dict(ext=1.62, ampa=0.04, nmda=0.13, gaba=1.0))
-
-
-def kind(pop):
-    return "I" if pop == "I" else "E"
-
-
-def w(src, dst):
-    if dst in ("I", "N"):
-        return 1.0
-    return w_plus if src == dst else w_minus
-
 
 class Decision(bp.DynSysGroup):
     def __init__(self):
@@ -64,31 +42,28 @@ class Decision(bp.DynSysGroup):
         self.ampa = {}
         for src in ("A", "B", "N"):
             for dst in ("A", "B", "N", "I"):
-                k = kind(dst)
                 pre, post = self.pops[src], self.pops[dst]
                 ampa = bp.dyn.ProjAlignPostMg2(
                     pre=pre, delay=None,
-                    comm=bp.dnn.AllToAll(pre.num, post.num, w(src, dst) * g[k]["ampa"] / leak[k], include_self=src != dst),
+                    comm=bp.dnn.AllToAll(pre.num, post.num, weight("ampa", src, dst), include_self=src != dst),
                     syn=bp.dyn.Expon.desc(post.num, tau=2.), out=bp.dyn.COBA.desc(E=0.), post=post)
                 nmda = bp.dyn.ProjAlignPreMg2(
                     pre=pre, syn=bp.dyn.NMDA.desc(pre.num, a=0.5, tau_decay=100., tau_rise=2.), delay=None,
-                    comm=bp.dnn.AllToAll(pre.num, post.num, w(src, dst) * g[k]["nmda"] / leak[k], include_self=src != dst),
+                    comm=bp.dnn.AllToAll(pre.num, post.num, weight("nmda", src, dst), include_self=src != dst),
                     out=bp.dyn.MgBlock(E=0., cc_Mg=1.), post=post)
                 self.projs += [ampa, nmda]
                 self.ampa[dst] = ampa  # projections onto dst share one Expon: its g takes the Poisson input
         for dst in ("A", "B", "N", "I"):
-            k = kind(dst)
             pre, post = self.pops["I"], self.pops[dst]
             self.projs.append(bp.dyn.ProjAlignPostMg2(
                 pre=pre, delay=None,
-                comm=bp.dnn.AllToAll(pre.num, post.num, g[k]["gaba"] / leak[k], include_self=dst != "I"),
+                comm=bp.dnn.AllToAll(pre.num, post.num, weight("gaba", None, dst), include_self=dst != "I"),
                 syn=bp.dyn.Expon.desc(post.num, tau=5.), out=bp.dyn.COBA.desc(E=-70.), post=post))
         for i, pr in enumerate(self.projs):
             setattr(self, f"proj{i}", pr)
         self.bg = {}
         for dst in ("A", "B", "N", "I"):
-            k = kind(dst)
-            self.bg[dst] = bp.dyn.PoissonInput(self.ampa[dst].refs["syn"].g, 800, 3., g[k]["ext"] / leak[k])
+            self.bg[dst] = bp.dyn.PoissonInput(self.ampa[dst].refs["syn"].g, 800, 3., weight("ext", None, dst))
             setattr(self, f"bg_{dst}", self.bg[dst])
         self.stim_rate = {"A": a.mu0 * (1 + a.coherence), "B": a.mu0 * (1 - a.coherence)}
 
@@ -102,7 +77,7 @@ class Decision(bp.DynSysGroup):
         for name, rate in (self.stim_rate.items() if a.mu0 > 0 else ()):
             counts = bm.random.poisson(rate * dt / 1000., sizes[name])
             syn_g = self.ampa[name].refs["syn"].g
-            syn_g.value += bm.where(on, counts * (g["E"]["ext"] / leak["E"]), 0.)
+            syn_g.value += bm.where(on, counts * weight("ext", None, name), 0.)
         for pop in self.pops.values():
             pop()
         return {name: pop.spike.value for name, pop in self.pops.items()}
@@ -128,11 +103,6 @@ wall = time.perf_counter() - t_start
 rest = seg_times[1:] or seg_times
 compile_s = max(0.0, seg_times[0] - float(np.median(rest)))
 run_s = sum(seg_times) - compile_s
-rates, late = {}, {}
-for k in sizes:
-    t = np.concatenate(times[k])
-    rates[k] = len(t) / sizes[k] / (a.duration / 1000)
-    late[k] = float((t >= a.duration - 500).sum()) / sizes[k] / 0.5
 print(json.dumps(dict(simulator="brainpy", version=bp.__version__, model="decision", coherence=a.coherence,
                       mu0=a.mu0, seed=a.seed, duration_ms=a.duration, wall_s=wall, compile_s=compile_s,
-                      run_s=run_s, rates=rates, late_rates=late, winner="A" if late["A"] > late["B"] else "B")))
+                      run_s=run_s, **rates({k: np.concatenate(v) for k, v in times.items()}, a.duration))))

@@ -16,22 +16,22 @@ O(N^2) for 4M explicit synapses. Background and stimulus are Poisson inputs
 
 Prints one JSON line: wall, build, run times, rates per population over the
 run, over the last 500 ms and per 100 ms, and the winner."""
-import argparse
 import json
 import os
 import tempfile
 import time
 
 t_start = time.perf_counter()
-p = argparse.ArgumentParser()
-p.add_argument("--mode", choices=["runtime", "cpp_standalone"], default="runtime")
-p.add_argument("--duration", type=float, default=2000.0, help="model time, ms")
-p.add_argument("--coherence", type=float, default=0.256)
-p.add_argument("--method", default="exponential_euler", help="Brian2 integration method (euler decays the 2 ms AMPA "
-               "conductance 2.5%% too fast per 0.1 ms step, which lowers the rates by ~13%%)")
-p.add_argument("--mu0", type=float, default=40.0, help="stimulus rate at zero coherence, Hz (0: none)")
-p.add_argument("--seed", type=int, default=1)
-a = p.parse_args()
+from decision_common import SIZES as sizes, kind, rates, weight, parse_args  # noqa: E402
+
+
+def flags(p):
+    p.add_argument("--mode", choices=["runtime", "cpp_standalone"], default="runtime")
+    p.add_argument("--method", default="exponential_euler", help="Brian2 integration method (euler decays the 2 ms AMPA "
+                   "conductance 2.5%% too fast per 0.1 ms step, which lowers the rates by ~13%%)")
+
+
+a = parse_args(flags)
 
 import numpy as np  # noqa: E402
 import brian2 as b2  # noqa: E402
@@ -46,39 +46,18 @@ else:
 b2.seed(a.seed)
 b2.defaultclock.dt = 0.1 * ms
 
-f, w_plus = 0.15, 1.7
-w_minus = 1 - f * (w_plus - 1) / (1 - f)
-sizes = dict(A=240, B=240, N=1120, I=400)
-leak = dict(E=25.0, I=20.0)  # nS
-g = dict(E=dict(ext=2.1, ampa=0.05, nmda=0.165, gaba=1.3), I=dict(ext=1.62, ampa=0.04, nmda=0.13, gaba=1.0))
-
-
-def kind(pop):
-    return "I" if pop == "I" else "E"
-
-
-def w(src, dst):
-    """w+ within a selective group, w- from the other selective group and
-    from N onto A and B, else 1."""
-    if dst in ("I", "N"):
-        return 1.0
-    return w_plus if src == dst else w_minus
-
-
-
 def conductances(dst):
     """Brian2 subexpressions for the recurrent conductances onto dst: the
     weighted pool sums, less the neuron's own trace for its own group."""
-    k = kind(dst)
     out = []
     for t in ("ampa", "nmda"):
         terms = []
         for src in ("A", "B", "N"):
             own = f" - s_{t}" if src == dst else ""
-            terms.append(f"{w(src, dst) * g[k][t] / leak[k]!r}*(S_{t}_{src}{own})")
+            terms.append(f"{weight(t, src, dst)!r}*(S_{t}_{src}{own})")
         out.append(f"g_rec_{t} = " + " + ".join(terms) + " : 1")
     own = " - s_gaba" if dst == "I" else ""
-    out.append(f"g_gaba = {g[k]['gaba'] / leak[k]!r}*(S_gaba_I{own}) : 1")
+    out.append(f"g_gaba = {weight('gaba', None, dst)!r}*(S_gaba_I{own}) : 1")
     return "\n".join(out) + "\n"
 
 
@@ -117,11 +96,11 @@ for src, traces in (("A", ("ampa", "nmda")), ("B", ("ampa", "nmda")), ("N", ("am
         for grp in groups.values():
             setattr(grp, f"S_{t}_{src}", b2.linked_var(pool, "S", index=np.zeros(len(grp), dtype=int)))
 for name, grp in groups.items():
-    objects.append(b2.PoissonInput(grp, "g_ext", 800, 3 * Hz, weight=g[kind(name)]["ext"] / leak[kind(name)]))
+    objects.append(b2.PoissonInput(grp, "g_ext", 800, 3 * Hz, weight=weight("ext", None, name)))
 for name, sign in (("A", 1), ("B", -1)):
     rate = a.mu0 * (1 + sign * a.coherence)
     stim = b2.PoissonGroup(sizes[name], rates=f"{rate}*Hz*int(t >= 200*ms)", name=f"stim_{name}")
-    syn = b2.Synapses(stim, groups[name], on_pre=f"g_ext_post += {g['E']['ext'] / leak['E']!r}", name=f"stim_syn_{name}")
+    syn = b2.Synapses(stim, groups[name], on_pre=f"g_ext_post += {weight('ext', None, name)!r}", name=f"stim_syn_{name}")
     syn.connect(j="i")
     objects += [stim, syn]
 mons = {name: b2.SpikeMonitor(grp) for name, grp in groups.items()}
@@ -136,14 +115,7 @@ build_s = t_built - t_start
 if a.mode == "cpp_standalone":  # compile and run happen together: take Brian2's own run timing
     run_s = b2.device._last_run_time
     build_s = t_end - t_start - run_s
-rates, late, course = {}, {}, {}
-for name, mon in mons.items():
-    t = np.asarray(mon.t / ms)
-    rates[name] = len(t) / sizes[name] / (a.duration / 1000)
-    late[name] = float((t >= a.duration - 500).sum()) / sizes[name] / 0.5
-    counts, _ = np.histogram(t, bins=np.arange(0, a.duration + 1, 100))
-    course[name] = [round(c / sizes[name] / 0.1, 1) for c in counts]  # Hz per 100 ms
+times = {name: np.asarray(mon.t / ms) for name, mon in mons.items()}
 print(json.dumps(dict(simulator=f"brian2-{a.mode.replace('_', '-')}", version=b2.__version__, model="decision",
                       coherence=a.coherence, mu0=a.mu0, method=a.method, seed=a.seed, duration_ms=a.duration, wall_s=t_end - t_start,
-                      build_s=build_s, run_s=run_s, rates=rates, late_rates=late, rates_per_100ms=course,
-                      winner="A" if late["A"] > late["B"] else "B")))
+                      build_s=build_s, run_s=run_s, **rates(times, a.duration))))
