@@ -62,7 +62,6 @@ type EventTables struct {
 func (r STDP) EventStep(w, xPre, xPost, pre, post, preIdx, postIdx *Node, t EventTables, dt float64) (w2, xPre2, xPost2 *Node) {
 	xPre = MulScalar(xPre, math.Exp(-dt/r.TauPlus))
 	xPost = MulScalar(xPost, math.Exp(-dt/r.TauMinus))
-	padded := func(v *Node) *Node { return Concatenate([]*Node{v, ZerosLike(Slice(v, AxisRange(0, 1)))}, 0) }
 	// update adds a bounded change to the weights at positions pos (Int32 [M, 1]).
 	update := func(w, pos, dw *Node) *Node {
 		old := Gather(w, pos)
@@ -70,10 +69,10 @@ func (r STDP) EventStep(w, xPre, xPost, pre, post, preIdx, postIdx *Node, t Even
 	}
 	slots := ops.CSRSlots(preIdx, t.Ptr, t.Targets, t.Width) // depression on the rows that fired
 	targets := ExpandAxes(Gather(t.Targets, slots), -1)
-	w = update(w, slots, MulScalar(Gather(padded(xPost), targets), -r.AMinus))
+	w = update(w, slots, MulScalar(Gather(ops.AppendZero(xPost), targets), -r.AMinus))
 	xPre = Add(xPre, pre)
 	cols := ops.CSRSlots(postIdx, t.ColPtr, t.Sources, t.ColWidth) // potentiation on the columns that fired
 	sources := ExpandAxes(Gather(t.Sources, cols), -1)
-	w = update(w, ExpandAxes(Gather(t.Perm, cols), -1), MulScalar(Gather(padded(xPre), sources), r.APlus))
+	w = update(w, ExpandAxes(Gather(t.Perm, cols), -1), MulScalar(Gather(ops.AppendZero(xPre), sources), r.APlus))
 	return w, xPre, Add(xPost, post)
 }

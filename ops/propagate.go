@@ -135,6 +135,12 @@ func EventPropagateCSRScaled(idx, indptr, indices *Node, width int, weight, scal
 	return scatterAdd(ExpandAxes(Gather(indices, slots), -1), slotWeights(idx, slots, width, weight, scale), nPost)
 }
 
+// AppendZero returns v [n] with a zero appended, [n+1]: the value read at
+// the padding index n of compacted indices or table entries.
+func AppendZero(v *Node) *Node {
+	return Concatenate([]*Node{v, ZerosLike(Slice(v, AxisRange(0, 1)))}, 0)
+}
+
 // slotWeights is the weight of each slot of the firing rows idx: weight
 // (scalar, or per synapse gathered at slots), times scale of the slot's row
 // when scale is not nil (the pad row nPre gets 0).
@@ -149,8 +155,7 @@ func slotWeights(idx, slots *Node, width int, weight, scale *Node) *Node {
 	if scale == nil {
 		return w
 	}
-	padded := Concatenate([]*Node{scale, ZerosLike(Slice(scale, AxisRange(0, 1)))}, 0)
-	rows := Gather(padded, ExpandAxes(idx, -1)) // [C]
+	rows := Gather(AppendZero(scale), ExpandAxes(idx, -1)) // [C]
 	return Mul(w, Reshape(BroadcastToDims(ExpandAxes(rows, -1), c, width), c*width))
 }
 
