@@ -139,14 +139,8 @@ func (st *stepper) step(state []*Node) []*Node {
 	g := stepIdx.Graph()
 	st.preG = map[*PreState]*Node{}
 	for _, ps := range p.PreStates {
-		vars := dynamics.Vars{}
-		for name, i := range ps.Vars {
-			vars[name] = state[i]
-		}
-		updated := ps.Synapse.Update(vars, ops.SpikesAsFloat(state[ps.Pop.Spike], p.DType), p.Net.Dt)
-		for _, name := range updated.Names() {
-			next[ps.Vars[name]] = updated[name]
-		}
+		updated := ps.Synapse.Update(varsAt(state, ps.Vars), ops.SpikesAsFloat(state[ps.Pop.Spike], p.DType), p.Net.Dt)
+		storeAt(next, ps.Vars, updated)
 		st.preG[ps] = updated["g"]
 	}
 	gval := map[*Group]*Node{} // what each group's output reads
@@ -164,21 +158,11 @@ func (st *stepper) step(state []*Node) []*Node {
 			gval[grp] = x
 			continue
 		}
-		vars := dynamics.Vars{}
-		for name, i := range grp.Vars {
-			vars[name] = state[i]
-		}
-		updated := grp.Synapse.Update(vars, x, p.Net.Dt)
-		for _, name := range updated.Names() {
-			next[grp.Vars[name]] = updated[name]
-		}
+		storeAt(next, grp.Vars, grp.Synapse.Update(varsAt(state, grp.Vars), x, p.Net.Dt))
 		gval[grp] = next[grp.G]
 	}
 	for _, pop := range p.Pops {
-		vars := dynamics.Vars{}
-		for _, name := range pop.StateNames {
-			vars[name] = state[pop.States[name]]
-		}
+		vars := varsAt(state, pop.States)
 		groups := pop.Groups
 		var gaps [][2]*Node // per gap projection onto pop: Σ_j w·V_j and Σ_j w
 		for _, gp := range p.Gaps {
@@ -210,13 +194,29 @@ func (st *stepper) step(state []*Node) []*Node {
 		if nz := pop.Noise; nz != nil {
 			newVars[nz.Var] = stochasticTerm(pop, vars[nz.Var], newVars[nz.Var], spike, stepIdx, p.Net.Seed, p.Net.Dt)
 		}
-		for _, name := range pop.StateNames {
-			next[pop.States[name]] = newVars[name]
-		}
+		storeAt(next, pop.States, newVars)
 		next[pop.Spike] = spike
 	}
 	next[0] = Add(stepIdx, Scalar(g, dtypes.Int32, 1))
 	return next
+}
+
+// varsAt reads the variables whose state indices idx gives.
+func varsAt(state []*Node, idx map[string]int) dynamics.Vars {
+	v := make(dynamics.Vars, len(idx))
+	for name, i := range idx {
+		v[name] = state[i]
+	}
+	return v
+}
+
+// storeAt writes the variables of v that have a state index in idx to next.
+func storeAt(next []*Node, idx map[string]int, v dynamics.Vars) {
+	for _, name := range v.Names() {
+		if i, ok := idx[name]; ok {
+			next[i] = v[name]
+		}
+	}
 }
 
 // transmit is a projection's input to its synaptic group in this step:
