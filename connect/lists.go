@@ -86,20 +86,12 @@ func ReadLists(path string) (Lists, error) {
 	if filepath.Ext(path) == ".npy" {
 		return readListsNPY(path)
 	}
-	names, arrays, err := npyio.ReadNPZ(path)
+	byName, err := npyio.ReadNPZMap(path)
 	if err != nil {
 		return Lists{}, err
 	}
-	get := func(name string) (npyio.Array, bool) {
-		for i, n := range names {
-			if n == name {
-				return arrays[i], true
-			}
-		}
-		return npyio.Array{}, false
-	}
 	ints := func(name string) ([]int64, error) {
-		a, ok := get(name)
+		a, ok := byName[name]
 		if !ok {
 			return nil, fmt.Errorf("%s: no array %q (expected pre, post and optionally weight, delay)", path, name)
 		}
@@ -116,7 +108,7 @@ func ReadLists(path string) (Lists, error) {
 		return nil, fmt.Errorf("%s: %s must hold integers, got %T", path, name, a.Data)
 	}
 	floats := func(name string) ([]float64, error) {
-		a, ok := get(name)
+		a, ok := byName[name]
 		if !ok {
 			return nil, nil
 		}

@@ -23,13 +23,9 @@ func LoadNPZ(path string) (*Set, error) {
 }
 
 func loadNPZ(path string) (*Set, error) {
-	names, arrays, err := npyio.ReadNPZ(path)
+	m, err := npyio.ReadNPZMap(path)
 	if err != nil {
 		return nil, err
-	}
-	m := make(map[string]npyio.Array, len(names))
-	for i, n := range names {
-		m[n] = arrays[i]
 	}
 	times, err1 := vector[float64](m, "times", "float32 or float64")
 	units, err2 := vector[int64](m, "units", "int32 or int64")

@@ -334,13 +334,9 @@ func (t *Trainer) Save(path string) error {
 // Load replaces the trainable parameters with those of an .npz file written
 // by Save; every parameter must be present with the network's shape.
 func (t *Trainer) Load(path string) error {
-	names, arrays, err := npyio.ReadNPZ(path)
+	byName, err := npyio.ReadNPZMap(path)
 	if err != nil {
 		return err
-	}
-	byName := map[string]npyio.Array{}
-	for i, n := range names {
-		byName[n] = arrays[i]
 	}
 	values := map[string]*tensors.Tensor{}
 	for _, name := range t.names {

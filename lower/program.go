@@ -710,20 +710,20 @@ func loadSpikeTimes(src *dynamics.SpikeTimes, ip *ir.Population) error {
 		return nil
 	}
 	path := ip.Spikes.File
-	names, arrays, err := npyio.ReadNPZ(path)
+	byName, err := npyio.ReadNPZMap(path)
 	if err != nil {
 		return err
 	}
 	var times, indices []float64
-	for i, name := range names {
-		switch name {
-		case "times":
-			times, err = npyio.Float64s(arrays[i])
-		case "indices":
-			indices, err = npyio.Float64s(arrays[i])
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %s: %w", path, name, err)
+	for _, f := range []struct {
+		name string
+		dst  *[]float64
+	}{{"times", &times}, {"indices", &indices}} {
+		name, dst := f.name, f.dst
+		if a, ok := byName[name]; ok {
+			if *dst, err = npyio.Float64s(a); err != nil {
+				return fmt.Errorf("%s: %s: %w", path, name, err)
+			}
 		}
 	}
 	if times == nil || indices == nil || len(times) != len(indices) {

@@ -140,3 +140,17 @@ func readEntry(f *zip.File) (Array, error) {
 	}
 	return a, nil
 }
+
+// ReadNPZMap is ReadNPZ with the arrays by name, for readers that look
+// their arrays up.
+func ReadNPZMap(path string) (map[string]Array, error) {
+	names, arrays, err := ReadNPZ(path)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]Array, len(names))
+	for i, n := range names {
+		m[n] = arrays[i]
+	}
+	return m, nil
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/netspec"
@@ -209,4 +210,43 @@ func TestProjectionTraces(t *testing.T) {
 		}
 		assert.EqualError(t, err, msg, key)
 	}
+}
+
+// A SpikeTimes population reads its spikes from an .npz (times in ms,
+// indices) like inline lists; a file with a bad index is an error naming
+// the population, its line and the entry.
+func TestSpikeTimesFromFile(t *testing.T) {
+	file := filepath.Join(dir, "spikes.npz")
+	write := func(idx []int64) {
+		require.NoError(t, npyio.WriteNPZ(file, []string{"times", "indices"}, []npyio.Array{
+			{Shape: []int{3}, Data: []float64{0.5, 1, 2.3}}, {Shape: []int{3}, Data: idx}}))
+	}
+	write([]int64{0, 2, 1})
+	inline := `
+duration: 5 ms
+populations:
+  S: {size: 3, model: SpikeTimes, spikes: %s}
+`
+	fromFile := parseFile(t, fmt.Sprintf(inline, "{file: spikes.npz}"))
+	fromList := parse(t, fmt.Sprintf(inline, "{times: [0.5 ms, 1 ms, 2.3 ms], indices: [0, 2, 1]}"))
+	a, _ := simulate(t, fromFile, lower.Options{}, jit.Options{K: 5})
+	b, _ := simulate(t, fromList, lower.Options{}, jit.Options{K: 5})
+	require.Len(t, a.Spikes[0].Times, 3)
+	for k, want := range []float64{0.5, 1, 2.3} {
+		assert.InDelta(t, want, a.Spikes[0].Times[k], 1e-9)
+	}
+	assert.Equal(t, []int32{0, 2, 1}, a.Spikes[0].Indices)
+	assert.Equal(t, spikeTrains(b), spikeTrains(a))
+	write([]int64{0, 3, 1})
+	_, err := lower.Build(parseFile(t, fmt.Sprintf(inline, "{file: spikes.npz}")), lower.Options{})
+	assert.EqualError(t, err, filepath.Join(dir, "s.yaml")+":4: populations.S: "+file+": indices[1] is 3, not a neuron of [0, 3)")
+}
+
+// parseFile parses a spec as if read from dir/s.yaml (relative paths are
+// taken from dir).
+func parseFile(t *testing.T, spec string) *ir.Network {
+	t.Helper()
+	net, err := netspec.Parse([]byte(spec), filepath.Join(dir, "s.yaml"))
+	require.NoError(t, err)
+	return net
 }
