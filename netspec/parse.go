@@ -704,33 +704,27 @@ func (p *specParser) noise(f *mapEntry, field string) (*ir.Noise, *ir.SpecError)
 
 // inputShape reads the parameters of a ramp, sinusoid or section input.
 func (p *specParser) inputShape(in *ir.Input, en *mapEntry, field string) *ir.SpecError {
-	m, e := p.mapping(en.value, field, en.keyLine, false)
-	if e != nil {
-		return e
-	}
-	type q struct {
-		key string
-		dim ir.Dim
-		dst *float64
-	}
-	var keys []q
+	var keys []quantityField
 	var required []string
 	switch in.Kind {
 	case "ramp":
-		keys = []q{{"from", ir.Dimensionless, &in.From}, {"to", ir.Dimensionless, &in.To}, {"start", ir.Time, &in.Start}, {"end", ir.Time, &in.End}}
+		keys = []quantityField{{"from", ir.Dimensionless, &in.From, nil}, {"to", ir.Dimensionless, &in.To, nil},
+			{"start", ir.Time, &in.Start, nil}, {"end", ir.Time, &in.End, nil}}
 		required = []string{"to", "end"}
 	case "sinusoid":
-		keys = []q{{"amplitude", ir.Dimensionless, &in.Amplitude}, {"frequency", ir.Rate, &in.Frequency},
-			{"offset", ir.Dimensionless, &in.Value}, {"phase", ir.Dimensionless, &in.Phase}}
+		keys = []quantityField{{"amplitude", ir.Dimensionless, &in.Amplitude, nil}, {"frequency", ir.Rate, &in.Frequency, nil},
+			{"offset", ir.Dimensionless, &in.Value, nil}, {"phase", ir.Dimensionless, &in.Phase, nil}}
 		required = []string{"amplitude", "frequency"}
 	case "noise":
-		keys = []q{{"mean", ir.Dimensionless, &in.Value}, {"sigma", ir.Dimensionless, &in.Sigma}}
+		keys = []quantityField{{"mean", ir.Dimensionless, &in.Value, nil}, {"sigma", ir.Dimensionless, &in.Sigma, nil}}
 		required = []string{"sigma"}
 	case "ou":
-		keys = []q{{"mean", ir.Dimensionless, &in.Value}, {"sigma", ir.Dimensionless, &in.Sigma}, {"tau", ir.Time, &in.Tau}}
+		keys = []quantityField{{"mean", ir.Dimensionless, &in.Value, nil}, {"sigma", ir.Dimensionless, &in.Sigma, nil},
+			{"tau", ir.Time, &in.Tau, nil}}
 		required = []string{"sigma", "tau"}
 	case "section":
-		if e := p.checkKeys(m, []string{"values", "durations"}); e != nil {
+		m, e := p.keyed(en, field, []string{"values", "durations"})
+		if e != nil {
 			return e
 		}
 		if e := p.require(m, "values", "durations"); e != nil {
@@ -753,24 +747,8 @@ func (p *specParser) inputShape(in *ir.Input, en *mapEntry, field string) *ir.Sp
 		}
 		return nil
 	}
-	valid := make([]string, len(keys))
-	for i, k := range keys {
-		valid[i] = k.key
-	}
-	if e := p.checkKeys(m, valid); e != nil {
+	if e := p.quantities(en, field, keys, required...); e != nil {
 		return e
-	}
-	if e := p.require(m, required...); e != nil {
-		return e
-	}
-	for _, k := range keys {
-		if f := m.get(k.key); f != nil {
-			x, e := p.quantity(f.value, f.line, field+"."+k.key, k.dim)
-			if e != nil {
-				return e
-			}
-			*k.dst = x
-		}
 	}
 	if in.Kind == "noise" && !(in.Sigma >= 0) {
 		return p.errAt(en.keyLine, field+".sigma", "must be >= 0, got %g", in.Sigma)
