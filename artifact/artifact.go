@@ -1,9 +1,10 @@
 // Package artifact writes what brainc's compiler produces for a model, so
 // that it can be inspected, diffed and run in any PJRT runtime: the
-// StableHLO program of every chunk executable a run may use (NAME.mlir,
-// exactly as handed to PJRT), a manifest of their inputs and outputs
-// (manifest.json), and the initial state and stored connectivity they take
-// (state0.npz). The same spec and options give byte-identical files.
+// StableHLO program of every looping executable a run may use, one per
+// event-capacity bucket (NAME.mlir, exactly as handed to PJRT), a manifest
+// of their inputs and outputs (manifest.json), and the initial state and
+// stored connectivity they take (state0.npz). The same spec and options give
+// byte-identical files.
 package artifact
 
 import (
@@ -14,91 +15,110 @@ import (
 	"strings"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 
 	"github.com/brainc/brainc/atomicfile"
+	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/npyio"
 	"github.com/brainc/brainc/pjrt"
 )
 
 // Version is the brainc version written into manifests.
-const Version = "0.1.0-dev"
+const Version = "0.2.0-dev"
 
 // State0File is the name of the initial-state file.
 const State0File = "state0.npz"
 
 // Array describes one input or output of a program.
 type Array struct {
-	// Name is the state variable ("E.V"), constant ("E.fanout") or monitor
-	// ("events", "traces") the array holds; state0.npz uses the same names.
+	// Name is the state variable ("E.V"), constant ("E.fanout"), events row
+	// ("<program>.events_row"), step count ("n", "steps") or monitor
+	// ("events", "traces") the array holds; state0.npz uses the same names
+	// for the inputs it holds.
 	Name string `json:"name"`
-	// Role is "state", "const", "events" or "traces".
-	Role  string `json:"role"`
+	// Role is "state", "row", "const", "n", "steps", "events" or "traces".
+	Role string `json:"role"`
+	// DType and Shape are the array's element type and dimensions.
 	DType string `json:"dtype"`
 	Shape []int  `json:"shape"`
 	// Holds says what the array is, in words.
 	Holds string `json:"holds"`
 }
 
-// EventField locates one population in a program's events output: per step
-// (row), its firing count at column CountColumn and its firing indices in the
-// Capacity columns after it (padded with the population size).
+// EventField locates one population in a program's events row: its firing
+// count at column CountColumn and its firing indices in the Capacity
+// columns after it (padded with the population size).
 type EventField struct {
-	Population  string `json:"population"`
-	CountColumn int    `json:"count_column"`
-	Capacity    int    `json:"capacity"`
+	// Population is the population's name.
+	Population string `json:"population"`
+	// CountColumn is the column of its count.
+	CountColumn int `json:"count_column"`
+	// Capacity is the number of index columns after the count.
+	Capacity int `json:"capacity"`
+	// Size is the population's size (the padding index).
+	Size int `json:"size"`
 }
 
 // TraceField locates one trace in a program's traces output: columns
 // [Column, Column+len(Indices)).
 type TraceField struct {
+	// Population and Var name the traced variable.
 	Population string `json:"population"`
 	Var        string `json:"var"`
-	Indices    []int  `json:"indices"`
-	Column     int    `json:"column"`
+	// Indices are the traced neurons (or synapses).
+	Indices []int `json:"indices"`
+	// Column is the first column of the trace.
+	Column int `json:"column"`
 }
 
-// Program is one chunk executable.
+// Program is one looping executable.
 type Program struct {
+	// Name is the program's name; File its .mlir file.
 	Name string `json:"name"`
 	File string `json:"file"`
-	// Steps is the number of steps the program advances (K, or the remainder).
-	Steps int `json:"steps"`
+	// Rows is the most steps one call runs (and records).
+	Rows int `json:"rows"`
 	// Capacity is the event-capacity bucket: firing neurons per population
 	// and step the program can represent exactly.
-	Capacity int          `json:"capacity"`
-	Inputs   []Array      `json:"inputs"`
-	Outputs  []Array      `json:"outputs"`
-	Events   []EventField `json:"events_layout"`
-	Traces   []TraceField `json:"traces_layout"`
+	Capacity int `json:"capacity"`
+	// Inputs and Outputs list the program's arguments and results in order.
+	Inputs  []Array `json:"inputs"`
+	Outputs []Array `json:"outputs"`
+	// Events and Traces lay out the events row and the traces row.
+	Events []EventField `json:"events_layout"`
+	Traces []TraceField `json:"traces_layout"`
 }
 
 // Manifest describes a compiled model.
 type Manifest struct {
-	Model      string  `json:"model"`
-	SpecSHA256 string  `json:"spec_sha256"`
-	Version    string  `json:"brainc_version"`
-	DT         float64 `json:"dt_ms"`
-	Duration   float64 `json:"duration_ms"`
-	Steps      int     `json:"steps"`
-	K          int     `json:"steps_per_chunk"`
-	Seed       uint64  `json:"seed"`
-	DType      string  `json:"float_dtype"`
-	// State0 is the file holding the initial value of every state and const
-	// input, by name.
+	// Model is the network's name; SpecSHA256 identifies its spec text.
+	Model      string `json:"model"`
+	SpecSHA256 string `json:"spec_sha256"`
+	// Version is brainc's version.
+	Version string `json:"brainc_version"`
+	// DT and Duration are the step and the run length (ms); Steps the
+	// number of steps of the run.
+	DT       float64 `json:"dt_ms"`
+	Duration float64 `json:"duration_ms"`
+	Steps    int     `json:"steps"`
+	// Seed drew the connectivity and initial state; DType is the float type.
+	Seed  uint64 `json:"seed"`
+	DType string `json:"float_dtype"`
+	// State0 is the file holding the initial value of every state, row and
+	// const input, by name.
 	State0 string `json:"state0"`
 	// Usage says how the programs chain.
-	Usage    string    `json:"usage"`
+	Usage string `json:"usage"`
+	// Programs lists the executables, smallest capacity first.
 	Programs []Program `json:"programs"`
 }
 
 // Options selects the programs to compile.
 type Options struct {
-	// K is the steps per chunk; Steps the run length (a remainder program is
-	// compiled when Steps is not a multiple of K).
-	K, Steps int
+	// Steps is the run length (written to the manifest; the programs do not
+	// depend on it).
+	Steps int
 	// Capacities are the event-capacity buckets to compile.
 	Capacities []int
 	// SpecSHA256 identifies the spec the program was lowered from.
@@ -107,62 +127,52 @@ type Options struct {
 
 // Artifacts are a compiled model ready to be written.
 type Artifacts struct {
+	// Manifest describes the programs.
 	Manifest *Manifest
 	// MLIR holds each program's StableHLO text, in Manifest.Programs order.
 	MLIR []string
 	prog *lower.Program
 }
 
-// Compile compiles every program a run with opts may use on the backend and
-// captures their StableHLO text.
+// usage says how a caller chains the programs.
+const usage = "call main(state…, events_row, const…, n) with 1 ≤ n ≤ rows; it returns the state after " +
+	"the steps it ran (feed it back), the events row of the last step (feed it back), steps (the number " +
+	"of steps run), then events [rows, W] and traces [rows, T], valid in their first steps rows. " +
+	"Inputs start from state0.npz by name. If steps < n, the last step fired more neurons than the " +
+	"capacity holds: its state is exact but its events row is truncated; read that step's spikes from " +
+	"the returned <population>.spike flags, write them into the events row of a program with a " +
+	"capacity that holds them (count, then indices padded with the population size) and go on with it."
+
+// Compile builds the looping program of every capacity on the backend,
+// compiling each once to check it, and keeps their StableHLO text.
 func Compile(b *pjrt.Backend, p *lower.Program, opts Options) (*Artifacts, error) {
-	if opts.K < 1 {
-		return nil, fmt.Errorf("artifact: steps per chunk must be ≥ 1, got %d", opts.K)
-	}
 	if opts.Steps < 1 {
 		return nil, fmt.Errorf("artifact: run length must be ≥ 1 step, got %d", opts.Steps)
 	}
 	if len(opts.Capacities) == 0 {
 		return nil, fmt.Errorf("artifact: no event capacity to compile for")
 	}
+	client, err := pjrt.Client(b)
+	if err != nil {
+		return nil, err
+	}
 	m := &Manifest{Model: p.Net.Name, SpecSHA256: opts.SpecSHA256, Version: Version, DT: p.Net.Dt,
-		Duration: p.Net.Duration, Steps: opts.Steps, K: min(opts.K, opts.Steps), Seed: p.Net.Seed,
-		DType: p.DType.String(), State0: State0File,
-		Usage: "inputs: the state arrays then the const arrays, initially from state0.npz by name; " +
-			"each call returns the next state (feed it back, same order) then the monitors of its steps. " +
-			"Run the program whose capacity holds the largest firing count; if an events count exceeds the " +
-			"capacity, discard the call and re-run it with a larger capacity."}
-	ks := []int{m.K}
-	if r := opts.Steps % m.K; r != 0 && opts.Steps > m.K {
-		ks = append(ks, r)
-	}
-	args := make([]any, 0, len(p.State)+len(p.Consts))
-	for _, t := range p.InitialState() {
-		args = append(args, t)
-	}
-	for _, t := range p.ConstValues {
-		args = append(args, t)
-	}
+		Duration: p.Net.Duration, Steps: opts.Steps, Seed: p.Net.Seed, DType: p.DType.String(),
+		State0: State0File, Usage: usage}
 	a := &Artifacts{Manifest: m, prog: p}
 	for _, c := range opts.Capacities {
-		for _, k := range ks {
-			name := fmt.Sprintf("%s_k%d_c%d", sanitize(p.Net.Name), k, c)
-			e, err := graph.NewExec(b, p.Chunk(k, c))
-			if err != nil {
-				return nil, err
-			}
-			e = e.WithName(name)
-			texts, err := pjrt.CaptureStableHLO(func() error { return e.PreCompile(args...) })
-			e.Finalize()
-			if err != nil {
-				return nil, fmt.Errorf("artifact: compiling %s: %w", name, err)
-			}
-			if len(texts) != 1 {
-				return nil, fmt.Errorf("artifact: compiling %s produced %d programs, expected 1", name, len(texts))
-			}
-			a.MLIR = append(a.MLIR, texts[0]+"\n")
-			m.Programs = append(m.Programs, describe(p, name, k, c))
+		name := fmt.Sprintf("%s_c%d", sanitize(p.Net.Name), c)
+		lp, err := jit.NewLoopProgram(b, p, name, c)
+		if err != nil {
+			return nil, fmt.Errorf("artifact: %s: %w", name, err)
 		}
+		exe, err := client.Compile().WithStableHLO([]byte(lp.Text)).Done()
+		if err != nil {
+			return nil, fmt.Errorf("artifact: compiling %s: %w", name, err)
+		}
+		_ = exe.Destroy()
+		a.MLIR = append(a.MLIR, lp.Text)
+		m.Programs = append(m.Programs, describe(p, name, lp))
 	}
 	return a, nil
 }
@@ -178,25 +188,37 @@ func sanitize(s string) string {
 }
 
 // describe lists a program's inputs and outputs.
-func describe(p *lower.Program, name string, k, capacity int) Program {
-	pr := Program{Name: name, File: name + ".mlir", Steps: k, Capacity: capacity}
+func describe(p *lower.Program, name string, lp *jit.LoopProgram) Program {
+	pr := Program{Name: name, File: name + ".mlir", Rows: lp.Rows, Capacity: lp.Capacity}
+	var state []Array
 	for _, v := range p.State {
-		pr.Inputs = append(pr.Inputs, Array{Name: v.Name, Role: "state", DType: v.DType.String(),
+		state = append(state, Array{Name: v.Name, Role: "state", DType: v.DType.String(),
 			Shape: shape(v.Shape), Holds: stateHolds(v.Name)})
 	}
-	pr.Outputs = append(pr.Outputs, pr.Inputs...)
+	row := Array{Name: name + ".events_row", Role: "row", DType: dtypes.Int32.String(), Shape: []int{lp.Width},
+		Holds: "the last step's firing: for each population in events_layout, its count then its indices"}
+	pr.Inputs = append(pr.Inputs, state...)
+	pr.Outputs = append(pr.Outputs, state...)
+	if lp.Width > 0 {
+		pr.Inputs = append(pr.Inputs, row)
+		pr.Outputs = append(pr.Outputs, row)
+	}
 	for i, v := range p.Consts {
 		pr.Inputs = append(pr.Inputs, Array{Name: v.Name, Role: "const", DType: v.DType.String(),
 			Shape: shape(v.Shape), Holds: constHolds(p, i)})
 	}
-	offsets, width := p.EventLayout(capacity)
+	pr.Inputs = append(pr.Inputs, Array{Name: "n", Role: "n", DType: dtypes.Int32.String(), Shape: []int{},
+		Holds: fmt.Sprintf("steps to run in this call, 0 ≤ n ≤ %d", lp.Rows)})
+	pr.Outputs = append(pr.Outputs, Array{Name: "steps", Role: "steps", DType: dtypes.Int32.String(), Shape: []int{},
+		Holds: "steps run: n, or fewer when the last one overflowed the capacity"})
+	offsets, _ := p.EventLayout(lp.Capacity)
 	for j, pop := range p.CompactPops() {
 		pr.Events = append(pr.Events, EventField{Population: pop.Name, CountColumn: offsets[j],
-			Capacity: lower.Capacity(pop, capacity)})
+			Capacity: lower.Capacity(pop, lp.Capacity), Size: pop.Size})
 	}
-	if width > 0 {
+	if lp.Width > 0 {
 		pr.Outputs = append(pr.Outputs, Array{Name: "events", Role: "events", DType: dtypes.Int32.String(),
-			Shape: []int{k, width}, Holds: "per step: for each population in events_layout, its firing count then its firing indices"})
+			Shape: []int{lp.Rows, lp.Width}, Holds: "per step run: the events row (see events_layout)"})
 	}
 	col := 0
 	for _, t := range p.Traces {
@@ -205,7 +227,7 @@ func describe(p *lower.Program, name string, k, capacity int) Program {
 	}
 	if col > 0 {
 		pr.Outputs = append(pr.Outputs, Array{Name: "traces", Role: "traces", DType: p.DType.String(),
-			Shape: []int{k, col}, Holds: "per step, after the update: the traced variables side by side, see traces_layout"})
+			Shape: []int{lp.Rows, col}, Holds: "per step run, after the update: the traced variables side by side, see traces_layout"})
 	}
 	return pr
 }
@@ -328,6 +350,20 @@ func (a *Artifacts) state0() ([]string, []npyio.Array, error) {
 		if err := add(p.State[i], t); err != nil {
 			return nil, nil, err
 		}
+	}
+	for _, pr := range a.Manifest.Programs {
+		if len(pr.Events) == 0 {
+			continue
+		}
+		w := pr.Events[len(pr.Events)-1]
+		row := make([]int32, w.CountColumn+1+w.Capacity)
+		for _, f := range pr.Events { // nothing fired before the first step
+			for k := range f.Capacity {
+				row[f.CountColumn+1+k] = int32(f.Size)
+			}
+		}
+		names = append(names, pr.Name+".events_row")
+		arrays = append(arrays, npyio.Array{Shape: []int{len(row)}, Data: row})
 	}
 	for i, t := range p.ConstValues {
 		if err := add(p.Consts[i], t); err != nil {

@@ -1,11 +1,13 @@
 package artifact
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/netspec"
 )
@@ -35,9 +37,8 @@ func TestCompileOptionErrors(t *testing.T) {
 		opts Options
 		msg  string
 	}{
-		{Options{K: 0, Steps: 10, Capacities: []int{16}}, "artifact: steps per chunk must be ≥ 1, got 0"},
-		{Options{K: 2, Steps: 0, Capacities: []int{16}}, "artifact: run length must be ≥ 1 step, got 0"},
-		{Options{K: 2, Steps: 10}, "artifact: no event capacity to compile for"},
+		{Options{Steps: 0, Capacities: []int{16}}, "artifact: run length must be ≥ 1 step, got 0"},
+		{Options{Steps: 10}, "artifact: no event capacity to compile for"},
 	} {
 		_, err := Compile(nil, p, tc.opts)
 		assert.EqualError(t, err, tc.msg)
@@ -48,7 +49,7 @@ func TestCompileOptionErrors(t *testing.T) {
 // and returns them, with the events and traces layouts.
 func TestDescribe(t *testing.T) {
 	p := program(t)
-	d := describe(p, "two_pops_k4_c16", 4, 16)
+	d := describe(p, "two_pops_c16", &jit.LoopProgram{Capacity: 16, Width: 17, TraceWidth: 3, Rows: 4096})
 	var in, out []string
 	for _, a := range d.Inputs {
 		in = append(in, a.Role+":"+a.Name)
@@ -59,14 +60,15 @@ func TestDescribe(t *testing.T) {
 	state := []string{"state:step", "state:A.V", "state:A.last_spike", "state:A.spike", "state:B.V",
 		"state:B.last_spike", "state:B.spike", "state:A2B.g", "state:B2A.g"}
 	// A2B has 3000 synapses (dense: weight, pre, post); B2A has 600 (dense).
-	assert.Equal(t, append(state, "const:A2B.weight", "const:A2B.pre", "const:A2B.post",
-		"const:B2A.weight", "const:B2A.pre", "const:B2A.post"), in)
-	assert.Equal(t, append(state, "events:events", "traces:traces"), out)
-	assert.Equal(t, []EventField{{Population: "A", CountColumn: 0, Capacity: 16}}, d.Events)
+	row := "row:two_pops_c16.events_row"
+	assert.Equal(t, append(append(slices.Clone(state), row), "const:A2B.weight", "const:A2B.pre", "const:A2B.post",
+		"const:B2A.weight", "const:B2A.pre", "const:B2A.post", "n:n"), in)
+	assert.Equal(t, append(append(slices.Clone(state), row), "steps:steps", "events:events", "traces:traces"), out)
+	assert.Equal(t, []EventField{{Population: "A", CountColumn: 0, Capacity: 16, Size: 300}}, d.Events)
 	assert.Equal(t, []TraceField{{Population: "A", Var: "V", Indices: []int{1, 2}, Column: 0},
 		{Population: "B", Var: "V", Indices: []int{0}, Column: 2}}, d.Traces)
-	assert.Equal(t, []int{4, 17}, d.Outputs[len(d.Outputs)-2].Shape)
-	assert.Equal(t, []int{4, 3}, d.Outputs[len(d.Outputs)-1].Shape)
-	assert.Equal(t, "synapse list of A2B (presynaptic indices)", d.Inputs[len(state)+1].Holds)
+	assert.Equal(t, []int{4096, 17}, d.Outputs[len(d.Outputs)-2].Shape)
+	assert.Equal(t, []int{4096, 3}, d.Outputs[len(d.Outputs)-1].Shape)
+	assert.Equal(t, "synapse list of A2B (presynaptic indices)", d.Inputs[len(state)+2].Holds)
 	assert.Equal(t, "two_pops", sanitize("two-pops"))
 }

@@ -1,9 +1,17 @@
-// Package jit runs lowered programs: it compiles K-step chunks once per
-// (K, event capacity) — the state's shapes and dtypes are fixed per program,
-// so they complete the cache key — keeps the state on the device between
-// chunks, and re-runs a chunk with a larger event capacity whenever more
-// neurons fired in one step than the capacity holds, so results are exact
-// and never truncated. Compile time is measured apart from run time.
+// Package jit runs lowered programs. It compiles one executable per event
+// capacity — the state's shapes and dtypes are fixed per program, so they
+// complete the cache key — and keeps the state on the device between calls.
+//
+// Two engines run a program. The loop engine (the default on XLA backends)
+// runs the time loop inside the executable (package loop): each call runs a
+// segment of up to LoopProgram.Rows steps and stops early at a step in which
+// more neurons fired than the capacity holds; that step's state is exact, its
+// spikes are read from the spike flags, and the next call goes on with a
+// larger capacity, so no step is ever computed twice. The chunk engine (the
+// pure-Go backend, and the reference the loop is tested against) unrolls K
+// steps per executable, loops on the host, and re-runs a chunk whose events
+// overflowed. Either way results are exact and never truncated. Compile time
+// is measured apart from run time.
 package jit
 
 import (
@@ -13,16 +21,33 @@ import (
 	"time"
 
 	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 
 	"github.com/brainc/brainc/lower"
+	"github.com/brainc/brainc/pjrt"
 )
 
-// Options configures a Runner.
+// Engine names how a Runner drives the time loop.
+type Engine string
+
+// Engines.
+const (
+	// EngineAuto picks EngineLoop on XLA backends and EngineChunk otherwise.
+	EngineAuto Engine = ""
+	// EngineLoop runs the time loop inside the executable.
+	EngineLoop Engine = "loop"
+	// EngineChunk unrolls K steps per executable and loops on the host.
+	EngineChunk Engine = "chunk"
+)
+
+// Options configures a Runner. The zero value is a sensible default.
 type Options struct {
-	// K is the number of steps unrolled per chunk (default DefaultK).
+	// Engine selects the loop or the chunk engine (default: loop on XLA).
+	Engine Engine
+	// K is the number of steps unrolled per chunk of the chunk engine
+	// (default DefaultK); the loop engine ignores it. Compile time grows
+	// with K.
 	K int
 	// Capacity is the initial event capacity: how many neurons of one
 	// population may fire in one step before the chunk is re-run with a
@@ -35,7 +60,10 @@ type Options struct {
 
 // Defaults.
 const (
-	DefaultK        = 100
+	DefaultK = 1
+	// maxAutoK bounds AutoK: the chunk engine's compile time grows with
+	// every unrolled step.
+	maxAutoK        = 100
 	DefaultCapacity = 16
 	// fineBucketsFrom is the population size from which capacity buckets
 	// are ×2 apart instead of ×4: with many neurons a bucket too large costs
@@ -58,9 +86,12 @@ type Stats struct {
 	CompileTime time.Duration
 	// RunTime is the time spent executing chunks and reading monitors, compile excluded.
 	RunTime time.Duration
-	// Compiles counts executables compiled; Chunks counts chunks accepted;
-	// Reruns counts chunks re-run after an event-capacity overflow.
-	Compiles, Chunks, Reruns int
+	// Compiles counts executables compiled; Chunks counts chunks accepted
+	// (loop engine: calls); Reruns counts chunks re-run after an
+	// event-capacity overflow (chunk engine); Overflows counts loop calls
+	// that stopped at a step whose firing exceeded the capacity (loop
+	// engine: nothing is re-run).
+	Compiles, Chunks, Reruns, Overflows int
 	// Steps is the number of steps simulated.
 	Steps int
 	// MaxCapacity is the largest event capacity used.
@@ -81,6 +112,9 @@ type Runner struct {
 	// quietMax is their largest firing count; growth is the bucket ratio.
 	capacity, quiet, quietMax, growth int
 	stats                             Stats
+	engine                            Engine
+	// loop is the loop engine's device state (nil before its first run).
+	loop *loopRun
 }
 
 // NewRunner prepares a runner with the program's initial state.
@@ -97,8 +131,23 @@ func NewRunner(backend backends.Backend, prog *lower.Program, opts Options) (*Ru
 	if opts.Capacity < 1 {
 		return nil, fmt.Errorf("jit: event capacity must be ≥ 1, got %d", opts.Capacity)
 	}
+	engine := opts.Engine
+	switch engine {
+	case EngineAuto:
+		engine = EngineChunk
+		if _, err := pjrt.Client(backend); err == nil {
+			engine = EngineLoop
+		}
+	case EngineLoop:
+		if _, err := pjrt.Client(backend); err != nil {
+			return nil, fmt.Errorf("jit: the loop engine needs an XLA backend: %w", err)
+		}
+	case EngineChunk:
+	default:
+		return nil, fmt.Errorf("jit: unknown engine %q: expected %q or %q", engine, EngineLoop, EngineChunk)
+	}
 	r := &Runner{backend: backend, prog: prog, opts: opts, execs: map[execKey]*graph.Exec{},
-		state: prog.InitialState(), consts: prog.ConstValues, capacity: opts.Capacity}
+		state: prog.InitialState(), consts: prog.ConstValues, capacity: opts.Capacity, engine: engine}
 	r.stats.MaxCapacity = r.capacity
 	largest := 0
 	for _, pop := range prog.CompactPops() {
@@ -117,8 +166,17 @@ func NewRunner(backend backends.Backend, prog *lower.Program, opts Options) (*Ru
 // Stats returns the statistics so far.
 func (r *Runner) Stats() Stats { return r.stats }
 
-// State returns the current state tensors (Program.State order).
-func (r *Runner) State() []*tensors.Tensor { return r.state }
+// Engine returns the engine the runner uses.
+func (r *Runner) Engine() Engine { return r.engine }
+
+// State returns the current state (Program.State order), as host tensors
+// for the loop engine.
+func (r *Runner) State() ([]*tensors.Tensor, error) {
+	if r.loop != nil {
+		return r.loopState()
+	}
+	return r.state, nil
+}
 
 // Chunk is what one accepted chunk recorded.
 type Chunk struct {
@@ -153,8 +211,20 @@ func (r *Runner) exec(k, capacity int) (*graph.Exec, bool, error) {
 }
 
 // Run advances the state by steps, calling fn with the monitors of every
-// accepted chunk (fn may be nil).
+// accepted chunk or loop call (fn may be nil). An error from fn stops the
+// run there, with the state consistent with the chunks fn was given; a
+// later Run continues from it.
 func (r *Runner) Run(steps int, fn func(*Chunk) error) error {
+	if steps < 0 {
+		return fmt.Errorf("jit: steps must be ≥ 0, got %d", steps)
+	}
+	if r.engine == EngineLoop {
+		return r.runLoop(steps, fn)
+	}
+	return r.runChunks(steps, fn)
+}
+
+func (r *Runner) runChunks(steps int, fn func(*Chunk) error) error {
 	ns := len(r.prog.State)
 	compact := r.prog.CompactPops()
 	for done := 0; done < steps; {
@@ -322,35 +392,13 @@ func (r *Runner) readChunk(start, n int, outs []*tensors.Tensor, compact []*lowe
 	}
 	t := outs[len(outs)-1]
 	var all []float64
-	switch t.DType() {
-	case dtypes.Float32:
-		f, err := tensors.CopyFlatData[float32](t)
-		if err != nil {
-			return nil, err
-		}
-		all = make([]float64, len(f))
-		for i, x := range f {
-			all[i] = float64(x)
-		}
-	default:
-		f, err := tensors.CopyFlatData[float64](t)
-		if err != nil {
-			return nil, err
-		}
-		all = f
+	if err := t.ConstFlatData(func(flat any) { all = floats(flat) }); err != nil {
+		return nil, err
 	}
-	// Split the side-by-side traces: trace j has its own [n, len] block.
-	width := len(all) / n
-	col := 0
-	for _, tr := range r.prog.Traces {
-		m := len(tr.Indices)
-		vals := make([]float64, 0, n*m)
-		for s := range n {
-			vals = append(vals, all[s*width+col:s*width+col+m]...)
-		}
-		c.Traces = append(c.Traces, vals)
-		col += m
+	if all == nil {
+		return nil, fmt.Errorf("jit: traces of dtype %s, expected a float type", t.DType())
 	}
+	c.Traces = splitTraces(r.prog, all, n)
 	return c, nil
 }
 
@@ -361,15 +409,16 @@ func (r *Runner) readChunk(start, n int, outs []*tensors.Tensor, compact []*lowe
 // root of the run length (fitted to COBA 4k timings: K=2 for 10,000 steps).
 // On GPUs dispatch dominates small steps (COBA 4k on an H100: 1.6 ms/step at
 // K=1, 0.14 ms at K=50), but compile time also grows with K (41 s at K=50),
-// so K grows with the run up to DefaultK.
+// so K grows with the run up to maxAutoK. It concerns the chunk engine
+// only; the loop engine's program does not depend on the run length.
 func AutoK(kind string, steps int) int {
 	switch kind {
 	case "cuda":
-		return max(1, min(DefaultK, int(math.Round(math.Sqrt(float64(steps)*0.1)))))
+		return max(1, min(maxAutoK, int(math.Round(math.Sqrt(float64(steps)*0.1)))))
 	case "go":
 		return 1
 	}
-	return max(1, min(DefaultK, int(math.Round(math.Sqrt(float64(steps)*5e-4)))))
+	return max(1, min(maxAutoK, int(math.Round(math.Sqrt(float64(steps)*5e-4)))))
 }
 
 // Growth is the ratio between capacity buckets for a program whose largest

@@ -16,10 +16,10 @@ func TestAutoK(t *testing.T) {
 		{"cpu", 10_000, 2},
 		{"cpu", 50_000, 5},
 		{"cpu", 1_000_000, 22},
-		{"cpu", 100_000_000, DefaultK},
+		{"cpu", 100_000_000, maxAutoK},
 		{"cuda", 10, 1},
 		{"cuda", 10_000, 32},
-		{"cuda", 1_000_000, DefaultK},
+		{"cuda", 1_000_000, maxAutoK},
 		{"go", 1_000_000, 1},
 	}
 	for _, tc := range tests {

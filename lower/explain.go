@@ -58,14 +58,15 @@ func projNames(prs []*Projection) []string {
 	return names
 }
 
-// Explain is the full plan of a run of steps in chunks of k with the given
-// event capacity: everything Describe says, plus fan-out tables, delay
-// buffers, device bytes held, the state carried from step to step, and the
-// monitors with the size of what they return.
-func (p *Program) Explain(k, capacity, steps int) string {
+// Explain is the full plan of a run of steps with the given event capacity,
+// driven as engine says (e.g. "time loop in the executable"): everything
+// Describe says, plus fan-out tables, delay buffers, device bytes held, the
+// state carried from step to step, and the monitors with the size of what
+// they return.
+func (p *Program) Explain(engine string, capacity, steps int) string {
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "model %s: dt %g ms, %d steps (%g ms), seed %d, %s, chunks of %d steps, event capacity %d\n\n",
-		p.Net.Name, p.Net.Dt, steps, float64(steps)*p.Net.Dt, p.Net.Seed, p.DType, k, capacity)
+	fmt.Fprintf(&sb, "model %s: dt %g ms, %d steps (%g ms), seed %d, %s, %s, event capacity %d\n\n",
+		p.Net.Name, p.Net.Dt, steps, float64(steps)*p.Net.Dt, p.Net.Seed, p.DType, engine, capacity)
 	sb.WriteString("lowering:\n")
 	for _, line := range strings.SplitAfter(strings.TrimSuffix(p.Describe(), "\n"), "\n") {
 		sb.WriteString("  " + line)

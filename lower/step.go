@@ -75,27 +75,14 @@ func (p *Program) Chunk(k, capacity int) func(inputs []*Node) []*Node {
 		ns := len(p.State)
 		state := append([]*Node(nil), inputs[:ns]...)
 		st := &stepper{p: p, capacity: capacity, consts: inputs[ns:], idx: make([]*Node, len(p.Pops))}
-		compact := p.CompactPops()
 		var events, traces []*Node // one row per step
 		for range k {
 			state = st.step(state)
-			var row []*Node
-			for _, pop := range compact {
-				i := pop.Index
-				var count *Node
-				st.idx[i], count = ops.Compact(state[pop.Spike], Capacity(pop, capacity))
-				row = append(row, Reshape(count, 1), st.idx[i])
+			if row, _ := st.eventRow(state); row != nil {
+				events = append(events, row)
 			}
-			if len(row) > 0 {
-				events = append(events, Concatenate(row, 0))
-			}
-			var tr []*Node
-			for _, t := range p.Traces {
-				sel := Const(state[t.State].Graph(), toInt32(t.Indices))
-				tr = append(tr, Gather(state[t.State], ExpandAxes(sel, -1)))
-			}
-			if len(tr) > 0 {
-				traces = append(traces, Concatenate(tr, 0))
+			if tr := p.traceRow(state); tr != nil {
+				traces = append(traces, tr)
 			}
 		}
 		out := state
@@ -107,6 +94,89 @@ func (p *Program) Chunk(k, capacity int) func(inputs []*Node) []*Node {
 		}
 		return out
 	}
+}
+
+// Body returns the graph function of one step of the time loop (package
+// loop): the firing indices of the previous step come in, compacted, as the
+// events row instead of being compacted again, and the new step's row goes
+// out to the next iteration.
+//
+// Inputs: the state (Program.State order), then, when the program compacts
+// any population, the events row Int32 [W] of the previous step (see
+// EventLayout: a count and capacity indices per compacted population), then
+// the constants. Outputs: the new state, the new events row (when there is
+// one), stop (Bool scalar: some population fired more neurons than its
+// capacity, so the row is truncated and the next step must not use it), then
+// the rows to record: the events row again and the traces row
+// (Float [Σ len(indices)], when the program has traces).
+func (p *Program) Body(capacity int) func(inputs []*Node) []*Node {
+	return func(inputs []*Node) []*Node {
+		ns := len(p.State)
+		compact := p.CompactPops()
+		nrow := min(1, len(compact))
+		st := &stepper{p: p, capacity: capacity, consts: inputs[ns+nrow:], idx: make([]*Node, len(p.Pops))}
+		if nrow == 1 {
+			offsets, _ := p.EventLayout(capacity)
+			for j, pop := range compact {
+				at := offsets[j] + 1
+				st.idx[pop.Index] = Slice(inputs[ns], AxisRange(at, at+Capacity(pop, capacity)))
+			}
+		}
+		state := st.step(append([]*Node(nil), inputs[:ns]...))
+		row, stop := st.eventRow(state)
+		if row == nil {
+			stop = Const(state[0].Graph(), false)
+		}
+		out := state
+		if row != nil {
+			out = append(out, row)
+		}
+		out = append(out, stop)
+		if row != nil {
+			out = append(out, row)
+		}
+		if tr := p.traceRow(state); tr != nil {
+			out = append(out, tr)
+		}
+		return out
+	}
+}
+
+// eventRow compacts the spikes of every compacted population in state,
+// keeps their indices for the next step, and returns the events row (nil
+// when nothing is compacted) and whether any count exceeds its capacity.
+func (st *stepper) eventRow(state []*Node) (row, overflow *Node) {
+	var parts []*Node
+	for _, pop := range st.p.CompactPops() {
+		i, c := pop.Index, Capacity(pop, st.capacity)
+		var count *Node
+		st.idx[i], count = ops.Compact(state[pop.Spike], c)
+		parts = append(parts, Reshape(count, 1), st.idx[i])
+		over := GreaterThan(count, Scalar(count.Graph(), count.DType(), c))
+		if overflow == nil {
+			overflow = over
+		} else {
+			overflow = Or(overflow, over)
+		}
+	}
+	if len(parts) == 0 {
+		return nil, nil
+	}
+	return Concatenate(parts, 0), overflow
+}
+
+// traceRow gathers the traced neurons of every trace from state, side by
+// side (nil without traces).
+func (p *Program) traceRow(state []*Node) *Node {
+	var tr []*Node
+	for _, t := range p.Traces {
+		sel := Const(state[t.State].Graph(), toInt32(t.Indices))
+		tr = append(tr, Gather(state[t.State], ExpandAxes(sel, -1)))
+	}
+	if len(tr) == 0 {
+		return nil
+	}
+	return Concatenate(tr, 0)
 }
 
 // Step returns the graph function of a single step without monitors:

@@ -28,19 +28,12 @@ var captureMu sync.Mutex
 func CaptureStableHLO(compile func() error) ([]string, error) {
 	captureMu.Lock()
 	defer captureMu.Unlock()
-	fs := flag.NewFlagSet("klog", flag.ContinueOnError)
-	klog.InitFlags(fs)
-	old := fs.Lookup("v").Value.String()
 	sink := &programSink{}
-	klog.SetLogger(logr.New(sink))
-	if err := fs.Set("v", "2"); err != nil {
-		klog.ClearLogger()
+	restore, err := captureLogs(sink)
+	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		_ = fs.Set("v", old)
-		klog.ClearLogger()
-	}()
+	defer restore()
 	if err := compile(); err != nil {
 		return nil, err
 	}
@@ -51,10 +44,30 @@ func CaptureStableHLO(compile func() error) ([]string, error) {
 	return sink.programs, nil
 }
 
+// captureLogs raises klog's verbosity to 2 and routes klog through sink
+// until restore is called. The caller holds captureMu.
+func captureLogs(sink *programSink) (restore func(), err error) {
+	fs := flag.NewFlagSet("klog", flag.ContinueOnError)
+	klog.InitFlags(fs)
+	old := fs.Lookup("v").Value.String()
+	klog.SetLogger(logr.New(sink))
+	if err := fs.Set("v", "2"); err != nil {
+		klog.ClearLogger()
+		return nil, err
+	}
+	return func() {
+		_ = fs.Set("v", old)
+		klog.ClearLogger()
+	}, nil
+}
+
 // programSink is a logr sink that keeps the StableHLO programs GoMLX logs.
+// With abort set, it panics with errTraced at the first program, which stops
+// the compile that logged it (klog releases its lock on the way out).
 type programSink struct {
 	mu       sync.Mutex
 	programs []string
+	abort    bool
 }
 
 func (s *programSink) Init(logr.RuntimeInfo) {}
@@ -63,8 +76,12 @@ func (s *programSink) Enabled(int) bool { return true }
 
 func (s *programSink) Info(_ int, msg string, _ ...any) {
 	if text, ok := strings.CutPrefix(msg, stableHLOLogPrefix); ok {
+		text = strings.TrimSuffix(text, "\n")
+		if s.abort {
+			panic(errTraced{text})
+		}
 		s.mu.Lock()
-		s.programs = append(s.programs, strings.TrimSuffix(text, "\n"))
+		s.programs = append(s.programs, text)
 		s.mu.Unlock()
 	}
 }

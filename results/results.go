@@ -145,6 +145,7 @@ func Simulate(b backends.Backend, p *lower.Program, steps int, opts jit.Options,
 	if err != nil {
 		return nil, jit.Stats{}, err
 	}
+	defer runner.Close()
 	rec := NewRecorder(p)
 	err = runner.Run(steps, func(c *jit.Chunk) error {
 		if err := rec.Add(c); err != nil {
@@ -156,7 +157,10 @@ func Simulate(b backends.Backend, p *lower.Program, steps int, opts jit.Options,
 		return nil
 	})
 	if err == nil {
-		rec.Weights = FinalWeights(p, runner.State())
+		var state []*tensors.Tensor
+		if state, err = runner.State(); err == nil {
+			rec.Weights = FinalWeights(p, state)
+		}
 	}
 	return rec, runner.Stats(), err
 }

@@ -13,23 +13,29 @@ import (
 
 // Summary is the content of summary.json.
 type Summary struct {
-	Model       string              `json:"model"`
-	Backend     string              `json:"backend"`
-	DT          float64             `json:"dt_ms"`
-	Duration    float64             `json:"duration_ms"`
-	Seed        uint64              `json:"seed"`
-	Steps       int                 `json:"steps"`
-	K           int                 `json:"steps_per_chunk"`
+	Model    string  `json:"model"`
+	Backend  string  `json:"backend"`
+	DT       float64 `json:"dt_ms"`
+	Duration float64 `json:"duration_ms"`
+	Seed     uint64  `json:"seed"`
+	Steps    int     `json:"steps"`
+	// Engine is "loop" (time loop in the executable) or "chunk".
+	Engine string `json:"engine"`
+	// K is the steps per chunk of the chunk engine (0 for the loop engine).
+	K           int                 `json:"steps_per_chunk,omitempty"`
 	Populations map[string]PopStats `json:"populations"`
 	CompileS    float64             `json:"compile_s"`
 	RunS        float64             `json:"run_s"`
 	StepsPerS   float64             `json:"steps_per_s"`
 	// RealtimeFactor is wall time (run only) per simulated second.
-	RealtimeFactor float64  `json:"run_s_per_model_s"`
-	Compiles       int      `json:"compiles"`
-	Reruns         int      `json:"capacity_reruns"`
-	MaxCapacity    int      `json:"max_event_capacity"`
-	Files          []string `json:"files"`
+	RealtimeFactor float64 `json:"run_s_per_model_s"`
+	Compiles       int     `json:"compiles"`
+	Reruns         int     `json:"capacity_reruns"`
+	// Overflows counts loop calls that stopped at a step whose firing
+	// exceeded the event capacity (the run went on with a larger one).
+	Overflows   int      `json:"capacity_overflows"`
+	MaxCapacity int      `json:"max_event_capacity"`
+	Files       []string `json:"files"`
 }
 
 // Write writes spikes.npz, traces.npz (when traces were recorded),

@@ -24,12 +24,13 @@ import (
 // variable g of its first group after every step: [steps][post size].
 func groupTrace(t *testing.T, prog *lower.Program, steps int) [][]float64 {
 	t.Helper()
-	r, err := jit.NewRunner(cpu(t), prog, jit.Options{K: 1})
+	r, err := jit.NewRunner(cpu(t), prog, jit.Options{Engine: jit.EngineChunk, K: 1})
 	require.NoError(t, err)
 	var out [][]float64
 	require.NoError(t, r.Run(steps, func(*jit.Chunk) error {
-		out = append(out, floats(r.State()[prog.Groups[0].G]))
-		return nil
+		state, err := r.State()
+		out = append(out, floats(state[prog.Groups[0].G]))
+		return err
 	}))
 	return out
 }

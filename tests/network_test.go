@@ -75,17 +75,17 @@ func TestEventAndDenseKernelsGiveTheSameSpikes(t *testing.T) {
 }
 
 // Forcing a capacity of one spike per step makes nearly every chunk overflow;
-// the runner must re-run them and produce exactly the spikes of a run whose
-// capacity is never exceeded.
+// the chunk engine must re-run them and produce exactly the spikes of a run
+// whose capacity is never exceeded.
 func TestCapacityOverflowIsExact(t *testing.T) {
-	tiny, tst := simulate(t, parse(t, smallCOBA), lower.Options{}, jit.Options{K: 4, Capacity: 1, NoShrink: true})
-	big, bst := simulate(t, parse(t, smallCOBA), lower.Options{}, jit.Options{K: 4, Capacity: 512})
+	tiny, tst := simulate(t, parse(t, smallCOBA), lower.Options{}, jit.Options{Engine: jit.EngineChunk, K: 4, Capacity: 1, NoShrink: true})
+	big, bst := simulate(t, parse(t, smallCOBA), lower.Options{}, jit.Options{Engine: jit.EngineChunk, K: 4, Capacity: 512})
 	assert.Greater(t, tst.Reruns, 0, "a capacity of 1 must overflow")
 	assert.Equal(t, 0, bst.Reruns)
 	assert.Equal(t, spikeTrains(big), spikeTrains(tiny))
 
 	// Growing and shrinking the capacity across the run changes nothing either.
-	adaptive, ast := simulate(t, parse(t, smallCOBA), lower.Options{}, jit.Options{K: 4, Capacity: 1})
+	adaptive, ast := simulate(t, parse(t, smallCOBA), lower.Options{}, jit.Options{Engine: jit.EngineChunk, K: 4, Capacity: 1})
 	assert.Greater(t, ast.Reruns, 0)
 	assert.Equal(t, spikeTrains(big), spikeTrains(adaptive))
 }
@@ -93,8 +93,8 @@ func TestCapacityOverflowIsExact(t *testing.T) {
 // Chunk length is an implementation detail: K=1 and K=7 (with a remainder
 // chunk) give the same spikes.
 func TestChunkLengthDoesNotChangeResults(t *testing.T) {
-	a, _ := simulate(t, parse(t, smallCOBA), lower.Options{}, jit.Options{K: 1, Capacity: 512})
-	b, bst := simulate(t, parse(t, smallCOBA), lower.Options{}, jit.Options{K: 7, Capacity: 512})
+	a, _ := simulate(t, parse(t, smallCOBA), lower.Options{}, jit.Options{Engine: jit.EngineChunk, K: 1, Capacity: 512})
+	b, bst := simulate(t, parse(t, smallCOBA), lower.Options{}, jit.Options{Engine: jit.EngineChunk, K: 7, Capacity: 512})
 	assert.Equal(t, 2, bst.Compiles, "a 7-step chunk and a 6-step remainder")
 	assert.Equal(t, 143, bst.Chunks)
 	assert.Equal(t, spikeTrains(a), spikeTrains(b))

@@ -42,10 +42,13 @@ func cmdCompile(args []string, stdout, stderr io.Writer) error {
 		defer b.Finalize()
 		platform = b.Platform()
 	}
-	k := sf.chunkSteps(platform, n)
+	if sf.engine == string(jit.EngineChunk) {
+		return &usageError{"--engine: brainc compile writes the loop engine's programs; chunk programs are not written"}
+	}
 	capacity := capacityOrDefault(sf.capacity)
 	if *explain {
-		fmt.Fprint(stdout, prog.Explain(k, capacity, n))
+		_, engine := sf.runOptions(platform, n)
+		fmt.Fprint(stdout, prog.Explain(engine, capacity, n))
 	}
 	if *out == "" {
 		return nil
@@ -59,14 +62,14 @@ func cmdCompile(args []string, stdout, stderr io.Writer) error {
 		caps = caps[:*buckets]
 	}
 	sum := sha256.Sum256(spec)
-	a, err := artifact.Compile(b, prog, artifact.Options{K: k, Steps: n, Capacities: caps, SpecSHA256: hex.EncodeToString(sum[:])})
+	a, err := artifact.Compile(b, prog, artifact.Options{Steps: n, Capacities: caps, SpecSHA256: hex.EncodeToString(sum[:])})
 	if err != nil {
 		return err
 	}
 	if err := a.Write(*out); err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "wrote %d programs (K=%d, capacities %v), manifest.json and %s to %s\n",
-		len(a.Manifest.Programs), a.Manifest.K, caps, artifact.State0File, *out)
+	fmt.Fprintf(stderr, "wrote %d looping programs (capacities %v), manifest.json and %s to %s\n",
+		len(a.Manifest.Programs), caps, artifact.State0File, *out)
 	return nil
 }

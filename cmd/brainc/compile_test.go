@@ -17,9 +17,9 @@ func TestCompileIsReproducible(t *testing.T) {
 	var outs [2]string
 	for i := range outs {
 		outs[i] = filepath.Join(dir, "c"+string(rune('0'+i)))
-		code, _, stderr := runCLI("compile", spec, "--k", "3", "--backend", "cpu", "-o", outs[i])
+		code, _, stderr := runCLI("compile", spec, "--backend", "cpu", "-o", outs[i])
 		require.Equal(t, 0, code, stderr)
-		assert.Contains(t, stderr, "wrote 6 programs (K=3, capacities [16 64 256]), manifest.json and state0.npz")
+		assert.Contains(t, stderr, "wrote 3 looping programs (capacities [16 64 256]), manifest.json and state0.npz")
 	}
 	entries, err := os.ReadDir(outs[0])
 	require.NoError(t, err)
@@ -32,16 +32,15 @@ func TestCompileIsReproducible(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, a, b, "%s differs between compiles", e.Name())
 	}
-	// 500 steps in chunks of 3: a 3-step program and a 2-step remainder, for
-	// each capacity bucket up to the first that holds the population (80 ≤ 256).
-	assert.Equal(t, []string{"manifest.json", "state0.npz", "tiny_k2_c16.mlir", "tiny_k2_c256.mlir", "tiny_k2_c64.mlir",
-		"tiny_k3_c16.mlir", "tiny_k3_c256.mlir", "tiny_k3_c64.mlir"}, names)
+	// One looping program per capacity bucket up to the first that holds the
+	// population (80 ≤ 256), whatever the run length.
+	assert.Equal(t, []string{"manifest.json", "state0.npz", "tiny_c16.mlir", "tiny_c256.mlir", "tiny_c64.mlir"}, names)
 }
 
 func TestCompileExplainAndErrors(t *testing.T) {
 	code, stdout, stderr := runCLI("compile", "cuba", "--explain")
 	require.Equal(t, 0, code, stderr)
-	assert.Contains(t, stdout, "model cuba: dt 0.1 ms, 10000 steps (1000 ms), seed 42, Float32, chunks of 2 steps, event capacity 16")
+	assert.Contains(t, stdout, "model cuba: dt 0.1 ms, 10000 steps (1000 ms), seed 42, Float32, time loop in the executable, event capacity 16")
 	assert.Contains(t, stdout, "E: one CSR fan-out table, 256607 targets + 3202 row pointers (1014.9 KiB, 4.05 B per synapse), rows up to 111, serves E2E, E2I")
 
 	dir := t.TempDir()
@@ -55,6 +54,9 @@ func TestCompileExplainAndErrors(t *testing.T) {
 		{[]string{"compile", "nosuch", "-o", filepath.Join(dir, "x")}, 1, `brainc compile: unknown built-in model "nosuch"`},
 		{[]string{"compile", "coba"}, 2, `brainc compile: -o DIR is required (or --explain to only print the plan)`},
 		{[]string{"compile", "coba", "--k", "-1", "-o", filepath.Join(dir, "x")}, 2, `brainc compile: --k: must be ≥ 1, got -1`},
+		{[]string{"compile", "coba", "--k", "3", "-o", filepath.Join(dir, "x")}, 2, `brainc compile: --k: steps per chunk apply to --engine chunk only`},
+		{[]string{"compile", "coba", "--engine", "chunk", "-o", filepath.Join(dir, "x")}, 2, `brainc compile: --engine: brainc compile writes the loop engine's programs`},
+		{[]string{"compile", "coba", "--engine", "jet", "-o", filepath.Join(dir, "x")}, 2, `brainc compile: --engine: expected "loop" or "chunk", got "jet"`},
 		{[]string{"compile", "coba", "--k", "two", "-o", filepath.Join(dir, "x")}, 2, `brainc compile: invalid argument "two" for "--k" flag`},
 		{[]string{"compile", "coba", "--buckets", "-2", "-o", filepath.Join(dir, "x")}, 2, `brainc compile: --buckets: must be ≥ 1, got -2`},
 		{[]string{"compile", "coba", "--buckets", "1", "--duration", "1 ms", "-o", filepath.Join(blocker, "out")}, 1, `brainc compile: creating output directory`},

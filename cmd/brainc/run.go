@@ -49,9 +49,9 @@ func loadSpec(arg string) (*ir.Network, []byte, error) {
 
 // simFlags are the flags shared by commands that build a simulation.
 type simFlags struct {
-	duration, dt, backend, kernel string
-	seed                          int64
-	k, capacity                   int
+	duration, dt, backend, kernel, engine string
+	seed                                  int64
+	k, capacity                           int
 }
 
 func addSimFlags(fs interface {
@@ -64,7 +64,8 @@ func addSimFlags(fs interface {
 	fs.Int64Var(&f.seed, "seed", -1, "random seed for connectivity and initial state (default: the spec's)")
 	fs.StringVar(&f.backend, "backend", "", "cpu|cuda|go|/abs/path/plugin.so (default: $BRAINC_BACKEND, else automatic)")
 	fs.StringVar(&f.kernel, "kernel", "", "force every projection's kernel: event|dense|procedural (default: per projection)")
-	fs.IntVar(&f.k, "k", 0, "steps per compiled chunk (default: chosen from backend and run length)")
+	fs.StringVar(&f.engine, "engine", "", "loop: the time loop runs inside the executable; chunk: K unrolled steps per call, looped on the host (default: loop on XLA backends, chunk on go)")
+	fs.IntVar(&f.k, "k", 0, "steps per compiled chunk of --engine chunk (default: chosen from backend and run length)")
 	fs.IntVar(&f.capacity, "capacity", 0, fmt.Sprintf("initial event capacity per population and step (default %d; grows when exceeded)", jit.DefaultCapacity))
 }
 
@@ -93,6 +94,12 @@ func (f *simFlags) apply(net *ir.Network) error {
 	if f.k < 0 {
 		return &usageError{fmt.Sprintf("--k: must be ≥ 1, got %d", f.k)}
 	}
+	if f.engine != "" && f.engine != string(jit.EngineLoop) && f.engine != string(jit.EngineChunk) {
+		return &usageError{fmt.Sprintf("--engine: expected %q or %q, got %q", jit.EngineLoop, jit.EngineChunk, f.engine)}
+	}
+	if f.k > 0 && f.engine != string(jit.EngineChunk) {
+		return &usageError{"--k: steps per chunk apply to --engine chunk only (the loop engine's executable does not depend on the run length)"}
+	}
 	if f.capacity < 0 {
 		return &usageError{fmt.Sprintf("--capacity: must be ≥ 1, got %d", f.capacity)}
 	}
@@ -119,12 +126,24 @@ func (f *simFlags) build(arg string) (*ir.Network, []byte, *lower.Program, error
 	return net, spec, prog, err
 }
 
-// chunkSteps is --k, or the automatic K for the platform and run length.
-func (f *simFlags) chunkSteps(platform string, steps int) int {
-	if f.k > 0 {
-		return f.k
+// runOptions are the runner options the flags ask for on a platform, for
+// a run of steps, and the engine described for --explain.
+func (f *simFlags) runOptions(platform string, steps int) (jit.Options, string) {
+	opts := jit.Options{Engine: jit.Engine(f.engine), Capacity: f.capacity}
+	if opts.Engine == jit.EngineAuto {
+		opts.Engine = jit.EngineLoop
+		if platform == "go" {
+			opts.Engine = jit.EngineChunk
+		}
 	}
-	return jit.AutoK(platform, steps)
+	if opts.Engine == jit.EngineLoop {
+		return opts, "time loop in the executable"
+	}
+	opts.K = f.k
+	if opts.K == 0 {
+		opts.K = jit.AutoK(platform, steps)
+	}
+	return opts, fmt.Sprintf("chunks of %d unrolled steps looped on the host", opts.K)
 }
 
 // capacityOrDefault is the initial event capacity a run uses.
@@ -159,21 +178,21 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	}
 	defer b.Finalize()
 	n := steps(net)
-	k := sf.chunkSteps(b.Platform(), n)
+	opts, engine := sf.runOptions(b.Platform(), n)
 	if *explain {
-		fmt.Fprintln(stdout, prog.Explain(k, capacityOrDefault(sf.capacity), n))
+		fmt.Fprintln(stdout, prog.Explain(engine, capacityOrDefault(sf.capacity), n))
 	}
 	progress := newProgress(stderr, n, *quiet)
-	rec, st, err := results.Simulate(b, prog, n, jit.Options{K: k, Capacity: sf.capacity}, progress.update)
+	rec, st, err := results.Simulate(b, prog, n, opts, progress.update)
 	progress.done()
 	if err != nil {
 		return err
 	}
 	sum := results.Summary{Model: net.Name, Backend: b.Label(), DT: net.Dt, Duration: net.Duration, Seed: net.Seed,
-		Steps: n, K: k, Populations: map[string]results.PopStats{},
+		Steps: n, Engine: string(opts.Engine), K: opts.K, Populations: map[string]results.PopStats{},
 		CompileS: st.CompileTime.Seconds(), RunS: st.RunTime.Seconds(),
 		StepsPerS: float64(n) / st.RunTime.Seconds(), RealtimeFactor: st.RunTime.Seconds() / (net.Duration / 1000),
-		Compiles: st.Compiles, Reruns: st.Reruns, MaxCapacity: st.MaxCapacity}
+		Compiles: st.Compiles, Reruns: st.Reruns, Overflows: st.Overflows, MaxCapacity: st.MaxCapacity}
 	for _, s := range rec.Spikes {
 		sum.Populations[s.Pop] = s.Stats(net.Duration)
 	}

@@ -1,0 +1,464 @@
+package jit
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	xlapjrt "github.com/gomlx/go-xla/pkg/pjrt"
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+
+	"github.com/brainc/brainc/loop"
+	"github.com/brainc/brainc/lower"
+	"github.com/brainc/brainc/pjrt"
+)
+
+// Segment sizes of the loop engine.
+const (
+	// MaxRows is the most steps one loop call records (and so runs).
+	MaxRows = 4096
+	// maxRecordBytes bounds one call's record buffers (events and traces),
+	// which sets the rows of programs with wide rows (large capacities).
+	maxRecordBytes = 32 << 20
+	// minRows is the fewest rows a program records, whatever its row width.
+	minRows = 16
+	// segmentWall is the wall time one call aims at, so that progress and
+	// cancellation stay responsive; the host sizes each call from the last.
+	segmentWall = 200 * time.Millisecond
+	// firstSegment is the length of the first call, and of the first call
+	// after the capacity grew (short, so that the capacity can step down
+	// soon after a burst).
+	firstSegment = 64
+)
+
+// LoopProgram is the looping executable's program for one event capacity
+// (package loop): StableHLO text and the layout of its inputs and outputs.
+//
+// Inputs: the state (Program.State order), the events row Int32 [Width]
+// when Width > 0, the constants (Program.Consts order), and n (Int32
+// scalar, 0 ≤ n ≤ Rows). Outputs: the state after the steps run, the
+// events row of the last step (when Width > 0), the number of steps run
+// (Int32 scalar; fewer than n when a step overflowed its capacity: that is
+// the last one), the events of every step run, Int32 [Rows, Width] (when
+// Width > 0), and the traces, Float [Rows, TraceWidth] (when TraceWidth > 0).
+type LoopProgram struct {
+	Text string
+	// Capacity is the event capacity; Width the events row width
+	// (lower.Program.EventLayout), TraceWidth the traces row width, Rows the
+	// most steps per call.
+	Capacity, Width, TraceWidth, Rows int
+}
+
+// NewLoopProgram traces one step of p with the given event capacity on the
+// XLA backend b (without compiling it) and wraps it in the time loop.
+func NewLoopProgram(b backends.Backend, p *lower.Program, name string, capacity int) (*LoopProgram, error) {
+	_, width := p.EventLayout(capacity)
+	tw := 0
+	for _, t := range p.Traces {
+		tw += len(t.Indices)
+	}
+	lp := &LoopProgram{Capacity: capacity, Width: width, TraceWidth: tw}
+	rowBytes := 4*width + p.DType.Size()*tw
+	lp.Rows = MaxRows
+	if rowBytes > 0 {
+		lp.Rows = max(minRows, min(MaxRows, maxRecordBytes/rowBytes))
+	}
+	var in []shapes.Shape
+	for _, v := range p.State {
+		in = append(in, shapes.Make(v.DType, v.Shape...))
+	}
+	carried := len(in)
+	if width > 0 {
+		in = append(in, shapes.Make(dtypes.Int32, width))
+		carried++
+	}
+	for _, v := range p.Consts {
+		in = append(in, shapes.Make(v.DType, v.Shape...))
+	}
+	step, err := pjrt.TraceStableHLO(b, name+"_step", in, p.Body(capacity))
+	if err != nil {
+		return nil, err
+	}
+	lp.Text, err = loop.Module(step, loop.Spec{Name: name, Carried: carried, Invariant: len(p.Consts), Rows: lp.Rows})
+	return lp, err
+}
+
+// loopExec is a compiled LoopProgram.
+type loopExec struct {
+	*LoopProgram
+	exe *xlapjrt.LoadedExecutable
+}
+
+// loopRun is the loop engine's device state.
+type loopRun struct {
+	client *xlapjrt.Client
+	execs  map[int]*loopExec
+	// state and row are owned by the runner (donated to each call); consts
+	// are the constants' tensors' buffers.
+	state  []*xlapjrt.Buffer
+	row    *xlapjrt.Buffer
+	consts []*xlapjrt.Buffer
+	// last holds, per compacted population, the neurons that fired in the
+	// last step run (to rebuild the row when the capacity changes).
+	last [][]int32
+	// segment is the length of the next call.
+	segment int
+}
+
+func (r *Runner) startLoop() error {
+	client, err := pjrt.Client(r.backend)
+	if err != nil {
+		return err
+	}
+	l := &loopRun{client: client, execs: map[int]*loopExec{}, segment: firstSegment}
+	for _, t := range r.consts {
+		buf, err := t.Buffer(r.backend, 0)
+		if err != nil {
+			return fmt.Errorf("jit: constants on the device: %w", err)
+		}
+		pb, ok := buf.(*xlapjrt.Buffer)
+		if !ok {
+			return fmt.Errorf("jit: constant buffer is a %T, not a PJRT buffer", buf)
+		}
+		l.consts = append(l.consts, pb)
+	}
+	for i, t := range r.state {
+		buf, err := toDevice(client, t)
+		if err != nil {
+			return fmt.Errorf("jit: moving %s to the device: %w", r.prog.State[i].Name, err)
+		}
+		l.state = append(l.state, buf)
+	}
+	for _, pop := range r.prog.CompactPops() {
+		idx, err := firing(r.state[pop.Spike])
+		if err != nil {
+			return err
+		}
+		l.last = append(l.last, idx)
+	}
+	r.loop = l
+	r.state = nil // the device buffers are the state now
+	return l.setRow(r.prog, r.capacity)
+}
+
+// toDevice copies a host tensor into a buffer the runner owns.
+func toDevice(c *xlapjrt.Client, t *tensors.Tensor) (*xlapjrt.Buffer, error) {
+	var buf *xlapjrt.Buffer
+	var err error
+	if e := t.ConstFlatData(func(flat any) {
+		buf, err = c.BufferFromHost().FromFlatDataWithDimensions(flat, t.Shape().Dimensions).Done()
+	}); e != nil {
+		return nil, e
+	}
+	return buf, err
+}
+
+// firing lists the true entries of a Bool spike-flag tensor.
+func firing(t *tensors.Tensor) ([]int32, error) {
+	flags, err := tensors.CopyFlatData[bool](t)
+	if err != nil {
+		return nil, err
+	}
+	var idx []int32
+	for i, f := range flags {
+		if f {
+			idx = append(idx, int32(i))
+		}
+	}
+	return idx, nil
+}
+
+// setRow uploads the events row of the last step for the given capacity
+// (every count fits it: the caller grew the capacity first).
+func (l *loopRun) setRow(p *lower.Program, capacity int) error {
+	compact := p.CompactPops()
+	if len(compact) == 0 {
+		return nil
+	}
+	offsets, width := p.EventLayout(capacity)
+	row := make([]int32, width)
+	for j, pop := range compact {
+		c := lower.Capacity(pop, capacity)
+		if len(l.last[j]) > c {
+			return fmt.Errorf("jit: %d neurons of %s fired in the last step, more than the capacity %d", len(l.last[j]), pop.Name, c)
+		}
+		at := offsets[j]
+		row[at] = int32(len(l.last[j]))
+		fill := row[at+1 : at+1+c]
+		for k := range fill {
+			fill[k] = int32(pop.Size) // the padding index
+		}
+		copy(fill, l.last[j])
+	}
+	if l.row != nil {
+		_ = l.row.Destroy()
+	}
+	var err error
+	l.row, err = xlapjrt.ArrayToBuffer(l.client, row, width)
+	return err
+}
+
+// loopExec returns the compiled program of a capacity, compiling it once.
+func (r *Runner) loopExec(capacity int) (*loopExec, error) {
+	if e, ok := r.loop.execs[capacity]; ok {
+		return e, nil
+	}
+	t0 := time.Now()
+	lp, err := NewLoopProgram(r.backend, r.prog, fmt.Sprintf("loop_c%d", capacity), capacity)
+	if err != nil {
+		return nil, err
+	}
+	exe, err := r.loop.client.Compile().WithStableHLO([]byte(lp.Text)).Done()
+	if err != nil {
+		return nil, fmt.Errorf("jit: compiling the time loop (capacity %d): %w", capacity, err)
+	}
+	r.stats.CompileTime += time.Since(t0)
+	r.stats.Compiles++
+	e := &loopExec{LoopProgram: lp, exe: exe}
+	r.loop.execs[capacity] = e
+	return e, nil
+}
+
+// runLoop advances the state by steps with the loop engine: one call per
+// segment, each running up to its segment length inside the executable.
+func (r *Runner) runLoop(steps int, fn func(*Chunk) error) error {
+	if r.loop == nil {
+		if err := r.startLoop(); err != nil {
+			return err
+		}
+	}
+	l := r.loop
+	p := r.prog
+	ns := len(p.State)
+	compact := p.CompactPops()
+	for done := 0; done < steps; {
+		e, err := r.loopExec(r.capacity)
+		if err != nil {
+			return err
+		}
+		n := min(l.segment, e.Rows, steps-done)
+		t0 := time.Now()
+		nbuf, err := xlapjrt.ScalarToBuffer(l.client, int32(n))
+		if err != nil {
+			return err
+		}
+		args := slices.Clone(l.state)
+		if e.Width > 0 {
+			args = append(args, l.row)
+		}
+		args = append(args, l.consts...)
+		args = append(args, nbuf)
+		outs, err := e.exe.Execute(args...).DonateNone().Done()
+		_ = nbuf.Destroy()
+		if err != nil {
+			return fmt.Errorf("jit: running the time loop at step %d: %w", r.stats.Steps, err)
+		}
+		for _, b := range l.state {
+			_ = b.Destroy()
+		}
+		l.state = outs[:ns]
+		at := ns
+		if e.Width > 0 {
+			_ = l.row.Destroy()
+			l.row = outs[at]
+			at++
+		}
+		ran, err := xlapjrt.BufferToScalar[int32](outs[at])
+		_ = outs[at].Destroy()
+		if err != nil {
+			return err
+		}
+		at++
+		k := int(ran)
+		chunk := &Chunk{Start: r.stats.Steps, Steps: k}
+		var ev *events
+		if e.Width > 0 {
+			flat, _, err := xlapjrt.BufferToArray[int32](outs[at])
+			_ = outs[at].Destroy()
+			if err != nil {
+				return err
+			}
+			at++
+			offsets, width := p.EventLayout(e.Capacity)
+			ev = &events{flat: flat, width: width, offsets: offsets}
+		}
+		if e.TraceWidth > 0 {
+			flat, _, err := outs[at].ToFlatDataAndDimensions()
+			_ = outs[at].Destroy()
+			if err != nil {
+				return err
+			}
+			chunk.Traces = splitTraces(p, floats(flat)[:k*e.TraceWidth], k)
+		}
+		// The last step's firing, exact even when it overflowed: then it is
+		// read from the spike flags, and the capacity grows before going on.
+		overflow, maxCount := false, 0
+		if ev != nil {
+			for j, pop := range compact {
+				for s := range k {
+					maxCount = max(maxCount, ev.count(s, j))
+				}
+				overflow = overflow || ev.count(k-1, j) > lower.Capacity(pop, e.Capacity)
+			}
+			for j, pop := range compact {
+				if overflow {
+					flags, err := bufferTensor(l.state[pop.Spike])
+					if err != nil {
+						return err
+					}
+					if l.last[j], err = firing(flags); err != nil {
+						return err
+					}
+				} else {
+					l.last[j] = slices.Clone(ev.indices(k-1, j))
+				}
+			}
+			for _, pop := range p.SpikeMonitors {
+				j := slices.Index(compact, pop)
+				ps := PopSpikes{Pop: pop, Index: make([][]int32, k)}
+				for s := range k - 1 {
+					ps.Index[s] = slices.Clone(ev.indices(s, j))
+				}
+				ps.Index[k-1] = slices.Clone(l.last[j])
+				chunk.Spikes = append(chunk.Spikes, ps)
+			}
+		}
+		elapsed := time.Since(t0)
+		r.stats.RunTime += elapsed
+		r.stats.Chunks++
+		r.stats.Steps += k
+		done += k
+		before := r.capacity
+		if overflow {
+			r.stats.Overflows++
+			for r.capacity < 2*maxCount {
+				r.capacity *= r.growth
+			}
+			r.stats.MaxCapacity = max(r.stats.MaxCapacity, r.capacity)
+			l.segment = firstSegment
+		} else {
+			r.shrinkLoop(maxCount, steps-done)
+			l.segment = max(minRows, min(MaxRows, int(float64(k)*segmentWall.Seconds()/max(elapsed.Seconds(), 1e-6))))
+		}
+		if r.capacity != before {
+			if err := l.setRow(p, r.capacity); err != nil {
+				return err
+			}
+		}
+		if fn != nil {
+			if err := fn(chunk); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// shrinkLoop steps the capacity down after a call that fit in a smaller
+// bucket with room to spare: straight to the smallest bucket holding twice
+// its largest count, when that bucket is compiled already, is at most a
+// quarter of the current one, or enough steps remain to pay its compile.
+func (r *Runner) shrinkLoop(maxCount, remaining int) {
+	if r.opts.NoShrink || r.capacity <= r.opts.Capacity || 2*maxCount*r.growth > r.capacity {
+		return
+	}
+	c := r.opts.Capacity
+	for c < 2*maxCount {
+		c *= r.growth
+	}
+	if _, ok := r.loop.execs[c]; ok || 4*c <= r.capacity || remaining >= shrinkCompileSteps {
+		r.capacity = c
+	}
+}
+
+// loopState copies the loop engine's device state to host tensors.
+func (r *Runner) loopState() ([]*tensors.Tensor, error) {
+	out := make([]*tensors.Tensor, len(r.loop.state))
+	for i, b := range r.loop.state {
+		t, err := bufferTensor(b)
+		if err != nil {
+			return nil, fmt.Errorf("jit: reading %s: %w", r.prog.State[i].Name, err)
+		}
+		out[i] = t
+	}
+	return out, nil
+}
+
+// bufferTensor copies a device buffer into a host tensor.
+func bufferTensor(b *xlapjrt.Buffer) (*tensors.Tensor, error) {
+	flat, dims, err := b.ToFlatDataAndDimensions()
+	if err != nil {
+		return nil, err
+	}
+	switch v := flat.(type) {
+	case []float32:
+		return tensors.FromFlatDataAndDimensions(v, dims...), nil
+	case []float64:
+		return tensors.FromFlatDataAndDimensions(v, dims...), nil
+	case []int32:
+		return tensors.FromFlatDataAndDimensions(v, dims...), nil
+	case []bool:
+		return tensors.FromFlatDataAndDimensions(v, dims...), nil
+	}
+	return nil, fmt.Errorf("jit: state of unsupported type %T", flat)
+}
+
+// floats converts float32 or float64 flat data to float64.
+func floats(flat any) []float64 {
+	switch v := flat.(type) {
+	case []float32:
+		out := make([]float64, len(v))
+		for i, x := range v {
+			out[i] = float64(x)
+		}
+		return out
+	case []float64:
+		return slices.Clone(v)
+	}
+	return nil
+}
+
+// splitTraces splits n rows of side-by-side traces into one series per
+// trace, [n][len(indices)] row-major each.
+func splitTraces(p *lower.Program, all []float64, n int) [][]float64 {
+	if n == 0 {
+		return make([][]float64, len(p.Traces))
+	}
+	width := len(all) / n
+	var out [][]float64
+	col := 0
+	for _, tr := range p.Traces {
+		m := len(tr.Indices)
+		vals := make([]float64, 0, n*m)
+		for s := range n {
+			vals = append(vals, all[s*width+col:s*width+col+m]...)
+		}
+		out = append(out, vals)
+		col += m
+	}
+	return out
+}
+
+// Close releases the runner's executables and device state.
+func (r *Runner) Close() {
+	for _, e := range r.execs {
+		e.Finalize()
+	}
+	r.execs = map[execKey]*graph.Exec{}
+	if l := r.loop; l != nil {
+		for _, e := range l.execs {
+			_ = e.exe.Destroy()
+		}
+		for _, b := range l.state {
+			_ = b.Destroy()
+		}
+		if l.row != nil {
+			_ = l.row.Destroy()
+		}
+		r.loop = nil
+	}
+}

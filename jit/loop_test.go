@@ -1,0 +1,72 @@
+package jit
+
+import (
+	"testing"
+
+	xlapjrt "github.com/gomlx/go-xla/pkg/pjrt"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/brainc/brainc/loop"
+	"github.com/brainc/brainc/pjrt"
+)
+
+// A step that adds an invariant to a carried pair and stops once its first
+// element reaches 5.
+const toyStep = `module @s {
+  func.func @main(%in0: tensor<2xf32>, %in1: tensor<f32>) -> (tensor<2xf32>, tensor<i1>, tensor<2xf32>) {
+    %0 = "stablehlo.broadcast_in_dim"(%in1) { broadcast_dimensions = array<i64> } : (tensor<f32>) -> tensor<2xf32>
+    %1 = "stablehlo.add"(%in0, %0) : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+    %2 = "stablehlo.slice"(%1) { start_indices = array<i64: 0>, limit_indices = array<i64: 1>, strides = array<i64: 1> } : (tensor<2xf32>) -> tensor<1xf32>
+    %3 = "stablehlo.reshape"(%2) : (tensor<1xf32>) -> tensor<f32>
+    %4 = "stablehlo.constant"() { value = dense<5.0> : tensor<f32> } : () -> tensor<f32>
+    %5 = "stablehlo.compare"(%3, %4) { comparison_direction = #stablehlo<comparison_direction GE> } : (tensor<f32>, tensor<f32>) -> tensor<i1>
+    "stablehlo.return"(%1, %5, %1) : (tensor<2xf32>, tensor<i1>, tensor<2xf32>) -> ()
+  }
+}
+`
+
+// The loop module runs n steps, or stops after the step that says stop
+// (keeping it), and records one row per step run.
+func TestLoopModuleRuns(t *testing.T) {
+	b, err := pjrt.Open(pjrt.Options{Backend: "cpu"})
+	require.NoError(t, err)
+	defer b.Finalize()
+	c, err := pjrt.Client(b)
+	require.NoError(t, err)
+	text, err := loop.Module(toyStep, loop.Spec{Name: "toy", Carried: 1, Invariant: 1, Rows: 8})
+	require.NoError(t, err)
+	exe, err := c.Compile().WithStableHLO([]byte(text)).Done()
+	require.NoError(t, err)
+	defer func() { _ = exe.Destroy() }()
+	for _, tc := range []struct {
+		n, steps int
+		x        []float32
+	}{{3, 3, []float32{3, 13}}, {8, 5, []float32{5, 15}}, {0, 0, []float32{0, 10}}} {
+		x, err := xlapjrt.ArrayToBuffer(c, []float32{0, 10}, 2)
+		require.NoError(t, err)
+		inc, err := xlapjrt.ScalarToBuffer(c, float32(1))
+		require.NoError(t, err)
+		n, err := xlapjrt.ScalarToBuffer(c, int32(tc.n))
+		require.NoError(t, err)
+		outs, err := exe.Execute(x, inc, n).DonateNone().Done()
+		require.NoError(t, err)
+		require.Len(t, outs, 3)
+		got, _, err := xlapjrt.BufferToArray[float32](outs[0])
+		require.NoError(t, err)
+		assert.Equal(t, tc.x, got)
+		steps, err := xlapjrt.BufferToScalar[int32](outs[1])
+		require.NoError(t, err)
+		assert.Equal(t, tc.steps, int(steps))
+		rows, dims, err := xlapjrt.BufferToArray[float32](outs[2])
+		require.NoError(t, err)
+		assert.Equal(t, []int{8, 2}, dims)
+		for i := range 8 {
+			want := []float32{0, 0}
+			if i < tc.steps {
+				want = []float32{float32(i + 1), float32(i + 11)}
+			}
+			assert.Equal(t, want, rows[2*i:2*i+2], "n=%d row %d", tc.n, i)
+		}
+	}
+}

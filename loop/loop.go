@@ -1,0 +1,256 @@
+// Package loop writes the StableHLO module that runs a simulation's time
+// loop inside one executable. It takes the program text of one traced step
+// (what GoMLX produces for lower.Program.Body) and wraps it, renamed to a
+// private function @step, in a stablehlo.while whose carry holds the step
+// counter, the step's carried values and one buffer per recorded row, so that
+// XLA sees the loop and the executable's size does not depend on how many
+// steps it runs.
+//
+// The step function's signature is
+//
+//	@step(carried_0 … carried_{c-1}, invariant_0 … invariant_{k-1})
+//	  -> (carried'_0 … carried'_{c-1}, stop: tensor<i1>, row_0 … row_{m-1})
+//
+// where every row_j is a rank-1 tensor written into row i of a
+// [Rows, len(row_j)] buffer at iteration i. The module's entry is
+//
+//	@main(carried…, invariant…, n: tensor<i32>)
+//	  -> (carried…, steps: tensor<i32>, buffer_0 … buffer_{m-1})
+//
+// It runs the step until n steps are done or a step returns stop = true (that
+// step's results are kept: stop marks the last step whose carried values are
+// valid, not a step to discard), and returns the number of steps done. n must
+// be in [0, Rows]; rows from steps onwards are zero.
+//
+// This package only writes text; it knows nothing of neurons or of PJRT.
+package loop
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Spec describes the step function a loop wraps.
+type Spec struct {
+	// Name is the module's name (letters, digits and underscores).
+	Name string
+	// Carried is the number of leading step inputs that the step updates and
+	// returns first, in the same order and with the same types.
+	Carried int
+	// Invariant is the number of step inputs after the carried ones that
+	// every iteration receives unchanged (constants).
+	Invariant int
+	// Rows is the number of rows of every record buffer: the most steps one
+	// call may run.
+	Rows int
+}
+
+// Signature is the parsed signature of a step function.
+type Signature struct {
+	// Args and Results are the MLIR types of the inputs and outputs,
+	// e.g. "tensor<3200xf32>".
+	Args, Results []string
+}
+
+var (
+	mainRe   = regexp.MustCompile(`(?m)^(\s*)func\.func @main\(`)
+	argTypes = regexp.MustCompile(`%[A-Za-z0-9_]+: (tensor<[^>]*>)`)
+	tensorRe = regexp.MustCompile(`tensor<[^>]*>`)
+	nameRe   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	// elemRe splits a rank-1 tensor type into its length and element type.
+	elemRe = regexp.MustCompile(`^tensor<(\d+)x([a-z0-9]+)>$`)
+)
+
+// ParseSignature reads the signature of the @main function of a module.
+func ParseSignature(module string) (Signature, error) {
+	loc := mainRe.FindStringIndex(module)
+	if loc == nil {
+		return Signature{}, fmt.Errorf("loop: the step module has no func.func @main")
+	}
+	line := module[loc[0]:]
+	if i := strings.IndexByte(line, '\n'); i >= 0 {
+		line = line[:i]
+	}
+	args, results, ok := strings.Cut(line, ") -> ")
+	if !ok {
+		return Signature{}, fmt.Errorf("loop: cannot read the results of @main: %.200s", line)
+	}
+	var sig Signature
+	for _, m := range argTypes.FindAllStringSubmatch(args, -1) {
+		sig.Args = append(sig.Args, m[1])
+	}
+	results = strings.TrimSuffix(strings.TrimSpace(results), "{")
+	sig.Results = tensorRe.FindAllString(results, -1)
+	if len(sig.Results) == 0 {
+		return Signature{}, fmt.Errorf("loop: @main has no tensor results: %.200s", line)
+	}
+	return sig, nil
+}
+
+// Module wraps a step module (see the package documentation) into the
+// looping module.
+func Module(step string, spec Spec) (string, error) {
+	if !nameRe.MatchString(spec.Name) {
+		return "", fmt.Errorf("loop: module name %q must be letters, digits and underscores", spec.Name)
+	}
+	if spec.Rows < 1 {
+		return "", fmt.Errorf("loop: rows per call must be ≥ 1, got %d", spec.Rows)
+	}
+	sig, err := ParseSignature(step)
+	if err != nil {
+		return "", err
+	}
+	c, k := spec.Carried, spec.Invariant
+	if c < 0 || k < 0 || c+k != len(sig.Args) {
+		return "", fmt.Errorf("loop: %d carried + %d invariant inputs, but the step takes %d", c, k, len(sig.Args))
+	}
+	if len(sig.Results) < c+1 {
+		return "", fmt.Errorf("loop: the step returns %d results, expected at least %d (carried, then stop)", len(sig.Results), c+1)
+	}
+	for i := range c {
+		if sig.Args[i] != sig.Results[i] {
+			return "", fmt.Errorf("loop: carried value %d enters as %s and leaves as %s", i, sig.Args[i], sig.Results[i])
+		}
+	}
+	if sig.Results[c] != "tensor<i1>" {
+		return "", fmt.Errorf("loop: step result %d (stop) is %s, expected tensor<i1>", c, sig.Results[c])
+	}
+	rows := sig.Results[c+1:]
+	buffers := make([]string, len(rows))
+	zeros := make([]string, len(rows))
+	for j, r := range rows {
+		m := elemRe.FindStringSubmatch(r)
+		if m == nil {
+			return "", fmt.Errorf("loop: recorded row %d is %s, expected a rank-1 tensor", j, r)
+		}
+		buffers[j] = fmt.Sprintf("tensor<%dx%sx%s>", spec.Rows, m[1], m[2])
+		zeros[j] = zeroLiteral(m[2])
+		if zeros[j] == "" {
+			return "", fmt.Errorf("loop: recorded row %d has element type %s, expected an integer or float type", j, m[2])
+		}
+	}
+	body, err := privateStep(step)
+	if err != nil {
+		return "", err
+	}
+
+	const i32, i1 = "tensor<i32>", "tensor<i1>"
+	// The while carry: counter, stop flag, n, carried, invariant, buffers.
+	var carry []string
+	carry = append(carry, i32, i1, i32)
+	carry = append(carry, sig.Args...)
+	carry = append(carry, buffers...)
+	nCarry := len(carry)
+	argAt := func(prefix string, from, n int) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = fmt.Sprintf("%%%s%d", prefix, from+i)
+		}
+		return out
+	}
+	typed := func(names, types []string) string {
+		parts := make([]string, len(names))
+		for i := range names {
+			parts[i] = names[i] + ": " + types[i]
+		}
+		return strings.Join(parts, ", ")
+	}
+
+	var b strings.Builder
+	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
+	w("module @%s {\n", spec.Name)
+	b.WriteString(body)
+	// @main.
+	mainArgs := argAt("in", 0, c+k)
+	mainTypes := append(append([]string(nil), sig.Args...), i32)
+	mainNames := append(append([]string(nil), mainArgs...), "%n")
+	outTypes := append(append(append([]string(nil), sig.Args[:c]...), i32), buffers...)
+	w("  func.func @main(%s) -> (%s) {\n", typed(mainNames, mainTypes), strings.Join(outTypes, ", "))
+	w("    %%zero = \"stablehlo.constant\"() { value = dense<0> : tensor<i32> } : () -> tensor<i32>\n")
+	w("    %%one = \"stablehlo.constant\"() { value = dense<1> : tensor<i32> } : () -> tensor<i32>\n")
+	w("    %%go = \"stablehlo.constant\"() { value = dense<false> : tensor<i1> } : () -> tensor<i1>\n")
+	init := []string{"%zero", "%go", "%n"}
+	init = append(init, mainArgs...)
+	for j := range rows {
+		w("    %%buf%d = \"stablehlo.constant\"() { value = dense<%s> : %s } : () -> %s\n", j, zeros[j], buffers[j], buffers[j])
+		init = append(init, fmt.Sprintf("%%buf%d", j))
+	}
+	carryList := strings.Join(carry, ", ")
+	w("    %%w:%d = \"stablehlo.while\"(%s) ({\n", nCarry, strings.Join(init, ", "))
+	// Condition: counter < n and not stopped.
+	cond := argAt("c", 0, nCarry)
+	w("    ^bb0(%s):\n", typed(cond, carry))
+	w("      %%lt = \"stablehlo.compare\"(%s, %s) {\n", cond[0], cond[2])
+	w("        compare_type = #stablehlo<comparison_type SIGNED>,\n")
+	w("        comparison_direction = #stablehlo<comparison_direction LT>\n")
+	w("      } : (tensor<i32>, tensor<i32>) -> tensor<i1>\n")
+	w("      %%running = \"stablehlo.not\"(%s) : (tensor<i1>) -> tensor<i1>\n", cond[1])
+	w("      %%more = \"stablehlo.and\"(%%lt, %%running) : (tensor<i1>, tensor<i1>) -> tensor<i1>\n")
+	w("      \"stablehlo.return\"(%%more) : (tensor<i1>) -> ()\n")
+	w("    }, {\n")
+	// Body: one step, its rows written at the counter.
+	ba := argAt("b", 0, nCarry)
+	w("    ^bb0(%s):\n", typed(ba, carry))
+	stepIn := ba[3 : 3+c+k]
+	w("      %%s:%d = func.call @step(%s) : (%s) -> (%s)\n", len(sig.Results), strings.Join(stepIn, ", "),
+		strings.Join(sig.Args, ", "), strings.Join(sig.Results, ", "))
+	next := []string{"%next", fmt.Sprintf("%%s#%d", c), ba[2]}
+	w("      %%next = \"stablehlo.add\"(%s, %%one) : (tensor<i32>, tensor<i32>) -> tensor<i32>\n", ba[0])
+	for i := range c {
+		next = append(next, fmt.Sprintf("%%s#%d", i))
+	}
+	next = append(next, ba[3+c:3+c+k]...)
+	for j, r := range rows {
+		m := elemRe.FindStringSubmatch(r)
+		one := fmt.Sprintf("tensor<1x%sx%s>", m[1], m[2])
+		w("      %%row%d = \"stablehlo.reshape\"(%%s#%d) : (%s) -> %s\n", j, c+1+j, r, one)
+		w("      %%put%d = \"stablehlo.dynamic_update_slice\"(%s, %%row%d, %s, %%zero) : (%s, %s, tensor<i32>, tensor<i32>) -> %s\n",
+			j, ba[3+c+k+j], j, ba[0], buffers[j], one, buffers[j])
+		next = append(next, fmt.Sprintf("%%put%d", j))
+	}
+	w("      \"stablehlo.return\"(%s) : (%s) -> ()\n", strings.Join(next, ", "), carryList)
+	w("    }) : (%s) -> (%s)\n", carryList, carryList)
+	var ret []string
+	for i := range c {
+		ret = append(ret, fmt.Sprintf("%%w#%d", 3+i))
+	}
+	ret = append(ret, "%w#0")
+	for j := range rows {
+		ret = append(ret, fmt.Sprintf("%%w#%d", 3+c+k+j))
+	}
+	w("    \"func.return\"(%s) : (%s) -> ()\n", strings.Join(ret, ", "), strings.Join(outTypes, ", "))
+	w("  }\n}\n")
+	return b.String(), nil
+}
+
+// privateStep returns the functions of a step module without the module
+// line and its closing brace, with @main renamed to a private @step.
+func privateStep(module string) (string, error) {
+	open := strings.IndexByte(module, '{')
+	close := strings.LastIndexByte(module, '}')
+	if !strings.HasPrefix(strings.TrimSpace(module), "module") || open < 0 || close <= open {
+		return "", fmt.Errorf("loop: the step text is not a module { … }")
+	}
+	inner := module[open+1 : close]
+	inner = mainRe.ReplaceAllString(inner, "${1}func.func private @step(")
+	if strings.Contains(inner, "@main") {
+		return "", fmt.Errorf("loop: the step module refers to @main besides defining it")
+	}
+	return strings.Trim(inner, "\n") + "\n", nil
+}
+
+// zeroLiteral is the dense literal of zero for an MLIR element type, or ""
+// for a type that has none here.
+func zeroLiteral(elem string) string {
+	switch {
+	case strings.HasPrefix(elem, "i") || strings.HasPrefix(elem, "ui"):
+		if _, err := strconv.Atoi(strings.TrimLeft(elem, "ui")); err == nil {
+			return "0"
+		}
+	case elem == "f16" || elem == "bf16" || elem == "f32" || elem == "f64":
+		return "0.000000e+00"
+	}
+	return ""
+}

@@ -1,0 +1,69 @@
+package loop
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A step as GoMLX writes one: carried (counter-like x, stop at x ≥ 5), one
+// invariant, one recorded row.
+const step = `module @s {
+  func.func @main(%in0: tensor<2xf32>, %in1: tensor<f32>) -> (tensor<2xf32>, tensor<i1>, tensor<2xf32>) {
+    %0 = "stablehlo.broadcast_in_dim"(%in1) { broadcast_dimensions = array<i64> } : (tensor<f32>) -> tensor<2xf32>
+    %1 = "stablehlo.add"(%in0, %0) : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+    %2 = "stablehlo.slice"(%1) { start_indices = array<i64: 0>, limit_indices = array<i64: 1>, strides = array<i64: 1> } : (tensor<2xf32>) -> tensor<1xf32>
+    %3 = "stablehlo.reshape"(%2) : (tensor<1xf32>) -> tensor<f32>
+    %4 = "stablehlo.constant"() { value = dense<5.0> : tensor<f32> } : () -> tensor<f32>
+    %5 = "stablehlo.compare"(%3, %4) { comparison_direction = #stablehlo<comparison_direction GE> } : (tensor<f32>, tensor<f32>) -> tensor<i1>
+    "stablehlo.return"(%1, %5, %1) : (tensor<2xf32>, tensor<i1>, tensor<2xf32>) -> ()
+  }
+}
+`
+
+func TestParseSignature(t *testing.T) {
+	sig, err := ParseSignature(step)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"tensor<2xf32>", "tensor<f32>"}, sig.Args)
+	assert.Equal(t, []string{"tensor<2xf32>", "tensor<i1>", "tensor<2xf32>"}, sig.Results)
+	single, err := ParseSignature("module @m {\n  func.func @main(%arg0: tensor<3xi32>) -> tensor<3xi32> {\n")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"tensor<3xi32>"}, single.Results)
+}
+
+func TestModule(t *testing.T) {
+	m, err := Module(step, Spec{Name: "loop_c16", Carried: 1, Invariant: 1, Rows: 8})
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(m, "module @loop_c16 {\n"))
+	assert.Contains(t, m, "func.func private @step(%in0: tensor<2xf32>, %in1: tensor<f32>)")
+	assert.Contains(t, m, "func.func @main(%in0: tensor<2xf32>, %in1: tensor<f32>, %n: tensor<i32>) -> (tensor<2xf32>, tensor<i32>, tensor<8x2xf32>)")
+	assert.Equal(t, 1, strings.Count(m, `"stablehlo.while"`))
+	assert.Equal(t, 1, strings.Count(m, "func.call @step"))
+	assert.Equal(t, 1, strings.Count(m, "@main"), "the step's @main is renamed")
+	again, err := Module(step, Spec{Name: "loop_c16", Carried: 1, Invariant: 1, Rows: 8})
+	require.NoError(t, err)
+	assert.Equal(t, m, again, "deterministic text")
+}
+
+func TestModuleErrors(t *testing.T) {
+	for _, tc := range []struct {
+		step string
+		spec Spec
+		want string
+	}{
+		{step, Spec{Name: "a-b", Carried: 1, Invariant: 1, Rows: 8}, `module name "a-b"`},
+		{step, Spec{Name: "m", Carried: 1, Invariant: 1, Rows: 0}, "rows per call must be ≥ 1, got 0"},
+		{step, Spec{Name: "m", Carried: 1, Invariant: 0, Rows: 8}, "1 carried + 0 invariant inputs, but the step takes 2"},
+		{step, Spec{Name: "m", Carried: 2, Invariant: 0, Rows: 8}, "carried value 1 enters as tensor<f32> and leaves as tensor<i1>"},
+		{strings.Replace(step, "-> (tensor<2xf32>, tensor<i1>,", "-> (tensor<2xf32>, tensor<i32>,", 1), Spec{Name: "m", Carried: 1, Invariant: 1, Rows: 8},
+			"step result 1 (stop) is tensor<i32>, expected tensor<i1>"},
+		{strings.Replace(step, "tensor<i1>, tensor<2xf32>) {", "tensor<i1>, tensor<f32>) {", 1), Spec{Name: "m", Carried: 1, Invariant: 1, Rows: 8},
+			"recorded row 0 is tensor<f32>, expected a rank-1 tensor"},
+		{"func.func @step()", Spec{Name: "m", Rows: 8}, "has no func.func @main"},
+	} {
+		_, err := Module(tc.step, tc.spec)
+		assert.ErrorContains(t, err, tc.want)
+	}
+}
