@@ -11,10 +11,12 @@
 #
 # Steps, each under `timeout`, and all of them within BUDGET_S (300 s) in total:
 #   1. the backend smoke tests (the checks of scripts/gpu-smoke.sh: brainc
-#      devices, the pjrt package's graph test, COBA 4k with K=10 on CUDA;
+#      devices, the pjrt package's graph test, COBA 4k on CUDA with the loop
+#      engine and with the chunk engine at K=10;
 #      GPU_SMOKE=full runs scripts/gpu-smoke.sh itself instead), then the
 #      model library's operators (delays, STP, STDP, the decision network);
-#   2. brainc's scaling benchmark: bin/brainc bench scale --sizes $SIZES;
+#   2. brainc's scaling benchmark: bin/brainc bench scale --sizes $SIZES
+#      (loop engine), and the chunk engine it replaced at the first size;
 #   3. the pure-JAX reference, bench/peers/jax_coba.py --variant event and
 #      --variant dense, at each size;
 #   4. one JSON merging it all: GPU name, brainc runs, JAX runs, per-size
@@ -24,7 +26,7 @@
 # A failing step is recorded and the script goes on; it exits 1 when any step
 # failed, after writing the JSON.
 #
-# Settings (environment): OUT, SIZES (4000,4000000), DURATION_MS (1000),
+# Settings (environment): OUT, SIZES (4000,40000,400000), DURATION_MS (1000),
 # BACKEND (brainc's, cuda), JAX_PLATFORM (jax_coba.py's, gpu), BUDGET_S (300),
 # SMOKE_DURATION ("1 s"), GPU_SMOKE (quick|full), the per-step caps
 # BRAINC_CAP_S (100), JAX_CAP_SMALL_S (40), JAX_CAP_LARGE_S (80), PYTHON (a python with jax;
@@ -36,7 +38,7 @@ cd "$(dirname "$0")/.."
 export GOMLX_NO_AUTO_INSTALL=1
 
 OUT=${OUT:-./out/gpu}
-SIZES=${SIZES:-4000,4000000}
+SIZES=${SIZES:-4000,40000,400000}
 DURATION_MS=${DURATION_MS:-1000}
 BACKEND=${BACKEND:-cuda}
 JAX_PLATFORM=${JAX_PLATFORM:-gpu}
@@ -152,7 +154,9 @@ else
   run_step brainc-devices 20 bin/brainc devices
   run_step brainc-devices-backend 20 bin/brainc devices --backend "$BACKEND"
   run_step pjrt-graph 30 env BRAINC_TEST_BACKEND="$BACKEND" bin/pjrt.test -test.run '^TestBackendRunsAGraph$' -test.v
-  run_step smoke-coba-k10 45 bin/brainc run coba --backend "$BACKEND" --k 10 --quiet \
+  run_step smoke-coba-loop 45 bin/brainc run coba --backend "$BACKEND" --quiet \
+    --duration "$SMOKE_DURATION" --out "$OUT/smoke/coba-loop"
+  run_step smoke-coba-k10 45 bin/brainc run coba --backend "$BACKEND" --engine chunk --k 10 --quiet \
     --duration "$SMOKE_DURATION" --out "$OUT/smoke/coba-k10"
 fi
 # The model library's operators on the backend: kinetic NMDA states, the
@@ -176,6 +180,8 @@ run_step smoke-decision 60 bin/brainc run decision --backend "$BACKEND" --durati
 echo "== brainc bench scale"
 run_step brainc-scale "$BRAINC_CAP_S" bin/brainc bench scale --backend "$BACKEND" --sizes "$SIZES" \
   --duration "$DURATION_MS ms" --json "$OUT/brainc-scale.json"
+run_step brainc-scale-chunk 90 bin/brainc bench scale --backend "$BACKEND" --sizes "${SIZES%%,*}" --engine chunk \
+  --duration "$DURATION_MS ms" --json "$OUT/brainc-scale-chunk.json"
 
 echo "== JAX reference"
 IFS=, read -r -a sizes <<<"$SIZES"
@@ -259,6 +265,13 @@ except (OSError, ValueError) as e:
     s = by_name.get("brainc-scale", {})
     brainc = dict(error=f"no report ({s.get('status', 'not run')}): {e}", log_excerpt=s.get("log_excerpt", []))
 
+brainc_chunk = None  # the chunk engine (the path the loop replaced), first size
+try:
+    with open(os.path.join(out, "brainc-scale-chunk.json")) as f:
+        brainc_chunk = json.load(f)
+except (OSError, ValueError) as e:
+    brainc_chunk = dict(error=f"no report: {e}")
+
 jax_runs = []
 for path in sorted(glob.glob(os.path.join(out, "jax", "*.json"))):
     with open(path) as f:
@@ -308,19 +321,24 @@ report = dict(
            "included) to the end of its first complete run (connectivity build, transfer, compile, "
            "overflow re-runs); run_s: brainc's run phase, jax's median compiled-simulation call",
            "ratios are brainc / jax: below 1, brainc is faster"],
-    steps=steps, smoke=smoke, brainc=brainc, jax=jax_runs, compare=compare)
+    steps=steps, smoke=smoke, brainc=brainc, brainc_chunk=brainc_chunk, jax=jax_runs, compare=compare)
 path = os.path.join(out, "gpu-bench.json")
 with open(path, "w") as f:
     json.dump(report, f, indent=1)
 print(f"wrote {path}")
 fmt = lambda x: "—" if x is None else f"{x:.3g}"  # noqa: E731
-print(f"{'n':>9} {'brainc µs/step':>15} {'jax ev µs/step':>15} {'jax dn µs/step':>15} "
-      f"{'wall b/ev':>9} {'wall b/dn':>9} {'run b/ev':>9} {'run b/dn':>9}")
+print(f"{'n':>9} {'brainc µs/step':>15} {'brainc compile':>15} {'jax ev µs/step':>15} {'jax ev compile':>15} "
+      f"{'jax dn µs/step':>15} {'wall b/ev':>9} {'wall b/dn':>9} {'run b/ev':>9} {'run b/dn':>9}")
 for r in compare:
-    print(f"{r['n']:>9} {fmt(r.get('brainc_us_per_step')):>15} {fmt(r.get('jax_event_us_per_step')):>15} "
+    print(f"{r['n']:>9} {fmt(r.get('brainc_us_per_step')):>15} {fmt(r.get('brainc_compile_s')):>15} "
+          f"{fmt(r.get('jax_event_us_per_step')):>15} {fmt(r.get('jax_event_compile_s')):>15} "
           f"{fmt(r.get('jax_dense_us_per_step')):>15} {fmt(r.get('brainc_wall_over_jax_event_wall')):>9} "
           f"{fmt(r.get('brainc_wall_over_jax_dense_wall')):>9} {fmt(r.get('brainc_run_over_jax_event_run')):>9} "
           f"{fmt(r.get('brainc_run_over_jax_dense_run')):>9}")
+for r in (brainc_chunk or {}).get("runs", []):
+    if r.get("run_s"):
+        print(f"chunk engine (K={r.get('k')}) at {r['n']}: {1e6 * r['run_s'] / r['steps']:.3g} µs/step, "
+              f"compile {r.get('compile_s', 0):.3g} s")
 PYEOF
   echo "merge failed; the raw results are under $OUT"
   printf '{"error": "merge failed", "out": "%s"}\n' "$OUT" >"$OUT/gpu-bench.json"

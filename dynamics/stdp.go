@@ -46,7 +46,7 @@ func (r STDP) Step(w, xPre, xPost, pre, post, preList, postList *Node, dt float6
 // Targets [S+1] with a trailing pad entry N_post; Width the longest row),
 // and its transpose by postsynaptic column (ColPtr [N_post+2], Sources
 // [S+1], the presynaptic neuron of each entry, pad N_pre; Perm [S+1], each
-// entry's position in the CSR table, pad S; ColWidth the longest column).
+// entry's position in the CSR table, pad S+1 (past the weights: dropped); ColWidth the longest column).
 type EventTables struct {
 	Ptr, Targets, ColPtr, Sources, Perm *Node
 	Width, ColWidth                     int
@@ -56,8 +56,9 @@ type EventTables struct {
 // presynaptic neurons that fired (preIdx, compacted, padded with N_pre) and
 // of the postsynaptic neurons that fired (postIdx, padded with N_post) are
 // touched, O(spikes × fan-out) instead of O(S). w is [S+1], aligned with
-// the CSR table (its pad entry collects the padding slots' changes and is
-// never transmitted); pre and post are the spikes as floats, for the traces.
+// the CSR table (its pad entry is never transmitted; the padding slots'
+// changes fall past it and are dropped); pre and post are the spikes as
+// floats, for the traces.
 // The order of the updates is Step's, so both give the same weights.
 func (r STDP) EventStep(w, xPre, xPost, pre, post, preIdx, postIdx *Node, t EventTables, dt float64) (w2, xPre2, xPost2 *Node) {
 	xPre = MulScalar(xPre, math.Exp(-dt/r.TauPlus))

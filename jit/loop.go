@@ -344,6 +344,10 @@ func (r *Runner) runLoop(steps int, fn func(*Chunk) error) error {
 			r.shrinkLoop(maxCount, steps-done)
 			l.segment = max(minRows, min(MaxRows, int(float64(k)*segmentWall.Seconds()/max(elapsed.Seconds(), 1e-6))))
 		}
+		if r.opts.Log != nil {
+			fmt.Fprintf(r.opts.Log, "loop call: steps %d-%d (%d asked), capacity %d -> %d, most firing %d, overflow %v, %.1f µs/step\n",
+				chunk.Start, chunk.Start+k-1, n, before, r.capacity, maxCount, overflow, 1e6*elapsed.Seconds()/float64(k))
+		}
 		if r.capacity != before {
 			if err := l.setRow(p, r.capacity); err != nil {
 				return err

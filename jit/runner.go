@@ -16,6 +16,7 @@ package jit
 
 import (
 	"fmt"
+	"io"
 	"math"
 	"slices"
 	"time"
@@ -56,6 +57,10 @@ type Options struct {
 	// NoShrink keeps the capacity from stepping down again after quiet
 	// chunks (tests set it to force overflow in every chunk).
 	NoShrink bool
+	// Log, when set, receives one line per loop-engine call: the steps it
+	// ran, the capacity before and after, the largest firing count, whether
+	// it stopped at an overflow, and its wall time per step.
+	Log io.Writer
 }
 
 // Defaults.

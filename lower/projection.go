@@ -170,7 +170,9 @@ func (p *Program) transposedTable(pr *Projection) {
 			next[j]++
 		}
 	}
-	sources[s], perm[s] = int32(m.NPre), int32(s)
+	// The pad entry's position is past the weights [S+1]: the padding's
+	// potentiation is dropped by the scatter instead of piling onto w[S].
+	sources[s], perm[s] = int32(m.NPre), int32(s+1)
 	pl.ColPtr = p.addConst(pr.Name+".stdp_colptr", tensors.FromFlatDataAndDimensions(colptr, len(colptr)))
 	pl.Sources = p.addConst(pr.Name+".stdp_sources", tensors.FromFlatDataAndDimensions(sources, len(sources)))
 	pl.Perm = p.addConst(pr.Name+".stdp_perm", tensors.FromFlatDataAndDimensions(perm, len(perm)))

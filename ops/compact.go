@@ -74,12 +74,13 @@ func CompactBlocked(spikes *Node, capacity int) (idx, count *Node) {
 }
 
 // scatterSlots writes values[i] into slot pos[i] for every i with keep[i] and
-// pos[i] < capacity, into a [capacity] list initialised to pad.
+// pos[i] < capacity, into a [capacity] list initialised to pad. The others
+// are sent past the list's end, where XLA's scatter skips them (one discard
+// slot inside it would serialise them).
 func scatterSlots(g *Graph, pos, keep, values *Node, capacity, pad int) *Node {
 	c := Scalar(g, dtypes.Int32, capacity)
 	keep = LogicalAnd(keep, LessThan(pos, c))
-	pos = Where(keep, pos, c) // others go to a discard slot
-	slots := BroadcastToDims(Scalar(g, dtypes.Int32, pad), capacity+1)
-	slots = ScatterMin(slots, ExpandAxes(pos, -1), values, false, false)
-	return Slice(slots, AxisRange(0, capacity))
+	pos = Where(keep, pos, c)
+	slots := BroadcastToDims(Scalar(g, dtypes.Int32, pad), capacity)
+	return ScatterMin(slots, ExpandAxes(pos, -1), values, false, false)
 }

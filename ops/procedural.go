@@ -163,7 +163,7 @@ func ProceduralEvent(idx *Node, pr Procedural, scale *Node) *Node {
 func ProceduralDense(spikes *Node, pr Procedural, scale *Node) *Node {
 	pre := Iota(spikes.Graph(), shapes.Make(dtypes.Int32, pr.NPre), 0)
 	w := Mul(pr.Weights(pre, scale), ExpandAxes(spikes, -1))
-	return scatterRows(pr, pr.Rows(pre), w)
+	return scatterRowsDiff(pr, pr.Rows(pre), w)
 }
 
 // ProceduralTranspose is the transposed product: out[i] = Σ_k w_ik·v[t_ik]
@@ -177,10 +177,22 @@ func ProceduralTranspose(v *Node, pr Procedural, scale *Node) *Node {
 	return ReduceSum(Mul(gathered, pr.Weights(pre, scale)), 1)
 }
 
-// scatterRows adds weights w [R, Width] into their targets [R, Width].
+// scatterRows adds weights w [R, Width] into their targets [R, Width]
+// (padding targets NPost are dropped).
 func scatterRows(pr Procedural, targets, w *Node) *Node {
 	r := targets.Shape().Dimensions[0]
 	return scatterAdd(Reshape(targets, r*pr.Width, 1), Reshape(w, r*pr.Width), pr.NPost)
+}
+
+// scatterRowsDiff is scatterRows with the padding summed into a discard
+// slot inside the accumulator, for differentiation: GoMLX differentiates a
+// scatter by gathering at its targets, and a gather clamps an index past
+// the end onto the last neuron, which would hand the padding a gradient.
+func scatterRowsDiff(pr Procedural, targets, w *Node) *Node {
+	r := targets.Shape().Dimensions[0]
+	acc := Zeros(targets.Graph(), shapes.Make(w.DType(), pr.NPost+1))
+	acc = ScatterSum(acc, Reshape(targets, r*pr.Width, 1), Reshape(w, r*pr.Width), false, false)
+	return Slice(acc, AxisRange(0, pr.NPost))
 }
 
 // ProceduralMatrix builds, on the backend, the stored matrix that pr

@@ -83,26 +83,31 @@ func EventPropagateCSRWeighted(idx, indptr, indices *Node, width int, weights *N
 }
 
 // CSRSlots returns the positions in indices of the synapses of the firing
-// rows idx (Int32 [C]): Int32 [C·width, 1], width slots per row, the slots
-// past a row's end pointing at indices' trailing pad entry. Distinct rows give
-// distinct positions, but for that pad entry.
+// rows idx (Int32 [C]): Int32 [C·width, 1], width slots per row. The slots
+// past a row's end point one past indices' trailing pad entry: a gather
+// there reads the pad entry (XLA clamps gather indices) and a scatter there
+// is dropped, so padding never piles onto one in-bounds element. Distinct
+// rows give distinct positions, but for the padding.
 func CSRSlots(idx, indptr, indices *Node, width int) *Node {
 	g := idx.Graph()
 	c := idx.Shape().Dimensions[0]
 	start := Gather(indptr, ExpandAxes(idx, -1))
 	end := Gather(indptr, ExpandAxes(AddScalar(idx, 1), -1))
 	pos := Add(ExpandAxes(start, -1), Iota(g, shapes.Make(dtypes.Int32, 1, width), 1)) // [C, width]
-	last := Scalar(g, dtypes.Int32, indices.Shape().Dimensions[0]-1)
-	pos = Where(LessThan(pos, ExpandAxes(end, -1)), pos, last)
+	past := Scalar(g, dtypes.Int32, indices.Shape().Dimensions[0])
+	pos = Where(LessThan(pos, ExpandAxes(end, -1)), pos, past)
 	return Reshape(pos, c*width, 1)
 }
 
 // scatterAdd sums updates [M] into their targets (Int32 [M, 1], in
-// [0, nPost], nPost being a discard slot for padding) and returns [nPost].
+// [0, nPost], nPost meaning discard) and returns [nPost]. The discarded
+// updates fall outside the accumulator, where XLA's scatter skips them: a
+// discard slot inside it would take every padding update, one after the
+// other (on a GPU, C·width atomic adds on one address). Not for
+// differentiation: see scatterRowsDiff.
 func scatterAdd(targets, updates *Node, nPost int) *Node {
-	acc := Zeros(targets.Graph(), shapes.Make(updates.DType(), nPost+1))
-	acc = ScatterSum(acc, targets, updates, false, false)
-	return Slice(acc, AxisRange(0, nPost))
+	acc := Zeros(targets.Graph(), shapes.Make(updates.DType(), nPost))
+	return ScatterSum(acc, targets, updates, false, false)
 }
 
 // EventPropagateCSRDelayed is EventPropagateCSR for synapses with their own

@@ -13,7 +13,6 @@ import (
 	"github.com/brainc/brainc/artifact"
 	"github.com/brainc/brainc/atomicfile"
 	"github.com/brainc/brainc/ir"
-	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/models"
 	"github.com/brainc/brainc/pjrt"
@@ -27,7 +26,8 @@ type scaleRun struct {
 	Kernels        map[string]string  `json:"kernels"`
 	DurationMS     float64            `json:"duration_ms"`
 	Steps          int                `json:"steps"`
-	K              int                `json:"k"`
+	Engine         string             `json:"engine"`
+	K              int                `json:"k,omitempty"`
 	BuildS         float64            `json:"build_s"`
 	CompileS       float64            `json:"compile_s"`
 	RunS           float64            `json:"run_s"`
@@ -41,6 +41,7 @@ type scaleRun struct {
 	StateBytes     int64              `json:"state_bytes"`
 	PeakRSSBytes   int64              `json:"peak_rss_bytes"`
 	Reruns         int                `json:"capacity_reruns"`
+	Overflows      int                `json:"capacity_overflows"`
 	MaxCapacity    int                `json:"max_capacity"`
 	Error          string             `json:"error,omitempty"`
 	ConnectionRule string             `json:"connection_rule"`
@@ -65,7 +66,10 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 	dur := fs.String("duration", "1 s", "simulated time per size")
 	kernel := fs.String("kernel", "", "force every projection's kernel: event|dense|procedural (default: auto per projection)")
 	backend := fs.String("backend", "", "cpu|cuda|go|/abs/path/plugin.so (default: $BRAINC_BACKEND, else automatic)")
-	k := fs.Int("k", 0, "steps per compiled chunk (default: chosen from backend and run length)")
+	var sf simFlags
+	fs.StringVar(&sf.engine, "engine", "", "loop|chunk (default: loop on XLA backends, chunk on go)")
+	fs.BoolVar(&sf.logCalls, "log-calls", false, "print one line per loop-engine call to stderr")
+	fs.IntVar(&sf.k, "k", 0, "steps per compiled chunk of --engine chunk (default: chosen from backend and run length)")
 	out := fs.String("json", "", "write the report here as JSON")
 	_, err := parseFlags(fs, args[1:], 0)
 	if err != nil {
@@ -82,6 +86,9 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 	duration, err := ir.ParseQuantity(*dur, ir.Time)
 	if err != nil || duration <= 0 {
 		return &usageError{fmt.Sprintf("--duration: expected a positive time, got %q", *dur)}
+	}
+	if err := sf.checkEngine(); err != nil {
+		return err
 	}
 	switch lower.Kernel(*kernel) {
 	case "", lower.KernelEvent, lower.KernelDense, lower.KernelProcedural:
@@ -100,7 +107,7 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "%9s %10s %-22s %8s %8s %8s %10s %12s %8s %9s %9s\n", "neurons", "synapses", "kernels",
 		"compile", "run", "wall", "steps/s", "syn ev/s", "E Hz", "conn B/syn", "peak RSS")
 	for _, n := range ns {
-		r := scaleOne(b, n, duration, lower.Kernel(*kernel), *k)
+		r := scaleOne(b, n, duration, lower.Kernel(*kernel), &sf)
 		rep.Runs = append(rep.Runs, r)
 		if r.Error != "" {
 			fmt.Fprintf(stdout, "%9d stopped: %s\n", n, r.Error)
@@ -139,7 +146,7 @@ func scaleNetwork(n int, duration float64) (*ir.Network, error) {
 	return net, net.Validate()
 }
 
-func scaleOne(b *pjrt.Backend, n int, duration float64, kernel lower.Kernel, k int) (r scaleRun) {
+func scaleOne(b *pjrt.Backend, n int, duration float64, kernel lower.Kernel, sf *simFlags) (r scaleRun) {
 	r = scaleRun{N: n, DurationMS: duration, Kernels: map[string]string{}, RatesHz: map[string]float64{},
 		ConnectionRule: fmt.Sprintf("fixed_prob %.3g", 80/float64(n))}
 	start := time.Now()
@@ -181,11 +188,9 @@ func scaleOne(b *pjrt.Backend, n int, duration float64, kernel lower.Kernel, k i
 		r.StateBytes += v.Bytes()
 	}
 	r.Steps = int(duration/net.Dt + 0.5)
-	r.K = k
-	if r.K == 0 {
-		r.K = jit.AutoK(b.Platform(), r.Steps)
-	}
-	rec, st, err := results.Simulate(b, prog, r.Steps, jit.Options{K: r.K}, nil)
+	opts, _ := sf.runOptions(b.Platform(), r.Steps)
+	r.Engine, r.K = string(opts.Engine), opts.K
+	rec, st, err := results.Simulate(b, prog, r.Steps, opts, nil)
 	if err != nil {
 		r.Error = err.Error()
 		return r
@@ -194,7 +199,7 @@ func scaleOne(b *pjrt.Backend, n int, duration float64, kernel lower.Kernel, k i
 	r.CompileS, r.RunS = st.CompileTime.Seconds(), st.RunTime.Seconds()
 	r.StepsPerS = float64(r.Steps) / r.RunS
 	r.USPerStep = 1e6 * r.RunS / float64(r.Steps)
-	r.Reruns, r.MaxCapacity = st.Reruns, st.MaxCapacity
+	r.Reruns, r.Overflows, r.MaxCapacity = st.Reruns, st.Overflows, st.MaxCapacity
 	events := 0.0
 	for _, s := range rec.Spikes {
 		r.RatesHz[s.Pop] = s.Stats(duration).RateHz

@@ -52,12 +52,14 @@ type simFlags struct {
 	duration, dt, backend, kernel, engine string
 	seed                                  int64
 	k, capacity                           int
+	logCalls                              bool
 }
 
 func addSimFlags(fs interface {
 	StringVar(*string, string, string, string)
 	Int64Var(*int64, string, int64, string)
 	IntVar(*int, string, int, string)
+	BoolVar(*bool, string, bool, string)
 }, f *simFlags) {
 	fs.StringVar(&f.duration, "duration", "", `simulated time, e.g. "5 s" (default: the spec's)`)
 	fs.StringVar(&f.dt, "dt", "", `integration step, e.g. "0.1 ms" (default: the spec's)`)
@@ -66,6 +68,7 @@ func addSimFlags(fs interface {
 	fs.StringVar(&f.kernel, "kernel", "", "force every projection's kernel: event|dense|procedural (default: per projection)")
 	fs.StringVar(&f.engine, "engine", "", "loop: the time loop runs inside the executable; chunk: K unrolled steps per call, looped on the host (default: loop on XLA backends, chunk on go)")
 	fs.IntVar(&f.k, "k", 0, "steps per compiled chunk of --engine chunk (default: chosen from backend and run length)")
+	fs.BoolVar(&f.logCalls, "log-calls", false, "print one line per loop-engine call to stderr (steps, capacity, firing, µs per step)")
 	fs.IntVar(&f.capacity, "capacity", 0, fmt.Sprintf("initial event capacity per population and step (default %d; grows when exceeded)", jit.DefaultCapacity))
 }
 
@@ -91,14 +94,8 @@ func (f *simFlags) apply(net *ir.Network) error {
 	if f.seed >= 0 {
 		net.Seed = uint64(f.seed)
 	}
-	if f.k < 0 {
-		return &usageError{fmt.Sprintf("--k: must be ≥ 1, got %d", f.k)}
-	}
-	if f.engine != "" && f.engine != string(jit.EngineLoop) && f.engine != string(jit.EngineChunk) {
-		return &usageError{fmt.Sprintf("--engine: expected %q or %q, got %q", jit.EngineLoop, jit.EngineChunk, f.engine)}
-	}
-	if f.k > 0 && f.engine != string(jit.EngineChunk) {
-		return &usageError{"--k: steps per chunk apply to --engine chunk only (the loop engine's executable does not depend on the run length)"}
+	if err := f.checkEngine(); err != nil {
+		return err
 	}
 	if f.capacity < 0 {
 		return &usageError{fmt.Sprintf("--capacity: must be ≥ 1, got %d", f.capacity)}
@@ -126,10 +123,27 @@ func (f *simFlags) build(arg string) (*ir.Network, []byte, *lower.Program, error
 	return net, spec, prog, err
 }
 
+// checkEngine checks --engine and --k.
+func (f *simFlags) checkEngine() error {
+	if f.k < 0 {
+		return &usageError{fmt.Sprintf("--k: must be ≥ 1, got %d", f.k)}
+	}
+	if f.engine != "" && f.engine != string(jit.EngineLoop) && f.engine != string(jit.EngineChunk) {
+		return &usageError{fmt.Sprintf("--engine: expected %q or %q, got %q", jit.EngineLoop, jit.EngineChunk, f.engine)}
+	}
+	if f.k > 0 && f.engine != string(jit.EngineChunk) {
+		return &usageError{"--k: steps per chunk apply to --engine chunk only (the loop engine's executable does not depend on the run length)"}
+	}
+	return nil
+}
+
 // runOptions are the runner options the flags ask for on a platform, for
 // a run of steps, and the engine described for --explain.
 func (f *simFlags) runOptions(platform string, steps int) (jit.Options, string) {
 	opts := jit.Options{Engine: jit.Engine(f.engine), Capacity: f.capacity}
+	if f.logCalls {
+		opts.Log = os.Stderr
+	}
 	if opts.Engine == jit.EngineAuto {
 		opts.Engine = jit.EngineLoop
 		if platform == "go" {
