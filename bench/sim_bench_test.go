@@ -1,11 +1,13 @@
 // Package bench holds brainc's Go benchmarks (`make bench`): whole-network
-// simulations on the XLA CPU backend, reporting compile and run time apart.
+// simulations on the XLA CPU backend, reporting compile and run time apart,
+// for the loop engine (the default) and the chunk engine it replaced.
 package bench
 
 import (
 	"fmt"
 	"testing"
 
+	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/models"
@@ -13,15 +15,15 @@ import (
 	"github.com/brainc/brainc/results"
 )
 
-// benchModel simulates a built-in model for durationMS and reports, per run:
-// compile-s, run-s (compile excluded), steps/s and run-s/model-s.
-func benchModel(b *testing.B, model string, durationMS float64, kernel lower.Kernel) {
+// benchNet simulates a network for durationMS with an engine and reports,
+// per run: compile-s, run-s (compile excluded), steps/s and run-s/model-s.
+func benchNet(b *testing.B, load func() (*ir.Network, error), durationMS float64, kernel lower.Kernel, engine jit.Engine) {
 	backend, err := pjrt.Open(pjrt.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	for i := 0; i < b.N; i++ {
-		net, err := models.Load(model)
+		net, err := load()
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -31,7 +33,11 @@ func benchModel(b *testing.B, model string, durationMS float64, kernel lower.Ker
 			b.Fatal(err)
 		}
 		steps := int(net.Duration/net.Dt + 0.5)
-		rec, st, err := results.Simulate(backend, prog, steps, jit.Options{K: jit.AutoK(backend.Platform(), steps)}, nil)
+		opts := jit.Options{Engine: engine}
+		if engine == jit.EngineChunk {
+			opts.K = jit.AutoK(backend.Platform(), steps)
+		}
+		rec, st, err := results.Simulate(backend, prog, steps, opts, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -41,22 +47,60 @@ func benchModel(b *testing.B, model string, durationMS float64, kernel lower.Ker
 		b.ReportMetric(st.RunTime.Seconds()/(durationMS/1000), "run-s/model-s")
 		b.ReportMetric(rec.Spikes[0].Stats(net.Duration).RateHz, "E-Hz")
 		if i == 0 {
-			b.Logf("%s %g ms on %s: K=%d, %d compiles, %d capacity re-runs", model, durationMS, backend.Label(),
-				jit.AutoK(backend.Platform(), steps), st.Compiles, st.Reruns)
+			b.Logf("%s %g ms on %s, %s engine (K=%d): %d compiles, %d overflow stops, %d chunk re-runs", net.Name, durationMS,
+				backend.Label(), engine, opts.K, st.Compiles, st.Overflows, st.Reruns)
 		}
 	}
 }
 
+func builtin(name string) func() (*ir.Network, error) {
+	return func() (*ir.Network, error) { return models.Load(name) }
+}
+
+// coba40k is COBA with 40,000 neurons (80% E) and fixed_prob 80/N (the
+// network of `brainc bench scale`).
+func coba40k() (*ir.Network, error) {
+	net, err := models.Load("coba")
+	if err != nil {
+		return nil, err
+	}
+	net.Population("E").Size, net.Population("I").Size = 32000, 8000
+	for _, pr := range net.Projections {
+		pr.Conn = ir.Conn{Rule: ir.ConnFixedProb, Prob: 80.0 / 40000}
+	}
+	net.Monitors.Traces = nil
+	return net, net.Validate()
+}
+
+var engines = []jit.Engine{jit.EngineLoop, jit.EngineChunk}
+
+// BenchmarkCOBA4k: compile time must not grow with the run (1 s vs 20 s).
 func BenchmarkCOBA4k(b *testing.B) {
-	for _, d := range []float64{1000, 5000} {
-		b.Run(fmt.Sprintf("%gs", d/1000), func(b *testing.B) { benchModel(b, "coba", d, "") })
+	for _, e := range engines {
+		for _, d := range []float64{1000, 5000, 20000} {
+			b.Run(fmt.Sprintf("%s/%gs", e, d/1000), func(b *testing.B) { benchNet(b, builtin("coba"), d, "", e) })
+		}
 	}
 }
 
 func BenchmarkCUBA4k(b *testing.B) {
-	b.Run("1s", func(b *testing.B) { benchModel(b, "cuba", 1000, "") })
+	for _, e := range engines {
+		b.Run(fmt.Sprintf("%s/5s", e), func(b *testing.B) { benchNet(b, builtin("cuba"), 5000, "", e) })
+	}
 }
 
 func BenchmarkCOBA4kDense(b *testing.B) {
-	b.Run("1s", func(b *testing.B) { benchModel(b, "coba", 1000, lower.KernelDense) })
+	b.Run("loop/1s", func(b *testing.B) { benchNet(b, builtin("coba"), 1000, lower.KernelDense, jit.EngineLoop) })
+}
+
+func BenchmarkCOBA40k(b *testing.B) {
+	for _, e := range engines {
+		b.Run(fmt.Sprintf("%s/5s", e), func(b *testing.B) { benchNet(b, coba40k, 5000, "", e) })
+	}
+}
+
+func BenchmarkDecision(b *testing.B) {
+	for _, e := range engines {
+		b.Run(fmt.Sprintf("%s/2s", e), func(b *testing.B) { benchNet(b, builtin("decision"), 2000, "", e) })
+	}
 }

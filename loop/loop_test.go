@@ -4,8 +4,11 @@ import (
 	"strings"
 	"testing"
 
+	xlapjrt "github.com/gomlx/go-xla/pkg/pjrt"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/brainc/brainc/pjrt"
 )
 
 // A step as GoMLX writes one: carried (counter-like x, stop at x ≥ 5), one
@@ -65,5 +68,50 @@ func TestModuleErrors(t *testing.T) {
 	} {
 		_, err := Module(tc.step, tc.spec)
 		assert.ErrorContains(t, err, tc.want)
+	}
+}
+
+// The loop module runs n steps, or stops after the step that says stop
+// (keeping it), and records one row per step run.
+func TestLoopModuleRuns(t *testing.T) {
+	b, err := pjrt.Open(pjrt.Options{Backend: "cpu"})
+	require.NoError(t, err)
+	defer b.Finalize()
+	c, err := pjrt.Client(b)
+	require.NoError(t, err)
+	text, err := Module(step, Spec{Name: "toy", Carried: 1, Invariant: 1, Rows: 8})
+	require.NoError(t, err)
+	exe, err := c.Compile().WithStableHLO([]byte(text)).Done()
+	require.NoError(t, err)
+	defer func() { _ = exe.Destroy() }()
+	for _, tc := range []struct {
+		n, steps int
+		x        []float32
+	}{{3, 3, []float32{3, 13}}, {8, 5, []float32{5, 15}}, {0, 0, []float32{0, 10}}} {
+		x, err := xlapjrt.ArrayToBuffer(c, []float32{0, 10}, 2)
+		require.NoError(t, err)
+		inc, err := xlapjrt.ScalarToBuffer(c, float32(1))
+		require.NoError(t, err)
+		n, err := xlapjrt.ScalarToBuffer(c, int32(tc.n))
+		require.NoError(t, err)
+		outs, err := exe.Execute(x, inc, n).DonateNone().Done()
+		require.NoError(t, err)
+		require.Len(t, outs, 3)
+		got, _, err := xlapjrt.BufferToArray[float32](outs[0])
+		require.NoError(t, err)
+		assert.Equal(t, tc.x, got)
+		steps, err := xlapjrt.BufferToScalar[int32](outs[1])
+		require.NoError(t, err)
+		assert.Equal(t, tc.steps, int(steps))
+		rows, dims, err := xlapjrt.BufferToArray[float32](outs[2])
+		require.NoError(t, err)
+		assert.Equal(t, []int{8, 2}, dims)
+		for i := range 8 {
+			want := []float32{0, 0}
+			if i < tc.steps {
+				want = []float32{float32(i + 1), float32(i + 11)}
+			}
+			assert.Equal(t, want, rows[2*i:2*i+2], "n=%d row %d", tc.n, i)
+		}
 	}
 }

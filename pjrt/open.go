@@ -25,6 +25,11 @@ type Options struct {
 	Stderr io.Writer
 	// Env is the machine to discover on (default DefaultEnv()).
 	Env *Env
+	// CPUThreads, when > 0, confines the process to that many CPUs before
+	// the CPU plugin is opened (XLA then runs kernels on as many threads):
+	// for a small network, one CPU saves the cross-CPU hand-offs of its
+	// dozens of small kernels per step (docs/backends.md). 0: every CPU.
+	CPUThreads int
 	// CPUFlags are XLA flags added to $XLA_FLAGS when the CPU plugin is
 	// opened (e.g. learn.CPUFlags). XLA reads $XLA_FLAGS once per process,
 	// so they take effect only if this is the process's first XLA backend.
@@ -121,6 +126,11 @@ func Open(opts Options) (*Backend, error) {
 		}
 		if c.Kind == CPU {
 			addXLAFlags(opts.CPUFlags)
+		}
+		if c.Kind != Go && c.Kind != CUDA && !isCUDAPath(c.Path) {
+			if err := restrictCPUs(opts.CPUThreads); err != nil {
+				return nil, err
+			}
 		}
 		b, err := load(*c)
 		if err != nil {

@@ -53,6 +53,7 @@ type simFlags struct {
 	seed                                  int64
 	k, capacity                           int
 	logCalls                              bool
+	cpuThreads                            int
 }
 
 func addSimFlags(fs interface {
@@ -68,6 +69,7 @@ func addSimFlags(fs interface {
 	fs.StringVar(&f.kernel, "kernel", "", "force every projection's kernel: event|dense|procedural (default: per projection)")
 	fs.StringVar(&f.engine, "engine", "", "loop: the time loop runs inside the executable; chunk: K unrolled steps per call, looped on the host (default: loop on XLA backends, chunk on go)")
 	fs.IntVar(&f.k, "k", 0, "steps per compiled chunk of --engine chunk (default: chosen from backend and run length)")
+	fs.IntVar(&f.cpuThreads, "cpu-threads", 0, "run the XLA CPU backend on this many CPUs (default: all; 1 is faster for small networks)")
 	fs.BoolVar(&f.logCalls, "log-calls", false, "print one line per loop-engine call to stderr (steps, capacity, firing, µs per step)")
 	fs.IntVar(&f.capacity, "capacity", 0, fmt.Sprintf("initial event capacity per population and step (default %d; grows when exceeded)", jit.DefaultCapacity))
 }
@@ -96,6 +98,9 @@ func (f *simFlags) apply(net *ir.Network) error {
 	}
 	if err := f.checkEngine(); err != nil {
 		return err
+	}
+	if f.cpuThreads < 0 {
+		return &usageError{fmt.Sprintf("--cpu-threads: must be ≥ 0, got %d", f.cpuThreads)}
 	}
 	if f.capacity < 0 {
 		return &usageError{fmt.Sprintf("--capacity: must be ≥ 1, got %d", f.capacity)}
@@ -186,7 +191,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	b, err := pjrt.Open(pjrt.Options{Backend: sf.backend, Stderr: stderr})
+	b, err := pjrt.Open(pjrt.Options{Backend: sf.backend, Stderr: stderr, CPUThreads: sf.cpuThreads})
 	if err != nil {
 		return err
 	}
