@@ -21,7 +21,7 @@ test: setup lint
 	$(GO) test ./...
 
 run: setup
-	$(BIN) run coba --out $(OUT)
+	$(BIN) run coba --out $(OUT) --overwrite
 
 bench: setup
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./bench/ ./bench/train/

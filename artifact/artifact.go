@@ -292,8 +292,9 @@ func constHolds(p *lower.Program, i int) string {
 
 // Write writes the .mlir files, manifest.json and state0.npz into dir;
 // a failure leaves no partial directory (atomicfile.Dir).
-func (a *Artifacts) Write(dir string) error {
-	return atomicfile.Dir(dir, func(stage string) ([]string, error) {
+// An earlier compile's files in dir are replaced only with overwrite.
+func (a *Artifacts) Write(dir string, overwrite bool) error {
+	return atomicfile.Dir(dir, atomicfile.DirOptions{Overwrite: overwrite}, func(stage string) ([]string, error) {
 		var files []string
 		for i, pr := range a.Manifest.Programs {
 			if err := os.WriteFile(filepath.Join(stage, pr.File), []byte(a.MLIR[i]), 0o644); err != nil {

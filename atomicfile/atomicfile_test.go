@@ -2,6 +2,7 @@ package atomicfile
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -35,21 +36,55 @@ func TestWrite(t *testing.T) {
 func TestDir(t *testing.T) {
 	root := t.TempDir()
 	out := filepath.Join(root, "a", "out")
-	err := Dir(out, func(stage string) ([]string, error) {
-		return []string{"x"}, os.WriteFile(filepath.Join(stage, "x"), []byte("1"), 0o644)
-	})
-	require.NoError(t, err)
+	write := func(name, content string) func(stage string) ([]string, error) {
+		return func(stage string) ([]string, error) {
+			return []string{name}, os.WriteFile(filepath.Join(stage, name), []byte(content), 0o644)
+		}
+	}
+	require.NoError(t, Dir(out, DirOptions{}, write("x", "1")))
 	got, err := os.ReadFile(filepath.Join(out, "x"))
 	require.NoError(t, err)
 	assert.Equal(t, "1", string(got))
+	assert.Equal(t, []string{ListFile, "x"}, names(t, out), "the staging directory is gone")
+
+	// An earlier set is refused without Overwrite, replaced with it.
+	err = Dir(out, DirOptions{}, write("y", "2"))
+	assert.EqualError(t, err, "output directory "+out+" holds an earlier run's files (x): use --overwrite to replace them, or another directory")
+	assert.Equal(t, []string{ListFile, "x"}, names(t, out))
+	require.NoError(t, Dir(out, DirOptions{Overwrite: true}, write("y", "2")))
+	assert.Equal(t, []string{ListFile, "y"}, names(t, out), "x, of the earlier set, was removed")
+
+	// Files brainc did not write are never overwritten or mixed with.
+	require.NoError(t, os.WriteFile(filepath.Join(out, "notes.txt"), nil, 0o644))
+	err = Dir(out, DirOptions{Overwrite: true}, write("z", "3"))
+	assert.EqualError(t, err, "output directory "+out+" holds files brainc did not write (notes.txt): choose an empty or new directory")
 
 	// A failing fill leaves neither the directory nor the staging area.
 	failed := filepath.Join(root, "failed")
-	err = Dir(failed, func(stage string) ([]string, error) {
+	err = Dir(failed, DirOptions{}, func(stage string) ([]string, error) {
 		_ = os.WriteFile(filepath.Join(stage, "half"), nil, 0o644)
 		return nil, errors.New("boom")
 	})
 	assert.EqualError(t, err, "boom")
-	entries, _ := os.ReadDir(root)
-	assert.Len(t, entries, 1, "only a/ remains")
+	assert.Equal(t, []string{"a"}, names(t, root), "only a/ remains")
+
+	// The staging directory of a writer that died is removed; a live one's stays.
+	fresh := filepath.Join(root, "fresh")
+	dead := filepath.Join(fresh, ".partial-999999999-123")
+	live := filepath.Join(fresh, fmt.Sprintf(".partial-%d-456", os.Getpid()))
+	require.NoError(t, os.MkdirAll(dead, 0o755))
+	require.NoError(t, os.MkdirAll(live, 0o755))
+	require.NoError(t, Dir(fresh, DirOptions{}, write("x", "1")))
+	assert.Equal(t, []string{ListFile, filepath.Base(live), "x"}, names(t, fresh))
+}
+
+func names(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	var out []string
+	for _, e := range entries {
+		out = append(out, e.Name())
+	}
+	return out
 }

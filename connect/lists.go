@@ -2,11 +2,22 @@ package connect
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
 
 	"github.com/brainc/brainc/npyio"
+)
+
+// Limits on the values of a conn file: past them a run cannot be
+// meaningful (a weight of 1e300 overflows float32 at the first spike; a delay
+// longer than a day of model time cannot be buffered).
+const (
+	// MaxWeight bounds the magnitude of a per-synapse weight.
+	MaxWeight = 1e30
+	// MaxDelayMS bounds a per-synapse delay (ms): one day of model time.
+	MaxDelayMS = 86_400_000.0
 )
 
 // Lists are explicit synapses: Pre[k] → Post[k], with optional per-synapse
@@ -40,8 +51,10 @@ func FromLists(npre, npost int, l Lists) (*Matrix, Lists, error) {
 			return nil, Lists{}, fmt.Errorf("pre[%d] is %d, outside the pre population [0, %d)", k, l.Pre[k], npre)
 		case l.Post[k] < 0 || l.Post[k] >= int64(npost):
 			return nil, Lists{}, fmt.Errorf("post[%d] is %d, outside the post population [0, %d)", k, l.Post[k], npost)
-		case l.Delay != nil && !(l.Delay[k] >= 0):
-			return nil, Lists{}, fmt.Errorf("delay[%d] is %g ms, expected ≥ 0", k, l.Delay[k])
+		case l.Delay != nil && !(l.Delay[k] >= 0 && l.Delay[k] <= MaxDelayMS):
+			return nil, Lists{}, fmt.Errorf("delay[%d] is %g ms, expected a finite delay in [0, %g] ms", k, l.Delay[k], MaxDelayMS)
+		case l.Weight != nil && (math.IsNaN(l.Weight[k]) || math.Abs(l.Weight[k]) > MaxWeight):
+			return nil, Lists{}, fmt.Errorf("weight[%d] is %g, expected a finite weight of magnitude ≤ %g", k, l.Weight[k], MaxWeight)
 		}
 	}
 	order := make([]int, len(l.Pre))

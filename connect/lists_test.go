@@ -1,6 +1,7 @@
 package connect
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -37,7 +38,20 @@ func TestLists(t *testing.T) {
 		assert.Equal(t, []float64{5, 7, 4, 6}, sorted.Delay, path)
 	}
 	_, _, err = FromLists(3, 4, Lists{Pre: []int64{0}, Post: []int64{1}, Delay: []float64{-1}})
-	assert.EqualError(t, err, "delay[0] is -1 ms, expected ≥ 0")
+	assert.EqualError(t, err, "delay[0] is -1 ms, expected a finite delay in [0, 8.64e+07] ms")
+	for _, tc := range []struct {
+		l    Lists
+		want string
+	}{
+		{Lists{Pre: []int64{0}, Post: []int64{1}, Delay: []float64{math.Inf(1)}}, "delay[0] is +Inf ms, expected a finite delay in [0, 8.64e+07] ms"},
+		{Lists{Pre: []int64{0}, Post: []int64{1}, Delay: []float64{math.NaN()}}, "delay[0] is NaN ms, expected a finite delay in [0, 8.64e+07] ms"},
+		{Lists{Pre: []int64{0}, Post: []int64{1}, Weight: []float64{math.NaN()}}, "weight[0] is NaN, expected a finite weight of magnitude ≤ 1e+30"},
+		{Lists{Pre: []int64{0}, Post: []int64{1}, Weight: []float64{-1e300}}, "weight[0] is -1e+300, expected a finite weight of magnitude ≤ 1e+30"},
+		{Lists{Pre: []int64{0}, Post: []int64{1}, Weight: []float64{math.Inf(-1)}}, "weight[0] is -Inf, expected a finite weight of magnitude ≤ 1e+30"},
+	} {
+		_, _, err = FromLists(3, 4, tc.l)
+		assert.EqualError(t, err, tc.want)
+	}
 	_, _, err = FromLists(3, 4, Lists{Pre: []int64{0, 1}, Post: []int64{1, 1}, Weight: []float64{1}})
 	assert.EqualError(t, err, "weight has 1 entries, expected 2 (one per synapse)")
 	bad := filepath.Join(dir, "bad.npy")

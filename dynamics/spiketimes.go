@@ -20,6 +20,9 @@ type SpikeTimes struct {
 	// Times (ms) and Indices (neurons) of the spikes, in any order.
 	Times   []float64
 	Indices []int
+	// Until, when > 0, is the run's length in steps: spikes at later steps
+	// are never emitted and take no room in the table.
+	Until int
 }
 
 // States lists last_spike.
@@ -36,17 +39,25 @@ func (n *SpikeTimes) Potential() string { return "" }
 // size. width is the longest row (at least 1).
 func (n *SpikeTimes) Table(dt float64, size int) (indptr, indices []int32, width int, err error) {
 	type ev struct{ step, neuron int }
-	evs := make([]ev, len(n.Times))
+	evs := make([]ev, 0, len(n.Times))
 	rows := 0
+	until := math.MaxInt32 / 2
+	if n.Until > 0 {
+		until = min(until, n.Until)
+	}
 	for k, t := range n.Times {
-		s := int(math.Round(t / dt))
 		if n.Indices[k] < 0 || n.Indices[k] >= size {
 			return nil, nil, 0, fmt.Errorf("spike %d: neuron %d outside [0, %d)", k, n.Indices[k], size)
 		}
-		if s > math.MaxInt32/2 {
-			return nil, nil, 0, fmt.Errorf("spike %d: time %g ms is too late", k, t)
+		sf := math.Round(t / dt) // compared as a float: a huge time must not wrap in the cast
+		if !(sf >= 0) {
+			return nil, nil, 0, fmt.Errorf("spike %d: time %g ms is not a time ≥ 0", k, t)
 		}
-		evs[k] = ev{s, n.Indices[k]}
+		if sf >= float64(until) { // never emitted in this run
+			continue
+		}
+		s := int(sf)
+		evs = append(evs, ev{s, n.Indices[k]})
 		rows = max(rows, s+1)
 	}
 	sort.Slice(evs, func(a, b int) bool {

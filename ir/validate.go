@@ -61,6 +61,11 @@ const OUTrace = "I_ou"
 
 // Defaults used by netspec.Parse and FillDefaults.
 const (
+	// MaxSteps is the most steps a run may take (its step counter is Int32).
+	MaxSteps = 1 << 30
+	// MaxPopulationSize is the largest population (neuron indices are Int32,
+	// with room for padding).
+	MaxPopulationSize = 1 << 30
 	// DefaultDt is the integration step (ms) when a spec gives none.
 	DefaultDt = 0.1
 	// DefaultDuration is the simulated time (ms) when a spec gives none.
@@ -222,6 +227,10 @@ func (n *Network) validate(c *checker) *SpecError {
 		return c.errf("duration", 0, "duration", "must be at least dt (%s), got %s",
 			fmtValue(n.Dt, Time), fmtValue(n.Duration, Time))
 	}
+	if steps := n.Duration / n.Dt; steps > MaxSteps {
+		return c.errf("duration", 0, "duration", "%s at dt %s is %.3g steps, over the limit of %d steps (use a larger dt or a shorter run)",
+			fmtValue(n.Duration, Time), fmtValue(n.Dt, Time), steps, MaxSteps)
+	}
 	if len(n.Populations) == 0 {
 		return c.errf("populations", 0, "populations", "at least one population is required")
 	}
@@ -278,8 +287,8 @@ func badIdent(what, name string) string {
 
 // population checks one population; field is "populations.<name>".
 func (c *checker) population(p *Population, field string) *SpecError {
-	if p.Size <= 0 {
-		return c.errf(field+".size", p.Line, field+".size", "must be > 0, got %d", p.Size)
+	if p.Size <= 0 || p.Size > MaxPopulationSize {
+		return c.errf(field+".size", p.Line, field+".size", "must be in [1, %d], got %d", MaxPopulationSize, p.Size)
 	}
 	m, ok := catalog.LookupModel(catalog.KindNeuron, p.Model)
 	if !ok {

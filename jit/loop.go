@@ -344,6 +344,15 @@ func (r *Runner) runLoop(steps int, fn func(*Chunk) error) error {
 			r.shrinkLoop(maxCount, steps-done)
 			l.segment = max(minRows, min(MaxRows, int(float64(k)*segmentWall.Seconds()/max(elapsed.Seconds(), 1e-6))))
 		}
+		var diverged *NonFiniteError
+		if k < n && !overflow { // stopped early without an overflow: a state went non-finite
+			if diverged, err = findNonFinite(p, func(i int) (*tensors.Tensor, error) { return bufferTensor(l.state[i]) }, r.stats.Steps); err != nil {
+				return err
+			}
+			if diverged == nil {
+				return fmt.Errorf("jit: the time loop stopped after %d of %d steps without an overflow or a non-finite state", k, n)
+			}
+		}
 		if r.opts.Log != nil {
 			fmt.Fprintf(r.opts.Log, "loop call: steps %d-%d (%d asked), capacity %d -> %d, most firing %d, overflow %v, %.1f µs/step\n",
 				chunk.Start, chunk.Start+k-1, n, before, r.capacity, maxCount, overflow, 1e6*elapsed.Seconds()/float64(k))
@@ -357,6 +366,9 @@ func (r *Runner) runLoop(steps int, fn func(*Chunk) error) error {
 			if err := fn(chunk); err != nil {
 				return err
 			}
+		}
+		if diverged != nil {
+			return diverged
 		}
 	}
 	return nil

@@ -293,10 +293,17 @@ func (r *Runner) runChunks(steps int, fn func(*Chunk) error) error {
 			r.stats.Steps += n
 			done += n
 			r.maybeShrink(maxCount, steps-done)
+			diverged, err := findNonFinite(r.prog, func(i int) (*tensors.Tensor, error) { return r.state[i], nil }, r.stats.Steps)
+			if err != nil {
+				return err
+			}
 			if fn != nil {
 				if err := fn(chunk); err != nil {
 					return err
 				}
+			}
+			if diverged != nil {
+				return diverged
 			}
 			break
 		}

@@ -420,6 +420,7 @@ func (p *Program) lowerPopulation(ip *ir.Population, byName map[string]*Populati
 		if err := loadSpikeTimes(src, ip); err != nil {
 			return err
 		}
+		src.Until = int(math.Round(p.Net.Duration / p.Net.Dt)) // ≤ ir.MaxSteps (validated)
 		if _, _, _, err := src.Table(p.Net.Dt, ip.Size); err != nil {
 			return err
 		}

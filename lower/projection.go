@@ -282,7 +282,18 @@ func (p *Program) lowerGap(pr *Projection, opts Options) error {
 // in Matrix order). Delays are rounded to whole steps.
 func (p *Program) delay(pr *Projection, post *Population, fileDelays []float64) error {
 	ipr := pr.Projection
-	toSteps := func(ms float64) int32 { return int32(math.Round(ms / p.Net.Dt)) }
+	const maxLen, maxEntries = 1 << 16, 1 << 28
+	var tooLong error // the first delay past the ring buffer's limit
+	toSteps := func(ms float64) int32 {
+		s := math.Round(ms / p.Net.Dt) // compared as a float: a huge delay must not wrap in the cast
+		if !(s < maxLen) {
+			if tooLong == nil {
+				tooLong = fmt.Errorf("a delay of %g ms is %.3g steps at dt %g ms, over the limit of %d steps", ms, s, p.Net.Dt, maxLen-1)
+			}
+			return 0
+		}
+		return int32(s)
+	}
 	var per []int32
 	switch {
 	case fileDelays != nil:
@@ -302,6 +313,9 @@ func (p *Program) delay(pr *Projection, post *Population, fileDelays []float64) 
 		}
 	}
 	steps := int(toSteps(ipr.Delay.A))
+	if tooLong != nil {
+		return tooLong
+	}
 	if per != nil {
 		steps = int(slices.Max(append(per, 0)))
 		if slices.Min(append(per, int32(steps))) == int32(steps) { // all equal
@@ -311,7 +325,6 @@ func (p *Program) delay(pr *Projection, post *Population, fileDelays []float64) 
 	if steps == 0 && per == nil {
 		return nil
 	}
-	const maxLen, maxEntries = 1 << 16, 1 << 28
 	switch {
 	case steps+1 > maxLen:
 		return fmt.Errorf("delay of %d steps exceeds the limit of %d steps", steps, maxLen-1)

@@ -124,8 +124,10 @@ func (p *Program) Body(capacity int) func(inputs []*Node) []*Node {
 		}
 		state := st.step(append([]*Node(nil), inputs[:ns]...))
 		row, stop := st.eventRow(state)
-		if row == nil {
-			stop = Const(state[0].Graph(), false)
+		if bad := p.nonFinite(state); stop == nil {
+			stop = bad
+		} else {
+			stop = Or(stop, bad)
 		}
 		out := state
 		if row != nil {
@@ -140,6 +142,40 @@ func (p *Program) Body(capacity int) func(inputs []*Node) []*Node {
 		}
 		return out
 	}
+}
+
+// nonFinite is true (Bool scalar) when any float state variable of any
+// neuron is NaN or infinite: the integration diverged.
+func (p *Program) nonFinite(state []*Node) *Node {
+	var bad *Node
+	for _, i := range p.NeuronFloats() {
+		x := state[i]
+		b := LogicalNot(ReduceLogicalAnd(IsFinite(x)))
+		if bad == nil {
+			bad = b
+		} else {
+			bad = Or(bad, b)
+		}
+	}
+	if bad == nil {
+		return Const(state[0].Graph(), false)
+	}
+	return bad
+}
+
+// NeuronFloats lists the indices into State of every float state variable
+// of every population, in Pops and declaration order: the values the
+// non-finite guard watches.
+func (p *Program) NeuronFloats() []int {
+	var out []int
+	for _, pop := range p.Pops {
+		for _, name := range pop.StateNames {
+			if i := pop.States[name]; p.State[i].DType == p.DType {
+				out = append(out, i)
+			}
+		}
+	}
+	return out
 }
 
 // eventRow compacts the spikes of every compacted population in state,

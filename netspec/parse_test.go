@@ -249,7 +249,7 @@ func TestParseErrors(t *testing.T) {
 		{"unknown distribution", head + "    init: {V: gauss(0, 1)}\n",
 			`t.yaml:6: populations.E.init.V: unknown distribution "gauss" (valid: normal(mean, std), uniform(lo, hi))`},
 		{"negative size", "populations:\n  E:\n    size: -5\n    model: LifRef\n",
-			`t.yaml:3: populations.E.size: must be > 0, got -5`},
+			`t.yaml:3: populations.E.size: must be in [1, 1073741824], got -5`},
 		{"size not an integer", "populations:\n  E:\n    size: 3.5\n    model: LifRef\n",
 			`t.yaml:3: populations.E.size: expected an integer, got 3.5`},
 		{"size is a string", "populations:\n  E:\n    size: many\n    model: LifRef\n",

@@ -19,6 +19,11 @@ type Summary struct {
 	Duration float64 `json:"duration_ms"`
 	Seed     uint64  `json:"seed"`
 	Steps    int     `json:"steps"`
+	// Complete is false when the run stopped early (StepsDone < Steps);
+	// Error then says why, and the statistics cover the steps done.
+	Complete  bool   `json:"complete"`
+	StepsDone int    `json:"steps_done"`
+	Error     string `json:"error,omitempty"`
 	// Engine is "loop" (time loop in the executable) or "chunk".
 	Engine string `json:"engine"`
 	// K is the steps per chunk of the chunk engine (0 for the loop engine).
@@ -41,8 +46,11 @@ type Summary struct {
 // Write writes spikes.npz, traces.npz (when traces were recorded),
 // summary.json and raster.png into dir, and lists them in sum.Files. A
 // failure leaves no partial output (see atomicfile.Dir).
-func (r *Recorder) Write(dir string, sum *Summary) error {
-	return atomicfile.Dir(dir, func(stage string) ([]string, error) {
+//
+// A dir holding an earlier run's files is refused unless overwrite is set;
+// then those files are replaced.
+func (r *Recorder) Write(dir string, sum *Summary, overwrite bool) error {
+	return atomicfile.Dir(dir, atomicfile.DirOptions{Overwrite: overwrite}, func(stage string) ([]string, error) {
 		sum.Files = nil
 		err := r.writeFiles(stage, sum)
 		return sum.Files, err

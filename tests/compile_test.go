@@ -31,7 +31,7 @@ func TestCompiledProgramRunsInPlainPJRT(t *testing.T) {
 	a, err := artifact.Compile(b, prog, artifact.Options{Steps: steps, Capacities: []int{capacity}})
 	require.NoError(t, err)
 	dir := filepath.Join(t.TempDir(), "compiled")
-	require.NoError(t, a.Write(dir))
+	require.NoError(t, a.Write(dir, false))
 
 	// Everything below reads only the files.
 	var m artifact.Manifest

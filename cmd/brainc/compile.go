@@ -16,6 +16,7 @@ func cmdCompile(args []string, stdout, stderr io.Writer) error {
 	var sf simFlags
 	addSimFlags(fs, &sf)
 	out := fs.StringP("out", "o", "", "directory for NAME.mlir, manifest.json and state0.npz")
+	overwrite := fs.Bool("overwrite", false, "replace the files of an earlier compile in -o DIR")
 	explain := fs.Bool("explain", false, "print the plan (synaptic states, kernels, bytes, monitors) to stdout")
 	buckets := fs.Int("buckets", 0, "compile only the first N event-capacity buckets (default: every bucket a run may reach)")
 	pos, err := parseFlags(fs, args, 1)
@@ -66,7 +67,7 @@ func cmdCompile(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := a.Write(*out); err != nil {
+	if err := a.Write(*out, *overwrite); err != nil {
 		return err
 	}
 	fmt.Fprintf(stderr, "wrote %d looping programs (capacities %v), manifest.json and %s to %s\n",

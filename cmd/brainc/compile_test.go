@@ -34,7 +34,7 @@ func TestCompileIsReproducible(t *testing.T) {
 	}
 	// One looping program per capacity bucket up to the first that holds the
 	// population (80 ≤ 256), whatever the run length.
-	assert.Equal(t, []string{"manifest.json", "state0.npz", "tiny_c16.mlir", "tiny_c256.mlir", "tiny_c64.mlir"}, names)
+	assert.Equal(t, []string{".brainc-files", "manifest.json", "state0.npz", "tiny_c16.mlir", "tiny_c256.mlir", "tiny_c64.mlir"}, names)
 }
 
 func TestCompileExplainAndErrors(t *testing.T) {

@@ -46,6 +46,8 @@ func TestRunWritesOutputs(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(js, &sum))
 	assert.Equal(t, 200.0, sum["steps"])
+	assert.Equal(t, true, sum["complete"])
+	assert.Equal(t, 200.0, sum["steps_done"])
 	assert.Equal(t, "cpu", sum["backend"])
 	pops := sum["populations"].(map[string]any)
 	e := pops["E"].(map[string]any)
@@ -151,4 +153,53 @@ func TestValidateAndModels(t *testing.T) {
 	assert.Contains(t, stdout, "coba     4000 neurons, 2 populations, 4 projections")
 	assert.Contains(t, stdout, "neuron LifRef")
 	assert.Contains(t, stdout, "tau_ref")
+}
+
+// A run that diverges (COBAHH at dt = 1 ms) stops where the state went
+// non-finite, writes what it recorded up to there marked partial, and exits
+// non-zero, on both engines, at the same step.
+func TestDivergedRunStopsAndSaysWhere(t *testing.T) {
+	for _, engine := range []string{"loop", "chunk"} {
+		out := filepath.Join(t.TempDir(), "out")
+		code, _, stderr := runCLI("run", "cobahh", "--dt", "1 ms", "--duration", "100 ms", "--engine", engine,
+			"--backend", "cpu", "--quiet", "--out", out)
+		assert.Equal(t, 1, code, engine)
+		assert.Contains(t, stderr, "brainc run: E.h of neuron 2033 is NaN after step 27 (t = 27 ms): the integration diverged; "+
+			"try a smaller dt (now 1 ms) or another integrator (E uses exp_euler)", engine)
+		var sum map[string]any
+		js, err := os.ReadFile(filepath.Join(out, "summary.json"))
+		require.NoError(t, err, engine)
+		require.NoError(t, json.Unmarshal(js, &sum))
+		assert.Equal(t, false, sum["complete"], engine)
+		assert.Equal(t, 27.0, sum["steps_done"], engine)
+		assert.Contains(t, sum["error"], "E.h of neuron 2033 is NaN", engine)
+		_, err = os.Stat(filepath.Join(out, "spikes.npz"))
+		assert.NoError(t, err, engine)
+	}
+}
+
+// A second run into the same --out is refused, naming the flag that allows
+// it; with --overwrite the earlier run's files are replaced, not mixed with
+// the new ones (a COBA traces.npz beside a run without traces).
+func TestRunRefusesAnEarlierRunsDirectory(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "tiny.yaml")
+	require.NoError(t, os.WriteFile(spec, []byte(tinySpec), 0o644))
+	out := filepath.Join(dir, "out")
+	code, _, stderr := runCLI("run", spec, "--out", out, "--backend", "cpu", "--duration", "5 ms", "--quiet")
+	require.Equal(t, 0, code, stderr)
+	_, err := os.Stat(filepath.Join(out, "traces.npz"))
+	require.NoError(t, err)
+	noTraces := filepath.Join(dir, "notraces.yaml")
+	require.NoError(t, os.WriteFile(noTraces, []byte(strings.Replace(tinySpec, ", traces: {E.V: [0, 1]}", "", 1)), 0o644))
+	code, _, stderr = runCLI("run", noTraces, "--out", out, "--backend", "cpu", "--duration", "5 ms", "--quiet")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "holds an earlier run's files")
+	assert.Contains(t, stderr, "use --overwrite to replace them")
+	code, _, stderr = runCLI("run", noTraces, "--out", out, "--backend", "cpu", "--duration", "5 ms", "--quiet", "--overwrite")
+	require.Equal(t, 0, code, stderr)
+	_, err = os.Stat(filepath.Join(out, "traces.npz"))
+	assert.True(t, os.IsNotExist(err), "the earlier run's traces.npz is gone")
+	_, err = os.Stat(filepath.Join(out, "spikes.npz"))
+	assert.NoError(t, err)
 }

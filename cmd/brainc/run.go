@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -182,6 +183,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	addSimFlags(fs, &sf)
 	out := fs.String("out", "out", "directory for spikes.npz, traces.npz, summary.json, raster.png")
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	overwrite := fs.Bool("overwrite", false, "replace the files of an earlier run in --out")
 	explain := fs.Bool("explain", false, "print the plan (synaptic states, kernels, bytes, monitors) before running")
 	pos, err := parseFlags(fs, args, 1)
 	if err != nil {
@@ -204,19 +206,31 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	progress := newProgress(stderr, n, *quiet)
 	rec, st, err := results.Simulate(b, prog, n, opts, progress.update)
 	progress.done()
-	if err != nil {
+	var diverged *jit.NonFiniteError
+	if err != nil && !errors.As(err, &diverged) {
 		return err
 	}
+	// A diverged run writes what it recorded up to the failing step, marked
+	// partial, and fails: its rates describe only that stretch.
+	reached := rec.Steps
+	modelMS := float64(reached) * net.Dt
 	sum := results.Summary{Model: net.Name, Backend: b.Label(), DT: net.Dt, Duration: net.Duration, Seed: net.Seed,
-		Steps: n, Engine: string(opts.Engine), K: opts.K, Populations: map[string]results.PopStats{},
-		CompileS: st.CompileTime.Seconds(), RunS: st.RunTime.Seconds(),
-		StepsPerS: float64(n) / st.RunTime.Seconds(), RealtimeFactor: st.RunTime.Seconds() / (net.Duration / 1000),
+		Steps: n, Complete: diverged == nil, StepsDone: reached, Engine: string(opts.Engine), K: opts.K,
+		Populations: map[string]results.PopStats{},
+		CompileS:    st.CompileTime.Seconds(), RunS: st.RunTime.Seconds(),
+		StepsPerS: float64(reached) / st.RunTime.Seconds(), RealtimeFactor: st.RunTime.Seconds() / (modelMS / 1000),
 		Compiles: st.Compiles, Reruns: st.Reruns, Overflows: st.Overflows, MaxCapacity: st.MaxCapacity}
-	for _, s := range rec.Spikes {
-		sum.Populations[s.Pop] = s.Stats(net.Duration)
+	if diverged != nil {
+		sum.Error = diverged.Error()
 	}
-	if err := rec.Write(*out, &sum); err != nil {
+	for _, s := range rec.Spikes {
+		sum.Populations[s.Pop] = s.Stats(modelMS)
+	}
+	if err := rec.Write(*out, &sum, *overwrite); err != nil {
 		return err
+	}
+	if diverged != nil {
+		return fmt.Errorf("%w (what was recorded up to there is in %s, marked \"complete\": false)", diverged, *out)
 	}
 	fmt.Fprintf(stdout, "%s: %g ms in %d steps on %s: compile %.2f s, run %.2f s (%.0f steps/s)\n",
 		net.Name, net.Duration, n, b.Label(), sum.CompileS, sum.RunS, sum.StepsPerS)

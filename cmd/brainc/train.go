@@ -58,6 +58,7 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 	seed := fs.Int64("seed", -1, "seed for initial weights and batch order (default: the spec's)")
 	backend := fs.String("backend", "", "cpu|cuda|go|/abs/path/plugin.so (default: $BRAINC_BACKEND, else automatic)")
 	writeData := fs.String("write-data", "", "write the training and test sets to DIR/train.npz and DIR/test.npz and stop (for the peer harness)")
+	overwrite := fs.Bool("overwrite", false, "replace the files of an earlier training run in --out")
 	pos, err := parseFlags(fs, args, 1)
 	if err != nil {
 		return err
@@ -106,7 +107,7 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *writeData != "" {
-		err := atomicfile.Dir(*writeData, func(stage string) ([]string, error) {
+		err := atomicfile.Dir(*writeData, atomicfile.DirOptions{Overwrite: *overwrite}, func(stage string) ([]string, error) {
 			if err := trainSet.WriteNPZ(filepath.Join(stage, "train.npz")); err != nil {
 				return nil, err
 			}
@@ -143,7 +144,7 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 	if len(log) > 0 {
 		sum.TestAccuracy = log[len(log)-1].TestAccuracy
 	}
-	err = atomicfile.Dir(*out, func(stage string) ([]string, error) {
+	err = atomicfile.Dir(*out, atomicfile.DirOptions{Overwrite: *overwrite}, func(stage string) ([]string, error) {
 		return writeTraining(stage, tr, &sum)
 	})
 	if err != nil {

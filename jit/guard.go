@@ -1,0 +1,65 @@
+package jit
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+
+	"github.com/brainc/brainc/lower"
+)
+
+// NonFiniteError reports a run that went numerically wrong: a neuron's
+// state variable became NaN or infinite. The run stops at the first step
+// where that happened (the loop engine; the chunk engine at the end of the
+// chunk holding it); what was recorded up to there was handed out.
+type NonFiniteError struct {
+	// Pop and Var name the variable, Neuron the first neuron affected and
+	// Value its value (NaN or ±Inf).
+	Pop, Var string
+	Neuron   int
+	Value    float64
+	// Step is the number of steps run when it was found, Time the model
+	// time then (ms), Dt the step (ms) and Integrator the population's method.
+	Step       int
+	Time, Dt   float64
+	Integrator string
+}
+
+func (e *NonFiniteError) Error() string {
+	return fmt.Sprintf("%s.%s of neuron %d is %g after step %d (t = %g ms): the integration diverged; "+
+		"try a smaller dt (now %g ms) or another integrator (%s uses %s)",
+		e.Pop, e.Var, e.Neuron, e.Value, e.Step, e.Time, e.Dt, e.Pop, e.Integrator)
+}
+
+// findNonFinite returns the first non-finite neuron state variable of a
+// state (Program.State order), or nil.
+func findNonFinite(p *lower.Program, state func(i int) (*tensors.Tensor, error), steps int) (*NonFiniteError, error) {
+	for _, pop := range p.Pops {
+		for _, name := range pop.StateNames {
+			i := pop.States[name]
+			if p.State[i].DType != p.DType {
+				continue
+			}
+			t, err := state(i)
+			if err != nil {
+				return nil, err
+			}
+			var vals []float64
+			if err := t.ConstFlatData(func(flat any) { vals = floats(flat) }); err != nil {
+				return nil, err
+			}
+			for k, v := range vals {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					integ := pop.Population.Integrator
+					if integ == "" {
+						integ = "exp_euler"
+					}
+					return &NonFiniteError{Pop: pop.Name, Var: name, Neuron: k, Value: v, Step: steps,
+						Time: float64(steps) * p.Net.Dt, Dt: p.Net.Dt, Integrator: integ}, nil
+				}
+			}
+		}
+	}
+	return nil, nil
+}
