@@ -216,9 +216,9 @@ var catalog = []*ModelSpec{
 	{
 		Name: "HH",
 		Kind: KindNeuron,
-		Doc: "Hodgkin-Huxley (1952): C dV/dt = -g_Na*m^3*h*(V - E_Na) - g_K*n^4*(V - E_K) - g_L*(V - E_L) + I, " +
+		Doc: "Hodgkin-Huxley: C dV/dt = -g_Na*m^3*h*(V - E_Na) - g_K*n^4*(V - E_K) - g_L*(V - E_L) + I, " +
 			"gates dx/dt = alpha_x(V)*(1 - x) - beta_x(V)*x; a spike is V crossing V_th upwards (no reset).",
-		Source: "Hodgkin & Huxley 1952; BrainPy brainpy.dyn.HH (defaults)",
+		Source: "equations and rates of Hodgkin & Huxley 1952; defaults of BrainPy brainpy.dyn.HH (g_L 0.03 mS/cm²; 1952: 0.3)",
 		Params: []ParamSpec{
 			{Name: "E_Na", Dim: Voltage, Default: 50, Doc: "sodium reversal potential"},
 			{Name: "E_K", Dim: Voltage, Default: -77, Doc: "potassium reversal potential"},

@@ -254,7 +254,20 @@ func (n *Network) Population(name string) *Population {
 // time constants TauF and TauD (ms).
 type STP struct {
 	U, TauF, TauD float64
+	// Form is where u rests between spikes: STPFormBrian2 ("" too: u
+	// relaxes to U, as in Brian2's STP example; the first spike's efficacy
+	// is U(2−U)) or STPFormTPM98 (u relaxes to 0, Tsodyks, Pawelzik &
+	// Markram 1998 and BrainPy's STP; the first spike's efficacy is U).
+	Form string
 }
+
+// Forms of short-term plasticity (STP.Form).
+const (
+	// STPFormBrian2 lets u relax to U.
+	STPFormBrian2 = "brian2"
+	// STPFormTPM98 lets u relax to 0.
+	STPFormTPM98 = "tpm98"
+)
 
 // STDP holds pair-based spike-timing-dependent plasticity parameters (Song,
 // Miller & Abbott 2000, all-to-all trace form): a post spike Δt ≥ 0 after a

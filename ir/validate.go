@@ -517,6 +517,9 @@ func (c *checker) plasticity(pr *Projection, field string) *SpecError {
 			return c.errf(at+".tau_f", pr.Line, at+".tau_f", "must be > 0, got %g ms", s.TauF)
 		case !(s.TauD > 0):
 			return c.errf(at+".tau_d", pr.Line, at+".tau_d", "must be > 0, got %g ms", s.TauD)
+		case s.Form != "" && s.Form != STPFormBrian2 && s.Form != STPFormTPM98:
+			return c.errf(at+".form", pr.Line, at+".form", "expected %q (u relaxes to U) or %q (u relaxes to 0), got %q",
+				STPFormBrian2, STPFormTPM98, s.Form)
 		}
 	}
 	if s := pr.STDP; s != nil {

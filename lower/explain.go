@@ -95,7 +95,7 @@ func (p *Program) Explain(engine string, capacity, steps int) string {
 		}
 	}
 	if !found {
-		sb.WriteString("  none (every projection uses the dense kernel)\n")
+		sb.WriteString("  none (" + kernelCounts(p.Projs) + ")\n")
 	}
 	sb.WriteString("\ndelay lines:\n")
 	found = false
@@ -147,11 +147,41 @@ func (p *Program) Explain(engine string, capacity, steps int) string {
 		fmt.Fprintf(&sb, "  spikes of %s: written as times (8 B) and indices (4 B) per spike to spikes.npz\n", pop.Name)
 	}
 	for _, t := range p.Traces {
-		fmt.Fprintf(&sb, "  trace %s.%s of %d neurons: %s over the run\n", t.Pop, t.Var, len(t.Indices),
+		fmt.Fprintf(&sb, "  trace %s.%s of %d %s: %s over the run\n", t.Pop, t.Var, len(t.Indices), p.traceUnit(t),
 			humanBytes(int64(len(t.Indices))*int64(steps)*int64(p.DType.Size())))
 	}
 	if width == 0 && len(p.Traces) == 0 {
 		sb.WriteString("  none\n")
 	}
 	return sb.String()
+}
+
+// kernelCounts says which kernels the projections use, when none is
+// event-driven: "no projections", or e.g. "kernels: 28 all_to_all, 6 dense".
+func kernelCounts(projs []*Projection) string {
+	if len(projs) == 0 {
+		return "no projections"
+	}
+	counts := map[Kernel]int{}
+	for _, pr := range projs {
+		counts[pr.Kernel]++
+	}
+	var parts []string
+	for _, k := range []Kernel{KernelEvent, KernelProcedural, KernelAllToAll, KernelPoisson, KernelDense} {
+		if counts[k] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[k], k))
+		}
+	}
+	return "no stored event table; kernels: " + strings.Join(parts, ", ")
+}
+
+// traceUnit is what a trace's indices count: synapses for a plastic
+// projection's weights, neurons otherwise.
+func (p *Program) traceUnit(t Trace) string {
+	for _, pr := range p.Projs {
+		if pr.Plastic != nil && t.State == pr.Plastic.W {
+			return "synapses"
+		}
+	}
+	return "neurons"
 }

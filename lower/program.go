@@ -576,7 +576,7 @@ func (p *Program) InitialState() []*tensors.Tensor {
 	}
 	for _, pr := range p.Projs {
 		if pr.STP != nil {
-			out[pr.STPU] = p.floats(slices.Repeat([]float64{pr.STP.U}, pr.Pre.Size), pr.Pre.Size)
+			out[pr.STPU] = p.floats(slices.Repeat([]float64{pr.STP.Rest}, pr.Pre.Size), pr.Pre.Size)
 			out[pr.STPX] = p.floats(slices.Repeat([]float64{1}, pr.Pre.Size), pr.Pre.Size)
 		}
 	}

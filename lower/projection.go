@@ -80,6 +80,10 @@ func (p *Program) connect(pr *Projection, post *Population, opts Options, kineti
 	if ipr.Conn.Rule == ir.ConnAllToAll && ipr.STDP == nil && !perSynapseDelay && force == "" &&
 		(ipr.Kernel == "" || ipr.Kernel == "auto") {
 		pr.Kernel, pr.Why = KernelAllToAll, "auto: all_to_all with one weight, each target gets w·Σ of the sources"
+		if ipr.STP != nil {
+			pr.Why += ", each source's spike scaled by its short-term plasticity efficacy"
+			p.addSTP(pr)
+		}
 		pr.Weight = p.addConst(ipr.Name+".weight", p.scalar(ipr.Weight))
 		return p.delay(pr, post, nil)
 	}
@@ -94,9 +98,7 @@ func (p *Program) connect(pr *Projection, post *Population, opts Options, kineti
 		if pr.Kernel == KernelEvent {
 			pr.Why += "; short-term plasticity scales each firing row: own table"
 		}
-		pr.STP = &dynamics.STP{U: ipr.STP.U, TauF: ipr.STP.TauF, TauD: ipr.STP.TauD}
-		pr.STPU = p.addState(ipr.Name+".u", p.DType, pre.Size)
-		pr.STPX = p.addState(ipr.Name+".x", p.DType, pre.Size)
+		p.addSTP(pr)
 	case ipr.STDP != nil:
 		s := ipr.STDP
 		pl := &Plastic{Rule: dynamics.STDP{TauPlus: s.TauPlus, TauMinus: s.TauMinus, APlus: s.APlus,
@@ -143,6 +145,18 @@ func (p *Program) connect(pr *Projection, post *Population, opts Options, kineti
 		}
 	}
 	return nil
+}
+
+// addSTP gives a projection its short-term plasticity: the rule and the
+// per-presynaptic states u and x.
+func (p *Program) addSTP(pr *Projection) {
+	s := pr.Projection.STP
+	pr.STP = &dynamics.STP{U: s.U, TauF: s.TauF, TauD: s.TauD, Rest: s.U}
+	if s.Form == ir.STPFormTPM98 {
+		pr.STP.Rest = 0
+	}
+	pr.STPU = p.addState(pr.Name+".u", p.DType, pr.Pre.Size)
+	pr.STPX = p.addState(pr.Name+".x", p.DType, pr.Pre.Size)
 }
 
 // transposedTable lays out a plastic event projection's synapses by

@@ -708,19 +708,19 @@ func (p *specParser) inputShape(in *ir.Input, en *mapEntry, field string) *ir.Sp
 	var required []string
 	switch in.Kind {
 	case "ramp":
-		keys = []quantityField{{"from", ir.Dimensionless, &in.From, nil}, {"to", ir.Dimensionless, &in.To, nil},
-			{"start", ir.Time, &in.Start, nil}, {"end", ir.Time, &in.End, nil}}
+		keys = []quantityField{{"from", ir.Dimensionless, &in.From, nil, nil}, {"to", ir.Dimensionless, &in.To, nil, nil},
+			{"start", ir.Time, &in.Start, nil, nil}, {"end", ir.Time, &in.End, nil, nil}}
 		required = []string{"to", "end"}
 	case "sinusoid":
-		keys = []quantityField{{"amplitude", ir.Dimensionless, &in.Amplitude, nil}, {"frequency", ir.Rate, &in.Frequency, nil},
-			{"offset", ir.Dimensionless, &in.Value, nil}, {"phase", ir.Dimensionless, &in.Phase, nil}}
+		keys = []quantityField{{"amplitude", ir.Dimensionless, &in.Amplitude, nil, nil}, {"frequency", ir.Rate, &in.Frequency, nil, nil},
+			{"offset", ir.Dimensionless, &in.Value, nil, nil}, {"phase", ir.Dimensionless, &in.Phase, nil, nil}}
 		required = []string{"amplitude", "frequency"}
 	case "noise":
-		keys = []quantityField{{"mean", ir.Dimensionless, &in.Value, nil}, {"sigma", ir.Dimensionless, &in.Sigma, nil}}
+		keys = []quantityField{{"mean", ir.Dimensionless, &in.Value, nil, nil}, {"sigma", ir.Dimensionless, &in.Sigma, nil, nil}}
 		required = []string{"sigma"}
 	case "ou":
-		keys = []quantityField{{"mean", ir.Dimensionless, &in.Value, nil}, {"sigma", ir.Dimensionless, &in.Sigma, nil},
-			{"tau", ir.Time, &in.Tau, nil}}
+		keys = []quantityField{{"mean", ir.Dimensionless, &in.Value, nil, nil}, {"sigma", ir.Dimensionless, &in.Sigma, nil, nil},
+			{"tau", ir.Time, &in.Tau, nil, nil}}
 		required = []string{"sigma", "tau"}
 	case "section":
 		m, e := p.keyed(en, field, []string{"values", "durations"})
@@ -848,9 +848,9 @@ func (p *specParser) projection(en *mapEntry) (*ir.Projection, *ir.SpecError) {
 			return nil, e
 		}
 		pr.Poisson = &ir.PoissonInput{}
-		if e := p.quantities(f, path+".poisson", []quantityField{{"num", ir.Dimensionless, nil, &pr.Poisson.Num},
-			{"rate", ir.Rate, &pr.Poisson.Rate, nil}, {"start", ir.Time, &pr.Poisson.Start, nil},
-			{"stop", ir.Time, &pr.Poisson.Stop, nil}}, "num", "rate"); e != nil {
+		if e := p.quantities(f, path+".poisson", []quantityField{{"num", ir.Dimensionless, nil, &pr.Poisson.Num, nil},
+			{"rate", ir.Rate, &pr.Poisson.Rate, nil, nil}, {"start", ir.Time, &pr.Poisson.Start, nil, nil},
+			{"stop", ir.Time, &pr.Poisson.Stop, nil, nil}}, "num", "rate"); e != nil {
 			return nil, e
 		}
 	} else if e := p.require(m, "pre", "post", "conn", "weight", "synapse", "output"); e != nil {
@@ -892,17 +892,18 @@ func (p *specParser) projection(en *mapEntry) (*ir.Projection, *ir.SpecError) {
 	}
 	if f := m.get("stp"); f != nil {
 		pr.STP = &ir.STP{U: 0.15, TauF: 1500, TauD: 200}
-		if e := p.quantities(f, path+".stp", []quantityField{{"U", ir.Dimensionless, &pr.STP.U, nil},
-			{"tau_f", ir.Time, &pr.STP.TauF, nil}, {"tau_d", ir.Time, &pr.STP.TauD, nil}}); e != nil {
+		if e := p.quantities(f, path+".stp", []quantityField{{"U", ir.Dimensionless, &pr.STP.U, nil, nil},
+			{"tau_f", ir.Time, &pr.STP.TauF, nil, nil}, {"tau_d", ir.Time, &pr.STP.TauD, nil, nil},
+			{key: "form", str: &pr.STP.Form}}); e != nil {
 			return nil, e
 		}
 	}
 	if f := m.get("stdp"); f != nil {
 		s := &ir.STDP{TauPlus: 20, TauMinus: 20, APlus: 0.01, AMinus: 0.0105, WMin: 0, WMax: 1}
-		if e := p.quantities(f, path+".stdp", []quantityField{{"tau_plus", ir.Time, &s.TauPlus, nil},
-			{"tau_minus", ir.Time, &s.TauMinus, nil}, {"A_plus", ir.Dimensionless, &s.APlus, nil},
-			{"A_minus", ir.Dimensionless, &s.AMinus, nil}, {"w_min", ir.Dimensionless, &s.WMin, nil},
-			{"w_max", ir.Dimensionless, &s.WMax, nil}}); e != nil {
+		if e := p.quantities(f, path+".stdp", []quantityField{{"tau_plus", ir.Time, &s.TauPlus, nil, nil},
+			{"tau_minus", ir.Time, &s.TauMinus, nil, nil}, {"A_plus", ir.Dimensionless, &s.APlus, nil, nil},
+			{"A_minus", ir.Dimensionless, &s.AMinus, nil, nil}, {"w_min", ir.Dimensionless, &s.WMin, nil, nil},
+			{"w_max", ir.Dimensionless, &s.WMax, nil, nil}}); e != nil {
 			return nil, e
 		}
 		pr.STDP = s
@@ -985,6 +986,7 @@ type quantityField struct {
 	dim ir.Dim
 	dst *float64
 	num *int
+	str *string
 }
 
 // quantities reads a mapping whose keys are the given fields (each
@@ -1007,6 +1009,10 @@ func (p *specParser) quantities(f *mapEntry, path string, fields []quantityField
 		case g == nil:
 		case k.num != nil:
 			if *k.num, e = p.integer(g.value, g.line, path+"."+k.key); e != nil {
+				return e
+			}
+		case k.str != nil:
+			if *k.str, e = p.str(g.value, g.line, path+"."+k.key); e != nil {
 				return e
 			}
 		default:

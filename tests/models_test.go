@@ -2,6 +2,7 @@ package tests
 
 import (
 	"fmt"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"math"
 	"strings"
 	"testing"
@@ -260,6 +261,45 @@ monitors: {spikes: [N]}
 	assert.Equal(t, lower.KernelDense, prog.Projs[0].Kernel)
 	_, err = parseErr(fmt.Sprintf(base, ", stp: {U: 1.5}"))
 	assert.EqualError(t, err, "test.yaml:7: projections.PN.stp.U: must be in (0, 1], got 1.5")
+	_, err = parseErr(fmt.Sprintf(base, ", stp: {U: 0.5, form: markram}"))
+	assert.EqualError(t, err, `test.yaml:7: projections.PN.stp.form: expected "brian2" (u relaxes to U) or "tpm98" (u relaxes to 0), got "markram"`)
+	// The TPM98 form: u rests at 0, so it starts there and the first spike carries U.
+	tpm, err := lower.Build(parse(t, fmt.Sprintf(base, ", stp: {U: 0.6, form: tpm98}")), lower.Options{})
+	require.NoError(t, err)
+	assert.Equal(t, 0.0, tpm.Projs[0].STP.Rest)
+	assert.Equal(t, 0.6, prog.Projs[0].STP.Rest, "the default (Brian2's) form rests at U")
+	assert.Equal(t, float32(0), tpm.InitialState()[tpm.Projs[0].STPU].Value().([]float32)[0])
+}
+
+// STP on an all_to_all projection is kept by the all_to_all kernel (it was
+// dropped: every spike carried the full weight): the kernel gives exactly
+// the dense kernel's synaptic trace, and depression lowers it.
+func TestSTPOnAllToAll(t *testing.T) {
+	spec := `
+duration: 200 ms
+populations:
+  P: {size: 30, model: Poisson, params: {rate: 50 Hz}}
+  N: {size: 4, model: LifRef, params: {V_th: 1e9}}
+projections:
+  PN: {pre: P, post: N, conn: {all_to_all: true}, weight: 0.5, synapse: {Expon: {tau: 5 ms}}, output: CUBA%s}
+monitors: {spikes: [P], traces: {PN.g: [0, 3]}}
+`
+	stp := ", stp: {U: 0.5, tau_f: 10 ms, tau_d: 300 ms}"
+	prog, err := lower.Build(parse(t, fmt.Sprintf(spec, stp)), lower.Options{})
+	require.NoError(t, err)
+	require.Equal(t, lower.KernelAllToAll, prog.Projs[0].Kernel)
+	require.NotNil(t, prog.Projs[0].STP)
+	f64 := lower.Options{DType: dtypes.Float64}
+	a2a, _ := simulate(t, parse(t, fmt.Sprintf(spec, stp)), f64, jit.Options{})
+	dense, _ := simulate(t, parse(t, fmt.Sprintf(spec, stp)), lower.Options{DType: dtypes.Float64, Kernel: lower.KernelDense}, jit.Options{})
+	plain, _ := simulate(t, parse(t, fmt.Sprintf(spec, "")), f64, jit.Options{})
+	require.Greater(t, totalSpikes(plain), 100)
+	require.Len(t, a2a.Traces[0].Values, len(dense.Traces[0].Values))
+	for i, want := range dense.Traces[0].Values {
+		require.InDelta(t, want, a2a.Traces[0].Values[i], 1e-9, "sample %d", i)
+	}
+	last := len(plain.Traces[0].Values) - 1
+	assert.Less(t, a2a.Traces[0].Values[last], 0.6*plain.Traces[0].Values[last], "depressed synapses carry less")
 }
 
 // Kuramoto oscillators from a spec, with natural frequencies drawn by init,
