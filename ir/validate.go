@@ -618,10 +618,14 @@ func (c *checker) transmission(pr *Projection, field string) *SpecError {
 
 // monitors checks the recorded populations, variables and neurons.
 func (c *checker) monitors(n *Network) *SpecError {
+	pops := make(map[string]*Population, len(n.Populations)) // one lookup per monitor, not a scan
+	for _, p := range n.Populations {
+		pops[p.Name] = p
+	}
 	seen := map[string]bool{}
 	for i, name := range n.Monitors.Spikes {
 		at := fmt.Sprintf("monitors.spikes[%d]", i)
-		if n.Population(name) == nil {
+		if pops[name] == nil {
 			return c.errf(at, 0, "monitors.spikes", "%s", unknownPopMsg(n, name))
 		}
 		if seen[name] {
@@ -633,7 +637,7 @@ func (c *checker) monitors(n *Network) *SpecError {
 	for _, t := range n.Monitors.Traces {
 		key := t.Pop + "." + t.Var
 		field := "monitors.traces." + key
-		p := n.Population(t.Pop)
+		p := pops[t.Pop]
 		pr := n.projection(t.Pop)
 		// size bounds the indices (-1: checked when lowered); what names them.
 		size, what := 0, ""

@@ -6,6 +6,7 @@ package netspec
 import (
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -35,11 +36,88 @@ var (
 // ParseFile reads and parses the spec at path; see Parse. Errors name the
 // file as path was written.
 func ParseFile(path string) (*ir.Network, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
 	return Parse(data, path)
+}
+
+// Limits on a spec, so that a hostile or mistaken input is an error, not a
+// hang or an out-of-memory crash.
+const (
+	// MaxSpecBytes bounds a spec file's size: 16 MiB.
+	MaxSpecBytes = 16 << 20
+	// MaxNesting bounds the nesting of flow collections ([…], {…}).
+	MaxNesting = 64
+)
+
+// ReadFile reads a spec file: a regular file (not a FIFO or a device,
+// which could block or never end) of at most MaxSpecBytes.
+func ReadFile(path string) ([]byte, error) {
+	st, err := os.Stat(path) // before opening: opening a FIFO blocks
+	if err != nil {
+		return nil, err
+	}
+	if m := st.Mode(); !m.IsRegular() {
+		what := "not a regular file"
+		switch {
+		case m&os.ModeNamedPipe != 0:
+			what = "a named pipe (FIFO), not a regular file"
+		case m&os.ModeDevice != 0:
+			what = "a device, not a regular file"
+		case m.IsDir():
+			what = "a directory, not a spec file"
+		case m&os.ModeSocket != 0:
+			what = "a socket, not a regular file"
+		}
+		return nil, fmt.Errorf("spec file %s: %s", path, what)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxSpecBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxSpecBytes {
+		return nil, fmt.Errorf("spec file %s: larger than %d bytes (16 MiB), the limit", path, MaxSpecBytes)
+	}
+	return data, nil
+}
+
+// checkNesting returns the line at which flow collections nest deeper
+// than MaxNesting (0 when they do not): the YAML parser's memory grows with
+// the depth. Quoted strings and comments are skipped.
+func checkNesting(data []byte) int {
+	depth, line := 0, 1
+	var quote byte
+	comment := false
+	for i, c := range data {
+		switch {
+		case c == '\n':
+			line++
+			comment = false
+		case comment:
+		case quote != 0:
+			if c == quote && (quote == '\'' || data[i-1] != '\\') {
+				quote = 0
+			}
+		case c == '#' && (i == 0 || data[i-1] == ' ' || data[i-1] == '\t' || data[i-1] == '\n'):
+			comment = true
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '[' || c == '{':
+			if depth++; depth > MaxNesting {
+				return line
+			}
+		case c == ']' || c == '}':
+			depth = max(0, depth-1)
+		}
+	}
+	return 0
 }
 
 // Parse parses a network spec written in YAML (or JSON, which is YAML),
@@ -123,6 +201,12 @@ type specParser struct {
 
 func parseSpec(data []byte, filename string) (*ir.Network, *ir.SpecError) {
 	p := &specParser{file: filename, lines: map[string]int{}, anchors: map[string]ast.Node{}}
+	if len(data) > MaxSpecBytes {
+		return nil, &ir.SpecError{File: filename, Msg: fmt.Sprintf("the spec is larger than %d bytes (16 MiB), the limit", MaxSpecBytes)}
+	}
+	if line := checkNesting(data); line > 0 {
+		return nil, &ir.SpecError{File: filename, Line: line, Msg: fmt.Sprintf("[…] and {…} nest deeper than %d levels", MaxNesting)}
+	}
 	f, err := parser.ParseBytes(data, 0, parser.AllowDuplicateMapKey())
 	if err != nil {
 		return nil, p.syntaxError(err)

@@ -2,9 +2,13 @@ package netspec
 
 import (
 	"errors"
-	"github.com/brainc/brainc/ir"
+	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+
+	"github.com/brainc/brainc/ir"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -390,4 +394,30 @@ func TestParseFileMissing(t *testing.T) {
 	_, err := ParseFile("testdata/does-not-exist.yaml")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "does-not-exist.yaml")
+}
+
+// Hostile inputs are errors, quickly: deep flow nesting (a 100,000-deep
+// [[[…]]] took 6 GB in the YAML parser), a FIFO (blocked forever), a
+// device (/dev/zero never ends) and an oversized file.
+func TestHostileSpecInputs(t *testing.T) {
+	deep := "name: x\npopulations: " + strings.Repeat("[", 100_000) + strings.Repeat("]", 100_000) + "\n"
+	_, err := Parse([]byte(deep), "deep.yaml")
+	assert.EqualError(t, err, "deep.yaml:2: […] and {…} nest deeper than 64 levels")
+	// Brackets inside quotes and comments do not count.
+	quoted := "name: x # " + strings.Repeat("[", 100) + "\ndt: 0.1 ms\npopulations: {A: {size: 1, model: LifRef, params: {}}}\n" +
+		"monitors: {spikes: ['" + strings.Repeat("[", 0) + "A']}\n"
+	_, err = Parse([]byte(quoted), "q.yaml")
+	assert.NoError(t, err)
+
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo.yaml")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o644))
+	_, err = ParseFile(fifo)
+	assert.EqualError(t, err, "spec file "+fifo+": a named pipe (FIFO), not a regular file")
+	_, err = ParseFile("/dev/zero")
+	assert.EqualError(t, err, "spec file /dev/zero: a device, not a regular file")
+	big := filepath.Join(dir, "big.yaml")
+	require.NoError(t, os.WriteFile(big, make([]byte, MaxSpecBytes+1), 0o644))
+	_, err = ParseFile(big)
+	assert.EqualError(t, err, "spec file "+big+": larger than 16777216 bytes (16 MiB), the limit")
 }

@@ -42,6 +42,15 @@ type Array struct {
 // magic is the first six bytes of every NPY file.
 const magic = "\x93NUMPY"
 
+// Limits on what a reader inflates, so that a corrupt or hostile file (a
+// zip bomb) is an error, not an out-of-memory crash.
+const (
+	// MaxArrayBytes bounds the data of one array: 1 GiB.
+	MaxArrayBytes = 1 << 30
+	// MaxNPZBytes bounds what all the entries of one .npz inflate to: 4 GiB.
+	MaxNPZBytes = 4 << 30
+)
+
 // npyAlign is the alignment, in bytes, of the start of the array data.
 const npyAlign = 64
 
@@ -242,6 +251,8 @@ func writeChunked[T any](w io.Writer, data []T, size int, put func([]byte, T)) e
 // 1.0, 2.0 and 3.0, C order, and the dtypes listed in the package
 // documentation; big-endian data ('>' descriptors) is converted. Bytes after
 // the array data are not consumed.
+//
+// An array may hold at most MaxArrayBytes of data.
 func ReadNPY(r io.Reader) (Array, error) {
 	var pre [len(magic) + 2]byte
 	if _, err := io.ReadFull(r, pre[:]); err != nil {
@@ -290,8 +301,8 @@ func ReadNPY(r io.Reader) (Array, error) {
 	if err != nil {
 		return Array{}, err
 	}
-	if n > math.MaxInt/size {
-		return Array{}, fmt.Errorf("npyio: shape %v has too many elements", h.shape)
+	if n > math.MaxInt/size || n*size > MaxArrayBytes {
+		return Array{}, fmt.Errorf("npyio: shape %v of %s needs %.3g bytes, over the limit of %d (1 GiB) per array", h.shape, h.descr, float64(n)*float64(size), MaxArrayBytes)
 	}
 	nbytes := n * size
 	// ReadAll grows its buffer as data arrives, so a corrupt header that

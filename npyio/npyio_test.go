@@ -1,14 +1,19 @@
 package npyio
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // numpyArange3 is what numpy.save(f, np.arange(3, dtype='<i4')) writes
@@ -341,4 +346,33 @@ func assertOnlyFiles(t *testing.T, dir string, want ...string) {
 	if len(got) != len(want) || (len(want) > 0 && !reflect.DeepEqual(got, want)) {
 		t.Fatalf("directory holds %q, want %q", got, want)
 	}
+}
+
+// A zip bomb (a small .npz whose entries inflate past the limit, or an
+// array header claiming more than MaxArrayBytes) is an error naming the
+// limit, read before anything is inflated.
+func TestReadNPZRefusesBombs(t *testing.T) {
+	dir := t.TempDir()
+	bomb := filepath.Join(dir, "bomb.npz")
+	f, err := os.Create(bomb)
+	require.NoError(t, err)
+	zw := zip.NewWriter(f)
+	for i := range 3 { // entries that declare 2 GiB each (what a deflated bomb declares)
+		w, err := zw.CreateRaw(&zip.FileHeader{Name: fmt.Sprintf("a%d.npy", i), Method: zip.Store,
+			CompressedSize64: 4, UncompressedSize64: 2 << 30})
+		require.NoError(t, err)
+		_, err = w.Write([]byte("junk"))
+		require.NoError(t, err)
+	}
+	require.NoError(t, zw.Close())
+	require.NoError(t, f.Close())
+	_, _, err = ReadNPZ(bomb)
+	assert.EqualError(t, err, "npyio: ReadNPZ "+bomb+": its entries inflate to more than 4294967296 bytes (4 GiB), the limit")
+
+	// One header claiming 2^31 float64s.
+	var buf bytes.Buffer
+	require.NoError(t, WriteNPY(&buf, Array{Shape: []int{1}, Data: []float64{0}}))
+	claim := strings.Replace(buf.String(), "(1,)", "(268435457,)", 1)
+	_, err = ReadNPY(strings.NewReader(claim))
+	assert.EqualError(t, err, "npyio: shape [268435457] of <f8 needs 2.15e+09 bytes, over the limit of 1073741824 (1 GiB) per array")
 }

@@ -103,6 +103,13 @@ func ReadNPZ(path string) (names []string, arrays []Array, err error) {
 		return nil, nil, fmt.Errorf("npyio: ReadNPZ: %w", err)
 	}
 	defer zr.Close()
+	var total uint64
+	for _, f := range zr.File { // what the archive says it inflates to, before inflating anything
+		total += f.UncompressedSize64
+		if total > MaxNPZBytes {
+			return nil, nil, fmt.Errorf("npyio: ReadNPZ %s: its entries inflate to more than %d bytes (4 GiB), the limit", path, uint64(MaxNPZBytes))
+		}
+	}
 	for _, f := range zr.File {
 		if strings.HasSuffix(f.Name, "/") {
 			continue
@@ -126,6 +133,8 @@ func readEntry(f *zip.File) (Array, error) {
 		return Array{}, err
 	}
 	defer rc.Close()
+	// The entry cannot inflate past what it declares (archive/zip checks the
+	// size), and what it declares is bounded above.
 	a, err := ReadNPY(rc)
 	if err != nil {
 		return Array{}, err

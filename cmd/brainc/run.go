@@ -30,7 +30,7 @@ func loadNetwork(arg string) (*ir.Network, error) {
 // loadSpec is loadNetwork that also returns the spec text.
 func loadSpec(arg string) (*ir.Network, []byte, error) {
 	if _, err := os.Stat(arg); err == nil {
-		data, err := os.ReadFile(arg)
+		data, err := netspec.ReadFile(arg)
 		if err != nil {
 			return nil, nil, err
 		}
