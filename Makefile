@@ -7,7 +7,7 @@ OUT     ?= out
 # try GitHub at run time.
 export GOMLX_NO_AUTO_INSTALL := 1
 
-.PHONY: all setup build test run bench bench-peers bench-decision lint clean gpu-binaries
+.PHONY: all setup build test run bench bench-peers bench-decision lint clean gpu-binaries fuzz
 
 all: build
 
@@ -25,6 +25,16 @@ run: setup
 
 bench: setup
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./bench/ ./bench/train/
+
+# Fuzz the spec reader, the lowering and the NPY/NPZ readers, FUZZTIME each,
+# one worker (make test runs their seed corpora only).
+FUZZTIME ?= 1m
+FUZZ_TARGETS := FuzzParse:./netspec FuzzParseLower:./lower FuzzReadNPY:./npyio FuzzReadNPZ:./npyio
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "== $${t%%:*}"; \
+	  $(GO) test -run '^$$' -fuzz "^$${t%%:*}$$" -fuzztime $(FUZZTIME) -parallel 1 $${t#*:} || exit 1; \
+	done
 
 # Peer simulators (BrainPy, Brian2, NEST) in their own venv: never part of the
 # Go build or of `make test`. Runs every simulator side by side on this machine

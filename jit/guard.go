@@ -32,6 +32,20 @@ func (e *NonFiniteError) Error() string {
 		e.Pop, e.Var, e.Neuron, e.Value, e.Step, e.Time, e.Dt, e.Pop, e.Integrator)
 }
 
+// deliver hands a chunk to fn (when set), then reports the divergence
+// found in it, if any: the steps up to a diverged one are recorded first.
+func deliver(fn func(*Chunk) error, c *Chunk, diverged *NonFiniteError) error {
+	if fn != nil {
+		if err := fn(c); err != nil {
+			return err
+		}
+	}
+	if diverged != nil {
+		return diverged
+	}
+	return nil
+}
+
 // findNonFinite returns the first non-finite neuron state variable of a
 // state (Program.State order), or nil.
 func findNonFinite(p *lower.Program, state func(i int) (*tensors.Tensor, error), steps int) (*NonFiniteError, error) {

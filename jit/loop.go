@@ -362,13 +362,8 @@ func (r *Runner) runLoop(steps int, fn func(*Chunk) error) error {
 				return err
 			}
 		}
-		if fn != nil {
-			if err := fn(chunk); err != nil {
-				return err
-			}
-		}
-		if diverged != nil {
-			return diverged
+		if err := deliver(fn, chunk, diverged); err != nil {
+			return err
 		}
 	}
 	return nil

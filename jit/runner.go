@@ -297,13 +297,8 @@ func (r *Runner) runChunks(steps int, fn func(*Chunk) error) error {
 			if err != nil {
 				return err
 			}
-			if fn != nil {
-				if err := fn(chunk); err != nil {
-					return err
-				}
-			}
-			if diverged != nil {
-				return diverged
+			if err := deliver(fn, chunk, diverged); err != nil {
+				return err
 			}
 			break
 		}

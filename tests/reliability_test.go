@@ -1,0 +1,57 @@
+package tests
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/brainc/brainc/jit"
+	"github.com/brainc/brainc/lower"
+	"github.com/brainc/brainc/netspec"
+)
+
+// The reproductions of the reliability issue that are specs: each is now
+// one error with the file, line and field, found by parsing or lowering
+// (what `brainc validate` does, so validate and run agree), instead of a
+// panic, an out-of-memory crash or a plausible summary. docs/reliability.md
+// lists them.
+func TestHostileSpecsAreErrors(t *testing.T) {
+	for _, tc := range []struct{ name, spec, want string }{
+		{"huge delay", "name: d\nduration: 10 ms\npopulations:\n  A: {size: 10, model: LifRef}\nprojections:\n" +
+			"  AA: {pre: A, post: A, conn: {fixed_prob: 0.5}, weight: 1, delay: 1e9 ms, synapse: Expon, output: CUBA}\n",
+			"t.yaml:6: projections.AA: a delay of 1e+09 ms is 1e+10 steps at dt 0.1 ms, over the limit of 65535 steps"},
+		{"huge drawn delay", "name: d\nduration: 10 ms\npopulations:\n  A: {size: 10, model: LifRef}\nprojections:\n" +
+			"  AA: {pre: A, post: A, conn: {fixed_prob: 0.5}, weight: 1, delay: uniform(1 ms, 1e12 ms), synapse: Expon, output: CUBA}\n",
+			"t.yaml:6: projections.AA: a delay of"},
+		{"size 2^31", "name: s\npopulations:\n  S: {size: 2147483648, model: LifRef}\n",
+			"t.yaml:3: populations.S.size: must be in [1, 1073741824], got 2147483648"},
+		{"size 1e12", "name: s\npopulations:\n  S: {size: 1000000000000, model: LifRef}\n",
+			"t.yaml:3: populations.S.size: must be in [1, 1073741824], got 1000000000000"},
+		{"duration 1e300 s", "name: s\nduration: 1e300 s\npopulations:\n  S: {size: 2, model: LifRef}\n",
+			"t.yaml:2: duration: 1e+303 ms at dt 0.1 ms is 1e+304 steps, over the limit of 1073741824 steps (use a larger dt or a shorter run)"},
+		{"dt 1e-9 ms", "name: s\ndt: 1e-9 ms\npopulations:\n  S: {size: 2, model: LifRef}\n",
+			"t.yaml: duration: 1000 ms at dt 1e-09 ms is 1e+12 steps, over the limit of 1073741824 steps (use a larger dt or a shorter run)"},
+	} {
+		net, err := netspec.Parse([]byte(tc.spec), "t.yaml")
+		if err == nil {
+			_, err = lower.Build(net, lower.Options{})
+		}
+		require.Error(t, err, tc.name)
+		assert.Contains(t, err.Error(), tc.want, tc.name)
+	}
+}
+
+// Spike times far past the run's end (1e300 ms wrapped around in an int
+// cast and panicked; 1e8 ms in a 10 ms run built a 3.9 GB table) are never
+// emitted and take no room; the spikes inside the run are.
+func TestLateSpikeTimesAreDropped(t *testing.T) {
+	rec, _ := simulate(t, parse(t, `
+name: s
+duration: 10 ms
+populations:
+  S: {size: 3, model: SpikeTimes, spikes: {times: [1e300 ms, 1 ms, 1e8 ms, 2 ms], indices: [0, 1, 2, 2]}}
+`), lower.Options{}, jit.Options{})
+	assert.Equal(t, []float64{1, 2}, rec.Spikes[0].Times)
+	assert.Equal(t, []int32{1, 2}, rec.Spikes[0].Indices)
+}
