@@ -65,6 +65,10 @@ type Options struct {
 	DType dtypes.DType
 	// Kernel, when set, overrides every projection's kernel choice.
 	Kernel Kernel
+	// MaxMemory, when > 0, is the most memory (bytes) a network's estimate
+	// (EstimateMemory) may reach; 0 means the memory available on the
+	// machine. Past it Build fails before building anything.
+	MaxMemory int64
 	// StoreProcedural, when set, builds the stored matrix of every stored
 	// fixed_prob projection from the procedural generator (e.g. with
 	// ops.ProceduralMatrix) instead of connect.FixedProb: a stored run and a
@@ -304,6 +308,9 @@ func Build(net *ir.Network, opts Options) (*Program, error) {
 	}
 	if err := net.Validate(); err != nil {
 		return nil, err
+	}
+	if err := checkMemory(net, opts); err != nil {
+		return nil, &ir.SpecError{File: net.File, Msg: err.Error()}
 	}
 	p := &Program{Net: net, DType: opts.DType}
 	p.addState("step", dtypes.Int32)

@@ -55,6 +55,7 @@ type simFlags struct {
 	k, capacity                           int
 	logCalls                              bool
 	cpuThreads                            int
+	maxMemoryGiB                          float64
 }
 
 func addSimFlags(fs interface {
@@ -62,6 +63,7 @@ func addSimFlags(fs interface {
 	Int64Var(*int64, string, int64, string)
 	IntVar(*int, string, int, string)
 	BoolVar(*bool, string, bool, string)
+	Float64Var(*float64, string, float64, string)
 }, f *simFlags) {
 	fs.StringVar(&f.duration, "duration", "", `simulated time, e.g. "5 s" (default: the spec's)`)
 	fs.StringVar(&f.dt, "dt", "", `integration step, e.g. "0.1 ms" (default: the spec's)`)
@@ -70,6 +72,7 @@ func addSimFlags(fs interface {
 	fs.StringVar(&f.kernel, "kernel", "", "force every projection's kernel: event|dense|procedural (default: per projection)")
 	fs.StringVar(&f.engine, "engine", "", "loop: the time loop runs inside the executable; chunk: K unrolled steps per call, looped on the host (default: loop on XLA backends, chunk on go)")
 	fs.IntVar(&f.k, "k", 0, "steps per compiled chunk of --engine chunk (default: chosen from backend and run length)")
+	fs.Float64Var(&f.maxMemoryGiB, "max-memory", 0, "refuse a network whose estimated memory exceeds this many GiB (default: the memory available)")
 	fs.IntVar(&f.cpuThreads, "cpu-threads", 0, "run the XLA CPU backend on this many CPUs (default: all; 1 is faster for small networks)")
 	fs.BoolVar(&f.logCalls, "log-calls", false, "print one line per loop-engine call to stderr (steps, capacity, firing, µs per step)")
 	fs.IntVar(&f.capacity, "capacity", 0, fmt.Sprintf("initial event capacity per population and step (default %d; grows when exceeded)", jit.DefaultCapacity))
@@ -100,6 +103,9 @@ func (f *simFlags) apply(net *ir.Network) error {
 	if err := f.checkEngine(); err != nil {
 		return err
 	}
+	if !(f.maxMemoryGiB >= 0 && f.maxMemoryGiB <= 1<<30) {
+		return &usageError{fmt.Sprintf("--max-memory: expected GiB in [0, 2^30], got %g", f.maxMemoryGiB)}
+	}
 	if f.cpuThreads < 0 {
 		return &usageError{fmt.Sprintf("--cpu-threads: must be ≥ 0, got %d", f.cpuThreads)}
 	}
@@ -125,7 +131,7 @@ func (f *simFlags) build(arg string) (*ir.Network, []byte, *lower.Program, error
 	if err := f.apply(net); err != nil {
 		return nil, nil, nil, err
 	}
-	prog, err := lower.Build(net, lower.Options{Kernel: lower.Kernel(f.kernel)})
+	prog, err := lower.Build(net, lower.Options{Kernel: lower.Kernel(f.kernel), MaxMemory: int64(f.maxMemoryGiB * (1 << 30))})
 	return net, spec, prog, err
 }
 
