@@ -139,6 +139,9 @@ func (r *Runner) startLoop() error {
 			return err
 		}
 		l.last = append(l.last, idx)
+		for r.capacity < len(idx) { // a state set from a checkpoint may start mid-burst
+			r.capacity *= r.growth
+		}
 	}
 	r.loop = l
 	r.state = nil // the device buffers are the state now
@@ -472,4 +475,47 @@ func (r *Runner) Close() {
 		}
 		r.loop = nil
 	}
+}
+
+// SetState replaces the runner's state (Program.State order, host tensors
+// of the program's dtypes and shapes), e.g. one saved by a checkpoint; the
+// next Run continues from it. The constants stay.
+func (r *Runner) SetState(state []*tensors.Tensor) error {
+	if len(state) != len(r.prog.State) {
+		return fmt.Errorf("jit: SetState: %d arrays, the program has %d state arrays", len(state), len(r.prog.State))
+	}
+	for i, v := range r.prog.State {
+		s := state[i].Shape()
+		if s.DType != v.DType || !slices.Equal(s.Dimensions, v.Shape) && !(len(v.Shape) == 0 && len(s.Dimensions) == 0) {
+			return fmt.Errorf("jit: SetState: %s is %s%v, expected %s%v", v.Name, s.DType, s.Dimensions, v.DType, v.Shape)
+		}
+	}
+	if r.loop == nil {
+		r.state = state
+		return nil
+	}
+	l := r.loop
+	var bufs []*xlapjrt.Buffer
+	for i, t := range state {
+		b, err := toDevice(l.client, t)
+		if err != nil {
+			return fmt.Errorf("jit: moving %s to the device: %w", r.prog.State[i].Name, err)
+		}
+		bufs = append(bufs, b)
+	}
+	for _, b := range l.state {
+		_ = b.Destroy()
+	}
+	l.state = bufs
+	for j, pop := range r.prog.CompactPops() {
+		idx, err := firing(state[pop.Spike])
+		if err != nil {
+			return err
+		}
+		l.last[j] = idx
+		for r.capacity < len(idx) {
+			r.capacity *= r.growth
+		}
+	}
+	return l.setRow(r.prog, r.capacity)
 }

@@ -5,6 +5,7 @@
 package results
 
 import (
+	"fmt"
 	"math"
 	"slices"
 
@@ -64,12 +65,14 @@ func NewRecorder(p *lower.Program) *Recorder {
 	return r
 }
 
-// Add records one chunk; use it as the callback of jit.Runner.Run.
+// Add records one chunk; use it as the callback of jit.Runner.Run. Chunks
+// follow the steps the recorder holds (after a resumed checkpoint, the
+// runner's own count restarts, so the recorder's is the clock).
 func (r *Recorder) Add(c *jit.Chunk) error {
 	for j, ps := range c.Spikes {
 		s := r.Spikes[j]
 		for k, idx := range ps.Index {
-			t := float64(c.Start+k) * r.dt
+			t := float64(r.Steps+k) * r.dt
 			for _, i := range idx {
 				s.Times = append(s.Times, t)
 				s.Indices = append(s.Indices, i)
@@ -141,18 +144,61 @@ func CV(times []float64) (cv float64, ok bool) {
 // Simulate runs a program for steps on a backend and records its monitors.
 // progress, when not nil, is called after every chunk with the steps done.
 func Simulate(b backends.Backend, p *lower.Program, steps int, opts jit.Options, progress func(done int)) (*Recorder, jit.Stats, error) {
+	return SimulateWith(b, p, steps, opts, SimOptions{Progress: progress})
+}
+
+// SimOptions are the optional parts of SimulateWith.
+type SimOptions struct {
+	// Progress, when set, is called after every chunk with the steps done.
+	Progress func(done int)
+	// FromState and FromRec, when set, resume a checkpoint (LoadCheckpoint):
+	// the run starts from that state, after the steps FromRec recorded.
+	FromState []*tensors.Tensor
+	FromRec   *Recorder
+	// CheckpointEvery, when > 0, writes a checkpoint into CheckpointDir
+	// each time the run passes a multiple of that many steps.
+	CheckpointEvery int
+	CheckpointDir   string
+}
+
+// SimulateWith is Simulate with checkpoints and resumption: the run ends
+// after steps steps in all, counting those of a resumed checkpoint.
+func SimulateWith(b backends.Backend, p *lower.Program, steps int, opts jit.Options, so SimOptions) (*Recorder, jit.Stats, error) {
 	runner, err := jit.NewRunner(b, p, opts)
 	if err != nil {
 		return nil, jit.Stats{}, err
 	}
 	defer runner.Close()
 	rec := NewRecorder(p)
-	err = runner.Run(steps, func(c *jit.Chunk) error {
+	if so.FromRec != nil {
+		rec = so.FromRec
+		if err := runner.SetState(so.FromState); err != nil {
+			return nil, jit.Stats{}, err
+		}
+	}
+	if rec.Steps > steps {
+		return nil, jit.Stats{}, fmt.Errorf("resume: the checkpoint is at step %d, past the run's %d steps", rec.Steps, steps)
+	}
+	next := 0 // the next checkpoint's step
+	if so.CheckpointEvery > 0 {
+		next = (rec.Steps/so.CheckpointEvery + 1) * so.CheckpointEvery
+	}
+	err = runner.Run(steps-rec.Steps, func(c *jit.Chunk) error {
 		if err := rec.Add(c); err != nil {
 			return err
 		}
-		if progress != nil {
-			progress(c.Start + c.Steps)
+		if so.Progress != nil {
+			so.Progress(rec.Steps)
+		}
+		if so.CheckpointEvery > 0 && rec.Steps >= next {
+			state, err := runner.State()
+			if err != nil {
+				return err
+			}
+			if err := SaveCheckpoint(so.CheckpointDir, p, state, rec); err != nil {
+				return err
+			}
+			next = (rec.Steps/so.CheckpointEvery + 1) * so.CheckpointEvery
 		}
 		return nil
 	})

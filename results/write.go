@@ -58,6 +58,45 @@ func (r *Recorder) Write(dir string, sum *Summary, overwrite bool) error {
 }
 
 func (r *Recorder) writeFiles(stage string, sum *Summary) error {
+	if err := r.writeData(stage, sum); err != nil {
+		return err
+	}
+	if len(r.Weights) > 0 {
+		var names []string
+		var arrays []npyio.Array
+		for _, w := range r.Weights {
+			n := len(w.W)
+			names = append(names, w.Proj+".pre", w.Proj+".post", w.Proj+".w")
+			arrays = append(arrays, npyio.Array{Shape: []int{n}, Data: w.Pre}, npyio.Array{Shape: []int{n}, Data: w.Post},
+				npyio.Array{Shape: []int{n}, Data: w.W})
+		}
+		if err := npyio.WriteNPZ(filepath.Join(stage, "weights.npz"), names, arrays); err != nil {
+			return err
+		}
+		sum.Files = append(sum.Files, "weights.npz")
+	}
+	if len(r.Spikes) > 0 {
+		sets := make([]plot.SpikeSet, len(r.Spikes))
+		for i, s := range r.Spikes {
+			sets[i] = plot.SpikeSet{Name: s.Pop, Size: s.Size, Times: s.Times, Indices: s.Indices}
+		}
+		title := fmt.Sprintf("%s: %d neurons, %g ms", sum.Model, totalSize(r.Spikes), sum.Duration)
+		if err := plot.Raster(filepath.Join(stage, "raster.png"), title, sets, sum.Duration, rateBin(sum.Duration, sum.DT)); err != nil {
+			return err
+		}
+		sum.Files = append(sum.Files, "raster.png")
+	}
+	sum.Files = append(sum.Files, "summary.json")
+	js, err := json.MarshalIndent(sum, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(stage, "summary.json"), append(js, '\n'), 0o644)
+}
+
+// writeData writes what was recorded: spikes.npz and traces.npz (when there
+// are traces), listing them in sum.Files.
+func (r *Recorder) writeData(stage string, sum *Summary) error {
 	var names []string
 	var arrays []npyio.Array
 	for _, s := range r.Spikes {
@@ -91,36 +130,41 @@ func (r *Recorder) writeFiles(stage string, sum *Summary) error {
 		}
 		sum.Files = append(sum.Files, "traces.npz")
 	}
-	if len(r.Weights) > 0 {
-		names, arrays = nil, nil
-		for _, w := range r.Weights {
-			n := len(w.W)
-			names = append(names, w.Proj+".pre", w.Proj+".post", w.Proj+".w")
-			arrays = append(arrays, npyio.Array{Shape: []int{n}, Data: w.Pre}, npyio.Array{Shape: []int{n}, Data: w.Post},
-				npyio.Array{Shape: []int{n}, Data: w.W})
-		}
-		if err := npyio.WriteNPZ(filepath.Join(stage, "weights.npz"), names, arrays); err != nil {
-			return err
-		}
-		sum.Files = append(sum.Files, "weights.npz")
-	}
+	return nil
+}
+
+// readData reads what writeData wrote in dir, for a recorder of steps
+// steps, replacing what the recorder holds.
+func (r *Recorder) readData(dir string, steps int) error {
+	r.Steps = steps
 	if len(r.Spikes) > 0 {
-		sets := make([]plot.SpikeSet, len(r.Spikes))
-		for i, s := range r.Spikes {
-			sets[i] = plot.SpikeSet{Name: s.Pop, Size: s.Size, Times: s.Times, Indices: s.Indices}
-		}
-		title := fmt.Sprintf("%s: %d neurons, %g ms", sum.Model, totalSize(r.Spikes), sum.Duration)
-		if err := plot.Raster(filepath.Join(stage, "raster.png"), title, sets, sum.Duration, rateBin(sum.Duration, sum.DT)); err != nil {
+		byName, err := npyio.ReadNPZMap(filepath.Join(dir, "spikes.npz"))
+		if err != nil {
 			return err
 		}
-		sum.Files = append(sum.Files, "raster.png")
+		for _, s := range r.Spikes {
+			times, ok1 := byName[s.Pop+"_times"].Data.([]float64)
+			idx, ok2 := byName[s.Pop+"_indices"].Data.([]int32)
+			if !ok1 || !ok2 || len(times) != len(idx) {
+				return fmt.Errorf("spikes.npz: no spikes of %s", s.Pop)
+			}
+			s.Times, s.Indices = times, idx
+		}
 	}
-	sum.Files = append(sum.Files, "summary.json")
-	js, err := json.MarshalIndent(sum, "", "  ")
-	if err != nil {
-		return err
+	if len(r.Traces) > 0 {
+		byName, err := npyio.ReadNPZMap(filepath.Join(dir, "traces.npz"))
+		if err != nil {
+			return err
+		}
+		for _, t := range r.Traces {
+			v, ok := byName[t.Pop+"."+t.Var].Data.([]float64)
+			if !ok || len(v) != steps*len(t.Indices) {
+				return fmt.Errorf("traces.npz: no trace %s.%s of %d steps", t.Pop, t.Var, steps)
+			}
+			t.Values = v
+		}
 	}
-	return os.WriteFile(filepath.Join(stage, "summary.json"), append(js, '\n'), 0o644)
+	return nil
 }
 
 func totalSize(s []*Spikes) int {

@@ -203,3 +203,54 @@ func TestRunRefusesAnEarlierRunsDirectory(t *testing.T) {
 	_, err = os.Stat(filepath.Join(out, "spikes.npz"))
 	assert.NoError(t, err)
 }
+
+// checkpointSpec has STDP, per-synapse delays and a Poisson input: state
+// beyond membrane potentials that a checkpoint must carry.
+const checkpointSpec = `
+name: ck
+dt: 0.1 ms
+seed: 9
+populations:
+  E: {size: 120, model: LifRef, params: {V_rest: -60 mV, V_th: -50 mV, V_reset: -60 mV, tau: 20 ms, tau_ref: 2 ms},
+      init: {V: uniform(-60 mV, -50 mV)}, input: 8}
+projections:
+  PE: {poisson: {num: 20, rate: 20 Hz}, post: E, weight: 1.2, synapse: {Expon: {tau: 5 ms}}, output: CUBA}
+  EE: {pre: E, post: E, conn: {fixed_prob: 0.1}, weight: 0.8, delay: uniform(0.5 ms, 2 ms),
+       synapse: {Expon: {tau: 5 ms}}, output: CUBA, stdp: {A_plus: 0.05, A_minus: 0.05, w_max: 2}}
+monitors: {spikes: [E], traces: {E.V: [0, 1]}}
+`
+
+// A run stopped at a checkpoint and resumed — twice — ends with exactly the
+// spikes, traces and weights of the run done in one go.
+func TestCheckpointResumeIsBitIdentical(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "ck.yaml")
+	require.NoError(t, os.WriteFile(spec, []byte(checkpointSpec), 0o644))
+	run := func(args ...string) {
+		t.Helper()
+		code, _, stderr := runCLI(append([]string{"run", spec, "--backend", "cpu", "--quiet"}, args...)...)
+		require.Equal(t, 0, code, stderr)
+	}
+	run("--duration", "90 ms", "--out", filepath.Join(dir, "whole"))
+	run("--duration", "30 ms", "--checkpoint-every", "30 ms", "--out", filepath.Join(dir, "a"))
+	run("--duration", "60 ms", "--resume", filepath.Join(dir, "a.checkpoint"), "--checkpoint-every", "30 ms", "--out", filepath.Join(dir, "b"))
+	run("--duration", "90 ms", "--resume", filepath.Join(dir, "b.checkpoint"), "--out", filepath.Join(dir, "c"))
+	for _, f := range []string{"spikes.npz", "traces.npz", "weights.npz"} {
+		want, err := os.ReadFile(filepath.Join(dir, "whole", f))
+		require.NoError(t, err)
+		got, err := os.ReadFile(filepath.Join(dir, "c", f))
+		require.NoError(t, err)
+		assert.True(t, bytes.Equal(want, got), "%s differs after two resumes", f)
+	}
+	names, arrays, err := npyio.ReadNPZ(filepath.Join(dir, "c", "spikes.npz"))
+	require.NoError(t, err)
+	require.Equal(t, "E_times", names[0])
+	assert.Greater(t, len(arrays[0].Data.([]float64)), 50, "the network fires")
+
+	// A checkpoint of another network is refused.
+	other := filepath.Join(dir, "other.yaml")
+	require.NoError(t, os.WriteFile(other, []byte(strings.Replace(checkpointSpec, "seed: 9", "seed: 10", 1)), 0o644))
+	code, _, stderr := runCLI("run", other, "--backend", "cpu", "--quiet", "--resume", filepath.Join(dir, "b.checkpoint"), "--out", filepath.Join(dir, "d"))
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "resume: the checkpoint is of model ck, seed 9, dt 0.1 ms; this run is ck, seed 10, dt 0.1 ms")
+}

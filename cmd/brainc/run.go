@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -190,6 +192,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	out := fs.String("out", "out", "directory for spikes.npz, traces.npz, summary.json, raster.png")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	overwrite := fs.Bool("overwrite", false, "replace the files of an earlier run in --out")
+	every := fs.String("checkpoint-every", "", `write a checkpoint every this much model time, e.g. "1 s" (to --checkpoint-dir)`)
+	ckDir := fs.String("checkpoint-dir", "", "directory of the checkpoints (default: --out followed by .checkpoint)")
+	resume := fs.String("resume", "", "continue the run saved in this checkpoint directory (same spec and flags)")
 	explain := fs.Bool("explain", false, "print the plan (synaptic states, kernels, bytes, monitors) before running")
 	pos, err := parseFlags(fs, args, 1)
 	if err != nil {
@@ -209,8 +214,25 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if *explain {
 		fmt.Fprintln(stdout, prog.Explain(engine, capacityOrDefault(sf.capacity), n))
 	}
+	so := results.SimOptions{CheckpointDir: *ckDir}
+	if so.CheckpointDir == "" {
+		so.CheckpointDir = filepath.Clean(*out) + ".checkpoint"
+	}
+	if *every != "" {
+		v, err := ir.ParseQuantity(*every, ir.Time)
+		if err != nil || !(v >= net.Dt && v <= net.Duration) {
+			return &usageError{fmt.Sprintf("--checkpoint-every: expected a time in [dt, duration] = [%g ms, %g ms], got %q", net.Dt, net.Duration, *every)}
+		}
+		so.CheckpointEvery = int(math.Round(v / net.Dt))
+	}
+	if *resume != "" {
+		if so.FromState, so.FromRec, err = results.LoadCheckpoint(*resume, prog); err != nil {
+			return err
+		}
+	}
 	progress := newProgress(stderr, n, *quiet)
-	rec, st, err := results.Simulate(b, prog, n, opts, progress.update)
+	so.Progress = progress.update
+	rec, st, err := results.SimulateWith(b, prog, n, opts, so)
 	progress.done()
 	var diverged *jit.NonFiniteError
 	if err != nil && !errors.As(err, &diverged) {

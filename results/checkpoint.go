@@ -1,0 +1,179 @@
+package results
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+
+	"github.com/brainc/brainc/atomicfile"
+	"github.com/brainc/brainc/lower"
+	"github.com/brainc/brainc/npyio"
+)
+
+// A checkpoint is a directory holding everything a run needs to go on
+// exactly where it stopped: the whole state (state.npz, by Program.State
+// name: membrane potentials, synaptic states, delay lines, plastic weights,
+// the step counter that keys every random stream), what was recorded so far
+// (spikes.npz, traces.npz) and checkpoint.json.
+const (
+	checkpointState = "state.npz"
+	checkpointInfo  = "checkpoint.json"
+)
+
+// checkpointMeta is checkpoint.json.
+type checkpointMeta struct {
+	Model string  `json:"model"`
+	Seed  uint64  `json:"seed"`
+	DT    float64 `json:"dt_ms"`
+	// Steps is the number of steps done (recorded and in the state).
+	Steps int `json:"steps_done"`
+	// State lists the state arrays, to check the program resumed matches.
+	State []string `json:"state"`
+}
+
+// SaveCheckpoint writes a checkpoint of a run of p into dir, replacing an
+// earlier checkpoint there: state is the runner's state after rec.Steps
+// steps.
+func SaveCheckpoint(dir string, p *lower.Program, state []*tensors.Tensor, rec *Recorder) error {
+	meta := checkpointMeta{Model: p.Net.Name, Seed: p.Net.Seed, DT: p.Net.Dt, Steps: rec.Steps}
+	var names []string
+	var arrays []npyio.Array
+	for i, v := range p.State {
+		a, err := tensorArray(state[i])
+		if err != nil {
+			return fmt.Errorf("checkpoint: %s: %w", v.Name, err)
+		}
+		names = append(names, v.Name)
+		arrays = append(arrays, a)
+		meta.State = append(meta.State, v.Name)
+	}
+	return atomicfile.Dir(dir, atomicfile.DirOptions{Overwrite: true}, func(stage string) ([]string, error) {
+		if err := npyio.WriteNPZ(filepath.Join(stage, checkpointState), names, arrays); err != nil {
+			return nil, err
+		}
+		var sum Summary
+		if err := rec.writeData(stage, &sum); err != nil {
+			return nil, err
+		}
+		js, err := json.MarshalIndent(meta, "", "  ")
+		if err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(filepath.Join(stage, checkpointInfo), append(js, '\n'), 0o644); err != nil {
+			return nil, err
+		}
+		return append(sum.Files, checkpointState, checkpointInfo), nil
+	})
+}
+
+// LoadCheckpoint reads a checkpoint for the program p: its state and a
+// recorder holding what was recorded up to it. The checkpoint must come
+// from the same model, seed, dt and state layout.
+func LoadCheckpoint(dir string, p *lower.Program) ([]*tensors.Tensor, *Recorder, error) {
+	js, err := os.ReadFile(filepath.Join(dir, checkpointInfo))
+	if err != nil {
+		return nil, nil, fmt.Errorf("resume: %w", err)
+	}
+	var meta checkpointMeta
+	if err := json.Unmarshal(js, &meta); err != nil {
+		return nil, nil, fmt.Errorf("resume: %s: %w", checkpointInfo, err)
+	}
+	var want []string
+	for _, v := range p.State {
+		want = append(want, v.Name)
+	}
+	switch {
+	case meta.Model != p.Net.Name || meta.Seed != p.Net.Seed || meta.DT != p.Net.Dt:
+		return nil, nil, fmt.Errorf("resume: the checkpoint is of model %s, seed %d, dt %g ms; this run is %s, seed %d, dt %g ms",
+			meta.Model, meta.Seed, meta.DT, p.Net.Name, p.Net.Seed, p.Net.Dt)
+	case !slices.Equal(meta.State, want):
+		return nil, nil, fmt.Errorf("resume: the checkpoint's state arrays differ from this network's (was the spec changed?)")
+	}
+	byName, err := npyio.ReadNPZMap(filepath.Join(dir, checkpointState))
+	if err != nil {
+		return nil, nil, fmt.Errorf("resume: %w", err)
+	}
+	state := make([]*tensors.Tensor, len(p.State))
+	for i, v := range p.State {
+		a, ok := byName[v.Name]
+		if !ok {
+			return nil, nil, fmt.Errorf("resume: %s lacks %s", checkpointState, v.Name)
+		}
+		if state[i], err = arrayTensor(a, v); err != nil {
+			return nil, nil, fmt.Errorf("resume: %s: %w", v.Name, err)
+		}
+	}
+	rec := NewRecorder(p)
+	if err := rec.readData(dir, meta.Steps); err != nil {
+		return nil, nil, fmt.Errorf("resume: %w", err)
+	}
+	return state, rec, nil
+}
+
+// tensorArray converts a host tensor to a NumPy array.
+func tensorArray(t *tensors.Tensor) (npyio.Array, error) {
+	a := npyio.Array{Shape: slices.Clone(t.Shape().Dimensions)}
+	if a.Shape == nil {
+		a.Shape = []int{}
+	}
+	err := t.ConstFlatData(func(flat any) {
+		switch v := flat.(type) {
+		case []float32, []float64, []int32, []bool:
+			a.Data = cloneAny(v)
+		}
+	})
+	if err == nil && a.Data == nil {
+		err = fmt.Errorf("unsupported dtype %s", t.DType())
+	}
+	return a, err
+}
+
+func cloneAny(v any) any {
+	switch x := v.(type) {
+	case []float32:
+		return slices.Clone(x)
+	case []float64:
+		return slices.Clone(x)
+	case []int32:
+		return slices.Clone(x)
+	case []bool:
+		return slices.Clone(x)
+	}
+	return nil
+}
+
+// arrayTensor converts a NumPy array back to a tensor of the state
+// variable's dtype and shape.
+func arrayTensor(a npyio.Array, v lower.Var) (*tensors.Tensor, error) {
+	if !slices.Equal(a.Shape, v.Shape) && !(len(a.Shape) == 0 && len(v.Shape) == 0) {
+		return nil, fmt.Errorf("shape %v, expected %v", a.Shape, v.Shape)
+	}
+	var t *tensors.Tensor
+	switch d := a.Data.(type) {
+	case []float32:
+		if v.DType == dtypes.Float32 {
+			t = tensors.FromFlatDataAndDimensions(d, v.Shape...)
+		}
+	case []float64:
+		if v.DType == dtypes.Float64 {
+			t = tensors.FromFlatDataAndDimensions(d, v.Shape...)
+		}
+	case []int32:
+		if v.DType == dtypes.Int32 {
+			t = tensors.FromFlatDataAndDimensions(d, v.Shape...)
+		}
+	case []bool:
+		if v.DType == dtypes.Bool {
+			t = tensors.FromFlatDataAndDimensions(d, v.Shape...)
+		}
+	}
+	if t == nil {
+		return nil, fmt.Errorf("data %T, expected %s", a.Data, v.DType)
+	}
+	return t, nil
+}
