@@ -204,8 +204,9 @@ func TestRunRefusesAnEarlierRunsDirectory(t *testing.T) {
 	assert.NoError(t, err)
 }
 
-// checkpointSpec has STDP, per-synapse delays and a Poisson input: state
-// beyond membrane potentials that a checkpoint must carry.
+// checkpointSpec is conductance-based (COBA outputs) with STDP,
+// per-synapse delays and a Poisson input: state beyond membrane potentials
+// that a checkpoint must carry.
 const checkpointSpec = `
 name: ck
 dt: 0.1 ms
@@ -214,9 +215,9 @@ populations:
   E: {size: 120, model: LifRef, params: {V_rest: -60 mV, V_th: -50 mV, V_reset: -60 mV, tau: 20 ms, tau_ref: 2 ms},
       init: {V: uniform(-60 mV, -50 mV)}, input: 8}
 projections:
-  PE: {poisson: {num: 20, rate: 20 Hz}, post: E, weight: 1.2, synapse: {Expon: {tau: 5 ms}}, output: CUBA}
-  EE: {pre: E, post: E, conn: {fixed_prob: 0.1}, weight: 0.8, delay: uniform(0.5 ms, 2 ms),
-       synapse: {Expon: {tau: 5 ms}}, output: CUBA, stdp: {A_plus: 0.05, A_minus: 0.05, w_max: 2}}
+  PE: {poisson: {num: 20, rate: 20 Hz}, post: E, weight: 0.08, synapse: {Expon: {tau: 5 ms}}, output: {COBA: {E: 0 mV}}}
+  EE: {pre: E, post: E, conn: {fixed_prob: 0.1}, weight: 0.05, delay: uniform(0.5 ms, 2 ms),
+       synapse: {Expon: {tau: 5 ms}}, output: {COBA: {E: 0 mV}}, stdp: {A_plus: 0.01, A_minus: 0.01, w_max: 0.1}}
 monitors: {spikes: [E], traces: {E.V: [0, 1]}}
 `
 
