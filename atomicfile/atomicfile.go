@@ -74,6 +74,9 @@ type DirOptions struct {
 	// directory (removed first, as listed in ListFile). Without it, a
 	// directory holding anything but stale staging directories is refused.
 	Overwrite bool
+	// Known names the files a writer of this kind writes: found without a
+	// ListFile (written before brainc kept one), they count as an earlier set.
+	Known []string
 }
 
 // Dir fills a directory as a whole: fill writes its files into a fresh
@@ -94,7 +97,7 @@ func Dir(dir string, opts DirOptions, fill func(stage string) (files []string, e
 			_ = os.Remove(dir) // only if empty
 		}
 	}()
-	old, err := previousFiles(dir, opts.Overwrite)
+	old, err := previousFiles(dir, opts)
 	if err != nil {
 		return err
 	}
@@ -127,7 +130,7 @@ func Dir(dir string, opts DirOptions, fill func(stage string) (files []string, e
 // and returns the files an earlier Dir wrote there (to remove once the new
 // ones are ready), or an error when dir holds anything else, or holds an
 // earlier set and overwrite is false.
-func previousFiles(dir string, overwrite bool) ([]string, error) {
+func previousFiles(dir string, opts DirOptions) ([]string, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("reading output directory: %w", err)
@@ -135,6 +138,12 @@ func previousFiles(dir string, overwrite bool) ([]string, error) {
 	var listed []string
 	if data, err := os.ReadFile(filepath.Join(dir, ListFile)); err == nil {
 		listed = strings.Fields(string(data))
+	} else {
+		for _, e := range entries {
+			if slices.Contains(opts.Known, e.Name()) {
+				listed = append(listed, e.Name())
+			}
+		}
 	}
 	var foreign []string
 	for _, e := range entries {
@@ -153,7 +162,7 @@ func previousFiles(dir string, overwrite bool) ([]string, error) {
 	case len(foreign) > 0:
 		return nil, fmt.Errorf("output directory %s holds files brainc did not write (%s): choose an empty or new directory",
 			dir, strings.Join(foreign[:min(3, len(foreign))], ", "))
-	case len(listed) > 0 && !overwrite:
+	case len(listed) > 0 && !opts.Overwrite:
 		return nil, fmt.Errorf("output directory %s holds an earlier run's files (%s): use --overwrite to replace them, or another directory",
 			dir, strings.Join(listed[:min(3, len(listed))], ", "))
 	}

@@ -88,3 +88,20 @@ func names(t *testing.T, dir string) []string {
 	}
 	return out
 }
+
+// A directory written before ListFile existed: its known files count as an
+// earlier set (refused without Overwrite, replaced with it).
+func TestDirKnownFiles(t *testing.T) {
+	out := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(out, "summary.json"), nil, 0o644))
+	opts := DirOptions{Known: []string{"summary.json"}}
+	write := func(stage string) ([]string, error) {
+		return []string{"summary.json"}, os.WriteFile(filepath.Join(stage, "summary.json"), []byte("new"), 0o644)
+	}
+	assert.ErrorContains(t, Dir(out, opts, write), "holds an earlier run's files (summary.json): use --overwrite")
+	opts.Overwrite = true
+	require.NoError(t, Dir(out, opts, write))
+	got, err := os.ReadFile(filepath.Join(out, "summary.json"))
+	require.NoError(t, err)
+	assert.Equal(t, "new", string(got))
+}

@@ -255,7 +255,11 @@ func (r *Runner) runLoop(steps int, fn func(*Chunk) error) error {
 		}
 		args = append(args, l.consts...)
 		args = append(args, nbuf)
-		outs, err := e.exe.Execute(args...).DonateNone().Done()
+		donate := make([]bool, len(args)) // the state and the row: the outputs may reuse them
+		for i := range len(l.state) + min(1, e.Width) {
+			donate[i] = true
+		}
+		outs, err := e.exe.Execute(args...).SetDonate(donate).Done()
 		_ = nbuf.Destroy()
 		if err != nil {
 			return fmt.Errorf("jit: running the time loop at step %d: %w", r.stats.Steps, err)

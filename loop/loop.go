@@ -167,7 +167,16 @@ func Module(step string, spec Spec) (string, error) {
 	mainTypes := append(append([]string(nil), sig.Args...), i32)
 	mainNames := append(append([]string(nil), mainArgs...), "%n")
 	outTypes := append(append(append([]string(nil), sig.Args[:c]...), i32), buffers...)
-	w("  func.func @main(%s) -> (%s) {\n", typed(mainNames, mainTypes), strings.Join(outTypes, ", "))
+	// Carried input i may share its buffer with output i when the caller
+	// donates it (PJRT copies when it does not).
+	mainTyped := make([]string, len(mainNames))
+	for i := range mainNames {
+		mainTyped[i] = mainNames[i] + ": " + mainTypes[i]
+		if i < c {
+			mainTyped[i] += fmt.Sprintf(" {tf.aliasing_output = %d : i32}", i)
+		}
+	}
+	w("  func.func @main(%s) -> (%s) {\n", strings.Join(mainTyped, ", "), strings.Join(outTypes, ", "))
 	w("    %%zero = \"stablehlo.constant\"() { value = dense<0> : tensor<i32> } : () -> tensor<i32>\n")
 	w("    %%one = \"stablehlo.constant\"() { value = dense<1> : tensor<i32> } : () -> tensor<i32>\n")
 	w("    %%go = \"stablehlo.constant\"() { value = dense<false> : tensor<i1> } : () -> tensor<i1>\n")
