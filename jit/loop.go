@@ -412,6 +412,12 @@ func bufferTensor(b *xlapjrt.Buffer) (*tensors.Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
+	return HostTensor(flat, dims)
+}
+
+// HostTensor makes a host tensor of flat data ([]float32, []float64,
+// []int32 or []bool: the dtypes of a program's state) and its dimensions.
+func HostTensor(flat any, dims []int) (*tensors.Tensor, error) {
 	switch v := flat.(type) {
 	case []float32:
 		return tensors.FromFlatDataAndDimensions(v, dims...), nil

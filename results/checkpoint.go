@@ -7,10 +7,10 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 
 	"github.com/brainc/brainc/atomicfile"
+	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/npyio"
 )
@@ -153,26 +153,8 @@ func arrayTensor(a npyio.Array, v lower.Var) (*tensors.Tensor, error) {
 	if !slices.Equal(a.Shape, v.Shape) && !(len(a.Shape) == 0 && len(v.Shape) == 0) {
 		return nil, fmt.Errorf("shape %v, expected %v", a.Shape, v.Shape)
 	}
-	var t *tensors.Tensor
-	switch d := a.Data.(type) {
-	case []float32:
-		if v.DType == dtypes.Float32 {
-			t = tensors.FromFlatDataAndDimensions(d, v.Shape...)
-		}
-	case []float64:
-		if v.DType == dtypes.Float64 {
-			t = tensors.FromFlatDataAndDimensions(d, v.Shape...)
-		}
-	case []int32:
-		if v.DType == dtypes.Int32 {
-			t = tensors.FromFlatDataAndDimensions(d, v.Shape...)
-		}
-	case []bool:
-		if v.DType == dtypes.Bool {
-			t = tensors.FromFlatDataAndDimensions(d, v.Shape...)
-		}
-	}
-	if t == nil {
+	t, err := jit.HostTensor(a.Data, v.Shape)
+	if err != nil || t.DType() != v.DType {
 		return nil, fmt.Errorf("data %T, expected %s", a.Data, v.DType)
 	}
 	return t, nil
