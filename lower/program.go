@@ -422,6 +422,9 @@ func (p *Program) lowerPopulation(ip *ir.Population, byName map[string]*Populati
 	}
 	switch src := neuron.(type) {
 	case *dynamics.Poisson:
+		if r := ip.Params["rate"]; r*p.Net.Dt/1000 > 1 {
+			return fmt.Errorf("params.rate: %g Hz fires more than once per step of %g ms (at most %g Hz)", r, p.Net.Dt, 1000/p.Net.Dt)
+		}
 		src.Key = proceduralKey(p.Net.Seed, connect.Stream("poisson:"+ip.Name))
 	case *dynamics.SpikeTimes:
 		if err := loadSpikeTimes(src, ip); err != nil {

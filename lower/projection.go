@@ -41,6 +41,9 @@ func (p *Program) lowerProjection(ipr *ir.Projection, byName map[string]*Populat
 		if kinetic {
 			return fmt.Errorf("a poisson input needs a synapse kept per postsynaptic neuron (Expon, DualExpon or Alpha), got %s", ipr.Synapse.Model)
 		}
+		if lambda := float64(ipr.Poisson.Num) * ipr.Poisson.Rate * p.Net.Dt / 1000; lambda > maxPoissonMean {
+			return fmt.Errorf("poisson: num × rate × dt is %.3g arrivals per neuron and step, over the limit of %g", lambda, float64(maxPoissonMean))
+		}
 		pr.Kernel, pr.Why = KernelPoisson, "Poisson input: counts drawn per neuron and step"
 		pr.PoissonKey = proceduralKey(p.Net.Seed, connect.Stream("poisson-input:"+ipr.Name))
 		pr.Weight = p.addConst(ipr.Name+".weight", p.scalar(ipr.Weight))
@@ -59,6 +62,10 @@ func (p *Program) lowerProjection(ipr *ir.Projection, byName map[string]*Populat
 	p.Projs = append(p.Projs, pr)
 	return p.merge(pr, post, syn, out)
 }
+
+// maxPoissonMean bounds a Poisson input's mean count per neuron and step:
+// past it the float32 counts lose integers and the input is not meaningful.
+const maxPoissonMean = 1e6
 
 // connect builds a projection's connectivity (or its procedural generator)
 // and chooses its kernel; then lays out its weights, delays and plasticity.

@@ -30,6 +30,11 @@ func TestHostileSpecsAreErrors(t *testing.T) {
 			"t.yaml:3: populations.S.size: must be in [1, 1073741824], got 1000000000000"},
 		{"duration 1e300 s", "name: s\nduration: 1e300 s\npopulations:\n  S: {size: 2, model: LifRef}\n",
 			"t.yaml:2: duration: 1e+303 ms at dt 0.1 ms is 1e+304 steps, over the limit of 1073741824 steps (use a larger dt or a shorter run)"},
+		{"Poisson population past one spike per step", "name: p\npopulations:\n  P: {size: 3, model: Poisson, params: {rate: 1e300 Hz}}\n",
+			"t.yaml:3: populations.P: params.rate: 1e+300 Hz fires more than once per step of 0.1 ms (at most 10000 Hz)"},
+		{"Poisson input of 1e18 trains", "name: p\npopulations:\n  N: {size: 3, model: LifRef}\nprojections:\n" +
+			"  PN: {poisson: {num: 1000000000000000000, rate: 10 Hz}, post: N, weight: 1, synapse: Expon, output: CUBA}\n",
+			"t.yaml:5: projections.PN: poisson: num × rate × dt is 1e+15 arrivals per neuron and step, over the limit of 1e+06"},
 		{"dt 1e-9 ms", "name: s\ndt: 1e-9 ms\npopulations:\n  S: {size: 2, model: LifRef}\n",
 			"t.yaml: duration: 1000 ms at dt 1e-09 ms is 1e+12 steps, over the limit of 1073741824 steps (use a larger dt or a shorter run)"},
 	} {
