@@ -65,6 +65,9 @@ func (r STDP) EventStep(w, xPre, xPost, pre, post, preIdx, postIdx *Node, t Even
 	xPost = MulScalar(xPost, math.Exp(-dt/r.TauMinus))
 	// update adds a bounded change to the weights at positions pos (Int32 [M, 1]).
 	update := func(w, pos, dw *Node) *Node {
+		if !ops.DropsOutOfBounds(w.Graph()) { // padding onto the pad entry instead
+			pos = MinScalar(pos, float64(w.Shape().Dimensions[0]-1))
+		}
 		old := Gather(w, pos)
 		return ScatterSum(w, pos, Sub(MinScalar(MaxScalar(Add(old, dw), r.WMin), r.WMax), old), false, false)
 	}

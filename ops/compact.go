@@ -81,6 +81,10 @@ func scatterSlots(g *Graph, pos, keep, values *Node, capacity, pad int) *Node {
 	c := Scalar(g, dtypes.Int32, capacity)
 	keep = LogicalAnd(keep, LessThan(pos, c))
 	pos = Where(keep, pos, c)
+	if !DropsOutOfBounds(g) { // a discard slot inside, sliced off
+		slots := BroadcastToDims(Scalar(g, dtypes.Int32, pad), capacity+1)
+		return Slice(ScatterMin(slots, ExpandAxes(pos, -1), values, false, false), AxisRange(0, capacity))
+	}
 	slots := BroadcastToDims(Scalar(g, dtypes.Int32, pad), capacity)
 	return ScatterMin(slots, ExpandAxes(pos, -1), values, false, false)
 }

@@ -94,8 +94,11 @@ func CSRSlots(idx, indptr, indices *Node, width int) *Node {
 	start := Gather(indptr, ExpandAxes(idx, -1))
 	end := Gather(indptr, ExpandAxes(AddScalar(idx, 1), -1))
 	pos := Add(ExpandAxes(start, -1), Iota(g, shapes.Make(dtypes.Int32, 1, width), 1)) // [C, width]
-	past := Scalar(g, dtypes.Int32, indices.Shape().Dimensions[0])
-	pos = Where(LessThan(pos, ExpandAxes(end, -1)), pos, past)
+	pad := indices.Shape().Dimensions[0]                                               // one past the pad entry: dropped by scatters
+	if !DropsOutOfBounds(g) {
+		pad-- // the pad entry itself
+	}
+	pos = Where(LessThan(pos, ExpandAxes(end, -1)), pos, Scalar(g, dtypes.Int32, pad))
 	return Reshape(pos, c*width, 1)
 }
 
@@ -106,8 +109,21 @@ func CSRSlots(idx, indptr, indices *Node, width int) *Node {
 // other (on a GPU, C·width atomic adds on one address). Not for
 // differentiation: see scatterRowsDiff.
 func scatterAdd(targets, updates *Node, nPost int) *Node {
-	acc := Zeros(targets.Graph(), shapes.Make(updates.DType(), nPost))
+	g := targets.Graph()
+	if !DropsOutOfBounds(g) { // a discard slot inside, sliced off
+		acc := Zeros(g, shapes.Make(updates.DType(), nPost+1))
+		return Slice(ScatterSum(acc, targets, updates, false, false), AxisRange(0, nPost))
+	}
+	acc := Zeros(g, shapes.Make(updates.DType(), nPost))
 	return ScatterSum(acc, targets, updates, false, false)
+}
+
+// DropsOutOfBounds reports whether the graph's backend skips scatter
+// updates whose index is out of bounds: XLA does; GoMLX's pure-Go backend
+// does not (it panics), so there padding goes to an in-bounds discard slot
+// instead.
+func DropsOutOfBounds(g *Graph) bool {
+	return g.Backend().Name() == "xla" // GoMLX's xla.BackendName (not imported: ops stays backend-free)
 }
 
 // EventPropagateCSRDelayed is EventPropagateCSR for synapses with their own
