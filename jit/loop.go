@@ -139,9 +139,7 @@ func (r *Runner) startLoop() error {
 			return err
 		}
 		l.last = append(l.last, idx)
-		for r.capacity < len(idx) { // a state set from a checkpoint may start mid-burst
-			r.capacity *= r.growth
-		}
+		r.capacity = r.bucketFor(r.capacity, len(idx)) // a checkpoint may start mid-burst
 	}
 	r.loop = l
 	r.state = nil // the device buffers are the state now
@@ -342,9 +340,7 @@ func (r *Runner) runLoop(steps int, fn func(*Chunk) error) error {
 		before := r.capacity
 		if overflow {
 			r.stats.Overflows++
-			for r.capacity < 2*maxCount {
-				r.capacity *= r.growth
-			}
+			r.capacity = r.bucketFor(r.capacity, 2*maxCount)
 			r.stats.MaxCapacity = max(r.stats.MaxCapacity, r.capacity)
 			l.segment = firstSegment
 		} else {
@@ -384,10 +380,7 @@ func (r *Runner) shrinkLoop(maxCount, remaining int) {
 	if r.opts.NoShrink || r.capacity <= r.opts.Capacity || 2*maxCount*r.growth > r.capacity {
 		return
 	}
-	c := r.opts.Capacity
-	for c < 2*maxCount {
-		c *= r.growth
-	}
+	c := r.bucketFor(r.opts.Capacity, 2*maxCount)
 	if _, ok := r.loop.execs[c]; ok || 4*c <= r.capacity || remaining >= shrinkCompileSteps {
 		r.capacity = c
 	}
@@ -523,9 +516,7 @@ func (r *Runner) SetState(state []*tensors.Tensor) error {
 			return err
 		}
 		l.last[j] = idx
-		for r.capacity < len(idx) {
-			r.capacity *= r.growth
-		}
+		r.capacity = r.bucketFor(r.capacity, len(idx))
 	}
 	return l.setRow(r.prog, r.capacity)
 }

@@ -270,9 +270,7 @@ func (r *Runner) runChunks(steps int, fn func(*Chunk) error) error {
 					_ = t.FinalizeAll()
 				}
 				// A truncated chunk undercounts what follows the overflow: aim at twice the count seen.
-				for r.capacity < 2*maxCount {
-					r.capacity *= r.growth
-				}
+				r.capacity = r.bucketFor(r.capacity, 2*maxCount)
 				r.stats.MaxCapacity = max(r.stats.MaxCapacity, r.capacity)
 				r.quiet, r.quietMax = 0, 0
 				continue
@@ -363,10 +361,7 @@ func (r *Runner) maybeShrink(maxCount, remaining int) {
 	}
 	r.quietMax = max(r.quietMax, maxCount)
 	if r.quiet++; r.quiet >= shrinkAfter {
-		c := r.opts.Capacity
-		for c < 2*r.quietMax {
-			c *= r.growth
-		}
+		c := r.bucketFor(r.opts.Capacity, 2*r.quietMax)
 		if r.compiled(c) || 4*c <= r.capacity || remaining >= shrinkCompileSteps {
 			r.capacity = c
 		}
@@ -426,6 +421,15 @@ func AutoK(kind string, steps int) int {
 		return 1
 	}
 	return max(1, min(maxAutoK, int(math.Round(math.Sqrt(float64(steps)*5e-4)))))
+}
+
+// bucketFor is the first capacity bucket from c up (×growth each) that
+// holds n neurons.
+func (r *Runner) bucketFor(c, n int) int {
+	for c < n {
+		c *= r.growth
+	}
+	return c
 }
 
 // Growth is the ratio between capacity buckets for a program whose largest
