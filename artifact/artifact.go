@@ -50,13 +50,26 @@ type Array struct {
 // count at column CountColumn and its firing indices in the Capacity
 // columns after it (padded with the population size).
 type EventField struct {
-	// Population is the population's name.
-	Population string `json:"population"`
+	// Block is the block's name (its populations' names joined by "+").
+	Block string `json:"block"`
 	// CountColumn is the column of its count.
 	CountColumn int `json:"count_column"`
 	// Capacity is the number of index columns after the count.
 	Capacity int `json:"capacity"`
-	// Size is the population's size (the padding index).
+	// Size is the block's size (the padding index).
+	Size int `json:"size"`
+	// Populations place each population in the block: its neurons are
+	// block indices [Offset, Offset+Size).
+	Populations []BlockPopulation `json:"populations"`
+}
+
+// BlockPopulation is one population's place in a block.
+type BlockPopulation struct {
+	// Name is the population's name.
+	Name string `json:"name"`
+	// Offset is the block index of its neuron 0.
+	Offset int `json:"offset"`
+	// Size is its number of neurons.
 	Size int `json:"size"`
 }
 
@@ -196,7 +209,7 @@ func describe(p *lower.Program, name string, lp *jit.LoopProgram) Program {
 			Shape: shape(v.Shape), Holds: stateHolds(v.Name)})
 	}
 	row := Array{Name: name + ".events_row", Role: "row", DType: dtypes.Int32.String(), Shape: []int{lp.Width},
-		Holds: "the last step's firing: for each population in events_layout, its count then its indices"}
+		Holds: "the last step's firing: for each block in events_layout, its count then its indices"}
 	pr.Inputs = append(pr.Inputs, state...)
 	pr.Outputs = append(pr.Outputs, state...)
 	if lp.Width > 0 {
@@ -212,9 +225,12 @@ func describe(p *lower.Program, name string, lp *jit.LoopProgram) Program {
 	pr.Outputs = append(pr.Outputs, Array{Name: "steps", Role: "steps", DType: dtypes.Int32.String(), Shape: []int{},
 		Holds: "steps run: n, or fewer when the last one overflowed the capacity"})
 	offsets, _ := p.EventLayout(lp.Capacity)
-	for j, pop := range p.CompactPops() {
-		pr.Events = append(pr.Events, EventField{Population: pop.Name, CountColumn: offsets[j],
-			Capacity: lower.Capacity(pop, lp.Capacity), Size: pop.Size})
+	for j, b := range p.CompactBlocks() {
+		f := EventField{Block: b.Name, CountColumn: offsets[j], Capacity: lower.Capacity(b, lp.Capacity), Size: b.Size}
+		for _, pop := range b.Pops {
+			f.Populations = append(f.Populations, BlockPopulation{Name: pop.Name, Offset: pop.Offset, Size: pop.Size})
+		}
+		pr.Events = append(pr.Events, f)
 	}
 	if lp.Width > 0 {
 		pr.Outputs = append(pr.Outputs, Array{Name: "events", Role: "events", DType: dtypes.Int32.String(),
@@ -255,7 +271,7 @@ func stateHolds(name string) string {
 
 func constHolds(p *lower.Program, i int) string {
 	name := p.Consts[i].Name
-	for _, pop := range p.Pops {
+	for _, pop := range p.Blocks {
 		if pop.Fanout < 0 {
 			continue
 		}

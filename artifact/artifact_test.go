@@ -57,14 +57,15 @@ func TestDescribe(t *testing.T) {
 	for _, a := range d.Outputs {
 		out = append(out, a.Role+":"+a.Name)
 	}
-	state := []string{"state:step", "state:A.V", "state:A.last_spike", "state:A.spike", "state:B.V",
-		"state:B.last_spike", "state:B.spike", "state:A2B.g", "state:B2A.g"}
+	// A and B share model and parameters: one block, one synaptic state.
+	state := []string{"state:step", "state:A+B.V", "state:A+B.last_spike", "state:A+B.spike", "state:B2A+A2B.g"}
 	// A2B has 3000 synapses (dense: weight, pre, post); B2A has 600 (dense).
 	row := "row:two_pops_c16.events_row"
 	assert.Equal(t, append(append(slices.Clone(state), row), "const:A2B.weight", "const:A2B.pre", "const:A2B.post",
 		"const:B2A.weight", "const:B2A.pre", "const:B2A.post", "n:n"), in)
 	assert.Equal(t, append(append(slices.Clone(state), row), "steps:steps", "events:events", "traces:traces"), out)
-	assert.Equal(t, []EventField{{Population: "A", CountColumn: 0, Capacity: 16, Size: 300}}, d.Events)
+	assert.Equal(t, []EventField{{Block: "A+B", CountColumn: 0, Capacity: 16, Size: 320,
+		Populations: []BlockPopulation{{Name: "A", Offset: 0, Size: 300}, {Name: "B", Offset: 300, Size: 20}}}}, d.Events)
 	assert.Equal(t, []TraceField{{Population: "A", Var: "V", Indices: []int{1, 2}, Column: 0},
 		{Population: "B", Var: "V", Indices: []int{0}, Column: 2}}, d.Traces)
 	assert.Equal(t, []int{4096, 17}, d.Outputs[len(d.Outputs)-2].Shape)

@@ -50,8 +50,9 @@ func deliver(fn func(*Chunk) error, c *Chunk, diverged *NonFiniteError) error {
 // state (Program.State order), or nil.
 func findNonFinite(p *lower.Program, state func(i int) (*tensors.Tensor, error), steps int) (*NonFiniteError, error) {
 	for _, pop := range p.Pops {
-		for _, name := range pop.StateNames {
-			i := pop.States[name]
+		b := pop.Block
+		for _, name := range b.StateNames {
+			i := b.States[name]
 			if p.State[i].DType != p.DType {
 				continue
 			}
@@ -63,7 +64,7 @@ func findNonFinite(p *lower.Program, state func(i int) (*tensors.Tensor, error),
 			if err := t.ConstFlatData(func(flat any) { vals = floats(flat) }); err != nil {
 				return nil, err
 			}
-			for k, v := range vals {
+			for k, v := range vals[pop.Offset : pop.Offset+pop.Size] {
 				if math.IsNaN(v) || math.IsInf(v, 0) {
 					integ := pop.Population.Integrator
 					if integ == "" {

@@ -102,7 +102,7 @@ type loopRun struct {
 	state  []*xlapjrt.Buffer
 	row    *xlapjrt.Buffer
 	consts []*xlapjrt.Buffer
-	// last holds, per compacted population, the neurons that fired in the
+	// last holds, per compacted block, the neurons that fired in the
 	// last step run (to rebuild the row when the capacity changes).
 	last [][]int32
 	// segment is the length of the next call.
@@ -133,8 +133,8 @@ func (r *Runner) startLoop() error {
 		}
 		l.state = append(l.state, buf)
 	}
-	for _, pop := range r.prog.CompactPops() {
-		idx, err := firing(r.state[pop.Spike])
+	for _, b := range r.prog.CompactBlocks() {
+		idx, err := firing(r.state[b.Spike])
 		if err != nil {
 			return err
 		}
@@ -176,22 +176,22 @@ func firing(t *tensors.Tensor) ([]int32, error) {
 // setRow uploads the events row of the last step for the given capacity
 // (every count fits it: the caller grew the capacity first).
 func (l *loopRun) setRow(p *lower.Program, capacity int) error {
-	compact := p.CompactPops()
+	compact := p.CompactBlocks()
 	if len(compact) == 0 {
 		return nil
 	}
 	offsets, width := p.EventLayout(capacity)
 	row := make([]int32, width)
-	for j, pop := range compact {
-		c := lower.Capacity(pop, capacity)
+	for j, b := range compact {
+		c := lower.Capacity(b, capacity)
 		if len(l.last[j]) > c {
-			return fmt.Errorf("jit: %d neurons of %s fired in the last step, more than the capacity %d", len(l.last[j]), pop.Name, c)
+			return fmt.Errorf("jit: %d neurons of %s fired in the last step, more than the capacity %d", len(l.last[j]), b.Name, c)
 		}
 		at := offsets[j]
 		row[at] = int32(len(l.last[j]))
 		fill := row[at+1 : at+1+c]
 		for k := range fill {
-			fill[k] = int32(pop.Size) // the padding index
+			fill[k] = int32(b.Size) // the padding index
 		}
 		copy(fill, l.last[j])
 	}
@@ -235,7 +235,7 @@ func (r *Runner) runLoop(steps int, fn func(*Chunk) error) error {
 	l := r.loop
 	p := r.prog
 	ns := len(p.State)
-	compact := p.CompactPops()
+	compact := p.CompactBlocks()
 	for done := 0; done < steps; {
 		e, err := r.loopExec(r.capacity)
 		if err != nil {
@@ -303,15 +303,15 @@ func (r *Runner) runLoop(steps int, fn func(*Chunk) error) error {
 		// read from the spike flags, and the capacity grows before going on.
 		overflow, maxCount := false, 0
 		if ev != nil {
-			for j, pop := range compact {
+			for j, b := range compact {
 				for s := range k {
 					maxCount = max(maxCount, ev.count(s, j))
 				}
-				overflow = overflow || ev.count(k-1, j) > lower.Capacity(pop, e.Capacity)
+				overflow = overflow || ev.count(k-1, j) > lower.Capacity(b, e.Capacity)
 			}
-			for j, pop := range compact {
+			for j, b := range compact {
 				if overflow {
-					flags, err := bufferTensor(l.state[pop.Spike])
+					flags, err := bufferTensor(l.state[b.Spike])
 					if err != nil {
 						return err
 					}
@@ -323,12 +323,12 @@ func (r *Runner) runLoop(steps int, fn func(*Chunk) error) error {
 				}
 			}
 			for _, pop := range p.SpikeMonitors {
-				j := slices.Index(compact, pop)
+				j := slices.Index(compact, pop.Block)
 				ps := PopSpikes{Pop: pop, Index: make([][]int32, k)}
 				for s := range k - 1 {
-					ps.Index[s] = slices.Clone(ev.indices(s, j))
+					ps.Index[s] = pop.Local(slices.Clone(ev.indices(s, j)))
 				}
-				ps.Index[k-1] = slices.Clone(l.last[j])
+				ps.Index[k-1] = pop.Local(slices.Clone(l.last[j]))
 				chunk.Spikes = append(chunk.Spikes, ps)
 			}
 		}
@@ -348,11 +348,11 @@ func (r *Runner) runLoop(steps int, fn func(*Chunk) error) error {
 			l.segment = max(minRows, min(MaxRows, int(float64(k)*segmentWall.Seconds()/max(elapsed.Seconds(), 1e-6))))
 		}
 		var diverged *NonFiniteError
-		if k < n && !overflow { // stopped early without an overflow: a state went non-finite
+		if k < n { // stopped early: an overflow, or a state went non-finite (or both in one step)
 			if diverged, err = findNonFinite(p, func(i int) (*tensors.Tensor, error) { return bufferTensor(l.state[i]) }, r.stats.Steps); err != nil {
 				return err
 			}
-			if diverged == nil {
+			if diverged == nil && !overflow {
 				return fmt.Errorf("jit: the time loop stopped after %d of %d steps without an overflow or a non-finite state", k, n)
 			}
 		}
@@ -510,8 +510,8 @@ func (r *Runner) SetState(state []*tensors.Tensor) error {
 		_ = b.Destroy()
 	}
 	l.state = bufs
-	for j, pop := range r.prog.CompactPops() {
-		idx, err := firing(state[pop.Spike])
+	for j, b := range r.prog.CompactBlocks() {
+		idx, err := firing(state[b.Spike])
 		if err != nil {
 			return err
 		}

@@ -155,8 +155,8 @@ func NewRunner(backend backends.Backend, prog *lower.Program, opts Options) (*Ru
 		state: prog.InitialState(), consts: prog.ConstValues, capacity: opts.Capacity, engine: engine}
 	r.stats.MaxCapacity = r.capacity
 	largest := 0
-	for _, pop := range prog.CompactPops() {
-		largest = max(largest, pop.Size)
+	for _, b := range prog.CompactBlocks() {
+		largest = max(largest, b.Size)
 	}
 	r.growth = Growth(largest)
 	// Connectivity and weights go to the device once, not with every chunk.
@@ -231,7 +231,7 @@ func (r *Runner) Run(steps int, fn func(*Chunk) error) error {
 
 func (r *Runner) runChunks(steps int, fn func(*Chunk) error) error {
 	ns := len(r.prog.State)
-	compact := r.prog.CompactPops()
+	compact := r.prog.CompactBlocks()
 	for done := 0; done < steps; {
 		n := min(r.opts.K, steps-done)
 		for {
@@ -305,7 +305,7 @@ func (r *Runner) runChunks(steps int, fn func(*Chunk) error) error {
 }
 
 // events is a chunk's events output read to the host (see lower's chunk
-// layout): per step, each compacted population's count then its indices.
+// layout): per step, each compacted block's count then its indices.
 type events struct {
 	flat    []int32
 	width   int
@@ -324,7 +324,7 @@ func (ev *events) indices(s, j int) []int32 {
 // readEvents reads the events output and returns it with the largest
 // per-step count of the chunk and whether any population's count exceeded
 // its capacity (then the indices are incomplete and the chunk must re-run).
-func (r *Runner) readEvents(outs []*tensors.Tensor, compact []*lower.Population, n int) (*events, int, bool, error) {
+func (r *Runner) readEvents(outs []*tensors.Tensor, compact []*lower.Block, n int) (*events, int, bool, error) {
 	if len(compact) == 0 {
 		return &events{}, 0, false, nil
 	}
@@ -335,11 +335,11 @@ func (r *Runner) readEvents(outs []*tensors.Tensor, compact []*lower.Population,
 	}
 	ev := &events{flat: flat, width: width, offsets: offsets}
 	maxCount, overflow := 0, false
-	for j, pop := range compact {
+	for j, b := range compact {
 		for s := range n {
 			c := ev.count(s, j)
 			maxCount = max(maxCount, c)
-			overflow = overflow || c > lower.Capacity(pop, r.capacity)
+			overflow = overflow || c > lower.Capacity(b, r.capacity)
 		}
 	}
 	return ev, maxCount, overflow, nil
@@ -379,13 +379,13 @@ func (r *Runner) compiled(capacity int) bool {
 	return false
 }
 
-func (r *Runner) readChunk(start, n int, outs []*tensors.Tensor, compact []*lower.Population, ev *events) (*Chunk, error) {
+func (r *Runner) readChunk(start, n int, outs []*tensors.Tensor, compact []*lower.Block, ev *events) (*Chunk, error) {
 	c := &Chunk{Start: start, Steps: n}
 	for _, pop := range r.prog.SpikeMonitors {
-		j := slices.Index(compact, pop)
+		j := slices.Index(compact, pop.Block)
 		ps := PopSpikes{Pop: pop, Index: make([][]int32, n)}
 		for s := range n {
-			ps.Index[s] = slices.Clone(ev.indices(s, j))
+			ps.Index[s] = pop.Local(slices.Clone(ev.indices(s, j)))
 		}
 		c.Spikes = append(c.Spikes, ps)
 	}
@@ -433,7 +433,7 @@ func (r *Runner) bucketFor(c, n int) int {
 }
 
 // Growth is the ratio between capacity buckets for a program whose largest
-// compacted population has maxSize neurons: 2 from fineBucketsFrom up, else 4.
+// compacted block has maxSize neurons: 2 from fineBucketsFrom up, else 4.
 func Growth(maxSize int) int {
 	if maxSize >= fineBucketsFrom {
 		return 2

@@ -11,19 +11,33 @@ import (
 func (p *Program) Describe() string {
 	var sb strings.Builder
 	for _, pop := range p.Pops {
-		fmt.Fprintf(&sb, "population %s: %d × %s (%s)\n", pop.Name, pop.Size, pop.Model, pop.Population.Integrator)
+		fmt.Fprintf(&sb, "population %s: %d × %s (%s)", pop.Name, pop.Size, pop.Model, pop.Population.Integrator)
+		if len(pop.Block.Pops) > 1 {
+			fmt.Fprintf(&sb, ", neurons %d–%d of block %s", pop.Offset, pop.Offset+pop.Size-1, pop.Block.Name)
+		}
+		sb.WriteString("\n")
+	}
+	for _, b := range p.Blocks {
+		if len(b.Pops) > 1 {
+			fmt.Fprintf(&sb, "block %s: %d neurons packed (one state array per variable, one compaction, one fan-out table, %d synaptic states)\n",
+				b.Name, b.Size, len(b.Groups))
+		}
 	}
 	for _, ps := range p.PreStates {
-		fmt.Fprintf(&sb, "presynaptic state %s: %s, one per neuron of %s\n", ps.Name, ps.Synapse.Key(), ps.Pop.Name)
+		fmt.Fprintf(&sb, "presynaptic state %s: %s, one per neuron of %s\n", ps.Name, ps.Synapse.Key(), ps.Block.Name)
 	}
 	for _, g := range p.Groups {
+		var feeds []string
+		for _, part := range g.Parts {
+			feeds = append(feeds, strings.Join(projNames(part.Projs), ", ")+" (onto "+part.Pop.Name+")")
+		}
 		if g.PreSide {
 			fmt.Fprintf(&sb, "transmitted g %s → %s: sum of presynaptic states, %s, fed by %s\n", g.Name, g.Post.Name,
-				g.Output.Key(), strings.Join(projNames(g.Projs), ", "))
+				g.Output.Key(), strings.Join(feeds, "; "))
 			continue
 		}
 		fmt.Fprintf(&sb, "synaptic state %s → %s: %s, %s, fed by %s\n", g.Name+".g", g.Post.Name,
-			g.Synapse.Key(), g.Output.Key(), strings.Join(projNames(g.Projs), ", "))
+			g.Synapse.Key(), g.Output.Key(), strings.Join(feeds, "; "))
 	}
 	for _, pr := range p.Projs {
 		switch pr.Kernel {
@@ -73,15 +87,15 @@ func (p *Program) Explain(engine string, capacity, steps int) string {
 	}
 	sb.WriteString("\n\nevent-driven propagation:\n")
 	found := false
-	for _, pop := range p.Pops {
-		if pop.Fanout < 0 {
+	for _, b := range p.Blocks {
+		if b.Fanout < 0 {
 			continue
 		}
 		found = true
-		c, ptr := p.Consts[pop.Fanout], p.Consts[pop.FanoutPtr]
+		c, ptr := p.Consts[b.Fanout], p.Consts[b.FanoutPtr]
 		fmt.Fprintf(&sb, "  %s: one CSR fan-out table, %d targets + %d row pointers (%s, %.2f B per synapse), rows up to %d, serves %s; one gather + one scatter per step\n",
-			pop.Name, c.Shape[0]-1, ptr.Shape[0], humanBytes(c.Bytes()+ptr.Bytes()),
-			float64(c.Bytes()+ptr.Bytes())/float64(max(c.Shape[0]-1, 1)), pop.FanoutWidth, strings.Join(projNames(pop.Events), ", "))
+			b.Name, c.Shape[0]-1, ptr.Shape[0], humanBytes(c.Bytes()+ptr.Bytes()),
+			float64(c.Bytes()+ptr.Bytes())/float64(max(c.Shape[0]-1, 1)), b.FanoutWidth, strings.Join(projNames(b.Events), ", "))
 	}
 	for _, pr := range p.Projs {
 		if o := pr.Own; o != nil {
@@ -137,8 +151,8 @@ func (p *Program) Explain(engine string, capacity, steps int) string {
 	_, width := p.EventLayout(capacity)
 	if width > 0 {
 		var names []string
-		for _, pop := range p.CompactPops() {
-			names = append(names, fmt.Sprintf("%s (%d slots)", pop.Name, Capacity(pop, capacity)))
+		for _, b := range p.CompactBlocks() {
+			names = append(names, fmt.Sprintf("%s (%d slots)", b.Name, Capacity(b, capacity)))
 		}
 		fmt.Fprintf(&sb, "  events: %d Int32 per step for %s; %s to the host over the run\n",
 			width, strings.Join(names, ", "), humanBytes(int64(width)*4*int64(steps)))

@@ -69,6 +69,10 @@ type Options struct {
 	// (EstimateMemory) may reach; 0 means the memory available on the
 	// machine. Past it Build fails before building anything.
 	MaxMemory int64
+	// NoPack, when set, gives every population a block of its own (see
+	// Block): the layout before packing, kept to test that packing changes
+	// no result.
+	NoPack bool
 	// StoreProcedural, when set, builds the stored matrix of every stored
 	// fixed_prob projection from the procedural generator (e.g. with
 	// ops.ProceduralMatrix) instead of connect.FixedProb: a stored run and a
@@ -93,56 +97,37 @@ func (v Var) Bytes() int64 {
 	return n
 }
 
-// Population is a lowered population.
+// Population is a lowered population. Its state lives in its block's
+// arrays (Block), neurons [Offset, Offset+Size) of them.
 type Population struct {
 	*ir.Population
 	// Index is the population's position in Program.Pops.
-	Index  int
+	Index int
+	// Neuron is the population's model with its own parameters.
 	Neuron dynamics.Neuron
-	// Integrator integrates the neuron's state variables.
-	Integrator dynamics.Method
-	// States are the indices into Program.State of the neuron's variables, by name.
-	States map[string]int
-	// StateNames lists the neuron's variables in declaration order.
-	StateNames []string
-	// Spike is the index into Program.State of the spike flags of the last step.
-	Spike int
+	// Block is the block holding the population's state, from neuron
+	// Offset on.
+	Block  *Block
+	Offset int
 	// OU is the index into Program.State of the population's
 	// Ornstein–Uhlenbeck input current ("<pop>.I_ou"), -1 without one.
 	OU int
-	// Compact is true when the population's spikes are compacted each step
-	// (event-driven source or spike monitor).
-	Compact bool
-	// Groups are the synapse groups onto this population.
-	Groups []*Group
-	// Fanout and FanoutPtr are indices into Program.Consts of the
-	// population's fan-out table in CSR form: every event-driven projection
-	// from the population, rows concatenated, targets offset into one
-	// concatenated postsynaptic space of FanoutSize slots. FanoutPtr is
-	// Int32 [Size+2] (row Size is empty), Fanout Int32 [synapses+1] (a
-	// trailing pad entry FanoutSize). FanoutWidth is the longest row. One
-	// gather and one scatter per step then serve all of them, and nothing is
-	// padded: 4 bytes per synapse. Fanout is -1 without event projections.
-	Fanout, FanoutPtr, FanoutSize, FanoutWidth int
-	// FanoutWeight is the index into Program.Consts of the table's weight:
-	// a scalar when the projections' weights are equal, else one weight per
-	// postsynaptic slot, [FanoutSize+1], or, with FanoutPerSynapse, one per
-	// stored synapse aligned with Fanout.
-	FanoutWeight     int
-	FanoutPerSynapse bool
-	// Events lists the event-driven projections from the population, in
-	// table order.
-	Events []*Projection
+	// Parts are the synaptic inputs onto this population, one per synaptic
+	// state (in the order the projections first feed them); each is a slice
+	// of a block Group.
+	Parts []*Part
 }
 
-// Group is a synaptic state shared by merged projections. For synapses
-// kept per presynaptic neuron (PreSide), it is the sum of its projections'
+// Group is a synaptic state shared by merged projections, over every
+// neuron of one block: the Parts of the block's populations side by side
+// (a population without a part has g = 0). For synapses kept per
+// presynaptic neuron (PreSide), it is the sum of its projections'
 // transmitted g, computed every step and not stored: G is then -1 and Vars
 // empty.
 type Group struct {
 	// Name is the names of its projections joined by "+".
 	Name    string
-	Post    *Population
+	Post    *Block
 	Synapse dynamics.Synapse
 	Output  dynamics.Output
 	// G is the index into Program.State of the synaptic variable g that
@@ -150,22 +135,39 @@ type Group struct {
 	// index.
 	G     int
 	Vars  map[string]int
+	Parts []*Part
+	// PreSide is set for kinetic synapses, whose state is a PreState.
+	PreSide bool
+}
+
+// Part is the projections merged into one synaptic state of one
+// population: what a Group holds for the neurons of Pop.
+type Part struct {
+	// Name is the names of its projections joined by "+".
+	Name  string
+	Pop   *Population
 	Projs []*Projection
+	// Group is the block's synaptic state the part belongs to.
+	Group *Group
 	// Init is the synaptic variable's initial value (nil: 0), from the
 	// projections' init (merged projections must agree).
 	Init *ir.Init
-	// PreSide is set for kinetic synapses, whose state is a PreState.
-	PreSide bool
+	// key identifies the synapse dynamics and output the part's
+	// projections share.
+	key     string
+	synapse dynamics.Synapse
+	output  dynamics.Output
+	preSide bool
 }
 
 // PreState is the per-presynaptic synaptic state of a kinetic synapse
 // (dynamics.PreSynapse), shared by every projection from Pop with equal
 // synapse keys.
 type PreState struct {
-	// Name is "<population>.<synapse model>", with a suffix when one
-	// population has several such states of one model.
+	// Name is "<block>.<synapse model>", with a suffix when one block has
+	// several such states of one model.
 	Name    string
-	Pop     *Population
+	Block   *Block
 	Synapse dynamics.PreSynapse
 	// Vars maps each synaptic variable to its index in Program.State.
 	Vars map[string]int
@@ -194,8 +196,8 @@ type Projection struct {
 	// Weight, PreList and PostList are indices into Program.Consts: the
 	// weight, and for the dense kernel the synapse list.
 	Weight, PreList, PostList int
-	// Segment places an event-driven projection in its source population's
-	// fan-out table (see Population.Fanout).
+	// Segment places an event-driven projection in its source block's
+	// fan-out table (see Block.Fanout).
 	Segment Segment
 	// PreState is the kinetic synaptic state the projection transmits (nil
 	// for synapses kept per postsynaptic neuron).
@@ -204,11 +206,14 @@ type Projection struct {
 	PoissonKey uint32
 	// Delay is the projection's delay line (nil without delays).
 	Delay *Delay
-	// Own is the projection's own event table (nil: it is in its source's
-	// fan-out table, or not event-driven).
+	// Own is the projection's own event table (nil: it is in its source
+	// block's fan-out table, or not event-driven).
 	Own *Table
 	// Plastic is the projection's STDP state (nil without STDP).
 	Plastic *Plastic
+	// Part is the synaptic input the projection feeds (nil for gap
+	// junctions).
+	Part *Part
 }
 
 // Gap is a gap-junction projection within Pop: the junction list in both
@@ -260,9 +265,9 @@ type Plastic struct {
 	ColWidth              int
 }
 
-// Segment is one event-driven projection's share of its population's
+// Segment is one event-driven projection's share of its source block's
 // fan-out table: its targets are offset by Start into the concatenated
-// postsynaptic space, where it owns Size slots.
+// postsynaptic space, where it owns Size slots (its target's size).
 type Segment struct {
 	Start, Size int
 }
@@ -278,10 +283,12 @@ type Program struct {
 	// ConstValues holds the host values of Consts.
 	ConstValues []*tensors.Tensor
 	Pops        []*Population
-	Groups      []*Group
-	Projs       []*Projection
-	PreStates   []*PreState
-	Gaps        []*Gap
+	// Blocks hold the populations' state, packed (see Block).
+	Blocks    []*Block
+	Groups    []*Group
+	Projs     []*Projection
+	PreStates []*PreState
+	Gaps      []*Gap
 	// SpikeMonitors are the populations whose spikes are recorded.
 	SpikeMonitors []*Population
 	// Traces are the recorded state variables.
@@ -291,8 +298,10 @@ type Program struct {
 // Trace is a lowered trace monitor.
 type Trace struct {
 	ir.Trace
-	// State is the index into Program.State of the variable.
+	// State is the index into Program.State of the variable; Rows are the
+	// traced entries of it (Indices, offset into a packed array).
 	State int
+	Rows  []int
 }
 
 // Build lowers a validated network.
@@ -320,41 +329,48 @@ func Build(net *ir.Network, opts Options) (*Program, error) {
 			return nil, specError(net, ip.Line, "populations."+ip.Name, err)
 		}
 	}
+	p.planBlocks(opts.NoPack)
 	for _, ipr := range net.Projections {
 		if err := p.lowerProjection(ipr, byName, opts); err != nil {
 			return nil, specError(net, ipr.Line, "projections."+ipr.Name, err)
 		}
 	}
-	for _, pop := range p.Pops {
-		p.buildFanout(pop)
+	p.packGroups()
+	for _, b := range p.Blocks {
+		p.buildFanout(b)
 	}
 	for _, name := range net.Monitors.Spikes {
 		pop := byName[name]
-		pop.Compact = true
+		pop.Block.Compact = true
 		p.SpikeMonitors = append(p.SpikeMonitors, pop)
 	}
 	for _, t := range net.Monitors.Traces {
-		idx, err := p.traceState(byName, t)
+		idx, off, err := p.traceState(byName, t)
 		if err != nil {
 			return nil, specError(net, t.Line, "monitors.traces."+t.Pop+"."+t.Var, err)
 		}
-		p.Traces = append(p.Traces, Trace{Trace: t, State: idx})
+		rows := slices.Clone(t.Indices)
+		for k := range rows {
+			rows[k] += off
+		}
+		p.Traces = append(p.Traces, Trace{Trace: t, State: idx, Rows: rows})
 	}
 	return p, nil
 }
 
-// traceState is the index into Program.State of a traced variable: a
-// population's state (or its OU current), or a projection's synaptic
-// variable (in its group or kinetic state), STP variable or STDP state.
-func (p *Program) traceState(byName map[string]*Population, t ir.Trace) (int, error) {
+// traceState is the index into Program.State of a traced variable and
+// the offset of the traced entity in it: a population's state (or its OU
+// current), or a projection's synaptic variable (in its group or kinetic
+// state), STP variable or STDP state.
+func (p *Program) traceState(byName map[string]*Population, t ir.Trace) (int, int, error) {
 	if pop, ok := byName[t.Pop]; ok {
-		if idx, ok := pop.States[t.Var]; ok {
-			return idx, nil
+		if idx, ok := pop.Block.States[t.Var]; ok {
+			return idx, pop.Offset, nil
 		}
 		if t.Var == ir.OUTrace && pop.OU >= 0 {
-			return pop.OU, nil
+			return pop.OU, 0, nil
 		}
-		return 0, fmt.Errorf("population has no state %q", t.Var)
+		return 0, 0, fmt.Errorf("population has no state %q", t.Var)
 	}
 	var pr *Projection
 	for _, q := range p.Projs {
@@ -363,35 +379,35 @@ func (p *Program) traceState(byName map[string]*Population, t ir.Trace) (int, er
 		}
 	}
 	if pr == nil {
-		return 0, fmt.Errorf("no population or projection %q", t.Pop)
+		return 0, 0, fmt.Errorf("no population or projection %q", t.Pop)
 	}
 	if ps := pr.PreState; ps != nil {
 		if idx, ok := ps.Vars[t.Var]; ok {
-			return idx, nil
+			return idx, pr.Pre.Offset, nil
 		}
 	}
-	for _, g := range p.Groups {
-		if idx, ok := g.Vars[t.Var]; ok && slices.Contains(g.Projs, pr) {
-			return idx, nil
+	if part := pr.Part; part != nil {
+		if idx, ok := part.Group.Vars[t.Var]; ok {
+			return idx, part.Pop.Offset, nil
 		}
 	}
 	if pr.STP != nil && (t.Var == "u" || t.Var == "x") {
-		return map[string]int{"u": pr.STPU, "x": pr.STPX}[t.Var], nil
+		return map[string]int{"u": pr.STPU, "x": pr.STPX}[t.Var], 0, nil
 	}
 	if pl := pr.Plastic; pl != nil {
 		switch t.Var {
 		case "w":
 			if n := pr.Matrix.NumSynapses(); slices.Max(t.Indices) >= n {
-				return 0, fmt.Errorf("synapse index %d out of range (projection %s has %d synapses: 0..%d)", slices.Max(t.Indices), pr.Name, n, n-1)
+				return 0, 0, fmt.Errorf("synapse index %d out of range (projection %s has %d synapses: 0..%d)", slices.Max(t.Indices), pr.Name, n, n-1)
 			}
-			return pl.W, nil
+			return pl.W, 0, nil
 		case "x_pre":
-			return pl.XPre, nil
+			return pl.XPre, 0, nil
 		case "x_post":
-			return pl.XPost, nil
+			return pl.XPost, 0, nil
 		}
 	}
-	return 0, fmt.Errorf("projection %s has no state %q here", pr.Name, t.Var)
+	return 0, 0, fmt.Errorf("projection %s has no state %q here", pr.Name, t.Var)
 }
 
 // specError places an error found while lowering at the spec field (and
@@ -416,8 +432,7 @@ func (p *Program) lowerPopulation(ip *ir.Population, byName map[string]*Populati
 	if err != nil {
 		return err
 	}
-	integ, err := dynamics.MethodByName(ip.Integrator)
-	if err != nil {
+	if _, err := dynamics.MethodByName(ip.Integrator); err != nil {
 		return err
 	}
 	switch src := neuron.(type) {
@@ -435,13 +450,7 @@ func (p *Program) lowerPopulation(ip *ir.Population, byName map[string]*Populati
 			return err
 		}
 	}
-	pop := &Population{Population: ip, Index: len(p.Pops), Neuron: neuron, Integrator: integ,
-		States: map[string]int{}, Fanout: -1}
-	for _, sv := range neuron.States(p.DType) {
-		pop.States[sv.Name] = p.addState(ip.Name+"."+sv.Name, sv.DType, ip.Size)
-		pop.StateNames = append(pop.StateNames, sv.Name)
-	}
-	pop.Spike = p.addState(ip.Name+".spike", dtypes.Bool, ip.Size)
+	pop := &Population{Population: ip, Index: len(p.Pops), Neuron: neuron}
 	pop.OU = -1
 	if ip.Input.Kind == "ou" {
 		pop.OU = p.addState(ip.Name+"."+ir.OUTrace, p.DType, ip.Size)
@@ -449,65 +458,6 @@ func (p *Program) lowerPopulation(ip *ir.Population, byName map[string]*Populati
 	p.Pops = append(p.Pops, pop)
 	byName[ip.Name] = pop
 	return nil
-}
-
-// buildFanout lays the event-driven projections of a population into one
-// CSR table (see Population.Fanout).
-func (p *Program) buildFanout(pop *Population) {
-	if len(pop.Events) == 0 {
-		return
-	}
-	size, synapses := 0, 0
-	sameWeight, perSynapse := true, false
-	for _, pr := range pop.Events {
-		pr.Segment = Segment{Start: size, Size: pr.Matrix.NPost}
-		size += pr.Matrix.NPost
-		synapses += pr.Matrix.NumSynapses()
-		sameWeight = sameWeight && pr.Projection.Weight == pop.Events[0].Projection.Weight
-		perSynapse = perSynapse || pr.SynWeights != nil
-	}
-	indptr := make([]int32, pop.Size+2)
-	indices := make([]int32, 0, synapses+1)
-	var weights []float64 // per synapse, when any projection has its own
-	width := 1
-	for i := 0; i < pop.Size; i++ {
-		for _, pr := range pop.Events {
-			m, off := pr.Matrix, int32(pr.Segment.Start)
-			for k := m.Indptr[i]; k < m.Indptr[i+1]; k++ {
-				indices = append(indices, m.Indices[k]+off)
-				if perSynapse {
-					w := pr.Projection.Weight
-					if pr.SynWeights != nil {
-						w *= pr.SynWeights[k]
-					}
-					weights = append(weights, w)
-				}
-			}
-		}
-		indptr[i+1] = int32(len(indices))
-		width = max(width, int(indptr[i+1]-indptr[i]))
-	}
-	indptr[pop.Size+1] = indptr[pop.Size]
-	indices = append(indices, int32(size))
-	pop.Fanout = p.addConst(pop.Name+".fanout", tensors.FromFlatDataAndDimensions(indices, len(indices)))
-	pop.FanoutPtr = p.addConst(pop.Name+".fanout_ptr", tensors.FromFlatDataAndDimensions(indptr, len(indptr)))
-	pop.FanoutSize, pop.FanoutWidth = size, width
-	if perSynapse {
-		pop.FanoutPerSynapse = true
-		pop.FanoutWeight = p.addConst(pop.Name+".fanout_weight", p.floats(append(weights, 0), len(weights)+1))
-		return
-	}
-	if sameWeight {
-		pop.FanoutWeight = pop.Events[0].Weight
-		return
-	}
-	w := make([]float64, size+1)
-	for _, pr := range pop.Events {
-		for j := range pr.Segment.Size {
-			w[pr.Segment.Start+j] = pr.Projection.Weight
-		}
-	}
-	pop.FanoutWeight = p.addConst(pop.Name+".fanout_weight", p.floats(w, size+1))
 }
 
 // chooseProcedural decides, before any connectivity is built, whether a
@@ -569,19 +519,24 @@ func (p *Program) scalar(v float64) *tensors.Tensor {
 func (p *Program) InitialState() []*tensors.Tensor {
 	out := make([]*tensors.Tensor, len(p.State))
 	out[0] = tensors.FromValue(int32(0))
-	for _, pop := range p.Pops {
-		for _, name := range pop.StateNames {
-			i := pop.States[name]
-			v := p.State[i]
-			if v.DType == dtypes.Int32 { // step counters
-				out[i] = tensors.FromFlatDataAndDimensions(slices.Repeat([]int32{dynamics.NeverSpiked}, pop.Size), pop.Size)
+	for _, b := range p.Blocks {
+		for _, name := range b.StateNames {
+			i := b.States[name]
+			if p.State[i].DType == dtypes.Int32 { // step counters
+				out[i] = tensors.FromFlatDataAndDimensions(slices.Repeat([]int32{dynamics.NeverSpiked}, b.Size), b.Size)
 				continue
 			}
-			out[i] = p.floats(p.drawInit(pop, name), pop.Size)
+			var v []float64
+			for _, pop := range b.Pops {
+				v = append(v, p.drawInit(pop, name)...)
+			}
+			out[i] = p.floats(v, b.Size)
 		}
-		out[pop.Spike] = tensors.FromFlatDataAndDimensions(make([]bool, pop.Size), pop.Size)
-		if pop.OU >= 0 { // the OU current starts at its mean
-			out[pop.OU] = p.floats(slices.Repeat([]float64{pop.Input.Value}, pop.Size), pop.Size)
+		out[b.Spike] = tensors.FromFlatDataAndDimensions(make([]bool, b.Size), b.Size)
+		for _, pop := range b.Pops {
+			if pop.OU >= 0 { // the OU current starts at its mean
+				out[pop.OU] = p.floats(slices.Repeat([]float64{pop.Input.Value}, pop.Size), pop.Size)
+			}
 		}
 	}
 	for _, pr := range p.Projs {
@@ -611,16 +566,24 @@ func (p *Program) InitialState() []*tensors.Tensor {
 	}
 	for _, ps := range p.PreStates {
 		for _, i := range ps.Vars {
-			out[i] = p.floats(make([]float64, ps.Pop.Size), ps.Pop.Size)
+			out[i] = p.floats(make([]float64, ps.Block.Size), ps.Block.Size)
 		}
 	}
 	for _, g := range p.Groups {
+		n := g.Post.Size
 		for _, i := range g.Vars {
-			out[i] = p.floats(make([]float64, g.Post.Size), g.Post.Size)
+			out[i] = p.floats(make([]float64, n), n)
 		}
-		if g.Init != nil {
-			out[g.G] = p.floats(p.draw(*g.Init, "init:"+g.Projs[0].Name+".g", g.Post.Size), g.Post.Size)
+		if g.G < 0 {
+			continue
 		}
+		g0 := make([]float64, n)
+		for _, part := range g.Parts {
+			if part.Init != nil {
+				copy(g0[part.Pop.Offset:], p.draw(*part.Init, "init:"+part.Projs[0].Name+".g", part.Pop.Size))
+			}
+		}
+		out[g.G] = p.floats(g0, n)
 	}
 	return out
 }

@@ -36,33 +36,53 @@ func TestBuild(t *testing.T) {
 	assert.Equal(t, "set in spec", p.Projs[1].Why)
 	assert.Equal(t, KernelDense, p.Projs[2].Kernel)
 	assert.Equal(t, 100, p.Projs[2].Matrix.NumSynapses())
-	// A2A and B2A merge (same post, synapse, output); A2B is alone.
-	require.Len(t, p.Groups, 2)
-	assert.Equal(t, "A2A+B2A", p.Groups[0].Name)
-	// Compaction: A and B are event sources, B is also monitored.
-	assert.True(t, p.Pops[0].Compact)
-	assert.True(t, p.Pops[1].Compact)
-	// Event-driven projections sit in their source's fan-out table.
-	assert.Equal(t, []*Projection{p.Projs[0]}, p.Pops[0].Events)
-	assert.Equal(t, 300, p.Pops[0].FanoutSize)
-	assert.Equal(t, []*Projection{p.Projs[1]}, p.Pops[1].Events)
-	assert.Equal(t, Segment{Start: 0, Size: 300}, p.Projs[1].Segment)
+	// A and B share model and parameters: one block, A's neurons first.
+	require.Len(t, p.Blocks, 1)
+	blk := p.Blocks[0]
+	assert.Equal(t, "A+B", blk.Name)
+	assert.Equal(t, 320, blk.Size)
+	assert.Equal(t, []int{0, 300}, []int{p.Pops[0].Offset, p.Pops[1].Offset})
+	// A2A and B2A merge onto A (same post, synapse, output); A2B onto B has
+	// the same synapse and output: one synaptic state over the block.
+	require.Len(t, p.Groups, 1)
+	assert.Equal(t, "A2A+B2A+A2B", p.Groups[0].Name)
+	require.Len(t, p.Groups[0].Parts, 2)
+	assert.Equal(t, "A2A+B2A", p.Groups[0].Parts[0].Name)
+	assert.Equal(t, []int{320}, p.State[p.Groups[0].G].Shape)
+	// Compaction: the block is an event source and B is monitored.
+	assert.True(t, blk.Compact)
+	// Event-driven projections sit in their source block's fan-out table:
+	// A2A at the group's slots for A; B2A feeds the same part, so it gets
+	// slots of its own after the group's (its part sums the two in order).
+	assert.Equal(t, []*Projection{p.Projs[0], p.Projs[1]}, blk.Events)
+	assert.Equal(t, Segment{Start: 0, Size: 300}, p.Projs[0].Segment)
+	assert.Equal(t, Segment{Start: 320, Size: 300}, p.Projs[1].Segment)
+	assert.Equal(t, 620, blk.FanoutSize)
 	// The CSR table holds each synapse once, plus a pad; row pointers per neuron and an empty row.
-	m := p.Projs[1].Matrix
-	assert.Equal(t, []int{m.NumSynapses() + 1}, p.Consts[p.Pops[1].Fanout].Shape)
-	assert.Equal(t, []int{20 + 2}, p.Consts[p.Pops[1].FanoutPtr].Shape)
-	assert.Equal(t, m.MaxRow(), p.Pops[1].FanoutWidth)
-	assert.Equal(t, int64(4*m.NumSynapses()+4), p.ProjectionBytes(p.Projs[1]), "4 B per synapse plus the weight")
-	assert.Contains(t, p.Describe(), "synaptic state A2A+B2A.g → A: Expon(tau=8), CUBA, fed by A2A, B2A")
+	m0, m1 := p.Projs[0].Matrix, p.Projs[1].Matrix
+	assert.Equal(t, []int{m0.NumSynapses() + m1.NumSynapses() + 1}, p.Consts[blk.Fanout].Shape)
+	assert.Equal(t, []int{320 + 2}, p.Consts[blk.FanoutPtr].Shape)
+	assert.Equal(t, max(m0.MaxRow(), m1.MaxRow()), blk.FanoutWidth)
+	assert.Equal(t, int64(4*m1.NumSynapses()+4), p.ProjectionBytes(p.Projs[1]), "4 B per synapse plus the weight")
+	assert.Contains(t, p.Describe(), "synaptic state A2A+B2A+A2B.g → A+B: Expon(tau=8), CUBA, fed by A2A, B2A (onto A); A2B (onto B)")
+	assert.Contains(t, p.Describe(), "population B: 20 × LifRef (exp_euler), neurons 300–319 of block A+B")
 
 	// The initial state: V from its init distribution (or the V_rest default), never refractory.
 	s0 := p.InitialState()
-	v := s0[p.Pops[0].States["V"]].Value().([]float32)
-	for _, x := range v {
+	v := s0[blk.States["V"]].Value().([]float32)
+	for _, x := range v[:300] {
 		require.True(t, x >= -1 && x < 1)
 	}
-	assert.Equal(t, float32(0), s0[p.Pops[1].States["V"]].Value().([]float32)[0], "B starts at V_rest")
-	assert.Equal(t, int32(-1<<30), s0[p.Pops[1].States["last_spike"]].Value().([]int32)[3])
+	assert.Equal(t, float32(0), v[300], "B starts at V_rest")
+	assert.Equal(t, int32(-1<<30), s0[blk.States["last_spike"]].Value().([]int32)[303])
+
+	// Unpacked, each population has its block and its synaptic states.
+	apart, err := Build(net, Options{NoPack: true})
+	require.NoError(t, err)
+	require.Len(t, apart.Blocks, 2)
+	assert.Equal(t, []string{"A2A+B2A", "A2B"}, []string{apart.Groups[0].Name, apart.Groups[1].Name})
+	assert.Equal(t, Segment{Start: 0, Size: 300}, apart.Projs[1].Segment)
+	assert.Equal(t, "B.V", apart.State[apart.Blocks[1].States["V"]].Name)
 
 	forced, err := Build(net, Options{Kernel: KernelDense})
 	require.NoError(t, err)

@@ -80,7 +80,7 @@ func (p *Program) connect(pr *Projection, post *Population, opts Options, kineti
 			return err
 		}
 		pr.Proc, pr.Kernel, pr.Why = &proc, k, why
-		pre.Compact = true
+		pre.Block.Compact = true
 		pr.Weight = p.addConst(ipr.Name+".weight", p.scalar(ipr.Weight))
 		return p.delay(pr, post, nil)
 	}
@@ -116,7 +116,7 @@ func (p *Program) connect(pr *Projection, post *Population, opts Options, kineti
 			pr.Why += "; STDP updates the synapses of the neurons that fired, rows and columns"
 			n++ // the pad entry
 			p.transposedTable(pr)
-			post.Compact = true
+			post.Block.Compact = true
 		} else {
 			pr.Why += "; STDP updates every synapse each step"
 		}
@@ -144,11 +144,11 @@ func (p *Program) connect(pr *Projection, post *Population, opts Options, kineti
 		return err
 	}
 	if pr.Kernel == KernelEvent {
-		pre.Compact = true
+		pre.Block.Compact = true
 		if pr.STP != nil || pr.Plastic != nil || pr.Delay != nil && pr.Delay.PerSynapse != nil {
 			p.ownTable(pr)
 		} else {
-			pre.Events = append(pre.Events, pr)
+			pre.Block.Events = append(pre.Block.Events, pr)
 		}
 	}
 	return nil
@@ -366,24 +366,25 @@ func (p *Program) delay(pr *Projection, post *Population, fileDelays []float64) 
 	return nil
 }
 
-// preState returns the kinetic state of pop for syn, creating it on first use.
+// preState returns the kinetic state of pop's block for syn, creating it
+// on first use.
 func (p *Program) preState(pop *Population, syn dynamics.PreSynapse) *PreState {
 	n := 0
 	for _, ps := range p.PreStates {
-		if ps.Pop == pop && ps.Synapse.Key() == syn.Key() {
+		if ps.Block == pop.Block && ps.Synapse.Key() == syn.Key() {
 			return ps
 		}
-		if ps.Pop == pop {
+		if ps.Block == pop.Block {
 			n++
 		}
 	}
-	name := pop.Name + "." + modelName(syn)
+	name := pop.Block.Name + "." + modelName(syn)
 	if n > 0 {
 		name = fmt.Sprintf("%s_%d", name, n+1)
 	}
-	ps := &PreState{Name: name, Pop: pop, Synapse: syn, Vars: map[string]int{}}
+	ps := &PreState{Name: name, Block: pop.Block, Synapse: syn, Vars: map[string]int{}}
 	for _, v := range syn.States() {
-		ps.Vars[v] = p.addState(name+"."+v, p.DType, pop.Size)
+		ps.Vars[v] = p.addState(name+"."+v, p.DType, pop.Block.Size)
 	}
 	p.PreStates = append(p.PreStates, ps)
 	return ps
@@ -400,9 +401,10 @@ func modelName(syn dynamics.PreSynapse) string {
 	return "syn"
 }
 
-// merge adds a projection to the synaptic group of post with the same
-// dynamics and output, or starts one. Kinetic projections (syn nil) join
-// groups of summed transmitted g.
+// merge adds a projection to the synaptic part of post with the same
+// dynamics and output, or starts one (packGroups then gathers the parts of
+// a block into its groups). Kinetic projections (syn nil) join parts of
+// summed transmitted g.
 func (p *Program) merge(pr *Projection, post *Population, syn dynamics.Synapse, out dynamics.Output) error {
 	ipr := pr.Projection
 	var init *ir.Init
@@ -412,34 +414,28 @@ func (p *Program) merge(pr *Projection, post *Population, syn dynamics.Synapse, 
 	if pr.PreState != nil && init != nil {
 		return fmt.Errorf("init g is not supported for %s, whose state is kept per presynaptic neuron", ipr.Synapse.Model)
 	}
-	for _, g := range post.Groups {
-		same := g.Output.Key() == out.Key() && g.PreSide == (pr.PreState != nil) &&
-			(g.PreSide || g.Synapse.Key() == syn.Key())
-		if !same {
+	key := "pre-side|" + out.Key()
+	if syn != nil {
+		key = syn.Key() + "|" + out.Key()
+	}
+	for _, part := range post.Parts {
+		if part.key != key {
 			continue
 		}
 		switch {
-		case g.Init == nil && init != nil && len(g.Projs) > 0:
-			return fmt.Errorf("init g is set but %s, which shares its synaptic state, has none", g.Projs[0].Name)
-		case g.Init != nil && (init == nil || *init != *g.Init):
-			return fmt.Errorf("init g must equal that of %s, which shares its synaptic state", g.Projs[0].Name)
+		case part.Init == nil && init != nil:
+			return fmt.Errorf("init g is set but %s, which shares its synaptic state, has none", part.Projs[0].Name)
+		case part.Init != nil && (init == nil || *init != *part.Init):
+			return fmt.Errorf("init g must equal that of %s, which shares its synaptic state", part.Projs[0].Name)
 		}
-		g.Projs = append(g.Projs, pr)
-		g.Name += "+" + ipr.Name
-		for name, i := range g.Vars {
-			p.State[i].Name = g.Name + "." + name
-		}
+		part.Projs = append(part.Projs, pr)
+		part.Name += "+" + ipr.Name
+		pr.Part = part
 		return nil
 	}
-	g := &Group{Name: ipr.Name, Post: post, Synapse: syn, Output: out, Projs: []*Projection{pr}, Init: init,
-		PreSide: pr.PreState != nil, G: -1, Vars: map[string]int{}}
-	if syn != nil {
-		for _, name := range syn.States() {
-			g.Vars[name] = p.addState(g.Name+"."+name, p.DType, post.Size)
-		}
-		g.G = g.Vars["g"]
-	}
-	post.Groups = append(post.Groups, g)
-	p.Groups = append(p.Groups, g)
+	part := &Part{Name: ipr.Name, Pop: post, Projs: []*Projection{pr}, Init: init, key: key,
+		synapse: syn, output: out, preSide: pr.PreState != nil}
+	post.Parts = append(post.Parts, part)
+	pr.Part = part
 	return nil
 }

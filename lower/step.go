@@ -2,9 +2,11 @@ package lower
 
 import (
 	"math"
+	"reflect"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
+	"github.com/gomlx/gomlx/pkg/core/shapes"
 
 	"github.com/brainc/brainc/connect"
 	"github.com/brainc/brainc/dynamics"
@@ -14,36 +16,33 @@ import (
 
 // Layout of a chunk's outputs, after the new state (len(Program.State)):
 //
-//   - events, Int32 [K, W]: for each population with Compact set (in
-//     Program.Pops order), its firing count in the step followed by its
-//     firing indices (capacity slots, padded with the population size); see
-//     EventLayout;
+//   - events, Int32 [K, W]: for each block with Compact set (in
+//     Program.Blocks order), its firing count in the step followed by its
+//     firing indices (capacity slots, padded with the block size); see
+//     EventLayout; Population.Local splits them by population;
 //   - traces, Float [K, Σ len(indices)], only when the program has traces:
 //     every trace's neurons side by side, in Program.Traces order.
 //
 // One array of each kind per chunk keeps the host's reads to one or two.
 
-// EventLayout returns, for each compacted population (CompactPops order),
-// the column of its count in the events output (its indices follow), and the
+// EventLayout returns, for each compacted block (CompactBlocks order), the
+// column of its count in the events output (its indices follow), and the
 // row width W.
 func (p *Program) EventLayout(capacity int) (offsets []int, width int) {
-	for _, pop := range p.CompactPops() {
+	for _, b := range p.CompactBlocks() {
 		offsets = append(offsets, width)
-		width += 1 + Capacity(pop, capacity)
+		width += 1 + Capacity(b, capacity)
 	}
 	return offsets, width
 }
 
-// Capacity returns the event capacity used for a population: the requested
-// capacity, at most the population size.
-func Capacity(pop *Population, capacity int) int { return min(capacity, pop.Size) }
-
-// CompactPops lists the populations whose spikes a chunk compacts, in output order.
-func (p *Program) CompactPops() []*Population {
-	var out []*Population
-	for _, pop := range p.Pops {
-		if pop.Compact {
-			out = append(out, pop)
+// CompactBlocks lists the blocks whose spikes a step compacts, in output
+// order.
+func (p *Program) CompactBlocks() []*Block {
+	var out []*Block
+	for _, b := range p.Blocks {
+		if b.Compact {
+			out = append(out, b)
 		}
 	}
 	return out
@@ -54,11 +53,14 @@ type stepper struct {
 	p        *Program
 	capacity int
 	consts   []*Node
-	// idx holds the compacted firing indices of the spike state, per population
+	// idx holds the compacted firing indices of the spike state, per block
 	// index (nil where not compacted yet or not needed).
 	idx []*Node
-	// fan holds, per population index, this step's event-driven input to
-	// every target of its fan-out table (nil until computed).
+	// local holds, per population index, its firing indices within the
+	// population (nil until needed).
+	local []*Node
+	// fan holds, per block index, this step's event-driven input to every
+	// target of its fan-out table (nil until computed).
 	fan []*Node
 	// next is the state being built for the next step (STP, STDP and delay
 	// lines write their variables there).
@@ -74,7 +76,7 @@ func (p *Program) Chunk(k, capacity int) func(inputs []*Node) []*Node {
 	return func(inputs []*Node) []*Node {
 		ns := len(p.State)
 		state := append([]*Node(nil), inputs[:ns]...)
-		st := &stepper{p: p, capacity: capacity, consts: inputs[ns:], idx: make([]*Node, len(p.Pops))}
+		st := &stepper{p: p, capacity: capacity, consts: inputs[ns:], idx: make([]*Node, len(p.Blocks))}
 		var events, traces []*Node // one row per step
 		for range k {
 			state = st.step(state)
@@ -112,14 +114,14 @@ func (p *Program) Chunk(k, capacity int) func(inputs []*Node) []*Node {
 func (p *Program) Body(capacity int) func(inputs []*Node) []*Node {
 	return func(inputs []*Node) []*Node {
 		ns := len(p.State)
-		compact := p.CompactPops()
+		compact := p.CompactBlocks()
 		nrow := min(1, len(compact))
-		st := &stepper{p: p, capacity: capacity, consts: inputs[ns+nrow:], idx: make([]*Node, len(p.Pops))}
+		st := &stepper{p: p, capacity: capacity, consts: inputs[ns+nrow:], idx: make([]*Node, len(p.Blocks))}
 		if nrow == 1 {
 			offsets, _ := p.EventLayout(capacity)
-			for j, pop := range compact {
+			for j, b := range compact {
 				at := offsets[j] + 1
-				st.idx[pop.Index] = Slice(inputs[ns], AxisRange(at, at+Capacity(pop, capacity)))
+				st.idx[b.Index] = Slice(inputs[ns], AxisRange(at, at+Capacity(b, capacity)))
 			}
 		}
 		state := st.step(append([]*Node(nil), inputs[:ns]...))
@@ -164,13 +166,13 @@ func (p *Program) nonFinite(state []*Node) *Node {
 }
 
 // NeuronFloats lists the indices into State of every float state variable
-// of every population, in Pops and declaration order: the values the
+// of every block, in Blocks and declaration order: the values the
 // non-finite guard watches.
 func (p *Program) NeuronFloats() []int {
 	var out []int
-	for _, pop := range p.Pops {
-		for _, name := range pop.StateNames {
-			if i := pop.States[name]; p.State[i].DType == p.DType {
+	for _, b := range p.Blocks {
+		for _, name := range b.StateNames {
+			if i := b.States[name]; p.State[i].DType == p.DType {
 				out = append(out, i)
 			}
 		}
@@ -178,15 +180,15 @@ func (p *Program) NeuronFloats() []int {
 	return out
 }
 
-// eventRow compacts the spikes of every compacted population in state,
-// keeps their indices for the next step, and returns the events row (nil
-// when nothing is compacted) and whether any count exceeds its capacity.
+// eventRow compacts the spikes of every compacted block in state, keeps
+// their indices for the next step, and returns the events row (nil when
+// nothing is compacted) and whether any count exceeds its capacity.
 func (st *stepper) eventRow(state []*Node) (row, overflow *Node) {
 	var parts []*Node
-	for _, pop := range st.p.CompactPops() {
-		i, c := pop.Index, Capacity(pop, st.capacity)
+	for _, b := range st.p.CompactBlocks() {
+		i, c := b.Index, Capacity(b, st.capacity)
 		var count *Node
-		st.idx[i], count = ops.Compact(state[pop.Spike], c)
+		st.idx[i], count = ops.Compact(state[b.Spike], c)
 		parts = append(parts, Reshape(count, 1), st.idx[i])
 		over := GreaterThan(count, Scalar(count.Graph(), count.DType(), c))
 		if overflow == nil {
@@ -206,7 +208,7 @@ func (st *stepper) eventRow(state []*Node) (row, overflow *Node) {
 func (p *Program) traceRow(state []*Node) *Node {
 	var tr []*Node
 	for _, t := range p.Traces {
-		sel := Const(state[t.State].Graph(), toInt32(t.Indices))
+		sel := Const(state[t.State].Graph(), toInt32(t.Rows))
 		tr = append(tr, Gather(state[t.State], ExpandAxes(sel, -1)))
 	}
 	if len(tr) == 0 {
@@ -220,7 +222,7 @@ func (p *Program) traceRow(state []*Node) *Node {
 func (p *Program) Step(capacity int) func(inputs []*Node) []*Node {
 	return func(inputs []*Node) []*Node {
 		ns := len(p.State)
-		st := &stepper{p: p, capacity: capacity, consts: inputs[ns:], idx: make([]*Node, len(p.Pops))}
+		st := &stepper{p: p, capacity: capacity, consts: inputs[ns:], idx: make([]*Node, len(p.Blocks))}
 		return st.step(append([]*Node(nil), inputs[:ns]...))
 	}
 }
@@ -240,26 +242,19 @@ func (st *stepper) step(state []*Node) []*Node {
 	p := st.p
 	next := append([]*Node(nil), state...)
 	st.next = next
-	st.fan = make([]*Node, len(p.Pops))
+	st.fan = make([]*Node, len(p.Blocks))
+	st.local = make([]*Node, len(p.Pops))
 	stepIdx := state[0]
 	g := stepIdx.Graph()
 	st.preG = map[*PreState]*Node{}
 	for _, ps := range p.PreStates {
-		updated := ps.Synapse.Update(varsAt(state, ps.Vars), ops.SpikesAsFloat(state[ps.Pop.Spike], p.DType), p.Net.Dt)
+		updated := ps.Synapse.Update(varsAt(state, ps.Vars), ops.SpikesAsFloat(state[ps.Block.Spike], p.DType), p.Net.Dt)
 		storeAt(next, ps.Vars, updated)
 		st.preG[ps] = updated["g"]
 	}
 	gval := map[*Group]*Node{} // what each group's output reads
 	for _, grp := range p.Groups {
-		var x *Node
-		for _, pr := range grp.Projs {
-			c := st.transmit(pr, state)
-			if x == nil {
-				x = c
-			} else {
-				x = Add(x, c)
-			}
-		}
+		x := st.groupInput(grp, state)
 		if grp.PreSide {
 			gval[grp] = x
 			continue
@@ -267,28 +262,20 @@ func (st *stepper) step(state []*Node) []*Node {
 		storeAt(next, grp.Vars, grp.Synapse.Update(varsAt(state, grp.Vars), x, p.Net.Dt))
 		gval[grp] = next[grp.G]
 	}
-	for _, pop := range p.Pops {
-		vars := varsAt(state, pop.States)
-		groups := pop.Groups
-		var gaps [][2]*Node // per gap projection onto pop: Σ_j w·V_j and Σ_j w
+	for _, b := range p.Blocks {
+		vars := varsAt(state, b.States)
+		var gaps [][2]*Node // per gap projection onto the block: Σ_j w·V_j and Σ_j w
 		for _, gp := range p.Gaps {
-			if gp.Pop == pop {
-				v0 := state[pop.States[pop.Neuron.Potential()]]
-				a := ops.DensePropagate(v0, st.consts[gp.Proj.PreList], st.consts[gp.Proj.PostList], st.consts[gp.Proj.Weight], pop.Size)
+			if gp.Pop.Block == b {
+				v0 := state[b.States[b.Neuron.Potential()]]
+				a := ops.DensePropagate(v0, st.consts[gp.Proj.PreList], st.consts[gp.Proj.PostList], st.consts[gp.Proj.Weight], b.Size)
 				gaps = append(gaps, [2]*Node{a, st.consts[gp.Cond]})
 			}
 		}
-		ext := inputCurrent(pop.Input, stepIdx, p.Net.Dt, p.DType)
-		switch pop.Input.Kind {
-		case "noise":
-			ext = Add(ext, whiteNoise(pop, stepIdx, p.Net.Seed, p.Net.Dt, p.DType))
-		case "ou":
-			ext = state[pop.OU]
-			next[pop.OU] = ouStep(pop, ext, stepIdx, p.Net.Seed, p.Net.Dt)
-		}
+		ext := st.external(b, state)
 		input := func(v *Node) *Node {
 			i := Add(ZerosLike(v), ext)
-			for _, grp := range groups {
+			for _, grp := range b.Groups {
 				i = Add(i, grp.Output.Current(gval[grp], v))
 			}
 			for _, gp := range gaps {
@@ -296,15 +283,88 @@ func (st *stepper) step(state []*Node) []*Node {
 			}
 			return i
 		}
-		newVars, spike := pop.Neuron.Update(vars, input, dynamics.Step{Index: stepIdx, Dt: p.Net.Dt}, pop.Integrator)
-		if nz := pop.Noise; nz != nil {
-			newVars[nz.Var] = stochasticTerm(pop, vars[nz.Var], newVars[nz.Var], spike, stepIdx, p.Net.Seed, p.Net.Dt)
+		newVars, spike := b.Neuron.Update(vars, input, dynamics.Step{Index: stepIdx, Dt: p.Net.Dt}, b.Integrator)
+		if nz := b.Pops[0].Noise; nz != nil {
+			newVars[nz.Var] = stochasticTerm(b, vars[nz.Var], newVars[nz.Var], spike, stepIdx, p.Net.Seed, p.Net.Dt)
 		}
-		storeAt(next, pop.States, newVars)
-		next[pop.Spike] = spike
+		storeAt(next, b.States, newVars)
+		next[b.Spike] = spike
 	}
 	next[0] = Add(stepIdx, Scalar(g, dtypes.Int32, 1))
 	return next
+}
+
+// groupInput is what a group's synaptic state takes in this step, [block
+// size]: each part's projections summed in order, at its population's
+// neurons, zero at the neurons of populations without a part.
+func (st *stepper) groupInput(grp *Group, state []*Node) *Node {
+	b := grp.Post
+	byPop := map[*Population]*Node{}
+	for _, part := range grp.Parts {
+		var x *Node
+		for _, pr := range part.Projs {
+			c := st.transmit(pr, state)
+			if x == nil {
+				x = c
+			} else {
+				x = Add(x, c)
+			}
+		}
+		byPop[part.Pop] = x
+	}
+	if len(b.Pops) == 1 {
+		return byPop[b.Pops[0]]
+	}
+	pieces := make([]*Node, len(b.Pops))
+	for k, pop := range b.Pops {
+		if x := byPop[pop]; x != nil {
+			pieces[k] = x
+		} else {
+			pieces[k] = Zeros(state[0].Graph(), shapes.Make(st.p.DType, pop.Size))
+		}
+	}
+	return Concatenate(pieces, 0)
+}
+
+// external is a block's external input this step: one scalar when its
+// populations' inputs are one constant, else one value per neuron, each
+// population's input (noise and Ornstein–Uhlenbeck currents advancing into
+// the next state) at its neurons.
+func (st *stepper) external(b *Block, state []*Node) *Node {
+	p, stepIdx := st.p, state[0]
+	uniform := true
+	for _, pop := range b.Pops {
+		in := pop.Input
+		uniform = uniform && in.Kind != "noise" && in.Kind != "ou" && reflect.DeepEqual(in, b.Pops[0].Input)
+	}
+	if uniform {
+		return inputCurrent(b.Pops[0].Input, stepIdx, p.Net.Dt, p.DType)
+	}
+	pieces := make([]*Node, len(b.Pops))
+	for k, pop := range b.Pops {
+		ext := inputCurrent(pop.Input, stepIdx, p.Net.Dt, p.DType)
+		switch pop.Input.Kind {
+		case "noise":
+			ext = Add(ext, whiteNoise(pop, stepIdx, p.Net.Seed, p.Net.Dt, p.DType))
+		case "ou":
+			ext = state[pop.OU]
+			st.next[pop.OU] = ouStep(pop, ext, stepIdx, p.Net.Seed, p.Net.Dt)
+		}
+		pieces[k] = BroadcastToDims(ext, pop.Size)
+	}
+	if len(pieces) == 1 {
+		return pieces[0]
+	}
+	return Concatenate(pieces, 0)
+}
+
+// popSlice is the part of a block array [block size] that holds pop's
+// neurons.
+func popSlice(x *Node, pop *Population) *Node {
+	if pop.Size == pop.Block.Size {
+		return x
+	}
+	return Slice(x, AxisRange(pop.Offset, pop.Offset+pop.Size))
 }
 
 // varsAt reads the variables whose state indices idx gives.
@@ -338,7 +398,7 @@ func (st *stepper) transmit(pr *Projection, state []*Node) *Node {
 		buf = ops.DelayRow(buf, step, st.propagate(pr, state), d.Steps)
 	case pr.Kernel == KernelEvent:
 		o := pr.Own
-		buf = ops.EventPropagateCSRDelayed(st.compacted(pr.Pre, state), st.consts[o.Ptr], st.consts[o.Indices],
+		buf = ops.EventPropagateCSRDelayed(st.localIdx(pr.Pre, state), st.consts[o.Ptr], st.consts[o.Indices],
 			st.consts[d.StepsTable], o.Width, st.ownWeight(pr, state), st.rowScale(pr, state), buf, step)
 	default:
 		values, w := st.denseInputs(pr, state)
@@ -349,14 +409,31 @@ func (st *stepper) transmit(pr *Projection, state []*Node) *Node {
 	return due
 }
 
-// compacted returns the firing indices of pop's spikes in state, compacting
-// them on the first step of a chunk (they were counted, and checked against
-// the capacity, by the chunk before).
-func (st *stepper) compacted(pop *Population, state []*Node) *Node {
-	if st.idx[pop.Index] == nil {
-		st.idx[pop.Index], _ = ops.Compact(state[pop.Spike], Capacity(pop, st.capacity))
+// compacted returns the firing indices of a block's spikes in state,
+// compacting them on the first step of a chunk (they were counted, and
+// checked against the capacity, by the chunk before).
+func (st *stepper) compacted(b *Block, state []*Node) *Node {
+	if st.idx[b.Index] == nil {
+		st.idx[b.Index], _ = ops.Compact(state[b.Spike], Capacity(b, st.capacity))
 	}
-	return st.idx[pop.Index]
+	return st.idx[b.Index]
+}
+
+// localIdx returns the firing indices of pop within pop (padded with
+// pop.Size, in the block's capacity), for the tables that have a row per
+// neuron of pop.
+func (st *stepper) localIdx(pop *Population, state []*Node) *Node {
+	idx := st.compacted(pop.Block, state)
+	if pop.Size == pop.Block.Size {
+		return idx
+	}
+	if st.local[pop.Index] == nil {
+		g := idx.Graph()
+		lo, hi := Scalar(g, dtypes.Int32, pop.Offset), Scalar(g, dtypes.Int32, pop.Offset+pop.Size)
+		in := And(GreaterOrEqual(idx, lo), LessThan(idx, hi))
+		st.local[pop.Index] = Where(in, Sub(idx, lo), Scalar(g, dtypes.Int32, pop.Size))
+	}
+	return st.local[pop.Index]
 }
 
 // ownWeight is the weight of a projection with its own event table: the
@@ -370,8 +447,8 @@ func (st *stepper) ownWeight(pr *Projection, state []*Node) *Node {
 			ColPtr: st.consts[pl.ColPtr], Sources: st.consts[pl.Sources], Perm: st.consts[pl.Perm], ColWidth: pl.ColWidth}
 		w := state[pl.W]
 		st.next[pl.W], st.next[pl.XPre], st.next[pl.XPost] = pl.Rule.EventStep(w, state[pl.XPre], state[pl.XPost],
-			ops.SpikesAsFloat(state[pr.Pre.Spike], dt), ops.SpikesAsFloat(state[pr.Target.Spike], dt),
-			st.compacted(pr.Pre, state), st.compacted(pr.Target, state), tables, st.p.Net.Dt)
+			ops.SpikesAsFloat(st.spikes(pr.Pre, state), dt), ops.SpikesAsFloat(st.spikes(pr.Target, state), dt),
+			st.localIdx(pr.Pre, state), st.localIdx(pr.Target, state), tables, st.p.Net.Dt)
 		return w
 	}
 	if pr.Own.Weights >= 0 {
@@ -395,9 +472,9 @@ func (st *stepper) rowScale(pr *Projection, state []*Node) *Node {
 // floats, scaled by their short-term plasticity efficacy when it has one.
 func (st *stepper) sourceValues(pr *Projection, state []*Node) *Node {
 	if pr.PreState != nil {
-		return st.preG[pr.PreState]
+		return popSlice(st.preG[pr.PreState], pr.Pre)
 	}
-	s := ops.SpikesAsFloat(state[pr.Pre.Spike], st.p.DType)
+	s := ops.SpikesAsFloat(st.spikes(pr.Pre, state), st.p.DType)
 	if pr.STP != nil { // each spike carries its efficacy
 		var u, x *Node
 		s, u, x = pr.STP.Step(state[pr.STPU], state[pr.STPX], s, st.p.Net.Dt)
@@ -413,7 +490,7 @@ func (st *stepper) denseInputs(pr *Projection, state []*Node) (values, w *Node) 
 	values, w = st.sourceValues(pr, state), st.consts[pr.Weight]
 	if pl := pr.Plastic; pl != nil {
 		w = state[pl.W]
-		post := ops.SpikesAsFloat(state[pr.Target.Spike], st.p.DType)
+		post := ops.SpikesAsFloat(st.spikes(pr.Target, state), st.p.DType)
 		st.next[pl.W], st.next[pl.XPre], st.next[pl.XPost] = pl.Rule.Step(w, state[pl.XPre], state[pl.XPost], values, post,
 			st.consts[pr.PreList], st.consts[pr.PostList], st.p.Net.Dt)
 	}
@@ -438,27 +515,31 @@ func (st *stepper) propagate(pr *Projection, state []*Node) *Node {
 		}
 		return x
 	}
-	pre := pr.Pre
-	i := pre.Index
-	st.compacted(pre, state)
 	if o := pr.Own; o != nil {
-		return ops.EventPropagateCSRScaled(st.idx[i], st.consts[o.Ptr], st.consts[o.Indices], o.Width,
+		return ops.EventPropagateCSRScaled(st.localIdx(pr.Pre, state), st.consts[o.Ptr], st.consts[o.Indices], o.Width,
 			st.ownWeight(pr, state), st.rowScale(pr, state), nPost)
 	}
 	if pr.Kernel == KernelProcedural {
-		return ops.ProceduralEvent(st.idx[i], *pr.Proc, w)
+		return ops.ProceduralEvent(st.localIdx(pr.Pre, state), *pr.Proc, w)
 	}
-	if st.fan[i] == nil {
-		if pre.FanoutPerSynapse {
-			st.fan[i] = ops.EventPropagateCSRWeighted(st.idx[i], st.consts[pre.FanoutPtr], st.consts[pre.Fanout],
-				pre.FanoutWidth, st.consts[pre.FanoutWeight], pre.FanoutSize)
+	b := pr.Pre.Block
+	if st.fan[b.Index] == nil {
+		idx := st.compacted(b, state)
+		if b.FanoutPerSynapse {
+			st.fan[b.Index] = ops.EventPropagateCSRWeighted(idx, st.consts[b.FanoutPtr], st.consts[b.Fanout],
+				b.FanoutWidth, st.consts[b.FanoutWeight], b.FanoutSize)
 		} else {
-			st.fan[i] = ops.EventPropagateCSR(st.idx[i], st.consts[pre.FanoutPtr], st.consts[pre.Fanout],
-				pre.FanoutWidth, st.consts[pre.FanoutWeight], pre.FanoutSize)
+			st.fan[b.Index] = ops.EventPropagateCSR(idx, st.consts[b.FanoutPtr], st.consts[b.Fanout],
+				b.FanoutWidth, st.consts[b.FanoutWeight], b.FanoutSize)
 		}
 	}
 	seg := pr.Segment
-	return Slice(st.fan[i], AxisRange(seg.Start, seg.Start+seg.Size))
+	return Slice(st.fan[b.Index], AxisRange(seg.Start, seg.Start+seg.Size))
+}
+
+// spikes is pop's spike flags in state.
+func (st *stepper) spikes(pop *Population, state []*Node) *Node {
+	return popSlice(state[pop.Block.Spike], pop)
 }
 
 // poissonInput draws a Poisson input's weighted counts for step idx, zero
@@ -517,14 +598,22 @@ func ouStep(pop *Population, cur, idx *Node, seed uint64, dt float64) *Node {
 	return Add(mean, MulScalar(z, in.Sigma*math.Sqrt(1-decay*decay)))
 }
 
-// stochasticTerm adds a population's Euler–Maruyama noise to the variable's
+// stochasticTerm adds a block's Euler–Maruyama noise to the variable's
 // deterministic update: σ·√dt·ξ, or σ·X·√dt·ξ with X its value at the start
-// of the step; neurons that spiked keep their reset value.
-func stochasticTerm(pop *Population, before, after, spike, idx *Node, seed uint64, dt float64) *Node {
-	nz := pop.Noise
-	z := ops.HashNormal(proceduralKey(seed, connect.Stream("sde:"+pop.Name+"."+nz.Var)), idx, pop.Size, after.DType())
-	dw := MulScalar(z, nz.Sigma*math.Sqrt(dt))
-	if nz.Multiplicative {
+// of the step, each population with its σ and stream; neurons that spiked
+// keep their reset value.
+func stochasticTerm(b *Block, before, after, spike, idx *Node, seed uint64, dt float64) *Node {
+	pieces := make([]*Node, len(b.Pops))
+	for k, pop := range b.Pops {
+		nz := pop.Noise
+		z := ops.HashNormal(proceduralKey(seed, connect.Stream("sde:"+pop.Name+"."+nz.Var)), idx, pop.Size, after.DType())
+		pieces[k] = MulScalar(z, nz.Sigma*math.Sqrt(dt))
+	}
+	dw := pieces[0]
+	if len(pieces) > 1 {
+		dw = Concatenate(pieces, 0)
+	}
+	if b.Pops[0].Noise.Multiplicative {
 		dw = Mul(dw, before)
 	}
 	out := Add(after, dw)

@@ -97,7 +97,11 @@ func TestCompiledProgramRunsInPlainPJRT(t *testing.T) {
 			for _, f := range p.Events {
 				row := events[s*width+f.CountColumn:]
 				for _, i := range row[1 : 1+row[0]] {
-					got[f.Population] = append(got[f.Population], spike{float64(done+s) * m.DT, i})
+					for _, pop := range f.Populations {
+						if int(i) >= pop.Offset && int(i) < pop.Offset+pop.Size {
+							got[pop.Name] = append(got[pop.Name], spike{float64(done+s) * m.DT, i - int32(pop.Offset)})
+						}
+					}
 				}
 			}
 		}

@@ -131,8 +131,8 @@ func TestTwoVariableSynapses(t *testing.T) {
 	for _, v := range prog.State {
 		names = append(names, v.Name)
 	}
-	assert.Contains(t, names, "E2E.h")
-	assert.Contains(t, names, "I2E.g")
+	assert.Contains(t, names, "E2E+E2I.h")
+	assert.Contains(t, names, "I2E+I2I.g")
 	rec, _ := simulate(t, parse(t, spec), lower.Options{}, jit.Options{K: 5})
 	assert.Greater(t, totalSpikes(rec), 400)
 	_, err = parseErr(strings.Replace(spec, "tau_rise: 1 ms, tau_decay: 5 ms", "tau_rise: 6 ms, tau_decay: 5 ms", 1))

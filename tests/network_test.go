@@ -135,14 +135,14 @@ monitors: {spikes: [C], traces: {C.V: [0, 1, 2]}}
 	require.NoError(t, err)
 	require.Len(t, prog.Groups, 2)
 	assert.Equal(t, "A2C+B2C", prog.Groups[0].Name)
-	assert.Len(t, prog.Groups[0].Projs, 2)
+	assert.Len(t, prog.Groups[0].Parts[0].Projs, 2)
 	assert.Equal(t, "A2Cslow", prog.Groups[1].Name)
 	var names []string
 	for _, v := range prog.State {
 		names = append(names, v.Name)
 	}
-	assert.Equal(t, []string{"step", "A.V", "A.last_spike", "A.spike", "B.V", "B.last_spike", "B.spike",
-		"C.V", "C.last_spike", "C.spike", "A2C+B2C.g", "A2Cslow.g"}, names)
+	// A, B and C share one model and its parameters: one block.
+	assert.Equal(t, []string{"step", "A+B+C.V", "A+B+C.last_spike", "A+B+C.spike", "A2C+B2C.g", "A2Cslow.g"}, names)
 
 	rec, _ := simulate(t, parse(t, spec), lower.Options{}, jit.Options{K: 5})
 	assert.Greater(t, totalSpikes(rec), 0, "C must be driven to fire")
@@ -177,6 +177,6 @@ func TestEventKernelWithUnequalWeights(t *testing.T) {
 	assert.Equal(t, spikeTrains(dense), spikeTrains(event))
 	prog, err := lower.Build(parse(t, spec), lower.Options{Kernel: lower.KernelEvent})
 	require.NoError(t, err)
-	e := prog.Pops[0]
+	e := prog.Pops[0].Block
 	assert.Equal(t, []int{e.FanoutSize + 1}, prog.Consts[e.FanoutWeight].Shape, "one weight per postsynaptic slot")
 }

@@ -55,8 +55,8 @@ func cmdCompile(args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 	largest := 0
-	for _, pop := range prog.CompactPops() {
-		largest = max(largest, pop.Size)
+	for _, b := range prog.CompactBlocks() {
+		largest = max(largest, b.Size)
 	}
 	caps := jit.Buckets(capacity, largest)
 	if *buckets > 0 && *buckets < len(caps) {

@@ -1,0 +1,275 @@
+package lower
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+
+	"github.com/brainc/brainc/dynamics"
+)
+
+// Block is populations packed side by side into one set of state arrays:
+// one array per state variable over all their neurons, one spike-flag
+// array, one compaction per step, one fan-out table for the event-driven
+// projections out of it and one synaptic state per (synapse, output) into
+// it. Populations share a block when they have the same neuron model,
+// integrator and parameters and nothing that needs them apart (gap
+// junctions, spike sources); a spec's names and every output stay per
+// population.
+type Block struct {
+	// Name is the population's name for a block of one, else the names
+	// joined by "+".
+	Name string
+	// Index is the block's position in Program.Blocks.
+	Index int
+	// Pops are the populations, in order; population k starts at neuron
+	// Pops[k].Offset.
+	Pops []*Population
+	// Size is the number of neurons of all the populations.
+	Size   int
+	Neuron dynamics.Neuron
+	// Integrator integrates the neuron's state variables.
+	Integrator dynamics.Method
+	// States are the indices into Program.State of the neuron's variables,
+	// by name, each [Size].
+	States map[string]int
+	// StateNames lists the neuron's variables in declaration order.
+	StateNames []string
+	// Spike is the index into Program.State of the spike flags of the last
+	// step, Bool [Size].
+	Spike int
+	// Compact is true when the block's spikes are compacted each step
+	// (event-driven source or spike monitor).
+	Compact bool
+	// Groups are the synaptic states onto the block.
+	Groups []*Group
+	// Fanout and FanoutPtr are indices into Program.Consts of the block's
+	// fan-out table in CSR form: every event-driven projection out of the
+	// block's populations, rows concatenated by block neuron, targets
+	// offset into one concatenated postsynaptic space of FanoutSize slots
+	// (Segment). FanoutPtr is Int32 [Size+2] (row Size is empty), Fanout
+	// Int32 [synapses+1] (a trailing pad entry FanoutSize). FanoutWidth is
+	// the longest row. One gather and one scatter per step then serve all of
+	// them, and nothing is padded: 4 bytes per synapse. Fanout is -1 without
+	// event projections.
+	Fanout, FanoutPtr, FanoutSize, FanoutWidth int
+	// FanoutWeight is the index into Program.Consts of the table's weight:
+	// a scalar when the projections' weights are equal, else one weight per
+	// postsynaptic slot, [FanoutSize+1], or, with FanoutPerSynapse, one per
+	// stored synapse aligned with Fanout.
+	FanoutWeight     int
+	FanoutPerSynapse bool
+	// Events lists the event-driven projections of the fan-out table, in
+	// table order.
+	Events []*Projection
+}
+
+// Capacity returns the event capacity used for a block: the requested
+// capacity, at most the block's size.
+func Capacity(b *Block, capacity int) int { return min(capacity, b.Size) }
+
+// Local returns the indices of a sorted list of block neurons (idx, as the
+// events output gives them, without padding) that belong to pop, as
+// indices within pop. It shares idx's storage.
+func (pop *Population) Local(idx []int32) []int32 {
+	lo, hi := int32(pop.Offset), int32(pop.Offset+pop.Size)
+	from, _ := slices.BinarySearch(idx, lo)
+	to, _ := slices.BinarySearch(idx, hi)
+	out := idx[from:to]
+	if lo != 0 {
+		for k := range out {
+			out[k] -= lo
+		}
+	}
+	return out
+}
+
+// packKey is what populations must share to be packed into one block; ""
+// means the population keeps a block of its own.
+func packKey(pop *Population, gaps map[string]bool) string {
+	switch pop.Neuron.(type) {
+	case *dynamics.Poisson, *dynamics.SpikeTimes: // sources with their own streams and tables
+		return ""
+	}
+	if gaps[pop.Name] {
+		return ""
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%s|%s|", pop.Model, pop.Population.Integrator)
+	for _, k := range slices.Sorted(maps.Keys(pop.Params)) {
+		fmt.Fprintf(&sb, "%s=%v;", k, pop.Params[k])
+	}
+	if nz := pop.Noise; nz != nil {
+		fmt.Fprintf(&sb, "|noise %s %v", nz.Var, nz.Multiplicative)
+	}
+	return sb.String()
+}
+
+// planBlocks packs the populations into blocks (each in a block of its own
+// with noPack) and lays out the blocks' state.
+func (p *Program) planBlocks(noPack bool) {
+	gaps := map[string]bool{}
+	for _, pr := range p.Net.Projections {
+		if pr.Synapse.Model == dynamics.GapJunctionModel {
+			gaps[pr.Pre], gaps[pr.Post] = true, true
+		}
+	}
+	byKey := map[string]*Block{}
+	for _, pop := range p.Pops {
+		key := packKey(pop, gaps)
+		b := byKey[key]
+		if b == nil || key == "" || noPack {
+			integ, _ := dynamics.MethodByName(pop.Population.Integrator) // checked by lowerPopulation
+			b = &Block{Index: len(p.Blocks), Neuron: pop.Neuron, Integrator: integ, States: map[string]int{}, Fanout: -1}
+			p.Blocks = append(p.Blocks, b)
+			byKey[key] = b
+		}
+		pop.Block, pop.Offset = b, b.Size
+		b.Pops = append(b.Pops, pop)
+		b.Size += pop.Size
+	}
+	for _, b := range p.Blocks {
+		names := make([]string, len(b.Pops))
+		for k, pop := range b.Pops {
+			names[k] = pop.Name
+		}
+		b.Name = strings.Join(names, "+")
+		for _, sv := range b.Neuron.States(p.DType) {
+			b.States[sv.Name] = p.addState(b.Name+"."+sv.Name, sv.DType, b.Size)
+			b.StateNames = append(b.StateNames, sv.Name)
+		}
+		b.Spike = p.addState(b.Name+".spike", dtypes.Bool, b.Size)
+	}
+}
+
+// packGroups gathers the synaptic parts of each block's populations into
+// the block's groups: a part joins the first group of its key after the
+// group its population's previous part joined (so every population sums its
+// synaptic currents in the order it would alone), else starts one.
+func (p *Program) packGroups() {
+	for _, b := range p.Blocks {
+		for _, pop := range b.Pops {
+			last := -1
+			for _, part := range pop.Parts {
+				at := -1
+				for j := last + 1; j < len(b.Groups); j++ {
+					g := b.Groups[j]
+					if g.Parts[0].key == part.key && !slices.ContainsFunc(g.Parts, func(q *Part) bool { return q.Pop == pop }) {
+						at = j
+						break
+					}
+				}
+				if at < 0 {
+					at = len(b.Groups)
+					b.Groups = append(b.Groups, &Group{Post: b, Synapse: part.synapse, Output: part.output,
+						PreSide: part.preSide, G: -1, Vars: map[string]int{}})
+				}
+				g := b.Groups[at]
+				g.Parts = append(g.Parts, part)
+				part.Group = g
+				last = at
+			}
+		}
+		for _, g := range b.Groups {
+			names := make([]string, len(g.Parts))
+			for k, part := range g.Parts {
+				names[k] = part.Name
+			}
+			g.Name = strings.Join(names, "+")
+			if g.Synapse != nil {
+				for _, name := range g.Synapse.States() {
+					g.Vars[name] = p.addState(g.Name+"."+name, p.DType, b.Size)
+				}
+				g.G = g.Vars["g"]
+			}
+			p.Groups = append(p.Groups, g)
+		}
+	}
+}
+
+// buildFanout lays the event-driven projections out of a block into one
+// CSR table (see Block.Fanout). A projection's targets go to the slots of
+// its synaptic group at its target's offset, so that one slice of the
+// table's output is a whole group's input; a second projection from the
+// block into the same part gets slots of its own (the part sums them in
+// projection order, as it would without packing).
+func (p *Program) buildFanout(b *Block) {
+	if len(b.Events) == 0 {
+		return
+	}
+	size, synapses := 0, 0
+	sameWeight, perSynapse := true, false
+	base := map[*Group]int{}
+	taken := map[*Part]bool{}
+	for _, pr := range b.Events {
+		part := pr.Part
+		start, ok := base[part.Group]
+		if !ok {
+			start, base[part.Group] = size, size
+			size += part.Group.Post.Size
+		}
+		if taken[part] {
+			start = size
+			size += pr.Target.Size
+		} else {
+			start += pr.Target.Offset
+			taken[part] = true
+		}
+		pr.Segment = Segment{Start: start, Size: pr.Target.Size}
+		synapses += pr.Matrix.NumSynapses()
+		sameWeight = sameWeight && pr.Projection.Weight == b.Events[0].Projection.Weight
+		perSynapse = perSynapse || pr.SynWeights != nil
+	}
+	indptr := make([]int32, b.Size+2)
+	indices := make([]int32, 0, synapses+1)
+	var weights []float64 // per synapse, when any projection has its own
+	width := 1
+	for _, pop := range b.Pops {
+		for i := 0; i < pop.Size; i++ {
+			for _, pr := range b.Events {
+				if pr.Pre != pop {
+					continue
+				}
+				m, off := pr.Matrix, int32(pr.Segment.Start)
+				for k := m.Indptr[i]; k < m.Indptr[i+1]; k++ {
+					indices = append(indices, m.Indices[k]+off)
+					if perSynapse {
+						w := pr.Projection.Weight
+						if pr.SynWeights != nil {
+							w *= pr.SynWeights[k]
+						}
+						weights = append(weights, w)
+					}
+				}
+			}
+			row := pop.Offset + i
+			indptr[row+1] = int32(len(indices))
+			width = max(width, int(indptr[row+1]-indptr[row]))
+		}
+	}
+	indptr[b.Size+1] = indptr[b.Size]
+	indices = append(indices, int32(size))
+	b.Fanout = p.addConst(b.Name+".fanout", tensors.FromFlatDataAndDimensions(indices, len(indices)))
+	b.FanoutPtr = p.addConst(b.Name+".fanout_ptr", tensors.FromFlatDataAndDimensions(indptr, len(indptr)))
+	b.FanoutSize, b.FanoutWidth = size, width
+	if perSynapse {
+		b.FanoutPerSynapse = true
+		b.FanoutWeight = p.addConst(b.Name+".fanout_weight", p.floats(append(weights, 0), len(weights)+1))
+		return
+	}
+	if sameWeight {
+		b.FanoutWeight = b.Events[0].Weight
+		return
+	}
+	w := make([]float64, size+1)
+	for _, pr := range b.Events {
+		for j := range pr.Segment.Size {
+			w[pr.Segment.Start+j] = pr.Projection.Weight
+		}
+	}
+	b.FanoutWeight = p.addConst(b.Name+".fanout_weight", p.floats(w, size+1))
+}
