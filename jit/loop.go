@@ -3,6 +3,7 @@ package jit
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	xlapjrt "github.com/gomlx/go-xla/pkg/pjrt"
@@ -79,12 +80,29 @@ func NewLoopProgram(b backends.Backend, p *lower.Program, name string, capacity 
 	for _, v := range p.Consts {
 		in = append(in, shapes.Make(v.DType, v.Shape...))
 	}
-	step, err := pjrt.TraceStableHLO(b, name+"_step", in, p.Body(capacity))
+	spec := loop.Spec{Name: name, Carried: carried, Invariant: len(p.Consts), Rows: lp.Rows}
+	if width > 0 && TopKCompaction(b) {
+		spec.Compact = &loop.Compaction{Row: len(p.State)}
+		for _, blk := range p.CompactBlocks() {
+			spec.Compact.Blocks = append(spec.Compact.Blocks, loop.CompactBlock{Size: blk.Size, Capacity: lower.Capacity(blk, capacity)})
+		}
+	}
+	step, err := pjrt.TraceStableHLO(b, name+"_step", in, p.Body(capacity, spec.Compact != nil))
 	if err != nil {
 		return nil, err
 	}
-	lp.Text, err = loop.Module(step, loop.Spec{Name: name, Carried: carried, Invariant: len(p.Consts), Rows: lp.Rows})
+	lp.Text, err = loop.Module(step, spec)
 	return lp, err
+}
+
+// TopKCompaction reports whether the loop compacts spikes with XLA's top-k
+// (loop.Compaction) on backend b: on the CPU plugin, where it is one
+// partial sort per block instead of a dozen kernels of prefix sum and
+// scatter. On a GPU the prefix sum is kept (a top-k there may sort the
+// whole block).
+func TopKCompaction(b backends.Backend) bool {
+	c, err := pjrt.Client(b)
+	return err == nil && strings.EqualFold(c.Platform(), "cpu")
 }
 
 // loopExec is a compiled LoopProgram.
@@ -318,6 +336,9 @@ func (r *Runner) runLoop(steps int, fn func(*Chunk) error) error {
 					if l.last[j], err = firing(flags); err != nil {
 						return err
 					}
+					// The events row counts at most capacity+1 (top-k
+					// compaction): the flags give the step's true count.
+					maxCount = max(maxCount, len(l.last[j]))
 				} else {
 					l.last[j] = slices.Clone(ev.indices(k-1, j))
 				}
@@ -360,7 +381,7 @@ func (r *Runner) runLoop(steps int, fn func(*Chunk) error) error {
 			fmt.Fprintf(r.opts.Log, "loop call: steps %d-%d (%d asked), capacity %d -> %d, most firing %d, overflow %v, %.1f µs/step\n",
 				chunk.Start, chunk.Start+k-1, n, before, r.capacity, maxCount, overflow, 1e6*elapsed.Seconds()/float64(k))
 		}
-		if r.capacity != before {
+		if r.capacity != before && diverged == nil {
 			if err := l.setRow(p, r.capacity); err != nil {
 				return err
 			}

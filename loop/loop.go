@@ -45,6 +45,9 @@ type Spec struct {
 	// Rows is the number of rows of every record buffer: the most steps one
 	// call may run.
 	Rows int
+	// Compact, when set, has the loop build the events row from the keys
+	// the step returns (see Compaction).
+	Compact *Compaction
 }
 
 // Signature is the parsed signature of a step function.
@@ -117,7 +120,30 @@ func Module(step string, spec Spec) (string, error) {
 	if sig.Results[c] != "tensor<i1>" {
 		return "", fmt.Errorf("loop: step result %d (stop) is %s, expected tensor<i1>", c, sig.Results[c])
 	}
-	rows := sig.Results[c+1:]
+	nKeys := 0
+	var rows []string
+	if cp := spec.Compact; cp != nil {
+		nKeys = len(cp.Blocks)
+		if nKeys == 0 || cp.Row < 0 || cp.Row >= c {
+			return "", fmt.Errorf("loop: compaction needs blocks and a carried events row, got %d blocks and row %d of %d carried", nKeys, cp.Row, c)
+		}
+		if want := fmt.Sprintf("tensor<%dxi32>", cp.Width()); sig.Args[cp.Row] != want {
+			return "", fmt.Errorf("loop: the carried events row is %s, expected %s", sig.Args[cp.Row], want)
+		}
+		if len(sig.Results) < c+1+nKeys {
+			return "", fmt.Errorf("loop: the step returns %d results, expected at least %d (carried, stop, %d keys)", len(sig.Results), c+1+nKeys, nKeys)
+		}
+		for j, b := range cp.Blocks {
+			if b.Capacity < 1 || b.Capacity > b.Size {
+				return "", fmt.Errorf("loop: block %d has capacity %d, expected 1 to its size %d", j, b.Capacity, b.Size)
+			}
+			if want, got := fmt.Sprintf("tensor<%dxf32>", b.Size), sig.Results[c+1+j]; got != want {
+				return "", fmt.Errorf("loop: key %d is %s, expected %s", j, got, want)
+			}
+		}
+		rows = append(rows, sig.Args[cp.Row])
+	}
+	rows = append(rows, sig.Results[c+1+nKeys:]...)
 	buffers := make([]string, len(rows))
 	zeros := make([]string, len(rows))
 	for j, r := range rows {
@@ -197,7 +223,13 @@ func Module(step string, spec Spec) (string, error) {
 	w("      } : (tensor<i32>, tensor<i32>) -> tensor<i1>\n")
 	w("      %%running = \"stablehlo.not\"(%s) : (tensor<i1>) -> tensor<i1>\n", cond[1])
 	w("      %%more = \"stablehlo.and\"(%%lt, %%running) : (tensor<i1>, tensor<i1>) -> tensor<i1>\n")
-	w("      \"stablehlo.return\"(%%more) : (tensor<i1>) -> ()\n")
+	more := "%more"
+	if cp := spec.Compact; cp != nil {
+		within := writeWithin(w, cp, cond[3+cp.Row])
+		w("      %%go_on = \"stablehlo.and\"(%%more, %s) : (tensor<i1>, tensor<i1>) -> tensor<i1>\n", within)
+		more = "%go_on"
+	}
+	w("      \"stablehlo.return\"(%s) : (tensor<i1>) -> ()\n", more)
 	w("    }, {\n")
 	// Body: one step, its rows written at the counter.
 	ba := argAt("b", 0, nCarry)
@@ -205,16 +237,32 @@ func Module(step string, spec Spec) (string, error) {
 	stepIn := ba[3 : 3+c+k]
 	w("      %%s:%d = func.call @step(%s) : (%s) -> (%s)\n", len(sig.Results), strings.Join(stepIn, ", "),
 		strings.Join(sig.Args, ", "), strings.Join(sig.Results, ", "))
-	next := []string{"%next", fmt.Sprintf("%%s#%d", c), ba[2]}
-	w("      %%next = \"stablehlo.add\"(%s, %%one) : (tensor<i32>, tensor<i32>) -> tensor<i32>\n", ba[0])
+	stop := fmt.Sprintf("%%s#%d", c)
+	carriedOut := make([]string, c)
 	for i := range c {
-		next = append(next, fmt.Sprintf("%%s#%d", i))
+		carriedOut[i] = fmt.Sprintf("%%s#%d", i)
 	}
+	rowNames := make([]string, 0, len(rows))
+	if cp := spec.Compact; cp != nil {
+		keys := make([]string, nKeys)
+		for j := range keys {
+			keys[j] = fmt.Sprintf("%%s#%d", c+1+j)
+		}
+		row := writeCompaction(w, cp, keys)
+		carriedOut[cp.Row] = row
+		rowNames = append(rowNames, row)
+	}
+	for j := c + 1 + nKeys; j < len(sig.Results); j++ {
+		rowNames = append(rowNames, fmt.Sprintf("%%s#%d", j))
+	}
+	next := []string{"%next", stop, ba[2]}
+	w("      %%next = \"stablehlo.add\"(%s, %%one) : (tensor<i32>, tensor<i32>) -> tensor<i32>\n", ba[0])
+	next = append(next, carriedOut...)
 	next = append(next, ba[3+c:3+c+k]...)
 	for j, r := range rows {
 		m := elemRe.FindStringSubmatch(r)
 		one := fmt.Sprintf("tensor<1x%sx%s>", m[1], m[2])
-		w("      %%row%d = \"stablehlo.reshape\"(%%s#%d) : (%s) -> %s\n", j, c+1+j, r, one)
+		w("      %%row%d = \"stablehlo.reshape\"(%s) : (%s) -> %s\n", j, rowNames[j], r, one)
 		w("      %%put%d = \"stablehlo.dynamic_update_slice\"(%s, %%row%d, %s, %%zero) : (%s, %s, tensor<i32>, tensor<i32>) -> %s\n",
 			j, ba[3+c+k+j], j, ba[0], buffers[j], one, buffers[j])
 		next = append(next, fmt.Sprintf("%%put%d", j))

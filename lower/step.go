@@ -104,14 +104,19 @@ func (p *Program) Chunk(k, capacity int) func(inputs []*Node) []*Node {
 // out to the next iteration.
 //
 // Inputs: the state (Program.State order), then, when the program compacts
-// any population, the events row Int32 [W] of the previous step (see
-// EventLayout: a count and capacity indices per compacted population), then
-// the constants. Outputs: the new state, the new events row (when there is
-// one), stop (Bool scalar: some population fired more neurons than its
-// capacity, so the row is truncated and the next step must not use it), then
-// the rows to record: the events row again and the traces row
-// (Float [Σ len(indices)], when the program has traces).
-func (p *Program) Body(capacity int) func(inputs []*Node) []*Node {
+// any block, the events row Int32 [W] of the previous step (see
+// EventLayout: a count and capacity indices per compacted block), then the
+// constants. Outputs: the new state, the new events row (when there is
+// one), stop (Bool scalar: some block fired more neurons than its
+// capacity, so the row is truncated and the next step must not use it, or
+// a state went non-finite), then the rows to record: the events row again
+// and the traces row (Float [Σ len(indices)], when the program has traces).
+//
+// With keys set, the step leaves compaction to the loop (loop.Compaction):
+// it returns the events row it was given in place of the new one, then
+// stop (for the blocks not compacted), then one key per compacted block,
+// Float32 [block size] (Keys), then the traces row.
+func (p *Program) Body(capacity int, keys bool) func(inputs []*Node) []*Node {
 	return func(inputs []*Node) []*Node {
 		ns := len(p.State)
 		compact := p.CompactBlocks()
@@ -125,19 +130,29 @@ func (p *Program) Body(capacity int) func(inputs []*Node) []*Node {
 			}
 		}
 		state := st.step(append([]*Node(nil), inputs[:ns]...))
-		row, stop := st.eventRow(state)
-		if bad := p.nonFinite(state); stop == nil {
-			stop = bad
-		} else {
-			stop = Or(stop, bad)
-		}
 		out := state
-		if row != nil {
-			out = append(out, row)
-		}
-		out = append(out, stop)
-		if row != nil {
-			out = append(out, row)
+		if keys {
+			if nrow == 1 {
+				out = append(out, inputs[ns])
+			}
+			out = append(out, p.nonFinite(state, false))
+			for _, b := range compact {
+				out = append(out, p.key(b, state))
+			}
+		} else {
+			row, stop := st.eventRow(state)
+			if bad := p.nonFinite(state, true); stop == nil {
+				stop = bad
+			} else {
+				stop = Or(stop, bad)
+			}
+			if row != nil {
+				out = append(out, row)
+			}
+			out = append(out, stop)
+			if row != nil {
+				out = append(out, row)
+			}
 		}
 		if tr := p.traceRow(state); tr != nil {
 			out = append(out, tr)
@@ -146,11 +161,34 @@ func (p *Program) Body(capacity int) func(inputs []*Node) []*Node {
 	}
 }
 
+// key is a compacted block's key for the loop's top-k compaction,
+// Float32 [block size]: 1 where the neuron fired in this step, 0 where not,
+// 2 where one of its float state variables is not finite (their sum is
+// not: a NaN or an infinity anywhere makes it so).
+func (p *Program) key(b *Block, state []*Node) *Node {
+	spiked := ConvertDType(state[b.Spike], dtypes.Float32)
+	var sum *Node
+	for _, name := range b.StateNames {
+		if i := b.States[name]; p.State[i].DType == p.DType {
+			if sum == nil {
+				sum = state[i]
+			} else {
+				sum = Add(sum, state[i])
+			}
+		}
+	}
+	if sum == nil {
+		return spiked
+	}
+	return Where(IsFinite(sum), spiked, Scalar(spiked.Graph(), dtypes.Float32, 2))
+}
+
 // nonFinite is true (Bool scalar) when any float state variable of any
-// neuron is NaN or infinite: the integration diverged.
-func (p *Program) nonFinite(state []*Node) *Node {
+// neuron is NaN or infinite: the integration diverged. Without compacted,
+// the blocks that are compacted are left out (their keys say it).
+func (p *Program) nonFinite(state []*Node, compacted bool) *Node {
 	var bad *Node
-	for _, i := range p.NeuronFloats() {
+	for _, i := range p.NeuronFloats(compacted) {
 		x := state[i]
 		b := LogicalNot(ReduceLogicalAnd(IsFinite(x)))
 		if bad == nil {
@@ -166,11 +204,14 @@ func (p *Program) nonFinite(state []*Node) *Node {
 }
 
 // NeuronFloats lists the indices into State of every float state variable
-// of every block, in Blocks and declaration order: the values the
-// non-finite guard watches.
-func (p *Program) NeuronFloats() []int {
+// of every block (of the blocks not compacted, without compacted), in
+// Blocks and declaration order: the values the non-finite guard watches.
+func (p *Program) NeuronFloats(compacted bool) []int {
 	var out []int
 	for _, b := range p.Blocks {
+		if b.Compact && !compacted {
+			continue
+		}
 		for _, name := range b.StateNames {
 			if i := b.States[name]; p.State[i].DType == p.DType {
 				out = append(out, i)

@@ -91,8 +91,10 @@ func EventPropagateCSRWeighted(idx, indptr, indices *Node, width int, weights *N
 func CSRSlots(idx, indptr, indices *Node, width int) *Node {
 	g := idx.Graph()
 	c := idx.Shape().Dimensions[0]
-	start := Gather(indptr, ExpandAxes(idx, -1))
-	end := Gather(indptr, ExpandAxes(AddScalar(idx, 1), -1))
+	// Both ends of each row in one gather (one kernel instead of two).
+	bounds := Reshape(Gather(indptr, Reshape(Stack([]*Node{idx, AddScalar(idx, 1)}, -1), 2*c, 1)), c, 2)
+	start := Reshape(Slice(bounds, AxisRange(), AxisRange(0, 1)), c)
+	end := Reshape(Slice(bounds, AxisRange(), AxisRange(1, 2)), c)
 	pos := Add(ExpandAxes(start, -1), Iota(g, shapes.Make(dtypes.Int32, 1, width), 1)) // [C, width]
 	pad := indices.Shape().Dimensions[0]                                               // one past the pad entry: dropped by scatters
 	if !DropsOutOfBounds(g) {
