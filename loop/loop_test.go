@@ -1,6 +1,7 @@
 package loop
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -114,4 +115,85 @@ func TestLoopModuleRuns(t *testing.T) {
 			assert.Equal(t, want, rows[2*i:2*i+2], "n=%d row %d", tc.n, i)
 		}
 	}
+}
+
+// A step for top-k compaction: x counts up by one per step; neuron i fires
+// when its x is a multiple of 3, and its key is 2 (not finite) when x
+// reaches the invariant bad.
+const keyStep = `module @k {
+  func.func @main(%x: tensor<6xf32>, %row: tensor<%dxi32>, %bad: tensor<f32>) -> (tensor<6xf32>, tensor<%dxi32>, tensor<i1>, tensor<6xf32>) {
+    %one = "stablehlo.constant"() { value = dense<1.0> : tensor<6xf32> } : () -> tensor<6xf32>
+    %three = "stablehlo.constant"() { value = dense<3.0> : tensor<6xf32> } : () -> tensor<6xf32>
+    %zero = "stablehlo.constant"() { value = dense<0.0> : tensor<6xf32> } : () -> tensor<6xf32>
+    %two = "stablehlo.constant"() { value = dense<2.0> : tensor<6xf32> } : () -> tensor<6xf32>
+    %x1 = "stablehlo.add"(%x, %one) : (tensor<6xf32>, tensor<6xf32>) -> tensor<6xf32>
+    %r = "stablehlo.remainder"(%x1, %three) : (tensor<6xf32>, tensor<6xf32>) -> tensor<6xf32>
+    %fire = "stablehlo.compare"(%r, %zero) { comparison_direction = #stablehlo<comparison_direction EQ> } : (tensor<6xf32>, tensor<6xf32>) -> tensor<6xi1>
+    %key = "stablehlo.select"(%fire, %one, %zero) : (tensor<6xi1>, tensor<6xf32>, tensor<6xf32>) -> tensor<6xf32>
+    %b = "stablehlo.broadcast_in_dim"(%bad) { broadcast_dimensions = array<i64> } : (tensor<f32>) -> tensor<6xf32>
+    %isbad = "stablehlo.compare"(%x1, %b) { comparison_direction = #stablehlo<comparison_direction EQ> } : (tensor<6xf32>, tensor<6xf32>) -> tensor<6xi1>
+    %key2 = "stablehlo.select"(%isbad, %two, %key) : (tensor<6xi1>, tensor<6xf32>, tensor<6xf32>) -> tensor<6xf32>
+    %stop = "stablehlo.constant"() { value = dense<false> : tensor<i1> } : () -> tensor<i1>
+    "stablehlo.return"(%x1, %row, %stop, %key2) : (tensor<6xf32>, tensor<%dxi32>, tensor<i1>, tensor<6xf32>) -> ()
+  }
+}
+`
+
+// With Compaction the loop builds the events row from the step's keys:
+// counts and increasing indices padded with the size, carried and recorded;
+// it stops after a step whose count passes the capacity or whose key says
+// a state is not finite.
+func TestCompactionModuleRuns(t *testing.T) {
+	b, err := pjrt.Open(pjrt.Options{Backend: "cpu"})
+	require.NoError(t, err)
+	defer b.Finalize()
+	c, err := pjrt.Client(b)
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		capacity int
+		bad      float32
+		steps    int
+		rows     [][]int32
+	}{
+		{2, 100, 4, [][]int32{{2, 2, 5}, {2, 1, 4}, {2, 0, 3}, {2, 2, 5}}},
+		{1, 100, 1, [][]int32{{2, 2}}},     // 2 fired, capacity 1: stop, the count says capacity+1
+		{3, 2, 1, [][]int32{{7, 6, 2, 5}}}, // neuron 1 reaches x = 2 at step 1: key 2, counted past the capacity
+	} {
+		width := 1 + tc.capacity
+		step := strings.ReplaceAll(keyStep, "%d", strconv.Itoa(width))
+		text, err := Module(step, Spec{Name: "keys", Carried: 2, Invariant: 1, Rows: 4,
+			Compact: &Compaction{Row: 1, Blocks: []CompactBlock{{Size: 6, Capacity: tc.capacity}}}})
+		require.NoError(t, err)
+		exe, err := c.Compile().WithStableHLO([]byte(text)).Done()
+		require.NoError(t, err)
+		x, err := xlapjrt.ArrayToBuffer(c, []float32{0, 1, 2, 3, 4, 5}, 6)
+		require.NoError(t, err)
+		row, err := xlapjrt.ArrayToBuffer(c, make([]int32, width), width)
+		require.NoError(t, err)
+		bad, err := xlapjrt.ScalarToBuffer(c, tc.bad)
+		require.NoError(t, err)
+		n, err := xlapjrt.ScalarToBuffer(c, int32(4))
+		require.NoError(t, err)
+		outs, err := exe.Execute(x, row, bad, n).DonateNone().Done()
+		require.NoError(t, err)
+		require.Len(t, outs, 4) // x, row, steps, events
+		steps, err := xlapjrt.BufferToScalar[int32](outs[2])
+		require.NoError(t, err)
+		require.Equal(t, tc.steps, int(steps), "capacity %d", tc.capacity)
+		events, _, err := xlapjrt.BufferToArray[int32](outs[3])
+		require.NoError(t, err)
+		last, _, err := xlapjrt.BufferToArray[int32](outs[1])
+		require.NoError(t, err)
+		for s, want := range tc.rows {
+			assert.Equal(t, want, events[s*width:(s+1)*width], "capacity %d, step %d", tc.capacity, s)
+		}
+		assert.Equal(t, tc.rows[len(tc.rows)-1], last, "the carried row is the last step's")
+		require.NoError(t, exe.Destroy())
+	}
+	_, err = Module(strings.ReplaceAll(keyStep, "%d", "3"), Spec{Name: "keys", Carried: 2, Invariant: 1, Rows: 4,
+		Compact: &Compaction{Row: 1, Blocks: []CompactBlock{{Size: 6, Capacity: 3}}}})
+	assert.EqualError(t, err, "loop: the carried events row is tensor<3xi32>, expected tensor<4xi32>")
+	_, err = Module(strings.ReplaceAll(keyStep, "%d", "8"), Spec{Name: "keys", Carried: 2, Invariant: 1, Rows: 4,
+		Compact: &Compaction{Row: 1, Blocks: []CompactBlock{{Size: 6, Capacity: 7}}}})
+	assert.EqualError(t, err, "loop: block 0 has capacity 7, expected 1 to its size 6")
 }
