@@ -27,6 +27,63 @@ type LifRef struct {
 	// (scalars, or one per neuron broadcastable to V): parameters that
 	// training differentiates. Nil in simulation.
 	TauVar, VThVar *Node
+	// vary holds the parameters that take one value per neuron (PerNeuron),
+	// by catalogue name; refSteps the refractory steps per neuron when
+	// tau_ref varies.
+	vary     map[string]*Node
+	refSteps *Node
+}
+
+// Varies reports whether a parameter may take one value per neuron: each of
+// LifRef's may (V_rest, V_reset, V_th, R, tau, tau_ref).
+func (n *LifRef) Varies(param string) bool {
+	switch param {
+	case "V_rest", "V_reset", "V_th", "R", "tau", "tau_ref":
+		return true
+	}
+	return false
+}
+
+// PerNeuron returns the neuron with the parameters named in values taking
+// one value per neuron, as constants of g of the given dtype; tau_ref
+// becomes refractory steps per neuron on the host, rounded as
+// RefractorySteps rounds it.
+func (n *LifRef) PerNeuron(g *Graph, dtype dtypes.DType, dt float64, values map[string][]float64) Neuron {
+	out := *n
+	out.vary = map[string]*Node{}
+	for name, v := range values {
+		if name != "tau_ref" {
+			out.vary[name] = constOf(g, dtype, v)
+			continue
+		}
+		steps := make([]int32, len(v))
+		for i, x := range v {
+			steps[i] = int32((&LifRef{TauRef: x}).RefractorySteps(dt))
+		}
+		out.refSteps = Const(g, steps)
+	}
+	return &out
+}
+
+// constOf is a constant of g holding v in the given float dtype.
+func constOf(g *Graph, dtype dtypes.DType, v []float64) *Node {
+	if dtype == dtypes.Float64 {
+		return Const(g, v)
+	}
+	f := make([]float32, len(v))
+	for i, x := range v {
+		f[i] = float32(x)
+	}
+	return Const(g, f)
+}
+
+// p is a parameter's value: one per neuron when it varies, else the
+// model's scalar (as a constant of like's dtype).
+func (n *LifRef) p(like *Node, name string, scalar float64) *Node {
+	if v, ok := n.vary[name]; ok {
+		return v
+	}
+	return Scalar(like.Graph(), like.DType(), scalar)
 }
 
 // NeverSpiked is the initial last_spike step: far enough in the past that no
@@ -55,27 +112,42 @@ func (n *LifRef) Update(s Vars, input Current, step Step, m Method) (Vars, *Node
 	v, last := s["V"], s["last_spike"]
 	g := v.Graph()
 	tau, vth := param(v, n.TauVar, n.Tau), param(v, n.VThVar, n.VTh)
+	if x, ok := n.vary["tau"]; ok {
+		tau = x
+	}
+	if x, ok := n.vary["V_th"]; ok {
+		vth = x
+	}
+	vrest, r := n.p(v, "V_rest", n.VRest), n.p(v, "R", n.R)
 	i := input(v)
 	dv := func(v *Node) *Node {
-		return Div(Add(Neg(AddScalar(v, -n.VRest)), MulScalar(i, n.R)), tau)
+		return Div(Add(Neg(Sub(v, vrest)), Mul(i, r)), tau)
 	}
 	vNew := m(func(s Vars) Vars { return Vars{"V": dv(s["V"])} }, Vars{"V": v}, step.Dt)["V"]
-	if ref := n.RefractorySteps(step.Dt); ref > 0 {
+	var ref *Node // steps held after a spike
+	switch {
+	case n.refSteps != nil:
+		ref = n.refSteps
+	case n.RefractorySteps(step.Dt) > 0:
+		ref = Scalar(g, dtypes.Int32, n.RefractorySteps(step.Dt))
+	}
+	if ref != nil {
 		// (Without a refractory period the hold never applies: leaving it out
 		// keeps V's chain over unrolled steps free of the last_spike chain,
 		// which XLA's fusion would otherwise recompute step after step.)
 		since := Sub(step.Index, last)
-		vNew = Where(LessOrEqual(since, Scalar(g, dtypes.Int32, ref)), v, vNew)
+		vNew = Where(LessOrEqual(since, ref), v, vNew)
 	}
+	vreset := n.p(v, "V_reset", n.VReset)
 	if step.Surrogate != nil {
 		fired := GreaterOrEqual(vNew, BroadcastToShape(vth, vNew.Shape()))
 		spike := ops.Spike(Sub(vNew, vth), *step.Surrogate)
-		vNew = Add(Mul(vNew, OneMinus(spike)), MulScalar(spike, n.VReset))
+		vNew = Add(Mul(vNew, OneMinus(spike)), Mul(spike, vreset))
 		last = Where(fired, BroadcastToShape(step.Index, last.Shape()), last)
 		return Vars{"V": vNew, "last_spike": last}, spike
 	}
 	spike := GreaterOrEqual(vNew, BroadcastToShape(vth, vNew.Shape()))
-	vNew = Where(spike, Scalar(g, v.DType(), n.VReset), vNew)
+	vNew = Where(spike, BroadcastToShape(vreset, vNew.Shape()), vNew)
 	last = Where(spike, BroadcastToShape(step.Index, last.Shape()), last)
 	return Vars{"V": vNew, "last_spike": last}, spike
 }

@@ -50,6 +50,21 @@ type Neuron interface {
 	Update(s Vars, input Current, step Step, m Method) (Vars, *Node)
 }
 
+// PerNeuron is implemented by neuron models whose parameters may take one
+// value per neuron, so that populations of one model with different
+// parameters share a block of state arrays.
+type PerNeuron interface {
+	Neuron
+	// Varies reports whether the named parameter may take one value per
+	// neuron.
+	Varies(param string) bool
+	// PerNeuron returns the model with the parameters named in values (each
+	// one that Varies) taking one value per neuron (values[name][i] for
+	// neuron i, in base units), as constants of g of the simulation dtype;
+	// dt is the step in ms. Other parameters keep the model's values.
+	PerNeuron(g *Graph, dtype dtypes.DType, dt float64, values map[string][]float64) Neuron
+}
+
 // NewNeuron builds a neuron family from its catalogue name and parameters (in
 // base units, every parameter present).
 func NewNeuron(model string, p map[string]float64) (Neuron, error) {

@@ -29,7 +29,7 @@ func TestStepKernels(t *testing.T) {
 	}{
 		{"coba", 20},
 		{"cuba", 20},
-		{"decision", 55},
+		{"decision", 25},
 	} {
 		net, err := models.Load(tc.model)
 		require.NoError(t, err)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 
 	"github.com/brainc/brainc/dynamics"
@@ -17,9 +18,10 @@ import (
 // array, one compaction per step, one fan-out table for the event-driven
 // projections out of it and one synaptic state per (synapse, output) into
 // it. Populations share a block when they have the same neuron model,
-// integrator and parameters and nothing that needs them apart (gap
-// junctions, spike sources); a spec's names and every output stay per
-// population.
+// integrator and parameters (or a model whose parameters may differ from
+// neuron to neuron, dynamics.PerNeuron: then Varying holds them) and
+// nothing that needs them apart (gap junctions, spike sources); a spec's
+// names and every output stay per population.
 type Block struct {
 	// Name is the population's name for a block of one, else the names
 	// joined by "+".
@@ -66,6 +68,23 @@ type Block struct {
 	// Events lists the event-driven projections of the fan-out table, in
 	// table order.
 	Events []*Projection
+	// Varying holds the neuron parameters that differ between the block's
+	// populations, one value per neuron (dynamics.PerNeuron); Neuron has
+	// the first population's parameters.
+	Varying map[string][]float64
+}
+
+// maxVaryingBlock is the most neurons a block whose parameters vary may
+// hold: their values are constants of the step's program text.
+const maxVaryingBlock = 1 << 18
+
+// neuron is the block's model in a graph: Neuron, with its varying
+// parameters one per neuron.
+func (b *Block) neuron(g *Graph, dtype dtypes.DType, dt float64) dynamics.Neuron {
+	if len(b.Varying) == 0 {
+		return b.Neuron
+	}
+	return b.Neuron.(dynamics.PerNeuron).PerNeuron(g, dtype, dt, b.Varying)
 }
 
 // Capacity returns the event capacity used for a block: the requested
@@ -100,14 +119,20 @@ func packKey(pop *Population, gaps map[string]bool) string {
 	}
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "%s|%s|", pop.Model, pop.Population.Integrator)
+	vary, ok := pop.Neuron.(dynamics.PerNeuron)
 	for _, k := range slices.Sorted(maps.Keys(pop.Params)) {
-		fmt.Fprintf(&sb, "%s=%v;", k, pop.Params[k])
+		if !ok || pop.Size > maxVaryingBlock || !vary.Varies(k) {
+			fmt.Fprintf(&sb, "%s=%v;", k, pop.Params[k])
+		}
 	}
 	if nz := pop.Noise; nz != nil {
 		fmt.Fprintf(&sb, "|noise %s %v", nz.Var, nz.Multiplicative)
 	}
 	return sb.String()
 }
+
+// sameParams reports whether two populations have equal parameters.
+func sameParams(a, b *Population) bool { return maps.Equal(a.Params, b.Params) }
 
 // planBlocks packs the populations into blocks (each in a block of its own
 // with noPack) and lays out the blocks' state.
@@ -122,6 +147,9 @@ func (p *Program) planBlocks(noPack bool) {
 	for _, pop := range p.Pops {
 		key := packKey(pop, gaps)
 		b := byKey[key]
+		if b != nil && b.Size+pop.Size > maxVaryingBlock && !sameParams(b.Pops[0], pop) {
+			b = nil // too large to vary: a block of its own
+		}
 		if b == nil || key == "" || noPack {
 			integ, _ := dynamics.MethodByName(pop.Population.Integrator) // checked by lowerPopulation
 			b = &Block{Index: len(p.Blocks), Neuron: pop.Neuron, Integrator: integ, States: map[string]int{}, Fanout: -1}
@@ -138,6 +166,17 @@ func (p *Program) planBlocks(noPack bool) {
 			names[k] = pop.Name
 		}
 		b.Name = strings.Join(names, "+")
+		for _, name := range slices.Sorted(maps.Keys(b.Pops[0].Params)) {
+			if !slices.ContainsFunc(b.Pops, func(q *Population) bool { return q.Params[name] != b.Pops[0].Params[name] }) {
+				continue
+			}
+			if b.Varying == nil {
+				b.Varying = map[string][]float64{}
+			}
+			for _, pop := range b.Pops {
+				b.Varying[name] = append(b.Varying[name], slices.Repeat([]float64{pop.Params[name]}, pop.Size)...)
+			}
+		}
 		for _, sv := range b.Neuron.States(p.DType) {
 			b.States[sv.Name] = p.addState(b.Name+"."+sv.Name, sv.DType, b.Size)
 			b.StateNames = append(b.StateNames, sv.Name)

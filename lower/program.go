@@ -289,6 +289,9 @@ type Program struct {
 	Projs     []*Projection
 	PreStates []*PreState
 	Gaps      []*Gap
+	// Sums lays out the all_to_all projections' presynaptic sums (nil
+	// without such projections).
+	Sums *SourceSums
 	// SpikeMonitors are the populations whose spikes are recorded.
 	SpikeMonitors []*Population
 	// Traces are the recorded state variables.
@@ -336,6 +339,7 @@ func Build(net *ir.Network, opts Options) (*Program, error) {
 		}
 	}
 	p.packGroups()
+	p.planSourceSums()
 	for _, b := range p.Blocks {
 		p.buildFanout(b)
 	}

@@ -1,12 +1,15 @@
 package lower
 
 import (
+	"maps"
+	"slices"
 	"testing"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/brainc/brainc/models"
 	"github.com/brainc/brainc/netspec"
 )
 
@@ -93,4 +96,35 @@ func TestBuild(t *testing.T) {
 	assert.EqualError(t, err, "lower: simulation dtype must be Float32 or Float64, got Int32")
 	_, err = Build(net, Options{Kernel: "magic"})
 	assert.EqualError(t, err, `lower: unknown kernel "magic": expected "event", "dense" or "procedural"`)
+}
+
+// The decision network packs its four LifRef populations into one block
+// (I's tau and tau_ref vary per neuron), and its 28 all_to_all projections
+// take their presynaptic sums from one product.
+func TestPackVaryingParamsAndSums(t *testing.T) {
+	net, err := models.Load("decision")
+	require.NoError(t, err)
+	p, err := Build(net, Options{})
+	require.NoError(t, err)
+	require.Len(t, p.Blocks, 1)
+	b := p.Blocks[0]
+	assert.Equal(t, "A+B+N+I", b.Name)
+	assert.Equal(t, []string{"tau", "tau_ref"}, slices.Sorted(maps.Keys(b.Varying)))
+	tau := b.Varying["tau"]
+	require.Len(t, tau, 2000)
+	assert.Equal(t, []float64{20, 20, 10, 10}, []float64{tau[0], tau[1599], tau[1600], tau[1999]})
+	assert.Equal(t, 1.0, b.Varying["tau_ref"][1999])
+
+	s := p.Sums
+	require.NotNil(t, s)
+	assert.Len(t, s.Pops, 4)
+	assert.Equal(t, []int{0, 240, 480, 1600}, s.Offsets)
+	assert.Equal(t, []string{"spikes", "pre:" + p.PreStates[0].Synapse.Key()}, s.Kinds)
+	assert.Equal(t, []int{2000, 4}, p.Consts[s.Indicator].Shape)
+
+	apart, err := Build(net, Options{NoPack: true})
+	require.NoError(t, err)
+	assert.Len(t, apart.Blocks, 4)
+	assert.Nil(t, apart.Blocks[3].Varying)
+	assert.Equal(t, s.Offsets, apart.Sums.Offsets, "the sums' layout does not depend on packing")
 }

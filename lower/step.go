@@ -67,6 +67,11 @@ type stepper struct {
 	next []*Node
 	// preG holds this step's transmitted g of every kinetic state.
 	preG map[*PreState]*Node
+	// sums is this step's product of the all_to_all sums (see SourceSums),
+	// [kinds, pops], nil until needed.
+	sums *Node
+	// values caches what sourceValues returns, per projection.
+	values map[*Projection]*Node
 }
 
 // Chunk returns the graph function of K unrolled steps with the given event
@@ -285,6 +290,7 @@ func (st *stepper) step(state []*Node) []*Node {
 	st.next = next
 	st.fan = make([]*Node, len(p.Blocks))
 	st.local = make([]*Node, len(p.Pops))
+	st.sums, st.values = nil, map[*Projection]*Node{}
 	stepIdx := state[0]
 	g := stepIdx.Graph()
 	st.preG = map[*PreState]*Node{}
@@ -324,7 +330,7 @@ func (st *stepper) step(state []*Node) []*Node {
 			}
 			return i
 		}
-		newVars, spike := b.Neuron.Update(vars, input, dynamics.Step{Index: stepIdx, Dt: p.Net.Dt}, b.Integrator)
+		newVars, spike := b.neuron(g, p.DType, p.Net.Dt).Update(vars, input, dynamics.Step{Index: stepIdx, Dt: p.Net.Dt}, b.Integrator)
 		if nz := b.Pops[0].Noise; nz != nil {
 			newVars[nz.Var] = stochasticTerm(b, vars[nz.Var], newVars[nz.Var], spike, stepIdx, p.Net.Seed, p.Net.Dt)
 		}
@@ -512,6 +518,16 @@ func (st *stepper) rowScale(pr *Projection, state []*Node) *Node {
 // presynaptic neuron this step: the kinetic state's g, or the spikes as
 // floats, scaled by their short-term plasticity efficacy when it has one.
 func (st *stepper) sourceValues(pr *Projection, state []*Node) *Node {
+	if v, ok := st.values[pr]; ok {
+		return v
+	}
+	v := st.transmitted(pr, state)
+	st.values[pr] = v
+	return v
+}
+
+// transmitted computes sourceValues.
+func (st *stepper) transmitted(pr *Projection, state []*Node) *Node {
 	if pr.PreState != nil {
 		return popSlice(st.preG[pr.PreState], pr.Pre)
 	}
@@ -550,7 +566,7 @@ func (st *stepper) propagate(pr *Projection, state []*Node) *Node {
 		return ops.DensePropagate(values, st.consts[pr.PreList], st.consts[pr.PostList], w, nPost)
 	case KernelAllToAll:
 		values := st.sourceValues(pr, state)
-		x := BroadcastToDims(Mul(ReduceAllSum(values), w), nPost)
+		x := BroadcastToDims(Mul(st.sourceSum(pr, state), w), nPost)
 		if pr.Pre == pr.Target && !pr.Conn.AllowSelf {
 			x = Sub(x, Mul(values, w))
 		}

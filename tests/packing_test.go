@@ -71,7 +71,7 @@ func TestPackingChangesNoResult(t *testing.T) {
 		{"coba", load("coba"), 300, dtypes.Float32, 1, 20000, 0},
 		{"cuba", load("cuba"), 300, dtypes.Float32, 1, 4000, 0},
 		{"cobahh", load("cobahh"), 200, dtypes.Float32, 1, 1000, 0},
-		{"decision", load("decision"), 500, dtypes.Float64, 2, 1500, 0},
+		{"decision", load("decision"), 500, dtypes.Float64, 1, 1500, 0},
 		{"mixed", func(t *testing.T) *ir.Network { return parse(t, packSpec) }, 0, dtypes.Float32, 3, 1000, 1e-4},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,110 @@
+package lower
+
+import (
+	"slices"
+
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
+
+	"github.com/brainc/brainc/ops"
+)
+
+// SourceSums is how the all_to_all projections get their presynaptic sums:
+// every sum they need (of one kind of value over one source population) in
+// one matrix product per step, values [Kinds, N] × indicator [N, Pops],
+// whatever the number of projections. N is the source populations' neurons
+// side by side in Program.Pops order, each kind's row holding its values at
+// the populations it is taken over and zeros elsewhere. The product's
+// shape and inputs do not depend on how populations are packed, so packing
+// changes no sum.
+type SourceSums struct {
+	// Pops are the source populations, in Program.Pops order; Offsets their
+	// first column in the product's N.
+	Pops    []*Population
+	Offsets []int
+	// Kinds name the summed values: "spikes", "pre:<synapse key>" (a
+	// kinetic state's transmitted g) or "stp:<projection>" (spikes scaled
+	// by a projection's short-term plasticity).
+	Kinds []string
+	// Indicator is the index into Program.Consts of the indicator matrix,
+	// [N, len(Pops)] of the simulation dtype.
+	Indicator int
+}
+
+// kindOf is the kind of value an all_to_all projection sums.
+func kindOf(pr *Projection) string {
+	switch {
+	case pr.PreState != nil:
+		return "pre:" + pr.PreState.Synapse.Key()
+	case pr.STP != nil:
+		return "stp:" + pr.Name
+	}
+	return "spikes"
+}
+
+// planSourceSums lays out the sums of the all_to_all projections (nil
+// without any).
+func (p *Program) planSourceSums() {
+	s := &SourceSums{}
+	for _, pr := range p.Projs {
+		if pr.Kernel != KernelAllToAll {
+			continue
+		}
+		if !slices.Contains(s.Pops, pr.Pre) {
+			s.Pops = append(s.Pops, pr.Pre)
+		}
+		if k := kindOf(pr); !slices.Contains(s.Kinds, k) {
+			s.Kinds = append(s.Kinds, k)
+		}
+	}
+	if len(s.Pops) == 0 {
+		return
+	}
+	slices.SortFunc(s.Pops, func(a, b *Population) int { return a.Index - b.Index })
+	n := 0
+	for _, pop := range s.Pops {
+		s.Offsets = append(s.Offsets, n)
+		n += pop.Size
+	}
+	ind := make([]float64, n*len(s.Pops))
+	for j, pop := range s.Pops {
+		for i := range pop.Size {
+			ind[(s.Offsets[j]+i)*len(s.Pops)+j] = 1
+		}
+	}
+	s.Indicator = p.addConst("all_to_all.indicator", p.floats(ind, n, len(s.Pops)))
+	p.Sums = s
+}
+
+// sourceSum is Σ_j of what an all_to_all projection transmits from each of
+// its presynaptic neurons this step (a scalar), from the step's one product
+// of all such sums.
+func (st *stepper) sourceSum(pr *Projection, state []*Node) *Node {
+	s := st.p.Sums
+	if st.sums == nil {
+		rows := make([]*Node, len(s.Kinds))
+		for k, kind := range s.Kinds {
+			pieces := make([]*Node, len(s.Pops))
+			for j, pop := range s.Pops {
+				pieces[j] = st.kindValues(kind, pop, state)
+				if pieces[j] == nil {
+					pieces[j] = ZerosLike(ops.SpikesAsFloat(st.spikes(pop, state), st.p.DType))
+				}
+			}
+			rows[k] = Concatenate(pieces, 0)
+		}
+		st.sums = Dot(Stack(rows, 0), st.consts[s.Indicator]) // [kinds, pops]
+	}
+	k, j := slices.Index(s.Kinds, kindOf(pr)), slices.Index(s.Pops, pr.Pre)
+	return Reshape(Slice(st.sums, AxisElem(k), AxisElem(j)))
+}
+
+// kindValues is a kind of value of pop's neurons this step, nil where the
+// kind is not taken over pop.
+func (st *stepper) kindValues(kind string, pop *Population, state []*Node) *Node {
+	for _, pr := range st.p.Projs {
+		if pr.Kernel == KernelAllToAll && pr.Pre == pop && kindOf(pr) == kind {
+			return st.sourceValues(pr, state)
+		}
+	}
+	return nil
+}
