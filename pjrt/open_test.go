@@ -78,3 +78,9 @@ func TestCaptureStableHLO(t *testing.T) {
 	_, err = CaptureStableHLO(func() error { return exec.PreCompile(tensors.FromValue([]float32{1, 2})) })
 	assert.ErrorContains(t, err, "no StableHLO program was logged")
 }
+
+func TestAutoCPUThreads(t *testing.T) {
+	for _, tc := range []struct{ neurons, want int }{{1, 1}, {4000, 1}, {OneCPUUpTo, 1}, {OneCPUUpTo + 1, 0}, {400_000, 0}} {
+		assert.Equal(t, tc.want, AutoCPUThreads(tc.neurons), "%d neurons", tc.neurons)
+	}
+}

@@ -75,7 +75,7 @@ func addSimFlags(fs interface {
 	fs.StringVar(&f.engine, "engine", "", "loop: the time loop runs inside the executable; chunk: K unrolled steps per call, looped on the host (default: loop on XLA backends, chunk on go)")
 	fs.IntVar(&f.k, "k", 0, "steps per compiled chunk of --engine chunk (default: chosen from backend and run length)")
 	fs.Float64Var(&f.maxMemoryGiB, "max-memory", 0, "refuse a network whose estimated memory exceeds this many GiB (default: the memory available)")
-	fs.IntVar(&f.cpuThreads, "cpu-threads", 0, "run the XLA CPU backend on this many CPUs (default: all; 1 is faster for small networks)")
+	fs.IntVar(&f.cpuThreads, "cpu-threads", 0, fmt.Sprintf("run the XLA CPU backend on this many CPUs (default: 1 up to %d neurons, where hand-offs between threads cost more than they save; else all)", pjrt.OneCPUUpTo))
 	fs.BoolVar(&f.logCalls, "log-calls", false, "print one line per loop-engine call to stderr (steps, capacity, firing, µs per step)")
 	fs.IntVar(&f.capacity, "capacity", 0, fmt.Sprintf("initial event capacity per population and step (default %d; grows when exceeded)", jit.DefaultCapacity))
 }
@@ -204,7 +204,11 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	b, err := pjrt.Open(pjrt.Options{Backend: sf.backend, Stderr: stderr, CPUThreads: sf.cpuThreads})
+	threads := sf.cpuThreads
+	if threads == 0 {
+		threads = pjrt.AutoCPUThreads(neurons(net))
+	}
+	b, err := pjrt.Open(pjrt.Options{Backend: sf.backend, Stderr: stderr, CPUThreads: threads})
 	if err != nil {
 		return err
 	}
@@ -367,4 +371,13 @@ func cmdModels(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// neurons is the number of neurons of a network.
+func neurons(net *ir.Network) int {
+	n := 0
+	for _, p := range net.Populations {
+		n += p.Size
+	}
+	return n
 }
