@@ -366,7 +366,9 @@ func (r *Runner) runLoop(steps int, fn func(*Chunk) error) error {
 			l.segment = firstSegment
 		} else {
 			r.shrinkLoop(maxCount, steps-done)
-			l.segment = max(minRows, min(MaxRows, int(float64(k)*segmentWall.Seconds()/max(elapsed.Seconds(), 1e-6))))
+			// Segments grow at most ×4 a call: after a burst the capacity
+			// comes back down within a few short calls.
+			l.segment = max(minRows, min(MaxRows, 4*k, int(float64(k)*segmentWall.Seconds()/max(elapsed.Seconds(), 1e-6))))
 		}
 		var diverged *NonFiniteError
 		if k < n { // stopped early: an overflow, or a state went non-finite (or both in one step)
@@ -394,14 +396,16 @@ func (r *Runner) runLoop(steps int, fn func(*Chunk) error) error {
 }
 
 // shrinkLoop steps the capacity down after a call that fit in a smaller
-// bucket with room to spare: straight to the smallest bucket holding twice
-// its largest count, when that bucket is compiled already, is at most a
-// quarter of the current one, or enough steps remain to pay its compile.
+// bucket: straight to the smallest bucket holding its largest count, when
+// that bucket is compiled already, is at most a quarter of the current one,
+// or enough steps remain to pay its compile. (A later step that overflows
+// costs one call boundary, not a re-run: the loop stops at it and goes on
+// with a larger bucket, compiled once.)
 func (r *Runner) shrinkLoop(maxCount, remaining int) {
-	if r.opts.NoShrink || r.capacity <= r.opts.Capacity || 2*maxCount*r.growth > r.capacity {
+	c := r.bucketFor(r.opts.Capacity, maxCount)
+	if r.opts.NoShrink || c >= r.capacity {
 		return
 	}
-	c := r.bucketFor(r.opts.Capacity, 2*maxCount)
 	if _, ok := r.loop.execs[c]; ok || 4*c <= r.capacity || remaining >= shrinkCompileSteps {
 		r.capacity = c
 	}

@@ -70,11 +70,15 @@ const (
 	// every unrolled step.
 	maxAutoK        = 100
 	DefaultCapacity = 16
-	// fineBucketsFrom is the population size from which capacity buckets
-	// are ×2 apart instead of ×4: with many neurons a bucket too large costs
-	// more per step (gathers and scatters of capacity × fan-out) than
-	// compiling one more bucket; with few, the compiles dominate (COBA, 5 s:
-	// ×2 is 25% faster at 40,000 neurons and 30% slower at 4,000).
+	// fineBucketsFrom is the block size from which the chunk engine's
+	// capacity buckets are ×2 apart instead of ×4: with many neurons a
+	// bucket too large costs more per step (gathers and scatters of
+	// capacity × fan-out) than compiling one more bucket; with few, the
+	// chunk engine's compiles dominate (COBA, 5 s: ×2 is 25% faster at
+	// 40,000 neurons and 30% slower at 4,000). The loop engine compiles a
+	// bucket in a fraction of a second and always uses ×2 (COBA 4k, 1 s:
+	// 0.37–0.40 s of run against 0.51–0.60 s with ×4, most of it at
+	// capacity 32 instead of 64).
 	fineBucketsFrom = 8192
 	// shrinkAfter is how many chunks in a row must fit in half of the next
 	// smaller bucket before the runner steps down.
@@ -158,7 +162,7 @@ func NewRunner(backend backends.Backend, prog *lower.Program, opts Options) (*Ru
 	for _, b := range prog.CompactBlocks() {
 		largest = max(largest, b.Size)
 	}
-	r.growth = Growth(largest)
+	r.growth = Growth(largest, engine)
 	// Connectivity and weights go to the device once, not with every chunk.
 	for _, t := range r.consts {
 		if err := t.MaterializeOnDevice(backend, false, 0); err != nil {
@@ -433,24 +437,25 @@ func (r *Runner) bucketFor(c, n int) int {
 }
 
 // Growth is the ratio between capacity buckets for a program whose largest
-// compacted block has maxSize neurons: 2 from fineBucketsFrom up, else 4.
-func Growth(maxSize int) int {
-	if maxSize >= fineBucketsFrom {
-		return 2
+// compacted block has maxSize neurons, run by engine: 2, but 4 for the
+// chunk engine below fineBucketsFrom neurons.
+func Growth(maxSize int, engine Engine) int {
+	if engine == EngineChunk && maxSize < fineBucketsFrom {
+		return 4
 	}
-	return 4
+	return 2
 }
 
-// Buckets lists the event capacities a run may use: initial, then ×Growth
-// each, up to the first that holds maxSize neurons (the largest compacted
-// population), which never overflows.
+// Buckets lists the event capacities a loop-engine run may use: initial,
+// then ×Growth each, up to the first that holds maxSize neurons (the
+// largest compacted block), which never overflows.
 func Buckets(initial, maxSize int) []int {
 	if initial < 1 {
 		initial = DefaultCapacity
 	}
 	out := []int{initial}
 	for c := initial; c < maxSize; {
-		c *= Growth(maxSize)
+		c *= Growth(maxSize, EngineLoop)
 		out = append(out, c)
 	}
 	return out

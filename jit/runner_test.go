@@ -28,8 +28,11 @@ func TestAutoK(t *testing.T) {
 }
 
 func TestBuckets(t *testing.T) {
-	assert.Equal(t, []int{16, 64, 256, 1024, 4096}, Buckets(16, 3200))
+	assert.Equal(t, []int{16, 32, 64, 128, 256, 512, 1024, 2048, 4096}, Buckets(16, 3200))
 	assert.Equal(t, []int{16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768}, Buckets(16, 32000))
 	assert.Equal(t, []int{16}, Buckets(16, 10))
-	assert.Equal(t, []int{DefaultCapacity, DefaultCapacity * 4}, Buckets(0, DefaultCapacity+1))
+	assert.Equal(t, []int{DefaultCapacity, DefaultCapacity * 2}, Buckets(0, DefaultCapacity+1))
+	assert.Equal(t, 4, Growth(3200, EngineChunk))
+	assert.Equal(t, 2, Growth(32000, EngineChunk))
+	assert.Equal(t, 2, Growth(3200, EngineLoop))
 }

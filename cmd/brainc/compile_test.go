@@ -19,7 +19,7 @@ func TestCompileIsReproducible(t *testing.T) {
 		outs[i] = filepath.Join(dir, "c"+string(rune('0'+i)))
 		code, _, stderr := runCLI("compile", spec, "--backend", "cpu", "-o", outs[i])
 		require.Equal(t, 0, code, stderr)
-		assert.Contains(t, stderr, "wrote 3 looping programs (capacities [16 64 256]), manifest.json and state0.npz")
+		assert.Contains(t, stderr, "wrote 4 looping programs (capacities [16 32 64 128]), manifest.json and state0.npz")
 	}
 	entries, err := os.ReadDir(outs[0])
 	require.NoError(t, err)
@@ -33,8 +33,8 @@ func TestCompileIsReproducible(t *testing.T) {
 		assert.Equal(t, a, b, "%s differs between compiles", e.Name())
 	}
 	// One looping program per capacity bucket up to the first that holds the
-	// population (80 ≤ 256), whatever the run length.
-	assert.Equal(t, []string{".brainc-files", "manifest.json", "state0.npz", "tiny_c16.mlir", "tiny_c256.mlir", "tiny_c64.mlir"}, names)
+	// population (80 ≤ 128), whatever the run length.
+	assert.Equal(t, []string{".brainc-files", "manifest.json", "state0.npz", "tiny_c128.mlir", "tiny_c16.mlir", "tiny_c32.mlir", "tiny_c64.mlir"}, names)
 }
 
 func TestCompileExplainAndErrors(t *testing.T) {
