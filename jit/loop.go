@@ -57,6 +57,12 @@ type LoopProgram struct {
 // NewLoopProgram traces one step of p with the given event capacity on the
 // XLA backend b (without compiling it) and wraps it in the time loop.
 func NewLoopProgram(b backends.Backend, p *lower.Program, name string, capacity int) (*LoopProgram, error) {
+	return newLoopProgram(b, p, name, capacity, TopKCompaction(b))
+}
+
+// newLoopProgram is NewLoopProgram, compacting with top-k in the loop or
+// in the traced step.
+func newLoopProgram(b backends.Backend, p *lower.Program, name string, capacity int, topK bool) (*LoopProgram, error) {
 	_, width := p.EventLayout(capacity)
 	tw := 0
 	for _, t := range p.Traces {
@@ -81,7 +87,7 @@ func NewLoopProgram(b backends.Backend, p *lower.Program, name string, capacity 
 		in = append(in, shapes.Make(v.DType, v.Shape...))
 	}
 	spec := loop.Spec{Name: name, Carried: carried, Invariant: len(p.Consts), Rows: lp.Rows}
-	if width > 0 && TopKCompaction(b) {
+	if width > 0 && topK {
 		spec.Compact = &loop.Compaction{Row: len(p.State)}
 		for _, blk := range p.CompactBlocks() {
 			spec.Compact.Blocks = append(spec.Compact.Blocks, loop.CompactBlock{Size: blk.Size, Capacity: lower.Capacity(blk, capacity)})
@@ -227,7 +233,8 @@ func (r *Runner) loopExec(capacity int) (*loopExec, error) {
 		return e, nil
 	}
 	t0 := time.Now()
-	lp, err := NewLoopProgram(r.backend, r.prog, fmt.Sprintf("loop_c%d", capacity), capacity)
+	lp, err := newLoopProgram(r.backend, r.prog, fmt.Sprintf("loop_c%d", capacity), capacity,
+		TopKCompaction(r.backend) && !r.opts.ScanCompaction)
 	if err != nil {
 		return nil, err
 	}

@@ -57,6 +57,10 @@ type Options struct {
 	// NoShrink keeps the capacity from stepping down again after quiet
 	// chunks (tests set it to force overflow in every chunk).
 	NoShrink bool
+	// ScanCompaction has the loop engine compact spikes in the traced step
+	// (prefix sum and scatter, the path a GPU takes) even where the loop
+	// would use top-k (the CPU plugin): tests compare the two.
+	ScanCompaction bool
 	// Log, when set, receives one line per loop-engine call: the steps it
 	// ran, the capacity before and after, the largest firing count, whether
 	// it stopped at an overflow, and its wall time per step.

@@ -22,6 +22,10 @@
 // valid, not a step to discard), and returns the number of steps done. n must
 // be in [0, Rows]; rows from steps onwards are zero.
 //
+// With Spec.Compact the loop also builds an events row from spike keys the
+// step returns, with XLA's top-k (see Compaction): the step then returns,
+// after stop, one key per block, and the row becomes the first record.
+//
 // This package only writes text; it knows nothing of neurons or of PJRT.
 package loop
 

@@ -2,6 +2,8 @@ package lower
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -19,8 +21,12 @@ func (p *Program) Describe() string {
 	}
 	for _, b := range p.Blocks {
 		if len(b.Pops) > 1 {
-			fmt.Fprintf(&sb, "block %s: %d neurons packed (one state array per variable, one compaction, one fan-out table, %d synaptic states)\n",
+			fmt.Fprintf(&sb, "block %s: %d neurons packed (one state array per variable, one compaction, one fan-out table, %d synaptic states)",
 				b.Name, b.Size, len(b.Groups))
+			if len(b.Varying) > 0 {
+				fmt.Fprintf(&sb, ", per-neuron %s", strings.Join(slices.Sorted(maps.Keys(b.Varying)), ", "))
+			}
+			sb.WriteString("\n")
 		}
 	}
 	for _, ps := range p.PreStates {

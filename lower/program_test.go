@@ -114,6 +114,7 @@ func TestPackVaryingParamsAndSums(t *testing.T) {
 	require.Len(t, tau, 2000)
 	assert.Equal(t, []float64{20, 20, 10, 10}, []float64{tau[0], tau[1599], tau[1600], tau[1999]})
 	assert.Equal(t, 1.0, b.Varying["tau_ref"][1999])
+	assert.Contains(t, p.Describe(), "block A+B+N+I: 2000 neurons packed (one state array per variable, one compaction, one fan-out table, 3 synaptic states), per-neuron tau, tau_ref\n")
 
 	s := p.Sums
 	require.NotNil(t, s)

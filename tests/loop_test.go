@@ -86,6 +86,10 @@ func TestLoopEqualsChunks(t *testing.T) {
 			loop, lst := simulate(t, c.net(), lopts, jit.Options{Engine: jit.EngineLoop})
 			require.Greater(t, totalSpikes(chunk), 20, "the network must fire for the comparison to mean anything")
 			assert.Equal(t, spikeTrains(chunk), spikeTrains(loop))
+			// The loop compacts with top-k on the CPU plugin; the traced
+			// prefix sum (the GPU's path) gives the same spikes.
+			scan, _ := simulate(t, c.net(), lopts, jit.Options{Engine: jit.EngineLoop, ScanCompaction: true})
+			assert.Equal(t, spikeTrains(chunk), spikeTrains(scan), "scan compaction")
 			require.Len(t, loop.Traces, len(chunk.Traces))
 			for i, tr := range chunk.Traces {
 				if c.roundoff == 0 {

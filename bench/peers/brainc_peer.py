@@ -28,7 +28,7 @@ with tempfile.TemporaryDirectory() as tmp:
 version = subprocess.run([a.brainc, "version"], capture_output=True, text=True).stdout.strip() or "dev"
 out = dict(simulator="brainc", version=version, model=a.model, n=a.n, model_time_ms=a.duration, dt_ms=a.dt,
            seed=a.seed, wall_s=wall, run_s=s["run_s"], compile_s=s["compile_s"],
-           setup_s=wall - s["run_s"] - s["compile_s"], backend=s["backend"], steps_per_chunk=s["steps_per_chunk"],
+           setup_s=wall - s["run_s"] - s["compile_s"], backend=s["backend"], engine=s["engine"],
            rates={p: v["rate_hz"] for p, v in s["populations"].items()},
            cv_isi={p: v["cv_isi"] for p, v in s["populations"].items()})
 print(json.dumps(out), flush=True)
