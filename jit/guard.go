@@ -49,6 +49,7 @@ func deliver(fn func(*Chunk) error, c *Chunk, diverged *NonFiniteError) error {
 // findNonFinite returns the first non-finite neuron state variable of a
 // state (Program.State order), or nil.
 func findNonFinite(p *lower.Program, state func(i int) (*tensors.Tensor, error), steps int) (*NonFiniteError, error) {
+	read := map[int][]float64{} // a block's arrays, read once for all its populations
 	for _, pop := range p.Pops {
 		b := pop.Block
 		for _, name := range b.StateNames {
@@ -56,13 +57,16 @@ func findNonFinite(p *lower.Program, state func(i int) (*tensors.Tensor, error),
 			if p.State[i].DType != p.DType {
 				continue
 			}
-			t, err := state(i)
-			if err != nil {
-				return nil, err
-			}
-			var vals []float64
-			if err := t.ConstFlatData(func(flat any) { vals = floats(flat) }); err != nil {
-				return nil, err
+			vals, ok := read[i]
+			if !ok {
+				t, err := state(i)
+				if err != nil {
+					return nil, err
+				}
+				if err := t.ConstFlatData(func(flat any) { vals = floats(flat) }); err != nil {
+					return nil, err
+				}
+				read[i] = vals
 			}
 			for k, v := range vals[pop.Offset : pop.Offset+pop.Size] {
 				if math.IsNaN(v) || math.IsInf(v, 0) {
