@@ -53,7 +53,7 @@ bench-peers: setup $(PEERS_VENV)/.installed
 # seeds 1-3 (docs/benchmarks.md): brainc's summaries, then one JSON line per
 # peer run (about 4 minutes in all).
 bench-decision: setup $(PEERS_VENV)/.installed
-	@for s in 1 2 3; do $(BIN) run decision --seed $$s --quiet --out out/decision-$$s | head -1; done
+	@for s in 1 2 3; do $(BIN) run decision --seed $$s --quiet --overwrite --out bench/peers/output/decision-$$s | head -1; done
 	@for s in 1 2 3; do $(PEERS_VENV)/bin/python bench/peers/decision_brian2.py --mode cpp_standalone --seed $$s | tail -1; done
 	@for s in 1 2 3; do $(PEERS_VENV)/bin/python bench/peers/decision_brainpy.py --seed $$s 2>/dev/null | tail -1; done
 
