@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 
@@ -92,7 +93,9 @@ func LoadCheckpoint(dir string, p *lower.Program) ([]*tensors.Tensor, *Recorder,
 		return nil, nil, fmt.Errorf("resume: the checkpoint is of model %s, seed %d, dt %g ms; this run is %s, seed %d, dt %g ms",
 			meta.Model, meta.Seed, meta.DT, p.Net.Name, p.Net.Seed, p.Net.Dt)
 	case !slices.Equal(meta.State, want):
-		return nil, nil, fmt.Errorf("resume: the checkpoint's state arrays differ from this network's (was the spec changed?)")
+		return nil, nil, fmt.Errorf("resume: the checkpoint's state arrays differ from this network's: it has %s, this run %s "+
+			"(was the spec changed, or was the checkpoint written by a brainc that laid out the state otherwise, e.g. before populations were packed into blocks?)",
+			firstNames(meta.State), firstNames(want))
 	}
 	byName, err := npyio.ReadNPZMap(filepath.Join(dir, checkpointState))
 	if err != nil {
@@ -158,4 +161,13 @@ func arrayTensor(a npyio.Array, v lower.Var) (*tensors.Tensor, error) {
 		return nil, fmt.Errorf("data %T, expected %s", a.Data, v.DType)
 	}
 	return t, nil
+}
+
+// firstNames lists up to 6 array names, for a message.
+func firstNames(names []string) string {
+	const most = 6
+	if len(names) <= most {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:most], ", "), len(names)-most)
 }
