@@ -5,6 +5,7 @@
 package results
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -159,7 +160,15 @@ type SimOptions struct {
 	// each time the run passes a multiple of that many steps.
 	CheckpointEvery int
 	CheckpointDir   string
+	// Stop, when closed, ends the run at the next call boundary (a segment
+	// of the loop engine, a chunk of the chunk engine): what was recorded up
+	// to there is returned with ErrStopped.
+	Stop <-chan struct{}
 }
+
+// ErrStopped is returned by SimulateWith with the recording up to where a
+// run was stopped (SimOptions.Stop).
+var ErrStopped = errors.New("stopped before the end of the run")
 
 // SimulateWith is Simulate with checkpoints and resumption: the run ends
 // after steps steps in all, counting those of a resumed checkpoint.
@@ -200,13 +209,21 @@ func SimulateWith(b backends.Backend, p *lower.Program, steps int, opts jit.Opti
 			}
 			next = (rec.Steps/so.CheckpointEvery + 1) * so.CheckpointEvery
 		}
+		if so.Stop != nil && rec.Steps < steps {
+			select {
+			case <-so.Stop:
+				return ErrStopped
+			default:
+			}
+		}
 		return nil
 	})
-	if err == nil {
-		var state []*tensors.Tensor
-		if state, err = runner.State(); err == nil {
-			rec.Weights = FinalWeights(p, state)
+	if err == nil || errors.Is(err, ErrStopped) { // the state is that of the last step recorded
+		state, serr := runner.State()
+		if serr != nil {
+			return rec, runner.Stats(), serr
 		}
+		rec.Weights = FinalWeights(p, state)
 	}
 	return rec, runner.Stats(), err
 }

@@ -83,6 +83,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		if errors.As(err, &ue) {
 			return 2
 		}
+		var ie *interruptedError
+		if errors.As(err, &ie) {
+			return exitInterrupted
+		}
 		return 1
 	}
 	fmt.Fprintf(stderr, "brainc: unknown command %q\n", name)

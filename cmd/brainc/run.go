@@ -236,10 +236,14 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	}
 	progress := newProgress(stderr, n, *quiet)
 	so.Progress = progress.update
+	intr := watchInterrupts(stderr)
+	defer intr.close()
+	so.Stop = intr.Stop
 	rec, st, err := results.SimulateWith(b, prog, n, opts, so)
 	progress.done()
 	var diverged *jit.NonFiniteError
-	if err != nil && !errors.As(err, &diverged) {
+	stopped := errors.Is(err, results.ErrStopped)
+	if err != nil && !errors.As(err, &diverged) && !stopped {
 		return err
 	}
 	// A diverged run writes what it recorded up to the failing step, marked
@@ -247,7 +251,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	reached := rec.Steps
 	modelMS := float64(reached) * net.Dt
 	sum := results.Summary{Model: net.Name, Backend: b.Label(), DT: net.Dt, Duration: net.Duration, Seed: net.Seed,
-		Steps: n, Complete: diverged == nil, StepsDone: reached, Engine: string(opts.Engine), K: opts.K,
+		Steps: n, Complete: diverged == nil && !stopped, StepsDone: reached, Engine: string(opts.Engine), K: opts.K,
 		Populations: map[string]results.PopStats{},
 		CompileS:    st.CompileTime.Seconds(), RunS: st.RunTime.Seconds(),
 		StepsPerS: float64(reached) / st.RunTime.Seconds(), RealtimeFactor: st.RunTime.Seconds() / (modelMS / 1000),
@@ -255,11 +259,18 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if diverged != nil {
 		sum.Error = diverged.Error()
 	}
+	if stopped {
+		sum.Error = fmt.Sprintf("interrupted after step %d (t = %.10g ms)", reached, modelMS)
+	}
 	for _, s := range rec.Spikes {
 		sum.Populations[s.Pop] = s.Stats(modelMS)
 	}
+	intr.Writing()
 	if err := rec.Write(*out, &sum, *overwrite); err != nil {
 		return err
+	}
+	if stopped {
+		return &interruptedError{Steps: reached, MS: modelMS, Out: *out}
 	}
 	if diverged != nil {
 		return fmt.Errorf("%w (what was recorded up to there is in %s, marked \"complete\": false)", diverged, *out)

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// fakeSignals makes watchInterrupts hand its channel to the test instead of
+// subscribing to the process's signals, until the test ends.
+func fakeSignals(t *testing.T) <-chan chan<- os.Signal {
+	got := make(chan chan<- os.Signal, 4)
+	notify, stop, exit := notifySignals, stopSignals, exitNow
+	notifySignals = func(c chan<- os.Signal) { got <- c }
+	stopSignals = func(chan<- os.Signal) {}
+	t.Cleanup(func() { notifySignals, stopSignals, exitNow = notify, stop, exit })
+	return got
+}
+
+// An interrupt ends a run at the next segment boundary and writes what it
+// recorded, marked partial; the exit code is 130.
+func TestInterruptWritesPartialRun(t *testing.T) {
+	got := fakeSignals(t)
+	out := filepath.Join(t.TempDir(), "out")
+	type result struct {
+		code           int
+		stdout, stderr string
+	}
+	done := make(chan result)
+	go func() {
+		code, stdout, stderr := runCLI("run", "coba", "--duration", "2 s", "--backend", "cpu", "--quiet", "--out", out)
+		done <- result{code, stdout, stderr}
+	}()
+	(<-got) <- os.Interrupt // before the first segment ends
+	r := <-done
+	require.Equal(t, exitInterrupted, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "stopping at the next segment boundary")
+	assert.Regexp(t, `brainc run: interrupted after step \d+ \(t = [0-9.]+ ms\): what was recorded up to there is in `+
+		regexp.QuoteMeta(out)+`, marked "complete": false`, r.stderr)
+	var sum map[string]any
+	js, err := os.ReadFile(filepath.Join(out, "summary.json"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(js, &sum))
+	assert.Equal(t, false, sum["complete"])
+	steps := sum["steps_done"].(float64)
+	assert.Greater(t, steps, 0.0)
+	assert.Less(t, steps, 20000.0)
+	assert.Contains(t, sum["error"], "interrupted after step")
+	for _, f := range []string{"spikes.npz", "traces.npz", "raster.png"} {
+		_, err := os.Stat(filepath.Join(out, f))
+		assert.NoError(t, err, f)
+	}
+}
+
+// A second interrupt quits at once while nothing is being written, and
+// waits for the write otherwise.
+func TestSecondInterruptQuits(t *testing.T) {
+	got := fakeSignals(t)
+	codes := make(chan int, 2)
+	exitNow = func(code int) { codes <- code }
+	var mu sync.Mutex
+	var log bytes.Buffer
+	w := writerFunc(func(p []byte) (int, error) { mu.Lock(); defer mu.Unlock(); return log.Write(p) })
+	said := func(s string) func() bool {
+		return func() bool { mu.Lock(); defer mu.Unlock(); return strings.Contains(log.String(), s) }
+	}
+
+	running := watchInterrupts(w)
+	c := <-got
+	c <- os.Interrupt
+	<-running.Stop
+	c <- os.Interrupt
+	assert.Equal(t, exitInterrupted, <-codes)
+	running.close()
+
+	writing := watchInterrupts(w)
+	c = <-got
+	writing.Writing()
+	c <- os.Interrupt
+	c <- os.Interrupt
+	require.Eventually(t, said("writing the outputs"), 10*time.Second, 10*time.Millisecond)
+	writing.close()
+	assert.Empty(t, codes, "no exit while writing")
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
