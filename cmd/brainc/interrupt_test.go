@@ -95,3 +95,25 @@ func TestSecondInterruptQuits(t *testing.T) {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// Off a terminal, a run reports one line every progressEvery, in model
+// time, with its speed measured from the first report (after the compile).
+func TestProgressLines(t *testing.T) {
+	var buf bytes.Buffer
+	t0 := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+	clock := t0
+	p := newProgress(&buf, 10000, 0.1, false)
+	p.now, p.start, p.last = func() time.Time { return clock }, t0, t0
+	at := func(d time.Duration, done int) { clock = t0.Add(d); p.update(done) }
+	at(500*time.Millisecond, 64)
+	at(3*time.Second, 2000)
+	assert.Empty(t, buf.String(), "nothing before progressEvery")
+	at(5500*time.Millisecond, 6064)
+	assert.Equal(t, "brainc run: 606.4 / 1000 ms (60%), 5.5 s elapsed, 0.12 model s per s, 3 s left\n", buf.String())
+	p.done()
+
+	quiet := newProgress(&buf, 10000, 0.1, true)
+	quiet.now = func() time.Time { return t0.Add(time.Hour) }
+	quiet.update(5000)
+	assert.Equal(t, 1, strings.Count(buf.String(), "\n"), "--quiet reports nothing")
+}

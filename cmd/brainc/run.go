@@ -234,7 +234,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	progress := newProgress(stderr, n, *quiet)
+	progress := newProgress(stderr, n, net.Dt, *quiet)
 	so.Progress = progress.update
 	intr := watchInterrupts(stderr)
 	defer intr.close()
@@ -289,36 +289,74 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// progress draws a one-line progress bar on a terminal for runs that take
-// more than a second.
+// progress reports a run's advance on stderr, in model time: on a terminal
+// a bar redrawn every 0.2 s (after the first second), elsewhere one line
+// every progressEvery; each with the time elapsed, the speed (model
+// seconds per wall second, from the first report on, so that the compile
+// does not count) and the time left at that speed.
 type progress struct {
 	w       io.Writer
-	total   int
+	total   int     // steps
+	dt      float64 // ms per step
+	tty     bool
+	enabled bool
+	now     func() time.Time
 	start   time.Time
 	last    time.Time
-	enabled bool
-	drawn   bool
+	// first is when the first report came, with the steps done by then.
+	first     time.Time
+	firstDone int
+	drawn     bool
 }
 
-func newProgress(w io.Writer, total int, quiet bool) *progress {
-	enabled := !quiet
-	if f, ok := w.(*os.File); !ok || !term.IsTerminal(int(f.Fd())) {
-		enabled = false
-	}
-	now := time.Now()
-	return &progress{w: w, total: total, start: now, last: now, enabled: enabled}
+// progressEvery is how often a run that is not on a terminal reports.
+const progressEvery = 5 * time.Second
+
+func newProgress(w io.Writer, total int, dt float64, quiet bool) *progress {
+	f, ok := w.(*os.File)
+	tty := ok && term.IsTerminal(int(f.Fd()))
+	p := &progress{w: w, total: total, dt: dt, tty: tty, enabled: !quiet, now: time.Now}
+	p.start, p.last = p.now(), p.now()
+	return p
 }
 
 func (p *progress) update(done int) {
-	if !p.enabled || time.Since(p.last) < 200*time.Millisecond || time.Since(p.start) < time.Second {
+	if !p.enabled {
 		return
 	}
-	p.last = time.Now()
-	const width = 40
-	filled := width * done / p.total
-	fmt.Fprintf(p.w, "\r[%s%s] %3d%% %d/%d steps", strings.Repeat("#", filled), strings.Repeat(".", width-filled),
-		100*done/p.total, done, p.total)
-	p.drawn = true
+	now := p.now()
+	if p.first.IsZero() {
+		p.first, p.firstDone = now, done
+	}
+	every := progressEvery
+	if p.tty {
+		every = 200 * time.Millisecond
+	}
+	if now.Sub(p.last) < every || now.Sub(p.start) < time.Second {
+		return
+	}
+	p.last = now
+	line := p.line(done, now)
+	if p.tty {
+		const width = 30
+		filled := width * done / p.total
+		fmt.Fprintf(p.w, "\r[%s%s] %s\033[K", strings.Repeat("#", filled), strings.Repeat(".", width-filled), line)
+		p.drawn = true
+		return
+	}
+	fmt.Fprintf(p.w, "brainc run: %s\n", line)
+}
+
+// line says where a run is: e.g. "1200 / 20000 ms (6%), 3.1 s elapsed,
+// 0.52 model s per s, 36 s left".
+func (p *progress) line(done int, now time.Time) string {
+	ms, totalMS := float64(done)*p.dt, float64(p.total)*p.dt
+	s := fmt.Sprintf("%.10g / %.10g ms (%d%%), %.1f s elapsed", ms, totalMS, 100*done/p.total, now.Sub(p.start).Seconds())
+	if wall := now.Sub(p.first).Seconds(); wall > 0 && done > p.firstDone {
+		speed := float64(done-p.firstDone) * p.dt / 1000 / wall // model s per wall s
+		s += fmt.Sprintf(", %.3g model s per s, %.0f s left", speed, (totalMS-ms)/1000/speed)
+	}
+	return s
 }
 
 func (p *progress) done() {
