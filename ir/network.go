@@ -19,6 +19,12 @@ const (
 	UnitRate = "Hz"
 )
 
+// Simulation float types (Network.Precision).
+const (
+	PrecisionFloat32 = "float32"
+	PrecisionFloat64 = "float64"
+)
+
 // Network is a whole model: a clock, a seed, populations, the projections
 // between them and what to record.
 type Network struct {
@@ -30,6 +36,9 @@ type Network struct {
 	Duration float64
 	// Seed seeds connectivity and initial conditions.
 	Seed uint64
+	// Precision is the simulation's float type: "" or PrecisionFloat32
+	// (the default), or PrecisionFloat64.
+	Precision string
 	// Populations in spec order.
 	Populations []*Population
 	// Projections in spec order.

@@ -220,6 +220,9 @@ func (n *Network) validate(c *checker) *SpecError {
 	if e := c.positive("dt", 0, "dt", n.Dt, Time); e != nil {
 		return e
 	}
+	if n.Precision != "" && n.Precision != PrecisionFloat32 && n.Precision != PrecisionFloat64 {
+		return c.errf("precision", 0, "precision", "expected %s or %s, got %q", PrecisionFloat32, PrecisionFloat64, n.Precision)
+	}
 	if e := c.positive("duration", 0, "duration", n.Duration, Time); e != nil {
 		return e
 	}

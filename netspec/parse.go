@@ -24,7 +24,7 @@ import (
 
 // Valid keys of each mapping of the spec language, in documentation order.
 var (
-	topKeys        = []string{"name", "dt", "duration", "seed", "populations", "projections", "monitors"}
+	topKeys        = []string{"name", "dt", "duration", "seed", "precision", "populations", "projections", "monitors"}
 	populationKeys = []string{"size", "model", "params", "init", "input", "integrator", "noise", "spikes"}
 	projectionKeys = []string{"pre", "poisson", "post", "conn", "weight", "synapse", "output", "kernel", "init",
 		"delay", "stp", "stdp"}
@@ -255,6 +255,15 @@ func parseSpec(data []byte, filename string) (*ir.Network, *ir.SpecError) {
 	if en := top.get("seed"); en != nil {
 		if n.Seed, e = p.seed(en.value, en.line, "seed"); e != nil {
 			return nil, e
+		}
+	}
+	if en := top.get("precision"); en != nil {
+		if n.Precision, e = p.str(en.value, en.line, "precision"); e != nil {
+			return nil, e
+		}
+		if n.Precision != ir.PrecisionFloat32 && n.Precision != ir.PrecisionFloat64 {
+			return nil, &ir.SpecError{File: filename, Line: en.line, Field: "precision",
+				Msg: fmt.Sprintf("expected %s or %s, got %q", ir.PrecisionFloat32, ir.PrecisionFloat64, n.Precision)}
 		}
 	}
 

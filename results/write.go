@@ -18,7 +18,9 @@ type Summary struct {
 	DT       float64 `json:"dt_ms"`
 	Duration float64 `json:"duration_ms"`
 	Seed     uint64  `json:"seed"`
-	Steps    int     `json:"steps"`
+	// Precision is the simulation's float type, "float32" or "float64".
+	Precision string `json:"precision"`
+	Steps     int    `json:"steps"`
 	// Complete is false when the run stopped early (StepsDone < Steps);
 	// Error then says why, and the statistics cover the steps done.
 	Complete  bool   `json:"complete"`

@@ -13,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/brainc/brainc/npyio"
 )
 
 // fakeSignals makes watchInterrupts hand its channel to the test instead of
@@ -116,4 +118,48 @@ func TestProgressLines(t *testing.T) {
 	quiet.now = func() time.Time { return t0.Add(time.Hour) }
 	quiet.update(5000)
 	assert.Equal(t, 1, strings.Count(buf.String(), "\n"), "--quiet reports nothing")
+}
+
+// --float64, or precision: float64 in the spec, simulates in float64: the
+// traces then hold values no float32 has, and both ways agree to the bit;
+// a precision brainc lacks is refused with its line.
+func TestFloat64Runs(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "tiny.yaml")
+	require.NoError(t, os.WriteFile(spec, []byte(tinySpec), 0o644))
+	spec64 := filepath.Join(dir, "tiny64.yaml")
+	require.NoError(t, os.WriteFile(spec64, []byte(strings.Replace(tinySpec, "seed: 5\n", "seed: 5\nprecision: float64\n", 1)), 0o644))
+	trace := func(out string, args ...string) ([]float64, map[string]any) {
+		code, _, stderr := runCLI(append([]string{"run", "--backend", "cpu", "--quiet", "--duration", "20 ms", "--out", out}, args...)...)
+		require.Equal(t, 0, code, stderr)
+		arrs, err := npyio.ReadNPZMap(filepath.Join(out, "traces.npz"))
+		require.NoError(t, err)
+		v, err := npyio.Float64s(arrs["E.V"])
+		require.NoError(t, err)
+		var sum map[string]any
+		js, err := os.ReadFile(filepath.Join(out, "summary.json"))
+		require.NoError(t, err)
+		require.NoError(t, json.Unmarshal(js, &sum))
+		return v, sum
+	}
+	v32, s32 := trace(filepath.Join(dir, "o32"), spec)
+	v64, s64 := trace(filepath.Join(dir, "o64"), spec, "--float64")
+	vSpec, _ := trace(filepath.Join(dir, "ospec"), spec64)
+	assert.Equal(t, "float32", s32["precision"])
+	assert.Equal(t, "float64", s64["precision"])
+	assert.Equal(t, v64, vSpec, "--float64 and precision: float64 are one run")
+	wide := 0
+	for _, x := range v64 {
+		if float64(float32(x)) != x {
+			wide++
+		}
+	}
+	assert.Greater(t, wide, len(v64)/4, "float64 values (the rest are the reset potential, -60 mV, held while refractory)")
+	for _, x := range v32 {
+		require.Equal(t, x, float64(float32(x)), "float32 values")
+	}
+	require.NoError(t, os.WriteFile(spec64, []byte(strings.Replace(tinySpec, "seed: 5\n", "seed: 5\nprecision: float16\n", 1)), 0o644))
+	code, _, stderr := runCLI("run", spec64, "--backend", "cpu", "--out", filepath.Join(dir, "bad"))
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, spec64+`:6: precision: expected float32 or float64, got "float16"`)
 }

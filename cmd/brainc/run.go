@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"io"
 	"math"
 	"os"
@@ -56,6 +57,7 @@ type simFlags struct {
 	seed                                  int64
 	k, capacity                           int
 	logCalls                              bool
+	float64                               bool
 	cpuThreads                            int
 	maxMemoryGiB                          float64
 }
@@ -76,6 +78,7 @@ func addSimFlags(fs interface {
 	fs.IntVar(&f.k, "k", 0, "steps per compiled chunk of --engine chunk (default: chosen from backend and run length)")
 	fs.Float64Var(&f.maxMemoryGiB, "max-memory", 0, "refuse a network whose estimated memory exceeds this many GiB (default: the memory available)")
 	fs.IntVar(&f.cpuThreads, "cpu-threads", 0, fmt.Sprintf("run the XLA CPU backend on this many CPUs (default: 1 up to %d neurons, where hand-offs between threads cost more than they save; else all)", pjrt.OneCPUUpTo))
+	fs.BoolVar(&f.float64, "float64", false, "simulate in float64 (default: the spec's precision, float32 unless it says float64)")
 	fs.BoolVar(&f.logCalls, "log-calls", false, "print one line per loop-engine call to stderr (steps, capacity, firing, µs per step)")
 	fs.IntVar(&f.capacity, "capacity", 0, fmt.Sprintf("initial event capacity per population and step (default %d; grows when exceeded)", jit.DefaultCapacity))
 }
@@ -133,7 +136,14 @@ func (f *simFlags) build(arg string) (*ir.Network, []byte, *lower.Program, error
 	if err := f.apply(net); err != nil {
 		return nil, nil, nil, err
 	}
-	prog, err := lower.Build(net, lower.Options{Kernel: lower.Kernel(f.kernel), MaxMemory: int64(f.maxMemoryGiB * (1 << 30))})
+	if f.float64 {
+		net.Precision = ir.PrecisionFloat64
+	}
+	opts := lower.Options{Kernel: lower.Kernel(f.kernel), MaxMemory: int64(f.maxMemoryGiB * (1 << 30)), DType: dtypes.Float32}
+	if net.Precision == ir.PrecisionFloat64 {
+		opts.DType = dtypes.Float64
+	}
+	prog, err := lower.Build(net, opts)
 	return net, spec, prog, err
 }
 
@@ -251,7 +261,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	reached := rec.Steps
 	modelMS := float64(reached) * net.Dt
 	sum := results.Summary{Model: net.Name, Backend: b.Label(), DT: net.Dt, Duration: net.Duration, Seed: net.Seed,
-		Steps: n, Complete: diverged == nil && !stopped, StepsDone: reached, Engine: string(opts.Engine), K: opts.K,
+		Precision: strings.ToLower(prog.DType.String()),
+		Steps:     n, Complete: diverged == nil && !stopped, StepsDone: reached, Engine: string(opts.Engine), K: opts.K,
 		Populations: map[string]results.PopStats{},
 		CompileS:    st.CompileTime.Seconds(), RunS: st.RunTime.Seconds(),
 		StepsPerS: float64(reached) / st.RunTime.Seconds(), RealtimeFactor: st.RunTime.Seconds() / (modelMS / 1000),
