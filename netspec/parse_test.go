@@ -265,7 +265,7 @@ func TestParseErrors(t *testing.T) {
 		{"unknown population key", head + "    sise: 4\n",
 			`t.yaml:6: populations.E: unknown key "sise" (valid keys: size, model, params, init, input, integrator, noise, spikes)`},
 		{"unknown top-level key", head + "plot: true\n",
-			`t.yaml:6: unknown top-level key "plot" (valid keys: name, dt, duration, seed, populations, projections, monitors)`},
+			`t.yaml:6: unknown top-level key "plot" (valid keys: name, dt, duration, seed, precision, populations, projections, monitors)`},
 		{"duplicate key", head + "    size: 20\n",
 			`t.yaml:6: populations.E.size: duplicate key "size" (first defined at line 4)`},
 		{"duplicate population", head + "  E:\n    size: 1\n",
