@@ -251,3 +251,19 @@ func FinalWeights(p *lower.Program, state []*tensors.Tensor) []*Weights {
 	}
 	return out
 }
+
+// Clone returns a deep copy of the recorder: what it holds now, unchanged
+// by later chunks.
+func (r *Recorder) Clone() *Recorder {
+	c := &Recorder{dt: r.dt, Steps: r.Steps}
+	for _, s := range r.Spikes {
+		c.Spikes = append(c.Spikes, &Spikes{Pop: s.Pop, Size: s.Size, Times: slices.Clone(s.Times), Indices: slices.Clone(s.Indices)})
+	}
+	for _, t := range r.Traces {
+		c.Traces = append(c.Traces, &Trace{Pop: t.Pop, Var: t.Var, Indices: slices.Clone(t.Indices), Values: slices.Clone(t.Values)})
+	}
+	for _, w := range r.Weights {
+		c.Weights = append(c.Weights, &Weights{Proj: w.Proj, Pre: slices.Clone(w.Pre), Post: slices.Clone(w.Post), W: slices.Clone(w.W)})
+	}
+	return c
+}

@@ -1,0 +1,237 @@
+// Package brainc is the Go front door of the brainc simulator: load or
+// build a network, run it (and run it on), read its spikes and traces as Go
+// slices, and save them as `brainc run` does.
+//
+//	net, err := brainc.Load("coba")            // a built-in network or a spec file
+//	res, err := brainc.Run(ctx, net, brainc.Options{})
+//	fmt.Println(len(res.Spikes["E"].Times))
+//
+// A network built in Go is an ir.Network: fill in its populations,
+// projections and monitors; New fills the defaults and validates it.
+// Cancelling the context stops a run at the next call boundary (a fraction
+// of a second) with everything recorded so far.
+package brainc
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+
+	"github.com/brainc/brainc/ir"
+	"github.com/brainc/brainc/jit"
+	"github.com/brainc/brainc/lower"
+	"github.com/brainc/brainc/models"
+	"github.com/brainc/brainc/netspec"
+	"github.com/brainc/brainc/pjrt"
+	"github.com/brainc/brainc/results"
+)
+
+// Options configure a simulation. The zero value runs in float32 on the
+// best backend found (a GPU, else the XLA CPU plugin, else pure Go).
+type Options struct {
+	// Backend is "cpu", "cuda", "go" or a PJRT plugin path; "" chooses
+	// automatically (see docs/backends.md). The backend is opened once per
+	// process and shared by every simulation.
+	Backend string
+	// Float64 simulates in float64 (as does a network whose Precision is
+	// "float64").
+	Float64 bool
+	// Progress, when set, is called after every call of the executable with
+	// the steps done so far in this Run and the steps it was asked for.
+	Progress func(done, total int)
+}
+
+// Sim is a network lowered and compiled for one backend, with its state
+// and what it recorded; successive Run calls continue where the last one
+// stopped. A Sim is not safe for concurrent use.
+type Sim struct {
+	net    *ir.Network
+	prog   *lower.Program
+	runner *jit.Runner
+	rec    *results.Recorder
+	opts   Options
+}
+
+// Load reads a network: a spec file (YAML or JSON) when path names one,
+// else the built-in network of that name (brainc models lists them).
+func Load(path string) (*ir.Network, error) {
+	if _, err := os.Stat(path); err == nil {
+		data, err := netspec.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		return netspec.Parse(data, path)
+	}
+	if strings.ContainsAny(path, "./") {
+		return nil, fmt.Errorf("brainc: spec file %q: %w", path, os.ErrNotExist)
+	}
+	return models.Load(path)
+}
+
+var (
+	backendsMu sync.Mutex
+	opened     = map[string]*pjrt.Backend{}
+)
+
+// backend opens a backend once per process.
+func backend(name string) (*pjrt.Backend, error) {
+	backendsMu.Lock()
+	defer backendsMu.Unlock()
+	if b, ok := opened[name]; ok {
+		return b, nil
+	}
+	b, err := pjrt.Open(pjrt.Options{Backend: name, From: "Options.Backend"})
+	if err != nil {
+		return nil, err
+	}
+	opened[name] = b
+	return b, nil
+}
+
+// New fills the network's defaults, validates and lowers it and prepares
+// it to run on the backend of opts; nothing is compiled before the first
+// Run. Errors name the field (and, for spec files, the line) at fault.
+func New(net *ir.Network, opts Options) (*Sim, error) {
+	if net == nil {
+		return nil, fmt.Errorf("brainc: nil network")
+	}
+	net.FillDefaults()
+	lopts := lower.Options{DType: dtypes.Float32}
+	if opts.Float64 || net.Precision == ir.PrecisionFloat64 {
+		lopts.DType = dtypes.Float64
+	}
+	prog, err := lower.Build(net, lopts)
+	if err != nil {
+		return nil, err
+	}
+	b, err := backend(opts.Backend)
+	if err != nil {
+		return nil, err
+	}
+	runner, err := jit.NewRunner(b.Backend, prog, jit.Options{})
+	if err != nil {
+		return nil, err
+	}
+	return &Sim{net: net, prog: prog, runner: runner, rec: results.NewRecorder(prog), opts: opts}, nil
+}
+
+// Run advances the simulation by duration ms (rounded to whole steps of
+// the network's dt; at least one step). It returns ctx's error when ctx is
+// cancelled first: the run then stops at the next call boundary, and the
+// steps run until there are recorded and the next Run goes on from there.
+func (s *Sim) Run(ctx context.Context, duration float64) error {
+	steps := math.Round(duration / s.net.Dt)
+	if !(steps >= 1) || steps > ir.MaxSteps || s.rec.Steps+int(steps) > ir.MaxSteps {
+		return fmt.Errorf("brainc: Run: duration %g ms is %g steps of %g ms; expected 1 to %d steps in all (%d run so far)",
+			duration, steps, s.net.Dt, ir.MaxSteps, s.rec.Steps)
+	}
+	n, start := int(steps), s.rec.Steps
+	err := s.runner.Run(n, func(c *jit.Chunk) error {
+		if err := s.rec.Add(c); err != nil {
+			return err
+		}
+		if s.opts.Progress != nil {
+			s.opts.Progress(s.rec.Steps-start, n)
+		}
+		if s.rec.Steps-start < n {
+			return ctx.Err()
+		}
+		return nil
+	})
+	if err == nil || err == ctx.Err() { // the state is that of the last step recorded
+		state, serr := s.runner.State()
+		if serr != nil {
+			return serr
+		}
+		s.rec.Weights = results.FinalWeights(s.prog, state)
+	}
+	return err
+}
+
+// Result returns what the simulation recorded from its start, copied: a
+// later Run does not change it.
+func (s *Sim) Result() *Result {
+	rec := s.rec.Clone()
+	r := &Result{Dt: s.net.Dt, Steps: rec.Steps, Spikes: map[string]Spikes{}, rec: rec, net: s.net}
+	for _, sp := range rec.Spikes {
+		r.Spikes[sp.Pop] = Spikes{Size: sp.Size, Times: sp.Times, Indices: sp.Indices}
+	}
+	for _, tr := range rec.Traces {
+		r.Traces = append(r.Traces, Trace{Pop: tr.Pop, Var: tr.Var, Indices: tr.Indices, Values: tr.Values})
+	}
+	return r
+}
+
+// Close releases the simulation's device memory.
+func (s *Sim) Close() { s.runner.Close() }
+
+// Run simulates a network for its duration and returns what it recorded:
+// New, Sim.Run and Sim.Close in one call. When ctx is cancelled, the
+// result holds the steps run until then and the error is ctx's.
+func Run(ctx context.Context, net *ir.Network, opts Options) (*Result, error) {
+	s, err := New(net, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	err = s.Run(ctx, net.Duration)
+	return s.Result(), err
+}
+
+// Result is what a simulation recorded.
+type Result struct {
+	// Dt is the step (ms) and Steps the number of steps recorded.
+	Dt    float64
+	Steps int
+	// Spikes holds the spikes of every spike-monitored population, by name.
+	Spikes map[string]Spikes
+	// Traces holds every recorded variable, in the spec's order.
+	Traces []Trace
+	rec    *results.Recorder
+	net    *ir.Network
+}
+
+// Spikes are one population's spikes: spike k is neuron Indices[k] at
+// Times[k] ms (the end of its step), in time order, ties by index.
+type Spikes struct {
+	// Size is the population's number of neurons.
+	Size    int
+	Times   []float64
+	Indices []int32
+}
+
+// Trace is one recorded variable: Values[s*len(Indices)+j] is neuron (or
+// synapse) Indices[j] after step s.
+type Trace struct {
+	// Pop and Var name the variable ("E", "V"; or a projection and "g").
+	Pop, Var string
+	Indices  []int
+	Values   []float64
+}
+
+// Rate is a population's mean firing rate over the recorded steps (Hz).
+func (s Spikes) Rate(steps int, dt float64) float64 {
+	if s.Size == 0 || steps == 0 {
+		return 0
+	}
+	return float64(len(s.Times)) / float64(s.Size) / (float64(steps) * dt / 1000)
+}
+
+// Save writes the result into dir as `brainc run` does: spikes.npz,
+// traces.npz, weights.npz (STDP), summary.json and raster.png, all or
+// nothing. A dir holding files brainc did not write is refused.
+func (r *Result) Save(dir string) error {
+	modelMS := float64(r.Steps) * r.Dt
+	n := int(math.Round(r.net.Duration / r.net.Dt))
+	sum := results.Summary{Model: r.net.Name, DT: r.Dt, Duration: r.net.Duration, Seed: r.net.Seed,
+		Steps: n, StepsDone: r.Steps, Complete: r.Steps >= n, Populations: map[string]results.PopStats{}}
+	for _, s := range r.rec.Spikes {
+		sum.Populations[s.Pop] = s.Stats(modelMS)
+	}
+	return r.rec.Write(dir, &sum, true)
+}

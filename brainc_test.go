@@ -1,0 +1,97 @@
+package brainc
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/brainc/brainc/ir"
+)
+
+func smallNet(t *testing.T) *ir.Network {
+	t.Helper()
+	net, err := Load("cuba")
+	require.NoError(t, err)
+	net.Duration = 300
+	return net
+}
+
+// A cancelled context stops a run at the first call boundary with what it
+// recorded; the next Run goes on from there, and the whole equals one
+// uninterrupted run.
+func TestCancelledRunGoesOn(t *testing.T) {
+	whole, err := Run(context.Background(), smallNet(t), Options{Backend: "cpu"})
+	require.NoError(t, err)
+	require.Equal(t, 3000, whole.Steps)
+
+	sim, err := New(smallNet(t), Options{Backend: "cpu"})
+	require.NoError(t, err)
+	defer sim.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err = sim.Run(ctx, 300)
+	require.ErrorIs(t, err, context.Canceled)
+	part := sim.Result()
+	require.Greater(t, part.Steps, 0)
+	require.Less(t, part.Steps, 3000)
+	require.NoError(t, sim.Run(context.Background(), float64(3000-part.Steps)*0.1))
+	rest := sim.Result()
+	assert.Equal(t, 3000, rest.Steps)
+	assert.Equal(t, whole.Spikes, rest.Spikes)
+	assert.Less(t, len(part.Spikes["E"].Times), len(rest.Spikes["E"].Times), "Result is a copy")
+
+	dir := filepath.Join(t.TempDir(), "out")
+	require.NoError(t, part.Save(dir))
+	sum, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	require.NoError(t, err)
+	assert.Contains(t, string(sum), `"complete": false`)
+	for _, f := range []string{"spikes.npz", "raster.png"} {
+		_, err := os.Stat(filepath.Join(dir, f))
+		assert.NoError(t, err, f)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	_, err := New(nil, Options{})
+	assert.EqualError(t, err, "brainc: nil network")
+	_, err = Load("no/such.yaml")
+	assert.True(t, errors.Is(err, os.ErrNotExist))
+	_, err = Load("nosuchmodel")
+	assert.ErrorContains(t, err, `"nosuchmodel"`)
+	net := smallNet(t)
+	net.Populations[0].Model = "Lif"
+	_, err = New(net, Options{Backend: "cpu"})
+	assert.ErrorContains(t, err, "populations.E")
+	sim, err := New(smallNet(t), Options{Backend: "cpu"})
+	require.NoError(t, err)
+	defer sim.Close()
+	assert.EqualError(t, sim.Run(context.Background(), 0.01),
+		"brainc: Run: duration 0.01 ms is 0 steps of 0.1 ms; expected 1 to 1073741824 steps in all (0 run so far)")
+	_, err = New(smallNet(t), Options{Backend: "nosuch"})
+	assert.Error(t, err)
+}
+
+// The README's Go program builds.
+func TestREADMEProgramBuilds(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	_, after, ok := strings.Cut(string(readme), "## Go API")
+	require.True(t, ok, "README has a Go API section")
+	_, code, ok := strings.Cut(after, "```go\n")
+	require.True(t, ok)
+	code, _, ok = strings.Cut(code, "```")
+	require.True(t, ok)
+	dir, err := os.MkdirTemp(".", "_readme")
+	require.NoError(t, err)
+	defer os.RemoveAll(dir)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "main.go"), []byte(code), 0o644))
+	out, err := exec.Command("go", "build", "-o", os.DevNull, "./"+dir).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+}
