@@ -640,27 +640,10 @@ func (c *checker) monitors(n *Network) *SpecError {
 	for _, t := range n.Monitors.Traces {
 		key := t.Pop + "." + t.Var
 		field := "monitors.traces." + key
-		p := pops[t.Pop]
-		pr := n.projection(t.Pop)
 		// size bounds the indices (-1: checked when lowered); what names them.
-		size, what := 0, ""
-		switch {
-		case p != nil && pr != nil:
-			return c.errf(field, 0, field, "%s names both a population and a projection; rename one to trace it", t.Pop)
-		case p != nil:
-			if m, ok := catalog.LookupModel(catalog.KindNeuron, p.Model); ok && !(t.Var == OUTrace && p.Input.Kind == "ou") {
-				if _, ok := m.State(t.Var); !ok {
-					return c.errf(field, 0, field, "%s", MsgUnknownState(m, t.Var))
-				}
-			}
-			size, what = p.Size, "population "+p.Name
-		case pr != nil:
-			var msg string
-			if size, what, msg = projectionTrace(n, pr, t.Var); msg != "" {
-				return c.errf(field, 0, field, "%s", msg)
-			}
-		default:
-			return c.errf(field, 0, field, "%s", unknownPopMsg(n, t.Pop))
+		size, what, msg := n.traceTarget(pops, t.Pop, t.Var)
+		if msg != "" {
+			return c.errf(field, 0, field, "%s", msg)
 		}
 		if seenTrace[key] {
 			return c.errf(field, 0, field, "%s is traced twice", key)
@@ -682,6 +665,43 @@ func (c *checker) monitors(n *Network) *SpecError {
 		}
 	}
 	return nil
+}
+
+// TraceSize is the number of entries a trace of pop.v indexes (neurons, or
+// synapses), -1 when it is known only once the network is lowered (STDP
+// weights); an unknown population, projection or variable is an error.
+func (n *Network) TraceSize(pop, v string) (int, error) {
+	pops := map[string]*Population{}
+	for _, p := range n.Populations {
+		if p != nil {
+			pops[p.Name] = p
+		}
+	}
+	size, _, msg := n.traceTarget(pops, pop, v)
+	if msg != "" {
+		return 0, fmt.Errorf("%s", msg)
+	}
+	return size, nil
+}
+
+// traceTarget checks what a trace of pop.v records and returns its size
+// (-1: known when lowered) and what its indices count, or a message.
+func (n *Network) traceTarget(pops map[string]*Population, pop, v string) (size int, what, msg string) {
+	p, pr := pops[pop], n.projection(pop)
+	switch {
+	case p != nil && pr != nil:
+		return 0, "", fmt.Sprintf("%s names both a population and a projection; rename one to trace it", pop)
+	case p != nil:
+		if m, ok := catalog.LookupModel(catalog.KindNeuron, p.Model); ok && !(v == OUTrace && p.Input.Kind == "ou") {
+			if _, ok := m.State(v); !ok {
+				return 0, "", MsgUnknownState(m, v)
+			}
+		}
+		return p.Size, "population " + p.Name, ""
+	case pr != nil:
+		return projectionTrace(n, pr, v)
+	}
+	return 0, "", unknownPopMsg(n, pop)
 }
 
 // projectionTrace checks a trace of a projection's variable: its synapse

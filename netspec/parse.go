@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/goccy/go-yaml/ast"
@@ -295,7 +296,7 @@ func parseSpec(data []byte, filename string) (*ir.Network, *ir.SpecError) {
 	}
 
 	if en := top.get("monitors"); en != nil {
-		if n.Monitors, e = p.monitors(en); e != nil {
+		if n.Monitors, e = p.monitors(en, n); e != nil {
 			return nil, e
 		}
 	} else {
@@ -1252,7 +1253,7 @@ func (p *specParser) component(en *mapEntry, field string, kind catalog.ModelKin
 }
 
 // monitors reads the monitors mapping.
-func (p *specParser) monitors(en *mapEntry) (ir.Monitors, *ir.SpecError) {
+func (p *specParser) monitors(en *mapEntry, n *ir.Network) (ir.Monitors, *ir.SpecError) {
 	var mon ir.Monitors
 	m, e := p.mapping(en.value, "monitors", en.keyLine, false)
 	if e != nil {
@@ -1287,22 +1288,90 @@ func (p *specParser) monitors(en *mapEntry) (ir.Monitors, *ir.SpecError) {
 			if !ok || pop == "" || v == "" {
 				return mon, p.errAt(te.keyLine, "monitors.traces", "trace key %q must be Population.Variable (e.g. \"E.V\")", te.key)
 			}
-			items, lines, e := p.list(te, field)
-			if e != nil {
-				return mon, e
-			}
 			t := ir.Trace{Pop: pop, Var: v, Line: te.keyLine}
-			for k, it := range items {
-				idx, e := p.integer(it, lines[k], field)
-				if e != nil {
-					return mon, e
-				}
-				t.Indices = append(t.Indices, idx)
+			size, err := n.TraceSize(pop, v)
+			if err != nil {
+				return mon, p.errAt(te.keyLine, field, "%v", err)
+			}
+			if t.Indices, e = p.indices(te, field, size, "neuron"); e != nil {
+				return mon, e
 			}
 			mon.Traces = append(mon.Traces, t)
 		}
 	}
 	return mon, nil
+}
+
+// maxIndexRange bounds a range of indices whose limit is known only once
+// the network is lowered (a plastic projection's synapses).
+const maxIndexRange = 1 << 24
+
+// indices reads a list of what indices: "all" (size of them), or integers
+// and half-open ranges "a:b" (a < b) side by side, e.g. [0:100, 250]. A
+// range must lie within size (-1: size known only when the network is
+// lowered; then "all" is refused and a range holds at most maxIndexRange).
+// Single indices are checked later with their line.
+func (p *specParser) indices(en *mapEntry, field string, size int, what string) ([]int, *ir.SpecError) {
+	if sn, ok := en.value.(*ast.StringNode); ok && sn.Value == "all" {
+		if size < 0 {
+			return nil, p.errAt(en.line, field, "\"all\" needs the %s count, known only once the network is built: list the %s indices", what, what)
+		}
+		out := make([]int, size)
+		for i := range out {
+			out[i] = i
+		}
+		return out, nil
+	}
+	items, lines, e := p.list(en, field)
+	if e != nil {
+		return nil, e
+	}
+	var out []int
+	for k, it := range items {
+		text, isRange := "", false
+		switch r := it.(type) {
+		case *ast.StringNode: // "0:100"
+			text, isRange = r.Value, strings.Contains(r.Value, ":")
+		case *ast.MappingValueNode: // inside a flow mapping, 0:100 reads as a pair
+			text, isRange = r.Key.String()+":"+r.Value.String(), true
+		case *ast.MappingNode:
+			if len(r.Values) == 1 {
+				text, isRange = r.Values[0].Key.String()+":"+r.Values[0].Value.String(), true
+			}
+		}
+		if isRange {
+			a, b, ok := parseRange(text)
+			limit := size
+			if limit < 0 {
+				limit = a + maxIndexRange
+			}
+			if !ok || a < 0 || b <= a || b > limit {
+				return nil, p.errAt(lines[k], fmt.Sprintf("%s[%d]", field, k),
+					"expected a range a:b of %s indices with 0 ≤ a < b ≤ %d, got %q", what, limit, text)
+			}
+			for i := a; i < b; i++ {
+				out = append(out, i)
+			}
+			continue
+		}
+		idx, e := p.integer(it, lines[k], field)
+		if e != nil {
+			return nil, e
+		}
+		out = append(out, idx)
+	}
+	return out, nil
+}
+
+// parseRange reads "a:b" (non-negative integers).
+func parseRange(s string) (a, b int, ok bool) {
+	as, bs, found := strings.Cut(strings.TrimSpace(s), ":")
+	if !found {
+		return 0, 0, false
+	}
+	x, err1 := strconv.Atoi(strings.TrimSpace(as))
+	y, err2 := strconv.Atoi(strings.TrimSpace(bs))
+	return x, y, err1 == nil && err2 == nil
 }
 
 // list reads a list (a single scalar counts as a one-element list), records

@@ -336,6 +336,10 @@ func TestParseErrors(t *testing.T) {
 			`t.yaml:7: projections.P: missing required key "output"`},
 		{"trace index out of range", head + "monitors:\n  traces:\n    E.V:\n      - 0\n      - 10\n",
 			`t.yaml:10: monitors.traces.E.V: neuron index 10 out of range (population E has 10 neurons: 0..9)`},
+		{"trace range past the population", head + "monitors:\n  traces: {E.V: [0:4, 8:11]}\n",
+			`t.yaml:7: monitors.traces.E.V[1]: expected a range a:b of neuron indices with 0 ≤ a < b ≤ 10, got "8:11"`},
+		{"empty trace range", head + "monitors:\n  traces:\n    E.V: [\"5:3\"]\n",
+			`t.yaml:8: monitors.traces.E.V[0]: expected a range a:b of neuron indices with 0 ≤ a < b ≤ 10, got "5:3"`},
 		{"trace of unknown state", head + "monitors:\n  traces: {E.g: [0]}\n",
 			`t.yaml:7: monitors.traces.E.g: unknown state variable "g" of LifRef (valid: V)`},
 		{"trace key without variable", head + "monitors:\n  traces: {E: [0]}\n",
@@ -420,4 +424,14 @@ func TestHostileSpecInputs(t *testing.T) {
 	require.NoError(t, os.WriteFile(big, make([]byte, MaxSpecBytes+1), 0o644))
 	_, err = ParseFile(big)
 	assert.EqualError(t, err, "spec file "+big+": larger than 16777216 bytes (16 MiB), the limit")
+}
+
+// A trace's neurons may be "all" or ranges a:b beside single indices.
+func TestTraceAllAndRanges(t *testing.T) {
+	net, err := Parse([]byte(head+"monitors:\n  traces: {E.V: all}\n"), "t.yaml")
+	require.NoError(t, err)
+	assert.Equal(t, []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, net.Monitors.Traces[0].Indices)
+	net, err = Parse([]byte(head+"monitors:\n  traces:\n    E.V: [0:3, 5, \"7:9\"]\n"), "t.yaml")
+	require.NoError(t, err)
+	assert.Equal(t, []int{0, 1, 2, 5, 7, 8}, net.Monitors.Traces[0].Indices)
 }
