@@ -221,6 +221,10 @@ type Component struct {
 type Monitors struct {
 	// Spikes lists populations whose spikes are recorded.
 	Spikes []string
+	// SpikeNeurons holds, for populations of Spikes recorded in part, the
+	// neurons recorded (increasing, no repeats); the others are recorded
+	// whole.
+	SpikeNeurons map[string][]int
 	// Traces lists state variables recorded every step for some neurons.
 	Traces []Trace
 }

@@ -2,8 +2,10 @@ package ir
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -635,6 +637,26 @@ func (c *checker) monitors(n *Network) *SpecError {
 			return c.errf(at, 0, "monitors.spikes", "population %s is listed twice", name)
 		}
 		seen[name] = true
+	}
+	for _, name := range slices.Sorted(maps.Keys(n.Monitors.SpikeNeurons)) {
+		field := "monitors.spikes." + name
+		p := pops[name]
+		if p == nil || !seen[name] {
+			return c.errf(field, 0, field, "neurons are given for %s, whose spikes are not recorded", name)
+		}
+		idx := n.Monitors.SpikeNeurons[name]
+		if len(idx) == 0 {
+			return c.errf(field, 0, field, "no neuron indices given")
+		}
+		for k, i := range idx {
+			at := fmt.Sprintf("%s[%d]", field, k)
+			if i < 0 || i >= p.Size {
+				return c.errf(at, 0, field, "neuron index %d out of range (population %s has %d neurons: 0..%d)", i, p.Name, p.Size, p.Size-1)
+			}
+			if k > 0 && i <= idx[k-1] {
+				return c.errf(at, 0, field, "neuron indices must increase, without repeats: %d after %d", i, idx[k-1])
+			}
+		}
 	}
 	seenTrace := map[string]bool{}
 	for _, t := range n.Monitors.Traces {

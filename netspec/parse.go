@@ -1262,7 +1262,35 @@ func (p *specParser) monitors(en *mapEntry, n *ir.Network) (ir.Monitors, *ir.Spe
 	if e := p.checkKeys(m, monitorKeys); e != nil {
 		return mon, e
 	}
-	if f := m.get("spikes"); f != nil {
+	if f := m.get("spikes"); f != nil && isMapping(f.value) {
+		// {E: [0:100], I: all}: populations, each whole or in part.
+		sm, e := p.mapping(f.value, "monitors.spikes", f.keyLine, false)
+		if e != nil {
+			return mon, e
+		}
+		for i := range sm.entries {
+			se := &sm.entries[i]
+			field := "monitors.spikes." + se.key
+			p.lines[field] = se.keyLine
+			p.lines[fmt.Sprintf("monitors.spikes[%d]", i)] = se.keyLine
+			mon.Spikes = append(mon.Spikes, se.key)
+			pop := popNamed(n, se.key)
+			if pop == nil {
+				continue // Validate names the unknown population
+			}
+			if sn, ok := se.value.(*ast.StringNode); ok && sn.Value == "all" {
+				continue
+			}
+			idx, e := p.indices(se, field, pop.Size, "neuron")
+			if e != nil {
+				return mon, e
+			}
+			if mon.SpikeNeurons == nil {
+				mon.SpikeNeurons = map[string][]int{}
+			}
+			mon.SpikeNeurons[se.key] = idx
+		}
+	} else if f != nil {
 		items, lines, e := p.list(f, "monitors.spikes")
 		if e != nil {
 			return mon, e
@@ -1402,4 +1430,23 @@ func (p *specParser) list(en *mapEntry, field string) ([]ast.Node, []int, *ir.Sp
 		p.lines[fmt.Sprintf("%s[%d]", field, i)] = lines[i]
 	}
 	return out, lines, nil
+}
+
+// isMapping reports whether a node is a YAML mapping.
+func isMapping(n ast.Node) bool {
+	switch n.(type) {
+	case *ast.MappingNode, *ast.MappingValueNode:
+		return true
+	}
+	return false
+}
+
+// popNamed is the network's population of that name, or nil.
+func popNamed(n *ir.Network, name string) *ir.Population {
+	for _, p := range n.Populations {
+		if p.Name == name {
+			return p
+		}
+	}
+	return nil
 }

@@ -22,6 +22,10 @@ import (
 type Spikes struct {
 	Pop  string
 	Size int
+	// Neurons are the neurons recorded when not all are (nil: all);
+	// record is their mask.
+	Neurons []int32
+	record  []bool
 	// Times (ms) and Indices of every spike, in time order (ties by index).
 	Times   []float64
 	Indices []int32
@@ -58,7 +62,15 @@ type Weights struct {
 func NewRecorder(p *lower.Program) *Recorder {
 	r := &Recorder{dt: p.Net.Dt}
 	for _, pop := range p.SpikeMonitors {
-		r.Spikes = append(r.Spikes, &Spikes{Pop: pop.Name, Size: pop.Size})
+		s := &Spikes{Pop: pop.Name, Size: pop.Size}
+		if idx, ok := p.Net.Monitors.SpikeNeurons[pop.Name]; ok {
+			s.record = make([]bool, pop.Size)
+			for _, i := range idx {
+				s.Neurons = append(s.Neurons, int32(i))
+				s.record[i] = true
+			}
+		}
+		r.Spikes = append(r.Spikes, s)
 	}
 	for _, t := range p.Traces {
 		r.Traces = append(r.Traces, &Trace{Pop: t.Pop, Var: t.Var, Indices: t.Indices})
@@ -75,6 +87,9 @@ func (r *Recorder) Add(c *jit.Chunk) error {
 		for k, idx := range ps.Index {
 			t := float64(r.Steps+k) * r.dt
 			for _, i := range idx {
+				if s.record != nil && !s.record[i] {
+					continue
+				}
 				s.Times = append(s.Times, t)
 				s.Indices = append(s.Indices, i)
 			}
@@ -89,6 +104,8 @@ func (r *Recorder) Add(c *jit.Chunk) error {
 
 // PopStats summarises one population's activity.
 type PopStats struct {
+	// Size is the number of neurons recorded (the population's, or those
+	// its spike monitor names).
 	Size   int `json:"size"`
 	Spikes int `json:"spikes"`
 	// RateHz is the mean firing rate over neurons and time.
@@ -102,8 +119,12 @@ type PopStats struct {
 
 // Stats computes a population's statistics over duration ms.
 func (s *Spikes) Stats(duration float64) PopStats {
-	st := PopStats{Size: s.Size, Spikes: len(s.Times)}
-	st.RateHz = float64(len(s.Times)) / float64(s.Size) / (duration / 1000)
+	recorded := s.Size
+	if s.Neurons != nil {
+		recorded = len(s.Neurons)
+	}
+	st := PopStats{Size: recorded, Spikes: len(s.Times)}
+	st.RateHz = float64(len(s.Times)) / float64(recorded) / (duration / 1000)
 	perNeuron := make([][]float64, s.Size)
 	for k, i := range s.Indices {
 		perNeuron[i] = append(perNeuron[i], s.Times[k])
@@ -257,7 +278,8 @@ func FinalWeights(p *lower.Program, state []*tensors.Tensor) []*Weights {
 func (r *Recorder) Clone() *Recorder {
 	c := &Recorder{dt: r.dt, Steps: r.Steps}
 	for _, s := range r.Spikes {
-		c.Spikes = append(c.Spikes, &Spikes{Pop: s.Pop, Size: s.Size, Times: slices.Clone(s.Times), Indices: slices.Clone(s.Indices)})
+		c.Spikes = append(c.Spikes, &Spikes{Pop: s.Pop, Size: s.Size, Neurons: slices.Clone(s.Neurons), record: slices.Clone(s.record),
+			Times: slices.Clone(s.Times), Indices: slices.Clone(s.Indices)})
 	}
 	for _, t := range r.Traces {
 		c.Traces = append(c.Traces, &Trace{Pop: t.Pop, Var: t.Var, Indices: slices.Clone(t.Indices), Values: slices.Clone(t.Values)})
