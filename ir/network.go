@@ -225,6 +225,9 @@ type Monitors struct {
 	// neurons recorded (increasing, no repeats); the others are recorded
 	// whole.
 	SpikeNeurons map[string][]int
+	// Rates holds, for spike-monitored populations, the bin (ms) of their
+	// population rate time series (rates.npz).
+	Rates map[string]float64
 	// Traces lists state variables recorded every step for some neurons.
 	Traces []Trace
 }

@@ -638,6 +638,18 @@ func (c *checker) monitors(n *Network) *SpecError {
 		}
 		seen[name] = true
 	}
+	for _, name := range slices.Sorted(maps.Keys(n.Monitors.Rates)) {
+		field := "monitors.rates." + name
+		if pops[name] == nil {
+			return c.errf(field, 0, field, "%s", unknownPopMsg(n, name))
+		}
+		if !seen[name] {
+			return c.errf(field, 0, field, "the rate of %s is computed from its spikes: record them (monitors.spikes)", name)
+		}
+		if bin := n.Monitors.Rates[name]; !(bin >= n.Dt && bin <= n.Duration) {
+			return c.errf(field, 0, field, "bin must be in [dt, duration] = [%g ms, %g ms], got %g ms", n.Dt, n.Duration, bin)
+		}
+	}
 	for _, name := range slices.Sorted(maps.Keys(n.Monitors.SpikeNeurons)) {
 		field := "monitors.spikes." + name
 		p := pops[name]

@@ -31,7 +31,7 @@ var (
 		"delay", "stp", "stdp"}
 	connKeys = []string{string(ir.ConnFixedProb), string(ir.ConnFixedInDegree), string(ir.ConnFixedOutDegree),
 		string(ir.ConnOneToOne), string(ir.ConnAllToAll), string(ir.ConnFromFile), string(ir.ConnGaussian), "allow_self"}
-	monitorKeys = []string{"spikes", "traces"}
+	monitorKeys = []string{"spikes", "traces", "rates"}
 )
 
 // ParseFile reads and parses the spec at path; see Parse. Errors name the
@@ -1301,6 +1301,21 @@ func (p *specParser) monitors(en *mapEntry, n *ir.Network) (ir.Monitors, *ir.Spe
 				return mon, e
 			}
 			mon.Spikes = append(mon.Spikes, name)
+		}
+	}
+	if f := m.get("rates"); f != nil {
+		rm, e := p.mapping(f.value, "monitors.rates", f.keyLine, false)
+		if e != nil {
+			return mon, e
+		}
+		mon.Rates = map[string]float64{}
+		for i := range rm.entries {
+			re := &rm.entries[i]
+			field := "monitors.rates." + re.key
+			p.lines[field] = re.keyLine
+			if mon.Rates[re.key], e = p.quantity(re.value, re.line, field, ir.Time); e != nil {
+				return mon, e
+			}
 		}
 	}
 	if f := m.get("traces"); f != nil {

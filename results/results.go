@@ -26,6 +26,9 @@ type Spikes struct {
 	// record is their mask.
 	Neurons []int32
 	record  []bool
+	// RateBin, when > 0, is the bin (ms) of the population rate written to
+	// rates.npz.
+	RateBin float64
 	// Times (ms) and Indices of every spike, in time order (ties by index).
 	Times   []float64
 	Indices []int32
@@ -63,6 +66,7 @@ func NewRecorder(p *lower.Program) *Recorder {
 	r := &Recorder{dt: p.Net.Dt}
 	for _, pop := range p.SpikeMonitors {
 		s := &Spikes{Pop: pop.Name, Size: pop.Size}
+		s.RateBin = p.Net.Monitors.Rates[pop.Name]
 		if idx, ok := p.Net.Monitors.SpikeNeurons[pop.Name]; ok {
 			s.record = make([]bool, pop.Size)
 			for _, i := range idx {
@@ -278,7 +282,7 @@ func FinalWeights(p *lower.Program, state []*tensors.Tensor) []*Weights {
 func (r *Recorder) Clone() *Recorder {
 	c := &Recorder{dt: r.dt, Steps: r.Steps}
 	for _, s := range r.Spikes {
-		c.Spikes = append(c.Spikes, &Spikes{Pop: s.Pop, Size: s.Size, Neurons: slices.Clone(s.Neurons), record: slices.Clone(s.record),
+		c.Spikes = append(c.Spikes, &Spikes{Pop: s.Pop, Size: s.Size, Neurons: slices.Clone(s.Neurons), record: slices.Clone(s.record), RateBin: s.RateBin,
 			Times: slices.Clone(s.Times), Indices: slices.Clone(s.Indices)})
 	}
 	for _, t := range r.Traces {
@@ -288,4 +292,29 @@ func (r *Recorder) Clone() *Recorder {
 		c.Weights = append(c.Weights, &Weights{Proj: w.Proj, Pre: slices.Clone(w.Pre), Post: slices.Clone(w.Post), W: slices.Clone(w.W)})
 	}
 	return c
+}
+
+// Rate is the population rate (Hz per recorded neuron) in bins of bin ms
+// over steps steps of dt ms: one value per bin, the last one over what is
+// left of the run; t holds the bins' starts (ms).
+func (s *Spikes) Rate(bin float64, steps int, dt float64) (t, hz []float64) {
+	recorded := s.Size
+	if s.Neurons != nil {
+		recorded = len(s.Neurons)
+	}
+	total := float64(steps) * dt
+	n := int(math.Ceil(total/bin - 1e-9))
+	counts := make([]float64, n)
+	for _, x := range s.Times {
+		if k := min(int(x/bin+1e-9), n-1); k >= 0 {
+			counts[k]++
+		}
+	}
+	t, hz = make([]float64, n), make([]float64, n)
+	for k := range counts {
+		t[k] = float64(k) * bin
+		width := min(bin, total-t[k])
+		hz[k] = counts[k] / float64(recorded) / (width / 1000)
+	}
+	return t, hz
 }

@@ -46,13 +46,13 @@ type Summary struct {
 }
 
 // Write writes spikes.npz, traces.npz (when traces were recorded),
-// summary.json and raster.png into dir, and lists them in sum.Files. A
+// rates.npz (when rates were asked for), summary.json and raster.png into dir, and lists them in sum.Files. A
 // failure leaves no partial output (see atomicfile.Dir).
 //
 // A dir holding an earlier run's files is refused unless overwrite is set;
 // then those files are replaced.
 func (r *Recorder) Write(dir string, sum *Summary, overwrite bool) error {
-	known := []string{"spikes.npz", "traces.npz", "weights.npz", "summary.json", "raster.png"}
+	known := []string{"spikes.npz", "traces.npz", "rates.npz", "weights.npz", "summary.json", "raster.png"}
 	return atomicfile.Dir(dir, atomicfile.DirOptions{Overwrite: overwrite, Known: known}, func(stage string) ([]string, error) {
 		sum.Files = nil
 		err := r.writeFiles(stage, sum)
@@ -112,6 +112,20 @@ func (r *Recorder) writeData(stage string, sum *Summary) error {
 			return err
 		}
 		sum.Files = append(sum.Files, "spikes.npz")
+	}
+	names, arrays = nil, nil
+	for _, s := range r.Spikes {
+		if s.RateBin > 0 && r.Steps > 0 {
+			t, hz := s.Rate(s.RateBin, r.Steps, r.dt)
+			names = append(names, s.Pop+"_t", s.Pop)
+			arrays = append(arrays, npyio.Array{Shape: []int{len(t)}, Data: t}, npyio.Array{Shape: []int{len(hz)}, Data: hz})
+		}
+	}
+	if len(names) > 0 {
+		if err := npyio.WriteNPZ(filepath.Join(stage, "rates.npz"), names, arrays); err != nil {
+			return err
+		}
+		sum.Files = append(sum.Files, "rates.npz")
 	}
 	if len(r.Traces) > 0 {
 		times := make([]float64, r.Steps)
