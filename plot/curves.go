@@ -22,6 +22,9 @@ type Series struct {
 type Panel struct {
 	Title, XLabel, YLabel string
 	Series                []Series
+	// Lines draws the curves without a marker per point (long series, such
+	// as recorded traces).
+	Lines bool
 }
 
 var curveColors = []color.Color{
@@ -62,7 +65,11 @@ func Curves(path string, panels []Panel) error {
 			c := curveColors[k%len(curveColors)]
 			line.Color, points.Color = c, c
 			points.Radius = vg.Points(2)
-			p.Add(line, points)
+			if pn.Lines {
+				p.Add(line)
+			} else {
+				p.Add(line, points)
+			}
 			p.Legend.Add(s.Name, line)
 		}
 		p.Legend.Top = true

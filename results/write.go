@@ -45,14 +45,15 @@ type Summary struct {
 	Files       []string `json:"files"`
 }
 
-// Write writes spikes.npz, traces.npz (when traces were recorded),
-// rates.npz (when rates were asked for), summary.json and raster.png into dir, and lists them in sum.Files. A
+// Write writes spikes.npz, traces.npz and traces.png (when traces were
+// recorded), rates.npz (when rates were asked for), summary.json and
+// raster.png into dir, and lists them in sum.Files. A
 // failure leaves no partial output (see atomicfile.Dir).
 //
 // A dir holding an earlier run's files is refused unless overwrite is set;
 // then those files are replaced.
 func (r *Recorder) Write(dir string, sum *Summary, overwrite bool) error {
-	known := []string{"spikes.npz", "traces.npz", "rates.npz", "weights.npz", "summary.json", "raster.png"}
+	known := []string{"spikes.npz", "traces.npz", "rates.npz", "weights.npz", "summary.json", "raster.png", "traces.png"}
 	return atomicfile.Dir(dir, atomicfile.DirOptions{Overwrite: overwrite, Known: known}, func(stage string) ([]string, error) {
 		sum.Files = nil
 		err := r.writeFiles(stage, sum)
@@ -88,6 +89,12 @@ func (r *Recorder) writeFiles(stage string, sum *Summary) error {
 			return err
 		}
 		sum.Files = append(sum.Files, "raster.png")
+	}
+	if len(r.Traces) > 0 && r.Steps > 0 {
+		if err := plot.Curves(filepath.Join(stage, "traces.png"), r.tracePanels()); err != nil {
+			return err
+		}
+		sum.Files = append(sum.Files, "traces.png")
 	}
 	sum.Files = append(sum.Files, "summary.json")
 	js, err := json.MarshalIndent(sum, "", "  ")
@@ -196,4 +203,26 @@ func totalSize(s []*Spikes) int {
 // duration/2000, never below dt.
 func rateBin(duration, dt float64) float64 {
 	return max(dt, max(1, duration/2000))
+}
+
+// tracedPerPanel is the most traced neurons one panel of traces.png draws.
+const tracedPerPanel = 4
+
+// tracePanels are traces.png's panels: one per recorded variable (at most
+// 4), its first neurons' values against time.
+func (r *Recorder) tracePanels() []plot.Panel {
+	var panels []plot.Panel
+	for _, t := range r.Traces[:min(len(r.Traces), 4)] {
+		n := len(t.Indices)
+		pn := plot.Panel{Title: t.Pop + "." + t.Var, XLabel: "time (ms)", YLabel: t.Var, Lines: true}
+		for j := range min(n, tracedPerPanel) {
+			s := plot.Series{Name: fmt.Sprintf("%s %d", t.Pop, t.Indices[j]), X: make([]float64, r.Steps), Y: make([]float64, r.Steps)}
+			for k := range r.Steps {
+				s.X[k], s.Y[k] = float64(k)*r.dt, t.Values[k*n+j]
+			}
+			pn.Series = append(pn.Series, s)
+		}
+		panels = append(panels, pn)
+	}
+	return panels
 }

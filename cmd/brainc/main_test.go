@@ -67,6 +67,10 @@ func TestRunWritesOutputs(t *testing.T) {
 	assert.Equal(t, []int{200, 2}, arrays[1].Shape)
 	_, err = os.Stat(filepath.Join(out, "raster.png"))
 	assert.NoError(t, err)
+	png, err := os.ReadFile(filepath.Join(out, "traces.png"))
+	require.NoError(t, err, "recorded traces are plotted")
+	assert.Equal(t, "\x89PNG", string(png[:4]))
+	assert.Equal(t, []any{"spikes.npz", "traces.npz", "raster.png", "traces.png", "summary.json"}, sum["files"])
 
 	// A plastic projection's final weights go to weights.npz, listed in the summary.
 	plastic := filepath.Join(dir, "plastic.yaml")
