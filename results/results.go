@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"time"
 
 	"github.com/gomlx/gomlx/backends"
 
@@ -177,6 +178,9 @@ func Simulate(b backends.Backend, p *lower.Program, steps int, opts jit.Options,
 type SimOptions struct {
 	// Progress, when set, is called after every chunk with the steps done.
 	Progress func(done int)
+	// Compiled, when set, is called after a chunk that compiled programs,
+	// with the compiles and compile time of the run so far.
+	Compiled func(compiles int, total time.Duration)
 	// FromState and FromRec, when set, resume a checkpoint (LoadCheckpoint):
 	// the run starts from that state, after the steps FromRec recorded.
 	FromState []*tensors.Tensor
@@ -213,13 +217,18 @@ func SimulateWith(b backends.Backend, p *lower.Program, steps int, opts jit.Opti
 	if rec.Steps > steps {
 		return nil, jit.Stats{}, fmt.Errorf("resume: the checkpoint is at step %d, past the run's %d steps", rec.Steps, steps)
 	}
-	next := 0 // the next checkpoint's step
+	next := 0     // the next checkpoint's step
+	compiles := 0 // reported so far
 	if so.CheckpointEvery > 0 {
 		next = (rec.Steps/so.CheckpointEvery + 1) * so.CheckpointEvery
 	}
 	err = runner.Run(steps-rec.Steps, func(c *jit.Chunk) error {
 		if err := rec.Add(c); err != nil {
 			return err
+		}
+		if st := runner.Stats(); so.Compiled != nil && st.Compiles > compiles {
+			compiles = st.Compiles
+			so.Compiled(st.Compiles, st.CompileTime)
 		}
 		if so.Progress != nil {
 			so.Progress(rec.Steps)

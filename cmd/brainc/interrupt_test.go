@@ -114,7 +114,14 @@ func TestProgressLines(t *testing.T) {
 	assert.Equal(t, "brainc run: 606.4 / 1000 ms (60%), 5.5 s elapsed, 0.12 model s per s, 3 s left\n", buf.String())
 	p.done()
 
+	buf.Reset()
+	p.compiled(1, 1234*time.Millisecond)
+	p.compiled(2, 2*time.Second)
+	assert.Equal(t, "brainc run: compiled in 1.23 s, running\n", buf.String(), "the first compile is said, once")
+
 	quiet := newProgress(&buf, 10000, 0.1, true)
+	quiet.compiling()
+	quiet.compiled(1, time.Second)
 	quiet.now = func() time.Time { return t0.Add(time.Hour) }
 	quiet.update(5000)
 	assert.Equal(t, 1, strings.Count(buf.String(), "\n"), "--quiet reports nothing")

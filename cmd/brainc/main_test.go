@@ -40,6 +40,7 @@ func TestRunWritesOutputs(t *testing.T) {
 	code, stdout, stderr := runCLI("run", spec, "--out", out, "--backend", "cpu", "--duration", "20 ms")
 	require.Equal(t, 0, code, stderr)
 	assert.Contains(t, stdout, "tiny: 20 ms in 200 steps on cpu")
+	assert.Regexp(t, `^brainc run: compiling …\nbrainc run: compiled in [0-9.]+ s, running\n`, stderr)
 
 	var sum map[string]any
 	js, err := os.ReadFile(filepath.Join(out, "summary.json"))

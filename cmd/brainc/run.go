@@ -245,7 +245,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	progress := newProgress(stderr, n, net.Dt, *quiet)
-	so.Progress = progress.update
+	so.Progress, so.Compiled = progress.update, progress.compiled
+	progress.compiling()
 	intr := watchInterrupts(stderr)
 	defer intr.close()
 	so.Stop = intr.Stop
@@ -318,6 +319,8 @@ type progress struct {
 	first     time.Time
 	firstDone int
 	drawn     bool
+	// reportedCompile is set once the compile time was said.
+	reportedCompile bool
 }
 
 // progressEvery is how often a run that is not on a terminal reports.
@@ -368,6 +371,32 @@ func (p *progress) line(done int, now time.Time) string {
 		s += fmt.Sprintf(", %.3g model s per s, %.0f s left", speed, (totalMS-ms)/1000/speed)
 	}
 	return s
+}
+
+// compiling says the run starts by compiling (the first call compiles its
+// program before any step runs).
+func (p *progress) compiling() {
+	if p.enabled {
+		fmt.Fprintln(p.w, "brainc run: compiling …")
+	}
+}
+
+// compiled reports the first compile's time; later ones (another event
+// capacity) go into the summary only.
+func (p *progress) compiled(compiles int, total time.Duration) {
+	if !p.enabled || p.reportedCompile {
+		return
+	}
+	p.reportedCompile = true
+	p.clearBar()
+	fmt.Fprintf(p.w, "brainc run: compiled in %.2f s, running\n", total.Seconds())
+}
+
+func (p *progress) clearBar() {
+	if p.drawn {
+		fmt.Fprint(p.w, "\r\033[K")
+		p.drawn = false
+	}
 }
 
 func (p *progress) done() {
