@@ -9,7 +9,6 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 )
 
 // Series is one named curve: Y[i] at X[i].
@@ -35,7 +34,8 @@ var curveColors = []color.Color{
 }
 
 // Curves draws panels side by side (line plots with points, e.g. training
-// loss and accuracy per epoch) into a PNG at path, written atomically. It
+// loss and accuracy per epoch) into a PNG at path (SVG when path ends in
+// ".svg"), written atomically. It
 // returns an error, and creates no file, if there are no panels, a series'
 // X and Y differ in length, or a value is not finite.
 func Curves(path string, panels []Panel) error {
@@ -77,7 +77,7 @@ func Curves(path string, panels []Panel) error {
 	}
 	w := vg.Length(widthPx) / dpi * vg.Inch
 	h := vg.Length(heightPx) / 2 / dpi * vg.Inch
-	img := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(dpi))
+	img := newCanvas(path, w, h)
 	dc := draw.New(img)
 	cols := draw.Tiles{Rows: 1, Cols: len(plots), PadX: vg.Millimeter * 4, PadTop: vg.Millimeter * 2,
 		PadBottom: vg.Millimeter * 2, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2}
@@ -85,5 +85,5 @@ func Curves(path string, panels []Panel) error {
 	for i, p := range plots {
 		p.Draw(canvases[0][i])
 	}
-	return writePNG(path, img)
+	return writeCanvas(path, img)
 }

@@ -10,9 +10,11 @@ package plot
 import (
 	"errors"
 	"fmt"
+	"gonum.org/v1/plot/vg/vgsvg"
 	"image/color"
 	"io"
 	"math"
+	"path/filepath"
 	"strings"
 
 	gplot "gonum.org/v1/plot"
@@ -111,7 +113,8 @@ func numBins(duration, binMS float64) int {
 	return int(math.Ceil(q))
 }
 
-// Raster writes a 1200x800 PNG figure to path. The top panel (about 70% of
+// Raster writes a 1200x800 PNG figure to path (SVG when path ends in
+// ".svg"). The top panel (about 70% of
 // the height) is a spike raster: the populations are stacked vertically,
 // the first at the bottom, each spike a small dot in its population's colour,
 // with the y axis "neuron" and a legend of population names. The bottom panel
@@ -134,7 +137,7 @@ func Raster(path string, title string, sets []SpikeSet, duration, binMS float64)
 	top, bottom := fig.top, fig.bottom
 	w := vg.Length(widthPx) / dpi * vg.Inch
 	h := vg.Length(heightPx) / dpi * vg.Inch
-	img := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(dpi))
+	img := newCanvas(path, w, h)
 	dc := draw.New(img)
 	topC := draw.Crop(dc, 0, 0, (1-rasterFrac)*h, 0)
 	bottomC := draw.Crop(dc, 0, 0, 0, -rasterFrac*h)
@@ -142,13 +145,22 @@ func Raster(path string, title string, sets []SpikeSet, duration, binMS float64)
 	top.Draw(topC)
 	drawLegend(top.DataCanvas(topC), &fig.legend)
 	bottom.Draw(bottomC)
-	return writePNG(path, img)
+	return writeCanvas(path, img)
 }
 
-// writePNG encodes img as a PNG at path, atomically.
-func writePNG(path string, img *vgimg.Canvas) error {
+// newCanvas is a canvas of w × h for the file at path: SVG when path ends
+// in ".svg", else PNG.
+func newCanvas(path string, w, h vg.Length) vg.CanvasWriterTo {
+	if strings.EqualFold(filepath.Ext(path), ".svg") {
+		return vgsvg.New(w, h)
+	}
+	return vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(dpi))}
+}
+
+// writeCanvas encodes c at path, atomically.
+func writeCanvas(path string, c vg.CanvasWriterTo) error {
 	err := atomicfile.Write(path, func(w io.Writer) error {
-		if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(w); err != nil {
+		if _, err := c.WriteTo(w); err != nil {
 			return fmt.Errorf("encoding %s: %w", path, err)
 		}
 		return nil

@@ -210,3 +210,17 @@ func assertOnlyFiles(t *testing.T, dir string, want ...string) {
 		t.Fatalf("directory holds %q, want %q", got, want)
 	}
 }
+
+func TestRasterWritesSVG(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "raster.svg")
+	if err := Raster(path, "test network", testSets(500, 200), 1000, 5); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := string(b); !strings.Contains(s, "<svg") || !strings.Contains(s, "test network") {
+		t.Errorf("%s is not an SVG of the figure: %.200s", path, s)
+	}
+}

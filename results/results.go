@@ -52,6 +52,8 @@ type Recorder struct {
 	// Weights are the final weights of every plastic (STDP) projection,
 	// read when the run ends.
 	Weights []*Weights
+	// PlotFormat is the plots' format when written: "png" (or "") or "svg".
+	PlotFormat string
 }
 
 // Weights are a plastic projection's synapses and their weights at the end
@@ -289,7 +291,7 @@ func FinalWeights(p *lower.Program, state []*tensors.Tensor) []*Weights {
 // Clone returns a deep copy of the recorder: what it holds now, unchanged
 // by later chunks.
 func (r *Recorder) Clone() *Recorder {
-	c := &Recorder{dt: r.dt, Steps: r.Steps}
+	c := &Recorder{dt: r.dt, Steps: r.Steps, PlotFormat: r.PlotFormat}
 	for _, s := range r.Spikes {
 		c.Spikes = append(c.Spikes, &Spikes{Pop: s.Pop, Size: s.Size, Neurons: slices.Clone(s.Neurons), record: slices.Clone(s.record), RateBin: s.RateBin,
 			Times: slices.Clone(s.Times), Indices: slices.Clone(s.Indices)})

@@ -53,7 +53,8 @@ type Summary struct {
 // A dir holding an earlier run's files is refused unless overwrite is set;
 // then those files are replaced.
 func (r *Recorder) Write(dir string, sum *Summary, overwrite bool) error {
-	known := []string{"spikes.npz", "traces.npz", "rates.npz", "weights.npz", "summary.json", "raster.png", "traces.png"}
+	known := []string{"spikes.npz", "traces.npz", "rates.npz", "weights.npz", "summary.json",
+		"raster.png", "traces.png", "raster.svg", "traces.svg"}
 	return atomicfile.Dir(dir, atomicfile.DirOptions{Overwrite: overwrite, Known: known}, func(stage string) ([]string, error) {
 		sum.Files = nil
 		err := r.writeFiles(stage, sum)
@@ -85,16 +86,16 @@ func (r *Recorder) writeFiles(stage string, sum *Summary) error {
 			sets[i] = plot.SpikeSet{Name: s.Pop, Size: s.Size, Times: s.Times, Indices: s.Indices}
 		}
 		title := fmt.Sprintf("%s: %d neurons, %g ms", sum.Model, totalSize(r.Spikes), sum.Duration)
-		if err := plot.Raster(filepath.Join(stage, "raster.png"), title, sets, sum.Duration, rateBin(sum.Duration, sum.DT)); err != nil {
+		if err := plot.Raster(filepath.Join(stage, "raster."+r.plotExt()), title, sets, sum.Duration, rateBin(sum.Duration, sum.DT)); err != nil {
 			return err
 		}
-		sum.Files = append(sum.Files, "raster.png")
+		sum.Files = append(sum.Files, "raster."+r.plotExt())
 	}
 	if len(r.Traces) > 0 && r.Steps > 0 {
-		if err := plot.Curves(filepath.Join(stage, "traces.png"), r.tracePanels()); err != nil {
+		if err := plot.Curves(filepath.Join(stage, "traces."+r.plotExt()), r.tracePanels()); err != nil {
 			return err
 		}
-		sum.Files = append(sum.Files, "traces.png")
+		sum.Files = append(sum.Files, "traces."+r.plotExt())
 	}
 	sum.Files = append(sum.Files, "summary.json")
 	js, err := json.MarshalIndent(sum, "", "  ")
@@ -225,4 +226,12 @@ func (r *Recorder) tracePanels() []plot.Panel {
 		panels = append(panels, pn)
 	}
 	return panels
+}
+
+// plotExt is the plots' file extension: PlotFormat, "png" by default.
+func (r *Recorder) plotExt() string {
+	if r.PlotFormat == "svg" {
+		return "svg"
+	}
+	return "png"
 }

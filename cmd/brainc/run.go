@@ -206,9 +206,13 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	ckDir := fs.String("checkpoint-dir", "", "directory of the checkpoints (default: --out followed by .checkpoint)")
 	resume := fs.String("resume", "", "continue the run saved in this checkpoint directory (same spec and flags)")
 	explain := fs.Bool("explain", false, "print the plan (synaptic states, kernels, bytes, monitors) before running")
+	plotFormat := fs.String("plot", "png", "format of raster and traces plots: png or svg")
 	pos, err := parseFlags(fs, args, 1)
 	if err != nil {
 		return err
+	}
+	if *plotFormat != "png" && *plotFormat != "svg" {
+		return &usageError{fmt.Sprintf("--plot: expected png or svg, got %q", *plotFormat)}
 	}
 	net, _, prog, err := sf.build(pos[0])
 	if err != nil {
@@ -278,6 +282,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		sum.Populations[s.Pop] = s.Stats(modelMS)
 	}
 	intr.Writing()
+	rec.PlotFormat = *plotFormat
 	if err := rec.Write(*out, &sum, *overwrite); err != nil {
 		return err
 	}

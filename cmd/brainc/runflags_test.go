@@ -170,3 +170,22 @@ func TestFloat64Runs(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr, spec64+`:6: precision: expected float32 or float64, got "float16"`)
 }
+
+// --plot svg writes the plots as SVG; another format is a usage error.
+func TestPlotSVG(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "tiny.yaml")
+	require.NoError(t, os.WriteFile(spec, []byte(tinySpec), 0o644))
+	out := filepath.Join(dir, "out")
+	code, stdout, stderr := runCLI("run", spec, "--backend", "cpu", "--quiet", "--duration", "20 ms", "--plot", "svg", "--out", out)
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, "wrote "+out+"/{spikes.npz,traces.npz,raster.svg,traces.svg,summary.json}")
+	for _, f := range []string{"raster.svg", "traces.svg"} {
+		b, err := os.ReadFile(filepath.Join(out, f))
+		require.NoError(t, err)
+		assert.Contains(t, string(b), "<svg", f)
+	}
+	code, _, stderr = runCLI("run", spec, "--plot", "gif", "--out", filepath.Join(dir, "o2"))
+	assert.Equal(t, 2, code)
+	assert.Equal(t, "brainc run: --plot: expected png or svg, got \"gif\"\n", stderr)
+}
