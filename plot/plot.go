@@ -129,9 +129,15 @@ func numBins(duration, binMS float64) int {
 // file, if duration or binMS is not positive and finite, if sets is empty, or
 // if a set's Size is not positive, its Times and Indices differ in length, or
 // one of its Indices is outside [0, Size).
-func Raster(path string, title string, sets []SpikeSet, duration, binMS float64) error {
+//
+// Marks, when given, are time windows (e.g. a stimulus) drawn as dashed
+// lines at their start and stop across both panels, named in the legend.
+func Raster(path string, title string, sets []SpikeSet, duration, binMS float64, marks ...Mark) error {
 	fig, err := newFigure(title, sets, duration, binMS)
 	if err != nil {
+		return err
+	}
+	if _, err := fig.mark(marks, duration); err != nil {
 		return err
 	}
 	top, bottom := fig.top, fig.bottom
@@ -231,7 +237,7 @@ func newFigure(title string, sets []SpikeSet, duration, binMS float64) (*figure,
 
 	bottom := gplot.New()
 	bottom.X.Label.Text = "time (ms)"
-	bottom.Y.Label.Text = "rate (Hz)"
+	bottom.Y.Label.Text = fmt.Sprintf("rate (Hz, %g ms bins)", binMS)
 	bottom.X.Min, bottom.X.Max = 0, duration
 	bottom.Y.Min, bottom.Y.Max = 0, 0
 	bottom.X.Tick.Marker = ticks{}
@@ -282,6 +288,44 @@ func newFigure(title string, sets []SpikeSet, duration, binMS float64) (*figure,
 	}
 	bottom.Y.Min = 0
 	return fig, nil
+}
+
+// Mark is a time window to show on a raster: [Start, Stop) ms (Stop 0:
+// to the end of the run).
+type Mark struct {
+	Start, Stop float64
+	Label       string
+}
+
+// mark draws the windows' edges as dashed grey lines over both panels and
+// returns how many edges it drew.
+func (f *figure) mark(marks []Mark, duration float64) (int, error) {
+	edgesDrawn := 0
+	for i, m := range marks {
+		if !(m.Start >= 0 && m.Start <= duration) || m.Stop != 0 && !(m.Stop > m.Start) {
+			return 0, fmt.Errorf("plot: marks[%d] (%q): window [%v, %v) ms is not within the run of %v ms", i, m.Label, m.Start, m.Stop, duration)
+		}
+		edges := []float64{m.Start}
+		if m.Stop > 0 && m.Stop < duration {
+			edges = append(edges, m.Stop)
+		}
+		for _, x := range edges {
+			for _, p := range []*gplot.Plot{f.top, f.bottom} {
+				line, err := plotter.NewLine(plotter.XYs{{X: x, Y: p.Y.Min}, {X: x, Y: p.Y.Max}})
+				if err != nil {
+					return 0, fmt.Errorf("plot: marks[%d]: %w", i, err)
+				}
+				line.Color = color.Gray{Y: 0x60}
+				line.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+				p.Add(line)
+				if p == f.top && x == m.Start {
+					f.legend.Add(m.Label, line)
+				}
+			}
+			edgesDrawn++
+		}
+	}
+	return edgesDrawn, nil
 }
 
 // alignX narrows the two canvases so that the data areas of the two plots

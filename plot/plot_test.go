@@ -224,3 +224,28 @@ func TestRasterWritesSVG(t *testing.T) {
 		t.Errorf("%s is not an SVG of the figure: %.200s", path, s)
 	}
 }
+
+func TestRasterMarksAndBin(t *testing.T) {
+	fig, err := newFigure("m", testSets(100, 50), 1000, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fig.bottom.Y.Label.Text, "rate (Hz, 5 ms bins)"; got != want {
+		t.Errorf("rate axis %q, want %q", got, want)
+	}
+	n, err := fig.mark([]Mark{{Start: 200, Label: "stimulus"}, {Start: 100, Stop: 300, Label: "w"}}, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 3 {
+		t.Errorf("%d edges drawn, want 3 (200; 100 and 300)", n)
+	}
+	if _, err := fig.mark([]Mark{{Start: 500, Stop: 400, Label: "bad"}}, 1000); err == nil || !strings.Contains(err.Error(), `marks[0] ("bad"): window [500, 400) ms is not within the run of 1000 ms`) {
+		t.Errorf("a window that ends before it starts: %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "r.png")
+	if err := Raster(path, "m", testSets(100, 50), 1000, 5, Mark{Start: 200, Label: "stimulus"}); err != nil {
+		t.Fatal(err)
+	}
+	checkPNG(t, path)
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/models"
+	"github.com/brainc/brainc/plot"
 )
 
 // A checkpoint of one state layout is refused by a program of another,
@@ -30,4 +31,15 @@ func TestCheckpointOfAnotherLayoutIsRefused(t *testing.T) {
 	state, _, err := LoadCheckpoint(dir, apart)
 	require.NoError(t, err)
 	assert.Len(t, state, len(apart.State))
+}
+
+// The decision network's stimulus (two Poisson inputs from 200 ms) is one
+// window marked on its raster.
+func TestInputWindows(t *testing.T) {
+	net, err := models.Load("decision")
+	require.NoError(t, err)
+	assert.Equal(t, []plot.Mark{{Start: 200, Label: "input stim_A, stim_B"}}, inputWindows(net))
+	coba, err := models.Load("coba")
+	require.NoError(t, err)
+	assert.Empty(t, inputWindows(coba))
 }

@@ -15,8 +15,10 @@ import (
 
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 
+	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
+	"github.com/brainc/brainc/plot"
 )
 
 // Spikes are one population's recorded spikes.
@@ -54,6 +56,9 @@ type Recorder struct {
 	Weights []*Weights
 	// PlotFormat is the plots' format when written: "png" (or "") or "svg".
 	PlotFormat string
+	// Marks are the windows of the network's timed Poisson inputs (e.g. a
+	// stimulus), shown on the raster.
+	Marks []plot.Mark
 }
 
 // Weights are a plastic projection's synapses and their weights at the end
@@ -82,7 +87,27 @@ func NewRecorder(p *lower.Program) *Recorder {
 	for _, t := range p.Traces {
 		r.Traces = append(r.Traces, &Trace{Pop: t.Pop, Var: t.Var, Indices: t.Indices})
 	}
+	r.Marks = inputWindows(p.Net)
 	return r
+}
+
+// inputWindows are the windows of the Poisson inputs that start late or
+// stop early, one per window, naming its inputs.
+func inputWindows(net *ir.Network) []plot.Mark {
+	var marks []plot.Mark
+	for _, pr := range net.Projections {
+		in := pr.Poisson
+		if in == nil || in.Start <= 0 && in.Stop <= 0 {
+			continue
+		}
+		at := slices.IndexFunc(marks, func(m plot.Mark) bool { return m.Start == in.Start && m.Stop == in.Stop })
+		if at < 0 {
+			marks = append(marks, plot.Mark{Start: in.Start, Stop: in.Stop, Label: "input " + pr.Name})
+			continue
+		}
+		marks[at].Label += ", " + pr.Name
+	}
+	return marks
 }
 
 // Add records one chunk; use it as the callback of jit.Runner.Run. Chunks
@@ -291,7 +316,7 @@ func FinalWeights(p *lower.Program, state []*tensors.Tensor) []*Weights {
 // Clone returns a deep copy of the recorder: what it holds now, unchanged
 // by later chunks.
 func (r *Recorder) Clone() *Recorder {
-	c := &Recorder{dt: r.dt, Steps: r.Steps, PlotFormat: r.PlotFormat}
+	c := &Recorder{dt: r.dt, Steps: r.Steps, PlotFormat: r.PlotFormat, Marks: slices.Clone(r.Marks)}
 	for _, s := range r.Spikes {
 		c.Spikes = append(c.Spikes, &Spikes{Pop: s.Pop, Size: s.Size, Neurons: slices.Clone(s.Neurons), record: slices.Clone(s.record), RateBin: s.RateBin,
 			Times: slices.Clone(s.Times), Indices: slices.Clone(s.Indices)})

@@ -86,7 +86,7 @@ func (r *Recorder) writeFiles(stage string, sum *Summary) error {
 			sets[i] = plot.SpikeSet{Name: s.Pop, Size: s.Size, Times: s.Times, Indices: s.Indices}
 		}
 		title := fmt.Sprintf("%s: %d neurons, %g ms", sum.Model, totalSize(r.Spikes), sum.Duration)
-		if err := plot.Raster(filepath.Join(stage, "raster."+r.plotExt()), title, sets, sum.Duration, rateBin(sum.Duration, sum.DT)); err != nil {
+		if err := plot.Raster(filepath.Join(stage, "raster."+r.plotExt()), title, sets, sum.Duration, rateBin(sum.Duration, sum.DT), r.marks(sum.Duration)...); err != nil {
 			return err
 		}
 		sum.Files = append(sum.Files, "raster."+r.plotExt())
@@ -234,4 +234,16 @@ func (r *Recorder) plotExt() string {
 		return "svg"
 	}
 	return "png"
+}
+
+// marks are the input windows that start within duration ms (a partial
+// run's plot leaves out those that had not begun).
+func (r *Recorder) marks(duration float64) []plot.Mark {
+	var out []plot.Mark
+	for _, m := range r.Marks {
+		if m.Start <= duration {
+			out = append(out, m)
+		}
+	}
+	return out
 }
