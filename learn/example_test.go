@@ -33,6 +33,8 @@ func ExampleTrainer() {
 		fmt.Println(err)
 		return
 	}
+	reports := 0
+	tr.OnBatch = func(epoch, done, batches int, loss float64) { reports++ }
 	log, err := tr.Fit(trainSet, testSet, nil)
 	if err != nil {
 		fmt.Println(err)
@@ -41,7 +43,9 @@ func ExampleTrainer() {
 	first, last := log[0], log[len(log)-1]
 	fmt.Println("loss decreased:", last.Loss < first.Loss)
 	fmt.Println("test accuracy ≥ 0.9:", last.TestAccuracy >= 0.9)
+	fmt.Println("batches reported:", reports) // 20 epochs of 192 samples in batches of 32
 	// Output:
 	// loss decreased: true
 	// test accuracy ≥ 0.9: true
+	// batches reported: 120
 }

@@ -24,7 +24,11 @@ import (
 // input shape (one per batch size).
 type Trainer struct {
 	// Config is the network and training configuration.
-	Config  Config
+	Config Config
+	// OnBatch, when set, is called by Fit after every training batch with
+	// the epoch, the batches done in it and its number of batches, and the
+	// mean training loss of the epoch so far.
+	OnBatch func(epoch, done, batches int, loss float64)
 	backend backends.Backend
 	ctx     *context.Context
 	// names lists the parameters in save order; vars holds them by name.
@@ -285,6 +289,9 @@ func (t *Trainer) Fit(trainSet, testSet *dataset.Set, progress func(Epoch)) ([]E
 			}
 			times = append(times, time.Since(t0).Seconds())
 			sum += l
+			if t.OnBatch != nil {
+				t.OnBatch(epoch, len(times), len(batches), sum/float64(len(times)))
+			}
 		}
 		tr, err := t.evaluate(trainSet, trainAccuracySamples)
 		if err != nil {

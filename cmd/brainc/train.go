@@ -131,6 +131,14 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "%s: %d→%d→%d, %d steps of %g ms, %d training / %d test samples, batch %d, lr %g, %s, on %s\n",
 		spec.Name, c.Inputs, c.Hidden, c.Outputs, c.Steps, c.Dt, len(trainSet.Samples), len(testSet.Samples),
 		c.Batch, c.LR, c.Surrogate, b.Label())
+	last := time.Now()
+	tr.OnBatch = func(epoch, done, batches int, loss float64) {
+		if done < batches && time.Since(last) >= trainProgressEvery {
+			last = time.Now()
+			fmt.Fprintf(stderr, "brainc train: epoch %d, batch %d/%d, loss %.4f so far, %.1f s elapsed\n",
+				epoch, done, batches, loss, time.Since(start).Seconds())
+		}
+	}
 	log, err := tr.Fit(trainSet, testSet, func(e learn.Epoch) {
 		fmt.Fprintf(stdout, "epoch %3d  loss %.4f  train %.3f  test %.3f (loss %.4f)  rate %.1f Hz  %.1f s (step %.0f ms)\n",
 			e.Epoch, e.Loss, e.TrainAccuracy, e.TestAccuracy, e.TestLoss, e.Rate, e.Seconds, 1000*e.StepSeconds)
@@ -199,3 +207,6 @@ func writeTraining(dir string, tr *learn.Trainer, sum *trainSummary) ([]string, 
 	}
 	return sum.Files, nil
 }
+
+// trainProgressEvery is how often brainc train reports within an epoch.
+const trainProgressEvery = 5 * time.Second
