@@ -16,8 +16,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"os"
-	"strings"
 	"sync"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -26,7 +24,6 @@ import (
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/models"
-	"github.com/brainc/brainc/netspec"
 	"github.com/brainc/brainc/pjrt"
 	"github.com/brainc/brainc/results"
 )
@@ -60,17 +57,8 @@ type Sim struct {
 // Load reads a network: a spec file (YAML or JSON) when path names one,
 // else the built-in network of that name (brainc models lists them).
 func Load(path string) (*ir.Network, error) {
-	if _, err := os.Stat(path); err == nil {
-		data, err := netspec.ReadFile(path)
-		if err != nil {
-			return nil, err
-		}
-		return netspec.Parse(data, path)
-	}
-	if strings.ContainsAny(path, "./") {
-		return nil, fmt.Errorf("brainc: spec file %q: %w", path, os.ErrNotExist)
-	}
-	return models.Load(path)
+	net, _, err := models.LoadSpec(path)
+	return net, err
 }
 
 var (

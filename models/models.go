@@ -5,6 +5,7 @@ package models
 import (
 	"embed"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 
@@ -60,4 +61,28 @@ func TrainingSpec(name string) ([]byte, error) {
 		return nil, fmt.Errorf("unknown built-in training spec %q: expected one of %q", name, TrainingNames())
 	}
 	return data, nil
+}
+
+// LoadSpec reads a network named on a command line or in code: the spec
+// file (YAML or JSON) at arg when there is one, else the built-in network
+// of that name. It also returns the spec's text. An arg that looks like a
+// path (it holds "." or "/") and names no file is an error that says so.
+func LoadSpec(arg string) (*ir.Network, []byte, error) {
+	if _, err := os.Stat(arg); err == nil {
+		data, err := netspec.ReadFile(arg)
+		if err != nil {
+			return nil, nil, err
+		}
+		net, err := netspec.Parse(data, arg)
+		return net, data, err
+	}
+	if strings.ContainsAny(arg, "./") {
+		return nil, nil, fmt.Errorf("spec file %q: %w", arg, os.ErrNotExist)
+	}
+	data, err := Spec(arg)
+	if err != nil {
+		return nil, nil, err
+	}
+	net, err := netspec.Parse(data, arg+".yaml")
+	return net, data, err
 }

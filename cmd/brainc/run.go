@@ -18,7 +18,6 @@ import (
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/models"
-	"github.com/brainc/brainc/netspec"
 	"github.com/brainc/brainc/pjrt"
 	"github.com/brainc/brainc/results"
 )
@@ -31,25 +30,7 @@ func loadNetwork(arg string) (*ir.Network, error) {
 }
 
 // loadSpec is loadNetwork that also returns the spec text.
-func loadSpec(arg string) (*ir.Network, []byte, error) {
-	if _, err := os.Stat(arg); err == nil {
-		data, err := netspec.ReadFile(arg)
-		if err != nil {
-			return nil, nil, err
-		}
-		net, err := netspec.Parse(data, arg)
-		return net, data, err
-	}
-	if strings.ContainsAny(arg, "./") {
-		return nil, nil, fmt.Errorf("spec file %q: %w", arg, os.ErrNotExist)
-	}
-	data, err := models.Spec(arg)
-	if err != nil {
-		return nil, nil, err
-	}
-	net, err := netspec.Parse(data, arg+".yaml")
-	return net, data, err
-}
+func loadSpec(arg string) (*ir.Network, []byte, error) { return models.LoadSpec(arg) }
 
 // simFlags are the flags shared by commands that build a simulation.
 type simFlags struct {
