@@ -66,14 +66,16 @@ var (
 	opened     = map[string]*pjrt.Backend{}
 )
 
-// backend opens a backend once per process.
-func backend(name string) (*pjrt.Backend, error) {
+// backend opens a backend once per process (from names the option that
+// asked for it; cpuFlags are XLA flags for the CPU plugin, used only by
+// the call that opens it).
+func backend(name, from string, cpuFlags []string) (*pjrt.Backend, error) {
 	backendsMu.Lock()
 	defer backendsMu.Unlock()
 	if b, ok := opened[name]; ok {
 		return b, nil
 	}
-	b, err := pjrt.Open(pjrt.Options{Backend: name, From: "Options.Backend"})
+	b, err := pjrt.Open(pjrt.Options{Backend: name, From: from, CPUFlags: cpuFlags})
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +99,7 @@ func New(net *ir.Network, opts Options) (*Sim, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := backend(opts.Backend)
+	b, err := backend(opts.Backend, "Options.Backend", nil)
 	if err != nil {
 		return nil, err
 	}
@@ -147,10 +149,11 @@ func (s *Sim) Result() *Result {
 	rec := s.rec.Clone()
 	r := &Result{Dt: s.net.Dt, Steps: rec.Steps, Spikes: map[string]Spikes{}, rec: rec, net: s.net}
 	for _, sp := range rec.Spikes {
-		r.Spikes[sp.Pop] = Spikes{Size: sp.Size, Times: sp.Times, Indices: sp.Indices}
+		r.Spikes[sp.Pop] = Spikes{Size: sp.Size, Times: sp.Times, Indices: sp.Indices, rec: sp}
 	}
+	times := rec.TraceTimes()
 	for _, tr := range rec.Traces {
-		r.Traces = append(r.Traces, Trace{Pop: tr.Pop, Var: tr.Var, Indices: tr.Indices, Values: tr.Values})
+		r.Traces = append(r.Traces, Trace{Pop: tr.Pop, Var: tr.Var, Indices: tr.Indices, Times: times, Values: tr.Values})
 	}
 	return r
 }
@@ -188,26 +191,37 @@ type Result struct {
 // Times[k] ms (the end of its step), in time order, ties by index.
 type Spikes struct {
 	// Size is the population's number of neurons.
-	Size    int
+	Size int
+	// Times (ms) and Indices of the spikes recorded.
 	Times   []float64
 	Indices []int32
+	rec     *results.Spikes
 }
 
-// Trace is one recorded variable: Values[s*len(Indices)+j] is neuron (or
-// synapse) Indices[j] after step s.
+// Trace is one recorded variable: Values[r*len(Indices)+j] is neuron (or
+// synapse) Indices[j] at Times[r] (every step, or every monitors.every
+// within monitors.window).
 type Trace struct {
 	// Pop and Var name the variable ("E", "V"; or a projection and "g").
 	Pop, Var string
-	Indices  []int
-	Values   []float64
+	// Indices are the neurons (or synapses) recorded.
+	Indices []int
+	// Times (ms) are the rows' times, shared by every trace of a result.
+	Times []float64
+	// Values holds len(Times) rows of len(Indices) values.
+	Values []float64
 }
 
-// Rate is a population's mean firing rate over the recorded steps (Hz).
+// Rate is a population's mean firing rate (Hz) over the first steps steps
+// of dt ms: per neuron recorded, over the recording window's part of them.
 func (s Spikes) Rate(steps int, dt float64) float64 {
-	if s.Size == 0 || steps == 0 {
-		return 0
+	if s.rec == nil {
+		if s.Size == 0 || steps == 0 {
+			return 0
+		}
+		return float64(len(s.Times)) / float64(s.Size) / (float64(steps) * dt / 1000)
 	}
-	return float64(len(s.Times)) / float64(s.Size) / (float64(steps) * dt / 1000)
+	return s.rec.Stats(float64(steps) * dt).RateHz
 }
 
 // Save writes the result into dir as `brainc run` does: spikes.npz,

@@ -6,7 +6,9 @@ import (
 	"log"
 
 	"github.com/brainc/brainc"
+	"github.com/brainc/brainc/dataset"
 	"github.com/brainc/brainc/ir"
+	"github.com/brainc/brainc/learn"
 )
 
 // oneNeuron is a leaky integrate-and-fire neuron driven above threshold:
@@ -74,4 +76,52 @@ func ExampleSim_Run() {
 	// Output:
 	// 500 steps: spikes at [13.8 32.7] ms
 	// 1000 steps: spikes at [13.8 32.7 51.6 70.5 89.4] ms
+}
+
+// Train a spiking classifier on a two-class Random Manifold task: 20 input
+// units, 32 recurrent LIF neurons, 25 steps of 1 ms, BPTT with a surrogate
+// gradient.
+func ExampleTrain() {
+	o := dataset.DefaultRandman()
+	o.Classes, o.Units, o.SamplesPerClass, o.Steps = 2, 20, 128, 25
+	data, err := dataset.Randman(o)
+	if err != nil {
+		log.Fatal(err)
+	}
+	trainSet, testSet := data.Split(0.75, 1)
+	c := learn.DefaultConfig()
+	c.Inputs, c.Hidden, c.Outputs, c.Steps = 20, 32, 2, 25
+	c.InScale, c.Batch, c.Epochs, c.LR = 20, 32, 20, 5e-2
+	_, epochs, err := brainc.Train(context.Background(), c, trainSet, testSet, brainc.TrainOptions{Backend: "cpu"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	first, last := epochs[0], epochs[len(epochs)-1]
+	fmt.Println(len(epochs), "epochs; loss decreased:", last.Loss < first.Loss, "; test accuracy ≥ 0.9:", last.TestAccuracy >= 0.9)
+	// Output: 20 epochs; loss decreased: true ; test accuracy ≥ 0.9: true
+}
+
+// Reading results: spike counts per neuron and a trace's values at its
+// recorded times.
+func ExampleResult() {
+	net := oneNeuron()
+	net.Monitors.Every = 10 // a trace row every 10 ms: V(10.1 ms) = -60 + 20·(1 − e^(−10.1/20)) mV
+	res, err := brainc.Run(context.Background(), net, brainc.Options{Backend: "cpu"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	counts := make([]int, res.Spikes["N"].Size)
+	for _, i := range res.Spikes["N"].Indices {
+		counts[i]++
+	}
+	fmt.Println("spikes per neuron:", counts, "rate:", res.Spikes["N"].Rate(res.Steps, res.Dt), "Hz")
+	v := res.Traces[0]
+	for r, t := range v.Times[:3] {
+		fmt.Printf("V(%g ms) = %.2f mV\n", t, v.Values[r*len(v.Indices)])
+	}
+	// Output:
+	// spikes per neuron: [5] rate: 50 Hz
+	// V(0 ms) = -59.90 mV
+	// V(10 ms) = -52.07 mV
+	// V(20 ms) = -58.84 mV
 }

@@ -228,14 +228,25 @@ type Monitors struct {
 	// Rates holds, for spike-monitored populations, the bin (ms) of their
 	// population rate time series (rates.npz).
 	Rates map[string]float64
-	// Traces lists state variables recorded every step for some neurons.
+	// Traces lists state variables recorded for some neurons, every step
+	// or every Every ms.
 	Traces []Trace
+	// Every is the interval (ms) between recorded rows of the traces, a
+	// whole number of steps; 0 records every step.
+	Every float64
+	// Start and Stop bound the recording window (ms): spikes and traces
+	// are recorded at steps whose time t = step·dt has Start ≤ t < Stop.
+	// Stop 0 means no end.
+	Start, Stop float64
 }
 
 // Trace records one state variable of selected neurons of a population,
 // or of a projection (its synaptic variables, by postsynaptic neuron or, for
 // kinetic synapses, presynaptic neuron; STP's u and x by presynaptic neuron;
-// STDP's w by synapse, and its x_pre and x_post).
+// STDP's w by synapse, and its x_pre and x_post). Two derived variables
+// are traced as well: a population's SynCurrentTrace (the summed synaptic
+// current into each neuron) and a projection's CurrentTrace (the current
+// its synaptic output drives into each postsynaptic neuron).
 type Trace struct {
 	// Pop names the population or the projection.
 	Pop, Var string

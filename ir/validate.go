@@ -61,6 +61,18 @@ var (
 // input current (monitors: traces: {E.I_ou: [0, 1]}).
 const OUTrace = "I_ou"
 
+// SynCurrentTrace is the trace variable name of the summed synaptic
+// current into a population's neurons (every projection's output, gap
+// junctions and external input left out), in the units of the model's
+// input (monitors: traces: {E.I_syn: [0, 1]}).
+const SynCurrentTrace = "I_syn"
+
+// CurrentTrace is the trace variable name of the current a projection's
+// output drives into each postsynaptic neuron: g for CUBA, g·(E − V) for
+// COBA (monitors: traces: {E2E.I: [0, 1]}). Projections that share their
+// synaptic state (same synapse and output onto one population) share it.
+const CurrentTrace = "I"
+
 // Defaults used by netspec.Parse and FillDefaults.
 const (
 	// MaxSteps is the most steps a run may take (its step counter is Int32).
@@ -650,6 +662,9 @@ func (c *checker) monitors(n *Network) *SpecError {
 			return c.errf(field, 0, field, "bin must be in [dt, duration] = [%g ms, %g ms], got %g ms", n.Dt, n.Duration, bin)
 		}
 	}
+	if e := c.recordingTimes(n); e != nil {
+		return e
+	}
 	for _, name := range slices.Sorted(maps.Keys(n.Monitors.SpikeNeurons)) {
 		field := "monitors.spikes." + name
 		p := pops[name]
@@ -726,7 +741,7 @@ func (n *Network) traceTarget(pops map[string]*Population, pop, v string) (size 
 	case p != nil && pr != nil:
 		return 0, "", fmt.Sprintf("%s names both a population and a projection; rename one to trace it", pop)
 	case p != nil:
-		if m, ok := catalog.LookupModel(catalog.KindNeuron, p.Model); ok && !(v == OUTrace && p.Input.Kind == "ou") {
+		if m, ok := catalog.LookupModel(catalog.KindNeuron, p.Model); ok && !(v == OUTrace && p.Input.Kind == "ou") && !(v == SynCurrentTrace && n.synapsesOnto(p.Name)) {
 			if _, ok := m.State(v); !ok {
 				return 0, "", MsgUnknownState(m, v)
 			}
@@ -736,6 +751,41 @@ func (n *Network) traceTarget(pops map[string]*Population, pop, v string) (size 
 		return projectionTrace(n, pr, v)
 	}
 	return 0, "", unknownPopMsg(n, pop)
+}
+
+// recordingTimes checks the traces' interval (a whole number of steps
+// within the run) and the recording window.
+func (c *checker) recordingTimes(n *Network) *SpecError {
+	m := n.Monitors
+	if m.Every != 0 {
+		k := m.Every / n.Dt
+		if !finite(m.Every) || m.Every < n.Dt || m.Every > n.Duration || math.Abs(k-math.Round(k)) > 1e-6*k {
+			return c.errf("monitors.every", 0, "monitors.every", "must be a whole number of steps (dt = %g ms) in [dt, duration] = [%g ms, %g ms], got %g ms", n.Dt, n.Dt, n.Duration, m.Every)
+		}
+	}
+	if m.Start != 0 || m.Stop != 0 {
+		if !finite(m.Start) || !finite(m.Stop) || m.Start < 0 || m.Stop < 0 {
+			return c.errf("monitors.window", 0, "monitors.window", "start and stop must be finite times ≥ 0, got [%g ms, %g ms]", m.Start, m.Stop)
+		}
+		if m.Stop != 0 && m.Stop <= m.Start {
+			return c.errf("monitors.window", 0, "monitors.window", "stop must be after start, got [%g ms, %g ms]", m.Start, m.Stop)
+		}
+		if m.Start >= n.Duration {
+			return c.errf("monitors.window", 0, "monitors.window", "starts at %g ms, at or after the end of the run (duration %g ms): nothing would be recorded", m.Start, n.Duration)
+		}
+	}
+	return nil
+}
+
+// synapsesOnto reports whether a projection other than a gap junction
+// ends on the population.
+func (n *Network) synapsesOnto(pop string) bool {
+	for _, pr := range n.Projections {
+		if pr != nil && pr.Post == pop && pr.Synapse.Model != "GapJunction" {
+			return true
+		}
+	}
+	return false
 }
 
 // projectionTrace checks a trace of a projection's variable: its synapse
@@ -761,6 +811,12 @@ func projectionTrace(n *Network, pr *Projection, v string) (size int, what, msg 
 			if m.PerPre {
 				return side(pre)
 			}
+			return side(post)
+		}
+	}
+	if pr.Synapse.Model != "GapJunction" {
+		valid = append(valid, CurrentTrace)
+		if v == CurrentTrace {
 			return side(post)
 		}
 	}

@@ -1,6 +1,7 @@
 package learn
 
 import (
+	stdctx "context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -262,6 +263,13 @@ const trainAccuracySamples = 1024
 // evaluating on testSet after each, and calls progress (if not nil) with
 // each epoch's metrics. It returns all epochs' metrics.
 func (t *Trainer) Fit(trainSet, testSet *dataset.Set, progress func(Epoch)) ([]Epoch, error) {
+	return t.FitContext(stdctx.Background(), trainSet, testSet, progress)
+}
+
+// FitContext is Fit, stopped between two training batches when ctx is
+// cancelled: it then returns the epochs completed and ctx's error, the
+// parameters holding every update made so far.
+func (t *Trainer) FitContext(ctx stdctx.Context, trainSet, testSet *dataset.Set, progress func(Epoch)) ([]Epoch, error) {
 	c := t.Config
 	for _, s := range []*dataset.Set{trainSet, testSet} {
 		if s.Units > c.Inputs {
@@ -281,6 +289,9 @@ func (t *Trainer) Fit(trainSet, testSet *dataset.Set, progress func(Epoch)) ([]E
 		var times []float64
 		batches := trainSet.Batches(c.Batch, true, c.Seed, epoch)
 		for _, idx := range batches {
+			if err := ctx.Err(); err != nil {
+				return log, err
+			}
 			x, labels := t.batch(trainSet, idx)
 			t0 := time.Now()
 			l, err := t.TrainBatch(x, labels)

@@ -305,6 +305,10 @@ type Trace struct {
 	// traced entries of it (Indices, offset into a packed array).
 	State int
 	Rows  []int
+	// Current, when not nil, makes the trace a synaptic current: the sum of
+	// these groups' output currents, State then being the block's membrane
+	// potential.
+	Current []*Group
 }
 
 // Build lowers a validated network.
@@ -350,14 +354,23 @@ func Build(net *ir.Network, opts Options) (*Program, error) {
 	}
 	for _, t := range net.Monitors.Traces {
 		idx, off, err := p.traceState(byName, t)
+		cur, pop := []*Group(nil), byName[t.Pop]
+		if err != nil && (t.Var == ir.SynCurrentTrace || t.Var == ir.CurrentTrace) {
+			if c, at, ok := p.traceCurrent(byName, t); ok {
+				cur, pop, err = c, at, nil
+			}
+		}
 		if err != nil {
 			return nil, specError(net, t.Line, "monitors.traces."+t.Pop+"."+t.Var, err)
+		}
+		if cur != nil {
+			idx, off = pop.Block.States[pop.Block.Neuron.Potential()], pop.Offset
 		}
 		rows := slices.Clone(t.Indices)
 		for k := range rows {
 			rows[k] += off
 		}
-		p.Traces = append(p.Traces, Trace{Trace: t, State: idx, Rows: rows})
+		p.Traces = append(p.Traces, Trace{Trace: t, State: idx, Rows: rows, Current: cur})
 	}
 	return p, nil
 }
@@ -412,6 +425,24 @@ func (p *Program) traceState(byName map[string]*Population, t ir.Trace) (int, in
 		}
 	}
 	return 0, 0, fmt.Errorf("projection %s has no state %q here", pr.Name, t.Var)
+}
+
+// traceCurrent resolves a current trace: a population's summed synaptic
+// current (every group onto its block: a group without a part for it has
+// g = 0 at its neurons) or a projection's current (its part's group). It
+// returns the groups and the population whose neurons are traced; ok is
+// false when t is no such trace.
+func (p *Program) traceCurrent(byName map[string]*Population, t ir.Trace) (groups []*Group, pop *Population, ok bool) {
+	if pop, found := byName[t.Pop]; found {
+		b := pop.Block
+		return b.Groups, pop, t.Var == ir.SynCurrentTrace && len(b.Groups) > 0 && b.Neuron.Potential() != ""
+	}
+	for _, pr := range p.Projs {
+		if pr.Name == t.Pop && t.Var == ir.CurrentTrace && pr.Part != nil && pr.Target.Block.Neuron.Potential() != "" {
+			return []*Group{pr.Part.Group}, pr.Target, true
+		}
+	}
+	return nil, nil, false
 }
 
 // specError places an error found while lowering at the spec field (and

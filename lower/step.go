@@ -72,6 +72,9 @@ type stepper struct {
 	sums *Node
 	// values caches what sourceValues returns, per projection.
 	values map[*Projection]*Node
+	// gval holds what each group's output read in this step (its new g,
+	// or a kinetic group's transmitted sum), for current traces.
+	gval map[*Group]*Node
 }
 
 // Chunk returns the graph function of K unrolled steps with the given event
@@ -88,7 +91,7 @@ func (p *Program) Chunk(k, capacity int) func(inputs []*Node) []*Node {
 			if row, _ := st.eventRow(state); row != nil {
 				events = append(events, row)
 			}
-			if tr := p.traceRow(state); tr != nil {
+			if tr := st.traceRow(state); tr != nil {
 				traces = append(traces, tr)
 			}
 		}
@@ -159,7 +162,7 @@ func (p *Program) Body(capacity int, keys bool) func(inputs []*Node) []*Node {
 				out = append(out, row)
 			}
 		}
-		if tr := p.traceRow(state); tr != nil {
+		if tr := st.traceRow(state); tr != nil {
 			out = append(out, tr)
 		}
 		return out
@@ -250,12 +253,21 @@ func (st *stepper) eventRow(state []*Node) (row, overflow *Node) {
 }
 
 // traceRow gathers the traced neurons of every trace from state, side by
-// side (nil without traces).
-func (p *Program) traceRow(state []*Node) *Node {
+// side (nil without traces). A current trace sums its groups' output
+// currents at the block's new potential first.
+func (st *stepper) traceRow(state []*Node) *Node {
 	var tr []*Node
-	for _, t := range p.Traces {
-		sel := Const(state[t.State].Graph(), toInt32(t.Rows))
-		tr = append(tr, Gather(state[t.State], ExpandAxes(sel, -1)))
+	for _, t := range st.p.Traces {
+		src := state[t.State]
+		if t.Current != nil {
+			v := src
+			src = ZerosLike(v)
+			for _, grp := range t.Current {
+				src = Add(src, grp.Output.Current(st.gval[grp], v))
+			}
+		}
+		sel := Const(src.Graph(), toInt32(t.Rows))
+		tr = append(tr, Gather(src, ExpandAxes(sel, -1)))
 	}
 	if len(tr) == 0 {
 		return nil
@@ -300,6 +312,7 @@ func (st *stepper) step(state []*Node) []*Node {
 		st.preG[ps] = updated["g"]
 	}
 	gval := map[*Group]*Node{} // what each group's output reads
+	st.gval = gval
 	for _, grp := range p.Groups {
 		x := st.groupInput(grp, state)
 		if grp.PreSide {

@@ -31,7 +31,7 @@ var (
 		"delay", "stp", "stdp"}
 	connKeys = []string{string(ir.ConnFixedProb), string(ir.ConnFixedInDegree), string(ir.ConnFixedOutDegree),
 		string(ir.ConnOneToOne), string(ir.ConnAllToAll), string(ir.ConnFromFile), string(ir.ConnGaussian), "allow_self"}
-	monitorKeys = []string{"spikes", "traces", "rates"}
+	monitorKeys = []string{"spikes", "traces", "rates", "every", "window"}
 )
 
 // ParseFile reads and parses the spec at path; see Parse. Errors name the
@@ -167,7 +167,9 @@ func checkNesting(data []byte) int {
 //	    output: CUBA
 //	monitors:                 # default: spikes of every population
 //	  spikes: [E]
-//	  traces: {E.V: [0, 1, 2]}
+//	  traces: {E.V: [0, 1, 2], E.I_syn: [0], E2E.I: [0]}  # state, summed synaptic and one projection's current
+//	  every: 1 ms                    # traces every 1 ms (a whole number of steps; default every step)
+//	  window: [100 ms, 500 ms]       # spikes and traces only from 100 ms until 500 ms
 //
 // Dimensioned values are written "0.1 ms", "-60 mV", "1 s", "20 Hz"...; a
 // plain number is taken to be in base units (ms, mV, Hz), see ParseQuantity.
@@ -1317,6 +1319,23 @@ func (p *specParser) monitors(en *mapEntry, n *ir.Network) (ir.Monitors, *ir.Spe
 				return mon, e
 			}
 		}
+	}
+	if f := m.get("every"); f != nil {
+		p.lines["monitors.every"] = f.keyLine
+		if mon.Every, e = p.quantity(f.value, f.line, "monitors.every", ir.Time); e != nil {
+			return mon, e
+		}
+	}
+	if f := m.get("window"); f != nil {
+		p.lines["monitors.window"] = f.keyLine
+		w, e := p.quantityList(f, "monitors.window", ir.Time)
+		if e != nil {
+			return mon, e
+		}
+		if len(w) != 2 {
+			return mon, p.errAt(f.line, "monitors.window", "expected [start, stop] (e.g. [100 ms, 500 ms]), got %d values", len(w))
+		}
+		mon.Start, mon.Stop = w[0], w[1]
 	}
 	if f := m.get("traces"); f != nil {
 		tm, e := p.mapping(f.value, "monitors.traces", f.keyLine, false)

@@ -87,3 +87,30 @@ func Curves(path string, panels []Panel) error {
 	}
 	return writeCanvas(path, img)
 }
+
+// Histogram is the outline of a histogram of values as a series: bins
+// equal bins over [lo, hi) (values outside are left out), each bin's
+// fraction of all the values drawn as a step (two points per bin edge), so
+// a Panel with Lines shows it as a histogram. It needs bins ≥ 1 and lo < hi.
+func Histogram(name string, values []float64, bins int, lo, hi float64) (Series, error) {
+	if bins < 1 || !(lo < hi) {
+		return Series{}, fmt.Errorf("plot: histogram %q needs bins ≥ 1 and lo < hi, got %d bins over [%g, %g)", name, bins, lo, hi)
+	}
+	counts := make([]float64, bins)
+	width := (hi - lo) / float64(bins)
+	for _, v := range values {
+		if k := int(math.Floor((v - lo) / width)); v >= lo && k >= 0 && k < bins {
+			counts[k]++
+		}
+	}
+	s := Series{Name: name}
+	for k, c := range counts {
+		if len(values) > 0 {
+			c /= float64(len(values))
+		}
+		a := lo + float64(k)*width
+		s.X = append(s.X, a, a+width)
+		s.Y = append(s.Y, c, c)
+	}
+	return s, nil
+}

@@ -35,3 +35,22 @@ func TestCurves(t *testing.T) {
 	_, err = os.Stat(bad)
 	assert.True(t, os.IsNotExist(err))
 }
+
+// A histogram's steps hold each bin's fraction of the values; values
+// outside the range count in the total but in no bin.
+func TestHistogram(t *testing.T) {
+	s, err := Histogram("h", []float64{0, 0.5, 1, 1.5, 3.9, 4, -1}, 4, 0, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantX := []float64{0, 1, 1, 2, 2, 3, 3, 4}
+	wantY := []float64{2.0 / 7, 2.0 / 7, 2.0 / 7, 2.0 / 7, 0, 0, 1.0 / 7, 1.0 / 7}
+	for i := range wantX {
+		if s.X[i] != wantX[i] || math.Abs(s.Y[i]-wantY[i]) > 1e-12 {
+			t.Fatalf("point %d: got (%g, %g), want (%g, %g)", i, s.X[i], s.Y[i], wantX[i], wantY[i])
+		}
+	}
+	if _, err := Histogram("bad", nil, 0, 0, 1); err == nil || err.Error() != `plot: histogram "bad" needs bins ≥ 1 and lo < hi, got 0 bins over [0, 1)` {
+		t.Fatalf("got %v", err)
+	}
+}

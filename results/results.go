@@ -32,6 +32,9 @@ type Spikes struct {
 	// RateBin, when > 0, is the bin (ms) of the population rate written to
 	// rates.npz.
 	RateBin float64
+	// From and To are the recording window (ms; To 0: no end): spikes
+	// outside it are not recorded, and rates are over its time.
+	From, To float64
 	// Times (ms) and Indices of every spike, in time order (ties by index).
 	Times   []float64
 	Indices []int32
@@ -41,7 +44,8 @@ type Spikes struct {
 type Trace struct {
 	Pop, Var string
 	Indices  []int
-	// Values is [steps][len(Indices)], row-major.
+	// Values is [rows][len(Indices)], row-major: one row per recorded step
+	// (Recorder.TraceTimes).
 	Values []float64
 }
 
@@ -51,6 +55,8 @@ type Recorder struct {
 	Spikes []*Spikes
 	Traces []*Trace
 	Steps  int
+	// window is when spikes and traces are recorded, in steps.
+	window window
 	// Weights are the final weights of every plastic (STDP) projection,
 	// read when the run ends.
 	Weights []*Weights
@@ -71,9 +77,10 @@ type Weights struct {
 
 // NewRecorder prepares a recorder for a program's monitors.
 func NewRecorder(p *lower.Program) *Recorder {
-	r := &Recorder{dt: p.Net.Dt}
+	m := p.Net.Monitors
+	r := &Recorder{dt: p.Net.Dt, window: newWindow(m, p.Net.Dt)}
 	for _, pop := range p.SpikeMonitors {
-		s := &Spikes{Pop: pop.Name, Size: pop.Size}
+		s := &Spikes{Pop: pop.Name, Size: pop.Size, From: m.Start, To: m.Stop}
 		s.RateBin = p.Net.Monitors.Rates[pop.Name]
 		if idx, ok := p.Net.Monitors.SpikeNeurons[pop.Name]; ok {
 			s.record = make([]bool, pop.Size)
@@ -110,13 +117,55 @@ func inputWindows(net *ir.Network) []plot.Mark {
 	return marks
 }
 
+// window is when a recorder records, in steps: spikes at steps in
+// [start, stop), trace rows at every every-th of them from start.
+type window struct {
+	start, stop, every int
+}
+
+// newWindow converts a network's recording times to steps (stop -1: no
+// end).
+func newWindow(m ir.Monitors, dt float64) window {
+	w := window{start: int(math.Ceil(m.Start/dt - 1e-9)), stop: -1, every: 1}
+	if m.Stop > 0 {
+		w.stop = int(math.Ceil(m.Stop/dt - 1e-9))
+	}
+	if m.Every > 0 {
+		w.every = max(1, int(math.Round(m.Every/dt)))
+	}
+	return w
+}
+
+// spikes reports whether spikes of step k are recorded.
+func (w window) spikes(k int) bool { return k >= w.start && (w.stop < 0 || k < w.stop) }
+
+// trace reports whether the traces' values after step k are recorded.
+func (w window) trace(k int) bool { return w.spikes(k) && (k-w.start)%w.every == 0 }
+
+// TraceTimes are the times (ms) of the traces' rows: step·dt of every
+// recorded step.
+func (r *Recorder) TraceTimes() []float64 {
+	var t []float64
+	for k := range r.Steps {
+		if r.window.trace(k) {
+			t = append(t, float64(k)*r.dt)
+		}
+	}
+	return t
+}
+
 // Add records one chunk; use it as the callback of jit.Runner.Run. Chunks
 // follow the steps the recorder holds (after a resumed checkpoint, the
-// runner's own count restarts, so the recorder's is the clock).
+// runner's own count restarts, so the recorder's is the clock). Only the
+// steps within the monitors' window are kept, and the trace rows of every
+// Every ms.
 func (r *Recorder) Add(c *jit.Chunk) error {
 	for j, ps := range c.Spikes {
 		s := r.Spikes[j]
 		for k, idx := range ps.Index {
+			if !r.window.spikes(r.Steps + k) {
+				continue
+			}
 			t := float64(r.Steps+k) * r.dt
 			for _, i := range idx {
 				if s.record != nil && !s.record[i] {
@@ -128,7 +177,17 @@ func (r *Recorder) Add(c *jit.Chunk) error {
 		}
 	}
 	for j, v := range c.Traces {
-		r.Traces[j].Values = append(r.Traces[j].Values, v...)
+		tr := r.Traces[j]
+		if r.window == (window{stop: -1, every: 1}) {
+			tr.Values = append(tr.Values, v...)
+			continue
+		}
+		n := len(tr.Indices)
+		for k := range c.Steps {
+			if r.window.trace(r.Steps + k) {
+				tr.Values = append(tr.Values, v[k*n:(k+1)*n]...)
+			}
+		}
 	}
 	r.Steps += c.Steps
 	return nil
@@ -149,14 +208,27 @@ type PopStats struct {
 	CVNeurons int `json:"cv_neurons"`
 }
 
-// Stats computes a population's statistics over duration ms.
+// span is the time (ms) the spikes were recorded over in a run of
+// duration ms: the window's part of it.
+func (s *Spikes) span(duration float64) (from, to float64) {
+	to = duration
+	if s.To > 0 {
+		to = min(to, s.To)
+	}
+	return s.From, max(s.From, to)
+}
+
+// Stats computes a population's statistics over a run of duration ms (the
+// recording window's part of it).
 func (s *Spikes) Stats(duration float64) PopStats {
 	recorded := s.Size
 	if s.Neurons != nil {
 		recorded = len(s.Neurons)
 	}
 	st := PopStats{Size: recorded, Spikes: len(s.Times)}
-	st.RateHz = float64(len(s.Times)) / float64(recorded) / (duration / 1000)
+	if from, to := s.span(duration); to > from {
+		st.RateHz = float64(len(s.Times)) / float64(recorded) / ((to - from) / 1000)
+	}
 	perNeuron := make([][]float64, s.Size)
 	for k, i := range s.Indices {
 		perNeuron[i] = append(perNeuron[i], s.Times[k])
@@ -316,9 +388,9 @@ func FinalWeights(p *lower.Program, state []*tensors.Tensor) []*Weights {
 // Clone returns a deep copy of the recorder: what it holds now, unchanged
 // by later chunks.
 func (r *Recorder) Clone() *Recorder {
-	c := &Recorder{dt: r.dt, Steps: r.Steps, PlotFormat: r.PlotFormat, Marks: slices.Clone(r.Marks)}
+	c := &Recorder{dt: r.dt, Steps: r.Steps, window: r.window, PlotFormat: r.PlotFormat, Marks: slices.Clone(r.Marks)}
 	for _, s := range r.Spikes {
-		c.Spikes = append(c.Spikes, &Spikes{Pop: s.Pop, Size: s.Size, Neurons: slices.Clone(s.Neurons), record: slices.Clone(s.record), RateBin: s.RateBin,
+		c.Spikes = append(c.Spikes, &Spikes{Pop: s.Pop, Size: s.Size, Neurons: slices.Clone(s.Neurons), record: slices.Clone(s.record), RateBin: s.RateBin, From: s.From, To: s.To,
 			Times: slices.Clone(s.Times), Indices: slices.Clone(s.Indices)})
 	}
 	for _, t := range r.Traces {
@@ -331,25 +403,26 @@ func (r *Recorder) Clone() *Recorder {
 }
 
 // Rate is the population rate (Hz per recorded neuron) in bins of bin ms
-// over steps steps of dt ms: one value per bin, the last one over what is
-// left of the run; t holds the bins' starts (ms).
+// over steps steps of dt ms (from the recording window's start to its end
+// or the run's): one value per bin, the last one over what is left; t
+// holds the bins' starts (ms).
 func (s *Spikes) Rate(bin float64, steps int, dt float64) (t, hz []float64) {
 	recorded := s.Size
 	if s.Neurons != nil {
 		recorded = len(s.Neurons)
 	}
-	total := float64(steps) * dt
-	n := int(math.Ceil(total/bin - 1e-9))
+	from, to := s.span(float64(steps) * dt)
+	n := int(math.Ceil((to-from)/bin - 1e-9))
 	counts := make([]float64, n)
 	for _, x := range s.Times {
-		if k := min(int(x/bin+1e-9), n-1); k >= 0 {
+		if k := min(int((x-from)/bin+1e-9), n-1); k >= 0 {
 			counts[k]++
 		}
 	}
 	t, hz = make([]float64, n), make([]float64, n)
 	for k := range counts {
-		t[k] = float64(k) * bin
-		width := min(bin, total-t[k])
+		t[k] = from + float64(k)*bin
+		width := min(bin, to-t[k])
 		hz[k] = counts[k] / float64(recorded) / (width / 1000)
 	}
 	return t, hz

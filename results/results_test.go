@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestCV(t *testing.T) {
@@ -39,4 +40,35 @@ func TestStats(t *testing.T) {
 	assert.Equal(t, 0.0, *st.CVISI)
 	none := (&Spikes{Size: 2}).Stats(100)
 	assert.Nil(t, none.CVISI)
+}
+
+// stats.png's histograms count every recorded neuron's rate, every
+// interval and every CV once, and leave out neurons not recorded.
+func TestStatsPanels(t *testing.T) {
+	s := &Spikes{Pop: "E", Size: 3, Times: []float64{10, 20, 30, 40, 50, 60, 70}, Indices: []int32{0, 1, 0, 1, 0, 2, 0}}
+	r := &Recorder{dt: 0.1, Steps: 1000, Spikes: []*Spikes{s}}
+	rates, isis, cvs := s.neuronStats(100)
+	assert.Equal(t, []float64{40, 20, 10}, rates)
+	assert.Equal(t, []float64{20, 20, 20, 20}, isis)
+	assert.Equal(t, []float64{0}, cvs)
+	panels, err := r.statsPanels(100)
+	require.NoError(t, err)
+	require.Len(t, panels, 3)
+	for _, pn := range panels {
+		require.Len(t, pn.Series, 1, pn.Title)
+		total := 0.0
+		for k := 0; k < len(pn.Series[0].Y); k += 2 {
+			total += pn.Series[0].Y[k]
+		}
+		assert.InDelta(t, 1, total, 1e-12, "%s: the fractions add up to 1", pn.Title)
+	}
+	assert.Equal(t, "firing rate per neuron (bin 1.68)", panels[0].Title)
+
+	s.record, s.Neurons = []bool{true, false, true}, []int32{0, 2}
+	rates, _, _ = s.neuronStats(100)
+	assert.Equal(t, []float64{40, 10}, rates, "only the recorded neurons")
+	silent := &Recorder{dt: 0.1, Steps: 10, Spikes: []*Spikes{{Pop: "E", Size: 2, Times: []float64{0.5}, Indices: []int32{1}}}}
+	panels, err = silent.statsPanels(1)
+	require.NoError(t, err)
+	assert.Nil(t, panels, "no neuron fired twice: no stats plot")
 }

@@ -46,15 +46,16 @@ type Summary struct {
 }
 
 // Write writes spikes.npz, traces.npz and traces.png (when traces were
-// recorded), rates.npz (when rates were asked for), summary.json and
-// raster.png into dir, and lists them in sum.Files. A
+// recorded), rates.npz (when rates were asked for), summary.json,
+// raster.png and stats.png (histograms of rates, ISIs and CVs, when a
+// neuron fired twice) into dir, and lists them in sum.Files. A
 // failure leaves no partial output (see atomicfile.Dir).
 //
 // A dir holding an earlier run's files is refused unless overwrite is set;
 // then those files are replaced.
 func (r *Recorder) Write(dir string, sum *Summary, overwrite bool) error {
 	known := []string{"spikes.npz", "traces.npz", "rates.npz", "weights.npz", "summary.json",
-		"raster.png", "traces.png", "raster.svg", "traces.svg"}
+		"raster.png", "traces.png", "stats.png", "raster.svg", "traces.svg", "stats.svg"}
 	return atomicfile.Dir(dir, atomicfile.DirOptions{Overwrite: overwrite, Known: known}, func(stage string) ([]string, error) {
 		sum.Files = nil
 		err := r.writeFiles(stage, sum)
@@ -91,7 +92,17 @@ func (r *Recorder) writeFiles(stage string, sum *Summary) error {
 		}
 		sum.Files = append(sum.Files, "raster."+r.plotExt())
 	}
-	if len(r.Traces) > 0 && r.Steps > 0 {
+	panels, err := r.statsPanels(float64(r.Steps) * r.dt)
+	if err != nil {
+		return err
+	}
+	if len(panels) > 0 {
+		if err := plot.Curves(filepath.Join(stage, "stats."+r.plotExt()), panels); err != nil {
+			return err
+		}
+		sum.Files = append(sum.Files, "stats."+r.plotExt())
+	}
+	if len(r.Traces) > 0 && len(r.TraceTimes()) > 0 {
 		if err := plot.Curves(filepath.Join(stage, "traces."+r.plotExt()), r.tracePanels()); err != nil {
 			return err
 		}
@@ -136,18 +147,15 @@ func (r *Recorder) writeData(stage string, sum *Summary) error {
 		sum.Files = append(sum.Files, "rates.npz")
 	}
 	if len(r.Traces) > 0 {
-		times := make([]float64, r.Steps)
-		for i := range times {
-			times[i] = float64(i) * r.dt
-		}
-		names, arrays = []string{"t"}, []npyio.Array{{Shape: []int{r.Steps}, Data: times}}
+		times := r.TraceTimes()
+		names, arrays = []string{"t"}, []npyio.Array{{Shape: []int{len(times)}, Data: times}}
 		for _, t := range r.Traces {
 			idx := make([]int32, len(t.Indices))
 			for i, x := range t.Indices {
 				idx[i] = int32(x)
 			}
 			names = append(names, t.Pop+"."+t.Var, t.Pop+"."+t.Var+"_indices")
-			arrays = append(arrays, npyio.Array{Shape: []int{r.Steps, len(t.Indices)}, Data: t.Values},
+			arrays = append(arrays, npyio.Array{Shape: []int{len(times), len(t.Indices)}, Data: t.Values},
 				npyio.Array{Shape: []int{len(idx)}, Data: idx})
 		}
 		if err := npyio.WriteNPZ(filepath.Join(stage, "traces.npz"), names, arrays); err != nil {
@@ -181,10 +189,11 @@ func (r *Recorder) readData(dir string, steps int) error {
 		if err != nil {
 			return err
 		}
+		rows := len(r.TraceTimes())
 		for _, t := range r.Traces {
 			v, ok := byName[t.Pop+"."+t.Var].Data.([]float64)
-			if !ok || len(v) != steps*len(t.Indices) {
-				return fmt.Errorf("traces.npz: no trace %s.%s of %d steps", t.Pop, t.Var, steps)
+			if !ok || len(v) != rows*len(t.Indices) {
+				return fmt.Errorf("traces.npz: no trace %s.%s of %d rows", t.Pop, t.Var, rows)
 			}
 			t.Values = v
 		}
@@ -213,13 +222,14 @@ const tracedPerPanel = 4
 // 4), its first neurons' values against time.
 func (r *Recorder) tracePanels() []plot.Panel {
 	var panels []plot.Panel
+	times := r.TraceTimes()
 	for _, t := range r.Traces[:min(len(r.Traces), 4)] {
 		n := len(t.Indices)
 		pn := plot.Panel{Title: t.Pop + "." + t.Var, XLabel: "time (ms)", YLabel: t.Var, Lines: true}
 		for j := range min(n, tracedPerPanel) {
-			s := plot.Series{Name: fmt.Sprintf("%s %d", t.Pop, t.Indices[j]), X: make([]float64, r.Steps), Y: make([]float64, r.Steps)}
-			for k := range r.Steps {
-				s.X[k], s.Y[k] = float64(k)*r.dt, t.Values[k*n+j]
+			s := plot.Series{Name: fmt.Sprintf("%s %d", t.Pop, t.Indices[j]), X: times, Y: make([]float64, len(times))}
+			for k := range times {
+				s.Y[k] = t.Values[k*n+j]
 			}
 			pn.Series = append(pn.Series, s)
 		}

@@ -89,3 +89,95 @@ func TestRateMonitor(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "monitors.rates.I: the rate of I is computed from its spikes: record them (monitors.spikes)")
 }
+
+// A recording window keeps exactly the spikes of a whole run within it, and
+// traces every n-th step keep exactly those rows of the whole run's traces;
+// rates are over the window.
+func TestRecordingWindowAndEvery(t *testing.T) {
+	spec := strings.Replace(smallCOBA, "  traces: {E.V: [0, 7]}\n", "  traces: {E.V: [0, 7]}\n  every: 1 ms\n  window: [20 ms, 70 ms]\n", 1)
+	require.NotEqual(t, smallCOBA, spec)
+	whole, _ := simulate(t, parse(t, smallCOBA), lower.Options{}, jit.Options{})
+	part, _ := simulate(t, parse(t, spec), lower.Options{}, jit.Options{})
+	for j, s := range whole.Spikes {
+		var times []float64
+		var idx []int32
+		for k, x := range s.Times {
+			if x >= 20-1e-9 && x < 70-1e-9 {
+				times, idx = append(times, x), append(idx, s.Indices[k])
+			}
+		}
+		require.NotEmpty(t, idx, s.Pop)
+		assert.Equal(t, times, part.Spikes[j].Times, s.Pop)
+		assert.Equal(t, idx, part.Spikes[j].Indices, s.Pop)
+		st := part.Spikes[j].Stats(100)
+		assert.InDelta(t, float64(len(idx))/float64(s.Size)/0.05, st.RateHz, 1e-9, "rate over the 50 ms window")
+	}
+	times := part.TraceTimes()
+	require.Len(t, times, 50)
+	assert.InDelta(t, 20.0, times[0], 1e-9)
+	assert.InDelta(t, 69.0, times[49], 1e-9)
+	v, all := part.Traces[0].Values, whole.Traces[0].Values
+	require.Len(t, v, 50*2)
+	for r := range 50 {
+		step := 200 + 10*r
+		assert.Equal(t, all[2*step:2*step+2], v[2*r:2*r+2], "row %d (step %d)", r, step)
+	}
+	dir := filepath.Join(t.TempDir(), "out")
+	require.NoError(t, part.Write(dir, &results.Summary{Duration: 100}, false))
+	arrs, err := npyio.ReadNPZMap(filepath.Join(dir, "traces.npz"))
+	require.NoError(t, err)
+	assert.Equal(t, []int{50}, arrs["t"].Shape)
+	assert.Equal(t, []int{50, 2}, arrs["E.V"].Shape)
+
+	for _, tc := range []struct{ extra, want string }{
+		{"  every: 0.15 ms\n", `test.yaml:19: monitors.every: must be a whole number of steps (dt = 0.1 ms) in [dt, duration] = [0.1 ms, 100 ms], got 0.15 ms`},
+		{"  every: 0.01 ms\n", `test.yaml:19: monitors.every: must be a whole number of steps`},
+		{"  every: 1 s\n", `test.yaml:19: monitors.every: must be a whole number of steps (dt = 0.1 ms) in [dt, duration] = [0.1 ms, 100 ms], got 1000 ms`},
+		{"  every: 5 mV\n", `test.yaml:19: monitors.every: expected a time`},
+		{"  window: [70 ms, 20 ms]\n", `test.yaml:19: monitors.window: stop must be after start, got [70 ms, 20 ms]`},
+		{"  window: [100 ms, 200 ms]\n", `test.yaml:19: monitors.window: starts at 100 ms, at or after the end of the run (duration 100 ms): nothing would be recorded`},
+		{"  window: [-5 ms, 20 ms]\n", `test.yaml:19: monitors.window: start and stop must be finite times ≥ 0, got [-5 ms, 20 ms]`},
+		{"  window: [5 ms]\n", `test.yaml:19: monitors.window: expected [start, stop] (e.g. [100 ms, 500 ms]), got 1 values`},
+	} {
+		_, err := parseErr(strings.Replace(smallCOBA, "  traces: {E.V: [0, 7]}\n", "  traces: {E.V: [0, 7]}\n"+tc.extra, 1))
+		require.Error(t, err, tc.extra)
+		assert.Contains(t, err.Error(), tc.want, tc.extra)
+	}
+}
+
+// Current traces are their outputs' currents at the traced potential:
+// COBA's g·(E − V) per projection, and a population's summed synaptic
+// current is the sum of its projections'.
+func TestCurrentTraces(t *testing.T) {
+	spec := strings.Replace(smallCOBA, "  traces: {E.V: [0, 7]}\n",
+		"  traces: {E.V: [0, 7], E2E.g: [0, 7], I2E.g: [0, 7], E2E.I: [0, 7], I2E.I: [0, 7], E.I_syn: [0, 7]}\n", 1)
+	rec, _ := simulate(t, parse(t, spec), lower.Options{}, jit.Options{})
+	byName := map[string][]float64{}
+	for _, tr := range rec.Traces {
+		byName[tr.Pop+"."+tr.Var] = tr.Values
+	}
+	v, ge, gi := byName["E.V"], byName["E2E.g"], byName["I2E.g"]
+	require.Len(t, v, 2*rec.Steps)
+	nonzero := 0
+	for k := range v {
+		ie, ii := ge[k]*(0-v[k]), gi[k]*(-80-v[k])
+		assert.InDelta(t, ie, byName["E2E.I"][k], 1e-5*(1+abs(ie)), "E2E.I row %d", k/2)
+		assert.InDelta(t, ii, byName["I2E.I"][k], 1e-5*(1+abs(ii)), "I2E.I row %d", k/2)
+		assert.InDelta(t, ie+ii, byName["E.I_syn"][k], 1e-5*(1+abs(ie)+abs(ii)), "E.I_syn row %d", k/2)
+		if ie != 0 && ii != 0 {
+			nonzero++
+		}
+	}
+	assert.Greater(t, nonzero, rec.Steps, "both currents flow most of the run")
+
+	_, err := parseErr(strings.Replace(smallCOBA, "  traces: {E.V: [0, 7]}\n", "  traces: {E2E.J: [0]}\n", 1))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `monitors.traces.E2E.J: projection E2E has no traceable variable "J" (valid: g, I)`)
+}
+
+func abs(x float64) float64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}

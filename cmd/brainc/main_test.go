@@ -71,7 +71,10 @@ func TestRunWritesOutputs(t *testing.T) {
 	png, err := os.ReadFile(filepath.Join(out, "traces.png"))
 	require.NoError(t, err, "recorded traces are plotted")
 	assert.Equal(t, "\x89PNG", string(png[:4]))
-	assert.Equal(t, []any{"spikes.npz", "traces.npz", "raster.png", "traces.png", "summary.json"}, sum["files"])
+	png, err = os.ReadFile(filepath.Join(out, "stats.png"))
+	require.NoError(t, err, "the rate and ISI histograms are plotted")
+	assert.Equal(t, "\x89PNG", string(png[:4]))
+	assert.Equal(t, []any{"spikes.npz", "traces.npz", "raster.png", "stats.png", "traces.png", "summary.json"}, sum["files"])
 
 	// A plastic projection's final weights go to weights.npz, listed in the summary.
 	plastic := filepath.Join(dir, "plastic.yaml")

@@ -179,8 +179,8 @@ func TestPlotSVG(t *testing.T) {
 	out := filepath.Join(dir, "out")
 	code, stdout, stderr := runCLI("run", spec, "--backend", "cpu", "--quiet", "--duration", "20 ms", "--plot", "svg", "--out", out)
 	require.Equal(t, 0, code, stderr)
-	assert.Contains(t, stdout, "wrote "+out+"/{spikes.npz,traces.npz,raster.svg,traces.svg,summary.json}")
-	for _, f := range []string{"raster.svg", "traces.svg"} {
+	assert.Contains(t, stdout, "wrote "+out+"/{spikes.npz,traces.npz,raster.svg,stats.svg,traces.svg,summary.json}")
+	for _, f := range []string{"raster.svg", "stats.svg", "traces.svg"} {
 		b, err := os.ReadFile(filepath.Join(out, f))
 		require.NoError(t, err)
 		assert.Contains(t, string(b), "<svg", f)
