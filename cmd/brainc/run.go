@@ -263,6 +263,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		sum.Populations[s.Pop] = s.Stats(modelMS)
 	}
 	intr.Writing()
+	progress.writing(*out)
 	rec.PlotFormat = *plotFormat
 	if err := rec.Write(*out, &sum, *overwrite); err != nil {
 		return err
@@ -382,6 +383,14 @@ func (p *progress) clearBar() {
 	if p.drawn {
 		fmt.Fprint(p.w, "\r\033[K")
 		p.drawn = false
+	}
+}
+
+// writing says the outputs are being written (plots of long runs take
+// seconds).
+func (p *progress) writing(dir string) {
+	if p.enabled {
+		fmt.Fprintf(p.w, "brainc run: writing %s …\n", dir)
 	}
 }
 
