@@ -30,7 +30,10 @@ func TestUnits(t *testing.T) {
 			t.Errorf("%s: got %g %s, want %g %s", tc.text, v, d, tc.want, tc.dim)
 		}
 	}
-	for _, tc := range []struct{ dim Dim; want string }{
+	for _, tc := range []struct {
+		dim  Dim
+		want string
+	}{
 		{Voltage, "V"}, {Voltage.Div(Time), "V/s"}, {Dimensionless, "1"}, {noiseDim, "s^-0.5"}, {Conductance.Div(mustPow(Length, 2)), "S/m^2"},
 		{mustPow(Voltage, 2), "m^4 kg^2 s^-6 A^-2"},
 	} {
@@ -104,7 +107,10 @@ func TestParseNeuronErrors(t *testing.T) {
 		{"power of dimension by variable", func(s *Source) { s.Equations = "dv/dt = v**b/ms : mV" }, `v**b: the exponent must be dimensionless, got Hz`},
 		{"power not constant", func(s *Source) { s.Equations = "dv/dt = v**(v/mV)/ms : mV" }, `v has dimension V, so its exponent must be a constant number`},
 		{"third power root", func(s *Source) { s.Equations = "dv/dt = v**0.3/ms : mV" }, `its exponent must be a multiple of 1/2, got 0.3`},
-		{"sqrt", func(s *Source) { s.Equations = "dv/dt = sqrt(v)*sqrt(v)/ms : mV"; s.Reset, s.Params = "v = c", s.Params[2:3] }, ``},
+		{"sqrt", func(s *Source) {
+			s.Equations = "dv/dt = sqrt(v)*sqrt(v)/ms : mV"
+			s.Reset, s.Params = "v = c", s.Params[2:3]
+		}, ``},
 		{"condition as value", func(s *Source) { s.Equations = "dv/dt = (v > c) : mV" }, `the right side is a condition, expected a number of dimension V/s`},
 		{"condition in sum", func(s *Source) { s.Equations = "dv/dt = (v > c) + v/ms : mV" }, `a condition cannot take part in "+"`},
 		{"and of numbers", func(s *Source) { s.Threshold = "v and u" }, `threshold: in "v and u": (v and u): "and" joins conditions, got V and V/s`},
@@ -138,10 +144,16 @@ func TestParseNeuronErrors(t *testing.T) {
 		{"no equations", func(s *Source) { s.Equations = "# nothing\n" }, `equations: no equations given`},
 		{"only declarations", func(s *Source) { s.Equations = "I : mV"; s.Threshold, s.Reset, s.Params = "", "", nil }, `no differential equation`},
 		{"juxtaposed variable", func(s *Source) { s.Threshold = "v >= 30 u" }, `30 u: a number may be followed only by a unit`},
-		{"unit shadowed", func(s *Source) { s.Equations = "dV/dt = -V/ms : mV"; s.Threshold, s.Reset, s.Params = "V > 3 V", "", nil }, `3 V: V is a name of the model, not a unit here`},
+		{"unit shadowed", func(s *Source) {
+			s.Equations = "dV/dt = -V/ms : mV"
+			s.Threshold, s.Reset, s.Params = "V > 3 V", "", nil
+		}, `3 V: V is a name of the model, not a unit here`},
 		{"bad lhs", func(s *Source) { s.Equations = "d v dt = -v/ms : mV" }, `expected dx/dt = … or x = … on the left`},
 		{"unbalanced", func(s *Source) { s.Equations = "dv/dt = (-v/ms : mV" }, `missing ')'`},
-		{"cycle", func(s *Source) { s.Equations = "dv/dt = x/ms : mV\nx = y : mV\ny = x : mV"; s.Threshold, s.Reset, s.Params = "", "", nil }, `subexpressions depend on each other in a cycle: x → y → x`},
+		{"cycle", func(s *Source) {
+			s.Equations = "dv/dt = x/ms : mV\nx = y : mV\ny = x : mV"
+			s.Threshold, s.Reset, s.Params = "", "", nil
+		}, `subexpressions depend on each other in a cycle: x → y → x`},
 		{"input undeclared sqrt", func(s *Source) { s.Equations = "dv/dt = sqrt(I) : mV" }, `the square root of the input I needs its dimension`},
 		{"bad character", func(s *Source) { s.Equations = "dv/dt = v$ : mV" }, `unexpected character '$'`},
 	} {
@@ -170,4 +182,3 @@ func TestParseNeuronErrors(t *testing.T) {
 		}
 	}
 }
-

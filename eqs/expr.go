@@ -162,7 +162,7 @@ type parser struct {
 }
 
 func (p *parser) peek() token { return p.toks[p.at] }
-func (p *parser) next() token  { t := p.toks[p.at]; p.at++; return t }
+func (p *parser) next() token { t := p.toks[p.at]; p.at++; return t }
 
 // is reports whether the next token is the operator or keyword text.
 func (p *parser) is(text string) bool {
