@@ -31,6 +31,11 @@ type Step struct {
 	// type with this surrogate gradient, and resets differentiable. Nil in
 	// simulation, where spikes are Bool.
 	Surrogate *ops.Surrogate
+	// Normal, when set, gives this step's standard normal draws for the
+	// noise term of the named state variable, one per neuron (a stream of
+	// its own per population and variable). Models with noise terms of
+	// their own (Equations with xi) need it.
+	Normal func(v string) *Node
 }
 
 // Current gives the input current of a population as a function of its

@@ -102,7 +102,7 @@ func (c *checker) same(a, b kind) bool {
 // their result's dimension follows from their arguments'.
 var functions = map[string]int{
 	"exp": 1, "log": 1, "log10": 1, "sin": 1, "cos": 1, "tan": 1, "tanh": 1, "sinh": 1, "cosh": 1,
-	"arcsin": 1, "arccos": 1, "arctan": 1, "exprel": 1, "sqrt": 1, "abs": 1, "sign": 1, "floor": 1, "ceil": 1,
+	"exprel": 1, "sqrt": 1, "abs": 1, "sign": 1, "floor": 1, "ceil": 1,
 	"clip": 3, "where": 3, "min": 2, "max": 2,
 }
 
@@ -249,7 +249,7 @@ func (c *checker) binary(x *Binary) (kind, error) {
 func (c *checker) call(x *Call) (kind, error) {
 	arity, ok := functions[x.Fn]
 	if !ok {
-		return kind{}, fmt.Errorf("unknown function %q (known: abs, arccos, arcsin, arctan, ceil, clip, cos, cosh, exp, exprel, floor, log, log10, max, min, sign, sin, sinh, sqrt, tan, tanh, where)", x.Fn)
+		return kind{}, fmt.Errorf("unknown function %q (known: abs, ceil, clip, cos, cosh, exp, exprel, floor, log, log10, max, min, sign, sin, sinh, sqrt, tan, tanh, where)", x.Fn)
 	}
 	if len(x.Args) != arity {
 		return kind{}, fmt.Errorf("%s: %s takes %d arguments, got %d", x, x.Fn, arity, len(x.Args))

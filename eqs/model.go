@@ -129,6 +129,10 @@ type Neuron struct {
 	// Potential is the first state of voltage dimension, which
 	// conductance-based outputs read ("" when there is none).
 	Potential string
+	// Key identifies the model's equations, threshold, reset and
+	// refractory period (not its parameters' values): populations with
+	// equal keys run the same code.
+	Key string
 }
 
 // InputName is the name of a model's input: the sum of its synaptic
@@ -323,6 +327,16 @@ func ParseNeuron(src Source) (*Neuron, error) {
 			return nil, &Error{Part: "params." + p, Msg: fmt.Sprintf("parameter %s is not used by the equations, threshold or reset", p)}
 		}
 	}
+	var key strings.Builder
+	for _, eq := range eqs {
+		fmt.Fprintf(&key, "%s;", eq.Text)
+	}
+	fmt.Fprintf(&key, "|%s|", strings.TrimSpace(src.Threshold))
+	for _, st := range n.Reset {
+		fmt.Fprintf(&key, "%s;", st.Text)
+	}
+	fmt.Fprintf(&key, "|%g", n.Refractory)
+	n.Key = key.String()
 	n.UsesInput = used[InputName]
 	if n.UsesInput {
 		if c.inputDim == nil {
@@ -700,4 +714,18 @@ func fold(e Expr, unitOnly bool) (float64, Dim, error) {
 		return 0, da, fmt.Errorf("unexpected %q in a quantity", x.Op)
 	}
 	return 0, Dimensionless, fmt.Errorf("expected a number with units, got %s", e)
+}
+
+// WithValues returns a copy of the model whose parameters take the values
+// in v (coherent units) where v has them.
+func (n *Neuron) WithValues(v map[string]float64) *Neuron {
+	out := *n
+	out.Values = make(map[string]float64, len(n.Values))
+	for name, x := range n.Values {
+		if y, ok := v[name]; ok {
+			x = y
+		}
+		out.Values[name] = x
+	}
+	return &out
 }

@@ -5,9 +5,12 @@
 // JSON by netspec.Parse; every error names the field and the line it came from.
 //
 // The package imports nothing else of brainc but catalog, the model catalogue
-// it parses and validates against: dynamics, lowering and running all read
-// the IR, never the other way around.
+// it parses and validates against, and eqs, the checked equation models a
+// population may have instead: dynamics, lowering and running all read the
+// IR, never the other way around.
 package ir
+
+import "github.com/brainc/brainc/eqs"
 
 // Base units of the IR. Values in a Network are stored in these units.
 const (
@@ -56,8 +59,13 @@ type Population struct {
 	Name string
 	// Size is the number of neurons (> 0).
 	Size int
-	// Model is the neuron model name, as listed in the Catalog (e.g. "LifRef").
+	// Model is the neuron model name, as listed in the Catalog (e.g.
+	// "LifRef"), or EquationsModel for a model given by equations.
 	Model string
+	// Equations is the checked model of an EquationsModel population (nil
+	// otherwise); Params then holds its parameters in eqs' coherent units
+	// (ms, mV, mS, µF …, see eqs.Coherent), as do Init and Noise.
+	Equations *eqs.Neuron
 	// Params holds every parameter of the model in base units: defaults from
 	// the Catalog, overridden by the spec.
 	Params map[string]float64

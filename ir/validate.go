@@ -126,7 +126,7 @@ func (n *Network) FillDefaults() {
 		if p.Integrator == "" {
 			p.Integrator = DefaultIntegrator
 		}
-		if m, ok := catalog.LookupModel(catalog.KindNeuron, p.Model); ok {
+		if m, ok := p.ModelSpec(); ok {
 			p.Params = fillParams(m, p.Params)
 		}
 	}
@@ -307,8 +307,11 @@ func (c *checker) population(p *Population, field string) *SpecError {
 	if p.Size <= 0 || p.Size > MaxPopulationSize {
 		return c.errf(field+".size", p.Line, field+".size", "must be in [1, %d], got %d", MaxPopulationSize, p.Size)
 	}
-	m, ok := catalog.LookupModel(catalog.KindNeuron, p.Model)
+	m, ok := p.ModelSpec()
 	if !ok {
+		if p.Model == EquationsModel {
+			return c.errf(field+".model", p.Line, field+".model", "model %q needs its equations (Population.Equations)", EquationsModel)
+		}
 		return c.errf(field+".model", p.Line, field+".model", "%s", MsgUnknownModel(catalog.KindNeuron, p.Model))
 	}
 	if e := c.params(field+".params", p.Line, m, p.Params); e != nil {
@@ -741,7 +744,7 @@ func (n *Network) traceTarget(pops map[string]*Population, pop, v string) (size 
 	case p != nil && pr != nil:
 		return 0, "", fmt.Sprintf("%s names both a population and a projection; rename one to trace it", pop)
 	case p != nil:
-		if m, ok := catalog.LookupModel(catalog.KindNeuron, p.Model); ok && !(v == OUTrace && p.Input.Kind == "ou") && !(v == SynCurrentTrace && n.synapsesOnto(p.Name)) {
+		if m, ok := p.ModelSpec(); ok && !(v == OUTrace && p.Input.Kind == "ou") && !(v == SynCurrentTrace && n.synapsesOnto(p.Name)) {
 			if _, ok := m.State(v); !ok {
 				return 0, "", MsgUnknownState(m, v)
 			}

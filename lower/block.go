@@ -119,6 +119,9 @@ func packKey(pop *Population, gaps map[string]bool) string {
 	}
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "%s|%s|", pop.Model, pop.Population.Integrator)
+	if eq := pop.Population.Equations; eq != nil {
+		fmt.Fprintf(&sb, "%q|", eq.Key)
+	}
 	vary, ok := pop.Neuron.(dynamics.PerNeuron)
 	for _, k := range slices.Sorted(maps.Keys(pop.Params)) {
 		if !ok || pop.Size > maxVaryingBlock || !vary.Varies(k) {

@@ -17,7 +17,6 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 
-	"github.com/brainc/brainc/catalog"
 	"github.com/brainc/brainc/connect"
 	"github.com/brainc/brainc/dynamics"
 	"github.com/brainc/brainc/ir"
@@ -463,8 +462,11 @@ func (p *Program) addConst(name string, t *tensors.Tensor) int {
 }
 
 func (p *Program) lowerPopulation(ip *ir.Population, byName map[string]*Population) error {
-	neuron, err := dynamics.NewNeuron(ip.Model, ip.Params)
-	if err != nil {
+	var neuron dynamics.Neuron
+	var err error
+	if ip.Equations != nil {
+		neuron = dynamics.NewEquations(ip.Equations.WithValues(ip.Params))
+	} else if neuron, err = dynamics.NewNeuron(ip.Model, ip.Params); err != nil {
 		return err
 	}
 	if _, err := dynamics.MethodByName(ip.Integrator); err != nil {
@@ -663,7 +665,7 @@ func (p *Program) draw(init ir.Init, stream string, n int) []float64 {
 // defaultInit is a state's catalogue default: the value of the parameter it
 // defaults from, or its default value.
 func defaultInit(pop *Population, name string) float64 {
-	if m, ok := catalog.LookupModel(catalog.KindNeuron, pop.Model); ok {
+	if m, ok := pop.Population.ModelSpec(); ok {
 		if s, ok := m.State(name); ok {
 			if s.DefaultFrom != "" {
 				return pop.Params[s.DefaultFrom]

@@ -3,6 +3,7 @@ package lower
 import (
 	"math"
 	"reflect"
+	"slices"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
@@ -343,7 +344,8 @@ func (st *stepper) step(state []*Node) []*Node {
 			}
 			return i
 		}
-		newVars, spike := b.neuron(g, p.DType, p.Net.Dt).Update(vars, input, dynamics.Step{Index: stepIdx, Dt: p.Net.Dt}, b.Integrator)
+		normal := func(v string) *Node { return blockNormal(b, "xi:", v, stepIdx, p.Net.Seed, p.DType) }
+		newVars, spike := b.neuron(g, p.DType, p.Net.Dt).Update(vars, input, dynamics.Step{Index: stepIdx, Dt: p.Net.Dt, Normal: normal}, b.Integrator)
 		if nz := b.Pops[0].Noise; nz != nil {
 			newVars[nz.Var] = stochasticTerm(b, vars[nz.Var], newVars[nz.Var], spike, stepIdx, p.Net.Seed, p.Net.Dt)
 		}
@@ -673,15 +675,15 @@ func ouStep(pop *Population, cur, idx *Node, seed uint64, dt float64) *Node {
 // of the step, each population with its σ and stream; neurons that spiked
 // keep their reset value.
 func stochasticTerm(b *Block, before, after, spike, idx *Node, seed uint64, dt float64) *Node {
-	pieces := make([]*Node, len(b.Pops))
+	sigma := make([]float64, len(b.Pops))
 	for k, pop := range b.Pops {
-		nz := pop.Noise
-		z := ops.HashNormal(proceduralKey(seed, connect.Stream("sde:"+pop.Name+"."+nz.Var)), idx, pop.Size, after.DType())
-		pieces[k] = MulScalar(z, nz.Sigma*math.Sqrt(dt))
+		sigma[k] = pop.Noise.Sigma * math.Sqrt(dt)
 	}
-	dw := pieces[0]
-	if len(pieces) > 1 {
-		dw = Concatenate(pieces, 0)
+	dw := blockNormal(b, "sde:", b.Pops[0].Noise.Var, idx, seed, after.DType())
+	if len(b.Pops) == 1 || slices.Max(sigma) == slices.Min(sigma) {
+		dw = MulScalar(dw, sigma[0])
+	} else {
+		dw = Mul(dw, perPop(b, sigma, after.DType(), dw.Graph()))
 	}
 	if b.Pops[0].Noise.Multiplicative {
 		dw = Mul(dw, before)
@@ -691,6 +693,39 @@ func stochasticTerm(b *Block, before, after, spike, idx *Node, seed uint64, dt f
 		out = Where(spike, after, out)
 	}
 	return out
+}
+
+// blockNormal is this step's standard normal draws for variable v of a
+// block, [block size]: each population's from a stream of its own,
+// (seed, stream + population.v, step, neuron).
+func blockNormal(b *Block, stream, v string, idx *Node, seed uint64, dtype dtypes.DType) *Node {
+	pieces := make([]*Node, len(b.Pops))
+	for k, pop := range b.Pops {
+		pieces[k] = ops.HashNormal(proceduralKey(seed, connect.Stream(stream+pop.Name+"."+v)), idx, pop.Size, dtype)
+	}
+	if len(pieces) == 1 {
+		return pieces[0]
+	}
+	return Concatenate(pieces, 0)
+}
+
+// perPop is a constant [block size] holding values[k] at population k's
+// neurons.
+func perPop(b *Block, values []float64, dtype dtypes.DType, g *Graph) *Node {
+	v := make([]float64, 0, b.Size)
+	for k, pop := range b.Pops {
+		for range pop.Size {
+			v = append(v, values[k])
+		}
+	}
+	if dtype == dtypes.Float64 {
+		return Const(g, v)
+	}
+	f := make([]float32, len(v))
+	for i, x := range v {
+		f[i] = float32(x)
+	}
+	return Const(g, f)
 }
 
 // whiteNoise is Sigma·ξ/√dt per neuron for a noise input, ξ ~ N(0, 1) from

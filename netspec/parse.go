@@ -730,21 +730,40 @@ func (p *specParser) population(en *mapEntry) (*ir.Population, *ir.SpecError) {
 		return nil, e
 	}
 	f = m.get("model")
-	if pop.Model, e = p.str(f.value, f.line, path+".model"); e != nil {
-		return nil, e
-	}
-	model, ok := catalog.LookupModel(catalog.KindNeuron, pop.Model)
-	if !ok {
-		return nil, p.errAt(f.line, path+".model", "%s", ir.MsgUnknownModel(catalog.KindNeuron, pop.Model))
+	var model *catalog.ModelSpec
+	if isMapping(f.value) {
+		pop.Model = ir.EquationsModel
+		if pop.Equations, e = p.equationModel(f, path+".model"); e != nil {
+			return nil, e
+		}
+		model = ir.EquationSpec(pop.Equations)
+	} else {
+		if pop.Model, e = p.str(f.value, f.line, path+".model"); e != nil {
+			return nil, e
+		}
+		var ok bool
+		if model, ok = catalog.LookupModel(catalog.KindNeuron, pop.Model); !ok {
+			return nil, p.errAt(f.line, path+".model", "%s", ir.MsgUnknownModel(catalog.KindNeuron, pop.Model))
+		}
 	}
 	pop.Params = model.Defaults()
 	if f := m.get("params"); f != nil {
-		if e := p.params(f.value, f.keyLine, path+".params", model, pop.Params); e != nil {
+		if pop.Equations != nil {
+			e = p.equationParams(f, path+".params", pop.Equations, pop.Params)
+		} else {
+			e = p.params(f.value, f.keyLine, path+".params", model, pop.Params)
+		}
+		if e != nil {
 			return nil, e
 		}
 	}
 	if f := m.get("init"); f != nil {
-		if pop.Init, e = p.inits(f, path+".init", model); e != nil {
+		if pop.Equations != nil {
+			pop.Init, e = p.equationInits(f, path+".init", pop.Equations)
+		} else {
+			pop.Init, e = p.inits(f, path+".init", model)
+		}
+		if e != nil {
 			return nil, e
 		}
 	}
@@ -861,14 +880,34 @@ var callRE = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)\s*\((.*)\)$`)
 // initValue reads an initial value: a constant, "normal(mean, std)" or
 // "uniform(lo, hi)", in the base unit of d.
 func (p *specParser) initValue(n ast.Node, line int, field string, d ir.Dim) (ir.Init, *ir.SpecError) {
+	return p.initWith(n, line, field, func(s string) (float64, error) { return ir.ParseQuantity(s, d) }, ir.Expectation(d))
+}
+
+// initWith is initValue with the quantities of strings read by conv
+// (numbers are taken as they are); expect starts the message for a value
+// of another kind.
+func (p *specParser) initWith(n ast.Node, line int, field string, conv func(string) (float64, error), expect string) (ir.Init, *ir.SpecError) {
+	number := func(n ast.Node) (float64, *ir.SpecError) {
+		switch v := n.(type) {
+		case *ast.IntegerNode, *ast.FloatNode, *ast.InfinityNode, *ast.NanNode:
+			return p.quantity(n, line, field, ir.Dimensionless)
+		case *ast.StringNode:
+			x, err := conv(v.Value)
+			if err != nil {
+				return 0, p.errAt(line, field, "%s", err.Error())
+			}
+			return x, nil
+		}
+		return 0, p.errAt(line, field, "%s, got %s", expect, describe(n))
+	}
 	s, ok := n.(*ast.StringNode)
 	if !ok {
-		x, e := p.quantity(n, line, field, d)
+		x, e := number(n)
 		return ir.Init{Kind: ir.InitConst, A: x}, e
 	}
 	call := callRE.FindStringSubmatch(strings.TrimSpace(s.Value))
 	if call == nil {
-		x, e := p.quantity(n, line, field, d)
+		x, e := number(n)
 		return ir.Init{Kind: ir.InitConst, A: x}, e
 	}
 	var kind ir.InitKind
@@ -888,7 +927,7 @@ func (p *specParser) initValue(n ast.Node, line int, field string, d ir.Dim) (ir
 	}
 	var vals [2]float64
 	for i, a := range args {
-		x, err := ir.ParseQuantity(strings.TrimSpace(a), d)
+		x, err := conv(strings.TrimSpace(a))
 		if err != nil {
 			return ir.Init{}, p.errAt(line, field, "%s() %s: %s", call[1], argNames[i], err.Error())
 		}

@@ -1,0 +1,51 @@
+package ir
+
+import (
+	"github.com/brainc/brainc/catalog"
+	"github.com/brainc/brainc/eqs"
+)
+
+// EquationsModel is the Model of a population whose neurons are given by
+// equations (Population.Equations).
+const EquationsModel = "equations"
+
+// ModelSpec describes the population's neuron model: the catalogue's, or
+// for an equation model one made from its equations (its parameters with
+// their values as defaults, its states starting at 0 unless init says
+// otherwise); ok is false for a model that is neither.
+func (p *Population) ModelSpec() (m *catalog.ModelSpec, ok bool) {
+	if p.Model != EquationsModel {
+		return catalog.LookupModel(catalog.KindNeuron, p.Model)
+	}
+	if p.Equations == nil {
+		return nil, false
+	}
+	return EquationSpec(p.Equations), true
+}
+
+// EquationSpec is the catalogue-style description of an equation model.
+// Dimensions other than time and voltage are Dimensionless here: the
+// values are in eqs' coherent units, whose dimensions eqs checks.
+func EquationSpec(n *eqs.Neuron) *catalog.ModelSpec {
+	m := &catalog.ModelSpec{Name: EquationsModel, Kind: catalog.KindNeuron, Doc: "a model given by equations"}
+	for _, name := range n.Params {
+		m.Params = append(m.Params, catalog.ParamSpec{Name: name, Dim: catalogDim(n.Dims[name]), Default: n.Values[name]})
+	}
+	for _, eq := range n.States {
+		m.States = append(m.States, catalog.StateSpec{Name: eq.Var, Dim: catalogDim(eq.Dim), Doc: eq.Text})
+	}
+	return m
+}
+
+// catalogDim is the catalogue dimension of an eqs dimension: time and
+// voltage keep theirs (their coherent units are ms and mV), the others
+// are Dimensionless.
+func catalogDim(d eqs.Dim) catalog.Dim {
+	switch d {
+	case eqs.Time:
+		return catalog.Time
+	case eqs.Voltage:
+		return catalog.Voltage
+	}
+	return catalog.Dimensionless
+}

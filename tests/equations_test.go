@@ -1,0 +1,149 @@
+package tests
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/brainc/brainc/jit"
+	"github.com/brainc/brainc/lower"
+)
+
+// eqNetwork is a network of one population N (the model given by MODEL),
+// driven by a constant input, Poisson trains (CUBA) and its own recurrent
+// conductance-based synapses, so that its potential and input both matter.
+const eqNetwork = `
+name: eq
+dt: 0.1 ms
+duration: 300 ms
+seed: 11
+populations:
+  N:
+    size: 200
+    model: MODEL
+    init: INIT
+    input: INPUT
+projections:
+  bg: {poisson: {num: 20, rate: 40 Hz}, post: N, weight: WEIGHT, synapse: {Expon: {tau: 5 ms}}, output: CUBA}
+  NN: {pre: N, post: N, conn: {fixed_prob: 0.05}, weight: 0.2, synapse: {Expon: {tau: 5 ms}}, output: {COBA: {E: -80 mV}}}
+monitors:
+  spikes: [N]
+  traces: {N.V: [0, 1, 2, 3]}
+`
+
+// equationForms are built-in models beside the same models written as
+// equations (the built-in's parameters in the equations' units).
+var equationForms = []struct {
+	name, builtin, equations, init, input, weight string
+	minSpikes                                     int
+}{
+	{"LifRef", `LifRef
+    params: {V_rest: -60 mV, V_reset: -60 mV, V_th: -50 mV, R: 1, tau: 20 ms, tau_ref: 5 ms}`, `
+      equations: |
+        dV/dt = (-(V - V_rest) + R*I)/tau : mV (unless refractory)
+      threshold: V >= V_th
+      reset: V = V_reset
+      refractory: 5 ms
+      params: {V_rest: -60 mV, V_reset: -60 mV, V_th: -50 mV, R: 1, tau: 20 ms}`,
+		"{V: uniform(-60 mV, -50 mV)}", "11", "1", 900},
+	{"Izhikevich", `Izhikevich
+    params: {a: 0.02, b: 0.2, c: -65 mV, d: 8 mV}`, `
+      equations: |
+        dV/dt = (0.04/ms/mV*V**2 + 5/ms*V + 140*mV/ms - u + I) : mV
+        du/dt = a*(b*V - u) : mV/ms
+      threshold: V >= 30 mV
+      reset: |
+        V = c
+        u += d
+      params: {a: 0.02/ms, b: 0.2/ms, c: -65 mV, d: 8 mV/ms}`,
+		"{V: uniform(-70 mV, -60 mV), u: -13}", "6", "1", 1000},
+	{"AdEx", `AdEx
+    params: {V_rest: -70 mV, V_reset: -58 mV, V_th: 0 mV, V_T: -50 mV, delta_T: 2 mV, R: 0.5, a: 0.5, b: 7 mV, tau: 20 ms, tau_w: 100 ms, tau_ref: 2 ms}`, `
+      equations: |
+        dV/dt = (-(V - V_rest) + delta_T*exp(min((V - V_T)/delta_T, 30)) + R*(I - w))/tau : mV (unless refractory)
+        dw/dt = (a*(V - V_rest) - w)/tau_w : mV
+      threshold: V >= 0 mV
+      reset: |
+        V = V_reset
+        w += b
+      refractory: 2 ms
+      params: {V_rest: -70 mV, V_reset: -58 mV, V_T: -50 mV, delta_T: 2 mV, R: 0.5, a: 0.5, b: 7 mV, tau: 20 ms, tau_w: 100 ms}`,
+		"{V: uniform(-70 mV, -55 mV)}", "45", "3", 500},
+	{"HH", `HH`, `
+      equations: |
+        dV/dt = (-g_Na*m**3*h*(V - E_Na) - g_K*n**4*(V - E_K) - g_L*(V - E_L) + I)/C : mV
+        dm/dt = alpha_m*(1 - m) - beta_m*m : 1
+        dh/dt = alpha_h*(1 - h) - beta_h*h : 1
+        dn/dt = alpha_n*(1 - n) - beta_n*n : 1
+        alpha_m = 1/exprel(-(V + 40*mV)/(10*mV))/ms : Hz   # 0.1/mV*(V + 40 mV)/(1 - exp(-(V + 40 mV)/10 mV))
+        beta_m = 4*exp(-(V + 65*mV)/(18*mV))/ms : Hz
+        alpha_h = 0.07*exp(-(V + 65*mV)/(20*mV))/ms : Hz
+        beta_h = 1/(1 + exp(-(V + 35*mV)/(10*mV)))/ms : Hz
+        alpha_n = 0.1/exprel(-(V + 55*mV)/(10*mV))/ms : Hz
+        beta_n = 0.125*exp(-(V + 65*mV)/(80*mV))/ms : Hz
+      threshold: V >= 20 mV
+      params: {g_Na: 120 mS/cm**2, g_K: 36 mS/cm**2, g_L: 0.03 mS/cm**2, C: 1 uF/cm**2, E_Na: 50 mV, E_K: -77 mV, E_L: -54.387 mV}`,
+		"{V: uniform(-70 mV, -60 mV), m: 0.0529, h: 0.5961, n: 0.3177}", "8", "2", 300},
+}
+
+func eqSpec(model, init, input, weight string) string {
+	r := strings.NewReplacer("MODEL", model, "INIT", init, "INPUT", input, "WEIGHT", weight)
+	return r.Replace(eqNetwork)
+}
+
+// Models written as equations fire exactly the spikes of the built-in Go
+// models (float64), and their potentials agree to 1e-9 mV (the two differ
+// only in the order of a few float operations); a mixed network packs the
+// equation form with the built-in's own state layout.
+func TestEquationFormsMatchBuiltins(t *testing.T) {
+	for _, tc := range equationForms {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := lower.Options{DType: dtypes.Float64}
+			builtin, _ := simulate(t, parse(t, eqSpec(tc.builtin, tc.init, tc.input, tc.weight)), opts, jit.Options{})
+			eqNet := parse(t, eqSpec(tc.equations, tc.init, tc.input, tc.weight))
+			fromEqs, _ := simulate(t, eqNet, opts, jit.Options{})
+			require.GreaterOrEqual(t, totalSpikes(builtin), tc.minSpikes)
+			require.Equal(t, spikeTrains(builtin), spikeTrains(fromEqs))
+			a, b := builtin.Traces[0].Values, fromEqs.Traces[0].Values
+			require.Equal(t, len(a), len(b))
+			worst := 0.0
+			for i := range a {
+				worst = max(worst, math.Abs(a[i]-b[i]))
+			}
+			assert.LessOrEqual(t, worst, 1e-9, "V")
+			t.Logf("%s: %d spikes, largest V difference %.3g mV", tc.name, totalSpikes(builtin), worst)
+		})
+	}
+}
+
+// Errors in equations name the spec file, the line of the equation (or
+// statement, or parameter) and what disagrees.
+func TestEquationSpecErrors(t *testing.T) {
+	izh := equationForms[1]
+	good := eqSpec(izh.equations, izh.init, izh.input, izh.weight)
+	parse(t, good)
+	for _, tc := range []struct{ from, to, want string }{
+		{"du/dt = a*(b*V - u) : mV/ms", "du/dt = a*(b*V - u)*ms : mV/ms",
+			`test.yaml:12: populations.N.model.equations: in "du/dt = a*(b*V - u)*ms : mV/ms": the right side: dimensions disagree: the right side is V/s, expected V/s^2 (the dimension of du/dt)`},
+		{"threshold: V >= 30 mV", "threshold: V >= 30 ms",
+			`test.yaml:13: populations.N.model.threshold: in "V >= 30 ms": (V >= 30 ms): dimensions disagree: V is V but 30 ms is s`},
+		{"u += d", "u += c",
+			`test.yaml:16: populations.N.model.reset: in "u += c": the right side: dimensions disagree: the right side is V, expected V/s (for u +=)`},
+		{"params: {a: 0.02/ms,", "params: {a: 0.02/ms, e: 3,",
+			`test.yaml:17: populations.N.model.params.e: parameter e is not used by the equations, threshold or reset`},
+		{"u: -13}", "u: -13 mV}", `test.yaml:18: populations.N.init.u: dimensions disagree: "-13 mV" is V, expected V/s`},
+		{"u: -13}", "w: -13}", `test.yaml:18: populations.N.init: unknown state variable "w" of the equations (states: V, u)`},
+		{"    input: 6\n", "    input: 6\n    params: {c: -65 ms}\n", `test.yaml:20: populations.N.params.c: dimensions disagree: "-65 ms" is s, expected V`},
+		{"      threshold:", "      treshold:", `test.yaml:13: populations.N.model: unknown key "treshold" (valid keys: equations, threshold, reset, refractory, params)`},
+	} {
+		spec := strings.Replace(good, tc.from, tc.to, 1)
+		require.NotEqual(t, good, spec, tc.from)
+		_, err := parseErr(spec)
+		require.Error(t, err, tc.to)
+		assert.Equal(t, tc.want, err.Error(), tc.to)
+	}
+}
