@@ -67,9 +67,9 @@ func (n *Equations) PerNeuron(g *Graph, dtype dtypes.DType, _ float64, values ma
 
 // env evaluates a model's expressions over one set of values.
 type env struct {
-	n      *Equations
-	like   *Node // a state: its graph, dtype and shape
-	vals   map[string]*Node
+	n     *Equations
+	like  *Node // a state: its graph, dtype and shape
+	vals  map[string]*Node
 	dt    float64
 	tNode *Node
 	// xi is the value xi takes: 0 for the deterministic part, 1 for the
