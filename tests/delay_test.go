@@ -200,7 +200,7 @@ func TestProjectionTraces(t *testing.T) {
 	assert.InDelta(t, math.Exp(-0.1*float64(59-11)/20), xPre[59], 1e-6, "x_pre decays exactly until the next spike")
 
 	for key, msg := range map[string]string{
-		"SN.q: [0]":  `test.yaml:12: monitors.traces.SN.q: projection SN has no traceable variable "q" (valid: g, w, x_pre, x_post)`,
+		"SN.q: [0]":  `test.yaml:12: monitors.traces.SN.q: projection SN has no traceable variable "q" (valid: g, I, w, x_pre, x_post)`,
 		"SN.g: [4]":  `test.yaml:12: monitors.traces.SN.g: neuron index 4 out of range (population N has 4 neurons: 0..3)`,
 		"SN.w: [99]": `test.yaml:12: monitors.traces.SN.w: synapse index 99 out of range (projection SN has 4 synapses: 0..3)`,
 	} {
