@@ -454,6 +454,15 @@ var catalog = []*ModelSpec{
 		},
 	},
 	{
+		Name:   "Delta",
+		Kind:   KindSynapse,
+		Doc:    "No synaptic dynamics: g is the summed weight of the spikes arriving in this step, for one step (with output Delta a voltage jump, with CUBA a one-step current pulse).",
+		Source: "BrainPy brainpy.dyn.Delta; NEST iaf_psc_delta; Izhikevich 2003",
+		States: []StateSpec{
+			{Name: "g", Dim: Dimensionless, Doc: "this step's arriving weight"},
+		},
+	},
+	{
 		Name: "Expon",
 		Kind: KindSynapse,
 		Doc: "Single-exponential synapse: dg/dt = -g/tau; " +
@@ -539,6 +548,12 @@ var catalog = []*ModelSpec{
 		Doc: "Electrical coupling within one population: each connection (i, j) is a junction of conductance " +
 			"weight, both ways, so I_i = weight * sum_j (V_j - V_i); no state; use output CUBA.",
 		Source: "BrainPy brainpy.dyn.GapJunction; Brian2 gap-junction example",
+	},
+	{
+		Name:   "Delta",
+		Kind:   KindOutput,
+		Doc:    "Voltage jump: V += g right after the step's integration, before the threshold is checked; a refractory neuron's potential is held, so jumps arriving then are lost. Use with synapse Delta (weights in mV).",
+		Source: "BrainPy brainpy.dyn.Delta; NEST iaf_psc_delta",
 	},
 	{
 		Name:   "CUBA",

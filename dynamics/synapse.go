@@ -34,6 +34,8 @@ func NewSynapse(model string, p map[string]float64) (Synapse, error) {
 		return &DualExpon{TauRise: p["tau_rise"], TauDecay: p["tau_decay"]}, nil
 	case "Alpha":
 		return &DualExpon{TauRise: p["tau"], TauDecay: p["tau"]}, nil
+	case "Delta":
+		return DeltaSynapse{}, nil
 	}
 	if model == GapJunctionModel {
 		return nil, fmt.Errorf("%s is electrical coupling, not a chemical synapse: it has no synaptic state", model)
@@ -43,6 +45,18 @@ func NewSynapse(model string, p map[string]float64) (Synapse, error) {
 	}
 	return nil, fmt.Errorf("no implementation for synapse model %q", model)
 }
+
+// DeltaSynapse has no dynamics: g is x, the weight arriving in this step.
+type DeltaSynapse struct{}
+
+// States is ["g"].
+func (DeltaSynapse) States() []string { return []string{"g"} }
+
+// Update returns g = x.
+func (DeltaSynapse) Update(_ Vars, x *Node, _ float64) Vars { return Vars{"g": x} }
+
+// Key is "Delta".
+func (DeltaSynapse) Key() string { return "Delta" }
 
 // Expon is the single-exponential synapse, dg/dt = -g/tau, with g += w on
 // each presynaptic spike.
@@ -119,12 +133,40 @@ func NewOutput(model string, p map[string]float64) (Output, error) {
 	switch model {
 	case "CUBA":
 		return CUBA{}, nil
+	case "Delta":
+		return Delta{}, nil
 	case "COBA":
 		return COBA{E: p["E"]}, nil
 	case "MgBlock":
 		return MgBlock{E: p["E"], Mg: p["cc_Mg"], Alpha: p["alpha"], Beta: p["beta"]}, nil
 	}
 	return nil, fmt.Errorf("no implementation for output model %q", model)
+}
+
+// Delta is the voltage-jump output: g is added to the membrane potential
+// right after the step's integration (see JumpAfter), not as a current.
+type Delta struct{}
+
+// Current is 0: Delta's effect is the jump.
+func (Delta) Current(g, _ *Node) *Node { return ZerosLike(g) }
+
+// Key is "Delta".
+func (Delta) Key() string { return "Delta" }
+
+// JumpAfter returns method m followed by adding jump to the variable v of
+// its result: every neuron model integrates with the method it is given
+// and checks its threshold on the result, so the jump lands after the
+// integration and before the threshold (BrainPy's delta inputs; NEST's
+// iaf_psc_delta). A model holding a refractory neuron's potential holds it
+// over the jump too.
+func JumpAfter(m Method, v string, jump *Node) Method {
+	return func(f System, s Vars, dt float64) Vars {
+		out := m(f, s, dt)
+		if x, ok := out[v]; ok {
+			out[v] = Add(x, jump)
+		}
+		return out
+	}
 }
 
 // CUBA is a current-based output: I = g.

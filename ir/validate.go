@@ -460,6 +460,16 @@ func (c *checker) projection(n *Network, pr *Projection, field string) *SpecErro
 			return c.errf(field+".synapse", pr.Line, field+".synapse", "gap junctions take no plasticity and no delay")
 		}
 	}
+	if pr.Output.Model == "Delta" {
+		if pr.Synapse.Model != "Delta" {
+			return c.errf(field+".output", pr.Line, field+".output", "output Delta adds each arriving weight to V at once: use it with synapse Delta (got %s)", pr.Synapse.Model)
+		}
+		if post := n.Population(pr.Post); post != nil {
+			if m, ok := post.ModelSpec(); ok && !hasPotential(m) {
+				return c.errf(field+".output", pr.Line, field+".output", "output Delta needs a membrane potential (a voltage state), which %s (%s) lacks", post.Name, post.Model)
+			}
+		}
+	}
 	if e := c.plasticity(pr, field); e != nil {
 		return e
 	}
@@ -778,6 +788,17 @@ func (c *checker) recordingTimes(n *Network) *SpecError {
 		}
 	}
 	return nil
+}
+
+// hasPotential reports whether a neuron model has a state of voltage
+// dimension.
+func hasPotential(m *catalog.ModelSpec) bool {
+	for _, st := range m.States {
+		if st.Dim == catalog.Voltage {
+			return true
+		}
+	}
+	return false
 }
 
 // synapsesOnto reports whether a projection other than a gap junction

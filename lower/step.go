@@ -334,9 +334,26 @@ func (st *stepper) step(state []*Node) []*Node {
 			}
 		}
 		ext := st.external(b, state)
+		method := b.Integrator
+		var jump *Node // the Delta outputs' voltage jumps
+		for _, grp := range b.Groups {
+			if _, ok := grp.Output.(dynamics.Delta); ok {
+				if jump == nil {
+					jump = gval[grp]
+				} else {
+					jump = Add(jump, gval[grp])
+				}
+			}
+		}
+		if jump != nil {
+			method = dynamics.JumpAfter(method, b.Neuron.Potential(), jump)
+		}
 		input := func(v *Node) *Node {
 			i := Add(ZerosLike(v), ext)
 			for _, grp := range b.Groups {
+				if _, ok := grp.Output.(dynamics.Delta); ok {
+					continue
+				}
 				i = Add(i, grp.Output.Current(gval[grp], v))
 			}
 			for _, gp := range gaps {
@@ -345,7 +362,7 @@ func (st *stepper) step(state []*Node) []*Node {
 			return i
 		}
 		normal := func(v string) *Node { return blockNormal(b, "xi:", v, stepIdx, p.Net.Seed, p.DType) }
-		newVars, spike := b.neuron(g, p.DType, p.Net.Dt).Update(vars, input, dynamics.Step{Index: stepIdx, Dt: p.Net.Dt, Normal: normal}, b.Integrator)
+		newVars, spike := b.neuron(g, p.DType, p.Net.Dt).Update(vars, input, dynamics.Step{Index: stepIdx, Dt: p.Net.Dt, Normal: normal}, method)
 		if nz := b.Pops[0].Noise; nz != nil {
 			newVars[nz.Var] = stochasticTerm(b, vars[nz.Var], newVars[nz.Var], spike, stepIdx, p.Net.Seed, p.Net.Dt)
 		}
