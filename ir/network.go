@@ -69,6 +69,11 @@ type Population struct {
 	// Params holds every parameter of the model in base units: defaults from
 	// the Catalog, overridden by the spec.
 	Params map[string]float64
+	// Vary holds the parameters that take one value per neuron (a
+	// distribution, a file or an expression), for models that allow it
+	// (LifRef and equation models); Params then holds the first value's
+	// stand-in (the distribution's A).
+	Vary map[string]Init
 	// Init gives the initial value distribution of state variables; variables
 	// not listed start at the model's default (see Catalog).
 	Init map[string]Init
@@ -98,13 +103,41 @@ const (
 	InitNormal InitKind = "normal"
 	// InitUniform draws uniformly from [A, B).
 	InitUniform InitKind = "uniform"
+	// InitLognormal draws from the log-normal distribution of mean A and
+	// standard deviation B (A > 0).
+	InitLognormal InitKind = "lognormal"
+	// InitFile reads one value per neuron (or synapse) from the .npy File.
+	InitFile InitKind = "file"
+	// InitExpr computes each neuron's value from the expression Expr.
+	InitExpr InitKind = "expr"
 )
 
-// Init is an initial-value distribution for one state variable, in base units.
+// Init is a distribution of values, one per neuron (or synapse): initial
+// values of state variables, per-neuron parameters and inputs, per-synapse
+// weights and delays. Values are in base units.
 type Init struct {
 	Kind InitKind
 	A, B float64
+	// Clip, when set, bounds the drawn values to [Lo, Hi] (normal,
+	// lognormal and uniform draws).
+	Clip   bool
+	Lo, Hi float64
+	// File is the .npy file of an InitFile value (a path relative to the
+	// spec file's directory is resolved when parsed), in base units.
+	File string
+	// Expr is an InitExpr value: an expression (package eqs) of the neuron
+	// index i, the population's size N and r, a uniform draw in [0, 1) per
+	// neuron shared by all the population's expressions (so that
+	// c = -65 mV + 15 mV*r**2 and d = 8 mV - 6 mV*r**2 draw one r). Scale
+	// converts the expression's coherent units into base units (1000 for
+	// rates in Hz, else 1).
+	Expr  eqs.Expr
+	Scale float64
 }
+
+// PerNeuron reports whether the distribution gives neurons values of their
+// own (not one constant).
+func (in Init) PerNeuron() bool { return in.Kind != "" && in.Kind != InitConst }
 
 // Input is an external input current (dimensionless, in the model's current
 // units: with R=1 it is in mV, as in BrainPy).
@@ -123,6 +156,9 @@ type Input struct {
 	// Values and Durations (ms) describe a section input: Values[k] for
 	// Durations[k] in turn from t = 0, then 0.
 	Values, Durations []float64
+	// PerNeuron, when set, makes a constant input one value per neuron
+	// (Value is then ignored).
+	PerNeuron *Init
 	// Sigma is the white-noise amplitude of a noise input: each neuron gets
 	// Value + Sigma·ξ/√dt with ξ ~ N(0, 1) drawn anew every step, so that
 	// Euler-type integration of the neuron is Euler–Maruyama for additive
@@ -150,6 +186,10 @@ type Projection struct {
 	// Weight is the homogeneous synaptic weight added to the synaptic
 	// variable per presynaptic spike.
 	Weight float64
+	// WeightDist, when set, draws one weight per synapse (normal, uniform,
+	// lognormal, optionally clipped) from the network's seed; Weight then
+	// scales them (1 when read from a spec). Event and dense kernels only.
+	WeightDist *Init
 	// Synapse is the synapse model and its parameters.
 	Synapse Component
 	// Output converts the synaptic variable to a current: "CUBA" or "COBA".

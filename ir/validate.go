@@ -327,6 +327,24 @@ func (c *checker) population(p *Population, field string) *SpecError {
 			return e
 		}
 	}
+	for _, name := range sortedKeys(p.Vary) {
+		at := field + ".params." + name
+		ps, ok := m.Param(name)
+		if !ok {
+			return c.errf(at, p.Line, field+".params", "%s", MsgUnknownParam(m, name))
+		}
+		if e := c.init(at, p.Line, p.Vary[name], ps.Dim); e != nil {
+			return e
+		}
+	}
+	if in := p.Input.PerNeuron; in != nil {
+		if p.Input.Kind != "constant" {
+			return c.errf(field+".input", p.Line, field+".input", "values per neuron are for constant inputs, got kind %s", p.Input.Kind)
+		}
+		if e := c.init(field+".input", p.Line, *in, Dimensionless); e != nil {
+			return e
+		}
+	}
 	switch {
 	case p.Input.Kind == "" && p.Input.Value != 0:
 		return c.errf(field+".input", p.Line, field+".input", "input value %g given without a kind (use %q)", p.Input.Value, "constant")
@@ -393,8 +411,23 @@ func (c *checker) init(field string, fallback int, in Init, d Dim) *SpecError {
 			return c.errf(field, fallback, field, "uniform(lo, hi) needs lo < hi, got lo = %s, hi = %s",
 				fmtValue(in.A, d), fmtValue(in.B, d))
 		}
+	case InitLognormal:
+		if !(in.A > 0) || in.B < 0 {
+			return c.errf(field, fallback, field, "lognormal(mean, std) needs mean > 0 and std ≥ 0, got %s and %s", fmtValue(in.A, d), fmtValue(in.B, d))
+		}
+	case InitFile:
+		if in.File == "" {
+			return c.errf(field, fallback, field, "a file value needs the path of an .npy file")
+		}
+	case InitExpr:
+		if in.Expr == nil {
+			return c.errf(field, fallback, field, "an expression value needs its expression")
+		}
 	default:
-		return c.errf(field, fallback, field, "unknown initial value kind %q (valid: const, normal, uniform)", in.Kind)
+		return c.errf(field, fallback, field, "unknown value kind %q (valid: const, normal, uniform, lognormal, file, expr)", in.Kind)
+	}
+	if in.Clip && !(in.Lo <= in.Hi && finite(in.Lo) && finite(in.Hi)) {
+		return c.errf(field, fallback, field, "clip(value, lo, hi) needs finite lo ≤ hi, got %s and %s", fmtValue(in.Lo, d), fmtValue(in.Hi, d))
 	}
 	return nil
 }
@@ -468,6 +501,21 @@ func (c *checker) projection(n *Network, pr *Projection, field string) *SpecErro
 			if m, ok := post.ModelSpec(); ok && !hasPotential(m) {
 				return c.errf(field+".output", pr.Line, field+".output", "output Delta needs a membrane potential (a voltage state), which %s (%s) lacks", post.Name, post.Model)
 			}
+		}
+	}
+	if w := pr.WeightDist; w != nil {
+		switch {
+		case w.Kind != InitNormal && w.Kind != InitUniform && w.Kind != InitLognormal:
+			return c.errf(field+".weight", pr.Line, field+".weight", "per-synapse weights are drawn from normal, uniform or lognormal (optionally clipped), got %s", w.Kind)
+		case pr.Kernel == "procedural":
+			return c.errf(field+".weight", pr.Line, field+".weight", "the procedural kernel regenerates synapses with one weight: per-synapse weights need kernel event or dense (or auto)")
+		case pr.Conn.Rule == ConnFromFile:
+			return c.errf(field+".weight", pr.Line, field+".weight", "a conn file's synapses take their weights from the file's weight array, not from a distribution")
+		case pr.Synapse.Model == "GapJunction":
+			return c.errf(field+".weight", pr.Line, field+".weight", "gap junctions take one weight")
+		}
+		if e := c.init(field+".weight", pr.Line, *w, Dimensionless); e != nil {
+			return e
 		}
 	}
 	if e := c.plasticity(pr, field); e != nil {
@@ -577,6 +625,9 @@ func (c *checker) plasticity(pr *Projection, field string) *SpecError {
 // delay checks a projection's transmission delay.
 func (c *checker) delay(pr *Projection, field string) *SpecError {
 	at, d := field+".delay", pr.Delay
+	if d.Clip {
+		return c.errf(at, pr.Line, at, "delays take no clip (normal delays are clipped at 0)")
+	}
 	switch d.Kind {
 	case "", InitConst:
 		if !(d.A >= 0) || !finite(d.A) {

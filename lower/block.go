@@ -150,7 +150,7 @@ func (p *Program) planBlocks(noPack bool) {
 	for _, pop := range p.Pops {
 		key := packKey(pop, gaps)
 		b := byKey[key]
-		if b != nil && b.Size+pop.Size > maxVaryingBlock && !sameParams(b.Pops[0], pop) {
+		if b != nil && b.Size+pop.Size > maxVaryingBlock && (!sameParams(b.Pops[0], pop) || len(pop.Values) > 0 || len(b.Pops[0].Values) > 0) {
 			b = nil // too large to vary: a block of its own
 		}
 		if b == nil || key == "" || noPack {
@@ -170,14 +170,20 @@ func (p *Program) planBlocks(noPack bool) {
 		}
 		b.Name = strings.Join(names, "+")
 		for _, name := range slices.Sorted(maps.Keys(b.Pops[0].Params)) {
-			if !slices.ContainsFunc(b.Pops, func(q *Population) bool { return q.Params[name] != b.Pops[0].Params[name] }) {
+			if !slices.ContainsFunc(b.Pops, func(q *Population) bool {
+				return q.Params[name] != b.Pops[0].Params[name] || q.Values[name] != nil
+			}) {
 				continue
 			}
 			if b.Varying == nil {
 				b.Varying = map[string][]float64{}
 			}
 			for _, pop := range b.Pops {
-				b.Varying[name] = append(b.Varying[name], slices.Repeat([]float64{pop.Params[name]}, pop.Size)...)
+				v := pop.Values[name]
+				if v == nil {
+					v = slices.Repeat([]float64{pop.Params[name]}, pop.Size)
+				}
+				b.Varying[name] = append(b.Varying[name], v...)
 			}
 		}
 		for _, sv := range b.Neuron.States(p.DType) {

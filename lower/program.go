@@ -11,7 +11,6 @@ package lower
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"slices"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -115,6 +114,8 @@ type Population struct {
 	// state (in the order the projections first feed them); each is a slice
 	// of a block Group.
 	Parts []*Part
+	// Values holds the parameters drawn one per neuron (ir.Population.Vary).
+	Values map[string][]float64
 }
 
 // Group is a synaptic state shared by merged projections, over every
@@ -295,6 +296,9 @@ type Program struct {
 	SpikeMonitors []*Population
 	// Traces are the recorded state variables.
 	Traces []Trace
+	// drawn holds the host values drawn and checked when the program was
+	// built, by stream (see draw).
+	drawn map[string][]float64
 }
 
 // Trace is a lowered trace monitor.
@@ -488,6 +492,9 @@ func (p *Program) lowerPopulation(ip *ir.Population, byName map[string]*Populati
 		}
 	}
 	pop := &Population{Population: ip, Index: len(p.Pops), Neuron: neuron}
+	if err := p.drawPopulation(pop); err != nil {
+		return err
+	}
 	pop.OU = -1
 	if ip.Input.Kind == "ou" {
 		pop.OU = p.addState(ip.Name+"."+ir.OUTrace, p.DType, ip.Size)
@@ -643,23 +650,6 @@ func (p *Program) drawInit(pop *Population, name string) []float64 {
 		init = ir.Init{Kind: ir.InitConst, A: defaultInit(pop, name)}
 	}
 	return p.draw(init, "init:"+pop.Name+"."+name, pop.Size)
-}
-
-// draw draws n values of an initial-value distribution from its own stream.
-func (p *Program) draw(init ir.Init, stream string, n int) []float64 {
-	r := rand.New(rand.NewPCG(p.Net.Seed, connect.Stream(stream)))
-	v := make([]float64, n)
-	for i := range v {
-		switch init.Kind {
-		case ir.InitNormal:
-			v[i] = init.A + init.B*r.NormFloat64()
-		case ir.InitUniform:
-			v[i] = init.A + (init.B-init.A)*r.Float64()
-		default:
-			v[i] = init.A
-		}
-	}
-	return v
 }
 
 // defaultInit is a state's catalogue default: the value of the parameter it

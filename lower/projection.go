@@ -72,7 +72,7 @@ const maxPoissonMean = 1e6
 func (p *Program) connect(pr *Projection, post *Population, opts Options, kinetic bool) error {
 	ipr, pre := pr.Projection, pr.Pre
 	force := opts.Kernel
-	stateful := ipr.STP != nil || ipr.STDP != nil || kinetic
+	stateful := ipr.STP != nil || ipr.STDP != nil || kinetic || ipr.WeightDist != nil // per-synapse weights are stored
 	perSynapseDelay := ipr.Delay.Kind == ir.InitUniform || ipr.Delay.Kind == ir.InitNormal
 	if k, why, ok := chooseProcedural(Kernel(ipr.Kernel), force, ipr, pre.Size, post.Size); ok && !stateful && !perSynapseDelay {
 		proc, err := p.procedural(pr, post)
@@ -84,7 +84,7 @@ func (p *Program) connect(pr *Projection, post *Population, opts Options, kineti
 		pr.Weight = p.addConst(ipr.Name+".weight", p.scalar(ipr.Weight))
 		return p.delay(pr, post, nil)
 	}
-	if ipr.Conn.Rule == ir.ConnAllToAll && ipr.STDP == nil && !perSynapseDelay && force == "" &&
+	if ipr.Conn.Rule == ir.ConnAllToAll && ipr.STDP == nil && ipr.WeightDist == nil && !perSynapseDelay && force == "" &&
 		(ipr.Kernel == "" || ipr.Kernel == "auto") {
 		pr.Kernel, pr.Why = KernelAllToAll, "auto: all_to_all with one weight, each target gets w·Σ of the sources"
 		if ipr.STP != nil {
@@ -99,6 +99,9 @@ func (p *Program) connect(pr *Projection, post *Population, opts Options, kineti
 		return err
 	}
 	pr.Matrix, pr.SynWeights = m, lists.Weight
+	if w := ipr.WeightDist; w != nil {
+		pr.SynWeights = p.draw(*w, "weight:"+ipr.Name, m.NumSynapses())
+	}
 	pr.Kernel, pr.Why = chooseKernel(Kernel(ipr.Kernel), force, m)
 	switch {
 	case ipr.STP != nil:

@@ -414,7 +414,7 @@ func (st *stepper) external(b *Block, state []*Node) *Node {
 	uniform := true
 	for _, pop := range b.Pops {
 		in := pop.Input
-		uniform = uniform && in.Kind != "noise" && in.Kind != "ou" && reflect.DeepEqual(in, b.Pops[0].Input)
+		uniform = uniform && in.Kind != "noise" && in.Kind != "ou" && in.PerNeuron == nil && reflect.DeepEqual(in, b.Pops[0].Input)
 	}
 	if uniform {
 		return inputCurrent(b.Pops[0].Input, stepIdx, p.Net.Dt, p.DType)
@@ -422,6 +422,9 @@ func (st *stepper) external(b *Block, state []*Node) *Node {
 	pieces := make([]*Node, len(b.Pops))
 	for k, pop := range b.Pops {
 		ext := inputCurrent(pop.Input, stepIdx, p.Net.Dt, p.DType)
+		if pop.Input.PerNeuron != nil {
+			ext = perNeuronConst(p.drawn["input:"+pop.Name], p.DType, stepIdx.Graph())
+		}
 		switch pop.Input.Kind {
 		case "noise":
 			ext = Add(ext, whiteNoise(pop, stepIdx, p.Net.Seed, p.Net.Dt, p.DType))
@@ -735,6 +738,11 @@ func perPop(b *Block, values []float64, dtype dtypes.DType, g *Graph) *Node {
 			v = append(v, values[k])
 		}
 	}
+	return perNeuronConst(v, dtype, g)
+}
+
+// perNeuronConst is a constant of g holding v in the given float dtype.
+func perNeuronConst(v []float64, dtype dtypes.DType, g *Graph) *Node {
 	if dtype == dtypes.Float64 {
 		return Const(g, v)
 	}

@@ -99,11 +99,11 @@ func (p *specParser) equationModel(f *mapEntry, field string) (*eqs.Neuron, *ir.
 	return nil, p.errAt(line, field+"."+ee.Part, "%s", ee.Error())
 }
 
-// equationValues reads a population's params or init values for an
-// equation model: quantities with units of the dimension the model gives
-// them (numbers are taken in coherent units).
-func (p *specParser) equationParams(en *mapEntry, field string, n *eqs.Neuron, dst map[string]float64) *ir.SpecError {
-	pm, e := p.mapping(en.value, field, en.keyLine, false)
+// equationParams reads a population's params for an equation model:
+// values (one, or one per neuron into vary) of the dimension the model
+// gives them (numbers are taken in coherent units).
+func (p *specParser) equationParams(en *mapEntry, field string, n *eqs.Neuron, dst map[string]float64, vary map[string]ir.Init) *ir.SpecError {
+	pm, e := p.mapping(en.value, field, en.keyLine, true)
 	if e != nil {
 		return e
 	}
@@ -112,25 +112,16 @@ func (p *specParser) equationParams(en *mapEntry, field string, n *eqs.Neuron, d
 		if !ok {
 			return p.errAt(pe.keyLine, field, "unknown parameter %q of the equations (parameters: %s)", pe.key, strings.Join(n.Params, ", "))
 		}
-		if dst[pe.key], e = p.eqQuantity(pe.value, pe.line, joinPath(field, pe.key), d); e != nil {
+		in, e := p.value(pe.value, pe.line, joinPath(field, pe.key), eqUnits(d), true)
+		if e != nil {
 			return e
+		}
+		dst[pe.key] = in.A
+		if in.PerNeuron() {
+			vary[pe.key] = in
 		}
 	}
 	return nil
-}
-
-// eqQuantity reads a number (in coherent units) or a quantity of
-// dimension d.
-func (p *specParser) eqQuantity(n ast.Node, line int, field string, d eqs.Dim) (float64, *ir.SpecError) {
-	s, ok := n.(*ast.StringNode)
-	if !ok {
-		return p.quantity(n, line, field, ir.Dimensionless)
-	}
-	x, err := eqQuantity(s.Value, d)
-	if err != nil {
-		return 0, p.errAt(line, field, "%s", err.Error())
-	}
-	return x, nil
 }
 
 // eqQuantity reads a quantity of dimension d.
@@ -163,8 +154,7 @@ func (p *specParser) equationInits(f *mapEntry, field string, n *eqs.Neuron) (ma
 		if !ok {
 			return nil, p.errAt(ie.keyLine, field, "unknown state variable %q of the equations (states: %s)", ie.key, strings.Join(names, ", "))
 		}
-		conv := func(s string) (float64, error) { return eqQuantity(s, d) }
-		in, e := p.initWith(ie.value, ie.line, field+"."+ie.key, conv, fmt.Sprintf("expected a value of dimension %s", d))
+		in, e := p.value(ie.value, ie.line, field+"."+ie.key, eqUnits(d), true)
 		if e != nil {
 			return nil, e
 		}

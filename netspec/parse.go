@@ -693,8 +693,11 @@ func (p *specParser) quantity(n ast.Node, line int, field string, d ir.Dim) (flo
 
 // params reads a params mapping of model m into dst (already holding the
 // defaults); field is the mapping's path.
-func (p *specParser) params(n ast.Node, line int, field string, m *catalog.ModelSpec, dst map[string]float64) *ir.SpecError {
-	pm, e := p.mapping(n, field, line, false)
+//
+// With vary not nil, a value may differ from neuron to neuron (see value):
+// such values go to vary, and dst holds their A as a stand-in.
+func (p *specParser) params(n ast.Node, line int, field string, m *catalog.ModelSpec, dst map[string]float64, vary map[string]ir.Init) *ir.SpecError {
+	pm, e := p.mapping(n, field, line, vary != nil) // normal(a, b) in a flow mapping
 	if e != nil {
 		return e
 	}
@@ -703,8 +706,19 @@ func (p *specParser) params(n ast.Node, line int, field string, m *catalog.Model
 		if !ok {
 			return p.errAt(en.keyLine, field, "%s", ir.MsgUnknownParam(m, en.key))
 		}
-		if dst[en.key], e = p.quantity(en.value, en.line, joinPath(field, en.key), ps.Dim); e != nil {
+		if vary == nil {
+			if dst[en.key], e = p.quantity(en.value, en.line, joinPath(field, en.key), ps.Dim); e != nil {
+				return e
+			}
+			continue
+		}
+		in, e := p.value(en.value, en.line, joinPath(field, en.key), catalogUnits(ps.Dim), true)
+		if e != nil {
 			return e
+		}
+		dst[en.key] = in.A
+		if in.PerNeuron() {
+			vary[en.key] = in
 		}
 	}
 	return nil
@@ -749,9 +763,11 @@ func (p *specParser) population(en *mapEntry) (*ir.Population, *ir.SpecError) {
 	pop.Params = model.Defaults()
 	if f := m.get("params"); f != nil {
 		if pop.Equations != nil {
-			e = p.equationParams(f, path+".params", pop.Equations, pop.Params)
+			pop.Vary = map[string]ir.Init{}
+			e = p.equationParams(f, path+".params", pop.Equations, pop.Params, pop.Vary)
 		} else {
-			e = p.params(f.value, f.keyLine, path+".params", model, pop.Params)
+			pop.Vary = map[string]ir.Init{}
+			e = p.params(f.value, f.keyLine, path+".params", model, pop.Params, pop.Vary)
 		}
 		if e != nil {
 			return nil, e
@@ -761,7 +777,7 @@ func (p *specParser) population(en *mapEntry) (*ir.Population, *ir.SpecError) {
 		if pop.Equations != nil {
 			pop.Init, e = p.equationInits(f, path+".init", pop.Equations)
 		} else {
-			pop.Init, e = p.inits(f, path+".init", model)
+			pop.Init, e = p.inits(f, path+".init", model, true)
 		}
 		if e != nil {
 			return nil, e
@@ -877,65 +893,6 @@ func (p *specParser) inputShape(in *ir.Input, en *mapEntry, field string) *ir.Sp
 // callRE matches "name(args)".
 var callRE = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)\s*\((.*)\)$`)
 
-// initValue reads an initial value: a constant, "normal(mean, std)" or
-// "uniform(lo, hi)", in the base unit of d.
-func (p *specParser) initValue(n ast.Node, line int, field string, d ir.Dim) (ir.Init, *ir.SpecError) {
-	return p.initWith(n, line, field, func(s string) (float64, error) { return ir.ParseQuantity(s, d) }, ir.Expectation(d))
-}
-
-// initWith is initValue with the quantities of strings read by conv
-// (numbers are taken as they are); expect starts the message for a value
-// of another kind.
-func (p *specParser) initWith(n ast.Node, line int, field string, conv func(string) (float64, error), expect string) (ir.Init, *ir.SpecError) {
-	number := func(n ast.Node) (float64, *ir.SpecError) {
-		switch v := n.(type) {
-		case *ast.IntegerNode, *ast.FloatNode, *ast.InfinityNode, *ast.NanNode:
-			return p.quantity(n, line, field, ir.Dimensionless)
-		case *ast.StringNode:
-			x, err := conv(v.Value)
-			if err != nil {
-				return 0, p.errAt(line, field, "%s", err.Error())
-			}
-			return x, nil
-		}
-		return 0, p.errAt(line, field, "%s, got %s", expect, describe(n))
-	}
-	s, ok := n.(*ast.StringNode)
-	if !ok {
-		x, e := number(n)
-		return ir.Init{Kind: ir.InitConst, A: x}, e
-	}
-	call := callRE.FindStringSubmatch(strings.TrimSpace(s.Value))
-	if call == nil {
-		x, e := number(n)
-		return ir.Init{Kind: ir.InitConst, A: x}, e
-	}
-	var kind ir.InitKind
-	var argNames [2]string
-	switch call[1] {
-	case "normal":
-		kind, argNames = ir.InitNormal, [2]string{"mean", "std"}
-	case "uniform":
-		kind, argNames = ir.InitUniform, [2]string{"lo", "hi"}
-	default:
-		return ir.Init{}, p.errAt(line, field, "unknown distribution %q (valid: normal(mean, std), uniform(lo, hi))", call[1])
-	}
-	args := strings.Split(call[2], ",")
-	if len(args) != 2 {
-		return ir.Init{}, p.errAt(line, field, "%s(%s, %s) takes 2 arguments, got %d",
-			call[1], argNames[0], argNames[1], len(args))
-	}
-	var vals [2]float64
-	for i, a := range args {
-		x, err := conv(strings.TrimSpace(a))
-		if err != nil {
-			return ir.Init{}, p.errAt(line, field, "%s() %s: %s", call[1], argNames[i], err.Error())
-		}
-		vals[i] = x
-	}
-	return ir.Init{Kind: kind, A: vals[0], B: vals[1]}, nil
-}
-
 // input reads a population's input: a number or {constant: number}.
 func (p *specParser) input(en *mapEntry, field string) (ir.Input, *ir.SpecError) {
 	switch en.value.(type) {
@@ -953,17 +910,25 @@ func (p *specParser) input(en *mapEntry, field string) (ir.Input, *ir.SpecError)
 		kind := m.entries[0]
 		in := ir.Input{Kind: kind.key}
 		if kind.key == "constant" {
-			x, e := p.quantity(kind.value, kind.line, field+".constant", ir.Dimensionless)
-			in.Value = x
-			return in, e
+			return p.constantInput(kind.value, kind.line, field+".constant")
 		}
 		return in, p.inputShape(&in, &kind, field+"."+kind.key)
 	}
 	if isNull(en.value) {
 		return ir.Input{}, nil
 	}
-	x, e := p.quantity(en.value, en.line, field, ir.Dimensionless)
-	return ir.Input{Kind: "constant", Value: x}, e
+	return p.constantInput(en.value, en.line, field)
+}
+
+// constantInput reads a constant input: one value, or one per neuron (a
+// distribution, an expression of i, N and r, or a file).
+func (p *specParser) constantInput(n ast.Node, line int, field string) (ir.Input, *ir.SpecError) {
+	v, e := p.value(n, line, field, catalogUnits(ir.Dimensionless), true)
+	in := ir.Input{Kind: "constant", Value: v.A}
+	if v.PerNeuron() {
+		in.PerNeuron = &v
+	}
+	return in, e
 }
 
 // projection reads one entry of projections.
@@ -1006,13 +971,18 @@ func (p *specParser) projection(en *mapEntry) (*ir.Projection, *ir.SpecError) {
 		}
 	}
 	if f := m.get("delay"); f != nil {
-		if pr.Delay, e = p.initValue(f.value, f.line, path+".delay", ir.Time); e != nil {
+		if pr.Delay, e = p.value(f.value, f.line, path+".delay", catalogUnits(ir.Time), false); e != nil {
 			return nil, e
 		}
 	}
 	f = m.get("weight")
-	if pr.Weight, e = p.quantity(f.value, f.line, path+".weight", ir.Dimensionless); e != nil {
+	w, e := p.value(f.value, f.line, path+".weight", catalogUnits(ir.Dimensionless), false)
+	if e != nil {
 		return nil, e
+	}
+	pr.Weight = w.A
+	if w.PerNeuron() {
+		pr.Weight, pr.WeightDist = 1, &w
 	}
 	if pr.Synapse, e = p.component(m.get("synapse"), path+".synapse", catalog.KindSynapse); e != nil {
 		return nil, e
@@ -1045,7 +1015,7 @@ func (p *specParser) projection(en *mapEntry) (*ir.Projection, *ir.SpecError) {
 	}
 	if f := m.get("init"); f != nil {
 		model, _ := catalog.LookupModel(catalog.KindSynapse, pr.Synapse.Model)
-		if pr.Init, e = p.inits(f, path+".init", model); e != nil {
+		if pr.Init, e = p.inits(f, path+".init", model, false); e != nil {
 			return nil, e
 		}
 	}
@@ -1160,7 +1130,7 @@ func (p *specParser) quantities(f *mapEntry, path string, fields []quantityField
 }
 
 // inits reads an init mapping: state variable of model → initial value.
-func (p *specParser) inits(f *mapEntry, field string, model *catalog.ModelSpec) (map[string]ir.Init, *ir.SpecError) {
+func (p *specParser) inits(f *mapEntry, field string, model *catalog.ModelSpec, perNeuron bool) (map[string]ir.Init, *ir.SpecError) {
 	im, e := p.mapping(f.value, field, f.keyLine, true)
 	if e != nil {
 		return nil, e
@@ -1171,7 +1141,7 @@ func (p *specParser) inits(f *mapEntry, field string, model *catalog.ModelSpec) 
 		if !ok {
 			return nil, p.errAt(ie.keyLine, field, "%s", ir.MsgUnknownState(model, ie.key))
 		}
-		in, e := p.initValue(ie.value, ie.line, field+"."+ie.key, st.Dim)
+		in, e := p.value(ie.value, ie.line, field+"."+ie.key, catalogUnits(st.Dim), perNeuron)
 		if e != nil {
 			return nil, e
 		}
@@ -1287,7 +1257,7 @@ func (p *specParser) component(en *mapEntry, field string, kind catalog.ModelKin
 		return c, p.errAt(me.keyLine, field, "%s", ir.MsgUnknownModel(kind, me.key))
 	}
 	c = ir.Component{Model: m.Name, Params: m.Defaults()}
-	if e := p.params(me.value, me.keyLine, field+"."+m.Name, m, c.Params); e != nil {
+	if e := p.params(me.value, me.keyLine, field+"."+m.Name, m, c.Params, nil); e != nil {
 		return c, e
 	}
 	return c, nil

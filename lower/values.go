@@ -1,0 +1,172 @@
+package lower
+
+import (
+	"fmt"
+	"maps"
+	"math"
+	"math/rand/v2"
+	"os"
+	"slices"
+
+	"github.com/brainc/brainc/connect"
+	"github.com/brainc/brainc/eqs"
+	"github.com/brainc/brainc/ir"
+	"github.com/brainc/brainc/npyio"
+)
+
+// Values drawn on the host: initial states, per-neuron parameters and
+// inputs, per-synapse weights. Each has a random stream of its own
+// (seed, name), so adding a population or a projection changes no other
+// draw.
+
+// draw gives n values of a distribution from its own stream: the values
+// drawn (and checked) when the program was built for this stream, else a
+// draw of a constant, normal, uniform or lognormal value.
+func (p *Program) draw(in ir.Init, stream string, n int) []float64 {
+	if v, ok := p.drawn[stream]; ok {
+		return v
+	}
+	v, _ := p.drawValues(in, stream, "", n)
+	return v
+}
+
+// drawValues draws n values; who names the population whose r an
+// expression reads. File and expression values may fail.
+func (p *Program) drawValues(in ir.Init, stream, who string, n int) ([]float64, error) {
+	v := make([]float64, n)
+	switch in.Kind {
+	case ir.InitFile:
+		return p.fileValues(in.File, n)
+	case ir.InitExpr:
+		r := p.uniforms("r:"+who, n)
+		vars := map[string]float64{"N": float64(n)}
+		for i := range v {
+			vars["i"], vars["r"] = float64(i), r[i]
+			v[i] = eqs.Eval(in.Expr, vars) * in.Scale
+		}
+		return v, nil
+	}
+	r := rand.New(rand.NewPCG(p.Net.Seed, connect.Stream(stream)))
+	mu, sigma := 0.0, 0.0
+	if in.Kind == ir.InitLognormal {
+		sigma = math.Sqrt(math.Log1p(in.B * in.B / (in.A * in.A)))
+		mu = math.Log(in.A) - sigma*sigma/2
+	}
+	for i := range v {
+		switch in.Kind {
+		case ir.InitNormal:
+			v[i] = in.A + in.B*r.NormFloat64()
+		case ir.InitUniform:
+			v[i] = in.A + (in.B-in.A)*r.Float64()
+		case ir.InitLognormal:
+			v[i] = math.Exp(mu + sigma*r.NormFloat64())
+		default:
+			v[i] = in.A
+		}
+		if in.Clip {
+			v[i] = min(max(v[i], in.Lo), in.Hi)
+		}
+	}
+	return v, nil
+}
+
+// uniforms are n uniform draws in [0, 1) of a stream, the same every time.
+func (p *Program) uniforms(stream string, n int) []float64 {
+	r := rand.New(rand.NewPCG(p.Net.Seed, connect.Stream(stream)))
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = r.Float64()
+	}
+	return v
+}
+
+// fileValues reads the n values of an .npy file.
+func (p *Program) fileValues(path string, n int) ([]float64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	a, err := npyio.ReadNPY(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	v, err := npyio.Float64s(a)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(v) != n || len(a.Shape) != 1 {
+		return nil, fmt.Errorf("%s holds an array of shape %v, expected %d values (one per neuron)", path, a.Shape, n)
+	}
+	return v, nil
+}
+
+// drawChecked draws the values of stream (see drawValues), checks them
+// with check (nil: finite only) and keeps them for draw.
+func (p *Program) drawChecked(in ir.Init, stream, who string, n int, check func(x float64) error) ([]float64, error) {
+	v, err := p.drawValues(in, stream, who, n)
+	if err != nil {
+		return nil, err
+	}
+	for i, x := range v {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil, fmt.Errorf("the value of neuron %d is %g: values must be finite", i, x)
+		}
+		if check != nil {
+			if err := check(x); err != nil {
+				return nil, fmt.Errorf("the value of neuron %d, %g, %v", i, x, err)
+			}
+		}
+	}
+	if p.drawn == nil {
+		p.drawn = map[string][]float64{}
+	}
+	p.drawn[stream] = v
+	return v, nil
+}
+
+// drawPopulation draws a population's per-neuron parameters (into
+// pop.Values, for models whose parameters may vary), inputs and initial
+// values, checking each.
+func (p *Program) drawPopulation(pop *Population) error {
+	m, _ := pop.Population.ModelSpec()
+	for _, name := range slices.Sorted(maps.Keys(pop.Vary)) {
+		vn, ok := pop.Neuron.(interface{ Varies(string) bool })
+		if !ok || !vn.Varies(name) {
+			return fmt.Errorf("params.%s: %s takes one value per population; per-neuron values need a model that allows them (LifRef, or a model given by equations)", name, pop.Model)
+		}
+		if pop.Size > maxVaryingBlock {
+			return fmt.Errorf("params.%s: per-neuron parameters are constants of the program: at most %d neurons, got %d", name, maxVaryingBlock, pop.Size)
+		}
+		var check func(float64) error
+		if ps, ok := m.Param(name); ok && (ps.Positive || ps.NonNegative) {
+			check = func(x float64) error {
+				if ps.Positive && !(x > 0) || x < 0 {
+					return fmt.Errorf("is out of range (%s must be %s): bound the distribution with clip(…, lo, hi)", name, map[bool]string{true: "> 0", false: "≥ 0"}[ps.Positive])
+				}
+				return nil
+			}
+		}
+		v, err := p.drawChecked(pop.Vary[name], "param:"+pop.Name+"."+name, pop.Name, pop.Size, check)
+		if err != nil {
+			return fmt.Errorf("params.%s: %w", name, err)
+		}
+		if pop.Values == nil {
+			pop.Values = map[string][]float64{}
+		}
+		pop.Values[name] = v
+	}
+	if in := pop.Input.PerNeuron; in != nil {
+		if _, err := p.drawChecked(*in, "input:"+pop.Name, pop.Name, pop.Size, nil); err != nil {
+			return fmt.Errorf("input: %w", err)
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(pop.Init)) {
+		if in := pop.Init[name]; in.Kind == ir.InitFile || in.Kind == ir.InitExpr {
+			if _, err := p.drawChecked(in, "init:"+pop.Name+"."+name, pop.Name, pop.Size, nil); err != nil {
+				return fmt.Errorf("init.%s: %w", name, err)
+			}
+		}
+	}
+	return nil
+}
