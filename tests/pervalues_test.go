@@ -13,8 +13,8 @@ import (
 
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
-	"github.com/brainc/brainc/npyio"
 	"github.com/brainc/brainc/netspec"
+	"github.com/brainc/brainc/npyio"
 )
 
 // perNeuronSpec drives unconnected LIF neurons with a constant input: a
