@@ -9,7 +9,7 @@ import (
 
 // The built-in specs parse and carry the published parameters.
 func TestBuiltins(t *testing.T) {
-	assert.Equal(t, []string{"coba", "cobahh", "cuba", "decision"}, Names())
+	assert.Equal(t, []string{"coba", "cobahh", "cuba", "decision", "izhikevich2003"}, Names())
 	coba, err := Load("coba")
 	require.NoError(t, err)
 	e := coba.Population("E")
@@ -43,7 +43,7 @@ func TestBuiltins(t *testing.T) {
 		}
 	}
 	_, err = Load("hh")
-	assert.EqualError(t, err, `unknown built-in model "hh": expected one of ["coba" "cobahh" "cuba" "decision"]`)
+	assert.EqualError(t, err, `unknown built-in model "hh": expected one of ["coba" "cobahh" "cuba" "decision" "izhikevich2003"]`)
 }
 
 func TestTrainingSpecs(t *testing.T) {

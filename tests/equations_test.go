@@ -11,6 +11,7 @@ import (
 
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
+	"github.com/brainc/brainc/models"
 )
 
 // eqNetwork is a network of one population N (the model given by MODEL),
@@ -145,5 +146,50 @@ func TestEquationSpecErrors(t *testing.T) {
 		_, err := parseErr(spec)
 		require.Error(t, err, tc.to)
 		assert.Equal(t, tc.want, err.Error(), tc.to)
+	}
+}
+
+// Izhikevich's 2003 network as shipped: per-neuron a–d drawn as in the
+// paper (one r per neuron), u starting at b·v, weights drawn per synapse;
+// it starts with one synchronous burst, then fires at a few Hz.
+func TestIzhikevich2003(t *testing.T) {
+	net, err := models.Load("izhikevich2003")
+	require.NoError(t, err)
+	net.Duration = 400
+	prog, err := lower.Build(net, lower.Options{})
+	require.NoError(t, err)
+	require.Len(t, prog.Blocks, 1, "E and I share one block")
+	e, i := prog.Pops[0], prog.Pops[1]
+	for k := range e.Size {
+		r2 := (e.Values["c"][k] + 65) / 15
+		require.InDelta(t, 8-6*r2, e.Values["d"][k], 1e-9)
+	}
+	for k := range i.Size {
+		r := (i.Values["a"][k] - 0.02) / 0.08
+		require.InDelta(t, 0.25-0.05*r, i.Values["b"][k], 1e-9)
+	}
+	s0 := prog.InitialState()
+	u := s0[prog.Blocks[0].States["u"]].Value().([]float32)
+	for k := range i.Size {
+		require.InDelta(t, i.Values["b"][k]*-65, float64(u[e.Size+k]), 1e-4, "u = b·v")
+	}
+	w := prog.Projs[0].SynWeights
+	require.Len(t, w, 800*800)
+	assert.InDelta(t, 0.25, mean(w), 0.002)
+	rec, _ := simulate(t, net, lower.Options{}, jit.Options{})
+	burst, rest := 0, 0
+	for _, s := range rec.Spikes {
+		for _, x := range s.Times {
+			if x < 60 {
+				burst++
+			} else {
+				rest++
+			}
+		}
+	}
+	assert.Greater(t, float64(burst)/60, 3*float64(rest)/340, "the first 60 ms burst")
+	for _, s := range rec.Spikes {
+		hz := float64(len(s.Times)) / float64(s.Size) / 0.4
+		assert.True(t, hz > 4 && hz < 25, "%s fires at %.1f Hz", s.Pop, hz)
 	}
 }

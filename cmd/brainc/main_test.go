@@ -115,7 +115,7 @@ func TestCLIErrors(t *testing.T) {
 		code int
 		msg  string
 	}{
-		{[]string{"run", "nosuchmodel"}, 1, `brainc run: unknown built-in model "nosuchmodel": expected one of ["coba" "cobahh" "cuba" "decision"]`},
+		{[]string{"run", "nosuchmodel"}, 1, `brainc run: unknown built-in model "nosuchmodel": expected one of ["coba" "cobahh" "cuba" "decision" "izhikevich2003"]`},
 		{[]string{"run", "./missing.yaml"}, 1, `brainc run: spec file "./missing.yaml": file does not exist`},
 		{[]string{"run", spec, "--duration", "5 mV"}, 2, `brainc run: --duration: expected a time`},
 		{[]string{"run", spec, "--seed", "-4"}, 2, `brainc run: --seed: must be ≥ 0, got -4`},
