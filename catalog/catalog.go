@@ -587,17 +587,29 @@ var catalog = []*ModelSpec{
 // LookupModel returns the catalogue model of the given kind and name
 // (case-sensitive).
 func LookupModel(kind ModelKind, name string) (*ModelSpec, bool) {
-	for _, m := range catalog {
-		if m.Kind == kind && m.Name == name {
-			return m, true
+	registeredMu.RLock()
+	defer registeredMu.RUnlock()
+	return lookup(kind, name)
+}
+
+// lookup is LookupModel with the registry's lock held.
+func lookup(kind ModelKind, name string) (*ModelSpec, bool) {
+	for _, list := range [][]*ModelSpec{catalog, registered} {
+		for _, m := range list {
+			if m.Kind == kind && m.Name == name {
+				return m, true
+			}
 		}
 	}
 	return nil, false
 }
 
-// Models returns every catalogue model, sorted by kind then name.
+// Models returns every catalogue model (built-in and registered), sorted
+// by kind then name.
 func Models() []*ModelSpec {
-	out := append([]*ModelSpec(nil), catalog...)
+	registeredMu.RLock()
+	out := append(append([]*ModelSpec(nil), catalog...), registered...)
+	registeredMu.RUnlock()
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Kind != out[j].Kind {
 			return out[i].Kind < out[j].Kind

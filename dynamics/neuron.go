@@ -121,5 +121,8 @@ func NewNeuron(model string, p map[string]float64) (Neuron, error) {
 		return &TraubHH{ENa: p["E_Na"], EK: p["E_K"], EL: p["E_L"], GNa: p["g_Na"], GK: p["g_K"], GL: p["g_L"], C: p["C"],
 			VT: p["V_T"], VTh: p["V_th"], TauRef: p["tau_ref"]}, nil
 	}
+	if n, ok, err := registeredNeuron(model, p); ok {
+		return n, err
+	}
 	return nil, fmt.Errorf("no implementation for neuron model %q", model)
 }

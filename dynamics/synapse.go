@@ -43,6 +43,9 @@ func NewSynapse(model string, p map[string]float64) (Synapse, error) {
 	if _, ok := NewPreSynapse(model, p); ok {
 		return nil, fmt.Errorf("synapse model %s is kept per presynaptic neuron: build it with NewPreSynapse", model)
 	}
+	if s, ok, err := registeredSynapse(model, p); ok {
+		return s, err
+	}
 	return nil, fmt.Errorf("no implementation for synapse model %q", model)
 }
 
