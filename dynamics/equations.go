@@ -67,11 +67,14 @@ func (n *Equations) PerNeuron(g *Graph, dtype dtypes.DType, _ float64, values ma
 
 // env evaluates a model's expressions over one set of values.
 type env struct {
-	n     *Equations
-	like  *Node // a state: its graph, dtype and shape
-	vals  map[string]*Node
-	dt    float64
-	tNode *Node
+	// values are the scalar parameters, vary those with one value per
+	// neuron.
+	values map[string]float64
+	vary   map[string]*Node
+	like   *Node // a state: its graph, dtype and shape
+	vals   map[string]*Node
+	dt     float64
+	tNode  *Node
 	// xi is the value xi takes: 0 for the deterministic part, 1 for the
 	// noise's coefficient (the right side is linear in xi).
 	xi float64
@@ -81,7 +84,7 @@ type env struct {
 // subexpressions.
 func (n *Equations) newEnv(s Vars, i *Node, step Step) *env {
 	like := s[n.Model.States[0].Var]
-	e := &env{n: n, like: like, vals: map[string]*Node{}, dt: step.Dt}
+	e := &env{values: n.Model.Values, vary: n.vary, like: like, vals: map[string]*Node{}, dt: step.Dt}
 	for _, eq := range n.Model.States {
 		e.vals[eq.Var] = s[eq.Var]
 	}
@@ -110,10 +113,10 @@ func (e *env) fold(x eqs.Expr) (float64, bool) {
 		if _, ok := e.vals[x.Name]; ok {
 			return 0, false
 		}
-		if _, ok := e.n.vary[x.Name]; ok {
+		if _, ok := e.vary[x.Name]; ok {
 			return 0, false
 		}
-		if v, ok := e.n.Model.Values[x.Name]; ok {
+		if v, ok := e.values[x.Name]; ok {
 			return v, true
 		}
 		switch x.Name {
@@ -168,7 +171,7 @@ func (e *env) eval(x eqs.Expr) *Node {
 		if v, ok := e.vals[x.Name]; ok {
 			return v
 		}
-		if v, ok := e.n.vary[x.Name]; ok {
+		if v, ok := e.vary[x.Name]; ok {
 			return v
 		}
 		if x.Name == "t" {
@@ -380,7 +383,8 @@ func (n *Equations) Update(s Vars, input Current, step Step, m Method) (Vars, *N
 		if !eq.Noisy {
 			continue
 		}
-		noise := &env{n: n, like: start.like, vals: start.vals, dt: step.Dt, tNode: start.tNode, xi: 1}
+		noise := *start
+		noise.xi = 1
 		coef := Sub(noise.full(noise.eval(eq.Expr)), start.full(start.eval(eq.Expr)))
 		if step.Normal == nil {
 			panic("dynamics: equations with xi need Step.Normal")

@@ -149,133 +149,20 @@ var noiseDim, _ = Time.Pow(-1, 2)
 
 // ParseNeuron reads and checks a neuron model. Errors are *Error.
 func ParseNeuron(src Source) (*Neuron, error) {
-	n := &Neuron{Values: map[string]float64{}, Dims: map[string]Dim{}}
-	eqs, declared, err := parseEquations(src.Equations)
+	sys, err := parseSystem(src.Equations, src.Params, map[string]Symbol{
+		"t": {Kind: Builtin, Dim: Time}, "dt": {Kind: Builtin, Dim: Time}, "pi": {Kind: Builtin},
+		"xi": {Kind: Noise, Dim: noiseDim}, InputName: {Kind: Input},
+	}, InputName)
 	if err != nil {
 		return nil, err
 	}
-	c := &checker{syms: map[string]Symbol{
-		"t": {Kind: Builtin, Dim: Time}, "dt": {Kind: Builtin, Dim: Time}, "pi": {Kind: Builtin},
-		"xi": {Kind: Noise, Dim: noiseDim}, InputName: {Kind: Input},
-	}, input: InputName}
-	if d, ok := declared[InputName]; ok {
-		c.inputDim = &d.Dim
-	}
-	for _, eq := range eqs {
-		switch eq.Kind {
-		case Differential:
-			c.syms[eq.Var] = Symbol{Kind: State, Dim: eq.Dim}
-		case Subexpression:
-			c.syms[eq.Var] = Symbol{Kind: Sub, Dim: eq.Dim}
+	n := &Neuron{States: sys.states, Subs: sys.subs, Params: sys.params, Values: sys.values, Dims: sys.dims}
+	for _, eq := range n.States {
+		if n.Potential == "" && eq.Dim == Voltage {
+			n.Potential = eq.Var
 		}
 	}
-	// Parameters: their values' dimensions, checked against declarations.
-	for _, ps := range src.Params {
-		part := "params." + ps.Name
-		if s, ok := c.syms[ps.Name]; ok || reserved[ps.Name] != "" {
-			what := reserved[ps.Name]
-			if ok {
-				what = map[SymbolKind]string{State: "a state variable", Sub: "a subexpression", Input: "the input"}[s.Kind]
-			}
-			return nil, &Error{Part: part, Msg: fmt.Sprintf("%s is %s, not a parameter", ps.Name, what)}
-		}
-		v, d, err := ParseQuantity(ps.Text)
-		if err != nil {
-			return nil, &Error{Part: part, Text: ps.Text, Msg: err.Error()}
-		}
-		if decl, ok := declared[ps.Name]; ok && decl.Dim != d {
-			return nil, &Error{Part: part, Text: ps.Text, Msg: fmt.Sprintf("dimensions disagree: %s is declared %s (line %d) but its value %s is %s", ps.Name, decl.Dim, decl.Line, ps.Text, d)}
-		}
-		if _, dup := n.Values[ps.Name]; dup {
-			return nil, &Error{Part: part, Msg: fmt.Sprintf("parameter %s is given twice", ps.Name)}
-		}
-		n.Params = append(n.Params, ps.Name)
-		n.Values[ps.Name], n.Dims[ps.Name] = v, d
-		c.syms[ps.Name] = Symbol{Kind: Param, Dim: d}
-	}
-	for _, name := range sortedByLine(declared) {
-		decl := declared[name]
-		if _, ok := n.Values[name]; !ok && name != InputName {
-			return nil, &Error{Part: "equations", Line: decl.Line, Text: decl.Text, Msg: fmt.Sprintf("parameter %s is declared but given no value (params: {%s: …})", name, name)}
-		}
-	}
-	used := map[string]bool{}
-	at := func(eq Equation, err error) error {
-		return &Error{Part: "equations", Line: eq.Line, Text: eq.Text, Msg: err.Error()}
-	}
-	// Subexpressions in dependency order, each checked against its unit.
-	subs := map[string]Equation{}
-	for _, eq := range eqs {
-		if eq.Kind == Subexpression {
-			subs[eq.Var] = eq
-		}
-	}
-	state := map[string]int{} // 1 visiting, 2 done
-	var visit func(eq Equation, path []string) error
-	visit = func(eq Equation, path []string) error {
-		switch state[eq.Var] {
-		case 1:
-			return at(eq, fmt.Errorf("subexpressions depend on each other in a cycle: %s", strings.Join(append(path, eq.Var), " → ")))
-		case 2:
-			return nil
-		}
-		state[eq.Var] = 1
-		for _, name := range names(eq.Expr) {
-			if dep, ok := subs[name]; ok {
-				if err := visit(dep, append(path, eq.Var)); err != nil {
-					return err
-				}
-			}
-		}
-		state[eq.Var] = 2
-		n.Subs = append(n.Subs, eq)
-		return nil
-	}
-	for _, eq := range eqs {
-		if eq.Kind == Subexpression {
-			if err := visit(eq, nil); err != nil {
-				return nil, err
-			}
-		}
-	}
-	for _, eq := range eqs {
-		if eq.Kind == Declaration {
-			continue
-		}
-		want := eq.Dim
-		c.noiseOK = eq.Kind == Differential
-		if eq.Kind == Differential {
-			want = eq.Dim.Div(Time)
-			deg, err := xiDegree(eq.Expr)
-			if err != nil {
-				return nil, at(eq, err)
-			}
-			eq.Noisy = deg == 1
-		}
-		k, err := c.check(eq.Expr)
-		if err != nil {
-			return nil, at(eq, err)
-		}
-		if k.boolean {
-			return nil, at(eq, fmt.Errorf("the right side is a condition, expected a number of dimension %s", want))
-		}
-		if !c.same(k, kind{d: want}) {
-			lhs := eq.Var
-			if eq.Kind == Differential {
-				lhs = "d" + eq.Var + "/dt"
-			}
-			return nil, at(eq, &dimensionError{what: "the right side", have: c.show(k), want: want.String() + " (the dimension of " + lhs + ")"})
-		}
-		for _, name := range names(eq.Expr) {
-			used[name] = true
-		}
-		if eq.Kind == Differential {
-			n.States = append(n.States, eq)
-			if n.Potential == "" && eq.Dim == Voltage {
-				n.Potential = eq.Var
-			}
-		}
-	}
+	c, used, eqs := sys.c, sys.used, sys.eqs
 	c.noiseOK = false
 	if strings.TrimSpace(src.Threshold) != "" {
 		e, err := ParseExpr(src.Threshold)
@@ -355,6 +242,147 @@ func sortedByLine(declared map[string]Equation) []string {
 	}
 	slices.SortFunc(out, func(a, b string) int { return declared[a].Line - declared[b].Line })
 	return out
+}
+
+// system is a checked set of equations with its parameters: what neuron
+// and synapse models share.
+type system struct {
+	c            *checker
+	eqs          []Equation
+	states, subs []Equation
+	params       []string
+	values       map[string]float64
+	dims         map[string]Dim
+	used         map[string]bool
+}
+
+// parseSystem reads and checks equations and their parameters; syms are
+// the built-in names, input the name whose dimension is inferred (or
+// declared).
+func parseSystem(text string, params []ParamSource, syms map[string]Symbol, input string) (*system, error) {
+	eqs, declared, err := parseEquations(text)
+	if err != nil {
+		return nil, err
+	}
+	sys := &system{eqs: eqs, values: map[string]float64{}, dims: map[string]Dim{}, used: map[string]bool{}}
+	c := &checker{syms: syms, input: input}
+	sys.c = c
+	if d, ok := declared[input]; ok {
+		c.inputDim = &d.Dim
+	}
+	for _, eq := range eqs {
+		switch eq.Kind {
+		case Differential:
+			c.syms[eq.Var] = Symbol{Kind: State, Dim: eq.Dim}
+		case Subexpression:
+			c.syms[eq.Var] = Symbol{Kind: Sub, Dim: eq.Dim}
+		}
+	}
+	// Parameters: their values' dimensions, checked against declarations.
+	for _, ps := range params {
+		part := "params." + ps.Name
+		if s, ok := c.syms[ps.Name]; ok || reserved[ps.Name] != "" {
+			what := reserved[ps.Name]
+			if ok {
+				what = map[SymbolKind]string{State: "a state variable", Sub: "a subexpression", Input: "the input", Builtin: "a built-in name", Noise: "white noise"}[s.Kind]
+			}
+			return nil, &Error{Part: part, Msg: fmt.Sprintf("%s is %s, not a parameter", ps.Name, what)}
+		}
+		v, d, err := ParseQuantity(ps.Text)
+		if err != nil {
+			return nil, &Error{Part: part, Text: ps.Text, Msg: err.Error()}
+		}
+		if decl, ok := declared[ps.Name]; ok && decl.Dim != d {
+			return nil, &Error{Part: part, Text: ps.Text, Msg: fmt.Sprintf("dimensions disagree: %s is declared %s (line %d) but its value %s is %s", ps.Name, decl.Dim, decl.Line, ps.Text, d)}
+		}
+		if _, dup := sys.values[ps.Name]; dup {
+			return nil, &Error{Part: part, Msg: fmt.Sprintf("parameter %s is given twice", ps.Name)}
+		}
+		sys.params = append(sys.params, ps.Name)
+		sys.values[ps.Name], sys.dims[ps.Name] = v, d
+		c.syms[ps.Name] = Symbol{Kind: Param, Dim: d}
+	}
+	for _, name := range sortedByLine(declared) {
+		decl := declared[name]
+		if _, ok := sys.values[name]; !ok && name != input {
+			return nil, &Error{Part: "equations", Line: decl.Line, Text: decl.Text, Msg: fmt.Sprintf("parameter %s is declared but given no value (params: {%s: …})", name, name)}
+		}
+	}
+	at := func(eq Equation, err error) error {
+		return &Error{Part: "equations", Line: eq.Line, Text: eq.Text, Msg: err.Error()}
+	}
+	// Subexpressions in dependency order, each checked against its unit.
+	subs := map[string]Equation{}
+	for _, eq := range eqs {
+		if eq.Kind == Subexpression {
+			subs[eq.Var] = eq
+		}
+	}
+	state := map[string]int{} // 1 visiting, 2 done
+	var visit func(eq Equation, path []string) error
+	visit = func(eq Equation, path []string) error {
+		switch state[eq.Var] {
+		case 1:
+			return at(eq, fmt.Errorf("subexpressions depend on each other in a cycle: %s", strings.Join(append(path, eq.Var), " → ")))
+		case 2:
+			return nil
+		}
+		state[eq.Var] = 1
+		for _, name := range names(eq.Expr) {
+			if dep, ok := subs[name]; ok {
+				if err := visit(dep, append(path, eq.Var)); err != nil {
+					return err
+				}
+			}
+		}
+		state[eq.Var] = 2
+		sys.subs = append(sys.subs, eq)
+		return nil
+	}
+	for _, eq := range eqs {
+		if eq.Kind == Subexpression {
+			if err := visit(eq, nil); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, eq := range eqs {
+		if eq.Kind == Declaration {
+			continue
+		}
+		want := eq.Dim
+		c.noiseOK = eq.Kind == Differential
+		if eq.Kind == Differential {
+			want = eq.Dim.Div(Time)
+			deg, err := xiDegree(eq.Expr)
+			if err != nil {
+				return nil, at(eq, err)
+			}
+			eq.Noisy = deg == 1
+		}
+		k, err := c.check(eq.Expr)
+		if err != nil {
+			return nil, at(eq, err)
+		}
+		if k.boolean {
+			return nil, at(eq, fmt.Errorf("the right side is a condition, expected a number of dimension %s", want))
+		}
+		if !c.same(k, kind{d: want}) {
+			lhs := eq.Var
+			if eq.Kind == Differential {
+				lhs = "d" + eq.Var + "/dt"
+			}
+			return nil, at(eq, &dimensionError{what: "the right side", have: c.show(k), want: want.String() + " (the dimension of " + lhs + ")"})
+		}
+		for _, name := range names(eq.Expr) {
+			sys.used[name] = true
+		}
+		if eq.Kind == Differential {
+			sys.states = append(sys.states, eq)
+		}
+	}
+	c.noiseOK = false
+	return sys, nil
 }
 
 // parseEquations splits the equations into lines and parses each. It also
@@ -720,12 +748,6 @@ func fold(e Expr, unitOnly bool) (float64, Dim, error) {
 // in v (coherent units) where v has them.
 func (n *Neuron) WithValues(v map[string]float64) *Neuron {
 	out := *n
-	out.Values = make(map[string]float64, len(n.Values))
-	for name, x := range n.Values {
-		if y, ok := v[name]; ok {
-			x = y
-		}
-		out.Values[name] = x
-	}
+	out.Values = withValues(n.Values, v)
 	return &out
 }

@@ -49,3 +49,28 @@ func catalogDim(d eqs.Dim) catalog.Dim {
 	}
 	return catalog.Dimensionless
 }
+
+// ModelSpec describes a projection's synapse or output model: the
+// catalogue's, or one made from its equations or expression.
+func (c Component) ModelSpec(kind catalog.ModelKind) (*catalog.ModelSpec, bool) {
+	if c.Model != EquationsModel {
+		return catalog.LookupModel(kind, c.Model)
+	}
+	m := &catalog.ModelSpec{Name: EquationsModel, Kind: kind, Doc: "a model given by equations"}
+	switch {
+	case kind == catalog.KindSynapse && c.Synapse != nil:
+		for _, name := range c.Synapse.Params {
+			m.Params = append(m.Params, catalog.ParamSpec{Name: name, Dim: catalogDim(c.Synapse.Dims[name]), Default: c.Synapse.Values[name]})
+		}
+		for _, eq := range c.Synapse.States {
+			m.States = append(m.States, catalog.StateSpec{Name: eq.Var, Dim: catalogDim(eq.Dim), Doc: eq.Text})
+		}
+	case kind == catalog.KindOutput && c.Output != nil:
+		for _, name := range c.Output.Params {
+			m.Params = append(m.Params, catalog.ParamSpec{Name: name, Dim: catalogDim(c.Output.Dims[name]), Default: c.Output.Values[name]})
+		}
+	default:
+		return nil, false
+	}
+	return m, true
+}

@@ -263,6 +263,11 @@ type Conn struct {
 type Component struct {
 	Model  string
 	Params map[string]float64
+	// Synapse is the checked model of a synapse given by equations, Output
+	// the checked expression of an output given by one (Model is then
+	// EquationsModel and Params hold their values in eqs' coherent units).
+	Synapse *eqs.Synapse
+	Output  *eqs.Output
 }
 
 // Monitors lists what to record during a run.

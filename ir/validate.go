@@ -137,10 +137,10 @@ func (n *Network) FillDefaults() {
 		if pr.Kernel == "" {
 			pr.Kernel = DefaultKernel
 		}
-		if m, ok := catalog.LookupModel(catalog.KindSynapse, pr.Synapse.Model); ok {
+		if m, ok := pr.Synapse.ModelSpec(catalog.KindSynapse); ok {
 			pr.Synapse.Params = fillParams(m, pr.Synapse.Params)
 		}
-		if m, ok := catalog.LookupModel(catalog.KindOutput, pr.Output.Model); ok {
+		if m, ok := pr.Output.ModelSpec(catalog.KindOutput); ok {
 			pr.Output.Params = fillParams(m, pr.Output.Params)
 		}
 	}
@@ -493,6 +493,9 @@ func (c *checker) projection(n *Network, pr *Projection, field string) *SpecErro
 			return c.errf(field+".synapse", pr.Line, field+".synapse", "gap junctions take no plasticity and no delay")
 		}
 	}
+	if post, o := n.Population(pr.Post), pr.Output.Output; post != nil && o != nil && post.Equations != nil && post.Equations.UsesInput && o.Dim != post.Equations.InputDim {
+		return c.errf(field+".output", pr.Line, field+".output", "dimensions disagree: the current %s is %s, but %s's input I is %s", o.Current, o.Dim, post.Name, post.Equations.InputDim)
+	}
 	if pr.Output.Model == "Delta" {
 		if pr.Synapse.Model != "Delta" {
 			return c.errf(field+".output", pr.Line, field+".output", "output Delta adds each arriving weight to V at once: use it with synapse Delta (got %s)", pr.Synapse.Model)
@@ -683,7 +686,7 @@ func (c *checker) transmission(pr *Projection, field string) *SpecError {
 		c    Component
 	}{{"synapse", catalog.KindSynapse, pr.Synapse}, {"output", catalog.KindOutput, pr.Output}} {
 		at := field + "." + comp.key
-		m, ok := catalog.LookupModel(comp.kind, comp.c.Model)
+		m, ok := comp.c.ModelSpec(comp.kind)
 		if !ok {
 			return c.errf(at, pr.Line, at, "%s", MsgUnknownModel(comp.kind, comp.c.Model))
 		}
@@ -876,7 +879,7 @@ func projectionTrace(n *Network, pr *Projection, v string) (size int, what, msg 
 		}
 		return p.Size, "population " + p.Name, ""
 	}
-	m, _ := catalog.LookupModel(catalog.KindSynapse, pr.Synapse.Model)
+	m, _ := pr.Synapse.ModelSpec(catalog.KindSynapse)
 	var valid []string
 	if m != nil {
 		for _, st := range m.States {

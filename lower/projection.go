@@ -21,8 +21,11 @@ func (p *Program) lowerProjection(ipr *ir.Projection, byName map[string]*Populat
 	if post.Neuron.Potential() == "" {
 		return fmt.Errorf("post population %s (%s) has no membrane potential and takes no input", post.Name, post.Model)
 	}
-	out, err := dynamics.NewOutput(ipr.Output.Model, ipr.Output.Params)
-	if err != nil {
+	var out dynamics.Output
+	var err error
+	if o := ipr.Output.Output; o != nil {
+		out = dynamics.NewEquationOutput(o.WithValues(ipr.Output.Params))
+	} else if out, err = dynamics.NewOutput(ipr.Output.Model, ipr.Output.Params); err != nil {
 		return err
 	}
 	pr := &Projection{Projection: ipr, Target: post}
@@ -32,7 +35,10 @@ func (p *Program) lowerProjection(ipr *ir.Projection, byName map[string]*Populat
 	}
 	var syn dynamics.Synapse
 	preSyn, kinetic := dynamics.NewPreSynapse(ipr.Synapse.Model, ipr.Synapse.Params)
-	if !kinetic {
+	switch {
+	case ipr.Synapse.Synapse != nil:
+		syn = dynamics.NewEquationSynapse(ipr.Synapse.Synapse.WithValues(ipr.Synapse.Params))
+	case !kinetic:
 		if syn, err = dynamics.NewSynapse(ipr.Synapse.Model, ipr.Synapse.Params); err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/goccy/go-yaml/ast"
 
+	"github.com/brainc/brainc/catalog"
 	"github.com/brainc/brainc/eqs"
 	"github.com/brainc/brainc/ir"
 )
@@ -65,30 +66,48 @@ func (p *specParser) equationModel(f *mapEntry, field string) (*eqs.Neuron, *ir.
 			parts[key] = t
 		}
 	}
-	src := eqs.Source{Equations: parts["equations"].text, Threshold: parts["threshold"].text,
-		Reset: parts["reset"].text, Refractory: parts["refractory"].text}
-	paramLines := map[string]int{}
-	if en := m.get("params"); en != nil {
-		pm, e := p.mapping(en.value, field+".params", en.keyLine, false)
+	params, paramLines, e := p.eqParamSources(m, field)
+	if e != nil {
+		return nil, e
+	}
+	n, err := eqs.ParseNeuron(eqs.Source{Equations: parts["equations"].text, Threshold: parts["threshold"].text,
+		Reset: parts["reset"].text, Refractory: parts["refractory"].text, Params: params})
+	if err != nil {
+		return nil, p.eqError(err, f, field, parts, paramLines)
+	}
+	return n, nil
+}
+
+// eqParamSources reads the params mapping of an equation model as text,
+// with the line of each parameter.
+func (p *specParser) eqParamSources(m *specMap, field string) ([]eqs.ParamSource, map[string]int, *ir.SpecError) {
+	var params []eqs.ParamSource
+	lines := map[string]int{}
+	en := m.get("params")
+	if en == nil {
+		return nil, lines, nil
+	}
+	pm, e := p.mapping(en.value, field+".params", en.keyLine, false)
+	if e != nil {
+		return nil, nil, e
+	}
+	for _, pe := range pm.entries {
+		t, e := p.textValue(&pe, field+".params."+pe.key)
 		if e != nil {
-			return nil, e
+			return nil, nil, e
 		}
-		for _, pe := range pm.entries {
-			t, e := p.textValue(&pe, field+".params."+pe.key)
-			if e != nil {
-				return nil, e
-			}
-			src.Params = append(src.Params, eqs.ParamSource{Name: pe.key, Text: t.text})
-			paramLines[pe.key] = pe.keyLine
-		}
+		params = append(params, eqs.ParamSource{Name: pe.key, Text: t.text})
+		lines[pe.key] = pe.keyLine
 	}
-	n, err := eqs.ParseNeuron(src)
-	if err == nil {
-		return n, nil
-	}
+	return params, lines, nil
+}
+
+// eqError places an eqs error at the line of the equation, statement or
+// parameter at fault.
+func (p *specParser) eqError(err error, f *mapEntry, field string, parts map[string]textAt, paramLines map[string]int) *ir.SpecError {
 	ee, ok := err.(*eqs.Error)
 	if !ok {
-		return nil, p.errAt(f.keyLine, field, "%v", err)
+		return p.errAt(f.keyLine, field, "%v", err)
 	}
 	line := f.keyLine
 	if name, isParam := strings.CutPrefix(ee.Part, "params."); isParam {
@@ -96,7 +115,7 @@ func (p *specParser) equationModel(f *mapEntry, field string) (*eqs.Neuron, *ir.
 	} else if t, ok := parts[ee.Part]; ok {
 		line = t.line + max(ee.Line, 1) - 1
 	}
-	return nil, p.errAt(line, field+"."+ee.Part, "%s", ee.Error())
+	return p.errAt(line, field+"."+ee.Part, "%s", ee.Error())
 }
 
 // equationParams reads a population's params for an equation model:
@@ -161,4 +180,65 @@ func (p *specParser) equationInits(f *mapEntry, field string, n *eqs.Neuron) (ma
 		out[ie.key] = in
 	}
 	return out, nil
+}
+
+// equationComponent reads a synapse given by equations,
+//
+//	synapse:
+//	  equations: |
+//	    dg/dt = -g/tau : 1
+//	  on_pre: g += w
+//	  params: {tau: 5 ms}
+//
+// or an output given by an expression of g and V,
+//
+//	output:
+//	  current: g*(E - V)
+//	  params: {E: 0 mV}
+func (p *specParser) equationComponent(en *mapEntry, field string, kind catalog.ModelKind, gDim eqs.Dim) (ir.Component, *ir.SpecError) {
+	keys := []string{"equations", "on_pre", "params"}
+	if kind == catalog.KindOutput {
+		keys = []string{"current", "params"}
+	}
+	m, e := p.keyed(en, field, keys)
+	if e != nil {
+		return ir.Component{}, e
+	}
+	if e := p.require(m, keys[0]); e != nil {
+		return ir.Component{}, e
+	}
+	parts := map[string]textAt{}
+	for _, key := range keys[:len(keys)-1] {
+		if f := m.get(key); f != nil {
+			t, e := p.textValue(f, field+"."+key)
+			if e != nil {
+				return ir.Component{}, e
+			}
+			parts[key] = t
+		}
+	}
+	params, paramLines, e := p.eqParamSources(m, field)
+	if e != nil {
+		return ir.Component{}, e
+	}
+	c := ir.Component{Model: ir.EquationsModel, Params: map[string]float64{}}
+	var err error
+	if kind == catalog.KindSynapse {
+		c.Synapse, err = eqs.ParseSynapse(eqs.SynapseSource{Equations: parts["equations"].text, OnPre: parts["on_pre"].text, Params: params})
+		if err == nil {
+			for name, v := range c.Synapse.Values {
+				c.Params[name] = v
+			}
+			return c, nil
+		}
+	} else {
+		c.Output, err = eqs.ParseOutput(eqs.OutputSource{Current: parts["current"].text, Params: params}, gDim)
+		if err == nil {
+			for name, v := range c.Output.Values {
+				c.Params[name] = v
+			}
+			return c, nil
+		}
+	}
+	return c, p.eqError(err, en, field, parts, paramLines)
 }

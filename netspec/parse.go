@@ -20,6 +20,7 @@ import (
 	"github.com/goccy/go-yaml/token"
 
 	"github.com/brainc/brainc/catalog"
+	"github.com/brainc/brainc/eqs"
 	"github.com/brainc/brainc/ir"
 )
 
@@ -984,10 +985,14 @@ func (p *specParser) projection(en *mapEntry) (*ir.Projection, *ir.SpecError) {
 	if w.PerNeuron() {
 		pr.Weight, pr.WeightDist = 1, &w
 	}
-	if pr.Synapse, e = p.component(m.get("synapse"), path+".synapse", catalog.KindSynapse); e != nil {
+	if pr.Synapse, e = p.component(m.get("synapse"), path+".synapse", catalog.KindSynapse, eqs.Dimensionless); e != nil {
 		return nil, e
 	}
-	if pr.Output, e = p.component(m.get("output"), path+".output", catalog.KindOutput); e != nil {
+	gDim := eqs.Dimensionless
+	if syn := pr.Synapse.Synapse; syn != nil {
+		gDim = syn.States[0].Dim
+	}
+	if pr.Output, e = p.component(m.get("output"), path+".output", catalog.KindOutput, gDim); e != nil {
 		return nil, e
 	}
 	if f := m.get("kernel"); f != nil {
@@ -1014,7 +1019,7 @@ func (p *specParser) projection(en *mapEntry) (*ir.Projection, *ir.SpecError) {
 		pr.STDP = s
 	}
 	if f := m.get("init"); f != nil {
-		model, _ := catalog.LookupModel(catalog.KindSynapse, pr.Synapse.Model)
+		model, _ := pr.Synapse.ModelSpec(catalog.KindSynapse)
 		if pr.Init, e = p.inits(f, path+".init", model, false); e != nil {
 			return nil, e
 		}
@@ -1226,7 +1231,11 @@ func (p *specParser) conn(en *mapEntry, field string) (ir.Conn, *ir.SpecError) {
 
 // component reads a synapse or output: a model name, or a one-key mapping
 // from model name to its params (which may be empty or null).
-func (p *specParser) component(en *mapEntry, field string, kind catalog.ModelKind) (ir.Component, *ir.SpecError) {
+//
+// A synapse given by equations ({equations: …, on_pre: …, params: …}) or
+// an output given by an expression ({current: …, params: …}) is read by
+// equationComponent; gDim is the synapse's g's dimension, for outputs.
+func (p *specParser) component(en *mapEntry, field string, kind catalog.ModelKind, gDim eqs.Dim) (ir.Component, *ir.SpecError) {
 	var c ir.Component
 	if s, ok := en.value.(*ast.StringNode); ok {
 		m, ok := catalog.LookupModel(kind, s.Value)
@@ -1246,6 +1255,9 @@ func (p *specParser) component(en *mapEntry, field string, kind catalog.ModelKin
 	}
 	if len(cm.entries) == 0 {
 		return c, p.errAt(en.line, field, "expected a %s model name or {Model: {params}}, got an empty mapping", kind)
+	}
+	if cm.get("equations") != nil || cm.get("current") != nil {
+		return p.equationComponent(en, field, kind, gDim)
 	}
 	if len(cm.entries) > 1 {
 		return c, p.errAt(cm.entries[1].keyLine, field, "expected a single %s model, found %s and %s",

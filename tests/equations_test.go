@@ -2,6 +2,7 @@ package tests
 
 import (
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -140,13 +141,19 @@ func TestEquationSpecErrors(t *testing.T) {
 		{"u: -13}", "w: -13}", `test.yaml:18: populations.N.init: unknown state variable "w" of the equations (states: V, u)`},
 		{"    input: 6\n", "    input: 6\n    params: {c: -65 ms}\n", `test.yaml:20: populations.N.params.c: dimensions disagree: "-65 ms" is s, expected V`},
 		{"      threshold:", "      treshold:", `test.yaml:13: populations.N.model: unknown key "treshold" (valid keys: equations, threshold, reset, refractory, params)`},
+		{"output: {COBA: {E: -80 mV}}", "output: {current: g*(E - V), params: {E: -80 mV}}",
+			`test.yaml:22: projections.NN.output: dimensions disagree: the current g*(E - V) is V, but N's input I is V/s`},
 	} {
 		spec := strings.Replace(good, tc.from, tc.to, 1)
 		require.NotEqual(t, good, spec, tc.from)
 		_, err := parseErr(spec)
-		require.Error(t, err, tc.to)
+		if err == nil {
+			t.Errorf("%s: accepted", tc.to)
+			continue
+		}
 		assert.Equal(t, tc.want, err.Error(), tc.to)
 	}
+	parse(t, strings.Replace(good, "output: {COBA: {E: -80 mV}}", "output: {current: g*(E - V)/ms, params: {E: -80 mV}}", 1))
 }
 
 // Izhikevich's 2003 network as shipped: per-neuron a–d drawn as in the
@@ -191,5 +198,55 @@ func TestIzhikevich2003(t *testing.T) {
 	for _, s := range rec.Spikes {
 		hz := float64(len(s.Times)) / float64(s.Size) / 0.4
 		assert.True(t, hz > 4 && hz < 25, "%s fires at %.1f Hz", s.Pop, hz)
+	}
+}
+
+// A synapse given by equations and an output given by an expression give
+// exactly the spikes of Expon and COBA (float64), merged the same way.
+func TestEquationSynapseMatchesExponCOBA(t *testing.T) {
+	eq := func(tau, e string) string {
+		return "{synapse: {equations: \"dg/dt = -g/tau : 1\", on_pre: g += w, params: {tau: " + tau + "}}, output: {current: g*(E - V), params: {E: " + e + "}}}"
+	}
+	spec := smallCOBA
+	for _, r := range []struct{ from, to string }{
+		{"weight: 0.6, synapse: {Expon: {tau: 5 ms}}, output: {COBA: {E: 0 mV}}}", "weight: 0.6, " + eq("5 ms", "0 mV")[1:]},
+		{"weight: 6.7, synapse: {Expon: {tau: 10 ms}}, output: {COBA: {E: -80 mV}}}", "weight: 6.7, " + eq("10 ms", "-80 mV")[1:]},
+	} {
+		spec = strings.ReplaceAll(spec, r.from, r.to)
+	}
+	require.Equal(t, 4, strings.Count(spec, "dg/dt"), spec)
+	opts := lower.Options{DType: dtypes.Float64}
+	prog, err := lower.Build(parse(t, spec), opts)
+	require.NoError(t, err)
+	builtinProg, err := lower.Build(parse(t, smallCOBA), opts)
+	require.NoError(t, err)
+	require.Equal(t, len(builtinProg.Groups), len(prog.Groups), "merged alike")
+	builtin, _ := simulate(t, parse(t, smallCOBA), opts, jit.Options{})
+	fromEqs, _ := simulate(t, parse(t, spec), opts, jit.Options{})
+	require.Greater(t, totalSpikes(builtin), 500)
+	require.Equal(t, spikeTrains(builtin), spikeTrains(fromEqs))
+	assert.Equal(t, builtin.Traces[0].Values, fromEqs.Traces[0].Values)
+
+	line := strings.Split(spec, "\n")
+	at := 0
+	for k, l := range line {
+		if strings.Contains(l, "E2E:") {
+			at = k + 1
+		}
+	}
+	for _, tc := range []struct{ from, to, want string }{
+		{"on_pre: g += w", "on_pre: g += w*g", "projections.E2E.synapse.on_pre: in \"g += w*g\": a synapse kept per postsynaptic neuron adds the weight: write g += w or g += w*k (k of parameters and numbers); effects that read the synapse's own state need one state per synapse"},
+		{"\"dg/dt = -g/tau : 1\"", "\"dh/dt = -h/tau : 1\"", "projections.E2E.synapse.equations: a synapse needs a variable g (dg/dt = … : unit), which outputs read"},
+		{"current: g*(E - V)", "current: g*(E - V) + 1 ms", "projections.E2E.output.current: in \"g*(E - V) + 1 ms\": (g*(E - V) + 1 ms): dimensions disagree: g*(E - V) is V but 1 ms is s"},
+		{"params: {tau: 5 ms}}", "params: {tau: 5 ms, k: 2}}", "projections.E2E.synapse.params.k: parameter k is not used by the equations or on_pre"},
+	} {
+		bad := strings.Replace(spec, tc.from, tc.to, 1)
+		require.NotEqual(t, spec, bad, tc.from)
+		_, err := parseErr(bad)
+		require.Error(t, err, tc.to)
+		assert.Contains(t, err.Error(), tc.want, tc.to)
+		if !strings.Contains(tc.want, "current") {
+			assert.True(t, strings.HasPrefix(err.Error(), "test.yaml:"+strconv.Itoa(at)+":"), err.Error())
+		}
 	}
 }
