@@ -84,6 +84,9 @@ type Equation struct {
 	Dim Dim
 	// UnlessRefractory holds the variable during the refractory period.
 	UnlessRefractory bool
+	// Side is "pre" or "post" for a plasticity trace kept per presynaptic
+	// or postsynaptic neuron (flags (pre), (post)), else "".
+	Side string
 	// Noisy is set when the right side holds xi (white noise): it is then
 	// linear in xi, integrated by Euler–Maruyama.
 	Noisy bool
@@ -154,6 +157,9 @@ func ParseNeuron(src Source) (*Neuron, error) {
 		"xi": {Kind: Noise, Dim: noiseDim}, InputName: {Kind: Input},
 	}, InputName)
 	if err != nil {
+		return nil, err
+	}
+	if err := noSides(sys); err != nil {
 		return nil, err
 	}
 	n := &Neuron{States: sys.states, Subs: sys.subs, Params: sys.params, Values: sys.values, Dims: sys.dims}
@@ -254,6 +260,16 @@ type system struct {
 	values       map[string]float64
 	dims         map[string]Dim
 	used         map[string]bool
+}
+
+// noSides refuses (pre) and (post) flags outside plasticity rules.
+func noSides(sys *system) error {
+	for _, eq := range sys.states {
+		if eq.Side != "" {
+			return &Error{Part: "equations", Line: eq.Line, Text: eq.Text, Msg: fmt.Sprintf("(%s) marks a plasticity trace; it has no meaning here", eq.Side)}
+		}
+	}
+	return nil
 }
 
 // parseSystem reads and checks equations and their parameters; syms are
@@ -450,8 +466,10 @@ func parseEquation(line string) (Equation, error) {
 		case "":
 		case "unless refractory":
 			eq.UnlessRefractory = true
+		case "pre", "post":
+			eq.Side = strings.TrimSpace(f)
 		default:
-			return eq, fmt.Errorf("unknown flag %q (known: unless refractory)", strings.TrimSpace(f))
+			return eq, fmt.Errorf("unknown flag %q (known: unless refractory; pre and post for plasticity traces)", strings.TrimSpace(f))
 		}
 	}
 	lhs, rhs, isEq := strings.Cut(body[:colon], "=")

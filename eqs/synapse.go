@@ -54,6 +54,9 @@ func ParseSynapse(src SynapseSource) (*Synapse, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := noSides(sys); err != nil {
+		return nil, err
+	}
 	if sys.used[WeightName] {
 		return nil, &Error{Part: "equations", Msg: fmt.Sprintf("the weight %s enters through on_pre only (e.g. g += %s)", WeightName, WeightName)}
 	}

@@ -74,3 +74,7 @@ func (c Component) ModelSpec(kind catalog.ModelKind) (*catalog.ModelSpec, bool) 
 	}
 	return m, true
 }
+
+// Plastic reports whether the projection's weights change (stdp, or a
+// plasticity rule given by equations).
+func (pr *Projection) Plastic() bool { return pr.STDP != nil || pr.Plasticity != nil }

@@ -205,6 +205,10 @@ type Projection struct {
 	STP *STP
 	// STDP, when set, makes the weights plastic (pair-based STDP).
 	STDP *STDP
+	// Plasticity, when set, makes the weights plastic by a rule given by
+	// equations (traces per pre- and postsynaptic neuron, on_pre and
+	// on_post statements); its Values are in eqs' coherent units.
+	Plasticity *eqs.Plasticity
 	// Delay is the transmission delay in ms: a spike emitted in step t
 	// reaches the synapse round(Delay/dt) steps later than without delay.
 	// InitConst (or the zero Init) is one delay for every synapse; InitUniform

@@ -489,7 +489,7 @@ func (c *checker) projection(n *Network, pr *Projection, field string) *SpecErro
 			return c.errf(field+".post", pr.Line, field+".post", "gap junctions couple neurons of one population: post must equal pre (%s)", pr.Pre)
 		case pr.Output.Model != "CUBA":
 			return c.errf(field+".output", pr.Line, field+".output", "a GapJunction carries its own current weight·(V_j − V_i): use output CUBA")
-		case pr.STP != nil || pr.STDP != nil || pr.Delay != (Init{}) && pr.Delay != (Init{Kind: InitConst}):
+		case pr.STP != nil || pr.Plastic() || pr.Delay != (Init{}) && pr.Delay != (Init{Kind: InitConst}):
 			return c.errf(field+".synapse", pr.Line, field+".synapse", "gap junctions take no plasticity and no delay")
 		}
 	}
@@ -603,6 +603,9 @@ func (c *checker) plasticity(pr *Projection, field string) *SpecError {
 				STPFormBrian2, STPFormTPM98, s.Form)
 		}
 	}
+	if pr.Plasticity != nil && (pr.STDP != nil || pr.STP != nil) {
+		return c.errf(field+".plasticity", pr.Line, field+".plasticity", "a projection takes one of stp, stdp and plasticity")
+	}
 	if s := pr.STDP; s != nil {
 		at := field + ".stdp"
 		switch {
@@ -659,7 +662,7 @@ func (c *checker) poissonInput(pr *Projection, field string) *SpecError {
 		return c.errf(field+".pre", pr.Line, field+".pre", "a projection takes pre or poisson, not both")
 	case pr.Conn.Rule != "":
 		return c.errf(field+".conn", pr.Line, field+".conn", "a poisson input has no connectivity: each neuron gets its own trains")
-	case pr.STP != nil || pr.STDP != nil:
+	case pr.STP != nil || pr.Plastic():
 		return c.errf(at, pr.Line, at, "a poisson input takes no plasticity")
 	case pr.Delay != (Init{}) && pr.Delay != (Init{Kind: InitConst}):
 		return c.errf(field+".delay", pr.Line, field+".delay", "a poisson input takes no delay")
@@ -913,6 +916,24 @@ func projectionTrace(n *Network, pr *Projection, v string) (size int, what, msg 
 			return side(pre)
 		case "x_post":
 			return side(post)
+		}
+	}
+	if r := pr.Plasticity; r != nil {
+		valid = append(valid, "w")
+		if v == "w" {
+			return -1, "projection " + pr.Name, ""
+		}
+		for _, eq := range r.Pre {
+			valid = append(valid, eq.Var)
+			if v == eq.Var {
+				return side(pre)
+			}
+		}
+		for _, eq := range r.Post {
+			valid = append(valid, eq.Var)
+			if v == eq.Var {
+				return side(post)
+			}
 		}
 	}
 	return 0, "", fmt.Sprintf("projection %s has no traceable variable %q (valid: %s)", pr.Name, v, strings.Join(valid, ", "))

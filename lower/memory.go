@@ -48,7 +48,7 @@ func EstimateMemory(net *ir.Network, opts Options) (total float64, items []Memor
 		}
 		nPre, nPost := sizes[pr.Pre], sizes[pr.Post]
 		if _, _, ok := chooseProcedural(Kernel(pr.Kernel), opts.Kernel, pr, int(nPre), int(nPost)); ok &&
-			pr.STP == nil && pr.STDP == nil {
+			pr.STP == nil && !pr.Plastic() {
 			continue
 		}
 		var syn float64
@@ -62,7 +62,7 @@ func EstimateMemory(net *ir.Network, opts Options) (total float64, items []Memor
 		case ir.ConnOneToOne:
 			syn = nPre
 		case ir.ConnAllToAll:
-			if pr.STDP == nil && opts.Kernel == "" && (pr.Kernel == "" || pr.Kernel == "auto") {
+			if !pr.Plastic() && opts.Kernel == "" && (pr.Kernel == "" || pr.Kernel == "auto") {
 				continue // the all_to_all kernel stores nothing
 			}
 			syn = nPre * nPost
@@ -72,7 +72,7 @@ func EstimateMemory(net *ir.Network, opts Options) (total float64, items []Memor
 			continue
 		}
 		per := float64(bytesPerStoredSynapse)
-		if pr.Kernel == string(KernelDense) || opts.Kernel == KernelDense || pr.STDP != nil {
+		if pr.Kernel == string(KernelDense) || opts.Kernel == KernelDense || pr.Plastic() {
 			per = bytesPerDenseSynapse
 		}
 		items = append(items, MemoryItem{fmt.Sprintf("projection %s (%.3g synapses)", pr.Name, syn), syn * per})

@@ -254,8 +254,13 @@ type Table struct {
 // W [S] (in Matrix order, used by the dense kernel) and the pre and post
 // traces.
 type Plastic struct {
-	Rule           dynamics.STDP
-	W, XPre, XPost int
+	Rule dynamics.STDP
+	// Eq, when set, is a rule given by equations in place of Rule: its
+	// traces are PreVars and PostVars (indices into Program.State by name),
+	// not XPre and XPost.
+	Eq                *dynamics.EquationPlasticity
+	PreVars, PostVars map[string]int
+	W, XPre, XPost    int
 	// Event is set on the event kernel: W is then [S+1], aligned with the
 	// projection's own table (Projection.Own), and ColPtr, Sources and Perm
 	// index the transposed table in Program.Consts (see
@@ -413,6 +418,14 @@ func (p *Program) traceState(byName map[string]*Population, t ir.Trace) (int, in
 	}
 	if pr.STP != nil && (t.Var == "u" || t.Var == "x") {
 		return map[string]int{"u": pr.STPU, "x": pr.STPX}[t.Var], 0, nil
+	}
+	if pl := pr.Plastic; pl != nil && pl.Eq != nil && t.Var != "w" {
+		if idx, ok := pl.PreVars[t.Var]; ok {
+			return idx, 0, nil
+		}
+		if idx, ok := pl.PostVars[t.Var]; ok {
+			return idx, 0, nil
+		}
 	}
 	if pl := pr.Plastic; pl != nil {
 		switch t.Var {
@@ -604,8 +617,17 @@ func (p *Program) InitialState() []*tensors.Tensor {
 				w = append(w, 0) // the pad entry
 			}
 			out[pl.W] = p.floats(w, len(w))
-			out[pl.XPre] = p.floats(make([]float64, pr.Pre.Size), pr.Pre.Size)
-			out[pl.XPost] = p.floats(make([]float64, p.Net.Population(pr.Post).Size), p.Net.Population(pr.Post).Size)
+			nPost := p.Net.Population(pr.Post).Size
+			if pl.Eq == nil {
+				out[pl.XPre] = p.floats(make([]float64, pr.Pre.Size), pr.Pre.Size)
+				out[pl.XPost] = p.floats(make([]float64, nPost), nPost)
+			}
+			for _, i := range pl.PreVars {
+				out[i] = p.floats(make([]float64, pr.Pre.Size), pr.Pre.Size)
+			}
+			for _, i := range pl.PostVars {
+				out[i] = p.floats(make([]float64, nPost), nPost)
+			}
 		}
 	}
 	for _, ps := range p.PreStates {

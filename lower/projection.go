@@ -55,7 +55,7 @@ func (p *Program) lowerProjection(ipr *ir.Projection, byName map[string]*Populat
 		pr.Weight = p.addConst(ipr.Name+".weight", p.scalar(ipr.Weight))
 	} else {
 		pr.Pre = byName[ipr.Pre]
-		if kinetic && (ipr.STP != nil || ipr.STDP != nil) {
+		if kinetic && (ipr.STP != nil || ipr.Plastic()) {
 			return fmt.Errorf("stp and stdp act on spikes; %s transmits a continuous g kept per presynaptic neuron (use Expon, DualExpon or Alpha)", ipr.Synapse.Model)
 		}
 		if err := p.connect(pr, post, opts, kinetic); err != nil {
@@ -78,7 +78,7 @@ const maxPoissonMean = 1e6
 func (p *Program) connect(pr *Projection, post *Population, opts Options, kinetic bool) error {
 	ipr, pre := pr.Projection, pr.Pre
 	force := opts.Kernel
-	stateful := ipr.STP != nil || ipr.STDP != nil || kinetic || ipr.WeightDist != nil // per-synapse weights are stored
+	stateful := ipr.STP != nil || ipr.Plastic() || kinetic || ipr.WeightDist != nil // per-synapse weights are stored
 	perSynapseDelay := ipr.Delay.Kind == ir.InitUniform || ipr.Delay.Kind == ir.InitNormal
 	if k, why, ok := chooseProcedural(Kernel(ipr.Kernel), force, ipr, pre.Size, post.Size); ok && !stateful && !perSynapseDelay {
 		proc, err := p.procedural(pr, post)
@@ -90,7 +90,7 @@ func (p *Program) connect(pr *Projection, post *Population, opts Options, kineti
 		pr.Weight = p.addConst(ipr.Name+".weight", p.scalar(ipr.Weight))
 		return p.delay(pr, post, nil)
 	}
-	if ipr.Conn.Rule == ir.ConnAllToAll && ipr.STDP == nil && ipr.WeightDist == nil && !perSynapseDelay && force == "" &&
+	if ipr.Conn.Rule == ir.ConnAllToAll && !ipr.Plastic() && ipr.WeightDist == nil && !perSynapseDelay && force == "" &&
 		(ipr.Kernel == "" || ipr.Kernel == "auto") {
 		pr.Kernel, pr.Why = KernelAllToAll, "auto: all_to_all with one weight, each target gets w·Σ of the sources"
 		if ipr.STP != nil {
@@ -115,10 +115,14 @@ func (p *Program) connect(pr *Projection, post *Population, opts Options, kineti
 			pr.Why += "; short-term plasticity scales each firing row: own table"
 		}
 		p.addSTP(pr)
-	case ipr.STDP != nil:
-		s := ipr.STDP
-		pl := &Plastic{Rule: dynamics.STDP{TauPlus: s.TauPlus, TauMinus: s.TauMinus, APlus: s.APlus,
-			AMinus: s.AMinus, WMin: s.WMin, WMax: s.WMax}, Event: pr.Kernel == KernelEvent}
+	case ipr.Plastic():
+		pl := &Plastic{Event: pr.Kernel == KernelEvent}
+		if s := ipr.STDP; s != nil {
+			pl.Rule = dynamics.STDP{TauPlus: s.TauPlus, TauMinus: s.TauMinus, APlus: s.APlus,
+				AMinus: s.AMinus, WMin: s.WMin, WMax: s.WMax}
+		} else {
+			pl.Eq = dynamics.NewEquationPlasticity(ipr.Plasticity)
+		}
 		pr.Plastic = pl
 		n := m.NumSynapses()
 		if pl.Event {
@@ -130,8 +134,18 @@ func (p *Program) connect(pr *Projection, post *Population, opts Options, kineti
 			pr.Why += "; STDP updates every synapse each step"
 		}
 		pl.W = p.addState(ipr.Name+".w", p.DType, n)
-		pl.XPre = p.addState(ipr.Name+".x_pre", p.DType, pre.Size)
-		pl.XPost = p.addState(ipr.Name+".x_post", p.DType, post.Size)
+		if pl.Eq == nil {
+			pl.XPre = p.addState(ipr.Name+".x_pre", p.DType, pre.Size)
+			pl.XPost = p.addState(ipr.Name+".x_post", p.DType, post.Size)
+			break
+		}
+		pl.PreVars, pl.PostVars = map[string]int{}, map[string]int{}
+		for _, name := range pl.Eq.PreNames() {
+			pl.PreVars[name] = p.addState(ipr.Name+"."+name, p.DType, pre.Size)
+		}
+		for _, name := range pl.Eq.PostNames() {
+			pl.PostVars[name] = p.addState(ipr.Name+"."+name, p.DType, post.Size)
+		}
 	case kinetic && pr.Kernel == KernelEvent:
 		pr.Kernel, pr.Why = KernelDense, "a kinetic synapse transmits a continuous g, not events: dense kernel"
 	}

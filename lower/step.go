@@ -528,9 +528,17 @@ func (st *stepper) ownWeight(pr *Projection, state []*Node) *Node {
 		tables := dynamics.EventTables{Ptr: st.consts[o.Ptr], Targets: st.consts[o.Indices], Width: o.Width,
 			ColPtr: st.consts[pl.ColPtr], Sources: st.consts[pl.Sources], Perm: st.consts[pl.Perm], ColWidth: pl.ColWidth}
 		w := state[pl.W]
+		preSp, postSp := ops.SpikesAsFloat(st.spikes(pr.Pre, state), dt), ops.SpikesAsFloat(st.spikes(pr.Target, state), dt)
+		if pl.Eq != nil {
+			var pre, post dynamics.Vars
+			st.next[pl.W], pre, post = pl.Eq.EventStep(w, varsAt(state, pl.PreVars), varsAt(state, pl.PostVars), preSp, postSp,
+				st.localIdx(pr.Pre, state), st.localIdx(pr.Target, state), tables, st.p.Net.Dt)
+			storeAt(st.next, pl.PreVars, pre)
+			storeAt(st.next, pl.PostVars, post)
+			return w
+		}
 		st.next[pl.W], st.next[pl.XPre], st.next[pl.XPost] = pl.Rule.EventStep(w, state[pl.XPre], state[pl.XPost],
-			ops.SpikesAsFloat(st.spikes(pr.Pre, state), dt), ops.SpikesAsFloat(st.spikes(pr.Target, state), dt),
-			st.localIdx(pr.Pre, state), st.localIdx(pr.Target, state), tables, st.p.Net.Dt)
+			preSp, postSp, st.localIdx(pr.Pre, state), st.localIdx(pr.Target, state), tables, st.p.Net.Dt)
 		return w
 	}
 	if pr.Own.Weights >= 0 {
@@ -583,6 +591,14 @@ func (st *stepper) denseInputs(pr *Projection, state []*Node) (values, w *Node) 
 	if pl := pr.Plastic; pl != nil {
 		w = state[pl.W]
 		post := ops.SpikesAsFloat(st.spikes(pr.Target, state), st.p.DType)
+		if pl.Eq != nil {
+			var preV, postV dynamics.Vars
+			st.next[pl.W], preV, postV = pl.Eq.Step(w, varsAt(state, pl.PreVars), varsAt(state, pl.PostVars), values, post,
+				st.consts[pr.PreList], st.consts[pr.PostList], st.p.Net.Dt)
+			storeAt(st.next, pl.PreVars, preV)
+			storeAt(st.next, pl.PostVars, postV)
+			return values, w
+		}
 		st.next[pl.W], st.next[pl.XPre], st.next[pl.XPost] = pl.Rule.Step(w, state[pl.XPre], state[pl.XPost], values, post,
 			st.consts[pr.PreList], st.consts[pr.PostList], st.p.Net.Dt)
 	}

@@ -242,3 +242,46 @@ func (p *specParser) equationComponent(en *mapEntry, field string, kind catalog.
 	}
 	return c, p.eqError(err, en, field, parts, paramLines)
 }
+
+// plasticity reads a projection's plasticity rule given by equations:
+//
+//	plasticity:
+//	  equations: |
+//	    dx_pre/dt = -x_pre/tau_plus : 1 (pre)
+//	    dx_post/dt = -x_post/tau_minus : 1 (post)
+//	  on_pre: |
+//	    w = clip(w - A_minus*x_post, w_min, w_max)
+//	    x_pre += 1
+//	  on_post: |
+//	    w = clip(w + A_plus*x_pre, w_min, w_max)
+//	    x_post += 1
+//	  params: {tau_plus: 20 ms, tau_minus: 20 ms, A_plus: 0.01, A_minus: 0.0105, w_min: 0, w_max: 1}
+func (p *specParser) plasticity(f *mapEntry, field string) (*eqs.Plasticity, *ir.SpecError) {
+	m, e := p.keyed(f, field, []string{"equations", "on_pre", "on_post", "params"})
+	if e != nil {
+		return nil, e
+	}
+	if e := p.require(m, "equations"); e != nil {
+		return nil, e
+	}
+	parts := map[string]textAt{}
+	for _, key := range []string{"equations", "on_pre", "on_post"} {
+		if en := m.get(key); en != nil {
+			t, e := p.textValue(en, field+"."+key)
+			if e != nil {
+				return nil, e
+			}
+			parts[key] = t
+		}
+	}
+	params, paramLines, e := p.eqParamSources(m, field)
+	if e != nil {
+		return nil, e
+	}
+	r, err := eqs.ParsePlasticity(eqs.PlasticitySource{Equations: parts["equations"].text, OnPre: parts["on_pre"].text,
+		OnPost: parts["on_post"].text, Params: params})
+	if err != nil {
+		return nil, p.eqError(err, f, field, parts, paramLines)
+	}
+	return r, nil
+}

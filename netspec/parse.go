@@ -29,7 +29,7 @@ var (
 	topKeys        = []string{"name", "dt", "duration", "seed", "precision", "populations", "projections", "monitors"}
 	populationKeys = []string{"size", "model", "params", "init", "input", "integrator", "noise", "spikes"}
 	projectionKeys = []string{"pre", "poisson", "post", "conn", "weight", "synapse", "output", "kernel", "init",
-		"delay", "stp", "stdp"}
+		"delay", "stp", "stdp", "plasticity"}
 	connKeys = []string{string(ir.ConnFixedProb), string(ir.ConnFixedInDegree), string(ir.ConnFixedOutDegree),
 		string(ir.ConnOneToOne), string(ir.ConnAllToAll), string(ir.ConnFromFile), string(ir.ConnGaussian), "allow_self"}
 	monitorKeys = []string{"spikes", "traces", "rates", "every", "window"}
@@ -1017,6 +1017,11 @@ func (p *specParser) projection(en *mapEntry) (*ir.Projection, *ir.SpecError) {
 			return nil, e
 		}
 		pr.STDP = s
+	}
+	if f := m.get("plasticity"); f != nil {
+		if pr.Plasticity, e = p.plasticity(f, path+".plasticity"); e != nil {
+			return nil, e
+		}
 	}
 	if f := m.get("init"); f != nil {
 		model, _ := pr.Synapse.ModelSpec(catalog.KindSynapse)

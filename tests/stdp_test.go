@@ -169,3 +169,72 @@ projections:
 	w := floats(prog.InitialState()[prog.Projs[0].Plastic.W])
 	assert.Equal(t, []float64{0.5, 0.75}, w)
 }
+
+// stdpEquations is the pair rule written as a plasticity rule given by
+// equations.
+func stdpEquations(aPlus, aMinus, wMax float64) string {
+	return fmt.Sprintf(`plasticity: {equations: "dx_pre/dt = -x_pre/tau_plus : 1 (pre)\ndx_post/dt = -x_post/tau_minus : 1 (post)",
+       on_pre: "w = clip(w - A_minus*x_post, w_min, w_max); x_pre += 1", on_post: "w = clip(w + A_plus*x_pre, w_min, w_max); x_post += 1",
+       params: {tau_plus: 20 ms, tau_minus: 20 ms, A_plus: %g, A_minus: %g, w_min: 0, w_max: %g}}`, aPlus, aMinus, wMax)
+}
+
+// STDP written as equations (traces per neuron, on_pre and on_post
+// statements) gives the built-in rule's spikes, and its final weights and
+// traces to 1e-12 (the traces decay by exponential Euler's step, not by
+// e^{-dt/τ}: last-bit differences), on the event kernel; its own dense
+// kernel agrees with its event kernel.
+func TestEquationSTDPEqualsBuiltin(t *testing.T) {
+	spec := `
+seed: 8
+duration: 300 ms
+populations:
+  P: {size: 200, model: Poisson, params: {rate: 25 Hz}}
+  N: {size: 60, model: LifRef, params: {V_th: 10, tau: 10 ms}}
+projections:
+  PN: {pre: P, post: N, conn: {fixed_prob: 0.3}, weight: 1.5, synapse: {Expon: {tau: 5 ms}}, output: CUBA,
+       RULE1, kernel: %s}
+  NN: {pre: N, post: N, conn: {fixed_prob: 0.2}, weight: 0.5, synapse: {Expon: {tau: 5 ms}}, output: CUBA,
+       RULE2, kernel: %s}
+monitors: {spikes: [N], traces: {NN.x_post: [0, 1]}}
+`
+	builtin := strings.NewReplacer("RULE1", "stdp: {A_plus: 0.05, A_minus: 0.06, w_max: 3}", "RULE2", "stdp: {A_plus: 0.02, A_minus: 0.02, w_max: 1}").Replace(spec)
+	fromEqs := strings.NewReplacer("RULE1", stdpEquations(0.05, 0.06, 3), "RULE2", stdpEquations(0.02, 0.02, 1)).Replace(spec)
+	run := func(s, kernel string) (*results.Recorder, [][2][]float64) {
+		rec, _ := simulate(t, parse(t, fmt.Sprintf(s, kernel, kernel)), lower.Options{DType: dtypes.Float64}, jit.Options{})
+		return rec, spikeTrains(rec)
+	}
+	b, bTrains := run(builtin, "event")
+	e, eTrains := run(fromEqs, "event")
+	d, dTrains := run(fromEqs, "dense")
+	require.Greater(t, len(bTrains[0][0]), 200)
+	assert.Equal(t, bTrains, eTrains, "equations == built-in, event kernel")
+	assert.Equal(t, eTrains, dTrains, "equations: dense == event")
+	for k, x := range b.Traces[0].Values { // exp(-dt/τ)·x against exponential Euler's step: the last bit
+		require.InDelta(t, x, e.Traces[0].Values[k], 1e-12, "x_post row %d", k/2)
+	}
+	for p := range b.Weights {
+		moved := 0
+		for k, w := range b.Weights[p].W {
+			require.InDelta(t, w, e.Weights[p].W[k], 1e-12, "%s synapse %d", b.Weights[p].Proj, k)
+			require.InDelta(t, w, d.Weights[p].W[k], 1e-12, "%s synapse %d (dense)", b.Weights[p].Proj, k)
+			if w != []float64{1.5, 0.5}[p] {
+				moved++
+			}
+		}
+		assert.Greater(t, moved, len(b.Weights[p].W)/2)
+	}
+
+	for _, tc := range []struct{ from, to, want string }{
+		{"x_pre += 1\", on_post", "x_post += 1\", on_post", "on_pre runs for the neurons of the pre side: it may assign w and (pre) traces, not the (post) trace x_post"},
+		{": 1 (pre)", ": 1", "a plasticity trace is kept per presynaptic or per postsynaptic neuron: flag it (pre) or (post)"},
+		{"-x_pre/tau_plus", "-x_post/tau_plus", "a (pre) trace may read only (pre) traces and parameters, not x_post"},
+		{"w = clip(w - A_minus*x_post, w_min, w_max)", "w = clip(w - A_minus*x_post, w_min, 3 ms)", "dimensions disagree"},
+	} {
+		bad := strings.Replace(fromEqs, tc.from, tc.to, 1)
+		require.NotEqual(t, fromEqs, bad, tc.from)
+		_, err := parseErr(fmt.Sprintf(bad, "event", "event"))
+		require.Error(t, err, tc.to)
+		assert.Contains(t, err.Error(), tc.want)
+		assert.Regexp(t, `^test\.yaml:(9|10): projections\.PN\.plasticity\.`, err.Error(), "the line of the equation or statement")
+	}
+}
