@@ -89,7 +89,7 @@ func ParsePlasticity(src PlasticitySource) (*Plasticity, error) {
 	}
 	for _, part := range []struct {
 		name, text, own string
-		dst            *[]Statement
+		dst             *[]Statement
 	}{{"on_pre", src.OnPre, "pre", &r.OnPre}, {"on_post", src.OnPost, "post", &r.OnPost}} {
 		sts, err := parseReset(part.text, sys.c)
 		if err != nil {
