@@ -60,7 +60,7 @@ func (n *Equations) Varies(param string) bool {
 func (n *Equations) PerNeuron(g *Graph, dtype dtypes.DType, _ float64, values map[string][]float64) Neuron {
 	out := &Equations{Model: n.Model, vary: map[string]*Node{}}
 	for name, v := range values {
-		out.vary[name] = constOf(g, dtype, v)
+		out.vary[name] = ConstOf(g, dtype, v)
 	}
 	return out
 }
@@ -104,61 +104,32 @@ func (n *Equations) newEnv(s Vars, i *Node, step Step) *env {
 func (e *env) scalar(v float64) *Node { return Scalar(e.like.Graph(), e.like.DType(), v) }
 
 // fold is the value of a subtree without states (numbers, units, scalar
-// parameters, dt, pi); ok is false when it depends on anything else.
+// parameters, dt, pi, xi's 0 or 1), computed on the host in float64; ok
+// is false when it reads anything else.
 func (e *env) fold(x eqs.Expr) (float64, bool) {
-	switch x := x.(type) {
-	case *eqs.Num:
-		return x.Value, true
-	case *eqs.Name:
-		if _, ok := e.vals[x.Name]; ok {
-			return 0, false
-		}
-		if _, ok := e.vary[x.Name]; ok {
-			return 0, false
-		}
-		if v, ok := e.values[x.Name]; ok {
-			return v, true
-		}
-		switch x.Name {
-		case "pi":
-			return math.Pi, true
-		case "dt":
-			return e.dt, true
-		case "xi":
-			return e.xi, true
-		case "t":
-			return 0, false
-		}
-		v, _, ok := eqs.LookupUnit(x.Name)
-		return v, ok
-	case *eqs.Unary:
-		v, ok := e.fold(x.X)
-		switch x.Op {
-		case "-":
-			return -v, ok
-		case "+":
-			return v, ok
-		}
+	switch b := x.(type) { // conditions stay graph booleans
 	case *eqs.Binary:
-		a, ok1 := e.fold(x.X)
-		b, ok2 := e.fold(x.Y)
-		if !ok1 || !ok2 {
+		switch b.Op {
+		case "<", "<=", ">", ">=", "==", "!=", "and", "or":
 			return 0, false
 		}
-		switch x.Op {
-		case "+":
-			return a + b, true
-		case "-":
-			return a - b, true
-		case "*", "unit":
-			return a * b, true
-		case "/":
-			return a / b, true
-		case "**":
-			return math.Pow(a, b), true
+	case *eqs.Unary:
+		if b.Op == "not" {
+			return 0, false
 		}
 	}
-	return 0, false
+	vars := map[string]float64{"dt": e.dt, "xi": e.xi}
+	for _, name := range eqs.Names(x) {
+		_, isVal := e.vals[name]
+		_, varies := e.vary[name]
+		if isVal || varies || name == "t" {
+			return 0, false
+		}
+		if v, ok := e.values[name]; ok {
+			vars[name] = v
+		}
+	}
+	return eqs.Eval(x, vars), true
 }
 
 // eval is an expression's graph value.

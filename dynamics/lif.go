@@ -53,7 +53,7 @@ func (n *LifRef) PerNeuron(g *Graph, dtype dtypes.DType, dt float64, values map[
 	out.vary = map[string]*Node{}
 	for name, v := range values {
 		if name != "tau_ref" {
-			out.vary[name] = constOf(g, dtype, v)
+			out.vary[name] = ConstOf(g, dtype, v)
 			continue
 		}
 		steps := make([]int32, len(v))
@@ -65,8 +65,9 @@ func (n *LifRef) PerNeuron(g *Graph, dtype dtypes.DType, dt float64, values map[
 	return &out
 }
 
-// constOf is a constant of g holding v in the given float dtype.
-func constOf(g *Graph, dtype dtypes.DType, v []float64) *Node {
+// ConstOf is a constant of g holding v in the given float dtype (Float64,
+// else Float32).
+func ConstOf(g *Graph, dtype dtypes.DType, v []float64) *Node {
 	if dtype == dtypes.Float64 {
 		return Const(g, v)
 	}

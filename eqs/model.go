@@ -407,11 +407,7 @@ func parseEquations(text string) ([]Equation, map[string]Equation, error) {
 	var eqs []Equation
 	declared := map[string]Equation{}
 	defined := map[string]int{}
-	for i, raw := range strings.Split(text, "\n") {
-		line := strings.TrimSpace(raw)
-		if k := strings.IndexByte(line, '#'); k >= 0 {
-			line = strings.TrimSpace(line[:k])
-		}
+	for i, line := range lines(text) {
 		if line == "" {
 			continue
 		}
@@ -524,15 +520,25 @@ func isIdent(s string) bool {
 	return err == nil && len(toks) == 2 && toks[0].kind == tokName && !keywords[s]
 }
 
+// lines splits text into its lines, each without its # comment and
+// trimmed (blank lines kept, so indices are line numbers − 1).
+func lines(text string) []string {
+	out := strings.Split(text, "\n")
+	for i, line := range out {
+		if k := strings.IndexByte(line, '#'); k >= 0 {
+			line = line[:k]
+		}
+		out[i] = strings.TrimSpace(line)
+	}
+	return out
+}
+
 // parseReset reads the reset statements.
 func parseReset(text string, c *checker) ([]Statement, error) {
 	var out []Statement
-	for i, raw := range strings.Split(text, "\n") {
-		for _, part := range strings.Split(raw, ";") {
-			line := strings.TrimSpace(part)
-			if k := strings.IndexByte(line, '#'); k >= 0 {
-				line = strings.TrimSpace(line[:k])
-			}
+	for i, raw := range lines(text) {
+		for _, line := range strings.Split(raw, ";") {
+			line = strings.TrimSpace(line)
 			if line == "" {
 				continue
 			}

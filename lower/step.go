@@ -423,7 +423,7 @@ func (st *stepper) external(b *Block, state []*Node) *Node {
 	for k, pop := range b.Pops {
 		ext := inputCurrent(pop.Input, stepIdx, p.Net.Dt, p.DType)
 		if pop.Input.PerNeuron != nil {
-			ext = perNeuronConst(p.drawn["input:"+pop.Name], p.DType, stepIdx.Graph())
+			ext = dynamics.ConstOf(stepIdx.Graph(), p.DType, p.drawn["input:"+pop.Name])
 		}
 		switch pop.Input.Kind {
 		case "noise":
@@ -754,19 +754,7 @@ func perPop(b *Block, values []float64, dtype dtypes.DType, g *Graph) *Node {
 			v = append(v, values[k])
 		}
 	}
-	return perNeuronConst(v, dtype, g)
-}
-
-// perNeuronConst is a constant of g holding v in the given float dtype.
-func perNeuronConst(v []float64, dtype dtypes.DType, g *Graph) *Node {
-	if dtype == dtypes.Float64 {
-		return Const(g, v)
-	}
-	f := make([]float32, len(v))
-	for i, x := range v {
-		f[i] = float32(x)
-	}
-	return Const(g, f)
+	return dynamics.ConstOf(g, dtype, v)
 }
 
 // whiteNoise is Sigma·ξ/√dt per neuron for a noise input, ξ ~ N(0, 1) from

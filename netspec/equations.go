@@ -34,6 +34,21 @@ func (p *specParser) textValue(en *mapEntry, field string) (textAt, *ir.SpecErro
 	return textAt{}, p.errAt(en.line, field, "expected a string, got %s", describe(en.value))
 }
 
+// textParts reads the text values of keys in m (those present).
+func (p *specParser) textParts(m *specMap, field string, keys ...string) (map[string]textAt, *ir.SpecError) {
+	parts := map[string]textAt{}
+	for _, key := range keys {
+		if en := m.get(key); en != nil {
+			t, e := p.textValue(en, field+"."+key)
+			if e != nil {
+				return nil, e
+			}
+			parts[key] = t
+		}
+	}
+	return parts, nil
+}
+
 // equationModel reads a population's model given by equations:
 //
 //	model:
@@ -56,15 +71,9 @@ func (p *specParser) equationModel(f *mapEntry, field string) (*eqs.Neuron, *ir.
 	if e := p.require(m, "equations"); e != nil {
 		return nil, e
 	}
-	parts := map[string]textAt{}
-	for _, key := range []string{"equations", "threshold", "reset", "refractory"} {
-		if en := m.get(key); en != nil {
-			t, e := p.textValue(en, field+"."+key)
-			if e != nil {
-				return nil, e
-			}
-			parts[key] = t
-		}
+	parts, e := p.textParts(m, field, "equations", "threshold", "reset", "refractory")
+	if e != nil {
+		return nil, e
 	}
 	params, paramLines, e := p.eqParamSources(m, field)
 	if e != nil {
@@ -207,15 +216,9 @@ func (p *specParser) equationComponent(en *mapEntry, field string, kind catalog.
 	if e := p.require(m, keys[0]); e != nil {
 		return ir.Component{}, e
 	}
-	parts := map[string]textAt{}
-	for _, key := range keys[:len(keys)-1] {
-		if f := m.get(key); f != nil {
-			t, e := p.textValue(f, field+"."+key)
-			if e != nil {
-				return ir.Component{}, e
-			}
-			parts[key] = t
-		}
+	parts, e := p.textParts(m, field, keys[:len(keys)-1]...)
+	if e != nil {
+		return ir.Component{}, e
 	}
 	params, paramLines, e := p.eqParamSources(m, field)
 	if e != nil {
@@ -264,15 +267,9 @@ func (p *specParser) plasticity(f *mapEntry, field string) (*eqs.Plasticity, *ir
 	if e := p.require(m, "equations"); e != nil {
 		return nil, e
 	}
-	parts := map[string]textAt{}
-	for _, key := range []string{"equations", "on_pre", "on_post"} {
-		if en := m.get(key); en != nil {
-			t, e := p.textValue(en, field+"."+key)
-			if e != nil {
-				return nil, e
-			}
-			parts[key] = t
-		}
+	parts, e := p.textParts(m, field, "equations", "on_pre", "on_post")
+	if e != nil {
+		return nil, e
 	}
 	params, paramLines, e := p.eqParamSources(m, field)
 	if e != nil {
