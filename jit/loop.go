@@ -238,12 +238,18 @@ func (r *Runner) loopExec(capacity int) (*loopExec, error) {
 	if err != nil {
 		return nil, err
 	}
-	exe, err := r.loop.client.Compile().WithStableHLO([]byte(lp.Text)).Done()
+	exe, hit, err := compiled.get(r.loop.client, lp.Text, func() (*xlapjrt.LoadedExecutable, error) {
+		return r.loop.client.Compile().WithStableHLO([]byte(lp.Text)).Done()
+	})
 	if err != nil {
 		return nil, fmt.Errorf("jit: compiling the time loop (capacity %d): %w", capacity, err)
 	}
 	r.stats.CompileTime += time.Since(t0)
-	r.stats.Compiles++
+	if hit {
+		r.stats.CacheHits++
+	} else {
+		r.stats.Compiles++
+	}
 	e := &loopExec{LoopProgram: lp, exe: exe}
 	r.loop.execs[capacity] = e
 	return e, nil
@@ -499,9 +505,8 @@ func (r *Runner) Close() {
 	}
 	r.execs = map[execKey]*graph.Exec{}
 	if l := r.loop; l != nil {
-		for _, e := range l.execs {
-			_ = e.exe.Destroy()
-		}
+		// The loop programs belong to the process's cache (execCache), which
+		// other runners share: they are freed when no one holds them.
 		for _, b := range l.state {
 			_ = b.Destroy()
 		}

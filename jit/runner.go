@@ -105,6 +105,10 @@ type Stats struct {
 	// that stopped at a step whose firing exceeded the capacity (loop
 	// engine: nothing is re-run).
 	Compiles, Chunks, Reruns, Overflows int
+	// CacheHits counts loop programs found compiled in the process's cache
+	// (another runner compiled the same program text); CompileTime then
+	// holds only their tracing.
+	CacheHits int
 	// Steps is the number of steps simulated.
 	Steps int
 	// MaxCapacity is the largest event capacity used.
