@@ -6,6 +6,7 @@ import (
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
+	"github.com/gomlx/gomlx/pkg/core/tensors"
 
 	"github.com/brainc/brainc/eqs"
 )
@@ -55,14 +56,15 @@ func (n *Equations) Varies(param string) bool {
 	return ok
 }
 
-// PerNeuron returns the model with the parameters named in values taking
-// one value per neuron, as constants of g.
-func (n *Equations) PerNeuron(g *Graph, dtype dtypes.DType, _ float64, values map[string][]float64) Neuron {
-	out := &Equations{Model: n.Model, vary: map[string]*Node{}}
-	for name, v := range values {
-		out.vary[name] = ConstOf(g, dtype, v)
-	}
-	return out
+// ParamArray is a per-neuron parameter's values in dtype.
+func (n *Equations) ParamArray(_ string, v []float64, dtype dtypes.DType, _ float64) *tensors.Tensor {
+	return FloatArray(v, dtype)
+}
+
+// PerNeuron returns the model reading the parameters named in arrays from
+// them.
+func (n *Equations) PerNeuron(arrays map[string]*Node) Neuron {
+	return &Equations{Model: n.Model, vary: arrays}
 }
 
 // env evaluates a model's expressions over one set of values.

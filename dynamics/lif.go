@@ -2,9 +2,11 @@ package dynamics
 
 import (
 	"math"
+	"slices"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
+	"github.com/gomlx/gomlx/pkg/core/tensors"
 
 	"github.com/brainc/brainc/ops"
 )
@@ -44,25 +46,45 @@ func (n *LifRef) Varies(param string) bool {
 	return false
 }
 
-// PerNeuron returns the neuron with the parameters named in values taking
-// one value per neuron, as constants of g of the given dtype; tau_ref
-// becomes refractory steps per neuron on the host, rounded as
-// RefractorySteps rounds it.
-func (n *LifRef) PerNeuron(g *Graph, dtype dtypes.DType, dt float64, values map[string][]float64) Neuron {
-	out := *n
-	out.vary = map[string]*Node{}
-	for name, v := range values {
-		if name != "tau_ref" {
-			out.vary[name] = ConstOf(g, dtype, v)
-			continue
-		}
+// ParamArray is the array of a per-neuron parameter: its values in dtype,
+// and for tau_ref the refractory steps per neuron (Int32), rounded as
+// RefractorySteps rounds them.
+func (n *LifRef) ParamArray(param string, v []float64, dtype dtypes.DType, dt float64) *tensors.Tensor {
+	if param == "tau_ref" {
 		steps := make([]int32, len(v))
 		for i, x := range v {
 			steps[i] = int32((&LifRef{TauRef: x}).RefractorySteps(dt))
 		}
-		out.refSteps = Const(g, steps)
+		return tensors.FromFlatDataAndDimensions(steps, len(steps))
+	}
+	return FloatArray(v, dtype)
+}
+
+// PerNeuron returns the neuron reading the parameters named in arrays
+// from them (tau_ref as refractory steps).
+func (n *LifRef) PerNeuron(arrays map[string]*Node) Neuron {
+	out := *n
+	out.vary = map[string]*Node{}
+	for name, x := range arrays {
+		if name == "tau_ref" {
+			out.refSteps = x
+			continue
+		}
+		out.vary[name] = x
 	}
 	return &out
+}
+
+// FloatArray is v as a tensor of the float dtype (Float64, else Float32).
+func FloatArray(v []float64, dtype dtypes.DType) *tensors.Tensor {
+	if dtype == dtypes.Float64 {
+		return tensors.FromFlatDataAndDimensions(slices.Clone(v), len(v))
+	}
+	f := make([]float32, len(v))
+	for i, x := range v {
+		f[i] = float32(x)
+	}
+	return tensors.FromFlatDataAndDimensions(f, len(f))
 }
 
 // ConstOf is a constant of g holding v in the given float dtype (Float64,

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
+	"github.com/gomlx/gomlx/pkg/core/tensors"
 
 	"github.com/brainc/brainc/ops"
 )
@@ -63,11 +64,16 @@ type PerNeuron interface {
 	// Varies reports whether the named parameter may take one value per
 	// neuron.
 	Varies(param string) bool
-	// PerNeuron returns the model with the parameters named in values (each
-	// one that Varies) taking one value per neuron (values[name][i] for
-	// neuron i, in base units), as constants of g of the simulation dtype;
-	// dt is the step in ms. Other parameters keep the model's values.
-	PerNeuron(g *Graph, dtype dtypes.DType, dt float64, values map[string][]float64) Neuron
+	// ParamArray is the array the model reads for a parameter that takes
+	// the values v (v[i] for neuron i, in base units): the values in the
+	// simulation's float dtype, or what the model derives from them on the
+	// host (LifRef: tau_ref as refractory steps, Int32); dt is the step in
+	// ms. The lowering passes it to the step program as an input.
+	ParamArray(param string, v []float64, dtype dtypes.DType, dt float64) *tensors.Tensor
+	// PerNeuron returns the model reading the parameters named in arrays
+	// (each one that Varies) from those nodes, [neurons] each as
+	// ParamArray made them; other parameters keep the model's values.
+	PerNeuron(arrays map[string]*Node) Neuron
 }
 
 // NewNeuron builds a neuron family from its catalogue name and parameters (in

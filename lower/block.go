@@ -69,22 +69,25 @@ type Block struct {
 	// table order.
 	Events []*Projection
 	// Varying holds the neuron parameters that differ between the block's
-	// populations, one value per neuron (dynamics.PerNeuron); Neuron has
-	// the first population's parameters.
-	Varying map[string][]float64
+	// populations or neurons, one value per neuron (dynamics.PerNeuron);
+	// Neuron has the first population's parameters. VaryArrays indexes
+	// their arrays (ParamArray) in Program.Consts: inputs of the step, so
+	// that other values give the same program.
+	Varying    map[string][]float64
+	VaryArrays map[string]int
 }
 
-// maxVaryingBlock is the most neurons a block whose parameters vary may
-// hold: their values are constants of the step's program text.
-const maxVaryingBlock = 1 << 18
-
-// neuron is the block's model in a graph: Neuron, with its varying
-// parameters one per neuron.
-func (b *Block) neuron(g *Graph, dtype dtypes.DType, dt float64) dynamics.Neuron {
-	if len(b.Varying) == 0 {
+// neuron is the block's model in a step: Neuron, reading its varying
+// parameters from their arrays among the program's constant inputs.
+func (b *Block) neuron(consts []*Node) dynamics.Neuron {
+	if len(b.VaryArrays) == 0 {
 		return b.Neuron
 	}
-	return b.Neuron.(dynamics.PerNeuron).PerNeuron(g, dtype, dt, b.Varying)
+	arrays := make(map[string]*Node, len(b.VaryArrays))
+	for name, i := range b.VaryArrays {
+		arrays[name] = consts[i]
+	}
+	return b.Neuron.(dynamics.PerNeuron).PerNeuron(arrays)
 }
 
 // Capacity returns the event capacity used for a block: the requested
@@ -124,7 +127,7 @@ func packKey(pop *Population, gaps map[string]bool) string {
 	}
 	vary, ok := pop.Neuron.(dynamics.PerNeuron)
 	for _, k := range slices.Sorted(maps.Keys(pop.Params)) {
-		if !ok || pop.Size > maxVaryingBlock || !vary.Varies(k) {
+		if !ok || !vary.Varies(k) {
 			fmt.Fprintf(&sb, "%s=%v;", k, pop.Params[k])
 		}
 	}
@@ -133,9 +136,6 @@ func packKey(pop *Population, gaps map[string]bool) string {
 	}
 	return sb.String()
 }
-
-// sameParams reports whether two populations have equal parameters.
-func sameParams(a, b *Population) bool { return maps.Equal(a.Params, b.Params) }
 
 // planBlocks packs the populations into blocks (each in a block of its own
 // with noPack) and lays out the blocks' state.
@@ -150,9 +150,6 @@ func (p *Program) planBlocks(noPack bool) {
 	for _, pop := range p.Pops {
 		key := packKey(pop, gaps)
 		b := byKey[key]
-		if b != nil && b.Size+pop.Size > maxVaryingBlock && (!sameParams(b.Pops[0], pop) || len(pop.Values) > 0 || len(b.Pops[0].Values) > 0) {
-			b = nil // too large to vary: a block of its own
-		}
 		if b == nil || key == "" || noPack {
 			integ, _ := dynamics.MethodByName(pop.Population.Integrator) // checked by lowerPopulation
 			b = &Block{Index: len(p.Blocks), Neuron: pop.Neuron, Integrator: integ, States: map[string]int{}, Fanout: -1}
@@ -184,6 +181,13 @@ func (p *Program) planBlocks(noPack bool) {
 					v = slices.Repeat([]float64{pop.Params[name]}, pop.Size)
 				}
 				b.Varying[name] = append(b.Varying[name], v...)
+			}
+		}
+		if len(b.Varying) > 0 {
+			b.VaryArrays = map[string]int{}
+			vn := b.Neuron.(dynamics.PerNeuron)
+			for _, name := range slices.Sorted(maps.Keys(b.Varying)) {
+				b.VaryArrays[name] = p.addConst(b.Name+".param."+name, vn.ParamArray(name, b.Varying[name], p.DType, p.Net.Dt))
 			}
 		}
 		for _, sv := range b.Neuron.States(p.DType) {

@@ -116,6 +116,9 @@ type Population struct {
 	Parts []*Part
 	// Values holds the parameters drawn one per neuron (ir.Population.Vary).
 	Values map[string][]float64
+	// InputArray indexes Program.Consts for a constant input given one
+	// value per neuron (Input.PerNeuron).
+	InputArray int
 }
 
 // Group is a synaptic state shared by merged projections, over every

@@ -362,7 +362,7 @@ func (st *stepper) step(state []*Node) []*Node {
 			return i
 		}
 		normal := func(v string) *Node { return blockNormal(b, "xi:", v, stepIdx, p.Net.Seed, p.DType) }
-		newVars, spike := b.neuron(g, p.DType, p.Net.Dt).Update(vars, input, dynamics.Step{Index: stepIdx, Dt: p.Net.Dt, Normal: normal}, method)
+		newVars, spike := b.neuron(st.consts).Update(vars, input, dynamics.Step{Index: stepIdx, Dt: p.Net.Dt, Normal: normal}, method)
 		if nz := b.Pops[0].Noise; nz != nil {
 			newVars[nz.Var] = stochasticTerm(b, vars[nz.Var], newVars[nz.Var], spike, stepIdx, p.Net.Seed, p.Net.Dt)
 		}
@@ -423,7 +423,7 @@ func (st *stepper) external(b *Block, state []*Node) *Node {
 	for k, pop := range b.Pops {
 		ext := inputCurrent(pop.Input, stepIdx, p.Net.Dt, p.DType)
 		if pop.Input.PerNeuron != nil {
-			ext = dynamics.ConstOf(stepIdx.Graph(), p.DType, p.drawn["input:"+pop.Name])
+			ext = st.consts[pop.InputArray]
 		}
 		switch pop.Input.Kind {
 		case "noise":

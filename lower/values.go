@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/brainc/brainc/connect"
+	"github.com/brainc/brainc/dynamics"
 	"github.com/brainc/brainc/eqs"
 	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/npyio"
@@ -135,9 +136,6 @@ func (p *Program) drawPopulation(pop *Population) error {
 		if !ok || !vn.Varies(name) {
 			return fmt.Errorf("params.%s: %s takes one value per population; per-neuron values need a model that allows them (LifRef, or a model given by equations)", name, pop.Model)
 		}
-		if pop.Size > maxVaryingBlock {
-			return fmt.Errorf("params.%s: per-neuron parameters are constants of the program: at most %d neurons, got %d", name, maxVaryingBlock, pop.Size)
-		}
 		var check func(float64) error
 		if ps, ok := m.Param(name); ok && (ps.Positive || ps.NonNegative) {
 			check = func(x float64) error {
@@ -157,9 +155,11 @@ func (p *Program) drawPopulation(pop *Population) error {
 		pop.Values[name] = v
 	}
 	if in := pop.Input.PerNeuron; in != nil {
-		if _, err := p.drawChecked(*in, "input:"+pop.Name, pop.Name, pop.Size, nil); err != nil {
+		v, err := p.drawChecked(*in, "input:"+pop.Name, pop.Name, pop.Size, nil)
+		if err != nil {
 			return fmt.Errorf("input: %w", err)
 		}
+		pop.InputArray = p.addConst(pop.Name+".input", dynamics.FloatArray(v, p.DType))
 	}
 	for _, name := range slices.Sorted(maps.Keys(pop.Init)) {
 		if in := pop.Init[name]; in.Kind == ir.InitFile || in.Kind == ir.InitExpr {

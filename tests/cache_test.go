@@ -31,3 +31,18 @@ func TestCompiledProgramsAreShared(t *testing.T) {
 	require.Equal(t, spikeTrains(chunks), spikeTrains(other))
 	require.NotEqual(t, spikeTrains(first), spikeTrains(other))
 }
+
+// Per-neuron parameters are inputs of the step too: networks that draw
+// other taus (another seed) run the same executables, each with its own
+// values (the chunk engine's spikes).
+func TestPerNeuronParamsShareThePrograms(t *testing.T) {
+	spec := strings.NewReplacer("TAU", "uniform(10 ms, 30 ms)", "INPUT", "uniform(11, 20)", "duration: 100 ms", "duration: 40 ms").Replace(perNeuronSpec)
+	a, st := simulate(t, parse(t, spec), lower.Options{}, jit.Options{})
+	require.Greater(t, st.Compiles, 0)
+	other := strings.Replace(spec, "seed: 4", "seed: 5", 1)
+	b, st2 := simulate(t, parse(t, other), lower.Options{}, jit.Options{})
+	assert.Equal(t, 0, st2.Compiles)
+	chunks, _ := simulate(t, parse(t, other), lower.Options{}, jit.Options{Engine: jit.EngineChunk, K: 4})
+	require.Equal(t, spikeTrains(chunks), spikeTrains(b))
+	require.NotEqual(t, spikeTrains(a), spikeTrains(b))
+}
