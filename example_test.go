@@ -9,6 +9,7 @@ import (
 	"github.com/brainc/brainc/dataset"
 	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/learn"
+	"github.com/brainc/brainc/sweep"
 )
 
 // oneNeuron is a leaky integrate-and-fire neuron driven above threshold:
@@ -124,4 +125,27 @@ func ExampleResult() {
 	// V(0 ms) = -59.90 mV
 	// V(10 ms) = -52.07 mV
 	// V(20 ms) = -58.84 mV
+}
+
+// A sweep: every combination of two membrane time constants and two seeds,
+// one table row each (the neuron has no random input: the seeds agree;
+// tau 10 ms: a spike every 10·ln 2 + 5 ms = 11.9 ms, 8 in 100 ms).
+func ExampleSweep() {
+	net := oneNeuron()
+	a, err := sweep.ParseSet("N.tau=[10 ms, 20 ms]", net)
+	if err != nil {
+		log.Fatal(err)
+	}
+	rows, err := brainc.Sweep(context.Background(), net, sweep.Grid{Axes: []sweep.Axis{a}, Seeds: []uint64{1, 2}}, brainc.Options{Backend: "cpu"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, r := range rows {
+		fmt.Printf("tau %g ms, seed %d: %.0f Hz\n", r.Values[0], r.Seed, r.Pops["N"].RateHz)
+	}
+	// Output:
+	// tau 10 ms, seed 1: 80 Hz
+	// tau 10 ms, seed 2: 80 Hz
+	// tau 20 ms, seed 1: 50 Hz
+	// tau 20 ms, seed 2: 50 Hz
 }

@@ -134,12 +134,14 @@ func (n *LifRef) RefractorySteps(dt float64) int {
 func (n *LifRef) Update(s Vars, input Current, step Step, m Method) (Vars, *Node) {
 	v, last := s["V"], s["last_spike"]
 	g := v.Graph()
-	tau, vth := param(v, n.TauVar, n.Tau), param(v, n.VThVar, n.VTh)
-	if x, ok := n.vary["tau"]; ok {
-		tau = x
+	// A varying parameter's scalar is never built: the program's text
+	// then holds no value of it, and other values share the program.
+	tau, vth := n.vary["tau"], n.vary["V_th"]
+	if tau == nil {
+		tau = param(v, n.TauVar, n.Tau)
 	}
-	if x, ok := n.vary["V_th"]; ok {
-		vth = x
+	if vth == nil {
+		vth = param(v, n.VThVar, n.VTh)
 	}
 	vrest, r := n.p(v, "V_rest", n.VRest), n.p(v, "R", n.R)
 	i := input(v)

@@ -60,7 +60,8 @@ type Recorder struct {
 	// Weights are the final weights of every plastic (STDP) projection,
 	// read when the run ends.
 	Weights []*Weights
-	// PlotFormat is the plots' format when written: "png" (or "") or "svg".
+	// PlotFormat is the plots' format when written: "png" (or ""), "svg", or
+	// "none" for no plots.
 	PlotFormat string
 	// Marks are the windows of the network's timed Poisson inputs (e.g. a
 	// stimulus), shown on the raster.

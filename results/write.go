@@ -81,6 +81,21 @@ func (r *Recorder) writeFiles(stage string, sum *Summary) error {
 		}
 		sum.Files = append(sum.Files, "weights.npz")
 	}
+	if r.PlotFormat != "none" {
+		if err := r.writePlots(stage, sum); err != nil {
+			return err
+		}
+	}
+	sum.Files = append(sum.Files, "summary.json")
+	js, err := json.MarshalIndent(sum, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(stage, "summary.json"), append(js, '\n'), 0o644)
+}
+
+// writePlots writes raster, stats and traces plots into stage.
+func (r *Recorder) writePlots(stage string, sum *Summary) error {
 	if len(r.Spikes) > 0 {
 		sets := make([]plot.SpikeSet, len(r.Spikes))
 		for i, s := range r.Spikes {
@@ -108,12 +123,7 @@ func (r *Recorder) writeFiles(stage string, sum *Summary) error {
 		}
 		sum.Files = append(sum.Files, "traces."+r.plotExt())
 	}
-	sum.Files = append(sum.Files, "summary.json")
-	js, err := json.MarshalIndent(sum, "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(stage, "summary.json"), append(js, '\n'), 0o644)
+	return nil
 }
 
 // writeData writes what was recorded: spikes.npz and traces.npz (when there

@@ -31,6 +31,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"run", "SPEC|MODEL", "simulate a network; writes spikes.npz, summary.json, raster.png", cmdRun},
+		{"sweep", "SPEC|MODEL", "run every combination of --set values and --seeds; writes summary.csv, summary.npz, sweep.png, run-NNNN/", cmdSweep},
 		{"compile", "SPEC|MODEL", "write the StableHLO programs, manifest.json and state0.npz; --explain prints the plan", cmdCompile},
 		{"train", "SPEC|NAME", "train a spiking classifier by BPTT; writes metrics.jsonl, params.npz, summary.json, training.png", cmdTrain},
 		{"bench", "scale", "COBA at growing sizes (in-degree 80): wall time, steps/s, synaptic events/s, memory", cmdBench},

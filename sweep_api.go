@@ -1,0 +1,38 @@
+package brainc
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+
+	"github.com/brainc/brainc/ir"
+	"github.com/brainc/brainc/sweep"
+)
+
+// Sweep runs net for every combination of the grid's values and seeds (see
+// package sweep: Grid, ParseSet, ParseSeeds) on the backend of opts and
+// returns each instance's summary statistics. Instances run one after
+// the other, sharing compiled programs: swept neuron parameters and
+// inputs become per-neuron input arrays and weights are inputs already,
+// so only instances of other shapes (another seed's connectivity) or
+// other firing (a larger event capacity) compile. Cancelling ctx stops
+// with the rows done. net is not changed.
+func Sweep(ctx context.Context, net *ir.Network, g sweep.Grid, opts Options) ([]sweep.Row, error) {
+	if net == nil {
+		return nil, fmt.Errorf("brainc: nil network")
+	}
+	net.FillDefaults()
+	if err := net.Validate(); err != nil {
+		return nil, err
+	}
+	b, err := backend(opts.Backend, "Options.Backend", nil)
+	if err != nil {
+		return nil, err
+	}
+	so := sweep.Options{}
+	if opts.Float64 || net.Precision == ir.PrecisionFloat64 {
+		so.DType = dtypes.Float64
+	}
+	return sweep.Run(ctx, b.Backend, net, g, so)
+}
