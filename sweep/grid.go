@@ -24,8 +24,9 @@ type Axis struct {
 	// Target is the population or projection, Key the parameter.
 	Target, Key string
 	// Values are the values, in base units (coherent units for equation
-	// models).
+	// models), Unit their unit for labels ("ms", "mV", "" for none).
 	Values []float64
+	Unit   string
 }
 
 // Name is "Target.Key".
@@ -97,7 +98,8 @@ func ParseSet(text string, net *ir.Network) (Axis, error) {
 		return Axis{}, fmt.Errorf("--set %q: expected Target.key=values (e.g. E.tau=10ms..30ms/11 or I2E.weight=[4,6,8])", text)
 	}
 	a := Axis{Target: target, Key: key}
-	conv, err := converter(net, target, key)
+	conv, unit, err := converter(net, target, key)
+	a.Unit = unit
 	if err != nil {
 		return a, fmt.Errorf("--set %q: %v", text, err)
 	}
@@ -144,16 +146,16 @@ func ParseSet(text string, net *ir.Network) (Axis, error) {
 	return a, nil
 }
 
-// converter reads values of target.key in base units.
-func converter(net *ir.Network, target, key string) (func(string) (float64, error), error) {
+// converter reads values of target.key in base units, and names the unit.
+func converter(net *ir.Network, target, key string) (conv func(string) (float64, error), unit string, err error) {
 	if pop := net.Population(target); pop != nil {
 		if key == "input" {
-			return func(s string) (float64, error) { return ir.ParseQuantity(s, ir.Dimensionless) }, nil
+			return func(s string) (float64, error) { return ir.ParseQuantity(s, ir.Dimensionless) }, "", nil
 		}
 		if eq := pop.Equations; eq != nil {
 			d, ok := eq.Dims[key]
 			if !ok {
-				return nil, fmt.Errorf("population %s's equations have no parameter %q (parameters: %s)", target, key, strings.Join(eq.Params, ", "))
+				return nil, "", fmt.Errorf("population %s's equations have no parameter %q (parameters: %s)", target, key, strings.Join(eq.Params, ", "))
 			}
 			return func(s string) (float64, error) {
 				v, got, err := eqs.ParseQuantity(s)
@@ -161,27 +163,27 @@ func converter(net *ir.Network, target, key string) (func(string) (float64, erro
 					err = fmt.Errorf("dimensions disagree: %q is %s, expected %s", s, got, d)
 				}
 				return v, err
-			}, nil
+			}, "coherent units of " + d.String(), nil
 		}
 		m, ok := catalog.LookupModel(catalog.KindNeuron, pop.Model)
 		if !ok {
-			return nil, fmt.Errorf("population %s has no catalogue model", target)
+			return nil, "", fmt.Errorf("population %s has no catalogue model", target)
 		}
 		ps, ok := m.Param(key)
 		if !ok {
-			return nil, fmt.Errorf("%s (population %s) has no parameter %q (parameters: %s; or input)", m.Name, target, key, m.ParamNames())
+			return nil, "", fmt.Errorf("%s (population %s) has no parameter %q (parameters: %s; or input)", m.Name, target, key, m.ParamNames())
 		}
-		return func(s string) (float64, error) { return ir.ParseQuantity(s, ps.Dim) }, nil
+		return func(s string) (float64, error) { return ir.ParseQuantity(s, ps.Dim) }, ps.Dim.BaseUnit(), nil
 	}
 	for _, pr := range net.Projections {
 		if pr.Name == target {
 			if key != "weight" {
-				return nil, fmt.Errorf("projection %s: only its weight can be swept, got %q", target, key)
+				return nil, "", fmt.Errorf("projection %s: only its weight can be swept, got %q", target, key)
 			}
-			return func(s string) (float64, error) { return ir.ParseQuantity(s, ir.Dimensionless) }, nil
+			return func(s string) (float64, error) { return ir.ParseQuantity(s, ir.Dimensionless) }, "", nil
 		}
 	}
-	return nil, fmt.Errorf("no population or projection %q", target)
+	return nil, "", fmt.Errorf("no population or projection %q", target)
 }
 
 // ParseSeeds reads --seeds: "1..10" (both ends) or "1,4,9".

@@ -82,7 +82,11 @@ func WriteTable(dir string, g Grid, pops []string, rows []Row) error {
 	}
 	var panels []plot.Panel
 	for j, a := range g.Axes {
-		pn := plot.Panel{Title: "mean rate vs " + a.Name(), XLabel: a.Name() + " (base units)", YLabel: "rate (Hz)"}
+		label := a.Name()
+		if a.Unit != "" {
+			label += " (" + a.Unit + ")"
+		}
+		pn := plot.Panel{Title: "mean rate vs " + a.Name() + " (over the other values and seeds)", XLabel: label, YLabel: "rate (Hz)"}
 		xs := slices.Clone(a.Values)
 		slices.Sort(xs)
 		xs = slices.Compact(xs)
