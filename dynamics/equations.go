@@ -285,15 +285,17 @@ func (e *env) call(x *eqs.Call) *Node {
 		return Abs(a)
 	case "sign":
 		return Sign(a)
-	case "floor":
-		return Floor(a)
+	case "floor": // derivative 0 almost everywhere (GoMLX has no gradient for it)
+		return StopGradient(Floor(a))
 	case "ceil":
-		return Ceil(a)
+		return StopGradient(Ceil(a))
 	case "exprel":
 		// (exp(x) − 1)/x, 1 at x = 0 (and its series near it).
 		small := LessThan(Abs(a), e.scalar(1e-6))
 		safe := Where(small, OnesLike(a), a)
-		return Where(small, AddScalar(MulScalar(a, 0.5), 1), Div(Expm1(safe), safe))
+		// exp − 1, not Expm1: GoMLX has no gradient for Expm1, and the
+		// exponential Euler method differentiates the equations.
+		return Where(small, AddScalar(MulScalar(a, 0.5), 1), Div(AddScalar(Exp(safe), -1), safe))
 	case "clip":
 		lo, v := pair(args[1], a)
 		hi, v := pair(args[2], v)

@@ -53,7 +53,7 @@ const PlasticWeight = "w"
 // ParsePlasticity reads and checks a plasticity rule. Errors are *Error.
 func ParsePlasticity(src PlasticitySource) (*Plasticity, error) {
 	sys, err := parseSystem(src.Equations, src.Params, map[string]Symbol{
-		"t": {Kind: Builtin, Dim: Time}, "dt": {Kind: Builtin, Dim: Time}, "pi": {Kind: Builtin},
+		"dt": {Kind: Builtin, Dim: Time}, "pi": {Kind: Builtin},
 		PlasticWeight: {Kind: State},
 	}, "")
 	if err != nil {

@@ -48,7 +48,7 @@ const WeightName = "w"
 // ParseSynapse reads and checks a synapse model. Errors are *Error.
 func ParseSynapse(src SynapseSource) (*Synapse, error) {
 	sys, err := parseSystem(src.Equations, src.Params, map[string]Symbol{
-		"t": {Kind: Builtin, Dim: Time}, "dt": {Kind: Builtin, Dim: Time}, "pi": {Kind: Builtin},
+		"dt": {Kind: Builtin, Dim: Time}, "pi": {Kind: Builtin},
 		WeightName: {Kind: Input},
 	}, WeightName)
 	if err != nil {
@@ -83,7 +83,7 @@ func ParseSynapse(src SynapseSource) (*Synapse, error) {
 		factor, ok := weightFactor(st.Expr)
 		if ok {
 			for _, name := range names(factor) {
-				if sym, known := sys.c.syms[name]; known && (sym.Kind == State || sym.Kind == Sub || name == "t") {
+				if sym, known := sys.c.syms[name]; known && (sym.Kind == State || sym.Kind == Sub) {
 					ok = false
 				}
 			}

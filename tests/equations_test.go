@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/brainc/brainc/eqs"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/models"
@@ -247,6 +249,39 @@ func TestEquationSynapseMatchesExponCOBA(t *testing.T) {
 		assert.Contains(t, err.Error(), tc.want, tc.to)
 		if !strings.Contains(tc.want, "current") {
 			assert.True(t, strings.HasPrefix(err.Error(), "test.yaml:"+strconv.Itoa(at)+":"), err.Error())
+		}
+	}
+}
+
+// Every function of the expression language runs in a step and gives its
+// host value: one Euler step of dv/dt = f(v) is v0 + dt·f(v0) (float64);
+// exponential Euler, which differentiates f, traces every one too.
+func TestEquationFunctions(t *testing.T) {
+	for _, fn := range []string{"exp(v/(100*mV))", "log(-v/mV)", "log10(-v/mV)", "sqrt(-v/mV)", "sin(v/mV)", "cos(v/mV)",
+		"tan(v/(100*mV))", "tanh(v/(10*mV))", "sinh(v/(100*mV))", "cosh(v/(100*mV))", "abs(v/mV)", "sign(v/mV)", "floor(v/mV)",
+		"ceil(v/mV)", "exprel(v/(100*mV))", "exprel(0*v/mV)", "min(v/mV, -61)", "max(v/mV, -61)", "clip(v/mV, -62, -61)",
+		"where(v > -61 mV, 1, 2)", "(-v/mV)**0.5", "(v/(10*mV))**3", "(v/mV)**-1", "pi*v/mV"} {
+		for _, integ := range []string{"euler", "exp_euler"} {
+			spec := fmt.Sprintf(`
+name: f
+duration: 0.1 ms
+populations:
+  N:
+    size: 1
+    model:
+      equations: "dv/dt = 0.01*mV/ms*%s : mV"
+    init: {v: -60 mV}
+    integrator: %s
+monitors: {traces: {N.v: [0]}}
+`, fn, integ)
+			rec, _ := simulate(t, parse(t, spec), lower.Options{DType: dtypes.Float64}, jit.Options{})
+			if integ != "euler" {
+				continue
+			}
+			e, err := eqs.ParseExpr(fn)
+			require.NoError(t, err)
+			want := -60 + 0.1*0.01*eqs.Eval(e, map[string]float64{"v": -60})
+			assert.InDelta(t, want, rec.Traces[0].Values[0], 1e-12, fn)
 		}
 	}
 }
