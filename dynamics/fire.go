@@ -49,8 +49,15 @@ func fireAt(s Vars, f System, m Method, step Step, refSteps int, th *Node, hold 
 	return next, spike
 }
 
-// refractorySteps is the number of steps k with k·dt ≤ tauRef.
-func refractorySteps(tauRef, dt float64) int { return int(math.Floor(tauRef/dt + 1e-9)) }
+// refractorySteps is the number of steps k with k·dt ≤ tauRef, at most
+// maxRefractorySteps (longer than any run: ir.MaxSteps is 2^30), so that
+// it fits the Int32 step counters.
+func refractorySteps(tauRef, dt float64) int {
+	return int(min(math.Floor(tauRef/dt+1e-9), maxRefractorySteps))
+}
+
+// maxRefractorySteps bounds refractory periods in steps.
+const maxRefractorySteps = 1 << 30
 
 // resetTo returns a reset that sets V to vReset where spike, and adds
 // jumps[k] to variable k.

@@ -1,7 +1,6 @@
 package dynamics
 
 import (
-	"math"
 	"slices"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -123,9 +122,7 @@ func (n *LifRef) Potential() string { return "V" }
 
 // RefractorySteps is the number of steps after a spike during which the
 // potential is held: steps k with k·dt ≤ tau_ref.
-func (n *LifRef) RefractorySteps(dt float64) int {
-	return int(math.Floor(n.TauRef/dt + 1e-9))
-}
+func (n *LifRef) RefractorySteps(dt float64) int { return refractorySteps(n.TauRef, dt) }
 
 // Update advances V by one step of the integrator and applies refractoriness,
 // threshold and reset. With step.Surrogate set, the spikes are floats with a

@@ -54,6 +54,16 @@ const MaxInstances = 100000
 // Instances lists every combination, the last axis fastest, then the
 // seeds.
 func (g Grid) Instances(defaultSeed uint64) ([]Instance, error) {
+	seen := map[string]bool{}
+	for _, a := range g.Axes {
+		if seen[a.Name()] {
+			return nil, fmt.Errorf("sweep: %s is swept twice: give all its values in one --set", a.Name())
+		}
+		seen[a.Name()] = true
+		if len(a.Values) == 0 {
+			return nil, fmt.Errorf("sweep: %s has no values", a.Name())
+		}
+	}
 	n := 1
 	for _, a := range g.Axes {
 		n *= len(a.Values)

@@ -78,6 +78,8 @@ func TestInstancesAndApply(t *testing.T) {
 	require.Len(t, insts, 12)
 	assert.Equal(t, Instance{Index: 3, Values: []float64{10, 2}, Seed: 8}, insts[3])
 	assert.Equal(t, Instance{Index: 11, Values: []float64{20, 3}, Seed: 8}, insts[11])
+	_, err = Grid{Axes: []Axis{g.Axes[0], g.Axes[0]}}.Instances(0)
+	assert.EqualError(t, err, "sweep: E.tau is swept twice: give all its values in one --set")
 	in := Apply(n, g, insts[11])
 	assert.Equal(t, 20.0, in.Population("E").Params["tau"])
 	assert.Equal(t, ir.Init{Kind: ir.InitConst, A: 20}, in.Population("E").Vary["tau"])
