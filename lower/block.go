@@ -243,6 +243,16 @@ func (p *Program) packGroups() {
 	}
 }
 
+// roundUp rounds n ≥ 1 up to a multiple of its largest power of two
+// divided by frac (a power of two): at most n·2/frac larger.
+func roundUp(n, frac int) int {
+	step := 1
+	for step*4*frac <= n { // the next power still has step·2·frac ≤ n
+		step *= 2
+	}
+	return (n + step - 1) / step * step
+}
+
 // buildFanout lays the event-driven projections out of a block into one
 // CSR table (see Block.Fanout). A projection's targets go to the slots of
 // its synaptic group at its target's offset, so that one slice of the
@@ -304,13 +314,25 @@ func (p *Program) buildFanout(b *Block) {
 		}
 	}
 	indptr[b.Size+1] = indptr[b.Size]
-	indices = append(indices, int32(size))
+	// The table's length and its longest row are shapes of the program:
+	// rounded up (by at most 1/32 and 1/16), networks that draw other
+	// connectivity of about the same size (another seed) share compiled
+	// programs. The pad entries are never read: slots stop at each row's
+	// end, and padding slots point past the table.
+	n := roundUp(len(indices)+1, 16)
+	for len(indices) < n {
+		indices = append(indices, int32(size))
+	}
+	width = roundUp(width, 8)
 	b.Fanout = p.addConst(b.Name+".fanout", tensors.FromFlatDataAndDimensions(indices, len(indices)))
 	b.FanoutPtr = p.addConst(b.Name+".fanout_ptr", tensors.FromFlatDataAndDimensions(indptr, len(indptr)))
 	b.FanoutSize, b.FanoutWidth = size, width
 	if perSynapse {
 		b.FanoutPerSynapse = true
-		b.FanoutWeight = p.addConst(b.Name+".fanout_weight", p.floats(append(weights, 0), len(weights)+1))
+		for len(weights) < n {
+			weights = append(weights, 0)
+		}
+		b.FanoutWeight = p.addConst(b.Name+".fanout_weight", p.floats(weights, len(weights)))
 		return
 	}
 	if sameWeight {

@@ -99,9 +99,13 @@ func (p *Program) Explain(engine string, capacity, steps int) string {
 		}
 		found = true
 		c, ptr := p.Consts[b.Fanout], p.Consts[b.FanoutPtr]
-		fmt.Fprintf(&sb, "  %s: one CSR fan-out table, %d targets + %d row pointers (%s, %.2f B per synapse), rows up to %d, serves %s; one gather + one scatter per step\n",
-			b.Name, c.Shape[0]-1, ptr.Shape[0], humanBytes(c.Bytes()+ptr.Bytes()),
-			float64(c.Bytes()+ptr.Bytes())/float64(max(c.Shape[0]-1, 1)), b.FanoutWidth, strings.Join(projNames(b.Events), ", "))
+		synapses := 0
+		for _, pr := range b.Events {
+			synapses += pr.Matrix.NumSynapses()
+		}
+		fmt.Fprintf(&sb, "  %s: one CSR fan-out table, %d targets (%d entries with the padding) + %d row pointers (%s, %.2f B per synapse), rows up to %d slots, serves %s; one gather + one scatter per step\n",
+			b.Name, synapses, c.Shape[0], ptr.Shape[0], humanBytes(c.Bytes()+ptr.Bytes()),
+			float64(c.Bytes()+ptr.Bytes())/float64(max(synapses, 1)), b.FanoutWidth, strings.Join(projNames(b.Events), ", "))
 	}
 	for _, pr := range p.Projs {
 		if o := pr.Own; o != nil {

@@ -61,11 +61,13 @@ func TestBuild(t *testing.T) {
 	assert.Equal(t, Segment{Start: 0, Size: 300}, p.Projs[0].Segment)
 	assert.Equal(t, Segment{Start: 320, Size: 300}, p.Projs[1].Segment)
 	assert.Equal(t, 620, blk.FanoutSize)
-	// The CSR table holds each synapse once, plus a pad; row pointers per neuron and an empty row.
+	// The CSR table holds each synapse once, plus pad entries up to a
+	// rounded length; row pointers per neuron and an empty row; the
+	// longest row rounded up.
 	m0, m1 := p.Projs[0].Matrix, p.Projs[1].Matrix
-	assert.Equal(t, []int{m0.NumSynapses() + m1.NumSynapses() + 1}, p.Consts[blk.Fanout].Shape)
+	assert.Equal(t, []int{roundUp(m0.NumSynapses()+m1.NumSynapses()+1, 16)}, p.Consts[blk.Fanout].Shape)
 	assert.Equal(t, []int{320 + 2}, p.Consts[blk.FanoutPtr].Shape)
-	assert.Equal(t, max(m0.MaxRow(), m1.MaxRow()), blk.FanoutWidth)
+	assert.Equal(t, roundUp(max(m0.MaxRow(), m1.MaxRow()), 8), blk.FanoutWidth)
 	assert.Equal(t, int64(4*m1.NumSynapses()+4), p.ProjectionBytes(p.Projs[1]), "4 B per synapse plus the weight")
 	assert.Contains(t, p.Describe(), "synaptic state A2A+B2A+A2B.g → A+B: Expon(tau=8), CUBA, fed by A2A, B2A (onto A); A2B (onto B)")
 	assert.Contains(t, p.Describe(), "population B: 20 × LifRef (exp_euler), neurons 300–319 of block A+B")
@@ -128,4 +130,11 @@ func TestPackVaryingParamsAndSums(t *testing.T) {
 	assert.Len(t, apart.Blocks, 4)
 	assert.Nil(t, apart.Blocks[3].Varying)
 	assert.Equal(t, s.Offsets, apart.Sums.Offsets, "the sums' layout does not depend on packing")
+}
+
+// roundUp pads by at most n/(2·frac), to a multiple of a power of two.
+func TestRoundUp(t *testing.T) {
+	for _, tc := range [][3]int{{1, 8, 1}, {15, 8, 15}, {16, 8, 16}, {17, 8, 17}, {46, 8, 46}, {64, 8, 64}, {65, 8, 68}, {110, 8, 112}, {9543, 16, 9728}, {320000, 16, 327680}} {
+		assert.Equal(t, tc[2], roundUp(tc[0], tc[1]), "roundUp(%d, %d)", tc[0], tc[1])
+	}
 }

@@ -42,7 +42,7 @@ func TestCompileExplainAndErrors(t *testing.T) {
 	require.Equal(t, 0, code, stderr)
 	assert.Contains(t, stdout, "model cuba: dt 0.1 ms, 10000 steps (1000 ms), seed 42, Float32, time loop in the executable, event capacity 16")
 	assert.Contains(t, stdout, "block E+I: 4000 neurons packed (one state array per variable, one compaction, one fan-out table, 2 synaptic states)")
-	assert.Contains(t, stdout, "E+I: one CSR fan-out table, 320325 targets + 4002 row pointers (1.2 MiB, 4.05 B per synapse), rows up to 111, serves E2E, E2I, I2E, I2I; one gather + one scatter per step")
+	assert.Contains(t, stdout, "E+I: one CSR fan-out table, 320325 targets (327680 entries with the padding) + 4002 row pointers (1.3 MiB, 4.14 B per synapse), rows up to 112 slots, serves E2E, E2I, I2E, I2I; one gather + one scatter per step")
 
 	dir := t.TempDir()
 	blocker := filepath.Join(dir, "file")
