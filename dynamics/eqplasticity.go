@@ -68,7 +68,7 @@ func (p *EquationPlasticity) decay(traces Vars, list []eqs.Equation, dt float64)
 	return ExpEulerMethod(f, traces, dt)
 }
 
-// apply is old op val.
+// apply is a statement's new value: old op val (=, +=, -=, *=, /=).
 func apply(op string, old, val *Node) *Node {
 	switch op {
 	case "+=":

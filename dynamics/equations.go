@@ -386,21 +386,8 @@ func (n *Equations) Update(s Vars, input Current, step Step, m Method) (Vars, *N
 	}
 	for _, st := range md.Reset {
 		e := n.newEnv(next, i, step)
-		old, val := next[st.Var], e.full(e.eval(st.Expr))
-		var upd *Node
-		switch st.Op {
-		case "=":
-			upd = val
-		case "+=":
-			upd = Add(old, val)
-		case "-=":
-			upd = Sub(old, val)
-		case "*=":
-			upd = Mul(old, val)
-		case "/=":
-			upd = Div(old, val)
-		}
-		next[st.Var] = Where(spike, upd, old)
+		old := next[st.Var]
+		next[st.Var] = Where(spike, apply(st.Op, old, e.full(e.eval(st.Expr))), old)
 	}
 	next["last_spike"] = Where(spike, BroadcastToShape(step.Index, last.Shape()), last)
 	return next, spike

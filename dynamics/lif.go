@@ -76,27 +76,27 @@ func (n *LifRef) PerNeuron(arrays map[string]*Node) Neuron {
 
 // FloatArray is v as a tensor of the float dtype (Float64, else Float32).
 func FloatArray(v []float64, dtype dtypes.DType) *tensors.Tensor {
-	if dtype == dtypes.Float64 {
-		return tensors.FromFlatDataAndDimensions(slices.Clone(v), len(v))
+	data := floatData(v, dtype)
+	if d, ok := data.([]float64); ok {
+		return tensors.FromFlatDataAndDimensions(d, len(d))
 	}
-	f := make([]float32, len(v))
-	for i, x := range v {
-		f[i] = float32(x)
-	}
-	return tensors.FromFlatDataAndDimensions(f, len(f))
+	return tensors.FromFlatDataAndDimensions(data.([]float32), len(v))
 }
 
 // ConstOf is a constant of g holding v in the given float dtype (Float64,
 // else Float32).
-func ConstOf(g *Graph, dtype dtypes.DType, v []float64) *Node {
+func ConstOf(g *Graph, dtype dtypes.DType, v []float64) *Node { return Const(g, floatData(v, dtype)) }
+
+// floatData is a copy of v as []float64 or, for any other dtype, []float32.
+func floatData(v []float64, dtype dtypes.DType) any {
 	if dtype == dtypes.Float64 {
-		return Const(g, v)
+		return slices.Clone(v)
 	}
 	f := make([]float32, len(v))
 	for i, x := range v {
 		f[i] = float32(x)
 	}
-	return Const(g, f)
+	return f
 }
 
 // p is a parameter's value: one per neuron when it varies, else the

@@ -698,6 +698,16 @@ func ParseQuantity(s string) (float64, Dim, error) {
 	return v, d, err
 }
 
+// ParseQuantityOf reads a value with its units that must have dimension
+// d, in coherent units.
+func ParseQuantityOf(s string, d Dim) (float64, error) {
+	v, got, err := ParseQuantity(s)
+	if err == nil && got != d {
+		err = fmt.Errorf("dimensions disagree: %q is %s, expected %s", s, got, d)
+	}
+	return v, err
+}
+
 // fold evaluates an expression of numbers and units (unitOnly: numbers
 // only as 1 or exponents).
 func fold(e Expr, unitOnly bool) (float64, Dim, error) {

@@ -9,7 +9,6 @@ import (
 	"slices"
 
 	"github.com/brainc/brainc/connect"
-	"github.com/brainc/brainc/dynamics"
 	"github.com/brainc/brainc/eqs"
 	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/npyio"
@@ -133,6 +132,9 @@ func (p *Program) drawPopulation(pop *Population) error {
 	m, _ := pop.Population.ModelSpec()
 	for _, name := range slices.Sorted(maps.Keys(pop.Vary)) {
 		vn, ok := pop.Neuron.(interface{ Varies(string) bool })
+		if in := pop.Vary[name]; in.Kind == ir.InitConst && (!ok || !vn.Varies(name)) {
+			continue // one value for every neuron: Params holds it already
+		}
 		if !ok || !vn.Varies(name) {
 			return fmt.Errorf("params.%s: %s takes one value per population; per-neuron values need a model that allows them (LifRef, or a model given by equations)", name, pop.Model)
 		}
@@ -159,7 +161,7 @@ func (p *Program) drawPopulation(pop *Population) error {
 		if err != nil {
 			return fmt.Errorf("input: %w", err)
 		}
-		pop.InputArray = p.addConst(pop.Name+".input", dynamics.FloatArray(v, p.DType))
+		pop.InputArray = p.addConst(pop.Name+".input", p.floats(v, len(v)))
 	}
 	for _, name := range slices.Sorted(maps.Keys(pop.Init)) {
 		if in := pop.Init[name]; in.Kind == ir.InitFile || in.Kind == ir.InitExpr {

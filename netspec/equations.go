@@ -1,7 +1,6 @@
 package netspec
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/goccy/go-yaml/ast"
@@ -150,18 +149,6 @@ func (p *specParser) equationParams(en *mapEntry, field string, n *eqs.Neuron, d
 		}
 	}
 	return nil
-}
-
-// eqQuantity reads a quantity of dimension d.
-func eqQuantity(s string, d eqs.Dim) (float64, error) {
-	x, got, err := eqs.ParseQuantity(s)
-	if err != nil {
-		return 0, err
-	}
-	if got != d {
-		return 0, fmt.Errorf("dimensions disagree: %q is %s, expected %s", s, got, d)
-	}
-	return x, nil
 }
 
 // equationInits reads the initial values of an equation model's states.

@@ -39,7 +39,7 @@ func catalogUnits(d ir.Dim) valueUnits {
 
 // eqUnits are the units of an equation model's variable of dimension d.
 func eqUnits(d eqs.Dim) valueUnits {
-	return valueUnits{conv: func(s string) (float64, error) { return eqQuantity(s, d) }, dim: d, scale: 1,
+	return valueUnits{conv: func(s string) (float64, error) { return eqs.ParseQuantityOf(s, d) }, dim: d, scale: 1,
 		expect: fmt.Sprintf("expected a value of dimension %s", d)}
 }
 

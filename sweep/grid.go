@@ -167,13 +167,7 @@ func converter(net *ir.Network, target, key string) (conv func(string) (float64,
 			if !ok {
 				return nil, "", fmt.Errorf("population %s's equations have no parameter %q (parameters: %s)", target, key, strings.Join(eq.Params, ", "))
 			}
-			return func(s string) (float64, error) {
-				v, got, err := eqs.ParseQuantity(s)
-				if err == nil && got != d {
-					err = fmt.Errorf("dimensions disagree: %q is %s, expected %s", s, got, d)
-				}
-				return v, err
-			}, "coherent units of " + d.String(), nil
+			return func(s string) (float64, error) { return eqs.ParseQuantityOf(s, d) }, "coherent units of " + d.String(), nil
 		}
 		m, ok := catalog.LookupModel(catalog.KindNeuron, pop.Model)
 		if !ok {
@@ -223,8 +217,9 @@ func ParseSeeds(text string) ([]uint64, error) {
 }
 
 // Apply sets an instance's values on a copy of net: a population's
-// parameter becomes one value per neuron where the model allows it (so
-// that every instance runs the same compiled program), else its value;
+// parameter becomes one value per neuron (an input array of the program
+// where the model takes per-neuron values, so that every instance runs the
+// same compiled program; the population's value otherwise);
 // an input its constant; a weight the projection's weight.
 func Apply(net *ir.Network, g Grid, inst Instance) *ir.Network {
 	out := *net
@@ -251,10 +246,10 @@ func Apply(net *ir.Network, g Grid, inst Instance) *ir.Network {
 				pop.Input = ir.Input{Kind: "constant", Value: v, PerNeuron: &ir.Init{Kind: ir.InitConst, A: v}}
 				continue
 			}
+			// One value per neuron where the model takes them (lower keeps a
+			// constant as the population's value otherwise).
 			pop.Params[a.Key] = v
-			if pop.Model == "LifRef" || pop.Equations != nil {
-				pop.Vary[a.Key] = ir.Init{Kind: ir.InitConst, A: v}
-			}
+			pop.Vary[a.Key] = ir.Init{Kind: ir.InitConst, A: v}
 			continue
 		}
 		for _, pr := range out.Projections {

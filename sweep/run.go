@@ -74,20 +74,7 @@ func Run(ctx context.Context, b backends.Backend, net *ir.Network, g Grid, opts 
 			return rows, fmt.Errorf("sweep: instance %d: %w", inst.Index, err)
 		}
 		steps := int(math.Round(in.Duration / in.Dt))
-		stop := make(chan struct{})
-		go func() {
-			select {
-			case <-ctx.Done():
-				close(stop)
-			case <-stop:
-			}
-		}()
-		rec, st, err := results.SimulateWith(b, prog, steps, jit.Options{}, results.SimOptions{Stop: stop})
-		select {
-		case <-stop:
-		default:
-			close(stop)
-		}
+		rec, st, err := results.SimulateWith(b, prog, steps, jit.Options{}, results.SimOptions{Stop: ctx.Done()})
 		if err != nil {
 			if ctx.Err() != nil {
 				return rows, ctx.Err()

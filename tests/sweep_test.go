@@ -49,3 +49,15 @@ func TestSweepInstancesEqualLoneRuns(t *testing.T) {
 	}
 	assert.NotEqual(t, trains[0], trains[7])
 }
+
+// A parameter of a model with one value per population is swept too: the
+// constant each instance gives is the population's value.
+func TestSweepModelWithoutPerNeuronParams(t *testing.T) {
+	net := parse(t, "name: adex\nduration: 50 ms\npopulations:\n  N: {size: 10, model: AdEx, input: 30, params: {a: 1, b: 10 mV}}\n")
+	a, err := sweep.ParseSet("N.tau_w=[5 ms, 200 ms]", net)
+	require.NoError(t, err)
+	rows, err := sweep.Run(context.Background(), cpu(t), net, sweep.Grid{Axes: []sweep.Axis{a}}, sweep.Options{})
+	require.NoError(t, err)
+	require.Len(t, rows, 2)
+	assert.Greater(t, rows[0].Pops["N"].RateHz, 1.5*rows[1].Pops["N"].RateHz, "slow adaptation (200 ms) builds up: fewer spikes")
+}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -61,15 +62,16 @@ func cmdSweep(args []string, stdout, stderr io.Writer) error {
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}
-	b, err := pjrt.Open(pjrt.Options{Backend: sf.backend, Stderr: stderr, CPUThreads: max(sf.cpuThreads, pjrt.AutoCPUThreads(neurons(net)))})
+	threads := sf.cpuThreads
+	if threads == 0 {
+		threads = pjrt.AutoCPUThreads(neurons(net))
+	}
+	b, err := pjrt.Open(pjrt.Options{Backend: sf.backend, Stderr: stderr, CPUThreads: threads})
 	if err != nil {
 		return err
 	}
 	defer b.Finalize()
-	var pops []string
-	for _, name := range net.Monitors.Spikes {
-		pops = append(pops, name)
-	}
+	pops := slices.Clone(net.Monitors.Spikes)
 	intr := watchInterrupts(stderr)
 	defer intr.close()
 	ctx, cancel := context.WithCancel(context.Background())
