@@ -128,8 +128,10 @@ type window struct {
 // end).
 func newWindow(m ir.Monitors, dt float64) window {
 	w := window{start: int(math.Ceil(m.Start/dt - 1e-9)), stop: -1, every: 1}
-	if m.Stop > 0 {
-		w.stop = int(math.Ceil(m.Stop/dt - 1e-9))
+	if m.Stop > 0 { // a stop past any run (up to 1e308 ms passes validation) is no end
+		if steps := math.Ceil(m.Stop/dt - 1e-9); steps <= ir.MaxSteps {
+			w.stop = int(steps)
+		}
 	}
 	if m.Every > 0 {
 		w.every = max(1, int(math.Round(m.Every/dt)))

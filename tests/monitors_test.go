@@ -129,6 +129,9 @@ func TestRecordingWindowAndEvery(t *testing.T) {
 	assert.Equal(t, []int{50}, arrs["t"].Shape)
 	assert.Equal(t, []int{50, 2}, arrs["E.V"].Shape)
 
+	endless, _ := simulate(t, parse(t, strings.Replace(smallCOBA, "  traces: {E.V: [0, 7]}\n", "  traces: {E.V: [0, 7]}\n  window: [20 ms, 1e300 s]\n", 1)), lower.Options{}, jit.Options{})
+	assert.Len(t, endless.TraceTimes(), 800, "a stop past the run records to its end")
+
 	for _, tc := range []struct{ extra, want string }{
 		{"  every: 0.15 ms\n", `test.yaml:19: monitors.every: must be a whole number of steps (dt = 0.1 ms) in [dt, duration] = [0.1 ms, 100 ms], got 0.15 ms`},
 		{"  every: 0.01 ms\n", `test.yaml:19: monitors.every: must be a whole number of steps`},
