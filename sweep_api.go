@@ -12,12 +12,13 @@ import (
 
 // Sweep runs net for every combination of the grid's values and seeds (see
 // package sweep: Grid, ParseSet, ParseSeeds) on the backend of opts and
-// returns each instance's summary statistics. Instances run one after
-// the other, sharing compiled programs: swept neuron parameters and
-// inputs become per-neuron input arrays and weights are inputs already,
-// so only instances of other shapes (another seed's connectivity) or
-// other firing (a larger event capacity) compile. Cancelling ctx stops
-// with the rows done. net is not changed.
+// returns each instance's summary statistics. Instances run in batches,
+// each one program holding a copy of the network per instance
+// (sweep.Batch, sized by sweep.BatchSize), and batches share compiled
+// programs: swept neuron parameters and inputs become per-neuron input
+// arrays and weights are inputs already, so only batches of other shapes
+// (another seed's connectivity) or other firing (a larger event capacity)
+// compile. Cancelling ctx stops with the rows done. net is not changed.
 func Sweep(ctx context.Context, net *ir.Network, g sweep.Grid, opts Options) ([]sweep.Row, error) {
 	if net == nil {
 		return nil, fmt.Errorf("brainc: nil network")

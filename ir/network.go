@@ -51,6 +51,20 @@ type Network struct {
 	// File is the spec file the network was read from ("" for networks
 	// built in Go); errors found after parsing name it with the line.
 	File string
+	// Replicas marks the populations and projections that are copies of
+	// another in a batch of instances (package sweep runs many instances
+	// of a network as one network of copies), by the copy's name. A copy
+	// draws every random value (connectivity, per-synapse weights and
+	// delays, initial and per-neuron values, noise, Poisson input) that
+	// its original draws in the network seeded with the replica's Seed.
+	Replicas map[string]Replica
+}
+
+// Replica is what a copy of a population or projection stands for.
+type Replica struct {
+	// Of is the original's name, Seed the seed of the copy's instance.
+	Of   string
+	Seed uint64
 }
 
 // Population is a group of neurons of one model with shared parameters.

@@ -285,6 +285,15 @@ func (n *Network) validate(c *checker) *SpecError {
 			return e
 		}
 	}
+	for _, name := range slices.Sorted(maps.Keys(n.Replicas)) {
+		r := n.Replicas[name]
+		if pops[name] == nil && !projs[name] {
+			return c.errf("replicas", 0, "replicas."+name, "no population or projection is named %q", name)
+		}
+		if !identRE.MatchString(r.Of) {
+			return c.errf("replicas", 0, "replicas."+name, "%s", badIdent("original", r.Of))
+		}
+	}
 	return c.monitors(n)
 }
 

@@ -89,6 +89,16 @@ func EstimateMemory(net *ir.Network, opts Options) (total float64, items []Memor
 	return total, items
 }
 
+// MemoryLimit is the memory (bytes) a network's estimate may take under
+// opts: Options.MaxMemory when set, else the memory the machine has
+// available (false: unknown, no limit).
+func MemoryLimit(opts Options) (int64, bool) {
+	if opts.MaxMemory > 0 {
+		return opts.MaxMemory, true
+	}
+	return availableMemory()
+}
+
 // checkMemory refuses a network whose estimated memory exceeds limit bytes
 // (0: the memory the machine has available), naming the biggest items.
 func checkMemory(net *ir.Network, opts Options) error {

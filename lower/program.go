@@ -307,6 +307,8 @@ type Program struct {
 	// drawn holds the host values drawn and checked when the program was
 	// built, by stream (see draw).
 	drawn map[string][]float64
+	// copiesOf counts the copies of each original of a batch (see copies).
+	copiesOf map[string]int
 }
 
 // Trace is a lowered trace monitor.
@@ -497,7 +499,7 @@ func (p *Program) lowerPopulation(ip *ir.Population, byName map[string]*Populati
 		if r := ip.Params["rate"]; r*p.Net.Dt/1000 > 1 {
 			return fmt.Errorf("params.rate: %g Hz fires more than once per step of %g ms (at most %g Hz)", r, p.Net.Dt, 1000/p.Net.Dt)
 		}
-		src.Key = proceduralKey(p.Net.Seed, connect.Stream("poisson:"+ip.Name))
+		src.Key = p.hashKey("poisson:" + ip.Name)
 	case *dynamics.SpikeTimes:
 		if err := loadSpikeTimes(src, ip); err != nil {
 			return err
@@ -549,7 +551,11 @@ func proceduralKey(seed, stream uint64) uint32 {
 	return ops.Hash32(uint32(x) ^ ops.Hash32(uint32(x>>32)))
 }
 
-func chooseKernel(spec, force Kernel, m *connect.Matrix) (Kernel, string) {
+// chooseKernel picks a stored projection's kernel; copies is how many
+// copies of it a batch holds (1 alone, see ir.Network.Replicas): the auto
+// rule weighs their synapses together, since every copy's dense pass is a
+// kernel of its own while event copies share their source's fan-out table.
+func chooseKernel(spec, force Kernel, m *connect.Matrix, copies int) (Kernel, string) {
 	note := ""
 	if force == KernelProcedural { // not applicable to this rule: choose as auto
 		force, note = "", " (procedural needs fixed_prob with 0 < p < 1)"
@@ -559,6 +565,8 @@ func chooseKernel(spec, force Kernel, m *connect.Matrix) (Kernel, string) {
 		return force, "forced by option"
 	case spec == KernelEvent || spec == KernelDense:
 		return spec, "set in spec"
+	case copies > 1 && m.NumSynapses()*copies >= autoEventMinSynapses:
+		return KernelEvent, fmt.Sprintf("auto: %d copies of %d synapses ≥ %d, one fan-out table for all copies%s", copies, m.NumSynapses(), autoEventMinSynapses, note)
 	case m.NumSynapses() >= autoEventMinSynapses:
 		return KernelEvent, fmt.Sprintf("auto: %d synapses ≥ %d, sparse firing touches few rows%s", m.NumSynapses(), autoEventMinSynapses, note)
 	}

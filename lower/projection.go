@@ -51,7 +51,7 @@ func (p *Program) lowerProjection(ipr *ir.Projection, byName map[string]*Populat
 			return fmt.Errorf("poisson: num × rate × dt is %.3g arrivals per neuron and step, over the limit of %g", lambda, float64(maxPoissonMean))
 		}
 		pr.Kernel, pr.Why = KernelPoisson, "Poisson input: counts drawn per neuron and step"
-		pr.PoissonKey = proceduralKey(p.Net.Seed, connect.Stream("poisson-input:"+ipr.Name))
+		pr.PoissonKey = p.hashKey("poisson-input:" + ipr.Name)
 		pr.Weight = p.addConst(ipr.Name+".weight", p.scalar(ipr.Weight))
 	} else {
 		pr.Pre = byName[ipr.Pre]
@@ -108,7 +108,7 @@ func (p *Program) connect(pr *Projection, post *Population, opts Options, kineti
 	if w := ipr.WeightDist; w != nil {
 		pr.SynWeights = p.draw(*w, "weight:"+ipr.Name, m.NumSynapses())
 	}
-	pr.Kernel, pr.Why = chooseKernel(Kernel(ipr.Kernel), force, m)
+	pr.Kernel, pr.Why = chooseKernel(Kernel(ipr.Kernel), force, m, p.copies(ipr.Name))
 	switch {
 	case ipr.STP != nil:
 		if pr.Kernel == KernelEvent {
@@ -245,8 +245,8 @@ func (p *Program) ownTable(pr *Projection) {
 // per-synapse lists of a conn file (weights, delays) in Matrix order.
 func (p *Program) matrix(pr *Projection, post *Population, opts Options) (*connect.Matrix, connect.Lists, error) {
 	ipr, pre := pr.Projection, pr.Pre
-	stream := connect.Stream("conn:" + ipr.Name)
-	copts := connect.Options{Seed: p.Net.Seed, Stream: stream, SamePopulation: ipr.Pre == ipr.Post, AllowSelf: ipr.Conn.AllowSelf}
+	seed, stream := p.stream("conn:" + ipr.Name)
+	copts := connect.Options{Seed: seed, Stream: stream, SamePopulation: ipr.Pre == ipr.Post, AllowSelf: ipr.Conn.AllowSelf}
 	var m *connect.Matrix
 	var lists connect.Lists
 	var err error
@@ -284,7 +284,7 @@ func (p *Program) matrix(pr *Projection, post *Population, opts Options) (*conne
 // procedural is a fixed_prob projection's regenerated connectivity.
 func (p *Program) procedural(pr *Projection, post *Population) (ops.Procedural, error) {
 	ipr := pr.Projection
-	return ops.NewProcedural(pr.Pre.Size, post.Size, ipr.Conn.Prob, proceduralKey(p.Net.Seed, connect.Stream("conn:"+ipr.Name)),
+	return ops.NewProcedural(pr.Pre.Size, post.Size, ipr.Conn.Prob, p.hashKey("conn:"+ipr.Name),
 		ipr.Pre == ipr.Post && !ipr.Conn.AllowSelf)
 }
 
@@ -346,7 +346,7 @@ func (p *Program) delay(pr *Projection, post *Population, fileDelays []float64) 
 			per[k] = toSteps(d)
 		}
 	case ipr.Delay.Kind == ir.InitUniform || ipr.Delay.Kind == ir.InitNormal:
-		r := rand.New(rand.NewPCG(p.Net.Seed, connect.Stream("delay:"+ipr.Name)))
+		r := rand.New(rand.NewPCG(p.stream("delay:" + ipr.Name)))
 		per = make([]int32, pr.Matrix.NumSynapses())
 		for k := range per {
 			d := ipr.Delay.A + (ipr.Delay.B-ipr.Delay.A)*r.Float64()

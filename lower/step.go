@@ -9,7 +9,6 @@ import (
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 
-	"github.com/brainc/brainc/connect"
 	"github.com/brainc/brainc/dynamics"
 	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/ops"
@@ -254,20 +253,29 @@ func (st *stepper) eventRow(state []*Node) (row, overflow *Node) {
 }
 
 // traceRow gathers the traced neurons of every trace from state, side by
-// side (nil without traces). A current trace sums its groups' output
-// currents at the block's new potential first.
+// side (nil without traces): consecutive traces of one state array in one
+// gather (a batch's copies of a trace are consecutive). A current trace
+// sums its groups' output currents at the block's new potential first.
 func (st *stepper) traceRow(state []*Node) *Node {
 	var tr []*Node
-	for _, t := range st.p.Traces {
+	traces := st.p.Traces
+	for k := 0; k < len(traces); {
+		t := traces[k]
 		src := state[t.State]
+		rows := toInt32(t.Rows)
+		k++
 		if t.Current != nil {
 			v := src
 			src = ZerosLike(v)
 			for _, grp := range t.Current {
 				src = Add(src, grp.Output.Current(st.gval[grp], v))
 			}
+		} else {
+			for ; k < len(traces) && traces[k].Current == nil && traces[k].State == t.State; k++ {
+				rows = append(rows, toInt32(traces[k].Rows)...)
+			}
 		}
-		sel := Const(src.Graph(), toInt32(t.Rows))
+		sel := Const(src.Graph(), rows)
 		tr = append(tr, Gather(src, ExpandAxes(sel, -1)))
 	}
 	if len(tr) == 0 {
@@ -361,10 +369,10 @@ func (st *stepper) step(state []*Node) []*Node {
 			}
 			return i
 		}
-		normal := func(v string) *Node { return blockNormal(b, "xi:", v, stepIdx, p.Net.Seed, p.DType) }
+		normal := func(v string) *Node { return blockNormal(b, "xi:", v, stepIdx, p.hashKey, p.DType) }
 		newVars, spike := b.neuron(st.consts).Update(vars, input, dynamics.Step{Index: stepIdx, Dt: p.Net.Dt, Normal: normal}, method)
 		if nz := b.Pops[0].Noise; nz != nil {
-			newVars[nz.Var] = stochasticTerm(b, vars[nz.Var], newVars[nz.Var], spike, stepIdx, p.Net.Seed, p.Net.Dt)
+			newVars[nz.Var] = stochasticTerm(b, vars[nz.Var], newVars[nz.Var], spike, stepIdx, p.hashKey, p.Net.Dt)
 		}
 		storeAt(next, b.States, newVars)
 		next[b.Spike] = spike
@@ -378,6 +386,9 @@ func (st *stepper) step(state []*Node) []*Node {
 // neurons, zero at the neurons of populations without a part.
 func (st *stepper) groupInput(grp *Group, state []*Node) *Node {
 	b := grp.Post
+	if x := st.wholeSegment(grp, state); x != nil {
+		return x
+	}
 	byPop := map[*Population]*Node{}
 	for _, part := range grp.Parts {
 		var x *Node
@@ -405,6 +416,37 @@ func (st *stepper) groupInput(grp *Group, state []*Node) *Node {
 	return Concatenate(pieces, 0)
 }
 
+// wholeSegment is a group's input in one slice of its source block's
+// fan-out output when every population of its block has one part of one
+// plain event projection from that block and their segments lie side by
+// side as the populations do (a batch's copies, or COBA's E→E and E→I);
+// nil otherwise.
+func (st *stepper) wholeSegment(grp *Group, state []*Node) *Node {
+	b := grp.Post
+	if len(b.Pops) == 1 || len(grp.Parts) != len(b.Pops) {
+		return nil
+	}
+	var first *Projection
+	for _, part := range grp.Parts {
+		if len(part.Projs) != 1 {
+			return nil
+		}
+		pr := part.Projs[0]
+		if pr.Kernel != KernelEvent || pr.Own != nil || pr.Delay != nil || pr.Target != part.Pop {
+			return nil
+		}
+		if first == nil {
+			first = pr
+		}
+		if pr.Pre.Block != first.Pre.Block || pr.Segment.Start-pr.Target.Offset != first.Segment.Start-first.Target.Offset {
+			return nil
+		}
+	}
+	start := first.Segment.Start - first.Target.Offset
+	st.propagate(first, state) // the source block's fan-out output
+	return Slice(st.fan[first.Pre.Block.Index], AxisRange(start, start+b.Size))
+}
+
 // external is a block's external input this step: one scalar when its
 // populations' inputs are one constant, else one value per neuron, each
 // population's input (noise and Ornstein–Uhlenbeck currents advancing into
@@ -427,10 +469,10 @@ func (st *stepper) external(b *Block, state []*Node) *Node {
 		}
 		switch pop.Input.Kind {
 		case "noise":
-			ext = Add(ext, whiteNoise(pop, stepIdx, p.Net.Seed, p.Net.Dt, p.DType))
+			ext = Add(ext, whiteNoise(pop, stepIdx, p.hashKey, p.Net.Dt, p.DType))
 		case "ou":
 			ext = state[pop.OU]
-			st.next[pop.OU] = ouStep(pop, ext, stepIdx, p.Net.Seed, p.Net.Dt)
+			st.next[pop.OU] = ouStep(pop, ext, stepIdx, p.hashKey, p.Net.Dt)
 		}
 		pieces[k] = BroadcastToDims(ext, pop.Size)
 	}
@@ -698,10 +740,10 @@ func inputCurrent(in ir.Input, idx *Node, dt float64, dtype dtypes.DType) *Node 
 
 // ouStep advances an Ornstein–Uhlenbeck current exactly over dt:
 // I' = μ + (I − μ)·e^{−dt/τ} + σ·√(1 − e^{−2dt/τ})·ξ.
-func ouStep(pop *Population, cur, idx *Node, seed uint64, dt float64) *Node {
+func ouStep(pop *Population, cur, idx *Node, key func(stream string) uint32, dt float64) *Node {
 	in := pop.Input
 	decay := math.Exp(-dt / in.Tau)
-	z := ops.HashNormal(proceduralKey(seed, connect.Stream("ou:"+pop.Name)), idx, pop.Size, cur.DType())
+	z := ops.HashNormal(key("ou:"+pop.Name), idx, pop.Size, cur.DType())
 	mean := AddScalar(MulScalar(AddScalar(cur, -in.Value), decay), in.Value)
 	return Add(mean, MulScalar(z, in.Sigma*math.Sqrt(1-decay*decay)))
 }
@@ -710,12 +752,12 @@ func ouStep(pop *Population, cur, idx *Node, seed uint64, dt float64) *Node {
 // deterministic update: σ·√dt·ξ, or σ·X·√dt·ξ with X its value at the start
 // of the step, each population with its σ and stream; neurons that spiked
 // keep their reset value.
-func stochasticTerm(b *Block, before, after, spike, idx *Node, seed uint64, dt float64) *Node {
+func stochasticTerm(b *Block, before, after, spike, idx *Node, key func(stream string) uint32, dt float64) *Node {
 	sigma := make([]float64, len(b.Pops))
 	for k, pop := range b.Pops {
 		sigma[k] = pop.Noise.Sigma * math.Sqrt(dt)
 	}
-	dw := blockNormal(b, "sde:", b.Pops[0].Noise.Var, idx, seed, after.DType())
+	dw := blockNormal(b, "sde:", b.Pops[0].Noise.Var, idx, key, after.DType())
 	if len(b.Pops) == 1 || slices.Max(sigma) == slices.Min(sigma) {
 		dw = MulScalar(dw, sigma[0])
 	} else {
@@ -734,10 +776,10 @@ func stochasticTerm(b *Block, before, after, spike, idx *Node, seed uint64, dt f
 // blockNormal is this step's standard normal draws for variable v of a
 // block, [block size]: each population's from a stream of its own,
 // (seed, stream + population.v, step, neuron).
-func blockNormal(b *Block, stream, v string, idx *Node, seed uint64, dtype dtypes.DType) *Node {
+func blockNormal(b *Block, stream, v string, idx *Node, key func(stream string) uint32, dtype dtypes.DType) *Node {
 	pieces := make([]*Node, len(b.Pops))
 	for k, pop := range b.Pops {
-		pieces[k] = ops.HashNormal(proceduralKey(seed, connect.Stream(stream+pop.Name+"."+v)), idx, pop.Size, dtype)
+		pieces[k] = ops.HashNormal(key(stream+pop.Name+"."+v), idx, pop.Size, dtype)
 	}
 	if len(pieces) == 1 {
 		return pieces[0]
@@ -759,7 +801,7 @@ func perPop(b *Block, values []float64, dtype dtypes.DType, g *Graph) *Node {
 
 // whiteNoise is Sigma·ξ/√dt per neuron for a noise input, ξ ~ N(0, 1) from
 // a counter-based hash of (seed, population, step, neuron) by Box–Muller.
-func whiteNoise(pop *Population, idx *Node, seed uint64, dt float64, dtype dtypes.DType) *Node {
-	z := ops.HashNormal(proceduralKey(seed, connect.Stream("noise:"+pop.Name)), idx, pop.Size, dtype)
+func whiteNoise(pop *Population, idx *Node, key func(stream string) uint32, dt float64, dtype dtypes.DType) *Node {
+	z := ops.HashNormal(key("noise:"+pop.Name), idx, pop.Size, dtype)
 	return MulScalar(z, pop.Input.Sigma/math.Sqrt(dt))
 }

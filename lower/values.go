@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"slices"
+	"strings"
 
 	"github.com/brainc/brainc/connect"
 	"github.com/brainc/brainc/eqs"
@@ -46,7 +47,7 @@ func (p *Program) drawValues(in ir.Init, stream, who string, n int) ([]float64, 
 		}
 		return v, nil
 	}
-	r := rand.New(rand.NewPCG(p.Net.Seed, connect.Stream(stream)))
+	r := rand.New(rand.NewPCG(p.stream(stream)))
 	mu, sigma := 0.0, 0.0
 	if in.Kind == ir.InitLognormal {
 		sigma = math.Sqrt(math.Log1p(in.B * in.B / (in.A * in.A)))
@@ -70,9 +71,48 @@ func (p *Program) drawValues(in ir.Init, stream, who string, n int) ([]float64, 
 	return v, nil
 }
 
+// stream is the seed and the stream number of the random sequence named
+// stream, "kind:owner" or "kind:owner.rest" ("conn:E2I", "init:E.V"): the
+// network's seed and the name's stream, or, when the owner is a replica
+// (ir.Network.Replicas), its instance's seed and the stream of the same
+// name with the original owner, so that a copy draws what its original
+// draws alone.
+func (p *Program) stream(stream string) (seed, id uint64) {
+	kind, rest, _ := strings.Cut(stream, ":")
+	owner, tail, dotted := strings.Cut(rest, ".")
+	if r, ok := p.Net.Replicas[owner]; ok {
+		stream = kind + ":" + r.Of
+		if dotted {
+			stream += "." + tail
+		}
+		return r.Seed, connect.Stream(stream)
+	}
+	return p.Net.Seed, connect.Stream(stream)
+}
+
+// copies is how many copies of the same original as name the network holds
+// (ir.Network.Replicas; 1 for a network without them).
+func (p *Program) copies(name string) int {
+	r, ok := p.Net.Replicas[name]
+	if !ok {
+		return 1
+	}
+	if p.copiesOf == nil {
+		p.copiesOf = map[string]int{}
+		for _, o := range p.Net.Replicas {
+			p.copiesOf[o.Of]++
+		}
+	}
+	return p.copiesOf[r.Of]
+}
+
+// hashKey is the 32-bit hash key of the random sequence named stream (see
+// Program.stream), for the counter-based draws of the step.
+func (p *Program) hashKey(stream string) uint32 { return proceduralKey(p.stream(stream)) }
+
 // uniforms are n uniform draws in [0, 1) of a stream, the same every time.
 func (p *Program) uniforms(stream string, n int) []float64 {
-	r := rand.New(rand.NewPCG(p.Net.Seed, connect.Stream(stream)))
+	r := rand.New(rand.NewPCG(p.stream(stream)))
 	v := make([]float64, n)
 	for i := range v {
 		v[i] = r.Float64()

@@ -405,6 +405,36 @@ func (r *Recorder) Clone() *Recorder {
 	return c
 }
 
+// Select returns the part of the recording whose populations and
+// projections rename maps (true), under the names it gives: the spikes,
+// traces and weights of one instance of a batch (package sweep). It shares
+// the recorder's arrays; the input windows' marks are left out.
+func (r *Recorder) Select(rename func(name string) (string, bool)) *Recorder {
+	c := &Recorder{dt: r.dt, Steps: r.Steps, window: r.window, PlotFormat: r.PlotFormat}
+	for _, s := range r.Spikes {
+		if name, ok := rename(s.Pop); ok {
+			cs := *s
+			cs.Pop = name
+			c.Spikes = append(c.Spikes, &cs)
+		}
+	}
+	for _, t := range r.Traces {
+		if name, ok := rename(t.Pop); ok {
+			ct := *t
+			ct.Pop = name
+			c.Traces = append(c.Traces, &ct)
+		}
+	}
+	for _, w := range r.Weights {
+		if name, ok := rename(w.Proj); ok {
+			cw := *w
+			cw.Proj = name
+			c.Weights = append(c.Weights, &cw)
+		}
+	}
+	return c
+}
+
 // Rate is the population rate (Hz per recorded neuron) in bins of bin ms
 // over steps steps of dt ms (from the recording window's start to its end
 // or the run's): one value per bin, the last one over what is left; t

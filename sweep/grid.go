@@ -1,9 +1,10 @@
 // Package sweep runs a network over a grid of parameter values and seeds:
-// every combination is one instance, simulated in turn on one backend so
-// that instances of the same shapes share the compiled programs (package
-// jit's cache: weights, per-neuron parameters and initial values are
-// inputs of the executable), and each instance's summary statistics go to
-// one table.
+// every combination is one instance; instances run in batches, a batch
+// being one network with a copy of the network per instance (Batch), so
+// one program advances them all, and batches of the same shapes share the
+// compiled programs (package jit's cache: weights, per-neuron parameters
+// and initial values are inputs of the executable); each instance's
+// summary statistics go to one table.
 package sweep
 
 import (

@@ -18,6 +18,9 @@ import (
 type Options struct {
 	// DType is the simulation's float type (Float32 by default).
 	DType dtypes.DType
+	// Batch is how many instances run as one program (see Batch): 0 picks
+	// BatchSize's, 1 runs them one by one.
+	Batch int
 	// Done, when set, is called after every instance with its row, the
 	// recording (to save it) and the instances done and in all; an error
 	// stops the sweep.
@@ -49,50 +52,92 @@ type Row struct {
 	// Pops holds each spike-monitored population's measures, by name.
 	Pops map[string]Measures
 	// Steps is the number of steps run; RunS and CompileS the instance's
-	// run and compile time (0 compile: its programs were compiled).
+	// run and compile time (0 compile: its programs were compiled; an
+	// instance of a batch of n gets 1/n of the batch's), Batch the size
+	// of its batch.
 	Steps          int
 	RunS, CompileS float64
+	Batch          int
 }
 
-// Run simulates every instance of the grid in turn on b and returns their
-// rows, in instance order. Instances share compiled programs where their
-// shapes agree (jit's cache). A cancelled ctx stops between instances
-// (and within one at a call boundary) with the rows done.
+// Run simulates every instance of the grid on b and returns their rows, in
+// instance order. Instances run in batches (Options.Batch; see Batch): one
+// program advances every instance of a batch, and batches of the same
+// shapes share compiled programs (jit's cache). A cancelled ctx stops
+// between batches (and within one at a call boundary) with the rows done.
 func Run(ctx context.Context, b backends.Backend, net *ir.Network, g Grid, opts Options) ([]Row, error) {
 	insts, err := g.Instances(net.Seed)
 	if err != nil {
 		return nil, err
 	}
+	size := opts.Batch
+	if size <= 0 {
+		size = BatchSize(net, len(insts), lower.Options{DType: opts.DType})
+	}
+	size = min(size, MaxBatch)
 	var rows []Row
-	for _, inst := range insts {
+	for start := 0; start < len(insts); start += size {
 		if err := ctx.Err(); err != nil {
 			return rows, err
 		}
-		in := Apply(net, g, inst)
-		prog, err := lower.Build(in, lower.Options{DType: opts.DType})
+		done, err := runBatch(ctx, b, net, g, insts[start:min(start+size, len(insts))], opts)
 		if err != nil {
-			return rows, fmt.Errorf("sweep: instance %d: %w", inst.Index, err)
+			return rows, err
 		}
-		steps := int(math.Round(in.Duration / in.Dt))
-		rec, st, err := results.SimulateWith(b, prog, steps, jit.Options{}, results.SimOptions{Stop: ctx.Done()})
-		if err != nil {
-			if ctx.Err() != nil {
-				return rows, ctx.Err()
-			}
-			return rows, fmt.Errorf("sweep: instance %d: %w", inst.Index, err)
-		}
-		row := Row{Instance: inst, Pops: map[string]Measures{}, Steps: rec.Steps, RunS: st.RunTime.Seconds(), CompileS: st.CompileTime.Seconds()}
-		for _, s := range rec.Spikes {
-			row.Pops[s.Pop] = Measure(s, float64(rec.Steps)*in.Dt)
-		}
-		rows = append(rows, row)
-		if opts.Done != nil {
-			if err := opts.Done(row, rec, len(rows), len(insts)); err != nil {
-				return rows, err
+		for k, d := range done {
+			rows = append(rows, d.row)
+			if opts.Done != nil {
+				if err := opts.Done(d.row, d.rec, start+k+1, len(insts)); err != nil {
+					return rows, err
+				}
 			}
 		}
 	}
 	return rows, nil
+}
+
+// instanceRun is one instance's row and recording.
+type instanceRun struct {
+	row Row
+	rec *results.Recorder
+}
+
+// runBatch simulates one batch and splits its recording by instance. Each
+// row's run and compile times are the batch's shared equally.
+func runBatch(ctx context.Context, b backends.Backend, net *ir.Network, g Grid, insts []Instance, opts Options) ([]instanceRun, error) {
+	batch, err := NewBatch(net, g, insts)
+	if err != nil {
+		return nil, err
+	}
+	which := func() string {
+		if len(insts) == 1 {
+			return fmt.Sprintf("instance %d", insts[0].Index)
+		}
+		return fmt.Sprintf("instances %d-%d", insts[0].Index, insts[len(insts)-1].Index)
+	}
+	prog, err := lower.Build(batch.Net, lower.Options{DType: opts.DType})
+	if err != nil {
+		return nil, fmt.Errorf("sweep: %s: %w", which(), batch.explain(err))
+	}
+	steps := int(math.Round(batch.Net.Duration / batch.Net.Dt))
+	rec, st, err := results.SimulateWith(b, prog, steps, jit.Options{}, results.SimOptions{Stop: ctx.Done()})
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("sweep: %s: %w", which(), batch.explain(err))
+	}
+	n := float64(len(insts))
+	out := make([]instanceRun, len(insts))
+	for k, r := range batch.Split(rec) {
+		row := Row{Instance: insts[k], Pops: map[string]Measures{}, Steps: r.Steps,
+			RunS: st.RunTime.Seconds() / n, CompileS: st.CompileTime.Seconds() / n, Batch: len(insts)}
+		for _, s := range r.Spikes {
+			row.Pops[s.Pop] = Measure(s, float64(r.Steps)*batch.Net.Dt)
+		}
+		out[k] = instanceRun{row, r}
+	}
+	return out, nil
 }
 
 // Measure computes a population's measures over a run of duration ms.

@@ -117,5 +117,5 @@ func TestMeasure(t *testing.T) {
 
 func TestColumns(t *testing.T) {
 	g := Grid{Axes: []Axis{{Target: "E", Key: "tau", Values: []float64{1}}}}
-	assert.Equal(t, "instance,E.tau,seed,E.rate_hz,E.cv_isi,E.fano,E.synchrony,run_s,compile_s", strings.Join(Columns(g, []string{"E"}), ","))
+	assert.Equal(t, "instance,E.tau,seed,E.rate_hz,E.cv_isi,E.fano,E.synchrony,run_s,compile_s,batch", strings.Join(Columns(g, []string{"E"}), ","))
 }

@@ -19,7 +19,8 @@ var measureNames = []string{"rate_hz", "cv_isi", "fano", "synchrony"}
 func (m Measures) values() []float64 { return []float64{m.RateHz, m.CV, m.Fano, m.Synchrony} }
 
 // Columns are the table's column names: instance, the axes, seed, then
-// "<pop>.<measure>" for every population of pops, run_s and compile_s.
+// "<pop>.<measure>" for every population of pops, run_s, compile_s and
+// batch (the size of the instance's batch).
 func Columns(g Grid, pops []string) []string {
 	cols := []string{"instance"}
 	for _, a := range g.Axes {
@@ -31,7 +32,7 @@ func Columns(g Grid, pops []string) []string {
 			cols = append(cols, p+"."+m)
 		}
 	}
-	return append(cols, "run_s", "compile_s")
+	return append(cols, "run_s", "compile_s", "batch")
 }
 
 // table is the rows as numbers, one slice per column.
@@ -44,7 +45,7 @@ func table(g Grid, pops []string, rows []Row) [][]float64 {
 		for _, p := range pops {
 			v = append(v, r.Pops[p].values()...)
 		}
-		v = append(v, r.RunS, r.CompileS)
+		v = append(v, r.RunS, r.CompileS, float64(r.Batch))
 		for j := range cols {
 			cols[j] = append(cols[j], v[j])
 		}

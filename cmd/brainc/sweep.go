@@ -26,6 +26,7 @@ func cmdSweep(args []string, stdout, stderr io.Writer) error {
 	out := fs.String("out", "sweep", "directory for summary.csv, summary.npz, sweep.png and run-NNNN/ of each instance")
 	overwrite := fs.Bool("overwrite", false, "replace an earlier sweep in --out")
 	quiet := fs.Bool("quiet", false, "no progress lines")
+	batch := fs.Int("batch", 0, fmt.Sprintf("instances run as one program (0: as many as an estimated %d MiB holds; 1: one by one)", sweep.DefaultBatchBytes>>20))
 	pos, err := parseFlags(fs, args, 1)
 	if err != nil {
 		return err
@@ -50,6 +51,9 @@ func cmdSweep(args []string, stdout, stderr io.Writer) error {
 	insts, err := g.Instances(net.Seed)
 	if err != nil {
 		return &usageError{err.Error()}
+	}
+	if *batch < 0 || *batch > sweep.MaxBatch {
+		return &usageError{fmt.Sprintf("--batch: expected 0 (automatic) to %d instances, got %d", sweep.MaxBatch, *batch)}
 	}
 	if entries, err := os.ReadDir(*out); err == nil && len(entries) > 0 && !*overwrite {
 		return fmt.Errorf("%s holds files already: use --overwrite to replace the sweep, or another --out", *out)
@@ -85,7 +89,7 @@ func cmdSweep(args []string, stdout, stderr io.Writer) error {
 		dtype = dtypes.Float64
 	}
 	start, last := time.Now(), time.Now()
-	rows, err := sweep.Run(ctx, b, net, g, sweep.Options{DType: dtype, Done: func(row sweep.Row, rec *results.Recorder, done, total int) error {
+	rows, err := sweep.Run(ctx, b, net, g, sweep.Options{DType: dtype, Batch: *batch, Done: func(row sweep.Row, rec *results.Recorder, done, total int) error {
 		rec.PlotFormat = "none"
 		sum := &results.Summary{Model: net.Name, Backend: b.Label(), DT: net.Dt, Duration: net.Duration, Seed: row.Seed,
 			Precision: dtype.String(), Steps: row.Steps, StepsDone: row.Steps, Complete: true, Engine: "loop",
