@@ -30,6 +30,10 @@ import (
 
 // Options configure a simulation. The zero value runs in float32 on the
 // best backend found (a GPU, else the XLA CPU plugin, else pure Go).
+// Compiled programs are kept in the user's disk cache
+// (~/.cache/brainc/executables; jit.DefaultDiskCache reads
+// BRAINC_CACHE_DIR, BRAINC_CACHE_MAX_MB and BRAINC_CACHE=off), so that a
+// later process running the same network compiles nothing.
 type Options struct {
 	// Backend is "cpu", "cuda", "go" or a PJRT plugin path; "" chooses
 	// automatically (see docs/backends.md). The backend is opened once per
@@ -64,6 +68,9 @@ func Load(path string) (*ir.Network, error) {
 var (
 	backendsMu sync.Mutex
 	opened     = map[string]*pjrt.Backend{}
+	// diskCacheSet is true once the first backend opened set the user's
+	// disk cache of compiled programs up (jit.DefaultDiskCache).
+	diskCacheSet bool
 )
 
 // backend opens a backend once per process (from names the option that
@@ -72,6 +79,14 @@ var (
 func backend(name, from string, cpuFlags []string) (*pjrt.Backend, error) {
 	backendsMu.Lock()
 	defer backendsMu.Unlock()
+	if !diskCacheSet {
+		d, err := jit.DefaultDiskCache()
+		if err != nil {
+			return nil, fmt.Errorf("brainc: %w", err)
+		}
+		jit.UseDiskCache(d)
+		diskCacheSet = true
+	}
 	if b, ok := opened[name]; ok {
 		return b, nil
 	}

@@ -3,6 +3,7 @@ package jit
 import (
 	"container/list"
 	"crypto/sha256"
+	"fmt"
 	"sync"
 
 	xlapjrt "github.com/gomlx/go-xla/pkg/pjrt"
@@ -37,27 +38,54 @@ type execCache struct {
 
 var compiled = &execCache{entries: map[cacheKey]*list.Element{}, order: list.New()}
 
-// get returns the executable of text compiled for client, compiling it
-// when the cache lacks it (hit reports which).
-func (c *execCache) get(client *xlapjrt.Client, text string, compile func() (*xlapjrt.LoadedExecutable, error)) (exe *xlapjrt.LoadedExecutable, hit bool, err error) {
+// source says where an executable came from.
+type source int
+
+const (
+	fromCompile source = iota // compiled now
+	fromMemory                // the process's cache
+	fromDisk                  // the disk cache (UseDiskCache)
+)
+
+// get returns the executable of text compiled for client: from the
+// process's cache, else from the disk cache in use, else compiled (and
+// then stored on disk). diskErr reports a disk entry that could not be
+// used or stored; the executable is still returned.
+func (c *execCache) get(client *xlapjrt.Client, text string, compile func() (*xlapjrt.LoadedExecutable, error)) (exe *xlapjrt.LoadedExecutable, from source, diskErr, err error) {
 	key := cacheKey{client: client, sum: sha256.Sum256([]byte(text))}
 	c.mu.Lock()
 	if el, ok := c.entries[key]; ok {
 		c.order.MoveToFront(el)
 		c.mu.Unlock()
-		return el.Value.(*cacheEntry).exe, true, nil
+		return el.Value.(*cacheEntry).exe, fromMemory, nil, nil
 	}
 	c.mu.Unlock()
-	// Compile outside the lock: another runner may compile the same text
-	// meanwhile; the first one stored wins.
-	exe, err = compile()
-	if err != nil {
-		return nil, false, err
+	// Load or compile outside the lock: another runner may do the same
+	// text meanwhile; the first one stored wins.
+	from = fromCompile
+	d := currentDisk()
+	var dkey [32]byte
+	if d != nil {
+		dkey = DiskKey(client, text)
+		exe, _, diskErr = d.Load(client, dkey)
+		if exe != nil {
+			from = fromDisk
+		}
+	}
+	if exe == nil {
+		if exe, err = compile(); err != nil {
+			return nil, fromCompile, diskErr, err
+		}
+		if d != nil {
+			if serr := d.Store(client, dkey, exe); serr != nil && diskErr == nil {
+				diskErr = fmt.Errorf("storing in the disk cache %s: %w", d.Dir, serr)
+			}
+		}
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if el, ok := c.entries[key]; ok {
-		return el.Value.(*cacheEntry).exe, false, nil
+		return el.Value.(*cacheEntry).exe, from, diskErr, nil
 	}
 	c.entries[key] = c.order.PushFront(&cacheEntry{key: key, exe: exe})
 	for c.order.Len() > cacheEntries {
@@ -65,5 +93,5 @@ func (c *execCache) get(client *xlapjrt.Client, text string, compile func() (*xl
 		delete(c.entries, last.Value.(*cacheEntry).key)
 		c.order.Remove(last)
 	}
-	return exe, false, nil
+	return exe, from, diskErr, nil
 }

@@ -238,16 +238,23 @@ func (r *Runner) loopExec(capacity int) (*loopExec, error) {
 	if err != nil {
 		return nil, err
 	}
-	exe, hit, err := compiled.get(r.loop.client, lp.Text, func() (*xlapjrt.LoadedExecutable, error) {
+	exe, from, diskErr, err := compiled.get(r.loop.client, lp.Text, func() (*xlapjrt.LoadedExecutable, error) {
 		return r.loop.client.Compile().WithStableHLO([]byte(lp.Text)).Done()
 	})
+	if diskErr != nil {
+		r.stats.DiskErrors++
+		r.stats.DiskError = diskErr
+	}
 	if err != nil {
 		return nil, fmt.Errorf("jit: compiling the time loop (capacity %d): %w", capacity, err)
 	}
 	r.stats.CompileTime += time.Since(t0)
-	if hit {
+	switch from {
+	case fromMemory:
 		r.stats.CacheHits++
-	} else {
+	case fromDisk:
+		r.stats.DiskHits++
+	default:
 		r.stats.Compiles++
 	}
 	e := &loopExec{LoopProgram: lp, exe: exe}

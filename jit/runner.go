@@ -109,6 +109,13 @@ type Stats struct {
 	// (another runner compiled the same program text); CompileTime then
 	// holds only their tracing.
 	CacheHits int
+	// DiskHits counts loop programs loaded from the disk cache (see
+	// UseDiskCache; CompileTime then holds their tracing and loading);
+	// DiskErrors counts entries that could not be read, loaded or stored
+	// (the program was compiled, or kept in memory only), DiskError the
+	// last such error.
+	DiskHits, DiskErrors int
+	DiskError            error
 	// Steps is the number of steps simulated.
 	Steps int
 	// MaxCapacity is the largest event capacity used.

@@ -37,7 +37,10 @@ type Summary struct {
 	// RealtimeFactor is wall time (run only) per simulated second.
 	RealtimeFactor float64 `json:"run_s_per_model_s"`
 	Compiles       int     `json:"compiles"`
-	Reruns         int     `json:"capacity_reruns"`
+	// DiskHits counts programs loaded from the disk cache instead of
+	// compiled (jit.Stats.DiskHits).
+	DiskHits int `json:"disk_cache_hits"`
+	Reruns   int `json:"capacity_reruns"`
 	// Overflows counts loop calls that stopped at a step whose firing
 	// exceeded the event capacity (the run went on with a larger one).
 	Overflows   int      `json:"capacity_overflows"`

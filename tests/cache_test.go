@@ -1,6 +1,8 @@
 package tests
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -9,40 +11,126 @@ import (
 
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
+	"github.com/brainc/brainc/pjrt"
+	"github.com/brainc/brainc/results"
 )
 
-// A second runner of the same program compiles nothing: it finds the loop
-// programs in the process's cache and gives the same spikes. A network
-// that differs only in constant inputs (a weight) shares the programs too,
-// and still runs its own weights: its spikes are the chunk engine's.
-func TestCompiledProgramsAreShared(t *testing.T) {
-	spec := strings.Replace(smallCOBA, "seed: 3", "seed: 31", 1) // a program no other test compiled
-	first, st1 := simulate(t, parse(t, spec), lower.Options{}, jit.Options{})
-	require.Greater(t, st1.Compiles, 0)
-	second, st2 := simulate(t, parse(t, spec), lower.Options{}, jit.Options{})
-	assert.Equal(t, 0, st2.Compiles, "nothing compiled again")
-	assert.Equal(t, st1.Compiles, st2.CacheHits)
-	require.Equal(t, spikeTrains(first), spikeTrains(second))
+// A program loaded from the disk cache gives the spikes of a cold
+// compile; a damaged entry (truncated, a flipped payload byte, another
+// file's bytes, garbage) is detected, compiled again and rewritten, and
+// the run's spikes are the same. Each run uses a PJRT client of its own,
+// as a new process would (the in-process cache is per client).
+func TestDiskCacheHitsAndDamage(t *testing.T) {
+	dir := t.TempDir()
+	jit.UseDiskCache(&jit.DiskCache{Dir: dir})
+	defer jit.UseDiskCache(nil)
+	net := parse(t, smallCOBA)
+	steps := int(net.Duration/net.Dt + 0.5)
+	run := func() (*results.Recorder, jit.Stats) {
+		b, err := pjrt.Open(pjrt.Options{Backend: "cpu"})
+		require.NoError(t, err)
+		prog, err := lower.Build(net, lower.Options{}) // its tensors belong to one backend
+		require.NoError(t, err)
+		rec, st, err := results.Simulate(b, prog, steps, jit.Options{}, nil)
+		require.NoError(t, err)
+		return rec, st
+	}
+	cold, st := run()
+	require.Greater(t, st.Compiles, 0)
+	assert.Zero(t, st.DiskHits)
+	assert.Zero(t, st.DiskErrors, "%v", st.DiskError)
+	entries, err := filepath.Glob(filepath.Join(dir, "*.xla"))
+	require.NoError(t, err)
+	require.Len(t, entries, st.Compiles, "one entry per compiled program")
 
-	heavier := strings.Replace(spec, "weight: 6.7", "weight: 7.5", 2)
-	other, st3 := simulate(t, parse(t, heavier), lower.Options{}, jit.Options{})
-	assert.Equal(t, 0, st3.Compiles, "weights are inputs of the program: the same executables")
-	chunks, _ := simulate(t, parse(t, heavier), lower.Options{}, jit.Options{Engine: jit.EngineChunk, K: 4})
-	require.Equal(t, spikeTrains(chunks), spikeTrains(other))
-	require.NotEqual(t, spikeTrains(first), spikeTrains(other))
+	warm, st2 := run()
+	assert.Equal(t, st.Compiles, st2.DiskHits)
+	assert.Zero(t, st2.Compiles)
+	assert.Equal(t, spikeTrains(cold), spikeTrains(warm))
+	require.Greater(t, totalSpikes(warm), 100)
+
+	require.Greater(t, len(entries), 1, "a capacity bucket and the next")
+	for name, damage := range map[string]func(b [][]byte, i int) []byte{
+		"truncated": func(b [][]byte, i int) []byte { return b[i][:len(b[i])/3] },
+		"flipped":   func(b [][]byte, i int) []byte { c := append([]byte{}, b[i]...); c[len(c)-100] ^= 0x40; return c },
+		"another":   func(b [][]byte, i int) []byte { return b[(i+1)%len(b)] },
+		"garbage":   func(b [][]byte, i int) []byte { return []byte(strings.Repeat("not a program ", 20)) },
+	} {
+		var data [][]byte
+		for _, e := range entries {
+			b, err := os.ReadFile(e)
+			require.NoError(t, err)
+			data = append(data, b)
+		}
+		for i, e := range entries {
+			require.NoError(t, os.WriteFile(e, damage(data, i), 0o644))
+		}
+		rebuilt, st3 := run()
+		assert.Equal(t, st.Compiles, st3.Compiles, name)
+		assert.Equal(t, st.Compiles, st3.DiskErrors, name)
+		require.Error(t, st3.DiskError, name)
+		assert.Contains(t, st3.DiskError.Error(), "(removed; compiling instead)", name)
+		assert.Equal(t, spikeTrains(cold), spikeTrains(rebuilt), name)
+		_, st4 := run()
+		assert.Equal(t, st.Compiles, st4.DiskHits, "%s: rewritten after the rebuild", name)
+	}
 }
 
-// Per-neuron parameters are inputs of the step too: networks that draw
-// other taus (another seed) run the same executables, each with its own
-// values (the chunk engine's spikes).
-func TestPerNeuronParamsShareThePrograms(t *testing.T) {
-	spec := strings.NewReplacer("TAU", "uniform(10 ms, 30 ms)", "INPUT", "uniform(11, 20)", "duration: 100 ms", "duration: 40 ms").Replace(perNeuronSpec)
-	a, st := simulate(t, parse(t, spec), lower.Options{}, jit.Options{})
-	require.Greater(t, st.Compiles, 0)
-	other := strings.Replace(spec, "seed: 4", "seed: 5", 1)
-	b, st2 := simulate(t, parse(t, other), lower.Options{}, jit.Options{})
-	assert.Equal(t, 0, st2.Compiles)
-	chunks, _ := simulate(t, parse(t, other), lower.Options{}, jit.Options{Engine: jit.EngineChunk, K: 4})
-	require.Equal(t, spikeTrains(chunks), spikeTrains(b))
-	require.NotEqual(t, spikeTrains(a), spikeTrains(b))
+// The cache stays under its cap by removing the entries used least
+// recently; Info counts entries and bytes, Clear removes them.
+func TestDiskCacheCapAndClear(t *testing.T) {
+	dir := t.TempDir()
+	d := &jit.DiskCache{Dir: dir}
+	jit.UseDiskCache(d)
+	defer jit.UseDiskCache(nil)
+	net := parse(t, smallCOBA)
+	prog, err := lower.Build(net, lower.Options{})
+	require.NoError(t, err)
+	b, err := pjrt.Open(pjrt.Options{Backend: "cpu"})
+	require.NoError(t, err)
+	_, st, err := results.Simulate(b, prog, 200, jit.Options{}, nil)
+	require.NoError(t, err)
+	n, size, err := d.Info()
+	require.NoError(t, err)
+	assert.Equal(t, st.Compiles, n)
+	require.Greater(t, size, int64(0))
+
+	// A cap below one entry keeps only the entry written last.
+	d.MaxBytes = 1
+	b2, err := pjrt.Open(pjrt.Options{Backend: "cpu"})
+	require.NoError(t, err)
+	prog, err = lower.Build(net, lower.Options{})
+	require.NoError(t, err)
+	_, _, err = results.Simulate(b2, prog, 200, jit.Options{Capacity: 512}, nil)
+	require.NoError(t, err)
+	n, _, err = d.Info()
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	removed, err := d.Clear()
+	require.NoError(t, err)
+	assert.Equal(t, 1, removed)
+	n, size, err = d.Info()
+	require.NoError(t, err)
+	assert.Zero(t, n)
+	assert.Zero(t, size)
+}
+
+// DefaultDiskCache reads its directory, cap and switch from the
+// environment.
+func TestDefaultDiskCache(t *testing.T) {
+	t.Setenv(jit.EnvCacheDir, "/tmp/somewhere")
+	t.Setenv(jit.EnvCacheMaxMB, "64")
+	d, err := jit.DefaultDiskCache()
+	require.NoError(t, err)
+	assert.Equal(t, "/tmp/somewhere", d.Dir)
+	assert.Equal(t, int64(64<<20), d.MaxBytes)
+	for _, bad := range []string{"x", "-1", "0", "1e300"} {
+		t.Setenv(jit.EnvCacheMaxMB, bad)
+		_, err = jit.DefaultDiskCache()
+		assert.EqualError(t, err, `BRAINC_CACHE_MAX_MB: expected a size in MiB in (0, 1073741824], got "`+bad+`"`)
+	}
+	t.Setenv(jit.EnvCache, "off")
+	d, err = jit.DefaultDiskCache()
+	require.NoError(t, err)
+	assert.Nil(t, d)
 }

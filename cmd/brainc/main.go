@@ -5,6 +5,7 @@
 //	brainc train SPEC|NAME     train a spiking classifier (surrogate gradients, BPTT)
 //	brainc bench scale         COBA at 4k…4M neurons: time, events/s, memory
 //	brainc validate SPEC       check a spec file and lower it (no compile)
+//	brainc cache info|clear    show or empty the disk cache of compiled programs
 //	brainc devices             list the backends found and why others were not
 //	brainc setup               install the CPU PJRT plugin with go-xla's installer
 //
@@ -37,6 +38,7 @@ func commands() []command {
 		{"bench", "scale", "COBA at growing sizes (in-degree 80): wall time, steps/s, synaptic events/s, memory", cmdBench},
 		{"validate", "SPEC", "parse, check and lower a spec file (nothing is compiled)", cmdValidate},
 		{"models", "", "list built-in networks and model families with their parameters", cmdModels},
+		{"cache", "info|clear", "show or empty the disk cache of compiled programs (~/.cache/brainc/executables)", cmdCache},
 		{"devices", "", "list the backends found (plugin, PJRT version, devices) and why others were not", cmdDevices},
 		{"setup", "", "install the CPU PJRT plugin with go-xla's own installer (needs GitHub)", cmdSetup},
 		{"version", "", "print brainc's version", cmdVersion},
@@ -75,6 +77,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		if c.name != name {
 			continue
 		}
+		useDiskCache(stderr)
 		err := c.run(rest, stdout, stderr)
 		if err == nil || errors.Is(err, pflag.ErrHelp) {
 			return 0

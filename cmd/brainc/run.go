@@ -252,7 +252,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		Populations: map[string]results.PopStats{},
 		CompileS:    st.CompileTime.Seconds(), RunS: st.RunTime.Seconds(),
 		StepsPerS: float64(reached) / st.RunTime.Seconds(), RealtimeFactor: st.RunTime.Seconds() / (modelMS / 1000),
-		Compiles: st.Compiles, Reruns: st.Reruns, Overflows: st.Overflows, MaxCapacity: st.MaxCapacity}
+		Compiles: st.Compiles, DiskHits: st.DiskHits, Reruns: st.Reruns, Overflows: st.Overflows, MaxCapacity: st.MaxCapacity}
 	if diverged != nil {
 		sum.Error = diverged.Error()
 	}
@@ -274,8 +274,15 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if diverged != nil {
 		return fmt.Errorf("%w (what was recorded up to there is in %s, marked \"complete\": false)", diverged, *out)
 	}
-	fmt.Fprintf(stdout, "%s: %g ms in %d steps on %s: compile %.2f s, run %.2f s (%.0f steps/s)\n",
-		net.Name, net.Duration, n, b.Label(), sum.CompileS, sum.RunS, sum.StepsPerS)
+	if st.DiskErrors > 0 {
+		fmt.Fprintf(stderr, "brainc run: disk cache: %v\n", st.DiskError)
+	}
+	fromDisk := ""
+	if st.DiskHits > 0 {
+		fromDisk = fmt.Sprintf(" (%d of %d programs from the disk cache)", st.DiskHits, st.DiskHits+st.Compiles+st.CacheHits)
+	}
+	fmt.Fprintf(stdout, "%s: %g ms in %d steps on %s: compile %.2f s%s, run %.2f s (%.0f steps/s)\n",
+		net.Name, net.Duration, n, b.Label(), sum.CompileS, fromDisk, sum.RunS, sum.StepsPerS)
 	for _, s := range rec.Spikes {
 		ps := sum.Populations[s.Pop]
 		cv := "n/a"

@@ -1,0 +1,23 @@
+package brainc
+
+import (
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/brainc/brainc/jit"
+)
+
+// TestMain keeps the package's runs off the user's disk cache of compiled
+// programs: they use one of their own, removed at the end.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "brainc-cache-test")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Setenv(jit.EnvCacheDir, dir)
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
