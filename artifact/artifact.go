@@ -101,6 +101,11 @@ type Program struct {
 	// Events and Traces lay out the events row and the traces row.
 	Events []EventField `json:"events_layout"`
 	Traces []TraceField `json:"traces_layout"`
+	// CustomCalls are the XLA FFI custom-call targets the program calls
+	// (brainc's CPU event operators, package cpuops): a PJRT runtime must
+	// have their handlers registered, as brainc does, to run it. None on
+	// other backends or with --composed-ops.
+	CustomCalls []string `json:"custom_calls,omitempty"`
 }
 
 // Manifest describes a compiled model.
@@ -136,6 +141,10 @@ type Options struct {
 	Capacities []int
 	// SpecSHA256 identifies the spec the program was lowered from.
 	SpecSHA256 string
+	// ComposedOps writes programs with composed XLA operators where the
+	// CPU plugin would run brainc's custom calls (jit.LoopOps), for PJRT
+	// runtimes without brainc's handlers.
+	ComposedOps bool
 }
 
 // Artifacts are a compiled model ready to be written.
@@ -175,7 +184,7 @@ func Compile(b *pjrt.Backend, p *lower.Program, opts Options) (*Artifacts, error
 	a := &Artifacts{Manifest: m, prog: p}
 	for _, c := range opts.Capacities {
 		name := fmt.Sprintf("%s_c%d", sanitize(p.Net.Name), c)
-		lp, err := jit.NewLoopProgram(b, p, name, c)
+		lp, err := jit.NewLoopProgramWith(b, p, name, c, opts.ComposedOps)
 		if err != nil {
 			return nil, fmt.Errorf("artifact: %s: %w", name, err)
 		}
@@ -202,7 +211,7 @@ func sanitize(s string) string {
 
 // describe lists a program's inputs and outputs.
 func describe(p *lower.Program, name string, lp *jit.LoopProgram) Program {
-	pr := Program{Name: name, File: name + ".mlir", Rows: lp.Rows, Capacity: lp.Capacity}
+	pr := Program{Name: name, File: name + ".mlir", Rows: lp.Rows, Capacity: lp.Capacity, CustomCalls: lp.CustomCalls}
 	var state []Array
 	for _, v := range p.State {
 		state = append(state, Array{Name: v.Name, Role: "state", DType: v.DType.String(),

@@ -13,6 +13,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 
+	"github.com/brainc/brainc/cpuops"
 	"github.com/brainc/brainc/loop"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/pjrt"
@@ -52,17 +53,76 @@ type LoopProgram struct {
 	// (lower.Program.EventLayout), TraceWidth the traces row width, Rows the
 	// most steps per call.
 	Capacity, Width, TraceWidth, Rows int
+	// CustomCalls are the custom-call targets the text calls (package
+	// cpuops): a runtime must have their handlers registered to run it.
+	CustomCalls []string
 }
 
 // NewLoopProgram traces one step of p with the given event capacity on the
-// XLA backend b (without compiling it) and wraps it in the time loop.
+// XLA backend b (without compiling it) and wraps it in the time loop, with
+// the operators the backend runs best (LoopOps).
 func NewLoopProgram(b backends.Backend, p *lower.Program, name string, capacity int) (*LoopProgram, error) {
-	return newLoopProgram(b, p, name, capacity, TopKCompaction(b))
+	return NewLoopProgramWith(b, p, name, capacity, false)
 }
 
-// newLoopProgram is NewLoopProgram, compacting with top-k in the loop or
-// in the traced step.
-func newLoopProgram(b backends.Backend, p *lower.Program, name string, capacity int, topK bool) (*LoopProgram, error) {
+// NewLoopProgramWith is NewLoopProgram with composed operators forced
+// (see LoopOps) when composed is set.
+func NewLoopProgramWith(b backends.Backend, p *lower.Program, name string, capacity int, composed bool) (*LoopProgram, error) {
+	ops, _ := LoopOps(b, composed)
+	return newLoopProgram(b, p, name, capacity, ops)
+}
+
+// Ops say how the time loop compacts spikes and propagates them.
+type Ops int
+
+const (
+	// OpsScan compacts in the traced step with a prefix sum and a scatter
+	// (ops.Compact) and propagates with gathers and scatters (the GPU's
+	// path).
+	OpsScan Ops = iota
+	// OpsTopK compacts in the loop with XLA's top-k (loop.Compaction);
+	// propagation stays in the step.
+	OpsTopK
+	// OpsCustom compacts and propagates the fan-out tables with brainc's
+	// CPU custom calls (package cpuops): one call each per step.
+	OpsCustom
+)
+
+// String names the ops as --explain and brainc devices say them.
+func (o Ops) String() string {
+	switch o {
+	case OpsTopK:
+		return "composed XLA ops (top-k compaction in the loop, gather/scatter propagation)"
+	case OpsCustom:
+		return "brainc custom calls (" + cpuops.CompactTarget + ", " + cpuops.CSRTarget + ")"
+	}
+	return "composed XLA ops (prefix-sum compaction, gather/scatter propagation)"
+}
+
+// LoopOps chooses the loop's operators on backend b: custom calls on the
+// CPU plugin when their handlers are registered there (cpuops.Register;
+// composed forces the composed ops), top-k compaction on the CPU plugin
+// otherwise, the scan elsewhere. why says why custom calls are not used
+// ("" when they are).
+func LoopOps(b backends.Backend, composed bool) (ops Ops, why string) {
+	c, err := pjrt.Client(b)
+	if err != nil {
+		return OpsScan, err.Error()
+	}
+	if !strings.EqualFold(c.Platform(), "cpu") {
+		return OpsScan, "custom calls are written for the CPU plugin only; platform " + c.Platform()
+	}
+	if composed {
+		return OpsTopK, "composed ops asked for"
+	}
+	if err := cpuops.Register(c); err != nil {
+		return OpsTopK, err.Error()
+	}
+	return OpsCustom, ""
+}
+
+// newLoopProgram is NewLoopProgram with the given operators.
+func newLoopProgram(b backends.Backend, p *lower.Program, name string, capacity int, ops Ops) (*LoopProgram, error) {
 	_, width := p.EventLayout(capacity)
 	tw := 0
 	for _, t := range p.Traces {
@@ -87,28 +147,45 @@ func newLoopProgram(b backends.Backend, p *lower.Program, name string, capacity 
 		in = append(in, shapes.Make(v.DType, v.Shape...))
 	}
 	spec := loop.Spec{Name: name, Carried: carried, Invariant: len(p.Consts), Rows: lp.Rows}
-	if width > 0 && topK {
+	if width > 0 && ops != OpsScan {
 		spec.Compact = &loop.Compaction{Row: len(p.State)}
 		for _, blk := range p.CompactBlocks() {
 			spec.Compact.Blocks = append(spec.Compact.Blocks, loop.CompactBlock{Size: blk.Size, Capacity: lower.Capacity(blk, capacity)})
 		}
 	}
-	step, err := pjrt.TraceStableHLO(b, name+"_step", in, p.Body(capacity, spec.Compact != nil))
+	bo := lower.BodyOptions{Keys: spec.Compact != nil}
+	if ops == OpsCustom && width > 0 {
+		spec.Compact.Target = cpuops.CompactTarget
+		lp.CustomCalls = append(lp.CustomCalls, cpuops.CompactTarget)
+		offsets, _ := p.EventLayout(capacity)
+		at := map[*lower.Block]int{}
+		for j, blk := range p.CompactBlocks() {
+			at[blk] = offsets[j]
+		}
+		for _, blk := range p.FanBlocks() {
+			wmode := cpuops.WeightScalar
+			switch {
+			case blk.FanoutPerSynapse:
+				wmode = cpuops.WeightSynapse
+			case len(p.Consts[blk.FanoutWeight].Shape) == 1:
+				wmode = cpuops.WeightSlot
+			}
+			spec.Computed = append(spec.Computed, loop.Computed{Target: cpuops.CSRTarget,
+				Meta: []int32{int32(at[blk]), int32(lower.Capacity(blk, capacity)), int32(blk.Size), int32(wmode)},
+				Args: []int{len(p.State), carried + blk.FanoutPtr, carried + blk.Fanout, carried + blk.FanoutWeight}})
+			in = append(in, shapes.Make(p.DType, blk.FanoutSize))
+		}
+		if len(spec.Computed) > 0 {
+			bo.FanInputs = true
+			lp.CustomCalls = append(lp.CustomCalls, cpuops.CSRTarget)
+		}
+	}
+	step, err := pjrt.TraceStableHLO(b, name+"_step", in, p.Body(capacity, bo))
 	if err != nil {
 		return nil, err
 	}
 	lp.Text, err = loop.Module(step, spec)
 	return lp, err
-}
-
-// TopKCompaction reports whether the loop compacts spikes with XLA's top-k
-// (loop.Compaction) on backend b: on the CPU plugin, where it is one
-// partial sort per block instead of a dozen kernels of prefix sum and
-// scatter. On a GPU the prefix sum is kept (a top-k there may sort the
-// whole block).
-func TopKCompaction(b backends.Backend) bool {
-	c, err := pjrt.Client(b)
-	return err == nil && strings.EqualFold(c.Platform(), "cpu")
 }
 
 // loopExec is a compiled LoopProgram.
@@ -233,8 +310,12 @@ func (r *Runner) loopExec(capacity int) (*loopExec, error) {
 		return e, nil
 	}
 	t0 := time.Now()
-	lp, err := newLoopProgram(r.backend, r.prog, fmt.Sprintf("loop_c%d", capacity), capacity,
-		TopKCompaction(r.backend) && !r.opts.ScanCompaction)
+	ops := OpsScan
+	if !r.opts.ScanCompaction {
+		ops, _ = LoopOps(r.backend, r.opts.ComposedOps)
+	}
+	r.stats.Ops = ops
+	lp, err := newLoopProgram(r.backend, r.prog, fmt.Sprintf("loop_c%d", capacity), capacity, ops)
 	if err != nil {
 		return nil, err
 	}

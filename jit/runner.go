@@ -61,6 +61,10 @@ type Options struct {
 	// (prefix sum and scatter, the path a GPU takes) even where the loop
 	// would use top-k (the CPU plugin): tests compare the two.
 	ScanCompaction bool
+	// ComposedOps has the loop engine use composed XLA ops (top-k
+	// compaction, gather/scatter propagation) where it would use brainc's
+	// CPU custom calls (LoopOps): tests and benchmarks compare the two.
+	ComposedOps bool
 	// Log, when set, receives one line per loop-engine call: the steps it
 	// ran, the capacity before and after, the largest firing count, whether
 	// it stopped at an overflow, and its wall time per step.
@@ -116,6 +120,9 @@ type Stats struct {
 	// last such error.
 	DiskHits, DiskErrors int
 	DiskError            error
+	// Ops are the operators the loop engine's programs compact and
+	// propagate spikes with (see LoopOps).
+	Ops Ops
 	// Steps is the number of steps simulated.
 	Steps int
 	// MaxCapacity is the largest event capacity used.

@@ -23,6 +23,11 @@ type Compaction struct {
 	Row int
 	// Blocks are the compacted blocks, in row order.
 	Blocks []CompactBlock
+	// Target, when set, names a typed-FFI custom call that builds the row
+	// instead of the top-k ops: its operands are the capacities
+	// (tensor<blocks x i32>) then the keys, its result the row, the same
+	// row the top-k ops build (package cpuops).
+	Target string
 }
 
 // CompactBlock is one block's share of the events row.
@@ -44,6 +49,17 @@ func (c *Compaction) Width() int {
 // writeCompaction writes the ops turning the step's keys (SSA names) into
 // the events row and returns the row's name. Names are prefixed with %k.
 func writeCompaction(w func(string, ...any), c *Compaction, keys []string) string {
+	if c.Target != "" {
+		caps := make([]string, len(c.Blocks))
+		types := []string{fmt.Sprintf("tensor<%dxi32>", len(c.Blocks))}
+		for j, b := range c.Blocks {
+			caps[j] = fmt.Sprint(b.Capacity)
+			types = append(types, fmt.Sprintf("tensor<%dxf32>", b.Size))
+		}
+		w("      %%k_caps = \"stablehlo.constant\"() { value = dense<[%s]> : %s } : () -> %s\n", strings.Join(caps, ", "), types[0], types[0])
+		writeCustomCall(w, "%k_row", c.Target, append([]string{"%k_caps"}, keys...), types, fmt.Sprintf("tensor<%dxi32>", c.Width()))
+		return "%k_row"
+	}
 	w("      %%k_zero = \"stablehlo.constant\"() { value = dense<0> : tensor<i32> } : () -> tensor<i32>\n")
 	var parts []string
 	for j, b := range c.Blocks {

@@ -32,6 +32,7 @@ package loop
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -52,6 +53,10 @@ type Spec struct {
 	// Compact, when set, has the loop build the events row from the keys
 	// the step returns (see Compaction).
 	Compact *Compaction
+	// Computed are step inputs the loop computes before each step with a
+	// custom call (see Computed): the step takes them after its carried
+	// and invariant inputs, in order.
+	Computed []Computed
 }
 
 // Signature is the parsed signature of a step function.
@@ -109,9 +114,14 @@ func Module(step string, spec Spec) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	c, k := spec.Carried, spec.Invariant
-	if c < 0 || k < 0 || c+k != len(sig.Args) {
-		return "", fmt.Errorf("loop: %d carried + %d invariant inputs, but the step takes %d", c, k, len(sig.Args))
+	c, k, nc := spec.Carried, spec.Invariant, len(spec.Computed)
+	if c < 0 || k < 0 || c+k+nc != len(sig.Args) {
+		return "", fmt.Errorf("loop: %d carried + %d invariant + %d computed inputs, but the step takes %d", c, k, nc, len(sig.Args))
+	}
+	for j, cc := range spec.Computed {
+		if err := cc.check(c + k); err != nil {
+			return "", fmt.Errorf("loop: computed input %d: %w", j, err)
+		}
 	}
 	if len(sig.Results) < c+1 {
 		return "", fmt.Errorf("loop: the step returns %d results, expected at least %d (carried, then stop)", len(sig.Results), c+1)
@@ -170,7 +180,7 @@ func Module(step string, spec Spec) (string, error) {
 	// The while carry: counter, stop flag, n, carried, invariant, buffers.
 	var carry []string
 	carry = append(carry, i32, i1, i32)
-	carry = append(carry, sig.Args...)
+	carry = append(carry, sig.Args[:c+k]...)
 	carry = append(carry, buffers...)
 	nCarry := len(carry)
 	argAt := func(prefix string, from, n int) []string {
@@ -194,7 +204,7 @@ func Module(step string, spec Spec) (string, error) {
 	b.WriteString(body)
 	// @main.
 	mainArgs := argAt("in", 0, c+k)
-	mainTypes := append(append([]string(nil), sig.Args...), i32)
+	mainTypes := append(append([]string(nil), sig.Args[:c+k]...), i32)
 	mainNames := append(append([]string(nil), mainArgs...), "%n")
 	outTypes := append(append(append([]string(nil), sig.Args[:c]...), i32), buffers...)
 	// Carried input i may share its buffer with output i when the caller
@@ -238,7 +248,10 @@ func Module(step string, spec Spec) (string, error) {
 	// Body: one step, its rows written at the counter.
 	ba := argAt("b", 0, nCarry)
 	w("    ^bb0(%s):\n", typed(ba, carry))
-	stepIn := ba[3 : 3+c+k]
+	stepIn := slices.Clone(ba[3 : 3+c+k])
+	for j, cc := range spec.Computed {
+		stepIn = append(stepIn, cc.write(w, j, stepIn[:c+k], sig.Args[:c+k], sig.Args[c+k+j]))
+	}
 	w("      %%s:%d = func.call @step(%s) : (%s) -> (%s)\n", len(sig.Results), strings.Join(stepIn, ", "),
 		strings.Join(sig.Args, ", "), strings.Join(sig.Results, ", "))
 	stop := fmt.Sprintf("%%s#%d", c)

@@ -1,6 +1,8 @@
 package loop
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"testing"
@@ -9,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/brainc/brainc/cpuops"
 	"github.com/brainc/brainc/pjrt"
 )
 
@@ -51,6 +54,19 @@ func TestModule(t *testing.T) {
 	assert.Equal(t, m, again, "deterministic text")
 }
 
+// A computed input is a custom call on the iteration's inputs, with its
+// meta operand, passed to the step after the others; @main does not take
+// it.
+func TestModuleComputed(t *testing.T) {
+	st := strings.Replace(step, "%in1: tensor<f32>)", "%in1: tensor<f32>, %in2: tensor<2xf32>)", 1)
+	m, err := Module(st, Spec{Name: "c", Carried: 1, Invariant: 1, Rows: 8, Computed: []Computed{{Target: "brainc_csr", Meta: []int32{3, 4}, Args: []int{0, 1}}}})
+	require.NoError(t, err)
+	assert.Contains(t, m, `%cc0_meta = "stablehlo.constant"() { value = dense<[3, 4]> : tensor<2xi32> } : () -> tensor<2xi32>`)
+	assert.Contains(t, m, `%cc0 = "stablehlo.custom_call"(%cc0_meta, %b3, %b4) { call_target_name = "brainc_csr", api_version = 4 : i32 } : (tensor<2xi32>, tensor<2xf32>, tensor<f32>) -> tensor<2xf32>`)
+	assert.Contains(t, m, "func.call @step(%b3, %b4, %cc0)")
+	assert.Contains(t, m, "func.func @main(%in0: tensor<2xf32> {tf.aliasing_output = 0 : i32}, %in1: tensor<f32>, %n: tensor<i32>)")
+}
+
 func TestModuleErrors(t *testing.T) {
 	for _, tc := range []struct {
 		step string
@@ -59,13 +75,17 @@ func TestModuleErrors(t *testing.T) {
 	}{
 		{step, Spec{Name: "a-b", Carried: 1, Invariant: 1, Rows: 8}, `module name "a-b"`},
 		{step, Spec{Name: "m", Carried: 1, Invariant: 1, Rows: 0}, "rows per call must be ≥ 1, got 0"},
-		{step, Spec{Name: "m", Carried: 1, Invariant: 0, Rows: 8}, "1 carried + 0 invariant inputs, but the step takes 2"},
+		{step, Spec{Name: "m", Carried: 1, Invariant: 0, Rows: 8}, "1 carried + 0 invariant + 0 computed inputs, but the step takes 2"},
 		{step, Spec{Name: "m", Carried: 2, Invariant: 0, Rows: 8}, "carried value 1 enters as tensor<f32> and leaves as tensor<i1>"},
 		{strings.Replace(step, "-> (tensor<2xf32>, tensor<i1>,", "-> (tensor<2xf32>, tensor<i32>,", 1), Spec{Name: "m", Carried: 1, Invariant: 1, Rows: 8},
 			"step result 1 (stop) is tensor<i32>, expected tensor<i1>"},
 		{strings.Replace(step, "tensor<i1>, tensor<2xf32>) {", "tensor<i1>, tensor<f32>) {", 1), Spec{Name: "m", Carried: 1, Invariant: 1, Rows: 8},
 			"recorded row 0 is tensor<f32>, expected a rank-1 tensor"},
 		{"func.func @step()", Spec{Name: "m", Rows: 8}, "has no func.func @main"},
+		{strings.Replace(step, "%in1: tensor<f32>)", "%in1: tensor<f32>, %in2: tensor<2xf32>)", 1), Spec{Name: "m", Carried: 1, Invariant: 1, Rows: 8,
+			Computed: []Computed{{Target: "a-b"}}}, `computed input 0: target "a-b" must be letters, digits and underscores`},
+		{strings.Replace(step, "%in1: tensor<f32>)", "%in1: tensor<f32>, %in2: tensor<2xf32>)", 1), Spec{Name: "m", Carried: 1, Invariant: 1, Rows: 8,
+			Computed: []Computed{{Target: "f", Args: []int{2}}}}, "computed input 0: operand 2 is not among the 2 carried and invariant inputs"},
 	} {
 		_, err := Module(tc.step, tc.spec)
 		assert.ErrorContains(t, err, tc.want)
@@ -196,4 +216,88 @@ func TestCompactionModuleRuns(t *testing.T) {
 	_, err = Module(strings.ReplaceAll(keyStep, "%d", "8"), Spec{Name: "keys", Carried: 2, Invariant: 1, Rows: 4,
 		Compact: &Compaction{Row: 1, Blocks: []CompactBlock{{Size: 6, Capacity: 7}}}})
 	assert.EqualError(t, err, "loop: block 0 has capacity 7, expected 1 to its size 6")
+}
+
+// A step that reads its keys from a table: step i's key of each of two
+// blocks is row i of its invariant table.
+const tableStep = `module @t {
+  func.func @main(%i: tensor<i32>, %row: tensor<WxI32>, %ka: tensor<TxAxf32>, %kb: tensor<TxBxf32>) -> (tensor<i32>, tensor<WxI32>, tensor<i1>, tensor<Axf32>, tensor<Bxf32>) {
+    %zero = "stablehlo.constant"() { value = dense<0> : tensor<i32> } : () -> tensor<i32>
+    %one = "stablehlo.constant"() { value = dense<1> : tensor<i32> } : () -> tensor<i32>
+    %a1 = "stablehlo.dynamic_slice"(%ka, %i, %zero) { slice_sizes = array<i64: 1, A> } : (tensor<TxAxf32>, tensor<i32>, tensor<i32>) -> tensor<1xAxf32>
+    %a = "stablehlo.reshape"(%a1) : (tensor<1xAxf32>) -> tensor<Axf32>
+    %b1 = "stablehlo.dynamic_slice"(%kb, %i, %zero) { slice_sizes = array<i64: 1, B> } : (tensor<TxBxf32>, tensor<i32>, tensor<i32>) -> tensor<1xBxf32>
+    %b = "stablehlo.reshape"(%b1) : (tensor<1xBxf32>) -> tensor<Bxf32>
+    %next = "stablehlo.add"(%i, %one) : (tensor<i32>, tensor<i32>) -> tensor<i32>
+    %stop = "stablehlo.constant"() { value = dense<false> : tensor<i1> } : () -> tensor<i1>
+    "stablehlo.return"(%next, %row, %stop, %a, %b) : (tensor<i32>, tensor<WxI32>, tensor<i1>, tensor<Axf32>, tensor<Bxf32>) -> ()
+  }
+}
+`
+
+// The custom compaction (cpuops' brainc_compact) gives the rows of the
+// top-k ops, step by step, on random keys of two blocks: quiet steps,
+// bursts past the capacity (the loop stops after them) and non-finite
+// states (key 2).
+func TestCustomCompactionEqualsTopK(t *testing.T) {
+	b, err := pjrt.Open(pjrt.Options{Backend: "cpu"})
+	require.NoError(t, err)
+	defer b.Finalize()
+	c, err := pjrt.Client(b)
+	require.NoError(t, err)
+	require.NoError(t, cpuops.Register(c))
+	const T, A, B, capA, capB = 64, 50, 13, 6, 3
+	r := rand.New(rand.NewPCG(1, 2))
+	keys := func(n int) []float32 {
+		k := make([]float32, T*n)
+		for s := range T {
+			fire := []float64{0, 0.02, 0.05, 0.1, 0.3}[s%5]
+			for i := range n {
+				switch x := r.Float64(); {
+				case s == 40 && x < 0.05:
+					k[s*n+i] = 2
+				case x < fire:
+					k[s*n+i] = 1
+				}
+			}
+		}
+		return k
+	}
+	ka, kb := keys(A), keys(B)
+	width := 2 + capA + capB
+	step := strings.NewReplacer("WxI32", fmt.Sprintf("%dxi32", width), "T", strconv.Itoa(T), "A", strconv.Itoa(A), "B", strconv.Itoa(B)).Replace(tableStep)
+	run := func(target string, from int) ([]int32, int) {
+		text, err := Module(step, Spec{Name: "keys", Carried: 2, Invariant: 2, Rows: T,
+			Compact: &Compaction{Row: 1, Target: target, Blocks: []CompactBlock{{Size: A, Capacity: capA}, {Size: B, Capacity: capB}}}})
+		require.NoError(t, err)
+		exe, err := c.Compile().WithStableHLO([]byte(text)).Done()
+		require.NoError(t, err)
+		defer func() { _ = exe.Destroy() }()
+		i, err := xlapjrt.ScalarToBuffer(c, int32(from))
+		require.NoError(t, err)
+		row, err := xlapjrt.ArrayToBuffer(c, make([]int32, width), width)
+		require.NoError(t, err)
+		bka, err := xlapjrt.ArrayToBuffer(c, ka, T, A)
+		require.NoError(t, err)
+		bkb, err := xlapjrt.ArrayToBuffer(c, kb, T, B)
+		require.NoError(t, err)
+		n, err := xlapjrt.ScalarToBuffer(c, int32(T-from))
+		require.NoError(t, err)
+		outs, err := exe.Execute(i, row, bka, bkb, n).DonateNone().Done()
+		require.NoError(t, err)
+		steps, err := xlapjrt.BufferToScalar[int32](outs[2])
+		require.NoError(t, err)
+		events, _, err := xlapjrt.BufferToArray[int32](outs[3])
+		require.NoError(t, err)
+		return events[:int(steps)*width], int(steps)
+	}
+	stops := 0
+	for from := 0; from < T; stops++ {
+		want, steps := run("", from)
+		got, gotSteps := run(cpuops.CompactTarget, from)
+		require.Equal(t, steps, gotSteps, "from step %d", from)
+		require.Equal(t, want, got, "from step %d", from)
+		from += steps
+	}
+	assert.Greater(t, stops, 3, "bursts and the non-finite step stop the loop")
 }

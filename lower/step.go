@@ -60,8 +60,9 @@ type stepper struct {
 	// population (nil until needed).
 	local []*Node
 	// fan holds, per block index, this step's event-driven input to every
-	// target of its fan-out table (nil until computed).
-	fan []*Node
+	// target of its fan-out table (nil until computed); fanIn the ones the
+	// step is given (BodyOptions.FanInputs).
+	fan, fanIn []*Node
 	// next is the state being built for the next step (STP, STDP and delay
 	// lines write their variables there).
 	next []*Node
@@ -106,6 +107,19 @@ func (p *Program) Chunk(k, capacity int) func(inputs []*Node) []*Node {
 	}
 }
 
+// BodyOptions choose what the time loop does around a step (Body).
+type BodyOptions struct {
+	// Keys leaves compaction to the loop: the step returns one key per
+	// compacted block (Program.key) instead of the new events row.
+	Keys bool
+	// FanInputs leaves the fan-out tables' propagation to the loop: the
+	// step takes, after the constants, one input per block of FanBlocks,
+	// [FanoutSize] of the float type, this step's event-driven input of
+	// the block's table (what ops.EventPropagateCSR gives for the events
+	// row it is given), instead of computing it.
+	FanInputs bool
+}
+
 // Body returns the graph function of one step of the time loop (package
 // loop): the firing indices of the previous step come in, compacted, as the
 // events row instead of being compacted again, and the new step's row goes
@@ -114,22 +128,24 @@ func (p *Program) Chunk(k, capacity int) func(inputs []*Node) []*Node {
 // Inputs: the state (Program.State order), then, when the program compacts
 // any block, the events row Int32 [W] of the previous step (see
 // EventLayout: a count and capacity indices per compacted block), then the
-// constants. Outputs: the new state, the new events row (when there is
-// one), stop (Bool scalar: some block fired more neurons than its
-// capacity, so the row is truncated and the next step must not use it, or
-// a state went non-finite), then the rows to record: the events row again
-// and the traces row (Float [Σ len(indices)], when the program has traces).
+// constants, then (FanInputs) the fan-out inputs. Outputs: the new state,
+// the new events row (when there is one), stop (Bool scalar: some block
+// fired more neurons than its capacity, so the row is truncated and the
+// next step must not use it, or a state went non-finite), then the rows to
+// record: the events row again and the traces row (Float [Σ len(indices)],
+// when the program has traces).
 //
-// With keys set, the step leaves compaction to the loop (loop.Compaction):
-// it returns the events row it was given in place of the new one, then
-// stop (for the blocks not compacted), then one key per compacted block,
-// Float32 [block size] (Keys), then the traces row.
-func (p *Program) Body(capacity int, keys bool) func(inputs []*Node) []*Node {
+// With Keys, the step leaves compaction to the loop (loop.Compaction): it
+// returns the events row it was given in place of the new one, then stop
+// (for the blocks not compacted), then one key per compacted block,
+// Float32 [block size], then the traces row.
+func (p *Program) Body(capacity int, o BodyOptions) func(inputs []*Node) []*Node {
 	return func(inputs []*Node) []*Node {
 		ns := len(p.State)
 		compact := p.CompactBlocks()
 		nrow := min(1, len(compact))
-		st := &stepper{p: p, capacity: capacity, consts: inputs[ns+nrow:], idx: make([]*Node, len(p.Blocks))}
+		nc := len(p.Consts)
+		st := &stepper{p: p, capacity: capacity, consts: inputs[ns+nrow : ns+nrow+nc], idx: make([]*Node, len(p.Blocks))}
 		if nrow == 1 {
 			offsets, _ := p.EventLayout(capacity)
 			for j, b := range compact {
@@ -137,9 +153,15 @@ func (p *Program) Body(capacity int, keys bool) func(inputs []*Node) []*Node {
 				st.idx[b.Index] = Slice(inputs[ns], AxisRange(at, at+Capacity(b, capacity)))
 			}
 		}
+		if o.FanInputs {
+			st.fanIn = make([]*Node, len(p.Blocks))
+			for j, b := range p.FanBlocks() {
+				st.fanIn[b.Index] = inputs[ns+nrow+nc+j]
+			}
+		}
 		state := st.step(append([]*Node(nil), inputs[:ns]...))
 		out := state
-		if keys {
+		if o.Keys {
 			if nrow == 1 {
 				out = append(out, inputs[ns])
 			}
@@ -167,6 +189,18 @@ func (p *Program) Body(capacity int, keys bool) func(inputs []*Node) []*Node {
 		}
 		return out
 	}
+}
+
+// FanBlocks lists the blocks with a fan-out table (Block.Fanout), in
+// Program.Blocks order: every one is compacted.
+func (p *Program) FanBlocks() []*Block {
+	var out []*Block
+	for _, b := range p.Blocks {
+		if b.Fanout >= 0 {
+			out = append(out, b)
+		}
+	}
+	return out
 }
 
 // key is a compacted block's key for the loop's top-k compaction,
@@ -310,6 +344,7 @@ func (st *stepper) step(state []*Node) []*Node {
 	next := append([]*Node(nil), state...)
 	st.next = next
 	st.fan = make([]*Node, len(p.Blocks))
+	copy(st.fan, st.fanIn)
 	st.local = make([]*Node, len(p.Pops))
 	st.sums, st.values = nil, map[*Projection]*Node{}
 	stepIdx := state[0]

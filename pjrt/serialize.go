@@ -308,3 +308,28 @@ func pjrtError(api *C.brainc_api, perr *C.PJRT_Error, op string) error {
 	}
 	return fmt.Errorf("pjrt: %s: %s (PJRT error code %d)", op, text, int(code))
 }
+
+// API returns the address of the PJRT_Api table of client's plugin, for
+// brainc's own C code (package cpuops registers custom-call handlers
+// through its extensions), with the PJRT C API version the plugin reports.
+func API(client *xlapjrt.Client) (api unsafe.Pointer, major, minor int, err error) {
+	if client == nil {
+		return nil, 0, 0, errors.New("pjrt: nil client")
+	}
+	p, err := cField(reflect.ValueOf(client.Plugin()), "api")
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	a := (*C.brainc_api)(p)
+	return p, int(a.version.major_version), int(a.version.minor_version), nil
+}
+
+// Error converts a PJRT_Error* that a PJRT function of client's plugin
+// returned (to brainc's own C code) into a Go error, and destroys it.
+func Error(client *xlapjrt.Client, perr unsafe.Pointer, op string) error {
+	api, err := apiOf(client)
+	if err != nil {
+		return fmt.Errorf("pjrt: %s failed (%v)", op, err)
+	}
+	return pjrtError(api, (*C.PJRT_Error)(perr), op)
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/brainc/brainc/artifact"
+	"github.com/brainc/brainc/cpuops"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/npyio"
@@ -41,6 +42,9 @@ func TestCompiledProgramRunsInPlainPJRT(t *testing.T) {
 	require.Len(t, m.Programs, 1)
 	p := m.Programs[0]
 	assert.Equal(t, "small_coba_c512", p.Name)
+	// The CPU plugin runs brainc's custom calls: the manifest names them
+	// (a runtime needs their handlers; this process registered them).
+	assert.Equal(t, []string{cpuops.CompactTarget, cpuops.CSRTarget}, p.CustomCalls)
 	mlir, err := os.ReadFile(filepath.Join(dir, p.File))
 	require.NoError(t, err)
 	byName, err := npyio.ReadNPZMap(filepath.Join(dir, m.State0))

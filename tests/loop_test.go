@@ -84,12 +84,17 @@ func TestLoopEqualsChunks(t *testing.T) {
 			lopts := lower.Options{Kernel: c.kernel, DType: c.dtype}
 			chunk, _ := simulate(t, c.net(), lopts, jit.Options{Engine: jit.EngineChunk, K: 3})
 			loop, lst := simulate(t, c.net(), lopts, jit.Options{Engine: jit.EngineLoop})
+			require.Equal(t, jit.OpsCustom, lst.Ops, "the CPU plugin runs brainc's custom calls")
 			require.Greater(t, totalSpikes(chunk), 20, "the network must fire for the comparison to mean anything")
 			assert.Equal(t, spikeTrains(chunk), spikeTrains(loop))
 			// The loop compacts with top-k on the CPU plugin; the traced
 			// prefix sum (the GPU's path) gives the same spikes.
 			scan, _ := simulate(t, c.net(), lopts, jit.Options{Engine: jit.EngineLoop, ScanCompaction: true})
 			assert.Equal(t, spikeTrains(chunk), spikeTrains(scan), "scan compaction")
+			// The loop compacts and propagates with brainc's custom calls
+			// on the CPU plugin; the composed top-k path gives the same.
+			composed, _ := simulate(t, c.net(), lopts, jit.Options{Engine: jit.EngineLoop, ComposedOps: true})
+			assert.Equal(t, spikeTrains(chunk), spikeTrains(composed), "composed ops")
 			require.Len(t, loop.Traces, len(chunk.Traces))
 			for i, tr := range chunk.Traces {
 				if c.roundoff == 0 {

@@ -48,7 +48,10 @@ func cmdCompile(args []string, stdout, stderr io.Writer) error {
 	}
 	capacity := capacityOrDefault(sf.capacity)
 	if *explain {
-		_, engine := sf.runOptions(platform, n)
+		opts, engine := sf.runOptions(platform, n)
+		if b != nil {
+			engine += eventOps(b, opts)
+		}
 		fmt.Fprint(stdout, prog.Explain(engine, capacity, n))
 	}
 	if *out == "" {
@@ -63,7 +66,7 @@ func cmdCompile(args []string, stdout, stderr io.Writer) error {
 		caps = caps[:*buckets]
 	}
 	sum := sha256.Sum256(spec)
-	a, err := artifact.Compile(b, prog, artifact.Options{Steps: n, Capacities: caps, SpecSHA256: hex.EncodeToString(sum[:])})
+	a, err := artifact.Compile(b, prog, artifact.Options{Steps: n, Capacities: caps, SpecSHA256: hex.EncodeToString(sum[:]), ComposedOps: sf.composedOps})
 	if err != nil {
 		return err
 	}

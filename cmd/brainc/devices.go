@@ -8,6 +8,7 @@ import (
 
 	"github.com/gomlx/go-xla/pkg/installer"
 
+	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/pjrt"
 )
 
@@ -32,6 +33,13 @@ func cmdDevices(args []string, stdout, stderr io.Writer) error {
 			}
 			for i, d := range b.Devices() {
 				fmt.Fprintf(stdout, "       device %d: %s\n", i, d)
+			}
+			if b.Path != "" {
+				ops, why := jit.LoopOps(b, false)
+				fmt.Fprintf(stdout, "       events  %s\n", ops)
+				if why != "" {
+					fmt.Fprintf(stdout, "               (no custom calls: %s)\n", why)
+				}
 			}
 		case c.Skip == "":
 			fmt.Fprintf(stdout, "%-5s  available, not selected (lower priority)\n", c.Kind)

@@ -37,7 +37,7 @@ type simFlags struct {
 	duration, dt, backend, kernel, engine string
 	seed                                  int64
 	k, capacity                           int
-	logCalls                              bool
+	logCalls, composedOps                 bool
 	float64                               bool
 	cpuThreads                            int
 	maxMemoryGiB                          float64
@@ -61,6 +61,7 @@ func addSimFlags(fs interface {
 	fs.IntVar(&f.cpuThreads, "cpu-threads", 0, fmt.Sprintf("run the XLA CPU backend on this many CPUs (default: 1 up to %d neurons, where hand-offs between threads cost more than they save; else all)", pjrt.OneCPUUpTo))
 	fs.BoolVar(&f.float64, "float64", false, "simulate in float64 (default: the spec's precision, float32 unless it says float64)")
 	fs.BoolVar(&f.logCalls, "log-calls", false, "print one line per loop-engine call to stderr (steps, capacity, firing, µs per step)")
+	fs.BoolVar(&f.composedOps, "composed-ops", false, "compact and propagate spikes with composed XLA ops instead of brainc's CPU custom calls")
 	fs.IntVar(&f.capacity, "capacity", 0, fmt.Sprintf("initial event capacity per population and step (default %d; grows when exceeded)", jit.DefaultCapacity))
 }
 
@@ -142,10 +143,23 @@ func (f *simFlags) checkEngine() error {
 	return nil
 }
 
+// eventOps says, for --explain, which operators the loop engine compacts
+// and propagates spikes with on b ("" for the chunk engine).
+func eventOps(b *pjrt.Backend, opts jit.Options) string {
+	if opts.Engine != jit.EngineLoop {
+		return ""
+	}
+	ops, why := jit.LoopOps(b, opts.ComposedOps)
+	if why != "" && ops != jit.OpsCustom {
+		return fmt.Sprintf("; spikes compacted and propagated by %s (no custom calls: %s)", ops, why)
+	}
+	return fmt.Sprintf("; spikes compacted and propagated by %s", ops)
+}
+
 // runOptions are the runner options the flags ask for on a platform, for
 // a run of steps, and the engine described for --explain.
 func (f *simFlags) runOptions(platform string, steps int) (jit.Options, string) {
-	opts := jit.Options{Engine: jit.Engine(f.engine), Capacity: f.capacity}
+	opts := jit.Options{Engine: jit.Engine(f.engine), Capacity: f.capacity, ComposedOps: f.composedOps}
 	if f.logCalls {
 		opts.Log = os.Stderr
 	}
@@ -210,6 +224,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	defer b.Finalize()
 	n := steps(net)
 	opts, engine := sf.runOptions(b.Platform(), n)
+	engine += eventOps(b, opts)
 	if *explain {
 		fmt.Fprintln(stdout, prog.Explain(engine, capacityOrDefault(sf.capacity), n))
 	}

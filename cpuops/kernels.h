@@ -1,0 +1,38 @@
+// Event operators of brainc's CPU custom calls, on plain arrays (the XLA
+// FFI handlers in ffi.c read their buffers and call these).
+#ifndef BRAINC_CPUOPS_KERNELS_H
+#define BRAINC_CPUOPS_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+// brainc_compact_block writes one block's share of the events row from its
+// keys (1: fired, 0: not, 2: a state is not finite), as the loop's top-k
+// compaction does (package loop, writeCompaction): of the k = min(cap+1,
+// size) largest keys, in the order top-k gives them (larger first, lower
+// index first among equals), row[0] is the number of 1s plus cap+2 per 2,
+// and row[1..cap] the first cap of them, each its index where the key is
+// 1 and size elsewhere.
+void brainc_compact_block(const float* key, int32_t size, int32_t cap, int32_t* row);
+
+// Weight modes of brainc_csr_*.
+enum { BRAINC_W_SCALAR = 0, BRAINC_W_SLOT = 1, BRAINC_W_SYNAPSE = 2 };
+
+// brainc_csr_f32 is ops.EventPropagateCSR (and its per-synapse form) for
+// the firing rows given by an events row: out[0..nout) is zeroed, then for
+// each of the min(count, cap) indices i after row[off] (count = row[off]),
+// in order, each synapse s of row i (ptr[i] ≤ s < ptr[i+1]), in order,
+// adds its weight to out[idx[s]]: w[0] (scalar), w[idx[s]] (one weight per
+// target slot) or w[s] (one per synapse). Indices outside [0, npre) and
+// targets outside [0, nout) are skipped, as the composed operator drops
+// them; the order of the additions is the composed scatter's.
+void brainc_csr_f32(const int32_t* row, int32_t off, int32_t cap, int32_t npre,
+                    const int32_t* ptr, const int32_t* idx, int64_t nidx,
+                    const float* w, int wmode, float* out, int64_t nout);
+
+// brainc_csr_f64 is brainc_csr_f32 in float64.
+void brainc_csr_f64(const int32_t* row, int32_t off, int32_t cap, int32_t npre,
+                    const int32_t* ptr, const int32_t* idx, int64_t nidx,
+                    const double* w, int wmode, double* out, int64_t nout);
+
+#endif

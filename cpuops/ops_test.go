@@ -1,0 +1,244 @@
+package cpuops_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	xlapjrt "github.com/gomlx/go-xla/pkg/pjrt"
+	"github.com/gomlx/gomlx/backends"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/brainc/brainc/cpuops"
+	"github.com/brainc/brainc/ops"
+	"github.com/brainc/brainc/pjrt"
+)
+
+// table is a random CSR fan-out table of npre rows into nout targets, laid
+// out as lower builds them: row pointers [npre+2] (row npre empty), the
+// targets with a trailing pad entry nout.
+type table struct {
+	npre, nout, width int
+	ptr, idx          []int32
+}
+
+func randomTable(r *rand.Rand, npre, nout, maxRow int) table {
+	t := table{npre: npre, nout: nout, ptr: make([]int32, npre+2)}
+	for i := range npre {
+		n := r.IntN(maxRow + 1)
+		if i%7 == 3 {
+			n = 0 // empty rows
+		}
+		for range n {
+			t.idx = append(t.idx, int32(r.IntN(nout)))
+		}
+		t.ptr[i+1] = int32(len(t.idx))
+		t.width = max(t.width, n)
+	}
+	t.ptr[npre+1] = t.ptr[npre]
+	t.idx = append(t.idx, int32(nout))
+	t.width = max(t.width, 1)
+	return t
+}
+
+// eventsRow is a block's share of an events row: the count and cap
+// indices, as the loop builds it (count cap+1 and the first cap indices
+// when more fired).
+func eventsRow(fired []int32, npre, cap int) []int32 {
+	row := make([]int32, 1+cap)
+	row[0] = int32(min(len(fired), cap+1))
+	for k := range cap {
+		row[1+k] = int32(npre)
+		if k < len(fired) {
+			row[1+k] = fired[k]
+		}
+	}
+	return row
+}
+
+func backendAndClient(t *testing.T) (backends.Backend, *xlapjrt.Client) {
+	b, err := pjrt.Open(pjrt.Options{Backend: "cpu"})
+	require.NoError(t, err, "the CPU PJRT plugin must be installed: run `make setup`")
+	c, err := pjrt.Client(b)
+	require.NoError(t, err)
+	require.NoError(t, cpuops.Register(c))
+	return b, c
+}
+
+// customCSR runs brainc_csr on a row placed at offset off of a longer row.
+func customCSR(t *testing.T, c *xlapjrt.Client, row []int32, off, cap int, tb table, w []float32, mode int) []float32 {
+	wType := fmt.Sprintf("tensor<%dxf32>", len(w))
+	if mode == cpuops.WeightScalar {
+		wType = "tensor<f32>"
+	}
+	text := fmt.Sprintf(`module @csr {
+  func.func @main(%%row: tensor<%dxi32>, %%ptr: tensor<%dxi32>, %%idx: tensor<%dxi32>, %%w: %s) -> tensor<%dxf32> {
+    %%meta = "stablehlo.constant"() { value = dense<[%d, %d, %d, %d]> : tensor<4xi32> } : () -> tensor<4xi32>
+    %%out = "stablehlo.custom_call"(%%meta, %%row, %%ptr, %%idx, %%w) { call_target_name = "brainc_csr", api_version = 4 : i32 } : (tensor<4xi32>, tensor<%dxi32>, tensor<%dxi32>, tensor<%dxi32>, %s) -> tensor<%dxf32>
+    "func.return"(%%out) : (tensor<%dxf32>) -> ()
+  }
+}`, len(row), len(tb.ptr), len(tb.idx), wType, tb.nout, off, cap, tb.npre, mode, len(row), len(tb.ptr), len(tb.idx), wType, tb.nout, tb.nout)
+	exe, err := c.Compile().WithStableHLO([]byte(text)).Done()
+	require.NoError(t, err)
+	defer func() { _ = exe.Destroy() }()
+	var args []*xlapjrt.Buffer
+	for _, a := range [][]int32{row, tb.ptr, tb.idx} {
+		buf, err := xlapjrt.ArrayToBuffer(c, a, len(a))
+		require.NoError(t, err)
+		args = append(args, buf)
+	}
+	var wb *xlapjrt.Buffer
+	if mode == cpuops.WeightScalar {
+		wb, err = xlapjrt.ScalarToBuffer(c, w[0])
+	} else {
+		wb, err = xlapjrt.ArrayToBuffer(c, w, len(w))
+	}
+	require.NoError(t, err)
+	outs, err := exe.Execute(append(args, wb)...).DonateNone().Done()
+	require.NoError(t, err)
+	v, _, err := xlapjrt.BufferToArray[float32](outs[0])
+	require.NoError(t, err)
+	return v
+}
+
+// composedCSR is the same propagation by the composed XLA operators the
+// step uses without custom calls.
+func composedCSR(t *testing.T, b backends.Backend, row []int32, off, cap int, tb table, w []float32, mode int) []float32 {
+	exec, err := NewExec(b, func(row, ptr, idx, w *Node) *Node {
+		fired := Slice(row, AxisRange(off+1, off+1+cap))
+		if mode == cpuops.WeightSynapse {
+			return ops.EventPropagateCSRWeighted(fired, ptr, idx, tb.width, w, tb.nout)
+		}
+		return ops.EventPropagateCSR(fired, ptr, idx, tb.width, w, tb.nout)
+	})
+	require.NoError(t, err)
+	var wt *tensors.Tensor
+	if mode == cpuops.WeightScalar {
+		wt = tensors.FromValue(w[0])
+	} else {
+		wt = tensors.FromValue(w)
+	}
+	out, err := exec.Exec(tensors.FromValue(row), tensors.FromValue(tb.ptr), tensors.FromValue(tb.idx), wt)
+	require.NoError(t, err)
+	v, err := tensors.CopyFlatData[float32](out[0])
+	require.NoError(t, err)
+	return v
+}
+
+// brainc_csr equals ops.EventPropagateCSR (and its per-synapse form) to the
+// bit, in every weight mode, on random tables and firing: none, some, all
+// (capacity = size), more than the capacity (the first capacity rows), a
+// row placed after another block's share of the events row.
+func TestCSREqualsComposed(t *testing.T) {
+	b, c := backendAndClient(t)
+	r := rand.New(rand.NewPCG(7, 11))
+	for _, tc := range []struct {
+		name             string
+		npre, nout, maxw int
+		fire             float64 // fraction firing
+		cap, off         int
+	}{
+		{"none", 50, 40, 9, 0, 8, 0},
+		{"some", 300, 200, 30, 0.05, 32, 0},
+		{"all", 60, 45, 12, 1, 60, 0},
+		{"overflow", 100, 80, 15, 0.5, 16, 0},
+		{"offset", 200, 500, 40, 0.1, 24, 9},
+		{"one row", 1, 3, 5, 1, 1, 0},
+	} {
+		tb := randomTable(r, tc.npre, tc.nout, tc.maxw)
+		var fired []int32
+		for i := range tc.npre {
+			if r.Float64() < tc.fire {
+				fired = append(fired, int32(i))
+			}
+		}
+		row := append(make([]int32, tc.off), eventsRow(fired, tc.npre, tc.cap)...)
+		for i := range tc.off {
+			row[i] = int32(r.IntN(tc.npre)) // another block's share: not read
+		}
+		for mode, n := range map[int]int{cpuops.WeightScalar: 1, cpuops.WeightSlot: tc.nout + 1, cpuops.WeightSynapse: len(tb.idx)} {
+			w := make([]float32, n)
+			for i := range w {
+				w[i] = float32(r.NormFloat64())
+			}
+			got := customCSR(t, c, row, tc.off, tc.cap, tb, w, mode)
+			want := composedCSR(t, b, row, tc.off, tc.cap, tb, w, mode)
+			assert.Equal(t, want, got, "%s, weight mode %d", tc.name, mode)
+			if tc.fire > 0 {
+				assert.NotEqual(t, make([]float32, tc.nout), got, "%s: something arrives", tc.name)
+			}
+		}
+	}
+}
+
+// customCompact runs brainc_compact on keys of blocks with capacities.
+func customCompact(t *testing.T, c *xlapjrt.Client, keys [][]float32, caps []int) []int32 {
+	var params, ops, types []string
+	width := 0
+	for j, k := range keys {
+		params = append(params, fmt.Sprintf("%%k%d: tensor<%dxf32>", j, len(k)))
+		ops = append(ops, fmt.Sprintf("%%k%d", j))
+		types = append(types, fmt.Sprintf("tensor<%dxf32>", len(k)))
+		width += 1 + caps[j]
+	}
+	capText := fmt.Sprint(caps)
+	capText = capText[1 : len(capText)-1]
+	text := fmt.Sprintf(`module @compact {
+  func.func @main(%s) -> tensor<%dxi32> {
+    %%caps = "stablehlo.constant"() { value = dense<[%s]> : tensor<%dxi32> } : () -> tensor<%dxi32>
+    %%row = "stablehlo.custom_call"(%%caps, %s) { call_target_name = "brainc_compact", api_version = 4 : i32 } : (tensor<%dxi32>, %s) -> tensor<%dxi32>
+    "func.return"(%%row) : (tensor<%dxi32>) -> ()
+  }
+}`, joinComma(params), width, replaceSpaces(capText), len(caps), len(caps), joinComma(ops), len(caps), joinComma(types), width, width)
+	exe, err := c.Compile().WithStableHLO([]byte(text)).Done()
+	require.NoError(t, err)
+	defer func() { _ = exe.Destroy() }()
+	var args []*xlapjrt.Buffer
+	for _, k := range keys {
+		buf, err := xlapjrt.ArrayToBuffer(c, k, len(k))
+		require.NoError(t, err)
+		args = append(args, buf)
+	}
+	outs, err := exe.Execute(args...).DonateNone().Done()
+	require.NoError(t, err)
+	v, _, err := xlapjrt.BufferToArray[int32](outs[0])
+	require.NoError(t, err)
+	return v
+}
+
+func joinComma(s []string) string {
+	out := ""
+	for i, x := range s {
+		if i > 0 {
+			out += ", "
+		}
+		out += x
+	}
+	return out
+}
+
+func replaceSpaces(s string) string {
+	out := []byte(s)
+	for i := range out {
+		if out[i] == ' ' {
+			out[i] = ','
+		}
+	}
+	return string(out)
+}
+
+// brainc_compact's rows, block by block, in the cases the loop's top-k
+// compaction defines (its equality with top-k on random keys is
+// loop/TestCustomCompactionEqualsTopK): some firing, none, all with the
+// whole block as capacity, more than the capacity (count cap+1, the first
+// cap), a non-finite state (key 2: first in top-k's order, counted cap+2,
+// its slot padded).
+func TestCompactRows(t *testing.T) {
+	_, c := backendAndClient(t)
+	keys := [][]float32{{0, 1, 0, 1, 1, 0}, {0, 0, 0}, {1, 1}, {1, 1, 1, 1}, {0, 1, 2, 1}}
+	caps := []int{3, 2, 2, 2, 3}
+	assert.Equal(t, []int32{3, 1, 3, 4, 0, 3, 3, 2, 0, 1, 3, 0, 1, 7, 4, 1, 3}, customCompact(t, c, keys, caps))
+}
