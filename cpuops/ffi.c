@@ -107,6 +107,7 @@ enum {
 	FFI_STAGE_EXECUTE = 3,
 	FFI_BUFFER = 1,
 	FFI_S32 = 4,
+	FFI_U8 = 6,
 	FFI_F32 = 11,
 	FFI_F64 = 12,
 	FFI_INVALID_ARGUMENT = 3,
@@ -160,8 +161,8 @@ static const char* check(const ffi_call_frame* cf, int n) {
 	return NULL;
 }
 
-// compact: operands caps (s32 [blocks]), then one key (f32 [size]) per
-// block; result the events row (s32 [Σ 1 + cap]).
+// compact: operands caps (s32 [blocks]), then one key (f32 or u8 [size])
+// per block; result the events row (s32 [Σ 1 + cap]).
 static XLA_FFI_Error* compact_handler(ffi_call_frame* cf) {
 	if (!answer(cf)) return NULL;
 	const char* bad = check(cf, -1);
@@ -170,21 +171,25 @@ static XLA_FFI_Error* compact_handler(ffi_call_frame* cf) {
 	const ffi_buffer* row = (const ffi_buffer*)cf->rets.ptrs[0];
 	int64_t nb = elems(caps);
 	if (caps->dtype != FFI_S32 || row->dtype != FFI_S32 || cf->args.size != 1 + nb) {
-		return fail(cf, "brainc_compact: expected s32 capacities, one f32 key per block and an s32 row");
+		return fail(cf, "brainc_compact: expected s32 capacities, one f32 or u8 key per block and an s32 row");
 	}
 	const int32_t* cap = (const int32_t*)caps->data;
 	int64_t width = 0;
 	for (int64_t j = 0; j < nb; j++) {
 		const ffi_buffer* key = arg(cf, 1 + (int)j);
 		int64_t size = elems(key);
-		if (key->dtype != FFI_F32 || cap[j] < 1 || cap[j] > size) return fail(cf, "brainc_compact: bad key or capacity");
+		if ((key->dtype != FFI_F32 && key->dtype != FFI_U8) || cap[j] < 1 || cap[j] > size) return fail(cf, "brainc_compact: bad key or capacity");
 		width += 1 + cap[j];
 	}
 	if (width != elems(row)) return fail(cf, "brainc_compact: the row's width is not the blocks' counts and capacities");
 	int32_t* out = (int32_t*)row->data;
 	for (int64_t j = 0; j < nb; j++) {
 		const ffi_buffer* key = arg(cf, 1 + (int)j);
-		brainc_compact_block((const float*)key->data, (int32_t)elems(key), cap[j], out);
+		if (key->dtype == FFI_U8) {
+			brainc_compact_block_u8((const uint8_t*)key->data, (int32_t)elems(key), cap[j], out);
+		} else {
+			brainc_compact_block((const float*)key->data, (int32_t)elems(key), cap[j], out);
+		}
 		out += 1 + cap[j];
 	}
 	return NULL;

@@ -2,29 +2,74 @@
 
 #include "kernels.h"
 
-void brainc_compact_block(const float* key, int32_t size, int32_t cap, int32_t* row) {
-	int32_t k = cap + 1 < size ? cap + 1 : size;
-	int32_t* slot = row + 1;
-	int32_t count = 0, taken = 0;
-	// Keys of 2 come first in top-k's order: each counts cap+2 and takes a
-	// slot holding the padding index.
-	for (int32_t i = 0; i < size && taken < k; i++) {
-		if (key[i] == 2.0f) {
-			if (taken < cap) slot[taken] = size;
-			count += cap + 2;
-			taken++;
-		}
+// COMPACT defines a compaction over keys of type T; ZERO_RUN(at, end) is
+// true when keys [at, end) are all 0 (spikes are rare: most runs of keys
+// are skipped after one test).
+#define COMPACT(NAME, T, ZERO_RUN)                                                   \
+	void NAME(const T* key, int32_t size, int32_t cap, int32_t* row) {                \
+		int32_t k = cap + 1 < size ? cap + 1 : size;                                  \
+		int32_t* slot = row + 1;                                                      \
+		/* One pass for the common case: the 1s in index order, the first k         \
+		   counted, the first cap kept; a key of 2 sends it to the general path. */ \
+		int32_t ones = 0, bad = 0;                                                    \
+		for (int32_t at = 0; at < size && !bad; at += 64) {                           \
+			int32_t end = at + 64 < size ? at + 64 : size;                            \
+			if (ZERO_RUN(at, end)) continue;                                          \
+			for (int32_t i = at; i < end; i++) {                                      \
+				if (key[i] == 1) {                                                    \
+					if (ones < cap) slot[ones] = i;                                   \
+					ones++;                                                           \
+				} else if (key[i] == 2) {                                             \
+					bad = 1;                                                          \
+					break;                                                            \
+				}                                                                     \
+			}                                                                         \
+		}                                                                             \
+		if (!bad) {                                                                   \
+			for (int32_t j = ones; j < cap; j++) slot[j] = size;                      \
+			row[0] = ones < k ? ones : k;                                             \
+			return;                                                                   \
+		}                                                                             \
+		/* Keys of 2 come first in top-k's order: each counts cap+2 and takes a      \
+		   slot holding the padding index; then the 1s. */                           \
+		int32_t count = 0, taken = 0;                                                 \
+		for (int32_t i = 0; i < size && taken < k; i++) {                             \
+			if (key[i] == 2) {                                                        \
+				if (taken < cap) slot[taken] = size;                                  \
+				count += cap + 2;                                                     \
+				taken++;                                                              \
+			}                                                                         \
+		}                                                                             \
+		for (int32_t i = 0; i < size && taken < k; i++) {                             \
+			if (key[i] == 1) {                                                        \
+				if (taken < cap) slot[taken] = i;                                     \
+				count++;                                                              \
+				taken++;                                                              \
+			}                                                                         \
+		}                                                                             \
+		for (int32_t j = taken; j < cap; j++) slot[j] = size;                         \
+		row[0] = count;                                                               \
 	}
-	for (int32_t i = 0; i < size && taken < k; i++) {
-		if (key[i] == 1.0f) {
-			if (taken < cap) slot[taken] = i;
-			count++;
-			taken++;
-		}
+
+// zero_f32 and zero_u8 test a run of keys for all zero bits (+0 for
+// floats), by 64-bit words where whole.
+static int zero_words(const void* p, int32_t bytes) {
+	uint64_t any = 0;
+	const unsigned char* b = (const unsigned char*)p;
+	int32_t i = 0;
+	for (; i + 8 <= bytes; i += 8) {
+		uint64_t w;
+		memcpy(&w, b + i, 8);
+		any |= w;
 	}
-	for (int32_t j = taken; j < cap; j++) slot[j] = size;
-	row[0] = count;
+	for (; i < bytes; i++) any |= b[i];
+	return any == 0;
 }
+#define ZERO_F32(at, end) zero_words(key + (at), 4 * ((end) - (at)))
+#define ZERO_U8(at, end) zero_words(key + (at), (end) - (at))
+
+COMPACT(brainc_compact_block, float, ZERO_F32)
+COMPACT(brainc_compact_block_u8, uint8_t, ZERO_U8)
 
 #define BRAINC_CSR(NAME, T)                                                                  \
 	void NAME(const int32_t* row, int32_t off, int32_t cap, int32_t npre, const int32_t* ptr, \

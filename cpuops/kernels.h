@@ -15,6 +15,9 @@
 // 1 and size elsewhere.
 void brainc_compact_block(const float* key, int32_t size, int32_t cap, int32_t* row);
 
+// brainc_compact_block_u8 is brainc_compact_block on keys of one byte.
+void brainc_compact_block_u8(const uint8_t* key, int32_t size, int32_t cap, int32_t* row);
+
 // Weight modes of brainc_csr_*.
 enum { BRAINC_W_SCALAR = 0, BRAINC_W_SLOT = 1, BRAINC_W_SYNAPSE = 2 };
 

@@ -31,8 +31,9 @@ import (
 // SHA-256) and the plugin's bytes. The key hashes the program's StableHLO
 // text with everything that makes compiled code differ: the plugin file
 // (path, size, modification time), its PJRT and platform versions, the
-// client's devices, XLA_FLAGS, the architecture and the CPU's model and
-// flags. An entry that fails its checks or that the plugin refuses is
+// client's devices, the CPUs the process may use (XLA compiles its
+// parallel loops for them), XLA_FLAGS, the architecture and the CPU's
+// model and flags. An entry that fails its checks or that the plugin refuses is
 // removed and compiled again; it never stops a run. The directory is kept
 // under MaxBytes by removing the entries used least recently (the entry
 // just written stays, even alone over the cap).
@@ -134,7 +135,7 @@ func DiskKey(client *xlapjrt.Client, text string) [32]byte {
 	if st, err := os.Stat(p.Path()); err == nil {
 		field(fmt.Sprintf("file %d %d", st.Size(), st.ModTime().UnixNano()))
 	}
-	field(fmt.Sprintf("platform %s %s devices %d", client.Platform(), client.PlatformVersion(), client.NumDevices()))
+	field(fmt.Sprintf("platform %s %s devices %d cpus %d", client.Platform(), client.PlatformVersion(), client.NumDevices(), pjrt.CPUsAvailable()))
 	field("XLA_FLAGS=" + os.Getenv("XLA_FLAGS"))
 	field(runtime.GOOS + "/" + runtime.GOARCH)
 	field(cpuIdentity())

@@ -155,7 +155,7 @@ func newLoopProgram(b backends.Backend, p *lower.Program, name string, capacity 
 	}
 	bo := lower.BodyOptions{Keys: spec.Compact != nil}
 	if ops == OpsCustom && width > 0 {
-		spec.Compact.Target = cpuops.CompactTarget
+		spec.Compact.Target, spec.Compact.KeyType, bo.ByteKeys = cpuops.CompactTarget, "ui8", true
 		lp.CustomCalls = append(lp.CustomCalls, cpuops.CompactTarget)
 		offsets, _ := p.EventLayout(capacity)
 		at := map[*lower.Block]int{}

@@ -28,6 +28,17 @@ type Compaction struct {
 	// (tensor<blocks x i32>) then the keys, its result the row, the same
 	// row the top-k ops build (package cpuops).
 	Target string
+	// KeyType is the keys' element type: "f32" (the default, what top-k
+	// takes) or, with a Target, "ui8".
+	KeyType string
+}
+
+// keyType is the keys' element type.
+func (c *Compaction) keyType() string {
+	if c.KeyType == "" {
+		return "f32"
+	}
+	return c.KeyType
 }
 
 // CompactBlock is one block's share of the events row.
@@ -54,7 +65,7 @@ func writeCompaction(w func(string, ...any), c *Compaction, keys []string) strin
 		types := []string{fmt.Sprintf("tensor<%dxi32>", len(c.Blocks))}
 		for j, b := range c.Blocks {
 			caps[j] = fmt.Sprint(b.Capacity)
-			types = append(types, fmt.Sprintf("tensor<%dxf32>", b.Size))
+			types = append(types, fmt.Sprintf("tensor<%dx%s>", b.Size, c.keyType()))
 		}
 		w("      %%k_caps = \"stablehlo.constant\"() { value = dense<[%s]> : %s } : () -> %s\n", strings.Join(caps, ", "), types[0], types[0])
 		writeCustomCall(w, "%k_row", c.Target, append([]string{"%k_caps"}, keys...), types, fmt.Sprintf("tensor<%dxi32>", c.Width()))

@@ -147,11 +147,14 @@ func Module(step string, spec Spec) (string, error) {
 		if len(sig.Results) < c+1+nKeys {
 			return "", fmt.Errorf("loop: the step returns %d results, expected at least %d (carried, stop, %d keys)", len(sig.Results), c+1+nKeys, nKeys)
 		}
+		if kt := cp.keyType(); kt != "f32" && (kt != "ui8" || cp.Target == "") {
+			return "", fmt.Errorf("loop: keys of type %s need a custom compaction that takes them (top-k takes f32)", kt)
+		}
 		for j, b := range cp.Blocks {
 			if b.Capacity < 1 || b.Capacity > b.Size {
 				return "", fmt.Errorf("loop: block %d has capacity %d, expected 1 to its size %d", j, b.Capacity, b.Size)
 			}
-			if want, got := fmt.Sprintf("tensor<%dxf32>", b.Size), sig.Results[c+1+j]; got != want {
+			if want, got := fmt.Sprintf("tensor<%dx%s>", b.Size, cp.keyType()), sig.Results[c+1+j]; got != want {
 				return "", fmt.Errorf("loop: key %d is %s, expected %s", j, got, want)
 			}
 		}

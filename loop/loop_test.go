@@ -266,9 +266,22 @@ func TestCustomCompactionEqualsTopK(t *testing.T) {
 	ka, kb := keys(A), keys(B)
 	width := 2 + capA + capB
 	step := strings.NewReplacer("WxI32", fmt.Sprintf("%dxi32", width), "T", strconv.Itoa(T), "A", strconv.Itoa(A), "B", strconv.Itoa(B)).Replace(tableStep)
-	run := func(target string, from int) ([]int32, int) {
-		text, err := Module(step, Spec{Name: "keys", Carried: 2, Invariant: 2, Rows: T,
-			Compact: &Compaction{Row: 1, Target: target, Blocks: []CompactBlock{{Size: A, Capacity: capA}, {Size: B, Capacity: capB}}}})
+	// The same step with keys of one byte.
+	byteStep := strings.NewReplacer(
+		`"stablehlo.return"(%next, %row, %stop, %a, %b)`,
+		fmt.Sprintf(`%%a8 = "stablehlo.convert"(%%a) : (tensor<%dxf32>) -> tensor<%dxui8>
+    %%b8 = "stablehlo.convert"(%%b) : (tensor<%dxf32>) -> tensor<%dxui8>
+    "stablehlo.return"(%%next, %%row, %%stop, %%a8, %%b8)`, A, A, B, B),
+		fmt.Sprintf("tensor<i1>, tensor<%dxf32>, tensor<%dxf32>)", A, B), fmt.Sprintf("tensor<i1>, tensor<%dxui8>, tensor<%dxui8>)", A, B),
+	).Replace(step)
+	require.Equal(t, 2, strings.Count(byteStep, "ui8>)"), "both signatures rewritten")
+	run := func(target, keyType string, from int) ([]int32, int) {
+		st := step
+		if keyType == "ui8" {
+			st = byteStep
+		}
+		text, err := Module(st, Spec{Name: "keys", Carried: 2, Invariant: 2, Rows: T,
+			Compact: &Compaction{Row: 1, Target: target, KeyType: keyType, Blocks: []CompactBlock{{Size: A, Capacity: capA}, {Size: B, Capacity: capB}}}})
 		require.NoError(t, err)
 		exe, err := c.Compile().WithStableHLO([]byte(text)).Done()
 		require.NoError(t, err)
@@ -293,11 +306,16 @@ func TestCustomCompactionEqualsTopK(t *testing.T) {
 	}
 	stops := 0
 	for from := 0; from < T; stops++ {
-		want, steps := run("", from)
-		got, gotSteps := run(cpuops.CompactTarget, from)
-		require.Equal(t, steps, gotSteps, "from step %d", from)
-		require.Equal(t, want, got, "from step %d", from)
+		want, steps := run("", "", from)
+		for _, kt := range []string{"f32", "ui8"} {
+			got, gotSteps := run(cpuops.CompactTarget, kt, from)
+			require.Equal(t, steps, gotSteps, "%s keys, from step %d", kt, from)
+			require.Equal(t, want, got, "%s keys, from step %d", kt, from)
+		}
 		from += steps
 	}
 	assert.Greater(t, stops, 3, "bursts and the non-finite step stop the loop")
+	_, err = Module(byteStep, Spec{Name: "keys", Carried: 2, Invariant: 2, Rows: T,
+		Compact: &Compaction{Row: 1, KeyType: "ui8", Blocks: []CompactBlock{{Size: A, Capacity: capA}, {Size: B, Capacity: capB}}}})
+	assert.EqualError(t, err, "loop: keys of type ui8 need a custom compaction that takes them (top-k takes f32)")
 }

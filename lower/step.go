@@ -112,6 +112,9 @@ type BodyOptions struct {
 	// Keys leaves compaction to the loop: the step returns one key per
 	// compacted block (Program.key) instead of the new events row.
 	Keys bool
+	// ByteKeys makes the keys Uint8 instead of Float32 (the custom
+	// compaction reads a quarter of the bytes; top-k needs floats).
+	ByteKeys bool
 	// FanInputs leaves the fan-out tables' propagation to the loop: the
 	// step takes, after the constants, one input per block of FanBlocks,
 	// [FanoutSize] of the float type, this step's event-driven input of
@@ -167,7 +170,7 @@ func (p *Program) Body(capacity int, o BodyOptions) func(inputs []*Node) []*Node
 			}
 			out = append(out, p.nonFinite(state, false))
 			for _, b := range compact {
-				out = append(out, p.key(b, state))
+				out = append(out, p.key(b, state, o.ByteKeys))
 			}
 		} else {
 			row, stop := st.eventRow(state)
@@ -207,8 +210,12 @@ func (p *Program) FanBlocks() []*Block {
 // Float32 [block size]: 1 where the neuron fired in this step, 0 where not,
 // 2 where one of its float state variables is not finite (their sum is
 // not: a NaN or an infinity anywhere makes it so).
-func (p *Program) key(b *Block, state []*Node) *Node {
-	spiked := ConvertDType(state[b.Spike], dtypes.Float32)
+func (p *Program) key(b *Block, state []*Node, bytes bool) *Node {
+	dtype := dtypes.Float32
+	if bytes {
+		dtype = dtypes.Uint8
+	}
+	spiked := ConvertDType(state[b.Spike], dtype)
 	var sum *Node
 	for _, name := range b.StateNames {
 		if i := b.States[name]; p.State[i].DType == p.DType {
@@ -222,7 +229,7 @@ func (p *Program) key(b *Block, state []*Node) *Node {
 	if sum == nil {
 		return spiked
 	}
-	return Where(IsFinite(sum), spiked, Scalar(spiked.Graph(), dtypes.Float32, 2))
+	return Where(IsFinite(sum), spiked, Scalar(spiked.Graph(), dtype, 2))
 }
 
 // nonFinite is true (Bool scalar) when any float state variable of any

@@ -3,6 +3,7 @@ package pjrt
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 
 	"golang.org/x/sys/unix"
@@ -50,3 +51,14 @@ func restrictCPUs(n int) error {
 
 // cpuSetBits is the number of CPUs a unix.CPUSet can name.
 const cpuSetBits = len(unix.CPUSet{}) * 64
+
+// CPUsAvailable is the number of CPUs the process may run on now (its
+// affinity, which Options.CPUThreads restricts): XLA's CPU client sizes
+// its thread pool, and compiles its parallel loops, for it.
+func CPUsAvailable() int {
+	var set unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &set); err != nil {
+		return runtime.NumCPU()
+	}
+	return set.Count()
+}

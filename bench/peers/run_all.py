@@ -25,10 +25,11 @@ SIMS = {
     "brian2-runtime": ["brian2_peer.py", "--mode", "runtime"],
     "brian2-cpp-standalone": ["brian2_peer.py", "--mode", "cpp_standalone"],
     "nest": ["nest_peer.py"],
+    "c-loop": ["cloop_peer.py"],
 }
 MODELS = ("coba", "cuba", "cobahh")  # common.MODELS
 # Simulators with no script for a model are skipped for it.
-UNSUPPORTED = {"nest": {"cobahh"}}
+UNSUPPORTED = {"nest": {"cobahh"}, "c-loop": {"cobahh"}}
 # Doc blocks: marker name → the models whose rows it holds.
 BLOCKS = {"peers": ("coba", "cuba"), "peers-cobahh": ("cobahh",)}
 
