@@ -99,6 +99,17 @@ func (o Ops) String() string {
 	return "composed XLA ops (prefix-sum compaction, gather/scatter propagation)"
 }
 
+// Name is the ops' short name: "scan", "topk" or "custom".
+func (o Ops) Name() string {
+	switch o {
+	case OpsTopK:
+		return "topk"
+	case OpsCustom:
+		return "custom"
+	}
+	return "scan"
+}
+
 // LoopOps chooses the loop's operators on backend b: custom calls on the
 // CPU plugin when their handlers are registered there (cpuops.Register;
 // composed forces the composed ops), top-k compaction on the CPU plugin

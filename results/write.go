@@ -37,6 +37,10 @@ type Summary struct {
 	// RealtimeFactor is wall time (run only) per simulated second.
 	RealtimeFactor float64 `json:"run_s_per_model_s"`
 	Compiles       int     `json:"compiles"`
+	// EventOps names the operators the loop engine compacted and
+	// propagated spikes with: "custom" (brainc's CPU custom calls), "topk"
+	// (composed XLA ops) or "scan" (GPU); empty for the chunk engine.
+	EventOps string `json:"event_ops,omitempty"`
 	// DiskHits counts programs loaded from the disk cache instead of
 	// compiled (jit.Stats.DiskHits).
 	DiskHits int `json:"disk_cache_hits"`

@@ -45,12 +45,14 @@ func TestCacheCommandAndSecondRun(t *testing.T) {
 		code, stdout, stderr := runCLI("run", spec, "--backend", "cpu", "--out", out, "--quiet", "--plot", "svg")
 		require.Equal(t, 0, code, stderr)
 		var sum struct {
-			Compiles int `json:"compiles"`
-			DiskHits int `json:"disk_cache_hits"`
+			Compiles int    `json:"compiles"`
+			DiskHits int    `json:"disk_cache_hits"`
+			EventOps string `json:"event_ops"`
 		}
 		data, err := os.ReadFile(filepath.Join(out, "summary.json"))
 		require.NoError(t, err)
 		require.NoError(t, json.Unmarshal(data, &sum))
+		assert.Equal(t, "custom", sum.EventOps, "the CPU plugin runs brainc's custom calls")
 		if i == 0 {
 			assert.Greater(t, sum.Compiles, 0)
 			assert.Zero(t, sum.DiskHits)

@@ -268,6 +268,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		CompileS:    st.CompileTime.Seconds(), RunS: st.RunTime.Seconds(),
 		StepsPerS: float64(reached) / st.RunTime.Seconds(), RealtimeFactor: st.RunTime.Seconds() / (modelMS / 1000),
 		Compiles: st.Compiles, DiskHits: st.DiskHits, Reruns: st.Reruns, Overflows: st.Overflows, MaxCapacity: st.MaxCapacity}
+	if opts.Engine == jit.EngineLoop {
+		sum.EventOps = st.Ops.Name()
+	}
 	if diverged != nil {
 		sum.Error = diverged.Error()
 	}
