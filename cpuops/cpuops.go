@@ -8,7 +8,9 @@
 //     top-k compaction builds it;
 //   - brainc_csr: a fan-out table's event-driven propagation for the
 //     firing rows of an events row, as ops.EventPropagateCSR (and its
-//     per-synapse form) computes it, in the same order of additions.
+//     per-synapse form) computes it, in the same order of additions;
+//   - brainc_csr_delayed: a projection's own table with per-synapse
+//     delays, into its ring buffer, as ops.EventPropagateCSRDelayed.
 //
 // One call each replaces a top-k, a reduction and their selects, and the
 // bounds gathers, slot arithmetic, gather and scatter of the composed
@@ -40,6 +42,9 @@ const (
 	CompactTarget = "brainc_compact"
 	// CSRTarget propagates a fan-out table's firing rows.
 	CSRTarget = "brainc_csr"
+	// CSRDelayedTarget propagates the firing rows of a projection's own
+	// table with per-synapse delays into its ring buffer.
+	CSRDelayedTarget = "brainc_csr_delayed"
 )
 
 // Weight modes of CSRTarget's meta operand.
@@ -103,7 +108,7 @@ func register(client *xlapjrt.Client, api unsafe.Pointer, major, minor int) erro
 	if err != nil {
 		return err
 	}
-	for i, name := range []string{CompactTarget, CSRTarget} {
+	for i, name := range []string{CompactTarget, CSRTarget, CSRDelayedTarget} {
 		cname := C.CString(name)
 		perr := C.brainc_register(ext, cname, C.brainc_handler(C.int(i)))
 		C.free(unsafe.Pointer(cname))
@@ -149,11 +154,13 @@ func findFFI(api unsafe.Pointer, major, minor int) (unsafe.Pointer, error) {
 	return nil, fmt.Errorf("%w: the plugin has no FFI extension", ErrUnknownABI)
 }
 
-// checkModule calls both targets: keys [0 1 0 1 1 0] with capacity 3 give
+// checkModule calls every target: keys [0 1 0 1 1 0] with capacity 3 give
 // the row [3 1 3 4]; rows 1, 3, 4 of a table i → i mod 3 with weight 0.5
-// give [0.5 1 0].
+// give [0.5 1 0]; with delays i mod 2 at step 1 into a ring of two rows of
+// ones, row 1 → (0, 1), row 3 → (0, 0), row 4 → (1, 1) give
+// [[1.5 1.5 1] [1 1.5 1]].
 const checkModule = `module @brainc_cpuops_check {
-  func.func @main(%k: tensor<6xf32>) -> (tensor<4xi32>, tensor<3xf32>) {
+  func.func @main(%k: tensor<6xf32>) -> (tensor<4xi32>, tensor<3xf32>, tensor<6xf32>) {
     %caps = "stablehlo.constant"() { value = dense<[3]> : tensor<1xi32> } : () -> tensor<1xi32>
     %row = "stablehlo.custom_call"(%caps, %k) { call_target_name = "brainc_compact", api_version = 4 : i32 } : (tensor<1xi32>, tensor<6xf32>) -> tensor<4xi32>
     %meta = "stablehlo.constant"() { value = dense<[0, 3, 6, 0]> : tensor<4xi32> } : () -> tensor<4xi32>
@@ -161,7 +168,13 @@ const checkModule = `module @brainc_cpuops_check {
     %idx = "stablehlo.constant"() { value = dense<[0, 1, 2, 0, 1, 2]> : tensor<6xi32> } : () -> tensor<6xi32>
     %w = "stablehlo.constant"() { value = dense<0.5> : tensor<f32> } : () -> tensor<f32>
     %out = "stablehlo.custom_call"(%meta, %row, %ptr, %idx, %w) { call_target_name = "brainc_csr", api_version = 4 : i32 } : (tensor<4xi32>, tensor<4xi32>, tensor<8xi32>, tensor<6xi32>, tensor<f32>) -> tensor<3xf32>
-    "func.return"(%row, %out) : (tensor<4xi32>, tensor<3xf32>) -> ()
+    %dmeta = "stablehlo.constant"() { value = dense<[0, 3, 0, 6, 0]> : tensor<5xi32> } : () -> tensor<5xi32>
+    %step = "stablehlo.constant"() { value = dense<1> : tensor<i32> } : () -> tensor<i32>
+    %delay = "stablehlo.constant"() { value = dense<[0, 1, 0, 1, 0, 1]> : tensor<6xi32> } : () -> tensor<6xi32>
+    %buf = "stablehlo.constant"() { value = dense<1.0> : tensor<2x3xf32> } : () -> tensor<2x3xf32>
+    %ring = "stablehlo.custom_call"(%dmeta, %row, %step, %ptr, %idx, %delay, %w, %buf) { call_target_name = "brainc_csr_delayed", api_version = 4 : i32 } : (tensor<5xi32>, tensor<4xi32>, tensor<i32>, tensor<8xi32>, tensor<6xi32>, tensor<6xi32>, tensor<f32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+    %flat = "stablehlo.reshape"(%ring) : (tensor<2x3xf32>) -> tensor<6xf32>
+    "func.return"(%row, %out, %flat) : (tensor<4xi32>, tensor<3xf32>, tensor<6xf32>) -> ()
   }
 }`
 
@@ -190,11 +203,16 @@ func selfCheck(client *xlapjrt.Client) error {
 	if err != nil {
 		return err
 	}
+	ring, _, err := xlapjrt.BufferToArray[float32](outs[2])
+	if err != nil {
+		return err
+	}
 	for _, b := range outs {
 		_ = b.Destroy()
 	}
-	if fmt.Sprint(row, out) != "[3 1 3 4] [0.5 1 0]" {
-		return fmt.Errorf("cpuops: the handlers' check gave %v %v, expected [3 1 3 4] [0.5 1 0]", row, out)
+	const want = "[3 1 3 4] [0.5 1 0] [1.5 1.5 1 1 1.5 1]"
+	if got := fmt.Sprint(row, out, ring); got != want {
+		return fmt.Errorf("cpuops: the handlers' check gave %s, expected %s", got, want)
 	}
 	return nil
 }

@@ -231,12 +231,55 @@ static XLA_FFI_Error* csr_handler(ffi_call_frame* cf) {
 	return NULL;
 }
 
+// csr_delayed: operands meta (s32 [5]: count offset, capacity, the
+// population's offset in its block, its size, weight mode), the events row
+// (s32), the step (s32 scalar), the row pointers (s32 [npre+2]), the
+// targets and the delays (s32 [S]), the weights (float: [] or [S]), the
+// ring buffer (float [L, npost]); result the new ring buffer.
+static XLA_FFI_Error* csr_delayed_handler(ffi_call_frame* cf) {
+	if (!answer(cf)) return NULL;
+	const char* bad = check(cf, 8);
+	if (bad) return fail(cf, bad);
+	const ffi_buffer *meta = arg(cf, 0), *row = arg(cf, 1), *step = arg(cf, 2), *ptr = arg(cf, 3), *idx = arg(cf, 4),
+	                 *delay = arg(cf, 5), *w = arg(cf, 6), *buf = arg(cf, 7);
+	const ffi_buffer* out = (const ffi_buffer*)cf->rets.ptrs[0];
+	if (meta->dtype != FFI_S32 || elems(meta) != 5 || row->dtype != FFI_S32 || step->dtype != FFI_S32 || elems(step) != 1 ||
+	    ptr->dtype != FFI_S32 || idx->dtype != FFI_S32 || delay->dtype != FFI_S32 || elems(delay) != elems(idx)) {
+		return fail(cf, "brainc_csr_delayed: expected s32 meta [5], row, step, row pointers, targets and delays");
+	}
+	const int32_t* m = (const int32_t*)meta->data;
+	int32_t off = m[0], cap = m[1], pop_off = m[2], npre = m[3], mode = m[4];
+	int64_t nidx = elems(idx), nw = elems(w);
+	if (off < 0 || cap < 0 || (int64_t)off + 1 + cap > elems(row) || npre < 0 || elems(ptr) != (int64_t)npre + 2) {
+		return fail(cf, "brainc_csr_delayed: the meta operand does not fit the row and the table");
+	}
+	if (buf->rank != 2 || out->rank != 2 || buf->dims[0] < 1 || buf->dims[0] != out->dims[0] || buf->dims[1] != out->dims[1] ||
+	    buf->dtype != out->dtype || w->dtype != out->dtype || (mode == BRAINC_W_SCALAR && nw != 1) ||
+	    (mode == BRAINC_W_SYNAPSE && nw != nidx) || (mode != BRAINC_W_SCALAR && mode != BRAINC_W_SYNAPSE)) {
+		return fail(cf, "brainc_csr_delayed: the ring buffer, the result or the weights do not fit");
+	}
+	int32_t s = *(const int32_t*)step->data;
+	const int32_t *p = (const int32_t*)ptr->data, *t = (const int32_t*)idx->data, *d = (const int32_t*)delay->data;
+	if (out->dtype == FFI_F32) {
+		brainc_csr_delayed_f32((const int32_t*)row->data, off, cap, pop_off, npre, p, t, d, nidx, (const float*)w->data, mode,
+		                       (const float*)buf->data, buf->dims[0], buf->dims[1], s, (float*)out->data);
+	} else if (out->dtype == FFI_F64) {
+		brainc_csr_delayed_f64((const int32_t*)row->data, off, cap, pop_off, npre, p, t, d, nidx, (const double*)w->data, mode,
+		                       (const double*)buf->data, buf->dims[0], buf->dims[1], s, (double*)out->data);
+	} else {
+		return fail(cf, "brainc_csr_delayed: the ring buffer must be f32 or f64");
+	}
+	return NULL;
+}
+
 void* brainc_handler(int which) {
 	switch (which) {
 	case 0:
 		return (void*)compact_handler;
 	case 1:
 		return (void*)csr_handler;
+	case 2:
+		return (void*)csr_delayed_handler;
 	}
 	return NULL;
 }

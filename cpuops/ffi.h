@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 // brainc_handler returns the handler of a target: 0 compaction, 1 CSR
-// propagation (NULL otherwise).
+// propagation, 2 delayed CSR propagation (NULL otherwise).
 void* brainc_handler(int which);
 
 // brainc_register calls the PJRT FFI extension's register_handler (the

@@ -92,3 +92,30 @@ COMPACT(brainc_compact_block_u8, uint8_t, ZERO_U8)
 
 BRAINC_CSR(brainc_csr_f32, float)
 BRAINC_CSR(brainc_csr_f64, double)
+
+#define BRAINC_CSR_DELAYED(NAME, T)                                                                         \
+	void NAME(const int32_t* row, int32_t off, int32_t cap, int32_t pop_off, int32_t npre, const int32_t* ptr, \
+	          const int32_t* idx, const int32_t* delay, int64_t nidx, const T* w, int wmode, const T* buf,      \
+	          int64_t len, int64_t npost, int32_t step, T* out) {                                              \
+		int64_t total = len * npost;                                                                         \
+		memset(out, 0, (size_t)total * sizeof(T));                                                           \
+		int32_t n = row[off];                                                                                \
+		if (n > cap) n = cap;                                                                                \
+		const int32_t* fired = row + off + 1;                                                                \
+		for (int32_t k = 0; k < n; k++) {                                                                    \
+			int32_t i = fired[k] - pop_off;                                                                  \
+			if (i < 0 || i >= npre) continue;                                                                \
+			int64_t end = ptr[i + 1] < nidx ? ptr[i + 1] : nidx;                                             \
+			for (int64_t s = ptr[i] < 0 ? 0 : ptr[i]; s < end; s++) {                                        \
+				int32_t t = idx[s];                                                                          \
+				if (t < 0 || t >= npost) continue;                                                           \
+				int64_t r = ((int64_t)delay[s] + step) % len;                                                \
+				if (r < 0) r += len;                                                                         \
+				out[r * npost + t] += wmode == BRAINC_W_SYNAPSE ? w[s] : w[0];                               \
+			}                                                                                                \
+		}                                                                                                    \
+		for (int64_t j = 0; j < total; j++) out[j] = buf[j] + out[j];                                        \
+	}
+
+BRAINC_CSR_DELAYED(brainc_csr_delayed_f32, float)
+BRAINC_CSR_DELAYED(brainc_csr_delayed_f64, double)

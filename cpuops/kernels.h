@@ -38,4 +38,24 @@ void brainc_csr_f64(const int32_t* row, int32_t off, int32_t cap, int32_t npre,
                     const int32_t* ptr, const int32_t* idx, int64_t nidx,
                     const double* w, int wmode, double* out, int64_t nout);
 
+// brainc_csr_delayed_f32 is ops.EventPropagateCSRDelayed without a row
+// scale, for a projection's own table whose rows are one population's
+// neurons, from pop_off on in the block the events row numbers: the
+// firing block indices i of the row's share (as for brainc_csr) with
+// pop_off ≤ i < pop_off + npre are rows i − pop_off; each synapse s adds
+// its weight (w[0], or w[s] with BRAINC_W_SYNAPSE) to slot (step +
+// delay[s]) mod L, column idx[s], of an accumulator of zeros [L, npost];
+// out = buf + accumulator, element by element (the composed operator's
+// order of additions).
+void brainc_csr_delayed_f32(const int32_t* row, int32_t off, int32_t cap, int32_t pop_off, int32_t npre,
+                            const int32_t* ptr, const int32_t* idx, const int32_t* delay, int64_t nidx,
+                            const float* w, int wmode, const float* buf, int64_t len, int64_t npost,
+                            int32_t step, float* out);
+
+// brainc_csr_delayed_f64 is brainc_csr_delayed_f32 in float64.
+void brainc_csr_delayed_f64(const int32_t* row, int32_t off, int32_t cap, int32_t pop_off, int32_t npre,
+                            const int32_t* ptr, const int32_t* idx, const int32_t* delay, int64_t nidx,
+                            const double* w, int wmode, const double* buf, int64_t len, int64_t npost,
+                            int32_t step, double* out);
+
 #endif

@@ -242,3 +242,109 @@ func TestCompactRows(t *testing.T) {
 	caps := []int{3, 2, 2, 2, 3}
 	assert.Equal(t, []int32{3, 1, 3, 4, 0, 3, 3, 2, 0, 1, 3, 0, 1, 7, 4, 1, 3}, customCompact(t, c, keys, caps))
 }
+
+// customDelayed runs brainc_csr_delayed.
+func customDelayed(t *testing.T, c *xlapjrt.Client, row []int32, off, cap, popOff int, tb table, delays []int32, w []float32, mode int, buf []float32, l, step int) []float32 {
+	wType := fmt.Sprintf("tensor<%dxf32>", len(w))
+	if mode == cpuops.WeightScalar {
+		wType = "tensor<f32>"
+	}
+	bt := fmt.Sprintf("tensor<%dx%dxf32>", l, tb.nout)
+	text := fmt.Sprintf(`module @delayed {
+  func.func @main(%%row: tensor<%dxi32>, %%step: tensor<i32>, %%ptr: tensor<%dxi32>, %%idx: tensor<%dxi32>, %%d: tensor<%dxi32>, %%w: %s, %%buf: %s) -> %s {
+    %%meta = "stablehlo.constant"() { value = dense<[%d, %d, %d, %d, %d]> : tensor<5xi32> } : () -> tensor<5xi32>
+    %%out = "stablehlo.custom_call"(%%meta, %%row, %%step, %%ptr, %%idx, %%d, %%w, %%buf) { call_target_name = "brainc_csr_delayed", api_version = 4 : i32 } : (tensor<5xi32>, tensor<%dxi32>, tensor<i32>, tensor<%dxi32>, tensor<%dxi32>, tensor<%dxi32>, %s, %s) -> %s
+    "func.return"(%%out) : (%s) -> ()
+  }
+}`, len(row), len(tb.ptr), len(tb.idx), len(delays), wType, bt, bt, off, cap, popOff, tb.npre, mode,
+		len(row), len(tb.ptr), len(tb.idx), len(delays), wType, bt, bt, bt)
+	exe, err := c.Compile().WithStableHLO([]byte(text)).Done()
+	require.NoError(t, err)
+	defer func() { _ = exe.Destroy() }()
+	var args []*xlapjrt.Buffer
+	add := func(b *xlapjrt.Buffer, err error) {
+		require.NoError(t, err)
+		args = append(args, b)
+	}
+	add(xlapjrt.ArrayToBuffer(c, row, len(row)))
+	add(xlapjrt.ScalarToBuffer(c, int32(step)))
+	add(xlapjrt.ArrayToBuffer(c, tb.ptr, len(tb.ptr)))
+	add(xlapjrt.ArrayToBuffer(c, tb.idx, len(tb.idx)))
+	add(xlapjrt.ArrayToBuffer(c, delays, len(delays)))
+	if mode == cpuops.WeightScalar {
+		add(xlapjrt.ScalarToBuffer(c, w[0]))
+	} else {
+		add(xlapjrt.ArrayToBuffer(c, w, len(w)))
+	}
+	add(xlapjrt.ArrayToBuffer(c, buf, l, tb.nout))
+	outs, err := exe.Execute(args...).DonateNone().Done()
+	require.NoError(t, err)
+	v, _, err := xlapjrt.BufferToArray[float32](outs[0])
+	require.NoError(t, err)
+	return v
+}
+
+// brainc_csr_delayed equals ops.EventPropagateCSRDelayed to the bit: a
+// population's own table inside a larger block (block indices outside it
+// are skipped, as localIdx pads them), scalar and per-synapse weights,
+// every delay of the ring, firing past the capacity.
+func TestCSRDelayedEqualsComposed(t *testing.T) {
+	b, c := backendAndClient(t)
+	r := rand.New(rand.NewPCG(9, 4))
+	const l, popOff, blockSize = 5, 30, 200
+	for _, tc := range []struct {
+		name       string
+		npre, nout int
+		fire       float64
+		cap, step  int
+	}{
+		{"some", 120, 90, 0.1, 40, 7},
+		{"overflow", 120, 90, 0.6, 24, 3},
+		{"none", 50, 20, 0, 8, 0},
+	} {
+		tb := randomTable(r, tc.npre, tc.nout, 20)
+		delays := make([]int32, len(tb.idx))
+		for i := range delays {
+			delays[i] = int32(r.IntN(l))
+		}
+		var fired []int32 // block indices: some before and after the population
+		for i := range blockSize {
+			if r.Float64() < tc.fire {
+				fired = append(fired, int32(i))
+			}
+		}
+		row := eventsRow(fired, blockSize, tc.cap)
+		buf := make([]float32, l*tc.nout)
+		for i := range buf {
+			buf[i] = float32(r.NormFloat64())
+		}
+		for mode, n := range map[int]int{cpuops.WeightScalar: 1, cpuops.WeightSynapse: len(tb.idx)} {
+			w := make([]float32, n)
+			for i := range w {
+				w[i] = float32(r.NormFloat64())
+			}
+			got := customDelayed(t, c, row, 0, tc.cap, popOff, tb, delays, w, mode, buf, l, tc.step)
+			exec, err := NewExec(b, func(row, ptr, idx, d, w, buf *Node) *Node {
+				g := row.Graph()
+				blk := Slice(row, AxisRange(1, 1+tc.cap))
+				lo, hi := Scalar(g, blk.DType(), popOff), Scalar(g, blk.DType(), popOff+tc.npre)
+				local := Where(And(GreaterOrEqual(blk, lo), LessThan(blk, hi)), Sub(blk, lo), Scalar(g, blk.DType(), tc.npre))
+				return ops.EventPropagateCSRDelayed(local, ptr, idx, d, tb.width, w, nil, buf, Scalar(g, blk.DType(), tc.step))
+			})
+			require.NoError(t, err)
+			wt := tensors.FromValue(w)
+			if mode == cpuops.WeightScalar {
+				wt = tensors.FromValue(w[0])
+			}
+			bt := tensors.FromFlatDataAndDimensions(buf, l, tc.nout)
+			out, err := exec.Exec(tensors.FromValue(row), tensors.FromValue(tb.ptr), tensors.FromValue(tb.idx), tensors.FromValue(delays), wt, bt)
+			require.NoError(t, err)
+			want, err := tensors.CopyFlatData[float32](out[0])
+			require.NoError(t, err)
+			assert.Equal(t, want, got, "%s, weight mode %d", tc.name, mode)
+			if tc.fire > 0 {
+				assert.NotEqual(t, buf, got, "%s: something arrives", tc.name)
+			}
+		}
+	}
+}

@@ -83,8 +83,9 @@ const (
 	// OpsTopK compacts in the loop with XLA's top-k (loop.Compaction);
 	// propagation stays in the step.
 	OpsTopK
-	// OpsCustom compacts and propagates the fan-out tables with brainc's
-	// CPU custom calls (package cpuops): one call each per step.
+	// OpsCustom compacts and propagates the fan-out tables (and the own
+	// tables of projections with per-synapse delays) with brainc's CPU
+	// custom calls (package cpuops): one call each per step.
 	OpsCustom
 )
 
@@ -94,7 +95,7 @@ func (o Ops) String() string {
 	case OpsTopK:
 		return "composed XLA ops (top-k compaction in the loop, gather/scatter propagation)"
 	case OpsCustom:
-		return "brainc custom calls (" + cpuops.CompactTarget + ", " + cpuops.CSRTarget + ")"
+		return "brainc custom calls (" + cpuops.CompactTarget + ", " + cpuops.CSRTarget + ", " + cpuops.CSRDelayedTarget + ")"
 	}
 	return "composed XLA ops (prefix-sum compaction, gather/scatter propagation)"
 }
@@ -189,6 +190,22 @@ func newLoopProgram(b backends.Backend, p *lower.Program, name string, capacity 
 		if len(spec.Computed) > 0 {
 			bo.FanInputs = true
 			lp.CustomCalls = append(lp.CustomCalls, cpuops.CSRTarget)
+		}
+		for _, pr := range p.DelayedEvents() {
+			weight, wmode := carried+pr.Weight, cpuops.WeightScalar
+			if pr.Own.Weights >= 0 {
+				weight, wmode = carried+pr.Own.Weights, cpuops.WeightSynapse
+			}
+			blk := pr.Pre.Block
+			spec.Computed = append(spec.Computed, loop.Computed{Target: cpuops.CSRDelayedTarget,
+				Meta: []int32{int32(at[blk]), int32(lower.Capacity(blk, capacity)), int32(pr.Pre.Offset), int32(pr.Pre.Size), int32(wmode)},
+				Args: []int{len(p.State), 0, carried + pr.Own.Ptr, carried + pr.Own.Indices, carried + pr.Delay.StepsTable, weight, pr.Delay.Buf}})
+			v := p.State[pr.Delay.Buf]
+			in = append(in, shapes.Make(v.DType, v.Shape...))
+			bo.DelayInputs = true
+		}
+		if bo.DelayInputs {
+			lp.CustomCalls = append(lp.CustomCalls, cpuops.CSRDelayedTarget)
 		}
 	}
 	step, err := pjrt.TraceStableHLO(b, name+"_step", in, p.Body(capacity, bo))

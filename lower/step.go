@@ -63,6 +63,9 @@ type stepper struct {
 	// target of its fan-out table (nil until computed); fanIn the ones the
 	// step is given (BodyOptions.FanInputs).
 	fan, fanIn []*Node
+	// delayIn holds the ring buffers of DelayedEvents with this step's
+	// events added, when the step is given them (BodyOptions.DelayInputs).
+	delayIn map[*Projection]*Node
 	// next is the state being built for the next step (STP, STDP and delay
 	// lines write their variables there).
 	next []*Node
@@ -121,6 +124,11 @@ type BodyOptions struct {
 	// the block's table (what ops.EventPropagateCSR gives for the events
 	// row it is given), instead of computing it.
 	FanInputs bool
+	// DelayInputs leaves the propagation of DelayedEvents to the loop: the
+	// step takes, after the fan-out inputs, one input per projection of
+	// DelayedEvents, its ring buffer with this step's events added (what
+	// ops.EventPropagateCSRDelayed gives), instead of computing it.
+	DelayInputs bool
 }
 
 // Body returns the graph function of one step of the time loop (package
@@ -156,10 +164,19 @@ func (p *Program) Body(capacity int, o BodyOptions) func(inputs []*Node) []*Node
 				st.idx[b.Index] = Slice(inputs[ns], AxisRange(at, at+Capacity(b, capacity)))
 			}
 		}
+		at := ns + nrow + nc
 		if o.FanInputs {
 			st.fanIn = make([]*Node, len(p.Blocks))
-			for j, b := range p.FanBlocks() {
-				st.fanIn[b.Index] = inputs[ns+nrow+nc+j]
+			for _, b := range p.FanBlocks() {
+				st.fanIn[b.Index] = inputs[at]
+				at++
+			}
+		}
+		if o.DelayInputs {
+			st.delayIn = map[*Projection]*Node{}
+			for _, pr := range p.DelayedEvents() {
+				st.delayIn[pr] = inputs[at]
+				at++
 			}
 		}
 		state := st.step(append([]*Node(nil), inputs[:ns]...))
@@ -192,6 +209,20 @@ func (p *Program) Body(capacity int, o BodyOptions) func(inputs []*Node) []*Node
 		}
 		return out
 	}
+}
+
+// DelayedEvents lists the event-driven projections with per-synapse
+// delays whose propagation is their own table's rows times a weight
+// (scalar or per synapse): no short-term plasticity scaling the rows, no
+// plastic weights; in Program.Projs order.
+func (p *Program) DelayedEvents() []*Projection {
+	var out []*Projection
+	for _, pr := range p.Projs {
+		if pr.Kernel == KernelEvent && pr.Delay != nil && pr.Delay.PerSynapse != nil && pr.Own != nil && pr.STP == nil && pr.Plastic == nil {
+			out = append(out, pr)
+		}
+	}
+	return out
 }
 
 // FanBlocks lists the blocks with a fan-out table (Block.Fanout), in
@@ -562,6 +593,8 @@ func (st *stepper) transmit(pr *Projection, state []*Node) *Node {
 	switch {
 	case d.PerSynapse == nil:
 		buf = ops.DelayRow(buf, step, st.propagate(pr, state), d.Steps)
+	case pr.Kernel == KernelEvent && st.delayIn[pr] != nil:
+		buf = st.delayIn[pr]
 	case pr.Kernel == KernelEvent:
 		o := pr.Own
 		buf = ops.EventPropagateCSRDelayed(st.localIdx(pr.Pre, state), st.consts[o.Ptr], st.consts[o.Indices],

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/brainc/brainc/cpuops"
 	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
@@ -78,6 +79,9 @@ func TestLoopEqualsChunks(t *testing.T) {
 		{"decision", func() *ir.Network { return model(t, "decision", 20) }, "", dtypes.Float32, 0},
 		{"mixed float32", func() *ir.Network { return parse(t, mixedSpec) }, "", dtypes.Float32, 0},
 		{"mixed float64", func() *ir.Network { return parse(t, mixedSpec) }, "", dtypes.Float64, 0},
+		{"delays in and out of a fan-out table", func() *ir.Network {
+			return parse(t, strings.Replace(packSpec, "duration: 300 ms", "duration: 100 ms", 1))
+		}, "", dtypes.Float32, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -183,4 +187,21 @@ func TestLoopProgramDoesNotGrowWithTheRun(t *testing.T) {
 	assert.Equal(t, a.Text, b.Text)
 	assert.Contains(t, a.Text, `"stablehlo.while"`)
 	assert.Equal(t, 1, strings.Count(a.Text, "func.call @step"), "one traced step per iteration")
+}
+
+// On the CPU plugin the loop program of a network with per-synapse delays
+// calls all three custom calls, and the manifest of its programs says so.
+func TestCustomCallsCoverDelays(t *testing.T) {
+	prog, err := lower.Build(parse(t, packSpec), lower.Options{})
+	require.NoError(t, err)
+	require.NotEmpty(t, prog.DelayedEvents(), "the network has an event projection with per-synapse delays")
+	require.NotEmpty(t, prog.FanBlocks(), "and event projections sharing a fan-out table")
+	lp, err := jit.NewLoopProgram(cpu(t), prog, "mixed", 32)
+	require.NoError(t, err)
+	assert.Equal(t, []string{cpuops.CompactTarget, cpuops.CSRTarget, cpuops.CSRDelayedTarget}, lp.CustomCalls)
+	assert.Equal(t, len(prog.DelayedEvents()), strings.Count(lp.Text, `call_target_name = "brainc_csr_delayed"`))
+	composed, err := jit.NewLoopProgramWith(cpu(t), prog, "mixed", 32, true)
+	require.NoError(t, err)
+	assert.Empty(t, composed.CustomCalls)
+	assert.NotContains(t, composed.Text, "custom_call\"(%cc")
 }
