@@ -319,3 +319,31 @@ func TestCustomCompactionEqualsTopK(t *testing.T) {
 		Compact: &Compaction{Row: 1, KeyType: "ui8", Blocks: []CompactBlock{{Size: A, Capacity: capA}, {Size: B, Capacity: capB}}}})
 	assert.EqualError(t, err, "loop: keys of type ui8 need a custom compaction that takes them (top-k takes f32)")
 }
+
+// Shard adds the partition count and the mesh, splits the listed
+// arguments along their first dimension (keeping an argument's aliasing
+// attribute) and refuses what cannot be split.
+func TestShard(t *testing.T) {
+	m, err := Module(step, Spec{Name: "loop_c16", Carried: 1, Invariant: 1, Rows: 8})
+	require.NoError(t, err)
+	s, err := Shard(m, 2, []int{0})
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(s, "module @loop_c16 attributes {stablehlo.num_replicas = 1 : i32, stablehlo.num_partitions = 2 : i32} {\n  sdy.mesh @brainc_mesh = <[\"x\"=2]>\n"))
+	assert.Contains(t, s, `func.func @main(%in0: tensor<2xf32> {sdy.sharding = #sdy.sharding<@brainc_mesh, [{"x"}]>, tf.aliasing_output = 0 : i32}, %in1: tensor<f32>, %n: tensor<i32>)`)
+	for _, tc := range []struct {
+		devices int
+		args    []int
+		want    string
+	}{
+		{1, []int{0}, "loop: sharding needs at least 2 devices, got 1"},
+		{2, []int{3}, "loop: sharded argument 3 is not one of @main's 3 arguments, or is repeated"},
+		{2, []int{0, 0}, "loop: sharded argument 0 is not one of @main's 3 arguments, or is repeated"},
+		{2, []int{1}, "loop: argument 1 is tensor<f32>: only arrays can be split"},
+		{3, []int{0}, "loop: argument 0 is tensor<2xf32>: its first dimension does not divide by 3 devices"},
+	} {
+		_, err := Shard(m, tc.devices, tc.args)
+		assert.EqualError(t, err, tc.want)
+	}
+	_, err = Shard(s, 2, []int{0})
+	assert.EqualError(t, err, "loop: the module does not start with a plain module line")
+}

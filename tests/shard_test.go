@@ -1,0 +1,183 @@
+package tests
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	xlapjrt "github.com/gomlx/go-xla/pkg/pjrt"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/brainc/brainc/jit"
+	"github.com/brainc/brainc/loop"
+	"github.com/brainc/brainc/lower"
+)
+
+// The groundwork of running a network across devices (issue 19; not yet a
+// brainc option): the loop module of a COBA network, its neuron and
+// synaptic state split across 2 and 4 virtual CPU devices by loop.Shard and
+// partitioned by XLA's Shardy partitioner, runs 500 steps and gives the
+// single-device run's events, traces and state bit for bit (the composed
+// operators: the custom calls have no partitioning rule).
+func TestLoopModulePartitions(t *testing.T) {
+	prog, err := lower.Build(parse(t, smallCOBA), lower.Options{})
+	require.NoError(t, err)
+	const capacity, steps = 64, 500
+	lp, err := jit.NewLoopProgramWith(cpu(t), prog, "parts", capacity, true)
+	require.NoError(t, err)
+	require.Len(t, prog.Blocks, 1)
+	size := prog.Blocks[0].Size
+	// @main's inputs: the initial state, an empty events row, the constants.
+	var flats []any
+	var dims [][]int
+	var split []int // the state arrays of one value per neuron
+	for i, tt := range prog.InitialState() {
+		flats, dims = append(flats, flatOf(t, tt)), append(dims, tt.Shape().Dimensions)
+		if d := tt.Shape().Dimensions; len(d) == 1 && d[0] == size {
+			split = append(split, i)
+		}
+	}
+	require.Len(t, split, 5, "V, last_spike, spike and two synaptic states")
+	offsets, width := prog.EventLayout(capacity)
+	row := make([]int32, width)
+	for k := range lower.Capacity(prog.Blocks[0], capacity) {
+		row[offsets[0]+1+k] = int32(size)
+	}
+	flats, dims = append(flats, row), append(dims, []int{width})
+	for _, tt := range prog.ConstValues {
+		flats, dims = append(flats, flatOf(t, tt)), append(dims, tt.Shape().Dimensions)
+	}
+	plugin, err := xlapjrt.GetPlugin(cpu(t).Path)
+	require.NoError(t, err)
+	ns := len(prog.State)
+	run := func(devices int) (state [][]any, events, traces any) {
+		client, err := plugin.NewClient(xlapjrt.NamedValuesMap{"cpu_device_count": int64(devices), "asynchronous": false})
+		require.NoError(t, err)
+		defer func() { _ = client.Destroy() }()
+		text, cc := lp.Text, client.Compile()
+		if devices > 1 {
+			text, err = loop.Shard(lp.Text, devices, split)
+			require.NoError(t, err)
+			assign := make([]int, devices)
+			for d := range assign {
+				assign[d] = d
+			}
+			cc = cc.WithShardy(devices).WithDeviceAssignment(assign)
+		}
+		exe, err := cc.WithStableHLO([]byte(text)).Done()
+		require.NoError(t, err)
+		defer func() { _ = exe.Destroy() }()
+		var args []*xlapjrt.Buffer
+		for d := range devices { // device after device: every argument's shard or whole value
+			for i, flat := range flats {
+				dm := dims[i]
+				if devices > 1 && i < ns && len(dm) == 1 && dm[0] == size {
+					flat, dm = shardOf(flat, d, devices), []int{size / devices}
+				}
+				b, err := client.BufferFromHost().ToDeviceNum(d).FromFlatDataWithDimensions(flat, dm).Done()
+				require.NoError(t, err)
+				args = append(args, b)
+			}
+			n, err := client.BufferFromHost().ToDeviceNum(d).FromFlatDataWithDimensions([]int32{steps}, []int{}).Done()
+			require.NoError(t, err)
+			args = append(args, n)
+		}
+		outs, err := exe.Execute(args...).DonateNone().Done()
+		require.NoError(t, err)
+		per := len(outs) / devices
+		read := func(b *xlapjrt.Buffer) any {
+			f, _, err := b.ToFlatDataAndDimensions()
+			require.NoError(t, err)
+			return f
+		}
+		state = make([][]any, ns)
+		for d := range devices {
+			o := outs[d*per : (d+1)*per]
+			for i := range ns {
+				state[i] = append(state[i], read(o[i]))
+			}
+			steps := read(o[ns+1]).([]int32)
+			require.Equal(t, []int32{steps[0]}, []int32{500}, "device %d ran every step", d)
+			if d == 0 {
+				events, traces = read(o[ns+2]), read(o[ns+3])
+			} else { // the records are whole on every device
+				assert.Equal(t, events, read(o[ns+2]), "device %d's events", d)
+			}
+		}
+		return state, events, traces
+	}
+	oneState, oneEvents, oneTraces := run(1)
+	fired := 0
+	for r := range steps {
+		fired += int(oneEvents.([]int32)[r*width])
+	}
+	require.Greater(t, fired, 100)
+	for _, devices := range []int{2, 4} {
+		state, events, traces := run(devices)
+		assert.Equal(t, oneEvents, events, "%d devices: events", devices)
+		assert.Equal(t, oneTraces, traces, "%d devices: traces", devices)
+		for i := range ns {
+			got := fmt.Sprint(state[i][0]) // whole on every device
+			if slices.Contains(split, i) {
+				got = joined(state[i])
+			}
+			assert.Equal(t, fmt.Sprint(oneState[i][0]), got, "%d devices: %s", devices, prog.State[i].Name)
+		}
+	}
+}
+
+// joined prints a sharded array's shards as one.
+func joined(shards []any) string {
+	var all []any
+	for _, s := range shards {
+		switch v := s.(type) {
+		case []float32:
+			for _, x := range v {
+				all = append(all, x)
+			}
+		case []int32:
+			for _, x := range v {
+				all = append(all, x)
+			}
+		case []bool:
+			for _, x := range v {
+				all = append(all, x)
+			}
+		}
+	}
+	return fmt.Sprint(all)
+}
+
+func shardOf(flat any, d, parts int) any {
+	switch v := flat.(type) {
+	case []float32:
+		n := len(v) / parts
+		return v[d*n : (d+1)*n]
+	case []int32:
+		n := len(v) / parts
+		return v[d*n : (d+1)*n]
+	case []bool:
+		n := len(v) / parts
+		return v[d*n : (d+1)*n]
+	}
+	panic(fmt.Sprintf("shardOf: %T", flat))
+}
+
+func flatOf(t *testing.T, tt *tensors.Tensor) any {
+	var out any
+	require.NoError(t, tt.ConstFlatData(func(flat any) {
+		switch v := flat.(type) {
+		case []float32:
+			out = append([]float32(nil), v...)
+		case []int32:
+			out = append([]int32(nil), v...)
+		case []bool:
+			out = append([]bool(nil), v...)
+		default:
+			out = v
+		}
+	}))
+	return out
+}
