@@ -3,6 +3,7 @@ package cpuops_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	xlapjrt "github.com/gomlx/go-xla/pkg/pjrt"
@@ -192,7 +193,7 @@ func customCompact(t *testing.T, c *xlapjrt.Client, keys [][]float32, caps []int
     %%row = "stablehlo.custom_call"(%%caps, %s) { call_target_name = "brainc_compact", api_version = 4 : i32 } : (tensor<%dxi32>, %s) -> tensor<%dxi32>
     "func.return"(%%row) : (tensor<%dxi32>) -> ()
   }
-}`, joinComma(params), width, replaceSpaces(capText), len(caps), len(caps), joinComma(ops), len(caps), joinComma(types), width, width)
+}`, strings.Join(params, ", "), width, strings.ReplaceAll(capText, " ", ","), len(caps), len(caps), strings.Join(ops, ", "), len(caps), strings.Join(types, ", "), width, width)
 	exe, err := c.Compile().WithStableHLO([]byte(text)).Done()
 	require.NoError(t, err)
 	defer func() { _ = exe.Destroy() }()
@@ -207,27 +208,6 @@ func customCompact(t *testing.T, c *xlapjrt.Client, keys [][]float32, caps []int
 	v, _, err := xlapjrt.BufferToArray[int32](outs[0])
 	require.NoError(t, err)
 	return v
-}
-
-func joinComma(s []string) string {
-	out := ""
-	for i, x := range s {
-		if i > 0 {
-			out += ", "
-		}
-		out += x
-	}
-	return out
-}
-
-func replaceSpaces(s string) string {
-	out := []byte(s)
-	for i := range out {
-		if out[i] == ' ' {
-			out[i] = ','
-		}
-	}
-	return string(out)
 }
 
 // brainc_compact's rows, block by block, in the cases the loop's top-k

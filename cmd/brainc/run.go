@@ -143,6 +143,16 @@ func (f *simFlags) checkEngine() error {
 	return nil
 }
 
+// open opens the backend the flags ask for, on the CPUs they ask for
+// (default pjrt.AutoCPUThreads of the network's size).
+func (f *simFlags) open(net *ir.Network, stderr io.Writer) (*pjrt.Backend, error) {
+	threads := f.cpuThreads
+	if threads == 0 {
+		threads = pjrt.AutoCPUThreads(neurons(net))
+	}
+	return pjrt.Open(pjrt.Options{Backend: f.backend, Stderr: stderr, CPUThreads: threads})
+}
+
 // eventOps says, for --explain, which operators the loop engine compacts
 // and propagates spikes with on b ("" for the chunk engine).
 func eventOps(b *pjrt.Backend, opts jit.Options) string {
@@ -213,11 +223,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	threads := sf.cpuThreads
-	if threads == 0 {
-		threads = pjrt.AutoCPUThreads(neurons(net))
-	}
-	b, err := pjrt.Open(pjrt.Options{Backend: sf.backend, Stderr: stderr, CPUThreads: threads})
+	b, err := sf.open(net, stderr)
 	if err != nil {
 		return err
 	}

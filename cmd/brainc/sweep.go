@@ -12,7 +12,6 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 
 	"github.com/brainc/brainc/ir"
-	"github.com/brainc/brainc/pjrt"
 	"github.com/brainc/brainc/results"
 	"github.com/brainc/brainc/sweep"
 )
@@ -66,11 +65,7 @@ func cmdSweep(args []string, stdout, stderr io.Writer) error {
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}
-	threads := sf.cpuThreads
-	if threads == 0 {
-		threads = pjrt.AutoCPUThreads(neurons(net))
-	}
-	b, err := pjrt.Open(pjrt.Options{Backend: sf.backend, Stderr: stderr, CPUThreads: threads})
+	b, err := sf.open(net, stderr)
 	if err != nil {
 		return err
 	}
