@@ -50,8 +50,10 @@ const (
 // get returns the executable of text compiled for client: from the
 // process's cache, else from the disk cache in use, else compiled (and
 // then stored on disk). diskErr reports a disk entry that could not be
-// used or stored; the executable is still returned.
-func (c *execCache) get(client *xlapjrt.Client, text string, compile func() (*xlapjrt.LoadedExecutable, error)) (exe *xlapjrt.LoadedExecutable, from source, diskErr, err error) {
+// used or stored; the executable is still returned. Without disk (programs
+// run across several devices: a loaded executable would not keep its
+// device assignment in go-xla) the disk cache is not used.
+func (c *execCache) get(client *xlapjrt.Client, text string, disk bool, compile func() (*xlapjrt.LoadedExecutable, error)) (exe *xlapjrt.LoadedExecutable, from source, diskErr, err error) {
 	key := cacheKey{client: client, sum: sha256.Sum256([]byte(text))}
 	c.mu.Lock()
 	if el, ok := c.entries[key]; ok {
@@ -64,6 +66,9 @@ func (c *execCache) get(client *xlapjrt.Client, text string, compile func() (*xl
 	// text meanwhile; the first one stored wins.
 	from = fromCompile
 	d := currentDisk()
+	if !disk {
+		d = nil
+	}
 	var dkey [32]byte
 	if d != nil {
 		dkey = DiskKey(client, text)

@@ -226,11 +226,15 @@ type loopExec struct {
 type loopRun struct {
 	client *xlapjrt.Client
 	execs  map[int]*loopExec
-	// state and row are owned by the runner (donated to each call); consts
-	// are the constants' tensors' buffers.
-	state  []*xlapjrt.Buffer
-	row    *xlapjrt.Buffer
-	consts []*xlapjrt.Buffer
+	// shard lays the arrays across the devices.
+	shard *sharding
+	// state[d] and row[d] are device d's, owned by the runner (donated to
+	// each call); consts[d] are device d's constants: on one device the
+	// constants' tensors' buffers, else the runner's own (ownConsts).
+	state     [][]*xlapjrt.Buffer
+	row       []*xlapjrt.Buffer
+	consts    [][]*xlapjrt.Buffer
+	ownConsts bool
 	// last holds, per compacted block, the neurons that fired in the
 	// last step run (to rebuild the row when the capacity changes).
 	last [][]int32
@@ -243,8 +247,24 @@ func (r *Runner) startLoop() error {
 	if err != nil {
 		return err
 	}
-	l := &loopRun{client: client, execs: map[int]*loopExec{}, segment: firstSegment}
-	for _, t := range r.consts {
+	sh := newSharding(r.prog, r.opts.Devices)
+	if have := len(client.AddressableDevices()); sh.devices > have {
+		return fmt.Errorf("jit: running across %d devices: the backend has %d (the CPU plugin gives as many as pjrt.Options.Devices asks)", sh.devices, have)
+	}
+	D := sh.devices
+	l := &loopRun{client: client, execs: map[int]*loopExec{}, segment: firstSegment, shard: sh,
+		state: make([][]*xlapjrt.Buffer, D), consts: make([][]*xlapjrt.Buffer, D), row: make([]*xlapjrt.Buffer, D), ownConsts: D > 1}
+	for j, t := range r.consts {
+		if D > 1 {
+			bufs, err := sh.upload(client, t, sh.consts[j])
+			if err != nil {
+				return fmt.Errorf("jit: moving %s to the devices: %w", r.prog.Consts[j].Name, err)
+			}
+			for d, b := range bufs {
+				l.consts[d] = append(l.consts[d], b)
+			}
+			continue
+		}
 		buf, err := t.Buffer(r.backend, 0)
 		if err != nil {
 			return fmt.Errorf("jit: constants on the device: %w", err)
@@ -253,15 +273,13 @@ func (r *Runner) startLoop() error {
 		if !ok {
 			return fmt.Errorf("jit: constant buffer is a %T, not a PJRT buffer", buf)
 		}
-		l.consts = append(l.consts, pb)
+		l.consts[0] = append(l.consts[0], pb)
 	}
-	for i, t := range r.state {
-		buf, err := toDevice(client, t)
-		if err != nil {
-			return fmt.Errorf("jit: moving %s to the device: %w", r.prog.State[i].Name, err)
-		}
-		l.state = append(l.state, buf)
+	state, err := l.upload(r.prog, r.state)
+	if err != nil {
+		return err
 	}
+	l.state = state
 	for _, b := range r.prog.CompactBlocks() {
 		idx, err := firing(r.state[b.Spike])
 		if err != nil {
@@ -275,16 +293,39 @@ func (r *Runner) startLoop() error {
 	return l.setRow(r.prog, r.capacity)
 }
 
-// toDevice copies a host tensor into a buffer the runner owns.
-func toDevice(c *xlapjrt.Client, t *tensors.Tensor) (*xlapjrt.Buffer, error) {
-	var buf *xlapjrt.Buffer
-	var err error
-	if e := t.ConstFlatData(func(flat any) {
-		buf, err = c.BufferFromHost().FromFlatDataWithDimensions(flat, t.Shape().Dimensions).Done()
-	}); e != nil {
-		return nil, e
+// upload copies host state (Program.State order) into buffers the runner
+// owns, split across the devices: [device][state array].
+func (l *loopRun) upload(p *lower.Program, state []*tensors.Tensor) ([][]*xlapjrt.Buffer, error) {
+	out := make([][]*xlapjrt.Buffer, l.shard.devices)
+	for i, t := range state {
+		bufs, err := l.shard.upload(l.client, t, l.shard.state[i])
+		if err != nil {
+			for _, d := range out {
+				destroyAll(d)
+			}
+			return nil, fmt.Errorf("jit: moving %s to the device: %w", p.State[i].Name, err)
+		}
+		for d, b := range bufs {
+			out[d] = append(out[d], b)
+		}
 	}
-	return buf, err
+	return out, nil
+}
+
+// stateTensor reads state array i from the devices into one host tensor.
+func (l *loopRun) stateTensor(i int) (*tensors.Tensor, error) {
+	bufs := make([]*xlapjrt.Buffer, len(l.state))
+	for d := range l.state {
+		bufs[d] = l.state[d][i]
+	}
+	return l.shard.join(bufs, l.shard.state[i])
+}
+
+// destroyState frees the state buffers of every device.
+func (l *loopRun) destroyState() {
+	for _, d := range l.state {
+		destroyAll(d)
+	}
 }
 
 // firing lists the true entries of a Bool spike-flag tensor.
@@ -324,12 +365,19 @@ func (l *loopRun) setRow(p *lower.Program, capacity int) error {
 		}
 		copy(fill, l.last[j])
 	}
-	if l.row != nil {
-		_ = l.row.Destroy()
+	for d := range l.row {
+		if l.row[d] != nil {
+			_ = l.row[d].Destroy()
+			l.row[d] = nil
+		}
 	}
-	var err error
-	l.row, err = xlapjrt.ArrayToBuffer(l.client, row, width)
-	return err
+	for d := range l.row { // the row is whole on every device
+		var err error
+		if l.row[d], err = l.client.BufferFromHost().ToDeviceNum(d).FromFlatDataWithDimensions(row, []int{width}).Done(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // loopExec returns the compiled program of a capacity, compiling it once.
@@ -339,16 +387,21 @@ func (r *Runner) loopExec(capacity int) (*loopExec, error) {
 	}
 	t0 := time.Now()
 	ops := OpsScan
+	sh := r.loop.shard
 	if !r.opts.ScanCompaction {
-		ops, _ = LoopOps(r.backend, r.opts.ComposedOps)
+		ops, _ = LoopOps(r.backend, r.opts.ComposedOps || sh.devices > 1)
 	}
-	r.stats.Ops = ops
+	r.stats.Ops, r.stats.Devices = ops, sh.devices
 	lp, err := newLoopProgram(r.backend, r.prog, fmt.Sprintf("loop_c%d", capacity), capacity, ops)
 	if err != nil {
 		return nil, err
 	}
-	exe, from, diskErr, err := compiled.get(r.loop.client, lp.Text, func() (*xlapjrt.LoadedExecutable, error) {
-		return r.loop.client.Compile().WithStableHLO([]byte(lp.Text)).Done()
+	text, err := sh.shardText(lp, r.prog)
+	if err != nil {
+		return nil, err
+	}
+	exe, from, diskErr, err := compiled.get(r.loop.client, text, sh.devices == 1, func() (*xlapjrt.LoadedExecutable, error) {
+		return sh.compile(r.loop.client, text)
 	})
 	if diskErr != nil {
 		r.stats.DiskErrors++
@@ -390,33 +443,50 @@ func (r *Runner) runLoop(steps int, fn func(*Chunk) error) error {
 		}
 		n := min(l.segment, e.Rows, steps-done)
 		t0 := time.Now()
-		nbuf, err := xlapjrt.ScalarToBuffer(l.client, int32(n))
-		if err != nil {
-			return err
-		}
-		args := slices.Clone(l.state)
-		if e.Width > 0 {
-			args = append(args, l.row)
-		}
-		args = append(args, l.consts...)
-		args = append(args, nbuf)
-		donate := make([]bool, len(args)) // the state and the row: the outputs may reuse them
-		for i := range len(l.state) + min(1, e.Width) {
-			donate[i] = true
+		// Device after device: its state, its events row, its constants, n.
+		var args, nbufs []*xlapjrt.Buffer
+		var donate []bool // the state and the row: the outputs may reuse them
+		for d := range l.shard.devices {
+			nbuf, err := l.client.BufferFromHost().ToDeviceNum(d).FromFlatDataWithDimensions([]int32{int32(n)}, []int{}).Done()
+			if err != nil {
+				destroyAll(nbufs)
+				return err
+			}
+			nbufs = append(nbufs, nbuf)
+			args = append(args, l.state[d]...)
+			if e.Width > 0 {
+				args = append(args, l.row[d])
+			}
+			for range len(args) - len(donate) {
+				donate = append(donate, true)
+			}
+			args = append(args, l.consts[d]...)
+			args = append(args, nbuf)
+			for range len(args) - len(donate) {
+				donate = append(donate, false)
+			}
 		}
 		outs, err := e.exe.Execute(args...).SetDonate(donate).Done()
-		_ = nbuf.Destroy()
+		destroyAll(nbufs)
 		if err != nil {
 			return fmt.Errorf("jit: running the time loop at step %d: %w", r.stats.Steps, err)
 		}
-		for _, b := range l.state {
-			_ = b.Destroy()
+		per := len(outs) / l.shard.devices
+		l.destroyState()
+		for d := range l.shard.devices {
+			o := outs[d*per : (d+1)*per]
+			l.state[d] = o[:ns]
+			if e.Width > 0 {
+				_ = l.row[d].Destroy()
+				l.row[d] = o[ns]
+			}
+			if d > 0 { // the steps run and the records are whole on every device: device 0's are read
+				destroyAll(o[ns+min(1, e.Width):])
+			}
 		}
-		l.state = outs[:ns]
+		outs = outs[:per]
 		at := ns
 		if e.Width > 0 {
-			_ = l.row.Destroy()
-			l.row = outs[at]
 			at++
 		}
 		ran, err := xlapjrt.BufferToScalar[int32](outs[at])
@@ -458,7 +528,7 @@ func (r *Runner) runLoop(steps int, fn func(*Chunk) error) error {
 			}
 			for j, b := range compact {
 				if overflow {
-					flags, err := bufferTensor(l.state[b.Spike])
+					flags, err := l.stateTensor(b.Spike)
 					if err != nil {
 						return err
 					}
@@ -501,7 +571,7 @@ func (r *Runner) runLoop(steps int, fn func(*Chunk) error) error {
 		}
 		var diverged *NonFiniteError
 		if k < n { // stopped early: an overflow, or a state went non-finite (or both in one step)
-			if diverged, err = findNonFinite(p, func(i int) (*tensors.Tensor, error) { return bufferTensor(l.state[i]) }, r.stats.Steps); err != nil {
+			if diverged, err = findNonFinite(p, l.stateTensor, r.stats.Steps); err != nil {
 				return err
 			}
 			if diverged == nil && !overflow {
@@ -542,9 +612,9 @@ func (r *Runner) shrinkLoop(maxCount, remaining int) {
 
 // loopState copies the loop engine's device state to host tensors.
 func (r *Runner) loopState() ([]*tensors.Tensor, error) {
-	out := make([]*tensors.Tensor, len(r.loop.state))
-	for i, b := range r.loop.state {
-		t, err := bufferTensor(b)
+	out := make([]*tensors.Tensor, len(r.prog.State))
+	for i := range out {
+		t, err := r.loop.stateTensor(i)
 		if err != nil {
 			return nil, fmt.Errorf("jit: reading %s: %w", r.prog.State[i].Name, err)
 		}
@@ -623,11 +693,12 @@ func (r *Runner) Close() {
 	if l := r.loop; l != nil {
 		// The loop programs belong to the process's cache (execCache), which
 		// other runners share: they are freed when no one holds them.
-		for _, b := range l.state {
-			_ = b.Destroy()
-		}
-		if l.row != nil {
-			_ = l.row.Destroy()
+		l.destroyState()
+		destroyAll(l.row)
+		if l.ownConsts {
+			for _, c := range l.consts {
+				destroyAll(c)
+			}
 		}
 		r.loop = nil
 	}
@@ -651,17 +722,11 @@ func (r *Runner) SetState(state []*tensors.Tensor) error {
 		return nil
 	}
 	l := r.loop
-	var bufs []*xlapjrt.Buffer
-	for i, t := range state {
-		b, err := toDevice(l.client, t)
-		if err != nil {
-			return fmt.Errorf("jit: moving %s to the device: %w", r.prog.State[i].Name, err)
-		}
-		bufs = append(bufs, b)
+	bufs, err := l.upload(r.prog, state)
+	if err != nil {
+		return err
 	}
-	for _, b := range l.state {
-		_ = b.Destroy()
-	}
+	l.destroyState()
 	l.state = bufs
 	for j, b := range r.prog.CompactBlocks() {
 		idx, err := firing(state[b.Spike])

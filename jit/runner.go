@@ -65,6 +65,14 @@ type Options struct {
 	// compaction, gather/scatter propagation) where it would use brainc's
 	// CPU custom calls (LoopOps): tests and benchmarks compare the two.
 	ComposedOps bool
+	// Devices, when > 1, splits the network across that many devices of
+	// the backend's PJRT client, neuron by neuron (lower.Program.ShardAxes:
+	// build the program with lower.Options.PadTo = Devices so that every
+	// block divides), and runs the loop as one program partitioned by XLA
+	// (Shardy), which exchanges what each step needs between the devices.
+	// It needs the loop engine, and uses the composed operators (the CPU
+	// custom calls have no partitioning rule). 0 or 1: device 0 only.
+	Devices int
 	// Log, when set, receives one line per loop-engine call: the steps it
 	// ran, the capacity before and after, the largest firing count, whether
 	// it stopped at an overflow, and its wall time per step.
@@ -123,6 +131,8 @@ type Stats struct {
 	// Ops are the operators the loop engine's programs compact and
 	// propagate spikes with (see LoopOps).
 	Ops Ops
+	// Devices is the number of devices the run is split across.
+	Devices int
 	// Steps is the number of steps simulated.
 	Steps int
 	// MaxCapacity is the largest event capacity used.
@@ -162,18 +172,26 @@ func NewRunner(backend backends.Backend, prog *lower.Program, opts Options) (*Ru
 	if opts.Capacity < 1 {
 		return nil, fmt.Errorf("jit: event capacity must be ≥ 1, got %d", opts.Capacity)
 	}
+	if opts.Devices < 0 || opts.Devices > lower.MaxDevices {
+		return nil, fmt.Errorf("jit: devices must be between 1 and %d, got %d", lower.MaxDevices, opts.Devices)
+	}
 	engine := opts.Engine
 	switch engine {
 	case EngineAuto:
 		engine = EngineChunk
 		if _, err := pjrt.Client(backend); err == nil {
 			engine = EngineLoop
+		} else if opts.Devices > 1 {
+			return nil, fmt.Errorf("jit: running across %d devices needs an XLA backend: %w", opts.Devices, err)
 		}
 	case EngineLoop:
 		if _, err := pjrt.Client(backend); err != nil {
 			return nil, fmt.Errorf("jit: the loop engine needs an XLA backend: %w", err)
 		}
 	case EngineChunk:
+		if opts.Devices > 1 {
+			return nil, fmt.Errorf("jit: running across %d devices needs the loop engine, not the chunk engine", opts.Devices)
+		}
 	default:
 		return nil, fmt.Errorf("jit: unknown engine %q: expected %q or %q", engine, EngineLoop, EngineChunk)
 	}
@@ -185,8 +203,12 @@ func NewRunner(backend backends.Backend, prog *lower.Program, opts Options) (*Ru
 		largest = max(largest, b.Size)
 	}
 	r.growth = Growth(largest, engine)
-	// Connectivity and weights go to the device once, not with every chunk.
+	// Connectivity and weights go to the device once, not with every chunk
+	// (across devices, the loop engine places them itself).
 	for _, t := range r.consts {
+		if opts.Devices > 1 {
+			break
+		}
 		if err := t.MaterializeOnDevice(backend, false, 0); err != nil {
 			return nil, fmt.Errorf("jit: moving constants to the device: %w", err)
 		}

@@ -321,29 +321,45 @@ func TestCustomCompactionEqualsTopK(t *testing.T) {
 }
 
 // Shard adds the partition count and the mesh, splits the listed
-// arguments along their first dimension (keeping an argument's aliasing
+// arguments along the axis given (keeping an argument's aliasing
 // attribute) and refuses what cannot be split.
 func TestShard(t *testing.T) {
 	m, err := Module(step, Spec{Name: "loop_c16", Carried: 1, Invariant: 1, Rows: 8})
 	require.NoError(t, err)
-	s, err := Shard(m, 2, []int{0})
+	s, err := Shard(m, 2, map[int]int{0: 0})
 	require.NoError(t, err)
 	assert.True(t, strings.HasPrefix(s, "module @loop_c16 attributes {stablehlo.num_replicas = 1 : i32, stablehlo.num_partitions = 2 : i32} {\n  sdy.mesh @brainc_mesh = <[\"x\"=2]>\n"))
-	assert.Contains(t, s, `func.func @main(%in0: tensor<2xf32> {sdy.sharding = #sdy.sharding<@brainc_mesh, [{"x"}]>, tf.aliasing_output = 0 : i32}, %in1: tensor<f32>, %n: tensor<i32>)`)
+	// The split argument, the others whole, the result it is donated to
+	// split alike, the other results whole.
+	assert.Contains(t, s, `func.func @main(%in0: tensor<2xf32> {sdy.sharding = #sdy.sharding<@brainc_mesh, [{"x"}]>, tf.aliasing_output = 0 : i32}, `+
+		`%in1: tensor<f32> {sdy.sharding = #sdy.sharding<@brainc_mesh, []>}, %n: tensor<i32> {sdy.sharding = #sdy.sharding<@brainc_mesh, []>}) -> `+
+		`(tensor<2xf32> {sdy.sharding = #sdy.sharding<@brainc_mesh, [{"x"}]>}, tensor<i32> {sdy.sharding = #sdy.sharding<@brainc_mesh, []>}, `+
+		`tensor<8x2xf32> {sdy.sharding = #sdy.sharding<@brainc_mesh, [{}, {}]>}) {`+"\n")
 	for _, tc := range []struct {
 		devices int
-		args    []int
+		args    map[int]int
 		want    string
 	}{
-		{1, []int{0}, "loop: sharding needs at least 2 devices, got 1"},
-		{2, []int{3}, "loop: sharded argument 3 is not one of @main's 3 arguments, or is repeated"},
-		{2, []int{0, 0}, "loop: sharded argument 0 is not one of @main's 3 arguments, or is repeated"},
-		{2, []int{1}, "loop: argument 1 is tensor<f32>: only arrays can be split"},
-		{3, []int{0}, "loop: argument 0 is tensor<2xf32>: its first dimension does not divide by 3 devices"},
+		{1, map[int]int{0: 0}, "loop: sharding needs at least 2 devices, got 1"},
+		{2, map[int]int{3: 0}, "loop: sharded argument 3 is not one of @main's 3 arguments"},
+		{2, map[int]int{1: 0}, "loop: argument 1 is tensor<f32>: it has no axis 0 to split"},
+		{2, map[int]int{0: 1}, "loop: argument 0 is tensor<2xf32>: it has no axis 1 to split"},
+		{3, map[int]int{0: 0}, "loop: argument 0 is tensor<2xf32>: its axis 0 does not divide by 3 devices"},
 	} {
 		_, err := Shard(m, tc.devices, tc.args)
 		assert.EqualError(t, err, tc.want)
 	}
-	_, err = Shard(s, 2, []int{0})
+	_, err = Shard(s, 2, map[int]int{0: 0})
 	assert.EqualError(t, err, "loop: the module does not start with a plain module line")
+}
+
+// A two-dimensional argument splits along its second axis.
+func TestShardSecondAxis(t *testing.T) {
+	m := "module @m {\n  func.func @main(%a: tensor<3x4xf32>, %n: tensor<i32>) -> tensor<3x4xf32> {\n    return %a : tensor<3x4xf32>\n  }\n}\n"
+	s, err := Shard(m, 2, map[int]int{0: 1})
+	require.NoError(t, err)
+	assert.Contains(t, s, `func.func @main(%a: tensor<3x4xf32> {sdy.sharding = #sdy.sharding<@brainc_mesh, [{}, {"x"}]>}, `+
+		`%n: tensor<i32> {sdy.sharding = #sdy.sharding<@brainc_mesh, []>}) -> (tensor<3x4xf32> {sdy.sharding = #sdy.sharding<@brainc_mesh, [{}, {}]>}) {`+"\n")
+	_, err = Shard(m, 2, map[int]int{0: 0})
+	assert.EqualError(t, err, "loop: argument 0 is tensor<3x4xf32>: its axis 0 does not divide by 2 devices")
 }

@@ -139,7 +139,7 @@ func packKey(pop *Population, gaps map[string]bool) string {
 
 // planBlocks packs the populations into blocks (each in a block of its own
 // with noPack) and lays out the blocks' state.
-func (p *Program) planBlocks(noPack bool) {
+func (p *Program) planBlocks(noPack bool, padTo int) error {
 	gaps := map[string]bool{}
 	for _, pr := range p.Net.Projections {
 		if pr.Synapse.Model == dynamics.GapJunctionModel {
@@ -161,9 +161,25 @@ func (p *Program) planBlocks(noPack bool) {
 		b.Size += pop.Size
 	}
 	for _, b := range p.Blocks {
-		names := make([]string, len(b.Pops))
-		for k, pop := range b.Pops {
-			names[k] = pop.Name
+		if padTo < 2 || noPack || packKey(b.Pops[0], gaps) == "" {
+			continue
+		}
+		if n := (b.Size+padTo-1)/padTo*padTo - b.Size; n > 0 {
+			pad, err := p.padPopulation(b.Pops[len(b.Pops)-1], n)
+			if err != nil {
+				return err
+			}
+			pad.Block, pad.Offset = b, b.Size
+			b.Pops = append(b.Pops, pad)
+			b.Size += n
+		}
+	}
+	for _, b := range p.Blocks {
+		var names []string
+		for _, pop := range b.Pops {
+			if !pop.Pad {
+				names = append(names, pop.Name)
+			}
 		}
 		b.Name = strings.Join(names, "+")
 		for _, name := range slices.Sorted(maps.Keys(b.Pops[0].Params)) {
@@ -196,6 +212,7 @@ func (p *Program) planBlocks(noPack bool) {
 		}
 		b.Spike = p.addState(b.Name+".spike", dtypes.Bool, b.Size)
 	}
+	return nil
 }
 
 // packGroups gathers the synaptic parts of each block's populations into

@@ -13,6 +13,11 @@ import (
 func (p *Program) Describe() string {
 	var sb strings.Builder
 	for _, pop := range p.Pops {
+		if pop.Pad {
+			fmt.Fprintf(&sb, "padding %s: neurons %d–%d of block %s, so that it splits evenly across devices (no input, projection or monitor)\n",
+				pop.Name, pop.Offset, pop.Offset+pop.Size-1, pop.Block.Name)
+			continue
+		}
 		fmt.Fprintf(&sb, "population %s: %d × %s (%s)", pop.Name, pop.Size, pop.Model, pop.Population.Integrator)
 		if len(pop.Block.Pops) > 1 {
 			fmt.Fprintf(&sb, ", neurons %d–%d of block %s", pop.Offset, pop.Offset+pop.Size-1, pop.Block.Name)

@@ -76,6 +76,13 @@ type Options struct {
 	// ops.ProceduralMatrix) instead of connect.FixedProb: a stored run and a
 	// procedural run of one seed then have the same synapses.
 	StoreProcedural func(ops.Procedural) (*connect.Matrix, error)
+	// PadTo, when > 1, rounds the size of every block of packed neuron
+	// populations up to a multiple of it with a padding population (see
+	// Population.Pad), so that the block splits evenly across PadTo
+	// devices (ShardAxes). Blocks of sources (Poisson, spike times), of
+	// gap-junction populations and, with NoPack, every block stay as they
+	// are. At most MaxDevices.
+	PadTo int
 }
 
 // Var is one input or output array of the program.
@@ -119,6 +126,9 @@ type Population struct {
 	// InputArray indexes Program.Consts for a constant input given one
 	// value per neuron (Input.PerNeuron).
 	InputArray int
+	// Pad is set on a padding population (Options.PadTo): neurons that
+	// round its block's size up, part of no projection, input or monitor.
+	Pad bool
 }
 
 // Group is a synaptic state shared by merged projections, over every
@@ -349,7 +359,12 @@ func Build(net *ir.Network, opts Options) (*Program, error) {
 			return nil, specError(net, ip.Line, "populations."+ip.Name, err)
 		}
 	}
-	p.planBlocks(opts.NoPack)
+	if opts.PadTo < 0 || opts.PadTo > MaxDevices {
+		return nil, fmt.Errorf("lower: padding to a multiple of %d neurons: must be between 0 and %d", opts.PadTo, MaxDevices)
+	}
+	if err := p.planBlocks(opts.NoPack, opts.PadTo); err != nil {
+		return nil, err
+	}
 	for _, ipr := range net.Projections {
 		if err := p.lowerProjection(ipr, byName, opts); err != nil {
 			return nil, specError(net, ipr.Line, "projections."+ipr.Name, err)
@@ -484,11 +499,8 @@ func (p *Program) addConst(name string, t *tensors.Tensor) int {
 }
 
 func (p *Program) lowerPopulation(ip *ir.Population, byName map[string]*Population) error {
-	var neuron dynamics.Neuron
-	var err error
-	if ip.Equations != nil {
-		neuron = dynamics.NewEquations(ip.Equations.WithValues(ip.Params))
-	} else if neuron, err = dynamics.NewNeuron(ip.Model, ip.Params); err != nil {
+	neuron, err := newNeuron(ip)
+	if err != nil {
 		return err
 	}
 	if _, err := dynamics.MethodByName(ip.Integrator); err != nil {
@@ -520,6 +532,14 @@ func (p *Program) lowerPopulation(ip *ir.Population, byName map[string]*Populati
 	p.Pops = append(p.Pops, pop)
 	byName[ip.Name] = pop
 	return nil
+}
+
+// newNeuron is a population's model with its parameters.
+func newNeuron(ip *ir.Population) (dynamics.Neuron, error) {
+	if ip.Equations != nil {
+		return dynamics.NewEquations(ip.Equations.WithValues(ip.Params)), nil
+	}
+	return dynamics.NewNeuron(ip.Model, ip.Params)
 }
 
 // chooseProcedural decides, before any connectivity is built, whether a

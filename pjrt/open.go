@@ -3,6 +3,7 @@ package pjrt
 import (
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -34,7 +35,14 @@ type Options struct {
 	// opened (e.g. learn.CPUFlags). XLA reads $XLA_FLAGS once per process,
 	// so they take effect only if this is the process's first XLA backend.
 	CPUFlags []string
+	// Devices is how many devices the CPU plugin's client has (virtual
+	// devices sharing the CPUs, for a run split across devices; 0 means 1,
+	// at most MaxCPUDevices). Other plugins have the devices they find.
+	Devices int
 }
+
+// MaxCPUDevices bounds Options.Devices.
+const MaxCPUDevices = 1024
 
 // Backend is an opened backend with what brainc knows about it.
 type Backend struct {
@@ -116,6 +124,9 @@ func Open(opts Options) (*Backend, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opts.Devices < 0 || opts.Devices > MaxCPUDevices {
+		return nil, fmt.Errorf("pjrt: devices must be between 1 and %d, got %d", MaxCPUDevices, opts.Devices)
+	}
 	// brainc installs plugins itself (make setup): never let GoMLX reach for GitHub.
 	xla.EnableAutoInstall(false)
 	plan := Plan(choice, env)
@@ -132,7 +143,7 @@ func Open(opts Options) (*Backend, error) {
 				return nil, err
 			}
 		}
-		b, err := load(*c)
+		b, err := load(*c, opts.Devices)
 		if err != nil {
 			c.Skip = "failed to load: " + err.Error()
 			if c.Kind == CUDA && choice.Kind == "" {
@@ -170,8 +181,8 @@ func explain(cands []Candidate) string {
 // 1.31 s by default, 0.99 s with these options.
 var cpuClientOptions = xlapjrt.NamedValuesMap{"asynchronous": false, "cpu_device_count": int64(1)}
 
-// load opens one candidate.
-func load(c Candidate) (*Backend, error) {
+// load opens one candidate; a CPU client gets devices devices (at least 1).
+func load(c Candidate, devices int) (*Backend, error) {
 	if c.Kind == Go {
 		b, err := backends.NewWithConfig("go")
 		if err != nil {
@@ -187,7 +198,8 @@ func load(c Candidate) (*Backend, error) {
 		// Named "cpu", GoMLX shares host buffers with the CPU plugin; by path it
 		// must be told.
 		config += ",shared_buffers"
-		opts = cpuClientOptions
+		opts = maps.Clone(cpuClientOptions)
+		opts["cpu_device_count"] = int64(max(devices, 1))
 	}
 	b, err := xla.NewWithOptions(config, opts)
 	if err != nil {
