@@ -22,6 +22,9 @@ const (
 	UnitRate = "Hz"
 )
 
+// MaxDevices bounds Network.Devices.
+const MaxDevices = 1024
+
 // Simulation float types (Network.Precision).
 const (
 	PrecisionFloat32 = "float32"
@@ -42,6 +45,10 @@ type Network struct {
 	// Precision is the simulation's float type: "" or PrecisionFloat32
 	// (the default), or PrecisionFloat64.
 	Precision string
+	// Devices is how many devices a run splits the network across, neuron
+	// by neuron (0 or 1: one; at most MaxDevices); a run's --devices
+	// overrides it.
+	Devices int
 	// Populations in spec order.
 	Populations []*Population
 	// Projections in spec order.

@@ -237,6 +237,9 @@ func (n *Network) validate(c *checker) *SpecError {
 	if n.Precision != "" && n.Precision != PrecisionFloat32 && n.Precision != PrecisionFloat64 {
 		return c.errf("precision", 0, "precision", "expected %s or %s, got %q", PrecisionFloat32, PrecisionFloat64, n.Precision)
 	}
+	if n.Devices < 0 || n.Devices > MaxDevices {
+		return c.errf("devices", 0, "devices", "must be between 1 and %d, got %d", MaxDevices, n.Devices)
+	}
 	if e := c.positive("duration", 0, "duration", n.Duration, Time); e != nil {
 		return e
 	}

@@ -15,7 +15,7 @@ const PadSuffix = "__pad"
 // MaxDevices bounds the devices a program is split across (and so
 // Options.PadTo): past it the padding and the per-device buffers cost more
 // than any machine brainc targets has devices.
-const MaxDevices = 1024
+const MaxDevices = ir.MaxDevices
 
 // padPopulation lowers the padding of a block whose last population is
 // last: n neurons of last's model and parameters (each per-neuron

@@ -26,7 +26,7 @@ import (
 
 // Valid keys of each mapping of the spec language, in documentation order.
 var (
-	topKeys        = []string{"name", "dt", "duration", "seed", "precision", "populations", "projections", "monitors"}
+	topKeys        = []string{"name", "dt", "duration", "seed", "precision", "devices", "populations", "projections", "monitors"}
 	populationKeys = []string{"size", "model", "params", "init", "input", "integrator", "noise", "spikes"}
 	projectionKeys = []string{"pre", "poisson", "post", "conn", "weight", "synapse", "output", "kernel", "init",
 		"delay", "stp", "stdp", "plasticity"}
@@ -268,6 +268,15 @@ func parseSpec(data []byte, filename string) (*ir.Network, *ir.SpecError) {
 		if n.Precision != ir.PrecisionFloat32 && n.Precision != ir.PrecisionFloat64 {
 			return nil, &ir.SpecError{File: filename, Line: en.line, Field: "precision",
 				Msg: fmt.Sprintf("expected %s or %s, got %q", ir.PrecisionFloat32, ir.PrecisionFloat64, n.Precision)}
+		}
+	}
+	if en := top.get("devices"); en != nil {
+		if n.Devices, e = p.integer(en.value, en.line, "devices"); e != nil {
+			return nil, e
+		}
+		if n.Devices < 1 || n.Devices > ir.MaxDevices {
+			return nil, &ir.SpecError{File: filename, Line: en.line, Field: "devices",
+				Msg: fmt.Sprintf("must be between 1 and %d, got %d", ir.MaxDevices, n.Devices)}
 		}
 	}
 

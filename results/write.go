@@ -41,6 +41,8 @@ type Summary struct {
 	// propagated spikes with: "custom" (brainc's CPU custom calls), "topk"
 	// (composed XLA ops) or "scan" (GPU); empty for the chunk engine.
 	EventOps string `json:"event_ops,omitempty"`
+	// Devices is how many devices the run was split across (0 or 1: one).
+	Devices int `json:"devices,omitempty"`
 	// DiskHits counts programs loaded from the disk cache instead of
 	// compiled (jit.Stats.DiskHits).
 	DiskHits int `json:"disk_cache_hits"`

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/brainc/brainc/artifact"
 	"github.com/brainc/brainc/atomicfile"
 	"github.com/brainc/brainc/ir"
+	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/models"
 	"github.com/brainc/brainc/pjrt"
@@ -21,30 +23,35 @@ import (
 
 // scaleRun is one size of `brainc bench scale`.
 type scaleRun struct {
-	N              int                `json:"n"`
-	Synapses       float64            `json:"synapses"`
-	Kernels        map[string]string  `json:"kernels"`
-	DurationMS     float64            `json:"duration_ms"`
-	Steps          int                `json:"steps"`
-	Engine         string             `json:"engine"`
-	K              int                `json:"k,omitempty"`
-	BuildS         float64            `json:"build_s"`
-	CompileS       float64            `json:"compile_s"`
-	RunS           float64            `json:"run_s"`
-	WallS          float64            `json:"wall_s"`
-	StepsPerS      float64            `json:"steps_per_s"`
-	USPerStep      float64            `json:"us_per_step"`
-	SynEventsPerS  float64            `json:"syn_events_per_s"`
-	RatesHz        map[string]float64 `json:"rates_hz"`
-	ConnBytes      int64              `json:"conn_bytes"`
-	BytesPerSyn    float64            `json:"conn_bytes_per_synapse"`
-	StateBytes     int64              `json:"state_bytes"`
-	PeakRSSBytes   int64              `json:"peak_rss_bytes"`
-	Reruns         int                `json:"capacity_reruns"`
-	Overflows      int                `json:"capacity_overflows"`
-	MaxCapacity    int                `json:"max_capacity"`
-	Error          string             `json:"error,omitempty"`
-	ConnectionRule string             `json:"connection_rule"`
+	N             int                `json:"n"`
+	Synapses      float64            `json:"synapses"`
+	Kernels       map[string]string  `json:"kernels"`
+	DurationMS    float64            `json:"duration_ms"`
+	Steps         int                `json:"steps"`
+	Engine        string             `json:"engine"`
+	K             int                `json:"k,omitempty"`
+	BuildS        float64            `json:"build_s"`
+	CompileS      float64            `json:"compile_s"`
+	RunS          float64            `json:"run_s"`
+	WallS         float64            `json:"wall_s"`
+	StepsPerS     float64            `json:"steps_per_s"`
+	USPerStep     float64            `json:"us_per_step"`
+	SynEventsPerS float64            `json:"syn_events_per_s"`
+	RatesHz       map[string]float64 `json:"rates_hz"`
+	ConnBytes     int64              `json:"conn_bytes"`
+	BytesPerSyn   float64            `json:"conn_bytes_per_synapse"`
+	StateBytes    int64              `json:"state_bytes"`
+	// Devices is how many devices the network was split across; the
+	// per-device figures are what each holds (lower.Program.DeviceBytes).
+	Devices          int    `json:"devices"`
+	StateBytesDevice int64  `json:"state_bytes_per_device"`
+	ConstBytesDevice int64  `json:"const_bytes_per_device"`
+	PeakRSSBytes     int64  `json:"peak_rss_bytes"`
+	Reruns           int    `json:"capacity_reruns"`
+	Overflows        int    `json:"capacity_overflows"`
+	MaxCapacity      int    `json:"max_capacity"`
+	Error            string `json:"error,omitempty"`
+	ConnectionRule   string `json:"connection_rule"`
 }
 
 // scaleReport is the JSON of `brainc bench scale`.
@@ -69,8 +76,10 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 	var sf simFlags
 	fs.StringVar(&sf.engine, "engine", "", "loop|chunk (default: loop on XLA backends, chunk on go)")
 	fs.BoolVar(&sf.logCalls, "log-calls", false, "print one line per loop-engine call to stderr")
+	fs.BoolVar(&sf.composedOps, "composed-ops", false, "compact and propagate spikes with composed XLA ops instead of brainc's CPU custom calls (what split runs use)")
 	fs.IntVar(&sf.k, "k", 0, "steps per compiled chunk of --engine chunk (default: chosen from backend and run length)")
 	out := fs.String("json", "", "write the report here as JSON")
+	devs := fs.String("devices", "1", "comma-separated device counts to split each size across (the CPU plugin: virtual devices sharing the CPUs)")
 	_, err := parseFlags(fs, args[1:], 0)
 	if err != nil {
 		return err
@@ -82,6 +91,14 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 			return &usageError{fmt.Sprintf("--sizes: expected comma-separated sizes ≥ 10, got %q", s)}
 		}
 		ns = append(ns, n)
+	}
+	var counts []int
+	for _, s := range strings.Split(*devs, ",") {
+		d, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || d < 1 || d > ir.MaxDevices {
+			return &usageError{fmt.Sprintf("--devices: expected comma-separated device counts between 1 and %d, got %q", ir.MaxDevices, s)}
+		}
+		counts = append(counts, d)
 	}
 	duration, err := ir.ParseQuantity(*dur, ir.Time)
 	if err != nil || duration <= 0 {
@@ -95,27 +112,43 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 	default:
 		return &usageError{fmt.Sprintf("--kernel: expected %q, %q or %q, got %q", lower.KernelEvent, lower.KernelDense, lower.KernelProcedural, *kernel)}
 	}
-	b, err := pjrt.Open(pjrt.Options{Backend: *backend, Stderr: stderr})
-	if err != nil {
-		return err
+	if slices.Max(counts) > 1 && sf.engine == string(jit.EngineChunk) {
+		return &usageError{"--devices: runs split across devices need the loop engine, not --engine chunk"}
 	}
-	defer b.Finalize()
 	host, _ := os.Hostname()
-	rep := scaleReport{Version: artifact.Version, Backend: b.Label(), Host: host, CPUs: runtime.NumCPU(),
-		Date: time.Now().UTC().Format(time.RFC3339)}
-	fmt.Fprintf(stdout, "COBA, in-degree 80 (fixed_prob 80/N), %g ms per size, on %s\n", duration, b.Label())
-	fmt.Fprintf(stdout, "%9s %10s %-22s %8s %8s %8s %10s %12s %8s %9s %9s\n", "neurons", "synapses", "kernels",
-		"compile", "run", "wall", "steps/s", "syn ev/s", "E Hz", "conn B/syn", "peak RSS")
-	for _, n := range ns {
-		r := scaleOne(b, n, duration, lower.Kernel(*kernel), &sf)
-		rep.Runs = append(rep.Runs, r)
-		if r.Error != "" {
-			fmt.Fprintf(stdout, "%9d stopped: %s\n", n, r.Error)
-			break
+	rep := scaleReport{Host: host, Version: artifact.Version, CPUs: runtime.NumCPU(), Date: time.Now().UTC().Format(time.RFC3339)}
+	header := false
+	for _, d := range counts {
+		// Each device count opens a client of its own (the CPU plugin's
+		// virtual devices are fixed when its client is created).
+		b, err := pjrt.Open(pjrt.Options{Backend: *backend, Stderr: stderr, Devices: d})
+		if err != nil {
+			return err
 		}
-		fmt.Fprintf(stdout, "%9d %10.3g %-22s %7.1fs %7.1fs %7.1fs %10.0f %12.3g %8.2f %9.2f %8.2fG\n", n, r.Synapses,
-			kernelSummary(r.Kernels), r.CompileS, r.RunS, r.WallS, r.StepsPerS, r.SynEventsPerS, r.RatesHz["E"],
-			r.BytesPerSyn, float64(r.PeakRSSBytes)/(1<<30))
+		if have := len(b.Devices()); d > have {
+			b.Finalize()
+			return &usageError{fmt.Sprintf("--devices: %d asked for, the %s backend has %d", d, b.Label(), have)}
+		}
+		rep.Backend = b.Label()
+		if !header {
+			fmt.Fprintf(stdout, "COBA, in-degree 80 (fixed_prob 80/N), %g ms per size, on %s\n", duration, b.Label())
+			fmt.Fprintf(stdout, "%9s %3s %10s %-22s %8s %8s %8s %10s %12s %8s %9s %12s %9s\n", "neurons", "dev", "synapses", "kernels",
+				"compile", "run", "wall", "steps/s", "syn ev/s", "E Hz", "conn B/syn", "MiB/device", "peak RSS")
+			header = true
+		}
+		sf.devices = d
+		for _, n := range ns {
+			r := scaleOne(b, n, duration, lower.Kernel(*kernel), &sf)
+			rep.Runs = append(rep.Runs, r)
+			if r.Error != "" {
+				fmt.Fprintf(stdout, "%9d %3d stopped: %s\n", n, d, r.Error)
+				break
+			}
+			fmt.Fprintf(stdout, "%9d %3d %10.3g %-22s %7.1fs %7.1fs %7.1fs %10.0f %12.3g %8.2f %9.2f %12.1f %8.2fG\n", n, d, r.Synapses,
+				kernelSummary(r.Kernels), r.CompileS, r.RunS, r.WallS, r.StepsPerS, r.SynEventsPerS, r.RatesHz["E"],
+				r.BytesPerSyn, float64(r.StateBytesDevice+r.ConstBytesDevice)/(1<<20), float64(r.PeakRSSBytes)/(1<<30))
+		}
+		b.Finalize()
 	}
 	if *out != "" {
 		data, err := json.MarshalIndent(rep, "", "  ")
@@ -155,11 +188,17 @@ func scaleOne(b *pjrt.Backend, n int, duration float64, kernel lower.Kernel, sf 
 		r.Error = err.Error()
 		return r
 	}
-	prog, err := lower.Build(net, lower.Options{Kernel: kernel})
+	lopts := lower.Options{Kernel: kernel}
+	if sf.devices > 1 {
+		lopts.PadTo = sf.devices
+	}
+	prog, err := lower.Build(net, lopts)
 	if err != nil {
 		r.Error = err.Error()
 		return r
 	}
+	r.Devices = max(sf.devices, 1)
+	r.StateBytesDevice, r.ConstBytesDevice, _, _ = prog.DeviceBytes(r.Devices)
 	r.BuildS = time.Since(start).Seconds()
 	fanout := map[string]float64{} // mean synapses per presynaptic neuron, by population
 	stored := 0.0                  // synapses held in stored tables

@@ -29,6 +29,7 @@ func cmdCompile(args []string, stdout, stderr io.Writer) error {
 	if *buckets < 0 {
 		return &usageError{fmt.Sprintf("--buckets: must be ≥ 1, got %d", *buckets)}
 	}
+	sf.oneDevice = "compiled programs run on one device"
 	net, spec, prog, err := sf.build(pos[0])
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gomlx/go-xla/pkg/installer"
 
+	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/pjrt"
 )
@@ -15,11 +16,15 @@ import (
 func cmdDevices(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("devices", "", stderr)
 	backend := fs.String("backend", "", "backend to open: cpu|cuda|go|/abs/path/plugin.so (default: $BRAINC_BACKEND, else automatic)")
+	devices := fs.Int("devices", 1, "virtual devices of the CPU plugin's client, as brainc run --devices N opens it (other plugins list the devices they find)")
 	if _, err := parseFlags(fs, args, 0); err != nil {
 		return err
 	}
+	if *devices < 1 || *devices > ir.MaxDevices {
+		return &usageError{fmt.Sprintf("--devices: must be between 1 and %d, got %d", ir.MaxDevices, *devices)}
+	}
 	env := pjrt.DefaultEnv()
-	b, err := pjrt.Open(pjrt.Options{Backend: *backend, Stderr: stderr, Env: &env})
+	b, err := pjrt.Open(pjrt.Options{Backend: *backend, Stderr: stderr, Env: &env, Devices: *devices})
 	if err != nil {
 		return err
 	}
@@ -39,6 +44,10 @@ func cmdDevices(args []string, stdout, stderr io.Writer) error {
 				fmt.Fprintf(stdout, "       events  %s\n", ops)
 				if why != "" {
 					fmt.Fprintf(stdout, "               (no custom calls: %s)\n", why)
+				}
+				if len(b.Devices()) > 1 {
+					split, _ := jit.LoopOps(b, true)
+					fmt.Fprintf(stdout, "       split   runs across devices use %s: the custom calls have no partitioning rule\n", split)
 				}
 			}
 		case c.Skip == "":

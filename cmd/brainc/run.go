@@ -41,6 +41,12 @@ type simFlags struct {
 	float64                               bool
 	cpuThreads                            int
 	maxMemoryGiB                          float64
+	// devices is --devices, then (after apply) the devices the run uses:
+	// the flag, else the spec's devices:, else 1.
+	devices int
+	// oneDevice is set by commands that run on one device (sweep,
+	// compile): --devices is refused and the spec's devices: ignored.
+	oneDevice string
 }
 
 func addSimFlags(fs interface {
@@ -63,6 +69,7 @@ func addSimFlags(fs interface {
 	fs.BoolVar(&f.logCalls, "log-calls", false, "print one line per loop-engine call to stderr (steps, capacity, firing, µs per step)")
 	fs.BoolVar(&f.composedOps, "composed-ops", false, "compact and propagate spikes with composed XLA ops instead of brainc's CPU custom calls")
 	fs.IntVar(&f.capacity, "capacity", 0, fmt.Sprintf("initial event capacity per population and step (default %d; grows when exceeded)", jit.DefaultCapacity))
+	fs.IntVar(&f.devices, "devices", 0, "split the network neuron by neuron across this many devices (the CPU plugin makes them virtual devices sharing the CPUs; default: the spec's devices:, else 1)")
 }
 
 // apply overrides the network's clock and seed from flags.
@@ -99,6 +106,22 @@ func (f *simFlags) apply(net *ir.Network) error {
 	if f.capacity < 0 {
 		return &usageError{fmt.Sprintf("--capacity: must be ≥ 1, got %d", f.capacity)}
 	}
+	if f.devices < 0 || f.devices > ir.MaxDevices {
+		return &usageError{fmt.Sprintf("--devices: must be between 1 and %d, got %d", ir.MaxDevices, f.devices)}
+	}
+	if f.oneDevice != "" && f.devices > 1 {
+		return &usageError{"--devices: " + f.oneDevice}
+	}
+	if f.oneDevice != "" {
+		net.Devices = 1
+	}
+	if f.devices > 0 {
+		net.Devices = f.devices
+	}
+	f.devices = max(net.Devices, 1)
+	if f.devices > 1 && f.engine == string(jit.EngineChunk) {
+		return &usageError{"--devices: a run split across devices needs the loop engine, not --engine chunk"}
+	}
 	if f.kernel != "" && f.kernel != string(lower.KernelEvent) && f.kernel != string(lower.KernelDense) && f.kernel != string(lower.KernelProcedural) {
 		return &usageError{fmt.Sprintf("--kernel: expected %q, %q or %q, got %q", lower.KernelEvent, lower.KernelDense, lower.KernelProcedural, f.kernel)}
 	}
@@ -122,6 +145,9 @@ func (f *simFlags) build(arg string) (*ir.Network, []byte, *lower.Program, error
 		net.Precision = ir.PrecisionFloat64
 	}
 	opts := lower.Options{Kernel: lower.Kernel(f.kernel), MaxMemory: int64(f.maxMemoryGiB * (1 << 30)), DType: dtypes.Float32}
+	if f.devices > 1 {
+		opts.PadTo = f.devices
+	}
 	if net.Precision == ir.PrecisionFloat64 {
 		opts.DType = dtypes.Float64
 	}
@@ -144,13 +170,22 @@ func (f *simFlags) checkEngine() error {
 }
 
 // open opens the backend the flags ask for, on the CPUs they ask for
-// (default pjrt.AutoCPUThreads of the network's size).
+// (default pjrt.AutoCPUThreads of the network's size; every CPU for a
+// run split across devices), with the devices the run uses.
 func (f *simFlags) open(net *ir.Network, stderr io.Writer) (*pjrt.Backend, error) {
 	threads := f.cpuThreads
-	if threads == 0 {
+	if threads == 0 && f.devices <= 1 {
 		threads = pjrt.AutoCPUThreads(neurons(net))
 	}
-	return pjrt.Open(pjrt.Options{Backend: f.backend, Stderr: stderr, CPUThreads: threads})
+	b, err := pjrt.Open(pjrt.Options{Backend: f.backend, Stderr: stderr, CPUThreads: threads, Devices: f.devices})
+	if err != nil {
+		return nil, err
+	}
+	if have := len(b.Devices()); f.devices > have {
+		b.Finalize()
+		return nil, &usageError{fmt.Sprintf("--devices: %d asked for, the %s backend has %d", f.devices, b.Label(), have)}
+	}
+	return b, nil
 }
 
 // eventOps says, for --explain, which operators the loop engine compacts
@@ -159,7 +194,10 @@ func eventOps(b *pjrt.Backend, opts jit.Options) string {
 	if opts.Engine != jit.EngineLoop {
 		return ""
 	}
-	ops, why := jit.LoopOps(b, opts.ComposedOps)
+	ops, why := jit.LoopOps(b, opts.ComposedOps || opts.Devices > 1)
+	if opts.Devices > 1 && ops != jit.OpsScan {
+		why = fmt.Sprintf("split across %d devices, and the custom calls have no partitioning rule", opts.Devices)
+	}
 	if why != "" && ops != jit.OpsCustom {
 		return fmt.Sprintf("; spikes compacted and propagated by %s (no custom calls: %s)", ops, why)
 	}
@@ -169,7 +207,7 @@ func eventOps(b *pjrt.Backend, opts jit.Options) string {
 // runOptions are the runner options the flags ask for on a platform, for
 // a run of steps, and the engine described for --explain.
 func (f *simFlags) runOptions(platform string, steps int) (jit.Options, string) {
-	opts := jit.Options{Engine: jit.Engine(f.engine), Capacity: f.capacity, ComposedOps: f.composedOps}
+	opts := jit.Options{Engine: jit.Engine(f.engine), Capacity: f.capacity, ComposedOps: f.composedOps, Devices: f.devices}
 	if f.logCalls {
 		opts.Log = os.Stderr
 	}
@@ -233,6 +271,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	engine += eventOps(b, opts)
 	if *explain {
 		fmt.Fprintln(stdout, prog.Explain(engine, capacityOrDefault(sf.capacity), n))
+		fmt.Fprintln(stdout, "devices: "+prog.DescribeShards(sf.devices))
 	}
 	so := results.SimOptions{CheckpointDir: *ckDir}
 	if so.CheckpointDir == "" {
@@ -277,6 +316,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if opts.Engine == jit.EngineLoop {
 		sum.EventOps = st.Ops.Name()
 	}
+	sum.Devices = sf.devices
 	if diverged != nil {
 		sum.Error = diverged.Error()
 	}

@@ -30,6 +30,7 @@ func cmdSweep(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	sf.oneDevice = "a sweep runs its instances batched on one device"
 	net, _, _, err := sf.build(pos[0]) // parses, applies the flags and checks that the network lowers
 	if err != nil {
 		return err
