@@ -42,6 +42,11 @@ type Options struct {
 	// Float64 simulates in float64 (as does a network whose Precision is
 	// "float64").
 	Float64 bool
+	// Devices, when > 1, splits the network neuron by neuron across that
+	// many devices (the CPU plugin: virtual devices sharing the CPUs), as
+	// brainc run --devices does; 0 takes the network's Devices. Spikes are
+	// those of one device.
+	Devices int
 	// Progress, when set, is called after every call of the executable with
 	// the steps done so far in this Run and the steps it was asked for.
 	Progress func(done, total int)
@@ -76,7 +81,7 @@ var (
 // backend opens a backend once per process (from names the option that
 // asked for it; cpuFlags are XLA flags for the CPU plugin, used only by
 // the call that opens it).
-func backend(name, from string, cpuFlags []string) (*pjrt.Backend, error) {
+func backend(name, from string, cpuFlags []string, devices int) (*pjrt.Backend, error) {
 	backendsMu.Lock()
 	defer backendsMu.Unlock()
 	if !diskCacheSet {
@@ -87,14 +92,15 @@ func backend(name, from string, cpuFlags []string) (*pjrt.Backend, error) {
 		jit.UseDiskCache(d)
 		diskCacheSet = true
 	}
-	if b, ok := opened[name]; ok {
+	key := fmt.Sprintf("%s|%d", name, devices)
+	if b, ok := opened[key]; ok {
 		return b, nil
 	}
-	b, err := pjrt.Open(pjrt.Options{Backend: name, From: from, CPUFlags: cpuFlags})
+	b, err := pjrt.Open(pjrt.Options{Backend: name, From: from, CPUFlags: cpuFlags, Devices: devices})
 	if err != nil {
 		return nil, err
 	}
-	opened[name] = b
+	opened[key] = b
 	return b, nil
 }
 
@@ -110,15 +116,28 @@ func New(net *ir.Network, opts Options) (*Sim, error) {
 	if opts.Float64 || net.Precision == ir.PrecisionFloat64 {
 		lopts.DType = dtypes.Float64
 	}
+	if opts.Devices < 0 || opts.Devices > ir.MaxDevices {
+		return nil, fmt.Errorf("brainc: Options.Devices: must be between 1 and %d, got %d", ir.MaxDevices, opts.Devices)
+	}
+	devices := max(net.Devices, 1)
+	if opts.Devices > 0 {
+		devices = opts.Devices
+	}
+	if devices > 1 {
+		lopts.PadTo = devices
+	}
 	prog, err := lower.Build(net, lopts)
 	if err != nil {
 		return nil, err
 	}
-	b, err := backend(opts.Backend, "Options.Backend", nil)
+	b, err := backend(opts.Backend, "Options.Backend", nil, devices)
 	if err != nil {
 		return nil, err
 	}
-	runner, err := jit.NewRunner(b.Backend, prog, jit.Options{})
+	if have := len(b.Devices()); devices > have {
+		return nil, fmt.Errorf("brainc: Options.Devices: %d asked for, the %s backend has %d", devices, b.Label(), have)
+	}
+	runner, err := jit.NewRunner(b.Backend, prog, jit.Options{Devices: devices})
 	if err != nil {
 		return nil, err
 	}

@@ -76,6 +76,25 @@ func TestErrors(t *testing.T) {
 		"brainc: Run: duration 0.01 ms is 0 steps of 0.1 ms; expected 1 to 1073741824 steps in all (0 run so far)")
 	_, err = New(smallNet(t), Options{Backend: "nosuch"})
 	assert.Error(t, err)
+	_, err = New(smallNet(t), Options{Backend: "cpu", Devices: -2})
+	assert.EqualError(t, err, "brainc: Options.Devices: must be between 1 and 1024, got -2")
+	_, err = New(smallNet(t), Options{Backend: "go", Devices: 2})
+	assert.ErrorContains(t, err, "brainc: Options.Devices: 2 asked for, the go backend has 1")
+}
+
+// Options.Devices splits the run across virtual CPU devices: the spikes of
+// one device.
+func TestRunAcrossDevices(t *testing.T) {
+	net := smallNet(t)
+	net.Duration = 50
+	one, err := Run(context.Background(), net, Options{Backend: "cpu"})
+	require.NoError(t, err)
+	net = smallNet(t)
+	net.Duration = 50
+	split, err := Run(context.Background(), net, Options{Backend: "cpu", Devices: 3})
+	require.NoError(t, err)
+	require.NotEmpty(t, one.Spikes["E"].Times)
+	assert.Equal(t, one.Spikes, split.Spikes)
 }
 
 // The README's Go program builds.

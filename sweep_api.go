@@ -27,7 +27,7 @@ func Sweep(ctx context.Context, net *ir.Network, g sweep.Grid, opts Options) ([]
 	if err := net.Validate(); err != nil {
 		return nil, err
 	}
-	b, err := backend(opts.Backend, "Options.Backend", nil)
+	b, err := backend(opts.Backend, "Options.Backend", nil, 1)
 	if err != nil {
 		return nil, err
 	}

@@ -38,7 +38,7 @@ func Train(ctx context.Context, c learn.Config, trainSet, testSet *dataset.Set, 
 	if trainSet == nil || testSet == nil {
 		return nil, nil, fmt.Errorf("brainc: Train needs a training and a test set")
 	}
-	b, err := backend(opts.Backend, "TrainOptions.Backend", learn.CPUFlags)
+	b, err := backend(opts.Backend, "TrainOptions.Backend", learn.CPUFlags, 1)
 	if err != nil {
 		return nil, nil, err
 	}
