@@ -17,6 +17,9 @@
 #      model library's operators (delays, STP, STDP, the decision network);
 #   2. brainc's scaling benchmark: bin/brainc bench scale --sizes $SIZES
 #      (loop engine), and the chunk engine it replaced at the first size;
+#      then the first two sizes split across 1..DEVICES GPUs (--devices:
+#      DEVICES defaults to the GPUs nvidia-smi lists; on a one-GPU machine
+#      that is the single-GPU figure only, and the report says so);
 #   3. the pure-JAX reference, bench/peers/jax_coba.py --variant event and
 #      --variant dense, at each size;
 #   4. one JSON merging it all: GPU name, brainc runs, JAX runs, per-size
@@ -182,6 +185,13 @@ run_step brainc-scale "$BRAINC_CAP_S" bin/brainc bench scale --backend "$BACKEND
   --duration "$DURATION_MS ms" --json "$OUT/brainc-scale.json"
 run_step brainc-scale-chunk 90 bin/brainc bench scale --backend "$BACKEND" --sizes "${SIZES%%,*}" --engine chunk \
   --duration "$DURATION_MS ms" --json "$OUT/brainc-scale-chunk.json"
+gpus_n=$(nvidia-smi -L 2>/dev/null | grep -c '^GPU' || true)
+DEVICES=${DEVICES:-$((gpus_n > 0 ? gpus_n : 1))}
+device_counts=$(seq -s, 1 "$DEVICES")
+IFS=, read -r -a first_sizes <<<"$SIZES"
+run_step brainc-scale-devices 90 bin/brainc bench scale --backend "$BACKEND" --sizes "${first_sizes[0]},${first_sizes[1]:-${first_sizes[0]}}" \
+  --devices "$device_counts" --duration "$DURATION_MS ms" --json "$OUT/brainc-scale-devices.json"
+export DEVICES
 
 echo "== JAX reference"
 IFS=, read -r -a sizes <<<"$SIZES"
@@ -272,6 +282,15 @@ try:
 except (OSError, ValueError) as e:
     brainc_chunk = dict(error=f"no report: {e}")
 
+brainc_devices = None  # the first sizes split across 1..DEVICES devices
+try:
+    with open(os.path.join(out, "brainc-scale-devices.json")) as f:
+        brainc_devices = json.load(f)
+except (OSError, ValueError) as e:
+    brainc_devices = dict(error=f"no report: {e}")
+if os.environ.get("DEVICES") == "1" and isinstance(brainc_devices, dict):
+    brainc_devices["note"] = "one device only: multi-GPU was not run (the machine has one GPU)"
+
 jax_runs = []
 for path in sorted(glob.glob(os.path.join(out, "jax", "*.json"))):
     with open(path) as f:
@@ -321,7 +340,8 @@ report = dict(
            "included) to the end of its first complete run (connectivity build, transfer, compile, "
            "overflow re-runs); run_s: brainc's run phase, jax's median compiled-simulation call",
            "ratios are brainc / jax: below 1, brainc is faster"],
-    steps=steps, smoke=smoke, brainc=brainc, brainc_chunk=brainc_chunk, jax=jax_runs, compare=compare)
+    steps=steps, smoke=smoke, brainc=brainc, brainc_chunk=brainc_chunk, brainc_devices=brainc_devices,
+    jax=jax_runs, compare=compare)
 path = os.path.join(out, "gpu-bench.json")
 with open(path, "w") as f:
     json.dump(report, f, indent=1)
