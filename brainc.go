@@ -134,8 +134,8 @@ func New(net *ir.Network, opts Options) (*Sim, error) {
 	if err != nil {
 		return nil, err
 	}
-	if have := len(b.Devices()); devices > have {
-		return nil, fmt.Errorf("brainc: Options.Devices: %d asked for, the %s backend has %d", devices, b.Label(), have)
+	if err := b.CheckDevices(devices); err != nil {
+		return nil, fmt.Errorf("brainc: Options.Devices: %w", err)
 	}
 	runner, err := jit.NewRunner(b.Backend, prog, jit.Options{Devices: devices})
 	if err != nil {

@@ -365,13 +365,10 @@ func (l *loopRun) setRow(p *lower.Program, capacity int) error {
 		}
 		copy(fill, l.last[j])
 	}
-	for d := range l.row {
+	for d := range l.row { // the row is whole on every device
 		if l.row[d] != nil {
 			_ = l.row[d].Destroy()
-			l.row[d] = nil
 		}
-	}
-	for d := range l.row { // the row is whole on every device
 		var err error
 		if l.row[d], err = l.client.BufferFromHost().ToDeviceNum(d).FromFlatDataWithDimensions(row, []int{width}).Done(); err != nil {
 			return err

@@ -205,12 +205,11 @@ func NewRunner(backend backends.Backend, prog *lower.Program, opts Options) (*Ru
 	r.growth = Growth(largest, engine)
 	// Connectivity and weights go to the device once, not with every chunk
 	// (across devices, the loop engine places them itself).
-	for _, t := range r.consts {
-		if opts.Devices > 1 {
-			break
-		}
-		if err := t.MaterializeOnDevice(backend, false, 0); err != nil {
-			return nil, fmt.Errorf("jit: moving constants to the device: %w", err)
+	if opts.Devices <= 1 {
+		for _, t := range r.consts {
+			if err := t.MaterializeOnDevice(backend, false, 0); err != nil {
+				return nil, fmt.Errorf("jit: moving constants to the device: %w", err)
+			}
 		}
 	}
 	return r, nil

@@ -2,6 +2,7 @@ package jit
 
 import (
 	"fmt"
+	"slices"
 
 	xlapjrt "github.com/gomlx/go-xla/pkg/pjrt"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -57,36 +58,34 @@ func (s *sharding) shard(flat any, dims []int, axis, d int) (any, []int) {
 		inner *= n
 	}
 	part := dims[axis] / s.devices
-	sub := append([]int(nil), dims...)
+	sub := slices.Clone(dims)
 	sub[axis] = part
-	pick := func(n int) (lo, hi []int) { // the ranges of flat that device d holds
-		for o := range outer {
-			at := (o*dims[axis] + d*part) * inner
-			lo, hi = append(lo, at), append(hi, at+n)
-		}
-		return lo, hi
+	var starts []int // device d's runs of flat, each part·inner long
+	for o := range outer {
+		starts = append(starts, (o*dims[axis]+d*part)*inner)
 	}
-	lo, hi := pick(part * inner)
 	switch v := flat.(type) {
 	case []float32:
-		return gatherRanges(v, lo, hi), sub
+		return runs(v, starts, part*inner), sub
 	case []float64:
-		return gatherRanges(v, lo, hi), sub
+		return runs(v, starts, part*inner), sub
 	case []int32:
-		return gatherRanges(v, lo, hi), sub
+		return runs(v, starts, part*inner), sub
 	case []bool:
-		return gatherRanges(v, lo, hi), sub
+		return runs(v, starts, part*inner), sub
 	}
 	panic(fmt.Sprintf("jit: sharding data of type %T", flat))
 }
 
-func gatherRanges[T any](v []T, lo, hi []int) []T {
-	if len(lo) == 1 {
-		return v[lo[0]:hi[0]]
+// runs joins the runs of v of length n from each start (one run: a
+// sub-slice, not a copy).
+func runs[T any](v []T, starts []int, n int) []T {
+	if len(starts) == 1 {
+		return v[starts[0] : starts[0]+n]
 	}
 	var out []T
-	for k := range lo {
-		out = append(out, v[lo[k]:hi[k]]...)
+	for _, at := range starts {
+		out = append(out, v[at:at+n]...)
 	}
 	return out
 }
@@ -106,7 +105,7 @@ func (s *sharding) join(bufs []*xlapjrt.Buffer, axis int) (*tensors.Tensor, erro
 		}
 		parts, dims = append(parts, flat), d
 	}
-	full := append([]int(nil), dims...)
+	full := slices.Clone(dims)
 	full[axis] *= len(bufs)
 	outer := 1
 	for _, n := range dims[:axis] {

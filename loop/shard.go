@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -69,8 +70,7 @@ func Shard(module string, devices int, args map[int]int) (string, error) {
 			attrs := line[m[6]:m[7]]
 			b.WriteString(" {" + spec + ", " + attrs + "}")
 			if k := aliasing.FindStringSubmatch(attrs); k != nil {
-				var out int
-				fmt.Sscan(k[1], &out)
+				out, _ := strconv.Atoi(k[1]) // digits, by the pattern
 				aliased[out] = spec
 			}
 		} else {

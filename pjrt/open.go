@@ -56,6 +56,15 @@ type Backend struct {
 	Tried []Candidate
 }
 
+// CheckDevices says, when the backend has fewer than n devices, how many
+// were asked for and how many it has (nil when it has enough).
+func (b *Backend) CheckDevices(n int) error {
+	if have := len(b.Devices()); n > have {
+		return fmt.Errorf("%d asked for, the %s backend has %d", n, b.Label(), have)
+	}
+	return nil
+}
+
 // PJRTVersion returns the PJRT C API version of the plugin ("" for Go).
 func (b *Backend) PJRTVersion() string {
 	if b.Path == "" {

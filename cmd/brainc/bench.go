@@ -125,9 +125,9 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if have := len(b.Devices()); d > have {
+		if err := b.CheckDevices(d); err != nil {
 			b.Finalize()
-			return &usageError{fmt.Sprintf("--devices: %d asked for, the %s backend has %d", d, b.Label(), have)}
+			return &usageError{"--devices: " + err.Error()}
 		}
 		rep.Backend = b.Label()
 		if !header {

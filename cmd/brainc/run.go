@@ -181,9 +181,9 @@ func (f *simFlags) open(net *ir.Network, stderr io.Writer) (*pjrt.Backend, error
 	if err != nil {
 		return nil, err
 	}
-	if have := len(b.Devices()); f.devices > have {
+	if err := b.CheckDevices(f.devices); err != nil {
 		b.Finalize()
-		return nil, &usageError{fmt.Sprintf("--devices: %d asked for, the %s backend has %d", f.devices, b.Label(), have)}
+		return nil, &usageError{"--devices: " + err.Error()}
 	}
 	return b, nil
 }
