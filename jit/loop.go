@@ -166,6 +166,29 @@ func newLoopProgram(b backends.Backend, p *lower.Program, name string, capacity 
 		}
 	}
 	bo := lower.BodyOptions{Keys: spec.Compact != nil}
+	if split := p.SplitBlocks(); len(split) > 0 {
+		if ops == OpsCustom {
+			return nil, fmt.Errorf("jit: the program's fan-out tables are split across %d devices, which brainc's custom calls cannot run: use composed operators", p.Devices)
+		}
+		for j, blk := range split {
+			fn, err := p.SplitPropagation(blk, capacity)
+			if err != nil {
+				return nil, err
+			}
+			text, err := pjrt.TraceStableHLO(b, fmt.Sprintf("%s_fan%d", name, j), p.SplitInputs(blk, capacity), fn)
+			if err != nil {
+				return nil, err
+			}
+			split := []int{-1, 0, 0, -1}
+			if len(p.Consts[blk.FanoutWeight].Shape) == 2 {
+				split[3] = 0
+			}
+			spec.Computed = append(spec.Computed, loop.Computed{Manual: &loop.Manual{Text: text, Split: split},
+				Args: []int{len(p.State), carried + blk.FanoutPtr, carried + blk.Fanout, carried + blk.FanoutWeight}})
+			in = append(in, shapes.Make(p.DType, p.Devices, blk.Split.Cols))
+		}
+		bo.SplitInputs = true
+	}
 	if ops == OpsCustom && width > 0 {
 		spec.Compact.Target, spec.Compact.KeyType, bo.ByteKeys = cpuops.CompactTarget, "ui8", true
 		lp.CustomCalls = append(lp.CustomCalls, cpuops.CompactTarget)

@@ -68,7 +68,8 @@ type Options struct {
 	// Devices, when > 1, splits the network across that many devices of
 	// the backend's PJRT client, neuron by neuron (lower.Program.ShardAxes:
 	// build the program with lower.Options.PadTo = Devices so that every
-	// block divides), and runs the loop as one program partitioned by XLA
+	// block divides and its fan-out tables split by target: a program so
+	// built needs exactly that many), and runs the loop as one program partitioned by XLA
 	// (Shardy), which exchanges what each step needs between the devices.
 	// It needs the loop engine, and uses the composed operators (the CPU
 	// custom calls have no partitioning rule). 0 or 1: device 0 only.
@@ -174,6 +175,9 @@ func NewRunner(backend backends.Backend, prog *lower.Program, opts Options) (*Ru
 	}
 	if opts.Devices < 0 || opts.Devices > lower.MaxDevices {
 		return nil, fmt.Errorf("jit: devices must be between 1 and %d, got %d", lower.MaxDevices, opts.Devices)
+	}
+	if n := len(prog.SplitBlocks()); n > 0 && opts.Devices != prog.Devices {
+		return nil, fmt.Errorf("jit: the program's fan-out tables are split across %d devices (lower.Options.PadTo), but the run asks for %d", prog.Devices, max(opts.Devices, 1))
 	}
 	engine := opts.Engine
 	switch engine {

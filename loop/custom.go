@@ -6,24 +6,36 @@ import (
 )
 
 // Computed is a step input that the loop computes in each iteration,
-// before the step, with a typed-FFI custom call (api_version 4): an XLA
+// before the step: with a typed-FFI custom call (api_version 4), an XLA
 // FFI handler the runtime registered under Target (e.g. package cpuops's
-// event operators). Its operands are Meta, when given, as a constant
+// event operators), or, with Manual, with a function run on every device
+// apart. A custom call's operands are Meta, when given, as a constant
 // tensor<len(Meta) x i32>, then the step inputs Args (indices among the
-// carried and invariant inputs: their values in this iteration); its one
-// result has the type of the step input it becomes.
+// carried and invariant inputs: their values in this iteration); a
+// Manual's are the Args. The one result has the type of the step input it
+// becomes.
 type Computed struct {
-	// Target is the handler's registered name.
+	// Target is the handler's registered name ("" with Manual).
 	Target string
 	// Meta are integer parameters passed as the first operand (nil: none).
 	Meta []int32
 	// Args are the operands after Meta, as step input indices.
 	Args []int
+	// Manual, when set, computes the input device by device instead of
+	// with a custom call.
+	Manual *Manual
 }
 
 // check validates c against n carried and invariant inputs.
 func (c Computed) check(n int) error {
-	if !nameRe.MatchString(c.Target) {
+	if c.Manual != nil {
+		if c.Target != "" || c.Meta != nil {
+			return fmt.Errorf("a manual computation takes no custom-call target or meta")
+		}
+		if len(c.Manual.Split) != len(c.Args) {
+			return fmt.Errorf("%d split axes for %d operands", len(c.Manual.Split), len(c.Args))
+		}
+	} else if !nameRe.MatchString(c.Target) {
 		return fmt.Errorf("target %q must be letters, digits and underscores", c.Target)
 	}
 	for _, a := range c.Args {
@@ -34,10 +46,19 @@ func (c Computed) check(n int) error {
 	return nil
 }
 
-// write writes the custom call of the j-th computed input from the step
-// inputs in (of types types) and returns its result's name.
-func (c Computed) write(w func(string, ...any), j int, in, types []string, result string) string {
+// write writes the custom call (or manual computation, of function
+// types fn) of the j-th computed input from the step inputs in (of types
+// types) and returns its result's name.
+func (c Computed) write(w func(string, ...any), j int, in, types []string, result string, fn manualTypes) string {
 	var ops, opTypes []string
+	if c.Manual != nil {
+		for _, a := range c.Args {
+			ops, opTypes = append(ops, in[a]), append(opTypes, types[a])
+		}
+		name := fmt.Sprintf("%%cc%d", j)
+		writeManual(w, name, j, ops, opTypes, c.Manual.Split, fn.args, fn.result, result)
+		return name
+	}
 	if len(c.Meta) > 0 {
 		vals := make([]string, len(c.Meta))
 		for i, m := range c.Meta {

@@ -118,9 +118,19 @@ func Module(step string, spec Spec) (string, error) {
 	if c < 0 || k < 0 || c+k+nc != len(sig.Args) {
 		return "", fmt.Errorf("loop: %d carried + %d invariant + %d computed inputs, but the step takes %d", c, k, nc, len(sig.Args))
 	}
+	var manuals strings.Builder
+	fns := make([]manualTypes, len(spec.Computed))
 	for j, cc := range spec.Computed {
 		if err := cc.check(c + k); err != nil {
 			return "", fmt.Errorf("loop: computed input %d: %w", j, err)
+		}
+		if cc.Manual != nil {
+			text, fn, err := cc.prepare(j, sig.Args[:c+k], sig.Args[c+k+j])
+			if err != nil {
+				return "", fmt.Errorf("loop: computed input %d: %w", j, err)
+			}
+			manuals.WriteString(text)
+			fns[j] = fn
 		}
 	}
 	if len(sig.Results) < c+1 {
@@ -205,6 +215,7 @@ func Module(step string, spec Spec) (string, error) {
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 	w("module @%s {\n", spec.Name)
 	b.WriteString(body)
+	b.WriteString(manuals.String())
 	// @main.
 	mainArgs := argAt("in", 0, c+k)
 	mainTypes := append(append([]string(nil), sig.Args[:c+k]...), i32)
@@ -253,7 +264,7 @@ func Module(step string, spec Spec) (string, error) {
 	w("    ^bb0(%s):\n", typed(ba, carry))
 	stepIn := slices.Clone(ba[3 : 3+c+k])
 	for j, cc := range spec.Computed {
-		stepIn = append(stepIn, cc.write(w, j, stepIn[:c+k], sig.Args[:c+k], sig.Args[c+k+j]))
+		stepIn = append(stepIn, cc.write(w, j, stepIn[:c+k], sig.Args[:c+k], sig.Args[c+k+j], fns[j]))
 	}
 	w("      %%s:%d = func.call @step(%s) : (%s) -> (%s)\n", len(sig.Results), strings.Join(stepIn, ", "),
 		strings.Join(sig.Args, ", "), strings.Join(sig.Results, ", "))

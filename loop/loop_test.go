@@ -363,3 +363,90 @@ func TestShardSecondAxis(t *testing.T) {
 	_, err = Shard(m, 2, map[int]int{0: 0})
 	assert.EqualError(t, err, "loop: argument 0 is tensor<3x4xf32>: its axis 0 does not divide by 2 devices")
 }
+
+// A step whose third input is computed device by device: x' = x + c, c
+// reshaped from [2, 2].
+const manualStep = `module @s {
+  func.func @main(%x: tensor<4xf32>, %t: tensor<2x2xf32>, %c: tensor<2x2xf32>) -> (tensor<4xf32>, tensor<i1>, tensor<4xf32>) {
+    %r = "stablehlo.reshape"(%c) : (tensor<2x2xf32>) -> tensor<4xf32>
+    %y = "stablehlo.add"(%x, %r) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+    %stop = "stablehlo.constant"() { value = dense<false> : tensor<i1> } : () -> tensor<i1>
+    "stablehlo.return"(%y, %stop, %y) : (tensor<4xf32>, tensor<i1>, tensor<4xf32>) -> ()
+  }
+}
+`
+
+// What each device computes of c: its share of x plus its row of t.
+const manualFn = `module @f {
+  func.func @main(%x: tensor<2xf32>, %t: tensor<1x2xf32>) -> tensor<1x2xf32> {
+    %r = "stablehlo.reshape"(%x) : (tensor<2xf32>) -> tensor<1x2xf32>
+    %s = "stablehlo.add"(%r, %t) : (tensor<1x2xf32>, tensor<1x2xf32>) -> tensor<1x2xf32>
+    "func.return"(%s) : (tensor<1x2xf32>) -> ()
+  }
+}
+`
+
+// A Manual computed input runs on each device's shares: with x and t
+// split across 2 devices, each step gives x' = 2x + t; the errors name
+// what does not fit.
+func TestManualRuns(t *testing.T) {
+	spec := Spec{Name: "man", Carried: 1, Invariant: 1, Rows: 4,
+		Computed: []Computed{{Manual: &Manual{Text: manualFn, Split: []int{0, 0}}, Args: []int{0, 1}}}}
+	m, err := Module(manualStep, spec)
+	require.NoError(t, err)
+	assert.Contains(t, m, "func.func private @manual_0(%x: tensor<2xf32>, %t: tensor<1x2xf32>)")
+	assert.Contains(t, m, `%cc0 = sdy.manual_computation(%b3, %b4) in_shardings=[<@brainc_mesh, [{"x"}]>, <@brainc_mesh, [{"x"}, {}]>] out_shardings=[<@brainc_mesh, [{"x"}, {}]>] manual_axes={"x"}`)
+	text, err := Shard(m, 2, map[int]int{0: 0, 1: 0})
+	require.NoError(t, err)
+	b, err := pjrt.Open(pjrt.Options{Backend: "cpu", Devices: 2})
+	require.NoError(t, err)
+	defer b.Finalize()
+	c, err := pjrt.Client(b)
+	require.NoError(t, err)
+	exe, err := c.Compile().WithStableHLO([]byte(text)).WithShardy(2).WithDeviceAssignment([]int{0, 1}).Done()
+	require.NoError(t, err)
+	defer func() { _ = exe.Destroy() }()
+	x, tt := []float32{1, 2, 3, 4}, []float32{10, 20, 30, 40}
+	var args []*xlapjrt.Buffer
+	for d := range 2 {
+		for _, v := range []struct {
+			flat []float32
+			dims []int
+		}{{x[2*d : 2*d+2], []int{2}}, {tt[2*d : 2*d+2], []int{1, 2}}} {
+			buf, err := c.BufferFromHost().ToDeviceNum(d).FromFlatDataWithDimensions(v.flat, v.dims).Done()
+			require.NoError(t, err)
+			args = append(args, buf)
+		}
+		n, err := c.BufferFromHost().ToDeviceNum(d).FromFlatDataWithDimensions([]int32{2}, []int{}).Done()
+		require.NoError(t, err)
+		args = append(args, n)
+	}
+	outs, err := exe.Execute(args...).DonateNone().Done()
+	require.NoError(t, err)
+	require.Len(t, outs, 6, "x, steps and the rows, per device")
+	var got []float32
+	for d := range 2 {
+		part, _, err := xlapjrt.BufferToArray[float32](outs[3*d])
+		require.NoError(t, err)
+		got = append(got, part...)
+	}
+	// 2·[1 2 3 4] + [10 20 30 40] = [12 24 36 48], then [34 68 102 136].
+	assert.Equal(t, []float32{34, 68, 102, 136}, got)
+
+	for _, tc := range []struct {
+		c    Computed
+		want string
+	}{
+		{Computed{Manual: &Manual{Text: manualFn, Split: []int{0}}, Args: []int{0, 1}}, "computed input 0: 1 split axes for 2 operands"},
+		{Computed{Target: "f", Manual: &Manual{Text: manualFn, Split: []int{0, 0}}, Args: []int{0, 1}}, "computed input 0: a manual computation takes no custom-call target or meta"},
+		{Computed{Manual: &Manual{Text: manualFn, Split: []int{-1, 0}}, Args: []int{0, 1}}, "computed input 0: operand 0 is tensor<2xf32> on one device, tensor<4xf32> on all of them"},
+		{Computed{Manual: &Manual{Text: manualFn, Split: []int{0, 1}}, Args: []int{0, 1}}, "computed input 0: operand 1 is tensor<1x2xf32> on one device, tensor<2x2xf32> on all of them"},
+		{Computed{Manual: &Manual{Text: strings.Replace(manualFn, "module @f {", "module @f {\n  func.func private @g() -> () {\n  }", 1), Split: []int{0, 0}}, Args: []int{0, 1}},
+			"computed input 0: its module defines @g besides @main"},
+	} {
+		s := spec
+		s.Computed = []Computed{tc.c}
+		_, err := Module(manualStep, s)
+		assert.EqualError(t, err, "loop: "+tc.want)
+	}
+}

@@ -65,6 +65,10 @@ type Block struct {
 	// stored synapse aligned with Fanout.
 	FanoutWeight     int
 	FanoutPerSynapse bool
+	// Split, when not nil, is the fan-out table split by target across
+	// the devices the program is laid out for (Options.PadTo): Fanout,
+	// FanoutPtr and FanoutWeight then hold one table per device.
+	Split *SplitFanout
 	// Events lists the event-driven projections of the fan-out table, in
 	// table order.
 	Events []*Projection
@@ -331,12 +335,13 @@ func (p *Program) buildFanout(b *Block) {
 		}
 	}
 	indptr[b.Size+1] = indptr[b.Size]
+	synapses = len(indices)
 	// The table's length and its longest row are shapes of the program:
 	// rounded up (by at most 1/32 and 1/16), networks that draw other
 	// connectivity of about the same size (another seed) share compiled
 	// programs. The pad entries are never read: slots stop at each row's
 	// end, and padding slots point past the table.
-	n := roundUp(len(indices)+1, 16)
+	n := roundUp(synapses+1, 16)
 	for len(indices) < n {
 		indices = append(indices, int32(size))
 	}
@@ -344,23 +349,23 @@ func (p *Program) buildFanout(b *Block) {
 	b.Fanout = p.addConst(b.Name+".fanout", tensors.FromFlatDataAndDimensions(indices, len(indices)))
 	b.FanoutPtr = p.addConst(b.Name+".fanout_ptr", tensors.FromFlatDataAndDimensions(indptr, len(indptr)))
 	b.FanoutSize, b.FanoutWidth = size, width
-	if perSynapse {
+	var slotWeight []float64
+	switch {
+	case perSynapse:
 		b.FanoutPerSynapse = true
-		for len(weights) < n {
-			weights = append(weights, 0)
-		}
-		b.FanoutWeight = p.addConst(b.Name+".fanout_weight", p.floats(weights, len(weights)))
-		return
-	}
-	if sameWeight {
+		b.FanoutWeight = p.addConst(b.Name+".fanout_weight", p.floats(append(slices.Clone(weights), make([]float64, n-synapses)...), n))
+	case sameWeight:
 		b.FanoutWeight = b.Events[0].Weight
-		return
-	}
-	w := make([]float64, size+1)
-	for _, pr := range b.Events {
-		for j := range pr.Segment.Size {
-			w[pr.Segment.Start+j] = pr.Projection.Weight
+	default:
+		slotWeight = make([]float64, size+1)
+		for _, pr := range b.Events {
+			for j := range pr.Segment.Size {
+				slotWeight[pr.Segment.Start+j] = pr.Projection.Weight
+			}
 		}
+		b.FanoutWeight = p.addConst(b.Name+".fanout_weight", p.floats(slotWeight, size+1))
 	}
-	b.FanoutWeight = p.addConst(b.Name+".fanout_weight", p.floats(w, size+1))
+	if splittable(b, p.Devices) {
+		p.splitFanout(b, p.Devices, indptr, indices[:synapses], weights, slotWeight)
+	}
 }

@@ -108,6 +108,11 @@ func (p *Program) Explain(engine string, capacity, steps int) string {
 		for _, pr := range b.Events {
 			synapses += pr.Matrix.NumSynapses()
 		}
+		if b.Split != nil {
+			fmt.Fprintf(&sb, "  %s: one CSR fan-out table, %d targets, %s, serves %s; one gather + one scatter per step and device\n",
+				b.Name, synapses, describeSplit(b, p.Consts), strings.Join(projNames(b.Events), ", "))
+			continue
+		}
 		fmt.Fprintf(&sb, "  %s: one CSR fan-out table, %d targets (%d entries with the padding) + %d row pointers (%s, %.2f B per synapse), rows up to %d slots, serves %s; one gather + one scatter per step\n",
 			b.Name, synapses, c.Shape[0], ptr.Shape[0], humanBytes(c.Bytes()+ptr.Bytes()),
 			float64(c.Bytes()+ptr.Bytes())/float64(max(synapses, 1)), b.FanoutWidth, strings.Join(projNames(b.Events), ", "))

@@ -81,7 +81,9 @@ type Options struct {
 	// Population.Pad), so that the block splits evenly across PadTo
 	// devices (ShardAxes). Blocks of sources (Poisson, spike times), of
 	// gap-junction populations and, with NoPack, every block stay as they
-	// are. At most MaxDevices.
+	// are. The fan-out tables whose targets all split are split by target
+	// too (Block.Split): such a program runs split across exactly PadTo
+	// devices (Program.Devices). At most MaxDevices.
 	PadTo int
 }
 
@@ -310,6 +312,10 @@ type Program struct {
 	// Sums lays out the all_to_all projections' presynaptic sums (nil
 	// without such projections).
 	Sums *SourceSums
+	// Devices is the number of devices the program is laid out for
+	// (Options.PadTo; 1 without): a program whose fan-out tables are split
+	// (SplitBlocks) runs split across exactly that many.
+	Devices int
 	// SpikeMonitors are the populations whose spikes are recorded.
 	SpikeMonitors []*Population
 	// Traces are the recorded state variables.
@@ -351,7 +357,7 @@ func Build(net *ir.Network, opts Options) (*Program, error) {
 	if err := checkMemory(net, opts); err != nil {
 		return nil, &ir.SpecError{File: net.File, Msg: err.Error()}
 	}
-	p := &Program{Net: net, DType: opts.DType}
+	p := &Program{Net: net, DType: opts.DType, Devices: max(opts.PadTo, 1)}
 	p.addState("step", dtypes.Int32)
 	byName := map[string]*Population{}
 	for _, ip := range net.Populations {

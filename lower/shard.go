@@ -52,8 +52,10 @@ func (p *Program) padPopulation(last *Population, n int) (*Population, error) {
 // not divide by devices: those arrays are whole on every device. The
 // arrays split are the neurons' state and spike flags, their per-neuron
 // parameters and inputs, the synaptic states onto them, their kinetic
-// presynaptic states, and the per-population arrays (OU currents, STP and
-// STDP traces, delay lines) of a population that fills its block.
+// presynaptic states, the per-population arrays (OU currents, STP and
+// STDP traces, delay lines) of a population that fills its block, and the
+// fan-out tables split by target for that many devices (Block.Split), one
+// table per device along axis 0.
 func (p *Program) ShardAxes(devices int) (state, consts []int) {
 	state = slices.Repeat([]int{-1}, len(p.State))
 	consts = slices.Repeat([]int{-1}, len(p.Consts))
@@ -74,6 +76,15 @@ func (p *Program) ShardAxes(devices int) (state, consts []int) {
 		state[b.Spike] = 0
 		for _, i := range b.VaryArrays {
 			consts[i] = 0
+		}
+	}
+	for _, b := range p.SplitBlocks() {
+		if b.Split.Devices != devices {
+			continue // laid out for another count: whole on each
+		}
+		consts[b.FanoutPtr], consts[b.Fanout] = 0, 0
+		if len(p.Consts[b.FanoutWeight].Shape) == 2 {
+			consts[b.FanoutWeight] = 0
 		}
 	}
 	for _, pop := range p.Pops {
@@ -166,7 +177,7 @@ func (p *Program) DescribeShards(devices int) string {
 			pads = append(pads, fmt.Sprintf("%s +%d", pop.Block.Name, pop.Size))
 		}
 	}
-	s := fmt.Sprintf("%d devices: %d arrays split by neuron, %d whole on each (connectivity, weights, what does not divide); per device: state %s, constants %s",
+	s := fmt.Sprintf("%d devices: %d arrays split by neuron or target, %d whole on each (own tables, weights, what does not divide); per device: state %s, constants %s",
 		devices, split, whole, humanBytes(state), humanBytes(consts))
 	if len(pads) > 0 {
 		s += "; padded: " + strings.Join(pads, ", ")

@@ -1,6 +1,7 @@
 package lower
 
 import (
+	"fmt"
 	"math"
 	"reflect"
 	"slices"
@@ -124,6 +125,12 @@ type BodyOptions struct {
 	// the block's table (what ops.EventPropagateCSR gives for the events
 	// row it is given), instead of computing it.
 	FanInputs bool
+	// SplitInputs leaves the propagation of the split fan-out tables
+	// (SplitBlocks) to the loop: the step takes, after the constants, one
+	// input per block of SplitBlocks, [Devices, Split.Cols] of the float
+	// type, every device's SplitPropagation, instead of computing it. A
+	// program with split tables needs it; FanInputs excludes it.
+	SplitInputs bool
 	// DelayInputs leaves the propagation of DelayedEvents to the loop: the
 	// step takes, after the fan-out inputs, one input per projection of
 	// DelayedEvents, its ring buffer with this step's events added (what
@@ -168,6 +175,13 @@ func (p *Program) Body(capacity int, o BodyOptions) func(inputs []*Node) []*Node
 		if o.FanInputs {
 			st.fanIn = make([]*Node, len(p.Blocks))
 			for _, b := range p.FanBlocks() {
+				st.fanIn[b.Index] = inputs[at]
+				at++
+			}
+		}
+		if o.SplitInputs {
+			st.fanIn = make([]*Node, len(p.Blocks))
+			for _, b := range p.SplitBlocks() {
 				st.fanIn[b.Index] = inputs[at]
 				at++
 			}
@@ -517,7 +531,7 @@ func (st *stepper) wholeSegment(grp *Group, state []*Node) *Node {
 	}
 	start := first.Segment.Start - first.Target.Offset
 	st.propagate(first, state) // the source block's fan-out output
-	return Slice(st.fan[first.Pre.Block.Index], AxisRange(start, start+b.Size))
+	return st.fanSlice(first, start, b.Size)
 }
 
 // external is a block's external input this step: one scalar when its
@@ -749,6 +763,9 @@ func (st *stepper) propagate(pr *Projection, state []*Node) *Node {
 	}
 	b := pr.Pre.Block
 	if st.fan[b.Index] == nil {
+		if b.Split != nil {
+			panic(fmt.Sprintf("lower: block %s's fan-out table is split across %d devices: the loop must give the step its propagation (BodyOptions.SplitInputs)", b.Name, b.Split.Devices))
+		}
 		idx := st.compacted(b, state)
 		if b.FanoutPerSynapse {
 			st.fan[b.Index] = ops.EventPropagateCSRWeighted(idx, st.consts[b.FanoutPtr], st.consts[b.Fanout],
@@ -758,8 +775,17 @@ func (st *stepper) propagate(pr *Projection, state []*Node) *Node {
 				b.FanoutWidth, st.consts[b.FanoutWeight], b.FanoutSize)
 		}
 	}
-	seg := pr.Segment
-	return Slice(st.fan[b.Index], AxisRange(seg.Start, seg.Start+seg.Size))
+	return st.fanSlice(pr, pr.Segment.Start, pr.Segment.Size)
+}
+
+// fanSlice is slots [start, start+size) of this step's output of pr's
+// source block's fan-out table (whole, or split by target: splitSlice).
+func (st *stepper) fanSlice(pr *Projection, start, size int) *Node {
+	fan := st.fan[pr.Pre.Block.Index]
+	if pr.Pre.Block.Split != nil {
+		return splitSlice(pr, fan, start, size)
+	}
+	return Slice(fan, AxisRange(start, start+size))
 }
 
 // spikes is pop's spike flags in state.

@@ -2,6 +2,7 @@ package tests
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	xlapjrt "github.com/gomlx/go-xla/pkg/pjrt"
@@ -184,6 +185,13 @@ func flatOf(t *testing.T, tt *tensors.Tensor) any {
 	return out
 }
 
+// mixedEvents is mixedSpec with its small projections AZ (one delay) and
+// ZE event-driven: fan-out tables into blocks of other models, one padded
+// on 3 devices.
+var mixedEvents = strings.NewReplacer(
+	"weight: 2, delay: 1.2 ms,", "weight: 2, delay: 1.2 ms, kernel: event,",
+	"weight: 1, synapse: {Expon: {tau: 8 ms}}", "weight: 1, kernel: event, synapse: {Expon: {tau: 8 ms}}").Replace(mixedSpec)
+
 // multi opens the XLA CPU plugin with the given number of virtual devices
 // (a client of its own, as a process run with --devices would have).
 func multi(t *testing.T, devices int) *pjrt.Backend {
@@ -200,6 +208,8 @@ func multi(t *testing.T, devices int) *pjrt.Backend {
 // delays, STP, STDP, a Poisson input and three neuron models; with 3
 // devices, blocks of 500 and 80 neurons are padded, and with a capacity
 // of 1 the split run overflows and goes on as the single-device run does.
+// Each device propagates into its own neurons only (the fan-out tables
+// split by target), with the CPU's top-k compaction or the GPU's scan.
 // Traces and STDP weights are equal to float32 roundoff: where the
 // partitioned program sums a delayed projection's input or updates
 // plastic weights, XLA may add in another order than on one device, which
@@ -214,8 +224,9 @@ func TestShardedRunEqualsOneDevice(t *testing.T) {
 	}{
 		{"small coba", func() *ir.Network { return parse(t, smallCOBA) }, []int{2, 3, 4}, jit.Options{}, true},
 		{"small coba, capacity 1", func() *ir.Network { return parse(t, smallCOBA) }, []int{3}, jit.Options{Capacity: 1, NoShrink: true}, true},
+		{"small coba, scan compaction", func() *ir.Network { return parse(t, smallCOBA) }, []int{2}, jit.Options{ScanCompaction: true}, true},
 		{"cuba", func() *ir.Network { return model(t, "cuba", 30) }, []int{2, 3}, jit.Options{}, true},
-		{"delays, stp, stdp", func() *ir.Network { return parse(t, mixedSpec) }, []int{2, 3}, jit.Options{}, false},
+		{"delays, stp, stdp", func() *ir.Network { return parse(t, mixedEvents) }, []int{2, 3}, jit.Options{}, false},
 	}
 	backends := map[int]*pjrt.Backend{}
 	for _, c := range cases {
@@ -229,12 +240,18 @@ func TestShardedRunEqualsOneDevice(t *testing.T) {
 				net := c.net()
 				prog, err := lower.Build(net, lower.Options{PadTo: d})
 				require.NoError(t, err)
+				require.NotEmpty(t, prog.FanBlocks())
+				require.Equal(t, prog.FanBlocks(), prog.SplitBlocks(), "%d devices: the fan-out tables split by target", d)
 				jopts := c.jopts
 				jopts.Devices = d
 				rec, st, err := results.Simulate(backends[d], prog, int(net.Duration/net.Dt+0.5), jopts, nil)
 				require.NoError(t, err)
 				assert.Equal(t, d, st.Devices)
-				assert.Equal(t, jit.OpsTopK, st.Ops, "split runs use the composed ops")
+				want := jit.OpsTopK // split runs use the composed ops
+				if c.jopts.ScanCompaction {
+					want = jit.OpsScan // the GPU's
+				}
+				assert.Equal(t, want, st.Ops)
 				assert.Equal(t, spikeTrains(one), spikeTrains(rec), "%d devices: spikes", d)
 				require.Len(t, rec.Traces, len(one.Traces))
 				for i, tr := range one.Traces {
@@ -252,4 +269,17 @@ func TestShardedRunEqualsOneDevice(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A program whose fan-out tables are split for 2 devices runs on exactly
+// 2: jit names the mismatch.
+func TestSplitProgramNeedsItsDevices(t *testing.T) {
+	prog, err := lower.Build(parse(t, smallCOBA), lower.Options{PadTo: 2})
+	require.NoError(t, err)
+	for _, d := range []int{0, 3} {
+		_, err = jit.NewRunner(cpu(t).Backend, prog, jit.Options{Devices: d})
+		assert.EqualError(t, err, fmt.Sprintf("jit: the program's fan-out tables are split across 2 devices (lower.Options.PadTo), but the run asks for %d", max(d, 1)))
+	}
+	_, err = jit.NewLoopProgramWith(cpu(t), prog, "split", 16, false)
+	assert.EqualError(t, err, "jit: the program's fan-out tables are split across 2 devices, which brainc's custom calls cannot run: use composed operators")
 }

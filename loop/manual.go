@@ -1,0 +1,156 @@
+package loop
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Manual computes a step input on every device of the mesh separately
+// (Shardy's sdy.manual_computation, what JAX calls shard_map): each device
+// runs Text's @main on its own share of the operands and returns its own
+// share of the result, with no exchange between devices. A module with a
+// Manual input refers to the mesh @brainc_mesh that Shard declares: it
+// runs only sharded.
+type Manual struct {
+	// Text is a module (what GoMLX produces for one function) whose @main
+	// takes one device's share of each operand and returns its share of
+	// the result.
+	Text string
+	// Split gives, per operand (Computed.Args), the axis it is split along
+	// across the devices, or -1 for an operand whole on every device. The
+	// result is split along its first axis.
+	Split []int
+}
+
+// funcRe finds the functions a module defines.
+var funcRe = regexp.MustCompile(`(?m)^\s*func\.func (?:private )?@([A-Za-z0-9_.$-]+)\(`)
+
+// manualFunc is the function of computed input j's Manual in the looping
+// module.
+func manualFunc(j int) string { return fmt.Sprintf("manual_%d", j) }
+
+// body returns m's functions as private ones of the looping module, @main
+// renamed to name, and the types of its operands and result on one device.
+func (m *Manual) body(name string) (text string, args []string, result string, err error) {
+	sig, err := ParseSignature(m.Text)
+	if err != nil {
+		return "", nil, "", err
+	}
+	if len(sig.Results) != 1 {
+		return "", nil, "", fmt.Errorf("its function returns %d results, expected 1", len(sig.Results))
+	}
+	for _, f := range funcRe.FindAllStringSubmatch(m.Text, -1) {
+		if f[1] != "main" {
+			return "", nil, "", fmt.Errorf("its module defines @%s besides @main", f[1])
+		}
+	}
+	open := strings.IndexByte(m.Text, '{')
+	close := strings.LastIndexByte(m.Text, '}')
+	if !strings.HasPrefix(strings.TrimSpace(m.Text), "module") || open < 0 || close <= open {
+		return "", nil, "", fmt.Errorf("its text is not a module { … }")
+	}
+	inner := mainRe.ReplaceAllString(m.Text[open+1:close], "${1}func.func private @"+name+"(")
+	return strings.Trim(inner, "\n") + "\n", sig.Args, sig.Results[0], nil
+}
+
+// manualTypes are a Manual function's types on one device.
+type manualTypes struct {
+	args   []string
+	result string
+}
+
+// prepare checks computed input j's Manual against the step's input
+// types types (carried and invariant) and the type result it gives, and
+// returns its function's text for the looping module and its types.
+func (c Computed) prepare(j int, types []string, result string) (string, manualTypes, error) {
+	text, local, lres, err := c.Manual.body(manualFunc(j))
+	if err != nil {
+		return "", manualTypes{}, err
+	}
+	global := make([]string, len(c.Args))
+	for i, a := range c.Args {
+		global[i] = types[a]
+	}
+	if _, err := checkShares(global, local, c.Manual.Split, result, lres); err != nil {
+		return "", manualTypes{}, err
+	}
+	return text, manualTypes{local, lres}, nil
+}
+
+// dims reads the dimensions of a tensor type ("tensor<4x8xf32>": 4, 8).
+func dims(typ string) []string {
+	parts := strings.Split(strings.TrimSuffix(strings.TrimPrefix(typ, "tensor<"), ">"), "x")
+	return parts[:len(parts)-1]
+}
+
+// meshSharding is the Shardy sharding, in a manual computation's list, of
+// an array of the given rank split along axis (-1: whole).
+func meshSharding(rank, axis int) string {
+	axes := slices.Repeat([]string{"{}"}, rank)
+	if axis >= 0 {
+		axes[axis] = `{"x"}`
+	}
+	return "<@brainc_mesh, [" + strings.Join(axes, ", ") + "]>"
+}
+
+// checkShares checks that each local type is its global type with the
+// split axis divided by one device count, the same for every split
+// operand and the result (split along axis 0), and returns that count.
+func checkShares(global, local []string, split []int, gResult, lResult string) (int, error) {
+	devices := 0
+	check := func(what, g, l string, axis int) error {
+		gd, ld := dims(g), dims(l)
+		if len(gd) != len(ld) || (axis >= 0 && axis >= len(gd)) {
+			return fmt.Errorf("%s is %s on one device, %s on all of them: not a share along axis %d", what, l, g, axis)
+		}
+		for i := range gd {
+			if i == axis {
+				var gn, ln int
+				fmt.Sscan(gd[i], &gn) //nolint:errcheck // digits, by the type pattern
+				fmt.Sscan(ld[i], &ln) //nolint:errcheck
+				if ln < 1 || gn%ln != 0 || (devices > 0 && gn/ln != devices) {
+					return fmt.Errorf("%s is %s on one device, %s on all of them: not one device's share", what, l, g)
+				}
+				devices = gn / ln
+			} else if gd[i] != ld[i] {
+				return fmt.Errorf("%s is %s on one device, %s on all of them", what, l, g)
+			}
+		}
+		if g[strings.LastIndexByte(g, 'x')+1:] != l[strings.LastIndexByte(l, 'x')+1:] {
+			return fmt.Errorf("%s is %s on one device, %s on all of them: element types differ", what, l, g)
+		}
+		return nil
+	}
+	if err := check("the result", gResult, lResult, 0); err != nil {
+		return 0, err
+	}
+	if len(split) != len(global) || len(local) != len(global) {
+		return 0, fmt.Errorf("%d operands, %d split axes and a function of %d arguments", len(global), len(split), len(local))
+	}
+	for i := range global {
+		if err := check(fmt.Sprintf("operand %d", i), global[i], local[i], split[i]); err != nil {
+			return 0, err
+		}
+	}
+	return devices, nil
+}
+
+// writeManual writes name = computed input j's manual computation of the
+// operands ops (of global types types) and result type result.
+func writeManual(w func(string, ...any), name string, j int, ops, types []string, split []int, local []string, localResult, result string) {
+	ins := make([]string, len(ops))
+	params := make([]string, len(ops))
+	args := make([]string, len(ops))
+	for i := range ops {
+		ins[i] = meshSharding(len(dims(types[i])), split[i])
+		args[i] = fmt.Sprintf("%%m%d_%d", j, i)
+		params[i] = args[i] + ": " + local[i]
+	}
+	w("      %s = sdy.manual_computation(%s) in_shardings=[%s] out_shardings=[%s] manual_axes={\"x\"} (%s) {\n",
+		name, strings.Join(ops, ", "), strings.Join(ins, ", "), meshSharding(len(dims(result)), 0), strings.Join(params, ", "))
+	w("        %%m%d = func.call @%s(%s) : (%s) -> %s\n", j, manualFunc(j), strings.Join(args, ", "), strings.Join(local, ", "), localResult)
+	w("        sdy.return %%m%d : %s\n", j, localResult)
+	w("      } : (%s) -> %s\n", strings.Join(types, ", "), result)
+}

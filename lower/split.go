@@ -1,0 +1,262 @@
+package lower
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+
+	"github.com/brainc/brainc/ops"
+)
+
+// SplitFanout is a block's fan-out table split by target across the
+// devices a program is laid out for (Options.PadTo): device d holds the
+// synapses onto its own share of every target block, each stored once, so
+// that the table's bytes per device fall as 1/Devices and each device
+// propagates the whole network's spikes into its own neurons only.
+//
+// Block.FanoutPtr, Block.Fanout and (when not a scalar) Block.FanoutWeight
+// then hold one table per device, stacked: Int32 [Devices, Size+2], Int32
+// [Devices, Synapses'] (each device's targets, padded with Cols, the
+// length rounded up as the whole table's is) and the weights per column
+// [Devices, Cols+1] or per synapse [Devices, Synapses']. A device's table
+// keeps every row's synapses in the whole table's order, so each target
+// sums its inputs in the order it would on one device.
+//
+// A device's propagation gives [Cols]: its share of every Window side by
+// side. The whole output over all devices, [Devices, Cols], is sharded
+// along its first axis: device d's row is its own.
+type SplitFanout struct {
+	// Devices is the number of devices, each with a table.
+	Devices int
+	// Cols is the length of one device's output.
+	Cols int
+	// Width is the longest row of any device's table, rounded up as
+	// FanoutWidth is: the slots read per firing neuron.
+	Width int
+	// Synapses is the most synapses one device's table holds (before its
+	// padding).
+	Synapses int
+	// Windows are the target blocks' ranges of the slot space, in the
+	// order projections first use them.
+	Windows []Window
+	// window maps each projection of Block.Events to its window.
+	window map[*Projection]int
+}
+
+// Window is the slots of a fan-out table (Segment) that feed one target
+// block, from its neuron 0 on: slot Base+n feeds neuron n of Block. With
+// the table split, device d's output column Col+j is neuron
+// d·(Block.Size/Devices)+j: every device holds Block.Size/Devices columns
+// of each window.
+type Window struct {
+	// Block is the target block.
+	Block *Block
+	// Base is the slot of the block's neuron 0 (it may lie outside the
+	// slot space, for a window whose first slots are another's).
+	Base int
+	// Col is the window's first column in each device's output.
+	Col int
+}
+
+// splittable reports whether every target of b's fan-out table lies in a
+// block that splits evenly across devices: only then can each device's
+// table hold its own targets alone.
+func splittable(b *Block, devices int) bool {
+	for _, pr := range b.Events {
+		if pr.Part.Group.Post.Size%devices != 0 {
+			return false
+		}
+	}
+	return devices > 1 && len(b.Events) > 0
+}
+
+// splitFanout replaces the whole fan-out table of b (buildFanout's
+// indptr, its unpadded target slots indices, and the weights per synapse,
+// or nil) with one table per device (see SplitFanout). slotWeight is the
+// weight of each slot when the table has one per slot (nil otherwise).
+func (p *Program) splitFanout(b *Block, devices int, indptr, indices []int32, weights, slotWeight []float64) {
+	sp := &SplitFanout{Devices: devices, window: map[*Projection]int{}}
+	type key struct {
+		block *Block
+		base  int
+	}
+	at := map[key]int{}
+	slotWin := make([]int32, b.FanoutSize) // the window of every slot
+	for _, pr := range b.Events {
+		post := pr.Part.Group.Post
+		k := key{post, pr.Segment.Start - pr.Target.Offset}
+		w, ok := at[k]
+		if !ok {
+			w, at[k] = len(sp.Windows), len(sp.Windows)
+			sp.Windows = append(sp.Windows, Window{Block: post, Base: k.base, Col: sp.Cols})
+			sp.Cols += post.Size / devices
+		}
+		sp.window[pr] = w
+		for j := range pr.Segment.Size {
+			slotWin[pr.Segment.Start+j] = int32(w)
+		}
+	}
+	// place is the device and column of slot s.
+	place := func(s int32) (int, int32) {
+		w := sp.Windows[slotWin[s]]
+		n := int(s) - w.Base
+		share := w.Block.Size / devices
+		return n / share, int32(w.Col + n%share)
+	}
+	ptrs := make([][]int32, devices)
+	cols := make([][]int32, devices)
+	ws := make([][]float64, devices)
+	for d := range ptrs {
+		ptrs[d] = make([]int32, b.Size+2)
+	}
+	width := 1
+	for row := range b.Size {
+		for k := indptr[row]; k < indptr[row+1]; k++ {
+			d, col := place(indices[k])
+			cols[d] = append(cols[d], col)
+			if weights != nil {
+				ws[d] = append(ws[d], weights[k])
+			}
+		}
+		for d := range ptrs {
+			ptrs[d][row+1] = int32(len(cols[d]))
+			width = max(width, int(ptrs[d][row+1]-ptrs[d][row]))
+		}
+	}
+	for d := range ptrs {
+		ptrs[d][b.Size+1] = ptrs[d][b.Size]
+		sp.Synapses = max(sp.Synapses, len(cols[d]))
+	}
+	n := roundUp(sp.Synapses+1, 16) // as the whole table: shapes shared across seeds
+	var flatPtr, flatCols []int32
+	var flatW []float64
+	for d := range ptrs {
+		flatPtr = append(flatPtr, ptrs[d]...)
+		flatCols = append(flatCols, cols[d]...)
+		flatCols = append(flatCols, slices.Repeat([]int32{int32(sp.Cols)}, n-len(cols[d]))...)
+		if weights != nil {
+			flatW = append(flatW, ws[d]...)
+			flatW = append(flatW, make([]float64, n-len(ws[d]))...)
+		}
+	}
+	sp.Width = roundUp(width, 8)
+	p.setConst(b.FanoutPtr, tensors.FromFlatDataAndDimensions(flatPtr, devices, b.Size+2))
+	p.setConst(b.Fanout, tensors.FromFlatDataAndDimensions(flatCols, devices, n))
+	switch {
+	case weights != nil:
+		p.setConst(b.FanoutWeight, p.floats(flatW, devices, n))
+	case slotWeight != nil:
+		per := make([]float64, devices*(sp.Cols+1))
+		for _, pr := range b.Events { // slots outside every segment feed nothing
+			for s := pr.Segment.Start; s < pr.Segment.Start+pr.Segment.Size; s++ {
+				d, col := place(int32(s))
+				per[d*(sp.Cols+1)+int(col)] = slotWeight[s]
+			}
+		}
+		p.setConst(b.FanoutWeight, p.floats(per, devices, sp.Cols+1))
+	}
+	b.Split = sp
+}
+
+// setConst replaces constant i's value (and so its shape).
+func (p *Program) setConst(i int, t *tensors.Tensor) {
+	p.Consts[i].Shape = t.Shape().Dimensions
+	p.ConstValues[i] = t
+}
+
+// SplitBlocks lists the blocks whose fan-out table is split by target
+// (Block.Split), in block order.
+func (p *Program) SplitBlocks() []*Block {
+	var out []*Block
+	for _, b := range p.Blocks {
+		if b.Split != nil {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// SplitInputs are the shapes of what SplitPropagation's function takes on
+// one device: the events row Int32 [width] (EventLayout: the whole row),
+// then the block's table, row pointers Int32 [1, Size+2] and targets
+// [1, Synapses'], then its weight (a scalar, or [1, …] per column or per
+// synapse): each table's device's share.
+func (p *Program) SplitInputs(b *Block, capacity int) []shapes.Shape {
+	_, width := p.EventLayout(capacity)
+	local := func(i int) shapes.Shape {
+		v := p.Consts[i]
+		if len(v.Shape) == 0 {
+			return shapes.Make(v.DType)
+		}
+		return shapes.Make(v.DType, append([]int{1}, v.Shape[1:]...)...)
+	}
+	return []shapes.Shape{shapes.Make(dtypes.Int32, width), local(b.FanoutPtr), local(b.Fanout), local(b.FanoutWeight)}
+}
+
+// SplitPropagation returns the graph function of one device's share of
+// block b's event-driven propagation (b.Split): from the events row and
+// the device's table (SplitInputs), the input this step gives its own
+// targets, [1, Cols] of the float type. The time loop runs it on every
+// device before the step (package loop's Manual) and gives the step the
+// whole [Devices, Cols] (BodyOptions.SplitInputs).
+func (p *Program) SplitPropagation(b *Block, capacity int) (func(inputs []*Node) []*Node, error) {
+	sp := b.Split
+	if sp == nil {
+		return nil, fmt.Errorf("lower: block %s's fan-out table is not split across devices", b.Name)
+	}
+	offsets, _ := p.EventLayout(capacity)
+	at := -1
+	for j, c := range p.CompactBlocks() {
+		if c == b {
+			at = offsets[j] + 1
+		}
+	}
+	if at < 0 {
+		return nil, fmt.Errorf("lower: block %s has a fan-out table but no compaction", b.Name)
+	}
+	return func(in []*Node) []*Node {
+		idx := Slice(in[0], AxisRange(at, at+Capacity(b, capacity)))
+		ptr := Reshape(in[1], in[1].Shape().Dimensions[1])
+		cols := Reshape(in[2], in[2].Shape().Dimensions[1])
+		w := in[3]
+		var x *Node
+		if b.FanoutPerSynapse {
+			x = ops.EventPropagateCSRWeighted(idx, ptr, cols, sp.Width, Reshape(w, w.Shape().Dimensions[1]), sp.Cols)
+		} else {
+			if w.Rank() == 2 {
+				w = Reshape(w, w.Shape().Dimensions[1])
+			}
+			x = ops.EventPropagateCSR(idx, ptr, cols, sp.Width, w, sp.Cols)
+		}
+		return []*Node{Reshape(x, 1, sp.Cols)}
+	}, nil
+}
+
+// splitSlice is slots [start, start+size) of the output of pr's source
+// block's split fan-out table, out of the whole [Devices, Cols] (fan):
+// the columns of pr's window on every device, one value per neuron of the
+// target block in order, sliced to the slots asked for. When they are a
+// whole target block (the usual case: one group's input), the result is
+// split across the devices as the block is, with nothing to exchange.
+func splitSlice(pr *Projection, fan *Node, start, size int) *Node {
+	sp := pr.Pre.Block.Split
+	w := sp.Windows[sp.window[pr]]
+	share := w.Block.Size / sp.Devices
+	whole := Reshape(Slice(fan, AxisRange(), AxisRange(w.Col, w.Col+share)), w.Block.Size)
+	return Slice(whole, AxisRange(start-w.Base, start-w.Base+size))
+}
+
+// describeSplit is the --explain line of a split fan-out table.
+func describeSplit(b *Block, consts []Var) string {
+	sp := b.Split
+	bytes := (consts[b.Fanout].Bytes() + consts[b.FanoutPtr].Bytes()) / int64(sp.Devices)
+	if len(consts[b.FanoutWeight].Shape) > 0 {
+		bytes += consts[b.FanoutWeight].Bytes() / int64(sp.Devices)
+	}
+	return fmt.Sprintf("split by target across %d devices: each holds up to %d synapses, those onto its own neurons (%s with their weights), rows up to %d slots, %d values out",
+		sp.Devices, sp.Synapses, humanBytes(bytes), sp.Width, sp.Cols)
+}

@@ -1,0 +1,167 @@
+package lower
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/brainc/brainc/netspec"
+)
+
+// synapse is one entry of a fan-out table as the step sees it: the
+// window (target block, slot base) it feeds, its target neuron there and
+// its weight.
+type synapse struct {
+	window, neuron int
+	weight         float64
+}
+
+// wholeRows reads the rows of block b's whole fan-out table.
+func wholeRows(t *testing.T, p *Program, b *Block) [][]synapse {
+	type key struct {
+		post *Block
+		base int
+	}
+	win := map[key]int{}
+	slotWin, slotNeuron := make([]int, b.FanoutSize), make([]int, b.FanoutSize)
+	for _, pr := range b.Events {
+		k := key{pr.Part.Group.Post, pr.Segment.Start - pr.Target.Offset}
+		if _, ok := win[k]; !ok {
+			win[k] = len(win)
+		}
+		for j := range pr.Segment.Size {
+			slotWin[pr.Segment.Start+j], slotNeuron[pr.Segment.Start+j] = win[k], pr.Target.Offset+j
+		}
+	}
+	ptr := p.ConstValues[b.FanoutPtr].Value().([]int32)
+	idx := p.ConstValues[b.Fanout].Value().([]int32)
+	weight := func(k int, s int32) float64 {
+		switch w := p.ConstValues[b.FanoutWeight].Value().(type) {
+		case float32:
+			return float64(w)
+		case []float32:
+			if b.FanoutPerSynapse {
+				return float64(w[k])
+			}
+			return float64(w[s])
+		}
+		t.Fatalf("weights of type %T", p.ConstValues[b.FanoutWeight].Value())
+		return 0
+	}
+	rows := make([][]synapse, b.Size)
+	for i := range b.Size {
+		for k := ptr[i]; k < ptr[i+1]; k++ {
+			s := idx[k]
+			rows[i] = append(rows[i], synapse{slotWin[s], slotNeuron[s], weight(int(k), s)})
+		}
+	}
+	return rows
+}
+
+// splitRows reads device d's rows of block b's split fan-out table.
+func splitRows(t *testing.T, p *Program, b *Block, d int) [][]synapse {
+	sp := b.Split
+	ptr := p.ConstValues[b.FanoutPtr].Value().([][]int32)[d]
+	idx := p.ConstValues[b.Fanout].Value().([][]int32)[d]
+	weight := func(k int, c int32) float64 {
+		switch w := p.ConstValues[b.FanoutWeight].Value().(type) {
+		case float32:
+			return float64(w)
+		case [][]float32:
+			if b.FanoutPerSynapse {
+				return float64(w[d][k])
+			}
+			return float64(w[d][c])
+		}
+		t.Fatalf("weights of type %T", p.ConstValues[b.FanoutWeight].Value())
+		return 0
+	}
+	rows := make([][]synapse, b.Size)
+	for i := range b.Size {
+		for k := ptr[i]; k < ptr[i+1]; k++ {
+			c := idx[k]
+			require.Less(t, c, int32(sp.Cols), "row %d of device %d", i, d)
+			for w, win := range sp.Windows {
+				share := win.Block.Size / sp.Devices
+				if int(c) >= win.Col && int(c) < win.Col+share {
+					rows[i] = append(rows[i], synapse{w, d*share + int(c) - win.Col, weight(int(k), c)})
+				}
+			}
+		}
+	}
+	for k := ptr[b.Size]; k < int32(len(idx)); k++ {
+		require.Equal(t, int32(sp.Cols), idx[k], "padding of device %d", d)
+	}
+	return rows
+}
+
+// Split by target across 2, 3 and 4 devices, block A+B's fan-out table
+// (A2A and B2A into A: two windows, with one weight or one per slot)
+// holds on device d exactly the whole table's synapses onto d's neurons,
+// row by row in the whole table's order, with their weights; ShardAxes
+// splits the tables, and the bytes per device fall.
+func TestSplitFanout(t *testing.T) {
+	for _, w := range []string{"1", "2"} {
+		net, err := netspec.Parse([]byte(strings.Replace(spec, "weight: 1, synapse: Expon, output: CUBA, kernel: event", "weight: "+w+", synapse: Expon, output: CUBA, kernel: event", 1)), "t.yaml")
+		require.NoError(t, err)
+		one, err := Build(net, Options{})
+		require.NoError(t, err)
+		whole := wholeRows(t, one, one.Blocks[0])
+		assert.Nil(t, one.Blocks[0].Split)
+		for _, devices := range []int{2, 3, 4} {
+			name := fmt.Sprintf("weight %s, %d devices", w, devices)
+			p, err := Build(net, Options{PadTo: devices})
+			require.NoError(t, err)
+			b := p.Blocks[0]
+			require.NotNil(t, b.Split, name)
+			sp := b.Split
+			assert.Equal(t, devices, p.Devices)
+			require.Len(t, sp.Windows, 2, "A2A's slots and B2A's own: %s", name)
+			assert.Equal(t, 2*b.Size/devices, sp.Cols, name)
+			assert.Equal(t, w != "1", len(p.Consts[b.FanoutWeight].Shape) == 2, name)
+			share := b.Size / devices
+			total := 0
+			for d := range devices {
+				rows := splitRows(t, p, b, d)
+				for i := range b.Size {
+					var want []synapse
+					if i < len(whole) {
+						for _, s := range whole[i] {
+							if s.neuron/share == d {
+								want = append(want, s)
+							}
+						}
+					}
+					require.Equal(t, want, rows[i], "%s: row %d on device %d", name, i, d)
+					total += len(rows[i])
+				}
+			}
+			synapses := 0
+			for _, r := range whole {
+				synapses += len(r)
+			}
+			assert.Equal(t, synapses, total, "%s: every synapse on one device", name)
+			_, consts := p.ShardAxes(devices)
+			assert.Equal(t, 0, consts[b.Fanout], name)
+			assert.Equal(t, 0, consts[b.FanoutPtr], name)
+			_, oneConsts, _, _ := one.DeviceBytes(1)
+			_, ct, _, _ := p.DeviceBytes(devices)
+			assert.Less(t, ct, oneConsts*2/int64(devices), "%s: the tables split", name)
+			assert.Contains(t, p.Explain("loop", 16, 10), fmt.Sprintf("split by target across %d devices", devices))
+		}
+	}
+	// Unpacked, A (300 neurons) does not divide by 7: the tables into it
+	// stay whole.
+	net, err := netspec.Parse([]byte(spec), "t.yaml")
+	require.NoError(t, err)
+	p, err := Build(net, Options{PadTo: 7, NoPack: true})
+	require.NoError(t, err)
+	assert.Empty(t, p.SplitBlocks())
+	_, consts := p.ShardAxes(7)
+	for _, b := range p.FanBlocks() {
+		assert.Equal(t, -1, consts[b.Fanout], b.Name)
+	}
+}
