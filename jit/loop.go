@@ -166,11 +166,11 @@ func newLoopProgram(b backends.Backend, p *lower.Program, name string, capacity 
 		}
 	}
 	bo := lower.BodyOptions{Keys: spec.Compact != nil}
-	if split := p.SplitBlocks(); len(split) > 0 {
+	if p.SplitByTarget() {
 		if ops == OpsCustom {
-			return nil, fmt.Errorf("jit: the program's fan-out tables are split across %d devices, which brainc's custom calls cannot run: use composed operators", p.Devices)
+			return nil, fmt.Errorf("jit: the program's propagation is split by target across %d devices, which brainc's custom calls cannot run: use composed operators", p.Devices)
 		}
-		for j, blk := range split {
+		for j, blk := range p.SplitBlocks() {
 			fn, err := p.SplitPropagation(blk, capacity)
 			if err != nil {
 				return nil, err
@@ -186,6 +186,19 @@ func newLoopProgram(b backends.Backend, p *lower.Program, name string, capacity 
 			spec.Computed = append(spec.Computed, loop.Computed{Manual: &loop.Manual{Text: text, Split: split},
 				Args: []int{len(p.State), carried + blk.FanoutPtr, carried + blk.Fanout, carried + blk.FanoutWeight}})
 			in = append(in, shapes.Make(p.DType, p.Devices, blk.Split.Cols))
+		}
+		for j, pr := range p.SplitProcedural() {
+			fn, err := p.SplitProceduralPropagation(pr, capacity)
+			if err != nil {
+				return nil, err
+			}
+			text, err := pjrt.TraceStableHLO(b, fmt.Sprintf("%s_proc%d", name, j), p.SplitProceduralInputs(pr, capacity), fn)
+			if err != nil {
+				return nil, err
+			}
+			spec.Computed = append(spec.Computed, loop.Computed{Manual: &loop.Manual{Text: text, Split: []int{-1, 0, -1}},
+				Args: []int{len(p.State), carried + p.DeviceIDs, carried + pr.Weight}})
+			in = append(in, shapes.Make(p.DType, p.Devices, p.SplitShare(pr)))
 		}
 		bo.SplitInputs = true
 	}

@@ -176,8 +176,8 @@ func NewRunner(backend backends.Backend, prog *lower.Program, opts Options) (*Ru
 	if opts.Devices < 0 || opts.Devices > lower.MaxDevices {
 		return nil, fmt.Errorf("jit: devices must be between 1 and %d, got %d", lower.MaxDevices, opts.Devices)
 	}
-	if n := len(prog.SplitBlocks()); n > 0 && opts.Devices != prog.Devices {
-		return nil, fmt.Errorf("jit: the program's fan-out tables are split across %d devices (lower.Options.PadTo), but the run asks for %d", prog.Devices, max(opts.Devices, 1))
+	if prog.SplitByTarget() && max(opts.Devices, 1) != prog.Devices {
+		return nil, fmt.Errorf("jit: the program's propagation is split by target across %d devices (lower.Options.PadTo), but the run asks for %d", prog.Devices, max(opts.Devices, 1))
 	}
 	engine := opts.Engine
 	switch engine {

@@ -124,8 +124,17 @@ func (p *Program) Explain(engine string, capacity, steps int) string {
 			if pr.STP != nil {
 				why = "rows scaled by short-term plasticity"
 			}
-			fmt.Fprintf(&sb, "  %s: its own CSR table (%s), %d synapses, rows up to %d, %s\n", pr.Name, why,
-				pr.Matrix.NumSynapses(), o.Width, humanBytes(p.ProjectionBytes(pr)))
+			whole := ""
+			if p.Devices > 1 {
+				whole = ", whole on every device"
+			}
+			fmt.Fprintf(&sb, "  %s: its own CSR table (%s), %d synapses, rows up to %d, %s%s\n", pr.Name, why,
+				pr.Matrix.NumSynapses(), o.Width, humanBytes(p.ProjectionBytes(pr)), whole)
+		}
+		if pr.Split {
+			found = true
+			fmt.Fprintf(&sb, "  %s: procedural rows, split by target across %d devices: each regenerates the rows of the neurons that fired and keeps the synapses onto its own %d neurons of %s\n",
+				pr.Name, p.Devices, p.SplitShare(pr), pr.Target.Block.Name)
 		}
 	}
 	if !found {

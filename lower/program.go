@@ -229,6 +229,10 @@ type Projection struct {
 	// Part is the synaptic input the projection feeds (nil for gap
 	// junctions).
 	Part *Part
+	// Split is set on a procedural projection split by target across the
+	// program's devices: each regenerates the firing rows and keeps the
+	// targets among its own neurons (SplitProceduralPropagation).
+	Split bool
 }
 
 // Gap is a gap-junction projection within Pop: the junction list in both
@@ -316,6 +320,10 @@ type Program struct {
 	// (Options.PadTo; 1 without): a program whose fan-out tables are split
 	// (SplitBlocks) runs split across exactly that many.
 	Devices int
+	// DeviceIDs indexes Program.Consts for the devices' indices, Int32
+	// [Devices] split one per device, when anything is split by target
+	// (-1 otherwise).
+	DeviceIDs int
 	// SpikeMonitors are the populations whose spikes are recorded.
 	SpikeMonitors []*Population
 	// Traces are the recorded state variables.
@@ -381,6 +389,7 @@ func Build(net *ir.Network, opts Options) (*Program, error) {
 	for _, b := range p.Blocks {
 		p.buildFanout(b)
 	}
+	p.splitProcedural()
 	for _, name := range net.Monitors.Spikes {
 		pop := byName[name]
 		pop.Block.Compact = true

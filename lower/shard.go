@@ -78,6 +78,9 @@ func (p *Program) ShardAxes(devices int) (state, consts []int) {
 			consts[i] = 0
 		}
 	}
+	if p.DeviceIDs >= 0 && p.Devices == devices {
+		consts[p.DeviceIDs] = 0
+	}
 	for _, b := range p.SplitBlocks() {
 		if b.Split.Devices != devices {
 			continue // laid out for another count: whole on each

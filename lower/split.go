@@ -180,6 +180,101 @@ func (p *Program) SplitBlocks() []*Block {
 	return out
 }
 
+// splitProcedural marks the procedural projections into blocks that split
+// across the program's devices (Projection.Split) and adds the constant
+// that tells each device its index (Program.DeviceIDs).
+func (p *Program) splitProcedural() {
+	p.DeviceIDs = -1
+	for _, pr := range p.Projs {
+		if p.Devices > 1 && pr.Kernel == KernelProcedural && pr.Target.Block.Size%p.Devices == 0 {
+			pr.Split = true
+		}
+	}
+	if len(p.SplitProcedural()) > 0 {
+		ids := make([]int32, p.Devices)
+		for d := range ids {
+			ids[d] = int32(d)
+		}
+		p.DeviceIDs = p.addConst("device_ids", tensors.FromFlatDataAndDimensions(ids, p.Devices))
+	}
+}
+
+// SplitByTarget reports whether any propagation is split by target (a
+// fan-out table or a procedural projection): the program then runs split
+// across exactly Devices devices.
+func (p *Program) SplitByTarget() bool {
+	return len(p.SplitBlocks()) > 0 || len(p.SplitProcedural()) > 0
+}
+
+// SplitProcedural lists the procedural projections split by target
+// (Projection.Split), in projection order.
+func (p *Program) SplitProcedural() []*Projection {
+	var out []*Projection
+	for _, pr := range p.Projs {
+		if pr.Split {
+			out = append(out, pr)
+		}
+	}
+	return out
+}
+
+// SplitShare is the length of one device's output of a procedural
+// projection split by target: its share of the target block.
+func (p *Program) SplitShare(pr *Projection) int { return pr.Target.Block.Size / p.Devices }
+
+// SplitProceduralInputs are the shapes of what SplitProceduralPropagation's
+// function takes on one device: the events row Int32 [width], the
+// device's index Int32 [1] (its share of Program.DeviceIDs) and the
+// projection's weight.
+func (p *Program) SplitProceduralInputs(pr *Projection, capacity int) []shapes.Shape {
+	_, width := p.EventLayout(capacity)
+	w := p.Consts[pr.Weight]
+	return []shapes.Shape{shapes.Make(dtypes.Int32, width), shapes.Make(dtypes.Int32, 1), shapes.Make(w.DType, w.Shape...)}
+}
+
+// SplitProceduralPropagation returns the graph function of one device's
+// share of a procedural projection split by target (Projection.Split):
+// from the events row, the device's index and the weight
+// (SplitProceduralInputs), it regenerates the rows of the firing neurons
+// and sums the synapses onto the device's share of the target block
+// (ops.ProceduralEventWindow): [1, SplitShare] of the float type, the
+// block's neurons the target population does not hold getting 0.
+func (p *Program) SplitProceduralPropagation(pr *Projection, capacity int) (func(inputs []*Node) []*Node, error) {
+	if !pr.Split {
+		return nil, fmt.Errorf("lower: projection %s is not split across devices", pr.Name)
+	}
+	at, err := p.rowAt(pr.Pre.Block, capacity)
+	if err != nil {
+		return nil, err
+	}
+	share := p.SplitShare(pr)
+	return func(in []*Node) []*Node {
+		b := pr.Pre.Block
+		idx := popLocal(Slice(in[0], AxisRange(at, at+Capacity(b, capacity))), pr.Pre)
+		first := AddScalar(MulScalar(Reshape(in[1]), share), float64(-pr.Target.Offset))
+		x := ops.ProceduralEventWindow(idx, *pr.Proc, in[2], first, share)
+		return []*Node{Reshape(x, 1, share)}
+	}, nil
+}
+
+// procSlice is a split procedural projection's input to its target
+// population, out of every device's share [Devices, SplitShare] (proc).
+func (p *Program) procSlice(pr *Projection, proc *Node) *Node {
+	whole := Reshape(proc, pr.Target.Block.Size)
+	return Slice(whole, AxisRange(pr.Target.Offset, pr.Target.Offset+pr.Target.Size))
+}
+
+// rowAt is where block b's indices start in the events row.
+func (p *Program) rowAt(b *Block, capacity int) (int, error) {
+	offsets, _ := p.EventLayout(capacity)
+	for j, c := range p.CompactBlocks() {
+		if c == b {
+			return offsets[j] + 1, nil
+		}
+	}
+	return 0, fmt.Errorf("lower: block %s propagates events but is not compacted", b.Name)
+}
+
 // SplitInputs are the shapes of what SplitPropagation's function takes on
 // one device: the events row Int32 [width] (EventLayout: the whole row),
 // then the block's table, row pointers Int32 [1, Size+2] and targets
@@ -208,15 +303,9 @@ func (p *Program) SplitPropagation(b *Block, capacity int) (func(inputs []*Node)
 	if sp == nil {
 		return nil, fmt.Errorf("lower: block %s's fan-out table is not split across devices", b.Name)
 	}
-	offsets, _ := p.EventLayout(capacity)
-	at := -1
-	for j, c := range p.CompactBlocks() {
-		if c == b {
-			at = offsets[j] + 1
-		}
-	}
-	if at < 0 {
-		return nil, fmt.Errorf("lower: block %s has a fan-out table but no compaction", b.Name)
+	at, err := p.rowAt(b, capacity)
+	if err != nil {
+		return nil, err
 	}
 	return func(in []*Node) []*Node {
 		idx := Slice(in[0], AxisRange(at, at+Capacity(b, capacity)))

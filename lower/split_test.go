@@ -165,3 +165,30 @@ func TestSplitFanout(t *testing.T) {
 		assert.Equal(t, -1, consts[b.Fanout], b.Name)
 	}
 }
+
+// A procedural projection into a block that splits is split by target:
+// the devices' indices become a constant split one per device, and
+// --explain says so; on one device nothing is split.
+func TestSplitProcedural(t *testing.T) {
+	net, err := netspec.Parse([]byte(spec), "t.yaml")
+	require.NoError(t, err)
+	p, err := Build(net, Options{PadTo: 4, Kernel: KernelProcedural})
+	require.NoError(t, err)
+	split := p.SplitProcedural()
+	require.NotEmpty(t, split)
+	for _, pr := range split {
+		assert.Equal(t, KernelProcedural, pr.Kernel, pr.Name)
+		assert.Equal(t, 80, p.SplitShare(pr), "%s: a quarter of block A+B", pr.Name)
+	}
+	require.GreaterOrEqual(t, p.DeviceIDs, 0)
+	assert.Equal(t, []int32{0, 1, 2, 3}, p.ConstValues[p.DeviceIDs].Value())
+	_, consts := p.ShardAxes(4)
+	assert.Equal(t, 0, consts[p.DeviceIDs])
+	assert.True(t, p.SplitByTarget())
+	assert.Contains(t, p.Explain("loop", 16, 10), split[0].Name+": procedural rows, split by target across 4 devices: each regenerates the rows of the neurons that fired and keeps the synapses onto its own 80 neurons of A+B")
+	one, err := Build(net, Options{Kernel: KernelProcedural})
+	require.NoError(t, err)
+	assert.Empty(t, one.SplitProcedural())
+	assert.Equal(t, -1, one.DeviceIDs)
+	assert.False(t, one.SplitByTarget())
+}

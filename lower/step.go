@@ -64,6 +64,9 @@ type stepper struct {
 	// target of its fan-out table (nil until computed); fanIn the ones the
 	// step is given (BodyOptions.FanInputs).
 	fan, fanIn []*Node
+	// procIn holds the split procedural projections' inputs the step is
+	// given (BodyOptions.SplitInputs).
+	procIn map[*Projection]*Node
 	// delayIn holds the ring buffers of DelayedEvents with this step's
 	// events added, when the step is given them (BodyOptions.DelayInputs).
 	delayIn map[*Projection]*Node
@@ -125,11 +128,13 @@ type BodyOptions struct {
 	// the block's table (what ops.EventPropagateCSR gives for the events
 	// row it is given), instead of computing it.
 	FanInputs bool
-	// SplitInputs leaves the propagation of the split fan-out tables
-	// (SplitBlocks) to the loop: the step takes, after the constants, one
-	// input per block of SplitBlocks, [Devices, Split.Cols] of the float
-	// type, every device's SplitPropagation, instead of computing it. A
-	// program with split tables needs it; FanInputs excludes it.
+	// SplitInputs leaves the propagation split by target to the loop: the
+	// step takes, after the constants, one input per block of SplitBlocks,
+	// [Devices, Split.Cols] of the float type (every device's
+	// SplitPropagation), then one per projection of SplitProcedural,
+	// [Devices, SplitShare] (SplitProceduralPropagation), instead of
+	// computing them. A program with either needs it; FanInputs excludes
+	// it.
 	SplitInputs bool
 	// DelayInputs leaves the propagation of DelayedEvents to the loop: the
 	// step takes, after the fan-out inputs, one input per projection of
@@ -183,6 +188,11 @@ func (p *Program) Body(capacity int, o BodyOptions) func(inputs []*Node) []*Node
 			st.fanIn = make([]*Node, len(p.Blocks))
 			for _, b := range p.SplitBlocks() {
 				st.fanIn[b.Index] = inputs[at]
+				at++
+			}
+			st.procIn = map[*Projection]*Node{}
+			for _, pr := range p.SplitProcedural() {
+				st.procIn[pr] = inputs[at]
 				at++
 			}
 		}
@@ -641,12 +651,21 @@ func (st *stepper) localIdx(pop *Population, state []*Node) *Node {
 		return idx
 	}
 	if st.local[pop.Index] == nil {
-		g := idx.Graph()
-		lo, hi := Scalar(g, dtypes.Int32, pop.Offset), Scalar(g, dtypes.Int32, pop.Offset+pop.Size)
-		in := And(GreaterOrEqual(idx, lo), LessThan(idx, hi))
-		st.local[pop.Index] = Where(in, Sub(idx, lo), Scalar(g, dtypes.Int32, pop.Size))
+		st.local[pop.Index] = popLocal(idx, pop)
 	}
 	return st.local[pop.Index]
+}
+
+// popLocal turns firing indices of pop's block (idx, padded with the
+// block's size) into indices within pop, padded with pop.Size.
+func popLocal(idx *Node, pop *Population) *Node {
+	if pop.Size == pop.Block.Size {
+		return idx
+	}
+	g := idx.Graph()
+	lo, hi := Scalar(g, dtypes.Int32, pop.Offset), Scalar(g, dtypes.Int32, pop.Offset+pop.Size)
+	in := And(GreaterOrEqual(idx, lo), LessThan(idx, hi))
+	return Where(in, Sub(idx, lo), Scalar(g, dtypes.Int32, pop.Size))
 }
 
 // ownWeight is the weight of a projection with its own event table: the
@@ -759,6 +778,13 @@ func (st *stepper) propagate(pr *Projection, state []*Node) *Node {
 			st.ownWeight(pr, state), st.rowScale(pr, state), nPost)
 	}
 	if pr.Kernel == KernelProcedural {
+		if pr.Split {
+			in := st.procIn[pr]
+			if in == nil {
+				panic(fmt.Sprintf("lower: projection %s is split across %d devices: the loop must give the step its propagation (BodyOptions.SplitInputs)", pr.Name, st.p.Devices))
+			}
+			return st.p.procSlice(pr, in)
+		}
 		return ops.ProceduralEvent(st.localIdx(pr.Pre, state), *pr.Proc, w)
 	}
 	b := pr.Pre.Block

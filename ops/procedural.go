@@ -158,6 +158,23 @@ func ProceduralEvent(idx *Node, pr Procedural, scale *Node) *Node {
 	return scatterRows(pr, pr.Rows(idx), pr.Weights(idx, scale))
 }
 
+// ProceduralEventWindow is ProceduralEvent onto n consecutive targets
+// only, from first (an Int32 scalar node, which may be negative or run
+// past NPost): every firing row is regenerated whole (geometric skipping
+// runs along the row) and its targets outside the window dropped.
+// Returns [n]; target first+j sums its inputs in the order
+// ProceduralEvent's target does (one device's share of a projection
+// split by target).
+func ProceduralEventWindow(idx *Node, pr Procedural, scale, first *Node, n int) *Node {
+	targets := Sub(pr.Rows(idx), first)
+	g := idx.Graph()
+	inside := And(GreaterOrEqual(targets, ScalarZero(g, dtypes.Int32)), LessThan(targets, Scalar(g, dtypes.Int32, n)))
+	inside = And(inside, LessThan(Add(targets, first), Scalar(g, dtypes.Int32, pr.NPost))) // not the padding
+	targets = Where(inside, targets, Scalar(g, dtypes.Int32, n))
+	r := targets.Shape().Dimensions[0]
+	return scatterAdd(Reshape(targets, r*pr.Width, 1), Reshape(pr.Weights(idx, scale), r*pr.Width), n)
+}
+
 // ProceduralDense is the float form (every row, differentiable with respect
 // to spikes and scale): spikes [NPre] float → [NPost].
 func ProceduralDense(spikes *Node, pr Procedural, scale *Node) *Node {

@@ -168,3 +168,37 @@ func TestProceduralWeights(t *testing.T) {
 }
 
 func shapesInt32(n int) shapes.Shape { return shapes.Make(dtypes.Int32, n) }
+
+// Windows of ProceduralEventWindow side by side (one from below zero, one
+// past NPost, as a target population inside a larger block gives) are
+// ProceduralEvent bit for bit, with normal weights.
+func TestProceduralEventWindow(t *testing.T) {
+	b := cpu(t)
+	const nPre, nPost = 400, 300
+	pr, err := NewProcedural(nPre, nPost, 0.1, 5, false)
+	require.NoError(t, err)
+	pr.Dist, pr.A, pr.B = "normal", 1, 0.3
+	r := rand.New(rand.NewPCG(3, 4))
+	var idx []int32
+	for i, s := range randomSpikes(r, nPre, 0.1) {
+		if s {
+			idx = append(idx, int32(i))
+		}
+	}
+	idx = append(idx, nPre, nPre)
+	// Windows of 120 from -60: [-60, 60), [60, 180), [180, 300), [300, 420).
+	const first, n, windows = -60, 120, 4
+	out := MustExecOnce(b, func(idx *Node) *Node {
+		w := Scalar(idx.Graph(), dtypes.Float32, 0.7)
+		res := []*Node{ProceduralEvent(idx, pr, w)}
+		for k := range windows {
+			res = append(res, ProceduralEventWindow(idx, pr, w, Const(idx.Graph(), int32(first+k*n)), n))
+		}
+		return Concatenate(res, 0)
+	}, idx).Value().([]float32)
+	whole, joined := out[:nPost], out[nPost:]
+	assert.Equal(t, make([]float32, -first), joined[:-first], "no target below 0")
+	assert.Equal(t, whole, joined[-first:-first+nPost])
+	assert.Equal(t, make([]float32, len(joined)+first-nPost), joined[-first+nPost:], "none past NPost")
+	assert.Greater(t, len(idx), 30)
+}

@@ -221,27 +221,32 @@ func TestShardedRunEqualsOneDevice(t *testing.T) {
 		devices []int
 		jopts   jit.Options
 		exact   bool // traces bit for bit
+		kernel  lower.Kernel
 	}{
-		{"small coba", func() *ir.Network { return parse(t, smallCOBA) }, []int{2, 3, 4}, jit.Options{}, true},
-		{"small coba, capacity 1", func() *ir.Network { return parse(t, smallCOBA) }, []int{3}, jit.Options{Capacity: 1, NoShrink: true}, true},
-		{"small coba, scan compaction", func() *ir.Network { return parse(t, smallCOBA) }, []int{2}, jit.Options{ScanCompaction: true}, true},
-		{"cuba", func() *ir.Network { return model(t, "cuba", 30) }, []int{2, 3}, jit.Options{}, true},
-		{"delays, stp, stdp", func() *ir.Network { return parse(t, mixedEvents) }, []int{2, 3}, jit.Options{}, false},
+		{"small coba", func() *ir.Network { return parse(t, smallCOBA) }, []int{2, 3, 4}, jit.Options{}, true, ""},
+		{"small coba, capacity 1", func() *ir.Network { return parse(t, smallCOBA) }, []int{3}, jit.Options{Capacity: 1, NoShrink: true}, true, ""},
+		{"small coba, scan compaction", func() *ir.Network { return parse(t, smallCOBA) }, []int{2}, jit.Options{ScanCompaction: true}, true, ""},
+		{"cuba", func() *ir.Network { return model(t, "cuba", 30) }, []int{2, 3}, jit.Options{}, true, ""},
+		{"small coba, procedural", func() *ir.Network { return parse(t, smallCOBA) }, []int{2, 3}, jit.Options{}, true, lower.KernelProcedural},
+		{"delays, stp, stdp", func() *ir.Network { return parse(t, mixedEvents) }, []int{2, 3}, jit.Options{}, false, ""},
 	}
 	backends := map[int]*pjrt.Backend{}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			one, _ := simulate(t, c.net(), lower.Options{}, c.jopts)
+			one, _ := simulate(t, c.net(), lower.Options{Kernel: c.kernel}, c.jopts)
 			require.Greater(t, totalSpikes(one), 50)
 			for _, d := range c.devices {
 				if backends[d] == nil {
 					backends[d] = multi(t, d)
 				}
 				net := c.net()
-				prog, err := lower.Build(net, lower.Options{PadTo: d})
+				prog, err := lower.Build(net, lower.Options{PadTo: d, Kernel: c.kernel})
 				require.NoError(t, err)
-				require.NotEmpty(t, prog.FanBlocks())
 				require.Equal(t, prog.FanBlocks(), prog.SplitBlocks(), "%d devices: the fan-out tables split by target", d)
+				require.NotEmpty(t, prog.SplitBlocks())
+				if c.kernel == lower.KernelProcedural {
+					require.Len(t, prog.SplitProcedural(), 2, "%d devices: E2E and E2I regenerated, split by target (I2E and I2I, fixed in-degree, stored)", d)
+				}
 				jopts := c.jopts
 				jopts.Devices = d
 				rec, st, err := results.Simulate(backends[d], prog, int(net.Duration/net.Dt+0.5), jopts, nil)
@@ -278,8 +283,8 @@ func TestSplitProgramNeedsItsDevices(t *testing.T) {
 	require.NoError(t, err)
 	for _, d := range []int{0, 3} {
 		_, err = jit.NewRunner(cpu(t).Backend, prog, jit.Options{Devices: d})
-		assert.EqualError(t, err, fmt.Sprintf("jit: the program's fan-out tables are split across 2 devices (lower.Options.PadTo), but the run asks for %d", max(d, 1)))
+		assert.EqualError(t, err, fmt.Sprintf("jit: the program's propagation is split by target across 2 devices (lower.Options.PadTo), but the run asks for %d", max(d, 1)))
 	}
 	_, err = jit.NewLoopProgramWith(cpu(t), prog, "split", 16, false)
-	assert.EqualError(t, err, "jit: the program's fan-out tables are split across 2 devices, which brainc's custom calls cannot run: use composed operators")
+	assert.EqualError(t, err, "jit: the program's propagation is split by target across 2 devices, which brainc's custom calls cannot run: use composed operators")
 }
