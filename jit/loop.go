@@ -162,7 +162,11 @@ func newLoopProgram(b backends.Backend, p *lower.Program, name string, capacity 
 	if width > 0 && ops != OpsScan {
 		spec.Compact = &loop.Compaction{Row: len(p.State)}
 		for _, blk := range p.CompactBlocks() {
-			spec.Compact.Blocks = append(spec.Compact.Blocks, loop.CompactBlock{Size: blk.Size, Capacity: lower.Capacity(blk, capacity)})
+			cb := loop.CompactBlock{Size: blk.Size, Capacity: lower.Capacity(blk, capacity)}
+			if p.Devices > 1 && blk.Size%p.Devices == 0 {
+				cb.Devices = p.Devices // each device compacts its own neurons
+			}
+			spec.Compact.Blocks = append(spec.Compact.Blocks, cb)
 		}
 	}
 	bo := lower.BodyOptions{Keys: spec.Compact != nil}

@@ -46,6 +46,12 @@ type CompactBlock struct {
 	// Size is the number of neurons (the key's length, the padding index);
 	// Capacity the number of index slots, 1 ≤ Capacity ≤ Size.
 	Size, Capacity int
+	// Devices, when > 1, has each of that many devices compact its own
+	// share of the block's keys (split along the neurons, Size/Devices
+	// each): a manual computation returns every device's count and
+	// indices, and only those are gathered and merged into the row, not
+	// the keys. The module then runs only sharded (Shard).
+	Devices int
 }
 
 // Width is the events row's length: a count and Capacity slots per block.
@@ -71,40 +77,17 @@ func writeCompaction(w func(string, ...any), c *Compaction, keys []string) strin
 		writeCustomCall(w, "%k_row", c.Target, append([]string{"%k_caps"}, keys...), types, fmt.Sprintf("tensor<%dxi32>", c.Width()))
 		return "%k_row"
 	}
-	w("      %%k_zero = \"stablehlo.constant\"() { value = dense<0> : tensor<i32> } : () -> tensor<i32>\n")
 	var parts []string
 	for j, b := range c.Blocks {
-		k := min(b.Capacity+1, b.Size)
-		kf, ki := fmt.Sprintf("tensor<%dxf32>", k), fmt.Sprintf("tensor<%dxi32>", k)
-		ci := fmt.Sprintf("tensor<%dxi32>", b.Capacity)
-		p := fmt.Sprintf("%%k%d_", j)
-		w("      %stop:2 = \"chlo.top_k\"(%s) { k = %d : i64 } : (tensor<%dxf32>) -> (%s, %s)\n", p, keys[j], k, b.Size, kf, ki)
+		if b.Devices > 1 {
+			parts = append(parts, writeSplitCompaction(w, j, b, keys[j])...)
+			continue
+		}
 		// Count the fired (key 1) among the k largest, a non-finite state
 		// (key 2) counting past any capacity. Both top-k outputs are read
 		// whole (XLA keeps a top-k only while its outputs are).
-		w("      %sone = \"stablehlo.constant\"() { value = dense<1.0> : %s } : () -> %s\n", p, kf, kf)
-		w("      %shalf = \"stablehlo.constant\"() { value = dense<1.5> : %s } : () -> %s\n", p, kf, kf)
-		w("      %sfired = \"stablehlo.compare\"(%stop#0, %sone) { comparison_direction = #stablehlo<comparison_direction EQ> } : (%s, %s) -> tensor<%dxi1>\n",
-			p, p, p, kf, kf, k)
-		w("      %sbad = \"stablehlo.compare\"(%stop#0, %shalf) { comparison_direction = #stablehlo<comparison_direction GT> } : (%s, %s) -> tensor<%dxi1>\n",
-			p, p, p, kf, kf, k)
-		w("      %sones = \"stablehlo.convert\"(%sfired) : (tensor<%dxi1>) -> %s\n", p, p, k, ki)
-		w("      %sbig = \"stablehlo.constant\"() { value = dense<%d> : %s } : () -> %s\n", p, b.Capacity+2, ki, ki)
-		w("      %sscore = \"stablehlo.select\"(%sbad, %sbig, %sones) : (tensor<%dxi1>, %s, %s) -> %s\n", p, p, p, p, k, ki, ki, ki)
-		w("      %scount = \"stablehlo.reduce\"(%sscore, %%k_zero) ({\n", p, p)
-		w("      ^bb0(%sa: tensor<i32>, %sb: tensor<i32>):\n", p, p)
-		w("        %ssum = \"stablehlo.add\"(%sa, %sb) : (tensor<i32>, tensor<i32>) -> tensor<i32>\n", p, p, p)
-		w("        \"stablehlo.return\"(%ssum) : (tensor<i32>) -> ()\n", p)
-		w("      }) { dimensions = array<i64: 0> } : (%s, tensor<i32>) -> tensor<i32>\n", ki)
-		// The first Capacity indices, the unfired ones replaced by the padding index.
-		w("      %spad = \"stablehlo.constant\"() { value = dense<%d> : %s } : () -> %s\n", p, b.Size, ki, ki)
-		w("      %sall = \"stablehlo.select\"(%sfired, %stop#1, %spad) : (tensor<%dxi1>, %s, %s) -> %s\n", p, p, p, p, k, ki, ki, ki)
-		idx := p + "all"
-		if k > b.Capacity {
-			w("      %sidx = \"stablehlo.slice\"(%sall) { start_indices = array<i64: 0>, limit_indices = array<i64: %d>, strides = array<i64: 1> } : (%s) -> %s\n",
-				p, p, b.Capacity, ki, ci)
-			idx = p + "idx"
-		}
+		p := fmt.Sprintf("%%k%d_", j)
+		idx, _ := writeTopK(w, p, keys[j], b.Size, b.Capacity, "", b.Size)
 		w("      %scount1 = \"stablehlo.reshape\"(%scount) : (tensor<i32>) -> tensor<1xi32>\n", p, p)
 		parts = append(parts, p+"count1", idx)
 	}
@@ -147,4 +130,128 @@ func writeWithin(w func(string, ...any), c *Compaction, row string) string {
 		at += 1 + b.Capacity
 	}
 	return within
+}
+
+// writeTopK writes, with prefix p, the top-k compaction of the key vector
+// key (tensor<n x f32>) of a block of size n: its count (%<p>count,
+// tensor<i32>: the fired among the k = min(capacity+1, n) largest keys,
+// capacity+2 for each non-finite one) and its first min(capacity, n)
+// indices plus offset (%<p>idx), the unfired ones replaced by pad. It
+// returns the indices' name and length.
+func writeTopK(w func(string, ...any), p, key string, n, capacity int, offset string, pad int) (string, int) {
+	k := min(capacity+1, n)
+	kf, ki := fmt.Sprintf("tensor<%dxf32>", k), fmt.Sprintf("tensor<%dxi32>", k)
+	w("      %stop:2 = \"chlo.top_k\"(%s) { k = %d : i64 } : (tensor<%dxf32>) -> (%s, %s)\n", p, key, k, n, kf, ki)
+	w("      %sone = \"stablehlo.constant\"() { value = dense<1.0> : %s } : () -> %s\n", p, kf, kf)
+	w("      %shalf = \"stablehlo.constant\"() { value = dense<1.5> : %s } : () -> %s\n", p, kf, kf)
+	w("      %sfired = \"stablehlo.compare\"(%stop#0, %sone) { comparison_direction = #stablehlo<comparison_direction EQ> } : (%s, %s) -> tensor<%dxi1>\n",
+		p, p, p, kf, kf, k)
+	w("      %sbad = \"stablehlo.compare\"(%stop#0, %shalf) { comparison_direction = #stablehlo<comparison_direction GT> } : (%s, %s) -> tensor<%dxi1>\n",
+		p, p, p, kf, kf, k)
+	w("      %sones = \"stablehlo.convert\"(%sfired) : (tensor<%dxi1>) -> %s\n", p, p, k, ki)
+	w("      %sbig = \"stablehlo.constant\"() { value = dense<%d> : %s } : () -> %s\n", p, capacity+2, ki, ki)
+	w("      %sscore = \"stablehlo.select\"(%sbad, %sbig, %sones) : (tensor<%dxi1>, %s, %s) -> %s\n", p, p, p, p, k, ki, ki, ki)
+	w("      %szero = \"stablehlo.constant\"() { value = dense<0> : tensor<i32> } : () -> tensor<i32>\n", p)
+	writeReduce(w, p+"count", p+"score", p+"zero", ki, "add")
+	at := p + "top#1"
+	if offset != "" {
+		w("      %soff = \"stablehlo.broadcast_in_dim\"(%s) { broadcast_dimensions = array<i64> } : (tensor<i32>) -> %s\n", p, offset, ki)
+		w("      %sshift = \"stablehlo.add\"(%stop#1, %soff) : (%s, %s) -> %s\n", p, p, p, ki, ki, ki)
+		at = p + "shift"
+	}
+	w("      %spad = \"stablehlo.constant\"() { value = dense<%d> : %s } : () -> %s\n", p, pad, ki, ki)
+	w("      %sall = \"stablehlo.select\"(%sfired, %s, %spad) : (tensor<%dxi1>, %s, %s) -> %s\n", p, p, at, p, k, ki, ki, ki)
+	idx, m := p+"all", min(capacity, n)
+	if k > m {
+		w("      %sidx = \"stablehlo.slice\"(%sall) { start_indices = array<i64: 0>, limit_indices = array<i64: %d>, strides = array<i64: 1> } : (%s) -> tensor<%dxi32>\n",
+			p, p, m, ki, m)
+		idx = p + "idx"
+	}
+	return idx, m
+}
+
+// writeReduce writes name = the reduction (add, maximum) of x (of type typ,
+// rank 1) from init, a tensor<i32>.
+func writeReduce(w func(string, ...any), name, x, init, typ, op string) {
+	w("      %s = \"stablehlo.reduce\"(%s, %s) ({\n", name, x, init)
+	w("      ^bb0(%s_a: tensor<i32>, %s_b: tensor<i32>):\n", name, name)
+	w("        %s_r = \"stablehlo.%s\"(%s_a, %s_b) : (tensor<i32>, tensor<i32>) -> tensor<i32>\n", name, op, name, name)
+	w("        \"stablehlo.return\"(%s_r) : (tensor<i32>) -> ()\n", name)
+	w("      }) { dimensions = array<i64: 0> } : (%s, tensor<i32>) -> tensor<i32>\n", typ)
+}
+
+// writeSplitCompaction writes block j's share of the events row when each
+// device compacts its own keys (CompactBlock.Devices): in a manual
+// computation every device top-k's its Size/Devices keys into its count
+// and Capacity indices (offset to the block's numbering, padded with
+// Size), then the devices' rows [Devices, 1+Capacity], which alone cross
+// between devices, merge: the count is the sum of the counts (at most
+// capacity+1, as one top-k gives; a non-finite key's larger count passes
+// through), the indices the Capacity smallest of all devices' (a sort:
+// every device's valid ones are below the next device's, and the padding
+// above all). It returns the count's and the indices' names
+// (tensor<1xi32>, tensor<Capacity x i32>).
+func writeSplitCompaction(w func(string, ...any), j int, b CompactBlock, key string) []string {
+	d, c := b.Devices, b.Capacity
+	share := b.Size / d
+	p := fmt.Sprintf("%%k%d_", j)
+	rowT := fmt.Sprintf("tensor<1x%dxi32>", 1+c)
+	allT := fmt.Sprintf("tensor<%dx%dxi32>", d, 1+c)
+	w("      %sm = sdy.manual_computation(%s) in_shardings=[<@brainc_mesh, [{\"x\"}]>] out_shardings=[<@brainc_mesh, [{}, {}]>] manual_axes={\"x\"} (%slocal: tensor<%dxf32>) {\n",
+		p, key, p, share)
+	o, l := p, p+"l_" // names outside and inside the manual computation
+	p = l
+	w("      %sdev = \"stablehlo.partition_id\"() : () -> tensor<ui32>\n", p)
+	w("      %sdevi = \"stablehlo.convert\"(%sdev) : (tensor<ui32>) -> tensor<i32>\n", p, p)
+	w("      %sshare = \"stablehlo.constant\"() { value = dense<%d> : tensor<i32> } : () -> tensor<i32>\n", p, share)
+	w("      %sfirst = \"stablehlo.multiply\"(%sdevi, %sshare) : (tensor<i32>, tensor<i32>) -> tensor<i32>\n", p, p, p)
+	idx, m := writeTopK(w, p, o+"local", share, c, p+"first", b.Size)
+	if m < c { // a share smaller than the capacity: padded to it
+		w("      %sfill = \"stablehlo.constant\"() { value = dense<%d> : tensor<%dxi32> } : () -> tensor<%dxi32>\n", p, b.Size, c-m, c-m)
+		w("      %sfull = \"stablehlo.concatenate\"(%s, %sfill) { dimension = 0 : i64 } : (tensor<%dxi32>, tensor<%dxi32>) -> tensor<%dxi32>\n",
+			p, idx, p, m, c-m, c)
+		idx = p + "full"
+	}
+	w("      %scount1 = \"stablehlo.reshape\"(%scount) : (tensor<i32>) -> tensor<1xi32>\n", p, p)
+	w("      %srow = \"stablehlo.concatenate\"(%scount1, %s) { dimension = 0 : i64 } : (tensor<1xi32>, tensor<%dxi32>) -> tensor<%dxi32>\n", p, p, idx, c, 1+c)
+	w("      %srow2 = \"stablehlo.reshape\"(%srow) : (tensor<%dxi32>) -> %s\n", p, p, 1+c, rowT)
+	// One all-gather of the rows, so that the merge needs nothing more
+	// from the other devices (left to the partitioner, the sums and the
+	// indices would cross in three collectives).
+	groups := make([]string, d)
+	for i := range groups {
+		groups[i] = fmt.Sprint(i)
+	}
+	w("      %sgathered = \"stablehlo.all_gather\"(%srow2) { all_gather_dim = 0 : i64, replica_groups = dense<[[%s]]> : tensor<1x%dxi64>, channel_handle = #stablehlo.channel_handle<handle = %d, type = 1>, use_global_device_ids } : (%s) -> %s\n",
+		p, p, strings.Join(groups, ", "), d, 1000+j, rowT, allT)
+	w("      sdy.return %sgathered : %s\n", p, allT)
+	w("      } : (tensor<%dxf32>) -> %s\n", b.Size, allT)
+	p = o
+	// The merge, on the gathered rows.
+	dT := fmt.Sprintf("tensor<%dxi32>", d)
+	w("      %scounts2 = \"stablehlo.slice\"(%sm) { start_indices = array<i64: 0, 0>, limit_indices = array<i64: %d, 1>, strides = array<i64: 1, 1> } : (%s) -> tensor<%dx1xi32>\n",
+		p, p, d, allT, d)
+	w("      %scounts = \"stablehlo.reshape\"(%scounts2) : (tensor<%dx1xi32>) -> %s\n", p, p, d, dT)
+	w("      %scap1 = \"stablehlo.constant\"() { value = dense<%d> : %s } : () -> %s\n", p, c+1, dT, dT)
+	w("      %sclipped = \"stablehlo.minimum\"(%scounts, %scap1) : (%s, %s) -> %s\n", p, p, p, dT, dT, dT)
+	w("      %szero = \"stablehlo.constant\"() { value = dense<0> : tensor<i32> } : () -> tensor<i32>\n", p)
+	writeReduce(w, p+"sum", p+"clipped", p+"zero", dT, "add")
+	writeReduce(w, p+"most", p+"counts", p+"zero", dT, "maximum")
+	w("      %sover = \"stablehlo.constant\"() { value = dense<%d> : tensor<i32> } : () -> tensor<i32>\n", p, c+1)
+	w("      %stotal = \"stablehlo.minimum\"(%ssum, %sover) : (tensor<i32>, tensor<i32>) -> tensor<i32>\n", p, p, p)
+	w("      %sbadany = \"stablehlo.compare\"(%smost, %sover) { comparison_direction = #stablehlo<comparison_direction GT> } : (tensor<i32>, tensor<i32>) -> tensor<i1>\n", p, p, p)
+	w("      %scount = \"stablehlo.select\"(%sbadany, %smost, %stotal) : (tensor<i1>, tensor<i32>, tensor<i32>) -> tensor<i32>\n", p, p, p, p)
+	w("      %scount1 = \"stablehlo.reshape\"(%scount) : (tensor<i32>) -> tensor<1xi32>\n", p, p)
+	flatT := fmt.Sprintf("tensor<%dxi32>", d*c)
+	w("      %sidx2 = \"stablehlo.slice\"(%sm) { start_indices = array<i64: 0, 1>, limit_indices = array<i64: %d, %d>, strides = array<i64: 1, 1> } : (%s) -> tensor<%dx%dxi32>\n",
+		p, p, d, 1+c, allT, d, c)
+	w("      %sflat = \"stablehlo.reshape\"(%sidx2) : (tensor<%dx%dxi32>) -> %s\n", p, p, d, c, flatT)
+	w("      %ssorted = \"stablehlo.sort\"(%sflat) ({\n", p, p)
+	w("      ^bb0(%sx: tensor<i32>, %sy: tensor<i32>):\n", p, p)
+	w("        %slt = \"stablehlo.compare\"(%sx, %sy) { comparison_direction = #stablehlo<comparison_direction LT> } : (tensor<i32>, tensor<i32>) -> tensor<i1>\n", p, p, p)
+	w("        \"stablehlo.return\"(%slt) : (tensor<i1>) -> ()\n", p)
+	w("      }) { dimension = 0 : i64, is_stable = false } : (%s) -> %s\n", flatT, flatT)
+	w("      %sidx = \"stablehlo.slice\"(%ssorted) { start_indices = array<i64: 0>, limit_indices = array<i64: %d>, strides = array<i64: 1> } : (%s) -> tensor<%dxi32>\n",
+		p, p, c, flatT, c)
+	return []string{p + "count1", p + "idx"}
 }

@@ -450,3 +450,91 @@ func TestManualRuns(t *testing.T) {
 		assert.EqualError(t, err, "loop: "+tc.want)
 	}
 }
+
+// Split across 2 devices (CompactBlock.Devices: each compacts its half of
+// block A's keys; B, of 13, is compacted whole), the loop builds the rows
+// top-k builds on one device, step by step through quiet steps and bursts
+// past the capacity; at the non-finite step both counts say so (past
+// capacity+1), each its own way.
+func TestSplitCompactionEqualsTopK(t *testing.T) {
+	const T, A, B, capA, capB = 64, 50, 13, 6, 3
+	r := rand.New(rand.NewPCG(5, 6))
+	keys := func(n int) []float32 {
+		k := make([]float32, T*n)
+		for s := range T {
+			fire := []float64{0, 0.02, 0.05, 0.1, 0.3}[s%5]
+			for i := range n {
+				switch x := r.Float64(); {
+				case s == 40 && x < 0.05:
+					k[s*n+i] = 2
+				case x < fire:
+					k[s*n+i] = 1
+				}
+			}
+		}
+		return k
+	}
+	ka, kb := keys(A), keys(B)
+	width := 2 + capA + capB
+	step := strings.NewReplacer("WxI32", fmt.Sprintf("%dxi32", width), "T", strconv.Itoa(T), "A", strconv.Itoa(A), "B", strconv.Itoa(B)).Replace(tableStep)
+	b, err := pjrt.Open(pjrt.Options{Backend: "cpu", Devices: 2})
+	require.NoError(t, err)
+	defer b.Finalize()
+	c, err := pjrt.Client(b)
+	require.NoError(t, err)
+	run := func(devices, from int) ([]int32, int) {
+		text, err := Module(step, Spec{Name: "keys", Carried: 2, Invariant: 2, Rows: T,
+			Compact: &Compaction{Row: 1, Blocks: []CompactBlock{{Size: A, Capacity: capA, Devices: devices}, {Size: B, Capacity: capB}}}})
+		require.NoError(t, err)
+		cc := c.Compile()
+		if devices > 1 {
+			text, err = Shard(text, devices, map[int]int{2: 1})
+			require.NoError(t, err)
+			cc = cc.WithShardy(devices).WithDeviceAssignment([]int{0, 1})
+		}
+		exe, err := cc.WithStableHLO([]byte(text)).Done()
+		require.NoError(t, err)
+		defer func() { _ = exe.Destroy() }()
+		var args []*xlapjrt.Buffer
+		put := func(d int, flat any, dims ...int) {
+			buf, err := c.BufferFromHost().ToDeviceNum(d).FromFlatDataWithDimensions(flat, dims).Done()
+			require.NoError(t, err)
+			args = append(args, buf)
+		}
+		for d := range devices {
+			put(d, []int32{int32(from)}) // a scalar: no dimensions
+			put(d, make([]int32, width), width)
+			share := A / devices
+			var part []float32
+			for s := range T {
+				part = append(part, ka[s*A+d*share:s*A+(d+1)*share]...)
+			}
+			put(d, part, T, share)
+			put(d, kb, T, B)
+			put(d, []int32{int32(T - from)})
+		}
+		outs, err := exe.Execute(args...).DonateNone().Done()
+		require.NoError(t, err)
+		steps, err := xlapjrt.BufferToScalar[int32](outs[2])
+		require.NoError(t, err)
+		events, _, err := xlapjrt.BufferToArray[int32](outs[3])
+		require.NoError(t, err)
+		return events[:int(steps)*width], int(steps)
+	}
+	stops, bad := 0, false
+	for from := 0; from < T; stops++ {
+		want, steps := run(1, from)
+		got, gotSteps := run(2, from)
+		require.Equal(t, steps, gotSteps, "from step %d", from)
+		last := (steps - 1) * width
+		if want[last] > capA+1 { // non-finite: A's count says so, its indices are not used
+			bad = true
+			assert.Greater(t, got[last], int32(capA+1), "from step %d", from)
+			want, got = want[:last], got[:last]
+		}
+		require.Equal(t, want, got, "from step %d", from)
+		from += steps
+	}
+	assert.Greater(t, stops, 3, "bursts and the non-finite step stop the loop")
+	assert.True(t, bad, "a non-finite step in block A")
+}

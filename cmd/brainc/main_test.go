@@ -171,12 +171,13 @@ func TestValidateAndModels(t *testing.T) {
 
 // A run that diverges (COBAHH at dt = 1 ms) stops where the state went
 // non-finite, writes what it recorded up to there marked partial, and exits
-// non-zero, on both engines, at the same step.
+// non-zero, on both engines and split across 2 devices (where each device
+// compacts its own neurons), at the same step.
 func TestDivergedRunStopsAndSaysWhere(t *testing.T) {
-	for _, engine := range []string{"loop", "chunk"} {
+	for _, engine := range []string{"loop", "chunk", "loop --devices 2"} {
 		out := filepath.Join(t.TempDir(), "out")
-		code, _, stderr := runCLI("run", "cobahh", "--dt", "1 ms", "--duration", "100 ms", "--engine", engine,
-			"--backend", "cpu", "--quiet", "--out", out)
+		args := append([]string{"run", "cobahh", "--dt", "1 ms", "--duration", "100 ms", "--engine"}, strings.Fields(engine)...)
+		code, _, stderr := runCLI(append(args, "--backend", "cpu", "--quiet", "--out", out)...)
 		assert.Equal(t, 1, code, engine)
 		assert.Contains(t, stderr, "brainc run: E.h of neuron 2033 is NaN after step 27 (t = 27 ms): the integration diverged; "+
 			"try a smaller dt (now 1 ms) or another integrator (E uses exp_euler)", engine)
