@@ -204,6 +204,20 @@ func newLoopProgram(b backends.Backend, p *lower.Program, name string, capacity 
 				Args: []int{len(p.State), carried + p.DeviceIDs, carried + pr.Weight}})
 			in = append(in, shapes.Make(p.DType, p.Devices, p.SplitShare(pr)))
 		}
+		for j, pr := range p.SplitDelayed() {
+			fn, err := p.SplitDelayedPropagation(pr, capacity)
+			if err != nil {
+				return nil, err
+			}
+			text, err := pjrt.TraceStableHLO(b, fmt.Sprintf("%s_delay%d", name, j), p.SplitDelayedInputs(pr, capacity), fn)
+			if err != nil {
+				return nil, err
+			}
+			args, split := p.SplitDelayedArgs(pr, carried)
+			spec.Computed = append(spec.Computed, loop.Computed{Manual: &loop.Manual{Text: text, Split: split, ResultAxis: 1}, Args: args})
+			v := p.State[pr.Delay.Buf]
+			in = append(in, shapes.Make(v.DType, v.Shape...))
+		}
 		bo.SplitInputs = true
 	}
 	if ops == OpsCustom && width > 0 {

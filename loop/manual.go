@@ -19,9 +19,10 @@ type Manual struct {
 	// the result.
 	Text string
 	// Split gives, per operand (Computed.Args), the axis it is split along
-	// across the devices, or -1 for an operand whole on every device. The
-	// result is split along its first axis.
+	// across the devices, or -1 for an operand whole on every device.
 	Split []int
+	// ResultAxis is the axis the result is split along (0 by default).
+	ResultAxis int
 }
 
 // funcRe finds the functions a module defines.
@@ -73,7 +74,7 @@ func (c Computed) prepare(j int, types []string, result string) (string, manualT
 	for i, a := range c.Args {
 		global[i] = types[a]
 	}
-	if _, err := checkShares(global, local, c.Manual.Split, result, lres); err != nil {
+	if _, err := checkShares(global, local, c.Manual.Split, result, lres, c.Manual.ResultAxis); err != nil {
 		return "", manualTypes{}, err
 	}
 	return text, manualTypes{local, lres}, nil
@@ -97,8 +98,8 @@ func meshSharding(rank, axis int) string {
 
 // checkShares checks that each local type is its global type with the
 // split axis divided by one device count, the same for every split
-// operand and the result (split along axis 0), and returns that count.
-func checkShares(global, local []string, split []int, gResult, lResult string) (int, error) {
+// operand and the result (split along resultAxis), and returns that count.
+func checkShares(global, local []string, split []int, gResult, lResult string, resultAxis int) (int, error) {
 	devices := 0
 	check := func(what, g, l string, axis int) error {
 		gd, ld := dims(g), dims(l)
@@ -123,7 +124,7 @@ func checkShares(global, local []string, split []int, gResult, lResult string) (
 		}
 		return nil
 	}
-	if err := check("the result", gResult, lResult, 0); err != nil {
+	if err := check("the result", gResult, lResult, resultAxis); err != nil {
 		return 0, err
 	}
 	if len(split) != len(global) || len(local) != len(global) {
@@ -139,7 +140,7 @@ func checkShares(global, local []string, split []int, gResult, lResult string) (
 
 // writeManual writes name = computed input j's manual computation of the
 // operands ops (of global types types) and result type result.
-func writeManual(w func(string, ...any), name string, j int, ops, types []string, split []int, local []string, localResult, result string) {
+func writeManual(w func(string, ...any), name string, j int, ops, types []string, split []int, local []string, localResult, result string, resultAxis int) {
 	ins := make([]string, len(ops))
 	params := make([]string, len(ops))
 	args := make([]string, len(ops))
@@ -149,7 +150,7 @@ func writeManual(w func(string, ...any), name string, j int, ops, types []string
 		params[i] = args[i] + ": " + local[i]
 	}
 	w("      %s = sdy.manual_computation(%s) in_shardings=[%s] out_shardings=[%s] manual_axes={\"x\"} (%s) {\n",
-		name, strings.Join(ops, ", "), strings.Join(ins, ", "), meshSharding(len(dims(result)), 0), strings.Join(params, ", "))
+		name, strings.Join(ops, ", "), strings.Join(ins, ", "), meshSharding(len(dims(result)), resultAxis), strings.Join(params, ", "))
 	w("        %%m%d = func.call @%s(%s) : (%s) -> %s\n", j, manualFunc(j), strings.Join(args, ", "), strings.Join(local, ", "), localResult)
 	w("        sdy.return %%m%d : %s\n", j, localResult)
 	w("      } : (%s) -> %s\n", strings.Join(types, ", "), result)

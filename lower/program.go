@@ -233,6 +233,9 @@ type Projection struct {
 	// program's devices: each regenerates the firing rows and keeps the
 	// targets among its own neurons (SplitProceduralPropagation).
 	Split bool
+	// SplitOwn, when not nil, is the projection's own delayed table split
+	// by target across the program's devices.
+	SplitOwn *SplitTable
 }
 
 // Gap is a gap-junction projection within Pop: the junction list in both
@@ -390,6 +393,7 @@ func Build(net *ir.Network, opts Options) (*Program, error) {
 		p.buildFanout(b)
 	}
 	p.splitProcedural()
+	p.splitDelayed()
 	for _, name := range net.Monitors.Spikes {
 		pop := byName[name]
 		pop.Block.Compact = true

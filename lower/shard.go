@@ -81,6 +81,15 @@ func (p *Program) ShardAxes(devices int) (state, consts []int) {
 	if p.DeviceIDs >= 0 && p.Devices == devices {
 		consts[p.DeviceIDs] = 0
 	}
+	for _, pr := range p.SplitDelayed() {
+		if p.Devices != devices {
+			break
+		}
+		consts[pr.Own.Ptr], consts[pr.Own.Indices], consts[pr.Delay.StepsTable] = 0, 0, 0
+		if pr.Own.Weights >= 0 {
+			consts[pr.Own.Weights] = 0
+		}
+	}
 	for _, b := range p.SplitBlocks() {
 		if b.Split.Devices != devices {
 			continue // laid out for another count: whole on each

@@ -199,11 +199,195 @@ func (p *Program) splitProcedural() {
 	}
 }
 
+// SplitTable is a projection's own table with per-synapse delays split by
+// target across the program's devices: Table.Ptr, Table.Indices,
+// Table.Weights (when per synapse) and Delay.StepsTable then hold one
+// table per device, stacked ([Devices, N_pre+2] row pointers, then
+// [Devices, Synapses+1] targets local to the device's share of the target
+// population (padded with that share's size), weights and delays), each
+// device keeping every row's synapses in the whole table's order.
+type SplitTable struct {
+	// Width is the longest row of any device's table.
+	Width int
+	// Synapses is the most synapses one device's table holds.
+	Synapses int
+}
+
+// splitDelayed splits the own tables of the projections of DelayedEvents
+// whose target fills a block that splits across the program's devices
+// (whose ring buffer is then split by target too, ShardAxes).
+func (p *Program) splitDelayed() {
+	if p.Devices < 2 {
+		return
+	}
+	for _, pr := range p.DelayedEvents() {
+		t := pr.Target
+		if t.Offset != 0 || t.Size != t.Block.Size || t.Size%p.Devices != 0 {
+			continue
+		}
+		p.splitOwn(pr)
+	}
+}
+
+// splitOwn replaces pr's own table, weights and delays with one per device
+// (SplitTable).
+func (p *Program) splitOwn(pr *Projection) {
+	o, devices := pr.Own, p.Devices
+	share := pr.Target.Size / devices
+	ptr := p.ConstValues[o.Ptr].Value().([]int32)
+	targets := p.ConstValues[o.Indices].Value().([]int32)
+	delays := p.ConstValues[pr.Delay.StepsTable].Value().([]int32)
+	var weights []float64
+	if o.Weights >= 0 {
+		weights = floatValues(p.ConstValues[o.Weights].Value())
+	}
+	nPre := len(ptr) - 2
+	ptrs := make([][]int32, devices)
+	cols, steps := make([][]int32, devices), make([][]int32, devices)
+	ws := make([][]float64, devices)
+	for d := range ptrs {
+		ptrs[d] = make([]int32, nPre+2)
+	}
+	st := &SplitTable{Width: 1}
+	for row := range nPre {
+		for k := ptr[row]; k < ptr[row+1]; k++ {
+			d := int(targets[k]) / share
+			cols[d] = append(cols[d], targets[k]-int32(d*share))
+			steps[d] = append(steps[d], delays[k])
+			if weights != nil {
+				ws[d] = append(ws[d], weights[k])
+			}
+		}
+		for d := range ptrs {
+			ptrs[d][row+1] = int32(len(cols[d]))
+			st.Width = max(st.Width, int(ptrs[d][row+1]-ptrs[d][row]))
+		}
+	}
+	for d := range ptrs {
+		ptrs[d][nPre+1] = ptrs[d][nPre]
+		st.Synapses = max(st.Synapses, len(cols[d]))
+	}
+	n := st.Synapses + 1
+	var flatPtr, flatCols, flatSteps []int32
+	var flatW []float64
+	for d := range ptrs {
+		flatPtr = append(flatPtr, ptrs[d]...)
+		flatCols = append(append(flatCols, cols[d]...), slices.Repeat([]int32{int32(share)}, n-len(cols[d]))...)
+		flatSteps = append(append(flatSteps, steps[d]...), make([]int32, n-len(steps[d]))...)
+		if weights != nil {
+			flatW = append(append(flatW, ws[d]...), make([]float64, n-len(ws[d]))...)
+		}
+	}
+	p.setConst(o.Ptr, tensors.FromFlatDataAndDimensions(flatPtr, devices, nPre+2))
+	p.setConst(o.Indices, tensors.FromFlatDataAndDimensions(flatCols, devices, n))
+	p.setConst(pr.Delay.StepsTable, tensors.FromFlatDataAndDimensions(flatSteps, devices, n))
+	if weights != nil {
+		p.setConst(o.Weights, p.floats(flatW, devices, n))
+	}
+	pr.SplitOwn = st
+}
+
+// floatValues reads a float32 or float64 vector as float64.
+func floatValues(v any) []float64 {
+	switch x := v.(type) {
+	case []float64:
+		return x
+	case []float32:
+		out := make([]float64, len(x))
+		for i, f := range x {
+			out[i] = float64(f)
+		}
+		return out
+	}
+	panic(fmt.Sprintf("lower: weights of type %T", v))
+}
+
+// SplitDelayed lists the projections whose own delayed table is split by
+// target (Projection.SplitOwn), in DelayedEvents order.
+func (p *Program) SplitDelayed() []*Projection {
+	var out []*Projection
+	for _, pr := range p.DelayedEvents() {
+		if pr.SplitOwn != nil {
+			out = append(out, pr)
+		}
+	}
+	return out
+}
+
+// SplitDelayedArgs are, for a projection of SplitDelayed, what its
+// SplitDelayedPropagation takes, as indices into the step's carried and
+// invariant inputs (State, then the events row, then Consts: carried is
+// their boundary), each with the axis it is split along across the
+// devices (-1: whole): the events row, the step counter, the table's row
+// pointers, targets and delays, its weight, and the ring buffer.
+func (p *Program) SplitDelayedArgs(pr *Projection, carried int) (args, split []int) {
+	o := pr.Own
+	weight, wsplit := pr.Weight, -1
+	if o.Weights >= 0 {
+		weight, wsplit = o.Weights, 0
+	}
+	return []int{len(p.State), 0, carried + o.Ptr, carried + o.Indices, carried + pr.Delay.StepsTable, carried + weight, pr.Delay.Buf},
+		[]int{-1, -1, 0, 0, 0, wsplit, 1}
+}
+
+// SplitDelayedInputs are the shapes of what SplitDelayedPropagation's
+// function takes on one device: each of SplitDelayedArgs' inputs, its
+// device's share.
+func (p *Program) SplitDelayedInputs(pr *Projection, capacity int) []shapes.Shape {
+	_, width := p.EventLayout(capacity)
+	carried := len(p.State) + 1
+	args, split := p.SplitDelayedArgs(pr, carried)
+	out := make([]shapes.Shape, len(args))
+	for i, a := range args {
+		var v Var
+		switch {
+		case a < len(p.State):
+			v = p.State[a]
+		case a == len(p.State):
+			v = Var{DType: dtypes.Int32, Shape: []int{width}}
+		default:
+			v = p.Consts[a-carried]
+		}
+		dims := slices.Clone(v.Shape)
+		if split[i] >= 0 {
+			dims[split[i]] /= p.Devices
+		}
+		out[i] = shapes.Make(v.DType, dims...)
+	}
+	return out
+}
+
+// SplitDelayedPropagation returns the graph function of one device's share
+// of a split delayed projection's propagation: from the inputs
+// SplitDelayedArgs lists, each device's share, it adds this step's events
+// onto the device's targets to its share of the ring buffer,
+// [Len, Target.Size/Devices], and returns it (what
+// ops.EventPropagateCSRDelayed gives; the whole [Len, Target.Size] goes to
+// the step, BodyOptions.SplitInputs).
+func (p *Program) SplitDelayedPropagation(pr *Projection, capacity int) (func(inputs []*Node) []*Node, error) {
+	if pr.SplitOwn == nil {
+		return nil, fmt.Errorf("lower: projection %s's table is not split across devices", pr.Name)
+	}
+	at, err := p.rowAt(pr.Pre.Block, capacity)
+	if err != nil {
+		return nil, err
+	}
+	return func(in []*Node) []*Node {
+		idx := popLocal(Slice(in[0], AxisRange(at, at+Capacity(pr.Pre.Block, capacity))), pr.Pre)
+		row := func(x *Node) *Node { return Reshape(x, x.Shape().Dimensions[1]) }
+		w := in[5]
+		if w.Rank() == 2 {
+			w = row(w)
+		}
+		return []*Node{ops.EventPropagateCSRDelayed(idx, row(in[2]), row(in[3]), row(in[4]), pr.SplitOwn.Width, w, nil, in[6], in[1])}
+	}, nil
+}
+
 // SplitByTarget reports whether any propagation is split by target (a
-// fan-out table or a procedural projection): the program then runs split
+// fan-out table, a procedural projection or a delayed own table): the program then runs split
 // across exactly Devices devices.
 func (p *Program) SplitByTarget() bool {
-	return len(p.SplitBlocks()) > 0 || len(p.SplitProcedural()) > 0
+	return len(p.SplitBlocks()) > 0 || len(p.SplitProcedural()) > 0 || len(p.SplitDelayed()) > 0
 }
 
 // SplitProcedural lists the procedural projections split by target

@@ -132,9 +132,10 @@ type BodyOptions struct {
 	// step takes, after the constants, one input per block of SplitBlocks,
 	// [Devices, Split.Cols] of the float type (every device's
 	// SplitPropagation), then one per projection of SplitProcedural,
-	// [Devices, SplitShare] (SplitProceduralPropagation), instead of
-	// computing them. A program with either needs it; FanInputs excludes
-	// it.
+	// [Devices, SplitShare] (SplitProceduralPropagation), then one per
+	// projection of SplitDelayed, its ring buffer with this step's events
+	// added (SplitDelayedPropagation), instead of computing them. A
+	// program with any needs it; FanInputs and DelayInputs exclude it.
 	SplitInputs bool
 	// DelayInputs leaves the propagation of DelayedEvents to the loop: the
 	// step takes, after the fan-out inputs, one input per projection of
@@ -193,6 +194,11 @@ func (p *Program) Body(capacity int, o BodyOptions) func(inputs []*Node) []*Node
 			st.procIn = map[*Projection]*Node{}
 			for _, pr := range p.SplitProcedural() {
 				st.procIn[pr] = inputs[at]
+				at++
+			}
+			st.delayIn = map[*Projection]*Node{}
+			for _, pr := range p.SplitDelayed() {
+				st.delayIn[pr] = inputs[at]
 				at++
 			}
 		}
@@ -620,6 +626,9 @@ func (st *stepper) transmit(pr *Projection, state []*Node) *Node {
 	case pr.Kernel == KernelEvent && st.delayIn[pr] != nil:
 		buf = st.delayIn[pr]
 	case pr.Kernel == KernelEvent:
+		if pr.SplitOwn != nil {
+			panic(fmt.Sprintf("lower: projection %s's table is split across %d devices: the loop must give the step its ring buffer (BodyOptions.SplitInputs)", pr.Name, st.p.Devices))
+		}
 		o := pr.Own
 		buf = ops.EventPropagateCSRDelayed(st.localIdx(pr.Pre, state), st.consts[o.Ptr], st.consts[o.Indices],
 			st.consts[d.StepsTable], o.Width, st.ownWeight(pr, state), st.rowScale(pr, state), buf, step)
