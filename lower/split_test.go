@@ -192,3 +192,66 @@ func TestSplitProcedural(t *testing.T) {
 	assert.Equal(t, -1, one.DeviceIDs)
 	assert.False(t, one.SplitByTarget())
 }
+
+// delaySpec has one event-driven projection with per-synapse delays
+// (drawn uniform), so an own table with its delays.
+const delaySpec = `
+name: d
+dt: 0.1 ms
+populations:
+  E: {size: 120, model: LifRef}
+projections:
+  EE: {pre: E, post: E, conn: {fixed_prob: 0.2}, weight: 0.5, delay: uniform(0.5 ms, 3 ms), kernel: event, synapse: Expon, output: CUBA}
+monitors: {spikes: [E]}
+`
+
+// ownRow is one synapse of an own delayed table: target neuron and delay.
+type ownRow struct{ target, delay int32 }
+
+// A per-synapse delay table split by target holds on device d exactly the
+// whole table's synapses onto d's neurons, row by row in order, with their
+// delays; ShardAxes splits it and the ring buffer.
+func TestSplitDelayed(t *testing.T) {
+	net, err := netspec.Parse([]byte(delaySpec), "d.yaml")
+	require.NoError(t, err)
+	one, err := Build(net, Options{})
+	require.NoError(t, err)
+	require.Len(t, one.DelayedEvents(), 1)
+	pr := one.DelayedEvents()[0]
+	ptr := one.ConstValues[pr.Own.Ptr].Value().([]int32)
+	tg := one.ConstValues[pr.Own.Indices].Value().([]int32)
+	dl := one.ConstValues[pr.Delay.StepsTable].Value().([]int32)
+	for _, devices := range []int{2, 3, 4} {
+		p, err := Build(net, Options{PadTo: devices})
+		require.NoError(t, err)
+		split := p.SplitDelayed()
+		require.Len(t, split, 1)
+		sp := split[0]
+		share := 120 / devices
+		for d := range devices {
+			lp := p.ConstValues[sp.Own.Ptr].Value().([][]int32)[d]
+			lt := p.ConstValues[sp.Own.Indices].Value().([][]int32)[d]
+			ld := p.ConstValues[sp.Delay.StepsTable].Value().([][]int32)[d]
+			for i := range 120 {
+				var want, got []ownRow
+				for k := ptr[i]; k < ptr[i+1]; k++ {
+					if int(tg[k])/share == d {
+						want = append(want, ownRow{tg[k], dl[k]})
+					}
+				}
+				for k := lp[i]; k < lp[i+1]; k++ {
+					got = append(got, ownRow{lt[k] + int32(d*share), ld[k]})
+				}
+				require.Equal(t, want, got, "%d devices: row %d on device %d", devices, i, d)
+			}
+			for _, x := range lt[lp[120]:] {
+				require.Equal(t, int32(share), x, "padding")
+			}
+		}
+		state, consts := p.ShardAxes(devices)
+		assert.Equal(t, 1, state[sp.Delay.Buf], "the ring buffer splits by target")
+		for _, i := range []int{sp.Own.Ptr, sp.Own.Indices, sp.Delay.StepsTable} {
+			assert.Equal(t, 0, consts[i], p.Consts[i].Name)
+		}
+	}
+}
