@@ -173,11 +173,25 @@ func writeTopK(w func(string, ...any), p, key string, n, capacity int, offset st
 // writeReduce writes name = the reduction (add, maximum) of x (of type typ,
 // rank 1) from init, a tensor<i32>.
 func writeReduce(w func(string, ...any), name, x, init, typ, op string) {
+	writeReduceAxis(w, name, x, init, typ, "tensor<i32>", 0, op)
+}
+
+// writeReduceAxis writes name = the reduction (add, maximum) of x (of
+// type typ) along axis from init (a tensor<i32>), of type out.
+func writeReduceAxis(w func(string, ...any), name, x, init, typ, out string, axis int, op string) {
 	w("      %s = \"stablehlo.reduce\"(%s, %s) ({\n", name, x, init)
 	w("      ^bb0(%s_a: tensor<i32>, %s_b: tensor<i32>):\n", name, name)
 	w("        %s_r = \"stablehlo.%s\"(%s_a, %s_b) : (tensor<i32>, tensor<i32>) -> tensor<i32>\n", name, op, name, name)
 	w("        \"stablehlo.return\"(%s_r) : (tensor<i32>) -> ()\n", name)
-	w("      }) { dimensions = array<i64: 0> } : (%s, tensor<i32>) -> tensor<i32>\n", typ)
+	w("      }) { dimensions = array<i64: %d> } : (%s, tensor<i32>) -> %s\n", axis, typ, out)
+}
+
+// writeGather writes name = from[at] elementwise: from tensor<n x i32>,
+// at tensor<m x i32> (in range), name tensor<m x i32>.
+func writeGather(w func(string, ...any), name, from, at string, n, m int) {
+	w("      %s_i = \"stablehlo.reshape\"(%s) : (tensor<%dxi32>) -> tensor<%dx1xi32>\n", name, at, m, m)
+	w("      %s = \"stablehlo.gather\"(%s, %s_i) { dimension_numbers = #stablehlo.gather<collapsed_slice_dims = [0], start_index_map = [0], index_vector_dim = 1>, slice_sizes = array<i64: 1>, indices_are_sorted = false } : (tensor<%dxi32>, tensor<%dx1xi32>) -> tensor<%dxi32>\n",
+		name, from, name, n, m, m)
 }
 
 // writeSplitCompaction writes block j's share of the events row when each
@@ -185,11 +199,11 @@ func writeReduce(w func(string, ...any), name, x, init, typ, op string) {
 // computation every device top-k's its Size/Devices keys into its count
 // and Capacity indices (offset to the block's numbering, padded with
 // Size), then the devices' rows [Devices, 1+Capacity], which alone cross
-// between devices, merge: the count is the sum of the counts (at most
-// capacity+1, as one top-k gives; a non-finite key's larger count passes
-// through), the indices the Capacity smallest of all devices' (a sort:
-// every device's valid ones are below the next device's, and the padding
-// above all). It returns the count's and the indices' names
+// between devices (one all-gather), merge: the count is the sum of the
+// counts (at most capacity+1, as one top-k gives; a non-finite key's
+// larger count passes through), the indices every device's valid ones in
+// device order (each device's are below the next device's), gathered by
+// prefix sums of the counts, then the padding. It returns the count's and the indices' names
 // (tensor<1xi32>, tensor<Capacity x i32>).
 func writeSplitCompaction(w func(string, ...any), j int, b CompactBlock, key string) []string {
 	d, c := b.Devices, b.Capacity
@@ -242,16 +256,41 @@ func writeSplitCompaction(w func(string, ...any), j int, b CompactBlock, key str
 	w("      %sbadany = \"stablehlo.compare\"(%smost, %sover) { comparison_direction = #stablehlo<comparison_direction GT> } : (tensor<i32>, tensor<i32>) -> tensor<i1>\n", p, p, p)
 	w("      %scount = \"stablehlo.select\"(%sbadany, %smost, %stotal) : (tensor<i1>, tensor<i32>, tensor<i32>) -> tensor<i32>\n", p, p, p, p)
 	w("      %scount1 = \"stablehlo.reshape\"(%scount) : (tensor<i32>) -> tensor<1xi32>\n", p, p)
-	flatT := fmt.Sprintf("tensor<%dxi32>", d*c)
-	w("      %sidx2 = \"stablehlo.slice\"(%sm) { start_indices = array<i64: 0, 1>, limit_indices = array<i64: %d, %d>, strides = array<i64: 1, 1> } : (%s) -> tensor<%dx%dxi32>\n",
-		p, p, d, 1+c, allT, d, c)
-	w("      %sflat = \"stablehlo.reshape\"(%sidx2) : (tensor<%dx%dxi32>) -> %s\n", p, p, d, c, flatT)
-	w("      %ssorted = \"stablehlo.sort\"(%sflat) ({\n", p, p)
-	w("      ^bb0(%sx: tensor<i32>, %sy: tensor<i32>):\n", p, p)
-	w("        %slt = \"stablehlo.compare\"(%sx, %sy) { comparison_direction = #stablehlo<comparison_direction LT> } : (tensor<i32>, tensor<i32>) -> tensor<i1>\n", p, p, p)
-	w("        \"stablehlo.return\"(%slt) : (tensor<i1>) -> ()\n", p)
-	w("      }) { dimension = 0 : i64, is_stable = false } : (%s) -> %s\n", flatT, flatT)
-	w("      %sidx = \"stablehlo.slice\"(%ssorted) { start_indices = array<i64: 0>, limit_indices = array<i64: %d>, strides = array<i64: 1> } : (%s) -> tensor<%dxi32>\n",
-		p, p, c, flatT, c)
+	// Output slot q holds entry q − start[e] of the device e whose valid
+	// entries cover q (start and end: prefix sums of the counts, at most
+	// Capacity each); past all of them, the padding.
+	ddT, cdT, cT := fmt.Sprintf("tensor<%dx%dxi32>", d, d), fmt.Sprintf("tensor<%dx%dxi32>", c, d), fmt.Sprintf("tensor<%dxi32>", c)
+	ddB, cdB := fmt.Sprintf("tensor<%dx%dxi1>", d, d), fmt.Sprintf("tensor<%dx%dxi1>", c, d)
+	w("      %scapd = \"stablehlo.constant\"() { value = dense<%d> : %s } : () -> %s\n", p, c, dT, dT)
+	w("      %svalid = \"stablehlo.minimum\"(%scounts, %scapd) : (%s, %s) -> %s\n", p, p, p, dT, dT, dT)
+	w("      %svalidB = \"stablehlo.broadcast_in_dim\"(%svalid) { broadcast_dimensions = array<i64: 1> } : (%s) -> %s\n", p, p, dT, ddT)
+	w("      %srows = \"stablehlo.iota\"() { iota_dimension = 0 : i64 } : () -> %s\n", p, ddT)
+	w("      %scols = \"stablehlo.iota\"() { iota_dimension = 1 : i64 } : () -> %s\n", p, ddT)
+	w("      %supto = \"stablehlo.compare\"(%scols, %srows) { comparison_direction = #stablehlo<comparison_direction LE> } : (%s, %s) -> %s\n", p, p, p, ddT, ddT, ddB)
+	w("      %szeros = \"stablehlo.constant\"() { value = dense<0> : %s } : () -> %s\n", p, ddT, ddT)
+	w("      %sbefore = \"stablehlo.select\"(%supto, %svalidB, %szeros) : (%s, %s, %s) -> %s\n", p, p, p, p, ddB, ddT, ddT, ddT)
+	writeReduceAxis(w, p+"end", p+"before", p+"zero", ddT, dT, 1, "add")
+	w("      %sstart = \"stablehlo.subtract\"(%send, %svalid) : (%s, %s) -> %s\n", p, p, p, dT, dT, dT)
+	w("      %sq = \"stablehlo.iota\"() { iota_dimension = 0 : i64 } : () -> %s\n", p, cdT)
+	w("      %sendB = \"stablehlo.broadcast_in_dim\"(%send) { broadcast_dimensions = array<i64: 1> } : (%s) -> %s\n", p, p, dT, cdT)
+	w("      %spast = \"stablehlo.compare\"(%sendB, %sq) { comparison_direction = #stablehlo<comparison_direction LE> } : (%s, %s) -> %s\n", p, p, p, cdT, cdT, cdB)
+	w("      %spast1 = \"stablehlo.convert\"(%spast) : (%s) -> %s\n", p, p, cdB, cdT)
+	writeReduceAxis(w, p+"dev", p+"past1", p+"zero", cdT, cT, 1, "add")
+	w("      %slastd = \"stablehlo.constant\"() { value = dense<%d> : %s } : () -> %s\n", p, d-1, cT, cT)
+	w("      %sdevc = \"stablehlo.minimum\"(%sdev, %slastd) : (%s, %s) -> %s\n", p, p, p, cT, cT, cT)
+	writeGather(w, p+"from", p+"start", p+"devc", d, c)
+	w("      %sslot = \"stablehlo.iota\"() { iota_dimension = 0 : i64 } : () -> %s\n", p, cT)
+	w("      %sstride = \"stablehlo.constant\"() { value = dense<%d> : %s } : () -> %s\n", p, 1+c, cT, cT)
+	w("      %sone = \"stablehlo.constant\"() { value = dense<1> : %s } : () -> %s\n", p, cT, cT)
+	w("      %sat0 = \"stablehlo.multiply\"(%sdevc, %sstride) : (%s, %s) -> %s\n", p, p, p, cT, cT, cT)
+	w("      %sat1 = \"stablehlo.add\"(%sat0, %sone) : (%s, %s) -> %s\n", p, p, p, cT, cT, cT)
+	w("      %sat2 = \"stablehlo.add\"(%sat1, %sslot) : (%s, %s) -> %s\n", p, p, p, cT, cT, cT)
+	w("      %sat = \"stablehlo.subtract\"(%sat2, %sfrom) : (%s, %s) -> %s\n", p, p, p, cT, cT, cT)
+	w("      %sflat = \"stablehlo.reshape\"(%sm) : (%s) -> tensor<%dxi32>\n", p, p, allT, d*(1+c))
+	writeGather(w, p+"picked", p+"flat", p+"at", d*(1+c), c)
+	w("      %sndev = \"stablehlo.constant\"() { value = dense<%d> : %s } : () -> %s\n", p, d, cT, cT)
+	w("      %sin = \"stablehlo.compare\"(%sdev, %sndev) { comparison_direction = #stablehlo<comparison_direction LT> } : (%s, %s) -> tensor<%dxi1>\n", p, p, p, cT, cT, c)
+	w("      %sfill = \"stablehlo.constant\"() { value = dense<%d> : %s } : () -> %s\n", p, b.Size, cT, cT)
+	w("      %sidx = \"stablehlo.select\"(%sin, %spicked, %sfill) : (tensor<%dxi1>, %s, %s) -> %s\n", p, p, p, p, c, cT, cT, cT)
 	return []string{p + "count1", p + "idx"}
 }
