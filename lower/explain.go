@@ -125,7 +125,11 @@ func (p *Program) Explain(engine string, capacity, steps int) string {
 				why = "rows scaled by short-term plasticity"
 			}
 			whole := ""
-			if p.Devices > 1 {
+			switch {
+			case pr.SplitOwn != nil:
+				whole = fmt.Sprintf(", split by target across %d devices: each holds up to %d synapses, those onto its own neurons, rows up to %d",
+					p.Devices, pr.SplitOwn.Synapses, pr.SplitOwn.Width)
+			case p.Devices > 1:
 				whole = ", whole on every device"
 			}
 			fmt.Fprintf(&sb, "  %s: its own CSR table (%s), %d synapses, rows up to %d, %s%s\n", pr.Name, why,

@@ -248,6 +248,7 @@ func TestSplitDelayed(t *testing.T) {
 				require.Equal(t, int32(share), x, "padding")
 			}
 		}
+		assert.Contains(t, p.Explain("loop", 16, 10), fmt.Sprintf("split by target across %d devices: each holds up to %d synapses, those onto its own neurons", devices, sp.SplitOwn.Synapses))
 		state, consts := p.ShardAxes(devices)
 		assert.Equal(t, 1, state[sp.Delay.Buf], "the ring buffer splits by target")
 		for _, i := range []int{sp.Own.Ptr, sp.Own.Indices, sp.Delay.StepsTable} {
