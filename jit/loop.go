@@ -174,49 +174,23 @@ func newLoopProgram(b backends.Backend, p *lower.Program, name string, capacity 
 		if ops == OpsCustom {
 			return nil, fmt.Errorf("jit: the program's propagation is split by target across %d devices, which brainc's custom calls cannot run: use composed operators", p.Devices)
 		}
-		for j, blk := range p.SplitBlocks() {
-			fn, err := p.SplitPropagation(blk, capacity)
-			if err != nil {
-				return nil, err
-			}
-			text, err := pjrt.TraceStableHLO(b, fmt.Sprintf("%s_fan%d", name, j), p.SplitInputs(blk, capacity), fn)
-			if err != nil {
-				return nil, err
-			}
-			split := []int{-1, 0, 0, -1}
-			if len(p.Consts[blk.FanoutWeight].Shape) == 2 {
-				split[3] = 0
-			}
-			spec.Computed = append(spec.Computed, loop.Computed{Manual: &loop.Manual{Text: text, Split: split},
-				Args: []int{len(p.State), carried + blk.FanoutPtr, carried + blk.Fanout, carried + blk.FanoutWeight}})
-			in = append(in, shapes.Make(p.DType, p.Devices, blk.Split.Cols))
+		steps, err := p.SplitSteps(capacity)
+		if err != nil {
+			return nil, err
 		}
-		for j, pr := range p.SplitProcedural() {
-			fn, err := p.SplitProceduralPropagation(pr, capacity)
+		for j, ss := range steps {
+			text, err := pjrt.TraceStableHLO(b, fmt.Sprintf("%s_split%d", name, j), ss.Inputs, ss.Fn)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("jit: %s: %w", ss.Name, err)
 			}
-			text, err := pjrt.TraceStableHLO(b, fmt.Sprintf("%s_proc%d", name, j), p.SplitProceduralInputs(pr, capacity), fn)
-			if err != nil {
-				return nil, err
+			args := slices.Clone(ss.Args)
+			for i, a := range args {
+				if a > len(p.State) { // a constant: after the events row, when there is one
+					args[i] = carried + a - len(p.State) - 1
+				}
 			}
-			spec.Computed = append(spec.Computed, loop.Computed{Manual: &loop.Manual{Text: text, Split: []int{-1, 0, -1}},
-				Args: []int{len(p.State), carried + p.DeviceIDs, carried + pr.Weight}})
-			in = append(in, shapes.Make(p.DType, p.Devices, p.SplitShare(pr)))
-		}
-		for j, pr := range p.SplitDelayed() {
-			fn, err := p.SplitDelayedPropagation(pr, capacity)
-			if err != nil {
-				return nil, err
-			}
-			text, err := pjrt.TraceStableHLO(b, fmt.Sprintf("%s_delay%d", name, j), p.SplitDelayedInputs(pr, capacity), fn)
-			if err != nil {
-				return nil, err
-			}
-			args, split := p.SplitDelayedArgs(pr, carried)
-			spec.Computed = append(spec.Computed, loop.Computed{Manual: &loop.Manual{Text: text, Split: split, ResultAxis: 1}, Args: args})
-			v := p.State[pr.Delay.Buf]
-			in = append(in, shapes.Make(v.DType, v.Shape...))
+			spec.Computed = append(spec.Computed, loop.Computed{Manual: &loop.Manual{Text: text, Split: ss.Split, ResultAxis: ss.ResultAxis}, Args: args})
+			in = append(in, ss.Result)
 		}
 		bo.SplitInputs = true
 	}

@@ -231,7 +231,7 @@ type Projection struct {
 	Part *Part
 	// Split is set on a procedural projection split by target across the
 	// program's devices: each regenerates the firing rows and keeps the
-	// targets among its own neurons (SplitProceduralPropagation).
+	// targets among its own neurons (SplitSteps).
 	Split bool
 	// SplitOwn, when not nil, is the projection's own delayed table split
 	// by target across the program's devices.

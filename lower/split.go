@@ -4,12 +4,8 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
-	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
-
-	"github.com/brainc/brainc/ops"
 )
 
 // SplitFanout is a block's fan-out table split by target across the
@@ -314,75 +310,6 @@ func (p *Program) SplitDelayed() []*Projection {
 	return out
 }
 
-// SplitDelayedArgs are, for a projection of SplitDelayed, what its
-// SplitDelayedPropagation takes, as indices into the step's carried and
-// invariant inputs (State, then the events row, then Consts: carried is
-// their boundary), each with the axis it is split along across the
-// devices (-1: whole): the events row, the step counter, the table's row
-// pointers, targets and delays, its weight, and the ring buffer.
-func (p *Program) SplitDelayedArgs(pr *Projection, carried int) (args, split []int) {
-	o := pr.Own
-	weight, wsplit := pr.Weight, -1
-	if o.Weights >= 0 {
-		weight, wsplit = o.Weights, 0
-	}
-	return []int{len(p.State), 0, carried + o.Ptr, carried + o.Indices, carried + pr.Delay.StepsTable, carried + weight, pr.Delay.Buf},
-		[]int{-1, -1, 0, 0, 0, wsplit, 1}
-}
-
-// SplitDelayedInputs are the shapes of what SplitDelayedPropagation's
-// function takes on one device: each of SplitDelayedArgs' inputs, its
-// device's share.
-func (p *Program) SplitDelayedInputs(pr *Projection, capacity int) []shapes.Shape {
-	_, width := p.EventLayout(capacity)
-	carried := len(p.State) + 1
-	args, split := p.SplitDelayedArgs(pr, carried)
-	out := make([]shapes.Shape, len(args))
-	for i, a := range args {
-		var v Var
-		switch {
-		case a < len(p.State):
-			v = p.State[a]
-		case a == len(p.State):
-			v = Var{DType: dtypes.Int32, Shape: []int{width}}
-		default:
-			v = p.Consts[a-carried]
-		}
-		dims := slices.Clone(v.Shape)
-		if split[i] >= 0 {
-			dims[split[i]] /= p.Devices
-		}
-		out[i] = shapes.Make(v.DType, dims...)
-	}
-	return out
-}
-
-// SplitDelayedPropagation returns the graph function of one device's share
-// of a split delayed projection's propagation: from the inputs
-// SplitDelayedArgs lists, each device's share, it adds this step's events
-// onto the device's targets to its share of the ring buffer,
-// [Len, Target.Size/Devices], and returns it (what
-// ops.EventPropagateCSRDelayed gives; the whole [Len, Target.Size] goes to
-// the step, BodyOptions.SplitInputs).
-func (p *Program) SplitDelayedPropagation(pr *Projection, capacity int) (func(inputs []*Node) []*Node, error) {
-	if pr.SplitOwn == nil {
-		return nil, fmt.Errorf("lower: projection %s's table is not split across devices", pr.Name)
-	}
-	at, err := p.rowAt(pr.Pre.Block, capacity)
-	if err != nil {
-		return nil, err
-	}
-	return func(in []*Node) []*Node {
-		idx := popLocal(Slice(in[0], AxisRange(at, at+Capacity(pr.Pre.Block, capacity))), pr.Pre)
-		row := func(x *Node) *Node { return Reshape(x, x.Shape().Dimensions[1]) }
-		w := in[5]
-		if w.Rank() == 2 {
-			w = row(w)
-		}
-		return []*Node{ops.EventPropagateCSRDelayed(idx, row(in[2]), row(in[3]), row(in[4]), pr.SplitOwn.Width, w, nil, in[6], in[1])}
-	}, nil
-}
-
 // SplitByTarget reports whether any propagation is split by target (a
 // fan-out table, a procedural projection or a delayed own table): the program then runs split
 // across exactly Devices devices.
@@ -406,107 +333,11 @@ func (p *Program) SplitProcedural() []*Projection {
 // projection split by target: its share of the target block.
 func (p *Program) SplitShare(pr *Projection) int { return pr.Target.Block.Size / p.Devices }
 
-// SplitProceduralInputs are the shapes of what SplitProceduralPropagation's
-// function takes on one device: the events row Int32 [width], the
-// device's index Int32 [1] (its share of Program.DeviceIDs) and the
-// projection's weight.
-func (p *Program) SplitProceduralInputs(pr *Projection, capacity int) []shapes.Shape {
-	_, width := p.EventLayout(capacity)
-	w := p.Consts[pr.Weight]
-	return []shapes.Shape{shapes.Make(dtypes.Int32, width), shapes.Make(dtypes.Int32, 1), shapes.Make(w.DType, w.Shape...)}
-}
-
-// SplitProceduralPropagation returns the graph function of one device's
-// share of a procedural projection split by target (Projection.Split):
-// from the events row, the device's index and the weight
-// (SplitProceduralInputs), it regenerates the rows of the firing neurons
-// and sums the synapses onto the device's share of the target block
-// (ops.ProceduralEventWindow): [1, SplitShare] of the float type, the
-// block's neurons the target population does not hold getting 0.
-func (p *Program) SplitProceduralPropagation(pr *Projection, capacity int) (func(inputs []*Node) []*Node, error) {
-	if !pr.Split {
-		return nil, fmt.Errorf("lower: projection %s is not split across devices", pr.Name)
-	}
-	at, err := p.rowAt(pr.Pre.Block, capacity)
-	if err != nil {
-		return nil, err
-	}
-	share := p.SplitShare(pr)
-	return func(in []*Node) []*Node {
-		b := pr.Pre.Block
-		idx := popLocal(Slice(in[0], AxisRange(at, at+Capacity(b, capacity))), pr.Pre)
-		first := AddScalar(MulScalar(Reshape(in[1]), share), float64(-pr.Target.Offset))
-		x := ops.ProceduralEventWindow(idx, *pr.Proc, in[2], first, share)
-		return []*Node{Reshape(x, 1, share)}
-	}, nil
-}
-
 // procSlice is a split procedural projection's input to its target
 // population, out of every device's share [Devices, SplitShare] (proc).
 func (p *Program) procSlice(pr *Projection, proc *Node) *Node {
 	whole := Reshape(proc, pr.Target.Block.Size)
 	return Slice(whole, AxisRange(pr.Target.Offset, pr.Target.Offset+pr.Target.Size))
-}
-
-// rowAt is where block b's indices start in the events row.
-func (p *Program) rowAt(b *Block, capacity int) (int, error) {
-	offsets, _ := p.EventLayout(capacity)
-	for j, c := range p.CompactBlocks() {
-		if c == b {
-			return offsets[j] + 1, nil
-		}
-	}
-	return 0, fmt.Errorf("lower: block %s propagates events but is not compacted", b.Name)
-}
-
-// SplitInputs are the shapes of what SplitPropagation's function takes on
-// one device: the events row Int32 [width] (EventLayout: the whole row),
-// then the block's table, row pointers Int32 [1, Size+2] and targets
-// [1, Synapses'], then its weight (a scalar, or [1, …] per column or per
-// synapse): each table's device's share.
-func (p *Program) SplitInputs(b *Block, capacity int) []shapes.Shape {
-	_, width := p.EventLayout(capacity)
-	local := func(i int) shapes.Shape {
-		v := p.Consts[i]
-		if len(v.Shape) == 0 {
-			return shapes.Make(v.DType)
-		}
-		return shapes.Make(v.DType, append([]int{1}, v.Shape[1:]...)...)
-	}
-	return []shapes.Shape{shapes.Make(dtypes.Int32, width), local(b.FanoutPtr), local(b.Fanout), local(b.FanoutWeight)}
-}
-
-// SplitPropagation returns the graph function of one device's share of
-// block b's event-driven propagation (b.Split): from the events row and
-// the device's table (SplitInputs), the input this step gives its own
-// targets, [1, Cols] of the float type. The time loop runs it on every
-// device before the step (package loop's Manual) and gives the step the
-// whole [Devices, Cols] (BodyOptions.SplitInputs).
-func (p *Program) SplitPropagation(b *Block, capacity int) (func(inputs []*Node) []*Node, error) {
-	sp := b.Split
-	if sp == nil {
-		return nil, fmt.Errorf("lower: block %s's fan-out table is not split across devices", b.Name)
-	}
-	at, err := p.rowAt(b, capacity)
-	if err != nil {
-		return nil, err
-	}
-	return func(in []*Node) []*Node {
-		idx := Slice(in[0], AxisRange(at, at+Capacity(b, capacity)))
-		ptr := Reshape(in[1], in[1].Shape().Dimensions[1])
-		cols := Reshape(in[2], in[2].Shape().Dimensions[1])
-		w := in[3]
-		var x *Node
-		if b.FanoutPerSynapse {
-			x = ops.EventPropagateCSRWeighted(idx, ptr, cols, sp.Width, Reshape(w, w.Shape().Dimensions[1]), sp.Cols)
-		} else {
-			if w.Rank() == 2 {
-				w = Reshape(w, w.Shape().Dimensions[1])
-			}
-			x = ops.EventPropagateCSR(idx, ptr, cols, sp.Width, w, sp.Cols)
-		}
-		return []*Node{Reshape(x, 1, sp.Cols)}
-	}, nil
 }
 
 // splitSlice is slots [start, start+size) of the output of pr's source

@@ -129,13 +129,11 @@ type BodyOptions struct {
 	// row it is given), instead of computing it.
 	FanInputs bool
 	// SplitInputs leaves the propagation split by target to the loop: the
-	// step takes, after the constants, one input per block of SplitBlocks,
-	// [Devices, Split.Cols] of the float type (every device's
-	// SplitPropagation), then one per projection of SplitProcedural,
-	// [Devices, SplitShare] (SplitProceduralPropagation), then one per
-	// projection of SplitDelayed, its ring buffer with this step's events
-	// added (SplitDelayedPropagation), instead of computing them. A
-	// program with any needs it; FanInputs and DelayInputs exclude it.
+	// step takes, after the constants, the result of each of SplitSteps,
+	// in order (a fan-out table's [Devices, Split.Cols], a procedural
+	// projection's [Devices, SplitShare], a delayed table's ring buffer
+	// with this step's events added), instead of computing them. A program
+	// with any needs it; FanInputs and DelayInputs exclude it.
 	SplitInputs bool
 	// DelayInputs leaves the propagation of DelayedEvents to the loop: the
 	// step takes, after the fan-out inputs, one input per projection of

@@ -230,7 +230,7 @@ func TestShardedRunEqualsOneDevice(t *testing.T) {
 		{"small coba, scan compaction", func() *ir.Network { return parse(t, smallCOBA) }, []int{2}, jit.Options{ScanCompaction: true}, true, ""},
 		{"cuba", func() *ir.Network { return model(t, "cuba", 30) }, []int{2, 3}, jit.Options{}, true, ""},
 		{"small coba, procedural", func() *ir.Network { return parse(t, smallCOBA) }, []int{2, 3}, jit.Options{}, true, lower.KernelProcedural},
-		{"delays, stp, stdp", func() *ir.Network { return parse(t, mixedEvents) }, []int{2, 3}, jit.Options{}, true, ""},
+		{"delays, stp, stdp", func() *ir.Network { return parse(t, mixedEvents) }, []int{2, 3}, jit.Options{}, false, ""},
 	}
 	backends := map[int]*pjrt.Backend{}
 	for _, c := range cases {

@@ -1,0 +1,182 @@
+package lower
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+
+	"github.com/brainc/brainc/ops"
+)
+
+// SplitStep is one propagation split by target (a fan-out table, a
+// procedural projection or a delayed own table) as the time loop runs it
+// on every device apart, before each step (package loop's Manual): a
+// function of each device's share of some of the step's inputs that gives
+// the device's share of one input of the step (BodyOptions.SplitInputs).
+type SplitStep struct {
+	// Name says what it propagates ("fan E+I", "procedural E2E", "delayed
+	// EE").
+	Name string
+	// Fn is the function on one device; Inputs the shapes it takes there.
+	Fn     func(inputs []*Node) []*Node
+	Inputs []shapes.Shape
+	// Args are the step inputs it takes: indices into the carried values
+	// (Program.State, then the events row at len(State)), then, from
+	// len(State)+1 on, Program.Consts. Split is the axis each is split
+	// along across the devices (-1: whole on each).
+	Args, Split []int
+	// Result is the shape of the whole result, the step's input, split
+	// along ResultAxis.
+	Result     shapes.Shape
+	ResultAxis int
+}
+
+// SplitSteps lists the program's propagations split by target, in the
+// order the step takes their results (BodyOptions.SplitInputs): the
+// blocks of SplitBlocks, then the projections of SplitProcedural, then
+// those of SplitDelayed.
+func (p *Program) SplitSteps(capacity int) ([]SplitStep, error) {
+	row, consts := len(p.State), len(p.State)+1
+	var out []SplitStep
+	for _, b := range p.SplitBlocks() {
+		at, err := p.rowAt(b, capacity)
+		if err != nil {
+			return nil, err
+		}
+		ws := -1
+		if len(p.Consts[b.FanoutWeight].Shape) == 2 {
+			ws = 0
+		}
+		out = append(out, SplitStep{Name: "fan " + b.Name, Fn: p.fanPropagation(b, at, capacity),
+			Args:   []int{row, consts + b.FanoutPtr, consts + b.Fanout, consts + b.FanoutWeight},
+			Split:  []int{-1, 0, 0, ws},
+			Result: shapes.Make(p.DType, p.Devices, b.Split.Cols)})
+	}
+	for _, pr := range p.SplitProcedural() {
+		at, err := p.rowAt(pr.Pre.Block, capacity)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, SplitStep{Name: "procedural " + pr.Name, Fn: p.procPropagation(pr, at, capacity),
+			Args:   []int{row, consts + p.DeviceIDs, consts + pr.Weight},
+			Split:  []int{-1, 0, -1},
+			Result: shapes.Make(p.DType, p.Devices, p.SplitShare(pr))})
+	}
+	for _, pr := range p.SplitDelayed() {
+		at, err := p.rowAt(pr.Pre.Block, capacity)
+		if err != nil {
+			return nil, err
+		}
+		o := pr.Own
+		weight, ws := pr.Weight, -1
+		if o.Weights >= 0 {
+			weight, ws = o.Weights, 0
+		}
+		buf := p.State[pr.Delay.Buf]
+		out = append(out, SplitStep{Name: "delayed " + pr.Name, Fn: p.delayPropagation(pr, at, capacity),
+			Args:   []int{row, 0, consts + o.Ptr, consts + o.Indices, consts + pr.Delay.StepsTable, consts + weight, pr.Delay.Buf},
+			Split:  []int{-1, -1, 0, 0, 0, ws, 1},
+			Result: shapes.Make(buf.DType, buf.Shape...), ResultAxis: 1})
+	}
+	for i := range out {
+		out[i].Inputs = p.shares(out[i].Args, out[i].Split, capacity)
+	}
+	return out, nil
+}
+
+// shares are the shapes on one device of the step inputs args (as
+// SplitStep.Args), each split along its axis in split (-1: whole).
+func (p *Program) shares(args, split []int, capacity int) []shapes.Shape {
+	_, width := p.EventLayout(capacity)
+	out := make([]shapes.Shape, len(args))
+	for i, a := range args {
+		var v Var
+		switch {
+		case a < len(p.State):
+			v = p.State[a]
+		case a == len(p.State):
+			v = Var{DType: dtypes.Int32, Shape: []int{width}}
+		default:
+			v = p.Consts[a-len(p.State)-1]
+		}
+		dims := slices.Clone(v.Shape)
+		if split[i] >= 0 {
+			dims[split[i]] /= p.Devices
+		}
+		out[i] = shapes.Make(v.DType, dims...)
+	}
+	return out
+}
+
+// firing is the firing indices of pop in the events row (from at, its
+// block's indices), within pop.
+func firing(row *Node, pop *Population, at, capacity int) *Node {
+	return popLocal(Slice(row, AxisRange(at, at+Capacity(pop.Block, capacity))), pop)
+}
+
+// unstack drops the leading device axis of one device's share of a table,
+// [1, n] → [n]; a scalar stays one.
+func unstack(x *Node) *Node {
+	if x.Rank() == 2 {
+		return Reshape(x, x.Shape().Dimensions[1])
+	}
+	return x
+}
+
+// fanPropagation is one device's share of block b's split fan-out
+// propagation: from the events row and the device's table (row pointers,
+// targets, weight), the input this step gives its own targets, [1, Cols].
+func (p *Program) fanPropagation(b *Block, at, capacity int) func([]*Node) []*Node {
+	sp := b.Split
+	return func(in []*Node) []*Node {
+		idx := Slice(in[0], AxisRange(at, at+Capacity(b, capacity)))
+		var x *Node
+		if b.FanoutPerSynapse {
+			x = ops.EventPropagateCSRWeighted(idx, unstack(in[1]), unstack(in[2]), sp.Width, unstack(in[3]), sp.Cols)
+		} else {
+			x = ops.EventPropagateCSR(idx, unstack(in[1]), unstack(in[2]), sp.Width, unstack(in[3]), sp.Cols)
+		}
+		return []*Node{Reshape(x, 1, sp.Cols)}
+	}
+}
+
+// procPropagation is one device's share of a split procedural projection:
+// from the events row, the device's index and the weight, it regenerates
+// the rows of the firing neurons and sums the synapses onto the device's
+// share of the target block (ops.ProceduralEventWindow), [1, SplitShare],
+// the block's neurons the target population does not hold getting 0.
+func (p *Program) procPropagation(pr *Projection, at, capacity int) func([]*Node) []*Node {
+	share := p.SplitShare(pr)
+	return func(in []*Node) []*Node {
+		first := AddScalar(MulScalar(Reshape(in[1]), share), float64(-pr.Target.Offset))
+		x := ops.ProceduralEventWindow(firing(in[0], pr.Pre, at, capacity), *pr.Proc, in[2], first, share)
+		return []*Node{Reshape(x, 1, share)}
+	}
+}
+
+// delayPropagation is one device's share of a split delayed projection:
+// from the events row, the step counter, the device's table (row
+// pointers, targets, delays), the weight and the device's share of the
+// ring buffer [Len, Target.Size/Devices], the buffer with this step's
+// events onto the device's targets added (ops.EventPropagateCSRDelayed).
+func (p *Program) delayPropagation(pr *Projection, at, capacity int) func([]*Node) []*Node {
+	return func(in []*Node) []*Node {
+		idx := firing(in[0], pr.Pre, at, capacity)
+		return []*Node{ops.EventPropagateCSRDelayed(idx, unstack(in[2]), unstack(in[3]), unstack(in[4]), pr.SplitOwn.Width,
+			unstack(in[5]), nil, in[6], in[1])}
+	}
+}
+
+// rowAt is where block b's indices start in the events row.
+func (p *Program) rowAt(b *Block, capacity int) (int, error) {
+	offsets, _ := p.EventLayout(capacity)
+	for j, c := range p.CompactBlocks() {
+		if c == b {
+			return offsets[j] + 1, nil
+		}
+	}
+	return 0, fmt.Errorf("lower: block %s propagates events but is not compacted", b.Name)
+}
