@@ -235,6 +235,40 @@ const tableStep = `module @t {
 }
 `
 
+// tableKeys draws T steps of keys for n neurons: quiet steps and bursts
+// (firing 0 to 30%, by step), and at step 40 some non-finite states (2).
+func tableKeys(r *rand.Rand, T, n int) []float32 {
+	k := make([]float32, T*n)
+	for s := range T {
+		fire := []float64{0, 0.02, 0.05, 0.1, 0.3}[s%5]
+		for i := range n {
+			switch x := r.Float64(); {
+			case s == 40 && x < 0.05:
+				k[s*n+i] = 2
+			case x < fire:
+				k[s*n+i] = 1
+			}
+		}
+	}
+	return k
+}
+
+// recorded reads what a table step's loop returns (on device 0): the
+// events of the steps it ran, and how many it ran.
+func recorded(t *testing.T, outs []*xlapjrt.Buffer, width int) ([]int32, int) {
+	steps, err := xlapjrt.BufferToScalar[int32](outs[2])
+	require.NoError(t, err)
+	events, _, err := xlapjrt.BufferToArray[int32](outs[3])
+	require.NoError(t, err)
+	return events[:int(steps)*width], int(steps)
+}
+
+// tableStepFor is tableStep for T steps, blocks of A and B neurons and
+// an events row of the given width.
+func tableStepFor(T, A, B, width int) string {
+	return strings.NewReplacer("WxI32", fmt.Sprintf("%dxi32", width), "T", strconv.Itoa(T), "A", strconv.Itoa(A), "B", strconv.Itoa(B)).Replace(tableStep)
+}
+
 // The custom compaction (cpuops' brainc_compact) gives the rows of the
 // top-k ops, step by step, on random keys of two blocks: quiet steps,
 // bursts past the capacity (the loop stops after them) and non-finite
@@ -248,24 +282,9 @@ func TestCustomCompactionEqualsTopK(t *testing.T) {
 	require.NoError(t, cpuops.Register(c))
 	const T, A, B, capA, capB = 64, 50, 13, 6, 3
 	r := rand.New(rand.NewPCG(1, 2))
-	keys := func(n int) []float32 {
-		k := make([]float32, T*n)
-		for s := range T {
-			fire := []float64{0, 0.02, 0.05, 0.1, 0.3}[s%5]
-			for i := range n {
-				switch x := r.Float64(); {
-				case s == 40 && x < 0.05:
-					k[s*n+i] = 2
-				case x < fire:
-					k[s*n+i] = 1
-				}
-			}
-		}
-		return k
-	}
-	ka, kb := keys(A), keys(B)
+	ka, kb := tableKeys(r, T, A), tableKeys(r, T, B)
 	width := 2 + capA + capB
-	step := strings.NewReplacer("WxI32", fmt.Sprintf("%dxi32", width), "T", strconv.Itoa(T), "A", strconv.Itoa(A), "B", strconv.Itoa(B)).Replace(tableStep)
+	step := tableStepFor(T, A, B, width)
 	// The same step with keys of one byte.
 	byteStep := strings.NewReplacer(
 		`"stablehlo.return"(%next, %row, %stop, %a, %b)`,
@@ -298,11 +317,7 @@ func TestCustomCompactionEqualsTopK(t *testing.T) {
 		require.NoError(t, err)
 		outs, err := exe.Execute(i, row, bka, bkb, n).DonateNone().Done()
 		require.NoError(t, err)
-		steps, err := xlapjrt.BufferToScalar[int32](outs[2])
-		require.NoError(t, err)
-		events, _, err := xlapjrt.BufferToArray[int32](outs[3])
-		require.NoError(t, err)
-		return events[:int(steps)*width], int(steps)
+		return recorded(t, outs, width)
 	}
 	stops := 0
 	for from := 0; from < T; stops++ {
@@ -459,24 +474,9 @@ func TestManualRuns(t *testing.T) {
 func TestSplitCompactionEqualsTopK(t *testing.T) {
 	const T, A, B, capA, capB = 64, 50, 13, 6, 3
 	r := rand.New(rand.NewPCG(5, 6))
-	keys := func(n int) []float32 {
-		k := make([]float32, T*n)
-		for s := range T {
-			fire := []float64{0, 0.02, 0.05, 0.1, 0.3}[s%5]
-			for i := range n {
-				switch x := r.Float64(); {
-				case s == 40 && x < 0.05:
-					k[s*n+i] = 2
-				case x < fire:
-					k[s*n+i] = 1
-				}
-			}
-		}
-		return k
-	}
-	ka, kb := keys(A), keys(B)
+	ka, kb := tableKeys(r, T, A), tableKeys(r, T, B)
 	width := 2 + capA + capB
-	step := strings.NewReplacer("WxI32", fmt.Sprintf("%dxi32", width), "T", strconv.Itoa(T), "A", strconv.Itoa(A), "B", strconv.Itoa(B)).Replace(tableStep)
+	step := tableStepFor(T, A, B, width)
 	b, err := pjrt.Open(pjrt.Options{Backend: "cpu", Devices: 2})
 	require.NoError(t, err)
 	defer b.Finalize()
@@ -515,11 +515,7 @@ func TestSplitCompactionEqualsTopK(t *testing.T) {
 		}
 		outs, err := exe.Execute(args...).DonateNone().Done()
 		require.NoError(t, err)
-		steps, err := xlapjrt.BufferToScalar[int32](outs[2])
-		require.NoError(t, err)
-		events, _, err := xlapjrt.BufferToArray[int32](outs[3])
-		require.NoError(t, err)
-		return events[:int(steps)*width], int(steps)
+		return recorded(t, outs, width)
 	}
 	stops, bad := 0, false
 	for from := 0; from < T; stops++ {
