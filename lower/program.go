@@ -233,8 +233,8 @@ type Projection struct {
 	// program's devices: each regenerates the firing rows and keeps the
 	// targets among its own neurons (SplitSteps).
 	Split bool
-	// SplitOwn, when not nil, is the projection's own delayed table split
-	// by target across the program's devices.
+	// SplitOwn, when not nil, is the projection's own table (delayed, or
+	// scaled by STP) split by target across the program's devices.
 	SplitOwn *SplitTable
 }
 
@@ -393,7 +393,7 @@ func Build(net *ir.Network, opts Options) (*Program, error) {
 		p.buildFanout(b)
 	}
 	p.splitProcedural()
-	p.splitDelayed()
+	p.splitOwnTables()
 	for _, name := range net.Monitors.Spikes {
 		pop := byName[name]
 		pop.Block.Compact = true

@@ -81,11 +81,14 @@ func (p *Program) ShardAxes(devices int) (state, consts []int) {
 	if p.DeviceIDs >= 0 && p.Devices == devices {
 		consts[p.DeviceIDs] = 0
 	}
-	for _, pr := range p.SplitDelayed() {
+	for _, pr := range append(p.SplitDelayed(), p.SplitScaled()...) {
 		if p.Devices != devices {
 			break
 		}
-		consts[pr.Own.Ptr], consts[pr.Own.Indices], consts[pr.Delay.StepsTable] = 0, 0, 0
+		consts[pr.Own.Ptr], consts[pr.Own.Indices] = 0, 0
+		if pr.Delay != nil {
+			consts[pr.Delay.StepsTable] = 0
+		}
 		if pr.Own.Weights >= 0 {
 			consts[pr.Own.Weights] = 0
 		}

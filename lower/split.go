@@ -195,13 +195,14 @@ func (p *Program) splitProcedural() {
 	}
 }
 
-// SplitTable is a projection's own table with per-synapse delays split by
-// target across the program's devices: Table.Ptr, Table.Indices,
-// Table.Weights (when per synapse) and Delay.StepsTable then hold one
-// table per device, stacked ([Devices, N_pre+2] row pointers, then
-// [Devices, Synapses+1] targets local to the device's share of the target
-// population (padded with that share's size), weights and delays), each
-// device keeping every row's synapses in the whole table's order.
+// SplitTable is a projection's own table (per-synapse delays, or rows
+// scaled by STP) split by target across the program's devices: Table.Ptr,
+// Table.Indices, Table.Weights (when per synapse) and Delay.StepsTable
+// (with delays) then hold one table per device, stacked ([Devices,
+// N_pre+2] row pointers, then [Devices, Synapses+1] targets numbered
+// within the device's share of the target's block (padded with that
+// share's size), weights and delays), each device keeping every row's
+// synapses in the whole table's order.
 type SplitTable struct {
 	// Width is the longest row of any device's table.
 	Width int
@@ -209,30 +210,52 @@ type SplitTable struct {
 	Synapses int
 }
 
-// splitDelayed splits the own tables of the projections of DelayedEvents
-// whose target fills a block that splits across the program's devices
-// (whose ring buffer is then split by target too, ShardAxes).
-func (p *Program) splitDelayed() {
+// splitOwnTables splits the own tables of the projections of
+// DelayedEvents whose target fills a block that splits across the
+// program's devices (whose ring buffer is then split by target too,
+// ShardAxes), and those of ScaledEvents whose target lies in a block that
+// splits.
+func (p *Program) splitOwnTables() {
 	if p.Devices < 2 {
 		return
 	}
 	for _, pr := range p.DelayedEvents() {
-		t := pr.Target
-		if t.Offset != 0 || t.Size != t.Block.Size || t.Size%p.Devices != 0 {
-			continue
+		if t := pr.Target; t.Offset == 0 && t.Size == t.Block.Size && t.Size%p.Devices == 0 {
+			p.splitOwn(pr)
 		}
-		p.splitOwn(pr)
+	}
+	for _, pr := range p.ScaledEvents() {
+		if pr.Target.Block.Size%p.Devices == 0 {
+			p.splitOwn(pr)
+		}
 	}
 }
 
-// splitOwn replaces pr's own table, weights and delays with one per device
-// (SplitTable).
+// ScaledEvents lists the event-driven projections whose own table's rows
+// are scaled by short-term plasticity (no delay, no STDP).
+func (p *Program) ScaledEvents() []*Projection {
+	var out []*Projection
+	for _, pr := range p.Projs {
+		if pr.Kernel == KernelEvent && pr.Own != nil && pr.STP != nil && pr.Delay == nil && pr.Plastic == nil && pr.PreState == nil {
+			out = append(out, pr)
+		}
+	}
+	return out
+}
+
+// splitOwn replaces pr's own table, its weights and its delays (when it
+// has them) with one per device (SplitTable): device d keeps the synapses
+// onto neurons [d·share, (d+1)·share) of the target's block, numbered from
+// there.
 func (p *Program) splitOwn(pr *Projection) {
 	o, devices := pr.Own, p.Devices
-	share := pr.Target.Size / devices
+	share, offset := pr.Target.Block.Size/devices, pr.Target.Offset
 	ptr := p.ConstValues[o.Ptr].Value().([]int32)
 	targets := p.ConstValues[o.Indices].Value().([]int32)
-	delays := p.ConstValues[pr.Delay.StepsTable].Value().([]int32)
+	var delays []int32
+	if pr.Delay != nil {
+		delays = p.ConstValues[pr.Delay.StepsTable].Value().([]int32)
+	}
 	var weights []float64
 	if o.Weights >= 0 {
 		weights = floatValues(p.ConstValues[o.Weights].Value())
@@ -247,9 +270,12 @@ func (p *Program) splitOwn(pr *Projection) {
 	st := &SplitTable{Width: 1}
 	for row := range nPre {
 		for k := ptr[row]; k < ptr[row+1]; k++ {
-			d := int(targets[k]) / share
-			cols[d] = append(cols[d], targets[k]-int32(d*share))
-			steps[d] = append(steps[d], delays[k])
+			n := int(targets[k]) + offset
+			d := n / share
+			cols[d] = append(cols[d], int32(n-d*share))
+			if delays != nil {
+				steps[d] = append(steps[d], delays[k])
+			}
 			if weights != nil {
 				ws[d] = append(ws[d], weights[k])
 			}
@@ -276,7 +302,9 @@ func (p *Program) splitOwn(pr *Projection) {
 	}
 	p.setConst(o.Ptr, tensors.FromFlatDataAndDimensions(flatPtr, devices, nPre+2))
 	p.setConst(o.Indices, tensors.FromFlatDataAndDimensions(flatCols, devices, n))
-	p.setConst(pr.Delay.StepsTable, tensors.FromFlatDataAndDimensions(flatSteps, devices, n))
+	if delays != nil {
+		p.setConst(pr.Delay.StepsTable, tensors.FromFlatDataAndDimensions(flatSteps, devices, n))
+	}
 	if weights != nil {
 		p.setConst(o.Weights, p.floats(flatW, devices, n))
 	}
@@ -300,9 +328,16 @@ func floatValues(v any) []float64 {
 
 // SplitDelayed lists the projections whose own delayed table is split by
 // target (Projection.SplitOwn), in DelayedEvents order.
-func (p *Program) SplitDelayed() []*Projection {
+func (p *Program) SplitDelayed() []*Projection { return splitOwners(p.DelayedEvents()) }
+
+// SplitScaled lists the projections whose own STP-scaled table is split
+// by target (Projection.SplitOwn), in ScaledEvents order.
+func (p *Program) SplitScaled() []*Projection { return splitOwners(p.ScaledEvents()) }
+
+// splitOwners keeps the projections of prs whose own table is split.
+func splitOwners(prs []*Projection) []*Projection {
 	var out []*Projection
-	for _, pr := range p.DelayedEvents() {
+	for _, pr := range prs {
 		if pr.SplitOwn != nil {
 			out = append(out, pr)
 		}
@@ -311,10 +346,10 @@ func (p *Program) SplitDelayed() []*Projection {
 }
 
 // SplitByTarget reports whether any propagation is split by target (a
-// fan-out table, a procedural projection or a delayed own table): the program then runs split
+// fan-out table, a procedural projection or an own table): the program then runs split
 // across exactly Devices devices.
 func (p *Program) SplitByTarget() bool {
-	return len(p.SplitBlocks()) > 0 || len(p.SplitProcedural()) > 0 || len(p.SplitDelayed()) > 0
+	return len(p.SplitBlocks()) > 0 || len(p.SplitProcedural()) > 0 || len(p.SplitDelayed()) > 0 || len(p.SplitScaled()) > 0
 }
 
 // SplitProcedural lists the procedural projections split by target

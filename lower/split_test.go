@@ -193,66 +193,98 @@ func TestSplitProcedural(t *testing.T) {
 	assert.False(t, one.SplitByTarget())
 }
 
-// delaySpec has one event-driven projection with per-synapse delays
-// (drawn uniform), so an own table with its delays.
-const delaySpec = `
+// ownSpec has two event-driven projections with own tables: EE with
+// per-synapse delays (drawn uniform), into E, a block of its own, and EI
+// with STP, into I, the last 40 neurons of block E2+I (another
+// integrator: not packed with E).
+const ownSpec = `
 name: d
 dt: 0.1 ms
 populations:
   E: {size: 120, model: LifRef}
+  E2: {size: 120, model: LifRef, integrator: rk2}
+  I: {size: 40, model: LifRef, integrator: rk2}
 projections:
   EE: {pre: E, post: E, conn: {fixed_prob: 0.2}, weight: 0.5, delay: uniform(0.5 ms, 3 ms), kernel: event, synapse: Expon, output: CUBA}
+  EI: {pre: E, post: I, conn: {fixed_prob: 0.3}, weight: 0.5, stp: {U: 0.2, tau_d: 150 ms, tau_f: 400 ms}, kernel: event, synapse: Expon, output: CUBA}
 monitors: {spikes: [E]}
 `
 
-// ownRow is one synapse of an own delayed table: target neuron and delay.
+// ownRow is one synapse of an own table: target neuron (in its block) and
+// delay (0 without).
 type ownRow struct{ target, delay int32 }
 
-// A per-synapse delay table split by target holds on device d exactly the
-// whole table's synapses onto d's neurons, row by row in order, with their
-// delays; ShardAxes splits it and the ring buffer.
-func TestSplitDelayed(t *testing.T) {
-	net, err := netspec.Parse([]byte(delaySpec), "d.yaml")
+// An own table split by target (per-synapse delays, or rows scaled by
+// STP) holds on device d exactly the whole table's synapses onto d's
+// neurons of the target block, row by row in order, with their delays;
+// ShardAxes splits it (and the ring buffer), --explain says so. EI's
+// targets, the end of block E2+I, all lie on the last device.
+func TestSplitOwnTables(t *testing.T) {
+	net, err := netspec.Parse([]byte(ownSpec), "d.yaml")
 	require.NoError(t, err)
 	one, err := Build(net, Options{})
 	require.NoError(t, err)
 	require.Len(t, one.DelayedEvents(), 1)
-	pr := one.DelayedEvents()[0]
-	ptr := one.ConstValues[pr.Own.Ptr].Value().([]int32)
-	tg := one.ConstValues[pr.Own.Indices].Value().([]int32)
-	dl := one.ConstValues[pr.Delay.StepsTable].Value().([]int32)
-	for _, devices := range []int{2, 3, 4} {
+	require.Len(t, one.ScaledEvents(), 1)
+	type table struct{ ptr, targets, delays []int32 }
+	read := func(p *Program, pr *Projection, d int) table {
+		at := func(i int) []int32 {
+			if d < 0 {
+				return p.ConstValues[i].Value().([]int32)
+			}
+			return p.ConstValues[i].Value().([][]int32)[d]
+		}
+		tb := table{ptr: at(pr.Own.Ptr), targets: at(pr.Own.Indices)}
+		if pr.Delay != nil {
+			tb.delays = at(pr.Delay.StepsTable)
+		}
+		return tb
+	}
+	rows := func(tb table, i int, shift int32) []ownRow {
+		var out []ownRow
+		for k := tb.ptr[i]; k < tb.ptr[i+1]; k++ {
+			r := ownRow{target: tb.targets[k] + shift}
+			if tb.delays != nil {
+				r.delay = tb.delays[k]
+			}
+			out = append(out, r)
+		}
+		return out
+	}
+	for _, devices := range []int{2, 4} {
 		p, err := Build(net, Options{PadTo: devices})
 		require.NoError(t, err)
-		split := p.SplitDelayed()
-		require.Len(t, split, 1)
-		sp := split[0]
-		share := 120 / devices
-		for d := range devices {
-			lp := p.ConstValues[sp.Own.Ptr].Value().([][]int32)[d]
-			lt := p.ConstValues[sp.Own.Indices].Value().([][]int32)[d]
-			ld := p.ConstValues[sp.Delay.StepsTable].Value().([][]int32)[d]
-			for i := range 120 {
-				var want, got []ownRow
-				for k := ptr[i]; k < ptr[i+1]; k++ {
-					if int(tg[k])/share == d {
-						want = append(want, ownRow{tg[k], dl[k]})
+		split := append(p.SplitDelayed(), p.SplitScaled()...)
+		require.Len(t, split, 2, "%d devices", devices)
+		for k, sp := range split {
+			whole := read(one, append(one.DelayedEvents(), one.ScaledEvents()...)[k], -1)
+			share := sp.Target.Block.Size / devices
+			offset := int32(sp.Target.Offset)
+			total := 0
+			for d := range devices {
+				local := read(p, sp, d)
+				for i := range 120 {
+					var want []ownRow
+					for _, r := range rows(whole, i, offset) {
+						if int(r.target)/share == d {
+							want = append(want, r)
+						}
 					}
+					got := rows(local, i, int32(d*share))
+					require.Equal(t, want, got, "%s, %d devices: row %d on device %d", sp.Name, devices, i, d)
+					total += len(got)
 				}
-				for k := lp[i]; k < lp[i+1]; k++ {
-					got = append(got, ownRow{lt[k] + int32(d*share), ld[k]})
+				for _, x := range local.targets[local.ptr[120]:] {
+					require.Equal(t, int32(share), x, "padding")
 				}
-				require.Equal(t, want, got, "%d devices: row %d on device %d", devices, i, d)
 			}
-			for _, x := range lt[lp[120]:] {
-				require.Equal(t, int32(share), x, "padding")
-			}
+			assert.Equal(t, int(whole.ptr[120]), total, "%s: every synapse on one device", sp.Name)
+			assert.Contains(t, p.Explain("loop", 16, 10), fmt.Sprintf("%s: its own CSR table", sp.Name))
+			_, consts := p.ShardAxes(devices)
+			assert.Equal(t, 0, consts[sp.Own.Indices], sp.Name)
 		}
-		assert.Contains(t, p.Explain("loop", 16, 10), fmt.Sprintf("split by target across %d devices: each holds up to %d synapses, those onto its own neurons", devices, sp.SplitOwn.Synapses))
-		state, consts := p.ShardAxes(devices)
-		assert.Equal(t, 1, state[sp.Delay.Buf], "the ring buffer splits by target")
-		for _, i := range []int{sp.Own.Ptr, sp.Own.Indices, sp.Delay.StepsTable} {
-			assert.Equal(t, 0, consts[i], p.Consts[i].Name)
-		}
+		assert.Contains(t, p.Explain("loop", 16, 10), fmt.Sprintf("split by target across %d devices: each holds up to %d synapses, those onto its own neurons", devices, split[0].SplitOwn.Synapses))
+		state, _ := p.ShardAxes(devices)
+		assert.Equal(t, 1, state[split[0].Delay.Buf], "the ring buffer splits by target")
 	}
 }

@@ -37,7 +37,7 @@ type SplitStep struct {
 // SplitSteps lists the program's propagations split by target, in the
 // order the step takes their results (BodyOptions.SplitInputs): the
 // blocks of SplitBlocks, then the projections of SplitProcedural, then
-// those of SplitDelayed.
+// those of SplitDelayed, then those of SplitScaled.
 func (p *Program) SplitSteps(capacity int) ([]SplitStep, error) {
 	row, consts := len(p.State), len(p.State)+1
 	var out []SplitStep
@@ -80,6 +80,21 @@ func (p *Program) SplitSteps(capacity int) ([]SplitStep, error) {
 			Args:   []int{row, 0, consts + o.Ptr, consts + o.Indices, consts + pr.Delay.StepsTable, consts + weight, pr.Delay.Buf},
 			Split:  []int{-1, -1, 0, 0, 0, ws, 1},
 			Result: shapes.Make(buf.DType, buf.Shape...), ResultAxis: 1})
+	}
+	for _, pr := range p.SplitScaled() {
+		at, err := p.rowAt(pr.Pre.Block, capacity)
+		if err != nil {
+			return nil, err
+		}
+		o := pr.Own
+		weight, ws := pr.Weight, -1
+		if o.Weights >= 0 {
+			weight, ws = o.Weights, 0
+		}
+		out = append(out, SplitStep{Name: "scaled " + pr.Name, Fn: p.scaledPropagation(pr, at, capacity),
+			Args:   []int{row, pr.STPU, pr.STPX, pr.Pre.Block.Spike, consts + o.Ptr, consts + o.Indices, consts + weight},
+			Split:  []int{-1, -1, -1, -1, 0, 0, ws},
+			Result: shapes.Make(p.DType, p.Devices, p.SplitShare(pr))})
 	}
 	for i := range out {
 		out[i].Inputs = p.shares(out[i].Args, out[i].Split, capacity)
@@ -167,6 +182,24 @@ func (p *Program) delayPropagation(pr *Projection, at, capacity int) func([]*Nod
 		idx := firing(in[0], pr.Pre, at, capacity)
 		return []*Node{ops.EventPropagateCSRDelayed(idx, unstack(in[2]), unstack(in[3]), unstack(in[4]), pr.SplitOwn.Width,
 			unstack(in[5]), nil, in[6], in[1])}
+	}
+}
+
+// scaledPropagation is one device's share of a split STP-scaled
+// projection: from the events row, the STP state u and x and the spike
+// flags of the presynaptic block (all whole), it computes each spike's
+// efficacy as the step does (dynamics.STP.Step, whose state update the
+// step makes) and sums the firing rows of the device's table (row
+// pointers, targets, weight), scaled by it, onto the device's share of
+// the target block, [1, SplitShare].
+func (p *Program) scaledPropagation(pr *Projection, at, capacity int) func([]*Node) []*Node {
+	share := p.SplitShare(pr)
+	return func(in []*Node) []*Node {
+		spikes := ops.SpikesAsFloat(popSlice(in[3], pr.Pre), p.DType)
+		eff, _, _ := pr.STP.Step(in[1], in[2], spikes, p.Net.Dt)
+		x := ops.EventPropagateCSRScaled(firing(in[0], pr.Pre, at, capacity), unstack(in[4]), unstack(in[5]), pr.SplitOwn.Width,
+			unstack(in[6]), eff, share)
+		return []*Node{Reshape(x, 1, share)}
 	}
 }
 

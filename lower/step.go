@@ -64,8 +64,8 @@ type stepper struct {
 	// target of its fan-out table (nil until computed); fanIn the ones the
 	// step is given (BodyOptions.FanInputs).
 	fan, fanIn []*Node
-	// procIn holds the split procedural projections' inputs the step is
-	// given (BodyOptions.SplitInputs).
+	// procIn holds the inputs of the split procedural projections and
+	// STP-scaled tables the step is given (BodyOptions.SplitInputs).
 	procIn map[*Projection]*Node
 	// delayIn holds the ring buffers of DelayedEvents with this step's
 	// events added, when the step is given them (BodyOptions.DelayInputs).
@@ -131,8 +131,9 @@ type BodyOptions struct {
 	// SplitInputs leaves the propagation split by target to the loop: the
 	// step takes, after the constants, the result of each of SplitSteps,
 	// in order (a fan-out table's [Devices, Split.Cols], a procedural
-	// projection's [Devices, SplitShare], a delayed table's ring buffer
-	// with this step's events added), instead of computing them. A program
+	// projection's or an STP-scaled table's [Devices, SplitShare], a
+	// delayed table's ring buffer with this step's events added), instead
+	// of computing them. A program
 	// with any needs it; FanInputs and DelayInputs exclude it.
 	SplitInputs bool
 	// DelayInputs leaves the propagation of DelayedEvents to the loop: the
@@ -197,6 +198,10 @@ func (p *Program) Body(capacity int, o BodyOptions) func(inputs []*Node) []*Node
 			st.delayIn = map[*Projection]*Node{}
 			for _, pr := range p.SplitDelayed() {
 				st.delayIn[pr] = inputs[at]
+				at++
+			}
+			for _, pr := range p.SplitScaled() {
+				st.procIn[pr] = inputs[at]
 				at++
 			}
 		}
@@ -779,6 +784,14 @@ func (st *stepper) propagate(pr *Projection, state []*Node) *Node {
 			x = Sub(x, Mul(values, w))
 		}
 		return x
+	}
+	if pr.SplitOwn != nil && pr.Delay == nil { // STP-scaled, split by target: given
+		in := st.procIn[pr]
+		if in == nil {
+			panic(fmt.Sprintf("lower: projection %s's table is split across %d devices: the loop must give the step its propagation (BodyOptions.SplitInputs)", pr.Name, st.p.Devices))
+		}
+		st.sourceValues(pr, state) // this step's STP update
+		return st.p.procSlice(pr, in)
 	}
 	if o := pr.Own; o != nil {
 		return ops.EventPropagateCSRScaled(st.localIdx(pr.Pre, state), st.consts[o.Ptr], st.consts[o.Indices], o.Width,

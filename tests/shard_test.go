@@ -185,11 +185,12 @@ func flatOf(t *testing.T, tt *tensors.Tensor) any {
 	return out
 }
 
-// mixedEvents is mixedSpec with its small projections AZ (one delay) and
-// ZE event-driven: fan-out tables into blocks of other models, one padded
-// on 3 devices.
+// mixedEvents is mixedSpec with its small projections AZ (one delay), ZE
+// and EA (STP) event-driven: fan-out tables and an STP-scaled table into
+// blocks of other models, one padded on 3 devices.
 var mixedEvents = strings.NewReplacer(
 	"weight: 2, delay: 1.2 ms,", "weight: 2, delay: 1.2 ms, kernel: event,",
+	"weight: 0.3, stp:", "weight: 0.3, kernel: event, stp:",
 	"weight: 1, synapse: {Expon: {tau: 8 ms}}", "weight: 1, kernel: event, synapse: {Expon: {tau: 8 ms}}").Replace(mixedSpec)
 
 // multi opens the XLA CPU plugin with the given number of virtual devices
@@ -209,8 +210,8 @@ func multi(t *testing.T, devices int) *pjrt.Backend {
 // devices, blocks of 500 and 80 neurons are padded, and with a capacity
 // of 1 the split run overflows and goes on as the single-device run does.
 // Each device propagates into its own neurons only (the fan-out tables,
-// procedural rows and per-synapse delay tables split by target), with the
-// CPU's top-k compaction or the GPU's scan.
+// procedural rows, per-synapse delay tables and STP-scaled tables split by
+// target), with the CPU's top-k compaction or the GPU's scan.
 // Traces and STDP weights of the mixed network are equal to float32
 // roundoff: its STDP projection PE is dense, which XLA's partitioner
 // splits by source (each device sums its sources' share, then the shares
@@ -229,7 +230,7 @@ func TestShardedRunEqualsOneDevice(t *testing.T) {
 		{"small coba, capacity 1", func() *ir.Network { return parse(t, smallCOBA) }, []int{3}, jit.Options{Capacity: 1, NoShrink: true}, true, ""},
 		{"small coba, scan compaction", func() *ir.Network { return parse(t, smallCOBA) }, []int{2}, jit.Options{ScanCompaction: true}, true, ""},
 		{"cuba", func() *ir.Network { return model(t, "cuba", 30) }, []int{2, 3}, jit.Options{}, true, ""},
-		{"small coba, procedural", func() *ir.Network { return parse(t, smallCOBA) }, []int{2, 3}, jit.Options{}, true, lower.KernelProcedural},
+		{"small coba, procedural", func() *ir.Network { return parse(t, smallCOBA) }, []int{3}, jit.Options{}, true, lower.KernelProcedural},
 		{"delays, stp, stdp", func() *ir.Network { return parse(t, mixedEvents) }, []int{2, 3}, jit.Options{}, false, ""},
 	}
 	backends := map[int]*pjrt.Backend{}
@@ -247,6 +248,11 @@ func TestShardedRunEqualsOneDevice(t *testing.T) {
 				require.Equal(t, prog.FanBlocks(), prog.SplitBlocks(), "%d devices: the fan-out tables split by target", d)
 				require.NotEmpty(t, prog.SplitBlocks())
 				require.Equal(t, prog.DelayedEvents(), prog.SplitDelayed(), "%d devices: per-synapse delay tables split by target", d)
+				require.Equal(t, prog.ScaledEvents(), prog.SplitScaled(), "%d devices: STP-scaled tables split by target", d)
+				if c.name == "delays, stp, stdp" {
+					require.NotEmpty(t, prog.SplitDelayed())
+					require.NotEmpty(t, prog.SplitScaled())
+				}
 				if c.kernel == lower.KernelProcedural {
 					require.Len(t, prog.SplitProcedural(), 2, "%d devices: E2E and E2I regenerated, split by target (I2E and I2I, fixed in-degree, stored)", d)
 				}
