@@ -192,7 +192,7 @@ func (p *Program) DescribeShards(devices int) string {
 			pads = append(pads, fmt.Sprintf("%s +%d", pop.Block.Name, pop.Size))
 		}
 	}
-	s := fmt.Sprintf("%d devices: %d arrays split by neuron or target, %d whole on each (own tables, weights, what does not divide); per device: state %s, constants %s",
+	s := fmt.Sprintf("%d devices: %d arrays split by neuron or target, %d whole on each (scalars, STDP and dense tables, what does not divide); per device: state %s, constants %s",
 		devices, split, whole, humanBytes(state), humanBytes(consts))
 	if len(pads) > 0 {
 		s += "; padded: " + strings.Join(pads, ", ")
