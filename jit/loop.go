@@ -133,6 +133,24 @@ func LoopOps(b backends.Backend, composed bool) (ops Ops, why string) {
 	return OpsCustom, ""
 }
 
+// ProgramOps chooses the loop's operators for program p split across
+// devices (1: not split) on backend b: LoopOps, but the composed ones for
+// a split program whose fan-out or delay tables are not all split by
+// target (custom calls run on each device's share of a table, in a manual
+// computation; a table left whole would sit in the partitioned step,
+// where they have no partitioning rule). why says why custom calls are
+// not used ("" when they are).
+func ProgramOps(b backends.Backend, p *lower.Program, devices int, composed bool) (ops Ops, why string) {
+	if devices > 1 && !p.SplitCovers() {
+		ops, why = LoopOps(b, true)
+		if ops != OpsScan {
+			why = fmt.Sprintf("split across %d devices with tables that stay whole on every device (blocks that do not divide), where the custom calls have no partitioning rule", devices)
+		}
+		return ops, why
+	}
+	return LoopOps(b, composed)
+}
+
 // newLoopProgram is NewLoopProgram with the given operators.
 func newLoopProgram(b backends.Backend, p *lower.Program, name string, capacity int, ops Ops) (*LoopProgram, error) {
 	_, width := p.EventLayout(capacity)
@@ -171,17 +189,19 @@ func newLoopProgram(b backends.Backend, p *lower.Program, name string, capacity 
 	}
 	bo := lower.BodyOptions{Keys: spec.Compact != nil}
 	if p.SplitByTarget() {
-		if ops == OpsCustom {
-			return nil, fmt.Errorf("jit: the program's propagation is split by target across %d devices, which brainc's custom calls cannot run: use composed operators", p.Devices)
+		if ops == OpsCustom && !p.SplitCovers() {
+			return nil, fmt.Errorf("jit: the program's propagation is split by target across %d devices with tables left whole, which brainc's custom calls cannot run: use composed operators", p.Devices)
 		}
 		steps, err := p.SplitSteps(capacity)
 		if err != nil {
 			return nil, err
 		}
 		for j, ss := range steps {
-			text, err := pjrt.TraceStableHLO(b, fmt.Sprintf("%s_split%d", name, j), ss.Inputs, ss.Fn)
-			if err != nil {
-				return nil, fmt.Errorf("jit: %s: %w", ss.Name, err)
+			var text string
+			if target, _ := customShare(p, ss, capacity); ops != OpsCustom || target == "" {
+				if text, err = pjrt.TraceStableHLO(b, fmt.Sprintf("%s_split%d", name, j), ss.Inputs, ss.Fn); err != nil {
+					return nil, fmt.Errorf("jit: %s: %w", ss.Name, err)
+				}
 			}
 			args := slices.Clone(ss.Args)
 			for i, a := range args {
@@ -189,7 +209,16 @@ func newLoopProgram(b backends.Backend, p *lower.Program, name string, capacity 
 					args[i] = carried + a - len(p.State) - 1
 				}
 			}
-			spec.Computed = append(spec.Computed, loop.Computed{Manual: &loop.Manual{Text: text, Split: ss.Split, ResultAxis: ss.ResultAxis}, Args: args})
+			m := &loop.Manual{Text: text, Split: ss.Split, ResultAxis: ss.ResultAxis}
+			if ops == OpsCustom {
+				if target, meta := customShare(p, ss, capacity); target != "" {
+					m = &loop.Manual{Target: target, Meta: meta, Devices: p.Devices, Split: ss.Split, ResultAxis: ss.ResultAxis}
+					if !slices.Contains(lp.CustomCalls, target) {
+						lp.CustomCalls = append(lp.CustomCalls, target)
+					}
+				}
+			}
+			spec.Computed = append(spec.Computed, loop.Computed{Manual: m, Args: args})
 			in = append(in, ss.Result)
 		}
 		bo.SplitInputs = true
@@ -197,6 +226,8 @@ func newLoopProgram(b backends.Backend, p *lower.Program, name string, capacity 
 	if ops == OpsCustom && width > 0 {
 		spec.Compact.Target, spec.Compact.KeyType, bo.ByteKeys = cpuops.CompactTarget, "ui8", true
 		lp.CustomCalls = append(lp.CustomCalls, cpuops.CompactTarget)
+	}
+	if ops == OpsCustom && width > 0 && !p.SplitByTarget() { // split: SplitSteps above propagate
 		offsets, _ := p.EventLayout(capacity)
 		at := map[*lower.Block]int{}
 		for j, blk := range p.CompactBlocks() {
@@ -242,6 +273,39 @@ func newLoopProgram(b backends.Backend, p *lower.Program, name string, capacity 
 	}
 	lp.Text, err = loop.Module(step, spec)
 	return lp, err
+}
+
+// customShare is the custom call (and its meta operand) that computes one
+// device's share of the split propagation ss, as the custom calls compute
+// a whole table on one device (a fan-out table, a delayed own table), or
+// "" when none does (procedural rows, STP-scaled tables: traced).
+func customShare(p *lower.Program, ss lower.SplitStep, capacity int) (string, []int32) {
+	offsets, _ := p.EventLayout(capacity)
+	at := map[*lower.Block]int{}
+	for j, blk := range p.CompactBlocks() {
+		at[blk] = offsets[j]
+	}
+	switch {
+	case ss.Block != nil:
+		blk := ss.Block
+		wmode := cpuops.WeightScalar
+		switch {
+		case blk.FanoutPerSynapse:
+			wmode = cpuops.WeightSynapse
+		case len(p.Consts[blk.FanoutWeight].Shape) == 2:
+			wmode = cpuops.WeightSlot
+		}
+		return cpuops.CSRTarget, []int32{int32(at[blk]), int32(lower.Capacity(blk, capacity)), int32(blk.Size), int32(wmode)}
+	case ss.Proj != nil && ss.Proj.Delay != nil:
+		pr := ss.Proj
+		wmode := cpuops.WeightScalar
+		if pr.Own.Weights >= 0 {
+			wmode = cpuops.WeightSynapse
+		}
+		blk := pr.Pre.Block
+		return cpuops.CSRDelayedTarget, []int32{int32(at[blk]), int32(lower.Capacity(blk, capacity)), int32(pr.Pre.Offset), int32(pr.Pre.Size), int32(wmode)}
+	}
+	return "", nil
 }
 
 // loopExec is a compiled LoopProgram.
@@ -414,7 +478,7 @@ func (r *Runner) loopExec(capacity int) (*loopExec, error) {
 	ops := OpsScan
 	sh := r.loop.shard
 	if !r.opts.ScanCompaction {
-		ops, _ = LoopOps(r.backend, r.opts.ComposedOps || sh.devices > 1)
+		ops, _ = ProgramOps(r.backend, r.prog, sh.devices, r.opts.ComposedOps)
 	}
 	r.stats.Ops, r.stats.Devices = ops, sh.devices
 	lp, err := newLoopProgram(r.backend, r.prog, fmt.Sprintf("loop_c%d", capacity), capacity, ops)

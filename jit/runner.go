@@ -71,8 +71,10 @@ type Options struct {
 	// block divides and its fan-out tables split by target: a program so
 	// built needs exactly that many), and runs the loop as one program partitioned by XLA
 	// (Shardy), which exchanges what each step needs between the devices.
-	// It needs the loop engine, and uses the composed operators (the CPU
-	// custom calls have no partitioning rule). 0 or 1: device 0 only.
+	// It needs the loop engine; the CPU custom calls run each device's
+	// share of the tables split by target, or, when some table stays
+	// whole, the composed operators run instead (ProgramOps). 0 or 1:
+	// device 0 only.
 	Devices int
 	// Log, when set, receives one line per loop-engine call: the steps it
 	// ran, the capacity before and after, the largest firing count, whether

@@ -66,7 +66,11 @@ func (c *Compaction) Width() int {
 // writeCompaction writes the ops turning the step's keys (SSA names) into
 // the events row and returns the row's name. Names are prefixed with %k.
 func writeCompaction(w func(string, ...any), c *Compaction, keys []string) string {
-	if c.Target != "" {
+	split := false
+	for _, b := range c.Blocks {
+		split = split || b.Devices > 1
+	}
+	if c.Target != "" && !split {
 		caps := make([]string, len(c.Blocks))
 		types := []string{fmt.Sprintf("tensor<%dxi32>", len(c.Blocks))}
 		for j, b := range c.Blocks {
@@ -80,13 +84,26 @@ func writeCompaction(w func(string, ...any), c *Compaction, keys []string) strin
 	var parts []string
 	for j, b := range c.Blocks {
 		if b.Devices > 1 {
-			parts = append(parts, writeSplitCompaction(w, j, b, keys[j])...)
+			parts = append(parts, writeSplitCompaction(w, j, b, keys[j], c.Target, c.keyType())...)
+			continue
+		}
+		p := fmt.Sprintf("%%k%d_", j)
+		if c.Target != "" { // beside split blocks: whole on every device
+			kt, rt := fmt.Sprintf("tensor<%dx%s>", b.Size, c.keyType()), fmt.Sprintf("tensor<%dxi32>", 1+b.Capacity)
+			w("      %sm = sdy.manual_computation(%s) in_shardings=[<@brainc_mesh, [{}]>] out_shardings=[<@brainc_mesh, [{}]>] manual_axes={\"x\"} (%slocal: %s) {\n",
+				p, keys[j], p, kt)
+			w("      %scaps = \"stablehlo.constant\"() { value = dense<[%d]> : tensor<1xi32> } : () -> tensor<1xi32>\n", p, b.Capacity)
+			writeCustomCall(w, p+"row", c.Target, []string{p + "caps", p + "local"}, []string{"tensor<1xi32>", kt}, rt)
+			w("      sdy.return %srow : %s\n", p, rt)
+			w("      } : (%s) -> %s\n", kt, rt)
+			writeSlice(w, p+"count1", p+"m", rt, 0, 1)
+			writeSlice(w, p+"idx", p+"m", rt, 1, 1+b.Capacity)
+			parts = append(parts, p+"count1", p+"idx")
 			continue
 		}
 		// Count the fired (key 1) among the k largest, a non-finite state
 		// (key 2) counting past any capacity. Both top-k outputs are read
 		// whole (XLA keeps a top-k only while its outputs are).
-		p := fmt.Sprintf("%%k%d_", j)
 		idx, _ := writeTopK(w, p, keys[j], b.Size, b.Capacity, "", b.Size)
 		w("      %scount1 = \"stablehlo.reshape\"(%scount) : (tensor<i32>) -> tensor<1xi32>\n", p, p)
 		parts = append(parts, p+"count1", idx)
@@ -170,6 +187,34 @@ func writeTopK(w func(string, ...any), p, key string, n, capacity int, offset st
 	return idx, m
 }
 
+// writeCustomShare is writeTopK with the custom compaction target, on one
+// device's share of the keys (n of them, of keyType): the count
+// (%<p>count) and the first min(capacity, n) indices plus offset, the
+// padding replaced by pad, whose name and length it returns.
+func writeCustomShare(w func(string, ...any), p, key string, n, capacity int, offset string, pad int, target, keyType string) (string, int) {
+	m := min(capacity, n)
+	rt := fmt.Sprintf("tensor<%dxi32>", 1+m)
+	mt := fmt.Sprintf("tensor<%dxi32>", m)
+	w("      %scaps = \"stablehlo.constant\"() { value = dense<[%d]> : tensor<1xi32> } : () -> tensor<1xi32>\n", p, m)
+	writeCustomCall(w, p+"crow", target, []string{p + "caps", key}, []string{"tensor<1xi32>", fmt.Sprintf("tensor<%dx%s>", n, keyType)}, rt)
+	writeSlice(w, p+"count1c", p+"crow", rt, 0, 1)
+	w("      %scount = \"stablehlo.reshape\"(%scount1c) : (tensor<1xi32>) -> tensor<i32>\n", p, p)
+	writeSlice(w, p+"cidx", p+"crow", rt, 1, 1+m)
+	w("      %soff = \"stablehlo.broadcast_in_dim\"(%s) { broadcast_dimensions = array<i64> } : (tensor<i32>) -> %s\n", p, offset, mt)
+	w("      %sshift = \"stablehlo.add\"(%scidx, %soff) : (%s, %s) -> %s\n", p, p, p, mt, mt, mt)
+	w("      %sn = \"stablehlo.constant\"() { value = dense<%d> : %s } : () -> %s\n", p, n, mt, mt)
+	w("      %svalid = \"stablehlo.compare\"(%scidx, %sn) { comparison_direction = #stablehlo<comparison_direction LT> } : (%s, %s) -> tensor<%dxi1>\n", p, p, p, mt, mt, m)
+	w("      %spad = \"stablehlo.constant\"() { value = dense<%d> : %s } : () -> %s\n", p, pad, mt, mt)
+	w("      %sidx = \"stablehlo.select\"(%svalid, %sshift, %spad) : (tensor<%dxi1>, %s, %s) -> %s\n", p, p, p, p, m, mt, mt, mt)
+	return p + "idx", m
+}
+
+// writeSlice writes name = x[from:to] of the rank-1 x of type typ.
+func writeSlice(w func(string, ...any), name, x, typ string, from, to int) {
+	w("      %s = \"stablehlo.slice\"(%s) { start_indices = array<i64: %d>, limit_indices = array<i64: %d>, strides = array<i64: 1> } : (%s) -> tensor<%dxi32>\n",
+		name, x, from, to, typ, to-from)
+}
+
 // writeReduce writes name = the reduction (add, maximum) of x (of type typ,
 // rank 1) from init, a tensor<i32>.
 func writeReduce(w func(string, ...any), name, x, init, typ, op string) {
@@ -205,21 +250,27 @@ func writeGather(w func(string, ...any), name, from, at string, n, m int) {
 // device order (each device's are below the next device's), gathered by
 // prefix sums of the counts, then the padding. It returns the count's and the indices' names
 // (tensor<1xi32>, tensor<Capacity x i32>).
-func writeSplitCompaction(w func(string, ...any), j int, b CompactBlock, key string) []string {
+func writeSplitCompaction(w func(string, ...any), j int, b CompactBlock, key, target, keyType string) []string {
 	d, c := b.Devices, b.Capacity
 	share := b.Size / d
 	p := fmt.Sprintf("%%k%d_", j)
 	rowT := fmt.Sprintf("tensor<1x%dxi32>", 1+c)
 	allT := fmt.Sprintf("tensor<%dx%dxi32>", d, 1+c)
-	w("      %sm = sdy.manual_computation(%s) in_shardings=[<@brainc_mesh, [{\"x\"}]>] out_shardings=[<@brainc_mesh, [{}, {}]>] manual_axes={\"x\"} (%slocal: tensor<%dxf32>) {\n",
-		p, key, p, share)
+	w("      %sm = sdy.manual_computation(%s) in_shardings=[<@brainc_mesh, [{\"x\"}]>] out_shardings=[<@brainc_mesh, [{}, {}]>] manual_axes={\"x\"} (%slocal: tensor<%dx%s>) {\n",
+		p, key, p, share, keyType)
 	o, l := p, p+"l_" // names outside and inside the manual computation
 	p = l
 	w("      %sdev = \"stablehlo.partition_id\"() : () -> tensor<ui32>\n", p)
 	w("      %sdevi = \"stablehlo.convert\"(%sdev) : (tensor<ui32>) -> tensor<i32>\n", p, p)
 	w("      %sshare = \"stablehlo.constant\"() { value = dense<%d> : tensor<i32> } : () -> tensor<i32>\n", p, share)
 	w("      %sfirst = \"stablehlo.multiply\"(%sdevi, %sshare) : (tensor<i32>, tensor<i32>) -> tensor<i32>\n", p, p, p)
-	idx, m := writeTopK(w, p, o+"local", share, c, p+"first", b.Size)
+	var idx string
+	var m int
+	if target != "" {
+		idx, m = writeCustomShare(w, p, o+"local", share, c, p+"first", b.Size, target, keyType)
+	} else {
+		idx, m = writeTopK(w, p, o+"local", share, c, p+"first", b.Size)
+	}
 	if m < c { // a share smaller than the capacity: padded to it
 		w("      %sfill = \"stablehlo.constant\"() { value = dense<%d> : tensor<%dxi32> } : () -> tensor<%dxi32>\n", p, b.Size, c-m, c-m)
 		w("      %sfull = \"stablehlo.concatenate\"(%s, %sfill) { dimension = 0 : i64 } : (tensor<%dxi32>, tensor<%dxi32>) -> tensor<%dxi32>\n",
@@ -239,7 +290,7 @@ func writeSplitCompaction(w func(string, ...any), j int, b CompactBlock, key str
 	w("      %sgathered = \"stablehlo.all_gather\"(%srow2) { all_gather_dim = 0 : i64, replica_groups = dense<[[%s]]> : tensor<1x%dxi64>, channel_handle = #stablehlo.channel_handle<handle = %d, type = 1>, use_global_device_ids } : (%s) -> %s\n",
 		p, p, strings.Join(groups, ", "), d, 1000+j, rowT, allT)
 	w("      sdy.return %sgathered : %s\n", p, allT)
-	w("      } : (tensor<%dxf32>) -> %s\n", b.Size, allT)
+	w("      } : (tensor<%dx%s>) -> %s\n", b.Size, keyType, allT)
 	p = o
 	// The merge, on the gathered rows.
 	dT := fmt.Sprintf("tensor<%dxi32>", d)

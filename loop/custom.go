@@ -56,7 +56,7 @@ func (c Computed) write(w func(string, ...any), j int, in, types []string, resul
 			ops, opTypes = append(ops, in[a]), append(opTypes, types[a])
 		}
 		name := fmt.Sprintf("%%cc%d", j)
-		writeManual(w, name, j, ops, opTypes, c.Manual.Split, fn.args, fn.result, result, c.Manual.ResultAxis)
+		writeManual(w, name, j, ops, opTypes, c.Manual.Split, fn.args, fn.result, result, c.Manual.ResultAxis, c.Manual.Target, c.Manual.Meta)
 		return name
 	}
 	if len(c.Meta) > 0 {

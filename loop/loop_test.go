@@ -467,8 +467,8 @@ func TestManualRuns(t *testing.T) {
 }
 
 // Split across 2 devices (CompactBlock.Devices: each compacts its half of
-// block A's keys; B, of 13, is compacted whole), the loop builds the rows
-// top-k builds on one device, step by step through quiet steps and bursts
+// block A's keys, with top-k or the custom compaction; B, of 13, is
+// compacted whole), the loop builds the rows top-k builds on one device, step by step through quiet steps and bursts
 // past the capacity; at the non-finite step both counts say so (past
 // capacity+1), each its own way.
 func TestSplitCompactionEqualsTopK(t *testing.T) {
@@ -482,19 +482,29 @@ func TestSplitCompactionEqualsTopK(t *testing.T) {
 	defer b.Finalize()
 	c, err := pjrt.Client(b)
 	require.NoError(t, err)
-	run := func(devices, from int) ([]int32, int) {
-		text, err := Module(step, Spec{Name: "keys", Carried: 2, Invariant: 2, Rows: T,
-			Compact: &Compaction{Row: 1, Blocks: []CompactBlock{{Size: A, Capacity: capA, Devices: devices}, {Size: B, Capacity: capB}}}})
-		require.NoError(t, err)
-		cc := c.Compile()
-		if devices > 1 {
-			text, err = Shard(text, devices, map[int]int{2: 1})
-			require.NoError(t, err)
-			cc = cc.WithShardy(devices).WithDeviceAssignment([]int{0, 1})
+	require.NoError(t, cpuops.Register(c))
+	exes := map[string]*xlapjrt.LoadedExecutable{} // by devices and target
+	defer func() {
+		for _, e := range exes {
+			_ = e.Destroy()
 		}
-		exe, err := cc.WithStableHLO([]byte(text)).Done()
-		require.NoError(t, err)
-		defer func() { _ = exe.Destroy() }()
+	}()
+	run := func(devices, from int, target string) ([]int32, int) {
+		exe := exes[fmt.Sprint(devices, target)]
+		if exe == nil {
+			text, err := Module(step, Spec{Name: "keys", Carried: 2, Invariant: 2, Rows: T,
+				Compact: &Compaction{Row: 1, Target: target, Blocks: []CompactBlock{{Size: A, Capacity: capA, Devices: devices}, {Size: B, Capacity: capB}}}})
+			require.NoError(t, err)
+			cc := c.Compile()
+			if devices > 1 {
+				text, err = Shard(text, devices, map[int]int{2: 1})
+				require.NoError(t, err)
+				cc = cc.WithShardy(devices).WithDeviceAssignment([]int{0, 1})
+			}
+			exe, err = cc.WithStableHLO([]byte(text)).Done()
+			require.NoError(t, err)
+			exes[fmt.Sprint(devices, target)] = exe
+		}
 		var args []*xlapjrt.Buffer
 		put := func(d int, flat any, dims ...int) {
 			buf, err := c.BufferFromHost().ToDeviceNum(d).FromFlatDataWithDimensions(flat, dims).Done()
@@ -519,16 +529,19 @@ func TestSplitCompactionEqualsTopK(t *testing.T) {
 	}
 	stops, bad := 0, false
 	for from := 0; from < T; stops++ {
-		want, steps := run(1, from)
-		got, gotSteps := run(2, from)
-		require.Equal(t, steps, gotSteps, "from step %d", from)
-		last := (steps - 1) * width
-		if want[last] > capA+1 { // non-finite: A's count says so, its indices are not used
-			bad = true
-			assert.Greater(t, got[last], int32(capA+1), "from step %d", from)
-			want, got = want[:last], got[:last]
+		want, steps := run(1, from, "")
+		for _, target := range []string{"", cpuops.CompactTarget} {
+			got, gotSteps := run(2, from, target)
+			require.Equal(t, steps, gotSteps, "from step %d, %q", from, target)
+			last := (steps - 1) * width
+			w := want
+			if w[last] > capA+1 { // non-finite: A's count says so, its indices are not used
+				bad = true
+				assert.Greater(t, got[last], int32(capA+1), "from step %d, %q", from, target)
+				w, got = w[:last], got[:last]
+			}
+			require.Equal(t, w, got, "from step %d, %q", from, target)
 		}
-		require.Equal(t, want, got, "from step %d", from)
 		from += steps
 	}
 	assert.Greater(t, stops, 3, "bursts and the non-finite step stop the loop")

@@ -18,6 +18,14 @@ type Manual struct {
 	// takes one device's share of each operand and returns its share of
 	// the result.
 	Text string
+	// Target, in place of Text, is a typed-FFI custom call (as
+	// Computed.Target) run on each device's shares: its operands are Meta,
+	// when given, as a constant tensor<len(Meta) x i32>, then the
+	// operands' shares; its result is the result's share. Devices is then
+	// the number of devices (the shares' types follow from it).
+	Target  string
+	Meta    []int32
+	Devices int
 	// Split gives, per operand (Computed.Args), the axis it is split along
 	// across the devices, or -1 for an operand whole on every device.
 	Split []int
@@ -66,18 +74,55 @@ type manualTypes struct {
 // types types (carried and invariant) and the type result it gives, and
 // returns its function's text for the looping module and its types.
 func (c Computed) prepare(j int, types []string, result string) (string, manualTypes, error) {
-	text, local, lres, err := c.Manual.body(manualFunc(j))
-	if err != nil {
-		return "", manualTypes{}, err
-	}
 	global := make([]string, len(c.Args))
 	for i, a := range c.Args {
 		global[i] = types[a]
+	}
+	m := c.Manual
+	if m.Target != "" {
+		if !nameRe.MatchString(m.Target) || m.Text != "" || m.Devices < 2 {
+			return "", manualTypes{}, fmt.Errorf("a manual custom call needs a target of letters, digits and underscores, no text and at least 2 devices, got %q, %d devices", m.Target, m.Devices)
+		}
+		local := make([]string, len(global))
+		for i, g := range global {
+			if local[i] = share(g, m.Split[i], m.Devices); local[i] == "" {
+				return "", manualTypes{}, fmt.Errorf("operand %d is %s: its axis %d does not divide by %d devices", i, g, m.Split[i], m.Devices)
+			}
+		}
+		lres := share(result, m.ResultAxis, m.Devices)
+		if lres == "" {
+			return "", manualTypes{}, fmt.Errorf("the result is %s: its axis %d does not divide by %d devices", result, m.ResultAxis, m.Devices)
+		}
+		return "", manualTypes{local, lres}, nil
+	}
+	text, local, lres, err := m.body(manualFunc(j))
+	if err != nil {
+		return "", manualTypes{}, err
 	}
 	if _, err := checkShares(global, local, c.Manual.Split, result, lres, c.Manual.ResultAxis); err != nil {
 		return "", manualTypes{}, err
 	}
 	return text, manualTypes{local, lres}, nil
+}
+
+// share is the type of one device's share of an array of type typ split
+// along axis across devices (typ itself for axis -1), or "" when that
+// axis does not divide.
+func share(typ string, axis, devices int) string {
+	if axis < 0 {
+		return typ
+	}
+	d := dims(typ)
+	var n int
+	if axis >= len(d) {
+		return ""
+	}
+	if _, err := fmt.Sscan(d[axis], &n); err != nil || n%devices != 0 {
+		return ""
+	}
+	d[axis] = fmt.Sprint(n / devices)
+	elem := typ[strings.LastIndexByte(typ, 'x')+1 : len(typ)-1]
+	return "tensor<" + strings.Join(append(d, elem), "x") + ">"
 }
 
 // dims reads the dimensions of a tensor type ("tensor<4x8xf32>": 4, 8).
@@ -139,8 +184,10 @@ func checkShares(global, local []string, split []int, gResult, lResult string, r
 }
 
 // writeManual writes name = computed input j's manual computation of the
-// operands ops (of global types types) and result type result.
-func writeManual(w func(string, ...any), name string, j int, ops, types []string, split []int, local []string, localResult, result string, resultAxis int) {
+// operands ops (of global types types) and result type result: a call of
+// its function, or of the custom call target (with meta) when given.
+func writeManual(w func(string, ...any), name string, j int, ops, types []string, split []int, local []string, localResult, result string, resultAxis int,
+	target string, meta []int32) {
 	ins := make([]string, len(ops))
 	params := make([]string, len(ops))
 	args := make([]string, len(ops))
@@ -151,7 +198,21 @@ func writeManual(w func(string, ...any), name string, j int, ops, types []string
 	}
 	w("      %s = sdy.manual_computation(%s) in_shardings=[%s] out_shardings=[%s] manual_axes={\"x\"} (%s) {\n",
 		name, strings.Join(ops, ", "), strings.Join(ins, ", "), meshSharding(len(dims(result)), resultAxis), strings.Join(params, ", "))
-	w("        %%m%d = func.call @%s(%s) : (%s) -> %s\n", j, manualFunc(j), strings.Join(args, ", "), strings.Join(local, ", "), localResult)
+	if target != "" {
+		callOps, callTypes := args, local
+		if len(meta) > 0 {
+			vals := make([]string, len(meta))
+			for i, m := range meta {
+				vals[i] = fmt.Sprint(m)
+			}
+			mt := fmt.Sprintf("tensor<%dxi32>", len(meta))
+			w("        %%m%d_meta = \"stablehlo.constant\"() { value = dense<[%s]> : %s } : () -> %s\n", j, strings.Join(vals, ", "), mt, mt)
+			callOps, callTypes = append([]string{fmt.Sprintf("%%m%d_meta", j)}, args...), append([]string{mt}, local...)
+		}
+		writeCustomCall(w, fmt.Sprintf("%%m%d", j), target, callOps, callTypes, localResult)
+	} else {
+		w("        %%m%d = func.call @%s(%s) : (%s) -> %s\n", j, manualFunc(j), strings.Join(args, ", "), strings.Join(local, ", "), localResult)
+	}
 	w("        sdy.return %%m%d : %s\n", j, localResult)
 	w("      } : (%s) -> %s\n", strings.Join(types, ", "), result)
 }

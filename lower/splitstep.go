@@ -18,8 +18,12 @@ import (
 // the device's share of one input of the step (BodyOptions.SplitInputs).
 type SplitStep struct {
 	// Name says what it propagates ("fan E+I", "procedural E2E", "delayed
-	// EE").
+	// EE", "scaled EA").
 	Name string
+	// Block is the fan-out table's block, for a fan-out table (nil
+	// otherwise); Proj the projection, for the others.
+	Block *Block
+	Proj  *Projection
 	// Fn is the function on one device; Inputs the shapes it takes there.
 	Fn     func(inputs []*Node) []*Node
 	Inputs []shapes.Shape
@@ -50,7 +54,7 @@ func (p *Program) SplitSteps(capacity int) ([]SplitStep, error) {
 		if len(p.Consts[b.FanoutWeight].Shape) == 2 {
 			ws = 0
 		}
-		out = append(out, SplitStep{Name: "fan " + b.Name, Fn: p.fanPropagation(b, at, capacity),
+		out = append(out, SplitStep{Name: "fan " + b.Name, Block: b, Fn: p.fanPropagation(b, at, capacity),
 			Args:   []int{row, consts + b.FanoutPtr, consts + b.Fanout, consts + b.FanoutWeight},
 			Split:  []int{-1, 0, 0, ws},
 			Result: shapes.Make(p.DType, p.Devices, b.Split.Cols)})
@@ -60,7 +64,7 @@ func (p *Program) SplitSteps(capacity int) ([]SplitStep, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, SplitStep{Name: "procedural " + pr.Name, Fn: p.procPropagation(pr, at, capacity),
+		out = append(out, SplitStep{Name: "procedural " + pr.Name, Proj: pr, Fn: p.procPropagation(pr, at, capacity),
 			Args:   []int{row, consts + p.DeviceIDs, consts + pr.Weight},
 			Split:  []int{-1, 0, -1},
 			Result: shapes.Make(p.DType, p.Devices, p.SplitShare(pr))})
@@ -76,7 +80,7 @@ func (p *Program) SplitSteps(capacity int) ([]SplitStep, error) {
 			weight, ws = o.Weights, 0
 		}
 		buf := p.State[pr.Delay.Buf]
-		out = append(out, SplitStep{Name: "delayed " + pr.Name, Fn: p.delayPropagation(pr, at, capacity),
+		out = append(out, SplitStep{Name: "delayed " + pr.Name, Proj: pr, Fn: p.delayPropagation(pr, at, capacity),
 			Args:   []int{row, 0, consts + o.Ptr, consts + o.Indices, consts + pr.Delay.StepsTable, consts + weight, pr.Delay.Buf},
 			Split:  []int{-1, -1, 0, 0, 0, ws, 1},
 			Result: shapes.Make(buf.DType, buf.Shape...), ResultAxis: 1})
@@ -91,7 +95,7 @@ func (p *Program) SplitSteps(capacity int) ([]SplitStep, error) {
 		if o.Weights >= 0 {
 			weight, ws = o.Weights, 0
 		}
-		out = append(out, SplitStep{Name: "scaled " + pr.Name, Fn: p.scaledPropagation(pr, at, capacity),
+		out = append(out, SplitStep{Name: "scaled " + pr.Name, Proj: pr, Fn: p.scaledPropagation(pr, at, capacity),
 			Args:   []int{row, pr.STPU, pr.STPX, pr.Pre.Block.Spike, consts + o.Ptr, consts + o.Indices, consts + weight},
 			Split:  []int{-1, -1, -1, -1, 0, 0, ws},
 			Result: shapes.Make(p.DType, p.Devices, p.SplitShare(pr))})
@@ -100,6 +104,14 @@ func (p *Program) SplitSteps(capacity int) ([]SplitStep, error) {
 		out[i].Inputs = p.shares(out[i].Args, out[i].Split, capacity)
 	}
 	return out, nil
+}
+
+// SplitCovers reports whether the split propagation covers every fan-out
+// table and every delayed own table (DelayedEvents): what brainc's CPU
+// custom calls would propagate, so that they can run each device's share
+// (SplitSteps), none being left whole in a partitioned step.
+func (p *Program) SplitCovers() bool {
+	return slices.Equal(p.FanBlocks(), p.SplitBlocks()) && slices.Equal(p.DelayedEvents(), p.SplitDelayed())
 }
 
 // shares are the shapes on one device of the step inputs args (as

@@ -225,13 +225,17 @@ func TestShardedRunEqualsOneDevice(t *testing.T) {
 		jopts   jit.Options
 		exact   bool // traces bit for bit
 		kernel  lower.Kernel
+		noPack  bool // a block of each population: some tables whole
 	}{
-		{"small coba", func() *ir.Network { return parse(t, smallCOBA) }, []int{2, 3, 4}, jit.Options{}, true, ""},
-		{"small coba, capacity 1", func() *ir.Network { return parse(t, smallCOBA) }, []int{3}, jit.Options{Capacity: 1, NoShrink: true}, true, ""},
-		{"small coba, scan compaction", func() *ir.Network { return parse(t, smallCOBA) }, []int{2}, jit.Options{ScanCompaction: true}, true, ""},
-		{"cuba", func() *ir.Network { return model(t, "cuba", 30) }, []int{2, 3}, jit.Options{}, true, ""},
-		{"small coba, procedural", func() *ir.Network { return parse(t, smallCOBA) }, []int{3}, jit.Options{}, true, lower.KernelProcedural},
-		{"delays, stp, stdp", func() *ir.Network { return parse(t, mixedEvents) }, []int{2, 3}, jit.Options{}, false, ""},
+		{"small coba", func() *ir.Network { return parse(t, smallCOBA) }, []int{2, 3, 4}, jit.Options{}, true, "", false},
+		{"small coba, composed ops", func() *ir.Network { return parse(t, smallCOBA) }, []int{3}, jit.Options{ComposedOps: true}, true, "", false},
+		{"small coba, capacity 1", func() *ir.Network { return parse(t, smallCOBA) }, []int{3}, jit.Options{Capacity: 1, NoShrink: true}, true, "", false},
+		{"small coba, scan compaction", func() *ir.Network { return parse(t, smallCOBA) }, []int{2}, jit.Options{ScanCompaction: true}, true, "", false},
+		{"cuba", func() *ir.Network { return model(t, "cuba", 30) }, []int{2, 3}, jit.Options{}, true, "", false},
+		{"small coba, procedural", func() *ir.Network { return parse(t, smallCOBA) }, []int{3}, jit.Options{}, true, lower.KernelProcedural, false},
+		{"delays, stp, stdp", func() *ir.Network { return parse(t, mixedEvents) }, []int{2}, jit.Options{}, false, "", false},
+		{"delays, stp, stdp, composed ops", func() *ir.Network { return parse(t, mixedEvents) }, []int{3}, jit.Options{ComposedOps: true}, false, "", false},
+		{"partly split", func() *ir.Network { return parse(t, partlySplit) }, []int{4}, jit.Options{}, true, "", true},
 	}
 	backends := map[int]*pjrt.Backend{}
 	for _, c := range cases {
@@ -243,13 +247,18 @@ func TestShardedRunEqualsOneDevice(t *testing.T) {
 					backends[d] = multi(t, d)
 				}
 				net := c.net()
-				prog, err := lower.Build(net, lower.Options{PadTo: d, Kernel: c.kernel})
+				prog, err := lower.Build(net, lower.Options{PadTo: d, Kernel: c.kernel, NoPack: c.noPack})
 				require.NoError(t, err)
-				require.Equal(t, prog.FanBlocks(), prog.SplitBlocks(), "%d devices: the fan-out tables split by target", d)
 				require.NotEmpty(t, prog.SplitBlocks())
+				if c.noPack {
+					require.Len(t, prog.SplitBlocks(), 1, "A's table into A splits, B's into B (50 neurons) stays whole")
+					require.Len(t, prog.FanBlocks(), 2)
+				} else {
+					require.Equal(t, prog.FanBlocks(), prog.SplitBlocks(), "%d devices: the fan-out tables split by target", d)
+				}
 				require.Equal(t, prog.DelayedEvents(), prog.SplitDelayed(), "%d devices: per-synapse delay tables split by target", d)
 				require.Equal(t, prog.ScaledEvents(), prog.SplitScaled(), "%d devices: STP-scaled tables split by target", d)
-				if c.name == "delays, stp, stdp" {
+				if strings.HasPrefix(c.name, "delays, stp, stdp") {
 					require.NotEmpty(t, prog.SplitDelayed())
 					require.NotEmpty(t, prog.SplitScaled())
 				}
@@ -261,9 +270,12 @@ func TestShardedRunEqualsOneDevice(t *testing.T) {
 				rec, st, err := results.Simulate(backends[d], prog, int(net.Duration/net.Dt+0.5), jopts, nil)
 				require.NoError(t, err)
 				assert.Equal(t, d, st.Devices)
-				want := jit.OpsTopK // split runs use the composed ops
-				if c.jopts.ScanCompaction {
+				want := jit.OpsCustom // on each device's share of the split tables
+				switch {
+				case c.jopts.ScanCompaction:
 					want = jit.OpsScan // the GPU's
+				case c.jopts.ComposedOps || c.noPack:
+					want = jit.OpsTopK // asked for, or a table whole in the partitioned step
 				}
 				assert.Equal(t, want, st.Ops)
 				assert.Equal(t, spikeTrains(one), spikeTrains(rec), "%d devices: spikes", d)
@@ -285,8 +297,30 @@ func TestShardedRunEqualsOneDevice(t *testing.T) {
 	}
 }
 
+// partlySplit has two populations of their own models: A's event table
+// into A (120 neurons) splits across 4 devices; B's into B (50) does not
+// divide and, unpacked, is not padded: it stays whole.
+const partlySplit = `
+name: partly
+dt: 0.1 ms
+duration: 60 ms
+seed: 5
+populations:
+  A: {size: 120, model: LifRef, params: {V_rest: -60 mV, V_th: -50 mV, V_reset: -60 mV, tau: 20 ms, tau_ref: 2 ms},
+      init: {V: uniform(-60 mV, -50 mV)}, input: 12}
+  B: {size: 50, model: Izhikevich, input: 10}
+projections:
+  AA: {pre: A, post: A, conn: {fixed_prob: 0.1}, weight: 0.5, kernel: event, synapse: {Expon: {tau: 5 ms}}, output: CUBA}
+  BB: {pre: B, post: B, conn: {fixed_prob: 0.2}, weight: 1, kernel: event, synapse: {Expon: {tau: 5 ms}}, output: CUBA}
+monitors:
+  spikes: [A, B]
+  traces: {A.V: [0, 7], B.V: [3]}
+`
+
 // A program whose fan-out tables are split for 2 devices runs on exactly
-// 2: jit names the mismatch.
+// 2: jit names the mismatch. The custom calls run a split program whose
+// tables all split, not one with a table left whole (ProgramOps then
+// chooses the composed operators, and says why).
 func TestSplitProgramNeedsItsDevices(t *testing.T) {
 	prog, err := lower.Build(parse(t, smallCOBA), lower.Options{PadTo: 2})
 	require.NoError(t, err)
@@ -294,6 +328,18 @@ func TestSplitProgramNeedsItsDevices(t *testing.T) {
 		_, err = jit.NewRunner(cpu(t).Backend, prog, jit.Options{Devices: d})
 		assert.EqualError(t, err, fmt.Sprintf("jit: the program's propagation is split by target across 2 devices (lower.Options.PadTo), but the run asks for %d", max(d, 1)))
 	}
-	_, err = jit.NewLoopProgramWith(cpu(t), prog, "split", 16, false)
-	assert.EqualError(t, err, "jit: the program's propagation is split by target across 2 devices, which brainc's custom calls cannot run: use composed operators")
+	ops, why := jit.ProgramOps(cpu(t), prog, 2, false)
+	assert.Equal(t, jit.OpsCustom, ops)
+	assert.Empty(t, why)
+	lp, err := jit.NewLoopProgramWith(cpu(t), prog, "split", 16, false)
+	require.NoError(t, err)
+	assert.Equal(t, 2, strings.Count(lp.Text, `call_target_name = "brainc_csr"`)+strings.Count(lp.Text, `call_target_name = "brainc_compact"`),
+		"one propagation and one compaction, each inside a manual computation")
+	partly, err := lower.Build(parse(t, partlySplit), lower.Options{PadTo: 4, NoPack: true})
+	require.NoError(t, err)
+	ops, why = jit.ProgramOps(cpu(t), partly, 4, false)
+	assert.Equal(t, jit.OpsTopK, ops)
+	assert.Equal(t, "split across 4 devices with tables that stay whole on every device (blocks that do not divide), where the custom calls have no partitioning rule", why)
+	_, err = jit.NewLoopProgramWith(cpu(t), partly, "partly", 16, false)
+	assert.EqualError(t, err, "jit: the program's propagation is split by target across 4 devices with tables left whole, which brainc's custom calls cannot run: use composed operators")
 }

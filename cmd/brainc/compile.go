@@ -51,7 +51,7 @@ func cmdCompile(args []string, stdout, stderr io.Writer) error {
 	if *explain {
 		opts, engine := sf.runOptions(platform, n)
 		if b != nil {
-			engine += eventOps(b, opts)
+			engine += eventOps(b, prog, opts)
 		}
 		fmt.Fprint(stdout, prog.Explain(engine, capacity, n))
 	}

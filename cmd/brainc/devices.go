@@ -46,8 +46,10 @@ func cmdDevices(args []string, stdout, stderr io.Writer) error {
 					fmt.Fprintf(stdout, "               (no custom calls: %s)\n", why)
 				}
 				if len(b.Devices()) > 1 {
-					split, _ := jit.LoopOps(b, true)
-					fmt.Fprintf(stdout, "       split   runs across devices use %s: the custom calls have no partitioning rule\n", split)
+					fmt.Fprintf(stdout, "       split   runs across devices use %s on each device's share of the tables split by target\n", ops)
+					if composed, _ := jit.LoopOps(b, true); composed != ops {
+						fmt.Fprintf(stdout, "               (%s when a table stays whole: a block that does not divide)\n", composed)
+					}
 				}
 			}
 		case c.Skip == "":

@@ -32,7 +32,7 @@ func TestRunAcrossDevices(t *testing.T) {
 		if name == "flag" {
 			assert.Contains(t, stdout, "padding E__pad: neurons 83–83 of block E, so that it splits evenly across devices")
 			assert.Contains(t, stdout, "devices: 3 devices: 4 arrays split by neuron")
-			assert.Contains(t, stdout, "spikes compacted and propagated by composed XLA ops (top-k compaction in the loop, gather/scatter propagation) (no custom calls: split across 3 devices")
+			assert.Contains(t, stdout, "spikes compacted and propagated by brainc custom calls (brainc_compact, brainc_csr, brainc_csr_delayed), event capacity")
 		}
 		return out
 	}
@@ -50,10 +50,11 @@ func TestRunAcrossDevices(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, json.Unmarshal(js, &sum))
 		assert.Equal(t, 3.0, sum["devices"])
-		assert.Equal(t, "topk", sum["event_ops"])
+		assert.Equal(t, "custom", sum["event_ops"], "each device's share")
 	}
 	code, stdout, stderr := runCLI("devices", "--backend", "cpu", "--devices", "3")
 	require.Equal(t, 0, code, stderr)
 	assert.Contains(t, stdout, "device 2: cpu:2")
-	assert.Contains(t, stdout, "split   runs across devices use composed XLA ops")
+	assert.Contains(t, stdout, "split   runs across devices use brainc custom calls (brainc_compact, brainc_csr, brainc_csr_delayed) on each device's share of the tables split by target")
+	assert.Contains(t, stdout, "(composed XLA ops (top-k compaction in the loop, gather/scatter propagation) when a table stays whole: a block that does not divide)")
 }

@@ -190,14 +190,11 @@ func (f *simFlags) open(net *ir.Network, stderr io.Writer) (*pjrt.Backend, error
 
 // eventOps says, for --explain, which operators the loop engine compacts
 // and propagates spikes with on b ("" for the chunk engine).
-func eventOps(b *pjrt.Backend, opts jit.Options) string {
+func eventOps(b *pjrt.Backend, prog *lower.Program, opts jit.Options) string {
 	if opts.Engine != jit.EngineLoop {
 		return ""
 	}
-	ops, why := jit.LoopOps(b, opts.ComposedOps || opts.Devices > 1)
-	if opts.Devices > 1 && ops != jit.OpsScan {
-		why = fmt.Sprintf("split across %d devices, and the custom calls have no partitioning rule", opts.Devices)
-	}
+	ops, why := jit.ProgramOps(b, prog, opts.Devices, opts.ComposedOps)
 	if why != "" && ops != jit.OpsCustom {
 		return fmt.Sprintf("; spikes compacted and propagated by %s (no custom calls: %s)", ops, why)
 	}
@@ -268,7 +265,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	defer b.Finalize()
 	n := steps(net)
 	opts, engine := sf.runOptions(b.Platform(), n)
-	engine += eventOps(b, opts)
+	engine += eventOps(b, prog, opts)
 	if *explain {
 		fmt.Fprintln(stdout, prog.Explain(engine, capacityOrDefault(sf.capacity), n))
 		fmt.Fprintln(stdout, "devices: "+prog.DescribeShards(sf.devices))
