@@ -76,7 +76,7 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 	var sf simFlags
 	fs.StringVar(&sf.engine, "engine", "", "loop|chunk (default: loop on XLA backends, chunk on go)")
 	fs.BoolVar(&sf.logCalls, "log-calls", false, "print one line per loop-engine call to stderr")
-	fs.BoolVar(&sf.composedOps, "composed-ops", false, "compact and propagate spikes with composed XLA ops instead of brainc's CPU custom calls (what split runs use)")
+	fs.BoolVar(&sf.composedOps, "composed-ops", false, "compact and propagate spikes with composed XLA ops instead of brainc's CPU custom calls")
 	fs.IntVar(&sf.k, "k", 0, "steps per compiled chunk of --engine chunk (default: chosen from backend and run length)")
 	out := fs.String("json", "", "write the report here as JSON")
 	devs := fs.String("devices", "1", "comma-separated device counts to split each size across (the CPU plugin: virtual devices sharing the CPUs)")
