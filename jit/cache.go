@@ -50,10 +50,10 @@ const (
 // get returns the executable of text compiled for client: from the
 // process's cache, else from the disk cache in use, else compiled (and
 // then stored on disk). diskErr reports a disk entry that could not be
-// used or stored; the executable is still returned. Without disk (programs
-// run across several devices: a loaded executable would not keep its
-// device assignment in go-xla) the disk cache is not used.
-func (c *execCache) get(client *xlapjrt.Client, text string, disk bool, compile func() (*xlapjrt.LoadedExecutable, error)) (exe *xlapjrt.LoadedExecutable, from source, diskErr, err error) {
+// used or stored; the executable is still returned. devices is the
+// number of devices text is compiled partitioned across (1: one), for
+// loading it from disk (pjrt.DeserializeOn).
+func (c *execCache) get(client *xlapjrt.Client, text string, devices int, compile func() (*xlapjrt.LoadedExecutable, error)) (exe *xlapjrt.LoadedExecutable, from source, diskErr, err error) {
 	key := cacheKey{client: client, sum: sha256.Sum256([]byte(text))}
 	c.mu.Lock()
 	if el, ok := c.entries[key]; ok {
@@ -66,13 +66,10 @@ func (c *execCache) get(client *xlapjrt.Client, text string, disk bool, compile 
 	// text meanwhile; the first one stored wins.
 	from = fromCompile
 	d := currentDisk()
-	if !disk {
-		d = nil
-	}
 	var dkey [32]byte
 	if d != nil {
 		dkey = DiskKey(client, text)
-		exe, _, diskErr = d.Load(client, dkey)
+		exe, _, diskErr = d.Load(client, dkey, devices)
 		if exe != nil {
 			from = fromDisk
 		}

@@ -174,11 +174,12 @@ func (d *DiskCache) path(key [32]byte) string {
 // errDamaged marks an entry that fails its checks.
 var errDamaged = errors.New("damaged cache entry")
 
-// Load returns the executable stored under key, loaded on client; found
-// is false when there is no entry. An entry that fails its checks, or
-// that the plugin refuses, is removed and reported as an error (the
-// caller compiles instead).
-func (d *DiskCache) Load(client *xlapjrt.Client, key [32]byte) (exe *xlapjrt.LoadedExecutable, found bool, err error) {
+// Load returns the executable stored under key, loaded on client for the
+// devices it was compiled partitioned across (1: one device; see
+// pjrt.DeserializeOn); found is false when there is no entry. An entry
+// that fails its checks, or that the plugin refuses, is removed and
+// reported as an error (the caller compiles instead).
+func (d *DiskCache) Load(client *xlapjrt.Client, key [32]byte, devices int) (exe *xlapjrt.LoadedExecutable, found bool, err error) {
 	path := d.path(key)
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -189,7 +190,7 @@ func (d *DiskCache) Load(client *xlapjrt.Client, key [32]byte) (exe *xlapjrt.Loa
 	}
 	payload, err := checkEntry(data, key)
 	if err == nil {
-		exe, err = pjrt.Deserialize(client, payload)
+		exe, err = pjrt.DeserializeOn(client, payload, devices)
 	}
 	if err != nil {
 		_ = os.Remove(path)

@@ -489,7 +489,7 @@ func (r *Runner) loopExec(capacity int) (*loopExec, error) {
 	if err != nil {
 		return nil, err
 	}
-	exe, from, diskErr, err := compiled.get(r.loop.client, text, sh.devices == 1, func() (*xlapjrt.LoadedExecutable, error) {
+	exe, from, diskErr, err := compiled.get(r.loop.client, text, sh.devices, func() (*xlapjrt.LoadedExecutable, error) {
 		return sh.compile(r.loop.client, text)
 	})
 	if diskErr != nil {

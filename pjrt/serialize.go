@@ -212,6 +212,20 @@ func Serialize(client *xlapjrt.Client, exe *xlapjrt.LoadedExecutable) ([]byte, e
 // Bytes from another plugin build, or damaged ones, are an error of the
 // plugin's (never a crash when the plugin checks them, as XLA's does).
 func Deserialize(client *xlapjrt.Client, data []byte) (*xlapjrt.LoadedExecutable, error) {
+	return DeserializeOn(client, data, 1)
+}
+
+// DeserializeOn is Deserialize for an executable compiled partitioned
+// across devices (go-xla's WithShardy(devices) and the device assignment
+// 0..devices-1; 1: one device): the loaded executable then takes its
+// arguments device after device, as the compiled one does. (go-xla's
+// constructor marks every loaded executable as one device's; the
+// serialized executable keeps its own assignment, and the marks are set
+// here to match it.)
+func DeserializeOn(client *xlapjrt.Client, data []byte, devices int) (*xlapjrt.LoadedExecutable, error) {
+	if devices < 1 || devices > len(client.AddressableDevices()) {
+		return nil, fmt.Errorf("pjrt: deserialize for %d devices: the client has %d", devices, len(client.AddressableDevices()))
+	}
 	api, err := apiOf(client)
 	if err != nil {
 		return nil, err
@@ -241,7 +255,22 @@ func Deserialize(client *xlapjrt.Client, data []byte) (*xlapjrt.LoadedExecutable
 	if !f.IsValid() || f.Kind() != reflect.Bool {
 		return nil, fmt.Errorf("%w: go-xla's LoadedExecutable has no isPortable field", ErrNoSerialization)
 	}
-	*(*bool)(unsafe.Pointer(f.UnsafeAddr())) = true
+	if devices == 1 {
+		*(*bool)(unsafe.Pointer(f.UnsafeAddr())) = true
+		return exe, nil
+	}
+	assign := make([]int, devices)
+	for d := range assign {
+		assign[d] = d
+	}
+	v := reflect.ValueOf(exe).Elem()
+	parts, reps, da := v.FieldByName("numPartitions"), v.FieldByName("numReplicas"), v.FieldByName("deviceAssignment")
+	if parts.Kind() != reflect.Int || reps.Kind() != reflect.Int || da.Type() != reflect.TypeOf(assign) {
+		return nil, fmt.Errorf("%w: go-xla's LoadedExecutable has no partition fields", ErrNoSerialization)
+	}
+	*(*int)(unsafe.Pointer(parts.UnsafeAddr())) = devices
+	*(*int)(unsafe.Pointer(reps.UnsafeAddr())) = 1
+	*(*[]int)(unsafe.Pointer(da.UnsafeAddr())) = assign
 	return exe, nil
 }
 

@@ -1,6 +1,7 @@
 package pjrt
 
 import (
+	"fmt"
 	"testing"
 
 	xlapjrt "github.com/gomlx/go-xla/pkg/pjrt"
@@ -62,4 +63,8 @@ func TestSerializeRoundTrip(t *testing.T) {
 	}
 	_, err = Deserialize(c, nil)
 	assert.EqualError(t, err, "pjrt: deserialize: no bytes")
+	for _, d := range []int{0, 2} {
+		_, err = DeserializeOn(c, data, d)
+		assert.EqualError(t, err, fmt.Sprintf("pjrt: deserialize for %d devices: the client has 1", d))
+	}
 }

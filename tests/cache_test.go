@@ -76,6 +76,35 @@ func TestDiskCacheHitsAndDamage(t *testing.T) {
 	}
 }
 
+// A run split across 3 devices loads its programs from the disk cache
+// (each loaded for the 3 devices it was compiled partitioned across) and
+// gives the spikes of a cold compile, which are the single-device run's.
+func TestDiskCacheSplitRun(t *testing.T) {
+	jit.UseDiskCache(&jit.DiskCache{Dir: t.TempDir()})
+	defer jit.UseDiskCache(nil)
+	net := parse(t, smallCOBA)
+	steps := int(net.Duration/net.Dt + 0.5)
+	one, _ := simulate(t, net, lower.Options{}, jit.Options{})
+	run := func() (*results.Recorder, jit.Stats) {
+		b := multi(t, 3) // a client of its own, as a new process would have
+		prog, err := lower.Build(net, lower.Options{PadTo: 3})
+		require.NoError(t, err)
+		rec, st, err := results.Simulate(b, prog, steps, jit.Options{Devices: 3}, nil)
+		require.NoError(t, err)
+		return rec, st
+	}
+	cold, st := run()
+	require.Greater(t, st.Compiles, 0)
+	assert.Zero(t, st.DiskErrors, "%v", st.DiskError)
+	warm, st2 := run()
+	assert.Equal(t, st.Compiles, st2.DiskHits)
+	assert.Zero(t, st2.Compiles)
+	assert.Zero(t, st2.DiskErrors, "%v", st2.DiskError)
+	assert.Equal(t, 3, st2.Devices)
+	assert.Equal(t, spikeTrains(one), spikeTrains(cold))
+	assert.Equal(t, spikeTrains(one), spikeTrains(warm))
+}
+
 // The cache stays under its cap by removing the entries used least
 // recently; Info counts entries and bytes, Clear removes them.
 func TestDiskCacheCapAndClear(t *testing.T) {
