@@ -45,6 +45,44 @@ func (p *Program) padPopulation(last *Population, n int) (*Population, error) {
 	return pad, nil
 }
 
+// RealNeurons says, per state array (Program.State order), how many of
+// its entries along axis 0 are real neurons when it runs over a block
+// with a padding population (Options.PadTo): neuron state and spike
+// flags, the synaptic states onto the block and its kinetic presynaptic
+// states, whose entries from there on are the padding's. It is -1 for the
+// others. A checkpoint keeps the real entries only, so that a run with
+// another device count (other padding, or none) resumes it.
+func (p *Program) RealNeurons() []int {
+	out := slices.Repeat([]int{-1}, len(p.State))
+	real := map[*Block]int{}
+	for _, pop := range p.Pops {
+		if pop.Pad {
+			real[pop.Block] = pop.Offset
+		}
+	}
+	for b, n := range real {
+		for _, i := range b.States {
+			out[i] = n
+		}
+		out[b.Spike] = n
+	}
+	for _, g := range p.Groups {
+		if n, ok := real[g.Post]; ok {
+			for _, i := range g.Vars {
+				out[i] = n
+			}
+		}
+	}
+	for _, ps := range p.PreStates {
+		if n, ok := real[ps.Block]; ok {
+			for _, i := range ps.Vars {
+				out[i] = n
+			}
+		}
+	}
+	return out
+}
+
 // ShardAxes says how a program's arrays split across devices neuron by
 // neuron: for each state array (Program.State order) and each constant
 // (Program.Consts order), the axis along which it runs over all the

@@ -34,6 +34,15 @@ func TestPadAndShardAxes(t *testing.T) {
 			assert.Equal(t, tc.size-320, last.Size)
 		}
 		assert.Equal(t, 300, p.Pops[1].Offset, "B stays at 300")
+		real := p.RealNeurons()
+		want := -1 // no padding: nothing to drop from checkpoints
+		if tc.pad {
+			want = 320
+		}
+		assert.Equal(t, want, real[b.States["V"]], "%d devices", tc.devices)
+		assert.Equal(t, want, real[b.Spike])
+		assert.Equal(t, want, real[p.Groups[0].G])
+		assert.Equal(t, -1, real[0], "the step counter")
 		state, consts := p.ShardAxes(tc.devices)
 		assert.Equal(t, 0, state[b.States["V"]])
 		assert.Equal(t, 0, state[b.Spike])

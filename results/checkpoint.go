@@ -44,10 +44,14 @@ func SaveCheckpoint(dir string, p *lower.Program, state []*tensors.Tensor, rec *
 	meta := checkpointMeta{Model: p.Net.Name, Seed: p.Net.Seed, DT: p.Net.Dt, Steps: rec.Steps}
 	var names []string
 	var arrays []npyio.Array
+	real := p.RealNeurons()
 	for i, v := range p.State {
 		a, err := tensorArray(state[i])
 		if err != nil {
 			return fmt.Errorf("checkpoint: %s: %w", v.Name, err)
+		}
+		if n := real[i]; n >= 0 { // the padding's entries are not kept
+			a = headOf(a, n)
 		}
 		names = append(names, v.Name)
 		arrays = append(arrays, a)
@@ -102,10 +106,20 @@ func LoadCheckpoint(dir string, p *lower.Program) ([]*tensors.Tensor, *Recorder,
 		return nil, nil, fmt.Errorf("resume: %w", err)
 	}
 	state := make([]*tensors.Tensor, len(p.State))
+	real := p.RealNeurons()
+	var initial []*tensors.Tensor
 	for i, v := range p.State {
 		a, ok := byName[v.Name]
 		if !ok {
 			return nil, nil, fmt.Errorf("resume: %s lacks %s", checkpointState, v.Name)
+		}
+		if n := real[i]; n >= 0 && len(a.Shape) == 1 && a.Shape[0] == n { // padding from the program's initial state
+			if initial == nil {
+				initial = p.InitialState()
+			}
+			if a, err = padFrom(a, initial[i]); err != nil {
+				return nil, nil, fmt.Errorf("resume: %s: %w", v.Name, err)
+			}
 		}
 		if state[i], err = arrayTensor(a, v); err != nil {
 			return nil, nil, fmt.Errorf("resume: %s: %w", v.Name, err)
@@ -116,6 +130,56 @@ func LoadCheckpoint(dir string, p *lower.Program) ([]*tensors.Tensor, *Recorder,
 		return nil, nil, fmt.Errorf("resume: %w", err)
 	}
 	return state, rec, nil
+}
+
+// headOf is the first n entries of a one-dimensional array.
+func headOf(a npyio.Array, n int) npyio.Array {
+	out := npyio.Array{Shape: []int{n}}
+	switch v := a.Data.(type) {
+	case []float32:
+		out.Data = v[:n]
+	case []float64:
+		out.Data = v[:n]
+	case []int32:
+		out.Data = v[:n]
+	case []bool:
+		out.Data = v[:n]
+	}
+	return out
+}
+
+// padFrom extends a one-dimensional array with the entries of init past
+// its length (init of the same type).
+func padFrom(a npyio.Array, init *tensors.Tensor) (npyio.Array, error) {
+	b, err := tensorArray(init)
+	if err != nil {
+		return a, err
+	}
+	out := npyio.Array{Shape: slices.Clone(b.Shape)}
+	switch v := a.Data.(type) {
+	case []float32:
+		out.Data = extended(v, b.Data)
+	case []float64:
+		out.Data = extended(v, b.Data)
+	case []int32:
+		out.Data = extended(v, b.Data)
+	case []bool:
+		out.Data = extended(v, b.Data)
+	}
+	if out.Data == nil {
+		return a, fmt.Errorf("data %T, expected the type of %s", a.Data, init.DType())
+	}
+	return out, nil
+}
+
+// extended is v followed by the entries of init ([]T) past len(v), or nil
+// when init is of another type.
+func extended[T any](v []T, init any) any {
+	w, ok := init.([]T)
+	if !ok || len(w) < len(v) {
+		return nil
+	}
+	return append(slices.Clone(v), w[len(v):]...)
 }
 
 // tensorArray converts a host tensor to a NumPy array.

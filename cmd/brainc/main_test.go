@@ -263,6 +263,30 @@ func TestCheckpointResumeIsBitIdentical(t *testing.T) {
 	require.Equal(t, "E_times", names[0])
 	assert.Greater(t, len(arrays[0].Data.([]float64)), 50, "the network fires")
 
+	// A checkpoint keeps the real neurons only, not the padding: a run split
+	// across 2 devices (E padded to 122), resumed on one, then across 3
+	// (padded to 123), ends with the spikes of the run done in one go on
+	// one device.
+	odd := filepath.Join(dir, "odd.yaml")
+	require.NoError(t, os.WriteFile(odd, []byte(strings.Replace(checkpointSpec, "E: {size: 120,", "E: {size: 121,", 1)), 0o644))
+	runOdd := func(args ...string) {
+		t.Helper()
+		code, _, stderr := runCLI(append([]string{"run", odd, "--backend", "cpu", "--quiet"}, args...)...)
+		require.Equal(t, 0, code, stderr)
+	}
+	runOdd("--duration", "90 ms", "--out", filepath.Join(dir, "odd-whole"))
+	runOdd("--duration", "30 ms", "--devices", "2", "--checkpoint-every", "30 ms", "--out", filepath.Join(dir, "odd-a"))
+	runOdd("--duration", "60 ms", "--resume", filepath.Join(dir, "odd-a.checkpoint"), "--checkpoint-every", "30 ms", "--out", filepath.Join(dir, "odd-b"))
+	runOdd("--duration", "90 ms", "--devices", "3", "--resume", filepath.Join(dir, "odd-b.checkpoint"), "--out", filepath.Join(dir, "odd-c"))
+	want, err := os.ReadFile(filepath.Join(dir, "odd-whole", "spikes.npz"))
+	require.NoError(t, err)
+	got, err := os.ReadFile(filepath.Join(dir, "odd-c", "spikes.npz"))
+	require.NoError(t, err)
+	assert.True(t, bytes.Equal(want, got), "spikes differ after resuming across device counts")
+	ck, err := npyio.ReadNPZMap(filepath.Join(dir, "odd-a.checkpoint", "state.npz"))
+	require.NoError(t, err)
+	assert.Equal(t, []int{121}, ck["E.V"].Shape, "the padding is not kept")
+
 	// A checkpoint of another network is refused.
 	other := filepath.Join(dir, "other.yaml")
 	require.NoError(t, os.WriteFile(other, []byte(strings.Replace(checkpointSpec, "seed: 9", "seed: 10", 1)), 0o644))
