@@ -20,11 +20,14 @@ type Manual struct {
 	Text string
 	// Target, in place of Text, is a typed-FFI custom call (as
 	// Computed.Target) run on each device's shares: its operands are Meta,
-	// when given, as a constant tensor<len(Meta) x i32>, then the
-	// operands' shares; its result is the result's share. Devices is then
-	// the number of devices (the shares' types follow from it).
-	Target  string
-	Meta    []int32
+	// when given, then the operands' shares; its result is the result's
+	// share.
+	Target string
+	// Meta are the custom call's integer parameters, passed first as a
+	// constant tensor<len(Meta) x i32> (nil: none).
+	Meta []int32
+	// Devices is the number of devices, with Target (the shares' types
+	// follow from it; with Text, the function's types give them).
 	Devices int
 	// Split gives, per operand (Computed.Args), the axis it is split along
 	// across the devices, or -1 for an operand whole on every device.

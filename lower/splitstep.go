@@ -21,20 +21,24 @@ type SplitStep struct {
 	// EE", "scaled EA").
 	Name string
 	// Block is the fan-out table's block, for a fan-out table (nil
-	// otherwise); Proj the projection, for the others.
+	// otherwise).
 	Block *Block
-	Proj  *Projection
-	// Fn is the function on one device; Inputs the shapes it takes there.
-	Fn     func(inputs []*Node) []*Node
+	// Proj is the projection, for the others (nil for a fan-out table).
+	Proj *Projection
+	// Fn is the function on one device.
+	Fn func(inputs []*Node) []*Node
+	// Inputs are the shapes Fn takes on one device.
 	Inputs []shapes.Shape
 	// Args are the step inputs it takes: indices into the carried values
 	// (Program.State, then the events row at len(State)), then, from
-	// len(State)+1 on, Program.Consts. Split is the axis each is split
-	// along across the devices (-1: whole on each).
-	Args, Split []int
-	// Result is the shape of the whole result, the step's input, split
-	// along ResultAxis.
-	Result     shapes.Shape
+	// len(State)+1 on, Program.Consts.
+	Args []int
+	// Split is the axis each of Args is split along across the devices
+	// (-1: whole on each).
+	Split []int
+	// Result is the shape of the whole result, the step's input.
+	Result shapes.Shape
+	// ResultAxis is the axis Result is split along.
 	ResultAxis int
 }
 
