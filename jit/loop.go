@@ -234,13 +234,7 @@ func newLoopProgram(b backends.Backend, p *lower.Program, name string, capacity 
 			at[blk] = offsets[j]
 		}
 		for _, blk := range p.FanBlocks() {
-			wmode := cpuops.WeightScalar
-			switch {
-			case blk.FanoutPerSynapse:
-				wmode = cpuops.WeightSynapse
-			case len(p.Consts[blk.FanoutWeight].Shape) == 1:
-				wmode = cpuops.WeightSlot
-			}
+			wmode := fanWeightMode(p, blk)
 			spec.Computed = append(spec.Computed, loop.Computed{Target: cpuops.CSRTarget,
 				Meta: []int32{int32(at[blk]), int32(lower.Capacity(blk, capacity)), int32(blk.Size), int32(wmode)},
 				Args: []int{len(p.State), carried + blk.FanoutPtr, carried + blk.Fanout, carried + blk.FanoutWeight}})
@@ -275,6 +269,19 @@ func newLoopProgram(b backends.Backend, p *lower.Program, name string, capacity 
 	return lp, err
 }
 
+// fanWeightMode is brainc_csr's weight mode for block blk's fan-out table:
+// one weight per synapse, per target slot (an array, whole or one per
+// device), or one for all (a scalar).
+func fanWeightMode(p *lower.Program, blk *lower.Block) int {
+	switch {
+	case blk.FanoutPerSynapse:
+		return cpuops.WeightSynapse
+	case len(p.Consts[blk.FanoutWeight].Shape) > 0:
+		return cpuops.WeightSlot
+	}
+	return cpuops.WeightScalar
+}
+
 // customShare is the custom call (and its meta operand) that computes one
 // device's share of the split propagation ss, as the custom calls compute
 // a whole table on one device (a fan-out table, a delayed own table), or
@@ -288,14 +295,7 @@ func customShare(p *lower.Program, ss lower.SplitStep, capacity int) (string, []
 	switch {
 	case ss.Block != nil:
 		blk := ss.Block
-		wmode := cpuops.WeightScalar
-		switch {
-		case blk.FanoutPerSynapse:
-			wmode = cpuops.WeightSynapse
-		case len(p.Consts[blk.FanoutWeight].Shape) == 2:
-			wmode = cpuops.WeightSlot
-		}
-		return cpuops.CSRTarget, []int32{int32(at[blk]), int32(lower.Capacity(blk, capacity)), int32(blk.Size), int32(wmode)}
+		return cpuops.CSRTarget, []int32{int32(at[blk]), int32(lower.Capacity(blk, capacity)), int32(blk.Size), int32(fanWeightMode(p, blk))}
 	case ss.Proj != nil && ss.Proj.Delay != nil:
 		pr := ss.Proj
 		wmode := cpuops.WeightScalar

@@ -79,10 +79,7 @@ func (p *Program) SplitSteps(capacity int) ([]SplitStep, error) {
 			return nil, err
 		}
 		o := pr.Own
-		weight, ws := pr.Weight, -1
-		if o.Weights >= 0 {
-			weight, ws = o.Weights, 0
-		}
+		weight, ws := ownWeight(pr)
 		buf := p.State[pr.Delay.Buf]
 		out = append(out, SplitStep{Name: "delayed " + pr.Name, Proj: pr, Fn: p.delayPropagation(pr, at, capacity),
 			Args:   []int{row, 0, consts + o.Ptr, consts + o.Indices, consts + pr.Delay.StepsTable, consts + weight, pr.Delay.Buf},
@@ -95,10 +92,7 @@ func (p *Program) SplitSteps(capacity int) ([]SplitStep, error) {
 			return nil, err
 		}
 		o := pr.Own
-		weight, ws := pr.Weight, -1
-		if o.Weights >= 0 {
-			weight, ws = o.Weights, 0
-		}
+		weight, ws := ownWeight(pr)
 		out = append(out, SplitStep{Name: "scaled " + pr.Name, Proj: pr, Fn: p.scaledPropagation(pr, at, capacity),
 			Args:   []int{row, pr.STPU, pr.STPX, pr.Pre.Block.Spike, consts + o.Ptr, consts + o.Indices, consts + weight},
 			Split:  []int{-1, -1, -1, -1, 0, 0, ws},
@@ -108,6 +102,16 @@ func (p *Program) SplitSteps(capacity int) ([]SplitStep, error) {
 		out[i].Inputs = p.shares(out[i].Args, out[i].Split, capacity)
 	}
 	return out, nil
+}
+
+// ownWeight is the constant holding a split own table's weight and the
+// axis it splits along: its per-synapse weights (split with the table),
+// else the projection's scalar (whole).
+func ownWeight(pr *Projection) (weight, split int) {
+	if pr.Own.Weights >= 0 {
+		return pr.Own.Weights, 0
+	}
+	return pr.Weight, -1
 }
 
 // SplitCovers reports whether the split propagation covers every fan-out
