@@ -23,12 +23,15 @@ import (
 
 // scaleRun is one size of `brainc bench scale`.
 type scaleRun struct {
-	N             int                `json:"n"`
-	Synapses      float64            `json:"synapses"`
-	Kernels       map[string]string  `json:"kernels"`
-	DurationMS    float64            `json:"duration_ms"`
-	Steps         int                `json:"steps"`
-	Engine        string             `json:"engine"`
+	N          int               `json:"n"`
+	Synapses   float64           `json:"synapses"`
+	Kernels    map[string]string `json:"kernels"`
+	DurationMS float64           `json:"duration_ms"`
+	Steps      int               `json:"steps"`
+	Engine     string            `json:"engine"`
+	// EventOps names the loop engine's operators ("custom", "topk",
+	// "scan"; jit.Ops.Name), empty for the chunk engine.
+	EventOps      string             `json:"event_ops,omitempty"`
 	K             int                `json:"k,omitempty"`
 	BuildS        float64            `json:"build_s"`
 	CompileS      float64            `json:"compile_s"`
@@ -239,6 +242,9 @@ func scaleOne(b *pjrt.Backend, n int, duration float64, kernel lower.Kernel, sf 
 	r.StepsPerS = float64(r.Steps) / r.RunS
 	r.USPerStep = 1e6 * r.RunS / float64(r.Steps)
 	r.Reruns, r.Overflows, r.MaxCapacity = st.Reruns, st.Overflows, st.MaxCapacity
+	if opts.Engine == jit.EngineLoop {
+		r.EventOps = st.Ops.Name()
+	}
 	events := 0.0
 	for _, s := range rec.Spikes {
 		r.RatesHz[s.Pop] = s.Stats(duration).RateHz

@@ -27,6 +27,7 @@ func TestBenchScale(t *testing.T) {
 	assert.InDelta(t, 80000-1000*0.08, r.Synapses, 1e-6, "p·N² less the diagonals of E2E and I2I")
 	assert.Equal(t, map[string]string{"E2E": "procedural", "E2I": "procedural", "I2E": "procedural", "I2I": "procedural"}, r.Kernels)
 	assert.Equal(t, int64(0), r.ConnBytes, "procedural projections store no connectivity")
+	assert.Equal(t, "custom", r.EventOps, "the CPU plugin compacts with brainc's custom call")
 	assert.Greater(t, r.RatesHz["E"], 0.0)
 	assert.Greater(t, r.SynEventsPerS, 0.0)
 	assert.Greater(t, r.PeakRSSBytes, int64(0))
