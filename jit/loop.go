@@ -196,27 +196,22 @@ func newLoopProgram(b backends.Backend, p *lower.Program, name string, capacity 
 		if err != nil {
 			return nil, err
 		}
+		at := rowOffsets(p, capacity)
 		for j, ss := range steps {
-			var text string
-			if target, _ := customShare(p, ss, capacity); ops != OpsCustom || target == "" {
-				if text, err = pjrt.TraceStableHLO(b, fmt.Sprintf("%s_split%d", name, j), ss.Inputs, ss.Fn); err != nil {
-					return nil, fmt.Errorf("jit: %s: %w", ss.Name, err)
-				}
-			}
 			args := slices.Clone(ss.Args)
 			for i, a := range args {
 				if a > len(p.State) { // a constant: after the events row, when there is one
 					args[i] = carried + a - len(p.State) - 1
 				}
 			}
-			m := &loop.Manual{Text: text, Split: ss.Split, ResultAxis: ss.ResultAxis}
-			if ops == OpsCustom {
-				if target, meta := customShare(p, ss, capacity); target != "" {
-					m = &loop.Manual{Target: target, Meta: meta, Devices: p.Devices, Split: ss.Split, ResultAxis: ss.ResultAxis}
-					if !slices.Contains(lp.CustomCalls, target) {
-						lp.CustomCalls = append(lp.CustomCalls, target)
-					}
+			m := &loop.Manual{Split: ss.Split, ResultAxis: ss.ResultAxis}
+			if target, meta := customShare(ss, at, capacity, p); ops == OpsCustom && target != "" {
+				m.Target, m.Meta, m.Devices = target, meta, p.Devices
+				if !slices.Contains(lp.CustomCalls, target) {
+					lp.CustomCalls = append(lp.CustomCalls, target)
 				}
+			} else if m.Text, err = pjrt.TraceStableHLO(b, fmt.Sprintf("%s_split%d", name, j), ss.Inputs, ss.Fn); err != nil {
+				return nil, fmt.Errorf("jit: %s: %w", ss.Name, err)
 			}
 			spec.Computed = append(spec.Computed, loop.Computed{Manual: m, Args: args})
 			in = append(in, ss.Result)
@@ -228,15 +223,9 @@ func newLoopProgram(b backends.Backend, p *lower.Program, name string, capacity 
 		lp.CustomCalls = append(lp.CustomCalls, cpuops.CompactTarget)
 	}
 	if ops == OpsCustom && width > 0 && !p.SplitByTarget() { // split: SplitSteps above propagate
-		offsets, _ := p.EventLayout(capacity)
-		at := map[*lower.Block]int{}
-		for j, blk := range p.CompactBlocks() {
-			at[blk] = offsets[j]
-		}
+		at := rowOffsets(p, capacity)
 		for _, blk := range p.FanBlocks() {
-			wmode := fanWeightMode(p, blk)
-			spec.Computed = append(spec.Computed, loop.Computed{Target: cpuops.CSRTarget,
-				Meta: []int32{int32(at[blk]), int32(lower.Capacity(blk, capacity)), int32(blk.Size), int32(wmode)},
+			spec.Computed = append(spec.Computed, loop.Computed{Target: cpuops.CSRTarget, Meta: csrMeta(p, blk, at, capacity),
 				Args: []int{len(p.State), carried + blk.FanoutPtr, carried + blk.Fanout, carried + blk.FanoutWeight}})
 			in = append(in, shapes.Make(p.DType, blk.FanoutSize))
 		}
@@ -245,13 +234,11 @@ func newLoopProgram(b backends.Backend, p *lower.Program, name string, capacity 
 			lp.CustomCalls = append(lp.CustomCalls, cpuops.CSRTarget)
 		}
 		for _, pr := range p.DelayedEvents() {
-			weight, wmode := carried+pr.Weight, cpuops.WeightScalar
+			weight := carried + pr.Weight
 			if pr.Own.Weights >= 0 {
-				weight, wmode = carried+pr.Own.Weights, cpuops.WeightSynapse
+				weight = carried + pr.Own.Weights
 			}
-			blk := pr.Pre.Block
-			spec.Computed = append(spec.Computed, loop.Computed{Target: cpuops.CSRDelayedTarget,
-				Meta: []int32{int32(at[blk]), int32(lower.Capacity(blk, capacity)), int32(pr.Pre.Offset), int32(pr.Pre.Size), int32(wmode)},
+			spec.Computed = append(spec.Computed, loop.Computed{Target: cpuops.CSRDelayedTarget, Meta: csrDelayedMeta(pr, at, capacity),
 				Args: []int{len(p.State), 0, carried + pr.Own.Ptr, carried + pr.Own.Indices, carried + pr.Delay.StepsTable, weight, pr.Delay.Buf}})
 			v := p.State[pr.Delay.Buf]
 			in = append(in, shapes.Make(v.DType, v.Shape...))
@@ -269,41 +256,56 @@ func newLoopProgram(b backends.Backend, p *lower.Program, name string, capacity 
 	return lp, err
 }
 
-// fanWeightMode is brainc_csr's weight mode for block blk's fan-out table:
-// one weight per synapse, per target slot (an array, whole or one per
-// device), or one for all (a scalar).
-func fanWeightMode(p *lower.Program, blk *lower.Block) int {
-	switch {
-	case blk.FanoutPerSynapse:
-		return cpuops.WeightSynapse
-	case len(p.Consts[blk.FanoutWeight].Shape) > 0:
-		return cpuops.WeightSlot
-	}
-	return cpuops.WeightScalar
-}
-
-// customShare is the custom call (and its meta operand) that computes one
-// device's share of the split propagation ss, as the custom calls compute
-// a whole table on one device (a fan-out table, a delayed own table), or
-// "" when none does (procedural rows, STP-scaled tables: traced).
-func customShare(p *lower.Program, ss lower.SplitStep, capacity int) (string, []int32) {
+// rowOffsets is where each compacted block's count lies in the events
+// row (EventLayout), what the custom calls' meta operands give them.
+func rowOffsets(p *lower.Program, capacity int) map[*lower.Block]int {
 	offsets, _ := p.EventLayout(capacity)
 	at := map[*lower.Block]int{}
 	for j, blk := range p.CompactBlocks() {
 		at[blk] = offsets[j]
 	}
+	return at
+}
+
+// csrMeta is brainc_csr's meta operand for block blk's fan-out table
+// (whole, or one device's share): the block's count offset in the events
+// row, its capacity, its size and the weight mode (one weight per
+// synapse, per target slot, or one for all).
+func csrMeta(p *lower.Program, blk *lower.Block, at map[*lower.Block]int, capacity int) []int32 {
+	wmode := cpuops.WeightScalar
+	switch {
+	case blk.FanoutPerSynapse:
+		wmode = cpuops.WeightSynapse
+	case len(p.Consts[blk.FanoutWeight].Shape) > 0: // whole [slots+1] or split [devices, cols+1]
+		wmode = cpuops.WeightSlot
+	}
+	return []int32{int32(at[blk]), int32(lower.Capacity(blk, capacity)), int32(blk.Size), int32(wmode)}
+}
+
+// csrDelayedMeta is brainc_csr_delayed's meta operand for a delayed
+// projection's own table (whole, or one device's share): its source
+// block's count offset and capacity, the source's offset and size in the
+// block, and the weight mode.
+func csrDelayedMeta(pr *lower.Projection, at map[*lower.Block]int, capacity int) []int32 {
+	wmode := cpuops.WeightScalar
+	if pr.Own.Weights >= 0 {
+		wmode = cpuops.WeightSynapse
+	}
+	blk := pr.Pre.Block
+	return []int32{int32(at[blk]), int32(lower.Capacity(blk, capacity)), int32(pr.Pre.Offset), int32(pr.Pre.Size), int32(wmode)}
+}
+
+// customShare is the custom call (and its meta operand) that computes one
+// device's share of the split propagation ss as the custom calls compute
+// a whole table on one device (a fan-out table, a delayed own table), or
+// "" when none does (procedural rows, STP-scaled tables: traced). at is
+// rowOffsets.
+func customShare(ss lower.SplitStep, at map[*lower.Block]int, capacity int, p *lower.Program) (string, []int32) {
 	switch {
 	case ss.Block != nil:
-		blk := ss.Block
-		return cpuops.CSRTarget, []int32{int32(at[blk]), int32(lower.Capacity(blk, capacity)), int32(blk.Size), int32(fanWeightMode(p, blk))}
+		return cpuops.CSRTarget, csrMeta(p, ss.Block, at, capacity)
 	case ss.Proj != nil && ss.Proj.Delay != nil:
-		pr := ss.Proj
-		wmode := cpuops.WeightScalar
-		if pr.Own.Weights >= 0 {
-			wmode = cpuops.WeightSynapse
-		}
-		blk := pr.Pre.Block
-		return cpuops.CSRDelayedTarget, []int32{int32(at[blk]), int32(lower.Capacity(blk, capacity)), int32(pr.Pre.Offset), int32(pr.Pre.Size), int32(wmode)}
+		return cpuops.CSRDelayedTarget, csrDelayedMeta(ss.Proj, at, capacity)
 	}
 	return "", nil
 }

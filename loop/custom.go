@@ -51,29 +51,32 @@ func (c Computed) check(n int) error {
 // types) and returns its result's name.
 func (c Computed) write(w func(string, ...any), j int, in, types []string, result string, fn manualTypes) string {
 	var ops, opTypes []string
-	if c.Manual != nil {
-		for _, a := range c.Args {
-			ops, opTypes = append(ops, in[a]), append(opTypes, types[a])
-		}
-		name := fmt.Sprintf("%%cc%d", j)
-		writeManual(w, name, j, ops, opTypes, c.Manual.Split, fn.args, fn.result, result, c.Manual.ResultAxis, c.Manual.Target, c.Manual.Meta)
-		return name
-	}
-	if len(c.Meta) > 0 {
-		vals := make([]string, len(c.Meta))
-		for i, m := range c.Meta {
-			vals[i] = fmt.Sprint(m)
-		}
-		mt := fmt.Sprintf("tensor<%dxi32>", len(c.Meta))
-		w("      %%cc%d_meta = \"stablehlo.constant\"() { value = dense<[%s]> : %s } : () -> %s\n", j, strings.Join(vals, ", "), mt, mt)
-		ops, opTypes = append(ops, fmt.Sprintf("%%cc%d_meta", j)), append(opTypes, mt)
-	}
 	for _, a := range c.Args {
 		ops, opTypes = append(ops, in[a]), append(opTypes, types[a])
 	}
 	name := fmt.Sprintf("%%cc%d", j)
-	writeCustomCall(w, name, c.Target, ops, opTypes, result)
+	if c.Manual != nil {
+		writeManual(w, name, j, ops, opTypes, c.Manual.Split, fn.args, fn.result, result, c.Manual.ResultAxis, c.Manual.Target, c.Manual.Meta)
+		return name
+	}
+	writeMetaCall(w, name, c.Target, c.Meta, ops, opTypes, result)
 	return name
+}
+
+// writeMetaCall writes name = a typed-FFI custom call of target on ops (of
+// types types), preceded, when meta is given, by meta as a constant
+// tensor<len(meta) x i32> operand (named name_meta).
+func writeMetaCall(w func(string, ...any), name, target string, meta []int32, ops, types []string, result string) {
+	if len(meta) > 0 {
+		vals := make([]string, len(meta))
+		for i, m := range meta {
+			vals[i] = fmt.Sprint(m)
+		}
+		mt := fmt.Sprintf("tensor<%dxi32>", len(meta))
+		w("      %s_meta = \"stablehlo.constant\"() { value = dense<[%s]> : %s } : () -> %s\n", name, strings.Join(vals, ", "), mt, mt)
+		ops, types = append([]string{name + "_meta"}, ops...), append([]string{mt}, types...)
+	}
+	writeCustomCall(w, name, target, ops, types, result)
 }
 
 // writeCustomCall writes name = a typed-FFI custom call of target.

@@ -102,7 +102,7 @@ func (c Computed) prepare(j int, types []string, result string) (string, manualT
 	if err != nil {
 		return "", manualTypes{}, err
 	}
-	if _, err := checkShares(global, local, c.Manual.Split, result, lres, c.Manual.ResultAxis); err != nil {
+	if err := checkShares(global, local, c.Manual.Split, result, lres, c.Manual.ResultAxis); err != nil {
 		return "", manualTypes{}, err
 	}
 	return text, manualTypes{local, lres}, nil
@@ -146,8 +146,8 @@ func meshSharding(rank, axis int) string {
 
 // checkShares checks that each local type is its global type with the
 // split axis divided by one device count, the same for every split
-// operand and the result (split along resultAxis), and returns that count.
-func checkShares(global, local []string, split []int, gResult, lResult string, resultAxis int) (int, error) {
+// operand and the result (split along resultAxis).
+func checkShares(global, local []string, split []int, gResult, lResult string, resultAxis int) error {
 	devices := 0
 	check := func(what, g, l string, axis int) error {
 		gd, ld := dims(g), dims(l)
@@ -173,17 +173,17 @@ func checkShares(global, local []string, split []int, gResult, lResult string, r
 		return nil
 	}
 	if err := check("the result", gResult, lResult, resultAxis); err != nil {
-		return 0, err
+		return err
 	}
 	if len(split) != len(global) || len(local) != len(global) {
-		return 0, fmt.Errorf("%d operands, %d split axes and a function of %d arguments", len(global), len(split), len(local))
+		return fmt.Errorf("%d operands, %d split axes and a function of %d arguments", len(global), len(split), len(local))
 	}
 	for i := range global {
 		if err := check(fmt.Sprintf("operand %d", i), global[i], local[i], split[i]); err != nil {
-			return 0, err
+			return err
 		}
 	}
-	return devices, nil
+	return nil
 }
 
 // writeManual writes name = computed input j's manual computation of the
@@ -202,17 +202,7 @@ func writeManual(w func(string, ...any), name string, j int, ops, types []string
 	w("      %s = sdy.manual_computation(%s) in_shardings=[%s] out_shardings=[%s] manual_axes={\"x\"} (%s) {\n",
 		name, strings.Join(ops, ", "), strings.Join(ins, ", "), meshSharding(len(dims(result)), resultAxis), strings.Join(params, ", "))
 	if target != "" {
-		callOps, callTypes := args, local
-		if len(meta) > 0 {
-			vals := make([]string, len(meta))
-			for i, m := range meta {
-				vals[i] = fmt.Sprint(m)
-			}
-			mt := fmt.Sprintf("tensor<%dxi32>", len(meta))
-			w("        %%m%d_meta = \"stablehlo.constant\"() { value = dense<[%s]> : %s } : () -> %s\n", j, strings.Join(vals, ", "), mt, mt)
-			callOps, callTypes = append([]string{fmt.Sprintf("%%m%d_meta", j)}, args...), append([]string{mt}, local...)
-		}
-		writeCustomCall(w, fmt.Sprintf("%%m%d", j), target, callOps, callTypes, localResult)
+		writeMetaCall(w, fmt.Sprintf("%%m%d", j), target, meta, args, local, localResult)
 	} else {
 		w("        %%m%d = func.call @%s(%s) : (%s) -> %s\n", j, manualFunc(j), strings.Join(args, ", "), strings.Join(local, ", "), localResult)
 	}

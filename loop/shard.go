@@ -52,14 +52,14 @@ func Shard(module string, devices int, args map[int]int) (string, error) {
 	aliased := map[int]string{} // result index → the sharding of the argument donated to it
 	for i, m := range params {
 		typ := line[m[4]:m[5]]
-		dims := strings.Split(strings.TrimSuffix(strings.TrimPrefix(typ, "tensor<"), ">"), "x")
-		axes := slices.Repeat([]string{"{}"}, len(dims)-1)
+		sizes := dims(typ)
+		axes := slices.Repeat([]string{"{}"}, len(sizes))
 		if axis, ok := args[i]; ok {
-			if axis < 0 || axis >= len(dims)-1 {
+			if axis < 0 || axis >= len(sizes) {
 				return "", fmt.Errorf("loop: argument %d is %s: it has no axis %d to split", i, typ, axis)
 			}
 			var size int
-			if _, err := fmt.Sscan(dims[axis], &size); err != nil || size%devices != 0 {
+			if _, err := fmt.Sscan(sizes[axis], &size); err != nil || size%devices != 0 {
 				return "", fmt.Errorf("loop: argument %d is %s: its axis %d does not divide by %d devices", i, typ, axis, devices)
 			}
 			axes[axis] = `{"x"}`

@@ -116,29 +116,8 @@ func (p *Program) ShardAxes(devices int) (state, consts []int) {
 			consts[i] = 0
 		}
 	}
-	if p.DeviceIDs >= 0 && p.Devices == devices {
-		consts[p.DeviceIDs] = 0
-	}
-	for _, pr := range append(p.SplitDelayed(), p.SplitScaled()...) {
-		if p.Devices != devices {
-			break
-		}
-		consts[pr.Own.Ptr], consts[pr.Own.Indices] = 0, 0
-		if pr.Delay != nil {
-			consts[pr.Delay.StepsTable] = 0
-		}
-		if pr.Own.Weights >= 0 {
-			consts[pr.Own.Weights] = 0
-		}
-	}
-	for _, b := range p.SplitBlocks() {
-		if b.Split.Devices != devices {
-			continue // laid out for another count: whole on each
-		}
-		consts[b.FanoutPtr], consts[b.Fanout] = 0, 0
-		if len(p.Consts[b.FanoutWeight].Shape) == 2 {
-			consts[b.FanoutWeight] = 0
-		}
+	if p.Devices == devices { // tables laid out for another count stay whole on each
+		p.splitTableAxes(consts)
 	}
 	for _, pop := range p.Pops {
 		if !whole(pop) {
@@ -192,6 +171,29 @@ func (p *Program) ShardAxes(devices int) (state, consts []int) {
 		}
 	}
 	return state, consts
+}
+
+// splitTableAxes marks the constants split by target (the program's
+// per-device tables, and its devices' indices) as split along axis 0.
+func (p *Program) splitTableAxes(consts []int) {
+	if p.DeviceIDs >= 0 {
+		consts[p.DeviceIDs] = 0
+	}
+	for _, pr := range append(p.SplitDelayed(), p.SplitScaled()...) {
+		consts[pr.Own.Ptr], consts[pr.Own.Indices] = 0, 0
+		if pr.Delay != nil {
+			consts[pr.Delay.StepsTable] = 0
+		}
+		if pr.Own.Weights >= 0 {
+			consts[pr.Own.Weights] = 0
+		}
+	}
+	for _, b := range p.SplitBlocks() {
+		consts[b.FanoutPtr], consts[b.Fanout] = 0, 0
+		if len(p.Consts[b.FanoutWeight].Shape) == 2 {
+			consts[b.FanoutWeight] = 0
+		}
+	}
 }
 
 // DeviceBytes is what each of devices holds of the program's arrays when

@@ -103,42 +103,15 @@ func (p *Program) splitFanout(b *Block, devices int, indptr, indices []int32, we
 		share := w.Block.Size / devices
 		return n / share, int32(w.Col + n%share)
 	}
-	ptrs := make([][]int32, devices)
-	cols := make([][]int32, devices)
-	ws := make([][]float64, devices)
-	for d := range ptrs {
-		ptrs[d] = make([]int32, b.Size+2)
-	}
-	width := 1
-	for row := range b.Size {
-		for k := indptr[row]; k < indptr[row+1]; k++ {
-			d, col := place(indices[k])
-			cols[d] = append(cols[d], col)
-			if weights != nil {
-				ws[d] = append(ws[d], weights[k])
-			}
-		}
-		for d := range ptrs {
-			ptrs[d][row+1] = int32(len(cols[d]))
-			width = max(width, int(ptrs[d][row+1]-ptrs[d][row]))
-		}
-	}
-	for d := range ptrs {
-		ptrs[d][b.Size+1] = ptrs[d][b.Size]
-		sp.Synapses = max(sp.Synapses, len(cols[d]))
-	}
+	dt := distribute(indptr[:b.Size+1], devices, func(k int32) int { d, _ := place(indices[k]); return d })
+	sp.Synapses = dt.most
 	n := roundUp(sp.Synapses+1, 16) // as the whole table: shapes shared across seeds
-	var flatPtr, flatCols []int32
+	flatCols := stacked(dt, n, int32(sp.Cols), func(k int32) int32 { _, c := place(indices[k]); return c })
 	var flatW []float64
-	for d := range ptrs {
-		flatPtr = append(flatPtr, ptrs[d]...)
-		flatCols = append(flatCols, cols[d]...)
-		flatCols = append(flatCols, slices.Repeat([]int32{int32(sp.Cols)}, n-len(cols[d]))...)
-		if weights != nil {
-			flatW = append(flatW, ws[d]...)
-			flatW = append(flatW, make([]float64, n-len(ws[d]))...)
-		}
+	if weights != nil {
+		flatW = stacked(dt, n, 0, func(k int32) float64 { return weights[k] })
 	}
+	flatPtr, width := dt.flatPtr(), dt.width
 	sp.Width = roundUp(width, 8)
 	p.setConst(b.FanoutPtr, tensors.FromFlatDataAndDimensions(flatPtr, devices, b.Size+2))
 	p.setConst(b.Fanout, tensors.FromFlatDataAndDimensions(flatCols, devices, n))
@@ -156,6 +129,58 @@ func (p *Program) splitFanout(b *Block, devices int, indptr, indices []int32, we
 		p.setConst(b.FanoutWeight, p.floats(per, devices, sp.Cols+1))
 	}
 	b.Split = sp
+}
+
+// deviceRows is a CSR table's synapses distributed over devices, each
+// device keeping every row's synapses in the table's order.
+type deviceRows struct {
+	// ptr are each device's row pointers (rows+2 each: the last row empty);
+	// syn each device's synapses, as positions in the whole table.
+	ptr, syn [][]int32
+	// width is the longest row on any device (at least 1), most the most
+	// synapses on one device.
+	width, most int
+}
+
+// distribute splits the table whose row pointers are indptr (rows+1 of
+// them) over devices: synapse k goes to device(k).
+func distribute(indptr []int32, devices int, device func(k int32) int) deviceRows {
+	rows := len(indptr) - 1
+	dr := deviceRows{ptr: make([][]int32, devices), syn: make([][]int32, devices), width: 1}
+	for d := range dr.ptr {
+		dr.ptr[d] = make([]int32, rows+2)
+	}
+	for row := range rows {
+		for k := indptr[row]; k < indptr[row+1]; k++ {
+			d := device(k)
+			dr.syn[d] = append(dr.syn[d], k)
+		}
+		for d := range dr.ptr {
+			dr.ptr[d][row+1] = int32(len(dr.syn[d]))
+			dr.width = max(dr.width, int(dr.ptr[d][row+1]-dr.ptr[d][row]))
+		}
+	}
+	for d := range dr.ptr {
+		dr.ptr[d][rows+1] = dr.ptr[d][rows]
+		dr.most = max(dr.most, len(dr.syn[d]))
+	}
+	return dr
+}
+
+// flatPtr is every device's row pointers, device after device.
+func (dr deviceRows) flatPtr() []int32 { return slices.Concat(dr.ptr...) }
+
+// stacked is value(k) of every device's synapses k, device after device,
+// each device's padded with pad to n entries: a [devices, n] table.
+func stacked[T any](dr deviceRows, n int, pad T, value func(k int32) T) []T {
+	out := make([]T, 0, len(dr.syn)*n)
+	for _, syn := range dr.syn {
+		for _, k := range syn {
+			out = append(out, value(k))
+		}
+		out = append(out, slices.Repeat([]T{pad}, n-len(syn))...)
+	}
+	return out
 }
 
 // setConst replaces constant i's value (and so its shape).
@@ -261,44 +286,18 @@ func (p *Program) splitOwn(pr *Projection) {
 		weights = floatValues(p.ConstValues[o.Weights].Value())
 	}
 	nPre := len(ptr) - 2
-	ptrs := make([][]int32, devices)
-	cols, steps := make([][]int32, devices), make([][]int32, devices)
-	ws := make([][]float64, devices)
-	for d := range ptrs {
-		ptrs[d] = make([]int32, nPre+2)
-	}
-	st := &SplitTable{Width: 1}
-	for row := range nPre {
-		for k := ptr[row]; k < ptr[row+1]; k++ {
-			n := int(targets[k]) + offset
-			d := n / share
-			cols[d] = append(cols[d], int32(n-d*share))
-			if delays != nil {
-				steps[d] = append(steps[d], delays[k])
-			}
-			if weights != nil {
-				ws[d] = append(ws[d], weights[k])
-			}
-		}
-		for d := range ptrs {
-			ptrs[d][row+1] = int32(len(cols[d]))
-			st.Width = max(st.Width, int(ptrs[d][row+1]-ptrs[d][row]))
-		}
-	}
-	for d := range ptrs {
-		ptrs[d][nPre+1] = ptrs[d][nPre]
-		st.Synapses = max(st.Synapses, len(cols[d]))
-	}
+	dt := distribute(ptr[:nPre+1], devices, func(k int32) int { return (int(targets[k]) + offset) / share })
+	st := &SplitTable{Width: dt.width, Synapses: dt.most}
 	n := st.Synapses + 1
-	var flatPtr, flatCols, flatSteps []int32
+	flatPtr := dt.flatPtr()
+	flatCols := stacked(dt, n, int32(share), func(k int32) int32 { return int32((int(targets[k]) + offset) % share) })
+	var flatSteps []int32
+	if delays != nil {
+		flatSteps = stacked(dt, n, 0, func(k int32) int32 { return delays[k] })
+	}
 	var flatW []float64
-	for d := range ptrs {
-		flatPtr = append(flatPtr, ptrs[d]...)
-		flatCols = append(append(flatCols, cols[d]...), slices.Repeat([]int32{int32(share)}, n-len(cols[d]))...)
-		flatSteps = append(append(flatSteps, steps[d]...), make([]int32, n-len(steps[d]))...)
-		if weights != nil {
-			flatW = append(append(flatW, ws[d]...), make([]float64, n-len(ws[d]))...)
-		}
+	if weights != nil {
+		flatW = stacked(dt, n, 0, func(k int32) float64 { return weights[k] })
 	}
 	p.setConst(o.Ptr, tensors.FromFlatDataAndDimensions(flatPtr, devices, nPre+2))
 	p.setConst(o.Indices, tensors.FromFlatDataAndDimensions(flatCols, devices, n))

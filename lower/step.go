@@ -133,8 +133,8 @@ type BodyOptions struct {
 	// in order (a fan-out table's [Devices, Split.Cols], a procedural
 	// projection's or an STP-scaled table's [Devices, SplitShare], a
 	// delayed table's ring buffer with this step's events added), instead
-	// of computing them. A program
-	// with any needs it; FanInputs and DelayInputs exclude it.
+	// of computing them. A program with any needs it; FanInputs and
+	// DelayInputs exclude it.
 	SplitInputs bool
 	// DelayInputs leaves the propagation of DelayedEvents to the loop: the
 	// step takes, after the fan-out inputs, one input per projection of
@@ -185,23 +185,20 @@ func (p *Program) Body(capacity int, o BodyOptions) func(inputs []*Node) []*Node
 			}
 		}
 		if o.SplitInputs {
-			st.fanIn = make([]*Node, len(p.Blocks))
-			for _, b := range p.SplitBlocks() {
-				st.fanIn[b.Index] = inputs[at]
-				at++
+			steps, err := p.SplitSteps(capacity) // the order the loop gives them in
+			if err != nil {
+				panic(err)
 			}
-			st.procIn = map[*Projection]*Node{}
-			for _, pr := range p.SplitProcedural() {
-				st.procIn[pr] = inputs[at]
-				at++
-			}
-			st.delayIn = map[*Projection]*Node{}
-			for _, pr := range p.SplitDelayed() {
-				st.delayIn[pr] = inputs[at]
-				at++
-			}
-			for _, pr := range p.SplitScaled() {
-				st.procIn[pr] = inputs[at]
+			st.fanIn, st.procIn, st.delayIn = make([]*Node, len(p.Blocks)), map[*Projection]*Node{}, map[*Projection]*Node{}
+			for _, ss := range steps {
+				switch {
+				case ss.Block != nil:
+					st.fanIn[ss.Block.Index] = inputs[at]
+				case ss.Proj.Delay != nil:
+					st.delayIn[ss.Proj] = inputs[at]
+				default: // procedural rows, STP-scaled tables
+					st.procIn[ss.Proj] = inputs[at]
+				}
 				at++
 			}
 		}
@@ -786,12 +783,8 @@ func (st *stepper) propagate(pr *Projection, state []*Node) *Node {
 		return x
 	}
 	if pr.SplitOwn != nil && pr.Delay == nil { // STP-scaled, split by target: given
-		in := st.procIn[pr]
-		if in == nil {
-			panic(fmt.Sprintf("lower: projection %s's table is split across %d devices: the loop must give the step its propagation (BodyOptions.SplitInputs)", pr.Name, st.p.Devices))
-		}
 		st.sourceValues(pr, state) // this step's STP update
-		return st.p.procSlice(pr, in)
+		return st.p.procSlice(pr, st.splitInput(pr))
 	}
 	if o := pr.Own; o != nil {
 		return ops.EventPropagateCSRScaled(st.localIdx(pr.Pre, state), st.consts[o.Ptr], st.consts[o.Indices], o.Width,
@@ -799,11 +792,7 @@ func (st *stepper) propagate(pr *Projection, state []*Node) *Node {
 	}
 	if pr.Kernel == KernelProcedural {
 		if pr.Split {
-			in := st.procIn[pr]
-			if in == nil {
-				panic(fmt.Sprintf("lower: projection %s is split across %d devices: the loop must give the step its propagation (BodyOptions.SplitInputs)", pr.Name, st.p.Devices))
-			}
-			return st.p.procSlice(pr, in)
+			return st.p.procSlice(pr, st.splitInput(pr))
 		}
 		return ops.ProceduralEvent(st.localIdx(pr.Pre, state), *pr.Proc, w)
 	}
@@ -822,6 +811,17 @@ func (st *stepper) propagate(pr *Projection, state []*Node) *Node {
 		}
 	}
 	return st.fanSlice(pr, pr.Segment.Start, pr.Segment.Size)
+}
+
+// splitInput is the propagation of pr split by target that the step is
+// given (a procedural projection or an STP-scaled table); without it the
+// step cannot be traced.
+func (st *stepper) splitInput(pr *Projection) *Node {
+	in := st.procIn[pr]
+	if in == nil {
+		panic(fmt.Sprintf("lower: projection %s is split across %d devices: the loop must give the step its propagation (BodyOptions.SplitInputs)", pr.Name, st.p.Devices))
+	}
+	return in
 }
 
 // fanSlice is slots [start, start+size) of this step's output of pr's
