@@ -367,7 +367,7 @@ func readList(path string) (names []string, ok bool, err error) {
 		return nil, false, corrupt(fmt.Sprintf("holds more than the %d bytes a list may", maxListBytes))
 	}
 	text := string(data)
-	if text == "" {
+	if text == "" || text == "\n" { // "\n": an empty set, as brainc before 28 wrote it
 		return nil, true, nil
 	}
 	if !strings.HasSuffix(text, "\n") {
