@@ -35,6 +35,9 @@ var held = struct {
 // and is locked against every other writer until Release. An interrupted
 // earlier write is completed first.
 func Reserve(dir string, opts DirOptions) (*Lock, error) {
+	if h := heldLock(dir); h != nil {
+		return nil, twice(dir, h)
+	}
 	l, err := lockNew(dir)
 	if err != nil {
 		return nil, err
@@ -58,8 +61,8 @@ func Reserve(dir string, opts DirOptions) (*Lock, error) {
 	}
 	held.Lock()
 	defer held.Unlock()
-	if held.m[l.key] != nil {
-		return fail(busy(dir))
+	if h := held.m[l.key]; h != nil {
+		return fail(twice(dir, h))
 	}
 	held.m[l.key] = l
 	return l, nil
@@ -154,6 +157,11 @@ func lockExisting(dir string) (*Lock, error) {
 // busy is the error for a directory another writer holds.
 func busy(dir string) error {
 	return fmt.Errorf("output directory %s is being written by another brainc run: wait for it to finish, or choose another directory", dir)
+}
+
+// twice is the error for a directory this process holds already.
+func twice(dir string, h *Lock) error {
+	return fmt.Errorf("output directory %s is already held for %s by this process: one directory cannot take two sets of files", dir, h.dir)
 }
 
 // keyOf is a directory's device and inode.

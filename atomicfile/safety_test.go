@@ -127,8 +127,8 @@ func TestReserve(t *testing.T) {
 	out := filepath.Join(root, "out")
 	l, err := Reserve(out, DirOptions{})
 	require.NoError(t, err)
-	_, err = Reserve(out, DirOptions{})
-	assert.EqualError(t, err, "output directory "+out+" is being written by another brainc run: wait for it to finish, or choose another directory")
+	_, err = Reserve(out+"/.", DirOptions{})
+	assert.EqualError(t, err, "output directory "+out+"/. is already held for "+out+" by this process: one directory cannot take two sets of files")
 	other, err := lockExisting(out) // another process's hold: the same flock from another open file
 	assert.Nil(t, other)
 	assert.EqualError(t, err, "output directory "+out+" is being written by another brainc run: wait for it to finish, or choose another directory")

@@ -117,6 +117,10 @@ func TestOutCheckedBeforeTheRun(t *testing.T) {
 			assert.NotContains(t, stderr, "compiling", "%v: nothing ran", cmd)
 		}
 	}
+	same := filepath.Join(dir, "same")
+	code, _, stderr = runCLI("run", spec, "--backend", "cpu", "--duration", "1000 s", "--out", same, "--checkpoint-every", "1 s", "--checkpoint-dir", same)
+	assert.Equal(t, 1, code)
+	assert.Equal(t, "brainc run: --checkpoint-dir: output directory "+same+" is already held for "+same+" by this process: one directory cannot take two sets of files\n", stderr)
 	_, err := os.Stat("/proc/brainc-out")
 	assert.True(t, os.IsNotExist(err))
 }
