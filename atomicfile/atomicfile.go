@@ -152,8 +152,10 @@ func Dir(dir string, opts DirOptions, fill func(stage string) (files []string, e
 			return fmt.Errorf("atomicfile: the writer of %s returned %q, which it did not write as a file or directory", dir, f)
 		}
 	}
-	if err := writeList(filepath.Join(stage, replacesFile), old); err != nil {
-		return err
+	if len(old) > 0 { // none: nothing to replace
+		if err := writeList(filepath.Join(stage, replacesFile), old); err != nil {
+			return err
+		}
 	}
 	crashPoint()
 	if err := writeList(filepath.Join(stage, ListFile), files); err != nil { // the commit
