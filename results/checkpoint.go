@@ -80,6 +80,9 @@ func SaveCheckpoint(dir string, p *lower.Program, state []*tensors.Tensor, rec *
 // recorder holding what was recorded up to it. The checkpoint must come
 // from the same model, seed, dt and state layout.
 func LoadCheckpoint(dir string, p *lower.Program) ([]*tensors.Tensor, *Recorder, error) {
+	if err := atomicfile.Recover(dir); err != nil { // a write killed after its commit
+		return nil, nil, fmt.Errorf("resume: %w", err)
+	}
 	js, err := os.ReadFile(filepath.Join(dir, checkpointInfo))
 	if err != nil {
 		return nil, nil, fmt.Errorf("resume: %w", err)

@@ -291,6 +291,10 @@ type SimOptions struct {
 	// each time the run passes a multiple of that many steps.
 	CheckpointEvery int
 	CheckpointDir   string
+	// CheckpointFailed, when set, is told at once of a checkpoint that
+	// could not be written; the run goes on without further checkpoints and
+	// ends with a *CheckpointError.
+	CheckpointFailed func(err *CheckpointError)
 	// Stop, when closed, ends the run at the next call boundary (a segment
 	// of the loop engine, a chunk of the chunk engine): what was recorded up
 	// to there is returned with ErrStopped.
@@ -321,6 +325,7 @@ func SimulateWith(b backends.Backend, p *lower.Program, steps int, opts jit.Opti
 	}
 	next := 0     // the next checkpoint's step
 	compiles := 0 // reported so far
+	var ckErr *CheckpointError
 	if so.CheckpointEvery > 0 {
 		next = (rec.Steps/so.CheckpointEvery + 1) * so.CheckpointEvery
 	}
@@ -340,10 +345,14 @@ func SimulateWith(b backends.Backend, p *lower.Program, steps int, opts jit.Opti
 			if err != nil {
 				return err
 			}
-			if err := SaveCheckpoint(so.CheckpointDir, p, state, rec); err != nil {
-				return err
-			}
 			next = (rec.Steps/so.CheckpointEvery + 1) * so.CheckpointEvery
+			if err := SaveCheckpoint(so.CheckpointDir, p, state, rec); err != nil {
+				ckErr = &CheckpointError{Step: rec.Steps, MS: float64(rec.Steps) * p.Net.Dt, Dir: so.CheckpointDir, Err: err}
+				if so.CheckpointFailed != nil {
+					so.CheckpointFailed(ckErr)
+				}
+				so.CheckpointEvery = 0 // the run is worth more than its checkpoints
+			}
 		}
 		if so.Stop != nil && rec.Steps < steps {
 			select {
@@ -361,8 +370,28 @@ func SimulateWith(b backends.Backend, p *lower.Program, steps int, opts jit.Opti
 		}
 		rec.Weights = FinalWeights(p, state)
 	}
+	if err == nil && ckErr != nil {
+		err = ckErr
+	}
 	return rec, runner.Stats(), err
 }
+
+// CheckpointError is SimulateWith's error for a run that completed (its
+// recording whole) but whose checkpoint at Step could not be written.
+type CheckpointError struct {
+	// Step and MS (model time) are where the checkpoint was due.
+	Step int
+	MS   float64
+	// Dir is the checkpoint directory, Err why the write failed.
+	Dir string
+	Err error
+}
+
+func (e *CheckpointError) Error() string {
+	return fmt.Sprintf("checkpoint at step %d (t = %.10g ms) into %s failed: %v", e.Step, e.MS, e.Dir, e.Err)
+}
+
+func (e *CheckpointError) Unwrap() error { return e.Err }
 
 // FinalWeights reads the weights of every plastic projection from a state
 // (Program.State order).

@@ -63,13 +63,30 @@ type Summary struct {
 // A dir holding an earlier run's files is refused unless overwrite is set;
 // then those files are replaced.
 func (r *Recorder) Write(dir string, sum *Summary, overwrite bool) error {
-	known := []string{"spikes.npz", "traces.npz", "rates.npz", "weights.npz", "summary.json",
-		"raster.png", "traces.png", "stats.png", "raster.svg", "traces.svg", "stats.svg"}
-	return atomicfile.Dir(dir, atomicfile.DirOptions{Overwrite: overwrite, Known: known}, func(stage string) ([]string, error) {
+	return atomicfile.Dir(dir, outputOptions(overwrite), func(stage string) ([]string, error) {
 		sum.Files = nil
 		err := r.writeFiles(stage, sum)
 		return sum.Files, err
 	})
+}
+
+// outputOptions are the atomicfile options of a run's output directory.
+func outputOptions(overwrite bool) atomicfile.DirOptions {
+	known := []string{"spikes.npz", "traces.npz", "rates.npz", "weights.npz", "summary.json",
+		"raster.png", "traces.png", "stats.png", "raster.svg", "traces.svg", "stats.svg"}
+	return atomicfile.DirOptions{Overwrite: overwrite, Known: known}
+}
+
+// ReserveOutput checks, before a run, that Write can write into dir (see
+// atomicfile.Reserve) and holds dir against other writers until Release.
+func ReserveOutput(dir string, overwrite bool) (*atomicfile.Lock, error) {
+	return atomicfile.Reserve(dir, outputOptions(overwrite))
+}
+
+// ReserveCheckpoints is ReserveOutput for a checkpoint directory, whose
+// earlier checkpoint each new one replaces.
+func ReserveCheckpoints(dir string) (*atomicfile.Lock, error) {
+	return atomicfile.Reserve(dir, atomicfile.DirOptions{Overwrite: true})
 }
 
 func (r *Recorder) writeFiles(stage string, sum *Summary) error {

@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/brainc/brainc/artifact"
+	"github.com/brainc/brainc/atomicfile"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/pjrt"
 )
@@ -37,7 +38,12 @@ func cmdCompile(args []string, stdout, stderr io.Writer) error {
 	n := steps(net)
 	platform := "cpu"
 	var b *pjrt.Backend
-	if *out != "" {
+	if *out != "" { // checked (and held) before the compile
+		lock, err := atomicfile.Reserve(*out, atomicfile.DirOptions{Overwrite: *overwrite})
+		if err != nil {
+			return err
+		}
+		defer lock.Release()
 		if b, err = pjrt.Open(pjrt.Options{Backend: sf.backend, Stderr: stderr}); err != nil {
 			return err
 		}

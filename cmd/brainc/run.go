@@ -258,6 +258,12 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// --out is checked (and held against other runs) before anything runs.
+	outLock, err := results.ReserveOutput(*out, *overwrite)
+	if err != nil {
+		return err
+	}
+	defer outLock.Release()
 	b, err := sf.open(net, stderr)
 	if err != nil {
 		return err
@@ -280,6 +286,11 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 			return &usageError{fmt.Sprintf("--checkpoint-every: expected a time in [dt, duration] = [%g ms, %g ms], got %q", net.Dt, net.Duration, *every)}
 		}
 		so.CheckpointEvery = int(math.Round(v / net.Dt))
+		ckLock, err := results.ReserveCheckpoints(so.CheckpointDir)
+		if err != nil {
+			return fmt.Errorf("--checkpoint-dir: %w", err)
+		}
+		defer ckLock.Release()
 	}
 	if *resume != "" {
 		if so.FromState, so.FromRec, err = results.LoadCheckpoint(*resume, prog); err != nil {
@@ -292,11 +303,16 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	intr := watchInterrupts(stderr)
 	defer intr.close()
 	so.Stop = intr.Stop
+	so.CheckpointFailed = func(e *results.CheckpointError) {
+		progress.clearBar()
+		fmt.Fprintf(stderr, "brainc run: %v; the run goes on without checkpoints\n", e)
+	}
 	rec, st, err := results.SimulateWith(b, prog, n, opts, so)
 	progress.done()
 	var diverged *jit.NonFiniteError
+	var ckFailed *results.CheckpointError // the run completed all the same
 	stopped := errors.Is(err, results.ErrStopped)
-	if err != nil && !errors.As(err, &diverged) && !stopped {
+	if err != nil && !errors.As(err, &diverged) && !stopped && !errors.As(err, &ckFailed) {
 		return err
 	}
 	// A diverged run writes what it recorded up to the failing step, marked
@@ -353,6 +369,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "  %-8s %7d neurons  %8.2f Hz  CV(ISI) %s\n", s.Pop, ps.Size, ps.RateHz, cv)
 	}
 	fmt.Fprintf(stdout, "wrote %s/{%s}\n", *out, strings.Join(sum.Files, ","))
+	if ckFailed != nil {
+		return fmt.Errorf("%w (the run went on to its end without checkpoints; its outputs are in %s)", ckFailed, *out)
+	}
 	return nil
 }
 

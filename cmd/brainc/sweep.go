@@ -11,6 +11,7 @@ import (
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 
+	"github.com/brainc/brainc/atomicfile"
 	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/results"
 	"github.com/brainc/brainc/sweep"
@@ -55,17 +56,6 @@ func cmdSweep(args []string, stdout, stderr io.Writer) error {
 	if *batch < 0 || *batch > sweep.MaxBatch {
 		return &usageError{fmt.Sprintf("--batch: expected 0 (automatic) to %d instances, got %d", sweep.MaxBatch, *batch)}
 	}
-	if entries, err := os.ReadDir(*out); err == nil && len(entries) > 0 && !*overwrite {
-		return fmt.Errorf("%s holds files already: use --overwrite to replace the sweep, or another --out", *out)
-	}
-	if *overwrite {
-		if err := os.RemoveAll(*out); err != nil {
-			return err
-		}
-	}
-	if err := os.MkdirAll(*out, 0o755); err != nil {
-		return err
-	}
 	b, err := sf.open(net, stderr)
 	if err != nil {
 		return err
@@ -84,32 +74,55 @@ func cmdSweep(args []string, stdout, stderr io.Writer) error {
 	if net.Precision == ir.PrecisionFloat64 {
 		dtype = dtypes.Float64
 	}
+	// The sweep fills --out as one set, as a run does (atomicfile.Dir): a
+	// directory holding files brainc did not write is refused, --overwrite
+	// replaces only an earlier sweep's (never a plain file), and both are
+	// found before any instance runs. An interrupted sweep keeps the
+	// instances it ran; a failed one leaves nothing.
+	var rows []sweep.Row
+	interrupted := false
 	start, last := time.Now(), time.Now()
-	rows, err := sweep.Run(ctx, b, net, g, sweep.Options{DType: dtype, Batch: *batch, Done: func(row sweep.Row, rec *results.Recorder, done, total int) error {
-		rec.PlotFormat = "none"
-		sum := &results.Summary{Model: net.Name, Backend: b.Label(), DT: net.Dt, Duration: net.Duration, Seed: row.Seed,
-			Precision: dtype.String(), Steps: row.Steps, StepsDone: row.Steps, Complete: true, Engine: "loop",
-			Populations: map[string]results.PopStats{}, RunS: row.RunS, CompileS: row.CompileS}
-		for _, s := range rec.Spikes {
-			sum.Populations[s.Pop] = s.Stats(float64(rec.Steps) * net.Dt)
+	opts := atomicfile.DirOptions{Overwrite: *overwrite, Known: []string{"summary.csv", "summary.npz", "sweep.png"}}
+	err = atomicfile.Dir(*out, opts, func(stage string) ([]string, error) {
+		var files []string
+		var err error
+		rows, err = sweep.Run(ctx, b, net, g, sweep.Options{DType: dtype, Batch: *batch, Done: func(row sweep.Row, rec *results.Recorder, done, total int) error {
+			rec.PlotFormat = "none"
+			sum := &results.Summary{Model: net.Name, Backend: b.Label(), DT: net.Dt, Duration: net.Duration, Seed: row.Seed,
+				Precision: dtype.String(), Steps: row.Steps, StepsDone: row.Steps, Complete: true, Engine: "loop",
+				Populations: map[string]results.PopStats{}, RunS: row.RunS, CompileS: row.CompileS}
+			for _, s := range rec.Spikes {
+				sum.Populations[s.Pop] = s.Stats(float64(rec.Steps) * net.Dt)
+			}
+			name := fmt.Sprintf("run-%04d", row.Index)
+			if err := rec.Write(filepath.Join(stage, name), sum, false); err != nil {
+				return err
+			}
+			files = append(files, name)
+			if !*quiet && (time.Since(last) > 5*time.Second || done == total) {
+				last = time.Now()
+				fmt.Fprintf(stderr, "brainc sweep: %d / %d instances, %.1f s elapsed\n", done, total, time.Since(start).Seconds())
+			}
+			return nil
+		}})
+		if err != nil && ctx.Err() == nil {
+			return nil, err
 		}
-		if err := rec.Write(filepath.Join(*out, fmt.Sprintf("run-%04d", row.Index)), sum, false); err != nil {
-			return err
+		interrupted = err != nil
+		if err := sweep.WriteTable(stage, g, pops, rows); err != nil {
+			return nil, err
 		}
-		if !*quiet && (time.Since(last) > 5*time.Second || done == total) {
-			last = time.Now()
-			fmt.Fprintf(stderr, "brainc sweep: %d / %d instances, %.1f s elapsed\n", done, total, time.Since(start).Seconds())
+		files = append(files, "summary.csv", "summary.npz")
+		if _, err := os.Stat(filepath.Join(stage, "sweep.png")); err == nil {
+			files = append(files, "sweep.png")
 		}
-		return nil
-	}})
-	if werr := sweep.WriteTable(*out, g, pops, rows); werr != nil && err == nil {
-		err = werr
-	}
+		return files, nil
+	})
 	if err != nil {
-		if ctx.Err() != nil {
-			return fmt.Errorf("interrupted after %d of %d instances (their rows are in %s/summary.csv)", len(rows), len(insts), *out)
-		}
 		return err
+	}
+	if interrupted {
+		return fmt.Errorf("interrupted after %d of %d instances (their rows are in %s/summary.csv)", len(rows), len(insts), *out)
 	}
 	compile := 0.0
 	for _, r := range rows {

@@ -49,5 +49,5 @@ func TestSweepWritesTable(t *testing.T) {
 	assert.Contains(t, stderr, `brainc sweep: --batch: expected 0 (automatic) to 4096 instances, got 5000`)
 	code, _, stderr = runCLI("sweep", spec, "--backend", "cpu", "--set", "E.tau=[20 ms]", "--out", out)
 	assert.Equal(t, 1, code)
-	assert.Contains(t, stderr, "holds files already: use --overwrite")
+	assert.Contains(t, stderr, "holds an earlier run's files (run-0000, run-0001, run-0002): use --overwrite to replace them")
 }

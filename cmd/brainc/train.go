@@ -118,6 +118,11 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 		}
 		return err
 	}
+	outLock, err := atomicfile.Reserve(*out, atomicfile.DirOptions{Overwrite: *overwrite}) // checked before training
+	if err != nil {
+		return err
+	}
+	defer outLock.Release()
 	b, err := pjrt.Open(pjrt.Options{Backend: *backend, Stderr: stderr, CPUFlags: learn.CPUFlags})
 	if err != nil {
 		return err
