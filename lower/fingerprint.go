@@ -53,9 +53,6 @@ func (p *Program) Fingerprint() Fingerprint {
 			continue
 		}
 		structParts(part, "populations."+pop.Name, pop.Population)
-		for _, name := range slices.Sorted(maps.Keys(pop.Values)) {
-			part("populations."+pop.Name+" values of "+name, pop.Values[name])
-		}
 	}
 	for _, pr := range p.Projs {
 		at := "projections." + pr.Name
@@ -71,8 +68,8 @@ func (p *Program) Fingerprint() Fingerprint {
 			part(at+" delays", d.Steps, d.PerSynapse)
 		}
 	}
-	for _, stream := range slices.Sorted(maps.Keys(p.drawn)) {
-		part("values drawn for "+stream, p.drawn[stream])
+	for _, stream := range slices.Sorted(maps.Keys(p.drawn)) { // per-neuron parameters, inputs and initial values
+		part("values of "+stream, p.drawn[stream])
 	}
 	return f
 }
@@ -138,14 +135,13 @@ func hashValue(h hash.Hash, v reflect.Value, seen map[uintptr]bool) {
 		}
 		switch x := x.(type) { // the large tables, without reflection per entry
 		case []int32:
-			for _, e := range x {
-				word(uint64(e))
-			}
+			hashWords(h, x, func(e int32) uint64 { return uint64(e) })
+			return
+		case []int:
+			hashWords(h, x, func(e int) uint64 { return uint64(e) })
 			return
 		case []float64:
-			for _, e := range x {
-				word(math.Float64bits(e))
-			}
+			hashWords(h, x, math.Float64bits)
 			return
 		}
 		for i := range v.Len() {
@@ -188,6 +184,22 @@ func hashValue(h hash.Hash, v reflect.Value, seen map[uintptr]bool) {
 			}
 			hashValue(h, v.Field(i), seen)
 		}
+	}
+}
+
+// hashWords writes the entries of v into h as 8-byte words, a block at a
+// time.
+func hashWords[T any](h hash.Hash, v []T, word func(T) uint64) {
+	const block = 4096
+	buf := make([]byte, 0, 8*block)
+	for len(v) > 0 {
+		n := min(len(v), block)
+		buf = buf[:0]
+		for _, e := range v[:n] {
+			buf = binary.LittleEndian.AppendUint64(buf, word(e))
+		}
+		h.Write(buf)
+		v = v[n:]
 	}
 }
 
