@@ -11,6 +11,8 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+
+	"github.com/brainc/brainc/dynamics"
 )
 
 // Fingerprint identifies everything that shapes a program's run, part by
@@ -27,9 +29,9 @@ type Fingerprint map[string]string
 // precision; every population's and projection's spec fields (models,
 // parameters, equations, inputs, connectivity rules, weights, delays,
 // plasticity); the lowered values drawn or read for them (per-neuron
-// parameters and initial values, connectivity tables, per-synapse weights
-// and delays) and each projection's kernel; the monitors and the replicas
-// of a batch.
+// parameters, inputs and initial values, given spike times, connectivity
+// tables, per-synapse weights and delays) and each projection's kernel;
+// the monitors and the replicas of a batch.
 func (p *Program) Fingerprint() Fingerprint {
 	f := Fingerprint{}
 	part := func(name string, values ...any) {
@@ -53,6 +55,9 @@ func (p *Program) Fingerprint() Fingerprint {
 			continue
 		}
 		structParts(part, "populations."+pop.Name, pop.Population)
+		if src, ok := pop.Neuron.(*dynamics.SpikeTimes); ok { // given in the spec or read from a file
+			part("populations."+pop.Name+" spike times", src.Times, src.Indices)
+		}
 	}
 	for _, pr := range p.Projs {
 		at := "projections." + pr.Name

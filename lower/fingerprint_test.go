@@ -79,3 +79,24 @@ func TestFingerprintIsDeviceIndependent(t *testing.T) {
 	assert.Contains(t, diff, "seed")
 	assert.Contains(t, strings.Join(diff, ","), "connectivity table")
 }
+
+// Spike times read from a file are in the fingerprint; the duration (a
+// resumed run may go on further) is not.
+func TestFingerprintHoldsSpikeTimes(t *testing.T) {
+	build := func(times []float64, duration string) Fingerprint {
+		t.Helper()
+		dir := t.TempDir()
+		spec := "name: st\ndt: 0.1 ms\nduration: " + duration + "\npopulations:\n  S: {size: 2, model: SpikeTimes, spikes: {file: s.npz}}\n"
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "st.yaml"), []byte(spec), 0o644))
+		require.NoError(t, npyio.WriteNPZ(filepath.Join(dir, "s.npz"), []string{"times", "indices"}, []npyio.Array{
+			{Shape: []int{2}, Data: times}, {Shape: []int{2}, Data: []int32{0, 1}}}))
+		net, err := netspec.ParseFile(filepath.Join(dir, "st.yaml"))
+		require.NoError(t, err)
+		p, err := Build(net, Options{})
+		require.NoError(t, err)
+		return p.Fingerprint()
+	}
+	base := build([]float64{1, 2}, "10 ms")
+	assert.Empty(t, build([]float64{1, 2}, "20 ms").Differences(base))
+	assert.Equal(t, []string{"populations.S spike times"}, build([]float64{1, 3}, "10 ms").Differences(base))
+}
