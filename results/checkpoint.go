@@ -195,18 +195,36 @@ func readCheckpointInfo(dir string) (checkpointMeta, error) {
 	return meta, nil
 }
 
-// readRegular reads a file that must be a regular file of at most limit
-// bytes (not a FIFO, a device or a huge file).
-func readRegular(path string, limit int64) ([]byte, error) {
+// checkRegular checks that a file is a regular file of at most limit bytes
+// (not a FIFO, a device or a huge file).
+func checkRegular(path string, limit int64) error {
 	st, err := os.Stat(path)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file (%s)", path, st.Mode().Type())
+	if m := st.Mode(); !m.IsRegular() {
+		what := "not a regular file"
+		switch {
+		case m&os.ModeNamedPipe != 0:
+			what = "a FIFO"
+		case m&os.ModeDevice != 0:
+			what = "a device"
+		case m.IsDir():
+			what = "a directory"
+		}
+		return fmt.Errorf("%s: %s, expected a regular file", path, what)
 	}
 	if st.Size() > limit {
-		return nil, fmt.Errorf("%s: %d bytes, more than the %d a checkpoint's file may hold", path, st.Size(), limit)
+		return fmt.Errorf("%s: %d bytes, more than the %d a checkpoint's file may hold", path, st.Size(), limit)
+	}
+	return nil
+}
+
+// readRegular reads a file that must be a regular file of at most limit
+// bytes.
+func readRegular(path string, limit int64) ([]byte, error) {
+	if err := checkRegular(path, limit); err != nil {
+		return nil, err
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -271,6 +289,11 @@ func LoadCheckpoint(dir string, p *lower.Program) ([]*tensors.Tensor, *Recorder,
 	for _, f := range need {
 		if _, ok := meta.Files[f]; !ok {
 			return nil, nil, checkpointError(info, "files", "no checksum of %s", f)
+		}
+	}
+	for _, f := range need { // a FIFO would block the reader, a device never end
+		if err := checkRegular(filepath.Join(dir, f), npyio.MaxNPZBytes); err != nil {
+			return nil, nil, fmt.Errorf("resume: %w", err)
 		}
 	}
 	state, err := readState(filepath.Join(dir, checkpointState), p, meta.Steps)

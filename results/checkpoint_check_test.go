@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -202,6 +203,14 @@ func TestEditedCheckpointIsRefused(t *testing.T) {
 		{"a file outside", func(t *testing.T, dir string) {
 			editJSON(t, dir, func(s string) string { return strings.Replace(s, `"files": {`, `"files": {"../x": "00",`, 1) })
 		}, `checkpoint.json: files: "../x" is not a checkpoint file (expected among state.npz, spikes.npz, rates.npz, traces.npz)`},
+		{"state.npz a FIFO", func(t *testing.T, dir string) {
+			require.NoError(t, os.Remove(filepath.Join(dir, checkpointState)))
+			require.NoError(t, syscall.Mkfifo(filepath.Join(dir, checkpointState), 0o644))
+		}, "state.npz: a FIFO, expected a regular file"},
+		{"checkpoint.json a device", func(t *testing.T, dir string) {
+			require.NoError(t, os.Remove(filepath.Join(dir, checkpointInfo)))
+			require.NoError(t, os.Symlink("/dev/zero", filepath.Join(dir, checkpointInfo)))
+		}, "checkpoint.json: a device, expected a regular file"},
 		{"a spike moved to another neuron", func(t *testing.T, dir string) {
 			editNPZ(t, filepath.Join(dir, "spikes.npz"), "E_indices", func(a npyio.Array) npyio.Array { a.Data.([]int32)[3] = 4; return a })
 		}, "spikes.npz: changed after brainc wrote it (its SHA-256 is not the one checkpoint.json records under files)"},
