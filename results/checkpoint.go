@@ -1,16 +1,24 @@
 package results
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
+	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 
 	"github.com/brainc/brainc/atomicfile"
+	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/npyio"
@@ -35,13 +43,33 @@ type checkpointMeta struct {
 	Steps int `json:"steps_done"`
 	// State lists the state arrays, to check the program resumed matches.
 	State []string `json:"state"`
+	// Fingerprint identifies the network that wrote the checkpoint, part
+	// by part (lower.Program.Fingerprint).
+	Fingerprint lower.Fingerprint `json:"fingerprint"`
+	// Files holds the SHA-256 of each data file of the checkpoint, by name.
+	Files map[string]string `json:"files"`
+	// Checksum is the SHA-256 of checkpoint.json written with Checksum
+	// empty: a file edited by hand is refused.
+	Checksum string `json:"checksum"`
 }
+
+// checkpointFiles are the data files a checkpoint may hold.
+var checkpointFiles = []string{checkpointState, "spikes.npz", "rates.npz", "traces.npz"}
+
+// maxCheckpointInfo bounds the size of checkpoint.json read back.
+const maxCheckpointInfo = 64 << 20
 
 // SaveCheckpoint writes a checkpoint of a run of p into dir, replacing an
 // earlier checkpoint there: state is the runner's state after rec.Steps
 // steps.
 func SaveCheckpoint(dir string, p *lower.Program, state []*tensors.Tensor, rec *Recorder) error {
-	meta := checkpointMeta{Model: p.Net.Name, Seed: p.Net.Seed, DT: p.Net.Dt, Steps: rec.Steps}
+	return saveCheckpoint(dir, p, p.Fingerprint(), state, rec)
+}
+
+// saveCheckpoint is SaveCheckpoint with the program's fingerprint computed
+// once for every checkpoint of a run.
+func saveCheckpoint(dir string, p *lower.Program, fp lower.Fingerprint, state []*tensors.Tensor, rec *Recorder) error {
+	meta := checkpointMeta{Model: p.Net.Name, Seed: p.Net.Seed, DT: p.Net.Dt, Steps: rec.Steps, Fingerprint: fp, Files: map[string]string{}}
 	var names []string
 	var arrays []npyio.Array
 	real := p.RealNeurons()
@@ -65,36 +93,174 @@ func SaveCheckpoint(dir string, p *lower.Program, state []*tensors.Tensor, rec *
 		if err := rec.writeData(stage, &sum); err != nil {
 			return nil, err
 		}
-		js, err := json.MarshalIndent(meta, "", "  ")
+		files := append(sum.Files, checkpointState)
+		for _, f := range files {
+			h, err := fileSHA256(filepath.Join(stage, f))
+			if err != nil {
+				return nil, err
+			}
+			meta.Files[f] = h
+		}
+		js, err := meta.encode()
 		if err != nil {
 			return nil, err
 		}
-		if err := os.WriteFile(filepath.Join(stage, checkpointInfo), append(js, '\n'), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(stage, checkpointInfo), js, 0o644); err != nil {
 			return nil, err
 		}
-		return append(sum.Files, checkpointState, checkpointInfo), nil
+		return append(files, checkpointInfo), nil
 	})
 }
 
+// checksum is the hex SHA-256 of checkpoint.json written with Checksum
+// empty.
+func (m checkpointMeta) checksum() (string, error) {
+	m.Checksum = ""
+	js, err := json.MarshalIndent(m, "", "  ")
+	sum := sha256.Sum256(js)
+	return hex.EncodeToString(sum[:]), err
+}
+
+// encode is checkpoint.json's text, its checksum set.
+func (m checkpointMeta) encode() ([]byte, error) {
+	var err error
+	if m.Checksum, err = m.checksum(); err != nil {
+		return nil, err
+	}
+	js, err := json.MarshalIndent(m, "", "  ")
+	return append(js, '\n'), err
+}
+
+// fileSHA256 is the hex SHA-256 of a file's content.
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// checkpointError is a checkpoint refused: the file and field, what was
+// expected and what came.
+func checkpointError(file, field, format string, args ...any) error {
+	at := file
+	if field != "" {
+		at += ": " + field
+	}
+	return fmt.Errorf("resume: %s: %s", at, fmt.Sprintf(format, args...))
+}
+
+// readCheckpointInfo reads and parses checkpoint.json (a regular file of
+// bounded size), every field present and no other.
+func readCheckpointInfo(dir string) (checkpointMeta, error) {
+	var meta checkpointMeta
+	path := filepath.Join(dir, checkpointInfo)
+	js, err := readRegular(path, maxCheckpointInfo)
+	if err != nil {
+		return meta, fmt.Errorf("resume: %w", err)
+	}
+	var raw struct {
+		checkpointMeta
+		Steps json.Number `json:"steps_done"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(js))
+	dec.DisallowUnknownFields()
+	dec.UseNumber()
+	if err := dec.Decode(&raw); err != nil {
+		return meta, checkpointError(path, "", "%v", err)
+	}
+	if dec.More() {
+		return meta, checkpointError(path, "", "text after the JSON object")
+	}
+	meta = raw.checkpointMeta
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(js, &fields); err != nil {
+		return meta, checkpointError(path, "", "%v", err)
+	}
+	for _, f := range []string{"model", "seed", "dt_ms", "steps_done", "state", "fingerprint", "files", "checksum"} {
+		if _, ok := fields[f]; !ok {
+			return meta, checkpointError(path, f, "missing (a checkpoint written by an older brainc, or edited?)")
+		}
+	}
+	steps, err := strconv.ParseInt(raw.Steps.String(), 10, 64)
+	if err != nil || steps < 0 || steps > ir.MaxSteps {
+		return meta, checkpointError(path, "steps_done", "expected a whole number of steps in [0, %d], got %s", ir.MaxSteps, raw.Steps)
+	}
+	meta.Steps = int(steps)
+	return meta, nil
+}
+
+// checkRegular checks that a file is a regular file of at most limit bytes
+// (not a FIFO, a device or a huge file).
+func checkRegular(path string, limit int64) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if m := st.Mode(); !m.IsRegular() {
+		what := "not a regular file"
+		switch {
+		case m&os.ModeNamedPipe != 0:
+			what = "a FIFO"
+		case m&os.ModeDevice != 0:
+			what = "a device"
+		case m.IsDir():
+			what = "a directory"
+		}
+		return fmt.Errorf("%s: %s, expected a regular file", path, what)
+	}
+	if st.Size() > limit {
+		return fmt.Errorf("%s: %d bytes, more than the %d a checkpoint's file may hold", path, st.Size(), limit)
+	}
+	return nil
+}
+
+// readRegular reads a file that must be a regular file of at most limit
+// bytes.
+func readRegular(path string, limit int64) ([]byte, error) {
+	if err := checkRegular(path, limit); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err == nil && int64(len(b)) > limit {
+		err = fmt.Errorf("%s: more than the %d bytes a checkpoint's file may hold", path, limit)
+	}
+	return b, err
+}
+
 // LoadCheckpoint reads a checkpoint for the program p: its state and a
-// recorder holding what was recorded up to it. The checkpoint must come
-// from the same model, seed, dt and state layout.
+// recorder holding what was recorded up to it. Nothing in it is believed:
+// the checkpoint must come from the same network (its fingerprint: model,
+// seed, dt, every population, projection and value that shapes the run,
+// whatever the device count) and state layout, every field is checked
+// (steps done within the run's steps and equal to the state's step
+// counter, state arrays of the program's shapes and types, spikes of
+// existing neurons within the steps done, traces of the steps done) and its
+// files must be those brainc wrote (their checksums).
 func LoadCheckpoint(dir string, p *lower.Program) ([]*tensors.Tensor, *Recorder, error) {
 	if err := atomicfile.Recover(dir); err != nil { // a write killed after its commit
 		return nil, nil, fmt.Errorf("resume: %w", err)
 	}
-	js, err := os.ReadFile(filepath.Join(dir, checkpointInfo))
+	meta, err := readCheckpointInfo(dir)
 	if err != nil {
-		return nil, nil, fmt.Errorf("resume: %w", err)
+		return nil, nil, err
 	}
-	var meta checkpointMeta
-	if err := json.Unmarshal(js, &meta); err != nil {
-		return nil, nil, fmt.Errorf("resume: %s: %w", checkpointInfo, err)
-	}
+	info := filepath.Join(dir, checkpointInfo)
 	var want []string
 	for _, v := range p.State {
 		want = append(want, v.Name)
 	}
+	total := int(math.Round(p.Net.Duration / p.Net.Dt))
 	switch {
 	case meta.Model != p.Net.Name || meta.Seed != p.Net.Seed || meta.DT != p.Net.Dt:
 		return nil, nil, fmt.Errorf("resume: the checkpoint is of model %s, seed %d, dt %g ms; this run is %s, seed %d, dt %g ms",
@@ -103,10 +269,67 @@ func LoadCheckpoint(dir string, p *lower.Program) ([]*tensors.Tensor, *Recorder,
 		return nil, nil, fmt.Errorf("resume: the checkpoint's state arrays differ from this network's: it has %s, this run %s "+
 			"(was the spec changed, or was the checkpoint written by a brainc that laid out the state otherwise, e.g. before populations were packed into blocks?)",
 			firstNames(meta.State), firstNames(want))
+	case meta.Steps > total:
+		return nil, nil, checkpointError(info, "steps_done", "the checkpoint is at step %d, past this run's %d steps (%g ms)", meta.Steps, total, p.Net.Duration)
 	}
-	byName, err := npyio.ReadNPZMap(filepath.Join(dir, checkpointState))
+	if diff := p.Fingerprint().Differences(meta.Fingerprint); len(diff) > 0 {
+		return nil, nil, fmt.Errorf("resume: the network differs from the checkpoint's (%s: fingerprint) in %s: "+
+			"resume with the spec, values and flags of the run that wrote it", info, firstNames(diff))
+	}
+	for name := range meta.Files {
+		if !slices.Contains(checkpointFiles, name) {
+			return nil, nil, checkpointError(info, "files", "%q is not a checkpoint file (expected among %s)", name, strings.Join(checkpointFiles, ", "))
+		}
+	}
+	rec := NewRecorder(p)
+	need := []string{checkpointState}
+	if len(rec.Spikes) > 0 {
+		need = append(need, "spikes.npz")
+	}
+	if len(rec.Traces) > 0 {
+		need = append(need, "traces.npz")
+	}
+	for _, f := range need {
+		if _, ok := meta.Files[f]; !ok {
+			return nil, nil, checkpointError(info, "files", "no checksum of %s", f)
+		}
+	}
+	for _, f := range need { // a FIFO would block the reader, a device never end
+		if err := checkRegular(filepath.Join(dir, f), npyio.MaxNPZBytes); err != nil {
+			return nil, nil, fmt.Errorf("resume: %w", err)
+		}
+	}
+	state, err := readState(filepath.Join(dir, checkpointState), p, meta.Steps)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := rec.readData(dir, meta.Steps); err != nil {
 		return nil, nil, fmt.Errorf("resume: %w", err)
+	}
+	// Last, what no check above could see: a file or a field changed by
+	// hand, consistently with the others.
+	for _, f := range slices.Sorted(maps.Keys(meta.Files)) {
+		h, err := fileSHA256(filepath.Join(dir, f))
+		if err != nil {
+			return nil, nil, fmt.Errorf("resume: %w", err)
+		}
+		if h != meta.Files[f] {
+			return nil, nil, checkpointError(filepath.Join(dir, f), "", "changed after brainc wrote it (its SHA-256 is not the one %s records under files)", checkpointInfo)
+		}
+	}
+	if sum, err := meta.checksum(); err != nil || sum != meta.Checksum {
+		return nil, nil, checkpointError(info, "checksum", "the file was changed after brainc wrote it (its fields do not match its checksum)")
+	}
+	return state, rec, nil
+}
+
+// readState reads state.npz for the program p after steps steps: every
+// state array of the program's shape (its real neurons or all of them)
+// and type, its step counter equal to steps.
+func readState(path string, p *lower.Program, steps int) ([]*tensors.Tensor, error) {
+	byName, err := npyio.ReadNPZMap(path)
+	if err != nil {
+		return nil, fmt.Errorf("resume: %w", err)
 	}
 	state := make([]*tensors.Tensor, len(p.State))
 	real := p.RealNeurons()
@@ -114,25 +337,24 @@ func LoadCheckpoint(dir string, p *lower.Program) ([]*tensors.Tensor, *Recorder,
 	for i, v := range p.State {
 		a, ok := byName[v.Name]
 		if !ok {
-			return nil, nil, fmt.Errorf("resume: %s lacks %s", checkpointState, v.Name)
+			return nil, checkpointError(path, v.Name, "missing")
 		}
 		if n := real[i]; n >= 0 && len(a.Shape) == 1 && a.Shape[0] == n { // padding from the program's initial state
 			if initial == nil {
 				initial = p.InitialState()
 			}
 			if a, err = padFrom(a, initial[i]); err != nil {
-				return nil, nil, fmt.Errorf("resume: %s: %w", v.Name, err)
+				return nil, checkpointError(path, v.Name, "%v", err)
 			}
 		}
 		if state[i], err = arrayTensor(a, v); err != nil {
-			return nil, nil, fmt.Errorf("resume: %s: %w", v.Name, err)
+			return nil, checkpointError(path, v.Name, "%v", err)
 		}
 	}
-	rec := NewRecorder(p)
-	if err := rec.readData(dir, meta.Steps); err != nil {
-		return nil, nil, fmt.Errorf("resume: %w", err)
+	if c, ok := state[0].Value().(int32); !ok || int(c) != steps {
+		return nil, checkpointError(path, p.State[0].Name, "the step counter is %v, expected the %d steps done that checkpoint.json records (steps_done)", state[0].Value(), steps)
 	}
-	return state, rec, nil
+	return state, nil
 }
 
 // headOf is the first n entries of a one-dimensional array.

@@ -326,8 +326,10 @@ func SimulateWith(b backends.Backend, p *lower.Program, steps int, opts jit.Opti
 	next := 0     // the next checkpoint's step
 	compiles := 0 // reported so far
 	var ckErr *CheckpointError
+	var fp lower.Fingerprint
 	if so.CheckpointEvery > 0 {
 		next = (rec.Steps/so.CheckpointEvery + 1) * so.CheckpointEvery
+		fp = p.Fingerprint()
 	}
 	err = runner.Run(steps-rec.Steps, func(c *jit.Chunk) error {
 		if err := rec.Add(c); err != nil {
@@ -346,7 +348,7 @@ func SimulateWith(b backends.Backend, p *lower.Program, steps int, opts jit.Opti
 				return err
 			}
 			next = (rec.Steps/so.CheckpointEvery + 1) * so.CheckpointEvery
-			if err := SaveCheckpoint(so.CheckpointDir, p, state, rec); err != nil {
+			if err := saveCheckpoint(so.CheckpointDir, p, fp, state, rec); err != nil {
 				ckErr = &CheckpointError{Step: rec.Steps, MS: float64(rec.Steps) * p.Net.Dt, Dir: so.CheckpointDir, Err: err}
 				if so.CheckpointFailed != nil {
 					so.CheckpointFailed(ckErr)

@@ -3,8 +3,10 @@ package results
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/brainc/brainc/atomicfile"
 	"github.com/brainc/brainc/npyio"
@@ -203,11 +205,15 @@ func (r *Recorder) writeData(stage string, sum *Summary) error {
 }
 
 // readData reads what writeData wrote in dir, for a recorder of steps
-// steps, replacing what the recorder holds.
+// steps, replacing what the recorder holds. Nothing is believed: every
+// population's spikes are of its recorded neurons, at steps within the
+// recording window and before steps, in time order; every trace has the
+// rows of the steps recorded.
 func (r *Recorder) readData(dir string, steps int) error {
 	r.Steps = steps
 	if len(r.Spikes) > 0 {
-		byName, err := npyio.ReadNPZMap(filepath.Join(dir, "spikes.npz"))
+		path := filepath.Join(dir, "spikes.npz")
+		byName, err := npyio.ReadNPZMap(path)
 		if err != nil {
 			return err
 		}
@@ -215,26 +221,66 @@ func (r *Recorder) readData(dir string, steps int) error {
 			times, ok1 := byName[s.Pop+"_times"].Data.([]float64)
 			idx, ok2 := byName[s.Pop+"_indices"].Data.([]int32)
 			if !ok1 || !ok2 || len(times) != len(idx) {
-				return fmt.Errorf("spikes.npz: no spikes of %s", s.Pop)
+				return fmt.Errorf("%s: no spikes of %s (expected %s_times, float64, and %s_indices, int32, of one length)", path, s.Pop, s.Pop, s.Pop)
+			}
+			if err := r.checkSpikes(s, times, idx, steps); err != nil {
+				return fmt.Errorf("%s: %s: %w", path, s.Pop, err)
 			}
 			s.Times, s.Indices = times, idx
 		}
 	}
 	if len(r.Traces) > 0 {
-		byName, err := npyio.ReadNPZMap(filepath.Join(dir, "traces.npz"))
+		path := filepath.Join(dir, "traces.npz")
+		byName, err := npyio.ReadNPZMap(path)
 		if err != nil {
 			return err
 		}
-		rows := len(r.TraceTimes())
+		rows := r.traceRows()
 		for _, t := range r.Traces {
-			v, ok := byName[t.Pop+"."+t.Var].Data.([]float64)
-			if !ok || len(v) != rows*len(t.Indices) {
-				return fmt.Errorf("traces.npz: no trace %s.%s of %d rows", t.Pop, t.Var, rows)
+			a := byName[t.Pop+"."+t.Var]
+			v, ok := a.Data.([]float64)
+			if !ok || !slices.Equal(a.Shape, []int{rows, len(t.Indices)}) {
+				return fmt.Errorf("%s: no trace %s.%s of %d rows (float64 [%d, %d]), got %T %v", path, t.Pop, t.Var, rows, rows, len(t.Indices), a.Data, a.Shape)
 			}
 			t.Values = v
 		}
 	}
 	return nil
+}
+
+// checkSpikes checks spikes read back for s over steps steps: each of a
+// recorded neuron, at a step's time within the recording window and before
+// steps, in time order.
+func (r *Recorder) checkSpikes(s *Spikes, times []float64, idx []int32, steps int) error {
+	last := math.Inf(-1)
+	for k, t := range times {
+		i := idx[k]
+		if i < 0 || int(i) >= s.Size || s.record != nil && !s.record[i] {
+			return fmt.Errorf("spike %d is of neuron %d, expected one of the %d neurons recorded", k, i, s.Size)
+		}
+		step := math.Round(t / r.dt)
+		if !(step >= 0 && step < float64(steps)) || float64(int(step))*r.dt != t || !r.window.spikes(int(step)) {
+			return fmt.Errorf("spike %d is at %g ms, expected the time of a step recorded before step %d (%g ms)", k, t, steps, float64(steps)*r.dt)
+		}
+		if t < last {
+			return fmt.Errorf("spike %d at %g ms is before the one at %g ms: expected time order", k, t, last)
+		}
+		last = t
+	}
+	return nil
+}
+
+// traceRows is the number of trace rows recorded in r.Steps steps
+// (len(TraceTimes()), without listing them).
+func (r *Recorder) traceRows() int {
+	w, end := r.window, r.Steps
+	if w.stop >= 0 {
+		end = min(end, w.stop)
+	}
+	if end <= w.start {
+		return 0
+	}
+	return (end-w.start-1)/w.every + 1
 }
 
 func totalSize(s []*Spikes) int {

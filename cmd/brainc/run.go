@@ -307,6 +307,10 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		progress.clearBar()
 		fmt.Fprintf(stderr, "brainc run: %v; the run goes on without checkpoints\n", e)
 	}
+	resumedAt := 0 // the steps done before this run (those of a checkpoint)
+	if so.FromRec != nil {
+		resumedAt = so.FromRec.Steps
+	}
 	rec, st, err := results.SimulateWith(b, prog, n, opts, so)
 	progress.done()
 	var diverged *jit.NonFiniteError
@@ -319,12 +323,17 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	// partial, and fails: its rates describe only that stretch.
 	reached := rec.Steps
 	modelMS := float64(reached) * net.Dt
+	// Speeds are of the steps this run took (none when resumed at the end).
+	stepsPerS, realtime := 0.0, 0.0
+	if ran := reached - resumedAt; ran > 0 && st.RunTime > 0 {
+		stepsPerS, realtime = float64(ran)/st.RunTime.Seconds(), st.RunTime.Seconds()/(float64(ran)*net.Dt/1000)
+	}
 	sum := results.Summary{Model: net.Name, Backend: b.Label(), DT: net.Dt, Duration: net.Duration, Seed: net.Seed,
 		Precision: strings.ToLower(prog.DType.String()),
 		Steps:     n, Complete: diverged == nil && !stopped, StepsDone: reached, Engine: string(opts.Engine), K: opts.K,
 		Populations: map[string]results.PopStats{},
 		CompileS:    st.CompileTime.Seconds(), RunS: st.RunTime.Seconds(),
-		StepsPerS: float64(reached) / st.RunTime.Seconds(), RealtimeFactor: st.RunTime.Seconds() / (modelMS / 1000),
+		StepsPerS: stepsPerS, RealtimeFactor: realtime,
 		Compiles: st.Compiles, DiskHits: st.DiskHits, Reruns: st.Reruns, Overflows: st.Overflows, MaxCapacity: st.MaxCapacity}
 	if opts.Engine == jit.EngineLoop {
 		sum.EventOps = st.Ops.Name()
