@@ -64,3 +64,20 @@ func netspecText(name string) (string, error) {
 	b, err := models.Spec(name)
 	return string(b), err
 }
+
+// A registered model that never spikes (NoSpikes) is refused as the source
+// of a spike-driven projection, like the built-in rate models.
+func TestRegisteredRateModelDrivesNoSpikeProjection(t *testing.T) {
+	wc, _ := catalog.LookupModel(catalog.KindNeuron, "WilsonCowan")
+	require.NoError(t, RegisterNeuron(NeuronModel{Name: "MyRate", Params: wc.Params, States: wc.States, NoSpikes: true,
+		New: func(p map[string]float64) (dynamics.Neuron, error) { return dynamics.NewNeuron("WilsonCowan", p) }}))
+	_, err := netspec.Parse([]byte(`
+populations:
+  A: {size: 2, model: MyRate}
+  B: {size: 2, model: LifRef}
+projections:
+  AB: {pre: A, post: B, conn: {one_to_one: true}, weight: 1, synapse: Expon, output: CUBA}
+`), "rate.yaml")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "rate.yaml:6: projections.AB.pre: population A (MyRate, a rate model) emits no spikes")
+}

@@ -79,6 +79,11 @@ type ModelSpec struct {
 	// PerPre is set for synapses whose states are kept per presynaptic
 	// neuron (kinetic receptors); others' are kept per postsynaptic neuron.
 	PerPre bool
+	// NoSpikes is set for neuron models that never spike (rate models and
+	// oscillators): their populations cannot drive a projection whose
+	// synapse is driven by presynaptic spikes, nor a plasticity rule that
+	// learns from their spikes.
+	NoSpikes bool
 }
 
 // Param returns the parameter with the given name.
@@ -355,7 +360,8 @@ var catalog = []*ModelSpec{
 		Kind: KindNeuron,
 		Doc: "Wilson-Cowan E-I rate pair: tau_E dE/dt = -E + (1 - r*E)*S_E(w_EE*E - w_EI*I + input), " +
 			"tau_I dI/dt = -I + (1 - r*I)*S_I(w_IE*E - w_II*I), S(x) = 1/(1+exp(-a(x-theta))) - 1/(1+exp(a*theta)); no spikes.",
-		Source: "Wilson & Cowan 1972; BrainPy brainpy.dyn.WilsonCowanModel (defaults)",
+		Source:   "Wilson & Cowan 1972; BrainPy brainpy.dyn.WilsonCowanModel (defaults)",
+		NoSpikes: true,
 		Params: []ParamSpec{
 			{Name: "tau_E", Dim: Time, Default: 1, Doc: "excitatory time constant", Positive: true},
 			{Name: "tau_I", Dim: Time, Default: 1, Doc: "inhibitory time constant", Positive: true},
@@ -379,7 +385,8 @@ var catalog = []*ModelSpec{
 		Kind: KindNeuron,
 		Doc: "Stuart-Landau oscillator (Hopf normal form): dx/dt = (mu - x^2 - y^2)x - omega*y + I, " +
 			"dy/dt = (mu - x^2 - y^2)y + omega*x; limit cycle of radius sqrt(mu) at angular frequency omega; no spikes.",
-		Source: "Landau 1944; Stuart 1960; BrainPy brainpy.dyn.StuartLandauOscillator",
+		Source:   "Landau 1944; Stuart 1960; BrainPy brainpy.dyn.StuartLandauOscillator",
+		NoSpikes: true,
 		Params: []ParamSpec{
 			{Name: "mu", Dim: Dimensionless, Default: 1, Doc: "bifurcation parameter"},
 			{Name: "omega", Dim: Dimensionless, Default: 1, Doc: "angular frequency, rad/ms"},
@@ -426,7 +433,8 @@ var catalog = []*ModelSpec{
 		Doc: "Kuramoto phase oscillators coupled all to all within the population: " +
 			"dtheta_i/dt = omega_i + (K/N)*sum_j sin(theta_j - theta_i) + I_i, computed through the order parameter; " +
 			"theta unwrapped (rad), omega a per-oscillator constant state; no spikes.",
-		Source: "Kuramoto 1975; Strogatz 2000",
+		Source:   "Kuramoto 1975; Strogatz 2000",
+		NoSpikes: true,
 		Params: []ParamSpec{
 			{Name: "K", Dim: Dimensionless, Default: 1, Doc: "coupling strength, rad/ms"},
 			{Name: "omega0", Dim: Dimensionless, Default: 1, Doc: "default natural frequency, rad/ms"},

@@ -3,10 +3,10 @@ package connect
 import (
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"sort"
 
+	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/npyio"
 )
 
@@ -14,8 +14,9 @@ import (
 // meaningful (a weight of 1e300 overflows float32 at the first spike; a delay
 // longer than a day of model time cannot be buffered).
 const (
-	// MaxWeight bounds the magnitude of a per-synapse weight.
-	MaxWeight = 1e30
+	// MaxWeight bounds the magnitude of a per-synapse weight (the bound of
+	// every weight, ir.MaxWeight).
+	MaxWeight = ir.MaxWeight
 	// MaxDelayMS bounds a per-synapse delay (ms): one day of model time.
 	MaxDelayMS = 86_400_000.0
 )
@@ -149,14 +150,9 @@ func ReadLists(path string) (Lists, error) {
 
 // readListsNPY reads the [S, 2…4] table form of ReadLists.
 func readListsNPY(path string) (Lists, error) {
-	f, err := os.Open(path)
+	a, err := npyio.ReadNPYFile(path)
 	if err != nil {
 		return Lists{}, err
-	}
-	defer f.Close()
-	a, err := npyio.ReadNPY(f)
-	if err != nil {
-		return Lists{}, fmt.Errorf("%s: %w", path, err)
 	}
 	if len(a.Shape) != 2 || a.Shape[1] < 2 || a.Shape[1] > 4 {
 		return Lists{}, fmt.Errorf("%s: expected a 2-D array [synapses, 2…4] (pre, post[, weight[, delay]]), got shape %v", path, a.Shape)

@@ -27,7 +27,7 @@ func (p *Population) ModelSpec() (m *catalog.ModelSpec, ok bool) {
 // Dimensions other than time and voltage are Dimensionless here: the
 // values are in eqs' coherent units, whose dimensions eqs checks.
 func EquationSpec(n *eqs.Neuron) *catalog.ModelSpec {
-	m := &catalog.ModelSpec{Name: EquationsModel, Kind: catalog.KindNeuron, Doc: "a model given by equations"}
+	m := &catalog.ModelSpec{Name: EquationsModel, Kind: catalog.KindNeuron, Doc: "a model given by equations", NoSpikes: n.Threshold == nil}
 	for _, name := range n.Params {
 		m.Params = append(m.Params, catalog.ParamSpec{Name: name, Dim: catalogDim(n.Dims[name]), Default: n.Values[name]})
 	}

@@ -88,6 +88,10 @@ const (
 	DefaultIntegrator = "exp_euler"
 	// DefaultKernel is a Projection's kernel when none is given.
 	DefaultKernel = "auto"
+	// MaxWeight bounds the magnitude of every synaptic weight, whether one
+	// for a projection, drawn per synapse or read from a conn file: past it
+	// a float32 run overflows at the first spikes.
+	MaxWeight = 1e30
 	// DefaultName is a Network's name when neither the spec nor its file
 	// name gives one.
 	DefaultName = "network"
@@ -326,7 +330,7 @@ func (c *checker) population(p *Population, field string) *SpecError {
 		}
 		return c.errf(field+".model", p.Line, field+".model", "%s", MsgUnknownModel(catalog.KindNeuron, p.Model))
 	}
-	if e := c.params(field+".params", p.Line, m, p.Params); e != nil {
+	if e := c.params(field+".params", p.Line, m, p.Params, p.Vary); e != nil {
 		return e
 	}
 	for _, name := range sortedKeys(p.Init) {
@@ -445,8 +449,13 @@ func (c *checker) init(field string, fallback int, in Init, d Dim) *SpecError {
 }
 
 // params checks that params holds exactly the parameters of m, each finite
-// and in range; field is the path of the params mapping.
-func (c *checker) params(field string, fallback int, m *catalog.ModelSpec, params map[string]float64) *SpecError {
+// and in range; field is the path of the params mapping. A parameter that
+// takes one value per neuron (in vary, not a constant) holds a stand-in in
+// params: its range, and the order of the pairs it belongs to, are checked
+// on every neuron's value once they are drawn or read (package lower names
+// the first neuron out of range and its value).
+func (c *checker) params(field string, fallback int, m *catalog.ModelSpec, params map[string]float64, vary map[string]Init) *SpecError {
+	perNeuron := func(name string) bool { return vary[name].PerNeuron() }
 	for _, name := range sortedKeys(params) {
 		if _, ok := m.Param(name); !ok {
 			return c.errf(field+"."+name, fallback, field, "%s", MsgUnknownParam(m, name))
@@ -460,6 +469,7 @@ func (c *checker) params(field string, fallback int, m *catalog.ModelSpec, param
 			return c.errf(field, fallback, field, "missing parameter %q of %s (FillDefaults fills catalogue defaults)", ps.Name, m.Name)
 		case !finite(v):
 			return c.errf(at, fallback, at, "must be a finite number, got %g", v)
+		case perNeuron(ps.Name):
 		case ps.Positive && v <= 0:
 			return c.errf(at, fallback, at, "must be > 0, got %s", fmtValue(v, ps.Dim))
 		case ps.NonNegative && v < 0:
@@ -468,7 +478,7 @@ func (c *checker) params(field string, fallback int, m *catalog.ModelSpec, param
 	}
 	for _, pair := range m.Below {
 		a, b := params[pair[0]], params[pair[1]]
-		if !(a < b) {
+		if !(a < b) && !perNeuron(pair[0]) && !perNeuron(pair[1]) {
 			at := field + "." + pair[0]
 			d := Voltage
 			if ps, ok := m.Param(pair[0]); ok {
@@ -493,6 +503,9 @@ func (c *checker) projection(n *Network, pr *Projection, field string) *SpecErro
 		return c.errf(field+".pre", pr.Line, field+".pre", "%s", unknownPopMsg(n, pr.Pre))
 	}
 	if e := c.conn(n, pr, pre, field); e != nil {
+		return e
+	}
+	if e := c.spikes(n, pr, pre, field); e != nil {
 		return e
 	}
 	if pr.Synapse.Model == "GapJunction" {
@@ -540,6 +553,53 @@ func (c *checker) projection(n *Network, pr *Projection, field string) *SpecErro
 		return e
 	}
 	return c.transmission(pr, field)
+}
+
+// MsgNoRateCoupling ends the refusal of a projection out of a population
+// that emits no spikes.
+const MsgNoRateCoupling = "rate coupling (a projection carrying a rate population's activity) is not supported yet"
+
+// spikes refuses what a projection cannot carry because a population it
+// joins emits no spikes (a rate model, an equation model without a
+// threshold): a synapse driven by presynaptic spikes out of it, which
+// would transmit nothing, and a plasticity rule that learns from the
+// spikes of either side. Gap junctions read the potential, not spikes.
+func (c *checker) spikes(n *Network, pr *Projection, pre *Population, field string) *SpecError {
+	silent := func(p *Population) string {
+		if p == nil {
+			return ""
+		}
+		if m, ok := p.ModelSpec(); ok && m.NoSpikes {
+			if p.Model == EquationsModel {
+				return fmt.Sprintf("population %s (a model given by equations without a threshold) emits no spikes", p.Name)
+			}
+			return fmt.Sprintf("population %s (%s, a rate model) emits no spikes", p.Name, p.Model)
+		}
+		return ""
+	}
+	if pr.Synapse.Model == "GapJunction" {
+		return nil
+	}
+	if why := silent(pre); why != "" {
+		what := "synapse " + pr.Synapse.Model + " is driven by presynaptic spikes"
+		if pr.Plastic() {
+			what += " (and " + plasticName(pr) + " learns from them)"
+		}
+		return c.errf(field+".pre", pr.Line, field+".pre", "%s, and %s: the projection would transmit nothing; %s", why, what, MsgNoRateCoupling)
+	}
+	if why := silent(n.Population(pr.Post)); why != "" && (pr.STDP != nil || pr.Plasticity != nil && len(pr.Plasticity.OnPost) > 0) {
+		at := field + "." + plasticName(pr)
+		return c.errf(at, pr.Line, at, "%s, and %s learns from postsynaptic spikes: it would never see one; %s", why, plasticName(pr), MsgNoRateCoupling)
+	}
+	return nil
+}
+
+// plasticName is the key of a projection's plasticity rule.
+func plasticName(pr *Projection) string {
+	if pr.STDP != nil {
+		return "stdp"
+	}
+	return "plasticity"
 }
 
 // conn checks a projection's connectivity rule against its populations.
@@ -633,7 +693,9 @@ func (c *checker) plasticity(pr *Projection, field string) *SpecError {
 			return c.errf(at+".A_minus", pr.Line, at+".A_minus", "must be a finite number ≥ 0, got %g", s.AMinus)
 		case !(s.WMin <= s.WMax) || !finite(s.WMin) || !finite(s.WMax):
 			return c.errf(at+".w_max", pr.Line, at+".w_max", "must be finite and ≥ w_min (%g), got %g", s.WMin, s.WMax)
-		case !(pr.Weight >= s.WMin && pr.Weight <= s.WMax):
+		case pr.WeightDist == nil && pr.Conn.Rule != ConnFromFile && !(pr.Weight >= s.WMin && pr.Weight <= s.WMax):
+			// Drawn weights and a file's are checked synapse by synapse
+			// once drawn or read (package lower).
 			return c.errf(field+".weight", pr.Line, field+".weight", "must lie in the stdp bounds [%g, %g], got %g", s.WMin, s.WMax, pr.Weight)
 		}
 	}
@@ -692,8 +754,8 @@ func (c *checker) poissonInput(pr *Projection, field string) *SpecError {
 
 // transmission checks a projection's weight, synapse, output and kernel.
 func (c *checker) transmission(pr *Projection, field string) *SpecError {
-	if !finite(pr.Weight) {
-		return c.errf(field+".weight", pr.Line, field+".weight", "must be a finite number, got %g", pr.Weight)
+	if !finite(pr.Weight) || math.Abs(pr.Weight) > MaxWeight {
+		return c.errf(field+".weight", pr.Line, field+".weight", "must be a finite number of magnitude ≤ %g, got %g", MaxWeight, pr.Weight)
 	}
 	for _, comp := range []struct {
 		key  string
@@ -705,7 +767,7 @@ func (c *checker) transmission(pr *Projection, field string) *SpecError {
 		if !ok {
 			return c.errf(at, pr.Line, at, "%s", MsgUnknownModel(comp.kind, comp.c.Model))
 		}
-		if e := c.params(at+"."+m.Name, pr.Line, m, comp.c.Params); e != nil {
+		if e := c.params(at+"."+m.Name, pr.Line, m, comp.c.Params, nil); e != nil {
 			return e
 		}
 	}

@@ -42,6 +42,21 @@ func TestFillDefaults(t *testing.T) {
 	assert.Equal(t, "auto", n.Projections[1].Kernel)
 }
 
+// A parameter that takes one value per neuron holds a stand-in in Params
+// (0 for a file or an expression): its range is checked on the neurons'
+// values when they are drawn (package lower), not on the stand-in.
+func TestPerNeuronParamsAreNotCheckedOnTheirStandIn(t *testing.T) {
+	n := goNet()
+	p := n.Populations[0]
+	p.Params["tau"], p.Params["V_reset"], p.Params["V_th"] = 0, 0, 0
+	p.Vary = map[string]Init{"tau": {Kind: InitFile, File: "tau.npy"}, "V_th": {Kind: InitFile, File: "th.npy"}}
+	require.NoError(t, n.Validate())
+	p.Vary = map[string]Init{"tau": {Kind: InitFile, File: "tau.npy"}}
+	assert.EqualError(t, n.Validate(), "populations.E.params.V_reset: must be below V_th (0 mV), got 0 mV", "constant pairs are checked")
+	p.Vary = nil
+	assert.EqualError(t, n.Validate(), "populations.E.params.tau: must be > 0, got 0 ms", "constants are checked")
+}
+
 func TestValidateErrors(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -93,6 +108,20 @@ func TestValidateErrors(t *testing.T) {
 			"monitors.traces.I.V: neuron index -1 out of range (population I has 2 neurons: 0..1)"},
 		{"empty trace", func(n *Network) { n.Monitors.Traces[0].Indices = nil },
 			"monitors.traces.I.V: no neuron indices given"},
+		{"projection out of a rate population", func(n *Network) {
+			n.Populations[0].Model, n.Populations[0].Params, n.Populations[0].Init = "WilsonCowan", nil, nil
+			n.FillDefaults()
+		}, "projections.EI.pre: population E (WilsonCowan, a rate model) emits no spikes, and synapse Expon is driven by presynaptic spikes: " +
+			"the projection would transmit nothing; rate coupling (a projection carrying a rate population's activity) is not supported yet"},
+		{"stdp into a rate population", func(n *Network) {
+			n.Populations[1].Model, n.Populations[1].Params = "Kuramoto", nil
+			n.Projections[0].STDP, n.Projections[0].Output = &STDP{TauPlus: 20, TauMinus: 20, WMax: 1}, Component{Model: "CUBA"}
+			n.Monitors.Traces = nil
+			n.FillDefaults()
+		}, "projections.EI.stdp: population I (Kuramoto, a rate model) emits no spikes, and stdp learns from postsynaptic spikes: " +
+			"it would never see one; rate coupling (a projection carrying a rate population's activity) is not supported yet"},
+		{"constant weight too large", func(n *Network) { n.Projections[0].Weight = 1e300 },
+			"projections.EI.weight: must be a finite number of magnitude ≤ 1e+30, got 1e+300"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/goccy/go-yaml/parser"
 
 	"github.com/brainc/brainc/dataset"
+	"github.com/brainc/brainc/infile"
 	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/ops"
 )
@@ -125,9 +125,13 @@ type specTraining struct {
 	Seed       *uint64  `yaml:"seed"`
 }
 
-// ParseSpecFile reads a training spec; see Spec.
+// maxSpecBytes bounds a training spec file's size: 1 MiB.
+const maxSpecBytes = 1 << 20
+
+// ParseSpecFile reads a training spec (a regular file of at most 1 MiB);
+// see Spec.
 func ParseSpecFile(path string) (*Spec, error) {
-	data, err := os.ReadFile(path)
+	data, err := infile.Read(path, "training spec", maxSpecBytes)
 	if err != nil {
 		return nil, err
 	}

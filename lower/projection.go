@@ -69,6 +69,40 @@ func (p *Program) lowerProjection(ipr *ir.Projection, byName map[string]*Populat
 	return p.merge(pr, post, syn, out)
 }
 
+// checkWeights checks a projection's weights synapse by synapse before the
+// run: each per-synapse weight (drawn, or read from a conn file) times the
+// projection's weight must be finite and of magnitude ≤ ir.MaxWeight, and
+// every weight of an stdp projection must lie in its bounds [w_min, w_max]
+// (ir.Validate checks one weight for every synapse). An error names the
+// first synapse out of range, by its neurons, and its weight.
+func checkWeights(ipr *ir.Projection, syn []float64, m *connect.Matrix) error {
+	if syn == nil && ipr.STDP == nil {
+		return nil
+	}
+	bad := func(k int, w float64, msg string) error {
+		pre, post := m.COO()
+		hint := ""
+		if in := ipr.WeightDist; in != nil {
+			hint = boundHint(*in)
+		}
+		return fmt.Errorf("weight: synapse %d (neuron %d of %s → neuron %d of %s) has weight %g: %s%s",
+			k, pre[k], ipr.Pre, post[k], ipr.Post, w, msg, hint)
+	}
+	for k := range m.NumSynapses() {
+		w := ipr.Weight
+		if syn != nil {
+			w *= syn[k]
+		}
+		if math.IsNaN(w) || math.Abs(w) > ir.MaxWeight {
+			return bad(k, w, fmt.Sprintf("weights must be finite numbers of magnitude ≤ %g", ir.MaxWeight))
+		}
+		if s := ipr.STDP; s != nil && !(w >= s.WMin && w <= s.WMax) {
+			return bad(k, w, fmt.Sprintf("outside the stdp bounds [w_min, w_max] = [%g, %g]", s.WMin, s.WMax))
+		}
+	}
+	return nil
+}
+
 // maxPoissonMean bounds a Poisson input's mean count per neuron and step:
 // past it the float32 counts lose integers and the input is not meaningful.
 const maxPoissonMean = 1e6
@@ -107,6 +141,9 @@ func (p *Program) connect(pr *Projection, post *Population, opts Options, kineti
 	pr.Matrix, pr.SynWeights = m, lists.Weight
 	if w := ipr.WeightDist; w != nil {
 		pr.SynWeights = p.draw(*w, "weight:"+ipr.Name, m.NumSynapses())
+	}
+	if err := checkWeights(ipr, pr.SynWeights, m); err != nil {
+		return err
 	}
 	pr.Kernel, pr.Why = chooseKernel(Kernel(ipr.Kernel), force, m, p.copies(ipr.Name))
 	switch {

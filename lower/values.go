@@ -5,10 +5,11 @@ import (
 	"maps"
 	"math"
 	"math/rand/v2"
-	"os"
 	"slices"
+	"strconv"
 	"strings"
 
+	"github.com/brainc/brainc/catalog"
 	"github.com/brainc/brainc/connect"
 	"github.com/brainc/brainc/eqs"
 	"github.com/brainc/brainc/ir"
@@ -122,14 +123,9 @@ func (p *Program) uniforms(stream string, n int) []float64 {
 
 // fileValues reads the n values of an .npy file.
 func (p *Program) fileValues(path string, n int) ([]float64, error) {
-	f, err := os.Open(path)
+	a, err := npyio.ReadNPYFile(path)
 	if err != nil {
 		return nil, err
-	}
-	defer f.Close()
-	a, err := npyio.ReadNPY(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	v, err := npyio.Float64s(a)
 	if err != nil {
@@ -141,20 +137,23 @@ func (p *Program) fileValues(path string, n int) ([]float64, error) {
 	return v, nil
 }
 
-// drawChecked draws the values of stream (see drawValues), checks them
-// with check (nil: finite only) and keeps them for draw.
-func (p *Program) drawChecked(in ir.Init, stream, who string, n int, check func(x float64) error) ([]float64, error) {
+// drawChecked draws the values of stream (see drawValues), checks that
+// each is finite and passes check (nil: finite only; else it returns what
+// is wrong with a value, "" when nothing is) and keeps them for draw. An
+// error names the first neuron whose value fails, and the value with its
+// unit.
+func (p *Program) drawChecked(in ir.Init, stream, who string, n int, unit string, check func(x float64) string) ([]float64, error) {
 	v, err := p.drawValues(in, stream, who, n)
 	if err != nil {
 		return nil, err
 	}
 	for i, x := range v {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return nil, fmt.Errorf("the value of neuron %d is %g: values must be finite", i, x)
+			return nil, fmt.Errorf("the value of neuron %d is %s: values must be finite", i, withUnit(x, unit))
 		}
 		if check != nil {
-			if err := check(x); err != nil {
-				return nil, fmt.Errorf("the value of neuron %d, %g, %v", i, x, err)
+			if msg := check(x); msg != "" {
+				return nil, fmt.Errorf("the value of neuron %d is %s: %s%s", i, withUnit(x, unit), msg, boundHint(in))
 			}
 		}
 	}
@@ -165,9 +164,54 @@ func (p *Program) drawChecked(in ir.Init, stream, who string, n int, check func(
 	return v, nil
 }
 
+// withUnit writes x with its unit ("-5 ms", "0.3").
+func withUnit(x float64, unit string) string {
+	s := strconv.FormatFloat(x, 'g', -1, 64)
+	if unit != "" {
+		s += " " + unit
+	}
+	return s
+}
+
+// boundHint says how to keep a drawn distribution's values in range; files
+// and expressions give their values as they are.
+func boundHint(in ir.Init) string {
+	switch in.Kind {
+	case ir.InitNormal, ir.InitUniform, ir.InitLognormal:
+		if !in.Clip {
+			return " (bound the distribution with clip(…, lo, hi))"
+		}
+	}
+	return ""
+}
+
+// paramRange is the range check of a parameter that takes one value per
+// neuron (nil when any finite value will do).
+func paramRange(ps *catalog.ParamSpec) func(float64) string {
+	switch {
+	case ps.Positive:
+		return func(x float64) string {
+			if !(x > 0) {
+				return ps.Name + " must be > 0"
+			}
+			return ""
+		}
+	case ps.NonNegative:
+		return func(x float64) string {
+			if !(x >= 0) {
+				return ps.Name + " must be ≥ 0"
+			}
+			return ""
+		}
+	}
+	return nil
+}
+
 // drawPopulation draws a population's per-neuron parameters (into
 // pop.Values, for models whose parameters may vary), inputs and initial
-// values, checking each.
+// values, checking each value: finite, in its parameter's range, and in
+// order for the model's ordered pairs (V_reset below V_th), neuron by
+// neuron.
 func (p *Program) drawPopulation(pop *Population) error {
 	m, _ := pop.Population.ModelSpec()
 	for _, name := range slices.Sorted(maps.Keys(pop.Vary)) {
@@ -178,16 +222,12 @@ func (p *Program) drawPopulation(pop *Population) error {
 		if !ok || !vn.Varies(name) {
 			return fmt.Errorf("params.%s: %s takes one value per population; per-neuron values need a model that allows them (LifRef, or a model given by equations)", name, pop.Model)
 		}
-		var check func(float64) error
-		if ps, ok := m.Param(name); ok && (ps.Positive || ps.NonNegative) {
-			check = func(x float64) error {
-				if ps.Positive && !(x > 0) || x < 0 {
-					return fmt.Errorf("is out of range (%s must be %s): bound the distribution with clip(…, lo, hi)", name, map[bool]string{true: "> 0", false: "≥ 0"}[ps.Positive])
-				}
-				return nil
-			}
+		var check func(float64) string
+		unit := ""
+		if ps, ok := m.Param(name); ok {
+			check, unit = paramRange(ps), ps.Dim.BaseUnit()
 		}
-		v, err := p.drawChecked(pop.Vary[name], "param:"+pop.Name+"."+name, pop.Name, pop.Size, check)
+		v, err := p.drawChecked(pop.Vary[name], "param:"+pop.Name+"."+name, pop.Name, pop.Size, unit, check)
 		if err != nil {
 			return fmt.Errorf("params.%s: %w", name, err)
 		}
@@ -196,8 +236,11 @@ func (p *Program) drawPopulation(pop *Population) error {
 		}
 		pop.Values[name] = v
 	}
+	if err := checkOrder(pop, m); err != nil {
+		return err
+	}
 	if in := pop.Input.PerNeuron; in != nil {
-		v, err := p.drawChecked(*in, "input:"+pop.Name, pop.Name, pop.Size, nil)
+		v, err := p.drawChecked(*in, "input:"+pop.Name, pop.Name, pop.Size, "", nil)
 		if err != nil {
 			return fmt.Errorf("input: %w", err)
 		}
@@ -205,8 +248,41 @@ func (p *Program) drawPopulation(pop *Population) error {
 	}
 	for _, name := range slices.Sorted(maps.Keys(pop.Init)) {
 		if in := pop.Init[name]; in.Kind == ir.InitFile || in.Kind == ir.InitExpr {
-			if _, err := p.drawChecked(in, "init:"+pop.Name+"."+name, pop.Name, pop.Size, nil); err != nil {
+			unit := ""
+			if st, ok := m.State(name); ok {
+				unit = st.Dim.BaseUnit()
+			}
+			if _, err := p.drawChecked(in, "init:"+pop.Name+"."+name, pop.Name, pop.Size, unit, nil); err != nil {
 				return fmt.Errorf("init.%s: %w", name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// checkOrder checks the model's ordered parameter pairs (m.Below: V_reset
+// below V_th) neuron by neuron where either takes one value per neuron
+// (ir.Validate checks the pairs of constants).
+func checkOrder(pop *Population, m *catalog.ModelSpec) error {
+	for _, pair := range m.Below {
+		a, b := pop.Values[pair[0]], pop.Values[pair[1]]
+		if a == nil && b == nil {
+			continue
+		}
+		at := func(v []float64, name string, i int) float64 {
+			if v == nil {
+				return pop.Params[name]
+			}
+			return v[i]
+		}
+		unit := ""
+		if ps, ok := m.Param(pair[0]); ok {
+			unit = ps.Dim.BaseUnit()
+		}
+		for i := range pop.Size {
+			if x, y := at(a, pair[0], i), at(b, pair[1], i); !(x < y) {
+				return fmt.Errorf("params.%s: the value of neuron %d is %s: it must be below %s, which is %s there",
+					pair[0], i, withUnit(x, unit), pair[1], withUnit(y, unit))
 			}
 		}
 	}

@@ -6,9 +6,7 @@ package netspec
 import (
 	"errors"
 	"fmt"
-	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -21,6 +19,7 @@ import (
 
 	"github.com/brainc/brainc/catalog"
 	"github.com/brainc/brainc/eqs"
+	"github.com/brainc/brainc/infile"
 	"github.com/brainc/brainc/ir"
 )
 
@@ -57,37 +56,7 @@ const (
 // ReadFile reads a spec file: a regular file (not a FIFO or a device,
 // which could block or never end) of at most MaxSpecBytes.
 func ReadFile(path string) ([]byte, error) {
-	st, err := os.Stat(path) // before opening: opening a FIFO blocks
-	if err != nil {
-		return nil, err
-	}
-	if m := st.Mode(); !m.IsRegular() {
-		what := "not a regular file"
-		switch {
-		case m&os.ModeNamedPipe != 0:
-			what = "a named pipe (FIFO), not a regular file"
-		case m&os.ModeDevice != 0:
-			what = "a device, not a regular file"
-		case m.IsDir():
-			what = "a directory, not a spec file"
-		case m&os.ModeSocket != 0:
-			what = "a socket, not a regular file"
-		}
-		return nil, fmt.Errorf("spec file %s: %s", path, what)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxSpecBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > MaxSpecBytes {
-		return nil, fmt.Errorf("spec file %s: larger than %d bytes (16 MiB), the limit", path, MaxSpecBytes)
-	}
-	return data, nil
+	return infile.Read(path, "spec file", MaxSpecBytes)
 }
 
 // checkNesting returns the line at which flow collections nest deeper

@@ -21,7 +21,9 @@ func parseHeader(s string) (npyHeader, error) {
 	p := &headerParser{s: s}
 	h, err := p.dict()
 	if err != nil {
-		return npyHeader{}, fmt.Errorf("npyio: bad header %q: %w", strings.TrimRight(s, " \n"), err)
+		// The header's text is not quoted whole: it may be 16 MiB of
+		// anything after the magic.
+		return npyHeader{}, fmt.Errorf("npyio: bad NPY header (%d bytes, expected a Python dict of descr, fortran_order and shape): %w", len(s), err)
 	}
 	return h, nil
 }

@@ -25,6 +25,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/brainc/brainc/infile"
 )
 
 // Array is an n-dimensional array in C (row-major) order.
@@ -247,6 +249,26 @@ func writeChunked[T any](w io.Writer, data []T, size int, put func([]byte, T)) e
 	return nil
 }
 
+// MaxNPYFileBytes bounds the size of an .npy file ReadNPYFile reads: the
+// largest array, its longest header and the preamble.
+const MaxNPYFileBytes = MaxArrayBytes + 1<<24 + 16
+
+// ReadNPYFile reads the one array of the .npy file at path, which must be a
+// regular file of at most MaxNPYFileBytes (a FIFO or a device is refused
+// before it is read, see package infile). Errors name the path.
+func ReadNPYFile(path string) (Array, error) {
+	f, _, err := infile.Open(path, "npy file", MaxNPYFileBytes)
+	if err != nil {
+		return Array{}, err
+	}
+	defer f.Close()
+	a, err := ReadNPY(f)
+	if err != nil {
+		return Array{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return a, nil
+}
+
 // ReadNPY reads one array in NPY format from r. It accepts format versions
 // 1.0, 2.0 and 3.0, C order, and the dtypes listed in the package
 // documentation; big-endian data ('>' descriptors) is converted. Bytes after
@@ -259,7 +281,9 @@ func ReadNPY(r io.Reader) (Array, error) {
 		return Array{}, fmt.Errorf("npyio: reading magic: %w", noEOF(err))
 	}
 	if string(pre[:len(magic)]) != magic {
-		return Array{}, fmt.Errorf("npyio: not an NPY file: magic is %q, want %q", pre[:len(magic)], magic)
+		// The bytes are not quoted: the file may be anything readable
+		// (a spec can name any path), and its content is not ours to echo.
+		return Array{}, errors.New("npyio: not an NPY file (it does not start with the NPY magic \\x93NUMPY)")
 	}
 	major, minor := pre[len(magic)], pre[len(magic)+1]
 	var hlen int

@@ -230,6 +230,16 @@ func TestReadNPYBadInput(t *testing.T) {
 			t.Errorf("%s: error %v, want it to contain %q", c.name, err, c.want)
 		}
 	}
+	// An error about the content quotes none of its bytes (any readable
+	// file may be named where an array is expected), nor a bad header whole.
+	_, err := ReadNPY(strings.NewReader("root:x:0:0:SECRET\n"))
+	if err == nil || strings.Contains(err.Error(), "root") {
+		t.Errorf("bad magic: error %v quotes the file", err)
+	}
+	_, err = ReadNPY(bytes.NewReader(withHeader("{'descr': '<i4', 'fortran_order': False, 'shape': (3), }")))
+	if err == nil || strings.Contains(err.Error(), "'fortran_order': False") {
+		t.Errorf("bad header: error %v quotes the header", err)
+	}
 }
 
 func testArrays() ([]string, []Array) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/brainc/brainc/atomicfile"
+	"github.com/brainc/brainc/infile"
 )
 
 // msdosDate1980 is 1980-01-01 in MS-DOS date format (year-1980)<<9 |
@@ -92,17 +93,26 @@ type prefixless struct {
 func (e prefixless) Error() string { return e.msg }
 func (e prefixless) Unwrap() error { return e.err }
 
+// MaxNPZFileBytes bounds the size of an .npz file ReadNPZ reads: what its
+// entries may inflate to, and room for the archive's own records.
+const MaxNPZFileBytes = MaxNPZBytes + 1<<26
+
 // ReadNPZ reads every array in the .npz archive at path (compressed or not,
 // as written by numpy.savez, numpy.savez_compressed or WriteNPZ). It returns
 // the entry names, with the ".npy" suffix removed, and the arrays, in the
 // order they are stored in the archive. Directory entries are skipped; any
-// other entry that is not a valid NPY array is an error.
+// other entry that is not a valid NPY array is an error. The file must be a
+// regular file of at most MaxNPZFileBytes (see package infile).
 func ReadNPZ(path string) (names []string, arrays []Array, err error) {
-	zr, err := zip.OpenReader(path)
+	f, size, err := infile.Open(path, "npz file", MaxNPZFileBytes)
 	if err != nil {
 		return nil, nil, fmt.Errorf("npyio: ReadNPZ: %w", err)
 	}
-	defer zr.Close()
+	defer f.Close()
+	zr, err := zip.NewReader(f, size)
+	if err != nil {
+		return nil, nil, fmt.Errorf("npyio: ReadNPZ %s: not an NPZ file (a zip archive of .npy arrays): %w", path, err)
+	}
 	var total uint64
 	for _, f := range zr.File { // what the archive says it inflates to, before inflating anything
 		total += f.UncompressedSize64

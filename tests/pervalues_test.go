@@ -209,7 +209,7 @@ func TestWeightDistributionsAndErrors(t *testing.T) {
 			"E: {size: 400, model: AdEx, params: {V_rest: -60 mV, V_th: -50 mV, V_reset: -60 mV, tau: uniform(10 ms, 20 ms), tau_ref: 5 ms}",
 			"test.yaml:7: populations.E: params.tau: AdEx takes one value per population; per-neuron values need a model that allows them (LifRef, or a model given by equations)"},
 		{"tau: 20 ms, tau_ref: 5 ms},\n      init: {V: normal(-55 mV, 2 mV)}, input: 20}\n  I:", "tau: normal(20 ms, 10 ms), tau_ref: 5 ms},\n      init: {V: normal(-55 mV, 2 mV)}, input: 20}\n  I:",
-			"is out of range (tau must be > 0): bound the distribution with clip(…, lo, hi)"},
+			"tau must be > 0 (bound the distribution with clip(…, lo, hi))"},
 		{"weight: 6.7", "weight: uniform(1, 2)", ""},
 		{"conn: {fixed_prob: 0.16}, weight: 0.6", "conn: {fixed_prob: 0.16}, kernel: procedural, weight: uniform(0, 1)",
 			"test.yaml:12: projections.E2E.weight: the procedural kernel regenerates synapses with one weight: per-synapse weights need kernel event or dense (or auto)"},
