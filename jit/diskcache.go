@@ -10,16 +10,17 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	xlapjrt "github.com/gomlx/go-xla/pkg/pjrt"
 
-	"github.com/brainc/brainc/atomicfile"
 	"github.com/brainc/brainc/pjrt"
 )
 
@@ -29,14 +30,24 @@ import (
 //
 // An entry is a file <key>.xla: a header (magic, key, payload length and
 // SHA-256) and the plugin's bytes. The key hashes the program's StableHLO
-// text with everything that makes compiled code differ: the plugin file
-// (path, size, modification time), its PJRT and platform versions, the
-// client's devices, the CPUs the process may use (XLA compiles its
-// parallel loops for them), XLA_FLAGS, the architecture and the CPU's
-// model and flags. An entry that fails its checks or that the plugin refuses is
-// removed and compiled again; it never stops a run. The directory is kept
-// under MaxBytes by removing the entries used least recently (the entry
-// just written stays, even alone over the cap).
+// text (@main's argument and result types within it, and the module's
+// name, which carries the text's hash: NameModule) with everything that
+// makes compiled code differ: the devices it is partitioned across, the
+// plugin file (path, size, modification time), its PJRT and platform
+// versions, the client's devices, the CPUs the process may use (XLA
+// compiles its parallel loops for them), XLA_FLAGS, the architecture and
+// the CPU's model and flags.
+//
+// Entries are untrusted: one is opened without following links, read only
+// when it is a regular file of at most MaxEntryBytes, checked against its
+// header's key, length and checksum, and its executable, once loaded,
+// against the program's name and result count (so that no other program
+// runs under a recomputed header). An entry of brainc's that fails, or that
+// the plugin refuses, is removed and compiled again; anything else under an
+// entry's name is left alone; neither stops a run. The temporaries of
+// writers that died are swept. The directory is kept under MaxBytes by
+// removing the entries used least recently (the entry just written stays,
+// even alone over the cap).
 type DiskCache struct {
 	// Dir is the cache directory, created when first written.
 	Dir string
@@ -74,8 +85,8 @@ func DefaultDiskCache() (*DiskCache, error) {
 	d := &DiskCache{Dir: os.Getenv(EnvCacheDir), MaxBytes: DefaultCacheBytes}
 	if v := os.Getenv(EnvCacheMaxMB); v != "" {
 		mb, err := strconv.ParseFloat(v, 64)
-		if err != nil || !(mb > 0) || mb*(1<<20) > MaxCacheBytes {
-			return nil, fmt.Errorf("%s: expected a size in MiB in (0, %d], got %q", EnvCacheMaxMB, MaxCacheBytes>>20, v)
+		if err != nil || !(mb >= 1) || mb > MaxCacheBytes>>20 {
+			return nil, fmt.Errorf("%s: expected a size in MiB in [1, %d], got %q", EnvCacheMaxMB, MaxCacheBytes>>20, v)
 		}
 		d.MaxBytes = int64(mb * (1 << 20))
 	}
@@ -110,18 +121,41 @@ func currentDisk() *DiskCache {
 	return disk
 }
 
-// cacheMagic starts every entry (and names its format's version).
-var cacheMagic = [8]byte{'B', 'R', 'N', 'C', 'X', 'L', 'A', '1'}
+// cacheMagic starts every entry: cacheMagicPrefix, which marks a file
+// brainc's cache wrote (of any format version), then the version.
+var cacheMagic = [8]byte{'B', 'R', 'N', 'C', 'X', 'L', 'A', '2'}
+
+// cacheMagicPrefix is the part of cacheMagic every format version shares.
+const cacheMagicPrefix = "BRNCXLA"
 
 // headerSize is the bytes before an entry's payload: magic, key, length,
 // payload hash.
 const headerSize = 8 + 32 + 8 + 32
 
+// MaxEntryBytes bounds one entry's size: a file beyond it is never read
+// (a compiled loop program is a few MiB).
+const MaxEntryBytes = 1 << 30
+
 // entryExt ends the entries' file names.
 const entryExt = ".xla"
 
-// DiskKey is the key of text's program compiled by client (see DiskCache).
-func DiskKey(client *xlapjrt.Client, text string) [32]byte {
+// entryName matches an entry's file name: its key in hex and entryExt.
+var entryName = regexp.MustCompile(`^[0-9a-f]{64}\.xla$`)
+
+// tempName matches the temporaries of entries being written:
+// .<key>.xla.tmp-<pid>-<random> (and atomicfile's .<key>.xla.tmp-<random>
+// of earlier versions).
+var tempName = regexp.MustCompile(`^\.[0-9a-f]{64}\.xla\.tmp-(?:([0-9]+)-)?[0-9]+$`)
+
+// StaleTempAge is the age past which an entry's temporary is removed even
+// when its writer's process ID is taken by a live process (a write takes
+// seconds).
+const StaleTempAge = time.Hour
+
+// DiskKey is the key of text's program compiled by client partitioned
+// across devices (1: one device; see DiskCache). text is the program as
+// compiled: its StableHLO, which holds @main's argument and result types.
+func DiskKey(client *xlapjrt.Client, text string, devices int) [32]byte {
 	h := sha256.New()
 	field := func(s string) {
 		_ = binary.Write(h, binary.LittleEndian, uint64(len(s)))
@@ -129,6 +163,10 @@ func DiskKey(client *xlapjrt.Client, text string) [32]byte {
 	}
 	field(string(cacheMagic[:]))
 	field(text)
+	if in, out, err := mainSignature(text); err == nil {
+		field(fmt.Sprintf("main (%s) -> (%s)", strings.Join(in, ", "), strings.Join(out, ", ")))
+	}
+	field(fmt.Sprintf("partitions %d", devices))
 	p := client.Plugin()
 	major, minor := p.Version()
 	field(fmt.Sprintf("plugin %s %d.%d", p.Path(), major, minor))
@@ -174,31 +212,111 @@ func (d *DiskCache) path(key [32]byte) string {
 // errDamaged marks an entry that fails its checks.
 var errDamaged = errors.New("damaged cache entry")
 
+// Signature is what an executable loaded from the cache must show to be
+// the program asked for.
+type Signature struct {
+	// Name is the executable's name: its module's, which carries the hash
+	// of the whole program text, @main's argument and result types
+	// included (see NameModule).
+	Name string
+	// Outputs is the number of @main's results.
+	Outputs int
+}
+
 // Load returns the executable stored under key, loaded on client for the
 // devices it was compiled partitioned across (1: one device; see
-// pjrt.DeserializeOn); found is false when there is no entry. An entry
-// that fails its checks, or that the plugin refuses, is removed and
-// reported as an error (the caller compiles instead).
-func (d *DiskCache) Load(client *xlapjrt.Client, key [32]byte, devices int) (exe *xlapjrt.LoadedExecutable, found bool, err error) {
+// pjrt.DeserializeOn) and checked against want; found is false when there
+// is no entry.
+//
+// The entry is opened without following links and read only when it is a
+// regular file of at most MaxEntryBytes whose header holds key, the
+// payload's length and its checksum. An entry of brainc's that fails a
+// check, that the plugin refuses, or whose executable is not want's is
+// removed and reported as an error (the caller compiles instead);
+// anything else under the entry's name (a link, a FIFO, a device, a file
+// brainc did not write) is left alone and reported.
+func (d *DiskCache) Load(client *xlapjrt.Client, key [32]byte, devices int, want Signature) (exe *xlapjrt.LoadedExecutable, found bool, err error) {
 	path := d.path(key)
-	data, err := os.ReadFile(path)
+	payload, ours, err := readEntry(path, key)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, false, nil
 	}
-	if err != nil {
-		return nil, true, err
-	}
-	payload, err := checkEntry(data, key)
 	if err == nil {
 		exe, err = pjrt.DeserializeOn(client, payload, devices)
+		if err == nil {
+			if err = checkSignature(exe, want); err != nil {
+				_ = exe.Destroy()
+				exe = nil
+			}
+		}
 	}
 	if err != nil {
+		if !ours {
+			return nil, true, fmt.Errorf("%s: %w (left alone: brainc did not write it; compiling instead)", path, err)
+		}
 		_ = os.Remove(path)
 		return nil, true, fmt.Errorf("%s: %w (removed; compiling instead)", path, err)
 	}
 	now := time.Now()
 	_ = os.Chtimes(path, now, now) // most recently used
 	return exe, true, nil
+}
+
+// checkSignature checks a loaded executable against want.
+func checkSignature(exe *xlapjrt.LoadedExecutable, want Signature) error {
+	if exe.Name != want.Name {
+		return fmt.Errorf("%w: it holds the program %q, expected %q", errDamaged, exe.Name, want.Name)
+	}
+	if exe.NumOutputs != want.Outputs {
+		return fmt.Errorf("%w: its program has %d results, expected %d", errDamaged, exe.NumOutputs, want.Outputs)
+	}
+	return nil
+}
+
+// readEntry reads the entry at path and returns its payload, checked
+// against key. ours reports whether the file is one brainc's cache wrote
+// (a regular file that starts with cacheMagicPrefix), which may be
+// removed when it fails a check. The file is opened without following
+// links or blocking (a FIFO), and only a regular file of at most
+// MaxEntryBytes is read; fs.ErrNotExist says there is no entry.
+func readEntry(path string, key [32]byte) (payload []byte, ours bool, err error) {
+	f, err := openEntry(path)
+	if err != nil {
+		return nil, false, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, false, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, false, fmt.Errorf("%w: not a regular file (%s)", errDamaged, info.Mode().Type())
+	}
+	head := make([]byte, headerSize)
+	n, err := io.ReadFull(f, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return nil, false, err
+	}
+	head = head[:n]
+	ours = bytes.HasPrefix(head, []byte(cacheMagicPrefix))
+	if size := info.Size(); size > MaxEntryBytes {
+		return nil, ours, fmt.Errorf("%w: %d bytes, more than the %d an entry may have", errDamaged, size, MaxEntryBytes)
+	}
+	if n < headerSize || !bytes.Equal(head[:8], cacheMagic[:]) {
+		return nil, ours, fmt.Errorf("%w: no brainc cache header", errDamaged)
+	}
+	length := binary.LittleEndian.Uint64(head[40:48])
+	if length != uint64(info.Size()-headerSize) {
+		return nil, ours, fmt.Errorf("%w: %d payload bytes, the header says %d", errDamaged, info.Size()-headerSize, length)
+	}
+	data := make([]byte, headerSize+int(length)+1) // one more: a file grown since
+	copy(data, head)
+	m, err := io.ReadFull(f, data[headerSize:])
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return nil, ours, err
+	}
+	payload, err = checkEntry(data[:headerSize+m], key)
+	return payload, ours, err
 }
 
 // checkEntry returns an entry's payload after checking its header against
@@ -221,33 +339,142 @@ func checkEntry(data []byte, key [32]byte) ([]byte, error) {
 	return payload, nil
 }
 
+// encodeEntry is the entry of payload under key: header and payload.
+func encodeEntry(key [32]byte, payload []byte) []byte {
+	out := make([]byte, 0, headerSize+len(payload))
+	out = append(out, cacheMagic[:]...)
+	out = append(out, key[:]...)
+	out = binary.LittleEndian.AppendUint64(out, uint64(len(payload)))
+	sum := sha256.Sum256(payload)
+	out = append(out, sum[:]...)
+	return append(out, payload...)
+}
+
 // Store serializes exe and writes it under key (atomically: a reader never
-// sees a partial entry), then trims the directory to MaxBytes.
+// sees a partial entry), then sweeps stale temporaries and trims the
+// directory to MaxBytes. Anything under the entry's name that brainc did
+// not write is left alone (and the entry not written).
 func (d *DiskCache) Store(client *xlapjrt.Client, key [32]byte, exe *xlapjrt.LoadedExecutable) error {
 	payload, err := pjrt.Serialize(client, exe)
 	if err != nil {
 		return err
+	}
+	if len(payload) > MaxEntryBytes-headerSize {
+		return fmt.Errorf("the program's %d bytes exceed the %d an entry may have", len(payload), MaxEntryBytes-headerSize)
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if err := os.MkdirAll(d.Dir, 0o755); err != nil {
 		return err
 	}
-	sum := sha256.Sum256(payload)
-	err = atomicfile.Write(d.path(key), func(w io.Writer) error {
-		var n [8]byte
-		binary.LittleEndian.PutUint64(n[:], uint64(len(payload)))
-		for _, part := range [][]byte{cacheMagic[:], key[:], n[:], sum[:], payload} {
-			if _, err := w.Write(part); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	d.sweep()
+	path := d.path(key)
+	if ok, err := ownEntry(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	} else if err == nil && !ok {
+		return fmt.Errorf("%s: brainc did not write it; left alone (remove it to cache this program)", path)
+	}
+	if err := writeEntry(path, encodeEntry(key, payload)); err != nil {
+		return err
+	}
+	return d.trim(path)
+}
+
+// writeEntry writes data to path through a temporary beside it named for
+// this process (.<name>.tmp-<pid>-<random>, see sweep), renamed into place.
+func writeEntry(path string, data []byte) (err error) {
+	dir, base := filepath.Split(path)
+	f, err := os.CreateTemp(dir, fmt.Sprintf(".%s.tmp-%d-*", base, os.Getpid()))
 	if err != nil {
 		return err
 	}
-	return d.trim(d.path(key))
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if _, err = f.Write(data); err != nil {
+		return err
+	}
+	if err = f.Chmod(0o644); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// openEntry opens path for reading without following a link (a link is
+// an error) or blocking (a FIFO opens at once).
+func openEntry(path string) (*os.File, error) {
+	return os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+}
+
+// ownEntry reports whether path is a file brainc's cache wrote: a regular
+// file, not a link, that starts with cacheMagicPrefix.
+func ownEntry(path string) (bool, error) {
+	info, err := os.Lstat(path)
+	if err != nil {
+		return false, err
+	}
+	if !info.Mode().IsRegular() {
+		return false, nil
+	}
+	f, err := openEntry(path)
+	if err != nil {
+		return false, nil // replaced by a link meanwhile
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return false, nil
+	}
+	head := make([]byte, len(cacheMagicPrefix))
+	if _, err := io.ReadFull(f, head); err != nil {
+		return false, nil
+	}
+	return string(head) == cacheMagicPrefix, nil
+}
+
+// sweep removes the temporaries of entries whose writer is gone (its
+// process ID names no process) or that are older than StaleTempAge, and
+// returns how many. Only regular files named as brainc's temporaries are
+// removed.
+func (d *DiskCache) sweep() int {
+	list, err := os.ReadDir(d.Dir)
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, e := range list {
+		m := tempName.FindStringSubmatch(e.Name())
+		if m == nil || !e.Type().IsRegular() {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil {
+			continue
+		}
+		stale := time.Since(info.ModTime()) > StaleTempAge
+		if pid, err := strconv.Atoi(m[1]); err == nil && pid > 0 && !alive(pid) {
+			stale = true
+		}
+		if stale && os.Remove(filepath.Join(d.Dir, e.Name())) == nil {
+			n++
+		}
+	}
+	return n
+}
+
+// alive reports whether a process with that ID exists.
+func alive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
 // cacheFile is one entry on disk.
@@ -268,12 +495,15 @@ func (d *DiskCache) entries() ([]cacheFile, error) {
 	}
 	var out []cacheFile
 	for _, e := range list {
-		if !strings.HasSuffix(e.Name(), entryExt) || !e.Type().IsRegular() {
+		if !entryName.MatchString(e.Name()) || !e.Type().IsRegular() {
 			continue
 		}
 		info, err := e.Info()
 		if err != nil {
 			continue // removed meanwhile
+		}
+		if ok, _ := ownEntry(filepath.Join(d.Dir, e.Name())); !ok {
+			continue // not brainc's: never counted, trimmed or cleared
 		}
 		out = append(out, cacheFile{filepath.Join(d.Dir, e.Name()), info.Size(), info.ModTime()})
 	}
@@ -319,10 +549,13 @@ func (d *DiskCache) Info() (entries int, size int64, err error) {
 	return len(files), size, err
 }
 
-// Clear removes every entry (and nothing else) and returns how many.
+// Clear removes every entry (and nothing else: files brainc's cache did
+// not write stay) and the temporaries of writers that are gone, and
+// returns how many entries it removed.
 func (d *DiskCache) Clear() (int, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.sweep()
 	files, err := d.entries()
 	if err != nil {
 		return 0, err

@@ -491,8 +491,8 @@ func (r *Runner) loopExec(capacity int) (*loopExec, error) {
 	if err != nil {
 		return nil, err
 	}
-	exe, from, diskErr, err := compiled.get(r.loop.client, text, sh.devices, func() (*xlapjrt.LoadedExecutable, error) {
-		return sh.compile(r.loop.client, text)
+	exe, from, diskErr, err := compiled.get(r.loop.client, text, sh.devices, func(named string) (*xlapjrt.LoadedExecutable, error) {
+		return sh.compile(r.loop.client, named)
 	})
 	if diskErr != nil {
 		r.stats.DiskErrors++
