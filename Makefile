@@ -26,10 +26,11 @@ run: setup
 bench: setup
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./bench/ ./bench/train/
 
-# Fuzz the spec reader, the lowering and the NPY/NPZ readers, FUZZTIME each,
-# one worker (make test runs their seed corpora only).
+# Fuzz the spec reader, the lowering, the NPY/NPZ readers and the disk
+# cache's entries, FUZZTIME each, one worker (make test runs their seed
+# corpora only).
 FUZZTIME ?= 1m
-FUZZ_TARGETS := FuzzParse:./netspec FuzzParseLower:./lower FuzzReadNPY:./npyio FuzzReadNPZ:./npyio FuzzParseNeuron:./eqs
+FUZZ_TARGETS := FuzzParse:./netspec FuzzParseLower:./lower FuzzReadNPY:./npyio FuzzReadNPZ:./npyio FuzzParseNeuron:./eqs FuzzReadCacheEntry:./jit
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 	  echo "== $${t%%:*}"; \
