@@ -67,7 +67,8 @@ const MaxCacheBytes = 1 << 50
 const (
 	// EnvCacheDir overrides the cache directory.
 	EnvCacheDir = "BRAINC_CACHE_DIR"
-	// EnvCache set to "off" (or "0") disables the disk cache.
+	// EnvCache set to "off" (or "0", "false") disables the disk cache;
+	// "on", "1", "true" or nothing enables it.
 	EnvCache = "BRAINC_CACHE"
 	// EnvCacheMaxMB sets the size cap in MiB.
 	EnvCacheMaxMB = "BRAINC_CACHE_MAX_MB"
@@ -76,11 +77,17 @@ const (
 // DefaultDiskCache is the user's cache: $BRAINC_CACHE_DIR, or
 // executables/ in brainc's directory of the user cache (os.UserCacheDir:
 // ~/.cache/brainc/executables on Linux), capped at $BRAINC_CACHE_MAX_MB
-// MiB or DefaultCacheBytes. It returns nil with BRAINC_CACHE=off, and an
-// error for a bad cap or when no cache directory can be found.
+// MiB (a number in [1, MaxCacheBytes>>20]) or DefaultCacheBytes. It
+// returns nil with BRAINC_CACHE=off, and an error naming the variable for
+// a value that is not one of these, or when no cache directory can be
+// found.
 func DefaultDiskCache() (*DiskCache, error) {
-	if v := strings.ToLower(os.Getenv(EnvCache)); v == "off" || v == "0" || v == "false" {
+	switch v := strings.ToLower(os.Getenv(EnvCache)); v {
+	case "off", "0", "false":
 		return nil, nil
+	case "", "on", "1", "true":
+	default:
+		return nil, fmt.Errorf("%s: expected on or off, got %q", EnvCache, os.Getenv(EnvCache))
 	}
 	d := &DiskCache{Dir: os.Getenv(EnvCacheDir), MaxBytes: DefaultCacheBytes}
 	if v := os.Getenv(EnvCacheMaxMB); v != "" {

@@ -294,6 +294,13 @@ func TestDefaultDiskCache(t *testing.T) {
 		_, err = jit.DefaultDiskCache()
 		assert.EqualError(t, err, `BRAINC_CACHE_MAX_MB: expected a size in MiB in [1, 1073741824], got "`+bad+`"`)
 	}
+	t.Setenv(jit.EnvCacheMaxMB, "0.5e3")
+	d, err = jit.DefaultDiskCache()
+	require.NoError(t, err)
+	assert.Equal(t, int64(500<<20), d.MaxBytes)
+	t.Setenv(jit.EnvCache, "offf")
+	_, err = jit.DefaultDiskCache()
+	assert.EqualError(t, err, `BRAINC_CACHE: expected on or off, got "offf"`)
 	t.Setenv(jit.EnvCache, "off")
 	d, err = jit.DefaultDiskCache()
 	require.NoError(t, err)
