@@ -80,7 +80,7 @@ func (c *execCache) get(client *xlapjrt.Client, text string, devices int, compil
 		if serr != nil {
 			d = nil // not a program the cache can check after loading
 		} else {
-			want = Signature{Name: name, Outputs: len(outs)}
+			want = Signature{Name: name, Results: outs}
 			dkey = DiskKey(client, named, devices)
 			exe, _, diskErr = d.Load(client, dkey, devices, want)
 			if exe != nil {
@@ -95,7 +95,7 @@ func (c *execCache) get(client *xlapjrt.Client, text string, devices int, compil
 			return nil, fromCompile, diskErr, err
 		}
 		if d != nil {
-			if cerr := checkSignature(exe, want); cerr != nil {
+			if cerr := checkSignature(client, exe, want, devices); cerr != nil {
 				// The plugin names executables otherwise: storing them
 				// would give entries no load can check.
 				if diskErr == nil {

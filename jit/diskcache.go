@@ -226,8 +226,8 @@ type Signature struct {
 	// of the whole program text, @main's argument and result types
 	// included (see NameModule).
 	Name string
-	// Outputs is the number of @main's results.
-	Outputs int
+	// Results are @main's result types (tensor<4x8xf32> …), in order.
+	Results []string
 }
 
 // Load returns the executable stored under key, loaded on client for the
@@ -251,7 +251,7 @@ func (d *DiskCache) Load(client *xlapjrt.Client, key [32]byte, devices int, want
 	if err == nil {
 		exe, err = pjrt.DeserializeOn(client, payload, devices)
 		if err == nil {
-			if err = checkSignature(exe, want); err != nil {
+			if err = checkSignature(client, exe, want, devices); err != nil {
 				_ = exe.Destroy()
 				exe = nil
 			}
@@ -269,15 +269,61 @@ func (d *DiskCache) Load(client *xlapjrt.Client, key [32]byte, devices int, want
 	return exe, true, nil
 }
 
-// checkSignature checks a loaded executable against want.
-func checkSignature(exe *xlapjrt.LoadedExecutable, want Signature) error {
+// checkSignature checks an executable, compiled partitioned across
+// devices, against want: its name, its number of results, and each
+// result's element type and (on one device, where the plugin reports the
+// whole shapes) dimensions, as the plugin reports them (a plugin that
+// cannot report them is checked on its name and result count).
+func checkSignature(client *xlapjrt.Client, exe *xlapjrt.LoadedExecutable, want Signature, devices int) error {
 	if exe.Name != want.Name {
 		return fmt.Errorf("%w: it holds the program %q, expected %q", errDamaged, exe.Name, want.Name)
 	}
-	if exe.NumOutputs != want.Outputs {
-		return fmt.Errorf("%w: its program has %d results, expected %d", errDamaged, exe.NumOutputs, want.Outputs)
+	if exe.NumOutputs != len(want.Results) {
+		return fmt.Errorf("%w: its program has %d results, expected %d", errDamaged, exe.NumOutputs, len(want.Results))
+	}
+	outs, err := pjrt.Outputs(client, exe)
+	if errors.Is(err, pjrt.ErrNoSerialization) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("%w: %w", errDamaged, err)
+	}
+	if len(outs) != len(want.Results) {
+		return fmt.Errorf("%w: its program has %d result shapes, expected %d", errDamaged, len(outs), len(want.Results))
+	}
+	for i, r := range want.Results {
+		dims, elem, ok := parseTensorType(r)
+		if !ok {
+			continue
+		}
+		if t, known := pjrt.ElementType(elem); known && t != outs[i].Type {
+			return fmt.Errorf("%w: result %d has PJRT element type %d, expected %s (%d)", errDamaged, i, outs[i].Type, elem, t)
+		}
+		if devices == 1 && !slices.Equal(dims, outs[i].Dims) {
+			return fmt.Errorf("%w: result %d has dimensions %v, expected %v (%s)", errDamaged, i, outs[i].Dims, dims, r)
+		}
 	}
 	return nil
+}
+
+// parseTensorType reads tensor<AxBx…xT>: its dimensions and element type
+// (ok is false for anything else, such as dynamic dimensions).
+func parseTensorType(s string) (dims []int64, elem string, ok bool) {
+	inner, found := strings.CutPrefix(s, "tensor<")
+	if !found || !strings.HasSuffix(inner, ">") {
+		return nil, "", false
+	}
+	parts := strings.Split(strings.TrimSuffix(inner, ">"), "x")
+	elem = parts[len(parts)-1]
+	dims = []int64{}
+	for _, p := range parts[:len(parts)-1] {
+		n, err := strconv.ParseInt(p, 10, 64)
+		if err != nil || n < 0 {
+			return nil, "", false
+		}
+		dims = append(dims, n)
+	}
+	return dims, elem, elem != ""
 }
 
 // readEntry reads the entry at path and returns its payload, checked

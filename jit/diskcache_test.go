@@ -282,7 +282,7 @@ func TestLoadChecksProgram(t *testing.T) {
 		// The other program's bytes under A's name, with a header
 		// recomputed for A's key.
 		require.NoError(t, os.WriteFile(d.path(keyA), encodeEntry(keyA, payload), 0o644))
-		_, found, err := d.Load(c, keyA, 1, Signature{Name: nameA, Outputs: 1})
+		_, found, err := d.Load(c, keyA, 1, Signature{Name: nameA, Results: []string{"tensor<4xf32>"}})
 		assert.True(t, found)
 		require.Error(t, err)
 		assert.Regexp(t, `^.*\.xla: damaged cache entry: it holds the program "prog_[0-9a-f]{64}", expected "`+nameA+`" \(removed; compiling instead\)$`, err.Error())
@@ -304,6 +304,50 @@ func TestLoadChecksProgram(t *testing.T) {
 		assert.Equal(t, fromDisk, from)
 		assert.Equal(t, []float32{2, 3, 4, 5}, run4(t, c, exe, x))
 	}
+}
+
+// An executable forged to carry this program's name (compiled from a
+// text whose module bears it) but of other result shapes or element types
+// is refused after loading by its signature as the plugin reports it.
+func TestLoadChecksSignature(t *testing.T) {
+	c := cpuClient(t)
+	d := &DiskCache{Dir: t.TempDir()}
+	namedA, nameA, err := NameModule(progA)
+	require.NoError(t, err)
+	keyA := DiskKey(c, namedA, 1)
+	_, results, err := mainSignature(namedA)
+	require.NoError(t, err)
+	want := Signature{Name: nameA, Results: results}
+	progD := strings.NewReplacer("tensor<4xf32>", "tensor<4xi32>", "1.0", "1").Replace(progA)
+	for _, tc := range []struct{ text, msg string }{
+		{progC, "damaged cache entry: result 0 has dimensions [8], expected [4] (tensor<4xf32>)"},
+		{progD, "damaged cache entry: result 0 has PJRT element type 4, expected f32 (11)"},
+	} {
+		forged := strings.Replace(tc.text, "module @prog ", "module @"+nameA+" ", 1)
+		exe, err := c.Compile().WithStableHLO([]byte(forged)).Done()
+		require.NoError(t, err)
+		require.Equal(t, nameA, exe.Name)
+		payload, err := pjrt.Serialize(c, exe)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(d.path(keyA), encodeEntry(keyA, payload), 0o644))
+		_, found, err := d.Load(c, keyA, 1, want)
+		assert.True(t, found)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), tc.msg+" (removed; compiling instead)")
+		_, err = os.Stat(d.path(keyA))
+		assert.ErrorIs(t, err, fs.ErrNotExist)
+	}
+	outs, err := pjrt.Outputs(c, mustCompile(t, c, namedA))
+	require.NoError(t, err)
+	assert.Equal(t, []pjrt.Output{{Type: 11, Dims: []int64{4}}}, outs)
+}
+
+// mustCompile compiles text on c.
+func mustCompile(t *testing.T, c *xlapjrt.Client, text string) *xlapjrt.LoadedExecutable {
+	t.Helper()
+	exe, err := c.Compile().WithStableHLO([]byte(text)).Done()
+	require.NoError(t, err)
+	return exe
 }
 
 // The key covers the devices a program is partitioned across and its
