@@ -25,6 +25,10 @@ type cacheKey struct {
 type cacheEntry struct {
 	key cacheKey
 	exe *xlapjrt.LoadedExecutable
+	// disk is the disk cache exe was loaded from (nil: compiled), under
+	// dkey.
+	disk *DiskCache
+	dkey [32]byte
 }
 
 // execCache holds the process's compiled loop programs, shared by every
@@ -111,7 +115,11 @@ func (c *execCache) get(client *xlapjrt.Client, text string, devices int, compil
 	if el, ok := c.entries[key]; ok {
 		return el.Value.(*cacheEntry).exe, from, diskErr, nil
 	}
-	c.entries[key] = c.order.PushFront(&cacheEntry{key: key, exe: exe})
+	entry := &cacheEntry{key: key, exe: exe}
+	if from == fromDisk {
+		entry.disk, entry.dkey = d, dkey
+	}
+	c.entries[key] = c.order.PushFront(entry)
 	for c.order.Len() > cacheEntries {
 		last := c.order.Back()
 		delete(c.entries, last.Value.(*cacheEntry).key)
@@ -182,4 +190,25 @@ func tensorTypes(s string) []string {
 		out = append(out, s[:end+1])
 		s = s[end+1:]
 	}
+}
+
+// forget drops exe, which failed to run, from the process's cache, and,
+// when it was loaded from the disk cache, removes its entry there (so
+// that no later run loads it again) and returns the entry's path.
+func (c *execCache) forget(exe *xlapjrt.LoadedExecutable) (removed string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for key, el := range c.entries {
+		e := el.Value.(*cacheEntry)
+		if e.exe != exe {
+			continue
+		}
+		delete(c.entries, key)
+		c.order.Remove(el)
+		if e.disk != nil && e.disk.remove(e.dkey) {
+			return e.disk.path(e.dkey)
+		}
+		return ""
+	}
+	return ""
 }

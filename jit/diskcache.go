@@ -269,6 +269,18 @@ func (d *DiskCache) Load(client *xlapjrt.Client, key [32]byte, devices int, want
 	return exe, true, nil
 }
 
+// remove removes key's entry when it is one brainc wrote, and reports
+// whether it did.
+func (d *DiskCache) remove(key [32]byte) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	path := d.path(key)
+	if ok, _ := ownEntry(path); !ok {
+		return false
+	}
+	return os.Remove(path) == nil
+}
+
 // checkSignature checks an executable, compiled partitioned across
 // devices, against want: its name, its number of results, and each
 // result's element type and (on one device, where the plugin reports the

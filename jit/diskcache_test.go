@@ -406,3 +406,38 @@ func FuzzReadCacheEntry(f *testing.F) {
 		assert.Equal(t, payload, checked)
 	})
 }
+
+// A program from the disk cache that fails to run is forgotten: dropped
+// from the process's cache and its entry removed, so that no later run
+// loads it again; a compiled one that fails leaves the disk alone.
+func TestForgetRemovesDiskEntry(t *testing.T) {
+	c := cpuClient(t)
+	d := &DiskCache{Dir: t.TempDir()}
+	UseDiskCache(d)
+	defer UseDiskCache(nil)
+	compile := func(text string) (*xlapjrt.LoadedExecutable, error) {
+		return c.Compile().WithStableHLO([]byte(text)).Done()
+	}
+	first := &execCache{entries: map[cacheKey]*list.Element{}, order: list.New()}
+	compiledExe, from, diskErr, err := first.get(c, progA, 1, compile)
+	require.NoError(t, err)
+	require.NoError(t, diskErr)
+	require.Equal(t, fromCompile, from)
+	named, _, err := NameModule(progA)
+	require.NoError(t, err)
+	path := d.path(DiskKey(c, named, 1))
+	assert.Equal(t, "", first.forget(compiledExe))
+	assert.Empty(t, first.entries)
+	_, err = os.Stat(path)
+	require.NoError(t, err, "a compiled program's failure leaves its entry")
+
+	second := &execCache{entries: map[cacheKey]*list.Element{}, order: list.New()}
+	loaded, from, diskErr, err := second.get(c, progA, 1, compile)
+	require.NoError(t, err)
+	require.NoError(t, diskErr)
+	require.Equal(t, fromDisk, from)
+	assert.Equal(t, path, second.forget(loaded))
+	assert.Empty(t, second.entries)
+	_, err = os.Stat(path)
+	assert.ErrorIs(t, err, fs.ErrNotExist)
+}
