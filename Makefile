@@ -30,7 +30,7 @@ bench: setup
 # cache's entries, FUZZTIME each, one worker (make test runs their seed
 # corpora only).
 FUZZTIME ?= 1m
-FUZZ_TARGETS := FuzzParse:./netspec FuzzParseLower:./lower FuzzReadNPY:./npyio FuzzReadNPZ:./npyio FuzzParseNeuron:./eqs FuzzReadCacheEntry:./jit
+FUZZ_TARGETS := FuzzParse:./netspec FuzzParseLower:./lower FuzzReadNPY:./npyio FuzzReadNPZ:./npyio FuzzParseNeuron:./eqs FuzzReadCacheEntry:./diskcache
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 	  echo "== $${t%%:*}"; \

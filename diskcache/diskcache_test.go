@@ -1,8 +1,7 @@
-package jit
+package diskcache
 
 import (
 	"bytes"
-	"container/list"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -43,8 +42,8 @@ func within(t *testing.T, d time.Duration, f func()) {
 // header counts as brainc's; a well-formed entry reads back.
 func TestReadEntryRefusesUntrusted(t *testing.T) {
 	dir := t.TempDir()
-	d := &DiskCache{Dir: dir}
-	path := d.path(testKey)
+	d := &Cache{Dir: dir}
+	path := d.Path(testKey)
 	good := encodeEntry(testKey, []byte("payload"))
 	plant := map[string]func() error{
 		"link to /dev/zero": func() error { return os.Symlink("/dev/zero", path) },
@@ -120,7 +119,7 @@ func TestReadEntryRefusesUntrusted(t *testing.T) {
 // FIFO or a user's file named like an entry stays, and so does its target.
 func TestClearLeavesForeignFiles(t *testing.T) {
 	dir := t.TempDir()
-	d := &DiskCache{Dir: dir}
+	d := &Cache{Dir: dir}
 	victim := filepath.Join(t.TempDir(), "victim")
 	require.NoError(t, os.WriteFile(victim, encodeEntry(testKey, []byte("x")), 0o644))
 	foreign := map[string]func(string) error{
@@ -132,7 +131,7 @@ func TestClearLeavesForeignFiles(t *testing.T) {
 	for name, make := range foreign {
 		require.NoError(t, make(filepath.Join(dir, name)))
 	}
-	require.NoError(t, os.WriteFile(d.path(testKey), encodeEntry(testKey, []byte("compiled")), 0o644))
+	require.NoError(t, os.WriteFile(d.Path(testKey), encodeEntry(testKey, []byte("compiled")), 0o644))
 	within(t, 10*time.Second, func() {
 		n, size, err := d.Info()
 		require.NoError(t, err)
@@ -148,7 +147,7 @@ func TestClearLeavesForeignFiles(t *testing.T) {
 	}
 	_, err := os.Stat(victim)
 	assert.NoError(t, err)
-	_, err = os.Lstat(d.path(testKey))
+	_, err = os.Lstat(d.Path(testKey))
 	assert.ErrorIs(t, err, fs.ErrNotExist)
 }
 
@@ -157,7 +156,7 @@ func TestClearLeavesForeignFiles(t *testing.T) {
 // user's files stay.
 func TestSweepStaleTemporaries(t *testing.T) {
 	dir := t.TempDir()
-	d := &DiskCache{Dir: dir}
+	d := &Cache{Dir: dir}
 	cmd := exec.Command("true")
 	require.NoError(t, cmd.Run())
 	dead := cmd.Process.Pid // waited for: no process has it now
@@ -233,76 +232,27 @@ func cpuClient(t *testing.T) *xlapjrt.Client {
 	return c
 }
 
-// run4 runs a program of one tensor<4xf32> on x.
-func run4(t *testing.T, c *xlapjrt.Client, exe *xlapjrt.LoadedExecutable, x []float32) []float32 {
-	t.Helper()
-	in, err := xlapjrt.ArrayToBuffer(c, x, len(x))
-	require.NoError(t, err)
-	outs, err := exe.Execute(in).Done()
-	require.NoError(t, err)
-	require.Len(t, outs, 1)
-	v, _, err := xlapjrt.BufferToArray[float32](outs[0])
-	require.NoError(t, err)
-	return v
-}
-
 // Another program's executable (of the same signature, or of another
 // shape) under a header recomputed for this program's key is refused
-// after loading, the entry removed, and the program compiled afresh and
-// stored: the next process loads the right one.
-func TestLoadChecksProgram(t *testing.T) {
+// after loading and the entry removed.
+func TestLoadRefusesOtherProgram(t *testing.T) {
 	c := cpuClient(t)
-	d := &DiskCache{Dir: t.TempDir()}
-	UseDiskCache(d)
-	defer UseDiskCache(nil)
-	compile := func(text string) (*xlapjrt.LoadedExecutable, error) {
-		return c.Compile().WithStableHLO([]byte(text)).Done()
-	}
-	fresh := func() *execCache { // a new process's cache
-		return &execCache{entries: map[cacheKey]*list.Element{}, order: list.New()}
-	}
-	payloadOf := func(text string) []byte {
-		exe, from, diskErr, err := fresh().get(c, text, 1, compile)
-		require.NoError(t, err)
-		require.NoError(t, diskErr)
-		require.NotEqual(t, fromMemory, from)
-		named, _, err := NameModule(text)
-		require.NoError(t, err)
-		data, err := os.ReadFile(d.path(DiskKey(c, named, 1)))
-		require.NoError(t, err)
-		_ = exe
-		return data[headerSize:]
-	}
-	x := []float32{1, 2, 3, 4}
+	d := &Cache{Dir: t.TempDir()}
 	namedA, nameA, err := NameModule(progA)
 	require.NoError(t, err)
-	keyA := DiskKey(c, namedA, 1)
+	keyA := Key(c, namedA, 1)
 	for _, other := range []string{progB, progC} {
-		payload := payloadOf(other)
-		// The other program's bytes under A's name, with a header
-		// recomputed for A's key.
-		require.NoError(t, os.WriteFile(d.path(keyA), encodeEntry(keyA, payload), 0o644))
+		named, _, err := NameModule(other)
+		require.NoError(t, err)
+		payload, err := pjrt.Serialize(c, mustCompile(t, c, named))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(d.Path(keyA), encodeEntry(keyA, payload), 0o644))
 		_, found, err := d.Load(c, keyA, 1, Signature{Name: nameA, Results: []string{"tensor<4xf32>"}})
 		assert.True(t, found)
 		require.Error(t, err)
 		assert.Regexp(t, `^.*\.xla: damaged cache entry: it holds the program "prog_[0-9a-f]{64}", expected "`+nameA+`" \(removed; compiling instead\)$`, err.Error())
-		_, err = os.Stat(d.path(keyA))
+		_, err = os.Stat(d.Path(keyA))
 		assert.ErrorIs(t, err, fs.ErrNotExist)
-
-		// Through the process's cache: compiled afresh, stored, loaded by
-		// the next process.
-		require.NoError(t, os.WriteFile(d.path(keyA), encodeEntry(keyA, payload), 0o644))
-		exe, from, diskErr, err := fresh().get(c, progA, 1, compile)
-		require.NoError(t, err)
-		assert.Equal(t, fromCompile, from)
-		require.Error(t, diskErr)
-		assert.Contains(t, diskErr.Error(), "(removed; compiling instead)")
-		assert.Equal(t, []float32{2, 3, 4, 5}, run4(t, c, exe, x))
-		exe, from, diskErr, err = fresh().get(c, progA, 1, compile)
-		require.NoError(t, err)
-		assert.NoError(t, diskErr)
-		assert.Equal(t, fromDisk, from)
-		assert.Equal(t, []float32{2, 3, 4, 5}, run4(t, c, exe, x))
 	}
 }
 
@@ -311,11 +261,11 @@ func TestLoadChecksProgram(t *testing.T) {
 // is refused after loading by its signature as the plugin reports it.
 func TestLoadChecksSignature(t *testing.T) {
 	c := cpuClient(t)
-	d := &DiskCache{Dir: t.TempDir()}
+	d := &Cache{Dir: t.TempDir()}
 	namedA, nameA, err := NameModule(progA)
 	require.NoError(t, err)
-	keyA := DiskKey(c, namedA, 1)
-	_, results, err := mainSignature(namedA)
+	keyA := Key(c, namedA, 1)
+	_, results, err := MainSignature(namedA)
 	require.NoError(t, err)
 	want := Signature{Name: nameA, Results: results}
 	progD := strings.NewReplacer("tensor<4xf32>", "tensor<4xi32>", "1.0", "1").Replace(progA)
@@ -329,12 +279,12 @@ func TestLoadChecksSignature(t *testing.T) {
 		require.Equal(t, nameA, exe.Name)
 		payload, err := pjrt.Serialize(c, exe)
 		require.NoError(t, err)
-		require.NoError(t, os.WriteFile(d.path(keyA), encodeEntry(keyA, payload), 0o644))
+		require.NoError(t, os.WriteFile(d.Path(keyA), encodeEntry(keyA, payload), 0o644))
 		_, found, err := d.Load(c, keyA, 1, want)
 		assert.True(t, found)
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), tc.msg+" (removed; compiling instead)")
-		_, err = os.Stat(d.path(keyA))
+		_, err = os.Stat(d.Path(keyA))
 		assert.ErrorIs(t, err, fs.ErrNotExist)
 	}
 	outs, err := pjrt.Outputs(c, mustCompile(t, c, namedA))
@@ -362,14 +312,14 @@ func TestDiskKeyAndNameModule(t *testing.T) {
 	namedB, nameB, err := NameModule(progB)
 	require.NoError(t, err)
 	assert.NotEqual(t, name, nameB)
-	assert.NotEqual(t, DiskKey(c, named, 1), DiskKey(c, namedB, 1))
-	assert.NotEqual(t, DiskKey(c, named, 1), DiskKey(c, named, 2))
-	assert.Equal(t, DiskKey(c, named, 1), DiskKey(c, named, 1))
+	assert.NotEqual(t, Key(c, named, 1), Key(c, namedB, 1))
+	assert.NotEqual(t, Key(c, named, 1), Key(c, named, 2))
+	assert.Equal(t, Key(c, named, 1), Key(c, named, 1))
 	for _, bad := range []string{"func.func @main() -> ()", "module {\n}", `module @"x y" {}`} {
 		_, _, err := NameModule(bad)
 		assert.Error(t, err, bad)
 	}
-	in, out, err := mainSignature(progC)
+	in, out, err := MainSignature(progC)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"tensor<8xf32>"}, in)
 	assert.Equal(t, []string{"tensor<8xf32>"}, out)
@@ -405,39 +355,4 @@ func FuzzReadCacheEntry(f *testing.F) {
 		require.NoError(t, err)
 		assert.Equal(t, payload, checked)
 	})
-}
-
-// A program from the disk cache that fails to run is forgotten: dropped
-// from the process's cache and its entry removed, so that no later run
-// loads it again; a compiled one that fails leaves the disk alone.
-func TestForgetRemovesDiskEntry(t *testing.T) {
-	c := cpuClient(t)
-	d := &DiskCache{Dir: t.TempDir()}
-	UseDiskCache(d)
-	defer UseDiskCache(nil)
-	compile := func(text string) (*xlapjrt.LoadedExecutable, error) {
-		return c.Compile().WithStableHLO([]byte(text)).Done()
-	}
-	first := &execCache{entries: map[cacheKey]*list.Element{}, order: list.New()}
-	compiledExe, from, diskErr, err := first.get(c, progA, 1, compile)
-	require.NoError(t, err)
-	require.NoError(t, diskErr)
-	require.Equal(t, fromCompile, from)
-	named, _, err := NameModule(progA)
-	require.NoError(t, err)
-	path := d.path(DiskKey(c, named, 1))
-	assert.Equal(t, "", first.forget(compiledExe))
-	assert.Empty(t, first.entries)
-	_, err = os.Stat(path)
-	require.NoError(t, err, "a compiled program's failure leaves its entry")
-
-	second := &execCache{entries: map[cacheKey]*list.Element{}, order: list.New()}
-	loaded, from, diskErr, err := second.get(c, progA, 1, compile)
-	require.NoError(t, err)
-	require.NoError(t, diskErr)
-	require.Equal(t, fromDisk, from)
-	assert.Equal(t, path, second.forget(loaded))
-	assert.Empty(t, second.entries)
-	_, err = os.Stat(path)
-	assert.ErrorIs(t, err, fs.ErrNotExist)
 }
