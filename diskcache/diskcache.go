@@ -329,6 +329,9 @@ func parseTensorType(s string) (dims []int64, elem string, ok bool) {
 // MaxEntryBytes is read; fs.ErrNotExist says there is no entry.
 func readEntry(path string, key [32]byte) (payload []byte, ours bool, err error) {
 	f, err := openEntry(path)
+	if errors.Is(err, syscall.ELOOP) {
+		return nil, false, fmt.Errorf("%w: a symbolic link (not followed)", errDamaged)
+	}
 	if err != nil {
 		return nil, false, err
 	}

@@ -2,7 +2,6 @@ package diskcache
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -82,8 +81,8 @@ func TestReadEntryRefusesUntrusted(t *testing.T) {
 		msg  string
 		ours bool
 	}{
-		"link to /dev/zero":         {"too many levels of symbolic links", false},
-		"link to an entry":          {"too many levels of symbolic links", false},
+		"link to /dev/zero":         {"damaged cache entry: a symbolic link (not followed)", false},
+		"link to an entry":          {"damaged cache entry: a symbolic link (not followed)", false},
 		"fifo":                      {"damaged cache entry: not a regular file (p---------)", false},
 		"directory":                 {"damaged cache entry: not a regular file (d---------)", false},
 		"sparse 100 GB":             {"damaged cache entry: 107374182400 bytes, more than the 1073741824 an entry may have", false},
@@ -100,9 +99,6 @@ func TestReadEntryRefusesUntrusted(t *testing.T) {
 			require.Error(t, err, name)
 			assert.Contains(t, err.Error(), want[name].msg, name)
 			assert.Equal(t, want[name].ours, ours, name)
-			if err != nil && strings.Contains(name, "link") {
-				assert.True(t, errors.Is(err, syscall.ELOOP), name)
-			}
 		})
 	}
 	require.NoError(t, os.RemoveAll(path))
