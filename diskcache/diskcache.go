@@ -247,9 +247,23 @@ func (d *Cache) Load(client *xlapjrt.Client, key [32]byte, devices int, want Sig
 		_ = os.Remove(path)
 		return nil, true, fmt.Errorf("%s: %w (removed; compiling instead)", path, err)
 	}
-	now := time.Now()
-	_ = os.Chtimes(path, now, now) // most recently used
+	touch(path) // most recently used
 	return exe, true, nil
+}
+
+// touch sets a regular file's times to now, through a descriptor opened
+// without following links (os.Chtimes would follow one).
+func touch(path string) {
+	f, err := openEntry(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return
+	}
+	now := syscall.NsecToTimeval(time.Now().UnixNano())
+	_ = syscall.Futimes(int(f.Fd()), []syscall.Timeval{now, now})
 }
 
 // Remove removes key's entry when it is one brainc wrote, and reports
