@@ -26,12 +26,14 @@ run: setup
 bench: setup
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./bench/ ./bench/train/
 
-# Fuzz the spec reader, the lowering, the NPY/NPZ readers and checkpoint loading, FUZZTIME each,
-# one worker (make test runs their seed corpora only).
+# Fuzz the spec reader, the lowering, the NPY/NPZ readers, checkpoint loading
+# and the disk cache's entries, FUZZTIME each, one worker (make test runs their
+# seed corpora only). FUZZTARGETS picks a subset by name (space-separated).
 FUZZTIME ?= 1m
-FUZZ_TARGETS := FuzzParse:./netspec FuzzParseLower:./lower FuzzReadNPY:./npyio FuzzReadNPZ:./npyio FuzzParseNeuron:./eqs FuzzLoadCheckpoint:./results
+FUZZ_TARGETS := FuzzParse:./netspec FuzzParseLower:./lower FuzzReadNPY:./npyio FuzzReadNPZ:./npyio FuzzParseNeuron:./eqs FuzzLoadCheckpoint:./results FuzzReadCacheEntry:./diskcache
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
+	  if [ -n "$(FUZZTARGETS)" ] && ! echo " $(FUZZTARGETS) " | grep -q " $${t%%:*} "; then continue; fi; \
 	  echo "== $${t%%:*}"; \
 	  $(GO) test -run '^$$' -fuzz "^$${t%%:*}$$" -fuzztime $(FUZZTIME) -parallel 1 $${t#*:} || exit 1; \
 	done

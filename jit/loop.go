@@ -491,8 +491,8 @@ func (r *Runner) loopExec(capacity int) (*loopExec, error) {
 	if err != nil {
 		return nil, err
 	}
-	exe, from, diskErr, err := compiled.get(r.loop.client, text, sh.devices, func() (*xlapjrt.LoadedExecutable, error) {
-		return sh.compile(r.loop.client, text)
+	exe, from, diskErr, err := compiled.get(r.loop.client, text, sh.devices, func(named string) (*xlapjrt.LoadedExecutable, error) {
+		return sh.compile(r.loop.client, named)
 	})
 	if diskErr != nil {
 		r.stats.DiskErrors++
@@ -560,6 +560,10 @@ func (r *Runner) runLoop(steps int, fn func(*Chunk) error) error {
 		outs, err := e.exe.Execute(args...).SetDonate(donate).Done()
 		destroyAll(nbufs)
 		if err != nil {
+			if path := compiled.forget(e.exe); path != "" {
+				delete(l.execs, r.capacity)
+				return fmt.Errorf("jit: running the time loop at step %d: %w (the program came from the disk cache: %s removed; the next run compiles it)", r.stats.Steps, err, path)
+			}
 			return fmt.Errorf("jit: running the time loop at step %d: %w", r.stats.Steps, err)
 		}
 		per := len(outs) / l.shard.devices

@@ -2,6 +2,7 @@ package pjrt
 
 /*
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,9 +63,27 @@ typedef struct {
 	size_t overridden_serialized_compile_options_size;
 } brainc_deserialize_args;
 
+typedef struct {
+	size_t struct_size;
+	PJRT_Extension_Base* extension_start;
+	const PJRT_Executable* executable;
+	int* output_types; // PJRT_Buffer_Type
+	size_t num_output_types;
+} brainc_output_types_args;
+
+typedef struct {
+	size_t struct_size;
+	PJRT_Extension_Base* extension_start;
+	const PJRT_Executable* executable;
+	size_t num_outputs;
+	const int64_t* dims;
+	const size_t* dim_sizes;
+} brainc_output_dims_args;
+
 // The head of PJRT_Api: its size, version, and the function pointers by
 // their slot (0: PJRT_Error_Destroy, 49: PJRT_Executable_Serialize, 56:
-// PJRT_Executable_DeserializeAndLoad).
+// PJRT_Executable_DeserializeAndLoad, 90: PJRT_Executable_OutputElementTypes,
+// 91: PJRT_Executable_OutputDimensions).
 typedef struct {
 	size_t struct_size;
 	PJRT_Extension_Base* extension_start;
@@ -81,6 +100,9 @@ typedef struct {
 	PJRT_Error* (*serialize)(brainc_serialize_args*);
 	void* skip_50_55[6];
 	PJRT_Error* (*deserialize)(brainc_deserialize_args*);
+	void* skip_57_89[33];
+	PJRT_Error* (*output_types)(brainc_output_types_args*);
+	PJRT_Error* (*output_dims)(brainc_output_dims_args*);
 } brainc_api;
 
 _Static_assert(offsetof(brainc_api, error_destroy) == 40, "PJRT_Api layout");
@@ -89,6 +111,42 @@ _Static_assert(offsetof(brainc_api, deserialize) == 488, "PJRT_Api layout");
 _Static_assert(BRAINC_STRUCT_SIZE(brainc_serialize_args, serialized_executable_deleter) == 56, "Serialize_Args");
 _Static_assert(BRAINC_STRUCT_SIZE(brainc_deserialize_args, overridden_serialized_compile_options_size) == 64, "DeserializeAndLoad_Args");
 _Static_assert(BRAINC_STRUCT_SIZE(brainc_error_code_args, code) == 28, "Error_GetCode_Args");
+_Static_assert(offsetof(brainc_api, output_types) == 760, "PJRT_Api layout");
+_Static_assert(offsetof(brainc_api, output_dims) == 768, "PJRT_Api layout");
+_Static_assert(BRAINC_STRUCT_SIZE(brainc_output_types_args, num_output_types) == 40, "OutputElementTypes_Args");
+_Static_assert(BRAINC_STRUCT_SIZE(brainc_output_dims_args, dim_sizes) == 48, "OutputDimensions_Args");
+
+// brainc_api_outputs_ok reports whether api's table reaches the output
+// shape functions.
+static int brainc_api_outputs_ok(const brainc_api* api) {
+	return api->struct_size >= offsetof(brainc_api, output_dims) + sizeof(void*) && api->output_types && api->output_dims;
+}
+
+// brainc_output_types gives exe's output element types (owned by exe).
+static PJRT_Error* brainc_output_types(const brainc_api* api, const PJRT_Executable* exe, int** types, size_t* n) {
+	brainc_output_types_args a;
+	memset(&a, 0, sizeof a);
+	a.struct_size = BRAINC_STRUCT_SIZE(brainc_output_types_args, num_output_types);
+	a.executable = exe;
+	PJRT_Error* err = api->output_types(&a);
+	*types = a.output_types;
+	*n = err ? 0 : a.num_output_types;
+	return err;
+}
+
+// brainc_output_dims gives exe's output dimensions (owned by exe): the
+// ranks of the n outputs, and their dimensions one after another.
+static PJRT_Error* brainc_output_dims(const brainc_api* api, const PJRT_Executable* exe, const int64_t** dims, const size_t** ranks, size_t* n) {
+	brainc_output_dims_args a;
+	memset(&a, 0, sizeof a);
+	a.struct_size = BRAINC_STRUCT_SIZE(brainc_output_dims_args, dim_sizes);
+	a.executable = exe;
+	PJRT_Error* err = api->output_dims(&a);
+	*dims = a.dims;
+	*ranks = a.dim_sizes;
+	*n = err ? 0 : a.num_outputs;
+	return err;
+}
 
 // brainc_api_ok reports whether api's table reaches the functions used.
 static int brainc_api_ok(const brainc_api* api) {
@@ -272,6 +330,92 @@ func DeserializeOn(client *xlapjrt.Client, data []byte, devices int) (*xlapjrt.L
 	*(*int)(unsafe.Pointer(reps.UnsafeAddr())) = 1
 	*(*[]int)(unsafe.Pointer(da.UnsafeAddr())) = assign
 	return exe, nil
+}
+
+// Output is one result of an executable: its PJRT element type and its
+// dimensions.
+type Output struct {
+	// Type is the PJRT_Buffer_Type (see ElementType).
+	Type int
+	// Dims are the dimensions (none for a scalar).
+	Dims []int64
+}
+
+// ElementType is the PJRT_Buffer_Type of a StableHLO element type name
+// (f32, i32, i1 …); ok is false for a name it does not know.
+func ElementType(name string) (t int, ok bool) {
+	t, ok = elementTypes[name]
+	return t, ok
+}
+
+// elementTypes are the PJRT_Buffer_Type values of StableHLO's element
+// types.
+var elementTypes = map[string]int{
+	"i1": 1, "i8": 2, "i16": 3, "i32": 4, "i64": 5,
+	"ui8": 6, "ui16": 7, "ui32": 8, "ui64": 9,
+	"f16": 10, "f32": 11, "f64": 12, "bf16": 13,
+}
+
+// Outputs returns the element types and dimensions of exe's results, as
+// its plugin reports them (for one partition's share when it is compiled
+// partitioned). A plugin without the functions gives ErrNoSerialization.
+func Outputs(client *xlapjrt.Client, exe *xlapjrt.LoadedExecutable) ([]Output, error) {
+	api, err := apiOf(client)
+	if err != nil {
+		return nil, err
+	}
+	if C.brainc_api_outputs_ok(api) == 0 {
+		return nil, fmt.Errorf("%w (no output shapes in its PJRT_Api table)", ErrNoSerialization)
+	}
+	cexe, err := cField(reflect.ValueOf(exe), "executable", "wrapper", "c")
+	if err != nil {
+		return nil, err
+	}
+	defer runtime.KeepAlive(exe)
+	var types *C.int
+	var nt C.size_t
+	if perr := C.brainc_output_types(api, (*C.PJRT_Executable)(cexe), &types, &nt); perr != nil {
+		return nil, pjrtError(api, perr, "output types")
+	}
+	var dims *C.int64_t
+	var ranks *C.size_t
+	var nd C.size_t
+	if perr := C.brainc_output_dims(api, (*C.PJRT_Executable)(cexe), &dims, &ranks, &nd); perr != nil {
+		return nil, pjrtError(api, perr, "output dimensions")
+	}
+	if nt != nd {
+		return nil, fmt.Errorf("pjrt: the executable reports %d output types and %d output shapes", nt, nd)
+	}
+	out := make([]Output, int(nt))
+	if nt == 0 {
+		return out, nil
+	}
+	if types == nil || ranks == nil {
+		return nil, errors.New("pjrt: the executable reports no output types or shapes")
+	}
+	ts := unsafe.Slice(types, int(nt))
+	rs := unsafe.Slice(ranks, int(nd))
+	total := 0
+	for _, r := range rs {
+		total += int(r)
+	}
+	var ds []C.int64_t
+	if total > 0 {
+		if dims == nil {
+			return nil, errors.New("pjrt: the executable reports no output dimensions")
+		}
+		ds = unsafe.Slice(dims, total)
+	}
+	at := 0
+	for i := range out {
+		out[i].Type = int(ts[i])
+		out[i].Dims = make([]int64, int(rs[i]))
+		for j := range out[i].Dims {
+			out[i].Dims[j] = int64(ds[at])
+			at++
+		}
+	}
+	return out, nil
 }
 
 // xlaNewLoadedExecutable is go-xla's constructor of a LoadedExecutable

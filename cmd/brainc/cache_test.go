@@ -79,3 +79,12 @@ func TestCacheCommandAndSecondRun(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr, `brainc cache: expected info or clear, got "purge"`)
 }
+
+// A cap that is not a number of MiB in [1, 2^30] is refused naming the
+// variable (1e-7 MiB was silently 2 GiB): `cache info` fails with it.
+func TestCacheBadCap(t *testing.T) {
+	t.Setenv(jit.EnvCacheMaxMB, "1e-7")
+	code, _, stderr := runCLI("cache", "info")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, `BRAINC_CACHE_MAX_MB: expected a size in MiB in [1, 1073741824], got "1e-7"`)
+}
