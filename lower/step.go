@@ -2,6 +2,7 @@ package lower
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"reflect"
 	"slices"
@@ -294,12 +295,13 @@ func (p *Program) key(b *Block, state []*Node, bytes bool) *Node {
 }
 
 // nonFinite is true (Bool scalar) when any float state variable of any
-// neuron is NaN or infinite: the integration diverged. Without compacted,
-// the blocks that are compacted are left out (their keys say it).
+// neuron, or any plasticity state (PlasticFloats), is NaN or infinite: the
+// integration or a learning rule diverged. Without compacted, the blocks
+// that are compacted are left out (their keys say it). A network without
+// plasticity gets the neuron checks only.
 func (p *Program) nonFinite(state []*Node, compacted bool) *Node {
 	var bad *Node
-	for _, i := range p.NeuronFloats(compacted) {
-		x := state[i]
+	or := func(x *Node) {
 		b := LogicalNot(ReduceLogicalAnd(IsFinite(x)))
 		if bad == nil {
 			bad = b
@@ -307,10 +309,67 @@ func (p *Program) nonFinite(state []*Node, compacted bool) *Node {
 			bad = Or(bad, b)
 		}
 	}
+	for _, i := range p.NeuronFloats(compacted) {
+		or(state[i])
+	}
+	for _, v := range p.PlasticFloats() {
+		x := state[v.State]
+		if n := x.Shape().Dimensions[0]; v.Size < n { // the event table's pad entry is not a synapse
+			x = Slice(x, AxisRange(0, v.Size))
+		}
+		or(x)
+	}
 	if bad == nil {
 		return Const(state[0].Graph(), false)
 	}
 	return bad
+}
+
+// PlasticVar is a plasticity state array the non-finite guard watches.
+type PlasticVar struct {
+	// Proj is the projection, Var the variable's name ("w", a trace such as
+	// "x_pre", or STP's "u" and "x").
+	Proj *Projection
+	Var  string
+	// State indexes Program.State; Size is the number of entries that hold
+	// values (the event kernel's weights have a pad entry after them).
+	State, Size int
+	// Synapses is set for per-synapse arrays (entries in Matrix order);
+	// otherwise there is one entry per neuron of Pre (PreSide) or of the
+	// target.
+	Synapses, PreSide bool
+}
+
+// PlasticFloats lists the plasticity state of every projection, in Projs
+// order: the weights, then the traces of each side (in name order for a
+// rule given by equations), and STP's u and x.
+func (p *Program) PlasticFloats() []PlasticVar {
+	var out []PlasticVar
+	for _, pr := range p.Projs {
+		if pr.STP != nil {
+			n := pr.Pre.Size
+			out = append(out, PlasticVar{Proj: pr, Var: "u", State: pr.STPU, Size: n, PreSide: true},
+				PlasticVar{Proj: pr, Var: "x", State: pr.STPX, Size: n, PreSide: true})
+		}
+		pl := pr.Plastic
+		if pl == nil {
+			continue
+		}
+		nPre, nPost := pr.Pre.Size, pr.Target.Size
+		out = append(out, PlasticVar{Proj: pr, Var: "w", State: pl.W, Size: pr.Matrix.NumSynapses(), Synapses: true})
+		if pl.Eq == nil {
+			out = append(out, PlasticVar{Proj: pr, Var: "x_pre", State: pl.XPre, Size: nPre, PreSide: true},
+				PlasticVar{Proj: pr, Var: "x_post", State: pl.XPost, Size: nPost})
+			continue
+		}
+		for _, name := range slices.Sorted(maps.Keys(pl.PreVars)) {
+			out = append(out, PlasticVar{Proj: pr, Var: name, State: pl.PreVars[name], Size: nPre, PreSide: true})
+		}
+		for _, name := range slices.Sorted(maps.Keys(pl.PostVars)) {
+			out = append(out, PlasticVar{Proj: pr, Var: name, State: pl.PostVars[name], Size: nPost})
+		}
+	}
+	return out
 }
 
 // NeuronFloats lists the indices into State of every float state variable
