@@ -44,7 +44,12 @@ var curveColors = []color.Color{
 // title says so under it, per series: "E 2033: not finite from t = 26 ms".
 // It returns an error, and creates no file, if there are no panels or a
 // series' X and Y differ in length.
-func Curves(path string, panels []Panel) error {
+func Curves(path string, panels []Panel) (err error) {
+	defer func() { // the plotting library panics on what it cannot lay out: an error, not a crash
+		if r := recover(); r != nil {
+			err = fmt.Errorf("plot: %s: %v", path, r)
+		}
+	}()
 	if len(panels) == 0 {
 		return fmt.Errorf("plot: Curves needs at least one panel")
 	}
@@ -104,8 +109,25 @@ func panelPlot(pn Panel) (*gplot.Plot, error) {
 	if len(notes) > 0 {
 		p.Title.Text = strings.TrimPrefix(pn.Title+"\n"+strings.Join(notes, "; "), "\n")
 	}
+	for _, a := range []*gplot.Axis{&p.X, &p.Y} {
+		widen(a)
+	}
 	p.Legend.Top = true
 	return p, nil
+}
+
+// widen gives an axis whose data span no more than rounding (one point,
+// a constant series, values far beyond 2^53) a range of a tenth of its
+// value on each side (at least 1): the plot's own widening by ±1 is lost
+// in the rounding there, and its ticks panic on an empty range.
+func widen(a *gplot.Axis) {
+	if math.IsInf(a.Min, 0) || math.IsInf(a.Max, 0) { // no data: the plot's defaults
+		return
+	}
+	if mag := max(math.Abs(a.Min), math.Abs(a.Max)); a.Max-a.Min <= mag*1e-12 {
+		pad := max(1, mag/10)
+		a.Min, a.Max = a.Min-pad, a.Max+pad
+	}
 }
 
 // drawable is true for a point a plot can place: both coordinates finite

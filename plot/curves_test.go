@@ -74,6 +74,11 @@ func TestCurvesNonFinite(t *testing.T) {
 	p, err := panelPlot(Panel{Title: "p", Series: []Series{{Name: "s", X: []float64{1, 2}, Y: []float64{nan, 1}}}})
 	require.NoError(t, err)
 	assert.Equal(t, "p\ns: 1 of 2 points not finite, the first at x = 1", p.Title.Text, "the default way to say where")
+	// What is left to draw may be one point, or far beyond 2^53: the axes
+	// still get a range.
+	for _, y := range [][]float64{{nan, 1e300}, {nan, -65}, {3e17, 3e17}, {1e38, 1e38 * (1 + 1e-15)}} {
+		require.NoError(t, Curves(filepath.Join(t.TempDir(), "c.png"), []Panel{{Title: "p", Series: []Series{{Name: "s", X: []float64{0, 1}, Y: y}}}}), "%v", y)
+	}
 }
 
 // A histogram's steps hold each bin's fraction of the values; values
