@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 
 	"github.com/brainc/brainc/lower"
@@ -94,6 +95,21 @@ func findNonFinite(p *lower.Program, state func(i int) (*tensors.Tensor, error),
 		}
 		read[i] = vals
 		return vals, nil
+	}
+	// The step counter (state 0) counts the steps of a resumed run's
+	// checkpoint too, where steps counts this runner's.
+	if p.State[0].Name == "step" && p.State[0].DType == dtypes.Int32 {
+		t, err := state(0)
+		if err != nil {
+			return nil, err
+		}
+		if err := t.ConstFlatData(func(flat any) {
+			if v, ok := flat.([]int32); ok && len(v) == 1 {
+				steps = int(v[0])
+			}
+		}); err != nil {
+			return nil, err
+		}
 	}
 	at := func(e *NonFiniteError) *NonFiniteError {
 		// The time to 1e-9 ms: 152 steps of 0.1 ms say 15.2 ms.
