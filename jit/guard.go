@@ -3,22 +3,35 @@ package jit
 import (
 	"fmt"
 	"math"
+	"sort"
 
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 
 	"github.com/brainc/brainc/lower"
 )
 
 // NonFiniteError reports a run that went numerically wrong: a neuron's
-// state variable became NaN or infinite. The run stops at the first step
-// where that happened (the loop engine; the chunk engine at the end of the
-// chunk holding it); what was recorded up to there was handed out.
+// state variable, or a projection's plasticity state (plastic weights, a
+// learning rule's traces, STP's u and x), became NaN or infinite. The run
+// stops at the first step where that happened (the loop engine; the chunk
+// engine at the end of the chunk holding it); what was recorded up to there
+// was handed out.
 type NonFiniteError struct {
 	// Pop and Var name the variable, Neuron the first neuron affected and
-	// Value its value (NaN or ±Inf).
+	// Value its value (NaN or ±Inf). For plasticity state Pop is the
+	// population whose neurons the variable runs over (a trace's side;
+	// empty for weights).
 	Pop, Var string
 	Neuron   int
 	Value    float64
+	// Proj, when set, is the projection whose plasticity state Var went
+	// non-finite; for its weights (Var "w") Synapse is the synapse (Matrix
+	// order) and Pre and Post its neurons in PrePop and PostPop.
+	Proj            string
+	Synapse         int
+	Pre, Post       int
+	PrePop, PostPop string
 	// Step is the number of steps run when it was found, Time the model
 	// time then (ms), Dt the step (ms) and Integrator the population's method.
 	Step       int
@@ -27,9 +40,23 @@ type NonFiniteError struct {
 }
 
 func (e *NonFiniteError) Error() string {
+	if e.Proj != "" {
+		return e.plasticError()
+	}
 	return fmt.Sprintf("%s.%s of neuron %d is %g after step %d (t = %g ms): the integration diverged; "+
 		"try a smaller dt (now %g ms) or another integrator (%s uses %s)",
 		e.Pop, e.Var, e.Neuron, e.Value, e.Step, e.Time, e.Dt, e.Pop, e.Integrator)
+}
+
+// plasticError is Error for plasticity state.
+func (e *NonFiniteError) plasticError() string {
+	what := fmt.Sprintf("neuron %d of %s", e.Neuron, e.Pop)
+	if e.Var == "w" {
+		what = fmt.Sprintf("synapse %d (%s %d → %s %d)", e.Synapse, e.PrePop, e.Pre, e.PostPop, e.Post)
+	}
+	return fmt.Sprintf("projection %s: %s of %s is %g after step %d (t = %g ms): its plasticity diverged; "+
+		"check the rule's parameters and bounds, or try a smaller dt (now %g ms)",
+		e.Proj, e.Var, what, e.Value, e.Step, e.Time, e.Dt)
 }
 
 // deliver hands a chunk to fn (when set), then reports the divergence
@@ -46,10 +73,73 @@ func deliver(fn func(*Chunk) error, c *Chunk, diverged *NonFiniteError) error {
 	return nil
 }
 
-// findNonFinite returns the first non-finite neuron state variable of a
-// state (Program.State order), or nil.
+// findNonFinite returns the first non-finite plasticity state
+// (lower.Program.PlasticFloats order), else the first non-finite neuron
+// state variable of a state (Program.State order), or nil. Plasticity comes
+// first: a learning rule reads no neuron's variables, but its weights feed
+// every neuron it projects onto, so when both went wrong in one chunk it is
+// the cause.
 func findNonFinite(p *lower.Program, state func(i int) (*tensors.Tensor, error), steps int) (*NonFiniteError, error) {
 	read := map[int][]float64{} // a block's arrays, read once for all its populations
+	values := func(i int) ([]float64, error) {
+		if vals, ok := read[i]; ok {
+			return vals, nil
+		}
+		t, err := state(i)
+		if err != nil {
+			return nil, err
+		}
+		var vals []float64
+		if err := t.ConstFlatData(func(flat any) { vals = floats(flat) }); err != nil {
+			return nil, err
+		}
+		read[i] = vals
+		return vals, nil
+	}
+	// The step counter (state 0) counts the steps of a resumed run's
+	// checkpoint too, where steps counts this runner's.
+	if p.State[0].Name == "step" && p.State[0].DType == dtypes.Int32 {
+		t, err := state(0)
+		if err != nil {
+			return nil, err
+		}
+		if err := t.ConstFlatData(func(flat any) {
+			if v, ok := flat.([]int32); ok && len(v) == 1 {
+				steps = int(v[0])
+			}
+		}); err != nil {
+			return nil, err
+		}
+	}
+	at := func(e *NonFiniteError) *NonFiniteError {
+		// The time to 1e-9 ms: 152 steps of 0.1 ms say 15.2 ms.
+		e.Step, e.Time, e.Dt = steps, math.Round(float64(steps)*p.Net.Dt*1e9)/1e9, p.Net.Dt
+		return e
+	}
+	for _, v := range p.PlasticFloats() {
+		vals, err := values(v.State)
+		if err != nil {
+			return nil, err
+		}
+		k := firstNonFinite(vals[:min(v.Size, len(vals))])
+		if k < 0 {
+			continue
+		}
+		e := &NonFiniteError{Proj: v.Proj.Name, Var: v.Var, Value: vals[k], Neuron: k, Synapse: -1}
+		switch {
+		case v.Synapses:
+			m := v.Proj.Matrix
+			e.Synapse, e.Neuron = k, 0
+			e.Pre = sort.Search(m.NPre, func(i int) bool { return int(m.Indptr[i+1]) > k })
+			e.Post = int(m.Indices[k])
+			e.PrePop, e.PostPop = v.Proj.Pre.Name, v.Proj.Target.Name
+		case v.PreSide:
+			e.Pop = v.Proj.Pre.Name
+		default:
+			e.Pop = v.Proj.Target.Name
+		}
+		return at(e), nil
+	}
 	for _, pop := range p.Pops {
 		b := pop.Block
 		for _, name := range b.StateNames {
@@ -57,28 +147,28 @@ func findNonFinite(p *lower.Program, state func(i int) (*tensors.Tensor, error),
 			if p.State[i].DType != p.DType {
 				continue
 			}
-			vals, ok := read[i]
-			if !ok {
-				t, err := state(i)
-				if err != nil {
-					return nil, err
-				}
-				if err := t.ConstFlatData(func(flat any) { vals = floats(flat) }); err != nil {
-					return nil, err
-				}
-				read[i] = vals
+			vals, err := values(i)
+			if err != nil {
+				return nil, err
 			}
-			for k, v := range vals[pop.Offset : pop.Offset+pop.Size] {
-				if math.IsNaN(v) || math.IsInf(v, 0) {
-					integ := pop.Population.Integrator
-					if integ == "" {
-						integ = "exp_euler"
-					}
-					return &NonFiniteError{Pop: pop.Name, Var: name, Neuron: k, Value: v, Step: steps,
-						Time: float64(steps) * p.Net.Dt, Dt: p.Net.Dt, Integrator: integ}, nil
+			if k := firstNonFinite(vals[pop.Offset : pop.Offset+pop.Size]); k >= 0 {
+				integ := pop.Population.Integrator
+				if integ == "" {
+					integ = "exp_euler"
 				}
+				return at(&NonFiniteError{Pop: pop.Name, Var: name, Neuron: k, Value: vals[pop.Offset+k], Integrator: integ}), nil
 			}
 		}
 	}
 	return nil, nil
+}
+
+// firstNonFinite is the index of the first NaN or infinity in vals, or -1.
+func firstNonFinite(vals []float64) int {
+	for k, v := range vals {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return k
+		}
+	}
+	return -1
 }

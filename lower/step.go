@@ -2,6 +2,7 @@ package lower
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"reflect"
 	"slices"
@@ -83,6 +84,10 @@ type stepper struct {
 	// gval holds what each group's output read in this step (its new g,
 	// or a kinetic group's transmitted sum), for current traces.
 	gval map[*Group]*Node
+	// touched holds, per event-kernel plastic projection, whether any
+	// weight this step wrote is not finite (Bool scalar): the only entries
+	// that can have become so (see nonFinite).
+	touched map[*Projection]*Node
 }
 
 // Chunk returns the graph function of K unrolled steps with the given event
@@ -215,13 +220,13 @@ func (p *Program) Body(capacity int, o BodyOptions) func(inputs []*Node) []*Node
 			if nrow == 1 {
 				out = append(out, inputs[ns])
 			}
-			out = append(out, p.nonFinite(state, false))
+			out = append(out, p.nonFinite(state, false, st.touched))
 			for _, b := range compact {
 				out = append(out, p.key(b, state, o.ByteKeys))
 			}
 		} else {
 			row, stop := st.eventRow(state)
-			if bad := p.nonFinite(state, true); stop == nil {
+			if bad := p.nonFinite(state, true, st.touched); stop == nil {
 				stop = bad
 			} else {
 				stop = Or(stop, bad)
@@ -294,23 +299,88 @@ func (p *Program) key(b *Block, state []*Node, bytes bool) *Node {
 }
 
 // nonFinite is true (Bool scalar) when any float state variable of any
-// neuron is NaN or infinite: the integration diverged. Without compacted,
-// the blocks that are compacted are left out (their keys say it).
-func (p *Program) nonFinite(state []*Node, compacted bool) *Node {
+// neuron, or any plasticity state (PlasticFloats), is NaN or infinite: the
+// integration or a learning rule diverged. Without compacted, the blocks
+// that are compacted are left out (their keys say it). The weights of an
+// event-kernel plastic projection are checked where this step wrote them
+// (touched, from the stepper that built state; nil: every weight): the
+// others were finite a step before. A network without plasticity gets the
+// neuron checks only.
+func (p *Program) nonFinite(state []*Node, compacted bool, touched map[*Projection]*Node) *Node {
 	var bad *Node
-	for _, i := range p.NeuronFloats(compacted) {
-		x := state[i]
-		b := LogicalNot(ReduceLogicalAnd(IsFinite(x)))
+	or := func(b *Node) {
 		if bad == nil {
 			bad = b
 		} else {
 			bad = Or(bad, b)
 		}
 	}
+	all := func(x *Node) { or(LogicalNot(ReduceLogicalAnd(IsFinite(x)))) }
+	for _, i := range p.NeuronFloats(compacted) {
+		all(state[i])
+	}
+	for _, v := range p.PlasticFloats() {
+		if t, ok := touched[v.Proj]; ok && v.Synapses {
+			or(t)
+			continue
+		}
+		x := state[v.State]
+		if n := x.Shape().Dimensions[0]; v.Size < n { // the event table's pad entry is not a synapse
+			x = Slice(x, AxisRange(0, v.Size))
+		}
+		all(x)
+	}
 	if bad == nil {
 		return Const(state[0].Graph(), false)
 	}
 	return bad
+}
+
+// PlasticVar is a plasticity state array the non-finite guard watches.
+type PlasticVar struct {
+	// Proj is the projection, Var the variable's name ("w", a trace such as
+	// "x_pre", or STP's "u" and "x").
+	Proj *Projection
+	Var  string
+	// State indexes Program.State; Size is the number of entries that hold
+	// values (the event kernel's weights have a pad entry after them).
+	State, Size int
+	// Synapses is set for per-synapse arrays (entries in Matrix order);
+	// otherwise there is one entry per neuron of Pre (PreSide) or of the
+	// target.
+	Synapses, PreSide bool
+}
+
+// PlasticFloats lists the plasticity state of every projection, in Projs
+// order: the weights, then the traces of each side (in name order for a
+// rule given by equations), and STP's u and x.
+func (p *Program) PlasticFloats() []PlasticVar {
+	var out []PlasticVar
+	for _, pr := range p.Projs {
+		if pr.STP != nil {
+			n := pr.Pre.Size
+			out = append(out, PlasticVar{Proj: pr, Var: "u", State: pr.STPU, Size: n, PreSide: true},
+				PlasticVar{Proj: pr, Var: "x", State: pr.STPX, Size: n, PreSide: true})
+		}
+		pl := pr.Plastic
+		if pl == nil {
+			continue
+		}
+		nPre, nPost := pr.Pre.Size, pr.Target.Size
+		out = append(out, PlasticVar{Proj: pr, Var: "w", State: pl.W, Size: pr.Matrix.NumSynapses(), Synapses: true})
+		if pl.Eq == nil {
+			out = append(out, PlasticVar{Proj: pr, Var: "x_pre", State: pl.XPre, Size: nPre, PreSide: true},
+				PlasticVar{Proj: pr, Var: "x_post", State: pl.XPost, Size: nPost})
+			continue
+		}
+		for _, name := range slices.Sorted(maps.Keys(pl.PreVars)) {
+			out = append(out, PlasticVar{Proj: pr, Var: name, State: pl.PreVars[name], Size: nPre, PreSide: true})
+		}
+		for _, name := range slices.Sorted(maps.Keys(pl.PostVars)) {
+			out = append(out, PlasticVar{Proj: pr, Var: name, State: pl.PostVars[name], Size: nPost})
+		}
+	}
+	return out
 }
 
 // NeuronFloats lists the indices into State of every float state variable
@@ -414,7 +484,7 @@ func (st *stepper) step(state []*Node) []*Node {
 	st.fan = make([]*Node, len(p.Blocks))
 	copy(st.fan, st.fanIn)
 	st.local = make([]*Node, len(p.Pops))
-	st.sums, st.values = nil, map[*Projection]*Node{}
+	st.sums, st.values, st.touched = nil, map[*Projection]*Node{}, map[*Projection]*Node{}
 	stepIdx := state[0]
 	g := stepIdx.Graph()
 	st.preG = map[*PreState]*Node{}
@@ -688,22 +758,39 @@ func (st *stepper) ownWeight(pr *Projection, state []*Node) *Node {
 			ColPtr: st.consts[pl.ColPtr], Sources: st.consts[pl.Sources], Perm: st.consts[pl.Perm], ColWidth: pl.ColWidth}
 		w := state[pl.W]
 		preSp, postSp := ops.SpikesAsFloat(st.spikes(pr.Pre, state), dt), ops.SpikesAsFloat(st.spikes(pr.Target, state), dt)
+		preIdx, postIdx := st.localIdx(pr.Pre, state), st.localIdx(pr.Target, state)
 		if pl.Eq != nil {
 			var pre, post dynamics.Vars
 			st.next[pl.W], pre, post = pl.Eq.EventStep(w, varsAt(state, pl.PreVars), varsAt(state, pl.PostVars), preSp, postSp,
-				st.localIdx(pr.Pre, state), st.localIdx(pr.Target, state), tables, st.p.Net.Dt)
+				preIdx, postIdx, tables, st.p.Net.Dt)
 			storeAt(st.next, pl.PreVars, pre)
 			storeAt(st.next, pl.PostVars, post)
-			return w
+		} else {
+			st.next[pl.W], st.next[pl.XPre], st.next[pl.XPost] = pl.Rule.EventStep(w, state[pl.XPre], state[pl.XPost],
+				preSp, postSp, preIdx, postIdx, tables, st.p.Net.Dt)
 		}
-		st.next[pl.W], st.next[pl.XPre], st.next[pl.XPost] = pl.Rule.EventStep(w, state[pl.XPre], state[pl.XPost],
-			preSp, postSp, st.localIdx(pr.Pre, state), st.localIdx(pr.Target, state), tables, st.p.Net.Dt)
+		st.touched[pr] = touchedNonFinite(st.next[pl.W], preIdx, postIdx, tables, pr.Matrix.NumSynapses())
 		return w
 	}
 	if pr.Own.Weights >= 0 {
 		return st.consts[pr.Own.Weights]
 	}
 	return st.consts[pr.Weight]
+}
+
+// touchedNonFinite is true (Bool scalar) when a weight of w [S+1] that
+// the event kernel's plasticity step may have written (the rows of the
+// presynaptic neurons that fired, preIdx, and the columns of the
+// postsynaptic ones, postIdx: the slots STDP.EventStep and
+// EquationPlasticity.EventStep update) is not finite. The padding slots,
+// which point at or past the pad entry, are left out: O(spikes × fan-out),
+// where checking every weight would cost O(S) a step.
+func touchedNonFinite(w, preIdx, postIdx *Node, t dynamics.EventTables, synapses int) *Node {
+	rows := ops.CSRSlots(preIdx, t.Ptr, t.Targets, t.Width)
+	cols := ExpandAxes(Gather(t.Perm, ops.CSRSlots(postIdx, t.ColPtr, t.Sources, t.ColWidth)), -1)
+	pos := Concatenate([]*Node{rows, cols}, 0)
+	inTable := LessThan(Reshape(pos, pos.Shape().Dimensions[0]), Scalar(w.Graph(), dtypes.Int32, synapses))
+	return ReduceLogicalOr(And(LogicalNot(IsFinite(Gather(w, pos))), inTable))
 }
 
 // rowScale is the factor of each presynaptic row of an event-driven

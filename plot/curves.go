@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"strings"
 
 	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -24,6 +25,9 @@ type Panel struct {
 	// Lines draws the curves without a marker per point (long series, such
 	// as recorded traces).
 	Lines bool
+	// At formats an x value in the panel's note on points that are not
+	// finite, e.g. "t = %g ms" (default "x = %g").
+	At string
 }
 
 var curveColors = []color.Color{
@@ -35,44 +39,26 @@ var curveColors = []color.Color{
 
 // Curves draws panels side by side (line plots with points, e.g. training
 // loss and accuracy per epoch) into a PNG at path (SVG when path ends in
-// ".svg"), written atomically. It
-// returns an error, and creates no file, if there are no panels, a series'
-// X and Y differ in length, or a value is not finite.
-func Curves(path string, panels []Panel) error {
+// ".svg"), written atomically. Points that are not finite (NaN, ±Inf: a
+// run that diverged) are left out, the curve broken there, and the panel's
+// title says so under it, per series: "E 2033: not finite from t = 26 ms".
+// It returns an error, and creates no file, if there are no panels or a
+// series' X and Y differ in length.
+func Curves(path string, panels []Panel) (err error) {
+	defer func() { // the plotting library panics on what it cannot lay out: an error, not a crash
+		if r := recover(); r != nil {
+			err = fmt.Errorf("plot: %s: %v", path, r)
+		}
+	}()
 	if len(panels) == 0 {
 		return fmt.Errorf("plot: Curves needs at least one panel")
 	}
 	plots := make([]*gplot.Plot, len(panels))
 	for i, pn := range panels {
-		p := gplot.New()
-		p.Title.Text, p.X.Label.Text, p.Y.Label.Text = pn.Title, pn.XLabel, pn.YLabel
-		p.Add(plotter.NewGrid())
-		for k, s := range pn.Series {
-			if len(s.X) != len(s.Y) {
-				return fmt.Errorf("plot: panel %q, series %q: %d x values but %d y values", pn.Title, s.Name, len(s.X), len(s.Y))
-			}
-			xy := make(plotter.XYs, len(s.X))
-			for j := range s.X {
-				if math.IsNaN(s.Y[j]) || math.IsInf(s.Y[j], 0) || math.IsNaN(s.X[j]) || math.IsInf(s.X[j], 0) {
-					return fmt.Errorf("plot: panel %q, series %q: point %d is not finite", pn.Title, s.Name, j)
-				}
-				xy[j] = plotter.XY{X: s.X[j], Y: s.Y[j]}
-			}
-			line, points, err := plotter.NewLinePoints(xy)
-			if err != nil {
-				return fmt.Errorf("plot: panel %q, series %q: %w", pn.Title, s.Name, err)
-			}
-			c := curveColors[k%len(curveColors)]
-			line.Color, points.Color = c, c
-			points.Radius = vg.Points(2)
-			if pn.Lines {
-				p.Add(line)
-			} else {
-				p.Add(line, points)
-			}
-			p.Legend.Add(s.Name, line)
+		p, err := panelPlot(pn)
+		if err != nil {
+			return err
 		}
-		p.Legend.Top = true
 		plots[i] = p
 	}
 	w := vg.Length(widthPx) / dpi * vg.Inch
@@ -86,6 +72,124 @@ func Curves(path string, panels []Panel) error {
 		p.Draw(canvases[0][i])
 	}
 	return writeCanvas(path, img)
+}
+
+// panelPlot is one panel's plot: its curves broken at the points left
+// out, and a note on them under the title.
+func panelPlot(pn Panel) (*gplot.Plot, error) {
+	p := gplot.New()
+	p.Title.Text, p.X.Label.Text, p.Y.Label.Text = pn.Title, pn.XLabel, pn.YLabel
+	p.Add(plotter.NewGrid())
+	var notes []string
+	for k, s := range pn.Series {
+		if len(s.X) != len(s.Y) {
+			return nil, fmt.Errorf("plot: panel %q, series %q: %d x values but %d y values", pn.Title, s.Name, len(s.X), len(s.Y))
+		}
+		c := curveColors[k%len(curveColors)]
+		key := &plotter.Line{LineStyle: plotter.DefaultLineStyle}
+		key.Color = c
+		for _, run := range finiteRuns(s.X, s.Y) {
+			line, points, err := plotter.NewLinePoints(run)
+			if err != nil {
+				return nil, fmt.Errorf("plot: panel %q, series %q: %w", pn.Title, s.Name, err)
+			}
+			line.Color, points.Color = c, c
+			points.Radius = vg.Points(2)
+			if pn.Lines {
+				p.Add(line)
+			} else {
+				p.Add(line, points)
+			}
+		}
+		if note := nonFiniteNote(s, pn.At); note != "" {
+			notes = append(notes, note)
+		}
+		p.Legend.Add(s.Name, key)
+	}
+	if len(notes) > 0 {
+		p.Title.Text = strings.TrimPrefix(pn.Title+"\n"+strings.Join(notes, "; "), "\n")
+	}
+	for _, a := range []*gplot.Axis{&p.X, &p.Y} {
+		widen(a)
+	}
+	p.Legend.Top = true
+	return p, nil
+}
+
+// widen gives an axis whose data span no more than rounding (one point,
+// a constant series, values far beyond 2^53) a range of a tenth of its
+// value on each side (at least 1): the plot's own widening by ±1 is lost
+// in the rounding there, and its ticks panic on an empty range.
+func widen(a *gplot.Axis) {
+	if math.IsInf(a.Min, 0) || math.IsInf(a.Max, 0) { // no data: the plot's defaults
+		return
+	}
+	if mag := max(math.Abs(a.Min), math.Abs(a.Max)); a.Max-a.Min <= mag*1e-12 {
+		pad := max(1, mag/10)
+		a.Min, a.Max = a.Min-pad, a.Max+pad
+	}
+}
+
+// drawable is true for a point a plot can place: both coordinates finite
+// and within a quarter of the float64 range (the span between two such
+// values, and the axes' ticks over it, stay finite).
+func drawable(x, y float64) bool {
+	const limit = math.MaxFloat64 / 4
+	return math.Abs(x) <= limit && math.Abs(y) <= limit
+}
+
+// finite is true for a number that is neither NaN nor infinite.
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// finiteRuns splits a series into its runs of consecutive drawable points.
+func finiteRuns(x, y []float64) []plotter.XYs {
+	var runs []plotter.XYs
+	var cur plotter.XYs
+	for j := range x {
+		if !drawable(x[j], y[j]) {
+			if len(cur) > 0 {
+				runs, cur = append(runs, cur), nil
+			}
+			continue
+		}
+		cur = append(cur, plotter.XY{X: x[j], Y: y[j]})
+	}
+	if len(cur) > 0 {
+		runs = append(runs, cur)
+	}
+	return runs
+}
+
+// nonFiniteNote says which points of s were left out ("" for none):
+// "E 2033: not finite from t = 26 ms" when every point from the first one
+// left out on is, else "E 2033: 3 of 40 points not finite, the first at t
+// = 26 ms"; at formats the x value (default "x = %g").
+func nonFiniteNote(s Series, at string) string {
+	if at == "" {
+		at = "x = %g"
+	}
+	first, bad, allNonFinite := -1, 0, true
+	for j := range s.X {
+		if !drawable(s.X[j], s.Y[j]) {
+			bad++
+			allNonFinite = allNonFinite && !(finite(s.X[j]) && finite(s.Y[j]))
+			if first < 0 {
+				first = j
+			}
+		}
+	}
+	if bad == 0 {
+		return ""
+	}
+	what := "not finite"
+	if !allNonFinite {
+		what = "not finite or too large to draw"
+	}
+	where := fmt.Sprintf(at, s.X[first])
+	if first+bad == len(s.X) {
+		return fmt.Sprintf("%s: %s from %s", s.Name, what, where)
+	}
+	return fmt.Sprintf("%s: %d of %d points %s, the first at %s", s.Name, bad, len(s.X), what, where)
 }
 
 // Histogram is the outline of a histogram of values as a series: bins

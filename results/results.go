@@ -365,7 +365,8 @@ func SimulateWith(b backends.Backend, p *lower.Program, steps int, opts jit.Opti
 		}
 		return nil
 	})
-	if err == nil || errors.Is(err, ErrStopped) { // the state is that of the last step recorded
+	var diverged *jit.NonFiniteError
+	if err == nil || errors.Is(err, ErrStopped) || errors.As(err, &diverged) { // the state is that of the last step recorded
 		state, serr := runner.State()
 		if serr != nil {
 			return rec, runner.Stats(), serr

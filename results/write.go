@@ -307,7 +307,7 @@ func (r *Recorder) tracePanels() []plot.Panel {
 	times := r.TraceTimes()
 	for _, t := range r.Traces[:min(len(r.Traces), 4)] {
 		n := len(t.Indices)
-		pn := plot.Panel{Title: t.Pop + "." + t.Var, XLabel: "time (ms)", YLabel: t.Var, Lines: true}
+		pn := plot.Panel{Title: t.Pop + "." + t.Var, XLabel: "time (ms)", YLabel: t.Var, Lines: true, At: "t = %g ms"}
 		for j := range min(n, tracedPerPanel) {
 			s := plot.Series{Name: fmt.Sprintf("%s %d", t.Pop, t.Indices[j]), X: times, Y: make([]float64, len(times))}
 			for k := range times {
