@@ -289,7 +289,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	progress := newProgress(stderr, n, net.Dt, *quiet)
 	so.Progress, so.Compiled = progress.update, progress.compiled
 	progress.compiling()
-	intr := watchInterrupts(stderr)
+	intr := watchInterrupts(stderr, "run", "stopping at the next segment boundary to write what was recorded")
 	defer intr.close()
 	so.Stop = intr.Stop
 	rec, st, err := results.SimulateWith(b, prog, n, opts, so)

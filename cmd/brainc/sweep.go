@@ -72,7 +72,7 @@ func cmdSweep(args []string, stdout, stderr io.Writer) error {
 	}
 	defer b.Finalize()
 	pops := slices.Clone(net.Monitors.Spikes)
-	intr := watchInterrupts(stderr)
+	intr := watchInterrupts(stderr, "sweep", "stopping after the instances running now to write the table of those done")
 	defer intr.close()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -93,7 +93,10 @@ func cmdSweep(args []string, stdout, stderr io.Writer) error {
 		for _, s := range rec.Spikes {
 			sum.Populations[s.Pop] = s.Stats(float64(rec.Steps) * net.Dt)
 		}
-		if err := rec.Write(filepath.Join(*out, fmt.Sprintf("run-%04d", row.Index)), sum, false); err != nil {
+		intr.Writing()
+		err := rec.Write(filepath.Join(*out, fmt.Sprintf("run-%04d", row.Index)), sum, false)
+		intr.Written()
+		if err != nil {
 			return err
 		}
 		if !*quiet && (time.Since(last) > 5*time.Second || done == total) {
@@ -102,12 +105,14 @@ func cmdSweep(args []string, stdout, stderr io.Writer) error {
 		}
 		return nil
 	}})
+	intr.Writing()
 	if werr := sweep.WriteTable(*out, g, pops, rows); werr != nil && err == nil {
 		err = werr
 	}
 	if err != nil {
-		if ctx.Err() != nil {
-			return fmt.Errorf("interrupted after %d of %d instances (their rows are in %s/summary.csv)", len(rows), len(insts), *out)
+		if ctx.Err() != nil { // a signal: exit 130, as brainc run
+			return &interruptedError{Msg: fmt.Sprintf("interrupted after %d of %d instances: their rows are in %s/summary.csv, their runs in run-*/",
+				len(rows), len(insts), *out)}
 		}
 		return err
 	}
