@@ -89,6 +89,29 @@ func EstimateMemory(net *ir.Network, opts Options) (total float64, items []Memor
 	return total, items
 }
 
+// CheckDeviceCount refuses a split across more devices than the network's
+// largest population has neurons: a split gives every device an equal
+// share of each population (padded up to a multiple of the devices), so
+// past that size devices hold nothing but padding, and each one still
+// costs its threads and buffers (the CPU plugin's 1024 virtual devices on
+// 100 neurons ran out of threads inside XLA).
+func CheckDeviceCount(net *ir.Network, devices int) error {
+	if devices <= 1 {
+		return nil
+	}
+	largest, name := 0, ""
+	for _, p := range net.Populations {
+		if p != nil && p.Size > largest {
+			largest, name = p.Size, p.Name
+		}
+	}
+	if devices > largest {
+		return fmt.Errorf("%d devices for a network whose largest population (%s) has %d neurons: each device holds a share of every population, so at most %d devices hold any neuron",
+			devices, name, largest, max(largest, 1))
+	}
+	return nil
+}
+
 // MemoryLimit is the memory (bytes) a network's estimate may take under
 // opts: Options.MaxMemory when set, else the memory the machine has
 // available (false: unknown, no limit).

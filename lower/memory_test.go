@@ -37,3 +37,20 @@ monitors: {traces: {P.V: [0, 1]}}
 		"projection EE (3.6e+09 synapses) ≈ 80.5 GiB, neuron state ≈ 3.7 MiB, trace P.V (2 × 100 steps) ≈ 1.6 KiB; "+
 		"use fewer neurons or synapses, kernel: procedural for large fixed_prob projections, or fewer traced neurons")
 }
+
+// Build refuses a split across more devices than the largest population
+// has neurons, whoever asks (brainc run checks it first, naming --devices).
+func TestBuildRefusesDevicesBeyondNeurons(t *testing.T) {
+	net, err := netspec.Parse([]byte(`
+name: small
+populations:
+  E: {size: 100, model: LifRef}
+  I: {size: 20, model: LifRef}
+`), "small.yaml")
+	require.NoError(t, err)
+	_, err = Build(net, Options{PadTo: 1024})
+	assert.EqualError(t, err, "small.yaml: devices: 1024 devices for a network whose largest population (E) has 100 neurons: "+
+		"each device holds a share of every population, so at most 100 devices hold any neuron")
+	_, err = Build(net, Options{PadTo: 100})
+	assert.NoError(t, err)
+}

@@ -365,6 +365,9 @@ func Build(net *ir.Network, opts Options) (*Program, error) {
 	if err := net.Validate(); err != nil {
 		return nil, err
 	}
+	if err := CheckDeviceCount(net, opts.PadTo); err != nil {
+		return nil, &ir.SpecError{File: net.File, Field: "devices", Msg: err.Error()}
+	}
 	if err := checkMemory(net, opts); err != nil {
 		return nil, &ir.SpecError{File: net.File, Msg: err.Error()}
 	}
