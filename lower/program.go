@@ -369,7 +369,7 @@ func Build(net *ir.Network, opts Options) (*Program, error) {
 	if err := net.Validate(); err != nil {
 		return nil, err
 	}
-	if err := CheckDeviceCount(net, opts.PadTo); err != nil {
+	if err := CheckDeviceCount(net, opts.PadTo); err != nil && opts.PadTo <= MaxDevices { // beyond: refused below
 		return nil, &ir.SpecError{File: net.File, Field: "devices", Msg: err.Error()}
 	}
 	if err := checkMemory(net, opts); err != nil {
