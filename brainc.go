@@ -14,6 +14,7 @@ package brainc
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"sync"
@@ -54,14 +55,29 @@ type Options struct {
 
 // Sim is a network lowered and compiled for one backend, with its state
 // and what it recorded; successive Run calls continue where the last one
-// stopped. A Sim is not safe for concurrent use.
+// stopped. A Sim runs one Run at a time: a second Run while one is under
+// way is refused. Close may be called from any goroutine at any time (see
+// Close). The zero Sim is not usable: make one with New.
 type Sim struct {
-	net    *ir.Network
-	prog   *lower.Program
-	runner *jit.Runner
-	rec    *results.Recorder
-	opts   Options
+	net  *ir.Network
+	prog *lower.Program
+	opts Options
+	// mu guards the fields below and rec; the runner is used by the one
+	// Run under way (running) and closed by Close or, when Close came
+	// during that Run, by the Run as it returns.
+	mu      sync.Mutex
+	runner  *jit.Runner
+	rec     *results.Recorder
+	running bool
+	// closing is set by Close; closed once the runner is released; done
+	// is closed when the Run under way returns; inProgress is set while
+	// that Run calls Options.Progress.
+	closing, closed, inProgress bool
+	done                        chan struct{}
 }
+
+// errClosedDuringRun is what a Run stopped by Close returns.
+var errClosedDuringRun = errors.New("brainc: the Sim was closed during Run")
 
 // Load reads a network: a spec file (YAML or JSON) when path names one,
 // else the built-in network of that name (brainc models lists them).
@@ -104,13 +120,17 @@ func backend(name, from string, cpuFlags []string, devices int) (*pjrt.Backend, 
 	return b, nil
 }
 
-// New fills the network's defaults, validates and lowers it and prepares
-// it to run on the backend of opts; nothing is compiled before the first
-// Run. Errors name the field (and, for spec files, the line) at fault.
+// New copies the network, fills the copy's defaults, validates and lowers
+// it and prepares it to run on the backend of opts; nothing is compiled
+// before the first Run. The Sim keeps its own deep copy (ir.Network.Clone):
+// changing net after New (its dt, sizes, parameters, monitors) changes
+// nothing in the Sim, and New leaves net as it was. Errors name the field
+// (and, for spec files, the line) at fault.
 func New(net *ir.Network, opts Options) (*Sim, error) {
 	if net == nil {
 		return nil, fmt.Errorf("brainc: nil network")
 	}
+	net = net.Clone()
 	net.FillDefaults()
 	lopts := lower.Options{DType: dtypes.Float32}
 	if opts.Float64 || net.Precision == ir.PrecisionFloat64 {
@@ -122,6 +142,12 @@ func New(net *ir.Network, opts Options) (*Sim, error) {
 	devices := max(net.Devices, 1)
 	if opts.Devices > 0 {
 		devices = opts.Devices
+		if err := net.Validate(); err != nil {
+			return nil, err
+		}
+		if err := lower.CheckDeviceCount(net, devices); err != nil {
+			return nil, fmt.Errorf("brainc: Options.Devices: %w", err)
+		}
 	}
 	if devices > 1 {
 		lopts.PadTo = devices
@@ -144,43 +170,115 @@ func New(net *ir.Network, opts Options) (*Sim, error) {
 	return &Sim{net: net, prog: prog, runner: runner, rec: results.NewRecorder(prog), opts: opts}, nil
 }
 
+// begin marks a Run under way, or says why none may start.
+func (s *Sim) begin() error {
+	if s == nil || s.prog == nil {
+		return errors.New("brainc: Run on a zero Sim: make one with New")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.closing:
+		return errors.New("brainc: Run on a closed Sim")
+	case s.running:
+		return errors.New("brainc: Run while another Run of this Sim is under way (a Sim runs one at a time)")
+	}
+	s.running, s.done = true, make(chan struct{})
+	return nil
+}
+
+// end marks the Run under way as returned; when Close came during it, it
+// releases the runner.
+func (s *Sim) end() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing && !s.closed {
+		s.runner.Close()
+		s.closed = true
+	}
+	s.running = false
+	close(s.done)
+}
+
 // Run advances the simulation by duration ms (rounded to whole steps of
 // the network's dt; at least one step). It returns ctx's error when ctx is
 // cancelled first: the run then stops at the next call boundary, and the
 // steps run until there are recorded and the next Run goes on from there.
+// A Close during the Run stops it the same way (what was recorded stays in
+// Result) and Run returns an error saying so. Run on a closed or zero Sim,
+// with a nil ctx, or while another Run is under way returns an error.
 func (s *Sim) Run(ctx context.Context, duration float64) error {
-	steps := math.Round(duration / s.net.Dt)
-	if !(steps >= 1) || steps > ir.MaxSteps || s.rec.Steps+int(steps) > ir.MaxSteps {
-		return fmt.Errorf("brainc: Run: duration %g ms is %g steps of %g ms; expected 1 to %d steps in all (%d run so far)",
-			duration, steps, s.net.Dt, ir.MaxSteps, s.rec.Steps)
+	if ctx == nil {
+		return errors.New("brainc: Run: nil context (use context.Background())")
 	}
-	n, start := int(steps), s.rec.Steps
+	if err := s.begin(); err != nil {
+		return err
+	}
+	defer s.end()
+	s.mu.Lock()
+	done := s.rec.Steps
+	s.mu.Unlock()
+	steps := math.Round(duration / s.net.Dt)
+	if !(steps >= 1) || steps > ir.MaxSteps || done+int(steps) > ir.MaxSteps {
+		return fmt.Errorf("brainc: Run: duration %g ms is %g steps of %g ms; expected 1 to %d steps in all (%d run so far)",
+			duration, steps, s.net.Dt, ir.MaxSteps, done)
+	}
+	n, start := int(steps), done
 	err := s.runner.Run(n, func(c *jit.Chunk) error {
-		if err := s.rec.Add(c); err != nil {
+		s.mu.Lock()
+		err := s.rec.Add(c)
+		recorded, closing := s.rec.Steps, s.closing
+		s.mu.Unlock()
+		if err != nil {
 			return err
 		}
 		if s.opts.Progress != nil {
-			s.opts.Progress(s.rec.Steps-start, n)
+			s.setInProgress(true)
+			s.opts.Progress(recorded-start, n)
+			s.setInProgress(false)
 		}
-		if s.rec.Steps-start < n {
+		if recorded-start < n {
+			if s.isClosing() || closing {
+				return errClosedDuringRun
+			}
 			return ctx.Err()
 		}
 		return nil
 	})
-	if err == nil || err == ctx.Err() { // the state is that of the last step recorded
+	if err == nil || err == ctx.Err() || err == errClosedDuringRun { // the state is that of the last step recorded
 		state, serr := s.runner.State()
 		if serr != nil {
 			return serr
 		}
+		s.mu.Lock()
 		s.rec.Weights = results.FinalWeights(s.prog, state)
+		s.mu.Unlock()
 	}
 	return err
 }
 
+func (s *Sim) setInProgress(v bool) {
+	s.mu.Lock()
+	s.inProgress = v
+	s.mu.Unlock()
+}
+
+func (s *Sim) isClosing() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closing
+}
+
 // Result returns what the simulation recorded from its start, copied: a
-// later Run does not change it.
+// later Run does not change it. During a Run it is what was recorded up to
+// the last call boundary; after Close, what was recorded before it.
 func (s *Sim) Result() *Result {
+	if s == nil || s.prog == nil {
+		return &Result{Spikes: map[string]Spikes{}, rec: &results.Recorder{}, net: &ir.Network{}}
+	}
+	s.mu.Lock()
 	rec := s.rec.Clone()
+	s.mu.Unlock()
 	r := &Result{Dt: s.net.Dt, Steps: rec.Steps, Spikes: map[string]Spikes{}, rec: rec, net: s.net}
 	for _, sp := range rec.Spikes {
 		r.Spikes[sp.Pop] = Spikes{Size: sp.Size, Times: sp.Times, Indices: sp.Indices, rec: sp}
@@ -192,19 +290,47 @@ func (s *Sim) Result() *Result {
 	return r
 }
 
-// Close releases the simulation's device memory.
-func (s *Sim) Close() { s.runner.Close() }
+// Close releases the simulation's device memory; a later Run returns an
+// error, Result still returns what was recorded. Closing again, or a zero
+// or nil Sim, does nothing. A Close during a Run (from another goroutine)
+// stops that Run at its next call boundary and waits for it to return; the
+// memory is released before the Run returns. Called from Options.Progress
+// (inside the Run), or while the Run is calling it, Close returns at once
+// and the Run releases the memory as it returns.
+func (s *Sim) Close() {
+	if s == nil || s.prog == nil {
+		return
+	}
+	s.mu.Lock()
+	s.closing = true
+	if !s.running {
+		if !s.closed {
+			s.runner.Close()
+			s.closed = true
+		}
+		s.mu.Unlock()
+		return
+	}
+	done, wait := s.done, !s.inProgress
+	s.mu.Unlock()
+	if wait {
+		<-done
+	}
+}
 
 // Run simulates a network for its duration and returns what it recorded:
 // New, Sim.Run and Sim.Close in one call. When ctx is cancelled, the
 // result holds the steps run until then and the error is ctx's.
 func Run(ctx context.Context, net *ir.Network, opts Options) (*Result, error) {
+	if ctx == nil {
+		return nil, errors.New("brainc: Run: nil context (use context.Background())")
+	}
 	s, err := New(net, opts)
 	if err != nil {
 		return nil, err
 	}
 	defer s.Close()
-	err = s.Run(ctx, net.Duration)
+	err = s.Run(ctx, s.net.Duration)
 	return s.Result(), err
 }
 
@@ -262,6 +388,9 @@ func (s Spikes) Rate(steps int, dt float64) float64 {
 // traces.npz, weights.npz (STDP), summary.json and raster.png, all or
 // nothing. A dir holding files brainc did not write is refused.
 func (r *Result) Save(dir string) error {
+	if r == nil || r.rec == nil || r.net == nil || !(r.net.Dt > 0) {
+		return errors.New("brainc: Save of an empty Result (one not made by Run or Sim.Result)")
+	}
 	modelMS := float64(r.Steps) * r.Dt
 	n := int(math.Round(r.net.Duration / r.net.Dt))
 	sum := results.Summary{Model: r.net.Name, DT: r.Dt, Duration: r.net.Duration, Seed: r.net.Seed,

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -113,4 +114,88 @@ func TestREADMEProgramBuilds(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "main.go"), []byte(code), 0o644))
 	out, err := exec.Command("go", "build", "-o", os.DevNull, "./"+dir).CombinedOutput()
 	require.NoError(t, err, "%s", out)
+}
+
+// Run after Close used to panic (index out of range in
+// jit.(*Runner).startLoop); now it is an error, Close is idempotent and the
+// result recorded before stays readable.
+func TestRunAfterClose(t *testing.T) {
+	sim, err := New(smallNet(t), Options{Backend: "cpu"})
+	require.NoError(t, err)
+	require.NoError(t, sim.Run(context.Background(), 1))
+	sim.Close()
+	sim.Close()
+	assert.EqualError(t, sim.Run(context.Background(), 1), "brainc: Run on a closed Sim")
+	assert.Equal(t, 10, sim.Result().Steps)
+}
+
+// Close during Run (from another goroutine) used to crash the process with
+// a segfault; now the Run stops at its next call boundary with what it
+// recorded, and Close returns after it.
+func TestCloseDuringRun(t *testing.T) {
+	sim, err := New(smallNet(t), Options{Backend: "cpu"})
+	require.NoError(t, err)
+	require.NoError(t, sim.Run(context.Background(), 1)) // compiled
+	errs := make(chan error, 1)
+	go func() { errs <- sim.Run(context.Background(), 1e6) }()
+	require.Eventually(t, func() bool { return sim.Result().Steps > 10 }, 60*time.Second, time.Millisecond)
+	sim.Close()
+	select {
+	case err := <-errs:
+		assert.EqualError(t, err, "brainc: the Sim was closed during Run")
+	default:
+		t.Fatal("Close returned before the Run it stopped")
+	}
+	steps := sim.Result().Steps
+	assert.Greater(t, steps, 10)
+	assert.Less(t, steps, 10_000_010)
+	assert.EqualError(t, sim.Run(context.Background(), 1), "brainc: Run on a closed Sim")
+
+	// From the Progress function, inside the Run: Close returns at once.
+	var in *Sim
+	in, err = New(smallNet(t), Options{Backend: "cpu", Progress: func(done, total int) { in.Close() }})
+	require.NoError(t, err)
+	err = in.Run(context.Background(), 1e6)
+	assert.EqualError(t, err, "brainc: the Sim was closed during Run")
+	assert.Greater(t, in.Result().Steps, 0)
+	assert.EqualError(t, in.Run(context.Background(), 1), "brainc: Run on a closed Sim")
+}
+
+// New keeps its own copy of the network: setting net.Dt = 5 after New used
+// to run 2 steps of the 0.1 ms program without an error.
+func TestNewCopiesTheNetwork(t *testing.T) {
+	net := smallNet(t)
+	net.Monitors.Spikes = []string{"E"}
+	sim, err := New(net, Options{Backend: "cpu"})
+	require.NoError(t, err)
+	defer sim.Close()
+	net.Dt = 5
+	net.Populations[0].Size = 1
+	net.Monitors.Spikes[0] = "nosuch"
+	require.NoError(t, sim.Run(context.Background(), 10))
+	res := sim.Result()
+	assert.Equal(t, 100, res.Steps, "10 ms of 0.1 ms steps")
+	assert.Equal(t, 0.1, res.Dt)
+	assert.Contains(t, res.Spikes, "E")
+	assert.Equal(t, smallNet(t).Populations[0].Size, res.Spikes["E"].Size)
+}
+
+// A zero Sim, a nil Sim and a nil context give errors, not panics.
+func TestZeroSimAndNilContext(t *testing.T) {
+	var zero Sim
+	assert.EqualError(t, zero.Run(context.Background(), 1), "brainc: Run on a zero Sim: make one with New")
+	assert.Equal(t, 0, zero.Result().Steps)
+	assert.EqualError(t, zero.Result().Save(t.TempDir()), "brainc: Save of an empty Result (one not made by Run or Sim.Result)")
+	zero.Close()
+	var none *Sim
+	assert.EqualError(t, none.Run(context.Background(), 1), "brainc: Run on a zero Sim: make one with New")
+	none.Close()
+	sim, err := New(smallNet(t), Options{Backend: "cpu"})
+	require.NoError(t, err)
+	defer sim.Close()
+	//lint:ignore SA1012 a nil context is what is tested
+	assert.EqualError(t, sim.Run(nil, 1), "brainc: Run: nil context (use context.Background())") //nolint:staticcheck
+	_, err = Run(nil, smallNet(t), Options{Backend: "cpu"})                                      //nolint:staticcheck
+	assert.EqualError(t, err, "brainc: Run: nil context (use context.Background())")
+	assert.EqualError(t, (&Result{}).Save(t.TempDir()), "brainc: Save of an empty Result (one not made by Run or Sim.Result)")
 }

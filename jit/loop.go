@@ -779,8 +779,10 @@ func splitTraces(p *lower.Program, all []float64, n int) [][]float64 {
 	return out
 }
 
-// Close releases the runner's executables and device state.
+// Close releases the runner's executables and device state; a later Run,
+// State or SetState returns ErrClosed. Closing again does nothing.
 func (r *Runner) Close() {
+	r.closed = true
 	for _, e := range r.execs {
 		e.Finalize()
 	}
@@ -803,6 +805,9 @@ func (r *Runner) Close() {
 // of the program's dtypes and shapes), e.g. one saved by a checkpoint; the
 // next Run continues from it. The constants stay.
 func (r *Runner) SetState(state []*tensors.Tensor) error {
+	if r.closed {
+		return ErrClosed
+	}
 	if len(state) != len(r.prog.State) {
 		return fmt.Errorf("jit: SetState: %d arrays, the program has %d state arrays", len(state), len(r.prog.State))
 	}

@@ -15,6 +15,7 @@
 package jit
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -159,7 +160,13 @@ type Runner struct {
 	engine                            Engine
 	// loop is the loop engine's device state (nil before its first run).
 	loop *loopRun
+	// closed is set by Close: the runner refuses to run after it.
+	closed bool
 }
+
+// ErrClosed is returned by a Runner's Run, State and SetState after its
+// Close.
+var ErrClosed = errors.New("jit: the runner is closed")
 
 // NewRunner prepares a runner with the program's initial state.
 func NewRunner(backend backends.Backend, prog *lower.Program, opts Options) (*Runner, error) {
@@ -230,6 +237,9 @@ func (r *Runner) Engine() Engine { return r.engine }
 // State returns the current state (Program.State order), as host tensors
 // for the loop engine.
 func (r *Runner) State() ([]*tensors.Tensor, error) {
+	if r.closed {
+		return nil, ErrClosed
+	}
 	if r.loop != nil {
 		return r.loopState()
 	}
@@ -273,6 +283,9 @@ func (r *Runner) exec(k, capacity int) (*graph.Exec, bool, error) {
 // run there, with the state consistent with the chunks fn was given; a
 // later Run continues from it.
 func (r *Runner) Run(steps int, fn func(*Chunk) error) error {
+	if r.closed {
+		return ErrClosed
+	}
 	if steps < 0 {
 		return fmt.Errorf("jit: steps must be ≥ 0, got %d", steps)
 	}

@@ -4,6 +4,11 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/brainc/brainc/lower"
+	"github.com/brainc/brainc/netspec"
+	"github.com/brainc/brainc/pjrt"
 )
 
 func TestAutoK(t *testing.T) {
@@ -35,4 +40,34 @@ func TestBuckets(t *testing.T) {
 	assert.Equal(t, 4, Growth(3200, EngineChunk))
 	assert.Equal(t, 2, Growth(32000, EngineChunk))
 	assert.Equal(t, 2, Growth(3200, EngineLoop))
+}
+
+// Run, State and SetState after Close return ErrClosed on either engine
+// (the loop engine's Run used to panic: index out of range in startLoop);
+// Close twice is harmless.
+func TestRunnerAfterClose(t *testing.T) {
+	net, err := netspec.Parse([]byte(`
+name: r
+populations:
+  E: {size: 20, model: LifRef, input: 20}
+monitors: {spikes: [E]}
+`), "r.yaml")
+	require.NoError(t, err)
+	prog, err := lower.Build(net, lower.Options{})
+	require.NoError(t, err)
+	for _, name := range []string{"cpu", "go"} {
+		b, err := pjrt.Open(pjrt.Options{Backend: name})
+		require.NoError(t, err)
+		r, err := NewRunner(b.Backend, prog, Options{})
+		require.NoError(t, err)
+		require.NoError(t, r.Run(5, nil), name)
+		state, err := r.State()
+		require.NoError(t, err, name)
+		r.Close()
+		r.Close()
+		assert.ErrorIs(t, r.Run(5, nil), ErrClosed, name)
+		_, err = r.State()
+		assert.ErrorIs(t, err, ErrClosed, name)
+		assert.ErrorIs(t, r.SetState(state), ErrClosed, name)
+	}
 }

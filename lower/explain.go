@@ -190,8 +190,18 @@ func (p *Program) Explain(engine string, capacity, steps int) string {
 		fmt.Fprintf(&sb, "  events: %d Int32 per step for %s; %s to the host over the run\n",
 			width, strings.Join(names, ", "), humanBytes(int64(width)*4*int64(steps)))
 	}
+	bounds := map[string]SpikeBound{}
+	for _, b := range SpikeBounds(p.Net, steps) {
+		bounds[b.Pop] = b
+	}
 	for _, pop := range p.SpikeMonitors {
-		fmt.Fprintf(&sb, "  spikes of %s: written as times (8 B) and indices (4 B) per spike to spikes.npz\n", pop.Name)
+		b := bounds[pop.Name]
+		bound := "at most"
+		if b.Declared {
+			bound = "about"
+		}
+		fmt.Fprintf(&sb, "  spikes of %s: times (8 B) and indices (4 B) per spike, held until written to spikes.npz: %s %.3g spikes (%s) over the run (%d neurons × %d steps, %s)\n",
+			pop.Name, bound, b.Spikes, approxBytes(b.Spikes*BytesPerSpike), b.Neurons, b.Steps, b.Basis)
 	}
 	for _, t := range p.Traces {
 		fmt.Fprintf(&sb, "  trace %s.%s of %d %s: %s over the run\n", t.Pop, t.Var, len(t.Indices), p.traceUnit(t),
@@ -200,7 +210,32 @@ func (p *Program) Explain(engine string, capacity, steps int) string {
 	if width == 0 && len(p.Traces) == 0 {
 		sb.WriteString("  none\n")
 	}
+	p.explainMemory(&sb)
 	return sb.String()
+}
+
+// explainMemory lists the run's memory estimate (EstimateMemory) and the
+// spikes the recorder may hold (SpikeBudget).
+func (p *Program) explainMemory(sb *strings.Builder) {
+	opts := Options{MaxMemory: p.MaxMemory}
+	total, items := EstimateMemory(p.Net, opts)
+	sb.WriteString("\nmemory estimated before the run:\n")
+	for _, it := range items {
+		note := ""
+		if it.UpperBound {
+			note = " (an upper bound, not counted)"
+		}
+		fmt.Fprintf(sb, "  %s: %s%s\n", it.What, approxBytes(it.Bytes), note)
+	}
+	limit := "no limit known"
+	if l, ok := MemoryLimit(opts); ok {
+		limit = "limit " + approxBytes(float64(l))
+	}
+	fmt.Fprintf(sb, "  counted: %s (%s)\n", approxBytes(total), limit)
+	if budget, ok := SpikeBudget(p.Net, opts); ok && len(p.SpikeMonitors) > 0 {
+		fmt.Fprintf(sb, "  the spike monitors stop the run with an error past %d spikes (%s, the memory left)\n",
+			budget, approxBytes(float64(budget)*BytesPerSpike))
+	}
 }
 
 // kernelCounts says which kernels the projections use, when none is

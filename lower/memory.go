@@ -22,16 +22,99 @@ const (
 	bytesPerNeuronState   = 64 // state variables, spike flags, synaptic states, parameters
 )
 
+// BytesPerSpike is the host memory a recorded spike takes until the run's
+// outputs are written: its time (8 B) and index (4 B), doubled for the
+// spare capacity of the growing arrays that hold them.
+const BytesPerSpike = 24
+
 // MemoryItem is one part of a run's estimated memory.
 type MemoryItem struct {
 	// What names the part (a projection, "neuron state", a trace).
 	What string
 	// Bytes is its estimated size.
 	Bytes float64
+	// UpperBound marks a part whose size is an upper bound a run usually
+	// falls far short of (the spikes of a model at its highest possible
+	// rate): it is listed, not counted in the total that refuses a run,
+	// and the recorder stops the run if it outgrows the memory left.
+	UpperBound bool
+}
+
+// SpikeBound bounds the spikes one spike monitor records in a run.
+type SpikeBound struct {
+	// Pop is the population; Neurons the neurons recorded and Steps the
+	// steps of the run within the recording window.
+	Pop            string
+	Neurons, Steps int
+	// RateHz bounds each recorded neuron's rate, as Basis says; Spikes is
+	// the bound on the spikes recorded.
+	RateHz, Spikes float64
+	Basis          string
+	// Declared is set when the rate is the population's own (a Poisson
+	// source's rate: its mean count plus six standard deviations; given
+	// spike times: their number), so that a run records about that much;
+	// otherwise it is the model's highest possible rate (one spike per
+	// refractory period, or per step), an upper bound runs fall far
+	// short of.
+	Declared bool
+}
+
+// SpikeBounds bounds, for every spike monitor, the spikes a run of steps
+// steps records.
+func SpikeBounds(net *ir.Network, steps int) []SpikeBound {
+	w := windowSteps(net, steps)
+	var out []SpikeBound
+	for _, name := range net.Monitors.Spikes {
+		p := net.Population(name)
+		if p == nil {
+			continue
+		}
+		b := SpikeBound{Pop: name, Neurons: p.Size, Steps: w}
+		if idx, ok := net.Monitors.SpikeNeurons[name]; ok {
+			b.Neurons = len(idx)
+		}
+		perStep := 1000 / net.Dt // Hz: one spike per step
+		switch {
+		case p.Model == "Poisson":
+			b.RateHz, b.Declared = min(p.Params["rate"], perStep), true
+			mean := float64(b.Neurons) * float64(w) * b.RateHz * net.Dt / 1000
+			b.Spikes = math.Min(mean+6*math.Sqrt(mean)+1, float64(b.Neurons)*float64(w))
+			b.Basis = fmt.Sprintf("its rate, %g Hz, plus six standard deviations of the count", b.RateHz)
+		case p.Model == "SpikeTimes" && p.Spikes != nil:
+			b.Spikes, b.Declared = float64(len(p.Spikes.Times)), true
+			b.RateHz = b.Spikes / math.Max(float64(b.Neurons)*float64(w)*net.Dt/1000, 1e-300)
+			b.Basis = fmt.Sprintf("the %d spike times given", len(p.Spikes.Times))
+		default:
+			ref := p.Params["tau_ref"]
+			if _, varies := p.Vary["tau_ref"]; varies || p.Equations != nil {
+				ref = 0
+			}
+			b.RateHz, b.Basis = perStep, fmt.Sprintf("at most one spike per step of %g ms", net.Dt)
+			if ref > net.Dt {
+				b.RateHz, b.Basis = 1000/ref, fmt.Sprintf("at most one spike per refractory period (tau_ref %g ms)", ref)
+			}
+			b.Spikes = float64(b.Neurons) * float64(w) * b.RateHz * net.Dt / 1000
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+// windowSteps is the number of the first steps steps within the monitors'
+// recording window.
+func windowSteps(net *ir.Network, steps int) int {
+	m := net.Monitors
+	from := int(math.Ceil(m.Start/net.Dt - 1e-9))
+	to := steps
+	if m.Stop > 0 {
+		to = min(to, int(math.Min(math.Ceil(m.Stop/net.Dt-1e-9), float64(steps))))
+	}
+	return max(0, to-max(from, 0))
 }
 
 // EstimateMemory estimates the host and device memory a run of the network
-// needs (connectivity as built and stored, state, recorded traces), before
+// needs (connectivity as built and stored, state, recorded traces and
+// spikes; see SpikeBounds and MemoryItem.UpperBound), before
 // anything is built, biggest items first. Connectivity the kernel regenerates
 // (procedural) or does not store (all_to_all, Poisson) counts nothing.
 func EstimateMemory(net *ir.Network, opts Options) (total float64, items []MemoryItem) {
@@ -41,7 +124,7 @@ func EstimateMemory(net *ir.Network, opts Options) (total float64, items []Memor
 		sizes[p.Name] = float64(p.Size)
 		neurons += float64(p.Size)
 	}
-	items = append(items, MemoryItem{"neuron state", neurons * bytesPerNeuronState})
+	items = append(items, MemoryItem{What: "neuron state", Bytes: neurons * bytesPerNeuronState})
 	for _, pr := range net.Projections {
 		if pr.Poisson != nil {
 			continue
@@ -75,18 +158,66 @@ func EstimateMemory(net *ir.Network, opts Options) (total float64, items []Memor
 		if pr.Kernel == string(KernelDense) || opts.Kernel == KernelDense || pr.Plastic() {
 			per = bytesPerDenseSynapse
 		}
-		items = append(items, MemoryItem{fmt.Sprintf("projection %s (%.3g synapses)", pr.Name, syn), syn * per})
+		items = append(items, MemoryItem{What: fmt.Sprintf("projection %s (%.3g synapses)", pr.Name, syn), Bytes: syn * per})
 	}
 	steps := math.Round(net.Duration / net.Dt)
 	for _, t := range net.Monitors.Traces {
-		items = append(items, MemoryItem{fmt.Sprintf("trace %s.%s (%d × %.0f steps)", t.Pop, t.Var, len(t.Indices), steps),
-			float64(len(t.Indices)) * steps * 8})
+		items = append(items, MemoryItem{What: fmt.Sprintf("trace %s.%s (%d × %.0f steps)", t.Pop, t.Var, len(t.Indices), steps),
+			Bytes: float64(len(t.Indices)) * steps * 8})
+	}
+	for _, b := range SpikeBounds(net, int(min(steps, ir.MaxSteps))) {
+		what := fmt.Sprintf("spikes of %s (%d neurons × %d steps, %s)", b.Pop, b.Neurons, b.Steps, b.Basis)
+		items = append(items, MemoryItem{What: what, Bytes: b.Spikes * BytesPerSpike, UpperBound: !b.Declared})
 	}
 	sort.SliceStable(items, func(a, b int) bool { return items[a].Bytes > items[b].Bytes })
 	for _, it := range items {
-		total += it.Bytes
+		if !it.UpperBound {
+			total += it.Bytes
+		}
 	}
 	return total, items
+}
+
+// SpikeBudget is how many spikes a run's spike monitors may record in all
+// on this machine: the memory limit (Options.MaxMemory, else the memory
+// available now) less the rest of the run's estimate, over BytesPerSpike;
+// false when the limit is unknown. Spike monitors whose rate is declared
+// are in the rest already and added back, so the budget holds them.
+func SpikeBudget(net *ir.Network, opts Options) (int64, bool) {
+	limit, ok := MemoryLimit(opts)
+	if !ok {
+		return 0, false
+	}
+	total, items := EstimateMemory(net, opts)
+	for _, it := range items {
+		if strings.HasPrefix(it.What, "spikes of ") && !it.UpperBound {
+			total -= it.Bytes
+		}
+	}
+	return max(int64((float64(limit)-total)/BytesPerSpike), 0), true
+}
+
+// CheckDeviceCount refuses a split across more devices than the network's
+// largest population has neurons: a split gives every device an equal
+// share of each population (padded up to a multiple of the devices), so
+// past that size devices hold nothing but padding, and each one still
+// costs its threads and buffers (the CPU plugin's 1024 virtual devices on
+// 100 neurons ran out of threads inside XLA).
+func CheckDeviceCount(net *ir.Network, devices int) error {
+	if devices <= 1 {
+		return nil
+	}
+	largest, name := 0, ""
+	for _, p := range net.Populations {
+		if p != nil && p.Size > largest {
+			largest, name = p.Size, p.Name
+		}
+	}
+	if devices > largest {
+		return fmt.Errorf("%d devices for a network whose largest population (%s) has %d neurons: each device holds a share of every population, so at most %d devices hold any neuron",
+			devices, name, largest, max(largest, 1))
+	}
+	return nil
 }
 
 // MemoryLimit is the memory (bytes) a network's estimate may take under
@@ -116,11 +247,13 @@ func checkMemory(net *ir.Network, opts Options) error {
 		return nil
 	}
 	var big []string
-	for _, it := range items[:min(3, len(items))] {
-		big = append(big, fmt.Sprintf("%s ≈ %s", it.What, approxBytes(it.Bytes)))
+	for _, it := range items {
+		if !it.UpperBound && len(big) < 3 {
+			big = append(big, fmt.Sprintf("%s ≈ %s", it.What, approxBytes(it.Bytes)))
+		}
 	}
 	return fmt.Errorf("the run needs about %s, more than %s (%s): %s; use fewer neurons or synapses, "+
-		"kernel: procedural for large fixed_prob projections, or fewer traced neurons",
+		"kernel: procedural for large fixed_prob projections, or fewer traced neurons or spike-monitored neurons (monitors: spikes, window)",
 		approxBytes(total), from, approxBytes(float64(limit)), strings.Join(big, ", "))
 }
 

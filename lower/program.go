@@ -336,6 +336,10 @@ type Program struct {
 	drawn map[string][]float64
 	// copiesOf counts the copies of each original of a batch (see copies).
 	copiesOf map[string]int
+	// MaxMemory is Options.MaxMemory, the memory limit the program was
+	// built under (0: the memory available), which also bounds the spikes
+	// a run records (SpikeBudget).
+	MaxMemory int64
 }
 
 // Trace is a lowered trace monitor.
@@ -365,10 +369,13 @@ func Build(net *ir.Network, opts Options) (*Program, error) {
 	if err := net.Validate(); err != nil {
 		return nil, err
 	}
+	if err := CheckDeviceCount(net, opts.PadTo); err != nil && opts.PadTo <= MaxDevices { // beyond: refused below
+		return nil, &ir.SpecError{File: net.File, Field: "devices", Msg: err.Error()}
+	}
 	if err := checkMemory(net, opts); err != nil {
 		return nil, &ir.SpecError{File: net.File, Msg: err.Error()}
 	}
-	p := &Program{Net: net, DType: opts.DType, Devices: max(opts.PadTo, 1)}
+	p := &Program{Net: net, DType: opts.DType, Devices: max(opts.PadTo, 1), MaxMemory: opts.MaxMemory}
 	p.addState("step", dtypes.Int32)
 	byName := map[string]*Population{}
 	for _, ip := range net.Populations {

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -43,6 +44,20 @@ type Options struct {
 
 // MaxCPUDevices bounds Options.Devices.
 const MaxCPUDevices = 1024
+
+// virtualPerCPU is how many virtual devices the CPU plugin may have per CPU
+// of the machine (MaxVirtualCPUDevices).
+const virtualPerCPU = 8
+
+// MaxVirtualCPUDevices is the most virtual devices the CPU plugin's client
+// may have on this machine: 8 per CPU (at least 8, at most MaxCPUDevices).
+// Each costs two threads and about 25 MiB of address space (measured: 522
+// threads and 6.8 GB for 256), and past the CPUs they only take turns;
+// 1024 of them ran out of threads inside XLA (pthread_create failed) under
+// a memory limit.
+func MaxVirtualCPUDevices() int {
+	return min(MaxCPUDevices, max(virtualPerCPU, virtualPerCPU*runtime.NumCPU()))
+}
 
 // Backend is an opened backend with what brainc knows about it.
 type Backend struct {
@@ -145,6 +160,10 @@ func Open(opts Options) (*Backend, error) {
 			continue
 		}
 		if c.Kind == CPU {
+			if limit := MaxVirtualCPUDevices(); opts.Devices > limit {
+				return nil, fmt.Errorf("pjrt: %d virtual CPU devices on %d CPUs: at most %d (%d per CPU): each one costs two threads and about 25 MiB of address space, and past the CPUs they only take turns",
+					opts.Devices, runtime.NumCPU(), limit, virtualPerCPU)
+			}
 			addXLAFlags(opts.CPUFlags)
 		}
 		if c.Kind != Go && c.Kind != CUDA && !isCUDAPath(c.Path) {

@@ -2,7 +2,9 @@ package pjrt
 
 import (
 	"bytes"
+	"fmt"
 	"os"
+	"runtime"
 	"testing"
 
 	"github.com/gomlx/gomlx/pkg/core/graph"
@@ -83,4 +85,17 @@ func TestAutoCPUThreads(t *testing.T) {
 	for _, tc := range []struct{ neurons, want int }{{1, 1}, {4000, 1}, {OneCPUUpTo, 1}, {OneCPUUpTo + 1, 0}, {400_000, 0}} {
 		assert.Equal(t, tc.want, AutoCPUThreads(tc.neurons), "%d neurons", tc.neurons)
 	}
+}
+
+// More virtual CPU devices than the machine can carry (1024 on 2 CPUs ran
+// out of threads inside XLA) are refused before the client is made.
+func TestTooManyVirtualCPUDevices(t *testing.T) {
+	limit := MaxVirtualCPUDevices()
+	assert.Equal(t, min(MaxCPUDevices, max(8, 8*runtime.NumCPU())), limit)
+	if limit == MaxCPUDevices { // 128 CPUs or more: every count Open accepts
+		return
+	}
+	_, err := Open(Options{Backend: "cpu", Devices: limit + 1})
+	assert.EqualError(t, err, fmt.Sprintf("pjrt: %d virtual CPU devices on %d CPUs: at most %d (8 per CPU): each one costs two threads and about 25 MiB of address space, and past the CPUs they only take turns",
+		limit+1, runtime.NumCPU(), limit))
 }

@@ -66,6 +66,11 @@ type Recorder struct {
 	// Marks are the windows of the network's timed Poisson inputs (e.g. a
 	// stimulus), shown on the raster.
 	Marks []plot.Mark
+	// MaxSpikes, when > 0, bounds the spikes recorded in all: Add fails
+	// once they are more (NewRecorder sets it to lower.SpikeBudget, so a
+	// run that fires more than memory holds stops with an error instead
+	// of running out of memory).
+	MaxSpikes int64
 }
 
 // Weights are a plastic projection's synapses and their weights at the end
@@ -91,6 +96,11 @@ func NewRecorder(p *lower.Program) *Recorder {
 			}
 		}
 		r.Spikes = append(r.Spikes, s)
+	}
+	if len(r.Spikes) > 0 {
+		if budget, ok := lower.SpikeBudget(p.Net, lower.Options{MaxMemory: p.MaxMemory}); ok {
+			r.MaxSpikes = max(budget, 1)
+		}
 	}
 	for _, t := range p.Traces {
 		r.Traces = append(r.Traces, &Trace{Pop: t.Pop, Var: t.Var, Indices: t.Indices})
@@ -177,6 +187,18 @@ func (r *Recorder) Add(c *jit.Chunk) error {
 				s.Times = append(s.Times, t)
 				s.Indices = append(s.Indices, i)
 			}
+		}
+	}
+	if r.MaxSpikes > 0 {
+		n := int64(0)
+		for _, s := range r.Spikes {
+			n += int64(len(s.Times))
+		}
+		if n > r.MaxSpikes {
+			end := r.Steps + c.Steps
+			return fmt.Errorf("spike monitors: %d spikes recorded by step %d (t = %.10g ms), more than the %d (%.3g MiB at %d B each) the memory left for them holds; "+
+				"record fewer neurons (monitors: spikes), a shorter window (monitors: window) or a shorter run, or raise --max-memory",
+				n, end, float64(end)*r.dt, r.MaxSpikes, float64(r.MaxSpikes*lower.BytesPerSpike)/(1<<20), lower.BytesPerSpike)
 		}
 	}
 	for j, v := range c.Traces {

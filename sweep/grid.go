@@ -69,7 +69,7 @@ func (g Grid) Instances(defaultSeed uint64) ([]Instance, error) {
 	for _, a := range g.Axes {
 		n *= len(a.Values)
 		if n > MaxInstances {
-			return nil, fmt.Errorf("sweep: more than %d instances", MaxInstances)
+			return nil, fmt.Errorf("sweep: --set: more than %d instances", MaxInstances)
 		}
 	}
 	seeds := g.Seeds
@@ -77,7 +77,7 @@ func (g Grid) Instances(defaultSeed uint64) ([]Instance, error) {
 		seeds = []uint64{defaultSeed}
 	}
 	if n*len(seeds) > MaxInstances {
-		return nil, fmt.Errorf("sweep: %d instances, over the limit of %d", n*len(seeds), MaxInstances)
+		return nil, fmt.Errorf("sweep: --set and --seeds: %d instances, over the limit of %d", n*len(seeds), MaxInstances)
 	}
 	var out []Instance
 	idx := make([]int, len(g.Axes))
@@ -197,17 +197,26 @@ func ParseSeeds(text string) ([]uint64, error) {
 	if from, to, ok := strings.Cut(text, ".."); ok {
 		a, err1 := strconv.ParseUint(strings.TrimSpace(from), 10, 64)
 		b, err2 := strconv.ParseUint(strings.TrimSpace(to), 10, 64)
-		if err1 != nil || err2 != nil || b < a || b-a >= MaxInstances {
+		if err1 != nil || err2 != nil || b < a {
 			return nil, bad
 		}
-		var out []uint64
-		for s := a; s <= b; s++ {
-			out = append(out, s)
+		if b-a >= MaxInstances {
+			return nil, fmt.Errorf("--seeds %q: more than %d seeds, over the limit of %d instances", text, MaxInstances, MaxInstances)
+		}
+		// Counted from a, not compared with b: a range ending at the
+		// largest uint64 would otherwise wrap and never end.
+		out := make([]uint64, 0, b-a+1)
+		for k := uint64(0); k <= b-a; k++ {
+			out = append(out, a+k)
 		}
 		return out, nil
 	}
+	items := strings.Split(text, ",")
+	if len(items) > MaxInstances {
+		return nil, fmt.Errorf("--seeds: %d seeds, over the limit of %d instances", len(items), MaxInstances)
+	}
 	var out []uint64
-	for _, item := range strings.Split(text, ",") {
+	for _, item := range items {
 		s, err := strconv.ParseUint(strings.TrimSpace(item), 10, 64)
 		if err != nil {
 			return nil, bad

@@ -119,3 +119,19 @@ func TestColumns(t *testing.T) {
 	g := Grid{Axes: []Axis{{Target: "E", Key: "tau", Values: []float64{1}}}}
 	assert.Equal(t, "instance,E.tau,seed,E.rate_hz,E.cv_isi,E.fano,E.synchrony,run_s,compile_s,batch", strings.Join(Columns(g, []string{"E"}), ","))
 }
+
+// TestParseSeedsBounds: a range ending at the largest uint64 used to wrap
+// and loop for ever (then run out of memory); ranges and lists longer than
+// MaxInstances are refused naming --seeds.
+func TestParseSeedsBounds(t *testing.T) {
+	s, err := ParseSeeds("18446744073709551615..18446744073709551615")
+	require.NoError(t, err)
+	assert.Equal(t, []uint64{math.MaxUint64}, s)
+	s, err = ParseSeeds("18446744073709551613..18446744073709551615")
+	require.NoError(t, err)
+	assert.Equal(t, []uint64{math.MaxUint64 - 2, math.MaxUint64 - 1, math.MaxUint64}, s)
+	_, err = ParseSeeds("0..18446744073709551615")
+	assert.EqualError(t, err, `--seeds "0..18446744073709551615": more than 100000 seeds, over the limit of 100000 instances`)
+	_, err = ParseSeeds(strings.Repeat("1,", MaxInstances) + "1")
+	assert.EqualError(t, err, `--seeds: 100001 seeds, over the limit of 100000 instances`)
+}

@@ -115,7 +115,8 @@ func (f *simFlags) apply(net *ir.Network) error {
 	if f.oneDevice != "" {
 		net.Devices = 1
 	}
-	if f.devices > 0 {
+	devicesFlag := f.devices > 0
+	if devicesFlag {
 		net.Devices = f.devices
 	}
 	f.devices = max(net.Devices, 1)
@@ -127,6 +128,12 @@ func (f *simFlags) apply(net *ir.Network) error {
 	}
 	if err := net.Validate(); err != nil {
 		return &usageError{err.Error()}
+	}
+	if err := lower.CheckDeviceCount(net, f.devices); err != nil { // before anything is built or opened
+		if !devicesFlag {
+			return &usageError{(&ir.SpecError{File: net.File, Field: "devices", Msg: err.Error()}).Error()}
+		}
+		return &usageError{"--devices: " + err.Error()}
 	}
 	return nil
 }
@@ -300,7 +307,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	progress := newProgress(stderr, n, net.Dt, *quiet)
 	so.Progress, so.Compiled = progress.update, progress.compiled
 	progress.compiling()
-	intr := watchInterrupts(stderr)
+	intr := watchInterrupts(stderr, "run", "stopping at the next segment boundary to write what was recorded")
 	defer intr.close()
 	so.Stop = intr.Stop
 	so.CheckpointFailed = func(e *results.CheckpointError) {

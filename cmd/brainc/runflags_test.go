@@ -76,7 +76,7 @@ func TestSecondInterruptQuits(t *testing.T) {
 		return func() bool { mu.Lock(); defer mu.Unlock(); return strings.Contains(log.String(), s) }
 	}
 
-	running := watchInterrupts(w)
+	running := watchInterrupts(w, "run", "stopping")
 	c := <-got
 	c <- os.Interrupt
 	<-running.Stop
@@ -84,7 +84,7 @@ func TestSecondInterruptQuits(t *testing.T) {
 	assert.Equal(t, exitInterrupted, <-codes)
 	running.close()
 
-	writing := watchInterrupts(w)
+	writing := watchInterrupts(w, "run", "stopping")
 	c = <-got
 	writing.Writing()
 	c <- os.Interrupt

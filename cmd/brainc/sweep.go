@@ -62,7 +62,7 @@ func cmdSweep(args []string, stdout, stderr io.Writer) error {
 	}
 	defer b.Finalize()
 	pops := slices.Clone(net.Monitors.Spikes)
-	intr := watchInterrupts(stderr)
+	intr := watchInterrupts(stderr, "sweep", "stopping after the instances running now to write the table of those done")
 	defer intr.close()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -109,6 +109,7 @@ func cmdSweep(args []string, stdout, stderr io.Writer) error {
 			return nil, err
 		}
 		interrupted = err != nil
+		intr.Writing() // a second signal waits for the table and the commit
 		if err := sweep.WriteTable(stage, g, pops, rows); err != nil {
 			return nil, err
 		}
@@ -121,8 +122,9 @@ func cmdSweep(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if interrupted {
-		return fmt.Errorf("interrupted after %d of %d instances (their rows are in %s/summary.csv)", len(rows), len(insts), *out)
+	if interrupted { // a signal: exit 130, as brainc run
+		return &interruptedError{Msg: fmt.Sprintf("interrupted after %d of %d instances: their rows are in %s/summary.csv, their runs in run-*/",
+			len(rows), len(insts), *out)}
 	}
 	compile := 0.0
 	for _, r := range rows {
