@@ -68,7 +68,7 @@ func (cs *constants) walk(e Expr) (folded, error) {
 			return folded{}, err
 		}
 		if x.Op == "/" && b.ok && b.v == 0 {
-			return folded{}, fmt.Errorf("%s divides by zero (%s is 0%s)", short(x), short(x.Y), cs.with(x.Y))
+			return folded{}, fmt.Errorf("%s divides by zero: %s is 0%s", short(x), short(x.Y), cs.with(x.Y))
 		}
 		if !a.ok || !b.ok {
 			return folded{}, nil
@@ -107,7 +107,7 @@ func (cs *constants) check(x Expr, v float64) (folded, error) {
 }
 
 // with lists the parameters e reads with their values, for a message
-// (", with tau = 0"), or "".
+// (" (tau = 0)"), or "" when there are none or e is one of them.
 func (cs *constants) with(e Expr) string {
 	var parts []string
 	for _, name := range names(e) {
@@ -123,7 +123,10 @@ func (cs *constants) with(e Expr) string {
 	if len(parts) == 0 {
 		return ""
 	}
-	return " with the parameters' values: " + strings.Join(parts, ", ")
+	if _, bare := e.(*Name); bare {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
 }
 
 // CheckValues reports, as an *Error naming the equation, threshold or
@@ -179,7 +182,86 @@ func (c *checker) statementFault(st Statement) error {
 		return err
 	}
 	if st.Op == "/=" && v.ok && v.v == 0 {
-		return fmt.Errorf("%s /= %s divides %s by zero%s", st.Var, short(st.Expr), st.Var, cs.with(st.Expr))
+		return fmt.Errorf("%s /= %s divides %s by zero: %s is 0%s", st.Var, short(st.Expr), st.Var, short(st.Expr), cs.with(st.Expr))
 	}
 	return nil
+}
+
+// partial reports whether e holds an operation that may have no finite
+// value for some finite operands (a division, a power, exp, log, sqrt,
+// tan …) applied to operands that read a name for which dep is true (a
+// state, a subexpression, the input: constants were checked when the
+// model was read).
+func partial(e Expr, dep func(name string) bool) bool {
+	_, p := partialReads(e, dep)
+	return p
+}
+
+// partialReads is partial in one pass: whether e reads a name for which
+// dep is true, and whether it is partial.
+func partialReads(e Expr, dep func(name string) bool) (reads, isPartial bool) {
+	switch x := e.(type) {
+	case *Name:
+		return dep(x.Name), false
+	case *Unary:
+		return partialReads(x.X, dep)
+	case *Binary:
+		rx, px := partialReads(x.X, dep)
+		if x.Op == "unit" {
+			return rx, px
+		}
+		ry, py := partialReads(x.Y, dep)
+		return rx || ry, px || py || x.Op == "/" && ry || x.Op == "**" && (rx || ry)
+	case *Call:
+		for _, a := range x.Args {
+			r, p := partialReads(a, dep)
+			reads, isPartial = reads || r, isPartial || p
+		}
+		switch x.Fn {
+		case "exp", "log", "log10", "sqrt", "tan", "sinh", "cosh", "exprel":
+			isPartial = isPartial || reads
+		}
+	}
+	return reads, isPartial
+}
+
+// NonFiniteSource names, for a run in which the state variable v went
+// NaN or infinite, the reset statements assigning v and then the
+// equations defining v (or the subexpressions these read) whose
+// expressions may have no finite value: `the reset "v = log(v - 1)"
+// (reset line 2)`. It is "" when none may.
+func (n *Neuron) NonFiniteSource(v string) string {
+	dep := func(name string) bool {
+		if name == InputName || name == "t" {
+			return true
+		}
+		return slices.ContainsFunc(n.States, func(eq Equation) bool { return eq.Var == name }) ||
+			slices.ContainsFunc(n.Subs, func(eq Equation) bool { return eq.Var == name })
+	}
+	var out []string
+	for _, st := range n.Reset {
+		if st.Var == v && (partial(st.Expr, dep) || st.Op == "/=" && slices.ContainsFunc(names(st.Expr), dep)) {
+			out = append(out, fmt.Sprintf("the reset %q (reset line %d)", clip(st.Text, 60), st.Line))
+		}
+	}
+	if len(out) == 0 {
+		for _, eq := range n.States {
+			if eq.Var != v {
+				continue
+			}
+			reads := map[string]bool{}
+			for _, name := range names(eq.Expr) {
+				reads[name] = true
+			}
+			if partial(eq.Expr, dep) {
+				out = append(out, fmt.Sprintf("the equation %q (line %d)", clip(eq.Text, 60), eq.Line))
+			}
+			for _, sub := range n.Subs {
+				if reads[sub.Var] && partial(sub.Expr, dep) {
+					out = append(out, fmt.Sprintf("the subexpression %q (line %d)", clip(sub.Text, 60), sub.Line))
+				}
+			}
+		}
+	}
+	return strings.Join(out, " or ")
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // TestReaderLimits: text nested a million levels deep (parentheses, signs,
@@ -124,12 +126,12 @@ func TestConstantFaults(t *testing.T) {
 		line int
 		want string
 	}{
-		{"tau 0", Source{Equations: "dv/dt = -v/tau : 1", Params: tau0}, "equations", 1, "-v/tau divides by zero (tau is 0 with the parameters' values: tau = 0)"},
-		{"tau 0 in a product", Source{Equations: "x = 1/(2*tau) : 1/ms\ndv/dt = -v*x : 1", Params: tau0}, "equations", 1, "1/2*tau divides by zero"},
-		{"log of a negative", Source{Equations: "dv/dt = -v*log(a)/ms : 1", Params: []ParamSource{{"a", "-1"}}}, "equations", 1, "log(a) is NaN with the parameters' values: a = -1"},
+		{"tau 0", Source{Equations: "dv/dt = -v/tau : 1", Params: tau0}, "equations", 1, "-v/tau divides by zero: tau is 0"},
+		{"tau 0 in a product", Source{Equations: "x = 1/(2*tau) : 1/ms\ndv/dt = -v*x : 1", Params: tau0}, "equations", 1, "1/2*tau divides by zero: 2*tau is 0 (tau = 0)"},
+		{"log of a negative", Source{Equations: "dv/dt = -v*log(a)/ms : 1", Params: []ParamSource{{"a", "-1"}}}, "equations", 1, "log(a) is NaN (a = -1)"},
 		{"log(-1)", Source{Equations: "dv/dt = -v/ms : 1", Threshold: "v > 1", Reset: "v = log(-1)"}, "reset", 1, "log(-1) is NaN"},
 		{"reset by zero", Source{Equations: "dv/dt = -v/ms : 1", Threshold: "v > 1", Reset: "v = 0\nv /= 0"}, "reset", 2, "v /= 0 divides v by zero"},
-		{"reset by a zero parameter", Source{Equations: "dv/dt = -v/ms : 1", Threshold: "v > 1", Reset: "v /= a", Params: []ParamSource{{"a", "0"}}}, "reset", 1, "v /= a divides v by zero with the parameters' values: a = 0"},
+		{"reset by a zero parameter", Source{Equations: "dv/dt = -v/ms : 1", Threshold: "v > 1", Reset: "v /= a", Params: []ParamSource{{"a", "0"}}}, "reset", 1, "v /= a divides v by zero: a is 0"},
 		{"threshold", Source{Equations: "dv/dt = -v/tau : 1", Threshold: "v > 1 ms/tau", Params: []ParamSource{{"tau", "1 ms"}, {"z", "0"}}}, "params.z", 0, "not used"},
 		{"sqrt", Source{Equations: "dv/dt = -v*sqrt(a)/ms : 1", Params: []ParamSource{{"a", "-4"}}}, "equations", 1, "sqrt(a) is NaN"},
 		{"power", Source{Equations: "dv/dt = -v*a**-1/ms : 1", Params: []ParamSource{{"a", "0"}}}, "equations", 1, "a**-1 is +Inf"},
@@ -162,5 +164,29 @@ func TestConstantFaults(t *testing.T) {
 	}
 	if err := n.CheckValues(map[string]float64{"tau": 0}, func(string) bool { return true }); err != nil {
 		t.Errorf("CheckValues(tau per neuron): got %v", err)
+	}
+}
+
+// TestNonFiniteSource: a run's non-finite variable is traced to the reset
+// statements assigning it, else to its equation and the subexpressions it
+// reads, where their expressions may have no finite value.
+func TestNonFiniteSource(t *testing.T) {
+	n, err := ParseNeuron(Source{
+		Equations: "dv/dt = (x - v)/ms : 1\ndu/dt = -u/ms : 1\nx = log(u + 2) : 1\ndw/dt = -w/ms : 1",
+		Threshold: "v > 1", Reset: "v = log(v - 1.5)\nu += 1; w = 0"})
+	require.NoError(t, err)
+	for v, want := range map[string]string{
+		"v": `the reset "v = log(v - 1.5)" (reset line 1)`,
+		"u": "",
+		"w": "", // nothing in w's equation or reset can be non-finite
+	} {
+		if got := n.NonFiniteSource(v); got != want {
+			t.Errorf("%s: got %q, want %q", v, got, want)
+		}
+	}
+	n, err = ParseNeuron(Source{Equations: "dv/dt = (x - v)/ms : 1\nx = sqrt(abs(v)) : 1", Threshold: "v > 1", Reset: "v = 0"})
+	require.NoError(t, err)
+	if got, want := n.NonFiniteSource("v"), `the subexpression "x = sqrt(abs(v)) : 1" (line 2)`; got != want {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }
