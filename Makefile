@@ -29,7 +29,7 @@ bench: setup
 # Fuzz the spec reader, the lowering and the NPY/NPZ readers, FUZZTIME each,
 # one worker (make test runs their seed corpora only).
 FUZZTIME ?= 1m
-FUZZ_TARGETS := FuzzParse:./netspec FuzzParseLower:./lower FuzzReadNPY:./npyio FuzzReadNPZ:./npyio FuzzParseNeuron:./eqs
+FUZZ_TARGETS := FuzzParse:./netspec FuzzParseLower:./lower FuzzReadNPY:./npyio FuzzReadNPZ:./npyio FuzzParseNeuron:./eqs FuzzParseExprDeep:./eqs
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 	  echo "== $${t%%:*}"; \

@@ -145,7 +145,7 @@ func (c *checker) check(e Expr) (kind, error) {
 			if _, d, ok := LookupUnit(x.Name); ok {
 				return kind{d: d}, nil
 			}
-			return kind{}, fmt.Errorf("unknown name %q (not a variable, parameter, subexpression or unit)", x.Name)
+			return kind{}, fmt.Errorf("unknown name %q (not a variable, parameter, subexpression or unit)", clip(x.Name, 60))
 		}
 		return kind{d: s.Dim}, nil
 	case *Unary:
@@ -270,7 +270,7 @@ func (c *checker) inRange(x Expr, k kind) (kind, error) {
 func (c *checker) call(x *Call) (kind, error) {
 	arity, ok := functions[x.Fn]
 	if !ok {
-		return kind{}, fmt.Errorf("unknown function %q (known: abs, ceil, clip, cos, cosh, exp, exprel, floor, log, log10, max, min, sign, sin, sinh, sqrt, tan, tanh, where)", x.Fn)
+		return kind{}, fmt.Errorf("unknown function %q (known: abs, ceil, clip, cos, cosh, exp, exprel, floor, log, log10, max, min, sign, sin, sinh, sqrt, tan, tanh, where)", clip(x.Fn, 60))
 	}
 	if len(x.Args) != arity {
 		return kind{}, fmt.Errorf("%s: %s takes %d arguments, got %d", short(x), x.Fn, arity, len(x.Args))

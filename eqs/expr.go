@@ -202,7 +202,7 @@ func (l *lexer) next() (token, error) {
 			}
 			v, err := strconv.ParseFloat(s[i:j], 64)
 			if err != nil {
-				return token{}, fmt.Errorf("bad number %q", s[i:j])
+				return token{}, fmt.Errorf("bad number %q", clip(s[i:j], 60))
 			}
 			l.i = j
 			return token{kind: tokNum, text: s[i:j], num: v, pos: i}, nil
@@ -305,7 +305,7 @@ func (p *parser) parse() (Expr, error) {
 		return nil, err
 	}
 	if t := p.peek(); t.kind != tokEOF {
-		return nil, fmt.Errorf("unexpected %q after %s", t.text, short(e))
+		return nil, fmt.Errorf("unexpected %q after %s", clip(t.text, 60), short(e))
 	}
 	return e, nil
 }
@@ -461,12 +461,12 @@ func (p *parser) primary() (Expr, error) {
 				p.next()
 				return &Binary{Op: "unit", X: n, Y: &Name{Name: nt.text}}, nil
 			}
-			return nil, fmt.Errorf("%s %s: a number may be followed only by a unit (e.g. 30 mV); write %s*%s for a product", t.text, nt.text, t.text, nt.text)
+			return nil, fmt.Errorf("%s %s: a number may be followed only by a unit (e.g. 30 mV); write %s*%s for a product", clip(t.text, 30), clip(nt.text, 30), clip(t.text, 30), clip(nt.text, 30))
 		}
 		return n, nil
 	case tokName:
 		if keywords[t.text] {
-			return nil, fmt.Errorf("unexpected %q", t.text)
+			return nil, fmt.Errorf("unexpected %q", clip(t.text, 60))
 		}
 		if p.is("(") {
 			p.next()
@@ -484,12 +484,12 @@ func (p *parser) primary() (Expr, error) {
 				if p.is(",") {
 					p.next()
 					if p.is(")") {
-						return nil, fmt.Errorf("missing argument after ',' in %s(…)", t.text)
+						return nil, fmt.Errorf("missing argument after ',' in %s(…)", clip(t.text, 60))
 					}
 					continue
 				}
 				if !p.is(")") {
-					return nil, fmt.Errorf("expected ',' or ')' in the arguments of %s, got %q", t.text, p.peek().text)
+					return nil, fmt.Errorf("expected ',' or ')' in the arguments of %s, got %q", clip(t.text, 60), clip(p.peek().text, 60))
 				}
 			}
 			p.next()
@@ -512,7 +512,7 @@ func (p *parser) primary() (Expr, error) {
 			p.next()
 			return x, nil
 		}
-		return nil, fmt.Errorf("unexpected %q", t.text)
+		return nil, fmt.Errorf("unexpected %q", clip(t.text, 60))
 	}
 	return nil, fmt.Errorf("unexpected end of expression")
 }

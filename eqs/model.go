@@ -473,7 +473,7 @@ func parseEquation(line string) (Equation, error) {
 		case "pre", "post":
 			eq.Side = strings.TrimSpace(f)
 		default:
-			return eq, fmt.Errorf("unknown flag %q (known: unless refractory; pre and post for plasticity traces)", strings.TrimSpace(f))
+			return eq, fmt.Errorf("unknown flag %q (known: unless refractory; pre and post for plasticity traces)", clip(strings.TrimSpace(f), 60))
 		}
 	}
 	lhs, rhs, isEq := strings.Cut(body[:colon], "=")
@@ -734,7 +734,7 @@ func fold(e Expr, unitOnly bool) (float64, Dim, error) {
 	case *Name:
 		v, d, ok := LookupUnit(x.Name)
 		if !ok {
-			return 0, d, fmt.Errorf("unknown unit %q", x.Name)
+			return 0, d, fmt.Errorf("unknown unit %q", clip(x.Name, 60))
 		}
 		return v, d, nil
 	case *Unary:
