@@ -68,7 +68,7 @@ func (cs *constants) walk(e Expr) (folded, error) {
 			return folded{}, err
 		}
 		if x.Op == "/" && b.ok && b.v == 0 {
-			return folded{}, fmt.Errorf("%s divides by zero: %s is 0%s", short(x), short(x.Y), cs.with(x.Y))
+			return folded{}, fmt.Errorf("%s divides by zero%s", short(x), cs.zero(x.Y))
 		}
 		if !a.ok || !b.ok {
 			return folded{}, nil
@@ -104,6 +104,15 @@ func (cs *constants) check(x Expr, v float64) (folded, error) {
 		return folded{}, fmt.Errorf("%s is %g%s", short(x), v, cs.with(x))
 	}
 	return folded{v, true}, nil
+}
+
+// zero says why a divisor d is 0 (": tau is 0", ": 2*tau is 0 (tau =
+// 0)"), or "" for a number.
+func (cs *constants) zero(d Expr) string {
+	if _, ok := d.(*Num); ok {
+		return ""
+	}
+	return fmt.Sprintf(": %s is 0%s", short(d), cs.with(d))
 }
 
 // with lists the parameters e reads with their values, for a message
@@ -182,7 +191,7 @@ func (c *checker) statementFault(st Statement) error {
 		return err
 	}
 	if st.Op == "/=" && v.ok && v.v == 0 {
-		return fmt.Errorf("%s /= %s divides %s by zero: %s is 0%s", st.Var, short(st.Expr), st.Var, short(st.Expr), cs.with(st.Expr))
+		return fmt.Errorf("%s /= %s divides %s by zero%s", st.Var, short(st.Expr), st.Var, cs.zero(st.Expr))
 	}
 	return nil
 }
