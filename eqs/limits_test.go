@@ -132,7 +132,7 @@ func TestConstantFaults(t *testing.T) {
 		{"log(-1)", Source{Equations: "dv/dt = -v/ms : 1", Threshold: "v > 1", Reset: "v = log(-1)"}, "reset", 1, "log(-1) is NaN"},
 		{"reset by zero", Source{Equations: "dv/dt = -v/ms : 1", Threshold: "v > 1", Reset: "v = 0\nv /= 0"}, "reset", 2, "v /= 0 divides v by zero"},
 		{"reset by a zero parameter", Source{Equations: "dv/dt = -v/ms : 1", Threshold: "v > 1", Reset: "v /= a", Params: []ParamSource{{"a", "0"}}}, "reset", 1, "v /= a divides v by zero: a is 0"},
-		{"threshold", Source{Equations: "dv/dt = -v/tau : 1", Threshold: "v > 1 ms/tau", Params: []ParamSource{{"tau", "1 ms"}, {"z", "0"}}}, "params.z", 0, "not used"},
+		{"threshold", Source{Equations: "dv/dt = -v/ms*z : 1", Threshold: "v > 1/z", Params: []ParamSource{{"z", "0"}}}, "threshold", 0, "1/z divides by zero: z is 0"},
 		{"sqrt", Source{Equations: "dv/dt = -v*sqrt(a)/ms : 1", Params: []ParamSource{{"a", "-4"}}}, "equations", 1, "sqrt(a) is NaN"},
 		{"power", Source{Equations: "dv/dt = -v*a**-1/ms : 1", Params: []ParamSource{{"a", "0"}}}, "equations", 1, "a**-1 is +Inf"},
 	} {
@@ -188,5 +188,22 @@ func TestNonFiniteSource(t *testing.T) {
 	require.NoError(t, err)
 	if got, want := n.NonFiniteSource("v"), `the subexpression "x = sqrt(abs(v)) : 1" (line 2)`; got != want {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// TestConstantFaultsInSynapses: a synapse's equations and on_pre and an
+// output's current are checked the same way.
+func TestConstantFaultsInSynapses(t *testing.T) {
+	_, err := ParseSynapse(SynapseSource{Equations: "dg/dt = -g/tau : 1", OnPre: "g += w", Params: []ParamSource{{"tau", "0 ms"}}})
+	if err == nil || !strings.Contains(err.Error(), "-g/tau divides by zero: tau is 0") {
+		t.Errorf("synapse tau 0: got %v", err)
+	}
+	_, err = ParseSynapse(SynapseSource{Equations: "dg/dt = -g/ms : 1", OnPre: "g /= 0", Params: nil})
+	if err == nil || !strings.Contains(err.Error(), "g /= 0 divides g by zero") {
+		t.Errorf("synapse on_pre g /= 0: got %v", err)
+	}
+	_, err = ParseOutput(OutputSource{Current: "g*(E - V)/k", Params: []ParamSource{{"E", "0 mV"}, {"k", "0"}}}, Dimensionless)
+	if err == nil || !strings.Contains(err.Error(), "divides by zero: k is 0") {
+		t.Errorf("output k 0: got %v", err)
 	}
 }
