@@ -30,7 +30,7 @@ bench: setup
 # and the disk cache's entries, FUZZTIME each, one worker (make test runs their
 # seed corpora only). FUZZTARGETS picks a subset by name (space-separated).
 FUZZTIME ?= 1m
-FUZZ_TARGETS := FuzzParse:./netspec FuzzParseLower:./lower FuzzReadNPY:./npyio FuzzReadNPZ:./npyio FuzzParseNeuron:./eqs FuzzLoadCheckpoint:./results FuzzReadCacheEntry:./diskcache
+FUZZ_TARGETS := FuzzParse:./netspec FuzzParseLower:./lower FuzzReadNPY:./npyio FuzzReadNPZ:./npyio FuzzParseNeuron:./eqs FuzzParseExprDeep:./eqs FuzzLoadCheckpoint:./results FuzzReadCacheEntry:./diskcache
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 	  if [ -n "$(FUZZTARGETS)" ] && ! echo " $(FUZZTARGETS) " | grep -q " $${t%%:*} "; then continue; fi; \

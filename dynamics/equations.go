@@ -80,6 +80,16 @@ type env struct {
 	// xi is the value xi takes: 0 for the deterministic part, 1 for the
 	// noise's coefficient (the right side is linear in xi).
 	xi float64
+	// consts memoises constant: each subtree's value is computed once,
+	// from its children's, so lowering is linear in an expression's size.
+	// It is tied to vals, vary and xi: a copy changing them drops it.
+	consts map[eqs.Expr]folded
+}
+
+// folded is a subtree's value on the host, when it reads no state.
+type folded struct {
+	v  float64
+	ok bool
 }
 
 // newEnv binds the states s (and the input i) and computes the
@@ -107,9 +117,9 @@ func (e *env) scalar(v float64) *Node { return Scalar(e.like.Graph(), e.like.DTy
 
 // fold is the value of a subtree without states (numbers, units, scalar
 // parameters, dt, pi, xi's 0 or 1), computed on the host in float64; ok
-// is false when it reads anything else.
+// is false when it reads anything else. Conditions stay graph booleans.
 func (e *env) fold(x eqs.Expr) (float64, bool) {
-	switch b := x.(type) { // conditions stay graph booleans
+	switch b := x.(type) {
 	case *eqs.Binary:
 		switch b.Op {
 		case "<", "<=", ">", ">=", "==", "!=", "and", "or":
@@ -120,18 +130,65 @@ func (e *env) fold(x eqs.Expr) (float64, bool) {
 			return 0, false
 		}
 	}
-	vars := map[string]float64{"dt": e.dt, "xi": e.xi}
-	for _, name := range eqs.Names(x) {
-		_, isVal := e.vals[name]
-		_, varies := e.vary[name]
-		if isVal || varies || name == "t" {
-			return 0, false
+	c := e.constant(x)
+	return c.v, c.ok
+}
+
+// constant is a subtree's value when it reads no state, per-neuron
+// parameter or t (a condition's as 0 or 1): each node is computed once,
+// by eqs.Eval over its children's values, so it equals eqs.Eval of the
+// whole subtree.
+func (e *env) constant(x eqs.Expr) folded {
+	if c, ok := e.consts[x]; ok {
+		return c
+	}
+	var c folded
+	switch x := x.(type) {
+	case *eqs.Num:
+		c = folded{x.Value, true}
+	case *eqs.Name:
+		_, isVal := e.vals[x.Name]
+		_, varies := e.vary[x.Name]
+		if !isVal && !varies && x.Name != "t" {
+			vars := map[string]float64{"dt": e.dt, "xi": e.xi}
+			if v, ok := e.values[x.Name]; ok {
+				vars[x.Name] = v
+			}
+			c = folded{eqs.Eval(x, vars), true}
 		}
-		if v, ok := e.values[name]; ok {
-			vars[name] = v
+	case *eqs.Unary:
+		if a := e.constant(x.X); a.ok {
+			c = folded{eqs.Eval(&eqs.Unary{Op: x.Op, X: &eqs.Num{Value: a.v}}, nil), true}
+		}
+	case *eqs.Binary:
+		a := e.constant(x.X)
+		if x.Op == "unit" { // a unit's name is a unit, whatever the model names
+			if a.ok {
+				v, _, _ := eqs.LookupUnit(x.Y.(*eqs.Name).Name)
+				c = folded{eqs.Eval(&eqs.Binary{Op: x.Op, X: &eqs.Num{Value: a.v}, Y: &eqs.Num{Value: v}}, nil), true}
+			}
+			break
+		}
+		if b := e.constant(x.Y); a.ok && b.ok {
+			c = folded{eqs.Eval(&eqs.Binary{Op: x.Op, X: &eqs.Num{Value: a.v}, Y: &eqs.Num{Value: b.v}}, nil), true}
+		}
+	case *eqs.Call:
+		args := make([]eqs.Expr, len(x.Args))
+		c.ok = true
+		for i, arg := range x.Args {
+			a := e.constant(arg)
+			c.ok = c.ok && a.ok
+			args[i] = &eqs.Num{Value: a.v}
+		}
+		if c.ok {
+			c.v = eqs.Eval(&eqs.Call{Fn: x.Fn, Args: args}, nil)
 		}
 	}
-	return eqs.Eval(x, vars), true
+	if e.consts == nil {
+		e.consts = map[eqs.Expr]folded{}
+	}
+	e.consts[x] = c
+	return c
 }
 
 // eval is an expression's graph value.
@@ -359,7 +416,7 @@ func (n *Equations) Update(s Vars, input Current, step Step, m Method) (Vars, *N
 			continue
 		}
 		noise := *start
-		noise.xi = 1
+		noise.xi, noise.consts = 1, nil
 		coef := Sub(noise.full(noise.eval(eq.Expr)), start.full(start.eval(eq.Expr)))
 		if step.Normal == nil {
 			panic("dynamics: equations with xi need Step.Normal")

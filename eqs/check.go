@@ -51,13 +51,22 @@ type checker struct {
 	// noise counts the uses of xi allowed here (in a differential
 	// equation's right side only).
 	noiseOK bool
+	// values are the parameters' values (coherent units), once read.
+	values map[string]float64
+}
+
+// fault reports a subexpression of e that cannot have a finite value
+// with the parameters' values (see constants).
+func (c *checker) fault(e Expr) error {
+	return (&constants{syms: c.syms, values: c.values}).fault(e)
 }
 
 // resolve substitutes the input's dimension, once known.
 func (c *checker) resolve(k kind) kind {
 	if k.p != 0 && c.inputDim != nil {
-		inDim, _ := c.inputDim.Pow(k.p, 1)
-		return kind{d: k.d.Mul(inDim)}
+		// |k.p| ≤ MaxExponent (checked where it grows): no wrap; a result
+		// out of range is refused by the next range check.
+		return kind{d: k.d.Mul(c.inputDim.scaled(k.p))}
 	}
 	return k
 }
@@ -136,7 +145,7 @@ func (c *checker) check(e Expr) (kind, error) {
 			if _, d, ok := LookupUnit(x.Name); ok {
 				return kind{d: d}, nil
 			}
-			return kind{}, fmt.Errorf("unknown name %q (not a variable, parameter, subexpression or unit)", x.Name)
+			return kind{}, fmt.Errorf("unknown name %q (not a variable, parameter, subexpression or unit)", clip(x.Name, 60))
 		}
 		return kind{d: s.Dim}, nil
 	case *Unary:
@@ -146,12 +155,12 @@ func (c *checker) check(e Expr) (kind, error) {
 		}
 		if x.Op == "not" {
 			if !k.boolean {
-				return k, fmt.Errorf("not %s: expected a condition, got %s", x.X, c.show(k))
+				return k, fmt.Errorf("not %s: expected a condition, got %s", short(x.X), c.show(k))
 			}
 			return k, nil
 		}
 		if k.boolean {
-			return k, fmt.Errorf("%s%s: a condition is not a number", x.Op, x.X)
+			return k, fmt.Errorf("%s%s: a condition is not a number", x.Op, short(x.X))
 		}
 		return k, nil
 	case *Binary:
@@ -169,7 +178,7 @@ func (c *checker) binary(x *Binary) (kind, error) {
 	}
 	if x.Op == "unit" {
 		if _, ok := c.syms[x.Y.(*Name).Name]; ok {
-			return a, fmt.Errorf("%s: %s is a name of the model, not a unit here: write %s*%s for a product", x, x.Y, x.X, x.Y)
+			return a, fmt.Errorf("%s: %s is a name of the model, not a unit here: write %s*%s for a product", short(x), short(x.Y), short(x.X), short(x.Y))
 		}
 	}
 	b, err := c.check(x.Y)
@@ -179,7 +188,7 @@ func (c *checker) binary(x *Binary) (kind, error) {
 	numbers := func() error {
 		for _, k := range []kind{a, b} {
 			if k.boolean {
-				return fmt.Errorf("%s: a condition cannot take part in %q", x, x.Op)
+				return fmt.Errorf("%s: a condition cannot take part in %q", short(x), x.Op)
 			}
 		}
 		return nil
@@ -187,7 +196,7 @@ func (c *checker) binary(x *Binary) (kind, error) {
 	switch x.Op {
 	case "and", "or":
 		if !a.boolean || !b.boolean {
-			return a, fmt.Errorf("%s: %q joins conditions, got %s and %s", x, x.Op, c.show(a), c.show(b))
+			return a, fmt.Errorf("%s: %q joins conditions, got %s and %s", short(x), x.Op, c.show(a), c.show(b))
 		}
 		return a, nil
 	case "+", "-", "<", "<=", ">", ">=", "==", "!=":
@@ -195,7 +204,7 @@ func (c *checker) binary(x *Binary) (kind, error) {
 			return a, err
 		}
 		if !c.same(a, b) {
-			return a, fmt.Errorf("%s: dimensions disagree: %s is %s but %s is %s", x, x.X, c.show(a), x.Y, c.show(b))
+			return a, fmt.Errorf("%s: dimensions disagree: %s is %s but %s is %s", short(x), short(x.X), c.show(a), short(x.Y), c.show(b))
 		}
 		if x.Op == "+" || x.Op == "-" {
 			return c.resolve(a), nil
@@ -205,19 +214,19 @@ func (c *checker) binary(x *Binary) (kind, error) {
 		if err := numbers(); err != nil {
 			return a, err
 		}
-		return kind{d: a.d.Mul(b.d), p: a.p + b.p}, nil
+		return c.inRange(x, kind{d: a.d.Mul(b.d), p: a.p + b.p})
 	case "/":
 		if err := numbers(); err != nil {
 			return a, err
 		}
-		return kind{d: a.d.Div(b.d), p: a.p - b.p}, nil
+		return c.inRange(x, kind{d: a.d.Div(b.d), p: a.p - b.p})
 	case "**":
 		if err := numbers(); err != nil {
 			return a, err
 		}
 		b = c.resolve(b)
 		if b.p != 0 || !b.d.IsDimensionless() {
-			return a, fmt.Errorf("%s: the exponent must be dimensionless, got %s", x, c.show(b))
+			return a, fmt.Errorf("%s: the exponent must be dimensionless, got %s", short(x), c.show(b))
 		}
 		a = c.resolve(a)
 		if a.p == 0 && a.d.IsDimensionless() {
@@ -225,34 +234,46 @@ func (c *checker) binary(x *Binary) (kind, error) {
 		}
 		n, ok := constant(x.Y)
 		if !ok {
-			return a, fmt.Errorf("%s: %s has dimension %s, so its exponent must be a constant number", x, x.X, c.show(a))
+			return a, fmt.Errorf("%s: %s has dimension %s, so its exponent must be a constant number", short(x), short(x.X), c.show(a))
+		}
+		if !(math.Abs(n) <= MaxExponent) {
+			return a, fmt.Errorf("%s: %s has dimension %s: its exponent %g is outside ±%d", short(x), short(x.X), c.show(a), n, MaxExponent)
 		}
 		num, den := int(math.Round(n*2)), 2
 		if math.Abs(n*2-float64(num)) > 1e-12 {
-			return a, fmt.Errorf("%s: %s has dimension %s: its exponent must be a multiple of 1/2, got %g", x, x.X, c.show(a), n)
+			return a, fmt.Errorf("%s: %s has dimension %s: its exponent must be a multiple of 1/2, got %g", short(x), short(x.X), c.show(a), n)
 		}
 		if a.p != 0 {
 			if num%2 != 0 {
-				return a, fmt.Errorf("%s: the input %s may be raised only to whole powers", x, c.input)
+				return a, fmt.Errorf("%s: the input %s may be raised only to whole powers", short(x), c.input)
 			}
 			a.p *= num / 2
 		}
 		d, ok := a.d.Pow(num, den)
 		if !ok {
-			return a, fmt.Errorf("%s: %s to the power %g has no dimension of whole or half exponents", x, a.d, n)
+			return a, fmt.Errorf("%s: %s to the power %g has no dimension of whole or half exponents within ±%d", short(x), a.d, n, MaxExponent)
 		}
-		return kind{d: d, p: a.p}, nil
+		return c.inRange(x, kind{d: d, p: a.p})
 	}
 	return a, fmt.Errorf("unknown operator %q", x.Op)
+}
+
+// inRange returns k, or an error naming x when its dimension's exponents
+// (or the input's power) pass ±MaxExponent.
+func (c *checker) inRange(x Expr, k kind) (kind, error) {
+	if !k.d.Valid() || k.p > MaxExponent || k.p < -MaxExponent {
+		return k, fmt.Errorf("%s: the dimension's exponents pass ±%d (a product or power of too many units)", short(x), MaxExponent)
+	}
+	return k, nil
 }
 
 func (c *checker) call(x *Call) (kind, error) {
 	arity, ok := functions[x.Fn]
 	if !ok {
-		return kind{}, fmt.Errorf("unknown function %q (known: abs, ceil, clip, cos, cosh, exp, exprel, floor, log, log10, max, min, sign, sin, sinh, sqrt, tan, tanh, where)", x.Fn)
+		return kind{}, fmt.Errorf("unknown function %q (known: abs, ceil, clip, cos, cosh, exp, exprel, floor, log, log10, max, min, sign, sin, sinh, sqrt, tan, tanh, where)", clip(x.Fn, 60))
 	}
 	if len(x.Args) != arity {
-		return kind{}, fmt.Errorf("%s: %s takes %d arguments, got %d", x, x.Fn, arity, len(x.Args))
+		return kind{}, fmt.Errorf("%s: %s takes %d arguments, got %d", short(x), x.Fn, arity, len(x.Args))
 	}
 	args := make([]kind, len(x.Args))
 	for i, a := range x.Args {
@@ -262,22 +283,22 @@ func (c *checker) call(x *Call) (kind, error) {
 		}
 		args[i] = k
 		if k.boolean && !(x.Fn == "where" && i == 0) {
-			return k, fmt.Errorf("%s: argument %d of %s is a condition, expected a number", x, i+1, x.Fn)
+			return k, fmt.Errorf("%s: argument %d of %s is a condition, expected a number", short(x), i+1, x.Fn)
 		}
 	}
 	switch x.Fn {
 	case "where":
 		if !args[0].boolean {
-			return args[0], fmt.Errorf("%s: the first argument of where must be a condition, got %s", x, c.show(args[0]))
+			return args[0], fmt.Errorf("%s: the first argument of where must be a condition, got %s", short(x), c.show(args[0]))
 		}
 		if !c.same(args[1], args[2]) {
-			return args[1], fmt.Errorf("%s: dimensions disagree: %s is %s but %s is %s", x, x.Args[1], c.show(args[1]), x.Args[2], c.show(args[2]))
+			return args[1], fmt.Errorf("%s: dimensions disagree: %s is %s but %s is %s", short(x), short(x.Args[1]), c.show(args[1]), short(x.Args[2]), c.show(args[2]))
 		}
 		return c.resolve(args[1]), nil
 	case "clip", "min", "max":
 		for i := 1; i < len(args); i++ {
 			if !c.same(args[0], args[i]) {
-				return args[0], fmt.Errorf("%s: dimensions disagree: %s is %s but %s is %s", x, x.Args[0], c.show(args[0]), x.Args[i], c.show(args[i]))
+				return args[0], fmt.Errorf("%s: dimensions disagree: %s is %s but %s is %s", short(x), short(x.Args[0]), c.show(args[0]), short(x.Args[i]), c.show(args[i]))
 			}
 		}
 		return c.resolve(args[0]), nil
@@ -286,11 +307,11 @@ func (c *checker) call(x *Call) (kind, error) {
 	case "sqrt":
 		a := c.resolve(args[0])
 		if a.p != 0 {
-			return a, fmt.Errorf("%s: the square root of the input %s needs its dimension: declare it (%s : unit)", x, c.input, c.input)
+			return a, fmt.Errorf("%s: the square root of the input %s needs its dimension: declare it (%s : unit)", short(x), c.input, c.input)
 		}
 		d, ok := a.d.Pow(1, 2)
 		if !ok {
-			return a, fmt.Errorf("%s: the square root of %s has no dimension of whole or half exponents", x, a.d)
+			return a, fmt.Errorf("%s: the square root of %s has no dimension of whole or half exponents", short(x), a.d)
 		}
 		return kind{d: d}, nil
 	case "sign":
@@ -298,7 +319,7 @@ func (c *checker) call(x *Call) (kind, error) {
 	}
 	a := c.resolve(args[0])
 	if a.p != 0 || !a.d.IsDimensionless() {
-		return a, fmt.Errorf("%s: %s needs a dimensionless argument, got %s", x, x.Fn, c.show(a))
+		return a, fmt.Errorf("%s: %s needs a dimensionless argument, got %s", short(x), x.Fn, c.show(a))
 	}
 	return kind{}, nil
 }

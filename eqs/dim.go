@@ -19,8 +19,23 @@ import (
 // Dim is a physical dimension: the exponents of the SI base dimensions
 // length, mass, time, current, temperature, amount and luminous intensity,
 // each stored doubled so that half-integer exponents (the noise xi has
-// time^-1/2) are exact.
-type Dim [7]int8
+// time^-1/2) are exact. The storage is wide enough that no product or
+// quotient of valid dimensions wraps; a valid dimension (Valid) has every
+// exponent within ±MaxExponent, which the reader checks after each step.
+type Dim [7]int32
+
+// MaxExponent bounds a valid dimension's exponents: |e| < 128.
+const MaxExponent = 127
+
+// Valid reports whether every exponent of d is within ±MaxExponent.
+func (d Dim) Valid() bool {
+	for _, x := range d {
+		if x > 2*MaxExponent+1 || x < -(2*MaxExponent+1) {
+			return false
+		}
+	}
+	return true
+}
 
 // The SI base dimensions, as indices into Dim.
 const (
@@ -62,14 +77,32 @@ func (d Dim) Div(e Dim) Dim {
 // Pow is the dimension raised to p/q (q 1 or 2); ok is false when an
 // exponent would not be a multiple of one half.
 func (d Dim) Pow(p, q int) (Dim, bool) {
+	const limit = 2*MaxExponent + 1
+	out := d
 	for i := range d {
-		x := int(d[i]) * p
-		if x%q != 0 || x/q > 126 || x/q < -126 {
+		if d[i] == 0 {
+			continue
+		}
+		if p > 1<<20 || p < -1<<20 || q <= 0 {
 			return d, false
 		}
-		d[i] = int8(x / q)
+		x := int64(d[i]) * int64(p)
+		if x%int64(q) != 0 || x/int64(q) > limit || x/int64(q) < -limit {
+			return d, false
+		}
+		out[i] = int32(x / int64(q))
 	}
-	return d, true
+	return out, true
+}
+
+// scaled is d with every exponent times p, unchecked (Valid says whether
+// it is in range); |p| is at most 2·MaxExponent+1 where it is used, so it
+// does not wrap.
+func (d Dim) scaled(p int) Dim {
+	for i := range d {
+		d[i] *= int32(p)
+	}
+	return d
 }
 
 // IsDimensionless reports whether d is the dimension of pure numbers.

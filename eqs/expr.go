@@ -55,29 +55,65 @@ type Call struct {
 	Args []Expr
 }
 
-func (n *Num) String() string  { return strconv.FormatFloat(n.Value, 'g', -1, 64) }
-func (n *Name) String() string { return n.Name }
-func (u *Unary) String() string {
-	if u.Op == "not" {
-		return "not " + u.X.String()
-	}
-	return u.Op + u.X.String()
-}
+func (n *Num) String() string   { return write(n, -1) }
+func (n *Name) String() string  { return n.Name }
+func (u *Unary) String() string { return write(u, -1) }
 func (b *Binary) String() string {
-	switch b.Op {
-	case "unit":
-		return b.X.String() + " " + b.Y.String()
-	case "**", "*", "/":
-		return b.X.String() + b.Op + b.Y.String()
-	}
-	return "(" + b.X.String() + " " + b.Op + " " + b.Y.String() + ")"
+	return write(b, -1)
 }
-func (c *Call) String() string {
-	args := make([]string, len(c.Args))
-	for i, a := range c.Args {
-		args[i] = a.String()
+func (c *Call) String() string { return write(c, -1) }
+
+// write writes e back in one pass (a long sum in time linear in its
+// length), stopping once more than limit bytes are written (limit < 0:
+// no limit).
+func write(e Expr, limit int) string {
+	var b strings.Builder
+	var walk func(Expr)
+	walk = func(e Expr) {
+		if limit >= 0 && b.Len() > limit {
+			return
+		}
+		switch x := e.(type) {
+		case *Num:
+			b.WriteString(strconv.FormatFloat(x.Value, 'g', -1, 64))
+		case *Name:
+			b.WriteString(x.Name)
+		case *Unary:
+			b.WriteString(x.Op)
+			if x.Op == "not" {
+				b.WriteByte(' ')
+			}
+			walk(x.X)
+		case *Binary:
+			switch x.Op {
+			case "unit":
+				walk(x.X)
+				b.WriteByte(' ')
+				walk(x.Y)
+			case "**", "*", "/":
+				walk(x.X)
+				b.WriteString(x.Op)
+				walk(x.Y)
+			default:
+				b.WriteByte('(')
+				walk(x.X)
+				b.WriteString(" " + x.Op + " ")
+				walk(x.Y)
+				b.WriteByte(')')
+			}
+		case *Call:
+			b.WriteString(x.Fn + "(")
+			for i, a := range x.Args {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				walk(a)
+			}
+			b.WriteByte(')')
+		}
 	}
-	return c.Fn + "(" + strings.Join(args, ", ") + ")"
+	walk(e)
+	return b.String()
 }
 
 // token kinds.
@@ -95,14 +131,58 @@ type token struct {
 	pos  int // byte offset in the text
 }
 
+// Limits on one expression: its nesting (parentheses, function calls,
+// prefix operators and powers, each one level) and its length in tokens.
+// They bound the reader's recursion and the depth of every tree a walk
+// over an expression meets, whatever the text.
+const (
+	// MaxNesting is the deepest nesting an expression may have.
+	MaxNesting = 256
+	// MaxTokens is the most tokens (numbers, names, operators) an
+	// expression may hold.
+	MaxTokens = 100_000
+)
+
 // lex splits an expression into tokens.
 func lex(s string) ([]token, error) {
+	l := &lexer{s: s}
 	var out []token
-	for i := 0; i < len(s); {
+	for {
+		t, err := l.next()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+		if t.kind == tokEOF {
+			return out, nil
+		}
+	}
+}
+
+// lexer reads an expression's tokens one at a time, so that the reader
+// stops at the first error (or limit) without splitting the whole text.
+type lexer struct {
+	s     string
+	i     int
+	count int
+}
+
+// next returns the next token (tokEOF at the end).
+func (l *lexer) next() (token, error) {
+	if l.count++; l.count > MaxTokens+1 {
+		return token{}, fmt.Errorf("the expression is longer than %d tokens", MaxTokens)
+	}
+	s := l.s
+	for i := l.i; ; {
+		if i >= len(s) {
+			l.i = i
+			return token{kind: tokEOF, pos: len(s)}, nil
+		}
 		r, w := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case r == ' ' || r == '\t':
 			i += w
+			continue
 		case r >= '0' && r <= '9' || r == '.' && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9':
 			j := i
 			for j < len(s) && (s[j] >= '0' && s[j] <= '9' || s[j] == '.') {
@@ -122,10 +202,10 @@ func lex(s string) ([]token, error) {
 			}
 			v, err := strconv.ParseFloat(s[i:j], 64)
 			if err != nil {
-				return nil, fmt.Errorf("bad number %q", s[i:j])
+				return token{}, fmt.Errorf("bad number %q", clip(s[i:j], 60))
 			}
-			out = append(out, token{kind: tokNum, text: s[i:j], num: v, pos: i})
-			i = j
+			l.i = j
+			return token{kind: tokNum, text: s[i:j], num: v, pos: i}, nil
 		case r == '_' || unicode.IsLetter(r):
 			j := i
 			for j < len(s) {
@@ -135,8 +215,8 @@ func lex(s string) ([]token, error) {
 				}
 				j += w2
 			}
-			out = append(out, token{kind: tokName, text: s[i:j], pos: i})
-			i = j
+			l.i = j
+			return token{kind: tokName, text: s[i:j], pos: i}, nil
 		default:
 			op := ""
 			for _, o := range []string{"**", "<=", ">=", "==", "!=", "+=", "-=", "*=", "/=", "+", "-", "*", "/", "(", ")", ",", "<", ">", "="} {
@@ -146,23 +226,57 @@ func lex(s string) ([]token, error) {
 				}
 			}
 			if op == "" {
-				return nil, fmt.Errorf("unexpected character %q", r)
+				return token{}, fmt.Errorf("unexpected character %q", r)
 			}
-			out = append(out, token{kind: tokOp, text: op, pos: i})
-			i += len(op)
+			l.i = i + len(op)
+			return token{kind: tokOp, text: op, pos: i}, nil
 		}
 	}
-	return append(out, token{kind: tokEOF, pos: len(s)}), nil
 }
 
-// parser is a precedence-climbing parser over tokens.
+// parser is a precedence-climbing parser over tokens read as it goes. Its
+// recursion is bounded by MaxNesting: each level of nesting (a
+// parenthesis, a call, a prefix operator, a power's exponent) enters
+// once.
 type parser struct {
-	toks []token
-	at   int
+	lex   *lexer
+	toks  []token // read ahead: toks[0] is the next token
+	err   error   // the lexer's error, reported where it stops the parse
+	depth int
 }
 
-func (p *parser) peek() token { return p.toks[p.at] }
-func (p *parser) next() token { t := p.toks[p.at]; p.at++; return t }
+// fill reads ahead until n tokens are buffered (or the end, or an error).
+func (p *parser) fill(n int) {
+	for len(p.toks) < n {
+		if k := len(p.toks); k > 0 && p.toks[k-1].kind == tokEOF || p.err != nil {
+			p.toks = append(p.toks, token{kind: tokEOF, pos: len(p.lex.s)})
+			continue
+		}
+		t, err := p.lex.next()
+		if err != nil {
+			p.err = err
+			t = token{kind: tokEOF, pos: len(p.lex.s)}
+		}
+		p.toks = append(p.toks, t)
+	}
+}
+
+func (p *parser) peek() token { p.fill(1); return p.toks[0] }
+
+// peek2 is the token after the next.
+func (p *parser) peek2() token { p.fill(2); return p.toks[1] }
+
+func (p *parser) next() token { t := p.peek(); p.toks = p.toks[1:]; return t }
+
+// enter counts one level of nesting; leave undoes it.
+func (p *parser) enter() error {
+	if p.depth++; p.depth > MaxNesting {
+		return fmt.Errorf("the expression nests deeper than %d levels (parentheses, calls, signs and powers)", MaxNesting)
+	}
+	return nil
+}
+
+func (p *parser) leave() { p.depth-- }
 
 // is reports whether the next token is the operator or keyword text.
 func (p *parser) is(text string) bool {
@@ -174,11 +288,15 @@ func (p *parser) is(text string) bool {
 // comparisons (< <= > >= == !=); + -; * /; unary - +; ** (right to left,
 // binding tighter than a unary minus on its left: -x**2 is -(x**2)).
 func ParseExpr(s string) (Expr, error) {
-	toks, err := lex(s)
-	if err != nil {
-		return nil, err
+	p := &parser{lex: &lexer{s: s}}
+	e, err := p.parse()
+	if p.err != nil { // the lexer's error is the first thing wrong
+		return nil, p.err
 	}
-	p := &parser{toks: toks}
+	return e, err
+}
+
+func (p *parser) parse() (Expr, error) {
 	if p.peek().kind == tokEOF {
 		return nil, fmt.Errorf("empty expression")
 	}
@@ -187,9 +305,27 @@ func ParseExpr(s string) (Expr, error) {
 		return nil, err
 	}
 	if t := p.peek(); t.kind != tokEOF {
-		return nil, fmt.Errorf("unexpected %q after %s", t.text, e)
+		return nil, fmt.Errorf("unexpected %q after %s", clip(t.text, 60), short(e))
 	}
 	return e, nil
+}
+
+// short writes an expression for a message, cut to a few dozen
+// characters.
+func short(e Expr) string {
+	return clip(write(e, 64), 60)
+}
+
+// clip cuts s to about n bytes (at a character's start), marking the cut.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	k := n - 3
+	for k > 0 && !utf8.RuneStart(s[k]) {
+		k--
+	}
+	return s[:k] + "…"
 }
 
 func (p *parser) or() (Expr, error) {
@@ -203,6 +339,10 @@ func (p *parser) and() (Expr, error) {
 func (p *parser) not() (Expr, error) {
 	if p.is("not") {
 		p.next()
+		if err := p.enter(); err != nil {
+			return nil, err
+		}
+		defer p.leave()
 		x, err := p.not()
 		if err != nil {
 			return nil, err
@@ -226,7 +366,7 @@ func (p *parser) comparison() (Expr, error) {
 			}
 			for _, op2 := range []string{"<=", ">=", "==", "!=", "<", ">"} {
 				if p.is(op2) {
-					return nil, fmt.Errorf("chained comparison %s %s …: write (a %s b) and (b %s c)", (&Binary{Op: op, X: x, Y: y}), op2, op, op2)
+					return nil, fmt.Errorf("chained comparison %s %s …: write (a %s b) and (b %s c)", short(&Binary{Op: op, X: x, Y: y}), op2, op, op2)
 				}
 			}
 			return &Binary{Op: op, X: x, Y: y}, nil
@@ -274,6 +414,10 @@ func (p *parser) leftAssoc(sub func() (Expr, error), ops ...string) (Expr, error
 func (p *parser) unary() (Expr, error) {
 	if p.is("-") || p.is("+") {
 		op := p.next().text
+		if err := p.enter(); err != nil {
+			return nil, err
+		}
+		defer p.leave()
 		x, err := p.unary()
 		if err != nil {
 			return nil, err
@@ -290,6 +434,10 @@ func (p *parser) power() (Expr, error) {
 	}
 	if p.is("**") {
 		p.next()
+		if err := p.enter(); err != nil {
+			return nil, err
+		}
+		defer p.leave()
 		y, err := p.unary() // right-associative; 2**-1 allowed
 		if err != nil {
 			return nil, err
@@ -308,20 +456,24 @@ func (p *parser) primary() (Expr, error) {
 	case tokNum:
 		n := &Num{Value: t.num}
 		// "30 mV": a number followed by a unit's name.
-		if nt := p.peek(); nt.kind == tokName && !keywords[nt.text] && p.toks[p.at+1].text != "(" {
+		if nt := p.peek(); nt.kind == tokName && !keywords[nt.text] && p.peek2().text != "(" {
 			if _, _, ok := LookupUnit(nt.text); ok {
 				p.next()
 				return &Binary{Op: "unit", X: n, Y: &Name{Name: nt.text}}, nil
 			}
-			return nil, fmt.Errorf("%s %s: a number may be followed only by a unit (e.g. 30 mV); write %s*%s for a product", t.text, nt.text, t.text, nt.text)
+			return nil, fmt.Errorf("%s %s: a number may be followed only by a unit (e.g. 30 mV); write %s*%s for a product", clip(t.text, 30), clip(nt.text, 30), clip(t.text, 30), clip(nt.text, 30))
 		}
 		return n, nil
 	case tokName:
 		if keywords[t.text] {
-			return nil, fmt.Errorf("unexpected %q", t.text)
+			return nil, fmt.Errorf("unexpected %q", clip(t.text, 60))
 		}
 		if p.is("(") {
 			p.next()
+			if err := p.enter(); err != nil {
+				return nil, err
+			}
+			defer p.leave()
 			var args []Expr
 			for !p.is(")") {
 				a, err := p.or()
@@ -332,12 +484,12 @@ func (p *parser) primary() (Expr, error) {
 				if p.is(",") {
 					p.next()
 					if p.is(")") {
-						return nil, fmt.Errorf("missing argument after ',' in %s(…)", t.text)
+						return nil, fmt.Errorf("missing argument after ',' in %s(…)", clip(t.text, 60))
 					}
 					continue
 				}
 				if !p.is(")") {
-					return nil, fmt.Errorf("expected ',' or ')' in the arguments of %s, got %q", t.text, p.peek().text)
+					return nil, fmt.Errorf("expected ',' or ')' in the arguments of %s, got %q", clip(t.text, 60), clip(p.peek().text, 60))
 				}
 			}
 			p.next()
@@ -346,6 +498,10 @@ func (p *parser) primary() (Expr, error) {
 		return &Name{Name: t.text}, nil
 	case tokOp:
 		if t.text == "(" {
+			if err := p.enter(); err != nil {
+				return nil, err
+			}
+			defer p.leave()
 			x, err := p.or()
 			if err != nil {
 				return nil, err
@@ -356,7 +512,7 @@ func (p *parser) primary() (Expr, error) {
 			p.next()
 			return x, nil
 		}
-		return nil, fmt.Errorf("unexpected %q", t.text)
+		return nil, fmt.Errorf("unexpected %q", clip(t.text, 60))
 	}
 	return nil, fmt.Errorf("unexpected end of expression")
 }

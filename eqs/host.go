@@ -23,7 +23,10 @@ func CheckExpr(text string, names map[string]Dim) (Expr, Dim, error) {
 		return nil, Dimensionless, err
 	}
 	if k.boolean {
-		return nil, Dimensionless, fmt.Errorf("%s is a condition, expected a value", text)
+		return nil, Dimensionless, fmt.Errorf("%s is a condition, expected a value", clip(text, 80))
+	}
+	if err := c.fault(e); err != nil {
+		return nil, Dimensionless, err
 	}
 	return e, k.d, nil
 }

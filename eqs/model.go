@@ -55,7 +55,8 @@ type Error struct {
 // Error writes the equation at fault and the message.
 func (e *Error) Error() string {
 	if e.Text != "" {
-		return fmt.Sprintf("in %q: %s", e.Text, e.Msg)
+		// A long line is named by its start.
+		return fmt.Sprintf("in %q: %s", clip(e.Text, 80), e.Msg)
 	}
 	return e.Msg
 }
@@ -179,6 +180,9 @@ func ParseNeuron(src Source) (*Neuron, error) {
 			}
 		}
 		if err != nil {
+			return nil, &Error{Part: "threshold", Text: src.Threshold, Msg: err.Error()}
+		}
+		if err := c.fault(e); err != nil {
 			return nil, &Error{Part: "threshold", Text: src.Threshold, Msg: err.Error()}
 		}
 		n.Threshold = e
@@ -324,6 +328,7 @@ func parseSystem(text string, params []ParamSource, syms map[string]Symbol, inpu
 			return nil, &Error{Part: "equations", Line: decl.Line, Text: decl.Text, Msg: fmt.Sprintf("parameter %s is declared but given no value (params: {%s: …})", name, name)}
 		}
 	}
+	c.values = sys.values
 	at := func(eq Equation, err error) error {
 		return &Error{Part: "equations", Line: eq.Line, Text: eq.Text, Msg: err.Error()}
 	}
@@ -390,6 +395,9 @@ func parseSystem(text string, params []ParamSource, syms map[string]Symbol, inpu
 			}
 			return nil, at(eq, &dimensionError{what: "the right side", have: c.show(k), want: want.String() + " (the dimension of " + lhs + ")"})
 		}
+		if err := c.fault(eq.Expr); err != nil {
+			return nil, at(eq, err)
+		}
 		for _, name := range names(eq.Expr) {
 			sys.used[name] = true
 		}
@@ -454,7 +462,7 @@ func parseEquation(line string) (Equation, error) {
 	unitText := strings.TrimSpace(body[colon+1:])
 	d, err := ParseUnit(unitText)
 	if err != nil {
-		return eq, fmt.Errorf("unit %q: %v", unitText, err)
+		return eq, fmt.Errorf("unit %q: %v", clip(unitText, 80), err)
 	}
 	eq.Dim = d
 	for _, f := range strings.Split(flags, ",") {
@@ -465,14 +473,14 @@ func parseEquation(line string) (Equation, error) {
 		case "pre", "post":
 			eq.Side = strings.TrimSpace(f)
 		default:
-			return eq, fmt.Errorf("unknown flag %q (known: unless refractory; pre and post for plasticity traces)", strings.TrimSpace(f))
+			return eq, fmt.Errorf("unknown flag %q (known: unless refractory; pre and post for plasticity traces)", clip(strings.TrimSpace(f), 60))
 		}
 	}
 	lhs, rhs, isEq := strings.Cut(body[:colon], "=")
 	lhs = strings.TrimSpace(lhs)
 	if !isEq {
 		if !isIdent(lhs) {
-			return eq, fmt.Errorf("expected a name before \":\" in a declaration, got %q", lhs)
+			return eq, fmt.Errorf("expected a name before \":\" in a declaration, got %q", clip(lhs, 80))
 		}
 		if eq.UnlessRefractory {
 			return eq, fmt.Errorf("(unless refractory) applies to differential equations only")
@@ -489,7 +497,7 @@ func parseEquation(line string) (Equation, error) {
 		}
 	}
 	if !isIdent(eq.Var) {
-		return eq, fmt.Errorf("expected dx/dt = … or x = … on the left, got %q", lhs)
+		return eq, fmt.Errorf("expected dx/dt = … or x = … on the left, got %q", clip(lhs, 80))
 	}
 	if eq.Expr, err = ParseExpr(rhs); err != nil {
 		return eq, err
@@ -555,11 +563,17 @@ func parseReset(text string, c *checker) ([]Statement, error) {
 
 func parseStatement(line string, c *checker) (Statement, error) {
 	var st Statement
-	toks, err := lex(line)
-	if err != nil {
-		return st, err
+	var toks []token
+	l := &lexer{s: line}
+	for range 3 { // v op first-token: the rest is the expression's
+		t, err := l.next()
+		if err != nil {
+			return st, err
+		}
+		toks = append(toks, t)
 	}
-	if len(toks) < 3 || toks[0].kind != tokName || toks[1].kind != tokOp || !slices.Contains([]string{"=", "+=", "-=", "*=", "/="}, toks[1].text) {
+	var err error
+	if toks[2].kind == tokEOF || toks[0].kind != tokName || toks[1].kind != tokOp || !slices.Contains([]string{"=", "+=", "-=", "*=", "/="}, toks[1].text) {
 		return st, fmt.Errorf("expected an assignment: v = expression (or +=, -=, *=, /=)")
 	}
 	st.Var, st.Op = toks[0].text, toks[1].text
@@ -580,7 +594,7 @@ func parseStatement(line string, c *checker) (Statement, error) {
 	if k.boolean || !c.same(k, kind{d: want}) {
 		return st, &dimensionError{what: "the right side", have: c.show(k), want: want.String() + fmt.Sprintf(" (for %s %s)", st.Var, st.Op)}
 	}
-	return st, nil
+	return st, c.statementFault(st)
 }
 
 // stateNames lists the model's state variables, sorted.
@@ -645,23 +659,23 @@ func xiDegree(e Expr) (int, error) {
 			return max(a, b), nil
 		case "*":
 			if a+b > 1 {
-				return 0, fmt.Errorf("%s: xi may appear only linearly (as a factor of a term)", x)
+				return 0, fmt.Errorf("%s: xi may appear only linearly (as a factor of a term)", short(x))
 			}
 			return a + b, nil
 		case "/":
 			if b > 0 {
-				return 0, fmt.Errorf("%s: xi may not divide", x)
+				return 0, fmt.Errorf("%s: xi may not divide", short(x))
 			}
 			return a, nil
 		default:
 			if a+b > 0 {
-				return 0, fmt.Errorf("%s: xi may appear only linearly (as a factor of a term)", x)
+				return 0, fmt.Errorf("%s: xi may appear only linearly (as a factor of a term)", short(x))
 			}
 		}
 	case *Call:
 		for _, a := range x.Args {
 			if d, err := xiDegree(a); err != nil || d > 0 {
-				return 0, fmt.Errorf("%s: xi may not appear inside a function", x)
+				return 0, fmt.Errorf("%s: xi may not appear inside a function", short(x))
 			}
 		}
 	}
@@ -693,7 +707,7 @@ func ParseQuantity(s string) (float64, Dim, error) {
 	}
 	v, d, err := fold(e, false)
 	if err == nil && (math.IsNaN(v) || math.IsInf(v, 0)) {
-		err = fmt.Errorf("%s is not a finite number", s)
+		err = fmt.Errorf("%s is not a finite number", clip(s, 80))
 	}
 	return v, d, err
 }
@@ -703,7 +717,7 @@ func ParseQuantity(s string) (float64, Dim, error) {
 func ParseQuantityOf(s string, d Dim) (float64, error) {
 	v, got, err := ParseQuantity(s)
 	if err == nil && got != d {
-		err = fmt.Errorf("dimensions disagree: %q is %s, expected %s", s, got, d)
+		err = fmt.Errorf("dimensions disagree: %q is %s, expected %s", clip(s, 80), got, d)
 	}
 	return v, err
 }
@@ -714,13 +728,13 @@ func fold(e Expr, unitOnly bool) (float64, Dim, error) {
 	switch x := e.(type) {
 	case *Num:
 		if unitOnly && x.Value != 1 {
-			return 0, Dimensionless, fmt.Errorf("a unit holds no number but 1, got %s", x)
+			return 0, Dimensionless, fmt.Errorf("a unit holds no number but 1, got %s", short(x))
 		}
 		return x.Value, Dimensionless, nil
 	case *Name:
 		v, d, ok := LookupUnit(x.Name)
 		if !ok {
-			return 0, d, fmt.Errorf("unknown unit %q", x.Name)
+			return 0, d, fmt.Errorf("unknown unit %q", clip(x.Name, 60))
 		}
 		return v, d, nil
 	case *Unary:
@@ -740,11 +754,16 @@ func fold(e Expr, unitOnly bool) (float64, Dim, error) {
 			}
 			n, ok := constant(x.Y)
 			if !ok || math.Abs(n*2-math.Round(n*2)) > 1e-12 {
-				return 0, d, fmt.Errorf("%s: the exponent must be a number, a multiple of 1/2", x)
+				return 0, d, fmt.Errorf("%s: the exponent must be a number, a multiple of 1/2", short(x))
 			}
-			pd, ok := d.Pow(int(math.Round(n*2)), 2)
-			if !ok {
-				return 0, d, fmt.Errorf("%s has no dimension of whole or half exponents", x)
+			if !(math.Abs(n) <= MaxExponent) && d != Dimensionless {
+				return 0, d, fmt.Errorf("%s: the exponent %g is outside ±%d", short(x), n, MaxExponent)
+			}
+			pd := d
+			if d != Dimensionless {
+				if pd, ok = d.Pow(int(math.Round(n*2)), 2); !ok {
+					return 0, d, fmt.Errorf("%s has no dimension of whole or half exponents within ±%d", short(x), MaxExponent)
+				}
 			}
 			return math.Pow(v, n), pd, nil
 		}
@@ -757,16 +776,24 @@ func fold(e Expr, unitOnly bool) (float64, Dim, error) {
 			return 0, db, err
 		}
 		switch x.Op {
-		case "*", "unit":
-			return a * b, da.Mul(db), nil
-		case "/":
-			return a / b, da.Div(db), nil
+		case "*", "unit", "/":
+			d := da.Mul(db)
+			if x.Op == "/" {
+				d = da.Div(db)
+			}
+			if !d.Valid() {
+				return 0, d, fmt.Errorf("%s: the dimension's exponents pass ±%d (a product or power of too many units)", short(x), MaxExponent)
+			}
+			if x.Op == "/" {
+				return a / b, d, nil
+			}
+			return a * b, d, nil
 		case "+", "-":
 			if unitOnly {
 				break
 			}
 			if da != db {
-				return 0, da, fmt.Errorf("%s: dimensions disagree: %s is %s but %s is %s", x, x.X, da, x.Y, db)
+				return 0, da, fmt.Errorf("%s: dimensions disagree: %s is %s but %s is %s", short(x), short(x.X), da, short(x.Y), db)
 			}
 			if x.Op == "-" {
 				b = -b
@@ -775,7 +802,7 @@ func fold(e Expr, unitOnly bool) (float64, Dim, error) {
 		}
 		return 0, da, fmt.Errorf("unexpected %q in a quantity", x.Op)
 	}
-	return 0, Dimensionless, fmt.Errorf("expected a number with units, got %s", e)
+	return 0, Dimensionless, fmt.Errorf("expected a number with units, got %s", short(e))
 }
 
 // WithValues returns a copy of the model whose parameters take the values

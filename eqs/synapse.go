@@ -196,6 +196,13 @@ func ParseOutput(src OutputSource, gDim Dim) (*Output, error) {
 	if err != nil {
 		return nil, &Error{Part: "current", Text: src.Current, Msg: err.Error()}
 	}
+	consts := &constants{syms: map[string]Symbol{"g": {Kind: State}, "V": {Kind: State}, "pi": {Kind: Builtin}}, values: o.Values}
+	for _, p := range o.Params {
+		consts.syms[p] = Symbol{Kind: Param}
+	}
+	if err := consts.fault(e); err != nil {
+		return nil, &Error{Part: "current", Text: src.Current, Msg: err.Error()}
+	}
 	o.Current, o.Dim = e, d
 	for _, p := range o.Params {
 		if !reads(e, p) {

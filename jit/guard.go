@@ -37,11 +37,20 @@ type NonFiniteError struct {
 	Step       int
 	Time, Dt   float64
 	Integrator string
+	// Source names, for a model given by equations, the reset statement
+	// or equation that may have no finite value for Var ("" for none, or
+	// a catalogue model): see eqs.Neuron.NonFiniteSource.
+	Source string
 }
 
 func (e *NonFiniteError) Error() string {
 	if e.Proj != "" {
 		return e.plasticError()
+	}
+	if e.Source != "" {
+		return fmt.Sprintf("%s.%s of neuron %d is %g after step %d (t = %g ms): %s has no finite value there, "+
+			"or the integration diverged (then try a smaller dt (now %g ms) or another integrator (%s uses %s))",
+			e.Pop, e.Var, e.Neuron, e.Value, e.Step, e.Time, e.Source, e.Dt, e.Pop, e.Integrator)
 	}
 	return fmt.Sprintf("%s.%s of neuron %d is %g after step %d (t = %g ms): the integration diverged; "+
 		"try a smaller dt (now %g ms) or another integrator (%s uses %s)",
@@ -156,7 +165,11 @@ func findNonFinite(p *lower.Program, state func(i int) (*tensors.Tensor, error),
 				if integ == "" {
 					integ = "exp_euler"
 				}
-				return at(&NonFiniteError{Pop: pop.Name, Var: name, Neuron: k, Value: vals[pop.Offset+k], Integrator: integ}), nil
+				diverged := &NonFiniteError{Pop: pop.Name, Var: name, Neuron: k, Value: vals[pop.Offset+k], Integrator: integ}
+				if pop.Equations != nil {
+					diverged.Source = pop.Equations.NonFiniteSource(name)
+				}
+				return at(diverged), nil
 			}
 		}
 	}

@@ -148,6 +148,10 @@ func (p *specParser) equationParams(en *mapEntry, field string, n *eqs.Neuron, d
 			vary[pe.key] = in
 		}
 	}
+	perNeuron := func(name string) bool { _, ok := vary[name]; return ok }
+	if err := n.CheckValues(dst, perNeuron); err != nil {
+		return p.errAt(en.keyLine, field, "%v", err)
+	}
 	return nil
 }
 
