@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/brainc/brainc/infile"
 	"io"
 	"maps"
 	"math"
@@ -133,7 +134,7 @@ func (m checkpointMeta) encode() ([]byte, error) {
 
 // fileSHA256 is the hex SHA-256 of a file's content.
 func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
+	f, _, err := infile.Open(path, "checkpoint file", npyio.MaxNPZFileBytes)
 	if err != nil {
 		return "", err
 	}
@@ -160,7 +161,7 @@ func checkpointError(file, field, format string, args ...any) error {
 func readCheckpointInfo(dir string) (checkpointMeta, error) {
 	var meta checkpointMeta
 	path := filepath.Join(dir, checkpointInfo)
-	js, err := readRegular(path, maxCheckpointInfo)
+	js, err := infile.Read(path, "checkpoint file", maxCheckpointInfo)
 	if err != nil {
 		return meta, fmt.Errorf("resume: %w", err)
 	}
@@ -193,49 +194,6 @@ func readCheckpointInfo(dir string) (checkpointMeta, error) {
 	}
 	meta.Steps = int(steps)
 	return meta, nil
-}
-
-// checkRegular checks that a file is a regular file of at most limit bytes
-// (not a FIFO, a device or a huge file).
-func checkRegular(path string, limit int64) error {
-	st, err := os.Stat(path)
-	if err != nil {
-		return err
-	}
-	if m := st.Mode(); !m.IsRegular() {
-		what := "not a regular file"
-		switch {
-		case m&os.ModeNamedPipe != 0:
-			what = "a FIFO"
-		case m&os.ModeDevice != 0:
-			what = "a device"
-		case m.IsDir():
-			what = "a directory"
-		}
-		return fmt.Errorf("%s: %s, expected a regular file", path, what)
-	}
-	if st.Size() > limit {
-		return fmt.Errorf("%s: %d bytes, more than the %d a checkpoint's file may hold", path, st.Size(), limit)
-	}
-	return nil
-}
-
-// readRegular reads a file that must be a regular file of at most limit
-// bytes.
-func readRegular(path string, limit int64) ([]byte, error) {
-	if err := checkRegular(path, limit); err != nil {
-		return nil, err
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err == nil && int64(len(b)) > limit {
-		err = fmt.Errorf("%s: more than the %d bytes a checkpoint's file may hold", path, limit)
-	}
-	return b, err
 }
 
 // LoadCheckpoint reads a checkpoint for the program p: its state and a
@@ -295,9 +253,11 @@ func LoadCheckpoint(dir string, p *lower.Program) ([]*tensors.Tensor, *Recorder,
 		}
 	}
 	for _, f := range need { // a FIFO would block the reader, a device never end
-		if err := checkRegular(filepath.Join(dir, f), npyio.MaxNPZBytes); err != nil {
+		fh, _, err := infile.Open(filepath.Join(dir, f), "checkpoint file", npyio.MaxNPZFileBytes)
+		if err != nil {
 			return nil, nil, fmt.Errorf("resume: %w", err)
 		}
+		fh.Close()
 	}
 	state, err := readState(filepath.Join(dir, checkpointState), p, meta.Steps)
 	if err != nil {

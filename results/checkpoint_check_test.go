@@ -206,11 +206,11 @@ func TestEditedCheckpointIsRefused(t *testing.T) {
 		{"state.npz a FIFO", func(t *testing.T, dir string) {
 			require.NoError(t, os.Remove(filepath.Join(dir, checkpointState)))
 			require.NoError(t, syscall.Mkfifo(filepath.Join(dir, checkpointState), 0o644))
-		}, "state.npz: a FIFO, expected a regular file"},
+		}, "checkpoint file state.npz: a named pipe (FIFO), not a regular file"},
 		{"checkpoint.json a device", func(t *testing.T, dir string) {
 			require.NoError(t, os.Remove(filepath.Join(dir, checkpointInfo)))
 			require.NoError(t, os.Symlink("/dev/zero", filepath.Join(dir, checkpointInfo)))
-		}, "checkpoint.json: a device, expected a regular file"},
+		}, "checkpoint file checkpoint.json: a device, not a regular file"},
 		{"a spike moved to another neuron", func(t *testing.T, dir string) {
 			editNPZ(t, filepath.Join(dir, "spikes.npz"), "E_indices", func(a npyio.Array) npyio.Array { a.Data.([]int32)[3] = 4; return a })
 		}, "spikes.npz: changed after brainc wrote it (its SHA-256 is not the one checkpoint.json records under files)"},
@@ -234,7 +234,11 @@ func TestEditedCheckpointIsRefused(t *testing.T) {
 			tc.edit(t, dir)
 			_, _, err = LoadCheckpoint(dir, p)
 			require.Error(t, err)
-			assert.Equal(t, "resume: "+dir+"/"+tc.want, err.Error())
+			want := "resume: " + dir + "/" + tc.want
+			if rest, ok := strings.CutPrefix(tc.want, "checkpoint file "); ok { // infile's wording
+				want = "resume: checkpoint file " + dir + "/" + rest
+			}
+			assert.Equal(t, want, err.Error())
 		})
 	}
 }
