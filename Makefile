@@ -30,12 +30,15 @@ bench: setup
 # and the disk cache's entries, FUZZTIME each, one worker (make test runs their
 # seed corpora only). FUZZTARGETS picks a subset by name (space-separated).
 FUZZTIME ?= 1m
+# A new input is minimised for at most FUZZMINIMIZE (Go's default, 60 s, stalls
+# targets whose inputs are whole files, such as checkpoints, for a minute each).
+FUZZMINIMIZE ?= 10s
 FUZZ_TARGETS := FuzzParse:./netspec FuzzParseLower:./lower FuzzReadNPY:./npyio FuzzReadNPZ:./npyio FuzzParseNeuron:./eqs FuzzParseExprDeep:./eqs FuzzLoadCheckpoint:./results FuzzReadCacheEntry:./diskcache
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 	  if [ -n "$(FUZZTARGETS)" ] && ! echo " $(FUZZTARGETS) " | grep -q " $${t%%:*} "; then continue; fi; \
 	  echo "== $${t%%:*}"; \
-	  $(GO) test -run '^$$' -fuzz "^$${t%%:*}$$" -fuzztime $(FUZZTIME) -parallel 1 $${t#*:} || exit 1; \
+	  $(GO) test -run '^$$' -fuzz "^$${t%%:*}$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZE) -parallel 1 $${t#*:} || exit 1; \
 	done
 
 # Peer simulators (BrainPy, Brian2, NEST) in their own venv: never part of the
