@@ -209,25 +209,27 @@ func sanitize(s string) string {
 	}, s)
 }
 
-// describe lists a program's inputs and outputs.
+// describe lists a program's inputs and outputs: the loop's, as the
+// step's signature lays them out (the carried and constant arguments, n;
+// the carried results, steps and the records of Signature.Loop).
 func describe(p *lower.Program, name string, lp *jit.LoopProgram) Program {
 	pr := Program{Name: name, File: name + ".mlir", Rows: lp.Rows, Capacity: lp.Capacity, CustomCalls: lp.CustomCalls}
-	var state []Array
-	for _, v := range p.State {
-		state = append(state, Array{Name: v.Name, Role: "state", DType: v.DType.String(),
-			Shape: shape(v.Shape), Holds: stateHolds(v.Name)})
+	sig := lp.Signature
+	array := func(v lower.Value) Array {
+		switch v.Role {
+		case lower.RoleState:
+			return Array{Name: v.Name, Role: "state", DType: v.DType.String(), Shape: shape(v.Shape), Holds: stateHolds(v.Name)}
+		case lower.RoleEvents:
+			return Array{Name: name + ".events_row", Role: "row", DType: v.DType.String(), Shape: v.Shape,
+				Holds: "the last step's firing: for each block in events_layout, its count then its indices"}
+		}
+		return Array{Name: v.Name, Role: "const", DType: v.DType.String(), Shape: shape(v.Shape), Holds: constHolds(p, v.Of)}
 	}
-	row := Array{Name: name + ".events_row", Role: "row", DType: dtypes.Int32.String(), Shape: []int{lp.Width},
-		Holds: "the last step's firing: for each block in events_layout, its count then its indices"}
-	pr.Inputs = append(pr.Inputs, state...)
-	pr.Outputs = append(pr.Outputs, state...)
-	if lp.Width > 0 {
-		pr.Inputs = append(pr.Inputs, row)
-		pr.Outputs = append(pr.Outputs, row)
+	for _, v := range sig.Args[:sig.Consts+sig.Invariant()] {
+		pr.Inputs = append(pr.Inputs, array(v))
 	}
-	for i, v := range p.Consts {
-		pr.Inputs = append(pr.Inputs, Array{Name: v.Name, Role: "const", DType: v.DType.String(),
-			Shape: shape(v.Shape), Holds: constHolds(p, i)})
+	for _, v := range sig.Results[:sig.Carried] {
+		pr.Outputs = append(pr.Outputs, array(v))
 	}
 	pr.Inputs = append(pr.Inputs, Array{Name: "n", Role: "n", DType: dtypes.Int32.String(), Shape: []int{},
 		Holds: fmt.Sprintf("steps to run in this call, 0 ≤ n ≤ %d", lp.Rows)})
@@ -241,18 +243,19 @@ func describe(p *lower.Program, name string, lp *jit.LoopProgram) Program {
 		}
 		pr.Events = append(pr.Events, f)
 	}
-	if lp.Width > 0 {
+	lo := sig.Loop()
+	if lo.Events >= 0 {
 		pr.Outputs = append(pr.Outputs, Array{Name: "events", Role: "events", DType: dtypes.Int32.String(),
-			Shape: []int{lp.Rows, lp.Width}, Holds: "per step run: the events row (see events_layout)"})
+			Shape: []int{lp.Rows, sig.Width}, Holds: "per step run: the events row (see events_layout)"})
 	}
 	col := 0
 	for _, t := range p.Traces {
 		pr.Traces = append(pr.Traces, TraceField{Population: t.Pop, Var: t.Var, Indices: t.Indices, Column: col})
 		col += len(t.Indices)
 	}
-	if col > 0 {
+	if lo.Traces >= 0 {
 		pr.Outputs = append(pr.Outputs, Array{Name: "traces", Role: "traces", DType: p.DType.String(),
-			Shape: []int{lp.Rows, col}, Holds: "per step run, after the update: the traced variables side by side, see traces_layout"})
+			Shape: []int{lp.Rows, sig.TraceWidth}, Holds: "per step run, after the update: the traced variables side by side, see traces_layout"})
 	}
 	return pr
 }

@@ -49,7 +49,9 @@ func TestCompileOptionErrors(t *testing.T) {
 // and returns them, with the events and traces layouts.
 func TestDescribe(t *testing.T) {
 	p := program(t)
-	d := describe(p, "two_pops_c16", &jit.LoopProgram{Capacity: 16, Width: 17, TraceWidth: 3, Rows: 4096})
+	sig, err := p.Signature(16, lower.Lowering{Keys: true})
+	require.NoError(t, err)
+	d := describe(p, "two_pops_c16", &jit.LoopProgram{Capacity: 16, Width: 17, TraceWidth: 3, Rows: 4096, Signature: sig})
 	var in, out []string
 	for _, a := range d.Inputs {
 		in = append(in, a.Role+":"+a.Name)

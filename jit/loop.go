@@ -8,9 +8,7 @@ import (
 
 	xlapjrt "github.com/gomlx/go-xla/pkg/pjrt"
 	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 
 	"github.com/brainc/brainc/cpuops"
@@ -40,13 +38,14 @@ const (
 // LoopProgram is the looping executable's program for one event capacity
 // (package loop): StableHLO text and the layout of its inputs and outputs.
 //
-// Inputs: the state (Program.State order), the events row Int32 [Width]
-// when Width > 0, the constants (Program.Consts order), and n (Int32
-// scalar, 0 ≤ n ≤ Rows). Outputs: the state after the steps run, the
-// events row of the last step (when Width > 0), the number of steps run
+// Inputs: the step's carried and constant arguments (Signature: the
+// state, the events row when Width > 0, the constants), and n (Int32
+// scalar, 0 ≤ n ≤ Rows). Outputs: the carried values after the steps run
+// (the state, the events row of the last step), the number of steps run
 // (Int32 scalar; fewer than n when a step overflowed its capacity: that is
 // the last one), the events of every step run, Int32 [Rows, Width] (when
-// Width > 0), and the traces, Float [Rows, TraceWidth] (when TraceWidth > 0).
+// Width > 0), and the traces, Float [Rows, TraceWidth] (when TraceWidth >
+// 0): Signature.Loop gives their positions.
 type LoopProgram struct {
 	Text string
 	// Capacity is the event capacity; Width the events row width
@@ -56,6 +55,9 @@ type LoopProgram struct {
 	// CustomCalls are the custom-call targets the text calls (package
 	// cpuops): a runtime must have their handlers registered to run it.
 	CustomCalls []string
+	// Signature is the traced step's layout, which sets the loop's
+	// arguments and results.
+	Signature *lower.Signature
 }
 
 // NewLoopProgram traces one step of p with the given event capacity on the
@@ -153,32 +155,22 @@ func ProgramOps(b backends.Backend, p *lower.Program, devices int, composed bool
 
 // newLoopProgram is NewLoopProgram with the given operators.
 func newLoopProgram(b backends.Backend, p *lower.Program, name string, capacity int, ops Ops) (*LoopProgram, error) {
-	_, width := p.EventLayout(capacity)
-	tw := 0
-	for _, t := range p.Traces {
-		tw += len(t.Indices)
+	if p.SplitByTarget() && ops == OpsCustom && !p.SplitCovers() {
+		return nil, fmt.Errorf("jit: the program's propagation is split by target across %d devices with tables left whole, which brainc's custom calls cannot run: use composed operators", p.Devices)
 	}
-	lp := &LoopProgram{Capacity: capacity, Width: width, TraceWidth: tw}
-	rowBytes := 4*width + p.DType.Size()*tw
+	sig, err := p.Signature(capacity, ops.lowering())
+	if err != nil {
+		return nil, err
+	}
+	lp := &LoopProgram{Capacity: capacity, Width: sig.Width, TraceWidth: sig.TraceWidth, Signature: sig}
+	rowBytes := 4*sig.Width + p.DType.Size()*sig.TraceWidth
 	lp.Rows = MaxRows
 	if rowBytes > 0 {
 		lp.Rows = max(minRows, min(MaxRows, maxRecordBytes/rowBytes))
 	}
-	var in []shapes.Shape
-	for _, v := range p.State {
-		in = append(in, shapes.Make(v.DType, v.Shape...))
-	}
-	carried := len(in)
-	if width > 0 {
-		in = append(in, shapes.Make(dtypes.Int32, width))
-		carried++
-	}
-	for _, v := range p.Consts {
-		in = append(in, shapes.Make(v.DType, v.Shape...))
-	}
-	spec := loop.Spec{Name: name, Carried: carried, Invariant: len(p.Consts), Rows: lp.Rows}
-	if width > 0 && ops != OpsScan {
-		spec.Compact = &loop.Compaction{Row: len(p.State)}
+	spec := loop.Spec{Name: name, Carried: sig.Carried, Invariant: sig.Invariant(), Rows: lp.Rows}
+	if sig.Lowering.Keys {
+		spec.Compact = &loop.Compaction{Row: sig.Row}
 		for _, blk := range p.CompactBlocks() {
 			cb := loop.CompactBlock{Size: blk.Size, Capacity: lower.Capacity(blk, capacity)}
 			if p.Devices > 1 && blk.Size%p.Devices == 0 {
@@ -187,73 +179,71 @@ func newLoopProgram(b backends.Backend, p *lower.Program, name string, capacity 
 			spec.Compact.Blocks = append(spec.Compact.Blocks, cb)
 		}
 	}
-	bo := lower.BodyOptions{Keys: spec.Compact != nil}
-	if p.SplitByTarget() {
-		if ops == OpsCustom && !p.SplitCovers() {
-			return nil, fmt.Errorf("jit: the program's propagation is split by target across %d devices with tables left whole, which brainc's custom calls cannot run: use composed operators", p.Devices)
-		}
-		steps, err := p.SplitSteps(capacity)
+	var targets []string // the custom calls of the operations before the step, in order of first use
+	at := rowOffsets(p, capacity)
+	for j, op := range sig.Pre {
+		c, t, err := precompute(b, p, op, fmt.Sprintf("%s_split%d", name, j), ops, at, capacity)
 		if err != nil {
 			return nil, err
 		}
-		at := rowOffsets(p, capacity)
-		for j, ss := range steps {
-			args := slices.Clone(ss.Args)
-			for i, a := range args {
-				if a > len(p.State) { // a constant: after the events row, when there is one
-					args[i] = carried + a - len(p.State) - 1
-				}
-			}
-			m := &loop.Manual{Split: ss.Split, ResultAxis: ss.ResultAxis}
-			if target, meta := customShare(ss, at, capacity, p); ops == OpsCustom && target != "" {
-				m.Target, m.Meta, m.Devices = target, meta, p.Devices
-				if !slices.Contains(lp.CustomCalls, target) {
-					lp.CustomCalls = append(lp.CustomCalls, target)
-				}
-			} else if m.Text, err = pjrt.TraceStableHLO(b, fmt.Sprintf("%s_split%d", name, j), ss.Inputs, ss.Fn); err != nil {
-				return nil, fmt.Errorf("jit: %s: %w", ss.Name, err)
-			}
-			spec.Computed = append(spec.Computed, loop.Computed{Manual: m, Args: args})
-			in = append(in, ss.Result)
+		if t != "" && !slices.Contains(targets, t) {
+			targets = append(targets, t)
 		}
-		bo.SplitInputs = true
+		spec.Computed = append(spec.Computed, c)
 	}
-	if ops == OpsCustom && width > 0 {
-		spec.Compact.Target, spec.Compact.KeyType, bo.ByteKeys = cpuops.CompactTarget, "ui8", true
-		lp.CustomCalls = append(lp.CustomCalls, cpuops.CompactTarget)
-	}
-	if ops == OpsCustom && width > 0 && !p.SplitByTarget() { // split: SplitSteps above propagate
-		at := rowOffsets(p, capacity)
-		for _, blk := range p.FanBlocks() {
-			spec.Computed = append(spec.Computed, loop.Computed{Target: cpuops.CSRTarget, Meta: csrMeta(p, blk, at, capacity),
-				Args: []int{len(p.State), carried + blk.FanoutPtr, carried + blk.Fanout, carried + blk.FanoutWeight}})
-			in = append(in, shapes.Make(p.DType, blk.FanoutSize))
-		}
-		if len(spec.Computed) > 0 {
-			bo.FanInputs = true
-			lp.CustomCalls = append(lp.CustomCalls, cpuops.CSRTarget)
-		}
-		for _, pr := range p.DelayedEvents() {
-			weight := carried + pr.Weight
-			if pr.Own.Weights >= 0 {
-				weight = carried + pr.Own.Weights
-			}
-			spec.Computed = append(spec.Computed, loop.Computed{Target: cpuops.CSRDelayedTarget, Meta: csrDelayedMeta(pr, at, capacity),
-				Args: []int{len(p.State), 0, carried + pr.Own.Ptr, carried + pr.Own.Indices, carried + pr.Delay.StepsTable, weight, pr.Delay.Buf}})
-			v := p.State[pr.Delay.Buf]
-			in = append(in, shapes.Make(v.DType, v.Shape...))
-			bo.DelayInputs = true
-		}
-		if bo.DelayInputs {
-			lp.CustomCalls = append(lp.CustomCalls, cpuops.CSRDelayedTarget)
+	if sig.Lowering.ByteKeys {
+		spec.Compact.Target, spec.Compact.KeyType = cpuops.CompactTarget, "ui8"
+		if p.SplitByTarget() {
+			targets = append(targets, cpuops.CompactTarget)
+		} else {
+			targets = append([]string{cpuops.CompactTarget}, targets...)
 		}
 	}
-	step, err := pjrt.TraceStableHLO(b, name+"_step", in, p.Body(capacity, bo))
+	lp.CustomCalls = targets
+	step, err := pjrt.TraceStableHLO(b, name+"_step", sig.ArgShapes(), p.Body(sig))
 	if err != nil {
 		return nil, err
 	}
 	lp.Text, err = loop.Module(step, spec)
 	return lp, err
+}
+
+// lowering is what the loop does around the step with these operators:
+// the top-k and custom compactions leave it to the loop (keys, bytes for
+// the custom one), and the custom calls propagate the whole tables before
+// the step.
+func (o Ops) lowering() lower.Lowering {
+	return lower.Lowering{Keys: o != OpsScan, ByteKeys: o == OpsCustom, Precompute: o == OpsCustom}
+}
+
+// precompute is the one place that chooses how an operation before the
+// step runs: a whole table by its custom call (only the custom operators
+// precompute whole tables); one device's share of a split one by its
+// custom call with the custom operators when one computes it (fan-out
+// and delayed tables), else by its composed graph traced on its own
+// (procedural rows, STP-scaled tables, composed operators). It returns
+// the custom call's target ("" when composed).
+func precompute(b backends.Backend, p *lower.Program, op lower.PreOp, name string, ops Ops, at map[*lower.Block]int, capacity int) (loop.Computed, string, error) {
+	target, meta := customOp(op, at, capacity, p)
+	if ops != OpsCustom {
+		target = ""
+	}
+	if op.Devices == 1 {
+		if target == "" {
+			return loop.Computed{}, "", fmt.Errorf("jit: %s: a whole table is precomputed by a custom call only", op.Name)
+		}
+		return loop.Computed{Target: target, Meta: meta, Args: op.Args}, target, nil
+	}
+	m := &loop.Manual{Split: op.Split, ResultAxis: op.ResultAxis}
+	if target != "" {
+		m.Target, m.Meta, m.Devices = target, meta, op.Devices
+	} else {
+		var err error
+		if m.Text, err = pjrt.TraceStableHLO(b, name, op.Inputs, op.Fn); err != nil {
+			return loop.Computed{}, "", fmt.Errorf("jit: %s: %w", op.Name, err)
+		}
+	}
+	return loop.Computed{Manual: m, Args: op.Args}, target, nil
 }
 
 // rowOffsets is where each compacted block's count lies in the events
@@ -295,17 +285,16 @@ func csrDelayedMeta(pr *lower.Projection, at map[*lower.Block]int, capacity int)
 	return []int32{int32(at[blk]), int32(lower.Capacity(blk, capacity)), int32(pr.Pre.Offset), int32(pr.Pre.Size), int32(wmode)}
 }
 
-// customShare is the custom call (and its meta operand) that computes one
-// device's share of the split propagation ss as the custom calls compute
-// a whole table on one device (a fan-out table, a delayed own table), or
-// "" when none does (procedural rows, STP-scaled tables: traced). at is
-// rowOffsets.
-func customShare(ss lower.SplitStep, at map[*lower.Block]int, capacity int, p *lower.Program) (string, []int32) {
-	switch {
-	case ss.Block != nil:
-		return cpuops.CSRTarget, csrMeta(p, ss.Block, at, capacity)
-	case ss.Proj != nil && ss.Proj.Delay != nil:
-		return cpuops.CSRDelayedTarget, csrDelayedMeta(ss.Proj, at, capacity)
+// customOp is the custom call (and its meta operand) that computes an
+// operation before the step, on a whole table or one device's share (a
+// fan-out table, a delayed own table), or "" when none does (procedural
+// rows, STP-scaled tables: traced). at is rowOffsets.
+func customOp(op lower.PreOp, at map[*lower.Block]int, capacity int, p *lower.Program) (string, []int32) {
+	switch op.Kind {
+	case lower.PreFan:
+		return cpuops.CSRTarget, csrMeta(p, op.Block, at, capacity)
+	case lower.PreDelayed:
+		return cpuops.CSRDelayedTarget, csrDelayedMeta(op.Proj, at, capacity)
 	}
 	return "", nil
 }
@@ -545,7 +534,7 @@ func (r *Runner) runLoop(steps int, fn func(*Chunk) error) error {
 			}
 			nbufs = append(nbufs, nbuf)
 			args = append(args, l.state[d]...)
-			if e.Width > 0 {
+			if e.Signature.Row >= 0 {
 				args = append(args, l.row[d])
 			}
 			for range len(args) - len(donate) {
@@ -567,45 +556,41 @@ func (r *Runner) runLoop(steps int, fn func(*Chunk) error) error {
 			return fmt.Errorf("jit: running the time loop at step %d: %w", r.stats.Steps, err)
 		}
 		per := len(outs) / l.shard.devices
+		sig := e.Signature
+		lo := sig.Loop()
 		l.destroyState()
 		for d := range l.shard.devices {
 			o := outs[d*per : (d+1)*per]
 			l.state[d] = o[:ns]
-			if e.Width > 0 {
+			if sig.Row >= 0 {
 				_ = l.row[d].Destroy()
-				l.row[d] = o[ns]
+				l.row[d] = o[sig.Row]
 			}
 			if d > 0 { // the steps run and the records are whole on every device: device 0's are read
-				destroyAll(o[ns+min(1, e.Width):])
+				destroyAll(o[sig.Carried:])
 			}
 		}
 		outs = outs[:per]
-		at := ns
-		if e.Width > 0 {
-			at++
-		}
-		ran, err := xlapjrt.BufferToScalar[int32](outs[at])
-		_ = outs[at].Destroy()
+		ran, err := xlapjrt.BufferToScalar[int32](outs[lo.Steps])
+		_ = outs[lo.Steps].Destroy()
 		if err != nil {
 			return err
 		}
-		at++
 		k := int(ran)
 		chunk := &Chunk{Start: r.stats.Steps, Steps: k}
 		var ev *events
-		if e.Width > 0 {
-			flat, _, err := xlapjrt.BufferToArray[int32](outs[at])
-			_ = outs[at].Destroy()
+		if lo.Events >= 0 {
+			flat, _, err := xlapjrt.BufferToArray[int32](outs[lo.Events])
+			_ = outs[lo.Events].Destroy()
 			if err != nil {
 				return err
 			}
-			at++
 			offsets, width := p.EventLayout(e.Capacity)
 			ev = &events{flat: flat, width: width, offsets: offsets}
 		}
-		if e.TraceWidth > 0 {
-			flat, _, err := outs[at].ToFlatDataAndDimensions()
-			_ = outs[at].Destroy()
+		if lo.Traces >= 0 {
+			flat, _, err := outs[lo.Traces].ToFlatDataAndDimensions()
+			_ = outs[lo.Traces].Destroy()
 			if err != nil {
 				return err
 			}

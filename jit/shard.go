@@ -26,9 +26,9 @@ func newSharding(p *lower.Program, devices int) *sharding {
 }
 
 // args maps the loop program's @main arguments that are split to their
-// axis: the state, then (after the events row, when there is one) the
-// constants.
-func (s *sharding) args(carried int) map[int]int {
+// axis: the state, then the constants from position consts on (after the
+// events row, when there is one: lower.Signature.Consts).
+func (s *sharding) args(consts int) map[int]int {
 	out := map[int]int{}
 	for i, a := range s.state {
 		if a >= 0 {
@@ -37,7 +37,7 @@ func (s *sharding) args(carried int) map[int]int {
 	}
 	for j, a := range s.consts {
 		if a >= 0 {
-			out[carried+j] = a
+			out[consts+j] = a
 		}
 	}
 	return out
@@ -165,11 +165,7 @@ func (s *sharding) shardText(lp *LoopProgram, p *lower.Program) (string, error) 
 	if s.devices == 1 {
 		return lp.Text, nil
 	}
-	carried := len(p.State)
-	if lp.Width > 0 {
-		carried++
-	}
-	return loop.Shard(lp.Text, s.devices, s.args(carried))
+	return loop.Shard(lp.Text, s.devices, s.args(lp.Signature.Consts))
 }
 
 // compile compiles a (sharded) loop program's text for the devices.

@@ -231,7 +231,7 @@ type Projection struct {
 	Part *Part
 	// Split is set on a procedural projection split by target across the
 	// program's devices: each regenerates the firing rows and keeps the
-	// targets among its own neurons (SplitSteps).
+	// targets among its own neurons (Signature.Pre).
 	Split bool
 	// SplitOwn, when not nil, is the projection's own table (delayed, or
 	// scaled by STP) split by target across the program's devices.

@@ -4,51 +4,19 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
-	"github.com/gomlx/gomlx/pkg/core/shapes"
 
 	"github.com/brainc/brainc/ops"
 )
 
-// SplitStep is one propagation split by target (a fan-out table, a
-// procedural projection or a delayed own table) as the time loop runs it
-// on every device apart, before each step (package loop's Manual): a
-// function of each device's share of some of the step's inputs that gives
-// the device's share of one input of the step (BodyOptions.SplitInputs).
-type SplitStep struct {
-	// Name says what it propagates ("fan E+I", "procedural E2E", "delayed
-	// EE", "scaled EA").
-	Name string
-	// Block is the fan-out table's block, for a fan-out table (nil
-	// otherwise).
-	Block *Block
-	// Proj is the projection, for the others (nil for a fan-out table).
-	Proj *Projection
-	// Fn is the function on one device.
-	Fn func(inputs []*Node) []*Node
-	// Inputs are the shapes Fn takes on one device.
-	Inputs []shapes.Shape
-	// Args are the step inputs it takes: indices into the carried values
-	// (Program.State, then the events row at len(State)), then, from
-	// len(State)+1 on, Program.Consts.
-	Args []int
-	// Split is the axis each of Args is split along across the devices
-	// (-1: whole on each).
-	Split []int
-	// Result is the shape of the whole result, the step's input.
-	Result shapes.Shape
-	// ResultAxis is the axis Result is split along.
-	ResultAxis int
-}
-
-// SplitSteps lists the program's propagations split by target, in the
-// order the step takes their results (BodyOptions.SplitInputs): the
-// blocks of SplitBlocks, then the projections of SplitProcedural, then
-// those of SplitDelayed, then those of SplitScaled.
-func (p *Program) SplitSteps(capacity int) ([]SplitStep, error) {
-	row, consts := len(p.State), len(p.State)+1
-	var out []SplitStep
+// splitOps lists the program's propagations split by target (each
+// device runs its share before each step, package loop's Manual), in the
+// order the step takes their results: the blocks of SplitBlocks, then the
+// projections of SplitProcedural, then those of SplitDelayed, then those
+// of SplitScaled. Their arguments are positions in s.Args.
+func (p *Program) splitOps(s *Signature) ([]PreOp, error) {
+	row, consts, capacity, D := s.Row, s.Consts, s.Capacity, p.Devices
+	var out []PreOp
 	for _, b := range p.SplitBlocks() {
 		at, err := p.rowAt(b, capacity)
 		if err != nil {
@@ -58,20 +26,18 @@ func (p *Program) SplitSteps(capacity int) ([]SplitStep, error) {
 		if len(p.Consts[b.FanoutWeight].Shape) == 2 {
 			ws = 0
 		}
-		out = append(out, SplitStep{Name: "fan " + b.Name, Block: b, Fn: p.fanPropagation(b, at, capacity),
-			Args:   []int{row, consts + b.FanoutPtr, consts + b.Fanout, consts + b.FanoutWeight},
-			Split:  []int{-1, 0, 0, ws},
-			Result: shapes.Make(p.DType, p.Devices, b.Split.Cols)})
+		out = append(out, PreOp{Name: "fan " + b.Name, Kind: PreFan, Block: b, Devices: D, Fn: p.fanPropagation(b, at, capacity),
+			Args:  []int{row, consts + b.FanoutPtr, consts + b.Fanout, consts + b.FanoutWeight},
+			Split: []int{-1, 0, 0, ws}})
 	}
 	for _, pr := range p.SplitProcedural() {
 		at, err := p.rowAt(pr.Pre.Block, capacity)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, SplitStep{Name: "procedural " + pr.Name, Proj: pr, Fn: p.procPropagation(pr, at, capacity),
-			Args:   []int{row, consts + p.DeviceIDs, consts + pr.Weight},
-			Split:  []int{-1, 0, -1},
-			Result: shapes.Make(p.DType, p.Devices, p.SplitShare(pr))})
+		out = append(out, PreOp{Name: "procedural " + pr.Name, Kind: PreProcedural, Proj: pr, Devices: D, Fn: p.procPropagation(pr, at, capacity),
+			Args:  []int{row, consts + p.DeviceIDs, consts + pr.Weight},
+			Split: []int{-1, 0, -1}})
 	}
 	for _, pr := range p.SplitDelayed() {
 		at, err := p.rowAt(pr.Pre.Block, capacity)
@@ -80,11 +46,10 @@ func (p *Program) SplitSteps(capacity int) ([]SplitStep, error) {
 		}
 		o := pr.Own
 		weight, ws := ownWeight(pr)
-		buf := p.State[pr.Delay.Buf]
-		out = append(out, SplitStep{Name: "delayed " + pr.Name, Proj: pr, Fn: p.delayPropagation(pr, at, capacity),
-			Args:   []int{row, 0, consts + o.Ptr, consts + o.Indices, consts + pr.Delay.StepsTable, consts + weight, pr.Delay.Buf},
-			Split:  []int{-1, -1, 0, 0, 0, ws, 1},
-			Result: shapes.Make(buf.DType, buf.Shape...), ResultAxis: 1})
+		out = append(out, PreOp{Name: "delayed " + pr.Name, Kind: PreDelayed, Proj: pr, Devices: D, Fn: p.delayPropagation(pr, at, capacity),
+			Args:       []int{row, 0, consts + o.Ptr, consts + o.Indices, consts + pr.Delay.StepsTable, consts + weight, pr.Delay.Buf},
+			Split:      []int{-1, -1, 0, 0, 0, ws, 1},
+			ResultAxis: 1})
 	}
 	for _, pr := range p.SplitScaled() {
 		at, err := p.rowAt(pr.Pre.Block, capacity)
@@ -93,13 +58,9 @@ func (p *Program) SplitSteps(capacity int) ([]SplitStep, error) {
 		}
 		o := pr.Own
 		weight, ws := ownWeight(pr)
-		out = append(out, SplitStep{Name: "scaled " + pr.Name, Proj: pr, Fn: p.scaledPropagation(pr, at, capacity),
-			Args:   []int{row, pr.STPU, pr.STPX, pr.Pre.Block.Spike, consts + o.Ptr, consts + o.Indices, consts + weight},
-			Split:  []int{-1, -1, -1, -1, 0, 0, ws},
-			Result: shapes.Make(p.DType, p.Devices, p.SplitShare(pr))})
-	}
-	for i := range out {
-		out[i].Inputs = p.shares(out[i].Args, out[i].Split, capacity)
+		out = append(out, PreOp{Name: "scaled " + pr.Name, Kind: PreScaled, Proj: pr, Devices: D, Fn: p.scaledPropagation(pr, at, capacity),
+			Args:  []int{row, pr.STPU, pr.STPX, pr.Pre.Block.Spike, consts + o.Ptr, consts + o.Indices, consts + weight},
+			Split: []int{-1, -1, -1, -1, 0, 0, ws}})
 	}
 	return out, nil
 }
@@ -117,33 +78,9 @@ func ownWeight(pr *Projection) (weight, split int) {
 // SplitCovers reports whether the split propagation covers every fan-out
 // table and every delayed own table (DelayedEvents): what brainc's CPU
 // custom calls would propagate, so that they can run each device's share
-// (SplitSteps), none being left whole in a partitioned step.
+// (Signature.Pre), none being left whole in a partitioned step.
 func (p *Program) SplitCovers() bool {
 	return slices.Equal(p.FanBlocks(), p.SplitBlocks()) && slices.Equal(p.DelayedEvents(), p.SplitDelayed())
-}
-
-// shares are the shapes on one device of the step inputs args (as
-// SplitStep.Args), each split along its axis in split (-1: whole).
-func (p *Program) shares(args, split []int, capacity int) []shapes.Shape {
-	_, width := p.EventLayout(capacity)
-	out := make([]shapes.Shape, len(args))
-	for i, a := range args {
-		var v Var
-		switch {
-		case a < len(p.State):
-			v = p.State[a]
-		case a == len(p.State):
-			v = Var{DType: dtypes.Int32, Shape: []int{width}}
-		default:
-			v = p.Consts[a-len(p.State)-1]
-		}
-		dims := slices.Clone(v.Shape)
-		if split[i] >= 0 {
-			dims[split[i]] /= p.Devices
-		}
-		out[i] = shapes.Make(v.DType, dims...)
-	}
-	return out
 }
 
 // firing is the firing indices of pop in the events row (from at, its

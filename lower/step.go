@@ -63,13 +63,13 @@ type stepper struct {
 	local []*Node
 	// fan holds, per block index, this step's event-driven input to every
 	// target of its fan-out table (nil until computed); fanIn the ones the
-	// step is given (BodyOptions.FanInputs).
+	// step is given (Signature.Pre).
 	fan, fanIn []*Node
 	// procIn holds the inputs of the split procedural projections and
-	// STP-scaled tables the step is given (BodyOptions.SplitInputs).
+	// STP-scaled tables the step is given (Signature.Pre).
 	procIn map[*Projection]*Node
 	// delayIn holds the ring buffers of DelayedEvents with this step's
-	// events added, when the step is given them (BodyOptions.DelayInputs).
+	// events added, when the step is given them (Signature.Pre).
 	delayIn map[*Projection]*Node
 	// next is the state being built for the next step (STP, STDP and delay
 	// lines write their variables there).
@@ -119,110 +119,58 @@ func (p *Program) Chunk(k, capacity int) func(inputs []*Node) []*Node {
 	}
 }
 
-// BodyOptions choose what the time loop does around a step (Body).
-type BodyOptions struct {
-	// Keys leaves compaction to the loop: the step returns one key per
-	// compacted block (Program.key) instead of the new events row.
-	Keys bool
-	// ByteKeys makes the keys Uint8 instead of Float32 (the custom
-	// compaction reads a quarter of the bytes; top-k needs floats).
-	ByteKeys bool
-	// FanInputs leaves the fan-out tables' propagation to the loop: the
-	// step takes, after the constants, one input per block of FanBlocks,
-	// [FanoutSize] of the float type, this step's event-driven input of
-	// the block's table (what ops.EventPropagateCSR gives for the events
-	// row it is given), instead of computing it.
-	FanInputs bool
-	// SplitInputs leaves the propagation split by target to the loop: the
-	// step takes, after the constants, the result of each of SplitSteps,
-	// in order (a fan-out table's [Devices, Split.Cols], a procedural
-	// projection's or an STP-scaled table's [Devices, SplitShare], a
-	// delayed table's ring buffer with this step's events added), instead
-	// of computing them. A program with any needs it; FanInputs and
-	// DelayInputs exclude it.
-	SplitInputs bool
-	// DelayInputs leaves the propagation of DelayedEvents to the loop: the
-	// step takes, after the fan-out inputs, one input per projection of
-	// DelayedEvents, its ring buffer with this step's events added (what
-	// ops.EventPropagateCSRDelayed gives), instead of computing it.
-	DelayInputs bool
-}
-
 // Body returns the graph function of one step of the time loop (package
-// loop): the firing indices of the previous step come in, compacted, as the
-// events row instead of being compacted again, and the new step's row goes
-// out to the next iteration.
+// loop) laid out by sig (Program.Signature, of this program): the firing
+// indices of the previous step come in, compacted, as the events row
+// instead of being compacted again, and the new step's row goes out to
+// the next iteration. The propagations of sig.Pre come in computed.
 //
-// Inputs: the state (Program.State order), then, when the program compacts
-// any block, the events row Int32 [W] of the previous step (see
-// EventLayout: a count and capacity indices per compacted block), then the
-// constants, then (FanInputs) the fan-out inputs. Outputs: the new state,
-// the new events row (when there is one), stop (Bool scalar: some block
-// fired more neurons than its capacity, so the row is truncated and the
-// next step must not use it, or a state went non-finite), then the rows to
-// record: the events row again and the traces row (Float [Σ len(indices)],
-// when the program has traces).
-//
-// With Keys, the step leaves compaction to the loop (loop.Compaction): it
-// returns the events row it was given in place of the new one, then stop
-// (for the blocks not compacted), then one key per compacted block,
-// Float32 [block size], then the traces row.
-func (p *Program) Body(capacity int, o BodyOptions) func(inputs []*Node) []*Node {
+// Stop (Bool scalar) is set when some block fired more neurons than its
+// capacity, so that the row is truncated and the next step must not use
+// it, or a state went non-finite. With Lowering.Keys, the step leaves
+// compaction to the loop (loop.Compaction): it passes the events row it
+// was given through, sets stop for the blocks not compacted only, and
+// returns one key per compacted block.
+func (p *Program) Body(sig *Signature) func(inputs []*Node) []*Node {
+	if sig.p != p {
+		panic("lower: Body: the signature lays out another program")
+	}
 	return func(inputs []*Node) []*Node {
+		if len(inputs) != len(sig.Args) {
+			panic(fmt.Sprintf("lower: Body: %d inputs, the signature has %d arguments", len(inputs), len(sig.Args)))
+		}
 		ns := len(p.State)
 		compact := p.CompactBlocks()
-		nrow := min(1, len(compact))
-		nc := len(p.Consts)
-		st := &stepper{p: p, capacity: capacity, consts: inputs[ns+nrow : ns+nrow+nc], idx: make([]*Node, len(p.Blocks))}
-		if nrow == 1 {
-			offsets, _ := p.EventLayout(capacity)
+		st := &stepper{p: p, capacity: sig.Capacity, consts: inputs[sig.Consts : sig.Consts+len(p.Consts)], idx: make([]*Node, len(p.Blocks))}
+		if sig.Row >= 0 {
+			offsets, _ := p.EventLayout(sig.Capacity)
 			for j, b := range compact {
 				at := offsets[j] + 1
-				st.idx[b.Index] = Slice(inputs[ns], AxisRange(at, at+Capacity(b, capacity)))
+				st.idx[b.Index] = Slice(inputs[sig.Row], AxisRange(at, at+Capacity(b, sig.Capacity)))
 			}
 		}
-		at := ns + nrow + nc
-		if o.FanInputs {
-			st.fanIn = make([]*Node, len(p.Blocks))
-			for _, b := range p.FanBlocks() {
-				st.fanIn[b.Index] = inputs[at]
-				at++
-			}
-		}
-		if o.SplitInputs {
-			steps, err := p.SplitSteps(capacity) // the order the loop gives them in
-			if err != nil {
-				panic(err)
-			}
+		if len(sig.Pre) > 0 {
 			st.fanIn, st.procIn, st.delayIn = make([]*Node, len(p.Blocks)), map[*Projection]*Node{}, map[*Projection]*Node{}
-			for _, ss := range steps {
-				switch {
-				case ss.Block != nil:
-					st.fanIn[ss.Block.Index] = inputs[at]
-				case ss.Proj.Delay != nil:
-					st.delayIn[ss.Proj] = inputs[at]
-				default: // procedural rows, STP-scaled tables
-					st.procIn[ss.Proj] = inputs[at]
-				}
-				at++
-			}
 		}
-		if o.DelayInputs {
-			st.delayIn = map[*Projection]*Node{}
-			for _, pr := range p.DelayedEvents() {
-				st.delayIn[pr] = inputs[at]
-				at++
+		for _, op := range sig.Pre {
+			switch op.Kind {
+			case PreFan:
+				st.fanIn[op.Block.Index] = inputs[op.Result]
+			case PreDelayed:
+				st.delayIn[op.Proj] = inputs[op.Result]
+			default: // procedural rows, STP-scaled tables
+				st.procIn[op.Proj] = inputs[op.Result]
 			}
 		}
 		state := st.step(append([]*Node(nil), inputs[:ns]...))
 		out := state
-		if o.Keys {
-			if nrow == 1 {
-				out = append(out, inputs[ns])
+		if sig.Lowering.Keys {
+			if sig.Row >= 0 {
+				out = append(out, inputs[sig.Row])
 			}
 			out = append(out, p.nonFinite(state, false, st.touched))
 			for _, b := range compact {
-				out = append(out, p.key(b, state, o.ByteKeys))
+				out = append(out, p.key(b, state, sig.Lowering.ByteKeys))
 			}
 		} else {
 			row, stop := st.eventRow(state)
@@ -697,7 +645,7 @@ func (st *stepper) transmit(pr *Projection, state []*Node) *Node {
 		buf = st.delayIn[pr]
 	case pr.Kernel == KernelEvent:
 		if pr.SplitOwn != nil {
-			panic(fmt.Sprintf("lower: projection %s's table is split across %d devices: the loop must give the step its ring buffer (BodyOptions.SplitInputs)", pr.Name, st.p.Devices))
+			panic(fmt.Sprintf("lower: projection %s's table is split across %d devices: the loop must give the step its ring buffer (Signature.Pre)", pr.Name, st.p.Devices))
 		}
 		o := pr.Own
 		buf = ops.EventPropagateCSRDelayed(st.localIdx(pr.Pre, state), st.consts[o.Ptr], st.consts[o.Indices],
@@ -886,7 +834,7 @@ func (st *stepper) propagate(pr *Projection, state []*Node) *Node {
 	b := pr.Pre.Block
 	if st.fan[b.Index] == nil {
 		if b.Split != nil {
-			panic(fmt.Sprintf("lower: block %s's fan-out table is split across %d devices: the loop must give the step its propagation (BodyOptions.SplitInputs)", b.Name, b.Split.Devices))
+			panic(fmt.Sprintf("lower: block %s's fan-out table is split across %d devices: the loop must give the step its propagation (Signature.Pre)", b.Name, b.Split.Devices))
 		}
 		idx := st.compacted(b, state)
 		if b.FanoutPerSynapse {
@@ -906,7 +854,7 @@ func (st *stepper) propagate(pr *Projection, state []*Node) *Node {
 func (st *stepper) splitInput(pr *Projection) *Node {
 	in := st.procIn[pr]
 	if in == nil {
-		panic(fmt.Sprintf("lower: projection %s is split across %d devices: the loop must give the step its propagation (BodyOptions.SplitInputs)", pr.Name, st.p.Devices))
+		panic(fmt.Sprintf("lower: projection %s is split across %d devices: the loop must give the step its propagation (Signature.Pre)", pr.Name, st.p.Devices))
 	}
 	return in
 }

@@ -1,0 +1,426 @@
+package lower
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+)
+
+// Role says what an argument or a result of the traced step holds.
+type Role uint8
+
+// Roles of the step's values, in the order the step takes or gives them.
+const (
+	// RoleState is a state array (Program.State[Of]), carried from each step
+	// to the next.
+	RoleState Role = iota
+	// RoleEvents is the events row, Int32 [W] (EventLayout): as an argument,
+	// the previous step's compacted firing; as a result, this step's (or,
+	// when the loop compacts, the row it was given, passed through).
+	RoleEvents
+	// RoleConst is a constant table (Program.Consts[Of]), the same every
+	// step.
+	RoleConst
+	// RolePrecomputed is the result of Signature.Pre[Of], an operation the
+	// time loop runs before every step.
+	RolePrecomputed
+	// RoleStop is the step's stop flag, Bool scalar: a block fired more
+	// neurons than its capacity or a state went non-finite.
+	RoleStop
+	// RoleKey is compacted block CompactBlocks()[Of]'s spike key, which the
+	// loop compacts (Lowering.Keys; see Program.key).
+	RoleKey
+	// RoleRecordEvents is the events row again, as a row to record.
+	RoleRecordEvents
+	// RoleRecordTraces is the traced values, Float [Σ len(indices)], as a
+	// row to record.
+	RoleRecordTraces
+)
+
+// String names the role as error messages and manifests say it.
+func (r Role) String() string {
+	switch r {
+	case RoleState:
+		return "state"
+	case RoleEvents:
+		return "events row"
+	case RoleConst:
+		return "constant"
+	case RolePrecomputed:
+		return "precomputed"
+	case RoleStop:
+		return "stop"
+	case RoleKey:
+		return "key"
+	case RoleRecordEvents:
+		return "recorded events"
+	case RoleRecordTraces:
+		return "recorded traces"
+	}
+	return fmt.Sprintf("role(%d)", int(r))
+}
+
+// Value is one argument or result of the traced step.
+type Value struct {
+	// Name is the array's name: Program.State's or Program.Consts' for
+	// state and constants, the operation's for a precomputed input,
+	// "events", "stop", "<block>.key" or "traces" otherwise.
+	Name string
+	// Role says what it holds; Of indexes what its role lists (see Role),
+	// 0 for the roles that list one value.
+	Role Role
+	Of   int
+	// DType and Shape are the array's, on one device when the value is
+	// split (a precomputed input split by target) or whole.
+	DType dtypes.DType
+	Shape []int
+}
+
+// ShapeOf is the value's shape.
+func (v Value) ShapeOf() shapes.Shape {
+	return shapes.Make(v.DType, v.Shape...)
+}
+
+// Lowering chooses what the time loop does around the step, which sets
+// the step's signature.
+type Lowering struct {
+	// Keys leaves compaction to the loop: the step returns one key per
+	// compacted block (RoleKey) and passes the events row it was given
+	// through, instead of compacting.
+	Keys bool
+	// ByteKeys makes the keys Uint8 instead of Float32 (the custom
+	// compaction reads a quarter of the bytes; top-k needs floats).
+	ByteKeys bool
+	// Precompute has the loop propagate the whole fan-out tables and the
+	// delayed own tables (DelayedEvents) before each step (brainc's CPU
+	// custom calls do), the step taking their results instead of
+	// computing them. A program split by target precomputes its split
+	// propagation whatever this says.
+	Precompute bool
+}
+
+// PreKind says which propagation a precomputed operation runs.
+type PreKind uint8
+
+// Kinds of precomputed operation.
+const (
+	// PreFan is a block's fan-out table (Block.Fanout): its result is the
+	// input of every target slot, [FanoutSize] whole or [Devices,
+	// Split.Cols] split by target.
+	PreFan PreKind = iota
+	// PreDelayed is a delayed own table (DelayedEvents): its result is
+	// the projection's ring buffer with this step's events added.
+	PreDelayed
+	// PreProcedural is a procedural projection split by target
+	// (SplitProcedural): [Devices, SplitShare].
+	PreProcedural
+	// PreScaled is an STP-scaled own table split by target (SplitScaled):
+	// [Devices, SplitShare].
+	PreScaled
+)
+
+// PreOp is one propagation the time loop runs before every step, whose
+// result the step takes as an argument (RolePrecomputed).
+type PreOp struct {
+	// Name says what it propagates ("fan E+I", "procedural E2E", "delayed
+	// EE", "scaled EA").
+	Name string
+	Kind PreKind
+	// Block is the fan-out table's block (PreFan); Proj the projection
+	// (the other kinds).
+	Block *Block
+	Proj  *Projection
+	// Args are the step arguments it reads: positions in Signature.Args
+	// (state, the events row, constants; never another precomputed input).
+	Args []int
+	// Devices is how many devices its tables are split across by target:
+	// 1 for a whole table.
+	Devices int
+	// Split is the axis each of Args splits along across the devices (-1:
+	// whole on each); all -1 on one device.
+	Split []int
+	// Inputs are the shapes Fn takes on one device.
+	Inputs []shapes.Shape
+	// Fn is the operation as composed graph ops on one device, from its
+	// share of Args to its share of the result; nil for a whole table,
+	// which only a custom call precomputes (composed, the step computes it
+	// itself).
+	Fn func(inputs []*graph.Node) []*graph.Node
+	// Result is the position in Signature.Args of the step argument it
+	// gives; ResultAxis the axis that argument splits along across the
+	// devices.
+	Result, ResultAxis int
+}
+
+// Signature is the calling convention of one traced step of the time loop
+// (Body) for one event capacity and Lowering: every argument and result,
+// in order, and the operations the loop runs before the step. Program
+// builds it once (Program.Signature); Body, the time loop's writer
+// (package jit), sharding and the artifact manifest read their positions
+// from it.
+//
+// Arguments: the state (Program.State order), the events row when any
+// block is compacted, the constants (Program.Consts order), the results
+// of Pre in order. Results: the new state, the new events row, stop, then
+// with Keys one key per compacted block, else the events row again to
+// record; then the traces row when the program has traces.
+type Signature struct {
+	// Capacity is the event capacity the step is traced for; Lowering
+	// what the loop does around it.
+	Capacity int
+	Lowering Lowering
+	Args     []Value
+	Results  []Value
+	// Pre are the operations the loop runs before each step, in the order
+	// their results follow the constants.
+	Pre []PreOp
+	// Row is the position of the events row among Args and Results (-1
+	// without one); Carried the number of leading arguments that the step
+	// returns first, updated (the state, then the row); Consts the
+	// position of the first constant among Args; Stop the position of
+	// stop among Results.
+	Row, Carried, Consts, Stop int
+	// Width is the events row's width, TraceWidth the traces row's.
+	Width, TraceWidth int
+	// p is the program the signature lays out.
+	p *Program
+}
+
+// Signature lays out the step of the time loop for the given event
+// capacity and lowering, and checks it (Signature.Check): the one place
+// the step's argument and result positions are decided.
+func (p *Program) Signature(capacity int, l Lowering) (*Signature, error) {
+	if capacity < 1 {
+		return nil, fmt.Errorf("lower: step signature: event capacity must be ≥ 1, got %d", capacity)
+	}
+	compact := p.CompactBlocks()
+	_, width := p.EventLayout(capacity)
+	s := &Signature{Capacity: capacity, Lowering: l, Row: -1, Width: width, p: p}
+	for _, t := range p.Traces {
+		s.TraceWidth += len(t.Indices)
+	}
+	if l.Keys && len(compact) == 0 {
+		l.Keys, l.ByteKeys, s.Lowering = false, false, Lowering{Precompute: l.Precompute}
+	}
+	for i, v := range p.State {
+		s.Args = append(s.Args, Value{Name: v.Name, Role: RoleState, Of: i, DType: v.DType, Shape: v.Shape})
+	}
+	events := Value{Name: "events", Role: RoleEvents, DType: dtypes.Int32, Shape: []int{width}}
+	if len(compact) > 0 {
+		s.Row = len(s.Args)
+		s.Args = append(s.Args, events)
+	}
+	s.Carried, s.Consts = len(s.Args), len(s.Args)
+	for i, v := range p.Consts {
+		s.Args = append(s.Args, Value{Name: v.Name, Role: RoleConst, Of: i, DType: v.DType, Shape: v.Shape})
+	}
+	pre, err := p.preOps(s)
+	if err != nil {
+		return nil, err
+	}
+	for j, op := range pre {
+		op.Result = len(s.Args)
+		if len(op.Inputs) == 0 {
+			op.Inputs = s.shares(op.Args, op.Split, op.Devices)
+		}
+		r := op.result(p)
+		s.Args = append(s.Args, Value{Name: op.Name, Role: RolePrecomputed, Of: j, DType: r.DType, Shape: r.Dimensions})
+		s.Pre = append(s.Pre, op)
+	}
+	s.Results = append(s.Results, s.Args[:s.Carried]...)
+	s.Stop = len(s.Results)
+	s.Results = append(s.Results, Value{Name: "stop", Role: RoleStop, DType: dtypes.Bool})
+	if l.Keys {
+		kt := dtypes.Float32
+		if l.ByteKeys {
+			kt = dtypes.Uint8
+		}
+		for j, b := range compact {
+			s.Results = append(s.Results, Value{Name: b.Name + ".key", Role: RoleKey, Of: j, DType: kt, Shape: []int{b.Size}})
+		}
+	} else if s.Row >= 0 {
+		events.Role = RoleRecordEvents
+		s.Results = append(s.Results, events)
+	}
+	if s.TraceWidth > 0 {
+		s.Results = append(s.Results, Value{Name: "traces", Role: RoleRecordTraces, DType: p.DType, Shape: []int{s.TraceWidth}})
+	}
+	if err := s.Check(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// preOps lists the operations the loop runs before the step: the split
+// propagation of a program split by target, else, with Precompute and a
+// compacted block, the whole fan-out tables and delayed own tables.
+func (p *Program) preOps(s *Signature) ([]PreOp, error) {
+	if p.SplitByTarget() {
+		if s.Row < 0 {
+			return nil, fmt.Errorf("lower: step signature: the program is split by target but compacts no block")
+		}
+		return p.splitOps(s)
+	}
+	if !s.Lowering.Precompute || s.Row < 0 {
+		return nil, nil
+	}
+	var out []PreOp
+	row, c := s.Row, s.Consts
+	for _, b := range p.FanBlocks() {
+		out = append(out, PreOp{Name: "fan " + b.Name, Kind: PreFan, Block: b, Devices: 1,
+			Args: []int{row, c + b.FanoutPtr, c + b.Fanout, c + b.FanoutWeight}, Split: []int{-1, -1, -1, -1}})
+	}
+	for _, pr := range p.DelayedEvents() {
+		weight, _ := ownWeight(pr)
+		out = append(out, PreOp{Name: "delayed " + pr.Name, Kind: PreDelayed, Proj: pr, Devices: 1,
+			Args:  []int{row, 0, c + pr.Own.Ptr, c + pr.Own.Indices, c + pr.Delay.StepsTable, c + weight, pr.Delay.Buf},
+			Split: []int{-1, -1, -1, -1, -1, -1, -1}})
+	}
+	return out, nil
+}
+
+// result is the whole shape of the step argument an operation gives.
+func (op *PreOp) result(p *Program) shapes.Shape {
+	switch op.Kind {
+	case PreFan:
+		if op.Devices > 1 {
+			return shapes.Make(p.DType, op.Devices, op.Block.Split.Cols)
+		}
+		return shapes.Make(p.DType, op.Block.FanoutSize)
+	case PreDelayed:
+		buf := p.State[op.Proj.Delay.Buf]
+		return shapes.Make(buf.DType, buf.Shape...)
+	}
+	return shapes.Make(p.DType, op.Devices, p.SplitShare(op.Proj))
+}
+
+// shares are the shapes on one device of the step arguments args, each
+// split along its axis in split (-1: whole) across devices.
+func (s *Signature) shares(args, split []int, devices int) []shapes.Shape {
+	out := make([]shapes.Shape, len(args))
+	for i, a := range args {
+		v := s.Args[a]
+		dims := slices.Clone(v.Shape)
+		if split[i] >= 0 {
+			dims[split[i]] /= devices
+		}
+		out[i] = shapes.Make(v.DType, dims...)
+	}
+	return out
+}
+
+// Check verifies the signature against its program: every argument is
+// the program's array of that name, dtype and shape; every operation
+// before the step reads arguments that exist and are not precomputed
+// themselves; and every propagation the program splits by target, or
+// that Precompute leaves to the loop, has its operation. A missing input
+// is an error naming it, not a failure while tracing.
+func (s *Signature) Check() error {
+	p := s.p
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("lower: step signature (capacity %d): %s", s.Capacity, fmt.Sprintf(format, a...))
+	}
+	for pos, v := range s.Args {
+		var want Var
+		switch v.Role {
+		case RoleState:
+			want = p.State[v.Of]
+		case RoleConst:
+			want = p.Consts[v.Of]
+		default:
+			continue
+		}
+		if v.Name != want.Name || v.DType != want.DType || !slices.Equal(v.Shape, want.Shape) {
+			return bad("argument %d is %s %s %s%v, the program's %s %d is %s %s%v", pos, v.Role, v.Name, v.DType, v.Shape, v.Role, v.Of, want.Name, want.DType, want.Shape)
+		}
+	}
+	for j, op := range s.Pre {
+		if len(op.Split) != len(op.Args) || len(op.Inputs) != len(op.Args) {
+			return bad("%s: %d arguments, %d split axes, %d input shapes", op.Name, len(op.Args), len(op.Split), len(op.Inputs))
+		}
+		for _, a := range op.Args {
+			if a < 0 || a >= len(s.Args) || s.Args[a].Role == RolePrecomputed {
+				return bad("%s reads argument %d, which is not the state, the events row or a constant", op.Name, a)
+			}
+		}
+		if r := s.Args[op.Result]; r.Role != RolePrecomputed || r.Of != j {
+			return bad("%s gives argument %d, which is %s %s", op.Name, op.Result, r.Role, r.Name)
+		}
+	}
+	need := map[string]bool{}
+	for _, b := range p.SplitBlocks() {
+		need["fan "+b.Name] = true
+	}
+	for _, pr := range p.SplitProcedural() {
+		need["procedural "+pr.Name] = true
+	}
+	for _, pr := range p.SplitDelayed() {
+		need["delayed "+pr.Name] = true
+	}
+	for _, pr := range p.SplitScaled() {
+		need["scaled "+pr.Name] = true
+	}
+	if s.Lowering.Precompute && s.Row >= 0 && !p.SplitByTarget() {
+		for _, b := range p.FanBlocks() {
+			need["fan "+b.Name] = true
+		}
+		for _, pr := range p.DelayedEvents() {
+			need["delayed "+pr.Name] = true
+		}
+	}
+	for _, op := range s.Pre {
+		delete(need, op.Name)
+	}
+	if len(need) > 0 {
+		missing := slices.Sorted(func(yield func(string) bool) {
+			for name := range need {
+				if !yield(name) {
+					return
+				}
+			}
+		})
+		return bad("no operation before the step gives %q (split across %d devices, or left to the loop)", missing[0], p.Devices)
+	}
+	return nil
+}
+
+// ArgShapes are the shapes of the step's arguments, in order: what the
+// step is traced with.
+func (s *Signature) ArgShapes() []shapes.Shape {
+	out := make([]shapes.Shape, len(s.Args))
+	for i, v := range s.Args {
+		out[i] = v.ShapeOf()
+	}
+	return out
+}
+
+// Invariant is the number of constants among the arguments.
+func (s *Signature) Invariant() int {
+	return len(s.p.Consts)
+}
+
+// LoopOutputs are the positions of the time loop's results (package
+// loop's @main) after the carried values: the number of steps run, and
+// the recorded events and traces (-1 when the program records none).
+type LoopOutputs struct {
+	Steps, Events, Traces int
+}
+
+// Loop is where the time loop that wraps this step returns what it
+// records: after the carried values, the steps run, then the events
+// (built by the loop from the keys, or the step's recorded row), then the
+// traces.
+func (s *Signature) Loop() LoopOutputs {
+	o := LoopOutputs{Steps: s.Carried, Events: -1, Traces: -1}
+	at := s.Carried + 1
+	if s.Row >= 0 {
+		o.Events, at = at, at+1
+	}
+	if s.TraceWidth > 0 {
+		o.Traces = at
+	}
+	return o
+}
