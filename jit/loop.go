@@ -12,6 +12,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 
 	"github.com/brainc/brainc/cpuops"
+	"github.com/brainc/brainc/emit"
 	"github.com/brainc/brainc/loop"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/pjrt"
@@ -182,7 +183,7 @@ func newLoopProgram(b backends.Backend, p *lower.Program, name string, capacity 
 	var targets []string // the custom calls of the operations before the step, in order of first use
 	at := rowOffsets(p, capacity)
 	for j, op := range sig.Pre {
-		c, t, err := precompute(b, p, op, fmt.Sprintf("%s_split%d", name, j), ops, at, capacity)
+		c, t, err := precompute(b, p, sig, op, fmt.Sprintf("%s_split%d", name, j), ops, at, capacity)
 		if err != nil {
 			return nil, err
 		}
@@ -200,7 +201,7 @@ func newLoopProgram(b backends.Backend, p *lower.Program, name string, capacity 
 		}
 	}
 	lp.CustomCalls = targets
-	step, err := pjrt.TraceStableHLO(b, name+"_step", sig.ArgShapes(), p.Body(sig))
+	step, err := pjrt.TraceStableHLO(b, name+"_step", sig.ArgShapes(), emit.Body(p, sig))
 	if err != nil {
 		return nil, err
 	}
@@ -223,7 +224,7 @@ func (o Ops) lowering() lower.Lowering {
 // and delayed tables), else by its composed graph traced on its own
 // (procedural rows, STP-scaled tables, composed operators). It returns
 // the custom call's target ("" when composed).
-func precompute(b backends.Backend, p *lower.Program, op lower.PreOp, name string, ops Ops, at map[*lower.Block]int, capacity int) (loop.Computed, string, error) {
+func precompute(b backends.Backend, p *lower.Program, sig *lower.Signature, op lower.PreOp, name string, ops Ops, at map[*lower.Block]int, capacity int) (loop.Computed, string, error) {
 	target, meta := customOp(op, at, capacity, p)
 	if ops != OpsCustom {
 		target = ""
@@ -238,8 +239,11 @@ func precompute(b backends.Backend, p *lower.Program, op lower.PreOp, name strin
 	if target != "" {
 		m.Target, m.Meta, m.Devices = target, meta, op.Devices
 	} else {
-		var err error
-		if m.Text, err = pjrt.TraceStableHLO(b, name, op.Inputs, op.Fn); err != nil {
+		fn, err := emit.PreFn(p, sig, op)
+		if err != nil {
+			return loop.Computed{}, "", err
+		}
+		if m.Text, err = pjrt.TraceStableHLO(b, name, op.Inputs, fn); err != nil {
 			return loop.Computed{}, "", fmt.Errorf("jit: %s: %w", op.Name, err)
 		}
 	}

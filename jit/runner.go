@@ -26,6 +26,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 
+	"github.com/brainc/brainc/emit"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/pjrt"
 )
@@ -269,7 +270,7 @@ func (r *Runner) exec(k, capacity int) (*graph.Exec, bool, error) {
 	if e, ok := r.execs[key]; ok {
 		return e, false, nil
 	}
-	e, err := graph.NewExec(r.backend, r.prog.Chunk(k, capacity))
+	e, err := graph.NewExec(r.backend, emit.Chunk(r.prog, k, capacity))
 	if err != nil {
 		return nil, false, err
 	}

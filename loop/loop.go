@@ -1,6 +1,6 @@
 // Package loop writes the StableHLO module that runs a simulation's time
 // loop inside one executable. It takes the program text of one traced step
-// (what GoMLX produces for lower.Program.Body) and wraps it, renamed to a
+// (what GoMLX produces for emit.Body) and wraps it, renamed to a
 // private function @step, in a stablehlo.while whose carry holds the step
 // counter, the step's carried values and one buffer per recorded row, so that
 // XLA sees the loop and the executable's size does not depend on how many

@@ -2,10 +2,6 @@ package lower
 
 import (
 	"slices"
-
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
-
-	"github.com/brainc/brainc/ops"
 )
 
 // SourceSums is how the all_to_all projections get their presynaptic sums:
@@ -30,8 +26,9 @@ type SourceSums struct {
 	Indicator int
 }
 
-// kindOf is the kind of value an all_to_all projection sums.
-func kindOf(pr *Projection) string {
+// KindOf is the kind of value an all_to_all projection sums (see
+// SourceSums.Kinds).
+func KindOf(pr *Projection) string {
 	switch {
 	case pr.PreState != nil:
 		return "pre:" + pr.PreState.Synapse.Key()
@@ -52,7 +49,7 @@ func (p *Program) planSourceSums() {
 		if !slices.Contains(s.Pops, pr.Pre) {
 			s.Pops = append(s.Pops, pr.Pre)
 		}
-		if k := kindOf(pr); !slices.Contains(s.Kinds, k) {
+		if k := KindOf(pr); !slices.Contains(s.Kinds, k) {
 			s.Kinds = append(s.Kinds, k)
 		}
 	}
@@ -73,38 +70,4 @@ func (p *Program) planSourceSums() {
 	}
 	s.Indicator = p.addConst("all_to_all.indicator", p.floats(ind, n, len(s.Pops)))
 	p.Sums = s
-}
-
-// sourceSum is Σ_j of what an all_to_all projection transmits from each of
-// its presynaptic neurons this step (a scalar), from the step's one product
-// of all such sums.
-func (st *stepper) sourceSum(pr *Projection, state []*Node) *Node {
-	s := st.p.Sums
-	if st.sums == nil {
-		rows := make([]*Node, len(s.Kinds))
-		for k, kind := range s.Kinds {
-			pieces := make([]*Node, len(s.Pops))
-			for j, pop := range s.Pops {
-				pieces[j] = st.kindValues(kind, pop, state)
-				if pieces[j] == nil {
-					pieces[j] = ZerosLike(ops.SpikesAsFloat(st.spikes(pop, state), st.p.DType))
-				}
-			}
-			rows[k] = Concatenate(pieces, 0)
-		}
-		st.sums = Dot(Stack(rows, 0), st.consts[s.Indicator]) // [kinds, pops]
-	}
-	k, j := slices.Index(s.Kinds, kindOf(pr)), slices.Index(s.Pops, pr.Pre)
-	return Reshape(Slice(st.sums, AxisElem(k), AxisElem(j)))
-}
-
-// kindValues is a kind of value of pop's neurons this step, nil where the
-// kind is not taken over pop.
-func (st *stepper) kindValues(kind string, pop *Population, state []*Node) *Node {
-	for _, pr := range st.p.Projs {
-		if pr.Kernel == KernelAllToAll && pr.Pre == pop && kindOf(pr) == kind {
-			return st.sourceValues(pr, state)
-		}
-	}
-	return nil
 }

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 
 	"github.com/brainc/brainc/dynamics"
@@ -79,19 +78,6 @@ type Block struct {
 	// that other values give the same program.
 	Varying    map[string][]float64
 	VaryArrays map[string]int
-}
-
-// neuron is the block's model in a step: Neuron, reading its varying
-// parameters from their arrays among the program's constant inputs.
-func (b *Block) neuron(consts []*Node) dynamics.Neuron {
-	if len(b.VaryArrays) == 0 {
-		return b.Neuron
-	}
-	arrays := make(map[string]*Node, len(b.VaryArrays))
-	for name, i := range b.VaryArrays {
-		arrays[name] = consts[i]
-	}
-	return b.Neuron.(dynamics.PerNeuron).PerNeuron(arrays)
 }
 
 // Capacity returns the event capacity used for a block: the requested

@@ -1,11 +1,13 @@
-// Package lower turns an ir.Network into pure GoMLX functions: a step
-// function advancing the whole network by dt, and a K-step unrolled chunk
-// whose outputs are the new state and the monitored values of those K steps.
+// Package lower turns an ir.Network into a Program: every decision about
+// how the network runs, and the host tables it runs on, but no graph code
+// (package emit traces a Program's step into GoMLX functions).
 //
 // Passes, in order: build connectivity on the host from the seed; merge
 // projections whose synapses share dynamics and target (one synaptic state
 // per merged group, BrainPy's AlignPost idea); pick a propagation kernel per
 // projection (event-driven or dense); lay out the state and constant inputs.
+// Program.Signature then fixes the traced step's calling convention for
+// one event capacity and lowering.
 package lower
 
 import (
@@ -537,7 +539,7 @@ func (p *Program) lowerPopulation(ip *ir.Population, byName map[string]*Populati
 		if r := ip.Params["rate"]; r*p.Net.Dt/1000 > 1 {
 			return fmt.Errorf("params.rate: %g Hz fires more than once per step of %g ms (at most %g Hz)", r, p.Net.Dt, 1000/p.Net.Dt)
 		}
-		src.Key = p.hashKey("poisson:" + ip.Name)
+		src.Key = p.HashKey("poisson:" + ip.Name)
 	case *dynamics.SpikeTimes:
 		if err := loadSpikeTimes(src, ip); err != nil {
 			return err

@@ -51,7 +51,7 @@ func (p *Program) lowerProjection(ipr *ir.Projection, byName map[string]*Populat
 			return fmt.Errorf("poisson: num × rate × dt is %.3g arrivals per neuron and step, over the limit of %g", lambda, float64(maxPoissonMean))
 		}
 		pr.Kernel, pr.Why = KernelPoisson, "Poisson input: counts drawn per neuron and step"
-		pr.PoissonKey = p.hashKey("poisson-input:" + ipr.Name)
+		pr.PoissonKey = p.HashKey("poisson-input:" + ipr.Name)
 		pr.Weight = p.addConst(ipr.Name+".weight", p.scalar(ipr.Weight))
 	} else {
 		pr.Pre = byName[ipr.Pre]
@@ -321,7 +321,7 @@ func (p *Program) matrix(pr *Projection, post *Population, opts Options) (*conne
 // procedural is a fixed_prob projection's regenerated connectivity.
 func (p *Program) procedural(pr *Projection, post *Population) (ops.Procedural, error) {
 	ipr := pr.Projection
-	return ops.NewProcedural(pr.Pre.Size, post.Size, ipr.Conn.Prob, p.hashKey("conn:"+ipr.Name),
+	return ops.NewProcedural(pr.Pre.Size, post.Size, ipr.Conn.Prob, p.HashKey("conn:"+ipr.Name),
 		ipr.Pre == ipr.Post && !ipr.Conn.AllowSelf)
 }
 

@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 )
 
@@ -142,13 +141,9 @@ type PreOp struct {
 	// Split is the axis each of Args splits along across the devices (-1:
 	// whole on each); all -1 on one device.
 	Split []int
-	// Inputs are the shapes Fn takes on one device.
+	// Inputs are the shapes of one device's share of Args: what the
+	// operation's function on one device takes (package emit's PreFn).
 	Inputs []shapes.Shape
-	// Fn is the operation as composed graph ops on one device, from its
-	// share of Args to its share of the result; nil for a whole table,
-	// which only a custom call precomputes (composed, the step computes it
-	// itself).
-	Fn func(inputs []*graph.Node) []*graph.Node
 	// Result is the position in Signature.Args of the step argument it
 	// gives; ResultAxis the axis that argument splits along across the
 	// devices.
@@ -156,9 +151,9 @@ type PreOp struct {
 }
 
 // Signature is the calling convention of one traced step of the time loop
-// (Body) for one event capacity and Lowering: every argument and result,
+// (package emit's Body) for one event capacity and Lowering: every argument and result,
 // in order, and the operations the loop runs before the step. Program
-// builds it once (Program.Signature); Body, the time loop's writer
+// builds it once (Program.Signature); emit.Body, the time loop's writer
 // (package jit), sharding and the artifact manifest read their positions
 // from it.
 //
@@ -396,6 +391,9 @@ func (s *Signature) ArgShapes() []shapes.Shape {
 	}
 	return out
 }
+
+// Program is the program the signature lays out.
+func (s *Signature) Program() *Program { return s.p }
 
 // Invariant is the number of constants among the arguments.
 func (s *Signature) Invariant() int {

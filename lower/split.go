@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
 
@@ -367,26 +366,8 @@ func (p *Program) SplitProcedural() []*Projection {
 // projection split by target: its share of the target block.
 func (p *Program) SplitShare(pr *Projection) int { return pr.Target.Block.Size / p.Devices }
 
-// procSlice is a split procedural projection's input to its target
-// population, out of every device's share [Devices, SplitShare] (proc).
-func (p *Program) procSlice(pr *Projection, proc *Node) *Node {
-	whole := Reshape(proc, pr.Target.Block.Size)
-	return Slice(whole, AxisRange(pr.Target.Offset, pr.Target.Offset+pr.Target.Size))
-}
-
-// splitSlice is slots [start, start+size) of the output of pr's source
-// block's split fan-out table, out of the whole [Devices, Cols] (fan):
-// the columns of pr's window on every device, one value per neuron of the
-// target block in order, sliced to the slots asked for. When they are a
-// whole target block (the usual case: one group's input), the result is
-// split across the devices as the block is, with nothing to exchange.
-func splitSlice(pr *Projection, fan *Node, start, size int) *Node {
-	sp := pr.Pre.Block.Split
-	w := sp.Windows[sp.window[pr]]
-	share := w.Block.Size / sp.Devices
-	whole := Reshape(Slice(fan, AxisRange(), AxisRange(w.Col, w.Col+share)), w.Block.Size)
-	return Slice(whole, AxisRange(start-w.Base, start-w.Base+size))
-}
+// WindowOf is the window of pr, a projection of the block's Events.
+func (s *SplitFanout) WindowOf(pr *Projection) Window { return s.Windows[s.window[pr]] }
 
 // describeSplit is the --explain line of a split fan-out table.
 func describeSplit(b *Block, consts []Var) string {

@@ -107,9 +107,9 @@ func (p *Program) copies(name string) int {
 	return p.copiesOf[r.Of]
 }
 
-// hashKey is the 32-bit hash key of the random sequence named stream (see
+// HashKey is the 32-bit hash key of the random sequence named stream (see
 // Program.stream), for the counter-based draws of the step.
-func (p *Program) hashKey(stream string) uint32 { return proceduralKey(p.stream(stream)) }
+func (p *Program) HashKey(stream string) uint32 { return proceduralKey(p.stream(stream)) }
 
 // uniforms are n uniform draws in [0, 1) of a stream, the same every time.
 func (p *Program) uniforms(stream string, n int) []float64 {

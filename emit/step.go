@@ -1,8 +1,13 @@
-package lower
+// Package emit traces a lowered program (package lower) into GoMLX graph
+// functions: one step of the time loop laid out by its signature (Body),
+// the K-step unrolled chunk (Chunk), a bare step (Step), and each
+// propagation the loop runs before the step on one device (PreFn). It
+// holds the graph code only: every decision (blocks, kernels, layout,
+// tables) was made by lower, whose lower.Program it reads.
+package emit
 
 import (
 	"fmt"
-	"maps"
 	"math"
 	"reflect"
 	"slices"
@@ -13,46 +18,13 @@ import (
 
 	"github.com/brainc/brainc/dynamics"
 	"github.com/brainc/brainc/ir"
+	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/ops"
 )
 
-// Layout of a chunk's outputs, after the new state (len(Program.State)):
-//
-//   - events, Int32 [K, W]: for each block with Compact set (in
-//     Program.Blocks order), its firing count in the step followed by its
-//     firing indices (capacity slots, padded with the block size); see
-//     EventLayout; Population.Local splits them by population;
-//   - traces, Float [K, Σ len(indices)], only when the program has traces:
-//     every trace's neurons side by side, in Program.Traces order.
-//
-// One array of each kind per chunk keeps the host's reads to one or two.
-
-// EventLayout returns, for each compacted block (CompactBlocks order), the
-// column of its count in the events output (its indices follow), and the
-// row width W.
-func (p *Program) EventLayout(capacity int) (offsets []int, width int) {
-	for _, b := range p.CompactBlocks() {
-		offsets = append(offsets, width)
-		width += 1 + Capacity(b, capacity)
-	}
-	return offsets, width
-}
-
-// CompactBlocks lists the blocks whose spikes a step compacts, in output
-// order.
-func (p *Program) CompactBlocks() []*Block {
-	var out []*Block
-	for _, b := range p.Blocks {
-		if b.Compact {
-			out = append(out, b)
-		}
-	}
-	return out
-}
-
 // stepper holds what one traced step carries to the next, beyond the state.
 type stepper struct {
-	p        *Program
+	p        *lower.Program
 	capacity int
 	consts   []*Node
 	// idx holds the compacted firing indices of the spike state, per block
@@ -63,37 +35,37 @@ type stepper struct {
 	local []*Node
 	// fan holds, per block index, this step's event-driven input to every
 	// target of its fan-out table (nil until computed); fanIn the ones the
-	// step is given (Signature.Pre).
+	// step is given (lower.Signature.Pre).
 	fan, fanIn []*Node
 	// procIn holds the inputs of the split procedural projections and
-	// STP-scaled tables the step is given (Signature.Pre).
-	procIn map[*Projection]*Node
+	// STP-scaled tables the step is given (lower.Signature.Pre).
+	procIn map[*lower.Projection]*Node
 	// delayIn holds the ring buffers of DelayedEvents with this step's
-	// events added, when the step is given them (Signature.Pre).
-	delayIn map[*Projection]*Node
+	// events added, when the step is given them (lower.Signature.Pre).
+	delayIn map[*lower.Projection]*Node
 	// next is the state being built for the next step (STP, STDP and delay
 	// lines write their variables there).
 	next []*Node
 	// preG holds this step's transmitted g of every kinetic state.
-	preG map[*PreState]*Node
-	// sums is this step's product of the all_to_all sums (see SourceSums),
+	preG map[*lower.PreState]*Node
+	// sums is this step's product of the all_to_all sums (see lower.SourceSums),
 	// [kinds, pops], nil until needed.
 	sums *Node
 	// values caches what sourceValues returns, per projection.
-	values map[*Projection]*Node
+	values map[*lower.Projection]*Node
 	// gval holds what each group's output read in this step (its new g,
 	// or a kinetic group's transmitted sum), for current traces.
-	gval map[*Group]*Node
+	gval map[*lower.Group]*Node
 	// touched holds, per event-kernel plastic projection, whether any
 	// weight this step wrote is not finite (Bool scalar): the only entries
 	// that can have become so (see nonFinite).
-	touched map[*Projection]*Node
+	touched map[*lower.Projection]*Node
 }
 
 // Chunk returns the graph function of K unrolled steps with the given event
-// capacity. Its inputs are the state (Program.State order) followed by the
-// constants (Program.Consts order); its outputs are described above.
-func (p *Program) Chunk(k, capacity int) func(inputs []*Node) []*Node {
+// capacity. Its inputs are the state (lower.Program.State order) followed by the
+// constants (lower.Program.Consts order); its outputs are described above.
+func Chunk(p *lower.Program, k, capacity int) func(inputs []*Node) []*Node {
 	return func(inputs []*Node) []*Node {
 		ns := len(p.State)
 		state := append([]*Node(nil), inputs[:ns]...)
@@ -120,7 +92,7 @@ func (p *Program) Chunk(k, capacity int) func(inputs []*Node) []*Node {
 }
 
 // Body returns the graph function of one step of the time loop (package
-// loop) laid out by sig (Program.Signature, of this program): the firing
+// loop) laid out by sig (lower.Program.Signature, of this program): the firing
 // indices of the previous step come in, compacted, as the events row
 // instead of being compacted again, and the new step's row goes out to
 // the next iteration. The propagations of sig.Pre come in computed.
@@ -131,13 +103,13 @@ func (p *Program) Chunk(k, capacity int) func(inputs []*Node) []*Node {
 // compaction to the loop (loop.Compaction): it passes the events row it
 // was given through, sets stop for the blocks not compacted only, and
 // returns one key per compacted block.
-func (p *Program) Body(sig *Signature) func(inputs []*Node) []*Node {
-	if sig.p != p {
-		panic("lower: Body: the signature lays out another program")
+func Body(p *lower.Program, sig *lower.Signature) func(inputs []*Node) []*Node {
+	if sig.Program() != p {
+		panic("emit: Body: the signature lays out another program")
 	}
 	return func(inputs []*Node) []*Node {
 		if len(inputs) != len(sig.Args) {
-			panic(fmt.Sprintf("lower: Body: %d inputs, the signature has %d arguments", len(inputs), len(sig.Args)))
+			panic(fmt.Sprintf("emit: Body: %d inputs, the signature has %d arguments", len(inputs), len(sig.Args)))
 		}
 		ns := len(p.State)
 		compact := p.CompactBlocks()
@@ -146,17 +118,17 @@ func (p *Program) Body(sig *Signature) func(inputs []*Node) []*Node {
 			offsets, _ := p.EventLayout(sig.Capacity)
 			for j, b := range compact {
 				at := offsets[j] + 1
-				st.idx[b.Index] = Slice(inputs[sig.Row], AxisRange(at, at+Capacity(b, sig.Capacity)))
+				st.idx[b.Index] = Slice(inputs[sig.Row], AxisRange(at, at+lower.Capacity(b, sig.Capacity)))
 			}
 		}
 		if len(sig.Pre) > 0 {
-			st.fanIn, st.procIn, st.delayIn = make([]*Node, len(p.Blocks)), map[*Projection]*Node{}, map[*Projection]*Node{}
+			st.fanIn, st.procIn, st.delayIn = make([]*Node, len(p.Blocks)), map[*lower.Projection]*Node{}, map[*lower.Projection]*Node{}
 		}
 		for _, op := range sig.Pre {
 			switch op.Kind {
-			case PreFan:
+			case lower.PreFan:
 				st.fanIn[op.Block.Index] = inputs[op.Result]
-			case PreDelayed:
+			case lower.PreDelayed:
 				st.delayIn[op.Proj] = inputs[op.Result]
 			default: // procedural rows, STP-scaled tables
 				st.procIn[op.Proj] = inputs[op.Result]
@@ -168,13 +140,13 @@ func (p *Program) Body(sig *Signature) func(inputs []*Node) []*Node {
 			if sig.Row >= 0 {
 				out = append(out, inputs[sig.Row])
 			}
-			out = append(out, p.nonFinite(state, false, st.touched))
+			out = append(out, nonFinite(p, state, false, st.touched))
 			for _, b := range compact {
-				out = append(out, p.key(b, state, sig.Lowering.ByteKeys))
+				out = append(out, key(p, b, state, sig.Lowering.ByteKeys))
 			}
 		} else {
 			row, stop := st.eventRow(state)
-			if bad := p.nonFinite(state, true, st.touched); stop == nil {
+			if bad := nonFinite(p, state, true, st.touched); stop == nil {
 				stop = bad
 			} else {
 				stop = Or(stop, bad)
@@ -194,37 +166,11 @@ func (p *Program) Body(sig *Signature) func(inputs []*Node) []*Node {
 	}
 }
 
-// DelayedEvents lists the event-driven projections with per-synapse
-// delays whose propagation is their own table's rows times a weight
-// (scalar or per synapse): no short-term plasticity scaling the rows, no
-// plastic weights; in Program.Projs order.
-func (p *Program) DelayedEvents() []*Projection {
-	var out []*Projection
-	for _, pr := range p.Projs {
-		if pr.Kernel == KernelEvent && pr.Delay != nil && pr.Delay.PerSynapse != nil && pr.Own != nil && pr.STP == nil && pr.Plastic == nil {
-			out = append(out, pr)
-		}
-	}
-	return out
-}
-
-// FanBlocks lists the blocks with a fan-out table (Block.Fanout), in
-// Program.Blocks order: every one is compacted.
-func (p *Program) FanBlocks() []*Block {
-	var out []*Block
-	for _, b := range p.Blocks {
-		if b.Fanout >= 0 {
-			out = append(out, b)
-		}
-	}
-	return out
-}
-
 // key is a compacted block's key for the loop's top-k compaction,
 // Float32 [block size]: 1 where the neuron fired in this step, 0 where not,
 // 2 where one of its float state variables is not finite (their sum is
 // not: a NaN or an infinity anywhere makes it so).
-func (p *Program) key(b *Block, state []*Node, bytes bool) *Node {
+func key(p *lower.Program, b *lower.Block, state []*Node, bytes bool) *Node {
 	dtype := dtypes.Float32
 	if bytes {
 		dtype = dtypes.Uint8
@@ -254,7 +200,7 @@ func (p *Program) key(b *Block, state []*Node, bytes bool) *Node {
 // (touched, from the stepper that built state; nil: every weight): the
 // others were finite a step before. A network without plasticity gets the
 // neuron checks only.
-func (p *Program) nonFinite(state []*Node, compacted bool, touched map[*Projection]*Node) *Node {
+func nonFinite(p *lower.Program, state []*Node, compacted bool, touched map[*lower.Projection]*Node) *Node {
 	var bad *Node
 	or := func(b *Node) {
 		if bad == nil {
@@ -284,78 +230,13 @@ func (p *Program) nonFinite(state []*Node, compacted bool, touched map[*Projecti
 	return bad
 }
 
-// PlasticVar is a plasticity state array the non-finite guard watches.
-type PlasticVar struct {
-	// Proj is the projection, Var the variable's name ("w", a trace such as
-	// "x_pre", or STP's "u" and "x").
-	Proj *Projection
-	Var  string
-	// State indexes Program.State; Size is the number of entries that hold
-	// values (the event kernel's weights have a pad entry after them).
-	State, Size int
-	// Synapses is set for per-synapse arrays (entries in Matrix order);
-	// otherwise there is one entry per neuron of Pre (PreSide) or of the
-	// target.
-	Synapses, PreSide bool
-}
-
-// PlasticFloats lists the plasticity state of every projection, in Projs
-// order: the weights, then the traces of each side (in name order for a
-// rule given by equations), and STP's u and x.
-func (p *Program) PlasticFloats() []PlasticVar {
-	var out []PlasticVar
-	for _, pr := range p.Projs {
-		if pr.STP != nil {
-			n := pr.Pre.Size
-			out = append(out, PlasticVar{Proj: pr, Var: "u", State: pr.STPU, Size: n, PreSide: true},
-				PlasticVar{Proj: pr, Var: "x", State: pr.STPX, Size: n, PreSide: true})
-		}
-		pl := pr.Plastic
-		if pl == nil {
-			continue
-		}
-		nPre, nPost := pr.Pre.Size, pr.Target.Size
-		out = append(out, PlasticVar{Proj: pr, Var: "w", State: pl.W, Size: pr.Matrix.NumSynapses(), Synapses: true})
-		if pl.Eq == nil {
-			out = append(out, PlasticVar{Proj: pr, Var: "x_pre", State: pl.XPre, Size: nPre, PreSide: true},
-				PlasticVar{Proj: pr, Var: "x_post", State: pl.XPost, Size: nPost})
-			continue
-		}
-		for _, name := range slices.Sorted(maps.Keys(pl.PreVars)) {
-			out = append(out, PlasticVar{Proj: pr, Var: name, State: pl.PreVars[name], Size: nPre, PreSide: true})
-		}
-		for _, name := range slices.Sorted(maps.Keys(pl.PostVars)) {
-			out = append(out, PlasticVar{Proj: pr, Var: name, State: pl.PostVars[name], Size: nPost})
-		}
-	}
-	return out
-}
-
-// NeuronFloats lists the indices into State of every float state variable
-// of every block (of the blocks not compacted, without compacted), in
-// Blocks and declaration order: the values the non-finite guard watches.
-func (p *Program) NeuronFloats(compacted bool) []int {
-	var out []int
-	for _, b := range p.Blocks {
-		if b.Compact && !compacted {
-			continue
-		}
-		for _, name := range b.StateNames {
-			if i := b.States[name]; p.State[i].DType == p.DType {
-				out = append(out, i)
-			}
-		}
-	}
-	return out
-}
-
 // eventRow compacts the spikes of every compacted block in state, keeps
 // their indices for the next step, and returns the events row (nil when
 // nothing is compacted) and whether any count exceeds its capacity.
 func (st *stepper) eventRow(state []*Node) (row, overflow *Node) {
 	var parts []*Node
 	for _, b := range st.p.CompactBlocks() {
-		i, c := b.Index, Capacity(b, st.capacity)
+		i, c := b.Index, lower.Capacity(b, st.capacity)
 		var count *Node
 		st.idx[i], count = ops.Compact(state[b.Spike], c)
 		parts = append(parts, Reshape(count, 1), st.idx[i])
@@ -406,7 +287,7 @@ func (st *stepper) traceRow(state []*Node) *Node {
 
 // Step returns the graph function of a single step without monitors:
 // inputs are state then constants, outputs the new state.
-func (p *Program) Step(capacity int) func(inputs []*Node) []*Node {
+func Step(p *lower.Program, capacity int) func(inputs []*Node) []*Node {
 	return func(inputs []*Node) []*Node {
 		ns := len(p.State)
 		st := &stepper{p: p, capacity: capacity, consts: inputs[ns:], idx: make([]*Node, len(p.Blocks))}
@@ -432,16 +313,16 @@ func (st *stepper) step(state []*Node) []*Node {
 	st.fan = make([]*Node, len(p.Blocks))
 	copy(st.fan, st.fanIn)
 	st.local = make([]*Node, len(p.Pops))
-	st.sums, st.values, st.touched = nil, map[*Projection]*Node{}, map[*Projection]*Node{}
+	st.sums, st.values, st.touched = nil, map[*lower.Projection]*Node{}, map[*lower.Projection]*Node{}
 	stepIdx := state[0]
 	g := stepIdx.Graph()
-	st.preG = map[*PreState]*Node{}
+	st.preG = map[*lower.PreState]*Node{}
 	for _, ps := range p.PreStates {
 		updated := ps.Synapse.Update(varsAt(state, ps.Vars), ops.SpikesAsFloat(state[ps.Block.Spike], p.DType), p.Net.Dt)
 		storeAt(next, ps.Vars, updated)
 		st.preG[ps] = updated["g"]
 	}
-	gval := map[*Group]*Node{} // what each group's output reads
+	gval := map[*lower.Group]*Node{} // what each group's output reads
 	st.gval = gval
 	for _, grp := range p.Groups {
 		x := st.groupInput(grp, state)
@@ -490,10 +371,10 @@ func (st *stepper) step(state []*Node) []*Node {
 			}
 			return i
 		}
-		normal := func(v string) *Node { return blockNormal(b, "xi:", v, stepIdx, p.hashKey, p.DType) }
-		newVars, spike := b.neuron(st.consts).Update(vars, input, dynamics.Step{Index: stepIdx, Dt: p.Net.Dt, Normal: normal}, method)
+		normal := func(v string) *Node { return blockNormal(b, "xi:", v, stepIdx, p.HashKey, p.DType) }
+		newVars, spike := blockNeuron(b, st.consts).Update(vars, input, dynamics.Step{Index: stepIdx, Dt: p.Net.Dt, Normal: normal}, method)
 		if nz := b.Pops[0].Noise; nz != nil {
-			newVars[nz.Var] = stochasticTerm(b, vars[nz.Var], newVars[nz.Var], spike, stepIdx, p.hashKey, p.Net.Dt)
+			newVars[nz.Var] = stochasticTerm(b, vars[nz.Var], newVars[nz.Var], spike, stepIdx, p.HashKey, p.Net.Dt)
 		}
 		storeAt(next, b.States, newVars)
 		next[b.Spike] = spike
@@ -505,12 +386,12 @@ func (st *stepper) step(state []*Node) []*Node {
 // groupInput is what a group's synaptic state takes in this step, [block
 // size]: each part's projections summed in order, at its population's
 // neurons, zero at the neurons of populations without a part.
-func (st *stepper) groupInput(grp *Group, state []*Node) *Node {
+func (st *stepper) groupInput(grp *lower.Group, state []*Node) *Node {
 	b := grp.Post
 	if x := st.wholeSegment(grp, state); x != nil {
 		return x
 	}
-	byPop := map[*Population]*Node{}
+	byPop := map[*lower.Population]*Node{}
 	for _, part := range grp.Parts {
 		var x *Node
 		for _, pr := range part.Projs {
@@ -542,18 +423,18 @@ func (st *stepper) groupInput(grp *Group, state []*Node) *Node {
 // plain event projection from that block and their segments lie side by
 // side as the populations do (a batch's copies, or COBA's E→E and E→I);
 // nil otherwise.
-func (st *stepper) wholeSegment(grp *Group, state []*Node) *Node {
+func (st *stepper) wholeSegment(grp *lower.Group, state []*Node) *Node {
 	b := grp.Post
 	if len(b.Pops) == 1 || len(grp.Parts) != len(b.Pops) {
 		return nil
 	}
-	var first *Projection
+	var first *lower.Projection
 	for _, part := range grp.Parts {
 		if len(part.Projs) != 1 {
 			return nil
 		}
 		pr := part.Projs[0]
-		if pr.Kernel != KernelEvent || pr.Own != nil || pr.Delay != nil || pr.Target != part.Pop {
+		if pr.Kernel != lower.KernelEvent || pr.Own != nil || pr.Delay != nil || pr.Target != part.Pop {
 			return nil
 		}
 		if first == nil {
@@ -572,7 +453,7 @@ func (st *stepper) wholeSegment(grp *Group, state []*Node) *Node {
 // populations' inputs are one constant, else one value per neuron, each
 // population's input (noise and Ornstein–Uhlenbeck currents advancing into
 // the next state) at its neurons.
-func (st *stepper) external(b *Block, state []*Node) *Node {
+func (st *stepper) external(b *lower.Block, state []*Node) *Node {
 	p, stepIdx := st.p, state[0]
 	uniform := true
 	for _, pop := range b.Pops {
@@ -590,10 +471,10 @@ func (st *stepper) external(b *Block, state []*Node) *Node {
 		}
 		switch pop.Input.Kind {
 		case "noise":
-			ext = Add(ext, whiteNoise(pop, stepIdx, p.hashKey, p.Net.Dt, p.DType))
+			ext = Add(ext, whiteNoise(pop, stepIdx, p.HashKey, p.Net.Dt, p.DType))
 		case "ou":
 			ext = state[pop.OU]
-			st.next[pop.OU] = ouStep(pop, ext, stepIdx, p.hashKey, p.Net.Dt)
+			st.next[pop.OU] = ouStep(pop, ext, stepIdx, p.HashKey, p.Net.Dt)
 		}
 		pieces[k] = BroadcastToDims(ext, pop.Size)
 	}
@@ -605,7 +486,7 @@ func (st *stepper) external(b *Block, state []*Node) *Node {
 
 // popSlice is the part of a block array [block size] that holds pop's
 // neurons.
-func popSlice(x *Node, pop *Population) *Node {
+func popSlice(x *Node, pop *lower.Population) *Node {
 	if pop.Size == pop.Block.Size {
 		return x
 	}
@@ -632,7 +513,7 @@ func storeAt(next []*Node, idx map[string]int, v dynamics.Vars) {
 
 // transmit is a projection's input to its synaptic group in this step:
 // what propagate computes, or, through a delay line, what is due now.
-func (st *stepper) transmit(pr *Projection, state []*Node) *Node {
+func (st *stepper) transmit(pr *lower.Projection, state []*Node) *Node {
 	d := pr.Delay
 	if d == nil {
 		return st.propagate(pr, state)
@@ -641,11 +522,11 @@ func (st *stepper) transmit(pr *Projection, state []*Node) *Node {
 	switch {
 	case d.PerSynapse == nil:
 		buf = ops.DelayRow(buf, step, st.propagate(pr, state), d.Steps)
-	case pr.Kernel == KernelEvent && st.delayIn[pr] != nil:
+	case pr.Kernel == lower.KernelEvent && st.delayIn[pr] != nil:
 		buf = st.delayIn[pr]
-	case pr.Kernel == KernelEvent:
+	case pr.Kernel == lower.KernelEvent:
 		if pr.SplitOwn != nil {
-			panic(fmt.Sprintf("lower: projection %s's table is split across %d devices: the loop must give the step its ring buffer (Signature.Pre)", pr.Name, st.p.Devices))
+			panic(fmt.Sprintf("lower: projection %s's table is split across %d devices: the loop must give the step its ring buffer (lower.Signature.Pre)", pr.Name, st.p.Devices))
 		}
 		o := pr.Own
 		buf = ops.EventPropagateCSRDelayed(st.localIdx(pr.Pre, state), st.consts[o.Ptr], st.consts[o.Indices],
@@ -662,9 +543,9 @@ func (st *stepper) transmit(pr *Projection, state []*Node) *Node {
 // compacted returns the firing indices of a block's spikes in state,
 // compacting them on the first step of a chunk (they were counted, and
 // checked against the capacity, by the chunk before).
-func (st *stepper) compacted(b *Block, state []*Node) *Node {
+func (st *stepper) compacted(b *lower.Block, state []*Node) *Node {
 	if st.idx[b.Index] == nil {
-		st.idx[b.Index], _ = ops.Compact(state[b.Spike], Capacity(b, st.capacity))
+		st.idx[b.Index], _ = ops.Compact(state[b.Spike], lower.Capacity(b, st.capacity))
 	}
 	return st.idx[b.Index]
 }
@@ -672,7 +553,7 @@ func (st *stepper) compacted(b *Block, state []*Node) *Node {
 // localIdx returns the firing indices of pop within pop (padded with
 // pop.Size, in the block's capacity), for the tables that have a row per
 // neuron of pop.
-func (st *stepper) localIdx(pop *Population, state []*Node) *Node {
+func (st *stepper) localIdx(pop *lower.Population, state []*Node) *Node {
 	idx := st.compacted(pop.Block, state)
 	if pop.Size == pop.Block.Size {
 		return idx
@@ -685,7 +566,7 @@ func (st *stepper) localIdx(pop *Population, state []*Node) *Node {
 
 // popLocal turns firing indices of pop's block (idx, padded with the
 // block's size) into indices within pop, padded with pop.Size.
-func popLocal(idx *Node, pop *Population) *Node {
+func popLocal(idx *Node, pop *lower.Population) *Node {
 	if pop.Size == pop.Block.Size {
 		return idx
 	}
@@ -699,7 +580,7 @@ func popLocal(idx *Node, pop *Population) *Node {
 // plastic weights (applying this step's STDP to the next state; the
 // weights returned are the ones before it), per-synapse weights when the
 // table has them, else the projection's scalar.
-func (st *stepper) ownWeight(pr *Projection, state []*Node) *Node {
+func (st *stepper) ownWeight(pr *lower.Projection, state []*Node) *Node {
 	if pl := pr.Plastic; pl != nil {
 		o, dt := pr.Own, st.p.DType
 		tables := dynamics.EventTables{Ptr: st.consts[o.Ptr], Targets: st.consts[o.Indices], Width: o.Width,
@@ -744,7 +625,7 @@ func touchedNonFinite(w, preIdx, postIdx *Node, t dynamics.EventTables, synapses
 // rowScale is the factor of each presynaptic row of an event-driven
 // projection this step: the short-term plasticity efficacies (advancing
 // (u, x) into the next state), or nil without STP.
-func (st *stepper) rowScale(pr *Projection, state []*Node) *Node {
+func (st *stepper) rowScale(pr *lower.Projection, state []*Node) *Node {
 	if pr.STP == nil {
 		return nil
 	}
@@ -754,7 +635,7 @@ func (st *stepper) rowScale(pr *Projection, state []*Node) *Node {
 // sourceValues is what a dense or all-to-all projection transmits from each
 // presynaptic neuron this step: the kinetic state's g, or the spikes as
 // floats, scaled by their short-term plasticity efficacy when it has one.
-func (st *stepper) sourceValues(pr *Projection, state []*Node) *Node {
+func (st *stepper) sourceValues(pr *lower.Projection, state []*Node) *Node {
 	if v, ok := st.values[pr]; ok {
 		return v
 	}
@@ -764,7 +645,7 @@ func (st *stepper) sourceValues(pr *Projection, state []*Node) *Node {
 }
 
 // transmitted computes sourceValues.
-func (st *stepper) transmitted(pr *Projection, state []*Node) *Node {
+func (st *stepper) transmitted(pr *lower.Projection, state []*Node) *Node {
 	if pr.PreState != nil {
 		return popSlice(st.preG[pr.PreState], pr.Pre)
 	}
@@ -780,7 +661,7 @@ func (st *stepper) transmitted(pr *Projection, state []*Node) *Node {
 // denseInputs returns a dense projection's source values and weights,
 // applying this step's STDP to the next state (the weights returned are the
 // ones before it, which carry this step's spikes).
-func (st *stepper) denseInputs(pr *Projection, state []*Node) (values, w *Node) {
+func (st *stepper) denseInputs(pr *lower.Projection, state []*Node) (values, w *Node) {
 	values, w = st.sourceValues(pr, state), st.consts[pr.Weight]
 	if pl := pr.Plastic; pl != nil {
 		w = state[pl.W]
@@ -800,16 +681,16 @@ func (st *stepper) denseInputs(pr *Projection, state []*Node) (values, w *Node) 
 }
 
 // propagate computes a projection's weighted presynaptic input for this step.
-func (st *stepper) propagate(pr *Projection, state []*Node) *Node {
+func (st *stepper) propagate(pr *lower.Projection, state []*Node) *Node {
 	w := st.consts[pr.Weight]
 	nPost := pr.Target.Size
 	switch pr.Kernel {
-	case KernelPoisson:
+	case lower.KernelPoisson:
 		return st.poissonInput(pr, state[0], w)
-	case KernelDense:
+	case lower.KernelDense:
 		values, w := st.denseInputs(pr, state)
 		return ops.DensePropagate(values, st.consts[pr.PreList], st.consts[pr.PostList], w, nPost)
-	case KernelAllToAll:
+	case lower.KernelAllToAll:
 		values := st.sourceValues(pr, state)
 		x := BroadcastToDims(Mul(st.sourceSum(pr, state), w), nPost)
 		if pr.Pre == pr.Target && !pr.Conn.AllowSelf {
@@ -819,22 +700,22 @@ func (st *stepper) propagate(pr *Projection, state []*Node) *Node {
 	}
 	if pr.SplitOwn != nil && pr.Delay == nil { // STP-scaled, split by target: given
 		st.sourceValues(pr, state) // this step's STP update
-		return st.p.procSlice(pr, st.splitInput(pr))
+		return procSlice(pr, st.splitInput(pr))
 	}
 	if o := pr.Own; o != nil {
 		return ops.EventPropagateCSRScaled(st.localIdx(pr.Pre, state), st.consts[o.Ptr], st.consts[o.Indices], o.Width,
 			st.ownWeight(pr, state), st.rowScale(pr, state), nPost)
 	}
-	if pr.Kernel == KernelProcedural {
+	if pr.Kernel == lower.KernelProcedural {
 		if pr.Split {
-			return st.p.procSlice(pr, st.splitInput(pr))
+			return procSlice(pr, st.splitInput(pr))
 		}
 		return ops.ProceduralEvent(st.localIdx(pr.Pre, state), *pr.Proc, w)
 	}
 	b := pr.Pre.Block
 	if st.fan[b.Index] == nil {
 		if b.Split != nil {
-			panic(fmt.Sprintf("lower: block %s's fan-out table is split across %d devices: the loop must give the step its propagation (Signature.Pre)", b.Name, b.Split.Devices))
+			panic(fmt.Sprintf("lower: block %s's fan-out table is split across %d devices: the loop must give the step its propagation (lower.Signature.Pre)", b.Name, b.Split.Devices))
 		}
 		idx := st.compacted(b, state)
 		if b.FanoutPerSynapse {
@@ -851,17 +732,17 @@ func (st *stepper) propagate(pr *Projection, state []*Node) *Node {
 // splitInput is the propagation of pr split by target that the step is
 // given (a procedural projection or an STP-scaled table); without it the
 // step cannot be traced.
-func (st *stepper) splitInput(pr *Projection) *Node {
+func (st *stepper) splitInput(pr *lower.Projection) *Node {
 	in := st.procIn[pr]
 	if in == nil {
-		panic(fmt.Sprintf("lower: projection %s is split across %d devices: the loop must give the step its propagation (Signature.Pre)", pr.Name, st.p.Devices))
+		panic(fmt.Sprintf("lower: projection %s is split across %d devices: the loop must give the step its propagation (lower.Signature.Pre)", pr.Name, st.p.Devices))
 	}
 	return in
 }
 
 // fanSlice is slots [start, start+size) of this step's output of pr's
 // source block's fan-out table (whole, or split by target: splitSlice).
-func (st *stepper) fanSlice(pr *Projection, start, size int) *Node {
+func (st *stepper) fanSlice(pr *lower.Projection, start, size int) *Node {
 	fan := st.fan[pr.Pre.Block.Index]
 	if pr.Pre.Block.Split != nil {
 		return splitSlice(pr, fan, start, size)
@@ -870,13 +751,13 @@ func (st *stepper) fanSlice(pr *Projection, start, size int) *Node {
 }
 
 // spikes is pop's spike flags in state.
-func (st *stepper) spikes(pop *Population, state []*Node) *Node {
+func (st *stepper) spikes(pop *lower.Population, state []*Node) *Node {
 	return popSlice(state[pop.Block.Spike], pop)
 }
 
 // poissonInput draws a Poisson input's weighted counts for step idx, zero
 // outside its [start, stop) window.
-func (st *stepper) poissonInput(pr *Projection, idx, w *Node) *Node {
+func (st *stepper) poissonInput(pr *lower.Projection, idx, w *Node) *Node {
 	in, dt, dtype := pr.Poisson, st.p.Net.Dt, st.p.DType
 	counts := ops.HashPoisson(pr.PoissonKey, idx, pr.Target.Size, float64(in.Num)*in.Rate*dt/1000, dtype)
 	x := Mul(counts, w)
@@ -922,7 +803,7 @@ func inputCurrent(in ir.Input, idx *Node, dt float64, dtype dtypes.DType) *Node 
 
 // ouStep advances an Ornstein–Uhlenbeck current exactly over dt:
 // I' = μ + (I − μ)·e^{−dt/τ} + σ·√(1 − e^{−2dt/τ})·ξ.
-func ouStep(pop *Population, cur, idx *Node, key func(stream string) uint32, dt float64) *Node {
+func ouStep(pop *lower.Population, cur, idx *Node, key func(stream string) uint32, dt float64) *Node {
 	in := pop.Input
 	decay := math.Exp(-dt / in.Tau)
 	z := ops.HashNormal(key("ou:"+pop.Name), idx, pop.Size, cur.DType())
@@ -934,7 +815,7 @@ func ouStep(pop *Population, cur, idx *Node, key func(stream string) uint32, dt 
 // deterministic update: σ·√dt·ξ, or σ·X·√dt·ξ with X its value at the start
 // of the step, each population with its σ and stream; neurons that spiked
 // keep their reset value.
-func stochasticTerm(b *Block, before, after, spike, idx *Node, key func(stream string) uint32, dt float64) *Node {
+func stochasticTerm(b *lower.Block, before, after, spike, idx *Node, key func(stream string) uint32, dt float64) *Node {
 	sigma := make([]float64, len(b.Pops))
 	for k, pop := range b.Pops {
 		sigma[k] = pop.Noise.Sigma * math.Sqrt(dt)
@@ -958,7 +839,7 @@ func stochasticTerm(b *Block, before, after, spike, idx *Node, key func(stream s
 // blockNormal is this step's standard normal draws for variable v of a
 // block, [block size]: each population's from a stream of its own,
 // (seed, stream + population.v, step, neuron).
-func blockNormal(b *Block, stream, v string, idx *Node, key func(stream string) uint32, dtype dtypes.DType) *Node {
+func blockNormal(b *lower.Block, stream, v string, idx *Node, key func(stream string) uint32, dtype dtypes.DType) *Node {
 	pieces := make([]*Node, len(b.Pops))
 	for k, pop := range b.Pops {
 		pieces[k] = ops.HashNormal(key(stream+pop.Name+"."+v), idx, pop.Size, dtype)
@@ -971,7 +852,7 @@ func blockNormal(b *Block, stream, v string, idx *Node, key func(stream string) 
 
 // perPop is a constant [block size] holding values[k] at population k's
 // neurons.
-func perPop(b *Block, values []float64, dtype dtypes.DType, g *Graph) *Node {
+func perPop(b *lower.Block, values []float64, dtype dtypes.DType, g *Graph) *Node {
 	v := make([]float64, 0, b.Size)
 	for k, pop := range b.Pops {
 		for range pop.Size {
@@ -983,7 +864,7 @@ func perPop(b *Block, values []float64, dtype dtypes.DType, g *Graph) *Node {
 
 // whiteNoise is Sigma·ξ/√dt per neuron for a noise input, ξ ~ N(0, 1) from
 // a counter-based hash of (seed, population, step, neuron) by Box–Muller.
-func whiteNoise(pop *Population, idx *Node, key func(stream string) uint32, dt float64, dtype dtypes.DType) *Node {
+func whiteNoise(pop *lower.Population, idx *Node, key func(stream string) uint32, dt float64, dtype dtypes.DType) *Node {
 	z := ops.HashNormal(key("noise:"+pop.Name), idx, pop.Size, dtype)
 	return MulScalar(z, pop.Input.Sigma/math.Sqrt(dt))
 }

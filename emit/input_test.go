@@ -1,4 +1,4 @@
-package lower
+package emit
 
 import (
 	"math"
@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/netspec"
 	"github.com/brainc/brainc/pjrt"
 )
@@ -56,18 +57,19 @@ func TestInputCurrents(t *testing.T) {
 	}
 }
 
-func TestInputSpecErrors(t *testing.T) {
-	tests := []struct{ input, err string }{
-		{"{ramp: {to: 5, end: 30 ms, start: 40 ms}}", "t.yaml:2: populations.P.input.ramp.end: must be after start (40 ms), got 30 ms"},
-		{"{ramp: {to: 5}}", `populations.P.input.ramp: missing required key "end"`},
-		{"{sinusoid: {amplitude: 1, frequency: 5 ms}}", `t.yaml:2: populations.P.input.sinusoid.frequency: expected a rate`},
-		{"{section: {values: [1, 2], durations: [5 ms]}}", "values and durations must be non-empty lists of the same length, got 2 and 1"},
-		{"{section: {values: [1], durations: [0 ms]}}", "populations.P.input.section.durations[0]: must be > 0, got 0 ms"},
-		{"{constant: 1, ramp: {to: 1, end: 2 ms}}", "populations.P.input: give exactly one input kind (constant, ramp, sinusoid, section, noise, ou)"},
+// Body refuses a signature laid out for another program.
+func TestBodyRefusesOtherSignature(t *testing.T) {
+	build := func() *lower.Program {
+		net, err := netspec.Parse([]byte("populations:\n  P: {size: 4, model: LifRef}\nmonitors: {spikes: [P]}\n"), "t.yaml")
+		require.NoError(t, err)
+		p, err := lower.Build(net, lower.Options{})
+		require.NoError(t, err)
+		return p
 	}
-	for _, tc := range tests {
-		_, err := netspec.Parse([]byte("populations:\n  P: {size: 1, model: LifRef, input: "+tc.input+"}\n"), "t.yaml")
-		require.Error(t, err, tc.input)
-		assert.Contains(t, err.Error(), tc.err, tc.input)
-	}
+	p, other := build(), build()
+	sig, err := other.Signature(4, lower.Lowering{})
+	require.NoError(t, err)
+	assert.PanicsWithValue(t, "emit: Body: the signature lays out another program", func() { Body(p, sig) })
+	_, err = PreFn(p, sig, lower.PreOp{Name: "fan P", Kind: lower.PreFan, Block: p.Blocks[0], Devices: 1})
+	assert.EqualError(t, err, "emit: fan P is a whole table: a custom call precomputes it, not a composed function")
 }
