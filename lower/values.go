@@ -9,8 +9,12 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+
 	"github.com/brainc/brainc/catalog"
 	"github.com/brainc/brainc/connect"
+	"github.com/brainc/brainc/dynamics"
 	"github.com/brainc/brainc/eqs"
 	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/npyio"
@@ -287,4 +291,122 @@ func checkOrder(pop *Population, m *catalog.ModelSpec) error {
 		}
 	}
 	return nil
+}
+
+// InitialState draws the initial state on the host from the network seed:
+// each (population, variable) has its own random stream, so adding a
+// population does not change the others.
+func (p *Program) InitialState() []*tensors.Tensor {
+	out := make([]*tensors.Tensor, len(p.State))
+	out[0] = tensors.FromValue(int32(0))
+	for _, b := range p.Blocks {
+		for _, name := range b.StateNames {
+			i := b.States[name]
+			if p.State[i].DType == dtypes.Int32 { // step counters
+				out[i] = tensors.FromFlatDataAndDimensions(slices.Repeat([]int32{dynamics.NeverSpiked}, b.Size), b.Size)
+				continue
+			}
+			var v []float64
+			for _, pop := range b.Pops {
+				v = append(v, p.drawInit(pop, name)...)
+			}
+			out[i] = p.floats(v, b.Size)
+		}
+		out[b.Spike] = tensors.FromFlatDataAndDimensions(make([]bool, b.Size), b.Size)
+		for _, pop := range b.Pops {
+			if pop.OU >= 0 { // the OU current starts at its mean
+				out[pop.OU] = p.floats(slices.Repeat([]float64{pop.Input.Value}, pop.Size), pop.Size)
+			}
+		}
+	}
+	for _, pr := range p.Projs {
+		if pr.STP != nil {
+			out[pr.STPU] = p.floats(slices.Repeat([]float64{pr.STP.Rest}, pr.Pre.Size), pr.Pre.Size)
+			out[pr.STPX] = p.floats(slices.Repeat([]float64{1}, pr.Pre.Size), pr.Pre.Size)
+		}
+	}
+	for _, pr := range p.Projs {
+		if d := pr.Delay; d != nil {
+			n := p.State[d.Buf].Shape
+			out[d.Buf] = p.floats(make([]float64, n[0]*n[1]), n...)
+		}
+		if pl := pr.Plastic; pl != nil {
+			s := pr.Matrix.NumSynapses()
+			w := slices.Repeat([]float64{pr.Projection.Weight}, s)
+			for k, x := range pr.SynWeights { // a conn file's per-synapse weights
+				w[k] *= x
+			}
+			if pl.Event {
+				w = append(w, 0) // the pad entry
+			}
+			out[pl.W] = p.floats(w, len(w))
+			nPost := p.Net.Population(pr.Post).Size
+			if pl.Eq == nil {
+				out[pl.XPre] = p.floats(make([]float64, pr.Pre.Size), pr.Pre.Size)
+				out[pl.XPost] = p.floats(make([]float64, nPost), nPost)
+			}
+			for _, i := range pl.PreVars {
+				out[i] = p.floats(make([]float64, pr.Pre.Size), pr.Pre.Size)
+			}
+			for _, i := range pl.PostVars {
+				out[i] = p.floats(make([]float64, nPost), nPost)
+			}
+		}
+	}
+	for _, ps := range p.PreStates {
+		for _, i := range ps.Vars {
+			out[i] = p.floats(make([]float64, ps.Block.Size), ps.Block.Size)
+		}
+	}
+	for _, g := range p.Groups {
+		n := g.Post.Size
+		for _, i := range g.Vars {
+			out[i] = p.floats(make([]float64, n), n)
+		}
+		if g.G < 0 {
+			continue
+		}
+		g0 := make([]float64, n)
+		for _, part := range g.Parts {
+			if part.Init != nil {
+				copy(g0[part.Pop.Offset:], p.draw(*part.Init, "init:"+part.Projs[0].Name+".g", part.Pop.Size))
+			}
+		}
+		out[g.G] = p.floats(g0, n)
+	}
+	return out
+}
+
+func (p *Program) floats(v []float64, dims ...int) *tensors.Tensor {
+	if p.DType == dtypes.Float64 {
+		return tensors.FromFlatDataAndDimensions(v, dims...)
+	}
+	f := make([]float32, len(v))
+	for i, x := range v {
+		f[i] = float32(x)
+	}
+	return tensors.FromFlatDataAndDimensions(f, dims...)
+}
+
+// drawInit draws the initial values of one state variable.
+func (p *Program) drawInit(pop *Population, name string) []float64 {
+	init, ok := pop.Init[name]
+	if !ok {
+		init = ir.Init{Kind: ir.InitConst, A: defaultInit(pop, name)}
+	}
+	return p.draw(init, "init:"+pop.Name+"."+name, pop.Size)
+}
+
+// defaultInit is a state's catalogue default: the value of the parameter it
+// defaults from, or its default value.
+func defaultInit(pop *Population, name string) float64 {
+	if m, ok := pop.Population.ModelSpec(); ok {
+		if s, ok := m.State(name); ok {
+			if s.DefaultFrom != "" {
+				return pop.Params[s.DefaultFrom]
+			}
+			return s.Default
+		}
+	}
+	return 0
 }
