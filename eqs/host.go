@@ -32,7 +32,9 @@ func CheckExpr(text string, names map[string]Dim) (Expr, Dim, error) {
 }
 
 // Eval computes an expression on the host, in coherent units, with the
-// given values of its names (an expression CheckExpr accepted).
+// given values of its names (an expression CheckExpr accepted). An
+// expression that was not checked never panics: a call of an unknown
+// function, or with the wrong number of arguments, is NaN.
 func Eval(e Expr, vars map[string]float64) float64 {
 	switch x := e.(type) {
 	case *Num:
@@ -103,6 +105,9 @@ func b2f(b bool) float64 {
 }
 
 func hostCall(fn string, a []float64) float64 {
+	if n, ok := functions[fn]; !ok || n != len(a) {
+		return math.NaN()
+	}
 	switch fn {
 	case "exp":
 		return math.Exp(a[0])

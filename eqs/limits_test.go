@@ -2,6 +2,7 @@ package eqs
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"testing"
 
@@ -205,5 +206,22 @@ func TestConstantFaultsInSynapses(t *testing.T) {
 	_, err = ParseOutput(OutputSource{Current: "g*(E - V)/k", Params: []ParamSource{{"E", "0 mV"}, {"k", "0"}}}, Dimensionless)
 	if err == nil || !strings.Contains(err.Error(), "divides by zero: k is 0") {
 		t.Errorf("output k 0: got %v", err)
+	}
+}
+
+// Eval of an expression no checker saw (found by FuzzParseExprDeep:
+// where(0*where(0*…0)…) has one argument per where) is NaN, not a panic.
+func TestEvalUncheckedCalls(t *testing.T) {
+	for _, text := range []string{"where(0)", "where(0*where(0*0))", "clip(1, 2)", "min(1)", "exp(1, 2)", "nope(1)"} {
+		e, err := ParseExpr(text)
+		if err != nil {
+			t.Fatalf("%s: %v", text, err)
+		}
+		if v := Eval(e, nil); !math.IsNaN(v) {
+			t.Errorf("Eval(%s) = %g, expected NaN", text, v)
+		}
+		if _, _, err := CheckExpr(text, nil); err == nil {
+			t.Errorf("CheckExpr(%s) accepted it", text)
+		}
 	}
 }
