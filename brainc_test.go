@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/brainc/brainc/internal/tier"
 	"github.com/brainc/brainc/ir"
 )
 
@@ -28,6 +29,7 @@ func smallNet(t *testing.T) *ir.Network {
 // recorded; the next Run goes on from there, and the whole equals one
 // uninterrupted run.
 func TestCancelledRunGoesOn(t *testing.T) {
+	tier.Slow(t)
 	whole, err := Run(context.Background(), smallNet(t), Options{Backend: "cpu"})
 	require.NoError(t, err)
 	require.Equal(t, 3000, whole.Steps)
@@ -86,6 +88,7 @@ func TestErrors(t *testing.T) {
 // Options.Devices splits the run across virtual CPU devices: the spikes of
 // one device.
 func TestRunAcrossDevices(t *testing.T) {
+	tier.Slow(t)
 	net := smallNet(t)
 	net.Duration = 50
 	one, err := Run(context.Background(), net, Options{Backend: "cpu"})
@@ -100,6 +103,7 @@ func TestRunAcrossDevices(t *testing.T) {
 
 // The README's Go program builds.
 func TestREADMEProgramBuilds(t *testing.T) {
+	tier.Slow(t)
 	readme, err := os.ReadFile("README.md")
 	require.NoError(t, err)
 	_, after, ok := strings.Cut(string(readme), "## Go API")
@@ -140,13 +144,18 @@ func TestCloseDuringRun(t *testing.T) {
 	go func() { errs <- sim.Run(context.Background(), 1e6) }()
 	require.Eventually(t, func() bool { return sim.Result().Steps > 10 }, 60*time.Second, time.Millisecond)
 	sim.Close()
-	select {
+	sim.mu.Lock()
+	running := sim.running
+	sim.mu.Unlock()
+	require.False(t, running, "Close returned before the Run it stopped")
+	steps := sim.Result().Steps
+	select { // the Run has ended: its goroutine hands its error over at once
 	case err := <-errs:
 		assert.EqualError(t, err, "brainc: the Sim was closed during Run")
-	default:
-		t.Fatal("Close returned before the Run it stopped")
+	case <-time.After(time.Minute):
+		t.Fatal("the stopped Run never returned")
 	}
-	steps := sim.Result().Steps
+	assert.Equal(t, steps, sim.Result().Steps, "no step after Close")
 	assert.Greater(t, steps, 10)
 	assert.Less(t, steps, 10_000_010)
 	assert.EqualError(t, sim.Run(context.Background(), 1), "brainc: Run on a closed Sim")

@@ -5,12 +5,15 @@ import (
 	"os"
 	"testing"
 
+	"github.com/brainc/brainc/internal/tier"
 	"github.com/brainc/brainc/jit"
 )
 
 // TestMain keeps the package's runs off the user's disk cache of compiled
-// programs: they use one of their own, removed at the end.
+// programs: they use one of their own, removed at the end. ExampleTrain
+// (12 s of training) is of the slow tier.
 func TestMain(m *testing.M) {
+	tier.SlowExamples("ExampleTrain")
 	dir, err := os.MkdirTemp("", "brainc-cache-test")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/brainc/brainc/cpuops"
+	"github.com/brainc/brainc/internal/tier"
 	"github.com/brainc/brainc/ops"
 	"github.com/brainc/brainc/pjrt"
 )
@@ -134,6 +135,7 @@ func composedCSR(t *testing.T, b backends.Backend, row []int32, off, cap int, tb
 // (capacity = size), more than the capacity (the first capacity rows), a
 // row placed after another block's share of the events row.
 func TestCSREqualsComposed(t *testing.T) {
+	tier.Slow(t)
 	b, c := backendAndClient(t)
 	r := rand.New(rand.NewPCG(7, 11))
 	for _, tc := range []struct {
@@ -269,6 +271,7 @@ func customDelayed(t *testing.T, c *xlapjrt.Client, row []int32, off, cap, popOf
 // are skipped, as localIdx pads them), scalar and per-synapse weights,
 // every delay of the ring, firing past the capacity.
 func TestCSRDelayedEqualsComposed(t *testing.T) {
+	tier.Slow(t)
 	b, c := backendAndClient(t)
 	r := rand.New(rand.NewPCG(9, 4))
 	const l, popOff, blockSize = 5, 30, 200

@@ -7,6 +7,8 @@ import (
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/brainc/brainc/internal/tier"
 )
 
 // runPreSynapse drives a kinetic synapse of one presynaptic neuron with
@@ -92,6 +94,7 @@ func TestKineticSynapses(t *testing.T) {
 // and the error shrinks as dt² (second order); it saturates: two close
 // spikes give less than twice one spike's peak.
 func TestNMDA(t *testing.T) {
+	tier.Slow(t)
 	n := &NMDA{A: 0.5, TauRise: 2, TauDecay: 100}
 	worst := func(dt float64) float64 {
 		steps := int(100 / dt)

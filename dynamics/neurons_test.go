@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/brainc/brainc/internal/tier"
 	"github.com/brainc/brainc/pjrt"
 )
 
@@ -159,6 +160,7 @@ func ionicHost(x []float64, gNa, eNa, gK, eK, gL, eL float64) float64 {
 // simulation detects a spike, and resets, at the end of the step in which
 // the threshold was crossed.)
 func TestNonlinearNeuronsAgainstReference(t *testing.T) {
+	tier.Slow(t)
 	b := cpu(t)
 	exp := func(v, vr, vt, dT float64) float64 { return -(v - vr) + dT*math.Exp((v-vt)/dT) }
 	tests := []struct {

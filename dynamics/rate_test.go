@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/brainc/brainc/internal/tier"
 	"github.com/brainc/brainc/pjrt"
 )
 
@@ -70,6 +71,7 @@ func TestStuartLandauLimitCycle(t *testing.T) {
 // FitzHugh–Nagumo oscillates (I = 0.5) with the crossings of an independent
 // RK4 reference at dt/100; Wilson–Cowan settles where the reference does.
 func TestRateModelsAgainstReference(t *testing.T) {
+	tier.Slow(t)
 	b := cpu(t)
 	fhn := &FitzHughNagumo{A: 0.7, B: 0.8, Tau: 12.5, VTh: 1}
 	got := spikeTimes(t, b, fhn, map[string]float64{"V": -1.2, "w": -0.6}, 0.5, 200, 0.05, RK4)
@@ -191,6 +193,7 @@ func TestKuramotoUncoupled(t *testing.T) {
 // dt/100, and synchronised (r > 0.9); uncoupled, the same oscillators stay
 // incoherent (r < 0.5). exp_euler takes the forward Euler step.
 func TestKuramotoSynchronises(t *testing.T) {
+	tier.Slow(t)
 	b := cpu(t)
 	const n, k, input, dt, steps = 20, 0.5, 0.05, 0.05, 2000
 	r := rand.New(rand.NewSource(7))

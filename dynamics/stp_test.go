@@ -7,12 +7,15 @@ import (
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/brainc/brainc/internal/tier"
 )
 
 // A regular train through STP gives the Tsodyks–Markram efficacies step by
 // step (host recursion with exact relaxation) and converges to the closed
 // form, for a depressing and a facilitating synapse.
 func TestSTPRegularTrain(t *testing.T) {
+	tier.Slow(t)
 	b := cpu(t)
 	const dt, period, spikes = 0.5, 40, 120 // one spike every 80 steps
 	for _, p := range []*STP{{U: 0.5, TauF: 20, TauD: 300, Rest: 0.5}, {U: 0.1, TauF: 1000, TauD: 100, Rest: 0.1}} {

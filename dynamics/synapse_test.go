@@ -8,11 +8,14 @@ import (
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/brainc/brainc/internal/tier"
 )
 
 // One event of weight w into each synapse gives its closed-form response,
 // step for step (the propagators are exact), and DualExpon/Alpha peak at w.
 func TestSynapseResponses(t *testing.T) {
+	tier.Slow(t)
 	b := cpu(t)
 	const w, dt, steps = 0.7, 0.25, 160
 	dual := func(tr, td float64) func(float64) float64 {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/brainc/brainc/internal/tier"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/models"
@@ -18,6 +19,7 @@ import (
 // step). This package's tests run in their own process, so the dump flags
 // reach XLA before anything else opens it.
 func TestStepKernels(t *testing.T) {
+	tier.Slow(t)
 	dir := t.TempDir()
 	b, err := pjrt.Open(pjrt.Options{Backend: "cpu", CPUFlags: []string{"--xla_dump_to=" + dir, "--xla_dump_hlo_as_text"}})
 	require.NoError(t, err, "the XLA CPU plugin must be installed: run `make setup`")

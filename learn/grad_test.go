@@ -10,6 +10,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/stretchr/testify/require"
 
+	"github.com/brainc/brainc/internal/tier"
 	"github.com/brainc/brainc/ops"
 	"github.com/brainc/brainc/pjrt"
 )
@@ -26,6 +27,7 @@ func cpu(t testing.TB) *pjrt.Backend {
 // readout weights, bias current, per-neuron time constants and thresholds,
 // the initial state and the input itself (float64, relative error ≤ 1e-3).
 func TestGradientsMatchFiniteDifferences(t *testing.T) {
+	tier.Slow(t)
 	b := cpu(t)
 	const in, hid, out, steps, batch = 3, 4, 2, 8, 2
 	for _, tc := range []struct{ readout, loss string }{

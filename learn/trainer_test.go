@@ -9,12 +9,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/brainc/brainc/dataset"
+	"github.com/brainc/brainc/internal/tier"
 	"github.com/brainc/brainc/npyio"
 )
 
 // Save then Load into a differently seeded trainer reproduces the
 // evaluation exactly; Load rejects missing and misshapen parameters.
 func TestSaveLoad(t *testing.T) {
+	tier.Slow(t)
 	b := cpu(t)
 	o := dataset.DefaultRandman()
 	o.Classes, o.Units, o.SamplesPerClass, o.Steps = 3, 10, 8, 15

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/brainc/brainc/cpuops"
+	"github.com/brainc/brainc/internal/tier"
 	"github.com/brainc/brainc/pjrt"
 )
 
@@ -164,6 +165,7 @@ const keyStep = `module @k {
 // it stops after a step whose count passes the capacity or whose key says
 // a state is not finite.
 func TestCompactionModuleRuns(t *testing.T) {
+	tier.Slow(t)
 	b, err := pjrt.Open(pjrt.Options{Backend: "cpu"})
 	require.NoError(t, err)
 	defer b.Finalize()
@@ -274,6 +276,7 @@ func tableStepFor(T, A, B, width int) string {
 // bursts past the capacity (the loop stops after them) and non-finite
 // states (key 2).
 func TestCustomCompactionEqualsTopK(t *testing.T) {
+	tier.Slow(t)
 	b, err := pjrt.Open(pjrt.Options{Backend: "cpu"})
 	require.NoError(t, err)
 	defer b.Finalize()
@@ -472,6 +475,7 @@ func TestManualRuns(t *testing.T) {
 // past the capacity; at the non-finite step both counts say so (past
 // capacity+1), each its own way.
 func TestSplitCompactionEqualsTopK(t *testing.T) {
+	tier.Slow(t)
 	const T, A, B, capA, capB = 64, 50, 13, 6, 3
 	r := rand.New(rand.NewPCG(5, 6))
 	ka, kb := tableKeys(r, T, A), tableKeys(r, T, B)

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/brainc/brainc/connect"
+	"github.com/brainc/brainc/internal/tier"
 	"github.com/brainc/brainc/pjrt"
 )
 
@@ -30,6 +31,7 @@ func randomSpikes(r *rand.Rand, n int, p float64) []bool {
 }
 
 func TestCompact(t *testing.T) {
+	tier.Slow(t)
 	b := cpu(t)
 	tests := []struct {
 		name     string
@@ -59,6 +61,7 @@ func TestCompact(t *testing.T) {
 // The event-driven kernel and the dense kernel give the same synaptic input
 // for the same spikes, and both equal a plain host loop over the CSR matrix.
 func TestEventPropagateEqualsDense(t *testing.T) {
+	tier.Slow(t)
 	b := cpu(t)
 	r := rand.New(rand.NewPCG(1, 2))
 	for _, tc := range []struct {
@@ -152,6 +155,7 @@ func TestEventPropagateColumnWeights(t *testing.T) {
 // The two-level compaction equals the one-level one, truncation included,
 // for sizes that do and do not fill their last block.
 func TestCompactBlockedEqualsFlat(t *testing.T) {
+	tier.Slow(t)
 	b := cpu(t)
 	r := rand.New(rand.NewPCG(3, 4))
 	for _, tc := range []struct {

@@ -10,6 +10,8 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/brainc/brainc/internal/tier"
 )
 
 func TestHash32MatchesGraph(t *testing.T) {
@@ -25,6 +27,7 @@ func TestHash32MatchesGraph(t *testing.T) {
 // Rows are FixedProb rows: increasing, distinct, in range, no self
 // connections, and the mean row length and its spread match Binomial(N, p).
 func TestProceduralRows(t *testing.T) {
+	tier.Slow(t)
 	b := cpu(t)
 	const n, p = 3000, 0.02
 	pr, err := NewProcedural(n, n, p, 77, true)
@@ -78,6 +81,7 @@ func TestProceduralRows(t *testing.T) {
 // transpose is the adjoint; the gradient with respect to the weight scale
 // is the number of synapses leaving the firing neurons.
 func TestProceduralPropagation(t *testing.T) {
+	tier.Slow(t)
 	b := cpu(t)
 	const nPre, nPost, p = 700, 500, 0.05
 	pr, err := NewProcedural(nPre, nPost, p, 9, false)

@@ -8,6 +8,8 @@ import (
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/brainc/brainc/internal/tier"
 )
 
 // Poisson counts have the Poisson law: mean, variance and P(0) = e^{−λ}
@@ -15,6 +17,7 @@ import (
 // dt 0.1 ms), larger ones, and one large enough for the normal
 // approximation (λ = 2500, e.g. a million sources at 25 Hz with dt 0.1 ms).
 func TestHashPoisson(t *testing.T) {
+	tier.Slow(t)
 	b := cpu(t)
 	const n = 400_000
 	for _, lambda := range []float64{0.24, 3, 40, 2500} { // the last by the normal approximation

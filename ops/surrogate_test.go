@@ -8,6 +8,8 @@ import (
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/brainc/brainc/internal/tier"
 )
 
 // hostSmooth is each family's g(x), written with Go's math package.
@@ -50,6 +52,7 @@ func hostSmooth(name string, a, x float64) float64 {
 // SurrogateGrad; SurrogateGrad is the autodiff derivative of SurrogateSmooth;
 // and SurrogateSmooth is the documented g(x).
 func TestSurrogates(t *testing.T) {
+	tier.Slow(t)
 	b := cpu(t)
 	xs := []float64{-2.3, -0.61, -0.3, -0.05, -1e-4, 0, 1e-4, 0.02, 0.33, 0.7, 1.9}
 	for _, name := range SurrogateNames() {

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/brainc/brainc/internal/tier"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/models"
@@ -21,6 +22,7 @@ import (
 // is reported at once and at the end, but the run goes on to its end and
 // its recording is whole.
 func TestCheckpointFailureKeepsTheRun(t *testing.T) {
+	tier.Slow(t)
 	net, err := models.Load("coba")
 	require.NoError(t, err)
 	net.Duration = 20

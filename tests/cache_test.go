@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/brainc/brainc/internal/tier"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/pjrt"
@@ -25,6 +26,7 @@ import (
 // the run's spikes are the same. Each run uses a PJRT client of its own,
 // as a new process would (the in-process cache is per client).
 func TestDiskCacheHitsAndDamage(t *testing.T) {
+	tier.Slow(t)
 	dir := t.TempDir()
 	jit.UseDiskCache(&jit.DiskCache{Dir: dir})
 	defer jit.UseDiskCache(nil)
@@ -139,6 +141,7 @@ func runIn(t *testing.T) (*results.Recorder, jit.Stats) {
 // compiled afresh, the spikes the cold run's, and the next run loads the
 // rewritten entries.
 func TestDiskCacheOtherProgramUnderRecomputedHeader(t *testing.T) {
+	tier.Slow(t)
 	dir := t.TempDir()
 	jit.UseDiskCache(&jit.DiskCache{Dir: dir})
 	defer jit.UseDiskCache(nil)
@@ -177,6 +180,7 @@ func TestDiskCacheOtherProgramUnderRecomputedHeader(t *testing.T) {
 // a hang), left as they are (brainc did not write them), and the run
 // compiles its programs and gives the cold run's spikes.
 func TestDiskCacheLinksFIFOsAndHugeFiles(t *testing.T) {
+	tier.Slow(t)
 	dir := t.TempDir()
 	jit.UseDiskCache(&jit.DiskCache{Dir: dir})
 	defer jit.UseDiskCache(nil)
@@ -244,6 +248,7 @@ func TestDiskCacheSplitRun(t *testing.T) {
 // The cache stays under its cap by removing the entries used least
 // recently; Info counts entries and bytes, Clear removes them.
 func TestDiskCacheCapAndClear(t *testing.T) {
+	tier.Slow(t)
 	dir := t.TempDir()
 	d := &jit.DiskCache{Dir: dir}
 	jit.UseDiskCache(d)

@@ -1,5 +1,7 @@
 // Package tests holds brainc's integration tests: whole networks from spec to
-// spikes on the XLA CPU backend.
+// spikes on the XLA CPU backend. They are the slow tier: with go test -short
+// (the fast tier) every test that needs the backend skips (see cpu), and
+// make test runs them all.
 package tests
 
 import (
@@ -23,8 +25,12 @@ var (
 )
 
 // cpu opens the XLA CPU plugin once for all tests; a missing plugin fails.
+// With -short the test skips: it simulates, and belongs to make test.
 func cpu(t *testing.T) *pjrt.Backend {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("integration tier (simulates on the XLA backend): make test runs it, go test -short does not")
+	}
 	backendOnce.Do(func() { backend, backendErr = pjrt.Open(pjrt.Options{Backend: "cpu"}) })
 	require.NoError(t, backendErr, "the XLA CPU plugin must be installed: run `make setup`")
 	return backend

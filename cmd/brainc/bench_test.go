@@ -8,9 +8,12 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/brainc/brainc/internal/tier"
 )
 
 func TestBenchScale(t *testing.T) {
+	tier.Slow(t)
 	out := filepath.Join(t.TempDir(), "scale.json")
 	code, stdout, stderr := runCLI("bench", "scale", "--sizes", "500,1000", "--duration", "20 ms",
 		"--backend", "cpu", "--kernel", "procedural", "--json", out)

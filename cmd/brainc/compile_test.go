@@ -7,10 +7,13 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/brainc/brainc/internal/tier"
 )
 
 // Two compiles of the same spec with the same flags give byte-identical files.
 func TestCompileIsReproducible(t *testing.T) {
+	tier.Slow(t)
 	dir := t.TempDir()
 	spec := filepath.Join(dir, "tiny.yaml")
 	require.NoError(t, os.WriteFile(spec, []byte(tinySpec), 0o644))

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/brainc/brainc/internal/tier"
 )
 
 // brainc run --devices 3 (and a spec's devices: 3) splits an 83-neuron
@@ -17,6 +19,7 @@ import (
 // how it splits and summary.json records the devices. brainc devices
 // --devices 3 lists the three devices.
 func TestRunAcrossDevices(t *testing.T) {
+	tier.Slow(t)
 	dir := t.TempDir()
 	spec := filepath.Join(dir, "tiny.yaml")
 	// Not tinySpec itself: its programs would then be in the process's

@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/brainc/brainc/internal/tier"
 )
 
 // eqSpec writes a spec of one population given by equations, with the
@@ -24,6 +26,7 @@ func eqSpec(t *testing.T, model string) string {
 // limit, in validate and run; a parameter making a constant division by
 // zero is found by validate, naming its line.
 func TestEquationReaderLimitsAndFaults(t *testing.T) {
+	tier.Slow(t)
 	const n = 1_000_000
 	deep := strings.Repeat("(", n) + "2 - v" + strings.Repeat(")", n)
 	for _, tt := range []struct {

@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/brainc/brainc/internal/tier"
 )
 
 // SIGHUP (a closed terminal, a lost ssh session) stops a run as SIGINT
@@ -36,6 +38,7 @@ func TestHangupStopsLikeInterrupt(t *testing.T) {
 // naming brainc sweep, and the instances done so far kept, with their
 // rows in summary.csv.
 func TestInterruptStopsSweep(t *testing.T) {
+	tier.Slow(t)
 	got := fakeSignals(t)
 	dir := t.TempDir()
 	spec := filepath.Join(dir, "tiny.yaml")

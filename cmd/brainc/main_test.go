@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/brainc/brainc/internal/tier"
 	"github.com/brainc/brainc/npyio"
 )
 
@@ -33,6 +34,7 @@ monitors: {spikes: [E], traces: {E.V: [0, 1]}}
 `
 
 func TestRunWritesOutputs(t *testing.T) {
+	tier.Slow(t)
 	dir := t.TempDir()
 	spec := filepath.Join(dir, "tiny.yaml")
 	require.NoError(t, os.WriteFile(spec, []byte(tinySpec), 0o644))
@@ -174,6 +176,7 @@ func TestValidateAndModels(t *testing.T) {
 // non-zero, on both engines and split across 2 devices (where each device
 // compacts its own neurons), at the same step.
 func TestDivergedRunStopsAndSaysWhere(t *testing.T) {
+	tier.Slow(t)
 	for _, engine := range []string{"loop", "chunk", "loop --devices 2"} {
 		out := filepath.Join(t.TempDir(), "out")
 		args := append([]string{"run", "cobahh", "--dt", "1 ms", "--duration", "100 ms", "--engine"}, strings.Fields(engine)...)
@@ -197,6 +200,7 @@ func TestDivergedRunStopsAndSaysWhere(t *testing.T) {
 // it; with --overwrite the earlier run's files are replaced, not mixed with
 // the new ones (a COBA traces.npz beside a run without traces).
 func TestRunRefusesAnEarlierRunsDirectory(t *testing.T) {
+	tier.Slow(t)
 	dir := t.TempDir()
 	spec := filepath.Join(dir, "tiny.yaml")
 	require.NoError(t, os.WriteFile(spec, []byte(tinySpec), 0o644))
@@ -239,6 +243,7 @@ monitors: {spikes: [E], traces: {E.V: [0, 1]}}
 // A run stopped at a checkpoint and resumed — twice — ends with exactly the
 // spikes, traces and weights of the run done in one go.
 func TestCheckpointResumeIsBitIdentical(t *testing.T) {
+	tier.Slow(t)
 	dir := t.TempDir()
 	spec := filepath.Join(dir, "ck.yaml")
 	require.NoError(t, os.WriteFile(spec, []byte(checkpointSpec), 0o644))

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/brainc/brainc/internal/tier"
 	"github.com/brainc/brainc/npyio"
 )
 
@@ -31,6 +32,7 @@ func readSummary(t *testing.T, out string) map[string]any {
 // where the rest begins; it exits with the divergence message, on both
 // engines.
 func TestDivergedTracedRunWritesEverything(t *testing.T) {
+	tier.Slow(t)
 	cobahh, err := os.ReadFile("../../models/cobahh.yaml")
 	require.NoError(t, err)
 	spec := strings.Replace(string(cobahh), "traces: {E.V: [0, 1, 2]}", "traces: {E.V: [0, 2033], E.h: [2033]}", 1)
@@ -97,6 +99,7 @@ monitors: {spikes: [N], traces: {PN.w: [0, 1]}}
 // stopped later blaming N.V, or with a trace that feeds nothing ran to the
 // end and wrote a plausible summary.)
 func TestPlasticityDivergenceNamesTheProjection(t *testing.T) {
+	tier.Slow(t)
 	eqRule := func(equations, onPre, onPost, params string) string {
 		return `plasticity: {equations: "` + equations + `", on_pre: "` + onPre + `", on_post: "` + onPost + `", params: ` + params + `}`
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/brainc/brainc/atomicfile"
+	"github.com/brainc/brainc/internal/tier"
 )
 
 // tinyFile writes tinySpec into dir.
@@ -23,6 +24,7 @@ func tinyFile(t *testing.T, dir string) string {
 // sweep --overwrite replaces an earlier sweep only: a directory of the
 // user's files, or a plain file, is refused and kept, as run refuses them.
 func TestSweepOverwriteKeepsUsersFiles(t *testing.T) {
+	tier.Slow(t)
 	dir := t.TempDir()
 	spec := tinyFile(t, dir)
 	sweepArgs := func(out string, extra ...string) []string {

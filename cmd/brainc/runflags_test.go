@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/brainc/brainc/internal/tier"
 	"github.com/brainc/brainc/npyio"
 )
 
@@ -136,6 +137,7 @@ func TestProgressLines(t *testing.T) {
 // traces then hold values no float32 has, and both ways agree to the bit;
 // a precision brainc lacks is refused with its line.
 func TestFloat64Runs(t *testing.T) {
+	tier.Slow(t)
 	dir := t.TempDir()
 	spec := filepath.Join(dir, "tiny.yaml")
 	require.NoError(t, os.WriteFile(spec, []byte(tinySpec), 0o644))

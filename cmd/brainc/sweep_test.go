@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/brainc/brainc/internal/tier"
 	"github.com/brainc/brainc/npyio"
 )
 
@@ -16,6 +17,7 @@ import (
 // as columns), the plot and each instance's spikes; bad --set and --seeds
 // are usage errors naming the flag.
 func TestSweepWritesTable(t *testing.T) {
+	tier.Slow(t)
 	dir := t.TempDir()
 	spec := filepath.Join(dir, "tiny.yaml")
 	require.NoError(t, os.WriteFile(spec, []byte(tinySpec), 0o644))

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/brainc/brainc/internal/tier"
 	"github.com/brainc/brainc/npyio"
 )
 
@@ -24,6 +25,7 @@ train: {steps: 20, epochs: 2, batch: 16, lr: 1e-2}
 `
 
 func TestTrainWritesOutputs(t *testing.T) {
+	tier.Slow(t)
 	dir := t.TempDir()
 	spec := filepath.Join(dir, "tiny.yaml")
 	require.NoError(t, os.WriteFile(spec, []byte(tinyTraining), 0o644))
