@@ -1,6 +1,6 @@
 // Package emit traces a lowered program (package lower) into GoMLX graph
 // functions: one step of the time loop laid out by its signature (Body),
-// the K-step unrolled chunk (Chunk), a bare step (Step), and each
+// the K-step unrolled chunk (Chunk), and each
 // propagation the loop runs before the step on one device (PreFn). It
 // holds the graph code only: every decision (blocks, kernels, layout,
 // tables) was made by lower, whose lower.Program it reads.
@@ -59,16 +59,21 @@ type stepper struct {
 	touched map[*lower.Projection]*Node
 }
 
-// Chunk returns the graph function of K unrolled steps with the given event
-// capacity. Its inputs are the state (lower.Program.State order) followed by the
-// constants (lower.Program.Consts order); its outputs are described above.
-func Chunk(p *lower.Program, k, capacity int) func(inputs []*Node) []*Node {
+// Chunk returns the graph function of K unrolled steps laid out by sig
+// (lower.Program.ChunkSignature, of this program): from the state and the
+// constants, the new state and the events and traces of the K steps.
+func Chunk(p *lower.Program, sig *lower.Signature) func(inputs []*Node) []*Node {
+	if sig.Program() != p || sig.Row >= 0 {
+		panic("emit: Chunk: the signature is not a chunk signature of this program")
+	}
 	return func(inputs []*Node) []*Node {
-		ns := len(p.State)
-		state := append([]*Node(nil), inputs[:ns]...)
-		st := &stepper{p: p, capacity: capacity, consts: inputs[ns:], idx: make([]*Node, len(p.Blocks))}
+		if len(inputs) != len(sig.Args) {
+			panic(fmt.Sprintf("emit: Chunk: %d inputs, the signature has %d arguments", len(inputs), len(sig.Args)))
+		}
+		state := append([]*Node(nil), inputs[:sig.State()]...)
+		st := &stepper{p: p, capacity: sig.Capacity, consts: inputs[sig.Consts:], idx: make([]*Node, len(p.Blocks))}
 		var events, traces []*Node // one row per step
-		for range k {
+		for range sig.Steps {
 			state = st.step(state)
 			if row, _ := st.eventRow(state); row != nil {
 				events = append(events, row)
@@ -108,7 +113,6 @@ func Body(p *lower.Program, sig *lower.Signature) func(inputs []*Node) []*Node {
 		if len(inputs) != len(sig.Args) {
 			panic(fmt.Sprintf("emit: Body: %d inputs, the signature has %d arguments", len(inputs), len(sig.Args)))
 		}
-		ns := len(p.State)
 		compact := p.CompactBlocks()
 		st := &stepper{p: p, capacity: sig.Capacity, consts: inputs[sig.Consts : sig.Consts+len(p.Consts)], idx: make([]*Node, len(p.Blocks))}
 		if sig.Row >= 0 {
@@ -131,7 +135,7 @@ func Body(p *lower.Program, sig *lower.Signature) func(inputs []*Node) []*Node {
 				st.procIn[op.Proj] = inputs[op.Result]
 			}
 		}
-		state := st.step(append([]*Node(nil), inputs[:ns]...))
+		state := st.step(append([]*Node(nil), inputs[:sig.State()]...))
 		out := state
 		if sig.Lowering.Keys {
 			if sig.Row >= 0 {
@@ -280,16 +284,6 @@ func (st *stepper) traceRow(state []*Node) *Node {
 		return nil
 	}
 	return Concatenate(tr, 0)
-}
-
-// Step returns the graph function of a single step without monitors:
-// inputs are state then constants, outputs the new state.
-func Step(p *lower.Program, capacity int) func(inputs []*Node) []*Node {
-	return func(inputs []*Node) []*Node {
-		ns := len(p.State)
-		st := &stepper{p: p, capacity: capacity, consts: inputs[ns:], idx: make([]*Node, len(p.Blocks))}
-		return st.step(append([]*Node(nil), inputs[:ns]...))
-	}
 }
 
 func toInt32(v []int) []int32 {

@@ -518,7 +518,6 @@ func (r *Runner) runLoop(steps int, fn func(*Chunk) error) error {
 	}
 	l := r.loop
 	p := r.prog
-	ns := len(p.State)
 	compact := p.CompactBlocks()
 	for done := 0; done < steps; {
 		e, err := r.loopExec(r.capacity)
@@ -565,7 +564,7 @@ func (r *Runner) runLoop(steps int, fn func(*Chunk) error) error {
 		l.destroyState()
 		for d := range l.shard.devices {
 			o := outs[d*per : (d+1)*per]
-			l.state[d] = o[:ns]
+			l.state[d] = o[:sig.State()]
 			if sig.Row >= 0 {
 				_ = l.row[d].Destroy()
 				l.row[d] = o[sig.Row]

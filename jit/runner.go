@@ -152,8 +152,10 @@ type Runner struct {
 	prog    *lower.Program
 	opts    Options
 	execs   map[execKey]*graph.Exec
-	state   []*tensors.Tensor
-	consts  []*tensors.Tensor
+	// chunkSigs are the layouts of the chunk executables in execs.
+	chunkSigs map[execKey]*lower.Signature
+	state     []*tensors.Tensor
+	consts    []*tensors.Tensor
 	// capacity is the current bucket; quiet counts quiet chunks in a row and
 	// quietMax is their largest firing count; growth is the bucket ratio.
 	capacity, quiet, quietMax, growth int
@@ -209,7 +211,7 @@ func NewRunner(backend backends.Backend, prog *lower.Program, opts Options) (*Ru
 	default:
 		return nil, fmt.Errorf("jit: unknown engine %q: expected %q or %q", engine, EngineLoop, EngineChunk)
 	}
-	r := &Runner{backend: backend, prog: prog, opts: opts, execs: map[execKey]*graph.Exec{},
+	r := &Runner{backend: backend, prog: prog, opts: opts, execs: map[execKey]*graph.Exec{}, chunkSigs: map[execKey]*lower.Signature{},
 		state: prog.InitialState(), consts: prog.ConstValues, capacity: opts.Capacity, engine: engine}
 	r.stats.MaxCapacity = r.capacity
 	largest := 0
@@ -270,10 +272,15 @@ func (r *Runner) exec(k, capacity int) (*graph.Exec, bool, error) {
 	if e, ok := r.execs[key]; ok {
 		return e, false, nil
 	}
-	e, err := graph.NewExec(r.backend, emit.Chunk(r.prog, k, capacity))
+	sig, err := r.prog.ChunkSignature(k, capacity)
 	if err != nil {
 		return nil, false, err
 	}
+	e, err := graph.NewExec(r.backend, emit.Chunk(r.prog, sig))
+	if err != nil {
+		return nil, false, err
+	}
+	r.chunkSigs[key] = sig
 	e.SetMaxCache(1)
 	r.execs[key] = e
 	return e, true, nil
@@ -297,7 +304,6 @@ func (r *Runner) Run(steps int, fn func(*Chunk) error) error {
 }
 
 func (r *Runner) runChunks(steps int, fn func(*Chunk) error) error {
-	ns := len(r.prog.State)
 	compact := r.prog.CompactBlocks()
 	for done := 0; done < steps; {
 		n := min(r.opts.K, steps-done)
@@ -306,7 +312,8 @@ func (r *Runner) runChunks(steps int, fn func(*Chunk) error) error {
 			if err != nil {
 				return err
 			}
-			args := make([]any, 0, ns+len(r.consts))
+			sig := r.chunkSigs[execKey{n, r.capacity}]
+			args := make([]any, 0, len(sig.Args))
 			for _, t := range r.state {
 				args = append(args, t)
 			}
@@ -326,7 +333,8 @@ func (r *Runner) runChunks(steps int, fn func(*Chunk) error) error {
 			if err != nil {
 				return fmt.Errorf("jit: running chunk at step %d: %w", done, err)
 			}
-			ev, maxCount, overflow, err := r.readEvents(outs[ns:], compact, n)
+			evAt, trAt := sig.Records()
+			ev, maxCount, overflow, err := r.readEvents(output(outs, evAt), compact, n)
 			if err != nil {
 				return err
 			}
@@ -342,15 +350,15 @@ func (r *Runner) runChunks(steps int, fn func(*Chunk) error) error {
 				r.quiet, r.quietMax = 0, 0
 				continue
 			}
-			chunk, err := r.readChunk(done, n, outs[ns:], compact, ev)
+			chunk, err := r.readChunk(done, n, output(outs, trAt), compact, ev)
 			if err != nil {
 				return err
 			}
 			for _, t := range r.state {
 				_ = t.FinalizeAll()
 			}
-			r.state = outs[:ns]
-			for _, t := range outs[ns:] {
+			r.state = outs[:sig.State()]
+			for _, t := range outs[sig.State():] {
 				_ = t.FinalizeAll()
 			}
 			r.stats.RunTime += time.Since(t0)
@@ -388,15 +396,23 @@ func (ev *events) indices(s, j int) []int32 {
 	return ev.flat[at : at+ev.count(s, j)]
 }
 
+// output is outs[at], nil when at is -1 (the chunk does not return it).
+func output(outs []*tensors.Tensor, at int) *tensors.Tensor {
+	if at < 0 {
+		return nil
+	}
+	return outs[at]
+}
+
 // readEvents reads the events output and returns it with the largest
 // per-step count of the chunk and whether any population's count exceeded
 // its capacity (then the indices are incomplete and the chunk must re-run).
-func (r *Runner) readEvents(outs []*tensors.Tensor, compact []*lower.Block, n int) (*events, int, bool, error) {
-	if len(compact) == 0 {
+func (r *Runner) readEvents(out *tensors.Tensor, compact []*lower.Block, n int) (*events, int, bool, error) {
+	if out == nil {
 		return &events{}, 0, false, nil
 	}
 	offsets, width := r.prog.EventLayout(r.capacity)
-	flat, err := tensors.CopyFlatData[int32](outs[0])
+	flat, err := tensors.CopyFlatData[int32](out)
 	if err != nil {
 		return nil, 0, false, err
 	}
@@ -446,7 +462,7 @@ func (r *Runner) compiled(capacity int) bool {
 	return false
 }
 
-func (r *Runner) readChunk(start, n int, outs []*tensors.Tensor, compact []*lower.Block, ev *events) (*Chunk, error) {
+func (r *Runner) readChunk(start, n int, t *tensors.Tensor, compact []*lower.Block, ev *events) (*Chunk, error) {
 	c := &Chunk{Start: start, Steps: n}
 	for _, pop := range r.prog.SpikeMonitors {
 		j := slices.Index(compact, pop.Block)
@@ -456,10 +472,9 @@ func (r *Runner) readChunk(start, n int, outs []*tensors.Tensor, compact []*lowe
 		}
 		c.Spikes = append(c.Spikes, ps)
 	}
-	if len(r.prog.Traces) == 0 {
+	if t == nil {
 		return c, nil
 	}
-	t := outs[len(outs)-1]
 	var all []float64
 	if err := t.ConstFlatData(func(flat any) { all = floats(flat) }); err != nil {
 		return nil, err

@@ -180,6 +180,10 @@ type Signature struct {
 	Row, Carried, Consts, Stop int
 	// Width is the events row's width, TraceWidth the traces row's.
 	Width, TraceWidth int
+	// Steps is how many steps one call of the traced function runs: 1 for
+	// the time loop's step, K for a chunk (ChunkSignature), whose recorded
+	// events and traces have a leading axis of K.
+	Steps int
 	// p is the program the signature lays out.
 	p *Program
 }
@@ -193,7 +197,7 @@ func (p *Program) Signature(capacity int, l Lowering) (*Signature, error) {
 	}
 	compact := p.CompactBlocks()
 	_, width := p.EventLayout(capacity)
-	s := &Signature{Capacity: capacity, Lowering: l, Row: -1, Width: width, p: p}
+	s := &Signature{Capacity: capacity, Lowering: l, Row: -1, Width: width, Steps: 1, p: p}
 	for _, t := range p.Traces {
 		s.TraceWidth += len(t.Indices)
 	}
@@ -247,6 +251,58 @@ func (p *Program) Signature(capacity int, l Lowering) (*Signature, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// ChunkSignature lays out the chunk engine's graph of k unrolled steps
+// (package emit's Chunk) for the given event capacity: the arguments are
+// the state and the constants; the results the new state, then the events
+// of the k steps, Int32 [k, W], when any block is compacted, then the
+// traces, Float [k, T], when the program traces. It carries no events row
+// and returns no stop flag (Row and Stop are -1); nothing is precomputed.
+func (p *Program) ChunkSignature(k, capacity int) (*Signature, error) {
+	if k < 1 || capacity < 1 {
+		return nil, fmt.Errorf("lower: chunk signature: steps per chunk and event capacity must be ≥ 1, got %d and %d", k, capacity)
+	}
+	_, width := p.EventLayout(capacity)
+	s := &Signature{Capacity: capacity, Row: -1, Stop: -1, Width: width, Steps: k, p: p}
+	for _, t := range p.Traces {
+		s.TraceWidth += len(t.Indices)
+	}
+	for i, v := range p.State {
+		s.Args = append(s.Args, Value{Name: v.Name, Role: RoleState, Of: i, DType: v.DType, Shape: v.Shape})
+	}
+	s.Carried, s.Consts = len(s.Args), len(s.Args)
+	for i, v := range p.Consts {
+		s.Args = append(s.Args, Value{Name: v.Name, Role: RoleConst, Of: i, DType: v.DType, Shape: v.Shape})
+	}
+	s.Results = append(s.Results, s.Args[:s.Carried]...)
+	if len(p.CompactBlocks()) > 0 {
+		s.Results = append(s.Results, Value{Name: "events", Role: RoleRecordEvents, DType: dtypes.Int32, Shape: []int{k, width}})
+	}
+	if s.TraceWidth > 0 {
+		s.Results = append(s.Results, Value{Name: "traces", Role: RoleRecordTraces, DType: p.DType, Shape: []int{k, s.TraceWidth}})
+	}
+	return s, s.Check()
+}
+
+// State is the number of state arrays, which lead Args and Results
+// (positions 0 to State()-1, Program.State order).
+func (s *Signature) State() int { return len(s.p.State) }
+
+// Records are the positions among Results of the recorded events and
+// traces (-1 for what the step does not return: with Lowering.Keys the
+// loop builds the events from the keys, see Loop).
+func (s *Signature) Records() (events, traces int) {
+	events, traces = -1, -1
+	for i, v := range s.Results {
+		switch v.Role {
+		case RoleRecordEvents:
+			events = i
+		case RoleRecordTraces:
+			traces = i
+		}
+	}
+	return events, traces
 }
 
 // preOps lists the operations the loop runs before the step: the split

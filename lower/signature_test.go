@@ -181,3 +181,36 @@ func TestSignatureCheck(t *testing.T) {
 	_, err := p.Signature(0, Lowering{})
 	assert.ErrorContains(t, err, "event capacity must be ≥ 1, got 0")
 }
+
+// The chunk engine's layout: the state and the constants in; the state,
+// then K rows of events and of traces out.
+func TestChunkSignature(t *testing.T) {
+	p := buildSpec(t, delaySpec, Options{})
+	sig, err := p.ChunkSignature(5, 32)
+	require.NoError(t, err)
+	ns, nc := len(p.State), len(p.Consts)
+	assert.Equal(t, strings.Repeat("s", ns)+strings.Repeat("c", nc), roles(sig.Args))
+	assert.Equal(t, strings.Repeat("s", ns)+"ET", roles(sig.Results))
+	assert.Equal(t, []int{-1, -1, ns, ns, ns}, []int{sig.Row, sig.Stop, sig.Carried, sig.Consts, sig.State()})
+	ev, tr := sig.Records()
+	assert.Equal(t, []int{ns, ns + 1}, []int{ev, tr})
+	assert.Equal(t, []int{5, sig.Width}, sig.Results[ev].Shape)
+	assert.Equal(t, []int{5, 2}, sig.Results[tr].Shape)
+	_, err = p.ChunkSignature(0, 32)
+	assert.EqualError(t, err, "lower: chunk signature: steps per chunk and event capacity must be ≥ 1, got 0 and 32")
+
+	quiet := buildSpec(t, quietSpec, Options{})
+	sig, err = quiet.ChunkSignature(3, 16)
+	require.NoError(t, err)
+	ev, tr = sig.Records()
+	assert.Equal(t, []int{-1, len(quiet.State)}, []int{ev, tr}, "nothing compacted: no events")
+
+	step, err := p.Signature(32, Lowering{})
+	require.NoError(t, err)
+	ev, tr = step.Records()
+	assert.Equal(t, []int{ns + 2, ns + 3}, []int{ev, tr}, "the loop step records its row after stop")
+	keyed, err := p.Signature(32, Lowering{Keys: true})
+	require.NoError(t, err)
+	ev, _ = keyed.Records()
+	assert.Equal(t, -1, ev, "with keys the loop builds the events")
+}
