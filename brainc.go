@@ -21,6 +21,8 @@ import (
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 
+	"github.com/brainc/brainc/atomicfile"
+	"github.com/brainc/brainc/driver"
 	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
@@ -51,6 +53,19 @@ type Options struct {
 	// Progress, when set, is called after every call of the executable with
 	// the steps done so far in this Run and the steps it was asked for.
 	Progress func(done, total int)
+	// CheckpointEvery, when > 0, writes a checkpoint into CheckpointDir
+	// each time the simulation passes a multiple of this many ms of model
+	// time (counted from its start, Run after Run), as brainc run
+	// --checkpoint-every does: a Run that misses one (the directory cannot
+	// be written) still completes, and returns a *results.CheckpointError.
+	// At least the network's dt; CheckpointDir is then required.
+	CheckpointEvery float64
+	CheckpointDir   string
+	// Resume, when set, is a checkpoint directory (written by brainc run
+	// or by a Sim with CheckpointEvery) to start from: the simulation goes
+	// on after its steps, which Result includes. It must come from the same
+	// network, seed, values and options (results.LoadCheckpoint checks).
+	Resume string
 }
 
 // Sim is a network lowered and compiled for one backend, with its state
@@ -62,13 +77,16 @@ type Sim struct {
 	net  *ir.Network
 	prog *lower.Program
 	opts Options
-	// mu guards the fields below and rec; the runner is used by the one
-	// Run under way (running) and closed by Close or, when Close came
-	// during that Run, by the Run as it returns.
+	// mu guards the fields below; the run (package driver: the runner,
+	// what it recorded) is advanced by the one Run under way (running)
+	// and closed by Close or, when Close came during that Run, by the Run
+	// as it returns.
 	mu      sync.Mutex
-	runner  *jit.Runner
-	rec     *results.Recorder
+	run     *driver.Run
 	running bool
+	// lock holds the checkpoint directory (nil without checkpoints) until
+	// the run is released.
+	lock *atomicfile.Lock
 	// closing is set by Close; closed once the runner is released; done
 	// is closed when the Run under way returns; inProgress is set while
 	// that Run calls Options.Progress.
@@ -163,11 +181,29 @@ func New(net *ir.Network, opts Options) (*Sim, error) {
 	if err := b.CheckDevices(devices); err != nil {
 		return nil, fmt.Errorf("brainc: Options.Devices: %w", err)
 	}
-	runner, err := jit.NewRunner(b.Backend, prog, jit.Options{Devices: devices})
+	do := driver.Options{Jit: jit.Options{Devices: devices}}
+	var lock *atomicfile.Lock
+	if opts.CheckpointEvery != 0 || opts.CheckpointDir != "" {
+		if !(opts.CheckpointEvery >= net.Dt) || math.IsInf(opts.CheckpointEvery, 0) || opts.CheckpointDir == "" {
+			return nil, fmt.Errorf("brainc: Options.CheckpointEvery: expected a time of at least dt (%g ms) with a CheckpointDir, got %g ms and %q", net.Dt, opts.CheckpointEvery, opts.CheckpointDir)
+		}
+		if lock, err = results.ReserveCheckpoints(opts.CheckpointDir); err != nil {
+			return nil, fmt.Errorf("brainc: Options.CheckpointDir: %w", err)
+		}
+		do.CheckpointDir, do.CheckpointEvery = opts.CheckpointDir, int(min(math.Round(opts.CheckpointEvery/net.Dt), ir.MaxSteps))
+	}
+	if opts.Resume != "" {
+		if do.FromState, do.FromRec, err = results.LoadCheckpoint(opts.Resume, prog); err != nil {
+			lock.Release()
+			return nil, fmt.Errorf("brainc: Options.Resume: %w", err)
+		}
+	}
+	run, err := driver.Start(b.Backend, prog, do)
 	if err != nil {
+		lock.Release()
 		return nil, err
 	}
-	return &Sim{net: net, prog: prog, runner: runner, rec: results.NewRecorder(prog), opts: opts}, nil
+	return &Sim{net: net, prog: prog, run: run, opts: opts, lock: lock}, nil
 }
 
 // begin marks a Run under way, or says why none may start.
@@ -188,16 +224,22 @@ func (s *Sim) begin() error {
 }
 
 // end marks the Run under way as returned; when Close came during it, it
-// releases the runner.
+// releases the run.
 func (s *Sim) end() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closing && !s.closed {
-		s.runner.Close()
-		s.closed = true
+		s.release()
 	}
 	s.running = false
 	close(s.done)
+}
+
+// release frees the run and the checkpoint directory (s.mu held).
+func (s *Sim) release() {
+	s.run.Close()
+	s.lock.Release()
+	s.closed = true
 }
 
 // Run advances the simulation by duration ms (rounded to whole steps of
@@ -215,23 +257,15 @@ func (s *Sim) Run(ctx context.Context, duration float64) error {
 		return err
 	}
 	defer s.end()
-	s.mu.Lock()
-	done := s.rec.Steps
-	s.mu.Unlock()
+	done := s.run.Steps()
 	steps := math.Round(duration / s.net.Dt)
 	if !(steps >= 1) || steps > ir.MaxSteps || done+int(steps) > ir.MaxSteps {
 		return fmt.Errorf("brainc: Run: duration %g ms is %g steps of %g ms; expected 1 to %d steps in all (%d run so far)",
 			duration, steps, s.net.Dt, ir.MaxSteps, done)
 	}
 	n, start := int(steps), done
-	err := s.runner.Run(n, func(c *jit.Chunk) error {
-		s.mu.Lock()
-		err := s.rec.Add(c)
-		recorded, closing := s.rec.Steps, s.closing
-		s.mu.Unlock()
-		if err != nil {
-			return err
-		}
+	return s.run.Advance(n, func(recorded int) error {
+		closing := s.isClosing()
 		if s.opts.Progress != nil {
 			s.setInProgress(true)
 			s.opts.Progress(recorded-start, n)
@@ -245,16 +279,6 @@ func (s *Sim) Run(ctx context.Context, duration float64) error {
 		}
 		return nil
 	})
-	if err == nil || err == ctx.Err() || err == errClosedDuringRun { // the state is that of the last step recorded
-		state, serr := s.runner.State()
-		if serr != nil {
-			return serr
-		}
-		s.mu.Lock()
-		s.rec.Weights = results.FinalWeights(s.prog, state)
-		s.mu.Unlock()
-	}
-	return err
 }
 
 func (s *Sim) setInProgress(v bool) {
@@ -276,9 +300,7 @@ func (s *Sim) Result() *Result {
 	if s == nil || s.prog == nil {
 		return &Result{Spikes: map[string]Spikes{}, rec: &results.Recorder{}, net: &ir.Network{}}
 	}
-	s.mu.Lock()
-	rec := s.rec.Clone()
-	s.mu.Unlock()
+	rec := s.run.Recorded()
 	r := &Result{Dt: s.net.Dt, Steps: rec.Steps, Spikes: map[string]Spikes{}, rec: rec, net: s.net}
 	for _, sp := range rec.Spikes {
 		r.Spikes[sp.Pop] = Spikes{Size: sp.Size, Times: sp.Times, Indices: sp.Indices, rec: sp}
@@ -305,8 +327,7 @@ func (s *Sim) Close() {
 	s.closing = true
 	if !s.running {
 		if !s.closed {
-			s.runner.Close()
-			s.closed = true
+			s.release()
 		}
 		s.mu.Unlock()
 		return

@@ -208,3 +208,48 @@ func TestZeroSimAndNilContext(t *testing.T) {
 	assert.EqualError(t, err, "brainc: Run: nil context (use context.Background())")
 	assert.EqualError(t, (&Result{}).Save(t.TempDir()), "brainc: Save of an empty Result (one not made by Run or Sim.Result)")
 }
+
+// A Sim writes checkpoints as brainc run does (the Go API and the CLI run
+// through one driver), and a Sim that resumes one goes on to the spikes of
+// a run never stopped; bad checkpoint options name the field.
+func TestSimCheckpointsAndResume(t *testing.T) {
+	tier.Slow(t)
+	net := smallNet(t)
+	net.Monitors.Spikes = []string{"E"}
+	ref, err := Run(context.Background(), net, Options{Backend: "cpu"})
+	require.NoError(t, err)
+
+	dir := filepath.Join(t.TempDir(), "ck")
+	sim, err := New(net, Options{Backend: "cpu", CheckpointEvery: 50, CheckpointDir: dir})
+	require.NoError(t, err)
+	require.NoError(t, sim.Run(context.Background(), 120))
+	sim.Close()
+	again, err := New(net, Options{Backend: "cpu", CheckpointEvery: 50, CheckpointDir: dir})
+	require.NoError(t, err, "the directory is free again after Close")
+	again.Close()
+
+	resumed, err := New(net, Options{Backend: "cpu", Resume: dir})
+	require.NoError(t, err)
+	defer resumed.Close()
+	at := resumed.Result().Steps
+	require.True(t, at >= 500 && at <= 1200, "the last checkpoint is from step 500 to the 1200 run, got %d", at)
+	require.NoError(t, resumed.Run(context.Background(), float64(3000-at)*net.Dt))
+	got := resumed.Result()
+	assert.Equal(t, 3000, got.Steps)
+	assert.Equal(t, ref.Spikes["E"].Times, got.Spikes["E"].Times)
+	assert.Equal(t, ref.Spikes["E"].Indices, got.Spikes["E"].Indices)
+
+	for _, tc := range []struct {
+		opts Options
+		want string
+	}{
+		{Options{CheckpointEvery: 0.01, CheckpointDir: dir}, `brainc: Options.CheckpointEvery: expected a time of at least dt (0.1 ms) with a CheckpointDir, got 0.01 ms and "` + dir + `"`},
+		{Options{CheckpointEvery: 10}, `brainc: Options.CheckpointEvery: expected a time of at least dt (0.1 ms) with a CheckpointDir, got 10 ms and ""`},
+		{Options{Resume: filepath.Join(dir, "nope")}, "brainc: Options.Resume: "},
+	} {
+		tc.opts.Backend = "cpu"
+		_, err := New(net, tc.opts)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), tc.want)
+	}
+}

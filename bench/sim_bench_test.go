@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/brainc/brainc/driver"
 	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/models"
 	"github.com/brainc/brainc/pjrt"
-	"github.com/brainc/brainc/results"
 )
 
 // benchNet simulates a network for durationMS with an engine and reports,
@@ -37,7 +37,7 @@ func benchNet(b *testing.B, load func() (*ir.Network, error), durationMS float64
 		if engine == jit.EngineChunk {
 			opts.K = jit.AutoK(backend.Platform(), steps)
 		}
-		rec, st, err := results.Simulate(backend, prog, steps, opts, nil)
+		rec, st, err := driver.Simulate(backend, prog, steps, driver.Options{Jit: opts})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -64,12 +64,12 @@ const maxCheckpointInfo = 64 << 20
 // earlier checkpoint there: state is the runner's state after rec.Steps
 // steps.
 func SaveCheckpoint(dir string, p *lower.Program, state []*tensors.Tensor, rec *Recorder) error {
-	return saveCheckpoint(dir, p, p.Fingerprint(), state, rec)
+	return SaveCheckpointOf(dir, p, p.Fingerprint(), state, rec)
 }
 
-// saveCheckpoint is SaveCheckpoint with the program's fingerprint computed
-// once for every checkpoint of a run.
-func saveCheckpoint(dir string, p *lower.Program, fp lower.Fingerprint, state []*tensors.Tensor, rec *Recorder) error {
+// SaveCheckpointOf is SaveCheckpoint with the program's fingerprint fp
+// given, computed once for every checkpoint of a run.
+func SaveCheckpointOf(dir string, p *lower.Program, fp lower.Fingerprint, state []*tensors.Tensor, rec *Recorder) error {
 	meta := checkpointMeta{Model: p.Net.Name, Seed: p.Net.Seed, DT: p.Net.Dt, Steps: rec.Steps, Fingerprint: fp, Files: map[string]string{}}
 	var names []string
 	var arrays []npyio.Array

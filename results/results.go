@@ -5,13 +5,9 @@
 package results
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"slices"
-	"time"
-
-	"github.com/gomlx/gomlx/backends"
 
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 
@@ -292,116 +288,7 @@ func CV(times []float64) (cv float64, ok bool) {
 	return math.Sqrt(ss/n) / mean, true
 }
 
-// Simulate runs a program for steps on a backend and records its monitors.
-// progress, when not nil, is called after every chunk with the steps done.
-func Simulate(b backends.Backend, p *lower.Program, steps int, opts jit.Options, progress func(done int)) (*Recorder, jit.Stats, error) {
-	return SimulateWith(b, p, steps, opts, SimOptions{Progress: progress})
-}
-
-// SimOptions are the optional parts of SimulateWith.
-type SimOptions struct {
-	// Progress, when set, is called after every chunk with the steps done.
-	Progress func(done int)
-	// Compiled, when set, is called after a chunk that compiled programs,
-	// with the compiles and compile time of the run so far.
-	Compiled func(compiles int, total time.Duration)
-	// FromState and FromRec, when set, resume a checkpoint (LoadCheckpoint):
-	// the run starts from that state, after the steps FromRec recorded.
-	FromState []*tensors.Tensor
-	FromRec   *Recorder
-	// CheckpointEvery, when > 0, writes a checkpoint into CheckpointDir
-	// each time the run passes a multiple of that many steps.
-	CheckpointEvery int
-	CheckpointDir   string
-	// CheckpointFailed, when set, is told at once of a checkpoint that
-	// could not be written; the run goes on without further checkpoints and
-	// ends with a *CheckpointError.
-	CheckpointFailed func(err *CheckpointError)
-	// Stop, when closed, ends the run at the next call boundary (a segment
-	// of the loop engine, a chunk of the chunk engine): what was recorded up
-	// to there is returned with ErrStopped.
-	Stop <-chan struct{}
-}
-
-// ErrStopped is returned by SimulateWith with the recording up to where a
-// run was stopped (SimOptions.Stop).
-var ErrStopped = errors.New("stopped before the end of the run")
-
-// SimulateWith is Simulate with checkpoints and resumption: the run ends
-// after steps steps in all, counting those of a resumed checkpoint.
-func SimulateWith(b backends.Backend, p *lower.Program, steps int, opts jit.Options, so SimOptions) (*Recorder, jit.Stats, error) {
-	runner, err := jit.NewRunner(b, p, opts)
-	if err != nil {
-		return nil, jit.Stats{}, err
-	}
-	defer runner.Close()
-	rec := NewRecorder(p)
-	if so.FromRec != nil {
-		rec = so.FromRec
-		if err := runner.SetState(so.FromState); err != nil {
-			return nil, jit.Stats{}, err
-		}
-	}
-	if rec.Steps > steps {
-		return nil, jit.Stats{}, fmt.Errorf("resume: the checkpoint is at step %d, past the run's %d steps", rec.Steps, steps)
-	}
-	next := 0     // the next checkpoint's step
-	compiles := 0 // reported so far
-	var ckErr *CheckpointError
-	var fp lower.Fingerprint
-	if so.CheckpointEvery > 0 {
-		next = (rec.Steps/so.CheckpointEvery + 1) * so.CheckpointEvery
-		fp = p.Fingerprint()
-	}
-	err = runner.Run(steps-rec.Steps, func(c *jit.Chunk) error {
-		if err := rec.Add(c); err != nil {
-			return err
-		}
-		if st := runner.Stats(); so.Compiled != nil && st.Compiles > compiles {
-			compiles = st.Compiles
-			so.Compiled(st.Compiles, st.CompileTime)
-		}
-		if so.Progress != nil {
-			so.Progress(rec.Steps)
-		}
-		if so.CheckpointEvery > 0 && rec.Steps >= next {
-			state, err := runner.State()
-			if err != nil {
-				return err
-			}
-			next = (rec.Steps/so.CheckpointEvery + 1) * so.CheckpointEvery
-			if err := saveCheckpoint(so.CheckpointDir, p, fp, state, rec); err != nil {
-				ckErr = &CheckpointError{Step: rec.Steps, MS: float64(rec.Steps) * p.Net.Dt, Dir: so.CheckpointDir, Err: err}
-				if so.CheckpointFailed != nil {
-					so.CheckpointFailed(ckErr)
-				}
-				so.CheckpointEvery = 0 // the run is worth more than its checkpoints
-			}
-		}
-		if so.Stop != nil && rec.Steps < steps {
-			select {
-			case <-so.Stop:
-				return ErrStopped
-			default:
-			}
-		}
-		return nil
-	})
-	var diverged *jit.NonFiniteError
-	if err == nil || errors.Is(err, ErrStopped) || errors.As(err, &diverged) { // the state is that of the last step recorded
-		state, serr := runner.State()
-		if serr != nil {
-			return rec, runner.Stats(), serr
-		}
-		rec.Weights = FinalWeights(p, state)
-	}
-	if err == nil && ckErr != nil {
-		err = ckErr
-	}
-	return rec, runner.Stats(), err
-}
-
-// CheckpointError is SimulateWith's error for a run that completed (its
+// CheckpointError is the error of a run (package driver) that completed (its
 // recording whole) but whose checkpoint at Step could not be written.
 type CheckpointError struct {
 	// Step and MS (model time) are where the checkpoint was due.

@@ -8,8 +8,8 @@ import (
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 
+	"github.com/brainc/brainc/driver"
 	"github.com/brainc/brainc/ir"
-	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/results"
 )
@@ -120,7 +120,7 @@ func runBatch(ctx context.Context, b backends.Backend, net *ir.Network, g Grid, 
 		return nil, fmt.Errorf("sweep: %s: %w", which(), batch.explain(err))
 	}
 	steps := int(math.Round(batch.Net.Duration / batch.Net.Dt))
-	rec, st, err := results.SimulateWith(b, prog, steps, jit.Options{}, results.SimOptions{Stop: ctx.Done()})
+	rec, st, err := driver.Simulate(b, prog, steps, driver.Options{Stop: ctx.Done()})
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/brainc/brainc/driver"
 	"github.com/brainc/brainc/internal/tier"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
@@ -37,7 +38,7 @@ func TestDiskCacheHitsAndDamage(t *testing.T) {
 		require.NoError(t, err)
 		prog, err := lower.Build(net, lower.Options{}) // its tensors belong to one backend
 		require.NoError(t, err)
-		rec, st, err := results.Simulate(b, prog, steps, jit.Options{}, nil)
+		rec, st, err := driver.Simulate(b, prog, steps, driver.Options{Jit: jit.Options{}})
 		require.NoError(t, err)
 		return rec, st
 	}
@@ -122,7 +123,7 @@ func runIn(t *testing.T) (*results.Recorder, jit.Stats) {
 			r.err = err
 			return
 		}
-		r.rec, r.st, r.err = results.Simulate(b, prog, steps, jit.Options{}, nil)
+		r.rec, r.st, r.err = driver.Simulate(b, prog, steps, driver.Options{Jit: jit.Options{}})
 	}()
 	select {
 	case r := <-done:
@@ -229,7 +230,7 @@ func TestDiskCacheSplitRun(t *testing.T) {
 		b := multi(t, 3) // a client of its own, as a new process would have
 		prog, err := lower.Build(net, lower.Options{PadTo: 3})
 		require.NoError(t, err)
-		rec, st, err := results.Simulate(b, prog, steps, jit.Options{Devices: 3}, nil)
+		rec, st, err := driver.Simulate(b, prog, steps, driver.Options{Jit: jit.Options{Devices: 3}})
 		require.NoError(t, err)
 		return rec, st
 	}
@@ -258,7 +259,7 @@ func TestDiskCacheCapAndClear(t *testing.T) {
 	require.NoError(t, err)
 	b, err := pjrt.Open(pjrt.Options{Backend: "cpu"})
 	require.NoError(t, err)
-	_, st, err := results.Simulate(b, prog, 200, jit.Options{}, nil)
+	_, st, err := driver.Simulate(b, prog, 200, driver.Options{Jit: jit.Options{}})
 	require.NoError(t, err)
 	n, size, err := d.Info()
 	require.NoError(t, err)
@@ -271,7 +272,7 @@ func TestDiskCacheCapAndClear(t *testing.T) {
 	require.NoError(t, err)
 	prog, err = lower.Build(net, lower.Options{})
 	require.NoError(t, err)
-	_, _, err = results.Simulate(b2, prog, 200, jit.Options{Capacity: 512}, nil)
+	_, _, err = driver.Simulate(b2, prog, 200, driver.Options{Jit: jit.Options{Capacity: 512}})
 	require.NoError(t, err)
 	n, _, err = d.Info()
 	require.NoError(t, err)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/brainc/brainc/driver"
 	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
@@ -48,7 +49,7 @@ func simulate(t *testing.T, net *ir.Network, lopts lower.Options, jopts jit.Opti
 	t.Helper()
 	prog, err := lower.Build(net, lopts)
 	require.NoError(t, err)
-	rec, st, err := results.Simulate(cpu(t), prog, int(net.Duration/net.Dt+0.5), jopts, nil)
+	rec, st, err := driver.Simulate(cpu(t), prog, int(net.Duration/net.Dt+0.5), driver.Options{Jit: jopts})
 	require.NoError(t, err)
 	return rec, st
 }

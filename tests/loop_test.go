@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/brainc/brainc/cpuops"
+	"github.com/brainc/brainc/driver"
 	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
@@ -142,7 +143,7 @@ func TestLoopRunsContinue(t *testing.T) {
 	net := parse(t, smallCOBA)
 	prog, err := lower.Build(net, lower.Options{})
 	require.NoError(t, err)
-	whole, _, err := results.Simulate(cpu(t), prog, 1000, jit.Options{}, nil)
+	whole, _, err := driver.Simulate(cpu(t), prog, 1000, driver.Options{Jit: jit.Options{}})
 	require.NoError(t, err)
 
 	r, err := jit.NewRunner(cpu(t), prog, jit.Options{})

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/brainc/brainc/driver"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/results"
@@ -35,7 +36,7 @@ monitors: {spikes: [E], traces: {E.V: [0, 3]}}
 	prog, err := lower.Build(net, lower.Options{})
 	require.NoError(t, err)
 	ck := filepath.Join(t.TempDir(), "ck")
-	_, _, err = results.SimulateWith(cpu(t), prog, 500, jit.Options{Engine: jit.EngineLoop}, results.SimOptions{CheckpointEvery: 500, CheckpointDir: ck})
+	_, _, err = driver.Simulate(cpu(t), prog, 500, driver.Options{Jit: jit.Options{Engine: jit.EngineLoop}, CheckpointEvery: 500, CheckpointDir: ck})
 	require.NoError(t, err)
 	v := -1
 	for i, s := range prog.State {
@@ -51,7 +52,7 @@ monitors: {spikes: [E], traces: {E.V: [0, 3]}}
 		require.NoError(t, err)
 		flat[3] = float32(math.NaN())
 		state[v] = tensors.FromFlatDataAndDimensions(flat, len(flat))
-		rec, _, err = results.SimulateWith(cpu(t), prog, 1000, opts, results.SimOptions{FromState: state, FromRec: rec})
+		rec, _, err = driver.Simulate(cpu(t), prog, 1000, driver.Options{Jit: opts, FromState: state, FromRec: rec})
 		var diverged *jit.NonFiniteError
 		require.ErrorAs(t, err, &diverged, opts.Engine)
 		assert.Contains(t, err.Error(), "E.V of neuron 3 is NaN after step 501 (t = 50.1 ms)", opts.Engine)

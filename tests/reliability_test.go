@@ -8,11 +8,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/brainc/brainc/driver"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/netspec"
 	"github.com/brainc/brainc/pjrt"
-	"github.com/brainc/brainc/results"
 )
 
 // The reproductions of the reliability issue that are specs: each is now
@@ -90,7 +90,7 @@ monitors: {spikes: [E]}
 	net := parse(t, spec)
 	prog, err := lower.Build(net, lower.Options{DType: dtypes.Float64})
 	require.NoError(t, err)
-	got, _, err := results.Simulate(goBackend, prog, 50, jit.Options{Capacity: 4}, nil)
+	got, _, err := driver.Simulate(goBackend, prog, 50, driver.Options{Jit: jit.Options{Capacity: 4}})
 	require.NoError(t, err)
 	want, _ := simulate(t, parse(t, spec), lower.Options{DType: dtypes.Float64}, jit.Options{Capacity: 4})
 	require.Greater(t, totalSpikes(want), 20)

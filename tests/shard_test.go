@@ -10,12 +10,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/brainc/brainc/driver"
 	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/loop"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/pjrt"
-	"github.com/brainc/brainc/results"
 )
 
 // The groundwork of running a network across devices (issue 19; not yet a
@@ -267,7 +267,7 @@ func TestShardedRunEqualsOneDevice(t *testing.T) {
 				}
 				jopts := c.jopts
 				jopts.Devices = d
-				rec, st, err := results.Simulate(backends[d], prog, int(net.Duration/net.Dt+0.5), jopts, nil)
+				rec, st, err := driver.Simulate(backends[d], prog, int(net.Duration/net.Dt+0.5), driver.Options{Jit: jopts})
 				require.NoError(t, err)
 				assert.Equal(t, d, st.Devices)
 				want := jit.OpsCustom // on each device's share of the split tables

@@ -13,12 +13,12 @@ import (
 
 	"github.com/brainc/brainc/artifact"
 	"github.com/brainc/brainc/atomicfile"
+	"github.com/brainc/brainc/driver"
 	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/models"
 	"github.com/brainc/brainc/pjrt"
-	"github.com/brainc/brainc/results"
 )
 
 // scaleRun is one size of `brainc bench scale`.
@@ -232,7 +232,7 @@ func scaleOne(b *pjrt.Backend, n int, duration float64, kernel lower.Kernel, sf 
 	r.Steps = int(duration/net.Dt + 0.5)
 	opts, _ := sf.runOptions(b.Platform(), r.Steps)
 	r.Engine, r.K = string(opts.Engine), opts.K
-	rec, st, err := results.Simulate(b, prog, r.Steps, opts, nil)
+	rec, st, err := driver.Simulate(b, prog, r.Steps, driver.Options{Jit: opts})
 	if err != nil {
 		r.Error = err.Error()
 		return r

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/brainc/brainc/catalog"
+	"github.com/brainc/brainc/driver"
 	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
@@ -283,7 +284,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, prog.Explain(engine, capacityOrDefault(sf.capacity), n))
 		fmt.Fprintln(stdout, "devices: "+prog.DescribeShards(sf.devices))
 	}
-	so := results.SimOptions{CheckpointDir: *ckDir}
+	so := driver.Options{Jit: opts, CheckpointDir: *ckDir}
 	if so.CheckpointDir == "" {
 		so.CheckpointDir = filepath.Clean(*out) + ".checkpoint"
 	}
@@ -318,11 +319,11 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if so.FromRec != nil {
 		resumedAt = so.FromRec.Steps
 	}
-	rec, st, err := results.SimulateWith(b, prog, n, opts, so)
+	rec, st, err := driver.Simulate(b, prog, n, so)
 	progress.done()
 	var diverged *jit.NonFiniteError
 	var ckFailed *results.CheckpointError // the run completed all the same
-	stopped := errors.Is(err, results.ErrStopped)
+	stopped := errors.Is(err, driver.ErrStopped)
 	if err != nil && !errors.As(err, &diverged) && !stopped && !errors.As(err, &ckFailed) {
 		return err
 	}
