@@ -18,20 +18,28 @@ import (
 	"github.com/brainc/brainc/results"
 )
 
+// coba is the built-in COBA network lowered for ms of model time, and the
+// CPU backend (released at the end of the test).
+func coba(t *testing.T, ms float64) (*pjrt.Backend, *lower.Program) {
+	t.Helper()
+	net, err := models.Load("coba")
+	require.NoError(t, err)
+	net.Duration = ms
+	p, err := lower.Build(net, lower.Options{})
+	require.NoError(t, err)
+	b, err := pjrt.Open(pjrt.Options{Backend: "cpu"})
+	require.NoError(t, err)
+	t.Cleanup(b.Finalize)
+	return b, p
+}
+
 // A checkpoint that cannot be written (here: its directory would be under
 // a plain file, as a full disk or an unwritable directory would refuse it)
 // is reported at once and at the end, but the run goes on to its end and
 // its recording is whole.
 func TestCheckpointFailureKeepsTheRun(t *testing.T) {
 	tier.Slow(t)
-	net, err := models.Load("coba")
-	require.NoError(t, err)
-	net.Duration = 20
-	p, err := lower.Build(net, lower.Options{})
-	require.NoError(t, err)
-	b, err := pjrt.Open(pjrt.Options{Backend: "cpu"})
-	require.NoError(t, err)
-	defer b.Finalize()
+	b, p := coba(t, 20)
 	file := filepath.Join(t.TempDir(), "file")
 	require.NoError(t, os.WriteFile(file, nil, 0o644))
 	var told []*results.CheckpointError
@@ -57,14 +65,7 @@ func TestCheckpointFailureKeepsTheRun(t *testing.T) {
 // with what was recorded up to there.
 func TestAdvanceInPiecesEqualsOneRun(t *testing.T) {
 	tier.Slow(t)
-	net, err := models.Load("coba")
-	require.NoError(t, err)
-	net.Duration = 300
-	p, err := lower.Build(net, lower.Options{})
-	require.NoError(t, err)
-	b, err := pjrt.Open(pjrt.Options{Backend: "cpu"})
-	require.NoError(t, err)
-	defer b.Finalize()
+	b, p := coba(t, 300)
 	const steps = 3000
 	whole, _, err := Simulate(b, p, steps, Options{})
 	require.NoError(t, err)
