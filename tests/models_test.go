@@ -10,8 +10,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/brainc/brainc/catalog"
-	"github.com/brainc/brainc/dynamics"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/models"
@@ -94,32 +92,6 @@ monitors:`, 1)
 	assert.Equal(t, `test.yaml:12: projections.E2E.init: unknown state variable "x" of Expon (valid: g)`, err.Error())
 }
 
-// The connectivity rules added with the model library parse, lower and
-// check their constraints with the field and the line.
-func TestMoreConnectivityRules(t *testing.T) {
-	base := `
-populations:
-  A: {size: 30, model: LifRef}
-  B: {size: %d, model: LifRef}
-projections:
-  P: {pre: A, post: B, conn: %s, weight: 1, synapse: Expon, output: CUBA}
-`
-	for conn, synapses := range map[string]int{"{one_to_one: true}": 30, "{all_to_all: true}": 900, "{fixed_out_degree: 7}": 210} {
-		prog, err := lower.Build(parse(t, fmt.Sprintf(base, 30, conn)), lower.Options{Kernel: lower.KernelDense})
-		require.NoError(t, err, conn)
-		assert.Equal(t, synapses, prog.Projs[0].Matrix.NumSynapses(), conn)
-	}
-	for conn, msg := range map[string]string{
-		"{one_to_one: true}":     "test.yaml:6: projections.P.conn.one_to_one: needs populations of the same size, got A 30 and B 20",
-		"{one_to_one: false}":    "test.yaml:6: projections.P.conn.one_to_one: write one_to_one: true (or leave the rule out)",
-		"{fixed_out_degree: 21}": "test.yaml:6: projections.P.conn.fixed_out_degree: out-degree 21 is more than 20 (the size of post population B)",
-	} {
-		_, err := parseErr(fmt.Sprintf(base, 20, conn))
-		require.Error(t, err, conn)
-		assert.Equal(t, msg, err.Error(), conn)
-	}
-}
-
 // DualExpon and Alpha synapses run in a network: merged projections share
 // both variables, and the network stays active.
 func TestTwoVariableSynapses(t *testing.T) {
@@ -196,46 +168,6 @@ monitors: {spikes: [], traces: {P.V: [` + strings.Join(idx, ", ") + `]}}
 	want := b * b / (1 - a*a)
 	assert.InDelta(t, 0, mean, 0.05)
 	assert.InEpsilon(t, want, sq/n-mean*mean, 0.1, "stationary variance")
-}
-
-// Gaussian-distance connectivity from a spec, with its errors.
-func TestGaussianConnectivitySpec(t *testing.T) {
-	base := `
-populations:
-  A: {size: 400, model: LifRef}
-projections:
-  P: {pre: A, post: A, conn: {gaussian: %s}, weight: 1, synapse: Expon, output: CUBA}
-`
-	prog, err := lower.Build(parse(t, fmt.Sprintf(base, "{sigma: 0.1, p_max: 0.5}")), lower.Options{})
-	require.NoError(t, err)
-	n := prog.Projs[0].Matrix.NumSynapses()
-	// Expected ≈ 0.5·2πσ²·N²·(edge losses): between 1,000 and 5,000 here.
-	assert.True(t, n > 1000 && n < 5000, "%d synapses", n)
-	_, err = parseErr(fmt.Sprintf(base, "{sigma: 0.1, p_max: 2}"))
-	assert.EqualError(t, err, "test.yaml:5: projections.P.conn.gaussian.p_max: must be in (0, 1], got 2")
-	_, err = parseErr(fmt.Sprintf(base, "{p_max: 0.5}"))
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), `missing required key "sigma"`)
-}
-
-// Every catalogue model has an implementation, built from its defaults, so
-// `brainc run` accepts every model `brainc models` lists.
-func TestEveryCatalogueModelIsImplemented(t *testing.T) {
-	for _, m := range catalog.Models() {
-		var err error
-		switch m.Kind {
-		case catalog.KindNeuron:
-			_, err = dynamics.NewNeuron(m.Name, m.Defaults())
-		case catalog.KindSynapse:
-			if _, kinetic := dynamics.NewPreSynapse(m.Name, m.Defaults()); !kinetic && m.Name != dynamics.GapJunctionModel {
-				_, err = dynamics.NewSynapse(m.Name, m.Defaults())
-			}
-		case catalog.KindOutput:
-			_, err = dynamics.NewOutput(m.Name, m.Defaults())
-		}
-		assert.NoError(t, err, "%s %s", m.Kind, m.Name)
-	}
-	assert.GreaterOrEqual(t, len(catalog.Models()), 20)
 }
 
 // A projection with short-term plasticity runs from a spec: depression

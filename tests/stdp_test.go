@@ -3,7 +3,6 @@ package tests
 import (
 	"fmt"
 	"math"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -14,8 +13,6 @@ import (
 	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
-	"github.com/brainc/brainc/netspec"
-	"github.com/brainc/brainc/npyio"
 	"github.com/brainc/brainc/results"
 )
 
@@ -143,31 +140,6 @@ monitors: {spikes: [N]}
 		}
 		assert.Greater(t, moved, len(weights[0][p].W)/2, "%s: STDP moved most weights", weights[0][p].Proj)
 	}
-}
-
-// Plasticity needs spikes: stp and stdp on a kinetic synapse are errors
-// that name the projection; STDP starts from a conn file's per-synapse
-// weights.
-func TestPlasticityNeedsSpikeSynapses(t *testing.T) {
-	base := `
-populations:
-  A: {size: 4, model: LifRef}
-projections:
-  P: {pre: A, post: A, conn: {one_to_one: true, allow_self: true}, weight: 0.5, synapse: %s, output: CUBA, %s}
-`
-	for _, plastic := range []string{"stdp: {}", "stp: {}"} {
-		_, err := lower.Build(parse(t, fmt.Sprintf(base, "NMDA", plastic)), lower.Options{})
-		assert.EqualError(t, err, "test.yaml:5: projections.P: stp and stdp act on spikes; NMDA transmits a continuous g kept per presynaptic neuron (use Expon, DualExpon or Alpha)")
-	}
-	require.NoError(t, npyio.WriteNPZ(filepath.Join(dir, "w.npz"), []string{"pre", "post", "weight"}, []npyio.Array{
-		{Shape: []int{2}, Data: []int64{0, 1}}, {Shape: []int{2}, Data: []int64{1, 2}}, {Shape: []int{2}, Data: []float64{1, 1.5}}}))
-	net, err := netspec.Parse([]byte(fmt.Sprintf(base, "Expon", "stdp: {}")+"    \n"), filepath.Join(dir, "p.yaml"))
-	require.NoError(t, err)
-	net.Projections[0].Conn = ir.Conn{Rule: ir.ConnFromFile, File: filepath.Join(dir, "w.npz")}
-	prog, err := lower.Build(net, lower.Options{})
-	require.NoError(t, err)
-	w := floats(prog.InitialState()[prog.Projs[0].Plastic.W])
-	assert.Equal(t, []float64{0.5, 0.75}, w)
 }
 
 // stdpEquations is the pair rule written as a plasticity rule given by

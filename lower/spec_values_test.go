@@ -1,4 +1,4 @@
-package tests
+package lower_test
 
 import (
 	"os"
