@@ -87,18 +87,23 @@ func TestLoopEqualsChunks(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			lopts := lower.Options{Kernel: c.kernel, DType: c.dtype}
-			chunk, _ := simulate(t, c.net(), lopts, jit.Options{Engine: jit.EngineChunk, K: 3})
+			// The reference starts at a capacity no step overflows (each
+			// bucket is a compile of K unrolled steps; the chunk engine's
+			// growth is TestCapacityOverflowIsExact's), as do the scan and
+			// composed variants; the loop engine with custom calls starts
+			// at the default and grows and shrinks as runs do.
+			chunk, _ := simulate(t, c.net(), lopts, jit.Options{Engine: jit.EngineChunk, K: 3, Capacity: 256})
 			loop, lst := simulate(t, c.net(), lopts, jit.Options{Engine: jit.EngineLoop})
 			require.Equal(t, jit.OpsCustom, lst.Ops, "the CPU plugin runs brainc's custom calls")
 			require.Greater(t, totalSpikes(chunk), 20, "the network must fire for the comparison to mean anything")
 			assert.Equal(t, spikeTrains(chunk), spikeTrains(loop))
 			// The loop compacts with top-k on the CPU plugin; the traced
 			// prefix sum (the GPU's path) gives the same spikes.
-			scan, _ := simulate(t, c.net(), lopts, jit.Options{Engine: jit.EngineLoop, ScanCompaction: true})
+			scan, _ := simulate(t, c.net(), lopts, jit.Options{Engine: jit.EngineLoop, ScanCompaction: true, Capacity: 256})
 			assert.Equal(t, spikeTrains(chunk), spikeTrains(scan), "scan compaction")
 			// The loop compacts and propagates with brainc's custom calls
 			// on the CPU plugin; the composed top-k path gives the same.
-			composed, _ := simulate(t, c.net(), lopts, jit.Options{Engine: jit.EngineLoop, ComposedOps: true})
+			composed, _ := simulate(t, c.net(), lopts, jit.Options{Engine: jit.EngineLoop, ComposedOps: true, Capacity: 256})
 			assert.Equal(t, spikeTrains(chunk), spikeTrains(composed), "composed ops")
 			require.Len(t, loop.Traces, len(chunk.Traces))
 			for i, tr := range chunk.Traces {
