@@ -19,8 +19,6 @@ import (
 	"math"
 	"sync"
 
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-
 	"github.com/brainc/brainc/atomicfile"
 	"github.com/brainc/brainc/driver"
 	"github.com/brainc/brainc/ir"
@@ -150,10 +148,6 @@ func New(net *ir.Network, opts Options) (*Sim, error) {
 	}
 	net = net.Clone()
 	net.FillDefaults()
-	lopts := lower.Options{DType: dtypes.Float32}
-	if opts.Float64 || net.Precision == ir.PrecisionFloat64 {
-		lopts.DType = dtypes.Float64
-	}
 	if opts.Devices < 0 || opts.Devices > ir.MaxDevices {
 		return nil, fmt.Errorf("brainc: Options.Devices: must be between 1 and %d, got %d", ir.MaxDevices, opts.Devices)
 	}
@@ -167,10 +161,7 @@ func New(net *ir.Network, opts Options) (*Sim, error) {
 			return nil, fmt.Errorf("brainc: Options.Devices: %w", err)
 		}
 	}
-	if devices > 1 {
-		lopts.PadTo = devices
-	}
-	prog, err := lower.Build(net, lopts)
+	prog, err := lower.Build(net, lower.OptionsFor(net, lower.Choices{Float64: opts.Float64, Devices: devices}))
 	if err != nil {
 		return nil, err
 	}

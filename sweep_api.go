@@ -4,9 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-
 	"github.com/brainc/brainc/ir"
+	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/sweep"
 )
 
@@ -31,9 +30,5 @@ func Sweep(ctx context.Context, net *ir.Network, g sweep.Grid, opts Options) ([]
 	if err != nil {
 		return nil, err
 	}
-	so := sweep.Options{}
-	if opts.Float64 || net.Precision == ir.PrecisionFloat64 {
-		so.DType = dtypes.Float64
-	}
-	return sweep.Run(ctx, b.Backend, net, g, so)
+	return sweep.Run(ctx, b.Backend, net, g, sweep.Options{DType: lower.OptionsFor(net, lower.Choices{Float64: opts.Float64}).DType})
 }

@@ -89,6 +89,35 @@ type Options struct {
 	PadTo int
 }
 
+// Choices are what a run asks of the lowering, from a command's flags or
+// the Go API's options.
+type Choices struct {
+	// Float64 simulates in float64 (so does a network whose Precision is
+	// "float64").
+	Float64 bool
+	// Kernel, when set, forces every projection's kernel.
+	Kernel Kernel
+	// MaxMemory is the memory limit in bytes (0: the machine's).
+	MaxMemory int64
+	// Devices, when > 1, is the number of devices the run splits across:
+	// blocks are padded to a multiple of it (PadTo).
+	Devices int
+}
+
+// OptionsFor derives the lowering options of a run of net: the one place
+// the dtype, forced kernel, memory limit and padding are decided from what
+// the run asks.
+func OptionsFor(net *ir.Network, c Choices) Options {
+	o := Options{DType: dtypes.Float32, Kernel: c.Kernel, MaxMemory: c.MaxMemory}
+	if c.Float64 || net.Precision == ir.PrecisionFloat64 {
+		o.DType = dtypes.Float64
+	}
+	if c.Devices > 1 {
+		o.PadTo = c.Devices
+	}
+	return o
+}
+
 // Var is one input or output array of the program.
 type Var struct {
 	// Name is "<population>.<state>", "<group>.g", "<projection>.<table>" or "step".

@@ -138,3 +138,23 @@ func TestRoundUp(t *testing.T) {
 		assert.Equal(t, tc[2], roundUp(tc[0], tc[1]), "roundUp(%d, %d)", tc[0], tc[1])
 	}
 }
+
+// OptionsFor is the one derivation of a run's lowering options.
+func TestOptionsFor(t *testing.T) {
+	net, err := netspec.Parse([]byte(spec), "t.yaml")
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		precision string
+		c         Choices
+		want      Options
+	}{
+		{"", Choices{}, Options{DType: dtypes.Float32}},
+		{"", Choices{Float64: true}, Options{DType: dtypes.Float64}},
+		{"float64", Choices{}, Options{DType: dtypes.Float64}},
+		{"", Choices{Kernel: KernelDense, MaxMemory: 1 << 30, Devices: 1}, Options{DType: dtypes.Float32, Kernel: KernelDense, MaxMemory: 1 << 30}},
+		{"", Choices{Devices: 3}, Options{DType: dtypes.Float32, PadTo: 3}},
+	} {
+		net.Precision = tc.precision
+		assert.Equal(t, tc.want, OptionsFor(net, tc.c), "%+v", tc.c)
+	}
+}

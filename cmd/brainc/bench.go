@@ -191,11 +191,7 @@ func scaleOne(b *pjrt.Backend, n int, duration float64, kernel lower.Kernel, sf 
 		r.Error = err.Error()
 		return r
 	}
-	lopts := lower.Options{Kernel: kernel}
-	if sf.devices > 1 {
-		lopts.PadTo = sf.devices
-	}
-	prog, err := lower.Build(net, lopts)
+	prog, err := lower.Build(net, lower.OptionsFor(net, lower.Choices{Kernel: kernel, Devices: sf.devices}))
 	if err != nil {
 		r.Error = err.Error()
 		return r

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"io"
 	"math"
 	"os"
@@ -152,13 +151,7 @@ func (f *simFlags) build(arg string) (*ir.Network, []byte, *lower.Program, error
 	if f.float64 {
 		net.Precision = ir.PrecisionFloat64
 	}
-	opts := lower.Options{Kernel: lower.Kernel(f.kernel), MaxMemory: int64(f.maxMemoryGiB * (1 << 30)), DType: dtypes.Float32}
-	if f.devices > 1 {
-		opts.PadTo = f.devices
-	}
-	if net.Precision == ir.PrecisionFloat64 {
-		opts.DType = dtypes.Float64
-	}
+	opts := lower.OptionsFor(net, lower.Choices{Kernel: lower.Kernel(f.kernel), MaxMemory: int64(f.maxMemoryGiB * (1 << 30)), Devices: f.devices})
 	prog, err := lower.Build(net, opts)
 	return net, spec, prog, err
 }

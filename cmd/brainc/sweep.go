@@ -9,10 +9,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-
 	"github.com/brainc/brainc/atomicfile"
-	"github.com/brainc/brainc/ir"
+	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/results"
 	"github.com/brainc/brainc/sweep"
 )
@@ -70,10 +68,7 @@ func cmdSweep(args []string, stdout, stderr io.Writer) error {
 		<-intr.Stop
 		cancel()
 	}()
-	dtype := dtypes.Float32
-	if net.Precision == ir.PrecisionFloat64 {
-		dtype = dtypes.Float64
-	}
+	dtype := lower.OptionsFor(net, lower.Choices{}).DType
 	// The sweep fills --out as one set, as a run does (atomicfile.Dir): a
 	// directory holding files brainc did not write is refused, --overwrite
 	// replaces only an earlier sweep's (never a plain file), and both are
