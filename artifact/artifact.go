@@ -223,7 +223,7 @@ func describe(p *lower.Program, name string, lp *jit.LoopProgram) Program {
 			return Array{Name: name + ".events_row", Role: "row", DType: v.DType.String(), Shape: v.Shape,
 				Holds: "the last step's firing: for each block in events_layout, its count then its indices"}
 		}
-		return Array{Name: v.Name, Role: "const", DType: v.DType.String(), Shape: shape(v.Shape), Holds: constHolds(p, v.Of)}
+		return Array{Name: v.Name, Role: "const", DType: v.DType.String(), Shape: shape(v.Shape), Holds: p.Consts[v.Of].Holds}
 	}
 	for _, v := range sig.Args[:sig.Consts+sig.Invariant()] {
 		pr.Inputs = append(pr.Inputs, array(v))
@@ -279,43 +279,6 @@ func stateHolds(name string) string {
 		return "step of each neuron's last spike"
 	}
 	return "state variable " + name
-}
-
-func constHolds(p *lower.Program, i int) string {
-	name := p.Consts[i].Name
-	for _, pop := range p.Blocks {
-		if pop.Fanout < 0 {
-			continue
-		}
-		var names []string
-		for _, pr := range pop.Events {
-			names = append(names, fmt.Sprintf("%s (targets offset %d)", pr.Name, pr.Segment.Start))
-		}
-		switch i {
-		case pop.Fanout:
-			return fmt.Sprintf("fan-out targets of %s for event-driven propagation (CSR indices, one trailing pad %d): %s",
-				pop.Name, pop.FanoutSize, strings.Join(names, "; "))
-		case pop.FanoutPtr:
-			return fmt.Sprintf("fan-out row pointers of %s (CSR; row %d is empty)", pop.Name, pop.Size)
-		case pop.FanoutWeight:
-			if pop.FanoutPerSynapse {
-				return fmt.Sprintf("synaptic weight per stored synapse of %s's fan-out (aligned with its targets): %s", pop.Name, strings.Join(names, "; "))
-			}
-			if p.Consts[i].Shape != nil && len(p.Consts[i].Shape) > 0 {
-				return fmt.Sprintf("synaptic weight per postsynaptic slot of %s's fan-out: %s", pop.Name, strings.Join(names, "; "))
-			}
-		}
-	}
-	for _, pr := range p.Projs {
-		switch i {
-		case pr.Weight:
-			return "synaptic weight of " + pr.Name
-		}
-		if pr.Kernel == lower.KernelDense && (i == pr.PreList || i == pr.PostList) {
-			return "synapse list of " + pr.Name + " (" + strings.TrimPrefix(name, pr.Name+".") + "synaptic indices)"
-		}
-	}
-	return name
 }
 
 // Write writes the .mlir files, manifest.json and state0.npz into dir;

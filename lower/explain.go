@@ -267,3 +267,50 @@ func (p *Program) traceUnit(t Trace) string {
 	}
 	return "neurons"
 }
+
+// describeConsts sets every constant's Holds, once the program is built.
+func (p *Program) describeConsts() {
+	for i := range p.Consts {
+		p.Consts[i].Holds = p.constHolds(i)
+	}
+}
+
+// constHolds is what constant i holds, in words: a fan-out table's
+// targets, row pointers or weights, a projection's weight or synapse list,
+// else its name.
+func (p *Program) constHolds(i int) string {
+	name := p.Consts[i].Name
+	for _, pop := range p.Blocks {
+		if pop.Fanout < 0 {
+			continue
+		}
+		var names []string
+		for _, pr := range pop.Events {
+			names = append(names, fmt.Sprintf("%s (targets offset %d)", pr.Name, pr.Segment.Start))
+		}
+		switch i {
+		case pop.Fanout:
+			return fmt.Sprintf("fan-out targets of %s for event-driven propagation (CSR indices, one trailing pad %d): %s",
+				pop.Name, pop.FanoutSize, strings.Join(names, "; "))
+		case pop.FanoutPtr:
+			return fmt.Sprintf("fan-out row pointers of %s (CSR; row %d is empty)", pop.Name, pop.Size)
+		case pop.FanoutWeight:
+			if pop.FanoutPerSynapse {
+				return fmt.Sprintf("synaptic weight per stored synapse of %s's fan-out (aligned with its targets): %s", pop.Name, strings.Join(names, "; "))
+			}
+			if p.Consts[i].Shape != nil && len(p.Consts[i].Shape) > 0 {
+				return fmt.Sprintf("synaptic weight per postsynaptic slot of %s's fan-out: %s", pop.Name, strings.Join(names, "; "))
+			}
+		}
+	}
+	for _, pr := range p.Projs {
+		switch i {
+		case pr.Weight:
+			return "synaptic weight of " + pr.Name
+		}
+		if pr.Kernel == KernelDense && (i == pr.PreList || i == pr.PostList) {
+			return "synapse list of " + pr.Name + " (" + strings.TrimPrefix(name, pr.Name+".") + "synaptic indices)"
+		}
+	}
+	return name
+}

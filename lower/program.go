@@ -124,6 +124,10 @@ type Var struct {
 	Name  string
 	DType dtypes.DType
 	Shape []int
+	// Holds says in words what a constant holds (a fan-out table's
+	// targets, a projection's weight …; its name when nothing more), for
+	// the artifact manifest; set once the program is built.
+	Holds string
 }
 
 // Bytes is the size of the array.
@@ -432,6 +436,7 @@ func Build(net *ir.Network, opts Options) (*Program, error) {
 	}
 	p.splitProcedural()
 	p.splitOwnTables()
+	p.describeConsts()
 	for _, name := range net.Monitors.Spikes {
 		pop := byName[name]
 		pop.Block.Compact = true
