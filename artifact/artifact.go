@@ -357,8 +357,8 @@ func (a *Artifacts) state0() ([]string, []npyio.Array, error) {
 		names = append(names, pr.Name+".events_row")
 		arrays = append(arrays, npyio.Array{Shape: []int{len(row)}, Data: row})
 	}
-	for i, t := range p.ConstValues {
-		if err := add(p.Consts[i], t); err != nil {
+	for _, v := range p.Consts {
+		if err := add(v, v.Value); err != nil {
 			return nil, nil, err
 		}
 	}

@@ -212,7 +212,7 @@ func NewRunner(backend backends.Backend, prog *lower.Program, opts Options) (*Ru
 		return nil, fmt.Errorf("jit: unknown engine %q: expected %q or %q", engine, EngineLoop, EngineChunk)
 	}
 	r := &Runner{backend: backend, prog: prog, opts: opts, execs: map[execKey]*graph.Exec{}, chunkSigs: map[execKey]*lower.Signature{},
-		state: prog.InitialState(), consts: prog.ConstValues, capacity: opts.Capacity, engine: engine}
+		state: prog.InitialState(), consts: prog.ConstTensors(), capacity: opts.Capacity, engine: engine}
 	r.stats.MaxCapacity = r.capacity
 	largest := 0
 	for _, b := range prog.CompactBlocks() {

@@ -128,6 +128,9 @@ type Var struct {
 	// targets, a projection's weight …; its name when nothing more), for
 	// the artifact manifest; set once the program is built.
 	Holds string
+	// Value is a constant's host value (nil for a state array: its
+	// initial value is drawn by InitialState).
+	Value *tensors.Tensor
 }
 
 // Bytes is the size of the array.
@@ -342,9 +345,7 @@ type Program struct {
 	State []Var
 	// Consts lists constant inputs (connectivity, weights), after the state.
 	Consts []Var
-	// ConstValues holds the host values of Consts.
-	ConstValues []*tensors.Tensor
-	Pops        []*Population
+	Pops   []*Population
 	// Blocks hold the populations' state, packed (see Block).
 	Blocks    []*Block
 	Groups    []*Group
@@ -555,9 +556,17 @@ func (p *Program) addState(name string, dt dtypes.DType, shape ...int) int {
 }
 
 func (p *Program) addConst(name string, t *tensors.Tensor) int {
-	p.Consts = append(p.Consts, Var{Name: name, DType: t.DType(), Shape: t.Shape().Dimensions})
-	p.ConstValues = append(p.ConstValues, t)
+	p.Consts = append(p.Consts, Var{Name: name, DType: t.DType(), Shape: t.Shape().Dimensions, Value: t})
 	return len(p.Consts) - 1
+}
+
+// ConstTensors are the constants' host values, in Consts order.
+func (p *Program) ConstTensors() []*tensors.Tensor {
+	out := make([]*tensors.Tensor, len(p.Consts))
+	for i, v := range p.Consts {
+		out[i] = v.Value
+	}
+	return out
 }
 
 func (p *Program) lowerPopulation(ip *ir.Population, byName map[string]*Population) error {

@@ -184,8 +184,7 @@ func stacked[T any](dr deviceRows, n int, pad T, value func(k int32) T) []T {
 
 // setConst replaces constant i's value (and so its shape).
 func (p *Program) setConst(i int, t *tensors.Tensor) {
-	p.Consts[i].Shape = t.Shape().Dimensions
-	p.ConstValues[i] = t
+	p.Consts[i].Shape, p.Consts[i].Value = t.Shape().Dimensions, t
 }
 
 // SplitBlocks lists the blocks whose fan-out table is split by target
@@ -274,15 +273,15 @@ func (p *Program) ScaledEvents() []*Projection {
 func (p *Program) splitOwn(pr *Projection) {
 	o, devices := pr.Own, p.Devices
 	share, offset := pr.Target.Block.Size/devices, pr.Target.Offset
-	ptr := p.ConstValues[o.Ptr].Value().([]int32)
-	targets := p.ConstValues[o.Indices].Value().([]int32)
+	ptr := p.Consts[o.Ptr].Value.Value().([]int32)
+	targets := p.Consts[o.Indices].Value.Value().([]int32)
 	var delays []int32
 	if pr.Delay != nil {
-		delays = p.ConstValues[pr.Delay.StepsTable].Value().([]int32)
+		delays = p.Consts[pr.Delay.StepsTable].Value.Value().([]int32)
 	}
 	var weights []float64
 	if o.Weights >= 0 {
-		weights = floatValues(p.ConstValues[o.Weights].Value())
+		weights = floatValues(p.Consts[o.Weights].Value.Value())
 	}
 	nPre := len(ptr) - 2
 	dt := distribute(ptr[:nPre+1], devices, func(k int32) int { return (int(targets[k]) + offset) / share })

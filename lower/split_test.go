@@ -36,10 +36,10 @@ func wholeRows(t *testing.T, p *Program, b *Block) [][]synapse {
 			slotWin[pr.Segment.Start+j], slotNeuron[pr.Segment.Start+j] = win[k], pr.Target.Offset+j
 		}
 	}
-	ptr := p.ConstValues[b.FanoutPtr].Value().([]int32)
-	idx := p.ConstValues[b.Fanout].Value().([]int32)
+	ptr := p.Consts[b.FanoutPtr].Value.Value().([]int32)
+	idx := p.Consts[b.Fanout].Value.Value().([]int32)
 	weight := func(k int, s int32) float64 {
-		switch w := p.ConstValues[b.FanoutWeight].Value().(type) {
+		switch w := p.Consts[b.FanoutWeight].Value.Value().(type) {
 		case float32:
 			return float64(w)
 		case []float32:
@@ -48,7 +48,7 @@ func wholeRows(t *testing.T, p *Program, b *Block) [][]synapse {
 			}
 			return float64(w[s])
 		}
-		t.Fatalf("weights of type %T", p.ConstValues[b.FanoutWeight].Value())
+		t.Fatalf("weights of type %T", p.Consts[b.FanoutWeight].Value.Value())
 		return 0
 	}
 	rows := make([][]synapse, b.Size)
@@ -64,10 +64,10 @@ func wholeRows(t *testing.T, p *Program, b *Block) [][]synapse {
 // splitRows reads device d's rows of block b's split fan-out table.
 func splitRows(t *testing.T, p *Program, b *Block, d int) [][]synapse {
 	sp := b.Split
-	ptr := p.ConstValues[b.FanoutPtr].Value().([][]int32)[d]
-	idx := p.ConstValues[b.Fanout].Value().([][]int32)[d]
+	ptr := p.Consts[b.FanoutPtr].Value.Value().([][]int32)[d]
+	idx := p.Consts[b.Fanout].Value.Value().([][]int32)[d]
 	weight := func(k int, c int32) float64 {
-		switch w := p.ConstValues[b.FanoutWeight].Value().(type) {
+		switch w := p.Consts[b.FanoutWeight].Value.Value().(type) {
 		case float32:
 			return float64(w)
 		case [][]float32:
@@ -76,7 +76,7 @@ func splitRows(t *testing.T, p *Program, b *Block, d int) [][]synapse {
 			}
 			return float64(w[d][c])
 		}
-		t.Fatalf("weights of type %T", p.ConstValues[b.FanoutWeight].Value())
+		t.Fatalf("weights of type %T", p.Consts[b.FanoutWeight].Value.Value())
 		return 0
 	}
 	rows := make([][]synapse, b.Size)
@@ -181,7 +181,7 @@ func TestSplitProcedural(t *testing.T) {
 		assert.Equal(t, 80, p.SplitShare(pr), "%s: a quarter of block A+B", pr.Name)
 	}
 	require.GreaterOrEqual(t, p.DeviceIDs, 0)
-	assert.Equal(t, []int32{0, 1, 2, 3}, p.ConstValues[p.DeviceIDs].Value())
+	assert.Equal(t, []int32{0, 1, 2, 3}, p.Consts[p.DeviceIDs].Value.Value())
 	_, consts := p.ShardAxes(4)
 	assert.Equal(t, 0, consts[p.DeviceIDs])
 	assert.True(t, p.SplitByTarget())
@@ -230,9 +230,9 @@ func TestSplitOwnTables(t *testing.T) {
 	read := func(p *Program, pr *Projection, d int) table {
 		at := func(i int) []int32 {
 			if d < 0 {
-				return p.ConstValues[i].Value().([]int32)
+				return p.Consts[i].Value.Value().([]int32)
 			}
-			return p.ConstValues[i].Value().([][]int32)[d]
+			return p.Consts[i].Value.Value().([][]int32)[d]
 		}
 		tb := table{ptr: at(pr.Own.Ptr), targets: at(pr.Own.Indices)}
 		if pr.Delay != nil {

@@ -49,7 +49,7 @@ func TestLoopModulePartitions(t *testing.T) {
 		row[offsets[0]+1+k] = int32(size)
 	}
 	flats, dims = append(flats, row), append(dims, []int{width})
-	for _, tt := range prog.ConstValues {
+	for _, tt := range prog.ConstTensors() {
 		flats, dims = append(flats, flatOf(t, tt)), append(dims, tt.Shape().Dimensions)
 	}
 	plugin, err := xlapjrt.GetPlugin(cpu(t).Path)
