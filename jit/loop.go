@@ -183,7 +183,7 @@ func newLoopProgram(b backends.Backend, p *lower.Program, name string, capacity 
 	var targets []string // the custom calls of the operations before the step, in order of first use
 	at := rowOffsets(p, capacity)
 	for j, op := range sig.Pre {
-		c, t, err := precompute(b, p, sig, op, fmt.Sprintf("%s_split%d", name, j), ops, at, capacity)
+		c, t, err := precompute(b, p, sig, op, fmt.Sprintf("%s_split%d", name, j), ops, at)
 		if err != nil {
 			return nil, err
 		}
@@ -224,8 +224,8 @@ func (o Ops) lowering() lower.Lowering {
 // and delayed tables), else by its composed graph traced on its own
 // (procedural rows, STP-scaled tables, composed operators). It returns
 // the custom call's target ("" when composed).
-func precompute(b backends.Backend, p *lower.Program, sig *lower.Signature, op lower.PreOp, name string, ops Ops, at map[*lower.Block]int, capacity int) (loop.Computed, string, error) {
-	target, meta := customOp(op, at, capacity, p)
+func precompute(b backends.Backend, p *lower.Program, sig *lower.Signature, op lower.PreOp, name string, ops Ops, at map[*lower.Block]int) (loop.Computed, string, error) {
+	target, meta := customOp(op, at, sig.Capacity, p)
 	if ops != OpsCustom {
 		target = ""
 	}

@@ -91,7 +91,7 @@ func TestPrecomputeWholeTableNeedsCustomCalls(t *testing.T) {
 	sig, err := p.Signature(16, OpsCustom.lowering())
 	require.NoError(t, err)
 	require.NotEmpty(t, sig.Pre)
-	_, _, err = precompute(nil, p, sig, sig.Pre[0], "x", OpsTopK, rowOffsets(p, 16), 16)
+	_, _, err = precompute(nil, p, sig, sig.Pre[0], "x", OpsTopK, rowOffsets(p, 16))
 	assert.EqualError(t, err, "jit: fan I: a whole table is precomputed by a custom call only")
 }
 

@@ -196,35 +196,19 @@ func (p *Program) Signature(capacity int, l Lowering) (*Signature, error) {
 		return nil, fmt.Errorf("lower: step signature: event capacity must be ≥ 1, got %d", capacity)
 	}
 	compact := p.CompactBlocks()
-	_, width := p.EventLayout(capacity)
-	s := &Signature{Capacity: capacity, Lowering: l, Row: -1, Width: width, Steps: 1, p: p}
-	for _, t := range p.Traces {
-		s.TraceWidth += len(t.Indices)
-	}
+	s := p.newSignature(capacity, 1, len(compact) > 0)
+	s.Lowering = l
 	if l.Keys && len(compact) == 0 {
 		l.Keys, l.ByteKeys, s.Lowering = false, false, Lowering{Precompute: l.Precompute}
 	}
-	for i, v := range p.State {
-		s.Args = append(s.Args, Value{Name: v.Name, Role: RoleState, Of: i, DType: v.DType, Shape: v.Shape})
-	}
-	events := Value{Name: "events", Role: RoleEvents, DType: dtypes.Int32, Shape: []int{width}}
-	if len(compact) > 0 {
-		s.Row = len(s.Args)
-		s.Args = append(s.Args, events)
-	}
-	s.Carried, s.Consts = len(s.Args), len(s.Args)
-	for i, v := range p.Consts {
-		s.Args = append(s.Args, Value{Name: v.Name, Role: RoleConst, Of: i, DType: v.DType, Shape: v.Shape})
-	}
+	events := Value{Name: "events", Role: RoleEvents, DType: dtypes.Int32, Shape: []int{s.Width}}
 	pre, err := p.preOps(s)
 	if err != nil {
 		return nil, err
 	}
 	for j, op := range pre {
 		op.Result = len(s.Args)
-		if len(op.Inputs) == 0 {
-			op.Inputs = s.shares(op.Args, op.Split, op.Devices)
-		}
+		op.Inputs = s.shares(op.Args, op.Split, op.Devices)
 		r := op.result(p)
 		s.Args = append(s.Args, Value{Name: op.Name, Role: RolePrecomputed, Of: j, DType: r.DType, Shape: r.Dimensions})
 		s.Pre = append(s.Pre, op)
@@ -253,6 +237,29 @@ func (p *Program) Signature(capacity int, l Lowering) (*Signature, error) {
 	return s, nil
 }
 
+// newSignature starts a signature of steps steps at the given capacity:
+// its arguments the state, the events row (withRow), then the constants,
+// and the widths of the rows it records.
+func (p *Program) newSignature(capacity, steps int, withRow bool) *Signature {
+	_, width := p.EventLayout(capacity)
+	s := &Signature{Capacity: capacity, Row: -1, Width: width, Steps: steps, p: p}
+	for _, t := range p.Traces {
+		s.TraceWidth += len(t.Indices)
+	}
+	for i, v := range p.State {
+		s.Args = append(s.Args, Value{Name: v.Name, Role: RoleState, Of: i, DType: v.DType, Shape: v.Shape})
+	}
+	if withRow {
+		s.Row = len(s.Args)
+		s.Args = append(s.Args, Value{Name: "events", Role: RoleEvents, DType: dtypes.Int32, Shape: []int{width}})
+	}
+	s.Carried, s.Consts = len(s.Args), len(s.Args)
+	for i, v := range p.Consts {
+		s.Args = append(s.Args, Value{Name: v.Name, Role: RoleConst, Of: i, DType: v.DType, Shape: v.Shape})
+	}
+	return s
+}
+
 // ChunkSignature lays out the chunk engine's graph of k unrolled steps
 // (package emit's Chunk) for the given event capacity: the arguments are
 // the state and the constants; the results the new state, then the events
@@ -263,21 +270,11 @@ func (p *Program) ChunkSignature(k, capacity int) (*Signature, error) {
 	if k < 1 || capacity < 1 {
 		return nil, fmt.Errorf("lower: chunk signature: steps per chunk and event capacity must be ≥ 1, got %d and %d", k, capacity)
 	}
-	_, width := p.EventLayout(capacity)
-	s := &Signature{Capacity: capacity, Row: -1, Stop: -1, Width: width, Steps: k, p: p}
-	for _, t := range p.Traces {
-		s.TraceWidth += len(t.Indices)
-	}
-	for i, v := range p.State {
-		s.Args = append(s.Args, Value{Name: v.Name, Role: RoleState, Of: i, DType: v.DType, Shape: v.Shape})
-	}
-	s.Carried, s.Consts = len(s.Args), len(s.Args)
-	for i, v := range p.Consts {
-		s.Args = append(s.Args, Value{Name: v.Name, Role: RoleConst, Of: i, DType: v.DType, Shape: v.Shape})
-	}
+	s := p.newSignature(capacity, k, false)
+	s.Stop = -1
 	s.Results = append(s.Results, s.Args[:s.Carried]...)
 	if len(p.CompactBlocks()) > 0 {
-		s.Results = append(s.Results, Value{Name: "events", Role: RoleRecordEvents, DType: dtypes.Int32, Shape: []int{k, width}})
+		s.Results = append(s.Results, Value{Name: "events", Role: RoleRecordEvents, DType: dtypes.Int32, Shape: []int{k, s.Width}})
 	}
 	if s.TraceWidth > 0 {
 		s.Results = append(s.Results, Value{Name: "traces", Role: RoleRecordTraces, DType: p.DType, Shape: []int{k, s.TraceWidth}})
@@ -319,16 +316,11 @@ func (p *Program) preOps(s *Signature) ([]PreOp, error) {
 		return nil, nil
 	}
 	var out []PreOp
-	row, c := s.Row, s.Consts
 	for _, b := range p.FanBlocks() {
-		out = append(out, PreOp{Name: "fan " + b.Name, Kind: PreFan, Block: b, Devices: 1,
-			Args: []int{row, c + b.FanoutPtr, c + b.Fanout, c + b.FanoutWeight}, Split: []int{-1, -1, -1, -1}})
+		out = append(out, p.fanOp(b, s, 1))
 	}
 	for _, pr := range p.DelayedEvents() {
-		weight, _ := ownWeight(pr)
-		out = append(out, PreOp{Name: "delayed " + pr.Name, Kind: PreDelayed, Proj: pr, Devices: 1,
-			Args:  []int{row, 0, c + pr.Own.Ptr, c + pr.Own.Indices, c + pr.Delay.StepsTable, c + weight, pr.Delay.Buf},
-			Split: []int{-1, -1, -1, -1, -1, -1, -1}})
+		out = append(out, p.delayedOp(pr, s, 1))
 	}
 	return out, nil
 }
@@ -401,39 +393,23 @@ func (s *Signature) Check() error {
 			return bad("%s gives argument %d, which is %s %s", op.Name, op.Result, r.Role, r.Name)
 		}
 	}
-	need := map[string]bool{}
-	for _, b := range p.SplitBlocks() {
-		need["fan "+b.Name] = true
+	want, err := p.preOps(s) // what the program needs precomputed
+	if err != nil {
+		return bad("%v", err)
 	}
-	for _, pr := range p.SplitProcedural() {
-		need["procedural "+pr.Name] = true
+	type key struct {
+		kind  PreKind
+		block *Block
+		proj  *Projection
 	}
-	for _, pr := range p.SplitDelayed() {
-		need["delayed "+pr.Name] = true
-	}
-	for _, pr := range p.SplitScaled() {
-		need["scaled "+pr.Name] = true
-	}
-	if s.Lowering.Precompute && s.Row >= 0 && !p.SplitByTarget() {
-		for _, b := range p.FanBlocks() {
-			need["fan "+b.Name] = true
-		}
-		for _, pr := range p.DelayedEvents() {
-			need["delayed "+pr.Name] = true
-		}
-	}
+	have := map[key]bool{}
 	for _, op := range s.Pre {
-		delete(need, op.Name)
+		have[key{op.Kind, op.Block, op.Proj}] = true
 	}
-	if len(need) > 0 {
-		missing := slices.Sorted(func(yield func(string) bool) {
-			for name := range need {
-				if !yield(name) {
-					return
-				}
-			}
-		})
-		return bad("no operation before the step gives %q (split across %d devices, or left to the loop)", missing[0], p.Devices)
+	for _, op := range want {
+		if !have[key{op.Kind, op.Block, op.Proj}] {
+			return bad("no operation before the step gives %q (split across %d devices, or left to the loop)", op.Name, p.Devices)
+		}
 	}
 	return nil
 }

@@ -17,13 +17,7 @@ func (p *Program) splitOps(s *Signature) ([]PreOp, error) {
 		if _, err := p.RowAt(b, capacity); err != nil {
 			return nil, err
 		}
-		ws := -1
-		if len(p.Consts[b.FanoutWeight].Shape) == 2 {
-			ws = 0
-		}
-		out = append(out, PreOp{Name: "fan " + b.Name, Kind: PreFan, Block: b, Devices: D,
-			Args:  []int{row, consts + b.FanoutPtr, consts + b.Fanout, consts + b.FanoutWeight},
-			Split: []int{-1, 0, 0, ws}})
+		out = append(out, p.fanOp(b, s, D))
 	}
 	for _, pr := range p.SplitProcedural() {
 		if _, err := p.RowAt(pr.Pre.Block, capacity); err != nil {
@@ -37,12 +31,7 @@ func (p *Program) splitOps(s *Signature) ([]PreOp, error) {
 		if _, err := p.RowAt(pr.Pre.Block, capacity); err != nil {
 			return nil, err
 		}
-		o := pr.Own
-		weight, ws := ownWeight(pr)
-		out = append(out, PreOp{Name: "delayed " + pr.Name, Kind: PreDelayed, Proj: pr, Devices: D,
-			Args:       []int{row, 0, consts + o.Ptr, consts + o.Indices, consts + pr.Delay.StepsTable, consts + weight, pr.Delay.Buf},
-			Split:      []int{-1, -1, 0, 0, 0, ws, 1},
-			ResultAxis: 1})
+		out = append(out, p.delayedOp(pr, s, D))
 	}
 	for _, pr := range p.SplitScaled() {
 		if _, err := p.RowAt(pr.Pre.Block, capacity); err != nil {
@@ -55,6 +44,36 @@ func (p *Program) splitOps(s *Signature) ([]PreOp, error) {
 			Split: []int{-1, -1, -1, -1, 0, 0, ws}})
 	}
 	return out, nil
+}
+
+// fanOp is the propagation of block b's fan-out table before the step,
+// whole (devices 1) or split by target across devices.
+func (p *Program) fanOp(b *Block, s *Signature, devices int) PreOp {
+	split := []int{-1, -1, -1, -1}
+	if devices > 1 {
+		split = []int{-1, 0, 0, -1}
+		if len(p.Consts[b.FanoutWeight].Shape) == 2 {
+			split[3] = 0
+		}
+	}
+	c := s.Consts
+	return PreOp{Name: "fan " + b.Name, Kind: PreFan, Block: b, Devices: devices,
+		Args: []int{s.Row, c + b.FanoutPtr, c + b.Fanout, c + b.FanoutWeight}, Split: split}
+}
+
+// delayedOp is the propagation of pr's delayed own table before the step
+// (its ring buffer with this step's events added), whole (devices 1) or
+// split by target across devices.
+func (p *Program) delayedOp(pr *Projection, s *Signature, devices int) PreOp {
+	o, c := pr.Own, s.Consts
+	weight, ws := ownWeight(pr)
+	op := PreOp{Name: "delayed " + pr.Name, Kind: PreDelayed, Proj: pr, Devices: devices,
+		Args:  []int{s.Row, 0, c + o.Ptr, c + o.Indices, c + pr.Delay.StepsTable, c + weight, pr.Delay.Buf},
+		Split: []int{-1, -1, -1, -1, -1, -1, -1}}
+	if devices > 1 {
+		op.Split, op.ResultAxis = []int{-1, -1, 0, 0, 0, ws, 1}, 1
+	}
+	return op
 }
 
 // ownWeight is the constant holding a split own table's weight and the
