@@ -9,6 +9,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 
 	"github.com/brainc/brainc/eqs"
+	"github.com/brainc/brainc/ops"
 )
 
 // Equations is a neuron model given by equations (package eqs): its
@@ -437,15 +438,63 @@ func (n *Equations) Update(s Vars, input Current, step Step, m Method) (Vars, *N
 		}
 	}
 	after := n.newEnv(next, i, step)
-	spike := And(after.full(after.eval(md.Threshold)), LogicalNot(refractory))
+	fired := And(after.full(after.eval(md.Threshold)), LogicalNot(refractory))
 	if len(md.Reset) == 0 {
-		spike = And(spike, LogicalNot(start.full(start.eval(md.Threshold))))
+		fired = And(fired, LogicalNot(start.full(start.eval(md.Threshold))))
+	}
+	spike := fired
+	if step.Surrogate != nil {
+		spike = n.surrogateSpike(after, fired, *step.Surrogate)
 	}
 	for _, st := range md.Reset {
 		e := n.newEnv(next, i, step)
 		old := next[st.Var]
-		next[st.Var] = Where(spike, apply(st.Op, old, e.full(e.eval(st.Expr))), old)
+		next[st.Var] = Pick(spike, apply(st.Op, old, e.full(e.eval(st.Expr))), old)
 	}
-	next["last_spike"] = Where(spike, BroadcastToShape(step.Index, last.Shape()), last)
+	next["last_spike"] = Where(fired, BroadcastToShape(step.Index, last.Shape()), last)
 	return next, spike
+}
+
+// SurrogateReady reports why the model's spikes cannot carry a surrogate
+// gradient ("" when they can): its threshold must be one comparison
+// (a > b, a >= b, a < b or a <= b), whose sides' difference the
+// surrogate is taken of.
+func (n *Equations) SurrogateReady() string {
+	if n.Model.Threshold == nil {
+		return ""
+	}
+	if _, _, ok := thresholdSides(n.Model.Threshold); !ok {
+		return fmt.Sprintf("its threshold %q is not one comparison a > b (or >=, <, <=), whose distance a − b the surrogate gradient is taken of", n.Model.Threshold.String())
+	}
+	return ""
+}
+
+// thresholdSides returns the sides of a threshold comparison ordered so
+// that the spike condition is hi ≥ lo.
+func thresholdSides(e eqs.Expr) (hi, lo eqs.Expr, ok bool) {
+	b, isBin := e.(*eqs.Binary)
+	if !isBin {
+		return nil, nil, false
+	}
+	switch b.Op {
+	case ">", ">=":
+		return b.X, b.Y, true
+	case "<", "<=":
+		return b.Y, b.X, true
+	}
+	return nil, nil, false
+}
+
+// surrogateSpike is fired as floats, H(hi − lo) forward and the
+// surrogate's derivative backward (masked with no gradient where the
+// neuron cannot spike: refractory, or already past the threshold without
+// a reset).
+func (n *Equations) surrogateSpike(after *env, fired *Node, s ops.Surrogate) *Node {
+	hi, lo, ok := thresholdSides(n.Model.Threshold)
+	if !ok {
+		panic(fmt.Sprintf("dynamics: %s", n.SurrogateReady()))
+	}
+	x := Sub(after.full(after.eval(hi)), after.full(after.eval(lo)))
+	below := LessThan(x, ZerosLike(x))
+	return Mul(ops.Spike(x, s), StopGradient(ConvertDType(Or(fired, below), x.DType())))
 }

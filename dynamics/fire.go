@@ -5,6 +5,8 @@ import (
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
+
+	"github.com/brainc/brainc/ops"
 )
 
 // fire is the step that integrate-and-fire and conductance-based models
@@ -39,14 +41,35 @@ func fireAt(s Vars, f System, m Method, step Step, refSteps int, th *Node, hold 
 	if hold && refSteps > 0 {
 		next["V"] = Where(refractory, s["V"], next["V"])
 	}
-	spike := And(GreaterOrEqual(next["V"], th), LogicalNot(refractory))
+	fired := And(GreaterOrEqual(next["V"], th), LogicalNot(refractory))
+	if reset == nil {
+		fired = And(fired, LessThan(s["V"], th))
+	}
+	spike := fired
+	if step.Surrogate != nil {
+		// The same spikes as floats, H(V − θ) forward and the surrogate's
+		// derivative backward, masked (with no gradient) where a spike
+		// cannot happen: refractory neurons, and without a reset neurons
+		// already above θ.
+		spike = Mul(ops.Spike(Sub(next["V"], BroadcastToShape(th, next["V"].Shape())), *step.Surrogate),
+			StopGradient(ConvertDType(Or(fired, LessThan(next["V"], th)), next["V"].DType())))
+	}
 	if reset != nil {
 		next = reset(next, spike)
-	} else {
-		spike = And(spike, LessThan(s["V"], th))
 	}
-	next["last_spike"] = Where(spike, BroadcastToShape(step.Index, last.Shape()), last)
+	next["last_spike"] = Where(fired, BroadcastToShape(step.Index, last.Shape()), last)
 	return next, spike
+}
+
+// Pick is Where(spike, then, otherwise) for Bool spikes; for the float
+// spikes of training (Step.Surrogate) it is otherwise·(1 − s) + then·s,
+// which takes the same values for s ∈ {0, 1} and lets gradients reach s.
+// then may be a scalar.
+func Pick(spike, then, otherwise *Node) *Node {
+	if spike.DType() == dtypes.Bool {
+		return Where(spike, then, otherwise)
+	}
+	return Add(Mul(otherwise, OneMinus(spike)), Mul(BroadcastToShape(then, otherwise.Shape()), spike))
 }
 
 // refractorySteps is the number of steps k with k·dt ≤ tauRef, at most
@@ -64,9 +87,9 @@ const maxRefractorySteps = 1 << 30
 func resetTo(vReset float64, jumps map[string]float64) func(Vars, *Node) Vars {
 	return func(s Vars, spike *Node) Vars {
 		v := s["V"]
-		s["V"] = Where(spike, Scalar(v.Graph(), v.DType(), vReset), v)
+		s["V"] = Pick(spike, Scalar(v.Graph(), v.DType(), vReset), v)
 		for _, k := range sortedKeys(jumps) {
-			s[k] = Where(spike, AddScalar(s[k], jumps[k]), s[k])
+			s[k] = Pick(spike, AddScalar(s[k], jumps[k]), s[k])
 		}
 		return s
 	}

@@ -43,10 +43,10 @@ func (n *GIF) Update(s Vars, input Current, step Step, m Method) (Vars, *Node) {
 	}
 	reset := func(s Vars, spike *Node) Vars {
 		v, i1, i2, vth := s["V"], s["I1"], s["I2"], s["V_th"]
-		s["V"] = Where(spike, Scalar(v.Graph(), v.DType(), n.VReset), v)
-		s["I1"] = Where(spike, AddScalar(MulScalar(i1, n.R1), n.A1), i1)
-		s["I2"] = Where(spike, AddScalar(MulScalar(i2, n.R2), n.A2), i2)
-		s["V_th"] = Where(spike, Max(vth, Scalar(vth.Graph(), vth.DType(), n.VThReset)), vth)
+		s["V"] = Pick(spike, Scalar(v.Graph(), v.DType(), n.VReset), v)
+		s["I1"] = Pick(spike, AddScalar(MulScalar(i1, n.R1), n.A1), i1)
+		s["I2"] = Pick(spike, AddScalar(MulScalar(i2, n.R2), n.A2), i2)
+		s["V_th"] = Pick(spike, Max(vth, Scalar(vth.Graph(), vth.DType(), n.VThReset)), vth)
 		return s
 	}
 	return fireAt(s, f, m, step, refractorySteps(n.TauRef, step.Dt), s["V_th"], true, reset)

@@ -33,7 +33,9 @@ func Euler(f Derivative, x *Node, dt float64) *Node {
 // captures from the graph (an input current computed from the same state,
 // say) are held constant over the step, even when they depend on x.
 func ExpEuler(f Derivative, x *Node, dt float64) *Node {
-	arg := Identity(x) // a node of its own, so that the gradient sees only f's use of it
+	// A node of its own, so that the gradient for A sees only f's use of
+	// it; gradients of the step (training) pass it unchanged.
+	arg := IdentityWithCustomGradient(x, func(_, v *Node) *Node { return v })
 	fx := f(arg)
 	a := Gradient(ReduceAllSum(fx), arg)[0]
 	a = StopGradient(a)

@@ -71,8 +71,8 @@ func stochasticTerm(b *lower.Block, before, after, spike, idx *Node, key func(st
 		dw = Mul(dw, before)
 	}
 	out := Add(after, dw)
-	if spike != nil && spike.DType() == dtypes.Bool {
-		out = Where(spike, after, out)
+	if spike != nil {
+		out = dynamics.Pick(spike, after, out)
 	}
 	return out
 }

@@ -53,6 +53,9 @@ type stepper struct {
 	// gval holds what each group's output read in this step (its new g,
 	// or a kinetic group's transmitted sum), for current traces.
 	gval map[*lower.Group]*Node
+	// surrogate, when set (training, TrainStep), makes spikes floats with
+	// this surrogate gradient.
+	surrogate *ops.Surrogate
 	// touched holds, per event-kernel plastic projection, whether any
 	// weight this step wrote is not finite (Bool scalar): the only entries
 	// that can have become so (see nonFinite).
@@ -363,7 +366,10 @@ func (st *stepper) step(state []*Node) []*Node {
 			return i
 		}
 		normal := func(v string) *Node { return blockNormal(b, "xi:", v, stepIdx, p.HashKey, p.DType) }
-		newVars, spike := blockNeuron(b, st.consts).Update(vars, input, dynamics.Step{Index: stepIdx, Dt: p.Net.Dt, Normal: normal}, method)
+		newVars, spike := blockNeuron(b, st.consts).Update(vars, input, dynamics.Step{Index: stepIdx, Dt: p.Net.Dt, Normal: normal, Surrogate: st.surrogate}, method)
+		if st.surrogate != nil && spike.DType() == dtypes.Bool { // a source's or a rate model's: no gradient to carry
+			spike = ConvertDType(spike, p.DType)
+		}
 		if nz := b.Pops[0].Noise; nz != nil {
 			newVars[nz.Var] = stochasticTerm(b, vars[nz.Var], newVars[nz.Var], spike, stepIdx, p.HashKey, p.Net.Dt)
 		}

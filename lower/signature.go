@@ -37,6 +37,9 @@ const (
 	// RoleRecordTraces is the traced values, Float [Σ len(indices)], as a
 	// row to record.
 	RoleRecordTraces
+	// RoleReadout is a readout accumulator of a training step
+	// (TrainSignature.Readouts[Of]), carried like the state.
+	RoleReadout
 )
 
 // String names the role as error messages and manifests say it.
@@ -58,6 +61,8 @@ func (r Role) String() string {
 		return "recorded events"
 	case RoleRecordTraces:
 		return "recorded traces"
+	case RoleReadout:
+		return "readout"
 	}
 	return fmt.Sprintf("role(%d)", int(r))
 }

@@ -48,8 +48,15 @@ func DensePropagate(spikes, pre, post, weight *Node, nPost int) *Node {
 	return ScatterSum(acc, ExpandAxes(post, -1), vals, false, false)
 }
 
-// SpikesAsFloat converts a Bool spike vector to 0/1 of the given float dtype.
-func SpikesAsFloat(spikes *Node, dtype dtypes.DType) *Node { return ConvertDType(spikes, dtype) }
+// SpikesAsFloat converts a Bool spike vector to 0/1 of the given float
+// dtype; spikes that are floats already (training's) are returned as they
+// are, so that their surrogate gradient passes.
+func SpikesAsFloat(spikes *Node, dtype dtypes.DType) *Node {
+	if spikes.DType() == dtype {
+		return spikes
+	}
+	return ConvertDType(spikes, dtype)
+}
 
 // EventPropagateCSR is EventPropagate over a compressed sparse row table,
 // which stores no padding: 4 bytes per synapse plus 4 per neuron.

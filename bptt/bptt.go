@@ -1,0 +1,272 @@
+// Package bptt computes gradients through the time loop of any lowered
+// network: one executable runs the differentiable step (emit.TrainStep)
+// forward in a stablehlo.while, storing the state every Segment steps, takes
+// the loss of the readouts, and walks back through the segments, each
+// recomputed from its stored state, applying the step's vector–Jacobian
+// product (emit.TrainVJP, GoMLX's autodiff of one traced step). The loop
+// text around the three functions is package loop's (loop.GradModule).
+//
+// Compile time does not depend on the number of steps, and memory is
+// O(Segments + Segment) states instead of one per step.
+package bptt
+
+import (
+	"fmt"
+	"math"
+
+	xlapjrt "github.com/gomlx/go-xla/pkg/pjrt"
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+
+	"github.com/brainc/brainc/emit"
+	"github.com/brainc/brainc/jit"
+	"github.com/brainc/brainc/loop"
+	"github.com/brainc/brainc/lower"
+	"github.com/brainc/brainc/ops"
+	"github.com/brainc/brainc/pjrt"
+)
+
+// Options configure a gradient program.
+type Options struct {
+	// Surrogate is the spike function's surrogate gradient.
+	Surrogate ops.Surrogate
+	// Loss is the loss of the readouts.
+	Loss emit.Loss
+	// Segment is the number of steps between stored states (0: ⌈√MaxSteps⌉).
+	Segment int
+	// MaxSteps is the most steps one call runs (≥ 1).
+	MaxSteps int
+}
+
+// MaxSteps bounds Options.MaxSteps.
+const MaxSteps = 1 << 24
+
+// Program is a compiled gradient program of one training signature.
+type Program struct {
+	sig      *lower.TrainSignature
+	opts     Options
+	segments int
+	// Text is the module's StableHLO text.
+	Text   string
+	client *xlapjrt.Client
+	exe    *xlapjrt.LoadedExecutable
+}
+
+// Result is what one call gives.
+type Result struct {
+	// Loss is the loss of the readouts after the steps.
+	Loss float64
+	// Final are the carried values after the steps (TrainSignature.Carried
+	// order).
+	Final []*tensors.Tensor
+	// Grads are the loss's gradients with respect to the trained constants
+	// (TrainSignature.Params order).
+	Grads []*tensors.Tensor
+	// Adjoints are its gradients with respect to the initial carried values
+	// that have adjoints (TrainSignature.Adjoint order).
+	Adjoints []*tensors.Tensor
+}
+
+// New traces the step, its vjp and the loss of sig, writes the module and
+// compiles it on the XLA backend b.
+func New(b backends.Backend, sig *lower.TrainSignature, opts Options) (*Program, error) {
+	if opts.MaxSteps < 1 || opts.MaxSteps > MaxSteps {
+		return nil, fmt.Errorf("bptt: the most steps per call must be in [1, %d], got %d", MaxSteps, opts.MaxSteps)
+	}
+	if opts.Segment == 0 {
+		opts.Segment = int(math.Ceil(math.Sqrt(float64(opts.MaxSteps))))
+	}
+	if opts.Segment < 1 || opts.Segment > opts.MaxSteps {
+		return nil, fmt.Errorf("bptt: the segment must be in [1, %d] steps, got %d", opts.MaxSteps, opts.Segment)
+	}
+	if opts.Loss.Kind == emit.LossCE {
+		g := max(opts.Loss.Groups, 1)
+		for _, r := range sig.Readouts {
+			if r.Pop.Size%g != 0 {
+				return nil, fmt.Errorf("bptt: readout %s has %d values, not a multiple of the %d samples", r.Name(), r.Pop.Size, g)
+			}
+		}
+	}
+	if len(sig.Readouts) == 0 {
+		return nil, fmt.Errorf("bptt: the loss reads no readout")
+	}
+	if _, err := ops.NewSurrogate(opts.Surrogate.Name, opts.Surrogate.Alpha); err != nil || opts.Surrogate.Alpha <= 0 {
+		return nil, fmt.Errorf("bptt: surrogate %s: %v (ops.NewSurrogate gives a checked one)", opts.Surrogate, err)
+	}
+	p := sig.Program()
+	step, err := pjrt.TraceStableHLO(b, "train_step", sig.ArgShapes(), emit.TrainStep(sig, opts.Surrogate))
+	if err != nil {
+		return nil, err
+	}
+	vjp, err := pjrt.TraceStableHLO(b, "train_vjp", sig.VJPShapes(), emit.TrainVJP(sig, opts.Surrogate))
+	if err != nil {
+		return nil, err
+	}
+	var lossShapes []shapes.Shape
+	for range 2 {
+		for j := range sig.Readouts {
+			lossShapes = append(lossShapes, sig.Carried[sig.ReadoutAt(j)].ShapeOf())
+		}
+	}
+	lossShapes = append(lossShapes, shapes.Make(p.DType))
+	loss, err := pjrt.TraceStableHLO(b, "train_loss", lossShapes, emit.TrainLoss(sig, opts.Loss))
+	if err != nil {
+		return nil, err
+	}
+	g := &Program{sig: sig, opts: opts, segments: (opts.MaxSteps + opts.Segment - 1) / opts.Segment}
+	spec := loop.BPTT{Name: "bptt", Carried: len(sig.Carried), Consts: len(sig.Consts), Adjoint: sig.Adjoint,
+		Targets: len(sig.Readouts), Params: len(sig.Params), Segment: opts.Segment, Segments: g.segments}
+	for j := range sig.Readouts {
+		spec.Readouts = append(spec.Readouts, sig.ReadoutAt(j))
+	}
+	if g.Text, err = loop.GradModule(step, vjp, loss, spec); err != nil {
+		return nil, err
+	}
+	if g.client, err = pjrt.Client(b); err != nil {
+		return nil, err
+	}
+	if g.exe, err = g.client.Compile().WithStableHLO([]byte(g.Text)).Done(); err != nil {
+		return nil, fmt.Errorf("bptt: compiling the gradient program: %w", err)
+	}
+	return g, nil
+}
+
+// Segment is the number of steps between stored states.
+func (g *Program) Segment() int { return g.opts.Segment }
+
+// InitialCarried is the program's initial state as the training step
+// carries it: Bool spike flags as floats, then zero readouts.
+func InitialCarried(sig *lower.TrainSignature, state []*tensors.Tensor) ([]*tensors.Tensor, error) {
+	p := sig.Program()
+	if len(state) != len(p.State) {
+		return nil, fmt.Errorf("bptt: %d state arrays, the program has %d", len(state), len(p.State))
+	}
+	out := make([]*tensors.Tensor, 0, len(sig.Carried))
+	for i, t := range state {
+		if t.DType() == dtypes.Bool {
+			t = floatsOf(t, p.DType)
+		}
+		if want := sig.Carried[i].ShapeOf(); !t.Shape().Equal(want) {
+			return nil, fmt.Errorf("bptt: state %s is %s, expected %s", p.State[i].Name, t.Shape(), want)
+		}
+		out = append(out, t)
+	}
+	for j := range sig.Readouts {
+		out = append(out, tensors.FromShape(sig.Carried[sig.ReadoutAt(j)].ShapeOf()))
+	}
+	return out, nil
+}
+
+// floatsOf converts a Bool tensor to 0/1 of dtype.
+func floatsOf(t *tensors.Tensor, dtype dtypes.DType) *tensors.Tensor {
+	out := tensors.FromShape(shapes.Make(dtype, t.Shape().Dimensions...))
+	tensors.ConstFlatData(t, func(flat []bool) {
+		switch dtype {
+		case dtypes.Float64:
+			tensors.MutableFlatData(out, func(o []float64) {
+				for i, b := range flat {
+					if b {
+						o[i] = 1
+					}
+				}
+			})
+		default:
+			tensors.MutableFlatData(out, func(o []float32) {
+				for i, b := range flat {
+					if b {
+						o[i] = 1
+					}
+				}
+			})
+		}
+	})
+	return out
+}
+
+// Grad runs steps steps from the carried values with the constants, and
+// returns the loss of the readouts against targets (one per readout, of
+// its shape) and its gradients.
+func (g *Program) Grad(carried, consts, targets []*tensors.Tensor, steps int) (*Result, error) {
+	sig := g.sig
+	if steps < 1 || steps > g.opts.MaxSteps {
+		return nil, fmt.Errorf("bptt: steps must be in [1, %d] (Options.MaxSteps), got %d", g.opts.MaxSteps, steps)
+	}
+	if len(carried) != len(sig.Carried) || len(consts) != len(sig.Consts) || len(targets) != len(sig.Readouts) {
+		return nil, fmt.Errorf("bptt: %d carried, %d constants and %d targets, expected %d, %d and %d",
+			len(carried), len(consts), len(targets), len(sig.Carried), len(sig.Consts), len(sig.Readouts))
+	}
+	var args []*xlapjrt.Buffer
+	defer func() {
+		for _, b := range args {
+			_ = b.Destroy()
+		}
+	}()
+	add := func(t *tensors.Tensor, want shapes.Shape, what string) error {
+		if !t.Shape().Equal(want) {
+			return fmt.Errorf("bptt: %s is %s, expected %s", what, t.Shape(), want)
+		}
+		var b *xlapjrt.Buffer
+		var err error
+		t.ConstFlatData(func(flat any) {
+			b, err = g.client.BufferFromHost().FromFlatDataWithDimensions(flat, want.Dimensions).Done()
+		})
+		if err != nil {
+			return fmt.Errorf("bptt: moving %s to the device: %w", what, err)
+		}
+		args = append(args, b)
+		return nil
+	}
+	for i, t := range carried {
+		if err := add(t, sig.Carried[i].ShapeOf(), sig.Carried[i].Name); err != nil {
+			return nil, err
+		}
+	}
+	for i, t := range consts {
+		if err := add(t, sig.Consts[i].ShapeOf(), sig.Consts[i].Name); err != nil {
+			return nil, err
+		}
+	}
+	for j, t := range targets {
+		if err := add(t, sig.Carried[sig.ReadoutAt(j)].ShapeOf(), "target of "+sig.Readouts[j].Name()); err != nil {
+			return nil, err
+		}
+	}
+	if err := add(tensors.FromValue(int32(steps)), shapes.Make(dtypes.Int32), "steps"); err != nil {
+		return nil, err
+	}
+	outs, err := g.exe.Execute(args...).Done()
+	if err != nil {
+		return nil, fmt.Errorf("bptt: running the gradient program: %w", err)
+	}
+	host := make([]*tensors.Tensor, len(outs))
+	for i, b := range outs {
+		flat, dims, err := b.ToFlatDataAndDimensions()
+		_ = b.Destroy()
+		if err != nil {
+			return nil, err
+		}
+		if host[i], err = jit.HostTensor(flat, dims); err != nil {
+			return nil, err
+		}
+	}
+	c := len(sig.Carried)
+	res := &Result{Final: host[1 : 1+c], Grads: host[1+c : 1+c+len(sig.Params)], Adjoints: host[1+c+len(sig.Params):]}
+	res.Loss = scalarOf(host[0])
+	if math.IsNaN(res.Loss) || math.IsInf(res.Loss, 0) {
+		return res, fmt.Errorf("bptt: the loss is %v after %d steps", res.Loss, steps)
+	}
+	return res, nil
+}
+
+// scalarOf reads a float scalar tensor.
+func scalarOf(t *tensors.Tensor) float64 {
+	switch v := t.Value().(type) {
+	case float32:
+		return float64(v)
+	case float64:
+		return v
+	}
+	return math.NaN()
+}

@@ -1,0 +1,262 @@
+package bptt
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/stretchr/testify/require"
+
+	"github.com/brainc/brainc/emit"
+	"github.com/brainc/brainc/lower"
+	"github.com/brainc/brainc/netspec"
+	"github.com/brainc/brainc/ops"
+	"github.com/brainc/brainc/pjrt"
+)
+
+// gradNet mixes what the gradient must pass: LifRef neurons, a neuron
+// given by equations, conductance-based (COBA) exponential synapses with a
+// per-synapse delay and per-synapse weights, a Delta output, an
+// all-to-all rule and constant inputs.
+const gradNet = `
+name: grad
+dt: 0.5 ms
+seed: 7
+precision: float64
+populations:
+  A:
+    size: 8
+    model: LifRef
+    params: {tau: 10 ms, tau_ref: 0 ms, V_rest: -60 mV, V_reset: -60 mV, V_th: -50 mV}
+    init: {V: uniform(-62 mV, -51 mV)}
+    input: 12
+  B:
+    size: 5
+    model:
+      equations: |
+        dV/dt = (-(V - V_rest) + R*I)/tau : mV
+      threshold: V >= V_th
+      reset: V = V_reset
+      params: {V_rest: -60 mV, V_reset: -60 mV, V_th: -50 mV, R: 1, tau: 15 ms}
+    init: {V: uniform(-60 mV, -52 mV)}
+    input: 9
+projections:
+  AB:
+    pre: A
+    post: B
+    conn: {fixed_prob: 0.6}
+    weight: uniform(0.2, 0.8)
+    delay: uniform(0.5 ms, 2 ms)
+    synapse: {Expon: {tau: 4 ms}}
+    output: {COBA: {E: 0 mV}}
+  BA:
+    pre: B
+    post: A
+    conn: {all_to_all: true}
+    weight: 1.5
+    synapse: Delta
+    output: Delta
+  AA:
+    pre: A
+    post: A
+    conn: {fixed_prob: 0.4}
+    weight: 0.3
+    synapse: {Expon: {tau: 3 ms}}
+    output: CUBA
+`
+
+// fixture lowers gradNet with dense kernels and lays out its training
+// step with two readouts and three trained constants.
+type fixture struct {
+	b       backends.Backend
+	sig     *lower.TrainSignature
+	carried []*tensors.Tensor
+	consts  []*tensors.Tensor
+	targets []*tensors.Tensor
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	b, err := pjrt.Open(pjrt.Options{Backend: "cpu", CPUFlags: []string{"--xla_disable_hlo_passes=fusion"}}) // as learn.CPUFlags: the unrolled reference compiles slowly with fusion
+	require.NoError(t, err, "the XLA CPU plugin must be installed: run `make setup`")
+	net, err := netspec.Parse([]byte(gradNet), "grad.yaml")
+	require.NoError(t, err)
+	p, err := lower.Build(net, lower.Options{DType: dtypes.Float64})
+	require.NoError(t, err)
+	pop := func(name string) *lower.Population {
+		for _, q := range p.Pops {
+			if q.Name == name {
+				return q
+			}
+		}
+		t.Fatalf("no population %s", name)
+		return nil
+	}
+	readouts := []lower.Readout{{Pop: pop("B"), Reduce: lower.ReduceSum}, {Pop: pop("A"), Var: "V", Reduce: lower.ReduceMean}}
+	sig, err := p.TrainSignature(readouts, []string{"AB.weight", "BA.weight", "AA.weight"})
+	require.NoError(t, err)
+	carried, err := InitialCarried(sig, p.InitialState())
+	require.NoError(t, err)
+	return &fixture{b: b, sig: sig, carried: carried, consts: p.ConstTensors(),
+		targets: []*tensors.Tensor{tensors.FromValue([]float64{2, 0, 1, 3, 1}),
+			tensors.FromValue([]float64{-55, -54, -53, -52, -56, -57, -55, -54})}}
+}
+
+// unrolled is the reference: T steps of the same traced step unrolled in
+// one GoMLX graph and differentiated by GoMLX's autodiff; it returns the
+// loss, then the gradients (params, then initial adjoints).
+func (f *fixture) unrolled(t *testing.T, s ops.Surrogate, steps int) []*tensors.Tensor {
+	t.Helper()
+	sig := f.sig
+	nc, nk, r := len(sig.Carried), len(sig.Consts), len(sig.Readouts)
+	step := emit.TrainStep(sig, s)
+	loss := emit.TrainLoss(sig, emit.Loss{Kind: emit.LossMSE})
+	e, err := NewExec(f.b, func(in []*Node) []*Node {
+		carried := in[:nc]
+		consts := in[nc : nc+nk]
+		for range steps {
+			carried = step(append(append([]*Node(nil), carried...), consts...))
+		}
+		lin := make([]*Node, 0, 2*r+1)
+		for j := range r {
+			lin = append(lin, carried[sig.ReadoutAt(j)])
+		}
+		lin = append(lin, in[nc+nk:]...)
+		lin = append(lin, Scalar(in[0].Graph(), dtypes.Float64, float64(steps)))
+		l := loss(lin)[0]
+		var wrt []*Node
+		for _, c := range sig.Params {
+			wrt = append(wrt, consts[c])
+		}
+		for _, a := range sig.Adjoint {
+			wrt = append(wrt, in[a])
+		}
+		return append([]*Node{l}, Gradient(l, wrt...)...)
+	})
+	require.NoError(t, err)
+	var args []any
+	for _, x := range append(append(append([]*tensors.Tensor(nil), f.carried...), f.consts...), f.targets...) {
+		args = append(args, x)
+	}
+	out, err := e.Exec(args...)
+	require.NoError(t, err)
+	return out
+}
+
+func flat(t *tensors.Tensor) []float64 {
+	var out []float64
+	t.ConstFlatData(func(v any) {
+		switch x := v.(type) {
+		case []float64:
+			out = append(out, x...)
+		case []float32:
+			for _, y := range x {
+				out = append(out, float64(y))
+			}
+		}
+	})
+	if out == nil {
+		out = append(out, t.Value().(float64))
+	}
+	return out
+}
+
+// The gradients through the time loop (forward loop, stored states,
+// recomputed segments, the step's vjp in a reverse loop) equal GoMLX's
+// autodiff of the unrolled steps to 1e-10 in float64, for the loss, every
+// trained constant and every initial state; and every segment length
+// gives exactly the same numbers.
+func TestLoopGradientsEqualUnrolled(t *testing.T) {
+	f := newFixture(t)
+	const steps = 16
+	s, err := ops.NewSurrogate("sigmoid", 2)
+	require.NoError(t, err)
+	want := f.unrolled(t, s, steps)
+	var first *Result
+	for _, seg := range []int{1, 5, steps} {
+		g, err := New(f.b, f.sig, Options{Surrogate: s, Loss: emit.Loss{Kind: emit.LossMSE}, Segment: seg, MaxSteps: steps})
+		require.NoError(t, err)
+		res, err := g.Grad(f.carried, f.consts, f.targets, steps)
+		require.NoError(t, err)
+		got := append(append([]*tensors.Tensor(nil), res.Grads...), res.Adjoints...)
+		require.Len(t, got, len(want)-1)
+		require.InDelta(t, want[0].Value().(float64), res.Loss, 1e-10*math.Max(1, math.Abs(res.Loss)), "loss")
+		nonzero := 0
+		for i := range got {
+			w, x := flat(want[1+i]), flat(got[i])
+			require.Len(t, x, len(w))
+			for k := range w {
+				require.InDelta(t, w[k], x[k], 1e-10*math.Max(1, math.Abs(w[k])), "segment %d, gradient %d entry %d", seg, i, k)
+				if w[k] != 0 {
+					nonzero++
+				}
+			}
+		}
+		require.Greater(t, nonzero, 20, "the gradients must not be trivially zero")
+		if first == nil {
+			first = res
+			continue
+		}
+		require.Equal(t, first.Loss, res.Loss)
+		for i := range res.Grads {
+			require.Equal(t, flat(first.Grads[i]), flat(res.Grads[i]), "segment %d, gradient %d differs from segment 1's", seg, i)
+		}
+		for i := range res.Adjoints {
+			require.Equal(t, flat(first.Adjoints[i]), flat(res.Adjoints[i]), "segment %d, adjoint %d differs from segment 1's", seg, i)
+		}
+	}
+}
+
+// With a smooth forward pass (Surrogate.Smooth) the network is
+// differentiable, and the loop's gradients equal central finite
+// differences of its loss.
+func TestLoopGradientsEqualFiniteDifferences(t *testing.T) {
+	f := newFixture(t)
+	const steps = 30
+	s, err := ops.NewSurrogate("sigmoid", 1)
+	require.NoError(t, err)
+	s.Smooth = true
+	g, err := New(f.b, f.sig, Options{Surrogate: s, Loss: emit.Loss{Kind: emit.LossMSE}, Segment: 4, MaxSteps: steps})
+	require.NoError(t, err)
+	res, err := g.Grad(f.carried, f.consts, f.targets, steps)
+	require.NoError(t, err)
+	lossWith := func(param, k int, delta float64) float64 {
+		consts := append([]*tensors.Tensor(nil), f.consts...)
+		c := f.sig.Params[param]
+		v := flat(consts[c])
+		v[k] += delta
+		if len(v) == 1 && len(consts[c].Shape().Dimensions) == 0 {
+			consts[c] = tensors.FromValue(v[0])
+		} else {
+			consts[c] = tensors.FromFlatDataAndDimensions(v, consts[c].Shape().Dimensions...)
+		}
+		r, err := g.Grad(f.carried, consts, f.targets, steps)
+		require.NoError(t, err)
+		return r.Loss
+	}
+	checked := 0
+	for i := range f.sig.Params {
+		grad := flat(res.Grads[i])
+		for k := 0; k < len(grad); k += max(1, len(grad)/4) {
+			const h = 1e-6
+			fd := (lossWith(i, k, h) - lossWith(i, k, -h)) / (2 * h)
+			require.InDelta(t, fd, grad[k], 1e-5*math.Max(1, math.Abs(fd)), "constant %s entry %d", f.sig.Consts[f.sig.Params[i]].Name, k)
+			checked++
+		}
+	}
+	require.GreaterOrEqual(t, checked, 6)
+}
+
+// A network with a part that has no backward rule is refused, naming it.
+func TestTrainCheckRefuses(t *testing.T) {
+	net, err := netspec.Parse([]byte(strings.Replace(gradNet, "    output: CUBA\n", "    output: CUBA\n    kernel: event\n", 1)), "grad.yaml")
+	require.NoError(t, err)
+	p, err := lower.Build(net, lower.Options{DType: dtypes.Float64})
+	require.NoError(t, err)
+	_, err = p.TrainSignature(nil, nil)
+	require.ErrorContains(t, err, "projection AA (line 39): the event kernel reads firing indices")
+}

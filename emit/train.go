@@ -1,0 +1,145 @@
+package emit
+
+import (
+	"fmt"
+
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
+
+	"github.com/brainc/brainc/lower"
+	"github.com/brainc/brainc/ops"
+)
+
+// TrainStep returns the graph function of one differentiable step laid out
+// by sig (lower.Program.TrainSignature): from the carried values (the
+// state, spikes as floats, then the readout accumulators) and the
+// constants, the carried values after the step. Spikes are the
+// simulation's (H(V − θ) forward) with the surrogate's derivative
+// backward; resets are written so that gradients pass them
+// (dynamics.Pick). The step is the simulation's otherwise: the same
+// blocks, groups, kernels, inputs and noise.
+func TrainStep(sig *lower.TrainSignature, s ops.Surrogate) func(inputs []*Node) []*Node {
+	p := sig.Program()
+	nc := len(sig.Carried)
+	return func(inputs []*Node) []*Node {
+		if len(inputs) != nc+len(sig.Consts) {
+			panic(fmt.Sprintf("emit: TrainStep: %d inputs, the signature has %d carried and %d constants", len(inputs), nc, len(sig.Consts)))
+		}
+		st := &stepper{p: p, consts: inputs[nc:], idx: make([]*Node, len(p.Blocks)), surrogate: &s}
+		next := st.step(append([]*Node(nil), inputs[:len(p.State)]...))
+		for j, r := range sig.Readouts {
+			b := r.Pop.Block
+			x := next[b.Spike]
+			if r.Var != "" {
+				x = next[b.States[r.Var]]
+			}
+			x = popSlice(x, r.Pop)
+			acc := inputs[sig.ReadoutAt(j)]
+			switch r.Reduce {
+			case lower.ReduceSum, lower.ReduceMean:
+				x = Add(acc, x)
+			case lower.ReduceMax:
+				x = Max(acc, x)
+			}
+			next = append(next, x)
+		}
+		return next
+	}
+}
+
+// TrainVJP returns the graph function of the step's vector–Jacobian
+// product (the vjp of package loop's BPTT): its inputs are the step's, then
+// the adjoints of the new carried values listed in sig.Adjoint; its
+// results are the adjoints of the carried values at the step's start
+// (sig.Adjoint order), then the step's contribution to the gradient of
+// each trained constant (sig.Params order). GoMLX's autodiff of the
+// traced step gives it: the gradient of Σ⟨step(x), adj'⟩.
+func TrainVJP(sig *lower.TrainSignature, s ops.Surrogate) func(inputs []*Node) []*Node {
+	step := TrainStep(sig, s)
+	nc, nk := len(sig.Carried), len(sig.Consts)
+	return func(inputs []*Node) []*Node {
+		if len(inputs) != nc+nk+len(sig.Adjoint) {
+			panic(fmt.Sprintf("emit: TrainVJP: %d inputs, expected %d carried, %d constants and %d adjoints", len(inputs), nc, nk, len(sig.Adjoint)))
+		}
+		next := step(inputs[:nc+nk])
+		var sum *Node
+		for j, at := range sig.Adjoint {
+			term := ReduceAllSum(Mul(next[at], inputs[nc+nk+j]))
+			if sum == nil {
+				sum = term
+			} else {
+				sum = Add(sum, term)
+			}
+		}
+		wrt := make([]*Node, 0, len(sig.Adjoint)+len(sig.Params))
+		for _, at := range sig.Adjoint {
+			wrt = append(wrt, inputs[at])
+		}
+		for _, c := range sig.Params {
+			wrt = append(wrt, inputs[nc+c])
+		}
+		return Gradient(sum, wrt...)
+	}
+}
+
+// LossKind names a loss over the readouts.
+type LossKind string
+
+// Losses.
+const (
+	// LossMSE is Σ over the readouts of the mean squared difference between
+	// each readout's value and its target.
+	LossMSE LossKind = "mse"
+	// LossCE is the softmax cross-entropy of each readout's value, read as
+	// Groups rows of logits (one per sample), against its target's rows
+	// (class probabilities, one-hot for a label), averaged over the rows
+	// and summed over the readouts.
+	LossCE LossKind = "ce"
+)
+
+// Loss describes the loss a training takes of its readouts.
+type Loss struct {
+	// Kind is the loss.
+	Kind LossKind
+	// Groups is the number of rows (samples) a readout holds for LossCE
+	// (≥ 1; each readout's size must be a multiple of it).
+	Groups int
+}
+
+// TrainLoss returns the graph function of the loss (the loss of package
+// loop's BPTT): from the readout accumulators, one target per readout of
+// its shape and the number of steps run (a scalar of the simulation type),
+// the loss and its gradient with respect to each readout. A mean readout
+// is its sum divided by the steps.
+func TrainLoss(sig *lower.TrainSignature, l Loss) func(inputs []*Node) []*Node {
+	r := len(sig.Readouts)
+	return func(inputs []*Node) []*Node {
+		if len(inputs) != 2*r+1 {
+			panic(fmt.Sprintf("emit: TrainLoss: %d inputs, expected %d readouts, %d targets and the steps", len(inputs), r, r))
+		}
+		steps := inputs[2*r]
+		var total *Node
+		for j, ro := range sig.Readouts {
+			x, target := inputs[j], inputs[r+j]
+			if ro.Reduce == lower.ReduceMean {
+				x = Div(x, steps)
+			}
+			var term *Node
+			switch l.Kind {
+			case LossCE:
+				groups := max(l.Groups, 1)
+				logits := Reshape(x, groups, x.Shape().Size()/groups)
+				t := Reshape(target, groups, x.Shape().Size()/groups)
+				term = Neg(ReduceAllMean(ReduceSum(Mul(t, LogSoftmax(logits, -1)), -1)))
+			default:
+				d := Sub(x, target)
+				term = ReduceAllMean(Mul(d, d))
+			}
+			if total == nil {
+				total = term
+			} else {
+				total = Add(total, term)
+			}
+		}
+		return append([]*Node{total}, Gradient(total, inputs[:r]...)...)
+	}
+}

@@ -1,0 +1,253 @@
+package lower
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+
+	"github.com/brainc/brainc/dynamics"
+)
+
+// Reduce says how a readout accumulates its value over the steps.
+type Reduce string
+
+// Reductions of a readout.
+const (
+	// ReduceSum adds the value of every step (spike counts).
+	ReduceSum Reduce = "sum"
+	// ReduceMean is the sum divided by the number of steps (the loss
+	// divides; the accumulator holds the sum).
+	ReduceMean Reduce = "mean"
+	// ReduceMax keeps the largest value of any step.
+	ReduceMax Reduce = "max"
+	// ReduceLast keeps the value after the last step.
+	ReduceLast Reduce = "last"
+)
+
+// Readout is a value the loss reads: a population's spikes or one of its
+// float state variables, accumulated over the steps.
+type Readout struct {
+	// Pop is the population read.
+	Pop *Population
+	// Var is the state variable read, or "" for the spikes.
+	Var string
+	// Reduce is how the steps are combined.
+	Reduce Reduce
+}
+
+// Name is "<population>.<var>" or "<population>.spikes", with the reduction.
+func (r Readout) Name() string {
+	v := r.Var
+	if v == "" {
+		v = "spikes"
+	}
+	return fmt.Sprintf("%s(%s.%s)", r.Reduce, r.Pop.Name, v)
+}
+
+// TrainSignature lays out the differentiable step of a program, which
+// training runs forward and backward through the time loop:
+//
+//	step(carried…, const…) -> carried'…
+//	vjp(carried…, const…, adj'…) -> (adj…, grad…)
+//
+// The carried values are the program's state (Program.State, with every
+// block's Bool spike flags as floats of the simulation type: the
+// surrogate gradient passes through them) then one accumulator per
+// readout ([population size]). Adjoint lists the carried values that
+// have adjoints (the float ones); Params the constants (Program.Consts)
+// trained, whose gradients the vjp returns in that order.
+type TrainSignature struct {
+	program *Program
+	// Carried are the carried values, in order.
+	Carried []Value
+	// Consts are the step's constants, Program.Consts in order.
+	Consts []Value
+	// Readouts are the accumulated values, the carried values from
+	// len(Program.State) on.
+	Readouts []Readout
+	// Adjoint are the positions in Carried of the values with adjoints.
+	Adjoint []int
+	// Params are the positions in Program.Consts of the trained constants.
+	Params []int
+}
+
+// Program is the program the signature lays out.
+func (s *TrainSignature) Program() *Program { return s.program }
+
+// ArgShapes are the step's argument shapes: carried, then constants.
+func (s *TrainSignature) ArgShapes() []shapes.Shape {
+	out := make([]shapes.Shape, 0, len(s.Carried)+len(s.Consts))
+	for _, v := range s.Carried {
+		out = append(out, v.ShapeOf())
+	}
+	for _, v := range s.Consts {
+		out = append(out, v.ShapeOf())
+	}
+	return out
+}
+
+// VJPShapes are the vjp's argument shapes: the step's, then one adjoint per
+// Adjoint position.
+func (s *TrainSignature) VJPShapes() []shapes.Shape {
+	out := s.ArgShapes()
+	for _, i := range s.Adjoint {
+		out = append(out, s.Carried[i].ShapeOf())
+	}
+	return out
+}
+
+// ReadoutAt is the position in Carried of readout j.
+func (s *TrainSignature) ReadoutAt(j int) int { return len(s.program.State) + j }
+
+// TrainSignature lays out the differentiable step with the readouts given,
+// training the constants named in params (Program.Consts names, e.g.
+// "E2E.weight"). It refuses what the gradient cannot pass: a kernel or a
+// model without a backward rule, named with its spec line and the reason
+// (TrainCheck).
+func (p *Program) TrainSignature(readouts []Readout, params []string) (*TrainSignature, error) {
+	if err := p.TrainCheck(); err != nil {
+		return nil, err
+	}
+	s := &TrainSignature{program: p, Readouts: readouts}
+	for i, v := range p.State {
+		dt := v.DType
+		if dt == dtypes.Bool {
+			dt = p.DType
+		}
+		s.Carried = append(s.Carried, Value{Name: v.Name, Role: RoleState, Of: i, DType: dt, Shape: slices.Clone(v.Shape)})
+		if dt == p.DType {
+			s.Adjoint = append(s.Adjoint, i)
+		}
+	}
+	for j, r := range readouts {
+		if r.Pop == nil || r.Pop.Pad {
+			return nil, fmt.Errorf("lower: readout %d has no population", j)
+		}
+		switch r.Reduce {
+		case ReduceSum, ReduceMean, ReduceMax, ReduceLast:
+		default:
+			return nil, fmt.Errorf("lower: readout %s: reduction %q is not one of sum, mean, max, last", r.Name(), r.Reduce)
+		}
+		if r.Var != "" {
+			i, ok := r.Pop.Block.States[r.Var]
+			if !ok || p.State[i].DType != p.DType {
+				return nil, fmt.Errorf("lower: readout %s: %s has no float state variable %q (valid: %s)", r.Name(), r.Pop.Name, r.Var,
+					strings.Join(floatStates(p, r.Pop.Block), ", "))
+			}
+		}
+		s.Adjoint = append(s.Adjoint, len(s.Carried))
+		s.Carried = append(s.Carried, Value{Name: r.Name(), Role: RoleReadout, Of: j, DType: p.DType, Shape: []int{r.Pop.Size}})
+	}
+	for i, v := range p.Consts {
+		s.Consts = append(s.Consts, Value{Name: v.Name, Role: RoleConst, Of: i, DType: v.DType, Shape: slices.Clone(v.Shape)})
+	}
+	for _, name := range params {
+		i := slices.IndexFunc(p.Consts, func(v Var) bool { return v.Name == name })
+		if i < 0 {
+			return nil, fmt.Errorf("lower: no constant %q to train (trainable: %s)", name, strings.Join(p.TrainableConsts(), ", "))
+		}
+		if p.Consts[i].DType != p.DType {
+			return nil, fmt.Errorf("lower: constant %q is %s, not a float value that can be trained", name, p.Consts[i].DType)
+		}
+		if slices.Contains(s.Params, i) {
+			return nil, fmt.Errorf("lower: constant %q is trained twice", name)
+		}
+		s.Params = append(s.Params, i)
+	}
+	return s, nil
+}
+
+// TrainableConsts are the names of the float constants a training may take
+// gradients of (weights, per-neuron parameter arrays, input arrays).
+func (p *Program) TrainableConsts() []string {
+	var out []string
+	for _, v := range p.Consts {
+		if v.DType == p.DType {
+			out = append(out, v.Name)
+		}
+	}
+	return out
+}
+
+// floatStates lists a block's float state variables.
+func floatStates(p *Program, b *Block) []string {
+	var out []string
+	for name, i := range b.States {
+		if p.State[i].DType == p.DType {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TrainCheck refuses a program whose step has a part without a backward
+// rule: the gradient would be silently zero (or wrong) through it. Each
+// refusal names the projection or population, its spec line and why.
+func (p *Program) TrainCheck() error {
+	var errs []string
+	if p.Devices > 1 {
+		errs = append(errs, fmt.Sprintf("the program is split across %d devices; training runs on one", p.Devices))
+	}
+	for _, pr := range p.Projs {
+		why := ""
+		switch {
+		case pr.Kernel == KernelEvent:
+			why = "the event kernel reads firing indices, which carry no gradient: give the projection kernel: dense (or lower with the dense kernel)"
+		case pr.Kernel == KernelProcedural:
+			why = "the procedural kernel redraws its synapses every step and has no backward rule yet: store the connectivity (kernel: dense)"
+		case pr.Plastic != nil:
+			why = "a learning rule (stdp/plasticity) and gradient descent on one projection are not combined yet"
+		case pr.PreState != nil:
+			why = "a kinetic synapse opens on a select of the spike, which carries no gradient: use an exponential synapse"
+		}
+		if why != "" {
+			errs = append(errs, fmt.Sprintf("projection %s%s: %s", pr.Name, lineOf(pr.Line), why))
+		}
+	}
+	for _, b := range p.Blocks {
+		if eq, ok := b.Neuron.(interface{ SurrogateReady() string }); ok {
+			if why := eq.SurrogateReady(); why != "" {
+				for _, pop := range b.Pops {
+					errs = append(errs, fmt.Sprintf("population %s%s: %s", pop.Name, lineOf(pop.Line), why))
+				}
+			}
+		}
+		if !surrogateModel(b.Neuron) {
+			for _, pop := range b.Pops {
+				if !pop.Pad {
+					errs = append(errs, fmt.Sprintf("population %s%s: model %s gives no surrogate gradient of its spikes", pop.Name, lineOf(pop.Line), pop.Model))
+				}
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("lower: the network cannot be trained:\n  %s", strings.Join(errs, "\n  "))
+	}
+	return nil
+}
+
+// surrogateModel reports whether a model's spikes carry a surrogate
+// gradient in training (dynamics.Step.Surrogate), or it emits no spikes
+// that depend on its state: spike sources and rate models.
+func surrogateModel(n dynamics.Neuron) bool {
+	switch n.(type) {
+	case *dynamics.LifRef, *dynamics.ExpIF, *dynamics.AdEx, *dynamics.QIF, *dynamics.Izhikevich, *dynamics.AdQuaIF,
+		*dynamics.HH, *dynamics.TraubHH, *dynamics.MorrisLecar, *dynamics.WangBuzsaki, *dynamics.GIF,
+		*dynamics.FitzHughNagumo, *dynamics.Equations,
+		*dynamics.Poisson, *dynamics.SpikeTimes, *dynamics.WilsonCowan, *dynamics.StuartLandau, *dynamics.Kuramoto:
+		return true
+	}
+	return false
+}
+
+// lineOf is " (line n)" for a spec line, "" for none.
+func lineOf(line int) string {
+	if line <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (line %d)", line)
+}
