@@ -97,7 +97,7 @@ func newFixture(t *testing.T) *fixture {
 		return nil
 	}
 	readouts := []lower.Readout{{Pop: pop("B"), Reduce: lower.ReduceSum}, {Pop: pop("A"), Var: "V", Reduce: lower.ReduceMean}}
-	sig, err := p.TrainSignature(readouts, []string{"AB.weight", "BA.weight", "AA.weight"})
+	sig, err := p.TrainSignature(lower.Training{Readouts: readouts, Params: []string{"AB.weight", "BA.weight", "AA.weight"}})
 	require.NoError(t, err)
 	carried, err := InitialCarried(sig, p.InitialState())
 	require.NoError(t, err)
@@ -257,6 +257,6 @@ func TestTrainCheckRefuses(t *testing.T) {
 	require.NoError(t, err)
 	p, err := lower.Build(net, lower.Options{DType: dtypes.Float64})
 	require.NoError(t, err)
-	_, err = p.TrainSignature(nil, nil)
+	_, err = p.TrainSignature(lower.Training{})
 	require.ErrorContains(t, err, "projection AA (line 39): the event kernel reads firing indices")
 }

@@ -25,7 +25,13 @@ func TrainStep(sig *lower.TrainSignature, s ops.Surrogate) func(inputs []*Node) 
 			panic(fmt.Sprintf("emit: TrainStep: %d inputs, the signature has %d carried and %d constants", len(inputs), nc, len(sig.Consts)))
 		}
 		st := &stepper{p: p, consts: inputs[nc:], idx: make([]*Node, len(p.Blocks)), surrogate: &s}
+		step := inputs[0]
 		next := st.step(append([]*Node(nil), inputs[:len(p.State)]...))
+		for j, b := range sig.Inputs { // the data's spikes replace the model's
+			data := inputs[nc+len(p.Consts)+j]
+			row := DynamicSlice(data, []*Node{step, ZerosLike(step)}, []int{1, b.Size})
+			next[b.Spike] = Reshape(row, b.Size)
+		}
 		for j, r := range sig.Readouts {
 			b := r.Pop.Block
 			x := next[b.Spike]
@@ -86,13 +92,13 @@ type LossKind string
 
 // Losses.
 const (
-	// LossMSE is Σ over the readouts of the mean squared difference between
-	// each readout's value and its target.
+	// LossMSE is the mean over the readouts of the mean squared difference
+	// between each readout's value and its target.
 	LossMSE LossKind = "mse"
 	// LossCE is the softmax cross-entropy of each readout's value, read as
 	// Groups rows of logits (one per sample), against its target's rows
 	// (class probabilities, one-hot for a label), averaged over the rows
-	// and summed over the readouts.
+	// and over the readouts (a batch's samples, one readout each).
 	LossCE LossKind = "ce"
 )
 
@@ -140,6 +146,7 @@ func TrainLoss(sig *lower.TrainSignature, l Loss) func(inputs []*Node) []*Node {
 				total = Add(total, term)
 			}
 		}
+		total = DivScalar(total, float64(r))
 		return append([]*Node{total}, Gradient(total, inputs[:r]...)...)
 	}
 }

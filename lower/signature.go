@@ -40,6 +40,9 @@ const (
 	// RoleReadout is a readout accumulator of a training step
 	// (TrainSignature.Readouts[Of]), carried like the state.
 	RoleReadout
+	// RoleData is a training input's data (TrainSignature.Inputs[Of]),
+	// [MaxSteps, block size]: the block's spikes at each step.
+	RoleData
 )
 
 // String names the role as error messages and manifests say it.
@@ -63,6 +66,8 @@ func (r Role) String() string {
 		return "recorded traces"
 	case RoleReadout:
 		return "readout"
+	case RoleData:
+		return "data"
 	}
 	return fmt.Sprintf("role(%d)", int(r))
 }

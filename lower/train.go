@@ -63,7 +63,8 @@ type TrainSignature struct {
 	program *Program
 	// Carried are the carried values, in order.
 	Carried []Value
-	// Consts are the step's constants, Program.Consts in order.
+	// Consts are the step's constants: Program.Consts in order, then one
+	// data array per input block.
 	Consts []Value
 	// Readouts are the accumulated values, the carried values from
 	// len(Program.State) on.
@@ -72,7 +73,13 @@ type TrainSignature struct {
 	Adjoint []int
 	// Params are the positions in Program.Consts of the trained constants.
 	Params []int
+	// Inputs are the blocks fed data (Training.Inputs); their data arrays
+	// are the constants after Program.Consts, in order.
+	Inputs []*Block
 }
+
+// MaxTrainSteps bounds Training.MaxSteps.
+const MaxTrainSteps = 1 << 24
 
 // Program is the program the signature lays out.
 func (s *TrainSignature) Program() *Program { return s.program }
@@ -102,16 +109,31 @@ func (s *TrainSignature) VJPShapes() []shapes.Shape {
 // ReadoutAt is the position in Carried of readout j.
 func (s *TrainSignature) ReadoutAt(j int) int { return len(s.program.State) + j }
 
-// TrainSignature lays out the differentiable step with the readouts given,
-// training the constants named in params (Program.Consts names, e.g.
-// "E2E.weight"). It refuses what the gradient cannot pass: a kernel or a
-// model without a backward rule, named with its spec line and the reason
-// (TrainCheck).
-func (p *Program) TrainSignature(readouts []Readout, params []string) (*TrainSignature, error) {
+// Training is what a training step reads, trains and is fed.
+type Training struct {
+	// Readouts are the values the loss reads.
+	Readouts []Readout
+	// Params name the constants trained (Program.Consts names, e.g.
+	// "E2E.weight").
+	Params []string
+	// Inputs are the blocks whose spikes are data: each step sets them to
+	// row `step` of a data array [MaxSteps, block size] (RoleData), the
+	// model's own spikes replaced.
+	Inputs []*Block
+	// MaxSteps is the number of rows of every data array (≥ 1 when there
+	// are inputs).
+	MaxSteps int
+}
+
+// TrainSignature lays out the differentiable step for tr. It refuses what
+// the gradient cannot pass: a kernel or a model without a backward rule,
+// named with its spec line and the reason (TrainCheck).
+func (p *Program) TrainSignature(tr Training) (*TrainSignature, error) {
 	if err := p.TrainCheck(); err != nil {
 		return nil, err
 	}
-	s := &TrainSignature{program: p, Readouts: readouts}
+	readouts, params := tr.Readouts, tr.Params
+	s := &TrainSignature{program: p, Readouts: readouts, Inputs: tr.Inputs}
 	for i, v := range p.State {
 		dt := v.DType
 		if dt == dtypes.Bool {
@@ -143,6 +165,15 @@ func (p *Program) TrainSignature(readouts []Readout, params []string) (*TrainSig
 	}
 	for i, v := range p.Consts {
 		s.Consts = append(s.Consts, Value{Name: v.Name, Role: RoleConst, Of: i, DType: v.DType, Shape: slices.Clone(v.Shape)})
+	}
+	if len(tr.Inputs) > 0 && (tr.MaxSteps < 1 || tr.MaxSteps > MaxTrainSteps) {
+		return nil, fmt.Errorf("lower: data inputs need 1 to %d steps, got %d", MaxTrainSteps, tr.MaxSteps)
+	}
+	for j, b := range tr.Inputs {
+		if b == nil || slices.Index(tr.Inputs, b) != j {
+			return nil, fmt.Errorf("lower: data input %d is no block or a block given twice", j)
+		}
+		s.Consts = append(s.Consts, Value{Name: b.Name + ".data", Role: RoleData, Of: j, DType: p.DType, Shape: []int{tr.MaxSteps, b.Size}})
 	}
 	for _, name := range params {
 		i := slices.IndexFunc(p.Consts, func(v Var) bool { return v.Name == name })

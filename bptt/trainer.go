@@ -1,0 +1,326 @@
+package bptt
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+
+	"github.com/brainc/brainc/dataset"
+	"github.com/brainc/brainc/emit"
+	"github.com/brainc/brainc/ir"
+	"github.com/brainc/brainc/lower"
+	"github.com/brainc/brainc/ops"
+	"github.com/brainc/brainc/sweep"
+)
+
+// Config describes the training of a spec network on a labelled spike
+// data set (package dataset): the data drive one population, a readout of
+// another is classified with softmax cross-entropy, and Adam trains the
+// named constants.
+type Config struct {
+	// Batch is the number of samples per step (1 to sweep.MaxBatch): the
+	// network is lowered as that many copies (ir.Network.Replicas, one
+	// seed, so equal connectivity and initial weights), whose trained
+	// constants are tied: their gradients are summed and one value is
+	// written to every copy.
+	Batch int
+	// Input is the population the data's spikes drive (its size must be
+	// the data's units; its model's own spikes are replaced).
+	Input string
+	// Readout is the population whose accumulated value gives the class
+	// logits (its size must be the data's classes), ReadoutVar the float
+	// state variable read ("" for the spikes), Reduce how the steps are
+	// combined.
+	Readout    string
+	ReadoutVar string
+	Reduce     lower.Reduce
+	// Params are the constants trained, as named in a lone network's
+	// program (lower.Program.TrainableConsts, e.g. "hid2out.weight").
+	Params []string
+	// Surrogate is the spike function's surrogate gradient.
+	Surrogate ops.Surrogate
+	// LR is Adam's learning rate (β₁ 0.9, β₂ 0.999, ε 1e-8).
+	LR float64
+	// Segment is the number of steps between stored states (0: ⌈√steps⌉).
+	Segment int
+	// Float64 trains in float64 (else float32).
+	Float64 bool
+}
+
+// Trainer trains a network with gradients through the time loop.
+type Trainer struct {
+	cfg     Config
+	prog    *Program
+	sig     *lower.TrainSignature
+	steps   int
+	dt      float64 // seconds
+	classes int
+	units   int
+	// consts are the batch program's constants, the trained ones kept tied.
+	consts []*tensors.Tensor
+	// carried0 is the initial carried state.
+	carried0 []*tensors.Tensor
+	// tied[i] are the positions in sig.Params of Params[i]'s copies.
+	tied [][]int
+	adam []*adam
+}
+
+// NewTrainer lowers net as cfg.Batch copies, lays out and compiles its
+// gradient program for samples of steps steps of net.Dt each.
+func NewTrainer(b backends.Backend, net *ir.Network, cfg Config, units, classes, steps int) (*Trainer, error) {
+	if cfg.Batch < 1 || cfg.Batch > sweep.MaxBatch {
+		return nil, fmt.Errorf("bptt: batch must be in [1, %d], got %d", sweep.MaxBatch, cfg.Batch)
+	}
+	if !(cfg.LR > 0) || math.IsInf(cfg.LR, 0) {
+		return nil, fmt.Errorf("bptt: learning rate must be a positive number, got %g", cfg.LR)
+	}
+	if len(cfg.Params) == 0 {
+		return nil, fmt.Errorf("bptt: nothing to train: name at least one constant")
+	}
+	if steps < 1 || steps > lower.MaxTrainSteps {
+		return nil, fmt.Errorf("bptt: a sample must last 1 to %d steps, got %d", lower.MaxTrainSteps, steps)
+	}
+	insts := make([]sweep.Instance, cfg.Batch)
+	for k := range insts {
+		insts[k] = sweep.Instance{Index: k, Seed: net.Seed}
+	}
+	batch, err := sweep.NewBatch(net, sweep.Grid{}, insts)
+	if err != nil {
+		return nil, err
+	}
+	dt := dtypes.Float32
+	if cfg.Float64 {
+		dt = dtypes.Float64
+	}
+	p, err := lower.Build(batch.Net, lower.Options{DType: dt})
+	if err != nil {
+		return nil, err
+	}
+	copyOf := func(name string, k int) string {
+		if cfg.Batch == 1 {
+			return name
+		}
+		return fmt.Sprintf("%s__%d", name, k)
+	}
+	popByName := map[string]*lower.Population{}
+	for _, q := range p.Pops {
+		popByName[q.Name] = q
+	}
+	tr := lower.Training{MaxSteps: steps}
+	for k := range cfg.Batch {
+		in, ok := popByName[copyOf(cfg.Input, k)]
+		if !ok {
+			return nil, fmt.Errorf("bptt: no input population %q", cfg.Input)
+		}
+		if in.Size != units {
+			return nil, fmt.Errorf("bptt: input population %s has %d neurons, the data %d units", cfg.Input, in.Size, units)
+		}
+		if in.Block.Size != units {
+			return nil, fmt.Errorf("bptt: input population %s shares its block with other populations; give it a spike source model (SpikeTimes, whose blocks are their own)", cfg.Input)
+		}
+		tr.Inputs = append(tr.Inputs, in.Block)
+		out, ok := popByName[copyOf(cfg.Readout, k)]
+		if !ok {
+			return nil, fmt.Errorf("bptt: no readout population %q", cfg.Readout)
+		}
+		if out.Size != classes {
+			return nil, fmt.Errorf("bptt: readout population %s has %d neurons, the data %d classes", cfg.Readout, out.Size, classes)
+		}
+		tr.Readouts = append(tr.Readouts, lower.Readout{Pop: out, Var: cfg.ReadoutVar, Reduce: cfg.Reduce})
+	}
+	t := &Trainer{cfg: cfg, steps: steps, dt: net.Dt / 1000, classes: classes}
+	for _, name := range cfg.Params {
+		var pos []int
+		for k := range cfg.Batch {
+			pos = append(pos, len(tr.Params))
+			proj, rest, _ := strings.Cut(name, ".")
+			tr.Params = append(tr.Params, copyOf(proj, k)+"."+rest)
+		}
+		t.tied = append(t.tied, pos)
+	}
+	if t.sig, err = p.TrainSignature(tr); err != nil {
+		return nil, err
+	}
+	if t.prog, err = New(b, t.sig, Options{Surrogate: cfg.Surrogate, Loss: emit.Loss{Kind: emit.LossCE, Groups: 1},
+		Segment: cfg.Segment, MaxSteps: steps}); err != nil {
+		return nil, err
+	}
+	t.consts = p.ConstTensors()
+	for range tr.Inputs {
+		t.consts = append(t.consts, tensors.FromShape(shapes.Make(dt, steps, units)))
+	}
+	t.units = units
+	if t.carried0, err = InitialCarried(t.sig, p.InitialState()); err != nil {
+		return nil, err
+	}
+	for _, pos := range t.tied {
+		t.adam = append(t.adam, newAdam(len(flat64(t.consts[t.sig.Params[pos[0]]]))))
+	}
+	return t, nil
+}
+
+// Step is what one batch gave.
+type Step struct {
+	// Loss is the batch's mean cross-entropy, Accuracy the fraction of its
+	// samples classified right (argmax of the readout).
+	Loss, Accuracy float64
+}
+
+// run runs a batch: the samples idx of set (len(idx) == Batch), and the
+// gradients when train is set (applied with Adam).
+func (t *Trainer) run(set *dataset.Set, idx []int, train bool) (Step, error) {
+	if len(idx) != t.cfg.Batch {
+		return Step{}, fmt.Errorf("bptt: a batch holds %d samples, got %d", t.cfg.Batch, len(idx))
+	}
+	x, labels := set.Dense(idx, t.steps, t.dt)
+	if x == nil {
+		return Step{}, fmt.Errorf("bptt: the samples cannot be binned into %d steps of %g s", t.steps, t.dt)
+	}
+	dt := t.sig.Program().DType
+	dataAt := len(t.sig.Program().Consts)
+	nb := len(idx)
+	for k := range idx { // x is [steps, samples, units]: sample k's rows feed copy k
+		rows := make([]float32, 0, t.steps*t.units)
+		for step := range t.steps {
+			at := (step*nb + k) * t.units
+			rows = append(rows, x[at:at+t.units]...)
+		}
+		t.consts[dataAt+k] = floatTensor(rows, dt, t.steps, t.units)
+	}
+	targets := make([]*tensors.Tensor, len(labels))
+	for k, l := range labels {
+		if int(l) >= t.classes {
+			return Step{}, fmt.Errorf("bptt: sample %d has label %d, the readout %d classes", idx[k], l, t.classes)
+		}
+		oh := make([]float64, t.classes)
+		oh[l] = 1
+		targets[k] = floatTensor(oh, dt, t.classes)
+	}
+	res, err := t.prog.Grad(t.carried0, t.consts, targets, t.steps)
+	if err != nil {
+		return Step{}, err
+	}
+	right := 0
+	for k, l := range labels {
+		r := flat64(res.Final[t.sig.ReadoutAt(k)])
+		if slices.Index(r, slices.Max(r)) == int(l) {
+			right++
+		}
+	}
+	if train {
+		for i, pos := range t.tied {
+			sum := flat64(res.Grads[pos[0]])
+			for _, q := range pos[1:] {
+				for j, v := range flat64(res.Grads[q]) {
+					sum[j] += v
+				}
+			}
+			c := t.sig.Params[pos[0]]
+			val := t.adam[i].update(flat64(t.consts[c]), sum, t.cfg.LR)
+			for _, q := range pos {
+				t.consts[t.sig.Params[q]] = floatTensor(val, dt, t.consts[c].Shape().Dimensions...)
+			}
+		}
+	}
+	return Step{Loss: res.Loss, Accuracy: float64(right) / float64(len(idx))}, nil
+}
+
+// TrainBatch takes one Adam step on the samples idx of set.
+func (t *Trainer) TrainBatch(set *dataset.Set, idx []int) (Step, error) { return t.run(set, idx, true) }
+
+// Evaluate returns the mean loss and accuracy over the whole batches of
+// set (a remainder smaller than a batch is left out).
+func (t *Trainer) Evaluate(set *dataset.Set) (Step, error) {
+	var sum Step
+	batches := set.Batches(t.cfg.Batch, false, 0, 0)
+	if len(batches) == 0 {
+		return Step{}, fmt.Errorf("bptt: the set has %d samples, fewer than a batch of %d", len(set.Samples), t.cfg.Batch)
+	}
+	for _, idx := range batches {
+		s, err := t.run(set, idx, false)
+		if err != nil {
+			return Step{}, err
+		}
+		sum.Loss += s.Loss
+		sum.Accuracy += s.Accuracy
+	}
+	n := float64(len(batches))
+	return Step{Loss: sum.Loss / n, Accuracy: sum.Accuracy / n}, nil
+}
+
+// Params returns the trained constants' values, by Config.Params name.
+func (t *Trainer) Params() map[string]*tensors.Tensor {
+	out := map[string]*tensors.Tensor{}
+	for i, name := range t.cfg.Params {
+		out[name] = t.consts[t.sig.Params[t.tied[i][0]]]
+	}
+	return out
+}
+
+// Segment is the number of steps between the states the program stores.
+func (t *Trainer) Segment() int { return t.prog.Segment() }
+
+// adam holds Adam's moments of one trained constant.
+type adam struct {
+	m, v []float64
+	t    int
+}
+
+func newAdam(n int) *adam { return &adam{m: make([]float64, n), v: make([]float64, n)} }
+
+// update returns x after one Adam step along the gradient g.
+func (a *adam) update(x, g []float64, lr float64) []float64 {
+	const b1, b2, eps = 0.9, 0.999, 1e-8
+	a.t++
+	c1, c2 := 1-math.Pow(b1, float64(a.t)), 1-math.Pow(b2, float64(a.t))
+	out := make([]float64, len(x))
+	for i := range x {
+		a.m[i] = b1*a.m[i] + (1-b1)*g[i]
+		a.v[i] = b2*a.v[i] + (1-b2)*g[i]*g[i]
+		out[i] = x[i] - lr*(a.m[i]/c1)/(math.Sqrt(a.v[i]/c2)+eps)
+	}
+	return out
+}
+
+// flat64 reads a float tensor's values as float64.
+func flat64(t *tensors.Tensor) []float64 {
+	var out []float64
+	t.ConstFlatData(func(v any) {
+		switch x := v.(type) {
+		case []float64:
+			out = slices.Clone(x)
+		case []float32:
+			out = make([]float64, len(x))
+			for i, y := range x {
+				out[i] = float64(y)
+			}
+		}
+	})
+	return out
+}
+
+// floatTensor makes a tensor of dtype and dimensions from float values
+// (a scalar when dims is empty).
+func floatTensor[T float32 | float64](v []T, dt dtypes.DType, dims ...int) *tensors.Tensor {
+	out := tensors.FromShape(shapes.Make(dt, dims...))
+	if dt == dtypes.Float64 {
+		tensors.MutableFlatData(out, func(o []float64) {
+			for i, x := range v {
+				o[i] = float64(x)
+			}
+		})
+	} else {
+		tensors.MutableFlatData(out, func(o []float32) {
+			for i, x := range v {
+				o[i] = float32(x)
+			}
+		})
+	}
+	return out
+}
