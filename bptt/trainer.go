@@ -15,6 +15,7 @@ import (
 	"github.com/brainc/brainc/emit"
 	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/lower"
+	"github.com/brainc/brainc/npyio"
 	"github.com/brainc/brainc/ops"
 	"github.com/brainc/brainc/sweep"
 )
@@ -323,4 +324,16 @@ func floatTensor[T float32 | float64](v []T, dt dtypes.DType, dims ...int) *tens
 		})
 	}
 	return out
+}
+
+// Save writes the trained constants to an .npz file, one array per
+// Config.Params name (float64 values of the constant's shape).
+func (t *Trainer) Save(path string) error {
+	params := t.Params()
+	names := slices.Clone(t.cfg.Params)
+	arrays := make([]npyio.Array, len(names))
+	for i, name := range names {
+		arrays[i] = npyio.Array{Shape: params[name].Shape().Dimensions, Data: flat64(params[name])}
+	}
+	return npyio.WriteNPZ(path, names, arrays)
 }

@@ -68,10 +68,31 @@ type Spec struct {
 	TrainFile, TestFile string
 	// Split is the training fraction when the data has no separate test set.
 	Split float64
+	// Model, when set, is the path of a network spec (package netspec) to
+	// train through the time loop (package bptt) instead of the fixed
+	// architecture; Loop then says what its training reads and trains.
+	Model string
+	// Loop is the training of a spec network (with Model).
+	Loop LoopTraining
+}
+
+// LoopTraining says what the training of a spec network reads, feeds and
+// trains (the train section's input, readout, params and segment).
+type LoopTraining struct {
+	// Input is the population the data's spikes drive.
+	Input string
+	// Readout is the population read, Var its float state variable ("" for
+	// its spikes), Reduce how the steps combine: sum, mean, max or last.
+	Readout, Var, Reduce string
+	// Params name the constants trained, e.g. "in2h.weight".
+	Params []string
+	// Segment is the steps between stored states (0: ⌈√steps⌉).
+	Segment int
 }
 
 type specFile struct {
 	Name    string       `yaml:"name"`
+	Model   string       `yaml:"model"`
 	Data    specData     `yaml:"data"`
 	Network specNetwork  `yaml:"network"`
 	Train   specTraining `yaml:"train"`
@@ -123,6 +144,17 @@ type specTraining struct {
 	TargetHigh *float64 `yaml:"target_high"`
 	TargetLow  *float64 `yaml:"target_low"`
 	Seed       *uint64  `yaml:"seed"`
+	// A spec network's training (with model).
+	Input   string       `yaml:"input"`
+	Readout *specReadout `yaml:"readout"`
+	Params  []string     `yaml:"params"`
+	Segment *int         `yaml:"segment"`
+}
+
+type specReadout struct {
+	Population string `yaml:"population"`
+	Var        string `yaml:"var"`
+	Reduce     string `yaml:"reduce"`
 }
 
 // maxSpecBytes bounds a training spec file's size: 1 MiB.
@@ -241,6 +273,9 @@ func ParseSpec(data []byte, filename string) (*Spec, error) {
 			return nil, at("train.surrogate", "%v", err)
 		}
 		c.Surrogate = sur
+	}
+	if err := s.parseLoop(&f, filename, at); err != nil {
+		return nil, err
 	}
 	if s.Randman != nil {
 		s.Randman.Steps, s.Randman.Dt = c.Steps, c.Dt/1000
@@ -385,3 +420,52 @@ func lineOf(file *ast.File, field string) int {
 	}
 	return n.GetToken().Position.Line
 }
+
+// parseLoop reads the spec network's training (model, train.input,
+// train.readout, train.params, train.segment), or refuses those keys
+// without a model.
+func (s *Spec) parseLoop(f *specFile, filename string, at func(field, format string, args ...any) error) error {
+	t := f.Train
+	if f.Model == "" {
+		for _, k := range []struct {
+			field string
+			given bool
+		}{{"train.input", t.Input != ""}, {"train.readout", t.Readout != nil}, {"train.params", t.Params != nil}, {"train.segment", t.Segment != nil}} {
+			if k.given {
+				return at(k.field, "trains a spec network: give its file as model: (the fixed architecture reads network:)")
+			}
+		}
+		return nil
+	}
+	if f.Network != (specNetwork{}) {
+		return at("network", "describes the fixed architecture; with model: the network is the model's spec")
+	}
+	s.Model = relative(filename, f.Model)
+	if t.Input == "" {
+		return at("train.input", "name the population the data drive")
+	}
+	if t.Readout == nil || t.Readout.Population == "" {
+		return at("train.readout", "give {population: P, var: V, reduce: max} (var empty for spikes)")
+	}
+	switch t.Readout.Reduce {
+	case "":
+		t.Readout.Reduce = "max"
+	case "sum", "mean", "max", "last":
+	default:
+		return at("train.readout.reduce", "expected sum, mean, max or last, got %q", t.Readout.Reduce)
+	}
+	if len(t.Params) == 0 {
+		return at("train.params", "name the constants to train, e.g. [in2h.weight]")
+	}
+	s.Loop = LoopTraining{Input: t.Input, Readout: t.Readout.Population, Var: t.Readout.Var, Reduce: t.Readout.Reduce, Params: t.Params}
+	if t.Segment != nil {
+		if *t.Segment < 1 || *t.Segment > maxSegment {
+			return at("train.segment", "must be in [1, %d] steps, got %d", maxSegment, *t.Segment)
+		}
+		s.Loop.Segment = *t.Segment
+	}
+	return nil
+}
+
+// maxSegment bounds train.segment (bptt.MaxSteps).
+const maxSegment = 1 << 24

@@ -75,3 +75,25 @@ func TestSpecDataFromFiles(t *testing.T) {
 	assert.Equal(t, 7, s.Config.Inputs)
 	assert.Equal(t, 3, s.Config.Outputs)
 }
+
+// A training spec that names a network spec (model:) reads the training
+// of a spec network; its keys are checked, with the file's line.
+func TestSpecModelErrors(t *testing.T) {
+	const base = "name: m\nmodel: net.yaml\ntrain:\n  input: In\n  readout: {population: Out, var: V}\n  params: [w.weight]\n"
+	s, err := ParseSpec([]byte(base), "dir/m.yaml")
+	require.NoError(t, err)
+	require.Equal(t, "dir/net.yaml", s.Model)
+	require.Equal(t, LoopTraining{Input: "In", Readout: "Out", Var: "V", Reduce: "max", Params: []string{"w.weight"}}, s.Loop)
+	for _, tc := range []struct{ spec, want string }{
+		{"name: m\ntrain:\n  input: In\n", "m.yaml:3: train.input: trains a spec network: give its file as model:"},
+		{"name: m\nmodel: net.yaml\ntrain:\n  readout: {population: Out}\n  params: [w.weight]\n", "train.input: name the population the data drive"},
+		{"name: m\nmodel: net.yaml\ntrain:\n  input: In\n  params: [w.weight]\n", "train.readout: give {population: P"},
+		{"name: m\nmodel: net.yaml\ntrain:\n  input: In\n  readout: {population: Out, reduce: median}\n  params: [w.weight]\n", "m.yaml:5: train.readout.reduce: expected sum, mean, max or last, got \"median\""},
+		{"name: m\nmodel: net.yaml\ntrain:\n  input: In\n  readout: {population: Out}\n", "train.params: name the constants to train"},
+		{base + "  segment: 0\n", "train.segment: must be in [1, 16777216] steps, got 0"},
+		{base + "network:\n  hidden: 3\n", "m.yaml:8: network: describes the fixed architecture"},
+	} {
+		_, err := ParseSpec([]byte(tc.spec), "m.yaml")
+		require.ErrorContains(t, err, tc.want, tc.spec)
+	}
+}

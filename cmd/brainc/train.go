@@ -99,6 +99,15 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 	if *out == "" {
 		*out = filepath.Join("out", spec.Name+"-train")
 	}
+	if spec.Model != "" {
+		if *writeData != "" {
+			return &usageError{"--write-data: writes the fixed architecture's data; a model spec's data are the same spec without model:"}
+		}
+		if err := c.Validate(); err != nil {
+			return err
+		}
+		return trainNetwork(spec, *backend, *out, *overwrite, stdout, stderr)
+	}
 	trainSet, testSet, err := spec.Data()
 	if err != nil {
 		return err

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/brainc/brainc/artifact"
+	"github.com/brainc/brainc/atomicfile"
+	"github.com/brainc/brainc/bptt"
+	"github.com/brainc/brainc/learn"
+	"github.com/brainc/brainc/lower"
+	"github.com/brainc/brainc/netspec"
+	"github.com/brainc/brainc/pjrt"
+)
+
+// netEpoch is one epoch of a spec network's training, a line of
+// metrics.jsonl.
+type netEpoch struct {
+	Epoch        int     `json:"epoch"`
+	Loss         float64 `json:"loss"`
+	TrainAcc     float64 `json:"train_accuracy"`
+	TestLoss     float64 `json:"test_loss"`
+	TestAccuracy float64 `json:"test_accuracy"`
+	Seconds      float64 `json:"seconds"`
+	StepMS       float64 `json:"step_ms"`
+}
+
+// netSummary is summary.json of a spec network's training.
+type netSummary struct {
+	Name         string             `json:"name"`
+	Version      string             `json:"version"`
+	Backend      string             `json:"backend"`
+	Model        string             `json:"model"`
+	Training     learn.LoopTraining `json:"training"`
+	Steps        int                `json:"steps"`
+	DtMS         float64            `json:"dt_ms"`
+	Batch        int                `json:"batch"`
+	LR           float64            `json:"lr"`
+	Surrogate    string             `json:"surrogate"`
+	Segment      int                `json:"segment"`
+	TrainSamples int                `json:"train_samples"`
+	TestSamples  int                `json:"test_samples"`
+	Epochs       []netEpoch         `json:"epochs"`
+	TestAccuracy float64            `json:"test_accuracy"`
+	WallS        float64            `json:"wall_s"`
+	Files        []string           `json:"files"`
+}
+
+// trainNetwork trains the spec network spec.Model names through the time
+// loop (package bptt) and writes metrics.jsonl, params.npz and
+// summary.json into out.
+func trainNetwork(spec *learn.Spec, backend, out string, overwrite bool, stdout, stderr io.Writer) error {
+	c := &spec.Config
+	net, err := netspec.ParseFile(spec.Model)
+	if err != nil {
+		return err
+	}
+	if spec.Randman != nil { // the data's bins are the network's steps
+		spec.Randman.Dt, c.Dt = net.Dt/1000, net.Dt
+	}
+	trainSet, testSet, err := spec.Data()
+	if err != nil {
+		return err
+	}
+	outLock, err := atomicfile.Reserve(out, atomicfile.DirOptions{Overwrite: overwrite})
+	if err != nil {
+		return err
+	}
+	defer outLock.Release()
+	b, err := pjrt.Open(pjrt.Options{Backend: backend, Stderr: stderr})
+	if err != nil {
+		return err
+	}
+	defer b.Finalize()
+	start := time.Now()
+	l := spec.Loop
+	units, classes := max(trainSet.Units, testSet.Units), max(trainSet.Classes, testSet.Classes)
+	tr, err := bptt.NewTrainer(b, net, bptt.Config{Batch: c.Batch, Input: l.Input, Readout: l.Readout, ReadoutVar: l.Var,
+		Reduce: lower.Reduce(l.Reduce), Params: l.Params, Surrogate: c.Surrogate, LR: c.LR, Segment: l.Segment}, units, classes, c.Steps)
+	if err != nil {
+		return fmt.Errorf("%s: %w", spec.Model, err)
+	}
+	fmt.Fprintf(stdout, "%s: network %s, %d steps of %g ms, %d training / %d test samples, batch %d, lr %g, %s, states stored every %d steps, on %s (compiled in %.1f s)\n",
+		spec.Name, spec.Model, c.Steps, net.Dt, len(trainSet.Samples), len(testSet.Samples), c.Batch, c.LR, c.Surrogate,
+		tr.Segment(), b.Label(), time.Since(start).Seconds())
+	sum := netSummary{Name: spec.Name, Version: artifact.Version, Backend: b.Label(), Model: spec.Model, Training: l,
+		Steps: c.Steps, DtMS: net.Dt, Batch: c.Batch, LR: c.LR, Surrogate: c.Surrogate.String(), Segment: tr.Segment(),
+		TrainSamples: len(trainSet.Samples), TestSamples: len(testSet.Samples)}
+	for epoch := 1; epoch <= c.Epochs; epoch++ {
+		t0 := time.Now()
+		batches := trainSet.Batches(c.Batch, true, c.Seed, epoch)
+		if len(batches) == 0 {
+			return fmt.Errorf("%s: the training set has %d samples, fewer than a batch of %d", spec.Name, len(trainSet.Samples), c.Batch)
+		}
+		var e netEpoch
+		for _, idx := range batches {
+			st, err := tr.TrainBatch(trainSet, idx)
+			if err != nil {
+				return err
+			}
+			e.Loss += st.Loss / float64(len(batches))
+			e.TrainAcc += st.Accuracy / float64(len(batches))
+		}
+		e.StepMS = 1000 * time.Since(t0).Seconds() / float64(len(batches))
+		ev, err := tr.Evaluate(testSet)
+		if err != nil {
+			return err
+		}
+		e.Epoch, e.TestLoss, e.TestAccuracy, e.Seconds = epoch, ev.Loss, ev.Accuracy, time.Since(t0).Seconds()
+		sum.Epochs = append(sum.Epochs, e)
+		fmt.Fprintf(stdout, "epoch %3d  loss %.4f  train %.3f  test %.3f (loss %.4f)  %.1f s (step %.0f ms)\n",
+			e.Epoch, e.Loss, e.TrainAcc, e.TestAccuracy, e.TestLoss, e.Seconds, e.StepMS)
+	}
+	if n := len(sum.Epochs); n > 0 {
+		sum.TestAccuracy = sum.Epochs[n-1].TestAccuracy
+	}
+	sum.WallS = time.Since(start).Seconds()
+	err = atomicfile.Dir(out, atomicfile.DirOptions{Overwrite: overwrite}, func(stage string) ([]string, error) {
+		sum.Files = []string{"metrics.jsonl", "params.npz", "summary.json"}
+		var lines []byte
+		for _, e := range sum.Epochs {
+			j, err := json.Marshal(e)
+			if err != nil {
+				return nil, err
+			}
+			lines = append(append(lines, j...), '\n')
+		}
+		if err := os.WriteFile(filepath.Join(stage, "metrics.jsonl"), lines, 0o644); err != nil {
+			return nil, err
+		}
+		if err := tr.Save(filepath.Join(stage, "params.npz")); err != nil {
+			return nil, err
+		}
+		data, err := json.MarshalIndent(sum, "", "  ")
+		if err != nil {
+			return nil, err
+		}
+		return sum.Files, os.WriteFile(filepath.Join(stage, "summary.json"), append(data, '\n'), 0o644)
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "test accuracy %.3f after %d epochs, %.1f s; wrote %s/{%s}\n",
+		sum.TestAccuracy, len(sum.Epochs), sum.WallS, out, strings.Join(sum.Files, ","))
+	return nil
+}
