@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/brainc/brainc/dataset"
+	"github.com/brainc/brainc/internal/tier"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/netspec"
 	"github.com/brainc/brainc/ops"
@@ -52,6 +53,7 @@ projections:
 // A spec network trained through the time loop learns a small randman
 // task: the test accuracy after a few epochs is far above chance (1/3).
 func TestTrainerLearnsRandman(t *testing.T) {
+	tier.Slow(t) // 12 s of training
 	b, err := pjrt.Open(pjrt.Options{Backend: "cpu"})
 	require.NoError(t, err, "the XLA CPU plugin must be installed: run `make setup`")
 	net, err := netspec.Parse([]byte(randmanNet), "randman.yaml")
