@@ -253,20 +253,9 @@ func (g *Program) Grad(carried, consts, targets []*tensors.Tensor, steps int) (*
 	}
 	c := len(sig.Carried)
 	res := &Result{Final: host[1 : 1+c], Grads: host[1+c : 1+c+len(sig.Params)], Adjoints: host[1+c+len(sig.Params):]}
-	res.Loss = scalarOf(host[0])
+	res.Loss = flat64(host[0])[0]
 	if math.IsNaN(res.Loss) || math.IsInf(res.Loss, 0) {
 		return res, fmt.Errorf("bptt: the loss is %v after %d steps", res.Loss, steps)
 	}
 	return res, nil
-}
-
-// scalarOf reads a float scalar tensor.
-func scalarOf(t *tensors.Tensor) float64 {
-	switch v := t.Value().(type) {
-	case float32:
-		return float64(v)
-	case float64:
-		return v
-	}
-	return math.NaN()
 }

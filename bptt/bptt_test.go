@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/brainc/brainc/emit"
+	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/netspec"
 	"github.com/brainc/brainc/ops"
@@ -259,4 +260,51 @@ func TestTrainCheckRefuses(t *testing.T) {
 	require.NoError(t, err)
 	_, err = p.TrainSignature(lower.Training{})
 	require.ErrorContains(t, err, "projection AA (line 39): the event kernel reads firing indices")
+	// Lowered for training, the same projection keeps its synapses on the
+	// dense kernel, and the all-to-all rule keeps its own.
+	p, err = lower.Build(net, lower.Options{DType: dtypes.Float64, Differentiable: true})
+	require.NoError(t, err)
+	kernels := map[string]lower.Kernel{}
+	for _, pr := range p.Projs {
+		kernels[pr.Name] = pr.Kernel
+	}
+	require.Equal(t, map[string]lower.Kernel{"AB": lower.KernelDense, "BA": lower.KernelAllToAll, "AA": lower.KernelDense}, kernels)
+	_, err = p.TrainSignature(lower.Training{})
+	require.NoError(t, err)
+}
+
+// The training step is the simulator's: the forward pass of the gradient
+// program (surrogate spikes, differentiable resets) ends in the state the
+// loop engine reaches in the same steps, spikes and every float variable.
+func TestTrainingForwardIsTheSimulation(t *testing.T) {
+	f := newFixture(t)
+	const steps = 40
+	s, err := ops.NewSurrogate("sigmoid", 2)
+	require.NoError(t, err)
+	g, err := New(f.b, f.sig, Options{Surrogate: s, Loss: emit.Loss{Kind: emit.LossMSE}, MaxSteps: steps})
+	require.NoError(t, err)
+	res, err := g.Grad(f.carried, f.consts, f.targets, steps)
+	require.NoError(t, err)
+	p := f.sig.Program()
+	r, err := jit.NewRunner(f.b, p, jit.Options{})
+	require.NoError(t, err)
+	defer r.Close()
+	require.NoError(t, r.Run(steps, func(*jit.Chunk) error { return nil }))
+	sim, err := r.State()
+	require.NoError(t, err)
+	fired := 0
+	for i, v := range p.State {
+		if v.DType == dtypes.Bool {
+			want := flat(floatsOf(sim[i], dtypes.Float64))
+			require.Equal(t, want, flat(res.Final[i]), "%s", v.Name)
+			for _, x := range want {
+				fired += int(x)
+			}
+			continue
+		}
+		if v.DType == dtypes.Float64 {
+			require.Equal(t, flat(sim[i]), flat(res.Final[i]), "%s", v.Name)
+		}
+	}
+	require.Positive(t, fired, "the test network must fire in its last step")
 }

@@ -99,7 +99,7 @@ func NewTrainer(b backends.Backend, net *ir.Network, cfg Config, units, classes,
 	if cfg.Float64 {
 		dt = dtypes.Float64
 	}
-	p, err := lower.Build(batch.Net, lower.Options{DType: dt})
+	p, err := lower.Build(batch.Net, lower.Options{DType: dt, Differentiable: true})
 	if err != nil {
 		return nil, err
 	}

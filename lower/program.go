@@ -87,6 +87,11 @@ type Options struct {
 	// too (Block.Split): such a program runs split across exactly PadTo
 	// devices (Program.Devices). At most MaxDevices.
 	PadTo int
+	// Differentiable, when set (training), gives every stored or
+	// procedural projection the dense kernel: the event and procedural
+	// kernels have no backward rule yet, and dense keeps their synapses
+	// and weights. all_to_all and Poisson projections keep theirs.
+	Differentiable bool
 }
 
 // Choices are what a run asks of the lowering, from a command's flags or

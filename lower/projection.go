@@ -112,6 +112,9 @@ const maxPoissonMean = 1e6
 func (p *Program) connect(pr *Projection, post *Population, opts Options, kinetic bool) error {
 	ipr, pre := pr.Projection, pr.Pre
 	force := opts.Kernel
+	if opts.Differentiable {
+		force = KernelDense
+	}
 	stateful := ipr.STP != nil || ipr.Plastic() || kinetic || ipr.WeightDist != nil // per-synapse weights are stored
 	perSynapseDelay := ipr.Delay.Kind == ir.InitUniform || ipr.Delay.Kind == ir.InitNormal
 	if k, why, ok := chooseProcedural(Kernel(ipr.Kernel), force, ipr, pre.Size, post.Size); ok && !stateful && !perSynapseDelay {
@@ -124,7 +127,7 @@ func (p *Program) connect(pr *Projection, post *Population, opts Options, kineti
 		pr.Weight = p.addConst(ipr.Name+".weight", p.scalar(ipr.Weight))
 		return p.delay(pr, post, nil)
 	}
-	if ipr.Conn.Rule == ir.ConnAllToAll && !ipr.Plastic() && ipr.WeightDist == nil && !perSynapseDelay && force == "" &&
+	if ipr.Conn.Rule == ir.ConnAllToAll && !ipr.Plastic() && ipr.WeightDist == nil && !perSynapseDelay && opts.Kernel == "" &&
 		(ipr.Kernel == "" || ipr.Kernel == "auto") {
 		pr.Kernel, pr.Why = KernelAllToAll, "auto: all_to_all with one weight, each target gets w·Σ of the sources"
 		if ipr.STP != nil {
@@ -146,6 +149,9 @@ func (p *Program) connect(pr *Projection, post *Population, opts Options, kineti
 		return err
 	}
 	pr.Kernel, pr.Why = chooseKernel(Kernel(ipr.Kernel), force, m, p.copies(ipr.Name))
+	if opts.Differentiable && opts.Kernel == "" {
+		pr.Why = "training: the same synapses as event or procedural, whose kernels have no backward rule yet"
+	}
 	switch {
 	case ipr.STP != nil:
 		if pr.Kernel == KernelEvent {

@@ -180,15 +180,7 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 // writeTraining writes a training run's files into dir.
 func writeTraining(dir string, tr *learn.Trainer, sum *trainSummary) ([]string, error) {
 	sum.Files = []string{"metrics.jsonl", "params.npz", "summary.json"}
-	var lines []byte
-	for _, e := range sum.Epochs {
-		b, err := json.Marshal(e)
-		if err != nil {
-			return nil, err
-		}
-		lines = append(append(lines, b...), '\n')
-	}
-	if err := os.WriteFile(filepath.Join(dir, "metrics.jsonl"), lines, 0o644); err != nil {
+	if err := writeJSONLines(filepath.Join(dir, "metrics.jsonl"), sum.Epochs); err != nil {
 		return nil, err
 	}
 	if err := tr.Save(filepath.Join(dir, "params.npz")); err != nil {
@@ -224,3 +216,16 @@ func writeTraining(dir string, tr *learn.Trainer, sum *trainSummary) ([]string, 
 
 // trainProgressEvery is how often brainc train reports within an epoch.
 const trainProgressEvery = 5 * time.Second
+
+// writeJSONLines writes one JSON object per row, a line each (metrics.jsonl).
+func writeJSONLines[T any](path string, rows []T) error {
+	var lines []byte
+	for _, r := range rows {
+		b, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		lines = append(append(lines, b...), '\n')
+	}
+	return os.WriteFile(path, lines, 0o644)
+}

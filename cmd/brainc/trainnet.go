@@ -122,15 +122,7 @@ func trainNetwork(spec *learn.Spec, backend, out string, overwrite bool, stdout,
 	sum.WallS = time.Since(start).Seconds()
 	err = atomicfile.Dir(out, atomicfile.DirOptions{Overwrite: overwrite}, func(stage string) ([]string, error) {
 		sum.Files = []string{"metrics.jsonl", "params.npz", "summary.json"}
-		var lines []byte
-		for _, e := range sum.Epochs {
-			j, err := json.Marshal(e)
-			if err != nil {
-				return nil, err
-			}
-			lines = append(append(lines, j...), '\n')
-		}
-		if err := os.WriteFile(filepath.Join(stage, "metrics.jsonl"), lines, 0o644); err != nil {
+		if err := writeJSONLines(filepath.Join(stage, "metrics.jsonl"), sum.Epochs); err != nil {
 			return nil, err
 		}
 		if err := tr.Save(filepath.Join(stage, "params.npz")); err != nil {
