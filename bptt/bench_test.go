@@ -59,6 +59,7 @@ func BenchmarkTrainStep(b *testing.B) {
 					}
 				}
 				b.ReportMetric(compile, "compile_s")
+				b.ReportMetric(tr.prog.TraceTime.Seconds(), "trace_s")
 			})
 		}
 	}

@@ -13,6 +13,7 @@ package bptt
 import (
 	"fmt"
 	"math"
+	"time"
 
 	xlapjrt "github.com/gomlx/go-xla/pkg/pjrt"
 	"github.com/gomlx/gomlx/backends"
@@ -52,6 +53,9 @@ type Program struct {
 	Text   string
 	client *xlapjrt.Client
 	exe    *xlapjrt.LoadedExecutable
+	// TraceTime is the time spent tracing the three functions and writing
+	// the module, CompileTime XLA's compile of it.
+	TraceTime, CompileTime time.Duration
 }
 
 // Result is what one call gives.
@@ -96,6 +100,7 @@ func New(b backends.Backend, sig *lower.TrainSignature, opts Options) (*Program,
 		return nil, fmt.Errorf("bptt: surrogate %s: %v (ops.NewSurrogate gives a checked one)", opts.Surrogate, err)
 	}
 	p := sig.Program()
+	t0 := time.Now()
 	step, err := pjrt.TraceStableHLO(b, "train_step", sig.ArgShapes(), emit.TrainStep(sig, opts.Surrogate))
 	if err != nil {
 		return nil, err
@@ -127,9 +132,12 @@ func New(b backends.Backend, sig *lower.TrainSignature, opts Options) (*Program,
 	if g.client, err = pjrt.Client(b); err != nil {
 		return nil, err
 	}
+	t1 := time.Now()
+	g.TraceTime = t1.Sub(t0)
 	if g.exe, err = g.client.Compile().WithStableHLO([]byte(g.Text)).Done(); err != nil {
 		return nil, fmt.Errorf("bptt: compiling the gradient program: %w", err)
 	}
+	g.CompileTime = time.Since(t1)
 	return g, nil
 }
 

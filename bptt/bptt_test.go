@@ -1,6 +1,7 @@
 package bptt
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -17,6 +18,7 @@ import (
 	"github.com/brainc/brainc/netspec"
 	"github.com/brainc/brainc/ops"
 	"github.com/brainc/brainc/pjrt"
+	"github.com/brainc/brainc/sweep"
 )
 
 // gradNet mixes what the gradient must pass: LifRef neurons, a neuron
@@ -307,4 +309,70 @@ func TestTrainingForwardIsTheSimulation(t *testing.T) {
 		}
 	}
 	require.Positive(t, fired, "the test network must fire in its last step")
+}
+
+// A batch is copies of the network whose dense projections propagate
+// together (emit's copiesDense): its loss is the mean of the copies'
+// losses and each copy's gradients are its own network's, divided by the
+// copies (the loss averages over them), to 1e-12.
+func TestBatchEqualsCopiesAlone(t *testing.T) {
+	f := newFixture(t)
+	const steps, copies = 20, 3
+	s, err := ops.NewSurrogate("sigmoid", 2)
+	require.NoError(t, err)
+	opts := Options{Surrogate: s, Loss: emit.Loss{Kind: emit.LossMSE}, MaxSteps: steps}
+	net, err := netspec.Parse([]byte(gradNet), "grad.yaml")
+	require.NoError(t, err)
+	insts := make([]sweep.Instance, copies)
+	for k := range insts {
+		insts[k] = sweep.Instance{Index: k, Seed: net.Seed}
+	}
+	batch, err := sweep.NewBatch(net, sweep.Grid{}, insts)
+	require.NoError(t, err)
+	p, err := lower.Build(batch.Net, lower.Options{DType: dtypes.Float64, Differentiable: true})
+	require.NoError(t, err)
+	pops := map[string]*lower.Population{}
+	for _, q := range p.Pops {
+		pops[q.Name] = q
+	}
+	var tr lower.Training
+	var targets []*tensors.Tensor
+	target := func(k, j int) *tensors.Tensor { // copy k's target of readout j: the fixture's, scaled
+		v := flat(f.targets[j])
+		for i := range v {
+			v[i] *= 1 + 0.3*float64(k)
+		}
+		return tensors.FromValue(v)
+	}
+	for k := range copies {
+		tr.Readouts = append(tr.Readouts, lower.Readout{Pop: pops[fmt.Sprintf("B__%d", k)], Reduce: lower.ReduceSum},
+			lower.Readout{Pop: pops[fmt.Sprintf("A__%d", k)], Var: "V", Reduce: lower.ReduceMean})
+		targets = append(targets, target(k, 0), target(k, 1))
+		tr.Params = append(tr.Params, fmt.Sprintf("AB__%d.weight", k), fmt.Sprintf("AA__%d.weight", k))
+	}
+	sig, err := p.TrainSignature(tr)
+	require.NoError(t, err)
+	g, err := New(f.b, sig, opts)
+	require.NoError(t, err)
+	carried, err := InitialCarried(sig, p.InitialState())
+	require.NoError(t, err)
+	res, err := g.Grad(carried, p.ConstTensors(), targets, steps)
+	require.NoError(t, err)
+
+	alone, err := New(f.b, f.sig, opts)
+	require.NoError(t, err)
+	mean := 0.0
+	for k := range copies {
+		r, err := alone.Grad(f.carried, f.consts, []*tensors.Tensor{target(k, 0), target(k, 1)}, steps)
+		require.NoError(t, err)
+		mean += r.Loss / copies
+		for j := range 2 { // AB, AA: the fixture's params 0 and 2
+			want, got := flat(r.Grads[2*j]), flat(res.Grads[2*k+j])
+			require.Len(t, got, len(want))
+			for i := range want {
+				require.InDelta(t, want[i]/copies, got[i], 1e-12*math.Max(1, math.Abs(want[i])), "copy %d, %s entry %d", k, tr.Params[2*k+j], i)
+			}
+		}
+	}
+	require.InDelta(t, mean, res.Loss, 1e-12*math.Max(1, mean))
 }

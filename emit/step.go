@@ -56,6 +56,9 @@ type stepper struct {
 	// surrogate, when set (training, TrainStep), makes spikes floats with
 	// this surrogate gradient.
 	surrogate *ops.Surrogate
+	// batched holds, in training, each dense copy's input computed with
+	// its copies' (copiesDense; nil for a projection without copies).
+	batched map[*lower.Projection]*Node
 	// touched holds, per event-kernel plastic projection, whether any
 	// weight this step wrote is not finite (Bool scalar): the only entries
 	// that can have become so (see nonFinite).
@@ -685,6 +688,11 @@ func (st *stepper) propagate(pr *lower.Projection, state []*Node) *Node {
 	case lower.KernelPoisson:
 		return st.poissonInput(pr, state[0], w)
 	case lower.KernelDense:
+		if st.batched != nil {
+			if x := st.copiesDense(pr, state); x != nil {
+				return x
+			}
+		}
 		values, w := st.denseInputs(pr, state)
 		return ops.DensePropagate(values, st.consts[pr.PreList], st.consts[pr.PostList], w, nPost)
 	case lower.KernelAllToAll:
