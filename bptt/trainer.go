@@ -144,6 +144,9 @@ func NewTrainer(b backends.Backend, net *ir.Network, cfg Config, units, classes,
 			tr.Params = append(tr.Params, copyOf(proj, k)+"."+rest)
 		}
 		t.tied = append(t.tied, pos)
+		if len(pos) > 1 {
+			tr.Tied = append(tr.Tied, pos)
+		}
 	}
 	if t.sig, err = p.TrainSignature(tr); err != nil {
 		return nil, err

@@ -1,16 +1,24 @@
 package bptt
 
 import (
+	"fmt"
+	"math"
+	"math/rand/v2"
 	"testing"
+
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/brainc/brainc/dataset"
+	"github.com/brainc/brainc/emit"
 	"github.com/brainc/brainc/internal/tier"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/netspec"
 	"github.com/brainc/brainc/ops"
 	"github.com/brainc/brainc/pjrt"
+	"github.com/brainc/brainc/sweep"
 )
 
 // randmanNet is a spec network for a small randman task: 20 input units
@@ -83,4 +91,88 @@ func TestTrainerLearnsRandman(t *testing.T) {
 	t.Logf("before: %+v after: %+v", before, after)
 	require.Less(t, after.Loss, before.Loss)
 	require.GreaterOrEqual(t, after.Accuracy, 0.8)
+}
+
+// Tied copies of a trained per-synapse weight propagate through one
+// matrix (emit's tiedMatrix): the summed gradient of each tied group, the
+// loss and the final state equal those of the same batch with untied
+// weights (a gather and a scatter per copy), to float64 rounding.
+func TestTiedMatrixEqualsCopies(t *testing.T) {
+	b, err := pjrt.Open(pjrt.Options{Backend: "cpu"})
+	require.NoError(t, err)
+	net, err := netspec.Parse([]byte(randmanNet), "randman.yaml")
+	require.NoError(t, err)
+	net.Precision = "float64"
+	const copies, steps = 3, 25
+	insts := make([]sweep.Instance, copies)
+	for k := range insts {
+		insts[k] = sweep.Instance{Index: k, Seed: net.Seed}
+	}
+	batch, err := sweep.NewBatch(net, sweep.Grid{}, insts)
+	require.NoError(t, err)
+	p, err := lower.Build(batch.Net, lower.Options{DType: dtypes.Float64, Differentiable: true})
+	require.NoError(t, err)
+	pops := map[string]*lower.Population{}
+	for _, q := range p.Pops {
+		pops[q.Name] = q
+	}
+	tr := lower.Training{MaxSteps: steps}
+	var targets []*tensors.Tensor
+	consts := p.ConstTensors()
+	rng := rand.New(rand.NewPCG(1, 2))
+	for k := range copies {
+		tr.Readouts = append(tr.Readouts, lower.Readout{Pop: pops[fmt.Sprintf("Out__%d", k)], Var: "V", Reduce: lower.ReduceMax})
+		tr.Inputs = append(tr.Inputs, pops[fmt.Sprintf("In__%d", k)].Block)
+		oh := make([]float64, 3)
+		oh[k] = 1
+		targets = append(targets, tensors.FromValue(oh))
+		data := make([]float64, steps*20)
+		for i := range data {
+			if rng.Float64() < 0.1 {
+				data[i] = 1
+			}
+		}
+		consts = append(consts, tensors.FromFlatDataAndDimensions(data, steps, 20))
+	}
+	for _, name := range []string{"in2h", "h2out"} {
+		for k := range copies {
+			tr.Params = append(tr.Params, fmt.Sprintf("%s__%d.weight", name, k))
+		}
+	}
+	s, err := ops.NewSurrogate("fast_sigmoid", 10)
+	require.NoError(t, err)
+	opts := Options{Surrogate: s, Loss: emit.Loss{Kind: emit.LossCE, Groups: 1}, MaxSteps: steps}
+	run := func(tied [][]int) *Result {
+		tr.Tied = tied
+		sig, err := p.TrainSignature(tr)
+		require.NoError(t, err)
+		g, err := New(b, sig, opts)
+		require.NoError(t, err)
+		carried, err := InitialCarried(sig, p.InitialState())
+		require.NoError(t, err)
+		res, err := g.Grad(carried, consts, targets, steps)
+		require.NoError(t, err)
+		return res
+	}
+	untied, tied := run(nil), run([][]int{{0, 1, 2}, {3, 4, 5}})
+	require.InDelta(t, untied.Loss, tied.Loss, 1e-10)
+	for grp := range 2 {
+		want, got := flat(untied.Grads[3*grp]), flat(tied.Grads[3*grp])
+		for k := 1; k < copies; k++ {
+			for i, v := range flat(untied.Grads[3*grp+k]) {
+				want[i] += v
+			}
+			for i, v := range flat(tied.Grads[3*grp+k]) {
+				got[i] += v
+			}
+		}
+		nonzero := 0
+		for i := range want {
+			require.InDelta(t, want[i], got[i], 1e-9*max(1, math.Abs(want[i])), "%s entry %d", tr.Params[3*grp], i)
+			if want[i] != 0 {
+				nonzero++
+			}
+		}
+		require.Greater(t, nonzero, len(want)/10, "%s: the gradient must not be trivially zero", tr.Params[3*grp])
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 
 	"github.com/brainc/brainc/lower"
+	"github.com/brainc/brainc/ops"
 )
 
 // copiesDense is a dense projection's input computed for every copy of it
@@ -33,6 +34,18 @@ func (st *stepper) copiesDense(pr *lower.Projection, state []*Node) *Node {
 	n := len(fam)
 	pre, post := st.consts[pr.PreList], st.consts[pr.PostList]
 	s := pre.Shape().Dimensions[0]
+	if st.tiedMatrix(fam) {
+		// One matrix for every copy: W [N_pre, N_post] from the first's
+		// per-synapse weights, then one product with the copies' values.
+		w := weights[0]
+		at := Concatenate([]*Node{ExpandAxes(pre, -1), ExpandAxes(post, -1)}, -1)
+		m := ScatterSum(Zeros(w.Graph(), shapes.Make(st.p.DType, pr.Pre.Size, pr.Target.Size)), at, w, false, false)
+		sums := ops.Linear(Transpose(m, 0, 1), Stack(values, -1)) // [N_post, copies]
+		for k, q := range fam {
+			st.batched[q] = Reshape(Slice(sums, AxisRange(), AxisRange(k, k+1)), pr.Target.Size)
+		}
+		return st.batched[pr]
+	}
 	w := Stack(weights, -1) // [copies] or [S, copies]
 	if w.Rank() == 1 {
 		w = BroadcastToDims(Reshape(w, 1, n), s, n)
@@ -85,3 +98,29 @@ func sameValues(a, b *tensors.Tensor) bool {
 	b.ConstFlatData(func(v any) { y, _ = v.([]int32) })
 	return x != nil && slices.Equal(x, y)
 }
+
+// tiedMatrix reports whether a family's copies propagate through one
+// weight matrix: their weights are one tied trained constant
+// (TrainSignature.TiedWith), per synapse, and the synapses fill at least
+// matrixMinDensity of the matrix (a product then beats a gather and a
+// scatter per copy).
+func (st *stepper) tiedMatrix(fam []*lower.Projection) bool {
+	if st.tied == nil {
+		return false
+	}
+	first, ok := st.tied[fam[0].Weight]
+	if !ok || len(st.p.Consts[fam[0].Weight].Shape) != 1 {
+		return false
+	}
+	for _, q := range fam {
+		if f, ok := st.tied[q.Weight]; !ok || f != first {
+			return false
+		}
+	}
+	pr := fam[0]
+	return float64(st.p.Consts[pr.Weight].Shape[0]) >= matrixMinDensity*float64(pr.Pre.Size)*float64(pr.Target.Size)
+}
+
+// matrixMinDensity is the fraction of a projection's possible synapses
+// from which tied copies propagate through a dense matrix.
+const matrixMinDensity = 0.25

@@ -24,7 +24,7 @@ func TrainStep(sig *lower.TrainSignature, s ops.Surrogate) func(inputs []*Node) 
 		if len(inputs) != nc+len(sig.Consts) {
 			panic(fmt.Sprintf("emit: TrainStep: %d inputs, the signature has %d carried and %d constants", len(inputs), nc, len(sig.Consts)))
 		}
-		st := &stepper{p: p, consts: inputs[nc:], idx: make([]*Node, len(p.Blocks)), surrogate: &s, batched: map[*lower.Projection]*Node{}}
+		st := &stepper{p: p, consts: inputs[nc:], idx: make([]*Node, len(p.Blocks)), surrogate: &s, batched: map[*lower.Projection]*Node{}, tied: sig.TiedWith}
 		step := inputs[0]
 		next := st.step(append([]*Node(nil), inputs[:len(p.State)]...))
 		for j, b := range sig.Inputs { // the data's spikes replace the model's

@@ -76,6 +76,9 @@ type TrainSignature struct {
 	// Inputs are the blocks fed data (Training.Inputs); their data arrays
 	// are the constants after Program.Consts, in order.
 	Inputs []*Block
+	// TiedWith maps a trained constant (a Program.Consts position) of a
+	// tied group (Training.Tied) to the group's first.
+	TiedWith map[int]int
 }
 
 // MaxTrainSteps bounds Training.MaxSteps.
@@ -123,6 +126,10 @@ type Training struct {
 	// MaxSteps is the number of rows of every data array (≥ 1 when there
 	// are inputs).
 	MaxSteps int
+	// Tied lists groups of Params (positions in it) that always hold one
+	// value: a batch's copies of a trained constant. The step may then
+	// read one of them for all (their gradients' sum is the same).
+	Tied [][]int
 }
 
 // TrainSignature lays out the differentiable step for tr. It refuses what
@@ -187,6 +194,22 @@ func (p *Program) TrainSignature(tr Training) (*TrainSignature, error) {
 			return nil, fmt.Errorf("lower: constant %q is trained twice", name)
 		}
 		s.Params = append(s.Params, i)
+	}
+	s.TiedWith = map[int]int{}
+	for _, group := range tr.Tied {
+		for _, j := range group {
+			if j < 0 || j >= len(s.Params) || len(group) < 2 {
+				return nil, fmt.Errorf("lower: tied group %v: expected 2 or more positions in the %d trained constants", group, len(s.Params))
+			}
+			if _, dup := s.TiedWith[s.Params[j]]; dup {
+				return nil, fmt.Errorf("lower: constant %q is in two tied groups", p.Consts[s.Params[j]].Name)
+			}
+			a, b := p.Consts[s.Params[j]], p.Consts[s.Params[group[0]]]
+			if !slices.Equal(a.Shape, b.Shape) {
+				return nil, fmt.Errorf("lower: tied constants %q %v and %q %v differ in shape", a.Name, a.Shape, b.Name, b.Shape)
+			}
+			s.TiedWith[s.Params[j]] = s.Params[group[0]]
+		}
 	}
 	return s, nil
 }
