@@ -88,8 +88,8 @@ func New(b backends.Backend, sig *lower.TrainSignature, opts Options) (*Program,
 	if opts.Loss.Kind == emit.LossCE {
 		g := max(opts.Loss.Groups, 1)
 		for _, r := range sig.Readouts {
-			if r.Pop.Size%g != 0 {
-				return nil, fmt.Errorf("bptt: readout %s has %d values, not a multiple of the %d samples", r.Name(), r.Pop.Size, g)
+			if r.Size()%g != 0 {
+				return nil, fmt.Errorf("bptt: readout %s has %d values, not a multiple of the %d samples", r.Name(), r.Size(), g)
 			}
 		}
 	}

@@ -99,7 +99,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatalf("no population %s", name)
 		return nil
 	}
-	readouts := []lower.Readout{{Pop: pop("B"), Reduce: lower.ReduceSum}, {Pop: pop("A"), Var: "V", Reduce: lower.ReduceMean}}
+	readouts := []lower.Readout{{Pops: []*lower.Population{pop("B")}, Reduce: lower.ReduceSum}, {Pops: []*lower.Population{pop("A")}, Var: "V", Reduce: lower.ReduceMean}}
 	sig, err := p.TrainSignature(lower.Training{Readouts: readouts, Params: []string{"AB.weight", "BA.weight", "AA.weight"}})
 	require.NoError(t, err)
 	carried, err := InitialCarried(sig, p.InitialState())
@@ -345,8 +345,8 @@ func TestBatchEqualsCopiesAlone(t *testing.T) {
 		return tensors.FromValue(v)
 	}
 	for k := range copies {
-		tr.Readouts = append(tr.Readouts, lower.Readout{Pop: pops[fmt.Sprintf("B__%d", k)], Reduce: lower.ReduceSum},
-			lower.Readout{Pop: pops[fmt.Sprintf("A__%d", k)], Var: "V", Reduce: lower.ReduceMean})
+		tr.Readouts = append(tr.Readouts, lower.Readout{Pops: []*lower.Population{pops[fmt.Sprintf("B__%d", k)]}, Reduce: lower.ReduceSum},
+			lower.Readout{Pops: []*lower.Population{pops[fmt.Sprintf("A__%d", k)]}, Var: "V", Reduce: lower.ReduceMean})
 		targets = append(targets, target(k, 0), target(k, 1))
 		tr.Params = append(tr.Params, fmt.Sprintf("AB__%d.weight", k), fmt.Sprintf("AA__%d.weight", k))
 	}

@@ -63,6 +63,9 @@ type Trainer struct {
 	dt      float64 // seconds
 	classes int
 	units   int
+	// columns lists, per input block, the copy each run of units columns
+	// of its data array feeds.
+	columns [][]int
 	// consts are the batch program's constants, the trained ones kept tied.
 	consts []*tensors.Tensor
 	// carried0 is the initial carried state.
@@ -114,6 +117,8 @@ func NewTrainer(b backends.Backend, net *ir.Network, cfg Config, units, classes,
 		popByName[q.Name] = q
 	}
 	tr := lower.Training{MaxSteps: steps}
+	copyIndex := map[*lower.Population]int{}
+	var outs []*lower.Population
 	for k := range cfg.Batch {
 		in, ok := popByName[copyOf(cfg.Input, k)]
 		if !ok {
@@ -122,10 +127,8 @@ func NewTrainer(b backends.Backend, net *ir.Network, cfg Config, units, classes,
 		if in.Size != units {
 			return nil, fmt.Errorf("bptt: input population %s has %d neurons, the data %d units", cfg.Input, in.Size, units)
 		}
-		if in.Block.Size != units {
-			return nil, fmt.Errorf("bptt: input population %s shares its block with other populations; give it a spike source model (SpikeTimes, whose blocks are their own)", cfg.Input)
-		}
-		tr.Inputs = append(tr.Inputs, in.Block)
+		tr.Inputs = append(tr.Inputs, in)
+		copyIndex[in] = k
 		out, ok := popByName[copyOf(cfg.Readout, k)]
 		if !ok {
 			return nil, fmt.Errorf("bptt: no readout population %q", cfg.Readout)
@@ -133,8 +136,9 @@ func NewTrainer(b backends.Backend, net *ir.Network, cfg Config, units, classes,
 		if out.Size != classes {
 			return nil, fmt.Errorf("bptt: readout population %s has %d neurons, the data %d classes", cfg.Readout, out.Size, classes)
 		}
-		tr.Readouts = append(tr.Readouts, lower.Readout{Pop: out, Var: cfg.ReadoutVar, Reduce: cfg.Reduce})
+		outs = append(outs, out)
 	}
+	tr.Readouts = []lower.Readout{{Pops: outs, Var: cfg.ReadoutVar, Reduce: cfg.Reduce}}
 	t := &Trainer{cfg: cfg, steps: steps, dt: net.Dt / 1000, classes: classes}
 	for _, name := range cfg.Params {
 		var pos []int
@@ -151,13 +155,18 @@ func NewTrainer(b backends.Backend, net *ir.Network, cfg Config, units, classes,
 	if t.sig, err = p.TrainSignature(tr); err != nil {
 		return nil, err
 	}
-	if t.prog, err = New(b, t.sig, Options{Surrogate: cfg.Surrogate, Loss: emit.Loss{Kind: emit.LossCE, Groups: 1},
+	if t.prog, err = New(b, t.sig, Options{Surrogate: cfg.Surrogate, Loss: emit.Loss{Kind: emit.LossCE, Groups: cfg.Batch},
 		Segment: cfg.Segment, MaxSteps: steps}); err != nil {
 		return nil, err
 	}
 	t.consts = p.ConstTensors()
-	for range tr.Inputs {
-		t.consts = append(t.consts, tensors.FromShape(shapes.Make(dt, steps, units)))
+	for _, in := range t.sig.Inputs {
+		t.consts = append(t.consts, tensors.FromShape(shapes.Make(dt, steps, in.Width)))
+		var cols []int
+		for _, q := range in.Pops {
+			cols = append(cols, copyIndex[q])
+		}
+		t.columns = append(t.columns, cols)
 	}
 	t.units = units
 	if t.carried0, err = InitialCarried(t.sig, p.InitialState()); err != nil {
@@ -189,30 +198,33 @@ func (t *Trainer) run(set *dataset.Set, idx []int, train bool) (Step, error) {
 	dt := t.sig.Program().DType
 	dataAt := len(t.sig.Program().Consts)
 	nb := len(idx)
-	for k := range idx { // x is [steps, samples, units]: sample k's rows feed copy k
-		rows := make([]float32, 0, t.steps*t.units)
+	for j, cols := range t.columns { // x is [steps, samples, units]: sample k's rows feed copy k
+		width := len(cols) * t.units
+		data := make([]float32, t.steps*width)
 		for step := range t.steps {
-			at := (step*nb + k) * t.units
-			rows = append(rows, x[at:at+t.units]...)
+			for c, k := range cols {
+				at := (step*nb + k) * t.units
+				copy(data[step*width+c*t.units:], x[at:at+t.units])
+			}
 		}
-		t.consts[dataAt+k] = floatTensor(rows, dt, t.steps, t.units)
+		t.consts[dataAt+j] = floatTensor(data, dt, t.steps, width)
 	}
-	targets := make([]*tensors.Tensor, len(labels))
+	onehot := make([]float64, nb*t.classes)
 	for k, l := range labels {
 		if int(l) >= t.classes {
 			return Step{}, fmt.Errorf("bptt: sample %d has label %d, the readout %d classes", idx[k], l, t.classes)
 		}
-		oh := make([]float64, t.classes)
-		oh[l] = 1
-		targets[k] = floatTensor(oh, dt, t.classes)
+		onehot[k*t.classes+int(l)] = 1
 	}
+	targets := []*tensors.Tensor{floatTensor(onehot, dt, nb*t.classes)}
 	res, err := t.prog.Grad(t.carried0, t.consts, targets, t.steps)
 	if err != nil {
 		return Step{}, err
 	}
 	right := 0
+	logits := flat64(res.Final[t.sig.ReadoutAt(0)])
 	for k, l := range labels {
-		r := flat64(res.Final[t.sig.ReadoutAt(k)])
+		r := logits[k*t.classes : (k+1)*t.classes]
 		if slices.Index(r, slices.Max(r)) == int(l) {
 			right++
 		}

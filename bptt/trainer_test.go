@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -64,7 +65,10 @@ func TestTrainerLearnsRandman(t *testing.T) {
 	tier.Slow(t) // 12 s of training
 	b, err := pjrt.Open(pjrt.Options{Backend: "cpu"})
 	require.NoError(t, err, "the XLA CPU plugin must be installed: run `make setup`")
-	net, err := netspec.Parse([]byte(randmanNet), "randman.yaml")
+	// The input population packs with the others (one block for the whole
+	// batch, its spikes replaced by one data array per step).
+	net, err := netspec.Parse([]byte(strings.Replace(randmanNet, "model: SpikeTimes, spikes: {times: [], indices: []}",
+		"model: LifRef, params: {V_th: 1000000 mV}", 1)), "randman.yaml")
 	require.NoError(t, err)
 	o := dataset.RandmanOptions{Classes: 3, Units: 20, SamplesPerClass: 80, ManifoldDim: 1, Alpha: 2, Steps: 40, Dt: 1e-3, SpikesPerUnit: 1, Seed: 5}
 	data, err := dataset.Randman(o)
@@ -121,8 +125,8 @@ func TestTiedMatrixEqualsCopies(t *testing.T) {
 	consts := p.ConstTensors()
 	rng := rand.New(rand.NewPCG(1, 2))
 	for k := range copies {
-		tr.Readouts = append(tr.Readouts, lower.Readout{Pop: pops[fmt.Sprintf("Out__%d", k)], Var: "V", Reduce: lower.ReduceMax})
-		tr.Inputs = append(tr.Inputs, pops[fmt.Sprintf("In__%d", k)].Block)
+		tr.Readouts = append(tr.Readouts, lower.Readout{Pops: []*lower.Population{pops[fmt.Sprintf("Out__%d", k)]}, Var: "V", Reduce: lower.ReduceMax})
+		tr.Inputs = append(tr.Inputs, pops[fmt.Sprintf("In__%d", k)])
 		oh := make([]float64, 3)
 		oh[k] = 1
 		targets = append(targets, tensors.FromValue(oh))

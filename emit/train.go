@@ -27,18 +27,24 @@ func TrainStep(sig *lower.TrainSignature, s ops.Surrogate) func(inputs []*Node) 
 		st := &stepper{p: p, consts: inputs[nc:], idx: make([]*Node, len(p.Blocks)), surrogate: &s, batched: map[*lower.Projection]*Node{}, tied: sig.TiedWith}
 		step := inputs[0]
 		next := st.step(append([]*Node(nil), inputs[:len(p.State)]...))
-		for j, b := range sig.Inputs { // the data's spikes replace the model's
+		for j, in := range sig.Inputs { // the data's spikes replace the model's
 			data := inputs[nc+len(p.Consts)+j]
-			row := DynamicSlice(data, []*Node{step, ZerosLike(step)}, []int{1, b.Size})
-			next[b.Spike] = Reshape(row, b.Size)
+			row := Reshape(DynamicSlice(data, []*Node{step, ZerosLike(step)}, []int{1, in.Width}), in.Width)
+			next[in.Block.Spike] = dataSpikes(in, row, next[in.Block.Spike])
 		}
 		for j, r := range sig.Readouts {
-			b := r.Pop.Block
-			x := next[b.Spike]
-			if r.Var != "" {
-				x = next[b.States[r.Var]]
+			parts := make([]*Node, len(r.Pops))
+			for k, q := range r.Pops {
+				x := next[q.Block.Spike]
+				if r.Var != "" {
+					x = next[q.Block.States[r.Var]]
+				}
+				parts[k] = popSlice(x, q)
 			}
-			x = popSlice(x, r.Pop)
+			x := parts[0]
+			if len(parts) > 1 {
+				x = Concatenate(parts, 0)
+			}
 			acc := inputs[sig.ReadoutAt(j)]
 			switch r.Reduce {
 			case lower.ReduceSum, lower.ReduceMean:
@@ -149,4 +155,26 @@ func TrainLoss(sig *lower.TrainSignature, l Loss) func(inputs []*Node) []*Node {
 		total = DivScalar(total, float64(r))
 		return append([]*Node{total}, Gradient(total, inputs[:r]...)...)
 	}
+}
+
+// dataSpikes is a block's spikes with its input populations' replaced by
+// the data row (in.Pops side by side): the row itself when they fill the
+// block, else one gather and one select over the block.
+func dataSpikes(in lower.InputBlock, row, spikes *Node) *Node {
+	b := in.Block
+	if in.Width == b.Size {
+		return row
+	}
+	at := make([]int32, b.Size) // block neuron → data column
+	mask := make([]bool, b.Size)
+	col := 0
+	for _, q := range in.Pops {
+		for i := range q.Size {
+			at[q.Offset+i], mask[q.Offset+i] = int32(col), true
+			col++
+		}
+	}
+	g := row.Graph()
+	fromData := Gather(row, ExpandAxes(Const(g, at), -1))
+	return Where(Const(g, mask), fromData, spikes)
 }

@@ -27,11 +27,12 @@ const (
 	ReduceLast Reduce = "last"
 )
 
-// Readout is a value the loss reads: a population's spikes or one of its
+// Readout is a value the loss reads: populations' spikes or one of their
 // float state variables, accumulated over the steps.
 type Readout struct {
-	// Pop is the population read.
-	Pop *Population
+	// Pops are the populations read, side by side in this order (a
+	// batch's copies of one population: one readout of [copies × size]).
+	Pops []*Population
 	// Var is the state variable read, or "" for the spikes.
 	Var string
 	// Reduce is how the steps are combined.
@@ -44,7 +45,23 @@ func (r Readout) Name() string {
 	if v == "" {
 		v = "spikes"
 	}
-	return fmt.Sprintf("%s(%s.%s)", r.Reduce, r.Pop.Name, v)
+	name := "?"
+	if len(r.Pops) > 0 && r.Pops[0] != nil {
+		name = r.Pops[0].Name
+	}
+	if len(r.Pops) > 1 {
+		name += fmt.Sprintf("+%d more", len(r.Pops)-1)
+	}
+	return fmt.Sprintf("%s(%s.%s)", r.Reduce, name, v)
+}
+
+// Size is the number of values read: the populations' sizes summed.
+func (r Readout) Size() int {
+	n := 0
+	for _, p := range r.Pops {
+		n += p.Size
+	}
+	return n
 }
 
 // TrainSignature lays out the differentiable step of a program, which
@@ -73,12 +90,23 @@ type TrainSignature struct {
 	Adjoint []int
 	// Params are the positions in Program.Consts of the trained constants.
 	Params []int
-	// Inputs are the blocks fed data (Training.Inputs); their data arrays
-	// are the constants after Program.Consts, in order.
-	Inputs []*Block
+	// Inputs are the blocks fed data (Training.Inputs), one data array
+	// each: the constants after Program.Consts, in order.
+	Inputs []InputBlock
 	// TiedWith maps a trained constant (a Program.Consts position) of a
 	// tied group (Training.Tied) to the group's first.
 	TiedWith map[int]int
+}
+
+// InputBlock is a block some of whose populations are fed data.
+type InputBlock struct {
+	// Block is the block.
+	Block *Block
+	// Pops are its input populations in block order; the data array's
+	// columns are their neurons, side by side in this order.
+	Pops []*Population
+	// Width is the number of columns: the populations' sizes summed.
+	Width int
 }
 
 // MaxTrainSteps bounds Training.MaxSteps.
@@ -119,10 +147,11 @@ type Training struct {
 	// Params name the constants trained (Program.Consts names, e.g.
 	// "E2E.weight").
 	Params []string
-	// Inputs are the blocks whose spikes are data: each step sets them to
-	// row `step` of a data array [MaxSteps, block size] (RoleData), the
-	// model's own spikes replaced.
-	Inputs []*Block
+	// Inputs are the populations whose spikes are data: each step sets
+	// them to row `step` of their block's data array (RoleData, [MaxSteps,
+	// the block's input neurons]; TrainSignature.Inputs gives its columns),
+	// the model's own spikes replaced.
+	Inputs []*Population
 	// MaxSteps is the number of rows of every data array (≥ 1 when there
 	// are inputs).
 	MaxSteps int
@@ -140,7 +169,7 @@ func (p *Program) TrainSignature(tr Training) (*TrainSignature, error) {
 		return nil, err
 	}
 	readouts, params := tr.Readouts, tr.Params
-	s := &TrainSignature{program: p, Readouts: readouts, Inputs: tr.Inputs}
+	s := &TrainSignature{program: p, Readouts: readouts}
 	for i, v := range p.State {
 		dt := v.DType
 		if dt == dtypes.Bool {
@@ -152,7 +181,7 @@ func (p *Program) TrainSignature(tr Training) (*TrainSignature, error) {
 		}
 	}
 	for j, r := range readouts {
-		if r.Pop == nil || r.Pop.Pad {
+		if len(r.Pops) == 0 || slices.ContainsFunc(r.Pops, func(q *Population) bool { return q == nil || q.Pad }) {
 			return nil, fmt.Errorf("lower: readout %d has no population", j)
 		}
 		switch r.Reduce {
@@ -160,15 +189,18 @@ func (p *Program) TrainSignature(tr Training) (*TrainSignature, error) {
 		default:
 			return nil, fmt.Errorf("lower: readout %s: reduction %q is not one of sum, mean, max, last", r.Name(), r.Reduce)
 		}
-		if r.Var != "" {
-			i, ok := r.Pop.Block.States[r.Var]
+		for _, q := range r.Pops {
+			if r.Var == "" {
+				continue
+			}
+			i, ok := q.Block.States[r.Var]
 			if !ok || p.State[i].DType != p.DType {
-				return nil, fmt.Errorf("lower: readout %s: %s has no float state variable %q (valid: %s)", r.Name(), r.Pop.Name, r.Var,
-					strings.Join(floatStates(p, r.Pop.Block), ", "))
+				return nil, fmt.Errorf("lower: readout %s: %s has no float state variable %q (valid: %s)", r.Name(), q.Name, r.Var,
+					strings.Join(floatStates(p, q.Block), ", "))
 			}
 		}
 		s.Adjoint = append(s.Adjoint, len(s.Carried))
-		s.Carried = append(s.Carried, Value{Name: r.Name(), Role: RoleReadout, Of: j, DType: p.DType, Shape: []int{r.Pop.Size}})
+		s.Carried = append(s.Carried, Value{Name: r.Name(), Role: RoleReadout, Of: j, DType: p.DType, Shape: []int{r.Size()}})
 	}
 	for i, v := range p.Consts {
 		s.Consts = append(s.Consts, Value{Name: v.Name, Role: RoleConst, Of: i, DType: v.DType, Shape: slices.Clone(v.Shape)})
@@ -176,11 +208,24 @@ func (p *Program) TrainSignature(tr Training) (*TrainSignature, error) {
 	if len(tr.Inputs) > 0 && (tr.MaxSteps < 1 || tr.MaxSteps > MaxTrainSteps) {
 		return nil, fmt.Errorf("lower: data inputs need 1 to %d steps, got %d", MaxTrainSteps, tr.MaxSteps)
 	}
-	for j, b := range tr.Inputs {
-		if b == nil || slices.Index(tr.Inputs, b) != j {
-			return nil, fmt.Errorf("lower: data input %d is no block or a block given twice", j)
+	for j, q := range tr.Inputs {
+		if q == nil || q.Pad || slices.Index(tr.Inputs, q) != j {
+			return nil, fmt.Errorf("lower: data input %d is no population or a population given twice", j)
 		}
-		s.Consts = append(s.Consts, Value{Name: b.Name + ".data", Role: RoleData, Of: j, DType: p.DType, Shape: []int{tr.MaxSteps, b.Size}})
+	}
+	for _, b := range p.Blocks {
+		in := InputBlock{Block: b}
+		for _, q := range b.Pops {
+			if slices.Contains(tr.Inputs, q) {
+				in.Pops = append(in.Pops, q)
+				in.Width += q.Size
+			}
+		}
+		if in.Pops == nil {
+			continue
+		}
+		s.Consts = append(s.Consts, Value{Name: b.Name + ".data", Role: RoleData, Of: len(s.Inputs), DType: p.DType, Shape: []int{tr.MaxSteps, in.Width}})
+		s.Inputs = append(s.Inputs, in)
 	}
 	for _, name := range params {
 		i := slices.IndexFunc(p.Consts, func(v Var) bool { return v.Name == name })
