@@ -104,7 +104,7 @@ func newFixture(t *testing.T) *fixture {
 	require.NoError(t, err)
 	carried, err := InitialCarried(sig, p.InitialState())
 	require.NoError(t, err)
-	return &fixture{b: b, sig: sig, carried: carried, consts: p.ConstTensors(),
+	return &fixture{b: b, sig: sig, carried: carried, consts: sig.ConstArgs(p.ConstTensors()),
 		targets: []*tensors.Tensor{tensors.FromValue([]float64{2, 0, 1, 3, 1}),
 			tensors.FromValue([]float64{-55, -54, -53, -52, -56, -57, -55, -54})}}
 }
@@ -133,7 +133,7 @@ func (f *fixture) unrolled(t *testing.T, s ops.Surrogate, steps int) []*tensors.
 		l := loss(lin)[0]
 		var wrt []*Node
 		for _, c := range sig.Params {
-			wrt = append(wrt, consts[c])
+			wrt = append(wrt, consts[sig.ConstOf[c]])
 		}
 		for _, a := range sig.Adjoint {
 			wrt = append(wrt, in[a])
@@ -229,7 +229,7 @@ func TestLoopGradientsEqualFiniteDifferences(t *testing.T) {
 	require.NoError(t, err)
 	lossWith := func(param, k int, delta float64) float64 {
 		consts := append([]*tensors.Tensor(nil), f.consts...)
-		c := f.sig.Params[param]
+		c := f.sig.ConstOf[f.sig.Params[param]]
 		v := flat(consts[c])
 		v[k] += delta
 		if len(v) == 1 && len(consts[c].Shape().Dimensions) == 0 {
@@ -356,7 +356,7 @@ func TestBatchEqualsCopiesAlone(t *testing.T) {
 	require.NoError(t, err)
 	carried, err := InitialCarried(sig, p.InitialState())
 	require.NoError(t, err)
-	res, err := g.Grad(carried, p.ConstTensors(), targets, steps)
+	res, err := g.Grad(carried, sig.ConstArgs(p.ConstTensors()), targets, steps)
 	require.NoError(t, err)
 
 	alone, err := New(f.b, f.sig, opts)

@@ -28,8 +28,8 @@ type Config struct {
 	// Batch is the number of samples per step (1 to sweep.MaxBatch): the
 	// network is lowered as that many copies (ir.Network.Replicas, one
 	// seed, so equal connectivity and initial weights), whose trained
-	// constants are tied: their gradients are summed and one value is
-	// written to every copy.
+	// constants are tied (lower.Training.Tied): every copy reads the
+	// first's, whose gradient sums the copies'.
 	Batch int
 	// Input is the population the data's spikes drive (its size must be
 	// the data's units; its model's own spikes are replaced).
@@ -70,8 +70,6 @@ type Trainer struct {
 	consts []*tensors.Tensor
 	// carried0 is the initial carried state.
 	carried0 []*tensors.Tensor
-	// tied[i] are the positions in sig.Params of Params[i]'s copies.
-	tied [][]int
 	adam []*adam
 }
 
@@ -141,15 +139,14 @@ func NewTrainer(b backends.Backend, net *ir.Network, cfg Config, units, classes,
 	tr.Readouts = []lower.Readout{{Pops: outs, Var: cfg.ReadoutVar, Reduce: cfg.Reduce}}
 	t := &Trainer{cfg: cfg, steps: steps, dt: net.Dt / 1000, classes: classes}
 	for _, name := range cfg.Params {
-		var pos []int
-		for k := range cfg.Batch {
-			pos = append(pos, len(tr.Params))
-			proj, rest, _ := strings.Cut(name, ".")
-			tr.Params = append(tr.Params, copyOf(proj, k)+"."+rest)
-		}
-		t.tied = append(t.tied, pos)
-		if len(pos) > 1 {
-			tr.Tied = append(tr.Tied, pos)
+		proj, rest, _ := strings.Cut(name, ".")
+		tr.Params = append(tr.Params, copyOf(proj, 0)+"."+rest)
+		if cfg.Batch > 1 {
+			group := make([]string, cfg.Batch)
+			for k := range group {
+				group[k] = copyOf(proj, k) + "." + rest
+			}
+			tr.Tied = append(tr.Tied, group)
 		}
 	}
 	if t.sig, err = p.TrainSignature(tr); err != nil {
@@ -159,7 +156,7 @@ func NewTrainer(b backends.Backend, net *ir.Network, cfg Config, units, classes,
 		Segment: cfg.Segment, MaxSteps: steps}); err != nil {
 		return nil, err
 	}
-	t.consts = p.ConstTensors()
+	t.consts = t.sig.ConstArgs(p.ConstTensors())
 	for _, in := range t.sig.Inputs {
 		t.consts = append(t.consts, tensors.FromShape(shapes.Make(dt, steps, in.Width)))
 		var cols []int
@@ -172,8 +169,8 @@ func NewTrainer(b backends.Backend, net *ir.Network, cfg Config, units, classes,
 	if t.carried0, err = InitialCarried(t.sig, p.InitialState()); err != nil {
 		return nil, err
 	}
-	for _, pos := range t.tied {
-		t.adam = append(t.adam, newAdam(len(flat64(t.consts[t.sig.Params[pos[0]]]))))
+	for _, c := range t.sig.Params {
+		t.adam = append(t.adam, newAdam(len(flat64(t.consts[t.sig.ConstOf[c]]))))
 	}
 	return t, nil
 }
@@ -196,7 +193,7 @@ func (t *Trainer) run(set *dataset.Set, idx []int, train bool) (Step, error) {
 		return Step{}, fmt.Errorf("bptt: the samples cannot be binned into %d steps of %g s", t.steps, t.dt)
 	}
 	dt := t.sig.Program().DType
-	dataAt := len(t.sig.Program().Consts)
+	dataAt := t.sig.DataAt
 	nb := len(idx)
 	for j, cols := range t.columns { // x is [steps, samples, units]: sample k's rows feed copy k
 		width := len(cols) * t.units
@@ -229,19 +226,11 @@ func (t *Trainer) run(set *dataset.Set, idx []int, train bool) (Step, error) {
 			right++
 		}
 	}
-	if train {
-		for i, pos := range t.tied {
-			sum := flat64(res.Grads[pos[0]])
-			for _, q := range pos[1:] {
-				for j, v := range flat64(res.Grads[q]) {
-					sum[j] += v
-				}
-			}
-			c := t.sig.Params[pos[0]]
-			val := t.adam[i].update(flat64(t.consts[c]), sum, t.cfg.LR)
-			for _, q := range pos {
-				t.consts[t.sig.Params[q]] = floatTensor(val, dt, t.consts[c].Shape().Dimensions...)
-			}
+	if train { // a tied group's one argument carries the sum of its copies' gradients
+		for i, c := range t.sig.Params {
+			at := t.sig.ConstOf[c]
+			val := t.adam[i].update(flat64(t.consts[at]), flat64(res.Grads[i]), t.cfg.LR)
+			t.consts[at] = floatTensor(val, dt, t.consts[at].Shape().Dimensions...)
 		}
 	}
 	return Step{Loss: res.Loss, Accuracy: float64(right) / float64(len(idx))}, nil
@@ -274,7 +263,7 @@ func (t *Trainer) Evaluate(set *dataset.Set) (Step, error) {
 func (t *Trainer) Params() map[string]*tensors.Tensor {
 	out := map[string]*tensors.Tensor{}
 	for i, name := range t.cfg.Params {
-		out[name] = t.consts[t.sig.Params[t.tied[i][0]]]
+		out[name] = t.consts[t.sig.ConstOf[t.sig.Params[i]]]
 	}
 	return out
 }

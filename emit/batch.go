@@ -5,7 +5,6 @@ import (
 
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
 	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
 
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/ops"
@@ -60,8 +59,9 @@ func (st *stepper) copiesDense(pr *lower.Projection, state []*Node) *Node {
 }
 
 // family lists the copies of pr's original in copy order when they are
-// all dense without plasticity, with equal sizes and equal synapse lists
-// (nil otherwise, or for a projection that is no copy).
+// all dense without plasticity, with equal sizes and one synapse list
+// (equal tables share an argument, lower.TrainSignature.ConstOf; nil
+// otherwise, or for a projection that is no copy).
 func (st *stepper) family(pr *lower.Projection) []*lower.Projection {
 	r, ok := st.p.Net.Replicas[pr.Name]
 	if !ok {
@@ -77,8 +77,7 @@ func (st *stepper) family(pr *lower.Projection) []*lower.Projection {
 	for _, q := range fam {
 		if q.Kernel != lower.KernelDense || q.Plastic != nil || q.Pre.Size != first.Pre.Size || q.Target.Size != first.Target.Size ||
 			st.p.Consts[q.Weight].DType != st.p.DType || !slices.Equal(st.p.Consts[q.Weight].Shape, st.p.Consts[first.Weight].Shape) ||
-			!sameValues(st.p.Consts[q.PreList].Value, st.p.Consts[first.PreList].Value) ||
-			!sameValues(st.p.Consts[q.PostList].Value, st.p.Consts[first.PostList].Value) {
+			st.constOf[q.PreList] != st.constOf[first.PreList] || st.constOf[q.PostList] != st.constOf[first.PostList] {
 			return nil
 		}
 	}
@@ -88,36 +87,21 @@ func (st *stepper) family(pr *lower.Projection) []*lower.Projection {
 	return fam
 }
 
-// sameValues reports whether two Int32 host tensors hold the same values.
-func sameValues(a, b *tensors.Tensor) bool {
-	if a == nil || b == nil || !a.Shape().Equal(b.Shape()) {
-		return false
-	}
-	var x, y []int32
-	a.ConstFlatData(func(v any) { x, _ = v.([]int32) })
-	b.ConstFlatData(func(v any) { y, _ = v.([]int32) })
-	return x != nil && slices.Equal(x, y)
-}
-
 // tiedMatrix reports whether a family's copies propagate through one
-// weight matrix: their weights are one tied trained constant
-// (TrainSignature.TiedWith), per synapse, and the synapses fill at least
+// weight matrix: they read one tied per-synapse weight (one argument,
+// lower.TrainSignature.ConstOf), and the synapses fill at least
 // matrixMinDensity of the matrix (a product then beats a gather and a
 // scatter per copy).
 func (st *stepper) tiedMatrix(fam []*lower.Projection) bool {
-	if st.tied == nil {
-		return false
-	}
-	first, ok := st.tied[fam[0].Weight]
-	if !ok || len(st.p.Consts[fam[0].Weight].Shape) != 1 {
+	pr := fam[0]
+	if st.constOf == nil || len(st.p.Consts[pr.Weight].Shape) != 1 {
 		return false
 	}
 	for _, q := range fam {
-		if f, ok := st.tied[q.Weight]; !ok || f != first {
+		if st.constOf[q.Weight] != st.constOf[pr.Weight] {
 			return false
 		}
 	}
-	pr := fam[0]
 	return float64(st.p.Consts[pr.Weight].Shape[0]) >= matrixMinDensity*float64(pr.Pre.Size)*float64(pr.Target.Size)
 }
 

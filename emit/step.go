@@ -59,9 +59,9 @@ type stepper struct {
 	// batched holds, in training, each dense copy's input computed with
 	// its copies' (copiesDense; nil for a projection without copies).
 	batched map[*lower.Projection]*Node
-	// tied maps a trained constant tied with others to its group's first
-	// (lower.TrainSignature.TiedWith).
-	tied map[int]int
+	// constOf, in training, gives each constant's argument
+	// (lower.TrainSignature.ConstOf): tied constants share one.
+	constOf []int
 	// touched holds, per event-kernel plastic projection, whether any
 	// weight this step wrote is not finite (Bool scalar): the only entries
 	// that can have become so (see nonFinite).

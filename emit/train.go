@@ -24,11 +24,15 @@ func TrainStep(sig *lower.TrainSignature, s ops.Surrogate) func(inputs []*Node) 
 		if len(inputs) != nc+len(sig.Consts) {
 			panic(fmt.Sprintf("emit: TrainStep: %d inputs, the signature has %d carried and %d constants", len(inputs), nc, len(sig.Consts)))
 		}
-		st := &stepper{p: p, consts: inputs[nc:], idx: make([]*Node, len(p.Blocks)), surrogate: &s, batched: map[*lower.Projection]*Node{}, tied: sig.TiedWith}
+		consts := make([]*Node, len(p.Consts))
+		for i := range consts {
+			consts[i] = inputs[nc+sig.ConstOf[i]]
+		}
+		st := &stepper{p: p, consts: consts, idx: make([]*Node, len(p.Blocks)), surrogate: &s, batched: map[*lower.Projection]*Node{}, constOf: sig.ConstOf}
 		step := inputs[0]
 		next := st.step(append([]*Node(nil), inputs[:len(p.State)]...))
 		for j, in := range sig.Inputs { // the data's spikes replace the model's
-			data := inputs[nc+len(p.Consts)+j]
+			data := inputs[nc+sig.DataAt+j]
 			row := Reshape(DynamicSlice(data, []*Node{step, ZerosLike(step)}, []int{1, in.Width}), in.Width)
 			next[in.Block.Spike] = dataSpikes(in, row, next[in.Block.Spike])
 		}
@@ -87,7 +91,7 @@ func TrainVJP(sig *lower.TrainSignature, s ops.Surrogate) func(inputs []*Node) [
 			wrt = append(wrt, inputs[at])
 		}
 		for _, c := range sig.Params {
-			wrt = append(wrt, inputs[nc+c])
+			wrt = append(wrt, inputs[nc+sig.ConstOf[c]])
 		}
 		return Gradient(sum, wrt...)
 	}

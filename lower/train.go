@@ -7,6 +7,7 @@ import (
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
 
 	"github.com/brainc/brainc/dynamics"
 )
@@ -80,8 +81,9 @@ type TrainSignature struct {
 	program *Program
 	// Carried are the carried values, in order.
 	Carried []Value
-	// Consts are the step's constants: Program.Consts in order, then one
-	// data array per input block.
+	// Consts are the step's constants: Program.Consts in order, one for
+	// each set of equal or tied ones (ConstOf), then one data array per
+	// input block.
 	Consts []Value
 	// Readouts are the accumulated values, the carried values from
 	// len(Program.State) on.
@@ -93,9 +95,12 @@ type TrainSignature struct {
 	// Inputs are the blocks fed data (Training.Inputs), one data array
 	// each: the constants after Program.Consts, in order.
 	Inputs []InputBlock
-	// TiedWith maps a trained constant (a Program.Consts position) of a
-	// tied group (Training.Tied) to the group's first.
-	TiedWith map[int]int
+	// ConstOf maps each of Program.Consts to its position in Consts: equal
+	// tables (a batch's copies of a synapse list) and the constants of a
+	// tied group (Training.Tied) share one.
+	ConstOf []int
+	// DataAt is the position in Consts of the first data array.
+	DataAt int
 }
 
 // InputBlock is a block some of whose populations are fed data.
@@ -155,10 +160,11 @@ type Training struct {
 	// MaxSteps is the number of rows of every data array (≥ 1 when there
 	// are inputs).
 	MaxSteps int
-	// Tied lists groups of Params (positions in it) that always hold one
-	// value: a batch's copies of a trained constant. The step may then
-	// read one of them for all (their gradients' sum is the same).
-	Tied [][]int
+	// Tied lists groups of constants (Program.Consts names) that hold one
+	// value: a batch's copies of a trained weight. The step reads the
+	// group's first for all of them, and only the first can be trained
+	// (its gradient is the sum over the group).
+	Tied [][]string
 }
 
 // TrainSignature lays out the differentiable step for tr. It refuses what
@@ -202,8 +208,8 @@ func (p *Program) TrainSignature(tr Training) (*TrainSignature, error) {
 		s.Adjoint = append(s.Adjoint, len(s.Carried))
 		s.Carried = append(s.Carried, Value{Name: r.Name(), Role: RoleReadout, Of: j, DType: p.DType, Shape: []int{r.Size()}})
 	}
-	for i, v := range p.Consts {
-		s.Consts = append(s.Consts, Value{Name: v.Name, Role: RoleConst, Of: i, DType: v.DType, Shape: slices.Clone(v.Shape)})
+	if err := s.layConsts(tr.Tied); err != nil {
+		return nil, err
 	}
 	if len(tr.Inputs) > 0 && (tr.MaxSteps < 1 || tr.MaxSteps > MaxTrainSteps) {
 		return nil, fmt.Errorf("lower: data inputs need 1 to %d steps, got %d", MaxTrainSteps, tr.MaxSteps)
@@ -235,26 +241,11 @@ func (p *Program) TrainSignature(tr Training) (*TrainSignature, error) {
 		if p.Consts[i].DType != p.DType {
 			return nil, fmt.Errorf("lower: constant %q is %s, not a float value that can be trained", name, p.Consts[i].DType)
 		}
+		i = s.Consts[s.ConstOf[i]].Of // a tied group trains its first
 		if slices.Contains(s.Params, i) {
-			return nil, fmt.Errorf("lower: constant %q is trained twice", name)
+			return nil, fmt.Errorf("lower: constant %q is trained twice (or with a constant tied to it)", name)
 		}
 		s.Params = append(s.Params, i)
-	}
-	s.TiedWith = map[int]int{}
-	for _, group := range tr.Tied {
-		for _, j := range group {
-			if j < 0 || j >= len(s.Params) || len(group) < 2 {
-				return nil, fmt.Errorf("lower: tied group %v: expected 2 or more positions in the %d trained constants", group, len(s.Params))
-			}
-			if _, dup := s.TiedWith[s.Params[j]]; dup {
-				return nil, fmt.Errorf("lower: constant %q is in two tied groups", p.Consts[s.Params[j]].Name)
-			}
-			a, b := p.Consts[s.Params[j]], p.Consts[s.Params[group[0]]]
-			if !slices.Equal(a.Shape, b.Shape) {
-				return nil, fmt.Errorf("lower: tied constants %q %v and %q %v differ in shape", a.Name, a.Shape, b.Name, b.Shape)
-			}
-			s.TiedWith[s.Params[j]] = s.Params[group[0]]
-		}
 	}
 	return s, nil
 }
@@ -349,4 +340,88 @@ func lineOf(line int) string {
 		return ""
 	}
 	return fmt.Sprintf(" (line %d)", line)
+}
+
+// layConsts fills Consts with Program.Consts, one argument per set of
+// constants that hold one value: the groups of tied (their first), and
+// Int32 tables with equal values (copies' synapse lists).
+func (s *TrainSignature) layConsts(tied [][]string) error {
+	p := s.program
+	rep := make([]int, len(p.Consts)) // the constant whose argument each one reads
+	for i := range rep {
+		rep[i] = i
+	}
+	index := map[string]int{}
+	for i, v := range p.Consts {
+		index[v.Name] = i
+	}
+	grouped := map[int]bool{}
+	for _, group := range tied {
+		if len(group) < 2 {
+			return fmt.Errorf("lower: tied group %q: expected 2 or more constants", group)
+		}
+		first, ok := index[group[0]]
+		if !ok {
+			return fmt.Errorf("lower: tied group: no constant %q", group[0])
+		}
+		for _, name := range group {
+			i, ok := index[name]
+			switch {
+			case !ok:
+				return fmt.Errorf("lower: tied group: no constant %q", name)
+			case grouped[i]:
+				return fmt.Errorf("lower: constant %q is in two tied groups", name)
+			case p.Consts[i].DType != p.Consts[first].DType || !slices.Equal(p.Consts[i].Shape, p.Consts[first].Shape):
+				return fmt.Errorf("lower: tied constants %q %s%v and %q %s%v differ", name, p.Consts[i].DType, p.Consts[i].Shape,
+					group[0], p.Consts[first].DType, p.Consts[first].Shape)
+			}
+			grouped[i], rep[i] = true, first
+		}
+	}
+	tables := map[string][]int{} // Int32 tables by shape, for equal values
+	for i, v := range p.Consts {
+		if v.DType != dtypes.Int32 || v.Value == nil || grouped[i] {
+			continue
+		}
+		key := fmt.Sprint(v.Shape)
+		for _, j := range tables[key] {
+			if equalInts(v.Value, p.Consts[j].Value) {
+				rep[i] = j
+				break
+			}
+		}
+		if rep[i] == i {
+			tables[key] = append(tables[key], i)
+		}
+	}
+	s.ConstOf = make([]int, len(p.Consts))
+	for i, v := range p.Consts {
+		if rep[i] == i {
+			s.ConstOf[i] = len(s.Consts)
+			s.Consts = append(s.Consts, Value{Name: v.Name, Role: RoleConst, Of: i, DType: v.DType, Shape: slices.Clone(v.Shape)})
+		}
+	}
+	for i := range p.Consts {
+		s.ConstOf[i] = s.ConstOf[rep[i]]
+	}
+	s.DataAt = len(s.Consts)
+	return nil
+}
+
+// equalInts reports whether two Int32 host tensors hold the same values.
+func equalInts(a, b *tensors.Tensor) bool {
+	var x, y []int32
+	a.ConstFlatData(func(v any) { x, _ = v.([]int32) })
+	b.ConstFlatData(func(v any) { y, _ = v.([]int32) })
+	return x != nil && y != nil && slices.Equal(x, y)
+}
+
+// ConstArgs picks the step's constant arguments (Consts before the data
+// arrays) from the program's constant tensors (Program.ConstTensors).
+func (s *TrainSignature) ConstArgs(all []*tensors.Tensor) []*tensors.Tensor {
+	out := make([]*tensors.Tensor, s.DataAt)
+	for j := range out {
+		out[j] = all[s.Consts[j].Of]
+	}
+	return out
 }
