@@ -11,11 +11,8 @@ import (
 )
 
 // copiesDense is a dense projection's input computed for every copy of it
-// at once (training's batch, ir.Network.Replicas): when the copies share
-// their synapse lists, one gather of the copies' source values side by
-// side, [N_pre, copies], and one scatter of [S, copies] rows replace a
-// gather and a scatter per copy. It returns pr's slice (its column), or nil
-// when pr has no such copies.
+// at once (training's batch, ir.Network.Replicas): pr's column of
+// familySums, or nil when pr has no such copies.
 func (st *stepper) copiesDense(pr *lower.Projection, state []*Node) *Node {
 	if x, ok := st.batched[pr]; ok {
 		return x
@@ -25,37 +22,134 @@ func (st *stepper) copiesDense(pr *lower.Projection, state []*Node) *Node {
 		st.batched[pr] = nil
 		return nil
 	}
-	values := make([]*Node, len(fam))
-	weights := make([]*Node, len(fam))
+	sums := st.familySums(fam, state)
 	for k, q := range fam {
-		values[k], weights[k] = st.denseInputs(q, state)
+		st.batched[q] = Reshape(Slice(sums, AxisRange(), AxisRange(k, k+1)), pr.Target.Size)
 	}
-	n := len(fam)
+	return st.batched[pr]
+}
+
+// familySums is the input of every copy of a family (see family) side by
+// side, [N_post, copies]: when the copies share their synapse lists, one
+// gather of the copies' source values, [N_pre, copies], and one scatter of
+// [S, copies] rows (or, for one tied weight filling enough of the matrix,
+// one matrix product) replace a gather and a scatter per copy.
+func (st *stepper) familySums(fam []*lower.Projection, state []*Node) *Node {
+	if x, ok := st.famSums[fam[0]]; ok {
+		return x
+	}
+	pr, n := fam[0], len(fam)
+	values := st.familyValues(fam, state)
+	weights := make([]*Node, n)
+	for k, q := range fam {
+		weights[k] = st.consts[q.Weight]
+	}
 	pre, post := st.consts[pr.PreList], st.consts[pr.PostList]
 	s := pre.Shape().Dimensions[0]
+	var sums *Node
 	if st.tiedMatrix(fam) {
 		// One matrix for every copy: W [N_pre, N_post] from the first's
 		// per-synapse weights, then one product with the copies' values.
 		w := weights[0]
 		at := Concatenate([]*Node{ExpandAxes(pre, -1), ExpandAxes(post, -1)}, -1)
 		m := ScatterSum(Zeros(w.Graph(), shapes.Make(st.p.DType, pr.Pre.Size, pr.Target.Size)), at, w, false, false)
-		sums := ops.Linear(Transpose(m, 0, 1), Stack(values, -1)) // [N_post, copies]
-		for k, q := range fam {
-			st.batched[q] = Reshape(Slice(sums, AxisRange(), AxisRange(k, k+1)), pr.Target.Size)
+		sums = ops.Linear(Transpose(m, 0, 1), values)
+	} else {
+		w := Stack(weights, -1) // [copies] or [S, copies]
+		if w.Rank() == 1 {
+			w = BroadcastToDims(Reshape(w, 1, n), s, n)
 		}
-		return st.batched[pr]
+		rows := Mul(Gather(values, ExpandAxes(pre, -1)), w)
+		acc := Zeros(pre.Graph(), shapes.Make(st.p.DType, pr.Target.Size, n))
+		sums = ScatterSum(acc, ExpandAxes(post, -1), rows, false, false)
 	}
-	w := Stack(weights, -1) // [copies] or [S, copies]
-	if w.Rank() == 1 {
-		w = BroadcastToDims(Reshape(w, 1, n), s, n)
+	st.famSums[fam[0]] = sums
+	return sums
+}
+
+// familyValues is what every copy of a family transmits, [N_pre, copies]:
+// one gather from the block's spikes when the copies' sources share a
+// block and transmit plain spikes, else each copy's values stacked.
+func (st *stepper) familyValues(fam []*lower.Projection, state []*Node) *Node {
+	b := fam[0].Pre.Block
+	plain := true
+	for _, q := range fam {
+		plain = plain && q.PreState == nil && q.STP == nil && q.Pre.Block == b
 	}
-	rows := Mul(Gather(Stack(values, -1), ExpandAxes(pre, -1)), w)
-	acc := Zeros(pre.Graph(), shapes.Make(st.p.DType, pr.Target.Size, n))
-	sums := ScatterSum(acc, ExpandAxes(post, -1), rows, false, false)
+	if !plain {
+		values := make([]*Node, len(fam))
+		for k, q := range fam {
+			values[k] = st.sourceValues(q, state)
+		}
+		return Stack(values, -1)
+	}
+	n, size := len(fam), fam[0].Pre.Size
+	at := make([]int32, size*n)
 	for k, q := range fam {
-		st.batched[q] = Reshape(Slice(sums, AxisRange(), AxisRange(k, k+1)), pr.Target.Size)
+		for i := range size {
+			at[i*n+k] = int32(q.Pre.Offset + i)
+		}
 	}
-	return st.batched[pr]
+	spikes := ops.SpikesAsFloat(state[b.Spike], st.p.DType)
+	return Gather(spikes, Reshape(Const(spikes.Graph(), at), size, n, 1))
+}
+
+// batchedGroup is a group's input in one scatter when its parts are the
+// copies of the same projections (each part, in order, one member of each
+// of the same families, none delayed): the families' sums added in that
+// order, [N_post, copies], scattered to the parts' neurons (zero at the
+// others). The sums per neuron are the ones groupInput would add. Nil when
+// the group is not so.
+func (st *stepper) batchedGroup(grp *lower.Group, state []*Node) *Node {
+	if st.batched == nil || grp.PreSide || len(grp.Parts) < 2 {
+		return nil
+	}
+	var fams [][]*lower.Projection
+	for _, pr := range grp.Parts[0].Projs {
+		fam := st.family(pr)
+		if fam == nil || len(fam) != len(grp.Parts) {
+			return nil
+		}
+		fams = append(fams, fam)
+	}
+	size := grp.Parts[0].Pop.Size
+	col := make([]*lower.Population, len(grp.Parts)) // the population each column feeds
+	for _, part := range grp.Parts {
+		if len(part.Projs) != len(fams) || part.Pop.Size != size {
+			return nil
+		}
+		k := -1
+		for j, pr := range part.Projs {
+			at := slices.Index(fams[j], pr)
+			if at < 0 || pr.Delay != nil || pr.Target != part.Pop || (k >= 0 && at != k) {
+				return nil
+			}
+			k = at
+		}
+		if col[k] != nil {
+			return nil
+		}
+		col[k] = part.Pop
+	}
+	var sum *Node
+	for _, fam := range fams {
+		x := st.familySums(fam, state)
+		if sum == nil {
+			sum = x
+		} else {
+			sum = Add(sum, x)
+		}
+	}
+	n := len(col)
+	at := make([]int32, size*n)
+	for k, pop := range col {
+		for i := range size {
+			at[i*n+k] = int32(pop.Offset + i)
+		}
+	}
+	g := sum.Graph()
+	zeros := Zeros(g, shapes.Make(st.p.DType, grp.Post.Size))
+	return ScatterSum(zeros, Reshape(Const(g, at), size*n, 1), Reshape(sum, size*n), false, true)
 }
 
 // family lists the copies of pr's original in copy order when they are

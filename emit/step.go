@@ -57,8 +57,10 @@ type stepper struct {
 	// this surrogate gradient.
 	surrogate *ops.Surrogate
 	// batched holds, in training, each dense copy's input computed with
-	// its copies' (copiesDense; nil for a projection without copies).
+	// its copies' (copiesDense; nil for a projection without copies);
+	// famSums the families' sums by their first member (familySums).
 	batched map[*lower.Projection]*Node
+	famSums map[*lower.Projection]*Node
 	// constOf, in training, gives each constant's argument
 	// (lower.TrainSignature.ConstOf): tied constants share one.
 	constOf []int
@@ -392,6 +394,9 @@ func (st *stepper) step(state []*Node) []*Node {
 func (st *stepper) groupInput(grp *lower.Group, state []*Node) *Node {
 	b := grp.Post
 	if x := st.wholeSegment(grp, state); x != nil {
+		return x
+	}
+	if x := st.batchedGroup(grp, state); x != nil {
 		return x
 	}
 	byPop := map[*lower.Population]*Node{}

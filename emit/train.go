@@ -28,7 +28,8 @@ func TrainStep(sig *lower.TrainSignature, s ops.Surrogate) func(inputs []*Node) 
 		for i := range consts {
 			consts[i] = inputs[nc+sig.ConstOf[i]]
 		}
-		st := &stepper{p: p, consts: consts, idx: make([]*Node, len(p.Blocks)), surrogate: &s, batched: map[*lower.Projection]*Node{}, constOf: sig.ConstOf}
+		st := &stepper{p: p, consts: consts, idx: make([]*Node, len(p.Blocks)), surrogate: &s, batched: map[*lower.Projection]*Node{},
+			famSums: map[*lower.Projection]*Node{}, constOf: sig.ConstOf}
 		step := inputs[0]
 		next := st.step(append([]*Node(nil), inputs[:len(p.State)]...))
 		for j, in := range sig.Inputs { // the data's spikes replace the model's
@@ -37,18 +38,7 @@ func TrainStep(sig *lower.TrainSignature, s ops.Surrogate) func(inputs []*Node) 
 			next[in.Block.Spike] = dataSpikes(in, row, next[in.Block.Spike])
 		}
 		for j, r := range sig.Readouts {
-			parts := make([]*Node, len(r.Pops))
-			for k, q := range r.Pops {
-				x := next[q.Block.Spike]
-				if r.Var != "" {
-					x = next[q.Block.States[r.Var]]
-				}
-				parts[k] = popSlice(x, q)
-			}
-			x := parts[0]
-			if len(parts) > 1 {
-				x = Concatenate(parts, 0)
-			}
+			x := readoutValues(r, next)
 			acc := inputs[sig.ReadoutAt(j)]
 			switch r.Reduce {
 			case lower.ReduceSum, lower.ReduceMean:
@@ -181,4 +171,39 @@ func dataSpikes(in lower.InputBlock, row, spikes *Node) *Node {
 	g := row.Graph()
 	fromData := Gather(row, ExpandAxes(Const(g, at), -1))
 	return Where(Const(g, mask), fromData, spikes)
+}
+
+// readoutValues is what a readout reads after a step, its populations'
+// values side by side: one gather when they share a block, else their
+// slices concatenated.
+func readoutValues(r lower.Readout, state []*Node) *Node {
+	arr := func(q *lower.Population) *Node {
+		if r.Var == "" {
+			return state[q.Block.Spike]
+		}
+		return state[q.Block.States[r.Var]]
+	}
+	b := r.Pops[0].Block
+	shared := len(r.Pops) > 1
+	for _, q := range r.Pops {
+		shared = shared && q.Block == b
+	}
+	if shared {
+		at := make([]int32, 0, r.Size())
+		for _, q := range r.Pops {
+			for i := range q.Size {
+				at = append(at, int32(q.Offset+i))
+			}
+		}
+		x := arr(r.Pops[0])
+		return Gather(x, Reshape(Const(x.Graph(), at), len(at), 1))
+	}
+	parts := make([]*Node, len(r.Pops))
+	for k, q := range r.Pops {
+		parts[k] = popSlice(arr(q), q)
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return Concatenate(parts, 0)
 }
