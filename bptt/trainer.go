@@ -70,7 +70,7 @@ type Trainer struct {
 	consts []*tensors.Tensor
 	// carried0 is the initial carried state.
 	carried0 []*tensors.Tensor
-	adam []*adam
+	adam     []*adam
 }
 
 // NewTrainer lowers net as cfg.Batch copies, lays out and compiles its
