@@ -94,62 +94,82 @@ func (st *stepper) familyValues(fam []*lower.Projection, state []*Node) *Node {
 	return Gather(spikes, Reshape(Const(spikes.Graph(), at), size, n, 1))
 }
 
-// batchedGroup is a group's input in one scatter when its parts are the
-// copies of the same projections (each part, in order, one member of each
-// of the same families, none delayed): the families' sums added in that
-// order, [N_post, copies], scattered to the parts' neurons (zero at the
-// others). The sums per neuron are the ones groupInput would add. Nil when
-// the group is not so.
+// batchedGroup is a group's input in one scatter per class of its parts,
+// when each class is the copies of the same projections: its parts each
+// hold, in order, one member of each of the same families (none
+// delayed), every member once. A class's families' sums, added in that
+// order ([N_post, copies]), are scattered to its parts' neurons (zero at
+// the group's other neurons): the sums per neuron are the ones
+// groupInput would add. Nil when the group is not so.
 func (st *stepper) batchedGroup(grp *lower.Group, state []*Node) *Node {
 	if st.batched == nil || grp.PreSide || len(grp.Parts) < 2 {
 		return nil
 	}
-	var fams [][]*lower.Projection
-	for _, pr := range grp.Parts[0].Projs {
-		fam := st.family(pr)
-		if fam == nil || len(fam) != len(grp.Parts) {
-			return nil
-		}
-		fams = append(fams, fam)
+	type class struct {
+		fams [][]*lower.Projection
+		col  []*lower.Population // the population each column feeds
 	}
-	size := grp.Parts[0].Pop.Size
-	col := make([]*lower.Population, len(grp.Parts)) // the population each column feeds
+	var classes []*class
 	for _, part := range grp.Parts {
-		if len(part.Projs) != len(fams) || part.Pop.Size != size {
-			return nil
-		}
-		k := -1
-		for j, pr := range part.Projs {
-			at := slices.Index(fams[j], pr)
-			if at < 0 || pr.Delay != nil || pr.Target != part.Pop || (k >= 0 && at != k) {
+		var fams [][]*lower.Projection
+		for _, pr := range part.Projs {
+			fam := st.family(pr)
+			if fam == nil || pr.Delay != nil || pr.Target != part.Pop {
 				return nil
 			}
-			k = at
+			fams = append(fams, fam)
 		}
-		if col[k] != nil {
+		var cls *class
+		for _, c := range classes {
+			if c.fams[0][0] == fams[0][0] {
+				cls = c
+			}
+		}
+		if cls == nil {
+			cls = &class{fams: fams, col: make([]*lower.Population, len(fams[0]))}
+			classes = append(classes, cls)
+		}
+		if len(fams) != len(cls.fams) {
 			return nil
 		}
-		col[k] = part.Pop
+		k := slices.Index(fams[0], part.Projs[0])
+		for j, pr := range part.Projs {
+			if fams[j][0] != cls.fams[j][0] || slices.Index(fams[j], pr) != k {
+				return nil
+			}
+		}
+		if cls.col[k] != nil {
+			return nil
+		}
+		cls.col[k] = part.Pop
 	}
-	var sum *Node
-	for _, fam := range fams {
-		x := st.familySums(fam, state)
-		if sum == nil {
-			sum = x
-		} else {
-			sum = Add(sum, x)
+	g := state[0].Graph()
+	x := Zeros(g, shapes.Make(st.p.DType, grp.Post.Size))
+	for _, c := range classes {
+		if slices.Contains(c.col, nil) {
+			return nil
 		}
 	}
-	n := len(col)
-	at := make([]int32, size*n)
-	for k, pop := range col {
-		for i := range size {
-			at[i*n+k] = int32(pop.Offset + i)
+	for _, c := range classes {
+		var sum *Node
+		for _, fam := range c.fams {
+			y := st.familySums(fam, state)
+			if sum == nil {
+				sum = y
+			} else {
+				sum = Add(sum, y)
+			}
 		}
+		n, size := len(c.col), c.col[0].Size
+		at := make([]int32, size*n)
+		for k, pop := range c.col {
+			for i := range size {
+				at[i*n+k] = int32(pop.Offset + i)
+			}
+		}
+		x = ScatterSum(x, Reshape(Const(g, at), size*n, 1), Reshape(sum, size*n), false, true)
 	}
-	g := sum.Graph()
-	zeros := Zeros(g, shapes.Make(st.p.DType, grp.Post.Size))
-	return ScatterSum(zeros, Reshape(Const(g, at), size*n, 1), Reshape(sum, size*n), false, true)
+	return x
 }
 
 // family lists the copies of pr's original in copy order when they are
