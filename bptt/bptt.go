@@ -145,7 +145,8 @@ func New(b backends.Backend, sig *lower.TrainSignature, opts Options) (*Program,
 func (g *Program) Segment() int { return g.opts.Segment }
 
 // InitialCarried is the program's initial state as the training step
-// carries it: Bool spike flags as floats, then zero readouts.
+// carries it: Bool spike flags as floats, then the readouts' accumulators
+// (zero; −∞ for a maximum).
 func InitialCarried(sig *lower.TrainSignature, state []*tensors.Tensor) ([]*tensors.Tensor, error) {
 	p := sig.Program()
 	if len(state) != len(p.State) {
@@ -161,8 +162,16 @@ func InitialCarried(sig *lower.TrainSignature, state []*tensors.Tensor) ([]*tens
 		}
 		out = append(out, t)
 	}
-	for j := range sig.Readouts {
-		out = append(out, tensors.FromShape(sig.Carried[sig.ReadoutAt(j)].ShapeOf()))
+	for j, r := range sig.Readouts {
+		acc := tensors.FromShape(sig.Carried[sig.ReadoutAt(j)].ShapeOf())
+		if r.Reduce == lower.ReduceMax { // the first step's value is the first maximum
+			fill := make([]float64, r.Size())
+			for i := range fill {
+				fill[i] = math.Inf(-1)
+			}
+			acc = floatTensor(fill, p.DType, r.Size())
+		}
+		out = append(out, acc)
 	}
 	return out, nil
 }

@@ -3,6 +3,7 @@ package bptt
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -375,4 +376,47 @@ func TestBatchEqualsCopiesAlone(t *testing.T) {
 		}
 	}
 	require.InDelta(t, mean, res.Loss, 1e-12*math.Max(1, mean))
+}
+
+// A maximum readout is the largest value over the steps even when every
+// value is negative (its accumulator starts at −∞, not 0).
+func TestMaxReadoutOfNegativeValues(t *testing.T) {
+	f := newFixture(t)
+	p := f.sig.Program()
+	var a *lower.Population
+	for _, q := range p.Pops {
+		if q.Name == "A" {
+			a = q
+		}
+	}
+	sig, err := p.TrainSignature(lower.Training{Readouts: []lower.Readout{{Pops: []*lower.Population{a}, Var: "V", Reduce: lower.ReduceMax}},
+		Params: []string{"AA.weight"}})
+	require.NoError(t, err)
+	s, err := ops.NewSurrogate("sigmoid", 2)
+	require.NoError(t, err)
+	const steps = 6
+	g, err := New(f.b, sig, Options{Surrogate: s, Loss: emit.Loss{Kind: emit.LossMSE}, MaxSteps: steps})
+	require.NoError(t, err)
+	carried, err := InitialCarried(sig, p.InitialState())
+	require.NoError(t, err)
+	r, err := jit.NewRunner(f.b, p, jit.Options{})
+	require.NoError(t, err)
+	defer r.Close()
+	want := make([]float64, a.Size)
+	for i := range want {
+		want[i] = math.Inf(-1)
+	}
+	for range steps { // the simulator's V after each step, its maximum per neuron
+		require.NoError(t, r.Run(1, func(*jit.Chunk) error { return nil }))
+		st, err := r.State()
+		require.NoError(t, err)
+		v := flat(st[a.Block.States["V"]])
+		for i := range want {
+			want[i] = math.Max(want[i], v[a.Offset+i])
+		}
+	}
+	require.Less(t, slices.Max(want), 0.0, "the potentials must all be negative for the test to mean something")
+	res, err := g.Grad(carried, sig.ConstArgs(p.ConstTensors()), []*tensors.Tensor{tensors.FromValue(make([]float64, a.Size))}, steps)
+	require.NoError(t, err)
+	require.Equal(t, want, flat(res.Final[sig.ReadoutAt(0)]))
 }
