@@ -331,13 +331,36 @@ func floatTensor[T float32 | float64](v []T, dt dtypes.DType, dims ...int) *tens
 }
 
 // Save writes the trained constants to an .npz file, one array per
-// Config.Params name (float64 values of the constant's shape).
+// Config.Params name (float64 values of the constant's shape). A
+// projection's per-synapse weights "<proj>.weight" come with its synapse
+// lists "<proj>.pre" and "<proj>.post" (Int32, presynaptic and
+// postsynaptic neuron of each synapse), from which its matrix is
+// W[pre[i], post[i]] = weight[i].
 func (t *Trainer) Save(path string) error {
 	params := t.Params()
-	names := slices.Clone(t.cfg.Params)
-	arrays := make([]npyio.Array, len(names))
-	for i, name := range names {
-		arrays[i] = npyio.Array{Shape: params[name].Shape().Dimensions, Data: flat64(params[name])}
+	p := t.sig.Program()
+	var names []string
+	var arrays []npyio.Array
+	for i, name := range t.cfg.Params {
+		names = append(names, name)
+		arrays = append(arrays, npyio.Array{Shape: params[name].Shape().Dimensions, Data: flat64(params[name])})
+		c := t.sig.Params[i]
+		for _, pr := range p.Projs {
+			if pr.Weight != c || pr.Kernel != lower.KernelDense || len(p.Consts[c].Shape) != 1 {
+				continue
+			}
+			proj, _, _ := strings.Cut(name, ".")
+			for _, l := range []struct {
+				suffix string
+				at     int
+			}{{".pre", pr.PreList}, {".post", pr.PostList}} {
+				v := p.Consts[l.at].Value
+				var ints []int32
+				v.ConstFlatData(func(x any) { ints, _ = x.([]int32) })
+				names = append(names, proj+l.suffix)
+				arrays = append(arrays, npyio.Array{Shape: []int{len(ints)}, Data: slices.Clone(ints)})
+			}
+		}
 	}
 	return npyio.WriteNPZ(path, names, arrays)
 }

@@ -87,6 +87,8 @@ def parse_args():
     p.add_argument("--w-out-scale", type=float, default=1.0)
     p.add_argument("--model", choices=["fixed", "spec"], default="fixed",
                    help="fixed: the network above; spec: docs/examples/train/randman-net.yaml (see build_spec)")
+    p.add_argument("--init-npz", help="spec model: start from brainc's weights (params.npz of `brainc train --epochs 0`: "
+                   "<proj>.weight, .pre, .post for in2h, h2h, h2out) and print the test loss and accuracy before training")
     p.add_argument("--make-synthetic", metavar="OUT", help="write a synthetic 10-class set to OUT and exit")
     p.add_argument("--samples", type=int, default=512, help="samples for --make-synthetic")
     a = p.parse_args()
@@ -149,7 +151,8 @@ def build_spec(a, n_in, n_cls, w_in, w_rec, w_out):
     current based), H drives itself and the readout O through exponential synapses (tau 5 ms);
     O integrates tau dO/dt = -O + g without firing, and the logits are max_t O_t. Every
     synapse takes the previous step's spikes (brainc's order: synapses first, then neurons);
-    exponential Euler for all (exact for these linear equations)."""
+    exponential Euler for all (exact for these linear equations). The input's spikes of step t
+    reach H at step t + 1, as an input population's do in brainc."""
     import brainpy as bp
     import brainpy.math as bm
     H = a.hidden
@@ -167,10 +170,14 @@ def build_spec(a, n_in, n_cls, w_in, w_rec, w_out):
                                 detach_spk=False, method="exp_auto")
             self.o = bp.dyn.Integrator(n_cls, tau=a.tau_mem, x_initializer=bp.init.ZeroInit(), method="exp_auto")
 
+        def reset_state(self, batch_size=None):
+            self.x_prev = bm.Variable(bm.zeros((batch_size, n_in)), batch_axis=0)
+
         def update(self, x):
-            s = self.h.spike.value  # the previous step's spikes
+            s = self.h.spike.value  # the previous step's spikes, and the input's
             g_o = self.syn_o(self.h2o(s))
-            g_h = self.syn_h(self.i2h(x) + self.h2h(s))
+            g_h = self.syn_h(self.i2h(self.x_prev.value) + self.h2h(s))
+            self.x_prev.value = x
             self.h(g_h)
             return self.o(g_o)
 
@@ -187,6 +194,14 @@ def build(a, n_in, n_cls):
     bm.set_mode(bm.training_mode)
     B, H = a.batch, a.hidden
     w_in, w_rec, w_out = init_weights(a, n_in, n_cls)
+    if a.init_npz:
+        d = np.load(a.init_npz)
+
+        def matrix(proj, rows, cols):
+            w = np.zeros((rows, cols), np.float32)
+            w[d[proj + ".pre"], d[proj + ".post"]] = d[proj + ".weight"]
+            return w
+        w_in, w_rec, w_out = matrix("in2h", n_in, H), matrix("h2h", H, H), matrix("h2out", H, n_cls)
     if a.model == "spec":
         net = build_spec(a, n_in, n_cls, w_in, w_rec, w_out)
         return finish(a, net, B)
@@ -302,6 +317,14 @@ def main():
                 xb = np.concatenate([xb, np.zeros((x.shape[0], B - n, x.shape[2]), np.float32)], axis=1)
             correct += int((np.asarray(predict(xb))[:n] == y[i:i + n]).sum())
         return correct / x.shape[1]
+
+    if a.init_npz and xte is not None:
+        xs = bm.asarray(xte)
+        loss, correct = m.loss_fun(xs, bm.asarray(yte))
+        acc = float(np.asarray(correct).mean())
+        result.update(initial_test_loss=float(loss), initial_test_acc=acc)
+        print(f"before training: test loss {float(loss):.4f} accuracy {acc:.3f}", flush=True)
+        net.reset(B)
 
     if a.bench_steps > 0:
         if xtr.shape[1] < B:

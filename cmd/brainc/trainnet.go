@@ -45,6 +45,7 @@ type netSummary struct {
 	Segment      int                `json:"segment"`
 	TrainSamples int                `json:"train_samples"`
 	TestSamples  int                `json:"test_samples"`
+	Initial      *netEpoch          `json:"initial"`
 	Epochs       []netEpoch         `json:"epochs"`
 	TestAccuracy float64            `json:"test_accuracy"`
 	WallS        float64            `json:"wall_s"`
@@ -91,6 +92,12 @@ func trainNetwork(spec *learn.Spec, backend, out string, overwrite bool, stdout,
 	sum := netSummary{Name: spec.Name, Version: artifact.Version, Backend: b.Label(), Model: spec.Model, Training: l,
 		Steps: c.Steps, DtMS: net.Dt, Batch: c.Batch, LR: c.LR, Surrogate: c.Surrogate.String(), Segment: tr.Segment(),
 		TrainSamples: len(trainSet.Samples), TestSamples: len(testSet.Samples)}
+	ev0, err := tr.Evaluate(testSet)
+	if err != nil {
+		return err
+	}
+	sum.Initial = &netEpoch{TestLoss: ev0.Loss, TestAccuracy: ev0.Accuracy}
+	fmt.Fprintf(stdout, "epoch   0  test %.3f (loss %.4f)  before training\n", ev0.Accuracy, ev0.Loss)
 	for epoch := 1; epoch <= c.Epochs; epoch++ {
 		t0 := time.Now()
 		batches := trainSet.Batches(c.Batch, true, c.Seed, epoch)
@@ -116,6 +123,7 @@ func trainNetwork(spec *learn.Spec, backend, out string, overwrite bool, stdout,
 		fmt.Fprintf(stdout, "epoch %3d  loss %.4f  train %.3f  test %.3f (loss %.4f)  %.1f s (step %.0f ms)\n",
 			e.Epoch, e.Loss, e.TrainAcc, e.TestAccuracy, e.TestLoss, e.Seconds, e.StepMS)
 	}
+	sum.TestAccuracy = ev0.Accuracy
 	if n := len(sum.Epochs); n > 0 {
 		sum.TestAccuracy = sum.Epochs[n-1].TestAccuracy
 	}
