@@ -6,9 +6,12 @@ import (
 	"log"
 
 	"github.com/brainc/brainc"
+	"github.com/brainc/brainc/bptt"
 	"github.com/brainc/brainc/dataset"
 	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/learn"
+	"github.com/brainc/brainc/lower"
+	"github.com/brainc/brainc/ops"
 	"github.com/brainc/brainc/sweep"
 )
 
@@ -148,4 +151,38 @@ func ExampleSweep() {
 	// tau 10 ms, seed 2: 80 Hz
 	// tau 20 ms, seed 1: 50 Hz
 	// tau 20 ms, seed 2: 50 Hz
+}
+
+// A network built in Go trained through the simulator's time loop: 20
+// input neurons whose spikes are the data drive 32 LIF neurons, which
+// drive 3 leaky readout neurons that never fire; the readout's maximum
+// potential over the sample is the class logit.
+func ExampleTrainNetwork() {
+	lif := func(name string, size int, vth float64) *ir.Population {
+		return &ir.Population{Name: name, Size: size, Model: "LifRef",
+			Params: map[string]float64{"V_rest": 0, "V_reset": 0, "V_th": vth, "tau": 10, "tau_ref": 0}}
+	}
+	full := func(name, pre, post string, sd float64) *ir.Projection {
+		return &ir.Projection{Name: name, Pre: pre, Post: post, Conn: ir.Conn{Rule: ir.ConnFixedProb, Prob: 1},
+			Weight: 1, WeightDist: &ir.Init{Kind: ir.InitNormal, A: 0, B: sd}, Kernel: "dense",
+			Synapse: ir.Component{Model: "Expon", Params: map[string]float64{"tau": 5}}, Output: ir.Component{Model: "CUBA"}}
+	}
+	net := &ir.Network{Name: "classifier", Dt: 1, Duration: 40, Seed: 3,
+		Populations: []*ir.Population{lif("In", 20, 1e6), lif("H", 32, 1), lif("Out", 3, 1e6)},
+		Projections: []*ir.Projection{full("in2h", "In", "H", 2), full("h2out", "H", "Out", 1)}}
+	data, err := dataset.Randman(dataset.RandmanOptions{Classes: 3, Units: 20, SamplesPerClass: 80, ManifoldDim: 1,
+		Alpha: 2, Steps: 40, Dt: 1e-3, SpikesPerUnit: 1, Seed: 5})
+	if err != nil {
+		log.Fatal(err)
+	}
+	trainSet, testSet := data.Split(0.75, 1)
+	s, _ := ops.NewSurrogate("fast_sigmoid", 10)
+	_, epochs, err := brainc.TrainNetwork(context.Background(), net, bptt.Config{Batch: 20, Input: "In", Readout: "Out",
+		ReadoutVar: "V", Reduce: lower.ReduceMax, Params: []string{"in2h.weight", "h2out.weight"}, Surrogate: s, LR: 0.05},
+		40, trainSet, testSet, brainc.NetworkTrainOptions{Backend: "cpu", Epochs: 6, Seed: 1})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("test accuracy ≥ 0.8:", epochs[len(epochs)-1].TestAccuracy >= 0.8)
+	// Output: test accuracy ≥ 0.8: true
 }

@@ -11,9 +11,9 @@ import (
 
 // TestMain keeps the package's runs off the user's disk cache of compiled
 // programs: they use one of their own, removed at the end. ExampleTrain
-// (12 s of training) is of the slow tier.
+// (12 s of training) and ExampleTrainNetwork (6 s) are of the slow tier.
 func TestMain(m *testing.M) {
-	tier.SlowExamples("ExampleTrain")
+	tier.SlowExamples("ExampleTrain", "ExampleTrainNetwork")
 	dir, err := os.MkdirTemp("", "brainc-cache-test")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

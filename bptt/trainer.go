@@ -50,7 +50,8 @@ type Config struct {
 	LR float64
 	// Segment is the number of steps between stored states (0: ⌈√steps⌉).
 	Segment int
-	// Float64 trains in float64 (else float32).
+	// Float64 trains in float64 (as does a network whose Precision is
+	// float64; else float32).
 	Float64 bool
 }
 
@@ -97,7 +98,7 @@ func NewTrainer(b backends.Backend, net *ir.Network, cfg Config, units, classes,
 		return nil, err
 	}
 	dt := dtypes.Float32
-	if cfg.Float64 {
+	if cfg.Float64 || net.Precision == ir.PrecisionFloat64 {
 		dt = dtypes.Float64
 	}
 	p, err := lower.Build(batch.Net, lower.Options{DType: dt, Differentiable: true})

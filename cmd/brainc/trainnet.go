@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -18,18 +20,6 @@ import (
 	"github.com/brainc/brainc/pjrt"
 )
 
-// netEpoch is one epoch of a spec network's training, a line of
-// metrics.jsonl.
-type netEpoch struct {
-	Epoch        int     `json:"epoch"`
-	Loss         float64 `json:"loss"`
-	TrainAcc     float64 `json:"train_accuracy"`
-	TestLoss     float64 `json:"test_loss"`
-	TestAccuracy float64 `json:"test_accuracy"`
-	Seconds      float64 `json:"seconds"`
-	StepMS       float64 `json:"step_ms"`
-}
-
 // netSummary is summary.json of a spec network's training.
 type netSummary struct {
 	Name         string             `json:"name"`
@@ -45,8 +35,9 @@ type netSummary struct {
 	Segment      int                `json:"segment"`
 	TrainSamples int                `json:"train_samples"`
 	TestSamples  int                `json:"test_samples"`
-	Initial      *netEpoch          `json:"initial"`
-	Epochs       []netEpoch         `json:"epochs"`
+	Initial      *bptt.Epoch        `json:"initial"`
+	Epochs       []bptt.Epoch       `json:"epochs"`
+	Interrupted  bool               `json:"interrupted"`
 	TestAccuracy float64            `json:"test_accuracy"`
 	WallS        float64            `json:"wall_s"`
 	Files        []string           `json:"files"`
@@ -96,38 +87,34 @@ func trainNetwork(spec *learn.Spec, backend, out string, overwrite bool, stdout,
 	if err != nil {
 		return err
 	}
-	sum.Initial = &netEpoch{TestLoss: ev0.Loss, TestAccuracy: ev0.Accuracy}
+	sum.Initial = &bptt.Epoch{TestLoss: ev0.Loss, TestAccuracy: ev0.Accuracy}
 	fmt.Fprintf(stdout, "epoch   0  test %.3f (loss %.4f)  before training\n", ev0.Accuracy, ev0.Loss)
-	for epoch := 1; epoch <= c.Epochs; epoch++ {
-		t0 := time.Now()
-		batches := trainSet.Batches(c.Batch, true, c.Seed, epoch)
-		if len(batches) == 0 {
-			return fmt.Errorf("%s: the training set has %d samples, fewer than a batch of %d", spec.Name, len(trainSet.Samples), c.Batch)
+	intr := watchInterrupts(stderr, "train", "stopping after this batch to write the epochs done")
+	defer intr.close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-intr.Stop:
+			cancel()
+		case <-ctx.Done():
 		}
-		var e netEpoch
-		for _, idx := range batches {
-			st, err := tr.TrainBatch(trainSet, idx)
-			if err != nil {
-				return err
-			}
-			e.Loss += st.Loss / float64(len(batches))
-			e.TrainAcc += st.Accuracy / float64(len(batches))
-		}
-		e.StepMS = 1000 * time.Since(t0).Seconds() / float64(len(batches))
-		ev, err := tr.Evaluate(testSet)
-		if err != nil {
-			return err
-		}
-		e.Epoch, e.TestLoss, e.TestAccuracy, e.Seconds = epoch, ev.Loss, ev.Accuracy, time.Since(t0).Seconds()
-		sum.Epochs = append(sum.Epochs, e)
+	}()
+	sum.Epochs, err = tr.Fit(ctx, trainSet, testSet, c.Epochs, c.Seed, func(e bptt.Epoch) {
 		fmt.Fprintf(stdout, "epoch %3d  loss %.4f  train %.3f  test %.3f (loss %.4f)  %.1f s (step %.0f ms)\n",
-			e.Epoch, e.Loss, e.TrainAcc, e.TestAccuracy, e.TestLoss, e.Seconds, e.StepMS)
+			e.Epoch, e.Loss, e.TrainAccuracy, e.TestAccuracy, e.TestLoss, e.Seconds, e.StepMS)
+	})
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return err
 	}
+	sum.Interrupted = err != nil
 	sum.TestAccuracy = ev0.Accuracy
 	if n := len(sum.Epochs); n > 0 {
 		sum.TestAccuracy = sum.Epochs[n-1].TestAccuracy
 	}
 	sum.WallS = time.Since(start).Seconds()
+	intr.Writing()
+	defer intr.Written()
 	err = atomicfile.Dir(out, atomicfile.DirOptions{Overwrite: overwrite}, func(stage string) ([]string, error) {
 		sum.Files = []string{"metrics.jsonl", "params.npz", "summary.json"}
 		if err := writeJSONLines(filepath.Join(stage, "metrics.jsonl"), sum.Epochs); err != nil {
@@ -144,6 +131,10 @@ func trainNetwork(spec *learn.Spec, backend, out string, overwrite bool, stdout,
 	})
 	if err != nil {
 		return err
+	}
+	if sum.Interrupted {
+		return &interruptedError{Msg: fmt.Sprintf("interrupted after %d epochs: their metrics and the parameters reached are in %s (summary.json says \"interrupted\": true)",
+			len(sum.Epochs), out)}
 	}
 	fmt.Fprintf(stdout, "test accuracy %.3f after %d epochs, %.1f s; wrote %s/{%s}\n",
 		sum.TestAccuracy, len(sum.Epochs), sum.WallS, out, strings.Join(sum.Files, ","))
