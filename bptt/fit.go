@@ -31,11 +31,17 @@ type Epoch struct {
 // completed are returned with ctx's error (the parameters then include the
 // batches of the epoch cut short).
 func (t *Trainer) Fit(ctx context.Context, train, test *dataset.Set, epochs int, seed uint64, onEpoch func(Epoch)) ([]Epoch, error) {
-	if epochs < 0 {
-		return nil, fmt.Errorf("bptt: epochs must be ≥ 0, got %d", epochs)
+	return t.FitFrom(ctx, train, test, 1, epochs, seed, onEpoch)
+}
+
+// FitFrom is Fit from epoch first to epoch last (a resumed training goes on
+// from the epoch after its checkpoint's, with the same batch orders).
+func (t *Trainer) FitFrom(ctx context.Context, train, test *dataset.Set, first, last int, seed uint64, onEpoch func(Epoch)) ([]Epoch, error) {
+	if first < 1 || last < 0 {
+		return nil, fmt.Errorf("bptt: epochs must be ≥ 0 from epoch 1 on, got %d to %d", first, last)
 	}
 	var log []Epoch
-	for epoch := 1; epoch <= epochs; epoch++ {
+	for epoch := first; epoch <= last; epoch++ {
 		t0 := time.Now()
 		batches := train.Batches(t.cfg.Batch, true, seed, epoch)
 		if len(batches) == 0 {

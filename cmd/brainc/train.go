@@ -59,6 +59,8 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 	backend := fs.String("backend", "", "cpu|cuda|go|/abs/path/plugin.so (default: $BRAINC_BACKEND, else automatic)")
 	writeData := fs.String("write-data", "", "write the training and test sets to DIR/train.npz and DIR/test.npz and stop (for the peer harness)")
 	overwrite := fs.Bool("overwrite", false, "replace the files of an earlier training run in --out")
+	ckDir := fs.String("checkpoint-dir", "", "with a model spec: write DIR/checkpoint.npz (parameters, Adam's state, epochs) after every epoch")
+	resume := fs.String("resume", "", "with a model spec: go on from the checkpoint in this directory (same spec and flags)")
 	pos, err := parseFlags(fs, args, 1)
 	if err != nil {
 		return err
@@ -106,7 +108,10 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 		if err := c.Validate(); err != nil {
 			return err
 		}
-		return trainNetwork(spec, *backend, *out, *overwrite, stdout, stderr)
+		return trainNetwork(spec, netTraining{backend: *backend, out: *out, overwrite: *overwrite, checkpointDir: *ckDir, resume: *resume}, stdout, stderr)
+	}
+	if *ckDir != "" || *resume != "" {
+		return &usageError{"--checkpoint-dir and --resume: checkpoints are written for model specs (model:), not the fixed architecture"}
 	}
 	trainSet, testSet, err := spec.Data()
 	if err != nil {

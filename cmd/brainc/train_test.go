@@ -98,3 +98,74 @@ func TestTrainErrors(t *testing.T) {
 	}
 	assert.ElementsMatch(t, []string{"tiny.yaml", "bad.yaml"}, names, strings.Join(names, ","))
 }
+
+const tinyNet = `
+name: tinynet
+dt: 1 ms
+seed: 3
+populations:
+  In: {size: 16, model: LifRef, params: {V_th: 1000000 mV}}
+  H: {size: 12, model: LifRef, params: {V_rest: 0 mV, V_reset: 0 mV, V_th: 1 mV, tau: 10 ms, tau_ref: 0 ms}}
+  Out: {size: 2, model: LifRef, params: {V_rest: 0 mV, V_reset: 0 mV, V_th: 1000000 mV, tau: 10 ms, tau_ref: 0 ms}}
+projections:
+  in2h: {pre: In, post: H, conn: {fixed_prob: 1}, weight: normal(0, 2), synapse: {Expon: {tau: 5 ms}}, output: CUBA, kernel: dense}
+  h2out: {pre: H, post: Out, conn: {fixed_prob: 1}, weight: normal(0, 1), synapse: {Expon: {tau: 5 ms}}, output: CUBA, kernel: dense}
+`
+
+const tinyModelTraining = `
+name: tinymodel
+model: net.yaml
+data:
+  randman: {classes: 2, units: 16, samples_per_class: 40, seed: 3}
+  split: 0.75
+train:
+  steps: 20
+  epochs: 3
+  batch: 10
+  lr: 0.05
+  input: In
+  readout: {population: Out, var: V}
+  params: [in2h.weight, h2out.weight]
+`
+
+// A model spec's training written to a checkpoint after every epoch and
+// resumed from the first one ends with exactly the parameters and test
+// metrics of the training run straight through; a checkpoint of another
+// training is refused.
+func TestTrainModelResume(t *testing.T) {
+	tier.Slow(t)
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "net.yaml"), []byte(tinyNet), 0o644))
+	spec := filepath.Join(dir, "train.yaml")
+	require.NoError(t, os.WriteFile(spec, []byte(tinyModelTraining), 0o644))
+	straight, ck := filepath.Join(dir, "straight"), filepath.Join(dir, "ck")
+	code, stdout, stderr := runCLI("train", spec, "-o", straight, "--backend", "cpu", "--checkpoint-dir", ck)
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, "epoch   0  test")
+	assert.Contains(t, stdout, "epoch   3")
+
+	// Stop after epoch 1 (a checkpoint), then resume to epoch 3.
+	ck1 := filepath.Join(dir, "ck1")
+	code, _, stderr = runCLI("train", spec, "-o", filepath.Join(dir, "first"), "--backend", "cpu", "--epochs", "1", "--checkpoint-dir", ck1)
+	require.Equal(t, 0, code, stderr)
+	resumed := filepath.Join(dir, "resumed")
+	code, stdout, stderr = runCLI("train", spec, "-o", resumed, "--backend", "cpu", "--resume", ck1)
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, "resumed after epoch 1")
+	assert.NotContains(t, stdout, "epoch   1  loss")
+	want, err := os.ReadFile(filepath.Join(straight, "params.npz"))
+	require.NoError(t, err)
+	got, err := os.ReadFile(filepath.Join(resumed, "params.npz"))
+	require.NoError(t, err)
+	assert.Equal(t, want, got, "the resumed training's parameters differ from the straight run's")
+
+	// Another training's checkpoint (another batch size) is refused.
+	code, _, stderr = runCLI("train", spec, "-o", filepath.Join(dir, "other"), "--backend", "cpu", "--batch", "5", "--resume", ck1)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "not a checkpoint of this training: its fingerprint differs")
+	// A damaged one too.
+	require.NoError(t, os.WriteFile(filepath.Join(ck1, "checkpoint.npz"), []byte("PK\x03\x04 not a zip"), 0o644))
+	code, _, stderr = runCLI("train", spec, "-o", filepath.Join(dir, "damaged"), "--backend", "cpu", "--resume", ck1)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "--resume:")
+}

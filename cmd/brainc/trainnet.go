@@ -18,6 +18,7 @@ import (
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/netspec"
 	"github.com/brainc/brainc/pjrt"
+	"github.com/brainc/brainc/results"
 )
 
 // netSummary is summary.json of a spec network's training.
@@ -43,10 +44,19 @@ type netSummary struct {
 	Files        []string           `json:"files"`
 }
 
+// netTraining is what brainc train's flags ask of a model spec's training.
+type netTraining struct {
+	backend, out  string
+	overwrite     bool
+	checkpointDir string // write a checkpoint there after every epoch
+	resume        string // the checkpoint directory to go on from
+}
+
 // trainNetwork trains the spec network spec.Model names through the time
 // loop (package bptt) and writes metrics.jsonl, params.npz and
-// summary.json into out.
-func trainNetwork(spec *learn.Spec, backend, out string, overwrite bool, stdout, stderr io.Writer) error {
+// summary.json into o.out.
+func trainNetwork(spec *learn.Spec, o netTraining, stdout, stderr io.Writer) error {
+	backend, out, overwrite := o.backend, o.out, o.overwrite
 	c := &spec.Config
 	net, err := netspec.ParseFile(spec.Model)
 	if err != nil {
@@ -64,6 +74,13 @@ func trainNetwork(spec *learn.Spec, backend, out string, overwrite bool, stdout,
 		return err
 	}
 	defer outLock.Release()
+	if o.checkpointDir != "" {
+		ckLock, err := results.ReserveCheckpoints(o.checkpointDir)
+		if err != nil {
+			return fmt.Errorf("--checkpoint-dir: %w", err)
+		}
+		defer ckLock.Release()
+	}
 	b, err := pjrt.Open(pjrt.Options{Backend: backend, Stderr: stderr})
 	if err != nil {
 		return err
@@ -100,9 +117,29 @@ func trainNetwork(spec *learn.Spec, backend, out string, overwrite bool, stdout,
 		case <-ctx.Done():
 		}
 	}()
-	sum.Epochs, err = tr.Fit(ctx, trainSet, testSet, c.Epochs, c.Seed, func(e bptt.Epoch) {
+	first := 1
+	if o.resume != "" {
+		done, err := tr.Resume(filepath.Join(o.resume, "checkpoint.npz"))
+		if err != nil {
+			return fmt.Errorf("--resume: %w", err)
+		}
+		first = done + 1
+		fmt.Fprintf(stdout, "resumed after epoch %d from %s\n", done, o.resume)
+	}
+	var ckErr error
+	sum.Epochs, err = tr.FitFrom(ctx, trainSet, testSet, first, c.Epochs, c.Seed, func(e bptt.Epoch) {
 		fmt.Fprintf(stdout, "epoch %3d  loss %.4f  train %.3f  test %.3f (loss %.4f)  %.1f s (step %.0f ms)\n",
 			e.Epoch, e.Loss, e.TrainAccuracy, e.TestAccuracy, e.TestLoss, e.Seconds, e.StepMS)
+		if o.checkpointDir != "" && ckErr == nil {
+			intr.Writing()
+			ckErr = atomicfile.Dir(o.checkpointDir, atomicfile.DirOptions{Overwrite: true}, func(stage string) ([]string, error) {
+				return []string{"checkpoint.npz"}, tr.Checkpoint(filepath.Join(stage, "checkpoint.npz"), e.Epoch)
+			})
+			intr.Written()
+			if ckErr != nil {
+				fmt.Fprintf(stderr, "brainc train: writing the checkpoint after epoch %d: %v; training goes on without checkpoints\n", e.Epoch, ckErr)
+			}
+		}
 	})
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
@@ -131,6 +168,9 @@ func trainNetwork(spec *learn.Spec, backend, out string, overwrite bool, stdout,
 	})
 	if err != nil {
 		return err
+	}
+	if ckErr != nil {
+		return fmt.Errorf("writing a checkpoint: %w (training went on to its end without checkpoints; its outputs are in %s)", ckErr, out)
 	}
 	if sum.Interrupted {
 		return &interruptedError{Msg: fmt.Sprintf("interrupted after %d epochs: their metrics and the parameters reached are in %s (summary.json says \"interrupted\": true)",
