@@ -274,5 +274,22 @@ func (g *Program) Grad(carried, consts, targets []*tensors.Tensor, steps int) (*
 	if math.IsNaN(res.Loss) || math.IsInf(res.Loss, 0) {
 		return res, fmt.Errorf("bptt: the loss is %v after %d steps", res.Loss, steps)
 	}
+	for i, g := range res.Grads {
+		if bad := nonFinite(g); bad > 0 {
+			return res, fmt.Errorf("bptt: the gradient of %s is not finite in %d of its %d entries after %d steps: the backward pass overflowed (exploding gradients through the recurrent dynamics); try a flatter surrogate (smaller alpha), fewer steps or float64",
+				sig.Consts[sig.ConstOf[sig.Params[i]]].Name, bad, g.Shape().Size(), steps)
+		}
+	}
 	return res, nil
+}
+
+// nonFinite counts the NaN and infinite entries of a float tensor.
+func nonFinite(t *tensors.Tensor) int {
+	n := 0
+	for _, v := range flat64(t) {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			n++
+		}
+	}
+	return n
 }
