@@ -48,12 +48,25 @@ type Config struct {
 	Surrogate ops.Surrogate
 	// LR is Adam's learning rate (β₁ 0.9, β₂ 0.999, ε 1e-8).
 	LR float64
+	// Loss is LossCE (""; softmax cross-entropy of the readout, one row
+	// per sample) or LossCountMSE (the mean squared difference between
+	// the readout and TargetHigh for the label, TargetLow for the other
+	// classes: spike counts with a sum readout of spikes).
+	Loss string
+	// TargetHigh and TargetLow are LossCountMSE's targets.
+	TargetHigh, TargetLow float64
 	// Segment is the number of steps between stored states (0: ⌈√steps⌉).
 	Segment int
 	// Float64 trains in float64 (as does a network whose Precision is
 	// float64; else float32).
 	Float64 bool
 }
+
+// Losses of Config.Loss.
+const (
+	LossCE       = "ce"
+	LossCountMSE = "count_mse"
+)
 
 // Trainer trains a network with gradients through the time loop.
 type Trainer struct {
@@ -153,7 +166,18 @@ func NewTrainer(b backends.Backend, net *ir.Network, cfg Config, units, classes,
 	if t.sig, err = p.TrainSignature(tr); err != nil {
 		return nil, err
 	}
-	if t.prog, err = New(b, t.sig, Options{Surrogate: cfg.Surrogate, Loss: emit.Loss{Kind: emit.LossCE, Groups: cfg.Batch},
+	loss := emit.Loss{Kind: emit.LossCE, Groups: cfg.Batch}
+	switch cfg.Loss {
+	case "", LossCE:
+	case LossCountMSE:
+		loss = emit.Loss{Kind: emit.LossMSE}
+		if !(cfg.TargetHigh > cfg.TargetLow) || math.IsInf(cfg.TargetHigh, 0) || math.IsInf(cfg.TargetLow, 0) {
+			return nil, fmt.Errorf("bptt: count_mse needs finite targets with TargetHigh > TargetLow, got %g and %g", cfg.TargetHigh, cfg.TargetLow)
+		}
+	default:
+		return nil, fmt.Errorf("bptt: unknown loss %q: expected %q or %q", cfg.Loss, LossCE, LossCountMSE)
+	}
+	if t.prog, err = New(b, t.sig, Options{Surrogate: cfg.Surrogate, Loss: loss,
 		Segment: cfg.Segment, MaxSteps: steps}); err != nil {
 		return nil, err
 	}
@@ -178,8 +202,9 @@ func NewTrainer(b backends.Backend, net *ir.Network, cfg Config, units, classes,
 
 // Step is what one batch gave.
 type Step struct {
-	// Loss is the batch's mean cross-entropy, Accuracy the fraction of its
-	// samples classified right (argmax of the readout).
+	// Loss is the batch's mean loss (cross-entropy, or count_mse's squared
+	// error), Accuracy the fraction of its samples classified right
+	// (argmax of the readout).
 	Loss, Accuracy float64
 }
 
@@ -207,12 +232,19 @@ func (t *Trainer) run(set *dataset.Set, idx []int, train bool) (Step, error) {
 		}
 		t.consts[dataAt+j] = floatTensor(data, dt, t.steps, width)
 	}
+	high, low := 1.0, 0.0 // one-hot class probabilities, or count_mse's targets
+	if t.cfg.Loss == LossCountMSE {
+		high, low = t.cfg.TargetHigh, t.cfg.TargetLow
+	}
 	onehot := make([]float64, nb*t.classes)
 	for k, l := range labels {
 		if int(l) >= t.classes {
 			return Step{}, fmt.Errorf("bptt: sample %d has label %d, the readout %d classes", idx[k], l, t.classes)
 		}
-		onehot[k*t.classes+int(l)] = 1
+		for c := range t.classes {
+			onehot[k*t.classes+c] = low
+		}
+		onehot[k*t.classes+int(l)] = high
 	}
 	targets := []*tensors.Tensor{floatTensor(onehot, dt, nb*t.classes)}
 	res, err := t.prog.Grad(t.carried0, t.consts, targets, t.steps)

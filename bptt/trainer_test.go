@@ -181,3 +181,33 @@ func TestTiedMatrixEqualsCopies(t *testing.T) {
 		require.Greater(t, nonzero, len(want)/10, "%s: the gradient must not be trivially zero", groups[grp][0])
 	}
 }
+
+// With count_mse the readout's spike counts are trained towards a high
+// count for the label and a low one for the others: a spiking readout
+// learns the small randman task too.
+func TestTrainerCountMSE(t *testing.T) {
+	tier.Slow(t)
+	b, err := pjrt.Open(pjrt.Options{Backend: "cpu"})
+	require.NoError(t, err)
+	spec := strings.Replace(randmanNet, "model: SpikeTimes, spikes: {times: [], indices: []}", "model: LifRef, params: {V_th: 1000000 mV}", 1)
+	spec = strings.Replace(spec, "V_th: 1000000 mV, tau: 10 ms", "V_th: 1 mV, tau: 10 ms", 1) // Out fires
+	net, err := netspec.Parse([]byte(spec), "randman.yaml")
+	require.NoError(t, err)
+	o := dataset.RandmanOptions{Classes: 3, Units: 20, SamplesPerClass: 80, ManifoldDim: 1, Alpha: 2, Steps: 40, Dt: 1e-3, SpikesPerUnit: 1, Seed: 5}
+	data, err := dataset.Randman(o)
+	require.NoError(t, err)
+	train, test := data.Split(0.75, 1)
+	s, err := ops.NewSurrogate("fast_sigmoid", 10)
+	require.NoError(t, err)
+	tr, err := NewTrainer(b, net, Config{Batch: 20, Input: "In", Readout: "Out", Reduce: lower.ReduceSum, Loss: LossCountMSE,
+		TargetHigh: 5, TargetLow: 0, Params: []string{"in2h.weight", "h2out.weight"}, Surrogate: s, LR: 0.05}, o.Units, o.Classes, o.Steps)
+	require.NoError(t, err)
+	before, err := tr.Evaluate(test)
+	require.NoError(t, err)
+	log, err := tr.Fit(t.Context(), train, test, 8, 1, nil)
+	require.NoError(t, err)
+	after := log[len(log)-1]
+	t.Logf("before: %+v after: %+v", before, after)
+	require.Less(t, after.TestLoss, before.Loss/2)
+	require.GreaterOrEqual(t, after.TestAccuracy, 0.7)
+}

@@ -458,6 +458,9 @@ func (s *Spec) parseLoop(f *specFile, filename string, at func(field, format str
 		return at("train.params", "name the constants to train, e.g. [in2h.weight]")
 	}
 	s.Loop = LoopTraining{Input: t.Input, Readout: t.Readout.Population, Var: t.Readout.Var, Reduce: t.Readout.Reduce, Params: t.Params}
+	if t.Loss != nil && *t.Loss == LossCountMSE { // the model's readout is its own; the fixed architecture's rule does not apply
+		s.Config.Readout = ReadoutSpiking
+	}
 	if t.Segment != nil {
 		if *t.Segment < 1 || *t.Segment > maxSegment {
 			return at("train.segment", "must be in [1, %d] steps, got %d", maxSegment, *t.Segment)

@@ -33,6 +33,7 @@ type netSummary struct {
 	Batch        int                `json:"batch"`
 	LR           float64            `json:"lr"`
 	Surrogate    string             `json:"surrogate"`
+	Loss         string             `json:"loss"`
 	Segment      int                `json:"segment"`
 	TrainSamples int                `json:"train_samples"`
 	TestSamples  int                `json:"test_samples"`
@@ -90,7 +91,8 @@ func trainNetwork(spec *learn.Spec, o netTraining, stdout, stderr io.Writer) err
 	l := spec.Loop
 	units, classes := max(trainSet.Units, testSet.Units), max(trainSet.Classes, testSet.Classes)
 	tr, err := bptt.NewTrainer(b, net, bptt.Config{Batch: c.Batch, Input: l.Input, Readout: l.Readout, ReadoutVar: l.Var,
-		Reduce: lower.Reduce(l.Reduce), Params: l.Params, Surrogate: c.Surrogate, LR: c.LR, Segment: l.Segment}, units, classes, c.Steps)
+		Reduce: lower.Reduce(l.Reduce), Params: l.Params, Surrogate: c.Surrogate, LR: c.LR, Segment: l.Segment,
+		Loss: lossOf(c), TargetHigh: c.TargetHigh, TargetLow: c.TargetLow}, units, classes, c.Steps)
 	if err != nil {
 		return fmt.Errorf("%s: %w", spec.Model, err)
 	}
@@ -98,7 +100,7 @@ func trainNetwork(spec *learn.Spec, o netTraining, stdout, stderr io.Writer) err
 		spec.Name, spec.Model, c.Steps, net.Dt, len(trainSet.Samples), len(testSet.Samples), c.Batch, c.LR, c.Surrogate,
 		tr.Segment(), b.Label(), time.Since(start).Seconds())
 	sum := netSummary{Name: spec.Name, Version: artifact.Version, Backend: b.Label(), Model: spec.Model, Training: l,
-		Steps: c.Steps, DtMS: net.Dt, Batch: c.Batch, LR: c.LR, Surrogate: c.Surrogate.String(), Segment: tr.Segment(),
+		Steps: c.Steps, DtMS: net.Dt, Batch: c.Batch, LR: c.LR, Surrogate: c.Surrogate.String(), Loss: lossOf(c), Segment: tr.Segment(),
 		TrainSamples: len(trainSet.Samples), TestSamples: len(testSet.Samples)}
 	ev0, err := tr.Evaluate(testSet)
 	if err != nil {
@@ -179,4 +181,14 @@ func trainNetwork(spec *learn.Spec, o netTraining, stdout, stderr io.Writer) err
 	fmt.Fprintf(stdout, "test accuracy %.3f after %d epochs, %.1f s; wrote %s/{%s}\n",
 		sum.TestAccuracy, len(sum.Epochs), sum.WallS, out, strings.Join(sum.Files, ","))
 	return nil
+}
+
+// lossOf is a model spec's loss: count_mse, or cross-entropy (ce_max and
+// ce_mean name the fixed architecture's readout; a model spec's readout
+// says its reduction).
+func lossOf(c *learn.Config) string {
+	if c.Loss == learn.LossCountMSE {
+		return bptt.LossCountMSE
+	}
+	return bptt.LossCE
 }
