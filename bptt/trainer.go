@@ -55,6 +55,9 @@ type Config struct {
 	Loss string
 	// TargetHigh and TargetLow are LossCountMSE's targets.
 	TargetHigh, TargetLow float64
+	// Bounds clamps trained constants (by Params name) to [lo, hi] after
+	// every step (conductances that must stay ≥ 0, say).
+	Bounds map[string][2]float64
 	// Segment is the number of steps between stored states (0: ⌈√steps⌉).
 	Segment int
 	// Float64 trains in float64 (as does a network whose Precision is
@@ -98,6 +101,14 @@ func NewTrainer(b backends.Backend, net *ir.Network, cfg Config, units, classes,
 	}
 	if len(cfg.Params) == 0 {
 		return nil, fmt.Errorf("bptt: nothing to train: name at least one constant")
+	}
+	for name, b := range cfg.Bounds {
+		if !slices.Contains(cfg.Params, name) {
+			return nil, fmt.Errorf("bptt: bounds for %q, which is not trained (trained: %s)", name, strings.Join(cfg.Params, ", "))
+		}
+		if math.IsNaN(b[0]) || math.IsNaN(b[1]) || b[0] > b[1] {
+			return nil, fmt.Errorf("bptt: bounds of %s must be [lo, hi] with lo ≤ hi, got [%g, %g]", name, b[0], b[1])
+		}
 	}
 	if steps < 1 || steps > lower.MaxTrainSteps {
 		return nil, fmt.Errorf("bptt: a sample must last 1 to %d steps, got %d", lower.MaxTrainSteps, steps)
@@ -263,6 +274,11 @@ func (t *Trainer) run(set *dataset.Set, idx []int, train bool) (Step, error) {
 		for i, c := range t.sig.Params {
 			at := t.sig.ConstOf[c]
 			val := t.adam[i].update(flat64(t.consts[at]), flat64(res.Grads[i]), t.cfg.LR)
+			if b, ok := t.cfg.Bounds[t.cfg.Params[i]]; ok {
+				for k := range val {
+					val[k] = min(max(val[k], b[0]), b[1])
+				}
+			}
 			t.consts[at] = floatTensor(val, dt, t.consts[at].Shape().Dimensions...)
 		}
 	}

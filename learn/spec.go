@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/goccy/go-yaml"
@@ -62,9 +63,10 @@ type Spec struct {
 	// Config is the network and training configuration (Inputs and Outputs
 	// come from the data).
 	Config Config
-	// Randman, when set, generates the data; otherwise TrainFile (and
-	// TestFile) are loaded.
+	// Randman or Cues, when set, generates the data; otherwise TrainFile
+	// (and TestFile) are loaded.
 	Randman             *dataset.RandmanOptions
+	Cues                *dataset.CueOptions
 	TrainFile, TestFile string
 	// Split is the training fraction when the data has no separate test set.
 	Split float64
@@ -88,6 +90,8 @@ type LoopTraining struct {
 	Params []string
 	// Segment is the steps between stored states (0: ⌈√steps⌉).
 	Segment int
+	// Bounds clamp trained constants to [lo, hi] after every step.
+	Bounds map[string][2]float64
 }
 
 type specFile struct {
@@ -100,6 +104,7 @@ type specFile struct {
 
 type specData struct {
 	Randman *specRandman `yaml:"randman"`
+	Cues    *specCues    `yaml:"cues"`
 	NPZ     string       `yaml:"npz"`
 	Test    string       `yaml:"test"`
 	Split   *float64     `yaml:"split"`
@@ -113,6 +118,17 @@ type specRandman struct {
 	Alpha           *float64 `yaml:"alpha"`
 	SpikesPerUnit   *int     `yaml:"spikes_per_unit"`
 	Seed            *uint64  `yaml:"seed"`
+}
+
+type specCues struct {
+	Cues         *int     `yaml:"cues"`
+	UnitsPerSide *int     `yaml:"units_per_side"`
+	CueMS        *float64 `yaml:"cue_ms"`
+	GapMS        *float64 `yaml:"gap_ms"`
+	DelayMS      *float64 `yaml:"delay_ms"`
+	RateHz       *float64 `yaml:"rate_hz"`
+	Samples      *int     `yaml:"samples"`
+	Seed         *uint64  `yaml:"seed"`
 }
 
 type specNetwork struct {
@@ -145,10 +161,11 @@ type specTraining struct {
 	TargetLow  *float64 `yaml:"target_low"`
 	Seed       *uint64  `yaml:"seed"`
 	// A spec network's training (with model).
-	Input   string       `yaml:"input"`
-	Readout *specReadout `yaml:"readout"`
-	Params  []string     `yaml:"params"`
-	Segment *int         `yaml:"segment"`
+	Input   string               `yaml:"input"`
+	Readout *specReadout         `yaml:"readout"`
+	Params  []string             `yaml:"params"`
+	Segment *int                 `yaml:"segment"`
+	Bounds  map[string][]float64 `yaml:"bounds"`
 }
 
 type specReadout struct {
@@ -192,8 +209,26 @@ func ParseSpec(data []byte, filename string) (*Spec, error) {
 	// Data.
 	d := f.Data
 	switch {
-	case d.Randman != nil && d.NPZ != "":
-		return nil, at("data", "give either randman or npz, not both")
+	case (d.Randman != nil) && d.NPZ != "", d.Cues != nil && (d.Randman != nil || d.NPZ != ""):
+		return nil, at("data", "give one of randman, cues or npz")
+	case d.Cues != nil:
+		if d.Test != "" {
+			return nil, at("data.test", "a test file needs npz (the training file)")
+		}
+		o := dataset.DefaultCues()
+		q := d.Cues
+		set(&o.Cues, q.Cues)
+		set(&o.UnitsPerSide, q.UnitsPerSide)
+		set(&o.CueMS, q.CueMS)
+		set(&o.GapMS, q.GapMS)
+		set(&o.DelayMS, q.DelayMS)
+		set(&o.RateHz, q.RateHz)
+		set(&o.Samples, q.Samples)
+		set(&o.Seed, q.Seed)
+		if f.Model == "" {
+			return nil, at("data.cues", "the cue task trains a spec network: give its file as model:")
+		}
+		s.Cues = &o
 	case d.NPZ != "":
 		s.TrainFile = relative(filename, d.NPZ)
 		if d.Test != "" {
@@ -281,6 +316,9 @@ func ParseSpec(data []byte, filename string) (*Spec, error) {
 		s.Randman.Steps, s.Randman.Dt = c.Steps, c.Dt/1000
 		c.Inputs, c.Outputs = s.Randman.Units, s.Randman.Classes
 	}
+	if s.Cues != nil {
+		c.Inputs, c.Outputs = 2*s.Cues.UnitsPerSide, 2
+	}
 	if err := c.Validate(); err != nil {
 		field, msg, _ := strings.Cut(err.Error(), ": ")
 		return nil, at(specField(field), "%s", msg)
@@ -304,11 +342,16 @@ func specField(name string) string {
 // Data builds (randman) or loads (npz) the training and test sets.
 func (s *Spec) Data() (trainSet, testSet *dataset.Set, err error) {
 	var all *dataset.Set
-	if s.Randman != nil {
+	switch {
+	case s.Cues != nil:
+		if all, err = dataset.Cues(*s.Cues); err != nil {
+			return nil, nil, err
+		}
+	case s.Randman != nil:
 		if all, err = dataset.Randman(*s.Randman); err != nil {
 			return nil, nil, err
 		}
-	} else {
+	default:
 		if all, err = dataset.LoadNPZ(s.TrainFile); err != nil {
 			return nil, nil, err
 		}
@@ -458,6 +501,18 @@ func (s *Spec) parseLoop(f *specFile, filename string, at func(field, format str
 		return at("train.params", "name the constants to train, e.g. [in2h.weight]")
 	}
 	s.Loop = LoopTraining{Input: t.Input, Readout: t.Readout.Population, Var: t.Readout.Var, Reduce: t.Readout.Reduce, Params: t.Params}
+	for name, b := range t.Bounds {
+		if !slices.Contains(t.Params, name) {
+			return at("train.bounds", "%s is not trained (train.params: %s)", name, strings.Join(t.Params, ", "))
+		}
+		if len(b) != 2 || math.IsNaN(b[0]) || math.IsNaN(b[1]) || b[0] > b[1] {
+			return at("train.bounds", "%s: expected [lo, hi] with lo ≤ hi, got %v", name, b)
+		}
+		if s.Loop.Bounds == nil {
+			s.Loop.Bounds = map[string][2]float64{}
+		}
+		s.Loop.Bounds[name] = [2]float64{b[0], b[1]}
+	}
 	if t.Loss != nil && *t.Loss == LossCountMSE { // the model's readout is its own; the fixed architecture's rule does not apply
 		s.Config.Readout = ReadoutSpiking
 	}
