@@ -84,6 +84,11 @@ func TestSpecModelErrors(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "dir/net.yaml", s.Model)
 	require.Equal(t, LoopTraining{Input: "In", Readout: "Out", Var: "V", Reduce: "max", Params: []string{"w.weight"}}, s.Loop)
+	s, err = ParseSpec([]byte(base+"  bounds: {w.weight: [0, 5]}\ndata:\n  cues: {cues: 5, samples: 10}\n"), "m.yaml")
+	require.NoError(t, err)
+	require.Equal(t, map[string][2]float64{"w.weight": {0, 5}}, s.Loop.Bounds)
+	require.Equal(t, 5, s.Cues.Cues)
+	require.Equal(t, 10, s.Cues.Samples)
 	for _, tc := range []struct{ spec, want string }{
 		{"name: m\ntrain:\n  input: In\n", "m.yaml:3: train.input: trains a spec network: give its file as model:"},
 		{"name: m\nmodel: net.yaml\ntrain:\n  readout: {population: Out}\n  params: [w.weight]\n", "train.input: name the population the data drive"},
@@ -92,6 +97,10 @@ func TestSpecModelErrors(t *testing.T) {
 		{"name: m\nmodel: net.yaml\ntrain:\n  input: In\n  readout: {population: Out}\n", "train.params: name the constants to train"},
 		{base + "  segment: 0\n", "train.segment: must be in [1, 16777216] steps, got 0"},
 		{base + "network:\n  hidden: 3\n", "m.yaml:8: network: describes the fixed architecture"},
+		{base + "  bounds: {x.weight: [0, 1]}\n", "train.bounds: x.weight is not trained (train.params: w.weight)"},
+		{base + "  bounds: {w.weight: [1, 0]}\n", "train.bounds: w.weight: expected [lo, hi] with lo ≤ hi, got [1 0]"},
+		{"name: m\ndata:\n  cues: {cues: 5}\n", "data.cues: the cue task trains a spec network: give its file as model:"},
+		{"name: m\nmodel: n.yaml\ndata:\n  cues: {cues: 5}\n  randman: {classes: 2}\ntrain: {input: In, readout: {population: O}, params: [w]}\n", "data: give one of randman, cues or npz"},
 	} {
 		_, err := ParseSpec([]byte(tc.spec), "m.yaml")
 		require.ErrorContains(t, err, tc.want, tc.spec)
