@@ -18,7 +18,8 @@ import (
 // T = 100 and T = 1,000 steps: at batch 16 storing the state every ⌈√T⌉
 // steps or every T steps (the whole sequence recomputed and kept in one
 // segment), and at batch 128 (the BrainPy comparison's, with its
-// inv_square surrogate), and reports the compile time.
+// inv_square surrogate) every ⌈√T⌉ steps or every step (nothing
+// recomputed), and reports the compile time.
 func BenchmarkTrainStep(b *testing.B) {
 	src, err := os.ReadFile("../docs/examples/train/randman-net.yaml")
 	if err != nil {
@@ -29,7 +30,7 @@ func BenchmarkTrainStep(b *testing.B) {
 	for _, steps := range []int{100, 1000} {
 		configs = append(configs, config{16, steps, 0}, config{16, steps, steps})
 	}
-	configs = append(configs, config{128, 100, 0}, config{128, 1000, 0})
+	configs = append(configs, config{128, 100, 0}, config{128, 100, 1}, config{128, 1000, 0}, config{128, 1000, 1})
 	for _, c := range configs {
 		b.Run(fmt.Sprintf("batch=%d/T=%d/segment=%d", c.batch, c.steps, c.segment), func(b *testing.B) {
 			be, err := pjrt.Open(pjrt.Options{Backend: "cpu"})

@@ -64,8 +64,10 @@ type BPTT struct {
 // gradients and the adjoints of the initial carried values that have
 // them. Memory is O(Segments + Segment) states; nothing depends on n, so
 // one compile serves every length up to Segments·Segment. Recomputing a
-// segment repeats the forward steps exactly, so every Segment gives the
-// same gradients.
+// segment repeats the forward steps exactly (all but its last step, which
+// only the vjp needs), so every Segment gives the same gradients; Segment
+// 1 stores every state and recomputes nothing (memory O(n), as an
+// unrolled graph's).
 func GradModule(step, vjp, loss string, spec BPTT) (string, error) {
 	if !nameRe.MatchString(spec.Name) {
 		return "", fmt.Errorf("loop: module name %q must be letters, digits and underscores", spec.Name)
@@ -254,16 +256,21 @@ func GradModule(step, vjp, loss string, spec BPTT) (string, error) {
 			for i := range c {
 				start[i] = w.take(ckb[i], s, ckType[i], carType[i])
 			}
-			// Recompute: keep the state before each step of the segment.
-			re := w.while(concat([]string{zero, steps}, start, cs, sb), concat([]string{i32, i32}, carType, constType, segType),
+			// Recompute: keep the state before each step of the segment,
+			// the stored one first; the segment's last step is the vjp's.
+			first := make([]string, c)
+			for i := range c {
+				first[i] = w.put(sb[i], start[i], zero, segType[i], carType[i])
+			}
+			re := w.while(concat([]string{one, steps}, start, cs, first), concat([]string{i32, i32}, carType, constType, segType),
 				func(u []string) string { return w.compare(u[0], u[1], "LT") },
 				func(u []string) []string {
 					cur, ucs, ub := u[2:2+c], u[2+c:2+c+k], u[2+c+k:]
+					next := w.call("step", concat(cur, ucs), concat(carType, constType), carType)
 					kept := make([]string, c)
 					for i := range c {
-						kept[i] = w.put(ub[i], cur[i], u[0], segType[i], carType[i])
+						kept[i] = w.put(ub[i], next[i], u[0], segType[i], carType[i])
 					}
-					next := w.call("step", concat(cur, ucs), concat(carType, constType), carType)
 					return concat([]string{w.op("add", []string{u[0], one}, i32), u[1]}, next, ucs, kept)
 				})
 			kept := re[2+c+k:]
