@@ -84,14 +84,30 @@ func (st *stepper) familyValues(fam []*lower.Projection, state []*Node) *Node {
 		return Stack(values, -1)
 	}
 	n, size := len(fam), fam[0].Pre.Size
+	spikes := ops.SpikesAsFloat(state[b.Spike], st.p.DType)
+	pres := make([]*lower.Population, n)
+	for k, q := range fam {
+		pres[k] = q.Pre
+	}
+	if base, ok := adjacent(pres); ok { // the copies side by side: one slice, [copies, size] transposed
+		return Transpose(Reshape(Slice(spikes, AxisRange(base, base+n*size)), n, size), 0, 1)
+	}
 	at := make([]int32, size*n)
 	for k, q := range fam {
 		for i := range size {
 			at[i*n+k] = int32(q.Pre.Offset + i)
 		}
 	}
-	spikes := ops.SpikesAsFloat(state[b.Spike], st.p.DType)
 	return Gather(spikes, Reshape(Const(spikes.Graph(), at), size, n, 1))
+}
+
+// class is a set of a group's parts that are the copies of the same
+// projections (see batchedGroup).
+type class struct {
+	// fams are the families each part takes a member of, in order.
+	fams [][]*lower.Projection
+	// col is the population each column of the families' sums feeds.
+	col []*lower.Population
 }
 
 // batchedGroup is a group's input in one scatter per class of its parts,
@@ -104,10 +120,6 @@ func (st *stepper) familyValues(fam []*lower.Projection, state []*Node) *Node {
 func (st *stepper) batchedGroup(grp *lower.Group, state []*Node) *Node {
 	if st.batched == nil || grp.PreSide || len(grp.Parts) < 2 {
 		return nil
-	}
-	type class struct {
-		fams [][]*lower.Projection
-		col  []*lower.Population // the population each column feeds
 	}
 	var classes []*class
 	for _, part := range grp.Parts {
@@ -144,12 +156,15 @@ func (st *stepper) batchedGroup(grp *lower.Group, state []*Node) *Node {
 		cls.col[k] = part.Pop
 	}
 	g := state[0].Graph()
-	x := Zeros(g, shapes.Make(st.p.DType, grp.Post.Size))
 	for _, c := range classes {
 		if slices.Contains(c.col, nil) {
 			return nil
 		}
 	}
+	if x := st.adjacentClasses(grp, classes, state); x != nil {
+		return x
+	}
+	x := Zeros(g, shapes.Make(st.p.DType, grp.Post.Size))
 	for _, c := range classes {
 		var sum *Node
 		for _, fam := range c.fams {
@@ -222,3 +237,61 @@ func (st *stepper) tiedMatrix(fam []*lower.Projection) bool {
 // matrixMinDensity is the fraction of a projection's possible synapses
 // from which tied copies propagate through a dense matrix.
 const matrixMinDensity = 0.25
+
+// adjacentClasses is batchedGroup's input when every class's populations
+// lie side by side in copy order (lower.Options.Differentiable lays a
+// batch out so): each class's sums, transposed to [copies, size], are one
+// slice of the block, the block's other neurons zero. Nil otherwise.
+func (st *stepper) adjacentClasses(grp *lower.Group, classes []*class, state []*Node) *Node {
+	type piece struct {
+		at int
+		x  *Node
+	}
+	var pieces []piece
+	for _, c := range classes {
+		base, ok := adjacent(c.col)
+		if !ok {
+			return nil
+		}
+		var sum *Node
+		for _, fam := range c.fams {
+			y := st.familySums(fam, state)
+			if sum == nil {
+				sum = y
+			} else {
+				sum = Add(sum, y)
+			}
+		}
+		n, size := len(c.col), c.col[0].Size
+		pieces = append(pieces, piece{base, Reshape(Transpose(sum, 0, 1), n*size)})
+	}
+	slices.SortFunc(pieces, func(a, b piece) int { return a.at - b.at })
+	g := state[0].Graph()
+	var parts []*Node
+	at := 0
+	for _, p := range pieces {
+		if p.at > at {
+			parts = append(parts, Zeros(g, shapes.Make(st.p.DType, p.at-at)))
+		}
+		parts = append(parts, p.x)
+		at = p.at + p.x.Shape().Dimensions[0]
+	}
+	if at < grp.Post.Size {
+		parts = append(parts, Zeros(g, shapes.Make(st.p.DType, grp.Post.Size-at)))
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return Concatenate(parts, 0)
+}
+
+// adjacent returns the offset of the first of pops when they lie side by
+// side in one block in this order, with no other neurons between them.
+func adjacent(pops []*lower.Population) (int, bool) {
+	for k := 1; k < len(pops); k++ {
+		if pops[k].Block != pops[0].Block || pops[k].Offset != pops[k-1].Offset+pops[k-1].Size {
+			return 0, false
+		}
+	}
+	return pops[0].Offset, true
+}

@@ -159,6 +159,16 @@ func dataSpikes(in lower.InputBlock, row, spikes *Node) *Node {
 	if in.Width == b.Size {
 		return row
 	}
+	if base, ok := adjacent(in.Pops); ok { // the inputs side by side: the row replaces one slice
+		parts := []*Node{row}
+		if base > 0 {
+			parts = append([]*Node{Slice(spikes, AxisRange(0, base))}, parts...)
+		}
+		if end := base + in.Width; end < b.Size {
+			parts = append(parts, Slice(spikes, AxisRange(end, b.Size)))
+		}
+		return Concatenate(parts, 0)
+	}
 	at := make([]int32, b.Size) // block neuron → data column
 	mask := make([]bool, b.Size)
 	col := 0
@@ -184,6 +194,9 @@ func readoutValues(r lower.Readout, state []*Node) *Node {
 		return state[q.Block.States[r.Var]]
 	}
 	b := r.Pops[0].Block
+	if base, ok := adjacent(r.Pops); ok && len(r.Pops) > 1 {
+		return Slice(arr(r.Pops[0]), AxisRange(base, base+r.Size()))
+	}
 	shared := len(r.Pops) > 1
 	for _, q := range r.Pops {
 		shared = shared && q.Block == b

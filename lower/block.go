@@ -10,6 +10,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 
 	"github.com/brainc/brainc/dynamics"
+	"github.com/brainc/brainc/ir"
 )
 
 // Block is populations packed side by side into one set of state arrays:
@@ -129,15 +130,28 @@ func packKey(pop *Population, gaps map[string]bool) string {
 
 // planBlocks packs the populations into blocks (each in a block of its own
 // with noPack) and lays out the blocks' state.
-func (p *Program) planBlocks(noPack bool, padTo int) error {
+func (p *Program) planBlocks(noPack bool, padTo int, copiesTogether bool) error {
 	gaps := map[string]bool{}
 	for _, pr := range p.Net.Projections {
 		if pr.Synapse.Model == dynamics.GapJunctionModel {
 			gaps[pr.Pre], gaps[pr.Post] = true, true
 		}
 	}
+	order := p.Pops
+	if copiesTogether && len(p.Net.Replicas) > 0 { // each original's copies side by side, in copy order
+		first := map[string]int{}
+		for i, pop := range p.Pops {
+			if _, ok := first[originOf(p.Net, pop.Name)]; !ok {
+				first[originOf(p.Net, pop.Name)] = i
+			}
+		}
+		order = slices.Clone(p.Pops)
+		slices.SortStableFunc(order, func(a, b *Population) int {
+			return first[originOf(p.Net, a.Name)] - first[originOf(p.Net, b.Name)]
+		})
+	}
 	byKey := map[string]*Block{}
-	for _, pop := range p.Pops {
+	for _, pop := range order {
 		key := packKey(pop, gaps)
 		b := byKey[key]
 		if b == nil || key == "" || noPack {
@@ -354,4 +368,13 @@ func (p *Program) buildFanout(b *Block) {
 	if splittable(b, p.Devices) {
 		p.splitFanout(b, p.Devices, indptr, indices[:synapses], weights, slotWeight)
 	}
+}
+
+// originOf is the original a copy of a batch was made from (its own name
+// when it is no copy).
+func originOf(net *ir.Network, name string) string {
+	if r, ok := net.Replicas[name]; ok {
+		return r.Of
+	}
+	return name
 }

@@ -90,7 +90,10 @@ type Options struct {
 	// Differentiable, when set (training), gives every stored or
 	// procedural projection the dense kernel: the event and procedural
 	// kernels have no backward rule yet, and dense keeps their synapses
-	// and weights. all_to_all and Poisson projections keep theirs.
+	// and weights. all_to_all and Poisson projections keep theirs. A
+	// batch's copies of a population (ir.Network.Replicas) lie side by
+	// side in their block, so that the step reads and writes all copies
+	// of one population as one slice.
 	Differentiable bool
 }
 
@@ -427,7 +430,7 @@ func Build(net *ir.Network, opts Options) (*Program, error) {
 	if opts.PadTo < 0 || opts.PadTo > MaxDevices {
 		return nil, fmt.Errorf("lower: padding to a multiple of %d neurons: must be between 0 and %d", opts.PadTo, MaxDevices)
 	}
-	if err := p.planBlocks(opts.NoPack, opts.PadTo); err != nil {
+	if err := p.planBlocks(opts.NoPack, opts.PadTo, opts.Differentiable); err != nil {
 		return nil, err
 	}
 	for _, ipr := range net.Projections {
