@@ -194,6 +194,14 @@ func ParseSpec(data []byte, filename string) (*Spec, error) {
 	if err != nil {
 		return nil, yamlError(filename, err)
 	}
+	var top map[string]any
+	if yaml.Unmarshal(data, &top) == nil {
+		if _, isNetwork := top["populations"]; isNetwork {
+			return nil, &ir.SpecError{File: filename, Line: lineOf(file, "populations"), Field: "populations",
+				Msg: "this is a network spec: training reads a training spec that names it (model: " + filepath.Base(filename) +
+					") with train.input, train.readout and train.params, and the data (docs/training.md, \"Training a spec network through the time loop\")"}
+		}
+	}
 	var f specFile
 	if err := yaml.UnmarshalWithOptions(data, &f, yaml.Strict()); err != nil {
 		return nil, yamlError(filename, err)

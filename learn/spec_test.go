@@ -97,6 +97,7 @@ func TestSpecModelErrors(t *testing.T) {
 		{"name: m\nmodel: net.yaml\ntrain:\n  input: In\n  readout: {population: Out}\n", "train.params: name the constants to train"},
 		{base + "  segment: 0\n", "train.segment: must be in [1, 16777216] steps, got 0"},
 		{base + "network:\n  hidden: 3\n", "m.yaml:8: network: describes the fixed architecture"},
+		{"dt: 1 ms\npopulations:\n  A: {size: 1, model: LifRef}\n", "m.yaml:3: populations: this is a network spec"},
 		{base + "  bounds: {x.weight: [0, 1]}\n", "train.bounds: x.weight is not trained (train.params: w.weight)"},
 		{base + "  bounds: {w.weight: [1, 0]}\n", "train.bounds: w.weight: expected [lo, hi] with lo ≤ hi, got [1 0]"},
 		{"name: m\ndata:\n  cues: {cues: 5}\n", "data.cues: the cue task trains a spec network: give its file as model:"},

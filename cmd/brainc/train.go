@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,6 +29,9 @@ func loadTrainingSpec(arg string) (*learn.Spec, error) {
 	}
 	data, err := models.TrainingSpec(arg)
 	if err != nil {
+		if slices.Contains(models.Names(), arg) {
+			return nil, fmt.Errorf("%q is a built-in network, not a training spec: write a training spec whose model: names its spec file (models/%s.yaml in the source tree), with train.input, train.readout and train.params (docs/training.md); built-in training specs: %q", arg, arg, models.TrainingNames())
+		}
 		return nil, err
 	}
 	return learn.ParseSpec(data, arg+".yaml")

@@ -70,6 +70,8 @@ func TestTrainErrors(t *testing.T) {
 	require.NoError(t, os.WriteFile(spec, []byte(tinyTraining), 0o644))
 	bad := filepath.Join(dir, "bad.yaml")
 	require.NoError(t, os.WriteFile(bad, []byte("train:\n  batch: 16\n  lr: 0\n"), 0o644))
+	netSpec := filepath.Join(dir, "net.yaml")
+	require.NoError(t, os.WriteFile(netSpec, []byte(tinyNet), 0o644))
 	out := filepath.Join(dir, "out")
 	tests := []struct {
 		args []string
@@ -77,6 +79,9 @@ func TestTrainErrors(t *testing.T) {
 		msg  string
 	}{
 		{[]string{"train", "nosuch"}, 1, `brainc train: unknown built-in training spec "nosuch": expected one of ["randman"]`},
+		{[]string{"train", "coba"}, 1, `brainc train: "coba" is a built-in network, not a training spec: write a training spec whose model: names its spec file`},
+		{[]string{"train", netSpec}, 1, `net.yaml:6: populations: this is a network spec: training reads a training spec that names it (model: net.yaml)`},
+		{[]string{"train", spec, "--resume", dir}, 2, `brainc train: --checkpoint-dir and --resume: checkpoints are written for model specs`},
 		{[]string{"train", bad}, 1, `bad.yaml:3: train.lr: must be > 0, got 0`},
 		{[]string{"train", spec, "--surrogate", "relu"}, 2, `brainc train: --surrogate: unknown surrogate "relu"`},
 		{[]string{"train", spec, "--surrogate", "sigmoid:x"}, 2, `brainc train: --surrogate: alpha "x" is not a number`},
@@ -96,7 +101,7 @@ func TestTrainErrors(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	assert.ElementsMatch(t, []string{"tiny.yaml", "bad.yaml"}, names, strings.Join(names, ","))
+	assert.ElementsMatch(t, []string{"tiny.yaml", "bad.yaml", "net.yaml"}, names, strings.Join(names, ","))
 }
 
 const tinyNet = `
