@@ -14,12 +14,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/brainc/brainc/emit"
+	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/netspec"
 	"github.com/brainc/brainc/ops"
 	"github.com/brainc/brainc/pjrt"
-	"github.com/brainc/brainc/sweep"
 )
 
 // gradNet mixes what the gradient must pass: LifRef neurons, a neuron
@@ -324,18 +324,7 @@ func TestBatchEqualsCopiesAlone(t *testing.T) {
 	opts := Options{Surrogate: s, Loss: emit.Loss{Kind: emit.LossMSE}, MaxSteps: steps}
 	net, err := netspec.Parse([]byte(gradNet), "grad.yaml")
 	require.NoError(t, err)
-	insts := make([]sweep.Instance, copies)
-	for k := range insts {
-		insts[k] = sweep.Instance{Index: k, Seed: net.Seed}
-	}
-	batch, err := sweep.NewBatch(net, sweep.Grid{}, insts)
-	require.NoError(t, err)
-	p, err := lower.Build(batch.Net, lower.Options{DType: dtypes.Float64, Differentiable: true})
-	require.NoError(t, err)
-	pops := map[string]*lower.Population{}
-	for _, q := range p.Pops {
-		pops[q.Name] = q
-	}
+	p, pops := batchProgram(t, net, copies)
 	var tr lower.Training
 	var targets []*tensors.Tensor
 	target := func(k, j int) *tensors.Tensor { // copy k's target of readout j: the fixture's, scaled
@@ -419,4 +408,19 @@ func TestMaxReadoutOfNegativeValues(t *testing.T) {
 	res, err := g.Grad(carried, sig.ConstArgs(p.ConstTensors()), []*tensors.Tensor{tensors.FromValue(make([]float64, a.Size))}, steps)
 	require.NoError(t, err)
 	require.Equal(t, want, flat(res.Final[sig.ReadoutAt(0)]))
+}
+
+// batchProgram lowers copies of net for training and maps its populations
+// by name.
+func batchProgram(t *testing.T, net *ir.Network, copies int) (*lower.Program, map[string]*lower.Population) {
+	t.Helper()
+	batch, err := Copies(net, copies)
+	require.NoError(t, err)
+	p, err := lower.Build(batch, lower.Options{DType: dtypes.Float64, Differentiable: true})
+	require.NoError(t, err)
+	pops := map[string]*lower.Population{}
+	for _, q := range p.Pops {
+		pops[q.Name] = q
+	}
+	return p, pops
 }

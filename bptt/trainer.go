@@ -67,7 +67,9 @@ type Config struct {
 
 // Losses of Config.Loss.
 const (
-	LossCE       = "ce"
+	// LossCE is softmax cross-entropy, one row of classes per sample.
+	LossCE = "ce"
+	// LossCountMSE is the squared difference to target counts.
 	LossCountMSE = "count_mse"
 )
 
@@ -113,11 +115,7 @@ func NewTrainer(b backends.Backend, net *ir.Network, cfg Config, units, classes,
 	if steps < 1 || steps > lower.MaxTrainSteps {
 		return nil, fmt.Errorf("bptt: a sample must last 1 to %d steps, got %d", lower.MaxTrainSteps, steps)
 	}
-	insts := make([]sweep.Instance, cfg.Batch)
-	for k := range insts {
-		insts[k] = sweep.Instance{Index: k, Seed: net.Seed}
-	}
-	batch, err := sweep.NewBatch(net, sweep.Grid{}, insts)
+	batch, err := Copies(net, cfg.Batch)
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +123,7 @@ func NewTrainer(b backends.Backend, net *ir.Network, cfg Config, units, classes,
 	if cfg.Float64 || net.Precision == ir.PrecisionFloat64 {
 		dt = dtypes.Float64
 	}
-	p, err := lower.Build(batch.Net, lower.Options{DType: dt, Differentiable: true})
+	p, err := lower.Build(batch, lower.Options{DType: dt, Differentiable: true})
 	if err != nil {
 		return nil, err
 	}
@@ -412,4 +410,19 @@ func (t *Trainer) Save(path string) error {
 		}
 	}
 	return npyio.WriteNPZ(path, names, arrays)
+}
+
+// Copies is net as n copies of itself in one network (sweep.NewBatch with
+// one seed: equal connectivity, weights and initial values), named
+// <name>__k; net itself when n is 1.
+func Copies(net *ir.Network, n int) (*ir.Network, error) {
+	insts := make([]sweep.Instance, n)
+	for k := range insts {
+		insts[k] = sweep.Instance{Index: k, Seed: net.Seed}
+	}
+	b, err := sweep.NewBatch(net, sweep.Grid{}, insts)
+	if err != nil {
+		return nil, err
+	}
+	return b.Net, nil
 }

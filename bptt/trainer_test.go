@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 
 	"github.com/stretchr/testify/require"
@@ -19,7 +18,6 @@ import (
 	"github.com/brainc/brainc/netspec"
 	"github.com/brainc/brainc/ops"
 	"github.com/brainc/brainc/pjrt"
-	"github.com/brainc/brainc/sweep"
 )
 
 // randmanNet is a spec network for a small randman task: 20 input units
@@ -108,18 +106,7 @@ func TestTiedMatrixEqualsCopies(t *testing.T) {
 	require.NoError(t, err)
 	net.Precision = "float64"
 	const copies, steps = 3, 25
-	insts := make([]sweep.Instance, copies)
-	for k := range insts {
-		insts[k] = sweep.Instance{Index: k, Seed: net.Seed}
-	}
-	batch, err := sweep.NewBatch(net, sweep.Grid{}, insts)
-	require.NoError(t, err)
-	p, err := lower.Build(batch.Net, lower.Options{DType: dtypes.Float64, Differentiable: true})
-	require.NoError(t, err)
-	pops := map[string]*lower.Population{}
-	for _, q := range p.Pops {
-		pops[q.Name] = q
-	}
+	p, pops := batchProgram(t, net, copies)
 	tr := lower.Training{MaxSteps: steps}
 	var targets, data []*tensors.Tensor
 	rng := rand.New(rand.NewPCG(1, 2))

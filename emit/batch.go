@@ -166,15 +166,7 @@ func (st *stepper) batchedGroup(grp *lower.Group, state []*Node) *Node {
 	}
 	x := Zeros(g, shapes.Make(st.p.DType, grp.Post.Size))
 	for _, c := range classes {
-		var sum *Node
-		for _, fam := range c.fams {
-			y := st.familySums(fam, state)
-			if sum == nil {
-				sum = y
-			} else {
-				sum = Add(sum, y)
-			}
-		}
+		sum := st.classSum(c, state)
 		n, size := len(c.col), c.col[0].Size
 		at := make([]int32, size*n)
 		for k, pop := range c.col {
@@ -253,15 +245,7 @@ func (st *stepper) adjacentClasses(grp *lower.Group, classes []*class, state []*
 		if !ok {
 			return nil
 		}
-		var sum *Node
-		for _, fam := range c.fams {
-			y := st.familySums(fam, state)
-			if sum == nil {
-				sum = y
-			} else {
-				sum = Add(sum, y)
-			}
-		}
+		sum := st.classSum(c, state)
 		n, size := len(c.col), c.col[0].Size
 		pieces = append(pieces, piece{base, Reshape(Transpose(sum, 0, 1), n*size)})
 	}
@@ -294,4 +278,19 @@ func adjacent(pops []*lower.Population) (int, bool) {
 		}
 	}
 	return pops[0].Offset, true
+}
+
+// classSum is a class's families' sums added in their order, [N_post,
+// copies].
+func (st *stepper) classSum(c *class, state []*Node) *Node {
+	var sum *Node
+	for _, fam := range c.fams {
+		y := st.familySums(fam, state)
+		if sum == nil {
+			sum = y
+		} else {
+			sum = Add(sum, y)
+		}
+	}
+	return sum
 }
