@@ -2,6 +2,7 @@ package bptt
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -58,6 +59,9 @@ type Config struct {
 	// Bounds clamps trained constants (by Params name) to [lo, hi] after
 	// every step (conductances that must stay ≥ 0, say).
 	Bounds map[string][2]float64
+	// ClipNorm, when > 0, scales each step's gradients down so that their
+	// global L2 norm (over every trained constant) is at most ClipNorm.
+	ClipNorm float64
 	// Segment is the number of steps between stored states (0: ⌈√steps⌉).
 	Segment int
 	// Float64 trains in float64 (as does a network whose Precision is
@@ -103,6 +107,9 @@ func NewTrainer(b backends.Backend, net *ir.Network, cfg Config, units, classes,
 	}
 	if len(cfg.Params) == 0 {
 		return nil, fmt.Errorf("bptt: nothing to train: name at least one constant")
+	}
+	if cfg.ClipNorm < 0 || math.IsNaN(cfg.ClipNorm) || math.IsInf(cfg.ClipNorm, 0) {
+		return nil, fmt.Errorf("bptt: the gradient clipping norm must be a finite number ≥ 0, got %g", cfg.ClipNorm)
 	}
 	for name, b := range cfg.Bounds {
 		if !slices.Contains(cfg.Params, name) {
@@ -161,6 +168,17 @@ func NewTrainer(b backends.Backend, net *ir.Network, cfg Config, units, classes,
 	}
 	tr.Readouts = []lower.Readout{{Pops: outs, Var: cfg.ReadoutVar, Reduce: cfg.Reduce}}
 	t := &Trainer{cfg: cfg, steps: steps, dt: net.Dt / 1000, classes: classes}
+	trainable := map[string]bool{} // the trainable constants, as a lone network names them
+	for _, name := range p.TrainableConsts() {
+		if proj, rest, ok := strings.Cut(name, "."); ok && (cfg.Batch == 1 || strings.HasSuffix(proj, "__0")) {
+			trainable[strings.TrimSuffix(proj, "__0")+"."+rest] = true
+		}
+	}
+	for _, name := range cfg.Params {
+		if !trainable[name] {
+			return nil, fmt.Errorf("bptt: no constant %q to train (trainable: %s)", name, strings.Join(slices.Sorted(maps.Keys(trainable)), ", "))
+		}
+	}
 	for _, name := range cfg.Params {
 		proj, rest, _ := strings.Cut(name, ".")
 		tr.Params = append(tr.Params, copyOf(proj, 0)+"."+rest)
@@ -269,9 +287,24 @@ func (t *Trainer) run(set *dataset.Set, idx []int, train bool) (Step, error) {
 		}
 	}
 	if train { // a tied group's one argument carries the sum of its copies' gradients
+		grads := make([][]float64, len(t.sig.Params))
+		norm := 0.0
+		for i := range grads {
+			grads[i] = flat64(res.Grads[i])
+			for _, g := range grads[i] {
+				norm += g * g
+			}
+		}
+		if norm = math.Sqrt(norm); t.cfg.ClipNorm > 0 && norm > t.cfg.ClipNorm {
+			for _, g := range grads {
+				for k := range g {
+					g[k] *= t.cfg.ClipNorm / norm
+				}
+			}
+		}
 		for i, c := range t.sig.Params {
 			at := t.sig.ConstOf[c]
-			val := t.adam[i].update(flat64(t.consts[at]), flat64(res.Grads[i]), t.cfg.LR)
+			val := t.adam[i].update(flat64(t.consts[at]), grads[i], t.cfg.LR)
 			if b, ok := t.cfg.Bounds[t.cfg.Params[i]]; ok {
 				for k := range val {
 					val[k] = min(max(val[k], b[0]), b[1])

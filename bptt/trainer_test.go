@@ -198,3 +198,36 @@ func TestTrainerCountMSE(t *testing.T) {
 	require.Less(t, after.TestLoss, before.Loss/2)
 	require.GreaterOrEqual(t, after.TestAccuracy, 0.7)
 }
+
+// A trainer's configuration is checked before anything is built: each
+// error names what is wrong.
+func TestTrainerConfigErrors(t *testing.T) {
+	b, err := pjrt.Open(pjrt.Options{Backend: "cpu"})
+	require.NoError(t, err)
+	net, err := netspec.Parse([]byte(randmanNet), "randman.yaml")
+	require.NoError(t, err)
+	s, err := ops.NewSurrogate("fast_sigmoid", 10)
+	require.NoError(t, err)
+	good := Config{Batch: 2, Input: "In", Readout: "Out", ReadoutVar: "V", Reduce: lower.ReduceMax,
+		Params: []string{"in2h.weight"}, Surrogate: s, LR: 0.01}
+	for _, tc := range []struct {
+		edit func(*Config)
+		want string
+	}{
+		{func(c *Config) { c.Batch = 0 }, "bptt: batch must be in [1, 4096], got 0"},
+		{func(c *Config) { c.LR = 0 }, "bptt: learning rate must be a positive number, got 0"},
+		{func(c *Config) { c.Params = nil }, "bptt: nothing to train"},
+		{func(c *Config) { c.ClipNorm = -1 }, "bptt: the gradient clipping norm must be a finite number ≥ 0, got -1"},
+		{func(c *Config) { c.Bounds = map[string][2]float64{"h2out.weight": {0, 1}} }, `bptt: bounds for "h2out.weight", which is not trained`},
+		{func(c *Config) { c.Bounds = map[string][2]float64{"in2h.weight": {1, 0}} }, "bptt: bounds of in2h.weight must be [lo, hi] with lo ≤ hi, got [1, 0]"},
+		{func(c *Config) { c.Loss = "hinge" }, `bptt: unknown loss "hinge"`},
+		{func(c *Config) { c.Loss = LossCountMSE }, "bptt: count_mse needs finite targets with TargetHigh > TargetLow, got 0 and 0"},
+		{func(c *Config) { c.Input = "Nope" }, `bptt: no input population "Nope"`},
+		{func(c *Config) { c.Params = []string{"nope.weight"} }, `bptt: no constant "nope.weight" to train (trainable: h2out.weight, in2h.weight`},
+	} {
+		c := good
+		tc.edit(&c)
+		_, err := NewTrainer(b, net, c, 20, 3, 10)
+		require.ErrorContains(t, err, tc.want)
+	}
+}

@@ -92,6 +92,8 @@ type LoopTraining struct {
 	Segment int
 	// Bounds clamp trained constants to [lo, hi] after every step.
 	Bounds map[string][2]float64
+	// Clip, when > 0, bounds the global norm of each step's gradients.
+	Clip float64
 }
 
 type specFile struct {
@@ -166,6 +168,7 @@ type specTraining struct {
 	Params  []string             `yaml:"params"`
 	Segment *int                 `yaml:"segment"`
 	Bounds  map[string][]float64 `yaml:"bounds"`
+	Clip    *float64             `yaml:"clip"`
 }
 
 type specReadout struct {
@@ -520,6 +523,12 @@ func (s *Spec) parseLoop(f *specFile, filename string, at func(field, format str
 			s.Loop.Bounds = map[string][2]float64{}
 		}
 		s.Loop.Bounds[name] = [2]float64{b[0], b[1]}
+	}
+	if t.Clip != nil {
+		if !(*t.Clip > 0) || math.IsInf(*t.Clip, 0) {
+			return at("train.clip", "must be a finite number > 0, got %g", *t.Clip)
+		}
+		s.Loop.Clip = *t.Clip
 	}
 	if t.Loss != nil && *t.Loss == LossCountMSE { // the model's readout is its own; the fixed architecture's rule does not apply
 		s.Config.Readout = ReadoutSpiking

@@ -89,6 +89,9 @@ func TestSpecModelErrors(t *testing.T) {
 	require.Equal(t, map[string][2]float64{"w.weight": {0, 5}}, s.Loop.Bounds)
 	require.Equal(t, 5, s.Cues.Cues)
 	require.Equal(t, 10, s.Cues.Samples)
+	s, err = ParseSpec([]byte(base+"  clip: 2.5\n"), "m.yaml")
+	require.NoError(t, err)
+	require.Equal(t, 2.5, s.Loop.Clip)
 	for _, tc := range []struct{ spec, want string }{
 		{"name: m\ntrain:\n  input: In\n", "m.yaml:3: train.input: trains a spec network: give its file as model:"},
 		{"name: m\nmodel: net.yaml\ntrain:\n  readout: {population: Out}\n  params: [w.weight]\n", "train.input: name the population the data drive"},
@@ -98,6 +101,7 @@ func TestSpecModelErrors(t *testing.T) {
 		{base + "  segment: 0\n", "train.segment: must be in [1, 16777216] steps, got 0"},
 		{base + "network:\n  hidden: 3\n", "m.yaml:8: network: describes the fixed architecture"},
 		{"dt: 1 ms\npopulations:\n  A: {size: 1, model: LifRef}\n", "m.yaml:3: populations: this is a network spec"},
+		{base + "  clip: -1\n", "train.clip: must be a finite number > 0, got -1"},
 		{base + "  bounds: {x.weight: [0, 1]}\n", "train.bounds: x.weight is not trained (train.params: w.weight)"},
 		{base + "  bounds: {w.weight: [1, 0]}\n", "train.bounds: w.weight: expected [lo, hi] with lo ≤ hi, got [1 0]"},
 		{"name: m\ndata:\n  cues: {cues: 5}\n", "data.cues: the cue task trains a spec network: give its file as model:"},

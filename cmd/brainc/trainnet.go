@@ -92,7 +92,7 @@ func trainNetwork(spec *learn.Spec, o netTraining, stdout, stderr io.Writer) err
 	units, classes := max(trainSet.Units, testSet.Units), max(trainSet.Classes, testSet.Classes)
 	tr, err := bptt.NewTrainer(b, net, bptt.Config{Batch: c.Batch, Input: l.Input, Readout: l.Readout, ReadoutVar: l.Var,
 		Reduce: lower.Reduce(l.Reduce), Params: l.Params, Surrogate: c.Surrogate, LR: c.LR, Segment: l.Segment,
-		Loss: lossOf(c), TargetHigh: c.TargetHigh, TargetLow: c.TargetLow, Bounds: l.Bounds}, units, classes, c.Steps)
+		Loss: lossOf(c), TargetHigh: c.TargetHigh, TargetLow: c.TargetLow, Bounds: l.Bounds, ClipNorm: l.Clip}, units, classes, c.Steps)
 	if err != nil {
 		return fmt.Errorf("%s: %w", spec.Model, err)
 	}
