@@ -2,6 +2,7 @@ package bptt
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"testing"
 	"time"
@@ -28,9 +29,9 @@ func BenchmarkTrainStep(b *testing.B) {
 	type config struct{ batch, steps, segment int }
 	var configs []config
 	for _, steps := range []int{100, 1000} {
-		configs = append(configs, config{16, steps, 0}, config{16, steps, steps})
+		configs = append(configs, config{16, steps, sqrtSteps(steps)}, config{16, steps, steps})
 	}
-	configs = append(configs, config{128, 100, 0}, config{128, 100, 1}, config{128, 1000, 0}, config{128, 1000, 1})
+	configs = append(configs, config{128, 100, 10}, config{128, 100, 1}, config{128, 1000, 32}, config{128, 1000, 1})
 	for _, c := range configs {
 		b.Run(fmt.Sprintf("batch=%d/T=%d/segment=%d", c.batch, c.steps, c.segment), func(b *testing.B) {
 			be, err := pjrt.Open(pjrt.Options{Backend: "cpu"})
@@ -72,3 +73,6 @@ func BenchmarkTrainStep(b *testing.B) {
 		})
 	}
 }
+
+// sqrtSteps is ⌈√steps⌉.
+func sqrtSteps(steps int) int { return int(math.Ceil(math.Sqrt(float64(steps)))) }

@@ -35,7 +35,8 @@ type Options struct {
 	Surrogate ops.Surrogate
 	// Loss is the loss of the readouts.
 	Loss emit.Loss
-	// Segment is the number of steps between stored states (0: ⌈√MaxSteps⌉).
+	// Segment is the number of steps between stored states (0:
+	// DefaultSegment).
 	Segment int
 	// MaxSteps is the most steps one call runs (≥ 1).
 	MaxSteps int
@@ -80,7 +81,7 @@ func New(b backends.Backend, sig *lower.TrainSignature, opts Options) (*Program,
 		return nil, fmt.Errorf("bptt: the most steps per call must be in [1, %d], got %d", MaxSteps, opts.MaxSteps)
 	}
 	if opts.Segment == 0 {
-		opts.Segment = int(math.Ceil(math.Sqrt(float64(opts.MaxSteps))))
+		opts.Segment = DefaultSegment(sig, opts.MaxSteps)
 	}
 	if opts.Segment < 1 || opts.Segment > opts.MaxSteps {
 		return nil, fmt.Errorf("bptt: the segment must be in [1, %d] steps, got %d", opts.MaxSteps, opts.Segment)
@@ -292,4 +293,28 @@ func nonFinite(t *tensors.Tensor) int {
 		}
 	}
 	return n
+}
+
+// StoreAllBytes is the most memory DefaultSegment lets the stored states
+// take when it stores every one of them (256 MiB).
+const StoreAllBytes = 256 << 20
+
+// DefaultSegment is the segment a gradient program of up to steps steps
+// stores its states with: 1 (every state stored, nothing recomputed:
+// fastest) when steps + 1 states of sig's carried values fit in
+// StoreAllBytes, else ⌈√steps⌉ (O(√steps) states, each step computed once
+// more).
+func DefaultSegment(sig *lower.TrainSignature, steps int) int {
+	var bytes int64
+	for _, v := range sig.Carried {
+		n := int64(v.DType.Size())
+		for _, d := range v.Shape {
+			n *= int64(d)
+		}
+		bytes += n
+	}
+	if bytes*int64(steps+1) <= StoreAllBytes {
+		return 1
+	}
+	return int(math.Ceil(math.Sqrt(float64(steps))))
 }

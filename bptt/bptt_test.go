@@ -424,3 +424,11 @@ func batchProgram(t *testing.T, net *ir.Network, copies int) (*lower.Program, ma
 	}
 	return p, pops
 }
+
+// The default segment stores every state while they fit in
+// StoreAllBytes, and every ⌈√steps⌉ beyond.
+func TestDefaultSegment(t *testing.T) {
+	f := newFixture(t)
+	require.Equal(t, 1, DefaultSegment(f.sig, 1000))
+	require.Equal(t, 3163, DefaultSegment(f.sig, 10_000_000))
+}

@@ -62,7 +62,9 @@ type Config struct {
 	// ClipNorm, when > 0, scales each step's gradients down so that their
 	// global L2 norm (over every trained constant) is at most ClipNorm.
 	ClipNorm float64
-	// Segment is the number of steps between stored states (0: ⌈√steps⌉).
+	// Segment is the number of steps between stored states (0:
+	// DefaultSegment: every state when they fit in StoreAllBytes, else
+	// every ⌈√steps⌉).
 	Segment int
 	// Float64 trains in float64 (as does a network whose Precision is
 	// float64; else float32).
