@@ -151,24 +151,6 @@ func (f *fixture) unrolled(t *testing.T, s ops.Surrogate, steps int) []*tensors.
 	return out
 }
 
-func flat(t *tensors.Tensor) []float64 {
-	var out []float64
-	t.ConstFlatData(func(v any) {
-		switch x := v.(type) {
-		case []float64:
-			out = append(out, x...)
-		case []float32:
-			for _, y := range x {
-				out = append(out, float64(y))
-			}
-		}
-	})
-	if out == nil {
-		out = append(out, t.Value().(float64))
-	}
-	return out
-}
-
 // The gradients through the time loop (forward loop, stored states,
 // recomputed segments, the step's vjp in a reverse loop) equal GoMLX's
 // autodiff of the unrolled steps to 1e-10 in float64, for the loss, every
@@ -191,7 +173,7 @@ func TestLoopGradientsEqualUnrolled(t *testing.T) {
 		require.InDelta(t, want[0].Value().(float64), res.Loss, 1e-10*math.Max(1, math.Abs(res.Loss)), "loss")
 		nonzero := 0
 		for i := range got {
-			w, x := flat(want[1+i]), flat(got[i])
+			w, x := flat64(want[1+i]), flat64(got[i])
 			require.Len(t, x, len(w))
 			for k := range w {
 				require.InDelta(t, w[k], x[k], 1e-10*math.Max(1, math.Abs(w[k])), "segment %d, gradient %d entry %d", seg, i, k)
@@ -207,10 +189,10 @@ func TestLoopGradientsEqualUnrolled(t *testing.T) {
 		}
 		require.Equal(t, first.Loss, res.Loss)
 		for i := range res.Grads {
-			require.Equal(t, flat(first.Grads[i]), flat(res.Grads[i]), "segment %d, gradient %d differs from segment 1's", seg, i)
+			require.Equal(t, flat64(first.Grads[i]), flat64(res.Grads[i]), "segment %d, gradient %d differs from segment 1's", seg, i)
 		}
 		for i := range res.Adjoints {
-			require.Equal(t, flat(first.Adjoints[i]), flat(res.Adjoints[i]), "segment %d, adjoint %d differs from segment 1's", seg, i)
+			require.Equal(t, flat64(first.Adjoints[i]), flat64(res.Adjoints[i]), "segment %d, adjoint %d differs from segment 1's", seg, i)
 		}
 	}
 }
@@ -231,7 +213,7 @@ func TestLoopGradientsEqualFiniteDifferences(t *testing.T) {
 	lossWith := func(param, k int, delta float64) float64 {
 		consts := append([]*tensors.Tensor(nil), f.consts...)
 		c := f.sig.ConstOf[f.sig.Params[param]]
-		v := flat(consts[c])
+		v := flat64(consts[c])
 		v[k] += delta
 		if len(v) == 1 && len(consts[c].Shape().Dimensions) == 0 {
 			consts[c] = tensors.FromValue(v[0])
@@ -244,7 +226,7 @@ func TestLoopGradientsEqualFiniteDifferences(t *testing.T) {
 	}
 	checked := 0
 	for i := range f.sig.Params {
-		grad := flat(res.Grads[i])
+		grad := flat64(res.Grads[i])
 		for k := 0; k < len(grad); k += max(1, len(grad)/4) {
 			const h = 1e-6
 			fd := (lossWith(i, k, h) - lossWith(i, k, -h)) / (2 * h)
@@ -298,15 +280,15 @@ func TestTrainingForwardIsTheSimulation(t *testing.T) {
 	fired := 0
 	for i, v := range p.State {
 		if v.DType == dtypes.Bool {
-			want := flat(floatsOf(sim[i], dtypes.Float64))
-			require.Equal(t, want, flat(res.Final[i]), "%s", v.Name)
+			want := flat64(floatsOf(sim[i], dtypes.Float64))
+			require.Equal(t, want, flat64(res.Final[i]), "%s", v.Name)
 			for _, x := range want {
 				fired += int(x)
 			}
 			continue
 		}
 		if v.DType == dtypes.Float64 {
-			require.Equal(t, flat(sim[i]), flat(res.Final[i]), "%s", v.Name)
+			require.Equal(t, flat64(sim[i]), flat64(res.Final[i]), "%s", v.Name)
 		}
 	}
 	require.Positive(t, fired, "the test network must fire in its last step")
@@ -328,7 +310,7 @@ func TestBatchEqualsCopiesAlone(t *testing.T) {
 	var tr lower.Training
 	var targets []*tensors.Tensor
 	target := func(k, j int) *tensors.Tensor { // copy k's target of readout j: the fixture's, scaled
-		v := flat(f.targets[j])
+		v := flat64(f.targets[j])
 		for i := range v {
 			v[i] *= 1 + 0.3*float64(k)
 		}
@@ -357,7 +339,7 @@ func TestBatchEqualsCopiesAlone(t *testing.T) {
 		require.NoError(t, err)
 		mean += r.Loss / copies
 		for j := range 2 { // AB, AA: the fixture's params 0 and 2
-			want, got := flat(r.Grads[2*j]), flat(res.Grads[2*k+j])
+			want, got := flat64(r.Grads[2*j]), flat64(res.Grads[2*k+j])
 			require.Len(t, got, len(want))
 			for i := range want {
 				require.InDelta(t, want[i]/copies, got[i], 1e-12*math.Max(1, math.Abs(want[i])), "copy %d, %s entry %d", k, tr.Params[2*k+j], i)
@@ -399,7 +381,7 @@ func TestMaxReadoutOfNegativeValues(t *testing.T) {
 		require.NoError(t, r.Run(1, func(*jit.Chunk) error { return nil }))
 		st, err := r.State()
 		require.NoError(t, err)
-		v := flat(st[a.Block.States["V"]])
+		v := flat64(st[a.Block.States["V"]])
 		for i := range want {
 			want[i] = math.Max(want[i], v[a.Offset+i])
 		}
@@ -407,7 +389,7 @@ func TestMaxReadoutOfNegativeValues(t *testing.T) {
 	require.Less(t, slices.Max(want), 0.0, "the potentials must all be negative for the test to mean something")
 	res, err := g.Grad(carried, sig.ConstArgs(p.ConstTensors()), []*tensors.Tensor{tensors.FromValue(make([]float64, a.Size))}, steps)
 	require.NoError(t, err)
-	require.Equal(t, want, flat(res.Final[sig.ReadoutAt(0)]))
+	require.Equal(t, want, flat64(res.Final[sig.ReadoutAt(0)]))
 }
 
 // batchProgram lowers copies of net for training and maps its populations

@@ -152,9 +152,9 @@ func TestTiedMatrixEqualsCopies(t *testing.T) {
 	untied, tied := run(all, nil), run([]string{groups[0][0], groups[1][0]}, groups)
 	require.InDelta(t, untied.Loss, tied.Loss, 1e-10)
 	for grp := range 2 {
-		want, got := flat(untied.Grads[3*grp]), flat(tied.Grads[grp])
+		want, got := flat64(untied.Grads[3*grp]), flat64(tied.Grads[grp])
 		for k := 1; k < copies; k++ {
-			for i, v := range flat(untied.Grads[3*grp+k]) {
+			for i, v := range flat64(untied.Grads[3*grp+k]) {
 				want[i] += v
 			}
 		}

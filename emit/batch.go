@@ -285,12 +285,7 @@ func adjacent(pops []*lower.Population) (int, bool) {
 func (st *stepper) classSum(c *class, state []*Node) *Node {
 	var sum *Node
 	for _, fam := range c.fams {
-		y := st.familySums(fam, state)
-		if sum == nil {
-			sum = y
-		} else {
-			sum = Add(sum, y)
-		}
+		sum = plus(sum, st.familySums(fam, state))
 	}
 	return sum
 }

@@ -191,11 +191,7 @@ func key(p *lower.Program, b *lower.Block, state []*Node, bytes bool) *Node {
 	var sum *Node
 	for _, name := range b.StateNames {
 		if i := b.States[name]; p.State[i].DType == p.DType {
-			if sum == nil {
-				sum = state[i]
-			} else {
-				sum = Add(sum, state[i])
-			}
+			sum = plus(sum, state[i])
 		}
 	}
 	if sum == nil {
@@ -403,12 +399,7 @@ func (st *stepper) groupInput(grp *lower.Group, state []*Node) *Node {
 	for _, part := range grp.Parts {
 		var x *Node
 		for _, pr := range part.Projs {
-			c := st.transmit(pr, state)
-			if x == nil {
-				x = c
-			} else {
-				x = Add(x, c)
-			}
+			x = plus(x, st.transmit(pr, state))
 		}
 		byPop[part.Pop] = x
 	}
@@ -783,4 +774,13 @@ func (st *stepper) poissonInput(pr *lower.Projection, idx, w *Node) *Node {
 		x = Where(on, x, ZerosLike(x))
 	}
 	return x
+}
+
+// plus is sum + t, or t when sum is nil: a sum built term after term,
+// ((t0 + t1) + t2) + …, the order that fixes its floats.
+func plus(sum, t *Node) *Node {
+	if sum == nil {
+		return t
+	}
+	return Add(sum, t)
 }

@@ -69,12 +69,7 @@ func TrainVJP(sig *lower.TrainSignature, s ops.Surrogate) func(inputs []*Node) [
 		next := step(inputs[:nc+nk])
 		var sum *Node
 		for j, at := range sig.Adjoint {
-			term := ReduceAllSum(Mul(next[at], inputs[nc+nk+j]))
-			if sum == nil {
-				sum = term
-			} else {
-				sum = Add(sum, term)
-			}
+			sum = plus(sum, ReduceAllSum(Mul(next[at], inputs[nc+nk+j])))
 		}
 		wrt := make([]*Node, 0, len(sig.Adjoint)+len(sig.Params))
 		for _, at := range sig.Adjoint {
@@ -140,11 +135,7 @@ func TrainLoss(sig *lower.TrainSignature, l Loss) func(inputs []*Node) []*Node {
 				d := Sub(x, target)
 				term = ReduceAllMean(Mul(d, d))
 			}
-			if total == nil {
-				total = term
-			} else {
-				total = Add(total, term)
-			}
+			total = plus(total, term)
 		}
 		total = DivScalar(total, float64(r))
 		return append([]*Node{total}, Gradient(total, inputs[:r]...)...)
