@@ -238,14 +238,15 @@ type Step struct {
 }
 
 // run runs a batch: the samples idx of set (len(idx) == Batch), and the
-// gradients when train is set (applied with Adam).
-func (t *Trainer) run(set *dataset.Set, idx []int, train bool) (Step, error) {
+// gradients when train is set (applied with Adam). It also returns the
+// readout, classes values per sample.
+func (t *Trainer) run(set *dataset.Set, idx []int, train bool) (Step, []float64, error) {
 	if len(idx) != t.cfg.Batch {
-		return Step{}, fmt.Errorf("bptt: a batch holds %d samples, got %d", t.cfg.Batch, len(idx))
+		return Step{}, nil, fmt.Errorf("bptt: a batch holds %d samples, got %d", t.cfg.Batch, len(idx))
 	}
 	x, labels := set.Dense(idx, t.steps, t.dt)
 	if x == nil {
-		return Step{}, fmt.Errorf("bptt: the samples cannot be binned into %d steps of %g s", t.steps, t.dt)
+		return Step{}, nil, fmt.Errorf("bptt: the samples cannot be binned into %d steps of %g s", t.steps, t.dt)
 	}
 	dt := t.sig.Program().DType
 	dataAt := t.sig.DataAt
@@ -268,7 +269,7 @@ func (t *Trainer) run(set *dataset.Set, idx []int, train bool) (Step, error) {
 	onehot := make([]float64, nb*t.classes)
 	for k, l := range labels {
 		if int(l) >= t.classes {
-			return Step{}, fmt.Errorf("bptt: sample %d has label %d, the readout %d classes", idx[k], l, t.classes)
+			return Step{}, nil, fmt.Errorf("bptt: sample %d has label %d, the readout %d classes", idx[k], l, t.classes)
 		}
 		for c := range t.classes {
 			onehot[k*t.classes+c] = low
@@ -278,7 +279,7 @@ func (t *Trainer) run(set *dataset.Set, idx []int, train bool) (Step, error) {
 	targets := []*tensors.Tensor{floatTensor(onehot, dt, nb*t.classes)}
 	res, err := t.prog.Grad(t.carried0, t.consts, targets, t.steps)
 	if err != nil {
-		return Step{}, err
+		return Step{}, nil, err
 	}
 	right := 0
 	logits := flat64(res.Final[t.sig.ReadoutAt(0)])
@@ -315,11 +316,31 @@ func (t *Trainer) run(set *dataset.Set, idx []int, train bool) (Step, error) {
 			t.consts[at] = floatTensor(val, dt, t.consts[at].Shape().Dimensions...)
 		}
 	}
-	return Step{Loss: res.Loss, Accuracy: float64(right) / float64(len(idx))}, nil
+	return Step{Loss: res.Loss, Accuracy: float64(right) / float64(len(idx))}, logits, nil
 }
 
 // TrainBatch takes one Adam step on the samples idx of set.
-func (t *Trainer) TrainBatch(set *dataset.Set, idx []int) (Step, error) { return t.run(set, idx, true) }
+func (t *Trainer) TrainBatch(set *dataset.Set, idx []int) (Step, error) {
+	s, _, err := t.run(set, idx, true)
+	return s, err
+}
+
+// Readout runs the samples idx of set (one batch: len(idx) is
+// Config.Batch) with the current values, without training, and returns
+// each sample's readout: its classes' accumulated values (the logits of
+// cross-entropy, the counts of count_mse), whose argmax is the class
+// predicted.
+func (t *Trainer) Readout(set *dataset.Set, idx []int) ([][]float64, error) {
+	_, logits, err := t.run(set, idx, false)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]float64, len(idx))
+	for k := range out {
+		out[k] = logits[k*t.classes : (k+1)*t.classes]
+	}
+	return out, nil
+}
 
 // Evaluate returns the mean loss and accuracy over the whole batches of
 // set (a remainder smaller than a batch is left out).
@@ -330,7 +351,7 @@ func (t *Trainer) Evaluate(set *dataset.Set) (Step, error) {
 		return Step{}, fmt.Errorf("bptt: the set has %d samples, fewer than a batch of %d", len(set.Samples), t.cfg.Batch)
 	}
 	for _, idx := range batches {
-		s, err := t.run(set, idx, false)
+		s, _, err := t.run(set, idx, false)
 		if err != nil {
 			return Step{}, err
 		}

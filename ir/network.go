@@ -131,6 +131,9 @@ const (
 	InitFile InitKind = "file"
 	// InitExpr computes each neuron's value from the expression Expr.
 	InitExpr InitKind = "expr"
+	// InitValues gives the values themselves (Given): trained weights or
+	// parameters read back (bptt.ApplyParams), or arrays set from Go.
+	InitValues InitKind = "values"
 )
 
 // Init is a distribution of values, one per neuron (or synapse): initial
@@ -154,6 +157,21 @@ type Init struct {
 	// rates in Hz, else 1).
 	Expr  eqs.Expr
 	Scale float64
+	// Given holds an InitValues' values.
+	Given *Given
+}
+
+// Given are values given one by one (ir.InitValues), in base units.
+type Given struct {
+	// Values are one per neuron (or synapse): their number must be the
+	// population's size (the projection's synapse count) when lowered.
+	Values []float64
+	// Pre and Post, when set, are the synapses given per-synapse weights
+	// belong to (presynaptic and postsynaptic neuron of each value, in the
+	// connectivity's synapse order): lowering checks that the connectivity
+	// drawn is these synapses, so that values saved from one network are
+	// never laid onto another's.
+	Pre, Post []int32
 }
 
 // PerNeuron reports whether the distribution gives neurons values of their
@@ -334,8 +352,8 @@ type Trace struct {
 	Line int
 }
 
-// projection returns the projection with the given name, or nil.
-func (n *Network) projection(name string) *Projection {
+// Projection returns the projection with the given name, or nil.
+func (n *Network) Projection(name string) *Projection {
 	for _, p := range n.Projections {
 		if p != nil && p.Name == name {
 			return p

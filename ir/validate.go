@@ -439,8 +439,21 @@ func (c *checker) init(field string, fallback int, in Init, d Dim) *SpecError {
 		if in.Expr == nil {
 			return c.errf(field, fallback, field, "an expression value needs its expression")
 		}
+	case InitValues:
+		g := in.Given
+		if g == nil || len(g.Values) == 0 {
+			return c.errf(field, fallback, field, "given values (kind values) need at least one value")
+		}
+		for i, x := range g.Values {
+			if !finite(x) {
+				return c.errf(field, fallback, field, "value %d is %g: values must be finite", i, x)
+			}
+		}
+		if (g.Pre != nil || g.Post != nil) && (len(g.Pre) != len(g.Values) || len(g.Post) != len(g.Values)) {
+			return c.errf(field, fallback, field, "%d values with %d presynaptic and %d postsynaptic neurons: one of each per value", len(g.Values), len(g.Pre), len(g.Post))
+		}
 	default:
-		return c.errf(field, fallback, field, "unknown value kind %q (valid: const, normal, uniform, lognormal, file, expr)", in.Kind)
+		return c.errf(field, fallback, field, "unknown value kind %q (valid: const, normal, uniform, lognormal, file, expr, values)", in.Kind)
 	}
 	if in.Clip && !(in.Lo <= in.Hi && finite(in.Lo) && finite(in.Hi)) {
 		return c.errf(field, fallback, field, "clip(value, lo, hi) needs finite lo ≤ hi, got %s and %s", fmtValue(in.Lo, d), fmtValue(in.Hi, d))
@@ -533,11 +546,11 @@ func (c *checker) projection(n *Network, pr *Projection, field string) *SpecErro
 	}
 	if w := pr.WeightDist; w != nil {
 		switch {
-		case w.Kind != InitNormal && w.Kind != InitUniform && w.Kind != InitLognormal:
-			return c.errf(field+".weight", pr.Line, field+".weight", "per-synapse weights are drawn from normal, uniform or lognormal (optionally clipped), got %s", w.Kind)
+		case w.Kind != InitNormal && w.Kind != InitUniform && w.Kind != InitLognormal && w.Kind != InitValues:
+			return c.errf(field+".weight", pr.Line, field+".weight", "per-synapse weights are drawn from normal, uniform or lognormal (optionally clipped) or given (values), got %s", w.Kind)
 		case pr.Kernel == "procedural":
 			return c.errf(field+".weight", pr.Line, field+".weight", "the procedural kernel regenerates synapses with one weight: per-synapse weights need kernel event or dense (or auto)")
-		case pr.Conn.Rule == ConnFromFile:
+		case pr.Conn.Rule == ConnFromFile && w.Kind != InitValues:
 			return c.errf(field+".weight", pr.Line, field+".weight", "a conn file's synapses take their weights from the file's weight array, not from a distribution")
 		case pr.Synapse.Model == "GapJunction":
 			return c.errf(field+".weight", pr.Line, field+".weight", "gap junctions take one weight")
@@ -880,7 +893,7 @@ func (n *Network) TraceSize(pop, v string) (int, error) {
 // traceTarget checks what a trace of pop.v records and returns its size
 // (-1: known when lowered) and what its indices count, or a message.
 func (n *Network) traceTarget(pops map[string]*Population, pop, v string) (size int, what, msg string) {
-	p, pr := pops[pop], n.projection(pop)
+	p, pr := pops[pop], n.Projection(pop)
 	switch {
 	case p != nil && pr != nil:
 		return 0, "", fmt.Sprintf("%s names both a population and a projection; rename one to trace it", pop)

@@ -2,6 +2,7 @@ package ir
 
 import (
 	"errors"
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -81,7 +82,15 @@ func TestValidateErrors(t *testing.T) {
 		{"unknown state", func(n *Network) { n.Populations[0].Init["W"] = Init{Kind: InitConst} },
 			`populations.E.init: unknown state variable "W" of LifRef (valid: V)`},
 		{"init kind", func(n *Network) { n.Populations[0].Init["V"] = Init{} },
-			`populations.E.init.V: unknown value kind "" (valid: const, normal, uniform, lognormal, file, expr)`},
+			`populations.E.init.V: unknown value kind "" (valid: const, normal, uniform, lognormal, file, expr, values)`},
+		{"given values missing", func(n *Network) { n.Populations[0].Init["V"] = Init{Kind: InitValues} },
+			`populations.E.init.V: given values (kind values) need at least one value`},
+		{"given value not finite", func(n *Network) {
+			n.Populations[0].Init["V"] = Init{Kind: InitValues, Given: &Given{Values: []float64{-60, math.Inf(1)}}}
+		}, `populations.E.init.V: value 1 is +Inf: values must be finite`},
+		{"given synapses", func(n *Network) {
+			n.Projections[0].Weight, n.Projections[0].WeightDist = 1, &Init{Kind: InitValues, Given: &Given{Values: []float64{1, 2}, Pre: []int32{0}, Post: []int32{0, 1}}}
+		}, `projections.EI.weight: 2 values with 1 presynaptic and 2 postsynaptic neurons: one of each per value`},
 		{"negative std", func(n *Network) { n.Populations[0].Init["V"] = Init{Kind: InitNormal, A: -60, B: -1} },
 			"populations.E.init.V: normal() std must be >= 0, got -1 mV"},
 		{"input kind", func(n *Network) { n.Populations[0].Input.Kind = "poisson" },

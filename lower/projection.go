@@ -103,6 +103,30 @@ func checkWeights(ipr *ir.Projection, syn []float64, m *connect.Matrix) error {
 	return nil
 }
 
+// givenSynapses checks that given per-synapse weights (ir.InitValues) fit
+// the connectivity m: one per synapse and, when the Init names its
+// synapses, those of m in its order.
+func givenSynapses(in ir.Init, m *connect.Matrix) error {
+	g := in.Given
+	if in.Kind != ir.InitValues || g == nil {
+		return nil
+	}
+	if n := m.NumSynapses(); len(g.Values) != n {
+		return fmt.Errorf("weight: %d weights given for %d synapses: they belong to other connectivity (another spec, seed or connection rule)", len(g.Values), n)
+	}
+	if g.Pre == nil {
+		return nil
+	}
+	pre, post := m.COO()
+	for k := range pre {
+		if pre[k] != g.Pre[k] || post[k] != g.Post[k] {
+			return fmt.Errorf("weight: synapse %d connects neuron %d to neuron %d, but the weights given are for a synapse from neuron %d to neuron %d: they belong to other connectivity (another spec, seed or connection rule)",
+				k, pre[k], post[k], g.Pre[k], g.Post[k])
+		}
+	}
+	return nil
+}
+
 // maxPoissonMean bounds a Poisson input's mean count per neuron and step:
 // past it the float32 counts lose integers and the input is not meaningful.
 const maxPoissonMean = 1e6
@@ -143,6 +167,9 @@ func (p *Program) connect(pr *Projection, post *Population, opts Options, kineti
 	}
 	pr.Matrix, pr.SynWeights = m, lists.Weight
 	if w := ipr.WeightDist; w != nil {
+		if err := givenSynapses(*w, m); err != nil {
+			return err
+		}
 		pr.SynWeights = p.draw(*w, "weight:"+ipr.Name, m.NumSynapses())
 	}
 	if err := checkWeights(ipr, pr.SynWeights, m); err != nil {

@@ -43,6 +43,15 @@ func (p *Program) drawValues(in ir.Init, stream, who string, n int) ([]float64, 
 	switch in.Kind {
 	case ir.InitFile:
 		return p.fileValues(in.File, n)
+	case ir.InitValues:
+		if in.Given == nil || len(in.Given.Values) != n {
+			var got int
+			if in.Given != nil {
+				got = len(in.Given.Values)
+			}
+			return nil, fmt.Errorf("%d values given, expected %d (one per neuron)", got, n)
+		}
+		return slices.Clone(in.Given.Values), nil
 	case ir.InitExpr:
 		r := p.uniforms("r:"+who, n)
 		vars := map[string]float64{"N": float64(n)}
@@ -251,7 +260,7 @@ func (p *Program) drawPopulation(pop *Population) error {
 		pop.InputArray = p.addConst(pop.Name+".input", p.floats(v, len(v)))
 	}
 	for _, name := range slices.Sorted(maps.Keys(pop.Init)) {
-		if in := pop.Init[name]; in.Kind == ir.InitFile || in.Kind == ir.InitExpr {
+		if in := pop.Init[name]; in.Kind == ir.InitFile || in.Kind == ir.InitExpr || in.Kind == ir.InitValues {
 			unit := ""
 			if st, ok := m.State(name); ok {
 				unit = st.Dim.BaseUnit()

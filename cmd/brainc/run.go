@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/brainc/brainc/bptt"
 	"github.com/brainc/brainc/catalog"
 	"github.com/brainc/brainc/driver"
 	"github.com/brainc/brainc/ir"
@@ -35,12 +36,15 @@ func loadSpec(arg string) (*ir.Network, []byte, error) { return models.LoadSpec(
 // simFlags are the flags shared by commands that build a simulation.
 type simFlags struct {
 	duration, dt, backend, kernel, engine string
-	seed                                  int64
-	k, capacity                           int
-	logCalls, composedOps                 bool
-	float64                               bool
-	cpuThreads                            int
-	maxMemoryGiB                          float64
+	// params is --params: an .npz of trained values (brainc train's
+	// params.npz) laid onto the network (bptt.ApplyParams).
+	params                string
+	seed                  int64
+	k, capacity           int
+	logCalls, composedOps bool
+	float64               bool
+	cpuThreads            int
+	maxMemoryGiB          float64
 	// devices is --devices, then (after apply) the devices the run uses:
 	// the flag, else the spec's devices:, else 1.
 	devices int
@@ -58,6 +62,7 @@ func addSimFlags(fs interface {
 }, f *simFlags) {
 	fs.StringVar(&f.duration, "duration", "", `simulated time, e.g. "5 s" (default: the spec's)`)
 	fs.StringVar(&f.dt, "dt", "", `integration step, e.g. "0.1 ms" (default: the spec's)`)
+	fs.StringVar(&f.params, "params", "", "run with trained values: the params.npz `brainc train` wrote for this network (weights, inputs)")
 	fs.Int64Var(&f.seed, "seed", -1, "random seed for connectivity and initial state (default: the spec's)")
 	fs.StringVar(&f.backend, "backend", "", "cpu|cuda|go|/abs/path/plugin.so (default: $BRAINC_BACKEND, else automatic)")
 	fs.StringVar(&f.kernel, "kernel", "", "force every projection's kernel: event|dense|procedural (default: per projection)")
@@ -90,6 +95,11 @@ func (f *simFlags) apply(net *ir.Network) error {
 	}
 	if f.seed < -1 {
 		return &usageError{fmt.Sprintf("--seed: must be ≥ 0, got %d", f.seed)}
+	}
+	if f.params != "" {
+		if err := bptt.ApplyParams(net, f.params); err != nil {
+			return &usageError{"--params: " + err.Error()}
+		}
 	}
 	if f.seed >= 0 {
 		net.Seed = uint64(f.seed)

@@ -164,6 +164,17 @@ func TestTrainModelResume(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, want, got, "the resumed training's parameters differ from the straight run's")
 
+	// brainc run simulates the trained network, as train's last line says.
+	params := filepath.Join(resumed, "params.npz")
+	assert.Contains(t, stdout, "brainc run "+filepath.Join(dir, "net.yaml")+" --params "+params)
+	code, _, stderr = runCLI("run", filepath.Join(dir, "net.yaml"), "--params", params, "--backend", "cpu", "--duration", "20 ms", "--quiet", "--out", filepath.Join(dir, "run"))
+	require.Equal(t, 0, code, stderr)
+	code, _, stderr = runCLI("run", "cuba", "--params", params, "--backend", "cpu", "--duration", "20 ms", "--quiet", "--out", filepath.Join(dir, "cuba"))
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "--params: "+params+": ")
+	assert.Contains(t, stderr, "network cuba has no projection or population")
+	assert.NoDirExists(t, filepath.Join(dir, "cuba"))
+
 	// Another training's checkpoint (another batch size) is refused.
 	code, _, stderr = runCLI("train", spec, "-o", filepath.Join(dir, "other"), "--backend", "cpu", "--batch", "5", "--resume", ck1)
 	assert.Equal(t, 1, code)

@@ -178,8 +178,8 @@ func trainNetwork(spec *learn.Spec, o netTraining, stdout, stderr io.Writer) err
 		return &interruptedError{Msg: fmt.Sprintf("interrupted after %d epochs: their metrics and the parameters reached are in %s (summary.json says \"interrupted\": true)",
 			len(sum.Epochs), out)}
 	}
-	fmt.Fprintf(stdout, "test accuracy %.3f after %d epochs, %.1f s; wrote %s/{%s}\n",
-		sum.TestAccuracy, len(sum.Epochs), sum.WallS, out, strings.Join(sum.Files, ","))
+	fmt.Fprintf(stdout, "test accuracy %.3f after %d epochs, %.1f s; wrote %s/{%s}\nsimulate the trained network: brainc run %s --params %s\n",
+		sum.TestAccuracy, len(sum.Epochs), sum.WallS, out, strings.Join(sum.Files, ","), spec.Model, filepath.Join(out, "params.npz"))
 	return nil
 }
 
