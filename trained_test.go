@@ -41,7 +41,8 @@ projections:
   h2out: {pre: H, post: Out, conn: {fixed_prob: 1}, weight: normal(0, 1), synapse: {Expon: {tau: 5 ms}}, output: CUBA}
 `
 
-// The values a training saves, laid onto the spec network (the projection
+// The values a training saves (weights, and the hidden neurons' time
+// constants and thresholds), laid onto the spec network (the projection
 // h2out on the event kernel, as `brainc run` lowers it), simulate the
 // trained network: driven by a test sample's spikes, the maximum over time
 // of the readout's potential equals the trainer's readout of that sample
@@ -57,9 +58,13 @@ func TestTrainedValuesRunInTheSimulator(t *testing.T) {
 	s, err := ops.NewSurrogate("fast_sigmoid", 10)
 	require.NoError(t, err)
 	cfg := bptt.Config{Batch: 1, Input: "In", Readout: "Out", ReadoutVar: "V", Reduce: lower.ReduceMax,
-		Params: []string{"in2h.weight", "h2h.weight", "h2out.weight"}, Surrogate: s, LR: 0.05, Float64: true}
+		Params: []string{"in2h.weight", "h2h.weight", "h2out.weight", "H.tau", "H.V_th"}, Surrogate: s, LR: 0.05, Float64: true}
 	tr, _, err := TrainNetwork(context.Background(), net, cfg, steps, train, test, NetworkTrainOptions{Backend: "cpu", Epochs: 1})
 	require.NoError(t, err)
+	var tau []float64
+	tr.Params()["H.tau"].ConstFlatData(func(v any) { tau = v.([]float64) })
+	require.Len(t, tau, 16)
+	require.NotEqual(t, slices.Repeat([]float64{10}, 16), tau, "the time constants were not trained")
 	path := filepath.Join(t.TempDir(), "params.npz")
 	require.NoError(t, tr.Save(path))
 

@@ -18,7 +18,9 @@ import (
 //     (ir.InitValues; Weight becomes 1), checked when lowered against
 //     "<proj>.pre" and "<proj>.post", the synapses they were trained on;
 //   - "<pop>.input" of shape [N] gives the population's neurons their
-//     constant input.
+//     constant input;
+//   - "<pop>.<param>" of shape [N] gives them their values of the model's
+//     parameter (a per-neuron parameter trained: "H.tau").
 //
 // The file is untrusted: every array must name a value of net, of the
 // right shape, with finite values; an error names the first that does not
@@ -107,10 +109,25 @@ func ApplyParams(net *ir.Network, path string) error {
 			apply = append(apply, func() {
 				pop.Input.PerNeuron = &ir.Init{Kind: ir.InitValues, Given: &ir.Given{Values: v}}
 			})
+		case pop != nil && hasParam(pop, what):
+			v, err := floats(name)
+			if err != nil {
+				return err
+			}
+			if shape := m[name].Shape; !slices.Equal(shape, []int{pop.Size}) {
+				return bad("%s has shape %v, expected [%d] (one %s per neuron of %s)", name, shape, pop.Size, what, owner)
+			}
+			apply = append(apply, func() {
+				if pop.Vary == nil {
+					pop.Vary = map[string]ir.Init{}
+				}
+				pop.Vary[what] = ir.Init{Kind: ir.InitValues, Given: &ir.Given{Values: v}}
+				pop.Params[what] = v[0]
+			})
 		case pr == nil && pop == nil:
 			return bad("%q: network %s has no projection or population %q (the file was written for another network)", name, net.Name, owner)
 		default:
-			return bad("%q is not a value brainc run takes from a training (expected <projection>.weight with <projection>.pre and .post, or <population>.input)", name)
+			return bad("%q is not a value brainc run takes from a training (expected <projection>.weight with <projection>.pre and .post, <population>.input or <population>.<parameter>)", name)
 		}
 	}
 	if len(apply) == 0 {
@@ -120,4 +137,10 @@ func ApplyParams(net *ir.Network, path string) error {
 		f()
 	}
 	return nil
+}
+
+// hasParam reports whether the population's model has the parameter.
+func hasParam(pop *ir.Population, name string) bool {
+	_, ok := pop.Params[name]
+	return ok
 }

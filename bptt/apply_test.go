@@ -4,6 +4,7 @@ import (
 	"math"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -58,12 +59,16 @@ func synapses(w func(k int) float64) (pre, post []int32, weight []float64) {
 // neuron.
 func TestApplyParams(t *testing.T) {
 	pre, post, w := synapses(func(k int) float64 { return float64(k%7) - 3 })
-	input := make([]float64, 32)
+	input, tau := make([]float64, 32), make([]float64, 32)
 	input[5] = 0.25
+	for i := range tau {
+		tau[i] = 5 + float64(i)/4
+	}
 	path := npzOf(t, "in2h.weight", npyio.Array{Shape: []int{640}, Data: w},
 		"in2h.pre", npyio.Array{Shape: []int{640}, Data: pre}, "in2h.post", npyio.Array{Shape: []int{640}, Data: post},
 		"h2out.weight", npyio.Array{Shape: []int{}, Data: []float64{-1.5}},
-		"H.input", npyio.Array{Shape: []int{32}, Data: input})
+		"H.input", npyio.Array{Shape: []int{32}, Data: input},
+		"H.tau", npyio.Array{Shape: []int{32}, Data: tau})
 	net := applyNet(t, "{fixed_prob: 1}")
 	require.NoError(t, ApplyParams(net, path))
 	net.Precision = ir.PrecisionFloat64
@@ -78,6 +83,8 @@ func TestApplyParams(t *testing.T) {
 	require.Equal(t, w, values["in2h.weight"])
 	require.Equal(t, []float64{-1.5}, values["h2out.weight"])
 	require.Equal(t, input, values["H.input"])
+	h := p.Pops[slices.IndexFunc(p.Pops, func(q *lower.Population) bool { return q.Name == "H" })]
+	require.Equal(t, tau, values[h.Block.Name+".param.tau"][h.Offset:h.Offset+32])
 }
 
 // Every file that does not fit the network is refused with the array
@@ -102,6 +109,7 @@ func TestApplyParamsErrors(t *testing.T) {
 		{"matrix", []any{"in2h.weight", npyio.Array{Shape: []int{20, 32}, Data: w}}, "in2h.weight has shape [20 32]"},
 		{"short lists", append([]any{"in2h.weight", weight, "in2h.pre", npyio.Array{Shape: []int{3}, Data: pre[:3]}}, lists[2:]...), "in2h.pre and in2h.post must be two int32 arrays of 640 synapses"},
 		{"input shape", []any{"H.input", npyio.Array{Shape: []int{31}, Data: w[:31]}}, "H.input has shape [31], expected [32]"},
+		{"parameter shape", []any{"H.tau", npyio.Array{Shape: []int{}, Data: w[:1]}}, "H.tau has shape [], expected [32] (one tau per neuron of H)"},
 		{"no constant input", []any{"Out.input", npyio.Array{Shape: []int{3}, Data: w[:3]}}, "Out.input: population Out has no constant input"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

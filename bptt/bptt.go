@@ -66,8 +66,9 @@ type Result struct {
 	// Final are the carried values after the steps (TrainSignature.Carried
 	// order).
 	Final []*tensors.Tensor
-	// Grads are the loss's gradients with respect to the trained constants
-	// (TrainSignature.Params order).
+	// Grads are the loss's gradients with respect to the trained arguments
+	// (TrainSignature.Trained order: constants, then per-neuron
+	// parameters).
 	Grads []*tensors.Tensor
 	// Adjoints are its gradients with respect to the initial carried values
 	// that have adjoints (TrainSignature.Adjoint order).
@@ -123,7 +124,7 @@ func New(b backends.Backend, sig *lower.TrainSignature, opts Options) (*Program,
 	}
 	g := &Program{sig: sig, opts: opts, segments: (opts.MaxSteps + opts.Segment - 1) / opts.Segment}
 	spec := loop.BPTT{Name: "bptt", Carried: len(sig.Carried), Consts: len(sig.Consts), Adjoint: sig.Adjoint,
-		Targets: len(sig.Readouts), Params: len(sig.Params), Segment: opts.Segment, Segments: g.segments}
+		Targets: len(sig.Readouts), Params: len(sig.Trained()), Segment: opts.Segment, Segments: g.segments}
 	for j := range sig.Readouts {
 		spec.Readouts = append(spec.Readouts, sig.ReadoutAt(j))
 	}
@@ -269,8 +270,8 @@ func (g *Program) Grad(carried, consts, targets []*tensors.Tensor, steps int) (*
 			return nil, err
 		}
 	}
-	c := len(sig.Carried)
-	res := &Result{Final: host[1 : 1+c], Grads: host[1+c : 1+c+len(sig.Params)], Adjoints: host[1+c+len(sig.Params):]}
+	c, trained := len(sig.Carried), sig.Trained()
+	res := &Result{Final: host[1 : 1+c], Grads: host[1+c : 1+c+len(trained)], Adjoints: host[1+c+len(trained):]}
 	res.Loss = flat64(host[0])[0]
 	if math.IsNaN(res.Loss) || math.IsInf(res.Loss, 0) {
 		return res, fmt.Errorf("bptt: the loss is %v after %d steps", res.Loss, steps)
@@ -278,7 +279,7 @@ func (g *Program) Grad(carried, consts, targets []*tensors.Tensor, steps int) (*
 	for i, g := range res.Grads {
 		if bad := nonFinite(g); bad > 0 {
 			return res, fmt.Errorf("bptt: the gradient of %s is not finite in %d of its %d entries after %d steps: the backward pass overflowed (exploding gradients through the recurrent dynamics); try a flatter surrogate (smaller alpha), fewer steps or float64",
-				sig.Consts[sig.ConstOf[sig.Params[i]]].Name, bad, g.Shape().Size(), steps)
+				sig.Consts[trained[i]].Name, bad, g.Shape().Size(), steps)
 		}
 	}
 	return res, nil

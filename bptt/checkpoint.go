@@ -53,7 +53,7 @@ func (t *Trainer) Checkpoint(path string, epochs int) error {
 	var arrays []npyio.Array
 	steps := make([]int64, len(t.cfg.Params))
 	for i, name := range t.cfg.Params {
-		v := t.consts[t.sig.ConstOf[t.sig.Params[i]]]
+		v := t.consts[t.at[i]]
 		a := t.adam[i]
 		names = append(names, name, name+".adam_m", name+".adam_v")
 		arrays = append(arrays, npyio.Array{Shape: v.Shape().Dimensions, Data: flat64(v)},
@@ -107,7 +107,7 @@ func (t *Trainer) Resume(path string) (epochs int, err error) {
 	values := make([][]float64, n)
 	moments := make([][2][]float64, n)
 	for i, name := range t.cfg.Params {
-		at := t.sig.ConstOf[t.sig.Params[i]]
+		at := t.at[i]
 		dims := t.consts[at].Shape().Dimensions
 		size := len(flat64(t.consts[at]))
 		if values[i], err = floats(name, dims); err != nil {
@@ -128,7 +128,7 @@ func (t *Trainer) Resume(path string) (epochs int, err error) {
 	}
 	dt := t.sig.Program().DType
 	for i := range n {
-		at := t.sig.ConstOf[t.sig.Params[i]]
+		at := t.at[i]
 		t.consts[at] = floatTensor(values[i], dt, t.consts[at].Shape().Dimensions...)
 		t.adam[i] = &adam{m: moments[i][0], v: moments[i][1], t: int(steps[i])}
 	}

@@ -42,8 +42,12 @@ type Config struct {
 	Readout    string
 	ReadoutVar string
 	Reduce     lower.Reduce
-	// Params are the constants trained, as named in a lone network's
-	// program (lower.Program.TrainableConsts, e.g. "hid2out.weight").
+	// Params are the values trained: constants as named in a lone
+	// network's program (lower.Program.TrainableConsts, e.g.
+	// "hid2out.weight"), and per-neuron parameters of LifRef and
+	// equation populations as "<population>.<parameter>" ("H.tau"; the
+	// parameter then takes one value per neuron, starting from the
+	// spec's).
 	Params []string
 	// Surrogate is the spike function's surrogate gradient.
 	Surrogate ops.Surrogate
@@ -57,7 +61,10 @@ type Config struct {
 	// TargetHigh and TargetLow are LossCountMSE's targets.
 	TargetHigh, TargetLow float64
 	// Bounds clamps trained constants (by Params name) to [lo, hi] after
-	// every step (conductances that must stay ≥ 0, say).
+	// every step (conductances that must stay ≥ 0, say). A trained
+	// per-neuron parameter that must be positive (tau) is kept ≥ 1% of
+	// its smallest initial value, one that must be ≥ 0 at ≥ 0, unless
+	// Bounds names it.
 	Bounds map[string][2]float64
 	// ClipNorm, when > 0, scales each step's gradients down so that their
 	// global L2 norm (over every trained constant) is at most ClipNorm.
@@ -95,6 +102,9 @@ type Trainer struct {
 	consts []*tensors.Tensor
 	// carried0 is the initial carried state.
 	carried0 []*tensors.Tensor
+	// at and grad are, per Config.Params entry, its argument's position in
+	// consts and its gradient's in Result.Grads.
+	at, grad []int
 	adam     []*adam
 }
 
@@ -123,6 +133,32 @@ func NewTrainer(b backends.Backend, net *ir.Network, cfg Config, units, classes,
 	}
 	if steps < 1 || steps > lower.MaxTrainSteps {
 		return nil, fmt.Errorf("bptt: a sample must last 1 to %d steps, got %d", lower.MaxTrainSteps, steps)
+	}
+	net, popParams, err := perNeuron(net, cfg.Params)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Bounds = maps.Clone(cfg.Bounds)
+	for _, name := range popParams { // keep positive parameters positive
+		if _, ok := cfg.Bounds[name]; ok {
+			continue
+		}
+		owner, param, _ := strings.Cut(name, ".")
+		pop := net.Population(owner)
+		m, ok := pop.ModelSpec()
+		if !ok {
+			continue
+		}
+		if ps, ok := m.Param(param); ok && (ps.Positive || ps.NonNegative) {
+			lo := 0.0
+			if ps.Positive {
+				lo = minPositive(pop, param) / 100
+			}
+			if cfg.Bounds == nil {
+				cfg.Bounds = map[string][2]float64{}
+			}
+			cfg.Bounds[name] = [2]float64{lo, math.Inf(1)}
+		}
 	}
 	batch, err := Copies(net, cfg.Batch)
 	if err != nil {
@@ -172,16 +208,30 @@ func NewTrainer(b backends.Backend, net *ir.Network, cfg Config, units, classes,
 	t := &Trainer{cfg: cfg, steps: steps, dt: net.Dt / 1000, classes: classes}
 	trainable := map[string]bool{} // the trainable constants, as a lone network names them
 	for _, name := range p.TrainableConsts() {
-		if proj, rest, ok := strings.Cut(name, "."); ok && (cfg.Batch == 1 || strings.HasSuffix(proj, "__0")) {
+		if proj, rest, ok := strings.Cut(name, "."); ok && !strings.Contains(rest, "param.") && (cfg.Batch == 1 || strings.HasSuffix(proj, "__0")) {
 			trainable[strings.TrimSuffix(proj, "__0")+"."+rest] = true
 		}
 	}
+	var weights []string
 	for _, name := range cfg.Params {
-		if !trainable[name] {
-			return nil, fmt.Errorf("bptt: no constant %q to train (trainable: %s)", name, strings.Join(slices.Sorted(maps.Keys(trainable)), ", "))
+		switch {
+		case slices.Contains(popParams, name):
+		case !trainable[name]:
+			return nil, fmt.Errorf("bptt: no constant %q to train (trainable: %s, and per-neuron parameters <population>.<parameter> of LifRef and equation populations)",
+				name, strings.Join(slices.Sorted(maps.Keys(trainable)), ", "))
+		default:
+			weights = append(weights, name)
 		}
 	}
-	for _, name := range cfg.Params {
+	for _, name := range popParams {
+		owner, param, _ := strings.Cut(name, ".")
+		pp := lower.PopParam{Name: name, Param: param}
+		for k := range cfg.Batch {
+			pp.Pops = append(pp.Pops, popByName[copyOf(owner, k)])
+		}
+		tr.PopParams = append(tr.PopParams, pp)
+	}
+	for _, name := range weights {
 		proj, rest, _ := strings.Cut(name, ".")
 		tr.Params = append(tr.Params, copyOf(proj, 0)+"."+rest)
 		if cfg.Batch > 1 {
@@ -223,10 +273,64 @@ func NewTrainer(b backends.Backend, net *ir.Network, cfg Config, units, classes,
 	if t.carried0, err = InitialCarried(t.sig, p.InitialState()); err != nil {
 		return nil, err
 	}
-	for _, c := range t.sig.Params {
-		t.adam = append(t.adam, newAdam(len(flat64(t.consts[t.sig.ConstOf[c]]))))
+	trained := t.sig.Trained()
+	for _, name := range cfg.Params {
+		g := slices.Index(weights, name)
+		if g < 0 {
+			g = len(weights) + slices.Index(popParams, name)
+		}
+		t.at, t.grad = append(t.at, trained[g]), append(t.grad, g)
+		t.adam = append(t.adam, newAdam(len(flat64(t.consts[trained[g]]))))
 	}
 	return t, nil
+}
+
+// minPositive is the smallest positive value a population's parameter
+// starts from (its one value, or a per-neuron distribution's stand-in).
+func minPositive(pop *ir.Population, param string) float64 {
+	v := pop.Params[param]
+	if in, ok := pop.Vary[param]; ok && in.Kind == ir.InitValues && in.Given != nil {
+		v = slices.Min(in.Given.Values)
+	}
+	if !(v > 0) {
+		return 1e-3
+	}
+	return v
+}
+
+// perNeuron returns net (a copy when it changes) with every parameter that
+// params name as "<population>.<parameter>" held per neuron
+// (ir.Population.Vary; its one value for every neuron unless it varies
+// already), and those names.
+func perNeuron(net *ir.Network, params []string) (*ir.Network, []string, error) {
+	var names []string
+	for _, name := range params {
+		owner, param, ok := strings.Cut(name, ".")
+		if pop := net.Population(owner); ok && pop != nil {
+			if _, ok := pop.Params[param]; !ok {
+				return nil, nil, fmt.Errorf("bptt: %s: population %s (%s) has no parameter %q", name, owner, pop.Model, param)
+			}
+			if slices.Contains(names, name) {
+				return nil, nil, fmt.Errorf("bptt: %s is trained twice", name)
+			}
+			names = append(names, name)
+		}
+	}
+	if names == nil {
+		return net, nil, nil
+	}
+	net = net.Clone()
+	for _, name := range names {
+		owner, param, _ := strings.Cut(name, ".")
+		pop := net.Population(owner)
+		if pop.Vary == nil {
+			pop.Vary = map[string]ir.Init{}
+		}
+		if _, ok := pop.Vary[param]; !ok {
+			pop.Vary[param] = ir.Init{Kind: ir.InitConst, A: pop.Params[param]}
+		}
+	}
+	return net, names, nil
 }
 
 // Step is what one batch gave.
@@ -290,10 +394,10 @@ func (t *Trainer) run(set *dataset.Set, idx []int, train bool) (Step, []float64,
 		}
 	}
 	if train { // a tied group's one argument carries the sum of its copies' gradients
-		grads := make([][]float64, len(t.sig.Params))
+		grads := make([][]float64, len(t.at))
 		norm := 0.0
 		for i := range grads {
-			grads[i] = flat64(res.Grads[i])
+			grads[i] = flat64(res.Grads[t.grad[i]])
 			for _, g := range grads[i] {
 				norm += g * g
 			}
@@ -305,8 +409,7 @@ func (t *Trainer) run(set *dataset.Set, idx []int, train bool) (Step, []float64,
 				}
 			}
 		}
-		for i, c := range t.sig.Params {
-			at := t.sig.ConstOf[c]
+		for i, at := range t.at {
 			val := t.adam[i].update(flat64(t.consts[at]), grads[i], t.cfg.LR)
 			if b, ok := t.cfg.Bounds[t.cfg.Params[i]]; ok {
 				for k := range val {
@@ -366,7 +469,7 @@ func (t *Trainer) Evaluate(set *dataset.Set) (Step, error) {
 func (t *Trainer) Params() map[string]*tensors.Tensor {
 	out := map[string]*tensors.Tensor{}
 	for i, name := range t.cfg.Params {
-		out[name] = t.consts[t.sig.ConstOf[t.sig.Params[i]]]
+		out[name] = t.consts[t.at[i]]
 	}
 	return out
 }
@@ -433,8 +536,9 @@ func floatTensor[T float32 | float64](v []T, dt dtypes.DType, dims ...int) *tens
 	return out
 }
 
-// Save writes the trained constants to an .npz file, one array per
-// Config.Params name (float64 values of the constant's shape). A
+// Save writes the trained values to an .npz file, one array per
+// Config.Params name (float64 values of the constant's shape; one per
+// neuron for a per-neuron parameter "<population>.<parameter>"). A
 // projection's per-synapse weights "<proj>.weight" come with its synapse
 // lists "<proj>.pre" and "<proj>.post" (Int32, presynaptic and
 // postsynaptic neuron of each synapse), from which its matrix is
@@ -447,7 +551,10 @@ func (t *Trainer) Save(path string) error {
 	for i, name := range t.cfg.Params {
 		names = append(names, name)
 		arrays = append(arrays, npyio.Array{Shape: params[name].Shape().Dimensions, Data: flat64(params[name])})
-		c := t.sig.Params[i]
+		if t.grad[i] >= len(t.sig.Params) {
+			continue // a per-neuron parameter
+		}
+		c := t.sig.Params[t.grad[i]]
 		for _, pr := range p.Projs {
 			if pr.Weight != c || pr.Kernel != lower.KernelDense || len(p.Consts[c].Shape) != 1 {
 				continue

@@ -37,8 +37,10 @@ func ExpEuler(f Derivative, x *Node, dt float64) *Node {
 	// it; gradients of the step (training) pass it unchanged.
 	arg := IdentityWithCustomGradient(x, func(_, v *Node) *Node { return v })
 	fx := f(arg)
+	// A's own dependence on parameters (−1/tau) is differentiated too, so
+	// that training a time constant gets its exact gradient (dynamics'
+	// init registers Expm1's derivative).
 	a := Gradient(ReduceAllSum(fx), arg)[0]
-	a = StopGradient(a)
 	adt := MulScalar(a, dt)
 	// (exp(a·dt) − 1)/a, written as dt·expm1(a·dt)/(a·dt) with the a→0 limit dt.
 	small := LessThan(Abs(adt), Scalar(x.Graph(), adt.DType(), 1e-7))

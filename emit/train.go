@@ -28,6 +28,9 @@ func TrainStep(sig *lower.TrainSignature, s ops.Surrogate) func(inputs []*Node) 
 		for i := range consts {
 			consts[i] = inputs[nc+sig.ConstOf[i]]
 		}
+		for _, sp := range sig.Spreads { // trained per-neuron parameters into their blocks' arrays
+			consts[sp.Const] = spread(sp, inputs[nc+sp.At], consts[sp.Const])
+		}
 		st := &stepper{p: p, consts: consts, idx: make([]*Node, len(p.Blocks)), surrogate: &s, batched: map[*lower.Projection]*Node{},
 			famSums: map[*lower.Projection]*Node{}, constOf: sig.ConstOf}
 		step := inputs[0]
@@ -57,7 +60,7 @@ func TrainStep(sig *lower.TrainSignature, s ops.Surrogate) func(inputs []*Node) 
 // the adjoints of the new carried values listed in sig.Adjoint; its
 // results are the adjoints of the carried values at the step's start
 // (sig.Adjoint order), then the step's contribution to the gradient of
-// each trained constant (sig.Params order). GoMLX's autodiff of the
+// each trained argument (sig.Trained order). GoMLX's autodiff of the
 // traced step gives it: the gradient of Σ⟨step(x), adj'⟩.
 func TrainVJP(sig *lower.TrainSignature, s ops.Surrogate) func(inputs []*Node) []*Node {
 	step := TrainStep(sig, s)
@@ -75,11 +78,23 @@ func TrainVJP(sig *lower.TrainSignature, s ops.Surrogate) func(inputs []*Node) [
 		for _, at := range sig.Adjoint {
 			wrt = append(wrt, inputs[at])
 		}
-		for _, c := range sig.Params {
-			wrt = append(wrt, inputs[nc+sig.ConstOf[c]])
+		for _, at := range sig.Trained() {
+			wrt = append(wrt, inputs[nc+at])
 		}
 		return Gradient(sum, wrt...)
 	}
+}
+
+// spread is a block's parameter array [block size] with the elements sp
+// maps read from the trained parameter theta [population size]: a gather,
+// whose gradient sums the elements that read each value.
+func spread(sp lower.Spread, theta, array *Node) *Node {
+	g := theta.Graph()
+	n := len(sp.Index)
+	idx := Const(g, sp.Index)
+	read := GreaterOrEqual(idx, ScalarZero(g, idx.DType()))
+	at := Reshape(Max(idx, ScalarZero(g, idx.DType())), n, 1)
+	return Where(read, Gather(theta, at), array)
 }
 
 // LossKind names a loss over the readouts.

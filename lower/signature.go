@@ -43,6 +43,10 @@ const (
 	// RoleData is a training input's data (TrainSignature.Inputs[Of]),
 	// [MaxSteps, block size]: the block's spikes at each step.
 	RoleData
+	// RoleParam is a trained per-neuron parameter
+	// (TrainSignature.Spreads[Of]), one value per neuron of its
+	// populations, spread into its blocks' parameter arrays.
+	RoleParam
 )
 
 // String names the role as error messages and manifests say it.
@@ -68,6 +72,8 @@ func (r Role) String() string {
 		return "readout"
 	case RoleData:
 		return "data"
+	case RoleParam:
+		return "trained parameter"
 	}
 	return fmt.Sprintf("role(%d)", int(r))
 }

@@ -99,6 +99,10 @@ type TrainSignature struct {
 	// tables (a batch's copies of a synapse list) and the constants of a
 	// tied group (Training.Tied) share one.
 	ConstOf []int
+	// Spreads are the trained per-neuron parameters (Training.PopParams),
+	// in order: each is one argument (RoleParam, after the constants
+	// Program.Consts gives) spread into a block's parameter array.
+	Spreads []Spread
 	// DataAt is the position in Consts of the first data array.
 	DataAt int
 }
@@ -112,6 +116,53 @@ type InputBlock struct {
 	Pops []*Population
 	// Width is the number of columns: the populations' sizes summed.
 	Width int
+}
+
+// Spread lays a trained per-neuron parameter, one value per neuron of
+// populations of equal size (a batch's copies), into the parameter
+// array of their block (dynamics.PerNeuron): the step reads element e of
+// the array from the parameter's element Index[e], or keeps the array's
+// own value where Index[e] is −1 (the block's other populations). Its
+// gradient is the sum over the populations that read it.
+type Spread struct {
+	// Name is the parameter's name in Training.PopParams ("H.tau").
+	Name string
+	// Const is the block's parameter array (an index into Program.Consts)
+	// and At the parameter's position in TrainSignature.Consts.
+	Const, At int
+	// Index maps each element of the array to the parameter's, or −1.
+	Index []int32
+	// Pops are the populations that read it, Offset the first's neuron in
+	// its block (whose values start the parameter).
+	Pops   []*Population
+	Offset int
+}
+
+// PopParam names a per-neuron parameter to train: one value per neuron,
+// read by each of Pops (a batch's copies of one population; equal sizes,
+// one block). The program must hold the parameter as a per-neuron array
+// (ir.Population.Vary; dynamics.PerNeuron).
+type PopParam struct {
+	// Name is how training and its files name it ("H.tau").
+	Name string
+	// Param is the model's parameter ("tau").
+	Param string
+	// Pops are the populations that read it.
+	Pops []*Population
+}
+
+// Trained are the positions in Consts of the trained arguments, in the
+// order the vjp returns their gradients: Params' (through ConstOf), then
+// Spreads'.
+func (s *TrainSignature) Trained() []int {
+	out := make([]int, 0, len(s.Params)+len(s.Spreads))
+	for _, c := range s.Params {
+		out = append(out, s.ConstOf[c])
+	}
+	for _, sp := range s.Spreads {
+		out = append(out, sp.At)
+	}
+	return out
 }
 
 // MaxTrainSteps bounds Training.MaxSteps.
@@ -165,6 +216,8 @@ type Training struct {
 	// group's first for all of them, and only the first can be trained
 	// (its gradient is the sum over the group).
 	Tied [][]string
+	// PopParams are the per-neuron parameters trained (after Params).
+	PopParams []PopParam
 }
 
 // TrainSignature lays out the differentiable step for tr. It refuses what
@@ -211,6 +264,9 @@ func (p *Program) TrainSignature(tr Training) (*TrainSignature, error) {
 	if err := s.layConsts(tr.Tied); err != nil {
 		return nil, err
 	}
+	if err := s.laySpreads(tr.PopParams); err != nil {
+		return nil, err
+	}
 	if len(tr.Inputs) > 0 && (tr.MaxSteps < 1 || tr.MaxSteps > MaxTrainSteps) {
 		return nil, fmt.Errorf("lower: data inputs need 1 to %d steps, got %d", MaxTrainSteps, tr.MaxSteps)
 	}
@@ -242,8 +298,8 @@ func (p *Program) TrainSignature(tr Training) (*TrainSignature, error) {
 			return nil, fmt.Errorf("lower: constant %q is %s, not a float value that can be trained", name, p.Consts[i].DType)
 		}
 		i = s.Consts[s.ConstOf[i]].Of // a tied group trains its first
-		if slices.Contains(s.Params, i) {
-			return nil, fmt.Errorf("lower: constant %q is trained twice (or with a constant tied to it)", name)
+		if slices.Contains(s.Params, i) || slices.ContainsFunc(s.Spreads, func(sp Spread) bool { return sp.Const == i }) {
+			return nil, fmt.Errorf("lower: constant %q is trained twice (or with a constant tied to it, or as a per-neuron parameter)", name)
 		}
 		s.Params = append(s.Params, i)
 	}
@@ -408,6 +464,53 @@ func (s *TrainSignature) layConsts(tied [][]string) error {
 	return nil
 }
 
+// laySpreads appends one argument per trained per-neuron parameter.
+func (s *TrainSignature) laySpreads(params []PopParam) error {
+	p := s.program
+	index := map[int][]int32{} // by parameter array: the element of a parameter read, or -1
+	for _, pp := range params {
+		if len(pp.Pops) == 0 || slices.Contains(pp.Pops, nil) {
+			return fmt.Errorf("lower: trained parameter %s: no population", pp.Name)
+		}
+		var sp Spread
+		n := pp.Pops[0].Size
+		for k, q := range pp.Pops {
+			c, ok := q.Block.VaryArrays[pp.Param]
+			switch {
+			case q.Size != n:
+				return fmt.Errorf("lower: trained parameter %s: populations %s and %s differ in size", pp.Name, pp.Pops[0].Name, q.Name)
+			case !ok:
+				return fmt.Errorf("lower: trained parameter %s: population %s holds %s as one value, not one per neuron (ir.Population.Vary)", pp.Name, q.Name, pp.Param)
+			case p.Consts[c].DType != p.DType:
+				return fmt.Errorf("lower: trained parameter %s: %s is held as %s, not a float value that can be trained", pp.Name, pp.Param, p.Consts[c].DType)
+			case k > 0 && c != sp.Const:
+				return fmt.Errorf("lower: trained parameter %s: populations %s and %s lie in different blocks", pp.Name, pp.Pops[0].Name, q.Name)
+			}
+			sp.Const = c
+			if index[c] == nil {
+				index[c] = slices.Repeat([]int32{-1}, p.Consts[c].Shape[0])
+			}
+			for j := range q.Size {
+				if index[c][q.Offset+j] >= 0 {
+					return fmt.Errorf("lower: population %s's %s is trained twice", q.Name, pp.Param)
+				}
+				index[c][q.Offset+j] = int32(j)
+			}
+		}
+		sp.Name, sp.Pops, sp.Offset, sp.At = pp.Name, pp.Pops, pp.Pops[0].Offset, len(s.Consts)
+		sp.Index = slices.Repeat([]int32{-1}, p.Consts[sp.Const].Shape[0])
+		for _, q := range pp.Pops {
+			for j := range q.Size {
+				sp.Index[q.Offset+j] = int32(j)
+			}
+		}
+		s.Consts = append(s.Consts, Value{Name: pp.Name, Role: RoleParam, Of: len(s.Spreads), DType: p.DType, Shape: []int{n}})
+		s.Spreads = append(s.Spreads, sp)
+	}
+	s.DataAt = len(s.Consts)
+	return nil
+}
+
 // equalInts reports whether two Int32 host tensors hold the same values.
 func equalInts(a, b *tensors.Tensor) bool {
 	var x, y []int32
@@ -421,7 +524,27 @@ func equalInts(a, b *tensors.Tensor) bool {
 func (s *TrainSignature) ConstArgs(all []*tensors.Tensor) []*tensors.Tensor {
 	out := make([]*tensors.Tensor, s.DataAt)
 	for j := range out {
-		out[j] = all[s.Consts[j].Of]
+		v := s.Consts[j]
+		if v.Role != RoleParam {
+			out[j] = all[v.Of]
+			continue
+		}
+		sp := s.Spreads[v.Of] // the first population's values
+		out[j] = sliceFloats(all[sp.Const], sp.Offset, v.Shape[0])
 	}
+	return out
+}
+
+// sliceFloats is elements [from, from+n) of a float host tensor.
+func sliceFloats(t *tensors.Tensor, from, n int) *tensors.Tensor {
+	var out *tensors.Tensor
+	t.ConstFlatData(func(v any) {
+		switch x := v.(type) {
+		case []float64:
+			out = tensors.FromFlatDataAndDimensions(slices.Clone(x[from:from+n]), n)
+		case []float32:
+			out = tensors.FromFlatDataAndDimensions(slices.Clone(x[from:from+n]), n)
+		}
+	})
 	return out
 }
