@@ -13,9 +13,9 @@ import (
 // A checkpoint of a training (Trainer.Checkpoint) is an .npz file:
 //
 //	<param>           the trained constant's values (float64, its shape)
-//	<param>.adam_m    Adam's first moment (float64, its size)
-//	<param>.adam_v    Adam's second moment (float64, its size, ≥ 0)
-//	adam_t            Adam's step count per trained constant (int64)
+//	<param>.adam_m    Adam's first moment, or SGD's velocity (float64, its size)
+//	<param>.adam_v    Adam's second moment (float64, its size, ≥ 0; 0 for SGD)
+//	adam_t            the optimiser's step count per trained constant (int64)
 //	epochs            the epochs completed (int64 [1])
 //	fingerprint       SHA-256 of the network's fingerprint and the training's
 //	                  configuration (uint8 [32])
@@ -43,6 +43,10 @@ func (t *Trainer) fingerprint() []uint8 {
 	c := t.cfg
 	fmt.Fprintf(h, "batch=%d input=%s readout=%s.%s reduce=%s params=%s steps=%d units=%d classes=%d\n",
 		c.Batch, c.Input, c.Readout, c.ReadoutVar, c.Reduce, strings.Join(c.Params, ","), t.steps, t.units, t.classes)
+	if c.Optimizer == OptimSGD || c.RateReg > 0 { // (absent before both existed: Adam checkpoints keep their fingerprint)
+		fmt.Fprintf(h, "optimizer=%s momentum=%g rate_reg=%g rate_target=%g rate_pops=%s\n",
+			c.Optimizer, c.Momentum, c.RateReg, c.RateTarget, strings.Join(c.RatePops, ","))
+	}
 	return h.Sum(nil)
 }
 
@@ -54,7 +58,7 @@ func (t *Trainer) Checkpoint(path string, epochs int) error {
 	steps := make([]int64, len(t.cfg.Params))
 	for i, name := range t.cfg.Params {
 		v := t.consts[t.at[i]]
-		a := t.adam[i]
+		a := t.optim[i]
 		names = append(names, name, name+".adam_m", name+".adam_v")
 		arrays = append(arrays, npyio.Array{Shape: v.Shape().Dimensions, Data: flat64(v)},
 			npyio.Array{Shape: []int{len(a.m)}, Data: slices.Clone(a.m)}, npyio.Array{Shape: []int{len(a.v)}, Data: slices.Clone(a.v)})
@@ -130,7 +134,8 @@ func (t *Trainer) Resume(path string) (epochs int, err error) {
 	for i := range n {
 		at := t.at[i]
 		t.consts[at] = floatTensor(values[i], dt, t.consts[at].Shape().Dimensions...)
-		t.adam[i] = &adam{m: moments[i][0], v: moments[i][1], t: int(steps[i])}
+		o := t.optim[i]
+		o.m, o.v, o.t = moments[i][0], moments[i][1], int(steps[i])
 	}
 	return int(ep[0]), nil
 }

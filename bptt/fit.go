@@ -22,6 +22,8 @@ type Epoch struct {
 	// mean training step in milliseconds.
 	Seconds float64 `json:"seconds"`
 	StepMS  float64 `json:"step_ms"`
+	// LR is the epoch's learning rate (Config.Schedule).
+	LR float64 `json:"lr"`
 }
 
 // Fit trains for epochs epochs over train in batches of Config.Batch
@@ -47,7 +49,8 @@ func (t *Trainer) FitFrom(ctx context.Context, train, test *dataset.Set, first, 
 		if len(batches) == 0 {
 			return log, fmt.Errorf("bptt: the training set has %d samples, fewer than a batch of %d", len(train.Samples), t.cfg.Batch)
 		}
-		e := Epoch{Epoch: epoch}
+		t.lr = t.cfg.Schedule.rate(t.cfg.LR, epoch, last)
+		e := Epoch{Epoch: epoch, LR: t.lr}
 		for _, idx := range batches {
 			if err := ctx.Err(); err != nil {
 				return log, err

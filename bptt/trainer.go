@@ -51,7 +51,7 @@ type Config struct {
 	Params []string
 	// Surrogate is the spike function's surrogate gradient.
 	Surrogate ops.Surrogate
-	// LR is Adam's learning rate (β₁ 0.9, β₂ 0.999, ε 1e-8).
+	// LR is the learning rate (of the first epoch, with a Schedule).
 	LR float64
 	// Loss is LossCE (""; softmax cross-entropy of the readout, one row
 	// per sample) or LossCountMSE (the mean squared difference between
@@ -76,6 +76,18 @@ type Config struct {
 	// Float64 trains in float64 (as does a network whose Precision is
 	// float64; else float32).
 	Float64 bool
+	// Optimizer is OptimAdam ("" too) or OptimSGD, with Momentum in
+	// [0, 1) for SGD.
+	Optimizer string
+	Momentum  float64
+	// Schedule changes the learning rate from epoch to epoch (Fit).
+	Schedule Schedule
+	// RateReg, when > 0, adds RateReg · mean((r − RateTarget)²) per
+	// population of RatePops to the loss: r are its neurons' firing rates
+	// over the sample (Hz), the mean over neurons and samples (as the
+	// fixed architecture's rate_reg).
+	RateReg, RateTarget float64
+	RatePops            []string
 }
 
 // Losses of Config.Loss.
@@ -105,7 +117,11 @@ type Trainer struct {
 	// at and grad are, per Config.Params entry, its argument's position in
 	// consts and its gradient's in Result.Grads.
 	at, grad []int
-	adam     []*adam
+	optim    []*optim
+	// lr is the learning rate of the epoch trained (Config.Schedule).
+	lr float64
+	// rateTargets are the targets of the rate regularisers' readouts.
+	rateTargets []*tensors.Tensor
 }
 
 // NewTrainer lowers net as cfg.Batch copies, lays out and compiles its
@@ -130,6 +146,27 @@ func NewTrainer(b backends.Backend, net *ir.Network, cfg Config, units, classes,
 		if math.IsNaN(b[0]) || math.IsNaN(b[1]) || b[0] > b[1] {
 			return nil, fmt.Errorf("bptt: bounds of %s must be [lo, hi] with lo ≤ hi, got [%g, %g]", name, b[0], b[1])
 		}
+	}
+	switch cfg.Optimizer {
+	case "", OptimAdam:
+		if cfg.Momentum != 0 {
+			return nil, fmt.Errorf("bptt: momentum is SGD's; Adam takes none (got %g)", cfg.Momentum)
+		}
+	case OptimSGD:
+		if !(cfg.Momentum >= 0 && cfg.Momentum < 1) {
+			return nil, fmt.Errorf("bptt: momentum must be in [0, 1), got %g", cfg.Momentum)
+		}
+	default:
+		return nil, fmt.Errorf("bptt: unknown optimizer %q: expected %q or %q", cfg.Optimizer, OptimAdam, OptimSGD)
+	}
+	if err := cfg.Schedule.check(cfg.LR); err != nil {
+		return nil, err
+	}
+	if !(cfg.RateReg >= 0) || math.IsInf(cfg.RateReg, 0) || !(cfg.RateTarget >= 0) || math.IsInf(cfg.RateTarget, 0) {
+		return nil, fmt.Errorf("bptt: the rate regulariser's weight and target must be finite numbers ≥ 0, got %g and %g Hz", cfg.RateReg, cfg.RateTarget)
+	}
+	if (cfg.RateReg > 0) != (len(cfg.RatePops) > 0) {
+		return nil, fmt.Errorf("bptt: a rate regulariser needs a weight > 0 and the populations it acts on (got weight %g, populations %q)", cfg.RateReg, cfg.RatePops)
 	}
 	if steps < 1 || steps > lower.MaxTrainSteps {
 		return nil, fmt.Errorf("bptt: a sample must last 1 to %d steps, got %d", lower.MaxTrainSteps, steps)
@@ -205,7 +242,20 @@ func NewTrainer(b backends.Backend, net *ir.Network, cfg Config, units, classes,
 		outs = append(outs, out)
 	}
 	tr.Readouts = []lower.Readout{{Pops: outs, Var: cfg.ReadoutVar, Reduce: cfg.Reduce}}
-	t := &Trainer{cfg: cfg, steps: steps, dt: net.Dt / 1000, classes: classes}
+	t := &Trainer{cfg: cfg, steps: steps, dt: net.Dt / 1000, classes: classes, lr: cfg.LR}
+	var rates []emit.RateTerm
+	for _, name := range cfg.RatePops {
+		r := lower.Readout{Reduce: lower.ReduceSum}
+		for k := range cfg.Batch {
+			q, ok := popByName[copyOf(name, k)]
+			if !ok {
+				return nil, fmt.Errorf("bptt: rate regulariser: no population %q", name)
+			}
+			r.Pops = append(r.Pops, q)
+		}
+		rates = append(rates, emit.RateTerm{Readout: len(tr.Readouts), Weight: cfg.RateReg, Dt: t.dt})
+		tr.Readouts = append(tr.Readouts, r)
+	}
 	trainable := map[string]bool{} // the trainable constants, as a lone network names them
 	for _, name := range p.TrainableConsts() {
 		if proj, rest, ok := strings.Cut(name, "."); ok && !strings.Contains(rest, "param.") && (cfg.Batch == 1 || strings.HasSuffix(proj, "__0")) {
@@ -245,11 +295,11 @@ func NewTrainer(b backends.Backend, net *ir.Network, cfg Config, units, classes,
 	if t.sig, err = p.TrainSignature(tr); err != nil {
 		return nil, err
 	}
-	loss := emit.Loss{Kind: emit.LossCE, Groups: cfg.Batch}
+	loss := emit.Loss{Kind: emit.LossCE, Groups: cfg.Batch, Rates: rates}
 	switch cfg.Loss {
 	case "", LossCE:
 	case LossCountMSE:
-		loss = emit.Loss{Kind: emit.LossMSE}
+		loss = emit.Loss{Kind: emit.LossMSE, Rates: rates}
 		if !(cfg.TargetHigh > cfg.TargetLow) || math.IsInf(cfg.TargetHigh, 0) || math.IsInf(cfg.TargetLow, 0) {
 			return nil, fmt.Errorf("bptt: count_mse needs finite targets with TargetHigh > TargetLow, got %g and %g", cfg.TargetHigh, cfg.TargetLow)
 		}
@@ -270,6 +320,10 @@ func NewTrainer(b backends.Backend, net *ir.Network, cfg Config, units, classes,
 		t.columns = append(t.columns, cols)
 	}
 	t.units = units
+	for _, rt := range rates {
+		size := t.sig.Readouts[rt.Readout].Size()
+		t.rateTargets = append(t.rateTargets, floatTensor(slices.Repeat([]float64{cfg.RateTarget}, size), dt, size))
+	}
 	if t.carried0, err = InitialCarried(t.sig, p.InitialState()); err != nil {
 		return nil, err
 	}
@@ -280,7 +334,7 @@ func NewTrainer(b backends.Backend, net *ir.Network, cfg Config, units, classes,
 			g = len(weights) + slices.Index(popParams, name)
 		}
 		t.at, t.grad = append(t.at, trained[g]), append(t.grad, g)
-		t.adam = append(t.adam, newAdam(len(flat64(t.consts[trained[g]]))))
+		t.optim = append(t.optim, newOptim(len(flat64(t.consts[trained[g]])), cfg))
 	}
 	return t, nil
 }
@@ -380,7 +434,7 @@ func (t *Trainer) run(set *dataset.Set, idx []int, train bool) (Step, []float64,
 		}
 		onehot[k*t.classes+int(l)] = high
 	}
-	targets := []*tensors.Tensor{floatTensor(onehot, dt, nb*t.classes)}
+	targets := append([]*tensors.Tensor{floatTensor(onehot, dt, nb*t.classes)}, t.rateTargets...)
 	res, err := t.prog.Grad(t.carried0, t.consts, targets, t.steps)
 	if err != nil {
 		return Step{}, nil, err
@@ -410,7 +464,7 @@ func (t *Trainer) run(set *dataset.Set, idx []int, train bool) (Step, []float64,
 			}
 		}
 		for i, at := range t.at {
-			val := t.adam[i].update(flat64(t.consts[at]), grads[i], t.cfg.LR)
+			val := t.optim[i].update(flat64(t.consts[at]), grads[i], t.lr)
 			if b, ok := t.cfg.Bounds[t.cfg.Params[i]]; ok {
 				for k := range val {
 					val[k] = min(max(val[k], b[0]), b[1])
@@ -422,7 +476,8 @@ func (t *Trainer) run(set *dataset.Set, idx []int, train bool) (Step, []float64,
 	return Step{Loss: res.Loss, Accuracy: float64(right) / float64(len(idx))}, logits, nil
 }
 
-// TrainBatch takes one Adam step on the samples idx of set.
+// TrainBatch takes one optimiser step on the samples idx of set, at the
+// learning rate of the epoch Fit is in (Config.LR outside Fit).
 func (t *Trainer) TrainBatch(set *dataset.Set, idx []int) (Step, error) {
 	s, _, err := t.run(set, idx, true)
 	return s, err
@@ -476,28 +531,6 @@ func (t *Trainer) Params() map[string]*tensors.Tensor {
 
 // Segment is the number of steps between the states the program stores.
 func (t *Trainer) Segment() int { return t.prog.Segment() }
-
-// adam holds Adam's moments of one trained constant.
-type adam struct {
-	m, v []float64
-	t    int
-}
-
-func newAdam(n int) *adam { return &adam{m: make([]float64, n), v: make([]float64, n)} }
-
-// update returns x after one Adam step along the gradient g.
-func (a *adam) update(x, g []float64, lr float64) []float64 {
-	const b1, b2, eps = 0.9, 0.999, 1e-8
-	a.t++
-	c1, c2 := 1-math.Pow(b1, float64(a.t)), 1-math.Pow(b2, float64(a.t))
-	out := make([]float64, len(x))
-	for i := range x {
-		a.m[i] = b1*a.m[i] + (1-b1)*g[i]
-		a.v[i] = b2*a.v[i] + (1-b2)*g[i]*g[i]
-		out[i] = x[i] - lr*(a.m[i]/c1)/(math.Sqrt(a.v[i]/c2)+eps)
-	}
-	return out
-}
 
 // flat64 reads a float tensor's values as float64.
 func flat64(t *tensors.Tensor) []float64 {

@@ -224,10 +224,107 @@ func TestTrainerConfigErrors(t *testing.T) {
 		{func(c *Config) { c.Loss = LossCountMSE }, "bptt: count_mse needs finite targets with TargetHigh > TargetLow, got 0 and 0"},
 		{func(c *Config) { c.Input = "Nope" }, `bptt: no input population "Nope"`},
 		{func(c *Config) { c.Params = []string{"nope.weight"} }, `bptt: no constant "nope.weight" to train (trainable: h2out.weight, in2h.weight`},
+		{func(c *Config) { c.Params = []string{"H.tau_x"} }, `bptt: H.tau_x: population H (LifRef) has no parameter "tau_x"`},
+		{func(c *Config) { c.Params = []string{"H.tau", "H.tau"} }, "bptt: H.tau is trained twice"},
+		{func(c *Config) { c.Params = []string{"H.tau_ref"} }, "lower: trained parameter H.tau_ref: tau_ref is held as Int32, not a float value that can be trained"},
+		{func(c *Config) { c.Optimizer = "rmsprop" }, `bptt: unknown optimizer "rmsprop": expected "adam" or "sgd"`},
+		{func(c *Config) { c.Momentum = 0.9 }, "bptt: momentum is SGD's; Adam takes none (got 0.9)"},
+		{func(c *Config) { c.Optimizer, c.Momentum = OptimSGD, 1 }, "bptt: momentum must be in [0, 1), got 1"},
+		{func(c *Config) { c.Schedule = Schedule{Kind: "linear"} }, `bptt: unknown schedule "linear"`},
+		{func(c *Config) { c.Schedule = Schedule{Kind: ScheduleStep, Every: 0, Gamma: 0.5} }, "bptt: a step schedule needs every ≥ 1 epochs and 0 < gamma ≤ 1, got 0 and 0.5"},
+		{func(c *Config) { c.Schedule = Schedule{Kind: ScheduleCosine, MinLR: 1} }, "bptt: a cosine schedule's min_lr must be in [0, lr = 0.01], got 1"},
+		{func(c *Config) { c.RateReg = 1 }, "bptt: a rate regulariser needs a weight > 0 and the populations it acts on"},
+		{func(c *Config) { c.RateReg, c.RateTarget = 1, -5 }, "bptt: the rate regulariser's weight and target must be finite numbers ≥ 0, got 1 and -5 Hz"},
+		{func(c *Config) { c.RateReg, c.RatePops = 1, []string{"X"} }, `bptt: rate regulariser: no population "X"`},
 	} {
 		c := good
 		tc.edit(&c)
 		_, err := NewTrainer(b, net, c, 20, 3, 10)
 		require.ErrorContains(t, err, tc.want)
 	}
+}
+
+// Learning-rate schedules: a step schedule multiplies by gamma every
+// `every` epochs; a cosine one goes from LR at the first epoch to MinLR
+// at the last along half a cosine.
+func TestSchedules(t *testing.T) {
+	for _, c := range []struct {
+		s    Schedule
+		want []float64
+	}{
+		{Schedule{}, []float64{0.1, 0.1, 0.1, 0.1, 0.1}},
+		{Schedule{Kind: ScheduleStep, Every: 2, Gamma: 0.5}, []float64{0.1, 0.1, 0.05, 0.05, 0.025}},
+		{Schedule{Kind: ScheduleCosine, MinLR: 0.02}, []float64{0.1, 0.02 + 0.08*(1+math.Sqrt(0.5))/2, 0.06, 0.02 + 0.08*(1-math.Sqrt(0.5))/2, 0.02}},
+	} {
+		for e, want := range c.want {
+			require.InDelta(t, want, c.s.rate(0.1, e+1, 5), 1e-15, "%+v epoch %d", c.s, e+1)
+		}
+	}
+}
+
+// SGD with momentum is the heavy ball: v ← μ·v + g, x ← x − lr·v.
+func TestSGDMomentum(t *testing.T) {
+	o := newOptim(2, Config{Optimizer: OptimSGD, Momentum: 0.5})
+	x := o.update([]float64{1, 2}, []float64{1, -2}, 0.1)
+	require.Equal(t, []float64{1 - 0.1, 2 + 0.2}, x)
+	x = o.update(x, []float64{1, 0}, 0.1) // v = (1.5, -1)
+	require.InDeltaSlice(t, []float64{0.9 - 0.15, 2.2 + 0.1}, x, 1e-15)
+}
+
+// A rate regulariser adds RateReg · mean((r − target)²) over the
+// regularised population's neurons and samples to the loss: with target
+// 0 Hz the regularised loss exceeds the plain one by that much, which is
+// positive when the population fires.
+func TestRateRegulariser(t *testing.T) {
+	tier.Slow(t)
+	b, err := pjrt.Open(pjrt.Options{Backend: "cpu"})
+	require.NoError(t, err)
+	net, err := netspec.Parse([]byte(strings.Replace(randmanNet, "model: SpikeTimes, spikes: {times: [], indices: []}",
+		"model: LifRef, params: {V_th: 1000000 mV}", 1)), "randman.yaml")
+	require.NoError(t, err)
+	o := dataset.RandmanOptions{Classes: 3, Units: 20, SamplesPerClass: 10, ManifoldDim: 1, Alpha: 2, Steps: 40, Dt: 1e-3, SpikesPerUnit: 1, Seed: 5}
+	data, err := dataset.Randman(o)
+	require.NoError(t, err)
+	s, err := ops.NewSurrogate("fast_sigmoid", 10)
+	require.NoError(t, err)
+	cfg := Config{Batch: 5, Input: "In", Readout: "Out", ReadoutVar: "V", Reduce: lower.ReduceMax,
+		Params: []string{"in2h.weight"}, Surrogate: s, LR: 0.05, Float64: true}
+	plain, err := NewTrainer(b, net, cfg, o.Units, o.Classes, o.Steps)
+	require.NoError(t, err)
+	cfg.RateReg, cfg.RatePops = 1e-3, []string{"H"}
+	reg, err := NewTrainer(b, net, cfg, o.Units, o.Classes, o.Steps)
+	require.NoError(t, err)
+	idx := []int{0, 7, 12, 20, 29}
+	a, err := plain.Evaluate(subset(data, idx))
+	require.NoError(t, err)
+	r, err := reg.Evaluate(subset(data, idx))
+	require.NoError(t, err)
+	require.Equal(t, a.Accuracy, r.Accuracy)
+	// The regulariser from H's spike counts, simulated by the trainer's own
+	// forward pass (a readout of H's counts).
+	cfg.RateReg, cfg.RatePops, cfg.Readout, cfg.ReadoutVar, cfg.Reduce = 0, nil, "H", "", lower.ReduceSum
+	counts, err := NewTrainer(b, net, cfg, o.Units, 32, o.Steps)
+	require.NoError(t, err)
+	rows, err := counts.Readout(subset(data, idx), []int{0, 1, 2, 3, 4})
+	require.NoError(t, err)
+	sum, n := 0.0, 0
+	for _, row := range rows {
+		for _, c := range row {
+			hz := c / (float64(o.Steps) * 1e-3)
+			sum += hz * hz
+			n++
+		}
+	}
+	require.Positive(t, sum, "H must fire")
+	require.InDelta(t, 1e-3*sum/float64(n), r.Loss-a.Loss, 1e-9)
+}
+
+// subset is the samples idx of set, in that order.
+func subset(set *dataset.Set, idx []int) *dataset.Set {
+	out := *set
+	out.Samples = nil
+	for _, i := range idx {
+		out.Samples = append(out.Samples, set.Samples[i])
+	}
+	return &out
 }

@@ -119,13 +119,27 @@ type Loss struct {
 	// Groups is the number of rows (samples) a readout holds for LossCE
 	// (≥ 1; each readout's size must be a multiple of it).
 	Groups int
+	// Rates are firing-rate regularisers, each over a readout of spike
+	// counts, added to the loss of the other readouts.
+	Rates []RateTerm
+}
+
+// RateTerm regularises the firing rates of one readout of spike counts
+// (reduce sum): Weight · mean((r − target)²), r = count/(steps·Dt) in Hz
+// and target the readout's target (Hz, per neuron).
+type RateTerm struct {
+	// Readout is the readout's index; Weight the term's weight; Dt the
+	// step in seconds.
+	Readout    int
+	Weight, Dt float64
 }
 
 // TrainLoss returns the graph function of the loss (the loss of package
 // loop's BPTT): from the readout accumulators, one target per readout of
 // its shape and the number of steps run (a scalar of the simulation type),
-// the loss and its gradient with respect to each readout. A mean readout
-// is its sum divided by the steps.
+// the loss and its gradient with respect to each readout: the mean over
+// the readouts of their loss, plus l.Rates' regularisers (whose readouts
+// are theirs alone). A mean readout is its sum divided by the steps.
 func TrainLoss(sig *lower.TrainSignature, l Loss) func(inputs []*Node) []*Node {
 	r := len(sig.Readouts)
 	return func(inputs []*Node) []*Node {
@@ -133,9 +147,18 @@ func TrainLoss(sig *lower.TrainSignature, l Loss) func(inputs []*Node) []*Node {
 			panic(fmt.Sprintf("emit: TrainLoss: %d inputs, expected %d readouts, %d targets and the steps", len(inputs), r, r))
 		}
 		steps := inputs[2*r]
-		var total *Node
+		var total, reg *Node
+		rated := map[int]RateTerm{}
+		for _, rt := range l.Rates {
+			rated[rt.Readout] = rt
+		}
 		for j, ro := range sig.Readouts {
 			x, target := inputs[j], inputs[r+j]
+			if rt, ok := rated[j]; ok {
+				d := Sub(DivScalar(Div(x, steps), rt.Dt), target)
+				reg = plus(reg, MulScalar(ReduceAllMean(Mul(d, d)), rt.Weight))
+				continue
+			}
 			if ro.Reduce == lower.ReduceMean {
 				x = Div(x, steps)
 			}
@@ -152,7 +175,12 @@ func TrainLoss(sig *lower.TrainSignature, l Loss) func(inputs []*Node) []*Node {
 			}
 			total = plus(total, term)
 		}
-		total = DivScalar(total, float64(r))
+		if total != nil {
+			total = DivScalar(total, float64(r-len(rated)))
+		}
+		if reg != nil {
+			total = plus(total, reg)
+		}
 		return append([]*Node{total}, Gradient(total, inputs[:r]...)...)
 	}
 }

@@ -94,6 +94,25 @@ type LoopTraining struct {
 	Bounds map[string][2]float64
 	// Clip, when > 0, bounds the global norm of each step's gradients.
 	Clip float64
+	// Optimizer is "adam" ("" too) or "sgd", Momentum SGD's momentum.
+	Optimizer string  `json:",omitempty"`
+	Momentum  float64 `json:",omitempty"`
+	// Schedule is the learning-rate schedule.
+	Schedule Schedule
+	// RatePops are the populations the rate regulariser (Config.RateReg,
+	// RateTarget) acts on; with a regulariser and none given, every
+	// population but the input, the readout and spike sources.
+	RatePops []string `json:",omitempty"`
+}
+
+// Schedule is a learning-rate schedule (bptt.Schedule).
+type Schedule struct {
+	// Kind is "" or "constant", "step" or "cosine".
+	Kind string `json:",omitempty"`
+	// Every and Gamma shape a step schedule, MinLR a cosine one.
+	Every int     `json:",omitempty"`
+	Gamma float64 `json:",omitempty"`
+	MinLR float64 `json:",omitempty"`
 }
 
 type specFile struct {
@@ -169,6 +188,18 @@ type specTraining struct {
 	Segment *int                 `yaml:"segment"`
 	Bounds  map[string][]float64 `yaml:"bounds"`
 	Clip    *float64             `yaml:"clip"`
+	// Optimiser, schedule and rate regulariser populations (with model).
+	Optimizer       *string       `yaml:"optimizer"`
+	Momentum        *float64      `yaml:"momentum"`
+	Schedule        *specSchedule `yaml:"schedule"`
+	RatePopulations []string      `yaml:"rate_populations"`
+}
+
+type specSchedule struct {
+	Kind  string   `yaml:"kind"`
+	Every *int     `yaml:"every"`
+	Gamma *float64 `yaml:"gamma"`
+	MinLR *float64 `yaml:"min_lr"`
 }
 
 type specReadout struct {
@@ -484,7 +515,9 @@ func (s *Spec) parseLoop(f *specFile, filename string, at func(field, format str
 		for _, k := range []struct {
 			field string
 			given bool
-		}{{"train.input", t.Input != ""}, {"train.readout", t.Readout != nil}, {"train.params", t.Params != nil}, {"train.segment", t.Segment != nil}} {
+		}{{"train.input", t.Input != ""}, {"train.readout", t.Readout != nil}, {"train.params", t.Params != nil}, {"train.segment", t.Segment != nil},
+			{"train.optimizer", t.Optimizer != nil}, {"train.momentum", t.Momentum != nil}, {"train.schedule", t.Schedule != nil},
+			{"train.rate_populations", t.RatePopulations != nil}} {
 			if k.given {
 				return at(k.field, "trains a spec network: give its file as model: (the fixed architecture reads network:)")
 			}
@@ -532,6 +565,54 @@ func (s *Spec) parseLoop(f *specFile, filename string, at func(field, format str
 	}
 	if t.Loss != nil && *t.Loss == LossCountMSE { // the model's readout is its own; the fixed architecture's rule does not apply
 		s.Config.Readout = ReadoutSpiking
+	}
+	switch {
+	case t.Optimizer == nil:
+	case *t.Optimizer == "adam" || *t.Optimizer == "sgd":
+		s.Loop.Optimizer = *t.Optimizer
+	default:
+		return at("train.optimizer", "expected adam or sgd, got %q", *t.Optimizer)
+	}
+	if t.Momentum != nil {
+		if s.Loop.Optimizer != "sgd" {
+			return at("train.momentum", "is SGD's: give optimizer: sgd (Adam takes none)")
+		}
+		if !(*t.Momentum >= 0 && *t.Momentum < 1) {
+			return at("train.momentum", "must be in [0, 1), got %g", *t.Momentum)
+		}
+		s.Loop.Momentum = *t.Momentum
+	}
+	if sc := t.Schedule; sc != nil {
+		s.Loop.Schedule.Kind = sc.Kind
+		switch sc.Kind {
+		case "constant":
+		case "step":
+			if sc.Every == nil || *sc.Every < 1 || sc.Gamma == nil || !(*sc.Gamma > 0 && *sc.Gamma <= 1) {
+				return at("train.schedule", "a step schedule needs every: N epochs (≥ 1) and gamma in (0, 1]")
+			}
+			s.Loop.Schedule.Every, s.Loop.Schedule.Gamma = *sc.Every, *sc.Gamma
+		case "cosine":
+			if sc.MinLR != nil {
+				if !(*sc.MinLR >= 0) || math.IsInf(*sc.MinLR, 0) {
+					return at("train.schedule.min_lr", "must be a finite number ≥ 0, got %g", *sc.MinLR)
+				}
+				s.Loop.Schedule.MinLR = *sc.MinLR
+			}
+		default:
+			return at("train.schedule.kind", "expected constant, step or cosine, got %q", sc.Kind)
+		}
+		if (sc.Every != nil || sc.Gamma != nil) && sc.Kind != "step" {
+			return at("train.schedule", "every and gamma belong to kind: step")
+		}
+		if sc.MinLR != nil && sc.Kind != "cosine" {
+			return at("train.schedule.min_lr", "belongs to kind: cosine")
+		}
+	}
+	if t.RatePopulations != nil {
+		if t.RateReg == nil || !(*t.RateReg > 0) {
+			return at("train.rate_populations", "give the regulariser's weight rate_reg: (> 0) and its rate_target:")
+		}
+		s.Loop.RatePops = t.RatePopulations
 	}
 	if t.Segment != nil {
 		if *t.Segment < 1 || *t.Segment > maxSegment {

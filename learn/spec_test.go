@@ -92,7 +92,24 @@ func TestSpecModelErrors(t *testing.T) {
 	s, err = ParseSpec([]byte(base+"  clip: 2.5\n"), "m.yaml")
 	require.NoError(t, err)
 	require.Equal(t, 2.5, s.Loop.Clip)
+	s, err = ParseSpec([]byte(base+"  optimizer: sgd\n  momentum: 0.9\n  schedule: {kind: step, every: 3, gamma: 0.5}\n  rate_reg: 0.001\n  rate_target: 10 Hz\n  rate_populations: [H]\n"), "m.yaml")
+	require.NoError(t, err)
+	require.Equal(t, "sgd", s.Loop.Optimizer)
+	require.Equal(t, 0.9, s.Loop.Momentum)
+	require.Equal(t, Schedule{Kind: "step", Every: 3, Gamma: 0.5}, s.Loop.Schedule)
+	require.Equal(t, []string{"H"}, s.Loop.RatePops)
+	require.Equal(t, 0.001, s.Config.RateReg)
+	require.Equal(t, 10.0, s.Config.RateTarget)
 	for _, tc := range []struct{ spec, want string }{
+		{base + "  optimizer: rmsprop\n", `m.yaml:7: train.optimizer: expected adam or sgd, got "rmsprop"`},
+		{base + "  momentum: 0.9\n", "train.momentum: is SGD's: give optimizer: sgd (Adam takes none)"},
+		{base + "  optimizer: sgd\n  momentum: 1.5\n", "train.momentum: must be in [0, 1), got 1.5"},
+		{base + "  schedule: {kind: linear}\n", `train.schedule.kind: expected constant, step or cosine, got "linear"`},
+		{base + "  schedule: {kind: step, every: 0, gamma: 0.5}\n", "train.schedule: a step schedule needs every: N epochs (≥ 1) and gamma in (0, 1]"},
+		{base + "  schedule: {kind: cosine, every: 2}\n", "train.schedule: every and gamma belong to kind: step"},
+		{base + "  schedule: {kind: step, every: 2, gamma: 0.5, min_lr: 0.1}\n", "train.schedule.min_lr: belongs to kind: cosine"},
+		{base + "  rate_populations: [H]\n", "train.rate_populations: give the regulariser's weight rate_reg: (> 0)"},
+		{"name: m\ntrain:\n  optimizer: sgd\n", "m.yaml:3: train.optimizer: trains a spec network: give its file as model:"},
 		{"name: m\ntrain:\n  input: In\n", "m.yaml:3: train.input: trains a spec network: give its file as model:"},
 		{"name: m\nmodel: net.yaml\ntrain:\n  readout: {population: Out}\n  params: [w.weight]\n", "train.input: name the population the data drive"},
 		{"name: m\nmodel: net.yaml\ntrain:\n  input: In\n  params: [w.weight]\n", "train.readout: give {population: P"},

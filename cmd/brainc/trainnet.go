@@ -14,6 +14,7 @@ import (
 	"github.com/brainc/brainc/artifact"
 	"github.com/brainc/brainc/atomicfile"
 	"github.com/brainc/brainc/bptt"
+	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/learn"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/netspec"
@@ -92,7 +93,9 @@ func trainNetwork(spec *learn.Spec, o netTraining, stdout, stderr io.Writer) err
 	units, classes := max(trainSet.Units, testSet.Units), max(trainSet.Classes, testSet.Classes)
 	tr, err := bptt.NewTrainer(b, net, bptt.Config{Batch: c.Batch, Input: l.Input, Readout: l.Readout, ReadoutVar: l.Var,
 		Reduce: lower.Reduce(l.Reduce), Params: l.Params, Surrogate: c.Surrogate, LR: c.LR, Segment: l.Segment,
-		Loss: lossOf(c), TargetHigh: c.TargetHigh, TargetLow: c.TargetLow, Bounds: l.Bounds, ClipNorm: l.Clip}, units, classes, c.Steps)
+		Loss: lossOf(c), TargetHigh: c.TargetHigh, TargetLow: c.TargetLow, Bounds: l.Bounds, ClipNorm: l.Clip,
+		Optimizer: l.Optimizer, Momentum: l.Momentum, Schedule: bptt.Schedule(l.Schedule),
+		RateReg: c.RateReg, RateTarget: c.RateTarget, RatePops: ratePops(net, spec)}, units, classes, c.Steps)
 	if err != nil {
 		return fmt.Errorf("%s: %w", spec.Model, err)
 	}
@@ -130,8 +133,12 @@ func trainNetwork(spec *learn.Spec, o netTraining, stdout, stderr io.Writer) err
 	}
 	var ckErr error
 	sum.Epochs, err = tr.FitFrom(ctx, trainSet, testSet, first, c.Epochs, c.Seed, func(e bptt.Epoch) {
-		fmt.Fprintf(stdout, "epoch %3d  loss %.4f  train %.3f  test %.3f (loss %.4f)  %.1f s (step %.0f ms)\n",
-			e.Epoch, e.Loss, e.TrainAccuracy, e.TestAccuracy, e.TestLoss, e.Seconds, e.StepMS)
+		lr := ""
+		if k := l.Schedule.Kind; k != "" && k != "constant" {
+			lr = fmt.Sprintf("  lr %.3g", e.LR)
+		}
+		fmt.Fprintf(stdout, "epoch %3d  loss %.4f  train %.3f  test %.3f (loss %.4f)  %.1f s (step %.0f ms)%s\n",
+			e.Epoch, e.Loss, e.TrainAccuracy, e.TestAccuracy, e.TestLoss, e.Seconds, e.StepMS, lr)
 		if o.checkpointDir != "" && ckErr == nil {
 			intr.Writing()
 			ckErr = atomicfile.Dir(o.checkpointDir, atomicfile.DirOptions{Overwrite: true}, func(stage string) ([]string, error) {
@@ -191,4 +198,20 @@ func lossOf(c *learn.Config) string {
 		return bptt.LossCountMSE
 	}
 	return bptt.LossCE
+}
+
+// ratePops are the populations a model spec's rate regulariser acts on:
+// train.rate_populations, else (with rate_reg) every population but the
+// input, the readout and spike sources (SpikeTimes, Poisson).
+func ratePops(net *ir.Network, spec *learn.Spec) []string {
+	if spec.Config.RateReg <= 0 || spec.Loop.RatePops != nil {
+		return spec.Loop.RatePops
+	}
+	var out []string
+	for _, pop := range net.Populations {
+		if pop.Name != spec.Loop.Input && pop.Name != spec.Loop.Readout && pop.Model != "SpikeTimes" && pop.Model != "Poisson" {
+			out = append(out, pop.Name)
+		}
+	}
+	return out
 }
