@@ -24,7 +24,7 @@ run: setup
 	$(BIN) run coba --out $(OUT) --overwrite
 
 bench: setup
-	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./bench/ ./bench/train/
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./bench/ ./bench/train/ ./bptt/
 
 # Fuzz the spec reader, the lowering, the NPY/NPZ readers, checkpoint loading
 # and the disk cache's entries, FUZZTIME each, one worker (make test runs their

@@ -76,3 +76,46 @@ func BenchmarkTrainStep(b *testing.B) {
 
 // sqrtSteps is ⌈√steps⌉.
 func sqrtSteps(steps int) int { return int(math.Ceil(math.Sqrt(float64(steps)))) }
+
+// BenchmarkEvaluateBatch measures the evaluation of one batch (the
+// forward program, Program.Loss) of randman-net.yaml at batch 128, T = 100
+// and T = 1,000, against BenchmarkTrainStep's training step.
+func BenchmarkEvaluateBatch(b *testing.B) {
+	src, err := os.ReadFile("../docs/examples/train/randman-net.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, steps := range []int{100, 1000} {
+		b.Run(fmt.Sprintf("batch=128/T=%d", steps), func(b *testing.B) {
+			be, err := pjrt.Open(pjrt.Options{Backend: "cpu"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			net, err := netspec.Parse(src, "randman-net.yaml")
+			if err != nil {
+				b.Fatal(err)
+			}
+			o := dataset.RandmanOptions{Classes: 5, Units: 30, SamplesPerClass: 200, ManifoldDim: 1, Alpha: 2, Steps: steps, Dt: 1e-3, SpikesPerUnit: 1, Seed: 7}
+			data, err := dataset.Randman(o)
+			if err != nil {
+				b.Fatal(err)
+			}
+			s, _ := ops.NewSurrogate("inv_square", 100)
+			tr, err := NewTrainer(be, net, Config{Batch: 128, Input: "In", Readout: "Out", ReadoutVar: "V", Reduce: lower.ReduceMax,
+				Params: []string{"in2h.weight", "h2h.weight", "h2out.weight"}, Surrogate: s, LR: 0.01, Segment: 1}, o.Units, o.Classes, steps)
+			if err != nil {
+				b.Fatal(err)
+			}
+			idx := data.Batches(128, false, 0, 0)[0]
+			if _, err := tr.Readout(data, idx); err != nil { // warm-up and compile
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for range b.N {
+				if _, err := tr.Readout(data, idx); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

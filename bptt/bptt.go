@@ -54,6 +54,10 @@ type Program struct {
 	Text   string
 	client *xlapjrt.Client
 	exe    *xlapjrt.LoadedExecutable
+	// lossText is the forward-only module (loop.LossModule), compiled into
+	// lossExe on the first Loss call.
+	lossText string
+	lossExe  *xlapjrt.LoadedExecutable
 	// TraceTime is the time spent tracing the three functions and writing
 	// the module, CompileTime XLA's compile of it.
 	TraceTime, CompileTime time.Duration
@@ -129,6 +133,10 @@ func New(b backends.Backend, sig *lower.TrainSignature, opts Options) (*Program,
 		spec.Readouts = append(spec.Readouts, sig.ReadoutAt(j))
 	}
 	if g.Text, err = loop.GradModule(step, vjp, loss, spec); err != nil {
+		return nil, err
+	}
+	spec.Name = "forward"
+	if g.lossText, err = loop.LossModule(step, loss, spec); err != nil {
 		return nil, err
 	}
 	if g.client, err = pjrt.Client(b); err != nil {
@@ -208,6 +216,51 @@ func floatsOf(t *tensors.Tensor, dtype dtypes.DType) *tensors.Tensor {
 // returns the loss of the readouts against targets (one per readout, of
 // its shape) and its gradients.
 func (g *Program) Grad(carried, consts, targets []*tensors.Tensor, steps int) (*Result, error) {
+	host, err := g.call(g.exe, carried, consts, targets, steps)
+	if err != nil {
+		return nil, err
+	}
+	sig := g.sig
+	c, trained := len(sig.Carried), sig.Trained()
+	res := &Result{Final: host[1 : 1+c], Grads: host[1+c : 1+c+len(trained)], Adjoints: host[1+c+len(trained):]}
+	res.Loss = flat64(host[0])[0]
+	if math.IsNaN(res.Loss) || math.IsInf(res.Loss, 0) {
+		return res, fmt.Errorf("bptt: the loss is %v after %d steps", res.Loss, steps)
+	}
+	for i, g := range res.Grads {
+		if bad := nonFinite(g); bad > 0 {
+			return res, fmt.Errorf("bptt: the gradient of %s is not finite in %d of its %d entries after %d steps: the backward pass overflowed (exploding gradients through the recurrent dynamics); try a flatter surrogate (smaller alpha), fewer steps or float64",
+				sig.Consts[trained[i]].Name, bad, g.Shape().Size(), steps)
+		}
+	}
+	return res, nil
+}
+
+// Loss runs the forward pass alone (no state stored, no backward pass;
+// compiled on its first call): the loss and the carried values after
+// steps steps, as Grad gives them, without gradients.
+func (g *Program) Loss(carried, consts, targets []*tensors.Tensor, steps int) (*Result, error) {
+	if g.lossExe == nil {
+		exe, err := g.client.Compile().WithStableHLO([]byte(g.lossText)).Done()
+		if err != nil {
+			return nil, fmt.Errorf("bptt: compiling the forward program: %w", err)
+		}
+		g.lossExe = exe
+	}
+	host, err := g.call(g.lossExe, carried, consts, targets, steps)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Loss: flat64(host[0])[0], Final: host[1:]}
+	if math.IsNaN(res.Loss) || math.IsInf(res.Loss, 0) {
+		return res, fmt.Errorf("bptt: the loss is %v after %d steps", res.Loss, steps)
+	}
+	return res, nil
+}
+
+// call runs exe on the carried values, constants, targets and steps, and
+// returns its results on the host.
+func (g *Program) call(exe *xlapjrt.LoadedExecutable, carried, consts, targets []*tensors.Tensor, steps int) ([]*tensors.Tensor, error) {
 	sig := g.sig
 	if steps < 1 || steps > g.opts.MaxSteps {
 		return nil, fmt.Errorf("bptt: steps must be in [1, %d] (Options.MaxSteps), got %d", g.opts.MaxSteps, steps)
@@ -255,9 +308,9 @@ func (g *Program) Grad(carried, consts, targets []*tensors.Tensor, steps int) (*
 	if err := add(tensors.FromValue(int32(steps)), shapes.Make(dtypes.Int32), "steps"); err != nil {
 		return nil, err
 	}
-	outs, err := g.exe.Execute(args...).Done()
+	outs, err := exe.Execute(args...).Done()
 	if err != nil {
-		return nil, fmt.Errorf("bptt: running the gradient program: %w", err)
+		return nil, fmt.Errorf("bptt: running the program: %w", err)
 	}
 	host := make([]*tensors.Tensor, len(outs))
 	for i, b := range outs {
@@ -270,19 +323,7 @@ func (g *Program) Grad(carried, consts, targets []*tensors.Tensor, steps int) (*
 			return nil, err
 		}
 	}
-	c, trained := len(sig.Carried), sig.Trained()
-	res := &Result{Final: host[1 : 1+c], Grads: host[1+c : 1+c+len(trained)], Adjoints: host[1+c+len(trained):]}
-	res.Loss = flat64(host[0])[0]
-	if math.IsNaN(res.Loss) || math.IsInf(res.Loss, 0) {
-		return res, fmt.Errorf("bptt: the loss is %v after %d steps", res.Loss, steps)
-	}
-	for i, g := range res.Grads {
-		if bad := nonFinite(g); bad > 0 {
-			return res, fmt.Errorf("bptt: the gradient of %s is not finite in %d of its %d entries after %d steps: the backward pass overflowed (exploding gradients through the recurrent dynamics); try a flatter surrogate (smaller alpha), fewer steps or float64",
-				sig.Consts[trained[i]].Name, bad, g.Shape().Size(), steps)
-		}
-	}
-	return res, nil
+	return host, nil
 }
 
 // nonFinite counts the NaN and infinite entries of a float tensor.

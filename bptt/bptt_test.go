@@ -414,3 +414,26 @@ func TestDefaultSegment(t *testing.T) {
 	require.Equal(t, 1, DefaultSegment(f.sig, 1000))
 	require.Equal(t, 3163, DefaultSegment(f.sig, 10_000_000))
 }
+
+// The forward program (Program.Loss: the time loop without stored states
+// or backward pass) gives the gradient program's loss and final state.
+func TestLossEqualsGradForward(t *testing.T) {
+	f := newFixture(t)
+	const steps = 25
+	s, err := ops.NewSurrogate("sigmoid", 2)
+	require.NoError(t, err)
+	g, err := New(f.b, f.sig, Options{Surrogate: s, Loss: emit.Loss{Kind: emit.LossMSE}, Segment: 5, MaxSteps: steps})
+	require.NoError(t, err)
+	want, err := g.Grad(f.carried, f.consts, f.targets, steps)
+	require.NoError(t, err)
+	got, err := g.Loss(f.carried, f.consts, f.targets, steps)
+	require.NoError(t, err)
+	require.InDelta(t, want.Loss, got.Loss, 1e-12*math.Abs(want.Loss))
+	require.Nil(t, got.Grads)
+	require.Len(t, got.Final, len(want.Final))
+	for i := range want.Final {
+		require.InDeltaSlice(t, flat64(want.Final[i]), flat64(got.Final[i]), 1e-12, "%s", f.sig.Carried[i].Name)
+	}
+	_, err = g.Loss(f.carried, f.consts, f.targets, steps+1)
+	require.ErrorContains(t, err, "bptt: steps must be in [1, 25]")
+}

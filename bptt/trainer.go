@@ -435,7 +435,11 @@ func (t *Trainer) run(set *dataset.Set, idx []int, train bool) (Step, []float64,
 		onehot[k*t.classes+int(l)] = high
 	}
 	targets := append([]*tensors.Tensor{floatTensor(onehot, dt, nb*t.classes)}, t.rateTargets...)
-	res, err := t.prog.Grad(t.carried0, t.consts, targets, t.steps)
+	run := t.prog.Loss // evaluation needs no backward pass
+	if train {
+		run = t.prog.Grad
+	}
+	res, err := run(t.carried0, t.consts, targets, t.steps)
 	if err != nil {
 		return Step{}, nil, err
 	}

@@ -78,27 +78,15 @@ func GradModule(step, vjp, loss string, spec BPTT) (string, error) {
 	if int64(spec.Segment)*int64(spec.Segments) > 1<<30 {
 		return "", fmt.Errorf("loop: %d segments of %d steps exceed 2^30 steps", spec.Segments, spec.Segment)
 	}
-	ss, err := ParseSignature(step)
+	ss, ls, err := stepAndLoss(step, loss, spec)
 	if err != nil {
-		return "", fmt.Errorf("loop: step: %w", err)
+		return "", err
 	}
 	vs, err := ParseSignature(vjp)
 	if err != nil {
 		return "", fmt.Errorf("loop: vjp: %w", err)
 	}
-	ls, err := ParseSignature(loss)
-	if err != nil {
-		return "", fmt.Errorf("loop: loss: %w", err)
-	}
 	c, k, a, r := spec.Carried, spec.Consts, len(spec.Adjoint), len(spec.Readouts)
-	if len(ss.Args) != c+k || len(ss.Results) != c {
-		return "", fmt.Errorf("loop: the step takes %d and returns %d values, expected %d carried + %d constants and %d carried", len(ss.Args), len(ss.Results), c, k, c)
-	}
-	for i := range c {
-		if ss.Args[i] != ss.Results[i] {
-			return "", fmt.Errorf("loop: carried value %d enters the step as %s and leaves as %s", i, ss.Args[i], ss.Results[i])
-		}
-	}
 	adjType := make([]string, a)
 	adjAt := map[int]int{}
 	for j, pos := range spec.Adjoint {
@@ -125,22 +113,10 @@ func GradModule(step, vjp, loss string, spec BPTT) (string, error) {
 		}
 	}
 	gradType := vs.Results[a:]
-	if len(ls.Args) != r+spec.Targets+1 || len(ls.Results) != r+1 {
-		return "", fmt.Errorf("loop: the loss takes %d and returns %d values, expected %d readouts + %d targets + steps and loss + %d gradients", len(ls.Args), len(ls.Results), r, spec.Targets, r)
-	}
 	lossType := ls.Results[0]
-	if !scalarFloat.MatchString(lossType) || ls.Args[r+spec.Targets] != lossType {
-		return "", fmt.Errorf("loop: the loss is %s and takes steps as %s, expected one float scalar type", lossType, ls.Args[r+spec.Targets])
-	}
 	for j, pos := range spec.Readouts {
-		if pos < 0 || pos >= c {
-			return "", fmt.Errorf("loop: readout %d is carried value %d of %d", j, pos, c)
-		}
 		if _, ok := adjAt[pos]; !ok {
 			return "", fmt.Errorf("loop: readout %d (carried value %d) has no adjoint", j, pos)
-		}
-		if ls.Args[j] != ss.Args[pos] || ls.Results[1+j] != ss.Args[pos] {
-			return "", fmt.Errorf("loop: the loss takes readout %d as %s and returns its gradient as %s, expected %s", j, ls.Args[j], ls.Results[1+j], ss.Args[pos])
 		}
 	}
 	targetType := ls.Args[r : r+spec.Targets]
@@ -297,6 +273,111 @@ func GradModule(step, vjp, loss string, spec BPTT) (string, error) {
 	ret := concat([]string{lossOut[0]}, final, gradOut, adjOut)
 	w.line("\"func.return\"(%s) : (%s) -> ()", strings.Join(ret, ", "), strings.Join(outTypes, ", "))
 
+	var b strings.Builder
+	fmt.Fprintf(&b, "module @%s {\n", spec.Name)
+	b.WriteString(funcs.String())
+	fmt.Fprintf(&b, "  func.func @main(%s) -> (%s) {\n", strings.Join(mainArgs, ", "), strings.Join(outTypes, ", "))
+	b.WriteString(w.b.String())
+	b.WriteString("  }\n}\n")
+	return b.String(), nil
+}
+
+// stepAndLoss parses the step's and the loss's signatures and checks them
+// against spec.
+func stepAndLoss(step, loss string, spec BPTT) (ss, ls Signature, err error) {
+	if ss, err = ParseSignature(step); err != nil {
+		return ss, ls, fmt.Errorf("loop: step: %w", err)
+	}
+	if ls, err = ParseSignature(loss); err != nil {
+		return ss, ls, fmt.Errorf("loop: loss: %w", err)
+	}
+	c, k, r := spec.Carried, spec.Consts, len(spec.Readouts)
+	if len(ss.Args) != c+k || len(ss.Results) != c {
+		return ss, ls, fmt.Errorf("loop: the step takes %d and returns %d values, expected %d carried + %d constants and %d carried", len(ss.Args), len(ss.Results), c, k, c)
+	}
+	for i := range c {
+		if ss.Args[i] != ss.Results[i] {
+			return ss, ls, fmt.Errorf("loop: carried value %d enters the step as %s and leaves as %s", i, ss.Args[i], ss.Results[i])
+		}
+	}
+	if len(ls.Args) != r+spec.Targets+1 || len(ls.Results) != r+1 {
+		return ss, ls, fmt.Errorf("loop: the loss takes %d and returns %d values, expected %d readouts + %d targets + steps and loss + %d gradients", len(ls.Args), len(ls.Results), r, spec.Targets, r)
+	}
+	lossType := ls.Results[0]
+	if !scalarFloat.MatchString(lossType) || ls.Args[r+spec.Targets] != lossType {
+		return ss, ls, fmt.Errorf("loop: the loss is %s and takes steps as %s, expected one float scalar type", lossType, ls.Args[r+spec.Targets])
+	}
+	for j, pos := range spec.Readouts {
+		if pos < 0 || pos >= c {
+			return ss, ls, fmt.Errorf("loop: readout %d is carried value %d of %d", j, pos, c)
+		}
+		if ls.Args[j] != ss.Args[pos] || ls.Results[1+j] != ss.Args[pos] {
+			return ss, ls, fmt.Errorf("loop: the loss takes readout %d as %s and returns its gradient as %s, expected %s", j, ls.Args[j], ls.Results[1+j], ss.Args[pos])
+		}
+	}
+	return ss, ls, nil
+}
+
+// LossModule joins a step and a loss (see BPTT; the vjp, Adjoint, Params
+// and Segment are not read) into a module whose entry runs the forward
+// time loop alone, storing nothing, and takes the loss at its end:
+//
+//	@main(carried…, const…, target…, n: tensor<i32>) -> (loss, carried_n…)
+//
+// It is GradModule's forward pass and loss without the backward pass:
+// evaluation and prediction at a third of a training step's work.
+func LossModule(step, loss string, spec BPTT) (string, error) {
+	if !nameRe.MatchString(spec.Name) {
+		return "", fmt.Errorf("loop: module name %q must be letters, digits and underscores", spec.Name)
+	}
+	ss, ls, err := stepAndLoss(step, loss, spec)
+	if err != nil {
+		return "", err
+	}
+	c, k, r := spec.Carried, spec.Consts, len(spec.Readouts)
+	carType, constType := ss.Args[:c], ss.Args[c:c+k]
+	targetType, lossType := ls.Args[r:r+spec.Targets], ls.Results[0]
+	var funcs strings.Builder
+	for _, f := range []struct{ text, name string }{{step, "step"}, {loss, "loss"}} {
+		body, err := privateFunc(f.text, f.name)
+		if err != nil {
+			return "", err
+		}
+		funcs.WriteString(body)
+	}
+	w := &writer{}
+	const i32 = "tensor<i32>"
+	var mainArgs, car0, consts, targets []string
+	for i, t := range carType {
+		car0 = append(car0, fmt.Sprintf("%%in%d", i))
+		mainArgs = append(mainArgs, car0[i]+": "+t)
+	}
+	for i, t := range constType {
+		consts = append(consts, fmt.Sprintf("%%k%d", i))
+		mainArgs = append(mainArgs, consts[i]+": "+t)
+	}
+	for i, t := range targetType {
+		targets = append(targets, fmt.Sprintf("%%t%d", i))
+		mainArgs = append(mainArgs, targets[i]+": "+t)
+	}
+	mainArgs = append(mainArgs, "%n: tensor<i32>")
+	w.line("%%zero = \"stablehlo.constant\"() { value = dense<0> : tensor<i32> } : () -> tensor<i32>")
+	one := w.constant("1", i32)
+	run := w.while(concat([]string{"%zero", "%n"}, car0, consts), concat([]string{i32, i32}, carType, constType),
+		func(u []string) string { return w.compare(u[0], u[1], "LT") },
+		func(u []string) []string {
+			next := w.call("step", concat(u[2:2+c], u[2+c:]), concat(carType, constType), carType)
+			return concat([]string{w.op("add", []string{u[0], one}, i32), u[1]}, next, u[2+c:])
+		})
+	final := run[2 : 2+c]
+	readouts := make([]string, r)
+	for j, pos := range spec.Readouts {
+		readouts[j] = final[pos]
+	}
+	steps := w.convert("%n", i32, lossType)
+	lossOut := w.call("loss", concat(readouts, targets, []string{steps}), concat(ls.Args[:r], targetType, []string{lossType}), ls.Results)
+	outTypes := concat([]string{lossType}, carType)
+	w.line("\"func.return\"(%s) : (%s) -> ()", strings.Join(concat([]string{lossOut[0]}, final), ", "), strings.Join(outTypes, ", "))
 	var b strings.Builder
 	fmt.Fprintf(&b, "module @%s {\n", spec.Name)
 	b.WriteString(funcs.String())
