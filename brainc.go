@@ -75,6 +75,8 @@ type Sim struct {
 	net  *ir.Network
 	prog *lower.Program
 	opts Options
+	// devices is the number of devices the run is split across.
+	devices int
 	// mu guards the fields below; the run (package driver: the runner,
 	// what it recorded) is advanced by the one Run under way (running)
 	// and closed by Close or, when Close came during that Run, by the Run
@@ -194,21 +196,22 @@ func New(net *ir.Network, opts Options) (*Sim, error) {
 		lock.Release()
 		return nil, err
 	}
-	return &Sim{net: net, prog: prog, run: run, opts: opts, lock: lock}, nil
+	return &Sim{net: net, prog: prog, run: run, opts: opts, lock: lock, devices: devices}, nil
 }
 
-// begin marks a Run under way, or says why none may start.
-func (s *Sim) begin() error {
+// begin marks a Run (or the call op that reads or changes the Sim) under
+// way, or says why none may start.
+func (s *Sim) begin(op string) error {
 	if s == nil || s.prog == nil {
-		return errors.New("brainc: Run on a zero Sim: make one with New")
+		return fmt.Errorf("brainc: %s on a zero Sim: make one with New", op)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch {
 	case s.closing:
-		return errors.New("brainc: Run on a closed Sim")
+		return fmt.Errorf("brainc: %s on a closed Sim", op)
 	case s.running:
-		return errors.New("brainc: Run while another Run of this Sim is under way (a Sim runs one at a time)")
+		return fmt.Errorf("brainc: %s while a Run of this Sim is under way (a Sim does one thing at a time)", op)
 	}
 	s.running, s.done = true, make(chan struct{})
 	return nil
@@ -244,7 +247,7 @@ func (s *Sim) Run(ctx context.Context, duration float64) error {
 	if ctx == nil {
 		return errors.New("brainc: Run: nil context (use context.Background())")
 	}
-	if err := s.begin(); err != nil {
+	if err := s.begin("Run"); err != nil {
 		return err
 	}
 	defer s.end()
@@ -292,7 +295,10 @@ func (s *Sim) Result() *Result {
 		return &Result{Spikes: map[string]Spikes{}, rec: &results.Recorder{}, net: &ir.Network{}}
 	}
 	rec := s.run.Recorded()
-	r := &Result{Dt: s.net.Dt, Steps: rec.Steps, Spikes: map[string]Spikes{}, rec: rec, net: s.net}
+	s.mu.Lock()
+	net := s.net // (SetInput, SetParam and SetWeights replace it)
+	s.mu.Unlock()
+	r := &Result{Dt: net.Dt, Steps: rec.Steps, Spikes: map[string]Spikes{}, rec: rec, net: net}
 	for _, sp := range rec.Spikes {
 		r.Spikes[sp.Pop] = Spikes{Size: sp.Size, Times: sp.Times, Indices: sp.Indices, rec: sp}
 	}

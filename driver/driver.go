@@ -7,6 +7,7 @@ package driver
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -57,6 +58,7 @@ var ErrStopped = errors.New("stopped before the end of the run")
 // stopped. Recorded and Steps may be called from another goroutine during
 // Advance; the rest may not.
 type Run struct {
+	b      backends.Backend
 	prog   *lower.Program
 	runner *jit.Runner
 	o      Options
@@ -79,7 +81,7 @@ func Start(b backends.Backend, p *lower.Program, o Options) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Run{prog: p, runner: runner, o: o, rec: results.NewRecorder(p)}
+	r := &Run{b: b, prog: p, runner: runner, o: o, rec: results.NewRecorder(p)}
 	if o.FromRec != nil {
 		r.rec = o.FromRec
 		if err := runner.SetState(o.FromState); err != nil {
@@ -168,6 +170,67 @@ func (r *Run) checkpoint(recorded int) error {
 			r.o.CheckpointFailed(r.ckErr)
 		}
 		r.o.CheckpointEvery = 0
+	}
+	return nil
+}
+
+// State is the current state (lower.Program.State order, host tensors).
+func (r *Run) State() ([]*tensors.Tensor, error) { return r.runner.State() }
+
+// SetState replaces the state (lower.Program.State order, the program's
+// dtypes and shapes); the next Advance goes on from it.
+func (r *Run) SetState(state []*tensors.Tensor) error { return r.runner.SetState(state) }
+
+// Program is the program the run runs.
+func (r *Run) Program() *lower.Program { return r.prog }
+
+// Rebuild goes on with p, the program of the same network with other
+// values (inputs, parameters, weights): a runner of p takes over the
+// current state and what was recorded, and the next Advance runs p. p must
+// hold the same state (names, dtypes and shapes) and monitors; the
+// executable of a program whose text is unchanged comes from the cache,
+// compiled once. On error the run goes on with its program as before.
+func (r *Run) Rebuild(p *lower.Program) error {
+	if len(p.State) != len(r.prog.State) {
+		return fmt.Errorf("driver: the new program has %d state arrays, the running one %d", len(p.State), len(r.prog.State))
+	}
+	for i, v := range r.prog.State {
+		w := p.State[i]
+		if w.Name != v.Name || w.DType != v.DType || !slices.Equal(w.Shape, v.Shape) {
+			return fmt.Errorf("driver: the new program's state %s %s%v differs from the running one's %s %s%v", w.Name, w.DType, w.Shape, v.Name, v.DType, v.Shape)
+		}
+	}
+	names := func(p *lower.Program) []string {
+		var out []string
+		for _, q := range p.SpikeMonitors {
+			out = append(out, q.Name)
+		}
+		for _, t := range p.Traces {
+			out = append(out, t.Pop+"."+t.Var)
+		}
+		return out
+	}
+	if !slices.Equal(names(p), names(r.prog)) {
+		return fmt.Errorf("driver: the new program records other monitors")
+	}
+	state, err := r.runner.State()
+	if err != nil {
+		return err
+	}
+	o := r.o.Jit
+	o.Capacity = r.runner.Capacity() // the same program text as far as the events go
+	runner, err := jit.NewRunner(r.b, p, o)
+	if err != nil {
+		return err
+	}
+	if err := runner.SetState(state); err != nil {
+		runner.Close()
+		return err
+	}
+	r.runner.Close()
+	r.prog, r.runner = p, runner
+	if r.o.CheckpointEvery > 0 {
+		r.fp = p.Fingerprint()
 	}
 	return nil
 }

@@ -464,9 +464,11 @@ func (st *stepper) external(b *lower.Block, state []*Node) *Node {
 	}
 	pieces := make([]*Node, len(b.Pops))
 	for k, pop := range b.Pops {
-		ext := inputCurrent(pop.Input, stepIdx, p.Net.Dt, p.DType)
-		if pop.Input.PerNeuron != nil {
+		var ext *Node
+		if pop.Input.PerNeuron != nil { // (no scalar traced: the text holds no value of it)
 			ext = st.consts[pop.InputArray]
+		} else {
+			ext = inputCurrent(pop.Input, stepIdx, p.Net.Dt, p.DType)
 		}
 		switch pop.Input.Kind {
 		case "noise":

@@ -234,6 +234,10 @@ func NewRunner(backend backends.Backend, prog *lower.Program, opts Options) (*Ru
 // Stats returns the statistics so far.
 func (r *Runner) Stats() Stats { return r.stats }
 
+// Capacity is the event capacity the next call starts with (Options.Capacity
+// for a runner that takes over, driver.Run.Rebuild).
+func (r *Runner) Capacity() int { return r.capacity }
+
 // Engine returns the engine the runner uses.
 func (r *Runner) Engine() Engine { return r.engine }
 

@@ -1,0 +1,312 @@
+package brainc
+
+import (
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+
+	"github.com/brainc/brainc/ir"
+	"github.com/brainc/brainc/lower"
+)
+
+// Closed-loop control: between two Runs a program reads the state and
+// changes it, the inputs, the parameters or the weights, and the next Run
+// goes on from there with what was recorded so far kept (Brian2's and
+// BrainPy's "run, look, change, run"). Values are in the units the model
+// holds them in: ms, mV, Hz and the model's current and conductance units
+// for catalogue models (docs/models.md), eqs' coherent units for models
+// given by equations.
+
+// Get returns the current values of a state variable of a population
+// (one per neuron; Bool spike flags as 0 and 1, Int32 counters as numbers).
+func (s *Sim) Get(pop, variable string) ([]float64, error) {
+	if err := s.begin("Get"); err != nil {
+		return nil, err
+	}
+	defer s.end()
+	q, i, err := s.stateOf(pop, variable)
+	if err != nil {
+		return nil, err
+	}
+	state, err := s.run.State()
+	if err != nil {
+		return nil, err
+	}
+	v := hostFloats(state[i])
+	return v[q.Offset : q.Offset+q.Size], nil
+}
+
+// Set sets a float state variable of a population: one value per neuron,
+// or one value for every neuron. The next Run starts from it.
+func (s *Sim) Set(pop, variable string, values []float64) error {
+	if err := s.begin("Set"); err != nil {
+		return err
+	}
+	defer s.end()
+	q, i, err := s.stateOf(pop, variable)
+	if err != nil {
+		return err
+	}
+	at := fmt.Sprintf("brainc: Set %s.%s", pop, variable)
+	if dt := s.prog.State[i].DType; dt != s.prog.DType {
+		return fmt.Errorf("%s: the variable is %s, kept by the model itself (only float variables can be set)", at, dt)
+	}
+	v, err := perNeuron(at, values, q.Size)
+	if err != nil {
+		return err
+	}
+	state, err := s.run.State()
+	if err != nil {
+		return err
+	}
+	all := hostFloats(state[i])
+	copy(all[q.Offset:], v)
+	state = slices.Clone(state)
+	state[i] = floatTensorOf(all, s.prog.DType)
+	return s.run.SetState(state)
+}
+
+// SetInput gives a population a constant input current, one value per
+// neuron or one for all (in the model's input units, as a spec's input:
+// value), replacing the input it had. The first change of a population's
+// input may compile the program anew (its input becomes an array); later
+// ones change values only and compile nothing.
+func (s *Sim) SetInput(pop string, values []float64) error {
+	return s.rebuild("SetInput", func(net *ir.Network) error {
+		p := net.Population(pop)
+		if p == nil {
+			return fmt.Errorf("no population %q (populations: %s)", pop, popNames(net))
+		}
+		v, err := perNeuron("", values, p.Size)
+		if err != nil {
+			return err
+		}
+		p.Input = ir.Input{Kind: "constant", Value: v[0], PerNeuron: &ir.Init{Kind: ir.InitValues, Given: &ir.Given{Values: v}}}
+		return nil
+	})
+}
+
+// SetParam sets a parameter of a population's model: one value per neuron
+// (models whose parameters may vary per neuron: LifRef, equation models)
+// or one for all. For those models the parameter becomes an array: the
+// first change may compile the program anew, later ones compile nothing;
+// for the others each new value is compiled (once: the compiled programs
+// are cached).
+func (s *Sim) SetParam(pop, param string, values []float64) error {
+	return s.rebuild("SetParam", func(net *ir.Network) error {
+		p := net.Population(pop)
+		if p == nil {
+			return fmt.Errorf("no population %q (populations: %s)", pop, popNames(net))
+		}
+		if _, ok := p.Params[param]; !ok {
+			return fmt.Errorf("%s (%s) has no parameter %q (parameters: %s)", pop, p.Model, param, strings.Join(slices.Sorted(maps.Keys(p.Params)), ", "))
+		}
+		v, err := perNeuron("", values, p.Size)
+		if err != nil {
+			return err
+		}
+		p.Params[param] = v[0]
+		if p.Vary == nil {
+			p.Vary = map[string]ir.Init{}
+		}
+		if len(values) == 1 && !s.varies(pop, param) {
+			delete(p.Vary, param)
+			return nil
+		}
+		p.Vary[param] = ir.Init{Kind: ir.InitValues, Given: &ir.Given{Values: v}}
+		return nil
+	})
+}
+
+// SetWeights sets a projection's weights: one for every synapse, or one
+// per synapse in the order Synapses gives them. Per-synapse weights on a
+// projection that had one may compile the program anew; later changes
+// compile nothing.
+func (s *Sim) SetWeights(proj string, weights []float64) error {
+	return s.rebuild("SetWeights", func(net *ir.Network) error {
+		p := net.Projection(proj)
+		if p == nil {
+			return fmt.Errorf("no projection %q", proj)
+		}
+		for _, w := range weights {
+			if math.IsNaN(w) || math.Abs(w) > ir.MaxWeight {
+				return fmt.Errorf("weights must be finite numbers of magnitude ≤ %g, got %g", ir.MaxWeight, w)
+			}
+		}
+		if len(weights) == 1 && p.WeightDist == nil && p.Conn.Rule != ir.ConnFromFile {
+			p.Weight = weights[0]
+			return nil
+		}
+		pre, post, err := s.synapses(proj)
+		if err != nil {
+			return err
+		}
+		v, err := perNeuron("", weights, len(pre))
+		if err != nil {
+			return fmt.Errorf("%w synapses", err)
+		}
+		p.Weight, p.WeightDist = 1, &ir.Init{Kind: ir.InitValues, Given: &ir.Given{Values: v, Pre: pre, Post: post}}
+		return nil
+	})
+}
+
+// Synapses lists a projection's synapses, presynaptic and postsynaptic
+// neuron of each, in the order SetWeights reads per-synapse weights.
+func (s *Sim) Synapses(proj string) (pre, post []int32, err error) {
+	if err := s.begin("Synapses"); err != nil {
+		return nil, nil, err
+	}
+	defer s.end()
+	return s.synapses(proj)
+}
+
+// synapses is Synapses without the Sim's guard.
+func (s *Sim) synapses(proj string) (pre, post []int32, err error) {
+	for _, pr := range s.prog.Projs {
+		if pr.Name != proj {
+			continue
+		}
+		if pr.Matrix == nil {
+			return nil, nil, fmt.Errorf("brainc: projection %s keeps no list of synapses (kernel %s): one weight for all", proj, pr.Kernel)
+		}
+		pre, post = pr.Matrix.COO()
+		return slices.Clone(pre), slices.Clone(post), nil
+	}
+	return nil, nil, fmt.Errorf("brainc: no projection %q", proj)
+}
+
+// rebuild applies edit to a copy of the Sim's network, lowers it and goes
+// on with that program from the current state (driver.Run.Rebuild); an
+// error leaves the Sim as it was.
+func (s *Sim) rebuild(op string, edit func(net *ir.Network) error) error {
+	if err := s.begin(op); err != nil {
+		return err
+	}
+	defer s.end()
+	if s.devices > 1 {
+		return fmt.Errorf("brainc: %s: a run split across devices cannot be changed between runs yet", op)
+	}
+	net := s.net.Clone()
+	if err := edit(net); err != nil {
+		return fmt.Errorf("brainc: %s: %w", op, err)
+	}
+	if err := net.Validate(); err != nil {
+		return fmt.Errorf("brainc: %s: %w", op, err)
+	}
+	prog, err := lower.Build(net, lower.OptionsFor(net, lower.Choices{Float64: s.opts.Float64, Devices: s.devices}))
+	if err != nil {
+		return fmt.Errorf("brainc: %s: %w", op, err)
+	}
+	if err := s.run.Rebuild(prog); err != nil {
+		return fmt.Errorf("brainc: %s: %w", op, err)
+	}
+	s.mu.Lock()
+	s.net, s.prog = net, prog
+	s.mu.Unlock()
+	return nil
+}
+
+// varies reports whether the model of a population takes the parameter
+// one value per neuron.
+func (s *Sim) varies(pop, param string) bool {
+	for _, q := range s.prog.Pops {
+		if q.Name == pop {
+			vn, ok := q.Neuron.(interface{ Varies(string) bool })
+			return ok && vn.Varies(param)
+		}
+	}
+	return false
+}
+
+// stateOf finds a population's state variable: the population and the
+// index of its block's array in lower.Program.State.
+func (s *Sim) stateOf(pop, variable string) (*lower.Population, int, error) {
+	if s.devices > 1 {
+		return nil, 0, fmt.Errorf("brainc: the state of a run split across devices cannot be read or set yet")
+	}
+	for _, q := range s.prog.Pops {
+		if q.Name != pop || q.Pad {
+			continue
+		}
+		if i, ok := q.Block.States[variable]; ok {
+			return q, i, nil
+		}
+		return nil, 0, fmt.Errorf("brainc: %s (%s) has no state variable %q (variables: %s)", pop, q.Model, variable, strings.Join(q.Block.StateNames, ", "))
+	}
+	return nil, 0, fmt.Errorf("brainc: no population %q (populations: %s)", pop, popNames(s.net))
+}
+
+// perNeuron is values as n values: itself, or one value repeated; each
+// finite. at prefixes errors ("" for none).
+func perNeuron(at string, values []float64, n int) ([]float64, error) {
+	prefix := ""
+	if at != "" {
+		prefix = at + ": "
+	}
+	for i, x := range values {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil, fmt.Errorf("%svalue %d is %g: values must be finite", prefix, i, x)
+		}
+	}
+	switch len(values) {
+	case n:
+		return slices.Clone(values), nil
+	case 1:
+		return slices.Repeat(values, n), nil
+	}
+	return nil, fmt.Errorf("%sgot %d values, expected 1 or %d", prefix, len(values), n)
+}
+
+// popNames lists a network's populations.
+func popNames(net *ir.Network) string {
+	var names []string
+	for _, p := range net.Populations {
+		names = append(names, p.Name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// hostFloats reads a host tensor as float64 (Bool as 0 and 1).
+func hostFloats(t *tensors.Tensor) []float64 {
+	var out []float64
+	t.ConstFlatData(func(v any) {
+		switch x := v.(type) {
+		case []float64:
+			out = slices.Clone(x)
+		case []float32:
+			for _, f := range x {
+				out = append(out, float64(f))
+			}
+		case []int32:
+			for _, f := range x {
+				out = append(out, float64(f))
+			}
+		case []bool:
+			for _, f := range x {
+				if f {
+					out = append(out, 1)
+				} else {
+					out = append(out, 0)
+				}
+			}
+		}
+	})
+	return out
+}
+
+// floatTensorOf is v as a host tensor of the float dtype.
+func floatTensorOf(v []float64, dt dtypes.DType) *tensors.Tensor {
+	if dt == dtypes.Float64 {
+		return tensors.FromFlatDataAndDimensions(slices.Clone(v), len(v))
+	}
+	f := make([]float32, len(v))
+	for i, x := range v {
+		f[i] = float32(x)
+	}
+	return tensors.FromFlatDataAndDimensions(f, len(f))
+}

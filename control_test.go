@@ -1,0 +1,195 @@
+package brainc
+
+import (
+	"context"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/brainc/brainc/ir"
+	"github.com/brainc/brainc/netspec"
+)
+
+// loopNet is a small E/I network of LIF neurons driven by a constant input.
+const loopNet = `
+name: loop
+dt: 0.1 ms
+seed: 5
+populations:
+  E:
+    size: 200
+    model: LifRef
+    params: {V_rest: -60 mV, V_th: -50 mV, V_reset: -60 mV, tau: 20 ms, tau_ref: 2 ms}
+    init: {V: uniform(-60 mV, -50 mV)}
+    input: 11
+  I:
+    size: 50
+    model: LifRef
+    params: {V_rest: -60 mV, V_th: -50 mV, V_reset: -60 mV, tau: 10 ms, tau_ref: 2 ms}
+    init: {V: uniform(-60 mV, -50 mV)}
+projections:
+  E2E: {pre: E, post: E, conn: {fixed_prob: 0.1}, weight: 0.5, synapse: {Expon: {tau: 5 ms}}, output: CUBA}
+  E2I: {pre: E, post: I, conn: {fixed_prob: 0.1}, weight: 1.5, synapse: {Expon: {tau: 5 ms}}, output: CUBA}
+  I2E: {pre: I, post: E, conn: {fixed_prob: 0.2}, weight: -2, synapse: {Expon: {tau: 10 ms}}, output: CUBA}
+monitors:
+  spikes: [E, I]
+`
+
+func loopSim(t *testing.T, edit func(*ir.Network)) *Sim {
+	t.Helper()
+	net, err := netspec.Parse([]byte(loopNet), "loop.yaml")
+	require.NoError(t, err)
+	if edit != nil {
+		edit(net)
+	}
+	s, err := New(net, Options{Backend: "cpu"})
+	require.NoError(t, err)
+	t.Cleanup(s.Close)
+	return s
+}
+
+// spikeSteps lists a population's spikes from step from on as (step −
+// from, neuron) pairs.
+func spikeSteps(r *Result, pop string, from int) [][2]int {
+	var out [][2]int
+	sp := r.Spikes[pop]
+	for k, tm := range sp.Times {
+		if step := int(math.Round(tm / r.Dt)); step > from {
+			out = append(out, [2]int{step - from, int(sp.Indices[k])})
+		}
+	}
+	return out
+}
+
+// A Sim changed between runs (an input, a parameter, weights) goes on
+// exactly as a fresh Sim of the changed network started from the same
+// state: spike for spike. The first change of each kind may compile the
+// program anew; a second change of values alone (firing alike, so the
+// same event capacity) finds the program compiled.
+func TestChangesBetweenRunsEqualAFreshSim(t *testing.T) {
+	const first, second = 300, 300 // steps
+	pre, post, _ := func() ([]int32, []int32, error) {
+		s := loopSim(t, nil)
+		return s.Synapses("E2E")
+	}()
+	weights := make([]float64, len(pre))
+	for k := range weights {
+		weights[k] = 0.2 + 0.6*float64((int(pre[k])*7+int(post[k]))%5)/4
+	}
+	input := make([]float64, 200)
+	for i := range input {
+		input[i] = 10 + float64(i%7)
+	}
+	changes := []struct {
+		name   string
+		change func(s *Sim) error
+		again  func(s *Sim) error // a change of values alone
+		fresh  func(net *ir.Network)
+	}{
+		{"input", func(s *Sim) error { return s.SetInput("E", input) }, func(s *Sim) error { return s.SetInput("E", scaled(input, 1.001)) },
+			func(net *ir.Network) {
+				net.Population("E").Input = ir.Input{Kind: "constant", Value: input[0], PerNeuron: &ir.Init{Kind: ir.InitValues, Given: &ir.Given{Values: input}}}
+			}},
+		{"param", func(s *Sim) error { return s.SetParam("E", "tau", []float64{15}) }, func(s *Sim) error { return s.SetParam("E", "tau", []float64{15.01}) },
+			func(net *ir.Network) { net.Population("E").Params["tau"] = 15 }},
+		{"weights", func(s *Sim) error { return s.SetWeights("E2E", weights) }, func(s *Sim) error { return s.SetWeights("E2E", scaled(weights, 1.001)) },
+			func(net *ir.Network) {
+				pr := net.Projection("E2E")
+				pr.Weight, pr.WeightDist = 1, &ir.Init{Kind: ir.InitValues, Given: &ir.Given{Values: weights}}
+			}},
+	}
+	for _, c := range changes {
+		t.Run(c.name, func(t *testing.T) {
+			a := loopSim(t, nil)
+			require.NoError(t, a.Run(context.Background(), first*0.1))
+			state, err := a.run.State()
+			require.NoError(t, err)
+			require.NoError(t, c.change(a))
+			require.NoError(t, a.Run(context.Background(), second*0.1))
+			got := spikeSteps(a.Result(), "E", first)
+
+			b := loopSim(t, c.fresh)
+			require.NoError(t, b.run.SetState(state))
+			require.NoError(t, b.Run(context.Background(), second*0.1))
+			want := spikeSteps(b.Result(), "E", 0)
+			require.NotEmpty(t, want)
+			require.Equal(t, want, got)
+			require.NotEqual(t, spikeSteps(loopSimRun(t, first+second), "E", first), got, "the change changed nothing")
+
+			require.NoError(t, c.again(a))
+			require.NoError(t, a.Run(context.Background(), 10))
+			st := a.run.Stats() // the runner since the change
+			require.Equal(t, 1, st.CacheHits, "a change of values alone must find its program compiled: %+v", st)
+			require.Zero(t, st.Compiles+st.DiskHits)
+		})
+	}
+}
+
+// scaled is v times f.
+func scaled(v []float64, f float64) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = x * f
+	}
+	return out
+}
+
+// loopSimRun is the unchanged network's result after steps steps.
+func loopSimRun(t *testing.T, steps int) *Result {
+	s := loopSim(t, nil)
+	require.NoError(t, s.Run(context.Background(), float64(steps)*0.1))
+	return s.Result()
+}
+
+// Get reads a population's state variable, Set writes it; the next Run
+// starts from it.
+func TestGetAndSetState(t *testing.T) {
+	s := loopSim(t, nil)
+	require.NoError(t, s.Run(context.Background(), 5))
+	v, err := s.Get("E", "V")
+	require.NoError(t, err)
+	require.Len(t, v, 200)
+	require.NoError(t, s.Set("E", "V", []float64{-70}))
+	v, err = s.Get("E", "V")
+	require.NoError(t, err)
+	require.Equal(t, slices.Repeat([]float64{-70}, 200), v)
+	w, err := s.Get("I", "V")
+	require.NoError(t, err)
+	require.NotEqual(t, -70.0, w[0], "Set of E changed I")
+	// 20 mV below threshold with 11 mV of input, no E neuron fires within
+	// the next 2 ms.
+	require.NoError(t, s.Run(context.Background(), 2))
+	require.Empty(t, spikeSteps(s.Result(), "E", 50))
+}
+
+// Bad calls get one error naming what was wrong; nothing changes.
+func TestControlErrors(t *testing.T) {
+	s := loopSim(t, nil)
+	for _, c := range []struct {
+		name string
+		call func() error
+		want string
+	}{
+		{"unknown population", func() error { _, err := s.Get("X", "V"); return err }, `brainc: no population "X" (populations: E, I)`},
+		{"unknown variable", func() error { _, err := s.Get("E", "w"); return err }, `brainc: E (LifRef) has no state variable "w" (variables: V, last_spike)`},
+		{"int variable", func() error { return s.Set("E", "last_spike", []float64{0}) }, "brainc: Set E.last_spike: the variable is Int32, kept by the model itself"},
+		{"length", func() error { return s.Set("E", "V", []float64{1, 2}) }, "brainc: Set E.V: got 2 values, expected 1 or 200"},
+		{"not finite", func() error { return s.SetInput("E", []float64{math.NaN()}) }, "brainc: SetInput: value 0 is NaN: values must be finite"},
+		{"unknown parameter", func() error { return s.SetParam("E", "C", []float64{1}) }, `brainc: SetParam: E (LifRef) has no parameter "C"`},
+		{"out of range", func() error { return s.SetParam("E", "tau", []float64{-1}) }, "tau"},
+		{"unknown projection", func() error { return s.SetWeights("X", []float64{1}) }, `brainc: SetWeights: no projection "X"`},
+		{"weights length", func() error { return s.SetWeights("E2E", []float64{1, 2}) }, "brainc: SetWeights: got 2 values, expected 1 or"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			err := c.call()
+			require.ErrorContains(t, err, c.want)
+			require.False(t, strings.Contains(err.Error(), "panic"))
+		})
+	}
+	require.Equal(t, 11.0, s.net.Population("E").Input.Value, "a refused change changed the network")
+	s.Close()
+	require.EqualError(t, s.SetInput("E", []float64{1}), "brainc: SetInput on a closed Sim")
+}
