@@ -239,6 +239,29 @@ var named = []struct {
 	{"F", Capacitance}, {"C", Charge}, {"M", Concentration}, {"m", Length},
 }
 
+// coherentNames are the coherent units (see Coherent) of the dimensions
+// that have a familiar one.
+var coherentNames = []struct {
+	name string
+	dim  Dim
+}{
+	{"mV", Voltage}, {"µA", Current}, {"ms", Time}, {"kHz", Frequency}, {"mS", Conductance}, {"kΩ", Resistance},
+	{"µF", Capacitance}, {"nC", Charge}, {"mM", Concentration}, {"cm", Length},
+	{"µA/cm²", Current.Div(mustPow(Length, 2))}, {"mS/cm²", Conductance.Div(mustPow(Length, 2))}, {"µF/cm²", Capacitance.Div(mustPow(Length, 2))},
+}
+
+// CoherentUnit is the name of the coherent unit values of dimension d are
+// held in ("mV", "µA", "mS/cm²"), or "" for a pure number or a dimension
+// without a familiar name.
+func (d Dim) CoherentUnit() string {
+	for _, n := range coherentNames {
+		if d == n.dim {
+			return n.name
+		}
+	}
+	return ""
+}
+
 // String writes a dimension as a unit: "1" for pure numbers, a named unit
 // ("V", "S"), a named unit over or times time or a squared length
 // ("V/s", "S/m^2"), else SI base units ("kg m^2 s^-3 A^-1").

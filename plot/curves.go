@@ -12,10 +12,12 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 )
 
-// Series is one named curve: Y[i] at X[i].
+// Series is one named curve: Y[i] at X[i], with error bars Y[i] ± Err[i]
+// when Err is set (as long as X; a bar that is not finite or 0 is left
+// out).
 type Series struct {
-	Name string
-	X, Y []float64
+	Name      string
+	X, Y, Err []float64
 }
 
 // Panel is one set of axes with its curves.
@@ -69,9 +71,70 @@ func Curves(path string, panels []Panel) (err error) {
 		PadBottom: vg.Millimeter * 2, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2}
 	canvases := gplot.Align([][]*gplot.Plot{plots}, cols, dc)
 	for i, p := range plots {
-		p.Draw(canvases[0][i])
+		p.Draw(legendOutside(p, canvases[0][i], len(panels[i].Series)))
 	}
 	return writeCanvas(path, img)
+}
+
+// Stack draws panels one above the other (traces of one neuron each, say),
+// their time axes aligned and spanning the same x range, into a PNG at
+// path (SVG when path ends in ".svg"), written atomically; panelPx is
+// each panel's height in pixels. Points that are not finite are left out
+// as Curves leaves them out. It returns an error, and creates no file, if
+// there are no panels or a series' X and Y differ in length.
+func Stack(path string, panels []Panel, panelPx int) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("plot: %s: %v", path, r)
+		}
+	}()
+	if len(panels) == 0 {
+		return fmt.Errorf("plot: Stack needs at least one panel")
+	}
+	rows := make([][]*gplot.Plot, len(panels))
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for i, pn := range panels {
+		p, err := panelPlot(pn)
+		if err != nil {
+			return err
+		}
+		rows[i] = []*gplot.Plot{p}
+		lo, hi = min(lo, p.X.Min), max(hi, p.X.Max)
+	}
+	for i, row := range rows {
+		if !math.IsInf(lo, 0) && !math.IsInf(hi, 0) {
+			row[0].X.Min, row[0].X.Max = lo, hi
+		}
+		if i < len(rows)-1 { // the bottom panel labels time
+			row[0].X.Label.Text = ""
+		}
+	}
+	w := vg.Length(widthPx) / dpi * vg.Inch
+	h := vg.Length(max(panelPx, 60)*len(panels)) / dpi * vg.Inch
+	img := newCanvas(path, w, h)
+	dc := draw.New(img)
+	tiles := draw.Tiles{Rows: len(rows), Cols: 1, PadY: vg.Millimeter * 2, PadTop: vg.Millimeter * 2,
+		PadBottom: vg.Millimeter * 2, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2}
+	canvases := gplot.Align(rows, tiles, dc)
+	for i, row := range rows {
+		row[0].Draw(legendOutside(row[0], canvases[i][0], len(panels[i].Series)))
+	}
+	return writeCanvas(path, img)
+}
+
+// legendOutside makes room for p's legend to the right of its data, when
+// it names two or more curves (n), and returns the canvas left for the
+// plot: the legend is drawn outside the data, never over it. A single
+// curve is named by the panel's title.
+func legendOutside(p *gplot.Plot, c draw.Canvas, n int) draw.Canvas {
+	if n < 2 {
+		p.Legend = gplot.NewLegend()
+		return c
+	}
+	width := p.Legend.Rectangle(c).Size().X + 3*vg.Millimeter
+	p.Legend.Top, p.Legend.Left = true, false
+	p.Legend.XOffs = width
+	return draw.Crop(c, 0, -width, 0, 0)
 }
 
 // panelPlot is one panel's plot: its curves broken at the points left
@@ -79,6 +142,7 @@ func Curves(path string, panels []Panel) (err error) {
 func panelPlot(pn Panel) (*gplot.Plot, error) {
 	p := gplot.New()
 	p.Title.Text, p.X.Label.Text, p.Y.Label.Text = pn.Title, pn.XLabel, pn.YLabel
+	p.X.Tick.Marker, p.Y.Tick.Marker = ticks{}, ticks{} // "25", not "25.00"
 	p.Add(plotter.NewGrid())
 	var notes []string
 	for k, s := range pn.Series {
@@ -99,6 +163,27 @@ func panelPlot(pn Panel) (*gplot.Plot, error) {
 				p.Add(line)
 			} else {
 				p.Add(line, points)
+			}
+		}
+		if s.Err != nil {
+			if len(s.Err) != len(s.X) {
+				return nil, fmt.Errorf("plot: panel %q, series %q: %d error bars for %d points", pn.Title, s.Name, len(s.Err), len(s.X))
+			}
+			var bars plotter.XYs
+			var errs plotter.YErrors
+			for j := range s.X {
+				if e := s.Err[j]; e > 0 && drawable(s.X[j], s.Y[j]) && drawable(0, e) {
+					bars = append(bars, plotter.XY{X: s.X[j], Y: s.Y[j]})
+					errs = append(errs, struct{ Low, High float64 }{e, e})
+				}
+			}
+			if len(bars) > 0 {
+				eb, err := plotter.NewYErrorBars(errorBars{bars, errs})
+				if err != nil {
+					return nil, fmt.Errorf("plot: panel %q, series %q: %w", pn.Title, s.Name, err)
+				}
+				eb.Color = c
+				p.Add(eb)
 			}
 		}
 		if note := nonFiniteNote(s, pn.At); note != "" {
@@ -217,4 +302,10 @@ func Histogram(name string, values []float64, bins int, lo, hi float64) (Series,
 		s.Y = append(s.Y, c, c)
 	}
 	return s, nil
+}
+
+// errorBars are points with their error bars, for plotter.NewYErrorBars.
+type errorBars struct {
+	plotter.XYs
+	plotter.YErrors
 }

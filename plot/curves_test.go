@@ -99,3 +99,12 @@ func TestHistogram(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// Error bars must come one per point.
+func TestCurvesErrorBars(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bars.png")
+	ok := []Panel{{Title: "p", Series: []Series{{Name: "a", X: []float64{1, 2}, Y: []float64{3, 4}, Err: []float64{0.5, math.NaN()}}}}}
+	require.NoError(t, Curves(path, ok))
+	bad := []Panel{{Title: "p", Series: []Series{{Name: "a", X: []float64{1, 2}, Y: []float64{3, 4}, Err: []float64{0.5}}}}}
+	require.EqualError(t, Curves(filepath.Join(t.TempDir(), "x.png"), bad), `plot: panel "p", series "a": 1 error bars for 2 points`)
+}

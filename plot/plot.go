@@ -117,7 +117,7 @@ func numBins(duration, binMS float64) int {
 // ".svg"). The top panel (about 70% of
 // the height) is a spike raster: the populations are stacked vertically,
 // the first at the bottom, each spike a small dot in its population's colour,
-// with the y axis "neuron" and a legend of population names. The bottom panel
+// with the y axis "neuron" and a legend of population names right of it. The bottom panel
 // (about 30%) plots each population's firing rate in Hz, computed with Rate
 // in bins of binMS ms, against "time (ms)". Both panels span 0 to duration ms.
 //
@@ -145,11 +145,17 @@ func Raster(path string, title string, sets []SpikeSet, duration, binMS float64,
 	h := vg.Length(heightPx) / dpi * vg.Inch
 	img := newCanvas(path, w, h)
 	dc := draw.New(img)
-	topC := draw.Crop(dc, 0, 0, (1-rasterFrac)*h, 0)
-	bottomC := draw.Crop(dc, 0, 0, 0, -rasterFrac*h)
+	// The legend sits in a margin right of both panels, outside the data.
+	margin := fig.legend.Rectangle(dc).Size().X + 4*vg.Millimeter
+	topC := draw.Crop(dc, 0, -margin, (1-rasterFrac)*h, 0)
+	bottomC := draw.Crop(dc, 0, -margin, 0, -rasterFrac*h)
 	topC, bottomC = alignX(top, topC, bottom, bottomC)
 	top.Draw(topC)
-	drawLegend(top.DataCanvas(topC), &fig.legend)
+	data := top.DataCanvas(topC)
+	fig.legend.Top, fig.legend.Left = true, true
+	fig.legend.Draw(draw.Canvas{Canvas: dc.Canvas, Rectangle: vg.Rectangle{
+		Min: vg.Point{X: data.Max.X + 2*vg.Millimeter, Y: data.Min.Y},
+		Max: vg.Point{X: data.Max.X + margin, Y: data.Max.Y}}})
 	bottom.Draw(bottomC)
 	return writeCanvas(path, img)
 }
@@ -213,7 +219,7 @@ func validate(sets []SpikeSet, duration, binMS float64) (int, error) {
 type figure struct {
 	top, bottom *gplot.Plot
 	dots        []*dots      // the raster's plotters, one per population
-	legend      gplot.Legend // population names, drawn over the raster
+	legend      gplot.Legend // population names, drawn right of the panels
 }
 
 // newFigure validates the arguments and builds the raster and rate plots.
@@ -360,25 +366,6 @@ func (t ticks) Ticks(lo, hi float64) []gplot.Tick {
 		ts[i].Label = l
 	}
 	return ts
-}
-
-// drawLegend draws l in the top right corner of c over a translucent white
-// box, so that it stays readable above dense rasters.
-func drawLegend(c draw.Canvas, l *gplot.Legend) {
-	const m = vg.Length(4) // points
-	inner := draw.Crop(c, 0, -2*m, 0, -2*m)
-	size := l.Rectangle(inner).Size()
-	descent := l.TextStyle.FontExtents().Descent
-	box := vg.Rectangle{
-		Min: vg.Point{X: inner.Max.X - size.X - m, Y: inner.Max.Y - size.Y - descent - m},
-		Max: vg.Point{X: inner.Max.X + m, Y: inner.Max.Y + m},
-	}
-	c.SetColor(color.NRGBA{R: 255, G: 255, B: 255, A: 220})
-	c.Fill(box.Path())
-	c.SetColor(color.Gray{Y: 0xaa})
-	c.SetLineWidth(vg.Points(0.5))
-	c.Stroke(box.Path())
-	l.Draw(inner)
 }
 
 // dots is a plotter drawing one population's spikes as small squares.

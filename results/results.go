@@ -39,7 +39,10 @@ type Spikes struct {
 // Trace is one recorded state variable.
 type Trace struct {
 	Pop, Var string
-	Indices  []int
+	// Unit is the unit its values are in ("mV"; "" when a pure number or
+	// not known), for plots.
+	Unit    string
+	Indices []int
 	// Values is [rows][len(Indices)], row-major: one row per recorded step
 	// (Recorder.TraceTimes).
 	Values []float64
@@ -99,10 +102,35 @@ func NewRecorder(p *lower.Program) *Recorder {
 		}
 	}
 	for _, t := range p.Traces {
-		r.Traces = append(r.Traces, &Trace{Pop: t.Pop, Var: t.Var, Indices: t.Indices})
+		r.Traces = append(r.Traces, &Trace{Pop: t.Pop, Var: t.Var, Unit: traceUnit(p.Net, t.Pop, t.Var), Indices: t.Indices})
 	}
 	r.Marks = inputWindows(p.Net)
 	return r
+}
+
+// traceUnit is the unit a population's state variable is held in: its
+// catalogue dimension's base unit (ms, mV, Hz), or for a model given by
+// equations its coherent unit (mV, µA, mS …); "" for a projection's
+// variables, derived currents and pure numbers.
+func traceUnit(net *ir.Network, pop, v string) string {
+	p := net.Population(pop)
+	if p == nil {
+		return ""
+	}
+	if p.Equations != nil {
+		for _, eq := range p.Equations.States {
+			if eq.Var == v {
+				return eq.Dim.CoherentUnit()
+			}
+		}
+		return ""
+	}
+	if m, ok := p.ModelSpec(); ok {
+		if st, ok := m.State(v); ok {
+			return st.Dim.BaseUnit()
+		}
+	}
+	return ""
 }
 
 // inputWindows are the windows of the Poisson inputs that start late or

@@ -62,7 +62,7 @@ func TestStatsPanels(t *testing.T) {
 		}
 		assert.InDelta(t, 1, total, 1e-12, "%s: the fractions add up to 1", pn.Title)
 	}
-	assert.Equal(t, "firing rate per neuron (bin 1.68)", panels[0].Title)
+	assert.Equal(t, "firing rate per neuron (bin 1.68 Hz)", panels[0].Title)
 
 	s.record, s.Neurons = []bool{true, false, true}, []int32{0, 2}
 	rates, _, _ = s.neuronStats(100)

@@ -58,22 +58,22 @@ func (r *Recorder) statsPanels(duration float64) ([]plot.Panel, error) {
 	}
 	slices.Sort(allISI)
 	specs := []struct {
-		title, xlabel string
-		hi            float64
-		values        func(p pop) []float64
+		title, xlabel, unit string
+		hi                  float64
+		values              func(p pop) []float64
 	}{
-		{"firing rate per neuron", "rate (Hz)", slices.Max(allRates) * 1.05, func(p pop) []float64 { return p.rates }},
+		{"firing rate per neuron", "rate (Hz)", " Hz", slices.Max(allRates) * 1.05, func(p pop) []float64 { return p.rates }},
 		// The longest intervals of a few silent stretches would squeeze
 		// the rest into one bin: the range ends at the 99th percentile.
-		{"inter-spike intervals", "ISI (ms)", allISI[int(0.99*float64(len(allISI)-1))] * 1.05, func(p pop) []float64 { return p.isis }},
-		{"CV of ISI per neuron (≥ 3 spikes)", "CV", max(1.5, maxOf(allCV)*1.05), func(p pop) []float64 { return p.cvs }},
+		{"inter-spike intervals", "ISI (ms)", " ms", allISI[int(0.99*float64(len(allISI)-1))] * 1.05, func(p pop) []float64 { return p.isis }},
+		{"CV of ISI per neuron (≥ 3 spikes)", "CV", "", max(1.5, maxOf(allCV)*1.05), func(p pop) []float64 { return p.cvs }},
 	}
 	var panels []plot.Panel
 	for _, sp := range specs {
 		if !(sp.hi > 0) {
 			continue
 		}
-		pn := plot.Panel{Title: fmt.Sprintf("%s (bin %.3g)", sp.title, sp.hi/statsBins), XLabel: sp.xlabel, YLabel: "fraction", Lines: true}
+		pn := plot.Panel{Title: fmt.Sprintf("%s (bin %.3g%s)", sp.title, sp.hi/statsBins, sp.unit), XLabel: sp.xlabel, YLabel: "fraction", Lines: true}
 		for _, p := range pops {
 			if v := sp.values(p); len(v) > 0 {
 				h, err := plot.Histogram(p.name, v, statsBins, 0, sp.hi)

@@ -130,7 +130,7 @@ func (r *Recorder) writePlots(stage string, sum *Summary) error {
 			sets[i] = plot.SpikeSet{Name: s.Pop, Size: s.Size, Times: s.Times, Indices: s.Indices}
 		}
 		title := fmt.Sprintf("%s: %d neurons, %g ms", sum.Model, totalSize(r.Spikes), sum.Duration)
-		if err := plot.Raster(filepath.Join(stage, "raster."+r.plotExt()), title, sets, sum.Duration, rateBin(sum.Duration, sum.DT), r.marks(sum.Duration)...); err != nil {
+		if err := plot.Raster(filepath.Join(stage, "raster."+r.plotExt()), title, sets, sum.Duration, r.rasterBin(sum.Duration, sum.DT), r.marks(sum.Duration)...); err != nil {
 			return err
 		}
 		sum.Files = append(sum.Files, "raster."+r.plotExt())
@@ -146,7 +146,7 @@ func (r *Recorder) writePlots(stage string, sum *Summary) error {
 		sum.Files = append(sum.Files, "stats."+r.plotExt())
 	}
 	if len(r.Traces) > 0 && len(r.TraceTimes()) > 0 {
-		if err := plot.Curves(filepath.Join(stage, "traces."+r.plotExt()), r.tracePanels()); err != nil {
+		if err := plot.Stack(filepath.Join(stage, "traces."+r.plotExt()), r.tracePanels(), tracePanelPx); err != nil {
 			return err
 		}
 		sum.Files = append(sum.Files, "traces."+r.plotExt())
@@ -291,33 +291,102 @@ func totalSize(s []*Spikes) int {
 	return n
 }
 
-// rateBin picks the population-rate bin: 1 ms for runs up to 2 s, then
-// duration/2000, never below dt.
+// rateBin picks the population-rate bin: 1 ms for runs up to 400 ms, then
+// duration/400 (5 ms for 2 s: a rate a reader can follow), never below dt.
 func rateBin(duration, dt float64) float64 {
-	return max(dt, max(1, duration/2000))
+	return max(dt, max(1, duration/400))
 }
 
-// tracedPerPanel is the most traced neurons one panel of traces.png draws.
-const tracedPerPanel = 4
+// rasterBin is the raster's rate-panel bin: the bin monitors.rates asks
+// for, when it asks one for every spike-monitored population (the
+// largest when they differ), else rateBin's.
+func (r *Recorder) rasterBin(duration, dt float64) float64 {
+	bin := 0.0
+	for _, s := range r.Spikes {
+		if s.RateBin <= 0 {
+			return rateBin(duration, dt)
+		}
+		bin = max(bin, s.RateBin)
+	}
+	if bin == 0 || duration/bin > 1e6 {
+		return rateBin(duration, dt)
+	}
+	return bin
+}
 
-// tracePanels are traces.png's panels: one per recorded variable (at most
-// 4), its first neurons' values against time.
+// Traces are drawn one neuron per panel, stacked (tracePanelPx pixels
+// high each): at most tracedPerVar neurons of each of the first
+// tracedVars variables, each curve thinned to at most tracePoints points
+// (the lowest and highest value of each stretch kept, so spikes and
+// troughs stay drawn).
+const (
+	tracePanelPx = 150
+	tracedPerVar = 3
+	tracedVars   = 4
+	tracePoints  = 4000
+)
+
+// tracePanels are traces.png's panels: one per traced neuron (at most
+// tracedPerVar of each of the first tracedVars variables), its values
+// against time, the y axis labelled with the variable's unit.
 func (r *Recorder) tracePanels() []plot.Panel {
 	var panels []plot.Panel
 	times := r.TraceTimes()
-	for _, t := range r.Traces[:min(len(r.Traces), 4)] {
+	for _, t := range r.Traces[:min(len(r.Traces), tracedVars)] {
 		n := len(t.Indices)
-		pn := plot.Panel{Title: t.Pop + "." + t.Var, XLabel: "time (ms)", YLabel: t.Var, Lines: true, At: "t = %g ms"}
-		for j := range min(n, tracedPerPanel) {
-			s := plot.Series{Name: fmt.Sprintf("%s %d", t.Pop, t.Indices[j]), X: times, Y: make([]float64, len(times))}
-			for k := range times {
-				s.Y[k] = t.Values[k*n+j]
-			}
-			pn.Series = append(pn.Series, s)
+		label := t.Var
+		if t.Unit != "" {
+			label += " (" + t.Unit + ")"
 		}
-		panels = append(panels, pn)
+		for j := range min(n, tracedPerVar) {
+			y := make([]float64, len(times))
+			for k := range times {
+				y[k] = t.Values[k*n+j]
+			}
+			x, y := thin(times, y, tracePoints)
+			panels = append(panels, plot.Panel{Title: fmt.Sprintf("%s.%s, neuron %d", t.Pop, t.Var, t.Indices[j]), XLabel: "time (ms)",
+				YLabel: label, Lines: true, At: "t = %g ms", Series: []plot.Series{{Name: fmt.Sprintf("%s %d", t.Pop, t.Indices[j]), X: x, Y: y}}})
+		}
 	}
 	return panels
+}
+
+// thin keeps at most about limit points of a curve: every point when it
+// has that few, else, for each of limit/2 equal stretches, the points of
+// its lowest and highest value in time order (a point that is not finite
+// is kept as such, so that the plot still notes it).
+func thin(x, y []float64, limit int) ([]float64, []float64) {
+	if len(x) <= limit {
+		return x, y
+	}
+	buckets := limit / 2
+	var ox, oy []float64
+	for b := range buckets {
+		lo, hi := b*len(x)/buckets, (b+1)*len(x)/buckets
+		imin, imax, bad := -1, -1, -1
+		for i := lo; i < hi; i++ {
+			switch {
+			case math.IsNaN(y[i]) || math.IsInf(y[i], 0):
+				if bad < 0 {
+					bad = i
+				}
+			case imin < 0:
+				imin, imax = i, i
+			case y[i] < y[imin]:
+				imin = i
+			case y[i] > y[imax]:
+				imax = i
+			}
+		}
+		keep := []int{imin, imax, bad}
+		slices.Sort(keep)
+		for _, i := range keep {
+			if i >= 0 && (len(ox) == 0 || ox[len(ox)-1] != x[i]) {
+				ox, oy = append(ox, x[i]), append(oy, y[i])
+			}
+		}
+	}
+	return ox, oy
 }
 
 // plotExt is the plots' file extension: PlotFormat, "png" by default.

@@ -168,7 +168,11 @@ func converter(net *ir.Network, target, key string) (conv func(string) (float64,
 			if !ok {
 				return nil, "", fmt.Errorf("population %s's equations have no parameter %q (parameters: %s)", target, key, strings.Join(eq.Params, ", "))
 			}
-			return func(s string) (float64, error) { return eqs.ParseQuantityOf(s, d) }, "coherent units of " + d.String(), nil
+			unit := d.CoherentUnit()
+			if unit == "" && !d.IsDimensionless() {
+				unit = "coherent units of " + d.String()
+			}
+			return func(s string) (float64, error) { return eqs.ParseQuantityOf(s, d) }, unit, nil
 		}
 		m, ok := catalog.LookupModel(catalog.KindNeuron, pop.Model)
 		if !ok {

@@ -54,9 +54,13 @@ func table(g Grid, pops []string, rows []Row) [][]float64 {
 }
 
 // WriteTable writes summary.csv and summary.npz (one array per column)
-// into dir, and sweep.png: each population's mean rate against each swept
-// axis (the mean over the other axes' values and the seeds).
+// into dir (created when missing), and sweep.png: each population's mean
+// rate against each swept axis (the mean over the other axes' values and
+// the seeds, with bars of ± one standard deviation across them).
 func WriteTable(dir string, g Grid, pops []string, rows []Row) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("sweep: %w", err)
+	}
 	names := Columns(g, pops)
 	cols := table(g, pops, rows)
 	var sb strings.Builder
@@ -87,22 +91,22 @@ func WriteTable(dir string, g Grid, pops []string, rows []Row) error {
 		if a.Unit != "" {
 			label += " (" + a.Unit + ")"
 		}
-		pn := plot.Panel{Title: "mean rate vs " + a.Name() + " (over the other values and seeds)", XLabel: label, YLabel: "rate (Hz)"}
+		pn := plot.Panel{Title: "mean rate vs " + a.Name() + " (over the other values and seeds; bars: ± 1 s.d.)", XLabel: label, YLabel: "rate (Hz)"}
 		xs := slices.Clone(a.Values)
 		slices.Sort(xs)
 		xs = slices.Compact(xs)
 		for _, p := range pops {
 			s := plot.Series{Name: p}
 			for _, x := range xs {
-				sum, n := 0.0, 0
+				var v []float64
 				for _, r := range rows {
 					if r.Values[j] == x && !math.IsNaN(r.Pops[p].RateHz) {
-						sum += r.Pops[p].RateHz
-						n++
+						v = append(v, r.Pops[p].RateHz)
 					}
 				}
-				if n > 0 {
-					s.X, s.Y = append(s.X, x), append(s.Y, sum/float64(n))
+				if len(v) > 0 {
+					mean, sd := meanSD(v)
+					s.X, s.Y, s.Err = append(s.X, x), append(s.Y, mean), append(s.Err, sd)
 				}
 			}
 			pn.Series = append(pn.Series, s)
@@ -113,4 +117,20 @@ func WriteTable(dir string, g Grid, pops []string, rows []Row) error {
 		return fmt.Errorf("sweep.png: %w", err)
 	}
 	return nil
+}
+
+// meanSD is the mean of v and its sample standard deviation (0 for one
+// value).
+func meanSD(v []float64) (mean, sd float64) {
+	for _, x := range v {
+		mean += x
+	}
+	mean /= float64(len(v))
+	if len(v) < 2 {
+		return mean, 0
+	}
+	for _, x := range v {
+		sd += (x - mean) * (x - mean)
+	}
+	return mean, math.Sqrt(sd / float64(len(v)-1))
 }

@@ -375,8 +375,11 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "brainc run: disk cache: %v\n", st.DiskError)
 	}
 	fromDisk := ""
-	if st.DiskHits > 0 {
-		fromDisk = fmt.Sprintf(" (%d of %d programs from the disk cache)", st.DiskHits, st.DiskHits+st.Compiles+st.CacheHits)
+	switch programs := st.DiskHits + st.Compiles + st.CacheHits; {
+	case st.DiskHits > 0:
+		fromDisk = fmt.Sprintf(" (%d of %d programs from the disk cache)", st.DiskHits, programs)
+	case programs > 1: // the progress line reported the first one's compile
+		fromDisk = fmt.Sprintf(" (%d programs: the firing outgrew the first one's event capacity)", programs)
 	}
 	fmt.Fprintf(stdout, "%s: %g ms in %d steps on %s: compile %.2f s%s, run %.2f s (%.0f steps/s)\n",
 		net.Name, net.Duration, n, b.Label(), sum.CompileS, fromDisk, sum.RunS, sum.StepsPerS)
@@ -476,7 +479,8 @@ func (p *progress) compiling() {
 }
 
 // compiled reports the first compile's time; later ones (another event
-// capacity) go into the summary only.
+// capacity) go into the summary, whose line says how many programs its
+// compile time covers.
 func (p *progress) compiled(compiles int, total time.Duration) {
 	if !p.enabled || p.reportedCompile {
 		return

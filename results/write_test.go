@@ -1,0 +1,90 @@
+package results
+
+import (
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/brainc/brainc/lower"
+	"github.com/brainc/brainc/netspec"
+)
+
+// thin keeps every point of a short curve, and of a long one the lowest
+// and highest point of each stretch, in time order, and the first point
+// that is not finite.
+func TestThin(t *testing.T) {
+	x, y := []float64{0, 1, 2}, []float64{5, 6, 7}
+	gx, gy := thin(x, y, 10)
+	require.Equal(t, x, gx)
+	require.Equal(t, y, gy)
+	x, y = make([]float64, 100), make([]float64, 100)
+	for i := range x {
+		x[i], y[i] = float64(i), math.Sin(float64(i))
+	}
+	y[37], y[81] = 9, math.NaN() // a spike and a break
+	gx, gy = thin(x, y, 10)      // 5 stretches of 20
+	require.LessOrEqual(t, len(gx), 15)
+	require.Contains(t, gy, 9.0)
+	require.Contains(t, gx, 81.0)
+	require.True(t, math.IsNaN(gy[len(gx)-1-indexFromEnd(gx, 81)]))
+	for i := 1; i < len(gx); i++ {
+		require.Less(t, gx[i-1], gx[i], "time order")
+	}
+}
+
+// indexFromEnd is how far from the end of v the value x is.
+func indexFromEnd(v []float64, x float64) int {
+	for i := len(v) - 1; i >= 0; i-- {
+		if v[i] == x {
+			return len(v) - 1 - i
+		}
+	}
+	return -1
+}
+
+// Traces are labelled with their unit and split one neuron per panel; the
+// raster's rate bin is monitors.rates' when every population asks one.
+func TestPlotLabels(t *testing.T) {
+	net, err := netspec.Parse([]byte(`
+name: labels
+dt: 0.1 ms
+duration: 100 ms
+populations:
+  A: {size: 4, model: LifRef}
+  B:
+    size: 2
+    model:
+      equations: |
+        dv/dt = -v/(10*ms) : volt
+        dx/dt = -x/(5*ms) : amp
+      threshold: v > 10 mV
+      reset: v = 0 mV
+monitors:
+  spikes: [A, B]
+  rates: {A: 5 ms, B: 2 ms}
+  traces: {A.V: [0, 1, 2, 3], B.v: [0], B.x: [1]}
+`), "labels.yaml")
+	require.NoError(t, err)
+	p, err := lower.Build(net, lower.Options{})
+	require.NoError(t, err)
+	r := NewRecorder(p)
+	units := map[string]string{}
+	for _, tr := range r.Traces {
+		units[tr.Pop+"."+tr.Var] = tr.Unit
+	}
+	require.Equal(t, map[string]string{"A.V": "mV", "B.v": "mV", "B.x": "µA"}, units)
+	require.Equal(t, 5.0, r.rasterBin(100, 0.1))
+	r.Spikes[1].RateBin = 0
+	require.Equal(t, 1.0, r.rasterBin(100, 0.1), "a population without a bin: the default")
+	require.Equal(t, 5.0, rateBin(2000, 0.1))
+	r.Traces[0].Values = make([]float64, 4)
+	r.Traces[1].Values, r.Traces[2].Values = make([]float64, 1), make([]float64, 1)
+	r.Steps = 1
+	var titles, labels []string
+	for _, pn := range r.tracePanels() {
+		titles, labels = append(titles, pn.Title), append(labels, pn.YLabel)
+	}
+	require.Equal(t, []string{"A.V, neuron 0", "A.V, neuron 1", "A.V, neuron 2", "B.v, neuron 0", "B.x, neuron 1"}, titles)
+	require.Equal(t, []string{"V (mV)", "V (mV)", "V (mV)", "v (mV)", "x (µA)"}, labels)
+}
