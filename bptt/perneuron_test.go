@@ -97,6 +97,9 @@ func TestPerNeuronGradientsEqualFiniteDifferences(t *testing.T) {
 		grad := flat64(res.Grads[len(sig.Params)+i])
 		nonzero := 0
 		for k := range grad {
+			if k%3 != 0 { // a third of the neurons: every parameter's finite differences cost two runs each
+				continue
+			}
 			const h = 1e-6
 			fd := (lossWith(sp.At, k, h) - lossWith(sp.At, k, -h)) / (2 * h)
 			require.InDelta(t, fd, grad[k], 1e-5*math.Max(1, math.Abs(fd)), "%s entry %d", sp.Name, k)
