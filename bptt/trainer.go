@@ -139,7 +139,8 @@ func NewTrainer(b backends.Backend, net *ir.Network, cfg Config, units, classes,
 	if cfg.ClipNorm < 0 || math.IsNaN(cfg.ClipNorm) || math.IsInf(cfg.ClipNorm, 0) {
 		return nil, fmt.Errorf("bptt: the gradient clipping norm must be a finite number ≥ 0, got %g", cfg.ClipNorm)
 	}
-	for name, b := range cfg.Bounds {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Bounds)) { // (sorted: one error, the same every run)
+		b := cfg.Bounds[name]
 		if !slices.Contains(cfg.Params, name) {
 			return nil, fmt.Errorf("bptt: bounds for %q, which is not trained (trained: %s)", name, strings.Join(cfg.Params, ", "))
 		}

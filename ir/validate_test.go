@@ -139,6 +139,9 @@ func TestValidateErrors(t *testing.T) {
 			err := n.Validate()
 			require.Error(t, err)
 			assert.Equal(t, tt.want, err.Error())
+			for range 3 { // the same message every time: no map order leaks into it
+				require.EqualError(t, n.Validate(), err.Error())
+			}
 			var se *SpecError
 			require.True(t, errors.As(err, &se))
 			assert.Empty(t, se.File)

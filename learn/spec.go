@@ -3,6 +3,7 @@ package learn
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"path/filepath"
 	"slices"
@@ -545,7 +546,8 @@ func (s *Spec) parseLoop(f *specFile, filename string, at func(field, format str
 		return at("train.params", "name the constants to train, e.g. [in2h.weight]")
 	}
 	s.Loop = LoopTraining{Input: t.Input, Readout: t.Readout.Population, Var: t.Readout.Var, Reduce: t.Readout.Reduce, Params: t.Params}
-	for name, b := range t.Bounds {
+	for _, name := range slices.Sorted(maps.Keys(t.Bounds)) { // (sorted: one error, the same every run)
+		b := t.Bounds[name]
 		if !slices.Contains(t.Params, name) {
 			return at("train.bounds", "%s is not trained (train.params: %s)", name, strings.Join(t.Params, ", "))
 		}

@@ -56,6 +56,10 @@ func TestParseSpecErrors(t *testing.T) {
 		_, err := ParseSpec([]byte(tc.spec), "s.yaml")
 		require.Error(t, err, tc.spec)
 		assert.Contains(t, err.Error(), tc.err, tc.spec)
+		for range 3 { // the same message every time: no map order leaks into it
+			_, again := ParseSpec([]byte(tc.spec), "s.yaml")
+			require.EqualError(t, again, err.Error(), tc.spec)
+		}
 	}
 }
 
@@ -126,5 +130,9 @@ func TestSpecModelErrors(t *testing.T) {
 	} {
 		_, err := ParseSpec([]byte(tc.spec), "m.yaml")
 		require.ErrorContains(t, err, tc.want, tc.spec)
+		for range 3 {
+			_, again := ParseSpec([]byte(tc.spec), "m.yaml")
+			require.EqualError(t, again, err.Error(), tc.spec)
+		}
 	}
 }
