@@ -77,6 +77,9 @@ type Sim struct {
 	opts Options
 	// devices is the number of devices the run is split across.
 	devices int
+	// changed is set once SetInput, SetParam or SetWeights changed the
+	// network: its spec file no longer describes it.
+	changed bool
 	// mu guards the fields below; the run (package driver: the runner,
 	// what it recorded) is advanced by the one Run under way (running)
 	// and closed by Close or, when Close came during that Run, by the Run

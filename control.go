@@ -206,7 +206,7 @@ func (s *Sim) rebuild(op string, edit func(net *ir.Network) error) error {
 		return fmt.Errorf("brainc: %s: %w", op, err)
 	}
 	s.mu.Lock()
-	s.net, s.prog = net, prog
+	s.net, s.prog, s.changed = net, prog, true
 	s.mu.Unlock()
 	return nil
 }

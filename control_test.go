@@ -3,6 +3,8 @@ package brainc
 import (
 	"context"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -192,4 +194,39 @@ func TestControlErrors(t *testing.T) {
 	require.Equal(t, 11.0, s.net.Population("E").Input.Value, "a refused change changed the network")
 	s.Close()
 	require.EqualError(t, s.SetInput("E", []float64{1}), "brainc: SetInput on a closed Sim")
+}
+
+// SaveNetwork writes the values a Sim's network drew and, for a network
+// read from a spec file, the spec that rebuilds it: the rebuilt network
+// spikes as the original, spike for spike; after a change between runs
+// only the values are written (the spec no longer describes the network).
+func TestSaveNetwork(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "loop.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(strings.Replace(loopNet, "input: 11", "input: normal(11, 1)", 1)), 0o644))
+	net, err := Load(path)
+	require.NoError(t, err)
+	a, err := New(net, Options{Backend: "cpu"})
+	require.NoError(t, err)
+	defer a.Close()
+	files, err := a.SaveNetwork(filepath.Join(dir, "saved"))
+	require.NoError(t, err)
+	require.Contains(t, files, "network.yaml")
+	require.Contains(t, files, "E.input.npy")
+	require.NoError(t, a.Run(context.Background(), 20))
+	again, err := Load(filepath.Join(dir, "saved", "network.yaml"))
+	require.NoError(t, err)
+	again.Seed = 99
+	b, err := New(again, Options{Backend: "cpu"})
+	require.NoError(t, err)
+	defer b.Close()
+	require.NoError(t, b.Run(context.Background(), 20))
+	require.Equal(t, spikeSteps(a.Result(), "E", 0), spikeSteps(b.Result(), "E", 0))
+	require.NotEmpty(t, spikeSteps(a.Result(), "E", 0))
+
+	require.NoError(t, a.SetInput("E", []float64{12}))
+	files, err = a.SaveNetwork(filepath.Join(dir, "changed"))
+	require.NoError(t, err)
+	require.NotContains(t, files, "network.yaml")
+	require.Contains(t, files, "E.input.npy")
 }

@@ -95,7 +95,7 @@ func (p *specParser) eqParamSources(m *specMap, field string) ([]eqs.ParamSource
 	if en == nil {
 		return nil, lines, nil
 	}
-	pm, e := p.mapping(en.value, field+".params", en.keyLine, false)
+	pm, e := p.mapping(en.value, field+".params", en.keyLine, true) // v0: uniform(a, b) in a flow mapping
 	if e != nil {
 		return nil, nil, e
 	}

@@ -142,6 +142,8 @@ func TestEquationSpecErrors(t *testing.T) {
 		{"u: -13}", "u: -13 mV}", `test.yaml:18: populations.N.init.u: dimensions disagree: "-13 mV" is V, expected V/s`},
 		{"u: -13}", "w: -13}", `test.yaml:18: populations.N.init: unknown state variable "w" of the equations (states: V, u)`},
 		{"    input: 6\n", "    input: 6\n    params: {c: -65 ms}\n", `test.yaml:20: populations.N.params.c: dimensions disagree: "-65 ms" is s, expected V`},
+		{"params: {a: 0.02/ms,", "params: {a: uniform(0.01/ms, 0.03/ms),",
+			`test.yaml:17: populations.N.model.params.a: in "uniform(0.01/ms, 0.03/ms)": expected a number with units, got uniform(0.01/ms, 0.03/ms)`},
 		{"      threshold:", "      treshold:", `test.yaml:13: populations.N.model: unknown key "treshold" (valid keys: equations, threshold, reset, refractory, params)`},
 		{"output: {COBA: {E: -80 mV}}", "output: {current: g*(E - V), params: {E: -80 mV}}",
 			`test.yaml:22: projections.NN.output: dimensions disagree: the current g*(E - V) is V, but N's input I is V/s`},

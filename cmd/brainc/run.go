@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/brainc/brainc/atomicfile"
 	"github.com/brainc/brainc/bptt"
 	"github.com/brainc/brainc/catalog"
 	"github.com/brainc/brainc/driver"
@@ -21,6 +22,7 @@ import (
 	"github.com/brainc/brainc/models"
 	"github.com/brainc/brainc/pjrt"
 	"github.com/brainc/brainc/results"
+	"github.com/brainc/brainc/snapshot"
 )
 
 // loadNetwork reads a spec file, or a built-in model when arg names one and
@@ -258,6 +260,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	resume := fs.String("resume", "", "continue the run saved in this checkpoint directory (same spec and flags)")
 	explain := fs.Bool("explain", false, "print the plan (synaptic states, kernels, bytes, monitors) before running")
 	plotFormat := fs.String("plot", "png", "format of raster and traces plots: png or svg")
+	saveNet := fs.String("save-network", "", "write every drawn value (connectivity, weights, delays, per-neuron values) into this directory, with network.yaml, a spec that rebuilds the identical network from them")
 	pos, err := parseFlags(fs, args, 1)
 	if err != nil {
 		return err
@@ -265,9 +268,14 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if *plotFormat != "png" && *plotFormat != "svg" {
 		return &usageError{fmt.Sprintf("--plot: expected png or svg, got %q", *plotFormat)}
 	}
-	net, _, prog, err := sf.build(pos[0])
+	net, spec, prog, err := sf.build(pos[0])
 	if err != nil {
 		return err
+	}
+	if *saveNet != "" {
+		if err := saveNetwork(*saveNet, *overwrite, net, spec, prog, stdout); err != nil {
+			return fmt.Errorf("--save-network: %w", err)
+		}
 	}
 	// --out is checked (and held against other runs) before anything runs.
 	outLock, err := results.ReserveOutput(*out, *overwrite)
@@ -575,4 +583,27 @@ func neurons(net *ir.Network) int {
 		n += p.Size
 	}
 	return n
+}
+
+// saveNetwork writes the network's drawn values and a spec that reads
+// them into dir (package snapshot), all or nothing.
+func saveNetwork(dir string, overwrite bool, net *ir.Network, spec []byte, prog *lower.Program, stdout io.Writer) error {
+	if prog.Devices > 1 { // the values of one device's layout
+		one, err := lower.Build(net, lower.OptionsFor(net, lower.Choices{Devices: 1}))
+		if err != nil {
+			return err
+		}
+		prog = one
+	}
+	var files []string
+	err := atomicfile.Dir(dir, atomicfile.DirOptions{Overwrite: overwrite}, func(stage string) ([]string, error) {
+		var err error
+		files, err = snapshot.Write(stage, prog, spec)
+		return files, err
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "saved the network: %d files in %s; %s rebuilds it\n", len(files), dir, filepath.Join(dir, snapshot.SpecFile))
+	return nil
 }
