@@ -7,9 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-
+	"github.com/brainc/brainc/dynamics"
 	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/lower"
 )
@@ -37,7 +35,7 @@ func (s *Sim) Get(pop, variable string) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := hostFloats(state[i])
+	v := lower.HostFloats(state[i])
 	return v[q.Offset : q.Offset+q.Size], nil
 }
 
@@ -64,10 +62,10 @@ func (s *Sim) Set(pop, variable string, values []float64) error {
 	if err != nil {
 		return err
 	}
-	all := hostFloats(state[i])
+	all := lower.HostFloats(state[i])
 	copy(all[q.Offset:], v)
 	state = slices.Clone(state)
-	state[i] = floatTensorOf(all, s.prog.DType)
+	state[i] = dynamics.FloatArray(all, s.prog.DType)
 	return s.run.SetState(state)
 }
 
@@ -269,44 +267,4 @@ func popNames(net *ir.Network) string {
 		names = append(names, p.Name)
 	}
 	return strings.Join(names, ", ")
-}
-
-// hostFloats reads a host tensor as float64 (Bool as 0 and 1).
-func hostFloats(t *tensors.Tensor) []float64 {
-	var out []float64
-	t.ConstFlatData(func(v any) {
-		switch x := v.(type) {
-		case []float64:
-			out = slices.Clone(x)
-		case []float32:
-			for _, f := range x {
-				out = append(out, float64(f))
-			}
-		case []int32:
-			for _, f := range x {
-				out = append(out, float64(f))
-			}
-		case []bool:
-			for _, f := range x {
-				if f {
-					out = append(out, 1)
-				} else {
-					out = append(out, 0)
-				}
-			}
-		}
-	})
-	return out
-}
-
-// floatTensorOf is v as a host tensor of the float dtype.
-func floatTensorOf(v []float64, dt dtypes.DType) *tensors.Tensor {
-	if dt == dtypes.Float64 {
-		return tensors.FromFlatDataAndDimensions(slices.Clone(v), len(v))
-	}
-	f := make([]float32, len(v))
-	for i, x := range v {
-		f[i] = float32(x)
-	}
-	return tensors.FromFlatDataAndDimensions(f, len(f))
 }

@@ -110,6 +110,16 @@ func newFixture(t *testing.T) *fixture {
 			tensors.FromValue([]float64{-55, -54, -53, -52, -56, -57, -55, -54})}}
 }
 
+// target is copy k's target of readout j in a batch: the fixture's,
+// scaled by 1 + 0.3k.
+func (f *fixture) target(k, j int) *tensors.Tensor {
+	v := flat64(f.targets[j])
+	for i := range v {
+		v[i] *= 1 + 0.3*float64(k)
+	}
+	return tensors.FromValue(v)
+}
+
 // unrolled is the reference: T steps of the same traced step unrolled in
 // one GoMLX graph and differentiated by GoMLX's autodiff; it returns the
 // loss, then the gradients (params, then initial adjoints).
@@ -309,17 +319,10 @@ func TestBatchEqualsCopiesAlone(t *testing.T) {
 	p, pops := batchProgram(t, net, copies)
 	var tr lower.Training
 	var targets []*tensors.Tensor
-	target := func(k, j int) *tensors.Tensor { // copy k's target of readout j: the fixture's, scaled
-		v := flat64(f.targets[j])
-		for i := range v {
-			v[i] *= 1 + 0.3*float64(k)
-		}
-		return tensors.FromValue(v)
-	}
 	for k := range copies {
 		tr.Readouts = append(tr.Readouts, lower.Readout{Pops: []*lower.Population{pops[fmt.Sprintf("B__%d", k)]}, Reduce: lower.ReduceSum},
 			lower.Readout{Pops: []*lower.Population{pops[fmt.Sprintf("A__%d", k)]}, Var: "V", Reduce: lower.ReduceMean})
-		targets = append(targets, target(k, 0), target(k, 1))
+		targets = append(targets, f.target(k, 0), f.target(k, 1))
 		tr.Params = append(tr.Params, fmt.Sprintf("AB__%d.weight", k), fmt.Sprintf("AA__%d.weight", k))
 	}
 	sig, err := p.TrainSignature(tr)
@@ -335,7 +338,7 @@ func TestBatchEqualsCopiesAlone(t *testing.T) {
 	require.NoError(t, err)
 	mean := 0.0
 	for k := range copies {
-		r, err := alone.Grad(f.carried, f.consts, []*tensors.Tensor{target(k, 0), target(k, 1)}, steps)
+		r, err := alone.Grad(f.carried, f.consts, []*tensors.Tensor{f.target(k, 0), f.target(k, 1)}, steps)
 		require.NoError(t, err)
 		mean += r.Loss / copies
 		for j := range 2 { // AB, AA: the fixture's params 0 and 2

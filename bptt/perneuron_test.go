@@ -120,13 +120,6 @@ func TestPerNeuronBatchEqualsCopiesAlone(t *testing.T) {
 	s, err := ops.NewSurrogate("sigmoid", 2)
 	require.NoError(t, err)
 	opts := Options{Surrogate: s, Loss: emit.Loss{Kind: emit.LossMSE}, MaxSteps: steps}
-	target := func(k, j int) *tensors.Tensor { // copy k's target of readout j: the fixture's, scaled
-		v := flat64(f.targets[j])
-		for i := range v {
-			v[i] *= 1 + 0.3*float64(k)
-		}
-		return tensors.FromValue(v)
-	}
 	run := func(copies int, targets []*tensors.Tensor) *Result {
 		sig, p := perNeuronSig(t, copies)
 		g, err := New(f.b, sig, opts)
@@ -140,12 +133,12 @@ func TestPerNeuronBatchEqualsCopiesAlone(t *testing.T) {
 	}
 	var targets []*tensors.Tensor
 	for k := range copies {
-		targets = append(targets, target(k, 0), target(k, 1))
+		targets = append(targets, f.target(k, 0), f.target(k, 1))
 	}
 	batch := run(copies, targets)
 	want := make([][]float64, len(batch.Grads))
 	for k := range copies {
-		alone := run(1, []*tensors.Tensor{target(k, 0), target(k, 1)})
+		alone := run(1, []*tensors.Tensor{f.target(k, 0), f.target(k, 1)})
 		for i, g := range alone.Grads {
 			if want[i] == nil {
 				want[i] = make([]float64, len(flat64(g)))

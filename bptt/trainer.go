@@ -538,21 +538,7 @@ func (t *Trainer) Params() map[string]*tensors.Tensor {
 func (t *Trainer) Segment() int { return t.prog.Segment() }
 
 // flat64 reads a float tensor's values as float64.
-func flat64(t *tensors.Tensor) []float64 {
-	var out []float64
-	t.ConstFlatData(func(v any) {
-		switch x := v.(type) {
-		case []float64:
-			out = slices.Clone(x)
-		case []float32:
-			out = make([]float64, len(x))
-			for i, y := range x {
-				out[i] = float64(y)
-			}
-		}
-	})
-	return out
-}
+func flat64(t *tensors.Tensor) []float64 { return lower.HostFloats(t) }
 
 // floatTensor makes a tensor of dtype and dimensions from float values
 // (a scalar when dims is empty).

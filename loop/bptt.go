@@ -271,15 +271,20 @@ func GradModule(step, vjp, loss string, spec BPTT) (string, error) {
 		})
 	adjOut, gradOut := bwd[2+k+2*c:2+k+2*c+a], bwd[2+k+2*c+a:]
 	ret := concat([]string{lossOut[0]}, final, gradOut, adjOut)
-	w.line("\"func.return\"(%s) : (%s) -> ()", strings.Join(ret, ", "), strings.Join(outTypes, ", "))
+	return w.module(spec.Name, funcs.String(), mainArgs, ret, outTypes), nil
+}
 
+// module is the text of a module: the private functions, then @main
+// taking args, with the body written so far returning results.
+func (w *writer) module(name, funcs string, args, results, types []string) string {
+	w.line("\"func.return\"(%s) : (%s) -> ()", strings.Join(results, ", "), strings.Join(types, ", "))
 	var b strings.Builder
-	fmt.Fprintf(&b, "module @%s {\n", spec.Name)
-	b.WriteString(funcs.String())
-	fmt.Fprintf(&b, "  func.func @main(%s) -> (%s) {\n", strings.Join(mainArgs, ", "), strings.Join(outTypes, ", "))
+	fmt.Fprintf(&b, "module @%s {\n", name)
+	b.WriteString(funcs)
+	fmt.Fprintf(&b, "  func.func @main(%s) -> (%s) {\n", strings.Join(args, ", "), strings.Join(types, ", "))
 	b.WriteString(w.b.String())
 	b.WriteString("  }\n}\n")
-	return b.String(), nil
+	return b.String()
 }
 
 // stepAndLoss parses the step's and the loss's signatures and checks them
@@ -376,15 +381,7 @@ func LossModule(step, loss string, spec BPTT) (string, error) {
 	}
 	steps := w.convert("%n", i32, lossType)
 	lossOut := w.call("loss", concat(readouts, targets, []string{steps}), concat(ls.Args[:r], targetType, []string{lossType}), ls.Results)
-	outTypes := concat([]string{lossType}, carType)
-	w.line("\"func.return\"(%s) : (%s) -> ()", strings.Join(concat([]string{lossOut[0]}, final), ", "), strings.Join(outTypes, ", "))
-	var b strings.Builder
-	fmt.Fprintf(&b, "module @%s {\n", spec.Name)
-	b.WriteString(funcs.String())
-	fmt.Fprintf(&b, "  func.func @main(%s) -> (%s) {\n", strings.Join(mainArgs, ", "), strings.Join(outTypes, ", "))
-	b.WriteString(w.b.String())
-	b.WriteString("  }\n}\n")
-	return b.String(), nil
+	return w.module(spec.Name, funcs.String(), mainArgs, concat([]string{lossOut[0]}, final), concat([]string{lossType}, carType)), nil
 }
 
 // scalarFloat matches a float scalar tensor type.

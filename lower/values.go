@@ -419,3 +419,33 @@ func defaultInit(pop *Population, name string) float64 {
 	}
 	return 0
 }
+
+// HostFloats reads a host tensor's values as float64: float values as they
+// are, Int32 as numbers, Bool as 0 and 1 (nil for another dtype).
+func HostFloats(t *tensors.Tensor) []float64 {
+	var out []float64
+	t.ConstFlatData(func(v any) {
+		switch x := v.(type) {
+		case []float64:
+			out = slices.Clone(x)
+		case []float32:
+			out = make([]float64, len(x))
+			for i, f := range x {
+				out[i] = float64(f)
+			}
+		case []int32:
+			out = make([]float64, len(x))
+			for i, f := range x {
+				out[i] = float64(f)
+			}
+		case []bool:
+			out = make([]float64, len(x))
+			for i, f := range x {
+				if f {
+					out[i] = 1
+				}
+			}
+		}
+	})
+	return out
+}

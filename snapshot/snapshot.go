@@ -15,7 +15,6 @@ import (
 	"strings"
 
 	"github.com/goccy/go-yaml"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
 
 	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/lower"
@@ -170,14 +169,14 @@ func (w *writer) population(p *lower.Program, q *lower.Population) error {
 		if !ok {
 			continue
 		}
-		ref, err := file(q.Name+".init."+v+".npy", floats(state[i])[q.Offset:q.Offset+q.Size])
+		ref, err := file(q.Name+".init."+v+".npy", lower.HostFloats(state[i])[q.Offset:q.Offset+q.Size])
 		if err != nil {
 			return err
 		}
 		entry = set(entry, "init", set(asMap(get(entry, "init")), v, ref))
 	}
 	if q.Population.Input.PerNeuron != nil {
-		ref, err := file(q.Name+".input.npy", floats(p.Consts[q.InputArray].Value))
+		ref, err := file(q.Name+".input.npy", lower.HostFloats(p.Consts[q.InputArray].Value))
 		if err != nil {
 			return err
 		}
@@ -297,22 +296,6 @@ func absolute(m yaml.MapSlice, dir string) {
 			}
 		}
 	}
-}
-
-// floats reads a float host tensor as float64.
-func floats(t *tensors.Tensor) []float64 {
-	var out []float64
-	t.ConstFlatData(func(v any) {
-		switch x := v.(type) {
-		case []float64:
-			out = slices.Clone(x)
-		case []float32:
-			for _, f := range x {
-				out = append(out, float64(f))
-			}
-		}
-	})
-	return out
 }
 
 // writeNPY writes v as a float64 .npy file.
