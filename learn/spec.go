@@ -122,7 +122,20 @@ type specFile struct {
 	Data    specData     `yaml:"data"`
 	Network specNetwork  `yaml:"network"`
 	Train   specTraining `yaml:"train"`
+	// A network spec's own keys, when it holds its training (train:
+	// and data: beside populations:); netspec reads them.
+	Dt          any `yaml:"dt"`
+	Duration    any `yaml:"duration"`
+	Seed        any `yaml:"seed"`
+	Precision   any `yaml:"precision"`
+	Devices     any `yaml:"devices"`
+	Populations any `yaml:"populations"`
+	Projections any `yaml:"projections"`
+	Monitors    any `yaml:"monitors"`
 }
+
+// networkKeys are a network spec's top-level keys other than name.
+var networkKeys = []string{"dt", "duration", "seed", "precision", "devices", "populations", "projections", "monitors"}
 
 type specData struct {
 	Randman *specRandman `yaml:"randman"`
@@ -230,11 +243,15 @@ func ParseSpec(data []byte, filename string) (*Spec, error) {
 		return nil, yamlError(filename, err)
 	}
 	var top map[string]any
+	own := false // a network spec holding its own training
 	if yaml.Unmarshal(data, &top) == nil {
 		if _, isNetwork := top["populations"]; isNetwork {
-			return nil, &ir.SpecError{File: filename, Line: lineOf(file, "populations"), Field: "populations",
-				Msg: "this is a network spec: training reads a training spec that names it (model: " + filepath.Base(filename) +
-					") with train.input, train.readout and train.params, and the data (docs/training.md, \"Training a spec network through the time loop\")"}
+			if _, trains := top["train"]; !trains {
+				return nil, &ir.SpecError{File: filename, Line: lineOf(file, "populations"), Field: "populations",
+					Msg: "this is a network spec without a train: section: add train: (input, readout, params …) and data: to it, or write a training spec that names it (model: " +
+						filepath.Base(filename) + ") (docs/training.md, \"Training a spec network through the time loop\")"}
+			}
+			own = true
 		}
 	}
 	var f specFile
@@ -243,6 +260,18 @@ func ParseSpec(data []byte, filename string) (*Spec, error) {
 	}
 	at := func(field, format string, args ...any) error {
 		return &ir.SpecError{File: filename, Line: lineOf(file, field), Field: field, Msg: fmt.Sprintf(format, args...)}
+	}
+	if own {
+		if f.Model != "" {
+			return nil, at("model", "a network spec with a train: section trains itself: leave model: out")
+		}
+		f.Model = filepath.Base(filename) // (relative to itself)
+	} else {
+		for _, k := range networkKeys {
+			if _, ok := top[k]; ok {
+				return nil, at(k, "is a network spec's key: a training spec names its network with model: (or the network spec holds train: and data: itself, with populations:)")
+			}
+		}
 	}
 	s := &Spec{Name: f.Name, Config: DefaultConfig(), Split: 0.8}
 	if s.Name == "" {

@@ -3,6 +3,7 @@ package learn
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -96,6 +97,10 @@ func TestSpecModelErrors(t *testing.T) {
 	s, err = ParseSpec([]byte(base+"  clip: 2.5\n"), "m.yaml")
 	require.NoError(t, err)
 	require.Equal(t, 2.5, s.Loop.Clip)
+	s, err = ParseSpec([]byte("name: own\ndt: 1 ms\npopulations:\n  A: {size: 1, model: LifRef}\n"+strings.TrimPrefix(base, "name: m\nmodel: net.yaml\n")), "dir/own.yaml")
+	require.NoError(t, err)
+	require.Equal(t, "dir/own.yaml", s.Model, "a network spec with a train: section trains itself")
+	require.Equal(t, "In", s.Loop.Input)
 	s, err = ParseSpec([]byte(base+"  optimizer: sgd\n  momentum: 0.9\n  schedule: {kind: step, every: 3, gamma: 0.5}\n  rate_reg: 0.001\n  rate_target: 10 Hz\n  rate_populations: [H]\n"), "m.yaml")
 	require.NoError(t, err)
 	require.Equal(t, "sgd", s.Loop.Optimizer)
@@ -121,7 +126,10 @@ func TestSpecModelErrors(t *testing.T) {
 		{"name: m\nmodel: net.yaml\ntrain:\n  input: In\n  readout: {population: Out}\n", "train.params: name the constants to train"},
 		{base + "  segment: 0\n", "train.segment: must be in [1, 16777216] steps, got 0"},
 		{base + "network:\n  hidden: 3\n", "m.yaml:8: network: describes the fixed architecture"},
-		{"dt: 1 ms\npopulations:\n  A: {size: 1, model: LifRef}\n", "m.yaml:3: populations: this is a network spec"},
+		{"dt: 1 ms\npopulations:\n  A: {size: 1, model: LifRef}\n", "m.yaml:3: populations: this is a network spec without a train: section"},
+		{"dt: 1 ms\npopulations:\n  A: {size: 1, model: LifRef}\nmodel: n.yaml\ntrain: {input: A, readout: {population: A}, params: [w]}\n",
+			"m.yaml:4: model: a network spec with a train: section trains itself: leave model: out"},
+		{base + "dt: 1 ms\n", "m.yaml:7: dt: is a network spec's key: a training spec names its network with model:"},
 		{base + "  clip: -1\n", "train.clip: must be a finite number > 0, got -1"},
 		{base + "  bounds: {x.weight: [0, 1]}\n", "train.bounds: x.weight is not trained (train.params: w.weight)"},
 		{base + "  bounds: {w.weight: [1, 0]}\n", "train.bounds: w.weight: expected [lo, hi] with lo ≤ hi, got [1 0]"},

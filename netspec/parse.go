@@ -25,7 +25,10 @@ import (
 
 // Valid keys of each mapping of the spec language, in documentation order.
 var (
-	topKeys        = []string{"name", "dt", "duration", "seed", "precision", "devices", "populations", "projections", "monitors"}
+	// topKeys are a network spec's top-level keys; train and data (the
+	// training a spec may hold, read by brainc train: learn.ParseSpec)
+	// are not read here.
+	topKeys        = []string{"name", "dt", "duration", "seed", "precision", "devices", "populations", "projections", "monitors", "train", "data"}
 	populationKeys = []string{"size", "model", "params", "init", "input", "integrator", "noise", "spikes"}
 	projectionKeys = []string{"pre", "poisson", "post", "conn", "weight", "synapse", "output", "kernel", "init",
 		"delay", "stp", "stdp", "plasticity"}

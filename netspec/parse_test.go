@@ -265,7 +265,7 @@ func TestParseErrors(t *testing.T) {
 		{"unknown population key", head + "    sise: 4\n",
 			`t.yaml:6: populations.E: unknown key "sise" (valid keys: size, model, params, init, input, integrator, noise, spikes)`},
 		{"unknown top-level key", head + "plot: true\n",
-			`t.yaml:6: unknown top-level key "plot" (valid keys: name, dt, duration, seed, precision, devices, populations, projections, monitors)`},
+			`t.yaml:6: unknown top-level key "plot" (valid keys: name, dt, duration, seed, precision, devices, populations, projections, monitors, train, data)`},
 		{"devices out of range", "devices: 0\n" + head, `t.yaml:1: devices: must be between 1 and 1024, got 0`},
 		{"devices not an integer", "devices: two\n" + head, `t.yaml:1: devices: expected an integer, got "two"`},
 		{"duplicate key", head + "    size: 20\n",

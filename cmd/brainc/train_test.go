@@ -80,7 +80,7 @@ func TestTrainErrors(t *testing.T) {
 	}{
 		{[]string{"train", "nosuch"}, 1, `brainc train: unknown built-in training spec "nosuch": expected one of ["randman"]`},
 		{[]string{"train", "coba"}, 1, `brainc train: "coba" is a built-in network, not a training spec: write a training spec whose model: names its spec file`},
-		{[]string{"train", netSpec}, 1, `net.yaml:6: populations: this is a network spec: training reads a training spec that names it (model: net.yaml)`},
+		{[]string{"train", netSpec}, 1, `net.yaml:6: populations: this is a network spec without a train: section: add train: (input, readout, params …) and data: to it, or write a training spec that names it (model: net.yaml)`},
 		{[]string{"train", spec, "--resume", dir}, 2, `brainc train: --checkpoint-dir and --resume: checkpoints are written for model specs`},
 		{[]string{"train", bad}, 1, `bad.yaml:3: train.lr: must be > 0, got 0`},
 		{[]string{"train", spec, "--surrogate", "relu"}, 2, `brainc train: --surrogate: unknown surrogate "relu"`},
@@ -132,6 +132,32 @@ train:
   readout: {population: Out, var: V}
   params: [in2h.weight, h2out.weight]
 `
+
+// A network spec may hold its own training (train: and data: beside
+// populations:): brainc train trains it, brainc run runs it, and both
+// trainings (one file, or a training spec naming the network) end with
+// the same parameters.
+func TestTrainNetworkSpecWithItsTraining(t *testing.T) {
+	tier.Slow(t)
+	dir := t.TempDir()
+	training := strings.TrimPrefix(tinyModelTraining, "\nname: tinymodel\nmodel: net.yaml\n")
+	one := filepath.Join(dir, "one.yaml")
+	require.NoError(t, os.WriteFile(one, []byte(tinyNet+training), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "net.yaml"), []byte(tinyNet), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "two.yaml"), []byte(tinyModelTraining), 0o644))
+	code, stdout, stderr := runCLI("train", one, "-o", filepath.Join(dir, "a"), "--backend", "cpu")
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, "brainc run "+one+" --params ")
+	code, _, stderr = runCLI("train", filepath.Join(dir, "two.yaml"), "-o", filepath.Join(dir, "b"), "--backend", "cpu")
+	require.Equal(t, 0, code, stderr)
+	a, err := os.ReadFile(filepath.Join(dir, "a", "params.npz"))
+	require.NoError(t, err)
+	b, err := os.ReadFile(filepath.Join(dir, "b", "params.npz"))
+	require.NoError(t, err)
+	assert.Equal(t, b, a)
+	code, _, stderr = runCLI("run", one, "--params", filepath.Join(dir, "a", "params.npz"), "--duration", "10 ms", "--backend", "cpu", "--quiet", "--out", filepath.Join(dir, "r"))
+	require.Equal(t, 0, code, stderr)
+}
 
 // A model spec's training written to a checkpoint after every epoch and
 // resumed from the first one ends with exactly the parameters and test
