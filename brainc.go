@@ -16,7 +16,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/brainc/brainc/atomicfile"
@@ -143,7 +146,9 @@ func backend(name, from string, cpuFlags []string, devices int) (*pjrt.Backend, 
 
 // New copies the network, fills the copy's defaults, validates and lowers
 // it and prepares it to run on the backend of opts; nothing is compiled
-// before the first Run. The Sim keeps its own deep copy (ir.Network.Clone):
+// before the first Run. A network without monitors (Monitors zero)
+// records every population's spikes, as a spec without monitors: does;
+// Monitors.Spikes set to an empty slice records none. The Sim keeps its own deep copy (ir.Network.Clone):
 // changing net after New (its dt, sizes, parameters, monitors) changes
 // nothing in the Sim, and New leaves net as it was. Errors name the field
 // (and, for spec files, the line) at fault.
@@ -153,6 +158,15 @@ func New(net *ir.Network, opts Options) (*Sim, error) {
 	}
 	net = net.Clone()
 	net.FillDefaults()
+	if m := net.Monitors; m.Spikes == nil && m.Traces == nil && m.SpikeNeurons == nil && m.Rates == nil {
+		// No monitors given: every population's spikes, as a spec without
+		// monitors: (an empty, non-nil Spikes records nothing).
+		for _, p := range net.Populations {
+			if p != nil {
+				net.Monitors.Spikes = append(net.Monitors.Spikes, p.Name)
+			}
+		}
+	}
 	if opts.Devices < 0 || opts.Devices > ir.MaxDevices {
 		return nil, fmt.Errorf("brainc: Options.Devices: must be between 1 and %d, got %d", ir.MaxDevices, opts.Devices)
 	}
@@ -369,7 +383,9 @@ type Result struct {
 }
 
 // Spikes are one population's spikes: spike k is neuron Indices[k] at
-// Times[k] ms (the end of its step), in time order, ties by index.
+// Times[k] ms (the start of the step it was detected in: a spike in the
+// step from t to t + dt is at t, as in spikes.npz), in time order, ties by
+// index.
 type Spikes struct {
 	// Size is the population's number of neurons.
 	Size int
@@ -403,6 +419,18 @@ func (s Spikes) Rate(steps int, dt float64) float64 {
 		return float64(len(s.Times)) / float64(s.Size) / (float64(steps) * dt / 1000)
 	}
 	return s.rec.Stats(float64(steps) * dt).RateHz
+}
+
+// Rate is a spike-monitored population's mean firing rate (Hz) over the
+// steps recorded, as Spikes.Rate gives it; a population whose spikes are
+// not recorded (a misspelt name, say) is an error naming those that are.
+func (r *Result) Rate(pop string) (float64, error) {
+	s, ok := r.Spikes[pop]
+	if !ok {
+		names := slices.Sorted(maps.Keys(r.Spikes))
+		return 0, fmt.Errorf("brainc: no recorded spikes of population %q (recorded: %s)", pop, strings.Join(names, ", "))
+	}
+	return s.Rate(r.Steps, r.Dt), nil
 }
 
 // Save writes the result into dir as `brainc run` does: spikes.npz,

@@ -84,7 +84,7 @@ func (s *Sim) SetInput(pop string, values []float64) error {
 		if err != nil {
 			return err
 		}
-		p.Input = ir.Input{Kind: "constant", Value: v[0], PerNeuron: &ir.Init{Kind: ir.InitValues, Given: &ir.Given{Values: v}}}
+		p.Input = ir.Input{Kind: ir.InputConstant, Value: v[0], PerNeuron: &ir.Init{Kind: ir.InitValues, Given: &ir.Given{Values: v}}}
 		return nil
 	})
 }

@@ -230,3 +230,33 @@ func TestSaveNetwork(t *testing.T) {
 	require.NotContains(t, files, "network.yaml")
 	require.Contains(t, files, "E.input.npy")
 }
+
+// A network built in Go without monitors records every population's
+// spikes, as a spec without monitors: does; an empty Spikes records none.
+func TestDefaultMonitors(t *testing.T) {
+	net, err := netspec.Parse([]byte(loopNet), "loop.yaml")
+	require.NoError(t, err)
+	net.Monitors = ir.Monitors{}
+	net.Duration = 50
+	res, err := Run(context.Background(), net, Options{Backend: "cpu"})
+	require.NoError(t, err)
+	require.Len(t, res.Spikes, 2)
+	require.NotEmpty(t, res.Spikes["E"].Times)
+	net.Monitors = ir.Monitors{Spikes: []string{}}
+	res, err = Run(context.Background(), net, Options{Backend: "cpu"})
+	require.NoError(t, err)
+	require.Empty(t, res.Spikes)
+}
+
+// Result.Rate names the populations recorded when asked for another.
+func TestResultRate(t *testing.T) {
+	s := loopSim(t, nil)
+	require.NoError(t, s.Run(context.Background(), 20))
+	r := s.Result()
+	hz, err := r.Rate("E")
+	require.NoError(t, err)
+	require.Equal(t, r.Spikes["E"].Rate(r.Steps, r.Dt), hz)
+	require.Positive(t, hz)
+	_, err = r.Rate("e")
+	require.EqualError(t, err, `brainc: no recorded spikes of population "e" (recorded: E, I)`)
+}

@@ -25,7 +25,7 @@ func oneNeuron() *ir.Network {
 			Name: "N", Size: 1, Model: "LifRef",
 			Params: map[string]float64{"V_rest": -60, "V_th": -50, "V_reset": -60, "tau": 20, "tau_ref": 5},
 			Init:   map[string]ir.Init{"V": {Kind: ir.InitConst, A: -60}},
-			Input:  ir.Input{Kind: "constant", Value: 20},
+			Input:  ir.Input{Kind: ir.InputConstant, Value: 20},
 		}},
 		Monitors: ir.Monitors{Spikes: []string{"N"}, Traces: []ir.Trace{{Pop: "N", Var: "V", Indices: []int{0}}}},
 	}

@@ -19,7 +19,7 @@ import (
 //
 //	tau dV/dt = −V − w + I,   tau_w dw/dt = −w
 //
-// V ≥ 1 is a spike: V ← 0, w ← w + b.
+// V ≥ 1 mV is a spike: V ← 0, w ← w + b (V, w and b in mV).
 type adaptiveLIF struct{ tau, tauW, b float64 }
 
 func (n *adaptiveLIF) States(float dtypes.DType) []dynamics.StateVar {
@@ -51,9 +51,11 @@ func ExampleRegisterNeuron() {
 		Params: []catalog.ParamSpec{
 			{Name: "tau", Dim: catalog.Time, Default: 10, Positive: true, Doc: "membrane time constant"},
 			{Name: "tau_w", Dim: catalog.Time, Default: 100, Positive: true, Doc: "adaptation time constant"},
-			{Name: "b", Dim: catalog.Dimensionless, Default: 0.2, Doc: "adaptation jump"},
+			{Name: "b", Dim: catalog.Voltage, Default: 0.2, Doc: "adaptation jump"},
 		},
-		States: []catalog.StateSpec{{Name: "V", Doc: "potential"}, {Name: "w", Doc: "adaptation"}},
+		// Each state's Dim lets specs give its values with units
+		// (init: {V: 0.5 mV}); without it they would be pure numbers.
+		States: []catalog.StateSpec{{Name: "V", Dim: catalog.Voltage, Doc: "potential"}, {Name: "w", Dim: catalog.Voltage, Doc: "adaptation"}},
 		New: func(p map[string]float64) (dynamics.Neuron, error) {
 			return &adaptiveLIF{tau: p["tau"], tauW: p["tau_w"], b: p["b"]}, nil
 		},
@@ -64,7 +66,7 @@ func ExampleRegisterNeuron() {
 	net := &ir.Network{
 		Name: "adapting", Dt: 0.1, Duration: 200,
 		Populations: []*ir.Population{{Name: "N", Size: 1, Model: "AdaptiveLIF",
-			Params: map[string]float64{"tau": 10, "b": 0.3}, Input: ir.Input{Kind: "constant", Value: 2}}},
+			Params: map[string]float64{"tau": 10, "b": 0.3}, Input: ir.Input{Kind: ir.InputConstant, Value: 2}}},
 		Monitors: ir.Monitors{Spikes: []string{"N"}},
 	}
 	res, err := brainc.Run(context.Background(), net, brainc.Options{Backend: "cpu"})

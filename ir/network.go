@@ -53,7 +53,9 @@ type Network struct {
 	Populations []*Population
 	// Projections in spec order.
 	Projections []*Projection
-	// Monitors lists what a run records.
+	// Monitors lists what a run records. The Go API (brainc.New) records
+	// every population's spikes when it is zero, as a spec without
+	// monitors: does; an empty, non-nil Spikes records none.
 	Monitors Monitors
 	// File is the spec file the network was read from ("" for networks
 	// built in Go); errors found after parsing name it with the line.
@@ -181,8 +183,8 @@ func (in Init) PerNeuron() bool { return in.Kind != "" && in.Kind != InitConst }
 // Input is an external input current (dimensionless, in the model's current
 // units: with R=1 it is in mV, as in BrainPy).
 type Input struct {
-	// Kind is "" (no input), "constant", "ramp", "sinusoid", "section" or
-	// "noise".
+	// Kind is "" (no input) or one of InputConstant, InputRamp,
+	// InputSinusoid, InputSection, InputNoise and InputOU.
 	Kind string
 	// Value is the constant current (the offset of a sinusoid).
 	Value float64
@@ -207,6 +209,22 @@ type Input struct {
 	Sigma float64
 	Tau   float64
 }
+
+// Kinds of external input (Input.Kind; "" is none).
+const (
+	// InputConstant is a constant current (Value, or PerNeuron).
+	InputConstant = "constant"
+	// InputRamp goes linearly from From to To between Start and End.
+	InputRamp = "ramp"
+	// InputSinusoid is Value + Amplitude·sin(2π·Frequency·t + Phase).
+	InputSinusoid = "sinusoid"
+	// InputSection is Values[k] for Durations[k] in turn.
+	InputSection = "section"
+	// InputNoise is Value plus white noise of intensity Sigma.
+	InputNoise = "noise"
+	// InputOU is an Ornstein–Uhlenbeck current (mean Value, Sigma, Tau).
+	InputOU = "ou"
+)
 
 // Projection connects a presynaptic population to a postsynaptic one through
 // a synapse model and an output (how the synaptic variable becomes current).

@@ -54,7 +54,7 @@ var (
 	integrators = []string{"exp_euler", "euler", "rk2", "rk4"}
 	kernels     = []string{"auto", "dense", "event", "procedural"}
 	// InputKinds are the kinds of external input a population can take.
-	InputKinds = []string{"constant", "ramp", "sinusoid", "section", "noise", "ou"}
+	InputKinds = []string{InputConstant, InputRamp, InputSinusoid, InputSection, InputNoise, InputOU}
 )
 
 // OUTrace is the trace variable name of a population's Ornstein–Uhlenbeck
@@ -900,6 +900,15 @@ func (n *Network) traceTarget(pops map[string]*Population, pop, v string) (size 
 	case p != nil:
 		if m, ok := p.ModelSpec(); ok && !(v == OUTrace && p.Input.Kind == "ou") && !(v == SynCurrentTrace && n.synapsesOnto(p.Name)) {
 			if _, ok := m.State(v); !ok {
+				switch {
+				case v == SynCurrentTrace:
+					return 0, "", fmt.Sprintf("%s is the summed synaptic current into a population, and no projection targets %s", SynCurrentTrace, p.Name)
+				case v == OUTrace:
+					return 0, "", fmt.Sprintf("%s is an Ornstein–Uhlenbeck input's current, and %s's input is not one (input: {ou: …})", OUTrace, p.Name)
+				}
+				if _, isParam := m.Param(v); isParam {
+					return 0, "", fmt.Sprintf("%s is a parameter of %s, not a state variable: it does not change during a run (its values: params, or --save-network for per-neuron ones)", v, m.Name)
+				}
 				return 0, "", MsgUnknownState(m, v)
 			}
 		}

@@ -115,6 +115,13 @@ func TestValidateErrors(t *testing.T) {
 			"monitors.traces.I.V: neuron index 2 out of range (population I has 2 neurons: 0..1)"},
 		{"negative trace index", func(n *Network) { n.Monitors.Traces[0].Indices = []int{-1} },
 			"monitors.traces.I.V: neuron index -1 out of range (population I has 2 neurons: 0..1)"},
+		{"synaptic current without synapses", func(n *Network) {
+			n.Projections = n.Projections[:1]
+			n.Monitors.Traces[0].Pop, n.Monitors.Traces[0].Var = "E", "I_syn"
+		},
+			"monitors.traces.E.I_syn: I_syn is the summed synaptic current into a population, and no projection targets E"},
+		{"a parameter traced", func(n *Network) { n.Monitors.Traces[0].Var = "tau" },
+			"monitors.traces.I.tau: tau is a parameter of LifRef, not a state variable: it does not change during a run (its values: params, or --save-network for per-neuron ones)"},
 		{"empty trace", func(n *Network) { n.Monitors.Traces[0].Indices = nil },
 			"monitors.traces.I.V: no neuron indices given"},
 		{"projection out of a rate population", func(n *Network) {

@@ -233,7 +233,7 @@ func (p *Program) drawPopulation(pop *Population) error {
 			continue // one value for every neuron: Params holds it already
 		}
 		if !ok || !vn.Varies(name) {
-			return fmt.Errorf("params.%s: %s takes one value per population; per-neuron values need a model that allows them (LifRef, or a model given by equations)", name, pop.Model)
+			return fmt.Errorf("params.%s: %s takes one value per population; per-neuron values need a model that allows them (LifRef, a model given by equations, or a Go model implementing dynamics.PerNeuron)", name, pop.Model)
 		}
 		var check func(float64) string
 		unit := ""

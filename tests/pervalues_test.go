@@ -207,7 +207,7 @@ func TestWeightDistributionsAndErrors(t *testing.T) {
 	for _, tc := range []struct{ from, to, want string }{
 		{"E: {size: 400, model: LifRef, params: {V_rest: -60 mV, V_th: -50 mV, V_reset: -60 mV, tau: 20 ms, tau_ref: 5 ms}",
 			"E: {size: 400, model: AdEx, params: {V_rest: -60 mV, V_th: -50 mV, V_reset: -60 mV, tau: uniform(10 ms, 20 ms), tau_ref: 5 ms}",
-			"test.yaml:7: populations.E: params.tau: AdEx takes one value per population; per-neuron values need a model that allows them (LifRef, or a model given by equations)"},
+			"test.yaml:7: populations.E: params.tau: AdEx takes one value per population; per-neuron values need a model that allows them (LifRef, a model given by equations, or a Go model implementing dynamics.PerNeuron)"},
 		{"tau: 20 ms, tau_ref: 5 ms},\n      init: {V: normal(-55 mV, 2 mV)}, input: 20}\n  I:", "tau: normal(20 ms, 10 ms), tau_ref: 5 ms},\n      init: {V: normal(-55 mV, 2 mV)}, input: 20}\n  I:",
 			"tau must be > 0 (bound the distribution with clip(…, lo, hi))"},
 		{"weight: 6.7", "weight: uniform(1, 2)", ""},
