@@ -161,7 +161,13 @@ func ParseSet(text string, net *ir.Network) (Axis, error) {
 func converter(net *ir.Network, target, key string) (conv func(string) (float64, error), unit string, err error) {
 	if pop := net.Population(target); pop != nil {
 		if key == "input" {
+			if pop.Input.PerNeuron != nil {
+				return nil, "", fmt.Errorf("%s.input is drawn per neuron (%s): a sweep would give every neuron one value; give it one value in the spec, or sweep the spec's distribution by hand", target, pop.Input.PerNeuron.Kind)
+			}
 			return func(s string) (float64, error) { return ir.ParseQuantity(s, ir.Dimensionless) }, "", nil
+		}
+		if in, ok := pop.Vary[key]; ok && in.PerNeuron() {
+			return nil, "", fmt.Errorf("%s.%s is drawn per neuron (%s): a sweep would give every neuron one value; give it one value in the spec, or sweep the spec's distribution by hand", target, key, in.Kind)
 		}
 		if eq := pop.Equations; eq != nil {
 			d, ok := eq.Dims[key]

@@ -64,6 +64,13 @@ func TestParseSetAndSeeds(t *testing.T) {
 		require.Error(t, err, tc.set)
 		assert.Contains(t, err.Error(), tc.want)
 	}
+	drawn := net(t)
+	drawn.Population("E").Vary = map[string]ir.Init{"tau": {Kind: ir.InitNormal, A: 20, B: 2}}
+	drawn.Population("E").Input = ir.Input{Kind: ir.InputConstant, PerNeuron: &ir.Init{Kind: ir.InitUniform, A: 1, B: 2}}
+	_, err = ParseSet("E.tau=[10 ms]", drawn)
+	assert.ErrorContains(t, err, "E.tau is drawn per neuron (normal): a sweep would give every neuron one value")
+	_, err = ParseSet("E.input=[3]", drawn)
+	assert.ErrorContains(t, err, "E.input is drawn per neuron (uniform): a sweep would give every neuron one value")
 	_, err = ParseSeeds("5..2")
 	assert.EqualError(t, err, `--seeds "5..2": expected a range a..b or a list a,b,c of seeds ≥ 0`)
 }
