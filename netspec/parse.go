@@ -170,6 +170,9 @@ func Parse(data []byte, filename string) (*ir.Network, error) {
 // specParser turns a YAML AST into a Network, recording the line of every
 // field for the checker.
 type specParser struct {
+	// pops are the populations parsed so far (a projection's weight is
+	// read in its target's units).
+	pops    []*ir.Population
 	file    string
 	lines   map[string]int
 	anchors map[string]ast.Node
@@ -264,6 +267,7 @@ func parseSpec(data []byte, filename string) (*ir.Network, *ir.SpecError) {
 		}
 		n.Populations = append(n.Populations, pop)
 	}
+	p.pops = n.Populations
 
 	if en := top.get("projections"); en != nil {
 		projs, e := p.mapping(en.value, "projections", en.keyLine, false)
@@ -766,7 +770,11 @@ func (p *specParser) population(en *mapEntry) (*ir.Population, *ir.SpecError) {
 		}
 	}
 	if f := m.get("input"); f != nil {
-		if pop.Input, e = p.input(f, path+".input"); e != nil {
+		units := plainUnits("the input of " + pop.Model)
+		if n := pop.Equations; n != nil && n.UsesInput {
+			units = currentUnits(n.InputDim, "the dimension of the equations' input I")
+		}
+		if pop.Input, e = p.input(f, path+".input", units); e != nil {
 			return nil, e
 		}
 	}
@@ -872,11 +880,44 @@ func (p *specParser) inputShape(in *ir.Input, en *mapEntry, field string) *ir.Sp
 	return nil
 }
 
+// weightUnits are the units of a projection's weight: a voltage jump for
+// a Delta output; for a catalogue synapse onto a model given by equations,
+// what its output makes of the synaptic variable in the units of the
+// model's input I (CUBA: I's, a current; COBA: I's per volt, a
+// conductance); else plain numbers in the target model's own units.
+func (p *specParser) weightUnits(pr *ir.Projection) valueUnits {
+	if pr.Output.Model == "Delta" {
+		return catalogUnits(ir.Voltage)
+	}
+	var post *ir.Population
+	for _, q := range p.pops {
+		if q.Name == pr.Post {
+			post = q
+		}
+	}
+	if post == nil || post.Equations == nil || !post.Equations.UsesInput || pr.Synapse.Synapse != nil {
+		what := "a weight"
+		if post != nil {
+			what = "a weight onto " + post.Model
+		}
+		return plainUnits(what)
+	}
+	in := post.Equations.InputDim
+	switch pr.Output.Model {
+	case "CUBA":
+		return currentUnits(in, "the dimension of "+post.Name+"'s input I, which a CUBA output adds the synaptic variable to")
+	case "COBA":
+		return currentUnits(in.Div(eqs.Voltage), "the dimension of "+post.Name+"'s input I per volt: a COBA output adds g·(E − V)")
+	}
+	return plainUnits("a weight onto " + post.Name)
+}
+
 // callRE matches "name(args)".
 var callRE = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)\s*\((.*)\)$`)
 
-// input reads a population's input: a number or {constant: number}.
-func (p *specParser) input(en *mapEntry, field string) (ir.Input, *ir.SpecError) {
+// input reads a population's input: a number or {constant: number}; a
+// constant's value is read in units u.
+func (p *specParser) input(en *mapEntry, field string, u valueUnits) (ir.Input, *ir.SpecError) {
 	switch en.value.(type) {
 	case *ast.MappingNode, *ast.MappingValueNode:
 		m, e := p.mapping(en.value, field, en.keyLine, false)
@@ -892,20 +933,20 @@ func (p *specParser) input(en *mapEntry, field string) (ir.Input, *ir.SpecError)
 		kind := m.entries[0]
 		in := ir.Input{Kind: kind.key}
 		if kind.key == "constant" {
-			return p.constantInput(kind.value, kind.line, field+".constant")
+			return p.constantInput(kind.value, kind.line, field+".constant", u)
 		}
 		return in, p.inputShape(&in, &kind, field+"."+kind.key)
 	}
 	if isNull(en.value) {
 		return ir.Input{}, nil
 	}
-	return p.constantInput(en.value, en.line, field)
+	return p.constantInput(en.value, en.line, field, u)
 }
 
 // constantInput reads a constant input: one value, or one per neuron (a
 // distribution, an expression of i, N and r, or a file).
-func (p *specParser) constantInput(n ast.Node, line int, field string) (ir.Input, *ir.SpecError) {
-	v, e := p.value(n, line, field, catalogUnits(ir.Dimensionless), true)
+func (p *specParser) constantInput(n ast.Node, line int, field string, u valueUnits) (ir.Input, *ir.SpecError) {
+	v, e := p.value(n, line, field, u, true)
 	in := ir.Input{Kind: "constant", Value: v.A}
 	if v.PerNeuron() {
 		in.PerNeuron = &v
@@ -957,15 +998,6 @@ func (p *specParser) projection(en *mapEntry) (*ir.Projection, *ir.SpecError) {
 			return nil, e
 		}
 	}
-	f = m.get("weight")
-	w, e := p.value(f.value, f.line, path+".weight", catalogUnits(ir.Dimensionless), false)
-	if e != nil {
-		return nil, e
-	}
-	pr.Weight = w.A
-	if w.PerNeuron() {
-		pr.Weight, pr.WeightDist = 1, &w
-	}
 	if pr.Synapse, e = p.component(m.get("synapse"), path+".synapse", catalog.KindSynapse, eqs.Dimensionless); e != nil {
 		return nil, e
 	}
@@ -975,6 +1007,15 @@ func (p *specParser) projection(en *mapEntry) (*ir.Projection, *ir.SpecError) {
 	}
 	if pr.Output, e = p.component(m.get("output"), path+".output", catalog.KindOutput, gDim); e != nil {
 		return nil, e
+	}
+	f = m.get("weight")
+	w, e := p.value(f.value, f.line, path+".weight", p.weightUnits(pr), false)
+	if e != nil {
+		return nil, e
+	}
+	pr.Weight = w.A
+	if w.PerNeuron() {
+		pr.Weight, pr.WeightDist = 1, &w
 	}
 	if f := m.get("kernel"); f != nil {
 		if pr.Kernel, e = p.str(f.value, f.line, path+".kernel"); e != nil {

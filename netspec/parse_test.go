@@ -441,3 +441,61 @@ func TestTraceAllAndRanges(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []int{0, 1, 2, 5, 7, 8}, net.Monitors.Traces[0].Indices)
 }
+
+// A model given by equations reads its input and the weights onto it in
+// any units of the right dimension (I : amp: a current; a COBA weight: a
+// conductance), converted to coherent units (µA, mS); plain numbers keep
+// their meaning; a catalogue model's input refuses units, saying what it
+// reads.
+func TestCurrentAndWeightUnits(t *testing.T) {
+	const spec = `
+populations:
+  E:
+    size: 2
+    model:
+      equations: |
+        dv/dt = (gl*(El - v) + I)/C : volt
+        I : amp
+      threshold: v > -50 mV
+      reset: v = -60 mV
+      params: {gl: 10 nS, El: -60 mV, C: 200 pF}
+    input: INPUT
+  L: {size: 2, model: LifRef}
+projections:
+  EE: {pre: E, post: E, conn: {fixed_prob: 0.5}, weight: WEIGHT, synapse: Expon, output: {COBA: {E: 0 mV}}}
+  EC: {pre: E, post: E, conn: {fixed_prob: 0.5}, weight: 2 pA, synapse: Expon, output: CUBA}
+  LD: {pre: L, post: L, conn: {fixed_prob: 0.5}, weight: 0.5 mV, synapse: Delta, output: Delta}
+`
+	parseWith := func(input, weight string) (*ir.Network, error) {
+		return Parse([]byte(strings.NewReplacer("INPUT", input, "WEIGHT", weight).Replace(spec)), "u.yaml")
+	}
+	n, err := parseWith("250 pA", "0.5 nS")
+	require.NoError(t, err)
+	assert.InDelta(t, 2.5e-4, n.Population("E").Input.Value, 1e-18, "250 pA in µA")
+	assert.InDelta(t, 5e-7, n.Projection("EE").Weight, 1e-21, "0.5 nS in mS")
+	assert.InDelta(t, 2e-6, n.Projection("EC").Weight, 1e-20, "2 pA in µA")
+	assert.Equal(t, 0.5, n.Projection("LD").Weight, "a Delta weight is a voltage")
+	n, err = parseWith("0.00025", "5e-7")
+	require.NoError(t, err)
+	assert.Equal(t, 0.00025, n.Population("E").Input.Value, "a plain number is in coherent units")
+	n, err = parseWith("normal(250 pA, 10 pA)", "0.5 nS")
+	require.NoError(t, err)
+	assert.InDelta(t, 2.5e-4, n.Population("E").Input.PerNeuron.A, 1e-18)
+	for _, c := range []struct{ input, weight, want string }{
+		{"250 mV", "0.5 nS", `u.yaml:12: populations.E.input: dimensions disagree: "250 mV" is V, expected A`},
+		{"250 pA", "0.5 pA", `u.yaml:15: projections.EE.weight: dimensions disagree: "0.5 pA" is A, expected S`},
+	} {
+		_, err := parseWith(c.input, c.weight)
+		assert.EqualError(t, err, c.want)
+	}
+	_, err = Parse([]byte("populations:\n  L: {size: 2, model: LifRef, input: 250 pA}\n"), "l.yaml")
+	assert.ErrorContains(t, err, `l.yaml:2: populations.L.input: "250 pA" has a unit, but the input of LifRef is a plain number in the model's own units`)
+}
+
+// Brian2's rand() and randn() in a value get a hint to their forms here.
+func TestBrian2RandomHint(t *testing.T) {
+	for _, v := range []string{"-60 mV + 5 mV*randn()", "randn()", "rand()*10 mV"} {
+		_, err := Parse([]byte("populations:\n  A: {size: 2, model: LifRef, init: {V: "+v+"}}\n"), "r.yaml")
+		assert.ErrorContains(t, err, "Brian2's rand() and randn() are written uniform(lo, hi) and normal(mean, std) here", v)
+	}
+}

@@ -3,6 +3,8 @@ package netspec
 import (
 	"fmt"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/goccy/go-yaml/ast"
@@ -41,6 +43,37 @@ func catalogUnits(d ir.Dim) valueUnits {
 func eqUnits(d eqs.Dim) valueUnits {
 	return valueUnits{conv: func(s string) (float64, error) { return eqs.ParseQuantityOf(s, d) }, dim: d, scale: 1,
 		expect: fmt.Sprintf("expected a value of dimension %s", d)}
+}
+
+// currentUnits are the units of a value that the dimension d of a model
+// given by equations reads (its input I, or a synaptic weight onto it):
+// a plain number in eqs' coherent units, as before, or a quantity of
+// dimension d in any units ("250 pA", "10 nS"), converted to them. what
+// names it in messages.
+func currentUnits(d eqs.Dim, what string) valueUnits {
+	conv := func(s string) (float64, error) {
+		if x, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil {
+			return x, nil
+		}
+		return eqs.ParseQuantityOf(s, d)
+	}
+	return valueUnits{conv: conv, dim: d, scale: 1, expect: fmt.Sprintf("expected a number or a value of dimension %s (%s)", d, what)}
+}
+
+// plainUnits are the units of a catalogue model's input or weight: plain
+// numbers in the model's own current units (a unit is refused with what
+// the model reads instead).
+func plainUnits(what string) valueUnits {
+	u := catalogUnits(ir.Dimensionless)
+	conv := u.conv
+	u.conv = func(s string) (float64, error) {
+		x, err := conv(s)
+		if err != nil && strings.Contains(err.Error(), "a dimensionless value takes no unit") {
+			return 0, fmt.Errorf("%q has a unit, but %s is a plain number in the model's own units (docs/models.md: R·I in mV for the integrate-and-fire family, with R = 1 as in BrainPy; µA/cm² for Hodgkin–Huxley): convert it (250 pA through 100 MΩ is 25 mV), or give the neuron by equations, whose I declares its unit", s, what)
+		}
+		return x, err
+	}
+	return u
 }
 
 // indexNames are the names a per-neuron expression may read: the neuron
@@ -91,10 +124,17 @@ func (p *specParser) value(n ast.Node, line int, field string, u valueUnits, per
 	text := strings.TrimSpace(s.Value)
 	in, err := p.valueText(text, u, perNeuron)
 	if err != nil {
-		return ir.Init{}, p.errAt(line, field, "%s", err.Error())
+		msg := err.Error()
+		if brian2Random.MatchString(text) { // Brian2's random draws
+			msg += "; Brian2's rand() and randn() are written uniform(lo, hi) and normal(mean, std) here, or an expression of r (one uniform draw in [0, 1) per neuron: -60 mV + 5 mV*r)"
+		}
+		return ir.Init{}, p.errAt(line, field, "%s", msg)
 	}
 	return in, nil
 }
+
+// brian2Random matches Brian2's rand() and randn() in a value.
+var brian2Random = regexp.MustCompile(`\brandn?\s*\(`)
 
 // valueText reads a value written as text.
 func (p *specParser) valueText(text string, u valueUnits, perNeuron bool) (ir.Init, error) {

@@ -287,3 +287,35 @@ monitors: {traces: {N.v: [0]}}
 		}
 	}
 }
+
+// A neuron written with Brian2's units (C in pF, g_L in nS, I in pA,
+// input: 250 pA) fires when the analytic solution crosses threshold:
+// τ = C/g_L = 20 ms, v∞ = E_L + I/g_L = −35 mV, first spike at
+// τ·ln(25/15) = 10.2165 ms (in the step from 10.21 ms), then every
+// 5 ms (refractory) + 10.2165 ms.
+func TestBrian2UnitsFireOnTime(t *testing.T) {
+	net := parse(t, `
+name: units
+dt: 0.01 ms
+duration: 30 ms
+populations:
+  E:
+    size: 1
+    model:
+      equations: |
+        dv/dt = (gl*(El - v) + I)/C : volt (unless refractory)
+        I : amp
+      threshold: v > -50 mV
+      reset: v = -60 mV
+      refractory: 5 ms
+      params: {gl: 10 nS, El: -60 mV, C: 200 pF}
+    init: {v: -60 mV}
+    input: 250 pA
+`)
+	rec, _ := simulate(t, net, lower.Options{}, jit.Options{})
+	times := rec.Spikes[0].Times
+	require.Len(t, times, 2)
+	first := 20 * math.Log(25.0/15)
+	assert.InDelta(t, math.Floor(first/0.01)*0.01, times[0], 1e-9)
+	assert.InDelta(t, 10.22+5+first, times[1], 0.011)
+}
