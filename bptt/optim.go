@@ -29,9 +29,12 @@ type Schedule struct {
 
 // Schedules of Schedule.Kind.
 const (
+	// ScheduleConstant keeps Config.LR.
 	ScheduleConstant = "constant"
-	ScheduleStep     = "step"
-	ScheduleCosine   = "cosine"
+	// ScheduleStep multiplies the rate by Gamma every Every epochs.
+	ScheduleStep = "step"
+	// ScheduleCosine takes the rate to MinLR along half a cosine.
+	ScheduleCosine = "cosine"
 )
 
 // check says what is wrong with the schedule for a learning rate lr.
