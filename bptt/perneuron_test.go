@@ -120,25 +120,34 @@ func TestPerNeuronBatchEqualsCopiesAlone(t *testing.T) {
 	s, err := ops.NewSurrogate("sigmoid", 2)
 	require.NoError(t, err)
 	opts := Options{Surrogate: s, Loss: emit.Loss{Kind: emit.LossMSE}, MaxSteps: steps}
-	run := func(copies int, targets []*tensors.Tensor) *Result {
+	type compiled struct {
+		g       *Program
+		carried []*tensors.Tensor
+		consts  []*tensors.Tensor
+	}
+	build := func(copies int) compiled { // one program per batch size, called for every copy
 		sig, p := perNeuronSig(t, copies)
+		require.Equal(t, dtypes.Float64, p.DType)
 		g, err := New(f.b, sig, opts)
 		require.NoError(t, err)
 		carried, err := InitialCarried(sig, p.InitialState())
 		require.NoError(t, err)
-		res, err := g.Grad(carried, sig.ConstArgs(p.ConstTensors()), targets, steps)
+		return compiled{g, carried, sig.ConstArgs(p.ConstTensors())}
+	}
+	run := func(c compiled, targets []*tensors.Tensor) *Result {
+		res, err := c.g.Grad(c.carried, c.consts, targets, steps)
 		require.NoError(t, err)
-		require.Equal(t, dtypes.Float64, p.DType)
 		return res
 	}
 	var targets []*tensors.Tensor
 	for k := range copies {
 		targets = append(targets, f.target(k, 0), f.target(k, 1))
 	}
-	batch := run(copies, targets)
+	batch := run(build(copies), targets)
+	one := build(1)
 	want := make([][]float64, len(batch.Grads))
 	for k := range copies {
-		alone := run(1, []*tensors.Tensor{f.target(k, 0), f.target(k, 1)})
+		alone := run(one, []*tensors.Tensor{f.target(k, 0), f.target(k, 1)})
 		for i, g := range alone.Grads {
 			if want[i] == nil {
 				want[i] = make([]float64, len(flat64(g)))
