@@ -1,6 +1,7 @@
 package brainc
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"math"
@@ -19,6 +20,37 @@ import (
 // holds them in: ms, mV, Hz and the model's current and conductance units
 // for catalogue models (docs/models.md), eqs' coherent units for models
 // given by equations.
+
+// RunEach advances the simulation by duration ms in pieces of every ms
+// (the last one shorter when every does not divide it), calling fn after
+// each with the time simulated so far (ms, from the Sim's start): the
+// closed loop's "every N ms, look and change". fn may call Get, Set,
+// SetInput, SetParam, SetWeights and Result; an error from it stops
+// RunEach and is returned. Each piece is one Run (one call of the
+// compiled time loop), so pieces of a few ms cost little.
+func (s *Sim) RunEach(ctx context.Context, duration, every float64, fn func(t float64) error) error {
+	if s == nil || s.prog == nil {
+		return fmt.Errorf("brainc: RunEach on a zero Sim: make one with New")
+	}
+	dt := s.net.Dt
+	total, piece := math.Round(duration/dt), math.Round(every/dt)
+	if !(piece >= 1) || !(total >= 1) || total > ir.MaxSteps {
+		return fmt.Errorf("brainc: RunEach: expected a duration and a piece of at least one step (%g ms), got %g ms and %g ms", dt, duration, every)
+	}
+	for done := 0.0; done < total; {
+		n := math.Min(piece, total-done)
+		if err := s.Run(ctx, n*dt); err != nil {
+			return err
+		}
+		done += n
+		if fn != nil {
+			if err := fn(float64(s.run.Steps()) * dt); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
 
 // Get returns the current values of a state variable of a population
 // (one per neuron; Bool spike flags as 0 and 1, Int32 counters as numbers).

@@ -2,6 +2,7 @@ package brainc
 
 import (
 	"context"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -260,4 +261,24 @@ func TestResultRate(t *testing.T) {
 	require.Positive(t, hz)
 	_, err = r.Rate("e")
 	require.EqualError(t, err, `brainc: no recorded spikes of population "e" (recorded: E, I)`)
+}
+
+// RunEach runs in pieces, calling back after each with the time so far
+// (the last piece shorter); an error from the callback stops it.
+func TestRunEach(t *testing.T) {
+	s := loopSim(t, nil)
+	var at []float64
+	require.NoError(t, s.RunEach(context.Background(), 25, 10, func(now float64) error { at = append(at, now); return nil }))
+	require.Equal(t, []float64{10, 20, 25}, at)
+	require.Equal(t, 250, s.Result().Steps)
+	stop := errors.New("enough")
+	err := s.RunEach(context.Background(), 100, 10, func(now float64) error {
+		if now >= 45 {
+			return stop
+		}
+		return nil
+	})
+	require.ErrorIs(t, err, stop)
+	require.Equal(t, 450, s.Result().Steps)
+	require.ErrorContains(t, s.RunEach(context.Background(), 10, 0, nil), "brainc: RunEach: expected a duration and a piece of at least one step")
 }

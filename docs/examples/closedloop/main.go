@@ -79,26 +79,27 @@ func run(out string, target float64) (before, after, input float64, err error) {
 	input = 11.0
 	integral, seen, filtered := 0.0, 0, 0.0
 	var t, rates, smooth, inputs []float64
-	for w := range windows {
-		if w == windows/3 { // the first 330 ms without control
-			before = mean(rates)
-		}
-		if err := sim.Run(context.Background(), window); err != nil {
-			return 0, 0, 0, err
-		}
+	// Every 10 ms: read E's rate over the last piece, filter it, and from
+	// 330 ms on move E's input towards the target.
+	err = sim.RunEach(context.Background(), windows*window, window, func(now float64) error {
 		spikes := sim.Result().Spikes["E"]
 		rate := float64(len(spikes.Times)-seen) / 200 / (window / 1000)
 		seen = len(spikes.Times)
 		filtered += (rate - filtered) * (1 - math.Exp(-window/tauRate))
-		t, rates, smooth, inputs = append(t, float64(w+1)*window), append(rates, rate), append(smooth, filtered), append(inputs, input)
-		if w >= windows/3 {
-			e := target - filtered
-			integral += e * window
-			input = 11 + kp*e + ki*integral
-			if err := sim.SetInput("E", []float64{input}); err != nil {
-				return 0, 0, 0, err
-			}
+		t, rates, smooth, inputs = append(t, now), append(rates, rate), append(smooth, filtered), append(inputs, input)
+		if len(rates) == windows/3 { // the first 330 ms without control
+			before = mean(rates)
 		}
+		if len(rates) < windows/3 {
+			return nil
+		}
+		e := target - filtered
+		integral += e * window
+		input = 11 + kp*e + ki*integral
+		return sim.SetInput("E", []float64{input})
+	})
+	if err != nil {
+		return 0, 0, 0, err
 	}
 	after = mean(rates[windows-30:])
 	return before, after, input, plot.Curves(out, []plot.Panel{
