@@ -8,6 +8,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 
+	"github.com/brainc/brainc/eqs"
 	"github.com/brainc/brainc/lower"
 )
 
@@ -41,20 +42,74 @@ type NonFiniteError struct {
 	// or equation that may have no finite value for Var ("" for none, or
 	// a catalogue model): see eqs.Neuron.NonFiniteSource.
 	Source string
+	// Suspect, when set, names a value onto the population far larger than
+	// the model's own values of its dimension (a weight written without
+	// units, read in coherent units): see suspectMagnitude.
+	Suspect string
 }
 
 func (e *NonFiniteError) Error() string {
 	if e.Proj != "" {
 		return e.plasticError()
 	}
+	suspect := ""
+	if e.Suspect != "" {
+		suspect = "; " + e.Suspect
+	}
 	if e.Source != "" {
 		return fmt.Sprintf("%s.%s of neuron %d is %g after step %d (t = %g ms): %s has no finite value there, "+
-			"or the integration diverged (then try a smaller dt (now %g ms) or another integrator (%s uses %s))",
-			e.Pop, e.Var, e.Neuron, e.Value, e.Step, e.Time, e.Source, e.Dt, e.Pop, e.Integrator)
+			"or the integration diverged (then try a smaller dt (now %g ms) or another integrator (%s uses %s))%s",
+			e.Pop, e.Var, e.Neuron, e.Value, e.Step, e.Time, e.Source, e.Dt, e.Pop, e.Integrator, suspect)
 	}
 	return fmt.Sprintf("%s.%s of neuron %d is %g after step %d (t = %g ms): the integration diverged; "+
-		"try a smaller dt (now %g ms) or another integrator (%s uses %s)",
-		e.Pop, e.Var, e.Neuron, e.Value, e.Step, e.Time, e.Dt, e.Pop, e.Integrator)
+		"try a smaller dt (now %g ms) or another integrator (%s uses %s)%s",
+		e.Pop, e.Var, e.Neuron, e.Value, e.Step, e.Time, e.Dt, e.Pop, e.Integrator, suspect)
+}
+
+// suspectMagnitude names the weight onto pop (a model given by
+// equations) that is farthest above every parameter of its own
+// dimension — 1,000 times or more, as a conductance of 1 (1 mS in
+// coherent units) beside a leak of 10 nS: a weight likely written without
+// its unit. "" when none is.
+func suspectMagnitude(p *lower.Program, pop *lower.Population) string {
+	n := pop.Equations
+	if n == nil || !n.UsesInput {
+		return ""
+	}
+	best, msg := 0.0, ""
+	for _, pr := range p.Projs {
+		ipr := pr.Projection
+		if ipr.Post != pop.Name || ipr.Synapse.Synapse != nil {
+			continue
+		}
+		d := n.InputDim
+		switch ipr.Output.Model {
+		case "CUBA":
+		case "COBA":
+			d = d.Div(eqs.Voltage)
+		default:
+			continue
+		}
+		w := math.Abs(ipr.Weight)
+		for _, name := range n.Params {
+			v := math.Abs(pop.Params[name])
+			if n.Dims[name] != d || v == 0 || w/v < 1000 || w/v <= best {
+				continue
+			}
+			best = w / v
+			msg = fmt.Sprintf("projection %s's weight %.4g is %.3g times %s's %s (%.4g), both in %s: was the weight written without its unit (e.g. 10 nS)?",
+				ipr.Name, ipr.Weight, w/v, pop.Name, name, pop.Params[name], unitName(d))
+		}
+	}
+	return msg
+}
+
+// unitName is d's coherent unit, or the dimension when it has no name.
+func unitName(d eqs.Dim) string {
+	if u := d.CoherentUnit(); u != "" {
+		return u
+	}
+	return "coherent units of " + d.String()
 }
 
 // plasticError is Error for plasticity state.
@@ -168,6 +223,7 @@ func findNonFinite(p *lower.Program, state func(i int) (*tensors.Tensor, error),
 				diverged := &NonFiniteError{Pop: pop.Name, Var: name, Neuron: k, Value: vals[pop.Offset+k], Integrator: integ}
 				if pop.Equations != nil {
 					diverged.Source = pop.Equations.NonFiniteSource(name)
+					diverged.Suspect = suspectMagnitude(p, pop)
 				}
 				return at(diverged), nil
 			}

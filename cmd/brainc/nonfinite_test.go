@@ -145,3 +145,32 @@ func TestPlasticityDivergenceNamesTheProjection(t *testing.T) {
 		}
 	}
 }
+
+// A run that diverges under a weight far above the target model's own
+// values of its dimension (1 mS beside a leak of 10 nS: a weight written
+// without its unit onto a model given by equations) says so beside dt.
+func TestDivergenceNamesASuspectWeight(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "div.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(`
+name: div
+dt: 0.1 ms
+duration: 20 ms
+populations:
+  P: {size: 50, model: Poisson, params: {rate: 100 Hz}}
+  E:
+    size: 10
+    model:
+      equations: |
+        dv/dt = (gl*(El - v) + I)/C : volt
+        I : amp
+      params: {gl: 10 nS, El: -60 mV, C: 200 pF}
+    integrator: euler
+projections:
+  PE: {pre: P, post: E, conn: {fixed_prob: 0.5}, weight: 1, synapse: {Expon: {tau: 5 ms}}, output: {COBA: {E: 0 mV}}}
+`), 0o644))
+	code, _, stderr := runCLI("run", path, "--backend", "cpu", "--quiet", "--out", filepath.Join(dir, "out"))
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "the integration diverged; try a smaller dt")
+	assert.Contains(t, stderr, "projection PE's weight 1 is 1e+05 times E's gl (1e-05), both in mS: was the weight written without its unit (e.g. 10 nS)?")
+}
