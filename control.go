@@ -71,6 +71,30 @@ func (s *Sim) Get(pop, variable string) ([]float64, error) {
 	return v[q.Offset : q.Offset+q.Size], nil
 }
 
+// Param returns a parameter of a population's model, one value per
+// neuron: drawn per neuron (params: normal(…), a file, SetParam), or the
+// one value repeated.
+func (s *Sim) Param(pop, param string) ([]float64, error) {
+	if err := s.begin("Param"); err != nil {
+		return nil, err
+	}
+	defer s.end()
+	for _, q := range s.prog.Pops {
+		if q.Name != pop || q.Pad {
+			continue
+		}
+		if v, ok := q.Values[param]; ok {
+			return slices.Clone(v), nil
+		}
+		x, ok := q.Params[param]
+		if !ok {
+			return nil, fmt.Errorf("brainc: %s (%s) has no parameter %q (parameters: %s)", pop, q.Model, param, strings.Join(slices.Sorted(maps.Keys(q.Params)), ", "))
+		}
+		return slices.Repeat([]float64{x}, q.Size), nil
+	}
+	return nil, fmt.Errorf("brainc: no population %q (populations: %s)", pop, popNames(s.net))
+}
+
 // Set sets a float state variable of a population: one value per neuron,
 // or one value for every neuron. The next Run starts from it.
 func (s *Sim) Set(pop, variable string, values []float64) error {

@@ -282,3 +282,27 @@ func TestRunEach(t *testing.T) {
 	require.Equal(t, 450, s.Result().Steps)
 	require.ErrorContains(t, s.RunEach(context.Background(), 10, 0, nil), "brainc: RunEach: expected a duration and a piece of at least one step")
 }
+
+// Param reads a parameter per neuron: drawn values as drawn, one value
+// repeated, and what SetParam set.
+func TestParam(t *testing.T) {
+	s := loopSim(t, func(net *ir.Network) {
+		net.Population("E").Vary = map[string]ir.Init{"tau": {Kind: ir.InitUniform, A: 15, B: 25}}
+	})
+	tau, err := s.Param("E", "tau")
+	require.NoError(t, err)
+	require.Len(t, tau, 200)
+	require.NotEqual(t, tau[0], tau[1])
+	for _, x := range tau {
+		require.True(t, x >= 15 && x < 25, "%g", x)
+	}
+	th, err := s.Param("I", "V_th")
+	require.NoError(t, err)
+	require.Equal(t, slices.Repeat([]float64{-50}, 50), th)
+	require.NoError(t, s.SetParam("I", "V_th", []float64{-52}))
+	th, err = s.Param("I", "V_th")
+	require.NoError(t, err)
+	require.Equal(t, slices.Repeat([]float64{-52}, 50), th)
+	_, err = s.Param("E", "C")
+	require.ErrorContains(t, err, `brainc: E (LifRef) has no parameter "C"`)
+}

@@ -907,7 +907,7 @@ func (n *Network) traceTarget(pops map[string]*Population, pop, v string) (size 
 					return 0, "", fmt.Sprintf("%s is an Ornstein–Uhlenbeck input's current, and %s's input is not one (input: {ou: …})", OUTrace, p.Name)
 				}
 				if _, isParam := m.Param(v); isParam {
-					return 0, "", fmt.Sprintf("%s is a parameter of %s, not a state variable: it does not change during a run (its values: params, or --save-network for per-neuron ones)", v, m.Name)
+					return 0, "", fmt.Sprintf("%s is a parameter of %s, not a state variable: it does not change during a run (its values: params; per neuron: Sim.Param, or brainc run --save-network)", v, m.Name)
 				}
 				return 0, "", MsgUnknownState(m, v)
 			}

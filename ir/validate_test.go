@@ -121,7 +121,7 @@ func TestValidateErrors(t *testing.T) {
 		},
 			"monitors.traces.E.I_syn: I_syn is the summed synaptic current into a population, and no projection targets E"},
 		{"a parameter traced", func(n *Network) { n.Monitors.Traces[0].Var = "tau" },
-			"monitors.traces.I.tau: tau is a parameter of LifRef, not a state variable: it does not change during a run (its values: params, or --save-network for per-neuron ones)"},
+			"monitors.traces.I.tau: tau is a parameter of LifRef, not a state variable: it does not change during a run (its values: params; per neuron: Sim.Param, or brainc run --save-network)"},
 		{"empty trace", func(n *Network) { n.Monitors.Traces[0].Indices = nil },
 			"monitors.traces.I.V: no neuron indices given"},
 		{"projection out of a rate population", func(n *Network) {
