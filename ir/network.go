@@ -352,6 +352,19 @@ type Monitors struct {
 	// are recorded at steps whose time t = step·dt has Start ≤ t < Stop.
 	// Stop 0 means no end.
 	Start, Stop float64
+	// TraceStart and TraceStop, when either is set, are the traces' own
+	// window (monitors.traces_window), in place of Start and Stop for
+	// them: a short stretch of traces without cutting the spikes.
+	TraceStart, TraceStop float64
+}
+
+// TraceWindow is the window the traces are recorded in (ms; stop 0: no
+// end): TraceStart and TraceStop when either is set, else Start and Stop.
+func (m Monitors) TraceWindow() (start, stop float64) {
+	if m.TraceStart != 0 || m.TraceStop != 0 {
+		return m.TraceStart, m.TraceStop
+	}
+	return m.Start, m.Stop
 }
 
 // Trace records one state variable of selected neurons of a population,

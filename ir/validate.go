@@ -929,15 +929,21 @@ func (c *checker) recordingTimes(n *Network) *SpecError {
 			return c.errf("monitors.every", 0, "monitors.every", "must be a whole number of steps (dt = %g ms) in [dt, duration] = [%g ms, %g ms], got %g ms", n.Dt, n.Dt, n.Duration, m.Every)
 		}
 	}
-	if m.Start != 0 || m.Stop != 0 {
-		if !finite(m.Start) || !finite(m.Stop) || m.Start < 0 || m.Stop < 0 {
-			return c.errf("monitors.window", 0, "monitors.window", "start and stop must be finite times ≥ 0, got [%g ms, %g ms]", m.Start, m.Stop)
+	for _, w := range []struct {
+		field       string
+		start, stop float64
+	}{{"monitors.window", m.Start, m.Stop}, {"monitors.traces_window", m.TraceStart, m.TraceStop}} {
+		if w.start == 0 && w.stop == 0 {
+			continue
 		}
-		if m.Stop != 0 && m.Stop <= m.Start {
-			return c.errf("monitors.window", 0, "monitors.window", "stop must be after start, got [%g ms, %g ms]", m.Start, m.Stop)
+		if !finite(w.start) || !finite(w.stop) || w.start < 0 || w.stop < 0 {
+			return c.errf(w.field, 0, w.field, "start and stop must be finite times ≥ 0, got [%g ms, %g ms]", w.start, w.stop)
 		}
-		if m.Start >= n.Duration {
-			return c.errf("monitors.window", 0, "monitors.window", "starts at %g ms, at or after the end of the run (duration %g ms): nothing would be recorded", m.Start, n.Duration)
+		if w.stop != 0 && w.stop <= w.start {
+			return c.errf(w.field, 0, w.field, "stop must be after start, got [%g ms, %g ms]", w.start, w.stop)
+		}
+		if w.start >= n.Duration {
+			return c.errf(w.field, 0, w.field, "starts at %g ms, at or after the end of the run (duration %g ms): nothing would be recorded", w.start, n.Duration)
 		}
 	}
 	return nil

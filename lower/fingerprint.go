@@ -184,9 +184,11 @@ func hashValue(h hash.Hash, v reflect.Value, seen map[uintptr]bool) {
 		}
 		str(v.Type().String())
 		for i := range v.NumField() {
-			if skipField(v.Type().Field(i).Name) {
-				continue
+			name := v.Type().Field(i).Name
+			if skipField(name) || v.Field(i).IsZero() {
+				continue // (a zero field is left out, named or not: a field added later changes no fingerprint)
 			}
+			str(name)
 			hashValue(h, v.Field(i), seen)
 		}
 	}

@@ -34,7 +34,7 @@ var (
 		"delay", "stp", "stdp", "plasticity"}
 	connKeys = []string{string(ir.ConnFixedProb), string(ir.ConnFixedInDegree), string(ir.ConnFixedOutDegree),
 		string(ir.ConnOneToOne), string(ir.ConnAllToAll), string(ir.ConnFromFile), string(ir.ConnGaussian), "allow_self"}
-	monitorKeys = []string{"spikes", "traces", "rates", "every", "window"}
+	monitorKeys = []string{"spikes", "traces", "rates", "every", "window", "traces_window"}
 )
 
 // ParseFile reads and parses the spec at path; see Parse. Errors name the
@@ -1384,6 +1384,17 @@ func (p *specParser) monitors(en *mapEntry, n *ir.Network) (ir.Monitors, *ir.Spe
 			return mon, p.errAt(f.line, "monitors.window", "expected [start, stop] (e.g. [100 ms, 500 ms]), got %d values", len(w))
 		}
 		mon.Start, mon.Stop = w[0], w[1]
+	}
+	if f := m.get("traces_window"); f != nil {
+		p.lines["monitors.traces_window"] = f.keyLine
+		w, e := p.quantityList(f, "monitors.traces_window", ir.Time)
+		if e != nil {
+			return mon, e
+		}
+		if len(w) != 2 {
+			return mon, p.errAt(f.line, "monitors.traces_window", "expected [start, stop] (e.g. [100 ms, 200 ms]), got %d values", len(w))
+		}
+		mon.TraceStart, mon.TraceStop = w[0], w[1]
 	}
 	if f := m.get("traces"); f != nil {
 		tm, e := p.mapping(f.value, "monitors.traces", f.keyLine, false)

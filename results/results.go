@@ -54,8 +54,8 @@ type Recorder struct {
 	Spikes []*Spikes
 	Traces []*Trace
 	Steps  int
-	// window is when spikes and traces are recorded, in steps.
-	window window
+	// window is when spikes are recorded, twindow traces, in steps.
+	window, twindow window
 	// Weights are the final weights of every plastic (STDP) projection,
 	// read when the run ends.
 	Weights []*Weights
@@ -83,7 +83,9 @@ type Weights struct {
 // NewRecorder prepares a recorder for a program's monitors.
 func NewRecorder(p *lower.Program) *Recorder {
 	m := p.Net.Monitors
-	r := &Recorder{dt: p.Net.Dt, window: newWindow(m, p.Net.Dt)}
+	tm := m
+	tm.Start, tm.Stop = m.TraceWindow()
+	r := &Recorder{dt: p.Net.Dt, window: newWindow(m, p.Net.Dt), twindow: newWindow(tm, p.Net.Dt)}
 	for _, pop := range p.SpikeMonitors {
 		s := &Spikes{Pop: pop.Name, Size: pop.Size, From: m.Start, To: m.Stop}
 		s.RateBin = p.Net.Monitors.Rates[pop.Name]
@@ -184,7 +186,7 @@ func (w window) trace(k int) bool { return w.spikes(k) && (k-w.start)%w.every ==
 func (r *Recorder) TraceTimes() []float64 {
 	var t []float64
 	for k := range r.Steps {
-		if r.window.trace(k) {
+		if r.twindow.trace(k) {
 			t = append(t, float64(k)*r.dt)
 		}
 	}
@@ -227,13 +229,13 @@ func (r *Recorder) Add(c *jit.Chunk) error {
 	}
 	for j, v := range c.Traces {
 		tr := r.Traces[j]
-		if r.window == (window{stop: -1, every: 1}) {
+		if r.twindow == (window{stop: -1, every: 1}) {
 			tr.Values = append(tr.Values, v...)
 			continue
 		}
 		n := len(tr.Indices)
 		for k := range c.Steps {
-			if r.window.trace(r.Steps + k) {
+			if r.twindow.trace(r.Steps + k) {
 				tr.Values = append(tr.Values, v[k*n:(k+1)*n]...)
 			}
 		}
@@ -360,7 +362,7 @@ func FinalWeights(p *lower.Program, state []*tensors.Tensor) []*Weights {
 // Clone returns a deep copy of the recorder: what it holds now, unchanged
 // by later chunks.
 func (r *Recorder) Clone() *Recorder {
-	c := &Recorder{dt: r.dt, Steps: r.Steps, window: r.window, PlotFormat: r.PlotFormat, Marks: slices.Clone(r.Marks)}
+	c := &Recorder{dt: r.dt, Steps: r.Steps, window: r.window, twindow: r.twindow, PlotFormat: r.PlotFormat, Marks: slices.Clone(r.Marks)}
 	for _, s := range r.Spikes {
 		c.Spikes = append(c.Spikes, &Spikes{Pop: s.Pop, Size: s.Size, Neurons: slices.Clone(s.Neurons), record: slices.Clone(s.record), RateBin: s.RateBin, From: s.From, To: s.To,
 			Times: slices.Clone(s.Times), Indices: slices.Clone(s.Indices)})
@@ -379,7 +381,7 @@ func (r *Recorder) Clone() *Recorder {
 // traces and weights of one instance of a batch (package sweep). It shares
 // the recorder's arrays; the input windows' marks are left out.
 func (r *Recorder) Select(rename func(name string) (string, bool)) *Recorder {
-	c := &Recorder{dt: r.dt, Steps: r.Steps, window: r.window, PlotFormat: r.PlotFormat}
+	c := &Recorder{dt: r.dt, Steps: r.Steps, window: r.window, twindow: r.twindow, PlotFormat: r.PlotFormat}
 	for _, s := range r.Spikes {
 		if name, ok := rename(s.Pop); ok {
 			cs := *s

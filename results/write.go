@@ -273,7 +273,7 @@ func (r *Recorder) checkSpikes(s *Spikes, times []float64, idx []int32, steps in
 // traceRows is the number of trace rows recorded in r.Steps steps
 // (len(TraceTimes()), without listing them).
 func (r *Recorder) traceRows() int {
-	w, end := r.window, r.Steps
+	w, end := r.twindow, r.Steps
 	if w.stop >= 0 {
 		end = min(end, w.stop)
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/netspec"
 )
@@ -87,4 +88,36 @@ monitors:
 	}
 	require.Equal(t, []string{"A.V, neuron 0", "A.V, neuron 1", "A.V, neuron 2", "B.v, neuron 0", "B.x, neuron 1"}, titles)
 	require.Equal(t, []string{"V (mV)", "V (mV)", "V (mV)", "v (mV)", "x (µA)"}, labels)
+}
+
+// monitors.traces_window records the traces over their own window while
+// the spikes cover monitors.window (here the whole run).
+func TestTracesWindow(t *testing.T) {
+	net, err := netspec.Parse([]byte(`
+name: tw
+dt: 1 ms
+duration: 10 ms
+populations:
+  A: {size: 2, model: LifRef}
+monitors:
+  spikes: [A]
+  traces: {A.V: [0, 1]}
+  traces_window: [3 ms, 6 ms]
+`), "tw.yaml")
+	require.NoError(t, err)
+	p, err := lower.Build(net, lower.Options{})
+	require.NoError(t, err)
+	r := NewRecorder(p)
+	c := &jit.Chunk{Start: 0, Steps: 10, Spikes: []jit.PopSpikes{{Index: make([][]int32, 10)}}, Traces: [][]float64{make([]float64, 20)}}
+	for k := range 10 {
+		c.Traces[0][2*k], c.Traces[0][2*k+1] = float64(k), float64(-k)
+		c.Spikes[0].Index[k] = []int32{int32(k % 2)}
+	}
+	require.NoError(t, r.Add(c))
+	require.Equal(t, []float64{3, 4, 5}, r.TraceTimes())
+	require.Equal(t, []float64{3, -3, 4, -4, 5, -5}, r.Traces[0].Values)
+	require.Equal(t, 3, r.traceRows())
+	require.Len(t, r.Spikes[0].Times, 10, "spikes follow monitors.window (none: every step)")
+	_, err = netspec.Parse([]byte("name: tw\nduration: 10 ms\npopulations:\n  A: {size: 2, model: LifRef}\nmonitors:\n  traces: {A.V: [0]}\n  traces_window: [6 ms, 3 ms]\n"), "tw.yaml")
+	require.ErrorContains(t, err, "monitors.traces_window: stop must be after start, got [6 ms, 3 ms]")
 }

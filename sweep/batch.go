@@ -57,7 +57,7 @@ func NewBatch(net *ir.Network, g Grid, insts []Instance) (*Batch, error) {
 	out := *net
 	out.Populations, out.Projections, out.Replicas = nil, nil, map[string]ir.Replica{}
 	m := net.Monitors
-	out.Monitors = ir.Monitors{Every: m.Every, Start: m.Start, Stop: m.Stop,
+	out.Monitors = ir.Monitors{Every: m.Every, Start: m.Start, Stop: m.Stop, TraceStart: m.TraceStart, TraceStop: m.TraceStop,
 		SpikeNeurons: map[string][]int{}, Rates: map[string]float64{}}
 	for k, inst := range insts {
 		in := Apply(net, g, inst)
