@@ -714,7 +714,7 @@ func (p *specParser) params(n ast.Node, line int, field string, m *catalog.Model
 func (p *specParser) population(en *mapEntry) (*ir.Population, *ir.SpecError) {
 	path := "populations." + en.key
 	p.lines[path] = en.keyLine
-	m, e := p.mapping(en.value, path, en.keyLine, false)
+	m, e := p.mapping(en.value, path, en.keyLine, true) // input: normal(a, b) in a flow mapping
 	if e != nil {
 		return nil, e
 	}

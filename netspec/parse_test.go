@@ -499,3 +499,13 @@ func TestBrian2RandomHint(t *testing.T) {
 		assert.ErrorContains(t, err, "Brian2's rand() and randn() are written uniform(lo, hi) and normal(mean, std) here", v)
 	}
 }
+
+// A population written as one flow mapping may draw its values there:
+// YAML splits normal(a, b) at the comma; the parser joins it back.
+func TestFlowPopulationWithDraws(t *testing.T) {
+	n, err := Parse([]byte("populations:\n  E: {size: 4, model: LifRef, input: normal(11, 1), params: {tau: uniform(10 ms, 20 ms)}}\n"), "f.yaml")
+	require.NoError(t, err)
+	e := n.Population("E")
+	require.Equal(t, ir.Init{Kind: ir.InitNormal, A: 11, B: 1}, *e.Input.PerNeuron)
+	require.Equal(t, ir.Init{Kind: ir.InitUniform, A: 10, B: 20}, e.Vary["tau"])
+}

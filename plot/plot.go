@@ -133,7 +133,18 @@ func numBins(duration, binMS float64) int {
 // Marks, when given, are time windows (e.g. a stimulus) drawn as dashed
 // lines at their start and stop across both panels, named in the legend.
 func Raster(path string, title string, sets []SpikeSet, duration, binMS float64, marks ...Mark) error {
-	fig, err := newFigure(title, sets, duration, binMS)
+	return RasterFrom(path, title, sets, 0, duration, binMS, marks...)
+}
+
+// RasterFrom is Raster over [from, to) ms: both panels span the recording
+// window, and the rates are over it (no bins of zero outside it). from
+// must be in [0, to).
+func RasterFrom(path string, title string, sets []SpikeSet, from, to, binMS float64, marks ...Mark) error {
+	if from != 0 && !(from > 0 && from < to) { // (from 0: validate checks the duration)
+		return fmt.Errorf("plot: the window must start in [0, %v) ms, got %v", to, from)
+	}
+	duration := to
+	fig, err := newFigure(title, sets, from, duration, binMS)
 	if err != nil {
 		return err
 	}
@@ -222,9 +233,10 @@ type figure struct {
 	legend      gplot.Legend // population names, drawn right of the panels
 }
 
-// newFigure validates the arguments and builds the raster and rate plots.
-func newFigure(title string, sets []SpikeSet, duration, binMS float64) (*figure, error) {
-	total, err := validate(sets, duration, binMS)
+// newFigure validates the arguments and builds the raster and rate plots
+// over [from, duration) ms.
+func newFigure(title string, sets []SpikeSet, from, duration, binMS float64) (*figure, error) {
+	total, err := validate(sets, duration-from, binMS)
 	if err != nil {
 		return nil, err
 	}
@@ -237,14 +249,14 @@ func newFigure(title string, sets []SpikeSet, duration, binMS float64) (*figure,
 	top := gplot.New()
 	top.Title.Text = title
 	top.Y.Label.Text = "neuron"
-	top.X.Min, top.X.Max = 0, duration
+	top.X.Min, top.X.Max = from, duration
 	top.X.Tick.Marker = ticks{hideLabels: true} // the rate panel below labels time
 	top.Y.Tick.Marker = ticks{}
 
 	bottom := gplot.New()
 	bottom.X.Label.Text = "time (ms)"
 	bottom.Y.Label.Text = fmt.Sprintf("rate (Hz, %g ms bins)", binMS)
-	bottom.X.Min, bottom.X.Max = 0, duration
+	bottom.X.Min, bottom.X.Max = from, duration
 	bottom.Y.Min, bottom.Y.Max = 0, 0
 	bottom.X.Tick.Marker = ticks{}
 	bottom.Y.Tick.Marker = ticks{}
@@ -259,7 +271,7 @@ func newFigure(title string, sets []SpikeSet, duration, binMS float64) (*figure,
 		// Spike number seen+j is drawn if it is a multiple of stride.
 		for j := (stride - seen%stride) % stride; j < len(s.Times); j += stride {
 			t := s.Times[j]
-			if t >= 0 && t < duration { // the range Rate counts
+			if t >= from && t < duration { // the range Rate counts
 				d.xs = append(d.xs, t)
 				d.ys = append(d.ys, float64(offset)+float64(s.Indices[j])+0.5)
 			}
@@ -270,10 +282,17 @@ func newFigure(title string, sets []SpikeSet, duration, binMS float64) (*figure,
 		top.Add(d)
 		fig.legend.Add(s.Name, d)
 
-		centers, hz := Rate(s.Times, s.Size, duration, binMS)
+		shifted := s.Times
+		if from > 0 {
+			shifted = make([]float64, len(s.Times))
+			for k, t := range s.Times {
+				shifted[k] = t - from
+			}
+		}
+		centers, hz := Rate(shifted, s.Size, duration-from, binMS)
 		xys := make(plotter.XYs, len(centers))
 		for k := range centers {
-			xys[k] = plotter.XY{X: centers[k], Y: hz[k]}
+			xys[k] = plotter.XY{X: centers[k] + from, Y: hz[k]}
 			bottom.Y.Max = math.Max(bottom.Y.Max, hz[k])
 		}
 		line, err := plotter.NewLine(xys)
@@ -286,7 +305,7 @@ func newFigure(title string, sets []SpikeSet, duration, binMS float64) (*figure,
 	}
 	top.Y.Min, top.Y.Max = 0, float64(offset)
 	// Line.DataRange widened the x range to the bin centers; restore it.
-	bottom.X.Min, bottom.X.Max = 0, duration
+	bottom.X.Min, bottom.X.Max = from, duration
 	if bottom.Y.Max == 0 {
 		bottom.Y.Max = 1
 	} else {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 func TestRate(t *testing.T) {
@@ -102,14 +104,14 @@ func TestRasterWritesPNG(t *testing.T) {
 
 func TestRasterSubsamples(t *testing.T) {
 	sets := testSets(400_000, 100_000)
-	fig, err := newFigure("big", sets, 1000, 1)
+	fig, err := newFigure("big", sets, 0, 1000, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := "big (1 in 3 spikes drawn)"; fig.top.Title.Text != want {
 		t.Errorf("title %q, want %q", fig.top.Title.Text, want)
 	}
-	fig, err = newFigure("small", testSets(150_000, 50_000), 1000, 1)
+	fig, err = newFigure("small", testSets(150_000, 50_000), 0, 1000, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +133,7 @@ func TestRasterDrawsEveryKthSpike(t *testing.T) {
 	// order, so with 100 001 spikes in the first population (drawing its
 	// spikes 0, 2, ..., 100 000) the second starts at its spike 1.
 	sets := testSets(100_001, 150_000)
-	fig, err := newFigure("t", sets, 1000, 1)
+	fig, err := newFigure("t", sets, 0, 1000, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +228,7 @@ func TestRasterWritesSVG(t *testing.T) {
 }
 
 func TestRasterMarksAndBin(t *testing.T) {
-	fig, err := newFigure("m", testSets(100, 50), 1000, 5)
+	fig, err := newFigure("m", testSets(100, 50), 0, 1000, 5)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,4 +250,17 @@ func TestRasterMarksAndBin(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkPNG(t, path)
+}
+
+// RasterFrom draws the recording window alone; a window that does not
+// start within the run is refused.
+func TestRasterFrom(t *testing.T) {
+	dir := t.TempDir()
+	sets := testSets(100, 50)
+	require.NoError(t, RasterFrom(filepath.Join(dir, "w.png"), "w", sets, 200, 400, 5))
+	info, err := os.Stat(filepath.Join(dir, "w.png"))
+	require.NoError(t, err)
+	require.Positive(t, info.Size())
+	require.EqualError(t, RasterFrom(filepath.Join(dir, "x.png"), "w", sets, 500, 400, 5), "plot: the window must start in [0, 400) ms, got 500")
+	require.EqualError(t, RasterFrom(filepath.Join(dir, "y.png"), "w", sets, -1, 400, 5), "plot: the window must start in [0, 400) ms, got -1")
 }

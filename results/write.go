@@ -130,7 +130,14 @@ func (r *Recorder) writePlots(stage string, sum *Summary) error {
 			sets[i] = plot.SpikeSet{Name: s.Pop, Size: s.Size, Times: s.Times, Indices: s.Indices}
 		}
 		title := fmt.Sprintf("%s: %d neurons, %g ms", sum.Model, totalSize(r.Spikes), sum.Duration)
-		if err := plot.Raster(filepath.Join(stage, "raster."+r.plotExt()), title, sets, sum.Duration, r.rasterBin(sum.Duration, sum.DT), r.marks(sum.Duration)...); err != nil {
+		from, to := r.Spikes[0].span(sum.Duration) // the recording window's part of the run
+		if !(to > from) {
+			from, to = 0, sum.Duration
+		}
+		if from > 0 || to < sum.Duration {
+			title += fmt.Sprintf(", recorded from %g to %g ms", from, to)
+		}
+		if err := plot.RasterFrom(filepath.Join(stage, "raster."+r.plotExt()), title, sets, from, to, r.rasterBin(to-from, sum.DT), r.marks(from, to)...); err != nil {
 			return err
 		}
 		sum.Files = append(sum.Files, "raster."+r.plotExt())
@@ -397,12 +404,13 @@ func (r *Recorder) plotExt() string {
 	return "png"
 }
 
-// marks are the input windows that start within duration ms (a partial
-// run's plot leaves out those that had not begun).
-func (r *Recorder) marks(duration float64) []plot.Mark {
+// marks are the input windows that start within [from, to] ms (a partial
+// run's plot leaves out those that had not begun; a recording window
+// those outside it).
+func (r *Recorder) marks(from, to float64) []plot.Mark {
 	var out []plot.Mark
 	for _, m := range r.Marks {
-		if m.Start <= duration {
+		if m.Start >= from && m.Start <= to {
 			out = append(out, m)
 		}
 	}
