@@ -77,6 +77,10 @@ type Spec struct {
 	Model string
 	// Loop is the training of a spec network (with Model).
 	Loop LoopTraining
+	// ModelText is the network spec's text when the training spec holds
+	// its network (train: beside populations:), for a spec that is no
+	// file (a built-in one); nil otherwise (Model names the file).
+	ModelText []byte
 }
 
 // LoopTraining says what the training of a spec network reads, feeds and
@@ -261,11 +265,13 @@ func ParseSpec(data []byte, filename string) (*Spec, error) {
 	at := func(field, format string, args ...any) error {
 		return &ir.SpecError{File: filename, Line: lineOf(file, field), Field: field, Msg: fmt.Sprintf(format, args...)}
 	}
+	var ownText []byte
 	if own {
 		if f.Model != "" {
 			return nil, at("model", "a network spec with a train: section trains itself: leave model: out")
 		}
 		f.Model = filepath.Base(filename) // (relative to itself)
+		ownText = data
 	} else {
 		for _, k := range networkKeys {
 			if _, ok := top[k]; ok {
@@ -384,6 +390,7 @@ func ParseSpec(data []byte, filename string) (*Spec, error) {
 	if err := s.parseLoop(&f, filename, at); err != nil {
 		return nil, err
 	}
+	s.ModelText = ownText
 	if s.Randman != nil {
 		s.Randman.Steps, s.Randman.Dt = c.Steps, c.Dt/1000
 		c.Inputs, c.Outputs = s.Randman.Units, s.Randman.Classes

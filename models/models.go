@@ -3,6 +3,7 @@
 package models
 
 import (
+	"bytes"
 	"embed"
 	"fmt"
 	"os"
@@ -81,6 +82,12 @@ func LoadSpec(arg string) (*ir.Network, []byte, error) {
 	}
 	data, err := Spec(arg)
 	if err != nil {
+		// A built-in training spec that holds its network (populations:
+		// beside train:) is that network too.
+		if t, terr := TrainingSpec(arg); terr == nil && bytes.Contains(t, []byte("\npopulations:")) {
+			net, err := netspec.Parse(t, arg+".yaml")
+			return net, t, err
+		}
 		return nil, nil, err
 	}
 	net, err := netspec.Parse(data, arg+".yaml")

@@ -47,10 +47,18 @@ func TestBuiltins(t *testing.T) {
 }
 
 func TestTrainingSpecs(t *testing.T) {
-	assert.Equal(t, []string{"randman"}, TrainingNames())
+	assert.Equal(t, []string{"randman", "randman-loop"}, TrainingNames())
 	data, err := TrainingSpec("randman")
 	require.NoError(t, err)
 	assert.Contains(t, string(data), "randman:")
 	_, err = TrainingSpec("mnist")
-	assert.EqualError(t, err, `unknown built-in training spec "mnist": expected one of ["randman"]`)
+	assert.EqualError(t, err, `unknown built-in training spec "mnist": expected one of ["randman" "randman-loop"]`)
+	// A training spec that holds its network is that network for brainc run.
+	net, spec, err := LoadSpec("randman-loop")
+	require.NoError(t, err)
+	assert.Equal(t, "randman-loop", net.Name)
+	assert.Len(t, net.Populations, 3)
+	assert.Contains(t, string(spec), "train:")
+	_, _, err = LoadSpec("randman")
+	assert.ErrorContains(t, err, `unknown built-in model "randman"`)
 }

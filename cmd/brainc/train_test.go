@@ -78,7 +78,7 @@ func TestTrainErrors(t *testing.T) {
 		code int
 		msg  string
 	}{
-		{[]string{"train", "nosuch"}, 1, `brainc train: unknown built-in training spec "nosuch": expected one of ["randman"]`},
+		{[]string{"train", "nosuch"}, 1, `brainc train: unknown built-in training spec "nosuch": expected one of ["randman" "randman-loop"]`},
 		{[]string{"train", "coba"}, 1, `brainc train: "coba" is a built-in network, not a training spec: write a training spec whose model: names its spec file`},
 		{[]string{"train", netSpec}, 1, `net.yaml:6: populations: this is a network spec without a train: section: add train: (input, readout, params …) and data: to it, or write a training spec that names it (model: net.yaml)`},
 		{[]string{"train", spec, "--resume", dir}, 2, `brainc train: --checkpoint-dir and --resume: checkpoints are written for model specs`},

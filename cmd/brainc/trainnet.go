@@ -60,7 +60,13 @@ type netTraining struct {
 func trainNetwork(spec *learn.Spec, o netTraining, stdout, stderr io.Writer) error {
 	backend, out, overwrite := o.backend, o.out, o.overwrite
 	c := &spec.Config
-	net, err := netspec.ParseFile(spec.Model)
+	var net *ir.Network
+	var err error
+	if spec.ModelText != nil { // the training spec holds its network
+		net, err = netspec.Parse(spec.ModelText, spec.Model)
+	} else {
+		net, err = netspec.ParseFile(spec.Model)
+	}
 	if err != nil {
 		return err
 	}
@@ -185,8 +191,12 @@ func trainNetwork(spec *learn.Spec, o netTraining, stdout, stderr io.Writer) err
 		return &interruptedError{Msg: fmt.Sprintf("interrupted after %d epochs: their metrics and the parameters reached are in %s (summary.json says \"interrupted\": true)",
 			len(sum.Epochs), out)}
 	}
+	model := spec.Model
+	if _, err := os.Stat(model); err != nil && spec.ModelText != nil { // a built-in: brainc run takes its name
+		model = strings.TrimSuffix(model, ".yaml")
+	}
 	fmt.Fprintf(stdout, "test accuracy %.3f after %d epochs, %.1f s; wrote %s/{%s}\nsimulate the trained network: brainc run %s --params %s\n",
-		sum.TestAccuracy, len(sum.Epochs), sum.WallS, out, strings.Join(sum.Files, ","), spec.Model, filepath.Join(out, "params.npz"))
+		sum.TestAccuracy, len(sum.Epochs), sum.WallS, out, strings.Join(sum.Files, ","), model, filepath.Join(out, "params.npz"))
 	return nil
 }
 
