@@ -1374,27 +1374,24 @@ func (p *specParser) monitors(en *mapEntry, n *ir.Network) (ir.Monitors, *ir.Spe
 			return mon, e
 		}
 	}
-	if f := m.get("window"); f != nil {
-		p.lines["monitors.window"] = f.keyLine
-		w, e := p.quantityList(f, "monitors.window", ir.Time)
+	for _, w := range []struct {
+		key         string
+		start, stop *float64
+	}{{"window", &mon.Start, &mon.Stop}, {"traces_window", &mon.TraceStart, &mon.TraceStop}} {
+		f := m.get(w.key)
+		if f == nil {
+			continue
+		}
+		field := "monitors." + w.key
+		p.lines[field] = f.keyLine
+		v, e := p.quantityList(f, field, ir.Time)
 		if e != nil {
 			return mon, e
 		}
-		if len(w) != 2 {
-			return mon, p.errAt(f.line, "monitors.window", "expected [start, stop] (e.g. [100 ms, 500 ms]), got %d values", len(w))
+		if len(v) != 2 {
+			return mon, p.errAt(f.line, field, "expected [start, stop] (e.g. [100 ms, 500 ms]), got %d values", len(v))
 		}
-		mon.Start, mon.Stop = w[0], w[1]
-	}
-	if f := m.get("traces_window"); f != nil {
-		p.lines["monitors.traces_window"] = f.keyLine
-		w, e := p.quantityList(f, "monitors.traces_window", ir.Time)
-		if e != nil {
-			return mon, e
-		}
-		if len(w) != 2 {
-			return mon, p.errAt(f.line, "monitors.traces_window", "expected [start, stop] (e.g. [100 ms, 200 ms]), got %d values", len(w))
-		}
-		mon.TraceStart, mon.TraceStop = w[0], w[1]
+		*w.start, *w.stop = v[0], v[1]
 	}
 	if f := m.get("traces"); f != nil {
 		tm, e := p.mapping(f.value, "monitors.traces", f.keyLine, false)
