@@ -187,11 +187,6 @@ func (s *Sim) SetWeights(proj string, weights []float64) error {
 		if p == nil {
 			return fmt.Errorf("no projection %q", proj)
 		}
-		for _, w := range weights {
-			if math.IsNaN(w) || math.Abs(w) > ir.MaxWeight {
-				return fmt.Errorf("weights must be finite numbers of magnitude ≤ %g, got %g", ir.MaxWeight, w)
-			}
-		}
 		if len(weights) == 1 && p.WeightDist == nil && p.Conn.Rule != ir.ConnFromFile {
 			p.Weight = weights[0]
 			return nil

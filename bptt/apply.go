@@ -2,6 +2,7 @@ package bptt
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -60,14 +61,7 @@ func ApplyParams(net *ir.Network, path string) error {
 	}
 	// Check everything first, then change net: an error leaves it as it was.
 	var apply []func()
-	names := slices.Sorted(func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	})
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(m)) {
 		owner, what, _ := strings.Cut(name, ".")
 		pr, pop := net.Projection(owner), net.Population(owner)
 		switch {

@@ -34,29 +34,8 @@ func BenchmarkTrainStep(b *testing.B) {
 	configs = append(configs, config{128, 100, 10}, config{128, 100, 1}, config{128, 1000, 32}, config{128, 1000, 1})
 	for _, c := range configs {
 		b.Run(fmt.Sprintf("batch=%d/T=%d/segment=%d", c.batch, c.steps, c.segment), func(b *testing.B) {
-			be, err := pjrt.Open(pjrt.Options{Backend: "cpu"})
-			if err != nil {
-				b.Fatal(err)
-			}
-			net, err := netspec.Parse(src, "randman-net.yaml")
-			if err != nil {
-				b.Fatal(err)
-			}
-			o := dataset.RandmanOptions{Classes: 5, Units: 30, SamplesPerClass: 200, ManifoldDim: 1, Alpha: 2, Steps: c.steps, Dt: 1e-3, SpikesPerUnit: 1, Seed: 7}
-			data, err := dataset.Randman(o)
-			if err != nil {
-				b.Fatal(err)
-			}
-			s, _ := ops.NewSurrogate("fast_sigmoid", 10)
-			if c.batch == 128 {
-				s, _ = ops.NewSurrogate("inv_square", 100)
-			}
 			t0 := time.Now()
-			tr, err := NewTrainer(be, net, Config{Batch: c.batch, Input: "In", Readout: "Out", ReadoutVar: "V", Reduce: lower.ReduceMax,
-				Params: []string{"in2h.weight", "h2h.weight", "h2out.weight"}, Surrogate: s, LR: 0.01, Segment: c.segment}, o.Units, o.Classes, c.steps)
-			if err != nil {
-				b.Fatal(err)
-			}
+			tr, data := benchTrainer(b, src, c.batch, c.steps, c.segment)
 			compile := time.Since(t0).Seconds()
 			idx := data.Batches(c.batch, false, 0, 0)[0]
 			if _, err := tr.TrainBatch(data, idx); err != nil { // warm-up
@@ -87,25 +66,7 @@ func BenchmarkEvaluateBatch(b *testing.B) {
 	}
 	for _, steps := range []int{100, 1000} {
 		b.Run(fmt.Sprintf("batch=128/T=%d", steps), func(b *testing.B) {
-			be, err := pjrt.Open(pjrt.Options{Backend: "cpu"})
-			if err != nil {
-				b.Fatal(err)
-			}
-			net, err := netspec.Parse(src, "randman-net.yaml")
-			if err != nil {
-				b.Fatal(err)
-			}
-			o := dataset.RandmanOptions{Classes: 5, Units: 30, SamplesPerClass: 200, ManifoldDim: 1, Alpha: 2, Steps: steps, Dt: 1e-3, SpikesPerUnit: 1, Seed: 7}
-			data, err := dataset.Randman(o)
-			if err != nil {
-				b.Fatal(err)
-			}
-			s, _ := ops.NewSurrogate("inv_square", 100)
-			tr, err := NewTrainer(be, net, Config{Batch: 128, Input: "In", Readout: "Out", ReadoutVar: "V", Reduce: lower.ReduceMax,
-				Params: []string{"in2h.weight", "h2h.weight", "h2out.weight"}, Surrogate: s, LR: 0.01, Segment: 1}, o.Units, o.Classes, steps)
-			if err != nil {
-				b.Fatal(err)
-			}
+			tr, data := benchTrainer(b, src, 128, steps, 1)
 			idx := data.Batches(128, false, 0, 0)[0]
 			if _, err := tr.Readout(data, idx); err != nil { // warm-up and compile
 				b.Fatal(err)
@@ -118,4 +79,34 @@ func BenchmarkEvaluateBatch(b *testing.B) {
 			}
 		})
 	}
+}
+
+// benchTrainer is the trainer of the benchmarks: the randman-net.yaml
+// network (src) on a 5-class randman task of steps steps, batch copies,
+// states stored every segment steps; the fast sigmoid surrogate, or at
+// batch 128 the inv_square of the BrainPy comparison.
+func benchTrainer(b *testing.B, src []byte, batch, steps, segment int) (*Trainer, *dataset.Set) {
+	be, err := pjrt.Open(pjrt.Options{Backend: "cpu"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	net, err := netspec.Parse(src, "randman-net.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	o := dataset.RandmanOptions{Classes: 5, Units: 30, SamplesPerClass: 200, ManifoldDim: 1, Alpha: 2, Steps: steps, Dt: 1e-3, SpikesPerUnit: 1, Seed: 7}
+	data, err := dataset.Randman(o)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, _ := ops.NewSurrogate("fast_sigmoid", 10)
+	if batch == 128 {
+		s, _ = ops.NewSurrogate("inv_square", 100)
+	}
+	tr, err := NewTrainer(be, net, Config{Batch: batch, Input: "In", Readout: "Out", ReadoutVar: "V", Reduce: lower.ReduceMax,
+		Params: []string{"in2h.weight", "h2h.weight", "h2out.weight"}, Surrogate: s, LR: 0.01, Segment: segment}, o.Units, o.Classes, steps)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return tr, data
 }

@@ -57,20 +57,31 @@ projections:
     kernel: dense
 `
 
+// packedRandmanNet is randmanNet with In a LifRef population that never
+// fires on its own, so that a batch's copies of every population pack
+// into one block (its spikes replaced by one data array per step).
+var packedRandmanNet = strings.Replace(randmanNet, "model: SpikeTimes, spikes: {times: [], indices: []}",
+	"model: LifRef, params: {V_th: 1000000 mV}", 1)
+
+// smallRandman is a 3-class randman task of 20 units over 40 steps of
+// 1 ms, perClass samples per class.
+func smallRandman(t *testing.T, perClass int) (dataset.RandmanOptions, *dataset.Set) {
+	t.Helper()
+	o := dataset.RandmanOptions{Classes: 3, Units: 20, SamplesPerClass: perClass, ManifoldDim: 1, Alpha: 2, Steps: 40, Dt: 1e-3, SpikesPerUnit: 1, Seed: 5}
+	data, err := dataset.Randman(o)
+	require.NoError(t, err)
+	return o, data
+}
+
 // A spec network trained through the time loop learns a small randman
 // task: the test accuracy after a few epochs is far above chance (1/3).
 func TestTrainerLearnsRandman(t *testing.T) {
 	tier.Slow(t) // 12 s of training
 	b, err := pjrt.Open(pjrt.Options{Backend: "cpu"})
 	require.NoError(t, err, "the XLA CPU plugin must be installed: run `make setup`")
-	// The input population packs with the others (one block for the whole
-	// batch, its spikes replaced by one data array per step).
-	net, err := netspec.Parse([]byte(strings.Replace(randmanNet, "model: SpikeTimes, spikes: {times: [], indices: []}",
-		"model: LifRef, params: {V_th: 1000000 mV}", 1)), "randman.yaml")
+	net, err := netspec.Parse([]byte(packedRandmanNet), "randman.yaml")
 	require.NoError(t, err)
-	o := dataset.RandmanOptions{Classes: 3, Units: 20, SamplesPerClass: 80, ManifoldDim: 1, Alpha: 2, Steps: 40, Dt: 1e-3, SpikesPerUnit: 1, Seed: 5}
-	data, err := dataset.Randman(o)
-	require.NoError(t, err)
+	o, data := smallRandman(t, 80)
 	train, test := data.Split(0.75, 1)
 	s, err := ops.NewSurrogate("fast_sigmoid", 10)
 	require.NoError(t, err)
@@ -176,13 +187,10 @@ func TestTrainerCountMSE(t *testing.T) {
 	tier.Slow(t)
 	b, err := pjrt.Open(pjrt.Options{Backend: "cpu"})
 	require.NoError(t, err)
-	spec := strings.Replace(randmanNet, "model: SpikeTimes, spikes: {times: [], indices: []}", "model: LifRef, params: {V_th: 1000000 mV}", 1)
-	spec = strings.Replace(spec, "V_th: 1000000 mV, tau: 10 ms", "V_th: 1 mV, tau: 10 ms", 1) // Out fires
+	spec := strings.Replace(packedRandmanNet, "V_th: 1000000 mV, tau: 10 ms", "V_th: 1 mV, tau: 10 ms", 1) // Out fires
 	net, err := netspec.Parse([]byte(spec), "randman.yaml")
 	require.NoError(t, err)
-	o := dataset.RandmanOptions{Classes: 3, Units: 20, SamplesPerClass: 80, ManifoldDim: 1, Alpha: 2, Steps: 40, Dt: 1e-3, SpikesPerUnit: 1, Seed: 5}
-	data, err := dataset.Randman(o)
-	require.NoError(t, err)
+	o, data := smallRandman(t, 80)
 	train, test := data.Split(0.75, 1)
 	s, err := ops.NewSurrogate("fast_sigmoid", 10)
 	require.NoError(t, err)
@@ -279,12 +287,9 @@ func TestRateRegulariser(t *testing.T) {
 	tier.Slow(t)
 	b, err := pjrt.Open(pjrt.Options{Backend: "cpu"})
 	require.NoError(t, err)
-	net, err := netspec.Parse([]byte(strings.Replace(randmanNet, "model: SpikeTimes, spikes: {times: [], indices: []}",
-		"model: LifRef, params: {V_th: 1000000 mV}", 1)), "randman.yaml")
+	net, err := netspec.Parse([]byte(packedRandmanNet), "randman.yaml")
 	require.NoError(t, err)
-	o := dataset.RandmanOptions{Classes: 3, Units: 20, SamplesPerClass: 10, ManifoldDim: 1, Alpha: 2, Steps: 40, Dt: 1e-3, SpikesPerUnit: 1, Seed: 5}
-	data, err := dataset.Randman(o)
-	require.NoError(t, err)
+	o, data := smallRandman(t, 10)
 	s, err := ops.NewSurrogate("fast_sigmoid", 10)
 	require.NoError(t, err)
 	cfg := Config{Batch: 5, Input: "In", Readout: "Out", ReadoutVar: "V", Reduce: lower.ReduceMax,

@@ -467,44 +467,41 @@ func (s *TrainSignature) layConsts(tied [][]string) error {
 // laySpreads appends one argument per trained per-neuron parameter.
 func (s *TrainSignature) laySpreads(params []PopParam) error {
 	p := s.program
-	index := map[int][]int32{} // by parameter array: the element of a parameter read, or -1
+	read := map[int][]bool{} // by parameter array: the elements a trained parameter reads
 	for _, pp := range params {
 		if len(pp.Pops) == 0 || slices.Contains(pp.Pops, nil) {
 			return fmt.Errorf("lower: trained parameter %s: no population", pp.Name)
 		}
-		var sp Spread
-		n := pp.Pops[0].Size
-		for k, q := range pp.Pops {
-			c, ok := q.Block.VaryArrays[pp.Param]
-			switch {
-			case q.Size != n:
-				return fmt.Errorf("lower: trained parameter %s: populations %s and %s differ in size", pp.Name, pp.Pops[0].Name, q.Name)
+		first := pp.Pops[0]
+		c, ok := first.Block.VaryArrays[pp.Param]
+		switch {
+		case !ok:
+			return fmt.Errorf("lower: trained parameter %s: population %s holds %s as one value, not one per neuron (ir.Population.Vary)", pp.Name, first.Name, pp.Param)
+		case p.Consts[c].DType != p.DType:
+			return fmt.Errorf("lower: trained parameter %s: %s is held as %s, not a float value that can be trained", pp.Name, pp.Param, p.Consts[c].DType)
+		}
+		if read[c] == nil {
+			read[c] = make([]bool, p.Consts[c].Shape[0])
+		}
+		sp := Spread{Name: pp.Name, Const: c, At: len(s.Consts), Pops: pp.Pops, Offset: first.Offset,
+			Index: slices.Repeat([]int32{-1}, p.Consts[c].Shape[0])}
+		for _, q := range pp.Pops {
+			switch qc, ok := q.Block.VaryArrays[pp.Param]; {
+			case q.Size != first.Size:
+				return fmt.Errorf("lower: trained parameter %s: populations %s and %s differ in size", pp.Name, first.Name, q.Name)
 			case !ok:
 				return fmt.Errorf("lower: trained parameter %s: population %s holds %s as one value, not one per neuron (ir.Population.Vary)", pp.Name, q.Name, pp.Param)
-			case p.Consts[c].DType != p.DType:
-				return fmt.Errorf("lower: trained parameter %s: %s is held as %s, not a float value that can be trained", pp.Name, pp.Param, p.Consts[c].DType)
-			case k > 0 && c != sp.Const:
-				return fmt.Errorf("lower: trained parameter %s: populations %s and %s lie in different blocks", pp.Name, pp.Pops[0].Name, q.Name)
-			}
-			sp.Const = c
-			if index[c] == nil {
-				index[c] = slices.Repeat([]int32{-1}, p.Consts[c].Shape[0])
+			case qc != c:
+				return fmt.Errorf("lower: trained parameter %s: populations %s and %s lie in different blocks", pp.Name, first.Name, q.Name)
 			}
 			for j := range q.Size {
-				if index[c][q.Offset+j] >= 0 {
+				if read[c][q.Offset+j] {
 					return fmt.Errorf("lower: population %s's %s is trained twice", q.Name, pp.Param)
 				}
-				index[c][q.Offset+j] = int32(j)
+				read[c][q.Offset+j], sp.Index[q.Offset+j] = true, int32(j)
 			}
 		}
-		sp.Name, sp.Pops, sp.Offset, sp.At = pp.Name, pp.Pops, pp.Pops[0].Offset, len(s.Consts)
-		sp.Index = slices.Repeat([]int32{-1}, p.Consts[sp.Const].Shape[0])
-		for _, q := range pp.Pops {
-			for j := range q.Size {
-				sp.Index[q.Offset+j] = int32(j)
-			}
-		}
-		s.Consts = append(s.Consts, Value{Name: pp.Name, Role: RoleParam, Of: len(s.Spreads), DType: p.DType, Shape: []int{n}})
+		s.Consts = append(s.Consts, Value{Name: pp.Name, Role: RoleParam, Of: len(s.Spreads), DType: p.DType, Shape: []int{first.Size}})
 		s.Spreads = append(s.Spreads, sp)
 	}
 	s.DataAt = len(s.Consts)

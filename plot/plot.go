@@ -143,12 +143,11 @@ func RasterFrom(path string, title string, sets []SpikeSet, from, to, binMS floa
 	if from != 0 && !(from > 0 && from < to) { // (from 0: validate checks the duration)
 		return fmt.Errorf("plot: the window must start in [0, %v) ms, got %v", to, from)
 	}
-	duration := to
-	fig, err := newFigure(title, sets, from, duration, binMS)
+	fig, err := newFigure(title, sets, from, to, binMS)
 	if err != nil {
 		return err
 	}
-	if _, err := fig.mark(marks, duration); err != nil {
+	if _, err := fig.mark(marks, to); err != nil {
 		return err
 	}
 	top, bottom := fig.top, fig.bottom

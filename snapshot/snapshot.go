@@ -15,6 +15,9 @@ import (
 	"strings"
 
 	"github.com/goccy/go-yaml"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+
+	"github.com/brainc/brainc/atomicfile"
 
 	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/lower"
@@ -23,6 +26,28 @@ import (
 
 // SpecFile is the rewritten spec's file name.
 const SpecFile = "network.yaml"
+
+// Save is Write into the directory dir as one set (package atomicfile:
+// all files or none; an existing one is replaced only with
+// opts.Overwrite, and one holding files brainc did not write is refused).
+// A program split across devices is lowered again on one, whose tables
+// hold the values in the order a spec reads them.
+func Save(dir string, opts atomicfile.DirOptions, p *lower.Program, spec []byte) ([]string, error) {
+	if p.Devices > 1 {
+		one, err := lower.Build(p.Net, lower.OptionsFor(p.Net, lower.Choices{Float64: p.DType == dtypes.Float64, Devices: 1}))
+		if err != nil {
+			return nil, err
+		}
+		p = one
+	}
+	var files []string
+	err := atomicfile.Dir(dir, opts, func(stage string) ([]string, error) {
+		var err error
+		files, err = Write(stage, p, spec)
+		return files, err
+	})
+	return files, err
+}
 
 // Write writes into dir the drawn values of p, lowered from the spec
 // whose text is spec (read from the file p.Net.File, "" for a built-in

@@ -273,7 +273,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *saveNet != "" {
-		if err := saveNetwork(*saveNet, *overwrite, net, spec, prog, stdout); err != nil {
+		if err := saveNetwork(*saveNet, *overwrite, spec, prog, stdout); err != nil {
 			return fmt.Errorf("--save-network: %w", err)
 		}
 	}
@@ -587,20 +587,8 @@ func neurons(net *ir.Network) int {
 
 // saveNetwork writes the network's drawn values and a spec that reads
 // them into dir (package snapshot), all or nothing.
-func saveNetwork(dir string, overwrite bool, net *ir.Network, spec []byte, prog *lower.Program, stdout io.Writer) error {
-	if prog.Devices > 1 { // the values of one device's layout
-		one, err := lower.Build(net, lower.OptionsFor(net, lower.Choices{Devices: 1}))
-		if err != nil {
-			return err
-		}
-		prog = one
-	}
-	var files []string
-	err := atomicfile.Dir(dir, atomicfile.DirOptions{Overwrite: overwrite}, func(stage string) ([]string, error) {
-		var err error
-		files, err = snapshot.Write(stage, prog, spec)
-		return files, err
-	})
+func saveNetwork(dir string, overwrite bool, spec []byte, prog *lower.Program, stdout io.Writer) error {
+	files, err := snapshot.Save(dir, atomicfile.DirOptions{Overwrite: overwrite}, prog, spec)
 	if err != nil {
 		return err
 	}
