@@ -12,19 +12,60 @@ import (
 )
 
 // EquationPlasticity is a plasticity rule given by equations
-// (eqs.Plasticity): traces per presynaptic and per postsynaptic neuron,
-// integrated each step by exponential Euler, then the on_pre statements
-// for the synapses (and traces) of the presynaptic neurons that fired, in
-// order, then the on_post ones for the postsynaptic neurons that fired.
-// Step updates every synapse (the dense kernel), EventStep only the rows
-// and columns of the neurons that fired; both give the same weights.
+// (eqs.Plasticity): traces per presynaptic and per postsynaptic neuron
+// and clock-driven variables per synapse, integrated each step by
+// exponential Euler, then the on_pre statements for the synapses (and
+// traces) of the presynaptic neurons that fired, in order, then the
+// on_post ones for the postsynaptic neurons that fired. Before a side's
+// statements, the event-driven variables of the synapses it touches are
+// brought up to date over the time since their last event, exactly (their
+// equations are linear). Step updates every synapse (the dense kernel),
+// EventStep only the rows and columns of the neurons that fired; both
+// give the same values.
 type EquationPlasticity struct {
 	Rule *eqs.Plasticity
+	// coef holds, per event-driven variable, A and B of its equation
+	// dx/dt = A·x + B (ms⁻¹ units), from the parameters' values.
+	coef map[string][2]float64
 }
 
 // NewEquationPlasticity returns the rule of a checked model.
 func NewEquationPlasticity(r *eqs.Plasticity) *EquationPlasticity {
-	return &EquationPlasticity{Rule: r}
+	p := &EquationPlasticity{Rule: r, coef: map[string][2]float64{}}
+	vals := map[string]float64{}
+	for k, v := range r.Values {
+		vals[k] = v
+	}
+	for _, sub := range r.Subs {
+		vals[sub.Var] = eqs.Eval(sub.Expr, vals)
+	}
+	for _, eq := range r.EventDrivenVars() {
+		vals[eq.Var] = 0
+		b := eqs.Eval(eq.Expr, vals)
+		vals[eq.Var] = 1
+		p.coef[eq.Var] = [2]float64{eqs.Eval(eq.Expr, vals) - b, b}
+	}
+	return p
+}
+
+// PlasticState is a rule's state in one step: the weights W, the traces
+// of each side, the variables kept per synapse (Syn, laid out as W) and,
+// when the rule has event-driven variables, the step of each synapse's
+// last event (Last, Int32, laid out as W; nil otherwise).
+type PlasticState struct {
+	W         *Node
+	Pre, Post Vars
+	Syn       Vars
+	Last      *Node
+}
+
+// PlasticEnv is what a rule reads besides its state and the spikes: the
+// step's index (Int32 scalar, for the time since a synapse's last event),
+// the modulators' values (scalars, by the rule's names) and dt (ms).
+type PlasticEnv struct {
+	Step *Node
+	Mods Vars
+	Dt   float64
 }
 
 // PreNames and PostNames list the traces of each side.
@@ -100,89 +141,258 @@ func (p *EquationPlasticity) traceStatement(st eqs.Statement, traces Vars, fired
 // (pad entries read 0).
 func synapseValues(w *Node, pre, post Vars, preAt, postAt *Node) map[string]*Node {
 	vals := map[string]*Node{eqs.PlasticWeight: w}
-	for k, x := range pre {
-		vals[k] = Gather(ops.AppendZero(x), preAt)
+	for _, k := range pre.Names() {
+		vals[k] = Gather(ops.AppendZero(pre[k]), preAt)
 	}
-	for k, x := range post {
-		vals[k] = Gather(ops.AppendZero(x), postAt)
+	for _, k := range post.Names() {
+		vals[k] = Gather(ops.AppendZero(post[k]), postAt)
 	}
 	return vals
 }
 
+// withSynapse adds the per-synapse variables syn (over the same entries
+// as vals) and the modulators, broadcast to like's shape, to vals.
+func withSynapse(vals map[string]*Node, syn, mods Vars, like *Node) map[string]*Node {
+	for k, x := range syn {
+		vals[k] = x
+	}
+	for _, k := range mods.Names() {
+		vals[k] = BroadcastToShape(ConvertDType(mods[k], like.DType()), like.Shape())
+	}
+	return vals
+}
+
+// clock integrates the clock-driven variables (w among them when it has
+// an equation) over one step, every synapse at once: the traces,
+// modulators and other variables are held at the step's start. preAt and
+// postAt give each synapse's neurons (Int32 [S, 1]).
+func (p *EquationPlasticity) clock(s PlasticState, preAt, postAt *Node, env PlasticEnv) PlasticState {
+	clock := p.Rule.ClockDrivenVars()
+	if len(clock) == 0 {
+		return s
+	}
+	vals := withSynapse(synapseValues(s.W, s.Pre, s.Post, preAt, postAt), s.Syn, env.Mods, s.W)
+	held := Vars{}
+	for _, eq := range clock {
+		held[eq.Var] = vals[eq.Var]
+	}
+	f := func(v Vars) Vars {
+		at := map[string]*Node{}
+		for k, x := range vals {
+			at[k] = x
+		}
+		for k, x := range v {
+			at[k] = x
+		}
+		e := p.env(at, s.W, env.Dt)
+		out := Vars{}
+		for _, eq := range clock {
+			out[eq.Var] = e.full(e.eval(eq.Expr))
+		}
+		return out
+	}
+	next := ExpEulerMethod(f, held, env.Dt)
+	out := s
+	out.Syn = Vars{}
+	for k, x := range s.Syn {
+		out.Syn[k] = x
+	}
+	for _, eq := range clock {
+		if eq.Var == eqs.PlasticWeight {
+			out.W = next[eq.Var]
+		} else {
+			out.Syn[eq.Var] = next[eq.Var]
+		}
+	}
+	return out
+}
+
+// advance brings event-driven values x (one entry per synapse) up to
+// date over the elapsed steps since last (Int32, as x), exactly:
+// x(Δ) = x·e^{AΔ} + (B/A)·(e^{AΔ} − 1), or x + B·Δ when A = 0.
+func (p *EquationPlasticity) advance(name string, x, last, step *Node, dt float64) *Node {
+	c := p.coef[name]
+	elapsed := MulScalar(ConvertDType(Sub(step, last), x.DType()), dt)
+	if c[0] == 0 {
+		return Add(x, MulScalar(elapsed, c[1]))
+	}
+	at := MulScalar(elapsed, c[0])
+	out := Mul(x, Exp(at))
+	if c[1] != 0 {
+		out = Add(out, MulScalar(Expm1(at), c[1]/c[0]))
+	}
+	return out
+}
+
+// assign runs statement st on the per-synapse value old (w or a
+// per-synapse variable) over the entries vals binds.
+func (p *EquationPlasticity) assign(st eqs.Statement, old *Node, vals map[string]*Node, dt float64) *Node {
+	e := p.env(vals, old, dt)
+	return apply(st.Op, old, e.full(e.eval(st.Expr)))
+}
+
 // Step updates every synapse pre[k] → post[k] (preList, postList Int32
 // [S]) given this step's spikes as floats (preSp [N_pre], postSp
-// [N_post]). Returns the new w [S] and traces.
-func (p *EquationPlasticity) Step(w *Node, pre, post Vars, preSp, postSp, preList, postList *Node, dt float64) (*Node, Vars, Vars) {
-	pre, post = p.decay(pre, p.Rule.Pre, dt), p.decay(post, p.Rule.Post, dt)
+// [N_post]). W, Syn and Last are [S].
+func (p *EquationPlasticity) Step(s PlasticState, preSp, postSp, preList, postList *Node, env PlasticEnv) PlasticState {
+	dt := env.Dt
 	preAt, postAt := ExpandAxes(preList, -1), ExpandAxes(postList, -1)
+	s = p.clock(s, preAt, postAt, env)
+	s.Pre, s.Post = p.decay(s.Pre, p.Rule.Pre, dt), p.decay(s.Post, p.Rule.Post, dt)
+	events := p.Rule.EventDrivenVars()
 	for _, side := range []struct {
 		sts []eqs.Statement
 		sp  *Node
 		at  *Node
 		own Vars
-	}{{p.Rule.OnPre, preSp, preAt, pre}, {p.Rule.OnPost, postSp, postAt, post}} {
+	}{{p.Rule.OnPre, preSp, preAt, s.Pre}, {p.Rule.OnPost, postSp, postAt, s.Post}} {
 		fired := GreaterThan(side.sp, ZerosLike(side.sp))
+		if len(events) > 0 && len(side.sts) > 0 {
+			mask := Gather(fired, side.at)
+			for _, eq := range events {
+				x := s.Syn[eq.Var]
+				s.Syn[eq.Var] = Where(mask, p.advance(eq.Var, x, s.Last, env.Step, dt), x)
+			}
+			s.Last = Where(mask, BroadcastToShape(env.Step, s.Last.Shape()), s.Last)
+		}
 		for _, st := range side.sts {
-			if st.Var != eqs.PlasticWeight {
+			if _, per := s.Syn[st.Var]; !per && st.Var != eqs.PlasticWeight {
 				p.traceStatement(st, side.own, fired, dt)
 				continue
 			}
-			e := p.env(synapseValues(w, pre, post, preAt, postAt), w, dt)
-			w = Where(Gather(fired, side.at), apply(st.Op, w, e.full(e.eval(st.Expr))), w)
+			old := s.W
+			if st.Var != eqs.PlasticWeight {
+				old = s.Syn[st.Var]
+			}
+			vals := synapseValues(s.W, s.Pre, s.Post, preAt, postAt)
+			if len(s.Syn)+len(env.Mods) > 0 {
+				vals = withSynapse(vals, s.Syn, env.Mods, old)
+			}
+			next := Where(Gather(fired, side.at), p.assign(st, old, vals, dt), old)
+			if st.Var == eqs.PlasticWeight {
+				s.W = next
+			} else {
+				s.Syn[st.Var] = next
+			}
 		}
 	}
-	return w, pre, post
+	return s
 }
 
 // EventStep is Step for the event-driven kernel (see STDP.EventStep for
 // the tables and padding): only the synapses of the presynaptic neurons
 // that fired (preIdx, compacted, padded with N_pre) and of the
-// postsynaptic ones (postIdx) are touched. w is [S+1], aligned with the
-// CSR table.
-func (p *EquationPlasticity) EventStep(w *Node, pre, post Vars, preSp, postSp, preIdx, postIdx *Node, t EventTables, dt float64) (*Node, Vars, Vars) {
-	pre, post = p.decay(pre, p.Rule.Pre, dt), p.decay(post, p.Rule.Post, dt)
-	g := w.Graph()
-	// update sets the weights at positions pos (Int32 [M, 1]) to new ones,
-	// as STDP.EventStep does: the change is scattered, padding dropped.
-	update := func(w, pos *Node, f func(old *Node) *Node) *Node {
-		if !ops.DropsOutOfBounds(g) {
-			pos = MinScalar(pos, float64(w.Shape().Dimensions[0]-1))
+// postsynaptic ones (postIdx) are touched; the clock-driven variables
+// alone are integrated at every synapse, reading each synapse's neurons
+// from synPre and synPost (Int32 [S+1], padded with N_pre and N_post;
+// nil when no clock-driven equation reads a trace). W, Syn and Last are
+// [S+1], aligned with the CSR table; the per-synapse variables' pad entry
+// is kept at 0.
+func (p *EquationPlasticity) EventStep(s PlasticState, preSp, postSp, preIdx, postIdx, synPre, synPost *Node, t EventTables, env PlasticEnv) PlasticState {
+	dt := env.Dt
+	if len(p.Rule.ClockDrivenVars()) > 0 {
+		var preAt, postAt *Node
+		if synPre != nil {
+			preAt, postAt = ExpandAxes(synPre, -1), ExpandAxes(synPost, -1)
 		}
-		old := Gather(w, pos)
-		return ScatterSum(w, pos, Sub(f(old), old), false, false)
+		s = p.clock(s, preAt, postAt, env)
+	}
+	s.Pre, s.Post = p.decay(s.Pre, p.Rule.Pre, dt), p.decay(s.Post, p.Rule.Post, dt)
+	g := s.W.Graph()
+	clampPos := func(pos *Node, x *Node) *Node {
+		if !ops.DropsOutOfBounds(g) {
+			return MinScalar(pos, float64(x.Shape().Dimensions[0]-1))
+		}
+		return pos
+	}
+	// update sets the values of x at positions pos (Int32 [M, 1]) to new
+	// ones, as STDP.EventStep does: the change is scattered, padding
+	// dropped.
+	update := func(x, pos *Node, f func(old *Node) *Node) *Node {
+		pos = clampPos(pos, x)
+		old := Gather(x, pos)
+		return ScatterSum(x, pos, Sub(f(old), old), false, false)
 	}
 	// owner repeats each fired neuron over its row's width slots.
 	owner := func(idx *Node, width int) *Node {
 		c := idx.Shape().Dimensions[0]
 		return Reshape(BroadcastToShape(ExpandAxes(idx, -1), shapes.Make(dtypes.Int32, c, width)), c*width, 1)
 	}
+	events := p.Rule.EventDrivenVars()
 	for _, side := range []struct {
 		sts []eqs.Statement
 		sp  *Node
 		own Vars
 		pre bool
-	}{{p.Rule.OnPre, preSp, pre, true}, {p.Rule.OnPost, postSp, post, false}} {
+	}{{p.Rule.OnPre, preSp, s.Pre, true}, {p.Rule.OnPost, postSp, s.Post, false}} {
+		if len(side.sts) == 0 {
+			continue
+		}
 		fired := GreaterThan(side.sp, ZerosLike(side.sp))
+		var pos, preAt, postAt *Node
+		if side.pre { // the rows that fired
+			slots := ops.CSRSlots(preIdx, t.Ptr, t.Targets, t.Width)
+			pos, preAt, postAt = slots, owner(preIdx, t.Width), ExpandAxes(Gather(t.Targets, slots), -1)
+		} else { // the columns that fired
+			cols := ops.CSRSlots(postIdx, t.ColPtr, t.Sources, t.ColWidth)
+			pos, preAt, postAt = ExpandAxes(Gather(t.Perm, cols), -1), ExpandAxes(Gather(t.Sources, cols), -1), owner(postIdx, t.ColWidth)
+		}
+		if len(events) > 0 {
+			last := Gather(s.Last, clampPos(pos, s.Last))
+			for _, eq := range events {
+				s.Syn[eq.Var] = update(s.Syn[eq.Var], pos, func(old *Node) *Node { return p.advance(eq.Var, old, last, env.Step, dt) })
+			}
+			s.Last = update(s.Last, pos, func(old *Node) *Node { return BroadcastToShape(env.Step, old.Shape()) })
+		}
 		for _, st := range side.sts {
-			if st.Var != eqs.PlasticWeight {
+			if _, per := s.Syn[st.Var]; !per && st.Var != eqs.PlasticWeight {
 				p.traceStatement(st, side.own, fired, dt)
 				continue
 			}
-			var pos, preAt, postAt *Node
-			if side.pre { // the rows that fired
-				slots := ops.CSRSlots(preIdx, t.Ptr, t.Targets, t.Width)
-				pos, preAt, postAt = slots, owner(preIdx, t.Width), ExpandAxes(Gather(t.Targets, slots), -1)
-			} else { // the columns that fired
-				cols := ops.CSRSlots(postIdx, t.ColPtr, t.Sources, t.ColWidth)
-				pos, preAt, postAt = ExpandAxes(Gather(t.Perm, cols), -1), ExpandAxes(Gather(t.Sources, cols), -1), owner(postIdx, t.ColWidth)
+			if len(s.Syn)+len(env.Mods) == 0 { // w alone
+				s.W = update(s.W, pos, func(old *Node) *Node {
+					return p.assign(st, old, synapseValues(old, s.Pre, s.Post, preAt, postAt), dt)
+				})
+				continue
 			}
-			w = update(w, pos, func(old *Node) *Node {
-				e := p.env(synapseValues(old, pre, post, preAt, postAt), old, dt)
-				return apply(st.Op, old, e.full(e.eval(st.Expr)))
-			})
+			at := clampPos(pos, s.W)
+			syn := Vars{}
+			for _, k := range s.Syn.Names() {
+				syn[k] = Gather(s.Syn[k], at)
+			}
+			w := Gather(s.W, at)
+			var old *Node
+			if st.Var == eqs.PlasticWeight {
+				old = w
+			} else {
+				old = syn[st.Var]
+			}
+			vals := withSynapse(synapseValues(w, s.Pre, s.Post, preAt, postAt), syn, env.Mods, old)
+			if st.Var == eqs.PlasticWeight {
+				vals[eqs.PlasticWeight] = old
+			}
+			next := p.assign(st, old, vals, dt)
+			if st.Var == eqs.PlasticWeight {
+				s.W = ScatterSum(s.W, at, Sub(next, old), false, false)
+			} else {
+				s.Syn[st.Var] = ScatterSum(s.Syn[st.Var], at, Sub(next, old), false, false)
+			}
 		}
 	}
-	return w, pre, post
+	// The padding's changes may have landed on the pad entry: reset it.
+	for _, k := range s.Syn.Names() {
+		s.Syn[k] = padZero(s.Syn[k])
+	}
+	if s.Last != nil {
+		s.Last = padZero(s.Last)
+	}
+	return s
+}
+
+// padZero sets the last entry of x (the event table's pad entry) to 0.
+func padZero(x *Node) *Node {
+	n := x.Shape().Dimensions[0]
+	return DynamicUpdateSlice(x, Zeros(x.Graph(), shapes.Make(x.DType(), 1)), []*Node{Scalar(x.Graph(), dtypes.Int32, n-1)})
 }
 
 // Key identifies the rule and its parameters' values.

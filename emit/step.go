@@ -8,7 +8,9 @@ package emit
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
@@ -590,15 +592,23 @@ func (st *stepper) ownWeight(pr *lower.Projection, state []*Node) *Node {
 		preSp, postSp := ops.SpikesAsFloat(st.spikes(pr.Pre, state), dt), ops.SpikesAsFloat(st.spikes(pr.Target, state), dt)
 		preIdx, postIdx := st.localIdx(pr.Pre, state), st.localIdx(pr.Target, state)
 		if pl.Eq != nil {
-			var pre, post dynamics.Vars
-			st.next[pl.W], pre, post = pl.Eq.EventStep(w, varsAt(state, pl.PreVars), varsAt(state, pl.PostVars), preSp, postSp,
-				preIdx, postIdx, tables, st.p.Net.Dt)
-			storeAt(st.next, pl.PreVars, pre)
-			storeAt(st.next, pl.PostVars, post)
-		} else {
-			st.next[pl.W], st.next[pl.XPre], st.next[pl.XPost] = pl.Rule.EventStep(w, state[pl.XPre], state[pl.XPost],
-				preSp, postSp, preIdx, postIdx, tables, st.p.Net.Dt)
+			var synPre, synPost *Node
+			if pl.SynPre >= 0 {
+				synPre, synPost = st.consts[pl.SynPre], st.consts[pl.SynPost]
+			}
+			st.storePlastic(pl, pl.Eq.EventStep(st.plasticState(pl, state), preSp, postSp, preIdx, postIdx, synPre, synPost, tables, st.plasticEnv(pl, state)))
+			if len(pl.Eq.Rule.ClockDrivenVars()) > 0 { // every synapse was written: the guard checks them all
+				return w
+			}
+			touched := touchedNonFinite(st.next[pl.W], preIdx, postIdx, tables, pr.Matrix.NumSynapses())
+			for _, name := range slices.Sorted(maps.Keys(pl.SynVars)) {
+				touched = Or(touched, touchedNonFinite(st.next[pl.SynVars[name]], preIdx, postIdx, tables, pr.Matrix.NumSynapses()))
+			}
+			st.touched[pr] = touched
+			return w
 		}
+		st.next[pl.W], st.next[pl.XPre], st.next[pl.XPost] = pl.Rule.EventStep(w, state[pl.XPre], state[pl.XPost],
+			preSp, postSp, preIdx, postIdx, tables, st.p.Net.Dt)
 		st.touched[pr] = touchedNonFinite(st.next[pl.W], preIdx, postIdx, tables, pr.Matrix.NumSynapses())
 		return w
 	}
@@ -606,6 +616,40 @@ func (st *stepper) ownWeight(pr *lower.Projection, state []*Node) *Node {
 		return st.consts[pr.Own.Weights]
 	}
 	return st.consts[pr.Weight]
+}
+
+// plasticState reads a rule's state (dynamics.PlasticState) from state.
+func (st *stepper) plasticState(pl *lower.Plastic, state []*Node) dynamics.PlasticState {
+	s := dynamics.PlasticState{W: state[pl.W], Pre: varsAt(state, pl.PreVars), Post: varsAt(state, pl.PostVars), Syn: varsAt(state, pl.SynVars)}
+	if pl.LastUpdate >= 0 {
+		s.Last = state[pl.LastUpdate]
+	}
+	return s
+}
+
+// plasticEnv is what a rule reads from the network this step: the step's
+// index and each modulator's mean over its population at the step's
+// start.
+func (st *stepper) plasticEnv(pl *lower.Plastic, state []*Node) dynamics.PlasticEnv {
+	env := dynamics.PlasticEnv{Step: state[0], Dt: st.p.Net.Dt}
+	if len(pl.Mods) > 0 {
+		env.Mods = dynamics.Vars{}
+		for _, m := range pl.Mods {
+			env.Mods[m.Name] = ReduceAllMean(popSlice(state[m.State], m.Pop))
+		}
+	}
+	return env
+}
+
+// storePlastic writes a rule's new state into the next state.
+func (st *stepper) storePlastic(pl *lower.Plastic, s dynamics.PlasticState) {
+	st.next[pl.W] = s.W
+	storeAt(st.next, pl.PreVars, s.Pre)
+	storeAt(st.next, pl.PostVars, s.Post)
+	storeAt(st.next, pl.SynVars, s.Syn)
+	if pl.LastUpdate >= 0 {
+		st.next[pl.LastUpdate] = s.Last
+	}
 }
 
 // touchedNonFinite is true (Bool scalar) when a weight of w [S+1] that
@@ -668,11 +712,7 @@ func (st *stepper) denseInputs(pr *lower.Projection, state []*Node) (values, w *
 		w = state[pl.W]
 		post := ops.SpikesAsFloat(st.spikes(pr.Target, state), st.p.DType)
 		if pl.Eq != nil {
-			var preV, postV dynamics.Vars
-			st.next[pl.W], preV, postV = pl.Eq.Step(w, varsAt(state, pl.PreVars), varsAt(state, pl.PostVars), values, post,
-				st.consts[pr.PreList], st.consts[pr.PostList], st.p.Net.Dt)
-			storeAt(st.next, pl.PreVars, preV)
-			storeAt(st.next, pl.PostVars, postV)
+			st.storePlastic(pl, pl.Eq.Step(st.plasticState(pl, state), values, post, st.consts[pr.PreList], st.consts[pr.PostList], st.plasticEnv(pl, state)))
 			return values, w
 		}
 		st.next[pl.W], st.next[pl.XPre], st.next[pl.XPost] = pl.Rule.Step(w, state[pl.XPre], state[pl.XPost], values, post,

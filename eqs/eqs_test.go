@@ -138,7 +138,7 @@ func TestParseNeuronErrors(t *testing.T) {
 		{"xi twice", func(s *Source) { s.Equations = "dv/dt = xi*xi*mV/ms : mV" }, `xi may appear only linearly`},
 		{"xi in function", func(s *Source) { s.Equations = "dv/dt = exp(xi*ms**0.5)*mV/ms : mV" }, `xi may not appear inside a function`},
 		{"xi in threshold", func(s *Source) { s.Threshold = "v > xi*mV*ms**0.5" }, `xi (white noise) may appear only in a differential equation`},
-		{"flag", func(s *Source) { s.Equations = strings.Replace(izhikevich, ": mV\n", ": mV (unless refactory)\n", 1) }, `unknown flag "unless refactory" (known: unless refractory; pre and post for plasticity traces)`},
+		{"flag", func(s *Source) { s.Equations = strings.Replace(izhikevich, ": mV\n", ": mV (unless refactory)\n", 1) }, `unknown flag "unless refactory" (known: unless refractory; pre, post, clock-driven and event-driven for plasticity rules)`},
 		{"refractory dims", func(s *Source) { s.Refractory = "5 mV" }, `refractory: in "5 mV": expected a time (e.g. 5 ms), got dimension V`},
 		{"refractory negative", func(s *Source) { s.Refractory = "-1 ms" }, `refractory: in "-1 ms": must be a finite time ≥ 0`},
 		{"no equations", func(s *Source) { s.Equations = "# nothing\n" }, `equations: no equations given`},

@@ -88,6 +88,10 @@ type Equation struct {
 	// Side is "pre" or "post" for a plasticity trace kept per presynaptic
 	// or postsynaptic neuron (flags (pre), (post)), else "".
 	Side string
+	// Drive is ClockDriven or EventDriven for a plasticity rule's
+	// variable kept per synapse (Brian2's flags of the same names), else
+	// "".
+	Drive string
 	// Noisy is set when the right side holds xi (white noise): it is then
 	// linear in xi, integrated by Euler–Maruyama.
 	Noisy bool
@@ -266,11 +270,15 @@ type system struct {
 	used         map[string]bool
 }
 
-// noSides refuses (pre) and (post) flags outside plasticity rules.
+// noSides refuses the flags of plasticity rules ((pre), (post),
+// (clock-driven), (event-driven)) outside them.
 func noSides(sys *system) error {
 	for _, eq := range sys.states {
 		if eq.Side != "" {
 			return &Error{Part: "equations", Line: eq.Line, Text: eq.Text, Msg: fmt.Sprintf("(%s) marks a plasticity trace; it has no meaning here", eq.Side)}
+		}
+		if eq.Drive != "" {
+			return &Error{Part: "equations", Line: eq.Line, Text: eq.Text, Msg: fmt.Sprintf("(%s) marks a plasticity rule's variable kept per synapse; it has no meaning here", eq.Drive)}
 		}
 	}
 	return nil
@@ -285,6 +293,10 @@ func parseSystem(text string, params []ParamSource, syms map[string]Symbol, inpu
 		return nil, err
 	}
 	sys := &system{eqs: eqs, values: map[string]float64{}, dims: map[string]Dim{}, used: map[string]bool{}}
+	external := map[string]bool{} // the caller's names (a rule's modulators may be declared)
+	for name := range syms {
+		external[name] = true
+	}
 	c := &checker{syms: syms, input: input}
 	sys.c = c
 	if d, ok := declared[input]; ok {
@@ -324,6 +336,9 @@ func parseSystem(text string, params []ParamSource, syms map[string]Symbol, inpu
 	}
 	for _, name := range sortedByLine(declared) {
 		decl := declared[name]
+		if external[name] {
+			continue
+		}
 		if _, ok := sys.values[name]; !ok && name != input {
 			return nil, &Error{Part: "equations", Line: decl.Line, Text: decl.Text, Msg: fmt.Sprintf("parameter %s is declared but given no value (params: {%s: …})", name, name)}
 		}
@@ -472,9 +487,14 @@ func parseEquation(line string) (Equation, error) {
 			eq.UnlessRefractory = true
 		case "pre", "post":
 			eq.Side = strings.TrimSpace(f)
+		case ClockDriven, EventDriven:
+			eq.Drive = strings.TrimSpace(f)
 		default:
-			return eq, fmt.Errorf("unknown flag %q (known: unless refractory; pre and post for plasticity traces)", clip(strings.TrimSpace(f), 60))
+			return eq, fmt.Errorf("unknown flag %q (known: unless refractory; pre, post, clock-driven and event-driven for plasticity rules)", clip(strings.TrimSpace(f), 60))
 		}
+	}
+	if eq.Side != "" && eq.Drive != "" {
+		return eq, fmt.Errorf("(%s) keeps a variable per neuron and (%s) one per synapse: give one of them", eq.Side, eq.Drive)
 	}
 	lhs, rhs, isEq := strings.Cut(body[:colon], "=")
 	lhs = strings.TrimSpace(lhs)
@@ -482,8 +502,8 @@ func parseEquation(line string) (Equation, error) {
 		if !isIdent(lhs) {
 			return eq, fmt.Errorf("expected a name before \":\" in a declaration, got %q", clip(lhs, 80))
 		}
-		if eq.UnlessRefractory {
-			return eq, fmt.Errorf("(unless refractory) applies to differential equations only")
+		if eq.UnlessRefractory || eq.Drive != "" {
+			return eq, fmt.Errorf("(%s) applies to differential equations only", flags)
 		}
 		eq.Kind, eq.Var = Declaration, lhs
 		return eq, nil
@@ -492,8 +512,8 @@ func parseEquation(line string) (Equation, error) {
 		eq.Kind, eq.Var = Differential, strings.TrimSpace(strings.TrimSuffix(strings.ReplaceAll(lhs[1:], " ", ""), "/dt"))
 	} else {
 		eq.Kind, eq.Var = Subexpression, lhs
-		if eq.UnlessRefractory {
-			return eq, fmt.Errorf("(unless refractory) applies to differential equations only")
+		if eq.UnlessRefractory || eq.Side != "" || eq.Drive != "" {
+			return eq, fmt.Errorf("(%s) applies to differential equations only", flags)
 		}
 	}
 	if !isIdent(eq.Var) {

@@ -2,13 +2,15 @@ package eqs
 
 import (
 	"fmt"
+	"math"
 	"strings"
 )
 
 // PlasticitySource is a plasticity rule given by equations: traces kept
 // per presynaptic neuron (flag (pre)) or per postsynaptic neuron ((post)),
-// and what a presynaptic and a postsynaptic spike do to them and to the
-// synapse's weight w, e.g. pair-based STDP:
+// variables kept per synapse ((clock-driven) or (event-driven), Brian2's
+// flags), and what a presynaptic and a postsynaptic spike do to them and
+// to the synapse's weight w, e.g. pair-based STDP with traces per neuron:
 //
 //	equations: |
 //	  dx_pre/dt = -x_pre/tau_plus : 1 (pre)
@@ -19,22 +21,54 @@ import (
 //	on_post: |
 //	  w = clip(w + A_plus*x_pre, w_min, w_max)
 //	  x_post += 1
+//
+// or reward-modulated STDP with an eligibility trace c per synapse and a
+// neuromodulator DA read from another population (Modulators):
+//
+//	equations: |
+//	  dc/dt = -c/tau_c : 1 (clock-driven)
+//	  dw/dt = c*DA/tau_w : 1 (clock-driven)
+//	  dx_pre/dt = -x_pre/tau_plus : 1 (pre)
+//	  dx_post/dt = -x_post/tau_minus : 1 (post)
+//	  DA : 1
 type PlasticitySource struct {
-	// Equations holds the traces' differential equations (each (pre) or
-	// (post)), subexpressions of parameters and declarations.
+	// Equations holds the traces' and per-synapse variables' differential
+	// equations, subexpressions of parameters and declarations (of
+	// parameters and modulators).
 	Equations string
 	// OnPre and OnPost hold the statements run, in order, for the synapses
-	// of a presynaptic (postsynaptic) neuron that fired: assignments to w
-	// and to the traces of that side.
+	// of a presynaptic (postsynaptic) neuron that fired: assignments to w,
+	// to per-synapse variables and to the traces of that side.
 	OnPre, OnPost string
 	// Params gives the parameters' values.
 	Params []ParamSource
+	// Modulators name values the rule reads from elsewhere in the network
+	// each step (a neuromodulator's concentration): each is declared in
+	// Equations with its unit ("DA : 1"; undeclared, it is
+	// dimensionless).
+	Modulators []string
 }
+
+// Flags of a plasticity rule's variable kept per synapse
+// (Equation.Drive).
+const (
+	// ClockDriven variables are integrated every step, at every synapse.
+	ClockDriven = "clock-driven"
+	// EventDriven variables are brought up to date, over the time elapsed
+	// since their synapse's last event, only when the synapse's
+	// presynaptic or postsynaptic neuron fires: their equation must be
+	// linear in the variable and read nothing else but parameters.
+	EventDriven = "event-driven"
+)
 
 // Plasticity is a checked plasticity rule.
 type Plasticity struct {
 	// Pre and Post are the traces' equations by side, in order.
 	Pre, Post []Equation
+	// Synaptic are the equations of the variables kept per synapse, in
+	// order, each ClockDriven or EventDriven (Equation.Drive). A
+	// clock-driven equation for w makes the weight itself evolve.
+	Synaptic []Equation
 	// Subs are subexpressions (of parameters only).
 	Subs []Equation
 	// OnPre and OnPost are the statements, in order.
@@ -43,6 +77,10 @@ type Plasticity struct {
 	Params []string
 	Values map[string]float64
 	Dims   map[string]Dim
+	// Modulators are the names read from elsewhere in the network
+	// (PlasticitySource.Modulators), ModulatorDims their dimensions.
+	Modulators    []string
+	ModulatorDims map[string]Dim
 	// Key identifies the rule (not the parameters' values).
 	Key string
 }
@@ -50,47 +88,148 @@ type Plasticity struct {
 // PlasticWeight is the name of a synapse's weight in plasticity rules.
 const PlasticWeight = "w"
 
+// EventDrivenVars lists the rule's event-driven variables, in order.
+func (r *Plasticity) EventDrivenVars() []Equation { return r.driven(EventDriven) }
+
+// ClockDrivenVars lists the rule's clock-driven variables, in order.
+func (r *Plasticity) ClockDrivenVars() []Equation { return r.driven(ClockDriven) }
+
+func (r *Plasticity) driven(drive string) []Equation {
+	var out []Equation
+	for _, eq := range r.Synaptic {
+		if eq.Drive == drive {
+			out = append(out, eq)
+		}
+	}
+	return out
+}
+
+// SynapticNames lists the variables kept per synapse besides w, in
+// order.
+func (r *Plasticity) SynapticNames() []string {
+	var out []string
+	for _, eq := range r.Synaptic {
+		if eq.Var != PlasticWeight {
+			out = append(out, eq.Var)
+		}
+	}
+	return out
+}
+
+// ruleRole says where a name of a plasticity rule lives.
+type ruleRole int
+
+const (
+	roleParam ruleRole = iota // parameters, subexpressions, numbers, units
+	rolePre                   // (pre) traces
+	rolePost                  // (post) traces
+	roleClock                 // clock-driven per-synapse variables, and w
+	roleEvent                 // event-driven per-synapse variables
+	roleModulator
+)
+
 // ParsePlasticity reads and checks a plasticity rule. Errors are *Error.
 func ParsePlasticity(src PlasticitySource) (*Plasticity, error) {
-	sys, err := parseSystem(src.Equations, src.Params, map[string]Symbol{
+	syms := map[string]Symbol{
 		"dt": {Kind: Builtin, Dim: Time}, "pi": {Kind: Builtin},
 		PlasticWeight: {Kind: State},
-	}, "")
+	}
+	modDims := map[string]Dim{}
+	if len(src.Modulators) > 0 {
+		_, declared, err := parseEquations(src.Equations)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range src.Modulators {
+			if !isIdent(m) || reserved[m] != "" || m == PlasticWeight {
+				return nil, &Error{Part: "modulators", Msg: fmt.Sprintf("%q cannot name a modulator", clip(m, 60))}
+			}
+			if _, dup := modDims[m]; dup {
+				return nil, &Error{Part: "modulators." + m, Msg: fmt.Sprintf("modulator %s is given twice", m)}
+			}
+			modDims[m] = declared[m].Dim
+			syms[m] = Symbol{Kind: State, Dim: modDims[m]}
+		}
+	}
+	sys, err := parseSystem(src.Equations, src.Params, syms, "")
 	if err != nil {
 		return nil, err
 	}
-	r := &Plasticity{Subs: sys.subs, Params: sys.params, Values: sys.values, Dims: sys.dims}
-	side := map[string]string{}
-	for _, eq := range sys.states {
-		switch eq.Side {
-		case "pre":
-			r.Pre = append(r.Pre, eq)
-		case "post":
-			r.Post = append(r.Post, eq)
-		default:
-			return nil, &Error{Part: "equations", Line: eq.Line, Text: eq.Text, Msg: fmt.Sprintf("a plasticity trace is kept per presynaptic or per postsynaptic neuron: flag it (pre) or (post); %s's own dynamics per synapse are not supported", eq.Var)}
-		}
-		side[eq.Var] = eq.Side
+	r := &Plasticity{Subs: sys.subs, Params: sys.params, Values: sys.values, Dims: sys.dims,
+		Modulators: src.Modulators, ModulatorDims: modDims}
+	role := map[string]ruleRole{PlasticWeight: roleClock}
+	for _, m := range src.Modulators {
+		role[m] = roleModulator
 	}
-	// A trace reads only its side's traces (and parameters).
+	roleName := map[ruleRole]string{rolePre: "(pre) trace", rolePost: "(post) trace", roleClock: "clock-driven variable",
+		roleEvent: "event-driven variable", roleModulator: "modulator"}
 	for _, eq := range sys.states {
+		at := func(msg string, a ...any) error {
+			return &Error{Part: "equations", Line: eq.Line, Text: eq.Text, Msg: fmt.Sprintf(msg, a...)}
+		}
+		if _, ok := modDims[eq.Var]; ok {
+			return nil, at("%s is a modulator, read from the network: it takes no equation here", eq.Var)
+		}
+		switch {
+		case eq.Var == PlasticWeight && eq.Drive != ClockDriven:
+			return nil, at("the weight w is kept per synapse and changes every step by its equation: flag it (clock-driven)")
+		case eq.Side == "pre":
+			r.Pre, role[eq.Var] = append(r.Pre, eq), rolePre
+		case eq.Side == "post":
+			r.Post, role[eq.Var] = append(r.Post, eq), rolePost
+		case eq.Drive == ClockDriven:
+			r.Synaptic, role[eq.Var] = append(r.Synaptic, eq), roleClock
+		case eq.Drive == EventDriven:
+			r.Synaptic, role[eq.Var] = append(r.Synaptic, eq), roleEvent
+		default:
+			return nil, at("flag %s with where it is kept: (pre) or (post) for a trace per neuron, (clock-driven) or (event-driven) for a variable per synapse", eq.Var)
+		}
+	}
+	// What each kind of equation may read.
+	for _, eq := range sys.states {
+		own := role[eq.Var]
 		for _, name := range names(eq.Expr) {
-			if s := side[name]; s != "" && s != eq.Side || name == PlasticWeight {
-				return nil, &Error{Part: "equations", Line: eq.Line, Text: eq.Text, Msg: fmt.Sprintf("a (%s) trace may read only (%s) traces and parameters, not %s", eq.Side, eq.Side, name)}
+			got := role[name]
+			ok := true
+			switch own {
+			case rolePre, rolePost: // per neuron: its side's traces
+				ok = got == roleParam || got == own
+			case roleEvent: // solved over any elapsed time: itself alone
+				ok = got == roleParam || name == eq.Var
+			case roleClock: // event-driven values are stale between events
+				ok = got != roleEvent
+			}
+			if ok {
+				continue
+			}
+			what := map[ruleRole]string{rolePre: "a (pre) trace may read only (pre) traces and parameters",
+				rolePost:  "a (post) trace may read only (post) traces and parameters",
+				roleEvent: "an event-driven variable is solved over the time since its last update: its equation may read itself and parameters only",
+				roleClock: "an event-driven variable is up to date only at its synapse's events: a clock-driven equation cannot read it (make it clock-driven)"}[own]
+			desc := "the " + roleName[got] + " " + name
+			if name == PlasticWeight {
+				desc = "the weight w"
+			}
+			return nil, &Error{Part: "equations", Line: eq.Line, Text: eq.Text, Msg: fmt.Sprintf("%s, not %s", what, desc)}
+		}
+		if own == roleEvent {
+			if err := linearIn(eq, sys); err != nil {
+				return nil, &Error{Part: "equations", Line: eq.Line, Text: eq.Text, Msg: err.Error()}
 			}
 		}
 	}
 	for _, sub := range sys.subs {
 		for _, name := range names(sub.Expr) {
-			if side[name] != "" || name == PlasticWeight {
+			if role[name] != roleParam {
 				return nil, &Error{Part: "equations", Line: sub.Line, Text: sub.Text, Msg: "subexpressions of a plasticity rule may read parameters only"}
 			}
 		}
 	}
 	for _, part := range []struct {
-		name, text, own string
-		dst             *[]Statement
-	}{{"on_pre", src.OnPre, "pre", &r.OnPre}, {"on_post", src.OnPost, "post", &r.OnPost}} {
+		name, text string
+		own        ruleRole
+		dst        *[]Statement
+	}{{"on_pre", src.OnPre, rolePre, &r.OnPre}, {"on_post", src.OnPost, rolePost, &r.OnPost}} {
 		sts, err := parseReset(part.text, sys.c)
 		if err != nil {
 			if e, ok := err.(*Error); ok {
@@ -98,25 +237,44 @@ func ParsePlasticity(src PlasticitySource) (*Plasticity, error) {
 			}
 			return nil, err
 		}
+		side := map[ruleRole]string{rolePre: "pre", rolePost: "post"}
 		for _, st := range sts {
-			if s := side[st.Var]; s != "" && s != part.own {
-				return nil, &Error{Part: part.name, Line: st.Line, Text: st.Text, Msg: fmt.Sprintf("%s runs for the neurons of the %s side: it may assign w and (%s) traces, not the (%s) trace %s", part.name, part.own, part.own, s, st.Var)}
+			at := func(msg string, a ...any) error {
+				return &Error{Part: part.name, Line: st.Line, Text: st.Text, Msg: fmt.Sprintf(msg, a...)}
+			}
+			target := role[st.Var]
+			switch {
+			case target == roleModulator:
+				return nil, at("%s is a modulator, read from the network: a rule cannot assign it", st.Var)
+			case (target == rolePre || target == rolePost) && target != part.own:
+				return nil, at("%s runs for the neurons of the %s side: it may assign w, per-synapse variables and (%s) traces, not the (%s) trace %s",
+					part.name, side[part.own], side[part.own], side[target], st.Var)
 			}
 			for _, name := range names(st.Expr) {
-				if st.Var != PlasticWeight && (name == PlasticWeight || side[name] != "" && side[name] != part.own) {
-					return nil, &Error{Part: part.name, Line: st.Line, Text: st.Text, Msg: fmt.Sprintf("a (%s) trace's update may read (%s) traces and parameters, not %s", part.own, part.own, name)}
+				if got := role[name]; target == part.own && got != roleParam && got != part.own {
+					return nil, at("a (%s) trace's update may read (%s) traces and parameters, not %s", side[part.own], side[part.own], name)
 				}
 				sys.used[name] = true
 			}
 		}
 		*part.dst = sts
 	}
-	if len(r.OnPre)+len(r.OnPost) == 0 {
-		return nil, &Error{Part: "on_pre", Msg: "a plasticity rule needs on_pre or on_post statements"}
+	if len(r.OnPre)+len(r.OnPost) == 0 && len(r.ClockDrivenVars()) == 0 {
+		return nil, &Error{Part: "on_pre", Msg: "a plasticity rule needs on_pre or on_post statements, or clock-driven equations"}
+	}
+	for _, eq := range r.EventDrivenVars() {
+		if !assigned(r, eq.Var) {
+			return nil, &Error{Part: "equations", Line: eq.Line, Text: eq.Text, Msg: fmt.Sprintf("the event-driven variable %s is never assigned by on_pre or on_post: it would stay 0", eq.Var)}
+		}
 	}
 	for _, p := range r.Params {
 		if !sys.used[p] {
 			return nil, &Error{Part: "params." + p, Msg: fmt.Sprintf("parameter %s is not used by the equations, on_pre or on_post", p)}
+		}
+	}
+	for _, m := range r.Modulators {
+		if !sys.used[m] {
+			return nil, &Error{Part: "modulators." + m, Msg: fmt.Sprintf("modulator %s is not used by the equations, on_pre or on_post", m)}
 		}
 	}
 	var key strings.Builder
@@ -126,8 +284,47 @@ func ParsePlasticity(src PlasticitySource) (*Plasticity, error) {
 	for _, st := range append(append([]Statement(nil), r.OnPre...), r.OnPost...) {
 		fmt.Fprintf(&key, "|%s", st.Text)
 	}
+	if len(r.Modulators) > 0 {
+		fmt.Fprintf(&key, "|modulators %s", strings.Join(r.Modulators, ","))
+	}
 	r.Key = key.String()
 	return r, nil
+}
+
+// assigned reports whether a statement of the rule assigns v.
+func assigned(r *Plasticity, v string) bool {
+	for _, st := range append(append([]Statement(nil), r.OnPre...), r.OnPost...) {
+		if st.Var == v {
+			return true
+		}
+	}
+	return false
+}
+
+// linearIn checks that an event-driven equation's right side is linear in
+// its variable (with the parameters' values): f(x) = A·x + B, which the
+// rule solves exactly over any elapsed time.
+func linearIn(eq Equation, sys *system) error {
+	vals := map[string]float64{}
+	for k, v := range sys.values {
+		vals[k] = v
+	}
+	for _, sub := range sys.subs {
+		vals[sub.Var] = Eval(sub.Expr, vals)
+	}
+	f := func(x float64) float64 {
+		vals[eq.Var] = x
+		return Eval(eq.Expr, vals)
+	}
+	f0, f1 := f(0), f(1)
+	a := f1 - f0
+	for _, x := range []float64{-3.5, 2, 17} {
+		want, got := f0+a*x, f(x)
+		if math.IsNaN(got) || math.Abs(got-want) > 1e-9*(math.Abs(want)+math.Abs(f0)+math.Abs(a*x)+1e-300) {
+			return fmt.Errorf("an event-driven equation must be linear in its variable (dx/dt = A·x + B, A and B of parameters), which is solved exactly between events; d%s/dt is not: make %s clock-driven", eq.Var, eq.Var)
+		}
+	}
+	return nil
 }
 
 // WithValues returns a copy of the rule whose parameters take the values in

@@ -266,6 +266,9 @@ type Projection struct {
 	// equations (traces per pre- and postsynaptic neuron, on_pre and
 	// on_post statements); its Values are in eqs' coherent units.
 	Plasticity *eqs.Plasticity
+	// Modulators bind the names Plasticity.Modulators to population
+	// variables, in the rule's order.
+	Modulators []Modulator
 	// Delay is the transmission delay in ms: a spike emitted in step t
 	// reaches the synapse round(Delay/dt) steps later than without delay.
 	// InitConst (or the zero Init) is one delay for every synapse; InitUniform
@@ -401,6 +404,18 @@ func (n *Network) Population(name string) *Population {
 		}
 	}
 	return nil
+}
+
+// Modulator binds a name a plasticity rule reads (a neuromodulator's
+// concentration, eqs.Plasticity.Modulators) to a population's state
+// variable: each step the rule reads the variable's mean over the
+// population, as it stood at the step's start.
+type Modulator struct {
+	// Name is the rule's name for the value; Pop and Var the population and
+	// its state variable.
+	Name, Pop, Var string
+	// Line is the spec line where it is given (0 when built in Go).
+	Line int
 }
 
 // STP holds Tsodyks–Markram short-term plasticity parameters: U (release

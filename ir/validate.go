@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/brainc/brainc/catalog"
+	"github.com/brainc/brainc/eqs"
 )
 
 // SpecError is an error in a spec or in a Go-built Network: the file and
@@ -559,7 +560,7 @@ func (c *checker) projection(n *Network, pr *Projection, field string) *SpecErro
 			return e
 		}
 	}
-	if e := c.plasticity(pr, field); e != nil {
+	if e := c.plasticity(n, pr, field); e != nil {
 		return e
 	}
 	if e := c.delay(pr, field); e != nil {
@@ -673,7 +674,7 @@ func (c *checker) conn(n *Network, pr *Projection, pre *Population, field string
 
 // plasticity checks a projection's short-term and spike-timing-dependent
 // plasticity parameters.
-func (c *checker) plasticity(pr *Projection, field string) *SpecError {
+func (c *checker) plasticity(n *Network, pr *Projection, field string) *SpecError {
 	if s := pr.STP; s != nil {
 		at := field + ".stp"
 		switch {
@@ -690,6 +691,9 @@ func (c *checker) plasticity(pr *Projection, field string) *SpecError {
 	}
 	if pr.Plasticity != nil && (pr.STDP != nil || pr.STP != nil) {
 		return c.errf(field+".plasticity", pr.Line, field+".plasticity", "a projection takes one of stp, stdp and plasticity")
+	}
+	if e := c.modulators(n, pr, field+".plasticity.modulators"); e != nil {
+		return e
 	}
 	if s := pr.STDP; s != nil {
 		at := field + ".stdp"
@@ -710,6 +714,70 @@ func (c *checker) plasticity(pr *Projection, field string) *SpecError {
 			// Drawn weights and a file's are checked synapse by synapse
 			// once drawn or read (package lower).
 			return c.errf(field+".weight", pr.Line, field+".weight", "must lie in the stdp bounds [%g, %g], got %g", s.WMin, s.WMax, pr.Weight)
+		}
+	}
+	return nil
+}
+
+// modulators checks that a plasticity rule's modulators are bound, each
+// once, to a state variable of a population of the network, of the
+// dimension the rule declares (a catalogue model's variable is read as its
+// number, so the rule declares it dimensionless).
+func (c *checker) modulators(n *Network, pr *Projection, field string) *SpecError {
+	var want []string
+	var dims map[string]eqs.Dim
+	if r := pr.Plasticity; r != nil {
+		want, dims = r.Modulators, r.ModulatorDims
+	}
+	seen := map[string]bool{}
+	for _, md := range pr.Modulators {
+		at := field + "." + md.Name
+		line := max(md.Line, pr.Line)
+		if !slices.Contains(want, md.Name) {
+			if len(want) == 0 {
+				return c.errf(at, line, at, "the projection's plasticity rule reads no modulator")
+			}
+			return c.errf(at, line, at, "the plasticity rule reads no modulator %q (its modulators: %s)", md.Name, strings.Join(want, ", "))
+		}
+		if seen[md.Name] {
+			return c.errf(at, line, at, "modulator %s is bound twice", md.Name)
+		}
+		seen[md.Name] = true
+		src := n.Population(md.Pop)
+		if src == nil {
+			return c.errf(at, line, at, "unknown population %q", md.Pop)
+		}
+		if src.Equations != nil {
+			var names []string
+			for _, eq := range src.Equations.States {
+				names = append(names, eq.Var)
+				if eq.Var == md.Var && eq.Dim != dims[md.Name] {
+					return c.errf(at, line, at, "%s.%s is %s, but the rule declares %s as %s", md.Pop, md.Var, eq.Dim, md.Name, dims[md.Name])
+				}
+			}
+			if !slices.Contains(names, md.Var) {
+				return c.errf(at, line, at, "population %s has no state variable %q (its variables: %s)", md.Pop, md.Var, strings.Join(names, ", "))
+			}
+			continue
+		}
+		m, ok := src.ModelSpec()
+		if !ok {
+			return c.errf(at, line, at, "population %s has no state variables", md.Pop)
+		}
+		if _, ok := m.State(md.Var); !ok {
+			var names []string
+			for _, st := range m.States {
+				names = append(names, st.Name)
+			}
+			return c.errf(at, line, at, "population %s (%s) has no state variable %q (its variables: %s)", md.Pop, src.Model, md.Var, strings.Join(names, ", "))
+		}
+		if d := dims[md.Name]; d != eqs.Dimensionless {
+			return c.errf(at, line, at, "%s.%s of a catalogue model is read as a number in the model's unit: declare %s dimensionless (%s : 1), not %s", md.Pop, md.Var, md.Name, md.Name, d)
+		}
+	}
+	for _, name := range want {
+		if !seen[name] {
+			return c.errf(field, pr.Line, field, "the plasticity rule reads the modulator %s: bind it to a population's variable (modulators: {%s: Pop.var})", name, name)
 		}
 	}
 	return nil
@@ -1035,6 +1103,12 @@ func projectionTrace(n *Network, pr *Projection, v string) (size int, what, msg 
 			valid = append(valid, eq.Var)
 			if v == eq.Var {
 				return side(post)
+			}
+		}
+		for _, name := range r.SynapticNames() {
+			valid = append(valid, name)
+			if v == name {
+				return -1, "projection " + pr.Name, ""
 			}
 		}
 	}

@@ -261,7 +261,7 @@ func kernelCounts(projs []*Projection) string {
 // projection's weights, neurons otherwise.
 func (p *Program) traceUnit(t Trace) string {
 	for _, pr := range p.Projs {
-		if pr.Plastic != nil && t.State == pr.Plastic.W {
+		if pl := pr.Plastic; pl != nil && (t.State == pl.W || slices.Contains(slices.Collect(maps.Values(pl.SynVars)), t.State)) {
 			return "synapses"
 		}
 	}

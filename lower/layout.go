@@ -81,8 +81,9 @@ type PlasticVar struct {
 }
 
 // PlasticFloats lists the plasticity state of every projection, in Projs
-// order: the weights, then the traces of each side (in name order for a
-// rule given by equations), and STP's u and x.
+// order: the weights, then a rule's variables kept per synapse and the
+// traces of each side (each in name order for a rule given by equations),
+// and STP's u and x.
 func (p *Program) PlasticFloats() []PlasticVar {
 	var out []PlasticVar
 	for _, pr := range p.Projs {
@@ -101,6 +102,9 @@ func (p *Program) PlasticFloats() []PlasticVar {
 			out = append(out, PlasticVar{Proj: pr, Var: "x_pre", State: pl.XPre, Size: nPre, PreSide: true},
 				PlasticVar{Proj: pr, Var: "x_post", State: pl.XPost, Size: nPost})
 			continue
+		}
+		for _, name := range slices.Sorted(maps.Keys(pl.SynVars)) {
+			out = append(out, PlasticVar{Proj: pr, Var: name, State: pl.SynVars[name], Size: pr.Matrix.NumSynapses(), Synapses: true})
 		}
 		for _, name := range slices.Sorted(maps.Keys(pl.PreVars)) {
 			out = append(out, PlasticVar{Proj: pr, Var: name, State: pl.PreVars[name], Size: nPre, PreSide: true})

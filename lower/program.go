@@ -336,6 +336,29 @@ type Plastic struct {
 	Event                 bool
 	ColPtr, Sources, Perm int
 	ColWidth              int
+	// SynVars are a rule's variables kept per synapse besides w (indices
+	// into Program.State by name), laid out as W. LastUpdate, when ≥ 0,
+	// indexes the step of each synapse's last event (Int32, laid out as
+	// W), for the rule's event-driven variables.
+	SynVars    map[string]int
+	LastUpdate int
+	// SynPre and SynPost, when ≥ 0, index constants giving each synapse's
+	// presynaptic and postsynaptic neuron in the event table's order
+	// (padded with N_pre and N_post), for clock-driven equations on the
+	// event kernel that read traces.
+	SynPre, SynPost int
+	// Mods are the populations' variables the rule reads as modulators.
+	Mods []Modulator
+}
+
+// Modulator is a population variable a plasticity rule reads (its mean
+// over the population, each step).
+type Modulator struct {
+	// Name is the rule's name for it; Pop the population and State the
+	// index into Program.State of its block's variable.
+	Name  string
+	Pop   *Population
+	State int
 }
 
 // Segment is one event-driven projection's share of its source block's
@@ -511,6 +534,12 @@ func (p *Program) traceState(byName map[string]*Population, t ir.Trace) (int, in
 		return map[string]int{"u": pr.STPU, "x": pr.STPX}[t.Var], 0, nil
 	}
 	if pl := pr.Plastic; pl != nil && pl.Eq != nil && t.Var != "w" {
+		if idx, ok := pl.SynVars[t.Var]; ok {
+			if n := pr.Matrix.NumSynapses(); slices.Max(t.Indices) >= n {
+				return 0, 0, fmt.Errorf("synapse index %d out of range (projection %s has %d synapses: 0..%d)", slices.Max(t.Indices), pr.Name, n, n-1)
+			}
+			return idx, 0, nil
+		}
 		if idx, ok := pl.PreVars[t.Var]; ok {
 			return idx, 0, nil
 		}

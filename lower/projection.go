@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 
 	"github.com/brainc/brainc/connect"
@@ -58,7 +59,7 @@ func (p *Program) lowerProjection(ipr *ir.Projection, byName map[string]*Populat
 		if kinetic && (ipr.STP != nil || ipr.Plastic()) {
 			return fmt.Errorf("stp and stdp act on spikes; %s transmits a continuous g kept per presynaptic neuron (use Expon, DualExpon or Alpha)", ipr.Synapse.Model)
 		}
-		if err := p.connect(pr, post, opts, kinetic); err != nil {
+		if err := p.connect(pr, post, opts, kinetic, byName); err != nil {
 			return err
 		}
 		if kinetic {
@@ -133,7 +134,7 @@ const maxPoissonMean = 1e6
 
 // connect builds a projection's connectivity (or its procedural generator)
 // and chooses its kernel; then lays out its weights, delays and plasticity.
-func (p *Program) connect(pr *Projection, post *Population, opts Options, kinetic bool) error {
+func (p *Program) connect(pr *Projection, post *Population, opts Options, kinetic bool, byName map[string]*Population) error {
 	ipr, pre := pr.Projection, pr.Pre
 	force := opts.Kernel
 	if opts.Differentiable {
@@ -186,7 +187,7 @@ func (p *Program) connect(pr *Projection, post *Population, opts Options, kineti
 		}
 		p.addSTP(pr)
 	case ipr.Plastic():
-		pl := &Plastic{Event: pr.Kernel == KernelEvent}
+		pl := &Plastic{Event: pr.Kernel == KernelEvent, LastUpdate: -1, SynPre: -1, SynPost: -1}
 		if s := ipr.STDP; s != nil {
 			pl.Rule = dynamics.STDP{TauPlus: s.TauPlus, TauMinus: s.TauMinus, APlus: s.APlus,
 				AMinus: s.AMinus, WMin: s.WMin, WMax: s.WMax}
@@ -216,6 +217,9 @@ func (p *Program) connect(pr *Projection, post *Population, opts Options, kineti
 		for _, name := range pl.Eq.PostNames() {
 			pl.PostVars[name] = p.addState(ipr.Name+"."+name, p.DType, post.Size)
 		}
+		if err := p.synapseState(pr, n, byName); err != nil {
+			return err
+		}
 	case kinetic && pr.Kernel == KernelEvent:
 		pr.Kernel, pr.Why = KernelDense, "a kinetic synapse transmits a continuous g, not events: dense kernel"
 	}
@@ -243,6 +247,40 @@ func (p *Program) connect(pr *Projection, post *Population, opts Options, kineti
 		} else {
 			pre.Block.Events = append(pre.Block.Events, pr)
 		}
+	}
+	return nil
+}
+
+// synapseState lays out a rule's variables kept per synapse (n entries,
+// as its weights), the steps of the synapses' last events when it has
+// event-driven variables, the synapses' neurons in table order when a
+// clock-driven equation on the event kernel reads traces, and its
+// modulators.
+func (p *Program) synapseState(pr *Projection, n int, byName map[string]*Population) error {
+	pl, r, ipr := pr.Plastic, pr.Plastic.Eq.Rule, pr.Projection
+	pl.SynVars = map[string]int{}
+	for _, name := range r.SynapticNames() {
+		pl.SynVars[name] = p.addState(ipr.Name+"."+name, p.DType, n)
+	}
+	if len(r.EventDrivenVars()) > 0 {
+		pl.LastUpdate = p.addState(ipr.Name+".lastupdate", dtypes.Int32, n)
+	}
+	if pl.Event && len(r.ClockDrivenVars()) > 0 && len(r.Pre)+len(r.Post) > 0 {
+		pre, post := pr.Matrix.COO()
+		pre, post = append(pre, int32(pr.Matrix.NPre)), append(post, int32(pr.Matrix.NPost))
+		pl.SynPre = p.addConst(ipr.Name+".syn_pre", tensors.FromFlatDataAndDimensions(pre, len(pre)))
+		pl.SynPost = p.addConst(ipr.Name+".syn_post", tensors.FromFlatDataAndDimensions(post, len(post)))
+	}
+	for _, md := range ipr.Modulators {
+		src := byName[md.Pop]
+		if src == nil {
+			return specError(p.Net, md.Line, "projections."+ipr.Name+".plasticity.modulators."+md.Name, fmt.Errorf("unknown population %q", md.Pop))
+		}
+		idx, ok := src.Block.States[md.Var]
+		if !ok {
+			return specError(p.Net, md.Line, "projections."+ipr.Name+".plasticity.modulators."+md.Name, fmt.Errorf("population %s has no state %q here", md.Pop, md.Var))
+		}
+		pl.Mods = append(pl.Mods, Modulator{Name: md.Name, Pop: src, State: idx})
 	}
 	return nil
 }

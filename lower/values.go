@@ -360,6 +360,12 @@ func (p *Program) InitialState() []*tensors.Tensor {
 			for _, i := range pl.PostVars {
 				out[i] = p.floats(make([]float64, nPost), nPost)
 			}
+			for _, i := range pl.SynVars { // per-synapse variables start at 0
+				out[i] = p.floats(make([]float64, len(w)), len(w))
+			}
+			if pl.LastUpdate >= 0 {
+				out[pl.LastUpdate] = tensors.FromFlatDataAndDimensions(make([]int32, len(w)), len(w))
+			}
 		}
 	}
 	for _, ps := range p.PreStates {

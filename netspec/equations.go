@@ -120,6 +120,8 @@ func (p *specParser) eqError(err error, f *mapEntry, field string, parts map[str
 	line := f.keyLine
 	if name, isParam := strings.CutPrefix(ee.Part, "params."); isParam {
 		line = paramLines[name]
+	} else if l, ok := paramLines[ee.Part]; ok { // modulators.<name>
+		line = l
 	} else if t, ok := parts[ee.Part]; ok {
 		line = t.line + max(ee.Line, 1) - 1
 	}
@@ -250,26 +252,51 @@ func (p *specParser) equationComponent(en *mapEntry, field string, kind catalog.
 //	    w = clip(w + A_plus*x_pre, w_min, w_max)
 //	    x_post += 1
 //	  params: {tau_plus: 20 ms, tau_minus: 20 ms, A_plus: 0.01, A_minus: 0.0105, w_min: 0, w_max: 1}
-func (p *specParser) plasticity(f *mapEntry, field string) (*eqs.Plasticity, *ir.SpecError) {
-	m, e := p.keyed(f, field, []string{"equations", "on_pre", "on_post", "params"})
+//	  modulators: {DA: Dopamine.d}   # names read from a population's variable
+func (p *specParser) plasticity(f *mapEntry, field string) (*eqs.Plasticity, []ir.Modulator, *ir.SpecError) {
+	m, e := p.keyed(f, field, []string{"equations", "on_pre", "on_post", "params", "modulators"})
 	if e != nil {
-		return nil, e
+		return nil, nil, e
 	}
 	if e := p.require(m, "equations"); e != nil {
-		return nil, e
+		return nil, nil, e
 	}
 	parts, e := p.textParts(m, field, "equations", "on_pre", "on_post")
 	if e != nil {
-		return nil, e
+		return nil, nil, e
 	}
 	params, paramLines, e := p.eqParamSources(m, field)
 	if e != nil {
-		return nil, e
+		return nil, nil, e
+	}
+	var mods []ir.Modulator
+	if en := m.get("modulators"); en != nil {
+		mm, e := p.mapping(en.value, field+".modulators", en.keyLine, false)
+		if e != nil {
+			return nil, nil, e
+		}
+		for _, me := range mm.entries {
+			at := field + ".modulators." + me.key
+			ref, e := p.str(me.value, me.line, at)
+			if e != nil {
+				return nil, nil, e
+			}
+			pop, v, ok := strings.Cut(strings.TrimSpace(ref), ".")
+			if !ok || pop == "" || v == "" {
+				return nil, nil, p.errAt(me.line, at, "expected population.variable (e.g. Dopamine.d), got %q", ref)
+			}
+			mods = append(mods, ir.Modulator{Name: me.key, Pop: pop, Var: v, Line: me.line})
+			paramLines["modulators."+me.key] = me.line
+		}
+	}
+	names := make([]string, len(mods))
+	for k, md := range mods {
+		names[k] = md.Name
 	}
 	r, err := eqs.ParsePlasticity(eqs.PlasticitySource{Equations: parts["equations"].text, OnPre: parts["on_pre"].text,
-		OnPost: parts["on_post"].text, Params: params})
+		OnPost: parts["on_post"].text, Params: params, Modulators: names})
 	if err != nil {
-		return nil, p.eqError(err, f, field, parts, paramLines)
+		return nil, nil, p.eqError(err, f, field, parts, paramLines)
 	}
-	return r, nil
+	return r, mods, nil
 }

@@ -1041,7 +1041,7 @@ func (p *specParser) projection(en *mapEntry) (*ir.Projection, *ir.SpecError) {
 		pr.STDP = s
 	}
 	if f := m.get("plasticity"); f != nil {
-		if pr.Plasticity, e = p.plasticity(f, path+".plasticity"); e != nil {
+		if pr.Plasticity, pr.Modulators, e = p.plasticity(f, path+".plasticity"); e != nil {
 			return nil, e
 		}
 	}

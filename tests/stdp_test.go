@@ -197,9 +197,9 @@ monitors: {spikes: [N], traces: {NN.x_post: [0, 1]}}
 	}
 
 	for _, tc := range []struct{ from, to, want string }{
-		{"x_pre += 1\", on_post", "x_post += 1\", on_post", "on_pre runs for the neurons of the pre side: it may assign w and (pre) traces, not the (post) trace x_post"},
-		{": 1 (pre)", ": 1", "a plasticity trace is kept per presynaptic or per postsynaptic neuron: flag it (pre) or (post)"},
-		{"-x_pre/tau_plus", "-x_post/tau_plus", "a (pre) trace may read only (pre) traces and parameters, not x_post"},
+		{"x_pre += 1\", on_post", "x_post += 1\", on_post", "on_pre runs for the neurons of the pre side: it may assign w, per-synapse variables and (pre) traces, not the (post) trace x_post"},
+		{": 1 (pre)", ": 1", "flag x_pre with where it is kept: (pre) or (post) for a trace per neuron, (clock-driven) or (event-driven) for a variable per synapse"},
+		{"-x_pre/tau_plus", "-x_post/tau_plus", "a (pre) trace may read only (pre) traces and parameters, not the (post) trace x_post"},
 		{"w = clip(w - A_minus*x_post, w_min, w_max)", "w = clip(w - A_minus*x_post, w_min, 3 ms)", "dimensions disagree"},
 	} {
 		bad := strings.Replace(fromEqs, tc.from, tc.to, 1)
