@@ -48,6 +48,16 @@ def main():
         json.dump(stats, f, indent=1)
         f.write("\n")
     decision_spontaneous()
+    plasticity()
+
+
+def plasticity():
+    """Reward-modulated STDP with per-synapse state in Brian2 on fixed
+    spike trains (rstdp_brian2.py)."""
+    out = run(["rstdp_brian2.py"])
+    with open(os.path.join(OUT, "rstdp_brian2.json"), "w") as f:
+        json.dump(out, f)
+        f.write("\n")
 
 
 def decision_spontaneous():
@@ -70,5 +80,7 @@ def decision_spontaneous():
 if __name__ == "__main__":
     if sys.argv[1:] == ["decision"]:
         decision_spontaneous()
+    elif sys.argv[1:] == ["plasticity"]:
+        plasticity()
     else:
         main()
