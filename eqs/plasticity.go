@@ -3,6 +3,7 @@ package eqs
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -135,20 +136,27 @@ func ParsePlasticity(src PlasticitySource) (*Plasticity, error) {
 		PlasticWeight: {Kind: State},
 	}
 	modDims := map[string]Dim{}
-	if len(src.Modulators) > 0 {
-		_, declared, err := parseEquations(src.Equations)
-		if err != nil {
-			return nil, err
+	_, declared, err := parseEquations(src.Equations)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range src.Modulators {
+		if !isIdent(m) || reserved[m] != "" || m == PlasticWeight {
+			return nil, &Error{Part: "modulators", Msg: fmt.Sprintf("%q cannot name a modulator", clip(m, 60))}
 		}
-		for _, m := range src.Modulators {
-			if !isIdent(m) || reserved[m] != "" || m == PlasticWeight {
-				return nil, &Error{Part: "modulators", Msg: fmt.Sprintf("%q cannot name a modulator", clip(m, 60))}
-			}
-			if _, dup := modDims[m]; dup {
-				return nil, &Error{Part: "modulators." + m, Msg: fmt.Sprintf("modulator %s is given twice", m)}
-			}
-			modDims[m] = declared[m].Dim
-			syms[m] = Symbol{Kind: State, Dim: modDims[m]}
+		if _, dup := modDims[m]; dup {
+			return nil, &Error{Part: "modulators." + m, Msg: fmt.Sprintf("modulator %s is given twice", m)}
+		}
+		modDims[m] = declared[m].Dim
+		syms[m] = Symbol{Kind: State, Dim: modDims[m]}
+	}
+	given := map[string]bool{}
+	for _, p := range src.Params {
+		given[p.Name] = true
+	}
+	for _, name := range sortedByLine(declared) {
+		if d := declared[name]; !given[name] && !slices.Contains(src.Modulators, name) {
+			return nil, &Error{Part: "equations", Line: d.Line, Text: d.Text, Msg: fmt.Sprintf("%s is declared but given no value: give it in params ({%s: …}), or read it from a population as a modulator (modulators: {%s: Pop.var})", name, name, name)}
 		}
 	}
 	sys, err := parseSystem(src.Equations, src.Params, syms, "")

@@ -236,3 +236,64 @@ func simulateState(t *testing.T, net *ir.Network, lopts lower.Options, jopts jit
 		return out
 	}
 }
+
+// modSpec is a small network whose plastic projection reads a modulator.
+const modSpec = `dt: 0.1 ms
+duration: 10 ms
+populations:
+  Pre: {size: 4, model: SpikeTimes, spikes: {times: [1 ms], indices: [0]}}
+  Post: {size: 2, model: LifRef}
+  Dopamine:
+    size: 1
+    model: {equations: "dd/dt = (1 - d)/tau_d : 1", params: {tau_d: 300 ms}}
+projections:
+  PrePost:
+    pre: Pre
+    post: Post
+    conn: {all_to_all: true}
+    weight: 0.5
+    synapse: Delta
+    output: Delta
+    plasticity:
+      equations: |
+        dc/dt = -c/tau_c : 1 (clock-driven)
+        dw/dt = c*DA/tau_c : 1 (clock-driven)
+        DA : 1
+      on_pre: c += 1
+      params: {tau_c: 200 ms}
+      modulators: {DA: Dopamine.d}
+`
+
+// A modulator that is missing, unknown or of the wrong dimension is
+// refused with the field and its line.
+func TestModulatorErrors(t *testing.T) {
+	_, err := parseErr(modSpec)
+	require.NoError(t, err)
+	for _, tc := range []struct{ from, to, want string }{
+		{"{DA: Dopamine.d}", "{DA: Dopamine}", `test.yaml:24: projections.PrePost.plasticity.modulators.DA: expected population.variable (e.g. Dopamine.d), got "Dopamine"`},
+		{"{DA: Dopamine.d}", "{DA: Dopa.d}", `test.yaml:24: projections.PrePost.plasticity.modulators.DA: unknown population "Dopa"`},
+		{"{DA: Dopamine.d}", "{DA: Dopamine.x}", `test.yaml:24: projections.PrePost.plasticity.modulators.DA: population Dopamine has no state variable "x" (its variables: d)`},
+		{"{DA: Dopamine.d}", "{DA: Dopamine.d, ACh: Dopamine.d}", `projections.PrePost.plasticity.modulators.ACh: modulator ACh is not used by the equations, on_pre or on_post`},
+		{"      modulators: {DA: Dopamine.d}\n", "", `test.yaml:21: projections.PrePost.plasticity.equations: in "DA : 1": DA is declared but given no value: give it in params ({DA: …}), or read it from a population as a modulator (modulators: {DA: Pop.var})`},
+		{"DA : 1", "DA : mV", `projections.PrePost.plasticity.equations`},
+		{"{DA: Dopamine.d}", "{DA: Post.v}", `test.yaml:24: projections.PrePost.plasticity.modulators.DA: population Post (LifRef) has no state variable "v" (its variables: V)`},
+	} {
+		bad := strings.Replace(modSpec, tc.from, tc.to, 1)
+		require.NotEqual(t, modSpec, bad, tc.from)
+		for range 4 {
+			_, err := parseErr(bad)
+			require.Error(t, err, tc.to)
+			assert.Contains(t, err.Error(), tc.want)
+		}
+	}
+	// A catalogue model's variable is read as its number: the rule
+	// declares it dimensionless.
+	bad := strings.NewReplacer("DA : 1", "DA : mV", "c*DA/tau_c", "c*DA/(tau_c*mV)", "{DA: Dopamine.d}", "{DA: Post.V}").Replace(modSpec)
+	_, err = parseErr(bad)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "test.yaml:24: projections.PrePost.plasticity.modulators.DA: Post.V of a catalogue model is read as a number in the model's unit: declare DA dimensionless (DA : 1), not V")
+	bad = strings.NewReplacer("DA : 1", "DA : mV", "c*DA/tau_c", "c*DA/(tau_c*mV)").Replace(modSpec)
+	_, err = parseErr(bad)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "test.yaml:24: projections.PrePost.plasticity.modulators.DA: Dopamine.d is 1, but the rule declares DA as V")
+}
