@@ -115,7 +115,7 @@ func unitName(d eqs.Dim) string {
 // plasticError is Error for plasticity state.
 func (e *NonFiniteError) plasticError() string {
 	what := fmt.Sprintf("neuron %d of %s", e.Neuron, e.Pop)
-	if e.Var == "w" {
+	if e.Synapse >= 0 { // w, or a rule's variable kept per synapse
 		what = fmt.Sprintf("synapse %d (%s %d → %s %d)", e.Synapse, e.PrePop, e.Pre, e.PostPop, e.Post)
 	}
 	return fmt.Sprintf("projection %s: %s of %s is %g after step %d (t = %g ms): its plasticity diverged; "+

@@ -121,8 +121,13 @@ func (p *Program) Explain(engine string, capacity, steps int) string {
 		if o := pr.Own; o != nil {
 			found = true
 			why := "per-synapse delays"
-			if pr.STP != nil {
+			switch pl := pr.Plastic; {
+			case pr.STP != nil:
 				why = "rows scaled by short-term plasticity"
+			case pl != nil && len(pl.SynVars) > 0:
+				why = "plastic weights and " + p.synapseStateText(pl)
+			case pl != nil:
+				why = "plastic weights"
 			}
 			whole := ""
 			switch {
@@ -255,6 +260,21 @@ func kernelCounts(projs []*Projection) string {
 		}
 	}
 	return "no stored event table; kernels: " + strings.Join(parts, ", ")
+}
+
+// synapseStateText describes a rule's variables kept per synapse and the
+// bytes they hold (with the steps of the last events).
+func (p *Program) synapseStateText(pl *Plastic) string {
+	names := slices.Sorted(maps.Keys(pl.SynVars))
+	var bytes int64
+	for _, i := range pl.SynVars {
+		bytes += p.State[i].Bytes()
+	}
+	if pl.LastUpdate >= 0 {
+		bytes += p.State[pl.LastUpdate].Bytes()
+		return fmt.Sprintf("the rule's variables per synapse (%s, and each synapse's last event: %s)", strings.Join(names, ", "), humanBytes(bytes))
+	}
+	return fmt.Sprintf("the rule's variables per synapse (%s: %s)", strings.Join(names, ", "), humanBytes(bytes))
 }
 
 // traceUnit is what a trace's indices count: synapses for a plastic

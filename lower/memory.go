@@ -158,7 +158,15 @@ func EstimateMemory(net *ir.Network, opts Options) (total float64, items []Memor
 		if pr.Kernel == string(KernelDense) || opts.Kernel == KernelDense || pr.Plastic() {
 			per = bytesPerDenseSynapse
 		}
-		items = append(items, MemoryItem{What: fmt.Sprintf("projection %s (%.3g synapses)", pr.Name, syn), Bytes: syn * per})
+		what := fmt.Sprintf("projection %s (%.3g synapses)", pr.Name, syn)
+		if r := pr.Plasticity; r != nil && len(r.SynapticNames()) > 0 { // its variables kept per synapse
+			per += 8 * float64(len(r.SynapticNames()))
+			if len(r.EventDrivenVars()) > 0 {
+				per += 4 // the step of the last event
+			}
+			what = fmt.Sprintf("projection %s (%.3g synapses, each with %s)", pr.Name, syn, strings.Join(r.SynapticNames(), ", "))
+		}
+		items = append(items, MemoryItem{What: what, Bytes: syn * per})
 	}
 	steps := math.Round(net.Duration / net.Dt)
 	for _, t := range net.Monitors.Traces {

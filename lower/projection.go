@@ -196,8 +196,12 @@ func (p *Program) connect(pr *Projection, post *Population, opts Options, kineti
 		}
 		pr.Plastic = pl
 		n := m.NumSynapses()
+		clockDriven := pl.Eq != nil && len(pl.Eq.Rule.ClockDrivenVars()) > 0
 		if pl.Event {
 			pr.Why += "; STDP updates the synapses of the neurons that fired, rows and columns"
+			if clockDriven {
+				pr.Why += ", and the clock-driven variables at every synapse each step"
+			}
 			n++ // the pad entry
 			p.transposedTable(pr)
 			post.Block.Compact = true

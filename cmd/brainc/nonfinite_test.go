@@ -118,6 +118,12 @@ func TestPlasticityDivergenceNamesTheProjection(t *testing.T) {
 		{"runaway trace", eqRule(`dx_pre/dt = -x_pre/tau : 1 (pre)\ndy_post/dt = y_post/tau : 1 (post)`,
 			"w = clip(w + 0.01*x_pre, 0, 3); x_pre += 1", "y_post += 1", "{tau: 0.5 ms}"), []string{"event", "dense"},
 			"projection PN: y_post of neuron 31 of N is +Inf after step 587 (t = 58.7 ms): its plasticity diverged"},
+		{"runaway per-synapse variable", eqRule(`dc/dt = c/tau : 1 (clock-driven)`,
+			"c += 1; w = clip(w + 0.001*c, 0, 3)", "c += 0", "{tau: 0.5 ms}"), []string{"event", "dense"},
+			"projection PN: c of synapse 2136 (P 122 → N 3) is +Inf after step 446 (t = 44.6 ms): its plasticity diverged"},
+		{"runaway event-driven variable", eqRule(`dA/dt = A/tau : 1 (event-driven)`,
+			"A += 1; w = clip(w + 0.001*A, 0, 3)", "A += 0", "{tau: 0.5 ms}"), []string{"event", "dense"},
+			"projection PN: A of synapse 2281 (P 130 → N 2) is "}, // NaN on the event kernel (its scattered difference is inf − inf), +Inf on the dense
 	} {
 		for _, kernel := range tc.kernels {
 			dir := t.TempDir()
