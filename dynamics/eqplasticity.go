@@ -2,6 +2,7 @@ package dynamics
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph DSL
@@ -27,11 +28,19 @@ type EquationPlasticity struct {
 	// coef holds, per event-driven variable, A and B of its equation
 	// dx/dt = A·x + B (ms⁻¹ units), from the parameters' values.
 	coef map[string][2]float64
+	// rate holds, per clock-driven variable whose equation is linear in it
+	// with a coefficient A of parameters alone, A (eqs.ConstantRate).
+	rate map[string]float64
 }
 
 // NewEquationPlasticity returns the rule of a checked model.
 func NewEquationPlasticity(r *eqs.Plasticity) *EquationPlasticity {
-	p := &EquationPlasticity{Rule: r, coef: map[string][2]float64{}}
+	p := &EquationPlasticity{Rule: r, coef: map[string][2]float64{}, rate: map[string]float64{}}
+	for _, eq := range r.ClockDrivenVars() {
+		if a, ok := r.ConstantRate(eq); ok {
+			p.rate[eq.Var] = a
+		}
+	}
 	vals := map[string]float64{}
 	for k, v := range r.Values {
 		vals[k] = v
@@ -176,22 +185,28 @@ func (p *EquationPlasticity) clock(s PlasticState, preAt, postAt *Node, env Plas
 	for _, eq := range clock {
 		held[eq.Var] = vals[eq.Var]
 	}
-	f := func(v Vars) Vars {
-		at := map[string]*Node{}
-		for k, x := range vals {
-			at[k] = x
+	next := Vars{}
+	for _, eq := range clock {
+		f := func(x *Node) *Node {
+			at := map[string]*Node{}
+			for k, v := range vals {
+				at[k] = v
+			}
+			at[eq.Var] = x
+			e := p.env(at, s.W, env.Dt)
+			return e.full(e.eval(eq.Expr))
 		}
-		for k, x := range v {
-			at[k] = x
+		x := held[eq.Var]
+		a, constant := p.rate[eq.Var]
+		switch {
+		case !constant: // its own linearisation, found by autodiff
+			next[eq.Var] = ExpEuler(f, x, env.Dt)
+		case a == 0:
+			next[eq.Var] = Add(x, MulScalar(f(x), env.Dt))
+		default: // the factor (e^{A·dt} − 1)/A known before the run
+			next[eq.Var] = Add(x, MulScalar(f(x), math.Expm1(a*env.Dt)/a))
 		}
-		e := p.env(at, s.W, env.Dt)
-		out := Vars{}
-		for _, eq := range clock {
-			out[eq.Var] = e.full(e.eval(eq.Expr))
-		}
-		return out
 	}
-	next := ExpEulerMethod(f, held, env.Dt)
 	out := s
 	out.Syn = Vars{}
 	for k, x := range s.Syn {
@@ -337,54 +352,67 @@ func (p *EquationPlasticity) EventStep(s PlasticState, preSp, postSp, preIdx, po
 			cols := ops.CSRSlots(postIdx, t.ColPtr, t.Sources, t.ColWidth)
 			pos, preAt, postAt = ExpandAxes(Gather(t.Perm, cols), -1), ExpandAxes(Gather(t.Sources, cols), -1), owner(postIdx, t.ColWidth)
 		}
-		if len(events) > 0 {
-			last := Gather(s.Last, clampPos(pos, s.Last))
-			for _, eq := range events {
-				s.Syn[eq.Var] = update(s.Syn[eq.Var], pos, func(old *Node) *Node { return p.advance(eq.Var, old, last, env.Step, dt) })
-			}
-			s.Last = update(s.Last, pos, func(old *Node) *Node { return BroadcastToShape(env.Step, old.Shape()) })
-		}
-		for _, st := range side.sts {
-			if _, per := s.Syn[st.Var]; !per && st.Var != eqs.PlasticWeight {
-				p.traceStatement(st, side.own, fired, dt)
-				continue
-			}
-			if len(s.Syn)+len(env.Mods) == 0 { // w alone
+		if len(s.Syn)+len(env.Mods) == 0 { // w alone: as for the per-neuron traces of STDP
+			for _, st := range side.sts {
+				if st.Var != eqs.PlasticWeight {
+					p.traceStatement(st, side.own, fired, dt)
+					continue
+				}
 				s.W = update(s.W, pos, func(old *Node) *Node {
 					return p.assign(st, old, synapseValues(old, s.Pre, s.Post, preAt, postAt), dt)
 				})
+			}
+			continue
+		}
+		// The side's synapses: their values gathered once, brought up to
+		// date, run through the statements and scattered back once.
+		at := clampPos(pos, s.W)
+		old := Vars{eqs.PlasticWeight: Gather(s.W, at)}
+		for _, k := range s.Syn.Names() {
+			old[k] = Gather(s.Syn[k], at)
+		}
+		cur := Vars{}
+		for k, x := range old {
+			cur[k] = x
+		}
+		for _, eq := range events {
+			cur[eq.Var] = p.advance(eq.Var, old[eq.Var], Gather(s.Last, at), env.Step, dt)
+		}
+		for _, st := range side.sts {
+			if _, per := cur[st.Var]; !per {
+				p.traceStatement(st, side.own, fired, dt)
 				continue
 			}
-			at := clampPos(pos, s.W)
 			syn := Vars{}
-			for _, k := range s.Syn.Names() {
-				syn[k] = Gather(s.Syn[k], at)
+			for k, x := range cur {
+				if k != eqs.PlasticWeight {
+					syn[k] = x
+				}
 			}
-			w := Gather(s.W, at)
-			var old *Node
-			if st.Var == eqs.PlasticWeight {
-				old = w
+			vals := withSynapse(synapseValues(cur[eqs.PlasticWeight], s.Pre, s.Post, preAt, postAt), syn, env.Mods, cur[st.Var])
+			cur[st.Var] = p.assign(st, cur[st.Var], vals, dt)
+		}
+		for _, k := range cur.Names() {
+			if cur[k] == old[k] {
+				continue
+			}
+			if k == eqs.PlasticWeight {
+				s.W = ScatterSum(s.W, at, Sub(cur[k], old[k]), false, false)
 			} else {
-				old = syn[st.Var]
-			}
-			vals := withSynapse(synapseValues(w, s.Pre, s.Post, preAt, postAt), syn, env.Mods, old)
-			if st.Var == eqs.PlasticWeight {
-				vals[eqs.PlasticWeight] = old
-			}
-			next := p.assign(st, old, vals, dt)
-			if st.Var == eqs.PlasticWeight {
-				s.W = ScatterSum(s.W, at, Sub(next, old), false, false)
-			} else {
-				s.Syn[st.Var] = ScatterSum(s.Syn[st.Var], at, Sub(next, old), false, false)
+				s.Syn[k] = ScatterSum(s.Syn[k], at, Sub(cur[k], old[k]), false, false)
 			}
 		}
+		if len(events) > 0 {
+			s.Last = update(s.Last, pos, func(old *Node) *Node { return BroadcastToShape(env.Step, old.Shape()) })
+		}
 	}
-	// The padding's changes may have landed on the pad entry: reset it.
-	for _, k := range s.Syn.Names() {
-		s.Syn[k] = padZero(s.Syn[k])
-	}
-	if s.Last != nil {
-		s.Last = padZero(s.Last)
+	if !ops.DropsOutOfBounds(g) { // the padding's changes landed on the pad entry: reset it
+		for _, k := range s.Syn.Names() {
+			s.Syn[k] = padZero(s.Syn[k])
+		}
+		if s.Last != nil {
+			s.Last = padZero(s.Last)
+		}
 	}
 	return s
 }

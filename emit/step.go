@@ -66,10 +66,11 @@ type stepper struct {
 	// constOf, in training, gives each constant's argument
 	// (lower.TrainSignature.ConstOf): tied constants share one.
 	constOf []int
-	// touched holds, per event-kernel plastic projection, whether any
-	// weight this step wrote is not finite (Bool scalar): the only entries
+	// touched holds, per per-synapse array of an event-kernel plastic
+	// projection written only where neurons fired (by state index),
+	// whether any value this step wrote is not finite (Bool scalar): the only entries
 	// that can have become so (see nonFinite).
-	touched map[*lower.Projection]*Node
+	touched map[int]*Node
 }
 
 // Chunk returns the graph function of K unrolled steps laid out by sig
@@ -210,7 +211,7 @@ func key(p *lower.Program, b *lower.Block, state []*Node, bytes bool) *Node {
 // (touched, from the stepper that built state; nil: every weight): the
 // others were finite a step before. A network without plasticity gets the
 // neuron checks only.
-func nonFinite(p *lower.Program, state []*Node, compacted bool, touched map[*lower.Projection]*Node) *Node {
+func nonFinite(p *lower.Program, state []*Node, compacted bool, touched map[int]*Node) *Node {
 	var bad *Node
 	or := func(b *Node) {
 		if bad == nil {
@@ -224,7 +225,7 @@ func nonFinite(p *lower.Program, state []*Node, compacted bool, touched map[*low
 		all(state[i])
 	}
 	for _, v := range p.PlasticFloats() {
-		if t, ok := touched[v.Proj]; ok && v.Synapses {
+		if t, ok := touched[v.State]; ok && v.Synapses {
 			or(t)
 			continue
 		}
@@ -313,7 +314,7 @@ func (st *stepper) step(state []*Node) []*Node {
 	st.fan = make([]*Node, len(p.Blocks))
 	copy(st.fan, st.fanIn)
 	st.local = make([]*Node, len(p.Pops))
-	st.sums, st.values, st.touched = nil, map[*lower.Projection]*Node{}, map[*lower.Projection]*Node{}
+	st.sums, st.values, st.touched = nil, map[*lower.Projection]*Node{}, map[int]*Node{}
 	stepIdx := state[0]
 	g := stepIdx.Graph()
 	st.preG = map[*lower.PreState]*Node{}
@@ -597,19 +598,26 @@ func (st *stepper) ownWeight(pr *lower.Projection, state []*Node) *Node {
 				synPre, synPost = st.consts[pl.SynPre], st.consts[pl.SynPost]
 			}
 			st.storePlastic(pl, pl.Eq.EventStep(st.plasticState(pl, state), preSp, postSp, preIdx, postIdx, synPre, synPost, tables, st.plasticEnv(pl, state)))
-			if len(pl.Eq.Rule.ClockDrivenVars()) > 0 { // every synapse was written: the guard checks them all
-				return w
+			// The arrays written only at the firing rows and columns are
+			// checked there; the clock-driven ones, written everywhere,
+			// whole.
+			clock := map[string]bool{}
+			for _, eq := range pl.Eq.Rule.ClockDrivenVars() {
+				clock[eq.Var] = true
 			}
-			touched := touchedNonFinite(st.next[pl.W], preIdx, postIdx, tables, pr.Matrix.NumSynapses())
+			if !clock["w"] {
+				st.touched[pl.W] = touchedNonFinite(st.next[pl.W], preIdx, postIdx, tables, pr.Matrix.NumSynapses())
+			}
 			for _, name := range slices.Sorted(maps.Keys(pl.SynVars)) {
-				touched = Or(touched, touchedNonFinite(st.next[pl.SynVars[name]], preIdx, postIdx, tables, pr.Matrix.NumSynapses()))
+				if i := pl.SynVars[name]; !clock[name] {
+					st.touched[i] = touchedNonFinite(st.next[i], preIdx, postIdx, tables, pr.Matrix.NumSynapses())
+				}
 			}
-			st.touched[pr] = touched
 			return w
 		}
 		st.next[pl.W], st.next[pl.XPre], st.next[pl.XPost] = pl.Rule.EventStep(w, state[pl.XPre], state[pl.XPost],
 			preSp, postSp, preIdx, postIdx, tables, st.p.Net.Dt)
-		st.touched[pr] = touchedNonFinite(st.next[pl.W], preIdx, postIdx, tables, pr.Matrix.NumSynapses())
+		st.touched[pl.W] = touchedNonFinite(st.next[pl.W], preIdx, postIdx, tables, pr.Matrix.NumSynapses())
 		return w
 	}
 	if pr.Own.Weights >= 0 {

@@ -299,6 +299,49 @@ func ParsePlasticity(src PlasticitySource) (*Plasticity, error) {
 	return r, nil
 }
 
+// ConstantRate reports whether eq's right side is linear in its variable
+// with a coefficient of parameters alone, f = A·x + g(the others), and
+// returns A (ms⁻¹ units, from the parameters' values): exponential Euler's
+// step is then x + f·(e^{A·dt} − 1)/A, with a factor known before the
+// run. It is checked on the host at a few values of the other names.
+func (r *Plasticity) ConstantRate(eq Equation) (float64, bool) {
+	vals := map[string]float64{}
+	for k, v := range r.Values {
+		vals[k] = v
+	}
+	for _, sub := range r.Subs {
+		vals[sub.Var] = Eval(sub.Expr, vals)
+	}
+	var others []string
+	for _, name := range names(eq.Expr) {
+		if _, known := vals[name]; !known && name != eq.Var {
+			if _, _, unit := LookupUnit(name); !unit {
+				others = append(others, name)
+			}
+		}
+	}
+	f := func(x float64) float64 {
+		vals[eq.Var] = x
+		return Eval(eq.Expr, vals)
+	}
+	var a float64
+	for trial, draw := range [][2]float64{{0.37, 1.9}, {-1.3, 0.61}, {2.9, -0.44}} {
+		for k, name := range others {
+			vals[name] = draw[0] + draw[1]*float64(k+1)
+		}
+		f0, f1, f3 := f(0), f(1), f(3.5)
+		at := f1 - f0
+		if math.IsNaN(at) || math.Abs(f3-f0-3.5*at) > 1e-9*(math.Abs(f3)+math.Abs(f0)+1e-300) {
+			return 0, false
+		}
+		if trial > 0 && math.Abs(at-a) > 1e-12*(math.Abs(a)+1e-300) {
+			return 0, false
+		}
+		a = at
+	}
+	return a, true
+}
+
 // assigned reports whether a statement of the rule assigns v.
 func assigned(r *Plasticity, v string) bool {
 	for _, st := range append(append([]Statement(nil), r.OnPre...), r.OnPost...) {

@@ -115,3 +115,32 @@ func TestParsePlasticitySynapseStateErrors(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "(clock-driven) marks a plasticity rule's variable kept per synapse; it has no meaning here")
 }
+
+// ConstantRate finds the equations linear in their variable with a
+// coefficient of parameters alone (exponential Euler's factor is then
+// known before the run), and no others.
+func TestConstantRate(t *testing.T) {
+	for _, tc := range []struct {
+		eq   string
+		rate float64
+		ok   bool
+	}{
+		{"dc/dt = -c/tau : 1 (clock-driven)", -0.5, true},
+		{"dc/dt = (x_pre*x_post - c)/tau : 1 (clock-driven)", -0.5, true},
+		{"dc/dt = DA*x_pre/tau : 1 (clock-driven)", 0, true},
+		{"dc/dt = -c*DA/tau : 1 (clock-driven)", 0, false},
+		{"dc/dt = -c**2/tau : 1 (clock-driven)", 0, false},
+		{"dc/dt = -exp(c)/tau : 1 (clock-driven)", 0, false},
+	} {
+		src := PlasticitySource{
+			Equations: tc.eq + "\ndx_pre/dt = -x_pre/tau : 1 (pre)\ndx_post/dt = -x_post/tau : 1 (post)\nDA : 1",
+			OnPre:     "x_pre += 1; w = clip(w + c*DA, 0, 1)", OnPost: "x_post += 1",
+			Params: []ParamSource{{"tau", "2 ms"}}, Modulators: []string{"DA"},
+		}
+		r, err := ParsePlasticity(src)
+		require.NoError(t, err, tc.eq)
+		rate, ok := r.ConstantRate(r.ClockDrivenVars()[0])
+		assert.Equal(t, tc.ok, ok, tc.eq)
+		assert.InDelta(t, tc.rate, rate, 1e-12, tc.eq)
+	}
+}

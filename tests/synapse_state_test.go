@@ -297,3 +297,42 @@ func TestModulatorErrors(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "test.yaml:24: projections.PrePost.plasticity.modulators.DA: Dopamine.d is 1, but the rule declares DA as V")
 }
+
+// hebbRule is a coincidence rule: an eligibility c per synapse driven by
+// the product of the neurons' traces (clock-driven, reading traces kept
+// per neuron), and a weight that follows it.
+func hebbRule(eta float64) string {
+	return fmt.Sprintf(`plasticity: {equations: "dx_pre/dt = -x_pre/tau : 1 (pre)\ndx_post/dt = -x_post/tau : 1 (post)\ndc/dt = (x_pre*x_post - c)/tau_c : 1 (clock-driven)\ndw/dt = eta*c/ms : 1 (clock-driven)",
+       on_pre: "x_pre += 1; w = clip(w, 0, 3)", on_post: "x_post += 1",
+       params: {tau: 20 ms, tau_c: 50 ms, eta: %g}}`, eta)
+}
+
+// Clock-driven variables that read the neurons' traces give the same
+// spikes and values on the event kernel (each synapse's neurons from
+// tables in the event table's order) as on the dense one (float64).
+func TestClockDrivenEventEqualsDense(t *testing.T) {
+	spec := strings.NewReplacer("RULE1", hebbRule(0.00002), "RULE2", hebbRule(0.00001)).Replace(stdpNet)
+	var trains [2][][2][]float64
+	var ws [2][]*results.Weights
+	var cs [2][]float64
+	for i, kernel := range []string{"dense", "event"} {
+		rec, last := simulateState(t, parse(t, fmt.Sprintf(spec, kernel, kernel)), lower.Options{DType: dtypes.Float64}, jit.Options{K: 4})
+		trains[i], ws[i], cs[i] = spikeTrains(rec), rec.Weights, last("NN")["c"]
+	}
+	require.Greater(t, len(trains[0][0][0]), 200)
+	assert.Equal(t, trains[0], trains[1])
+	require.Len(t, cs[0], len(ws[0][1].W))
+	for k := range cs[0] {
+		require.InDelta(t, cs[0][k], cs[1][k], 1e-12, "NN c of synapse %d", k)
+	}
+	for p := range ws[0] {
+		moved := 0
+		for k, w := range ws[0][p].W {
+			require.InDelta(t, w, ws[1][p].W[k], 1e-12, "%s synapse %d", ws[0][p].Proj, k)
+			if math.Abs(w-[]float64{1.5, 0.5}[p]) > 1e-3 {
+				moved++
+			}
+		}
+		assert.Greater(t, moved, len(ws[0][p].W)/2, "%s: the rule moved most weights", ws[0][p].Proj)
+	}
+}
