@@ -7,7 +7,7 @@ OUT     ?= out
 # try GitHub at run time.
 export GOMLX_NO_AUTO_INSTALL := 1
 
-.PHONY: all setup build test run bench bench-peers bench-decision lint clean gpu-binaries fuzz
+.PHONY: all setup build test run bench bench-peers bench-decision bench-plasticity lint clean gpu-binaries fuzz
 
 all: build
 
@@ -61,6 +61,16 @@ bench-decision: setup $(PEERS_VENV)/.installed
 	@for s in 1 2 3; do $(BIN) run decision --seed $$s --quiet --overwrite --out bench/peers/output/decision-$$s | head -1; done
 	@for s in 1 2 3; do $(PEERS_VENV)/bin/python bench/peers/decision_brian2.py --mode cpp_standalone --seed $$s | tail -1; done
 	@for s in 1 2 3; do $(PEERS_VENV)/bin/python bench/peers/decision_brainpy.py --seed $$s 2>/dev/null | tail -1; done
+
+# What a learning rule with per-synapse state costs (docs/learning.md): COBA 4k
+# with no rule, Brian2's STDP (traces per synapse) and reward-modulated STDP
+# on E→E, in brainc and Brian2 cpp_standalone, 1 s each, one JSON line per run
+# (about 3 minutes in all, mostly Brian2's C++ builds).
+bench-plasticity: setup $(PEERS_VENV)/.installed
+	@for r in none synapse-traces reward-modulated; do \
+	  (cd bench/peers && ../../$(PEERS_VENV)/bin/python brainc_peer.py --duration 1000 --rule $$r | tail -1); \
+	  (cd bench/peers && ../../$(PEERS_VENV)/bin/python brian2_peer.py --mode cpp_standalone --duration 1000 --rule $$r 2>/dev/null | tail -1); \
+	done
 
 lint:
 	$(GO) vet ./...

@@ -5,6 +5,7 @@ package bench
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/brainc/brainc/driver"
@@ -12,6 +13,7 @@ import (
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/models"
+	"github.com/brainc/brainc/netspec"
 	"github.com/brainc/brainc/pjrt"
 )
 
@@ -102,5 +104,75 @@ func BenchmarkCOBA40k(b *testing.B) {
 func BenchmarkDecision(b *testing.B) {
 	for _, e := range engines {
 		b.Run(fmt.Sprintf("%s/2s", e), func(b *testing.B) { benchNet(b, builtin("decision"), 2000, "", e) })
+	}
+}
+
+// plasticRules are learning rules on COBA's E2E projection (204,800
+// synapses), with learning rates small enough that the rates stay those of
+// the static network: none; the built-in pair STDP (traces per neuron);
+// Brian2's STDP (traces per synapse, event-driven); and reward-modulated
+// STDP (an eligibility and the weight clock-driven at every synapse, traces
+// per synapse, a modulator read from a one-neuron population).
+var plasticRules = []struct{ name, rule string }{
+	{"none", ""},
+	{"stdp", `
+    stdp: {A_plus: 0.000001, A_minus: 0.0000012, w_min: 0, w_max: 1.2}`},
+	{"synapse-traces", `
+    plasticity:
+      equations: |
+        dApre/dt = -Apre/taupre : 1 (event-driven)
+        dApost/dt = -Apost/taupost : 1 (event-driven)
+      on_pre: |
+        Apre += 0.000001
+        w = clip(w + Apost, 0, 1.2)
+      on_post: |
+        Apost -= 0.0000012
+        w = clip(w + Apre, 0, 1.2)
+      params: {taupre: 20 ms, taupost: 20 ms}`},
+	{"reward-modulated", `
+    plasticity:
+      equations: |
+        dc/dt = -c/tau_c : 1 (clock-driven)
+        dw/dt = c*DA/tau_w : 1 (clock-driven)
+        dApre/dt = -Apre/taupre : 1 (event-driven)
+        dApost/dt = -Apost/taupost : 1 (event-driven)
+        DA : 1
+      on_pre: |
+        Apre += 0.000001
+        c = clip(c + Apost, -1, 1)
+        w = clip(w, 0, 1.2)
+      on_post: |
+        Apost -= 0.0000012
+        c = clip(c + Apre, -1, 1)
+      params: {tau_c: 1000 ms, tau_w: 1000 ms, taupre: 20 ms, taupost: 20 ms}
+      modulators: {DA: Dopamine.d}`},
+}
+
+// cobaWithRule is models/coba.yaml with a learning rule on E2E (and, for
+// a rule that reads DA, a one-neuron population relaxing to 0.5).
+func cobaWithRule(rule string) func() (*ir.Network, error) {
+	return func() (*ir.Network, error) {
+		spec, err := models.Spec("coba")
+		if err != nil {
+			return nil, err
+		}
+		text := strings.Replace(string(spec), "    output: {COBA: {E: 0 mV}}\n  E2I:", "    output: {COBA: {E: 0 mV}}"+rule+"\n  E2I:", 1)
+		if strings.Contains(rule, "Dopamine") {
+			text = strings.Replace(text, "projections:", `  Dopamine:
+    size: 1
+    model: {equations: "dd/dt = (0.5 - d)/tau_d : 1", params: {tau_d: 200 ms}}
+projections:`, 1)
+		}
+		return netspec.Parse([]byte(text), "coba-plastic.yaml")
+	}
+}
+
+// BenchmarkCOBA4kPlasticity: what a learning rule costs per step, against
+// the same network without it (loop engine, 1 s).
+func BenchmarkCOBA4kPlasticity(b *testing.B) {
+	for _, r := range plasticRules {
+		b.Run("rule="+r.name, func(b *testing.B) {
+			benchNet(b, cobaWithRule(r.rule), 1000, "", jit.EngineLoop)
+		})
 	}
 }

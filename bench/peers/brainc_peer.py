@@ -26,7 +26,7 @@ with tempfile.TemporaryDirectory() as tmp:
     with open(os.path.join(tmp, "out", "summary.json")) as f:
         s = json.load(f)
 version = subprocess.run([a.brainc, "version"], capture_output=True, text=True).stdout.strip() or "dev"
-out = dict(simulator="brainc", version=version, model=a.model, n=a.n, model_time_ms=a.duration, dt_ms=a.dt,
+out = dict(simulator="brainc", version=version, model=a.model, n=a.n, rule=a.rule, model_time_ms=a.duration, dt_ms=a.dt,
            seed=a.seed, wall_s=wall, run_s=s["run_s"], compile_s=s["compile_s"],
            setup_s=wall - s["run_s"] - s["compile_s"], backend=s["backend"], engine=s["engine"],
            rates={p: v["rate_hz"] for p, v in s["populations"].items()},

@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from common import IN_E, IN_I, cobahh_init, emit, fixed_in_degree, initial_v, parse_args
+from common import IN_E, IN_I, RULES, cobahh_init, emit, fixed_in_degree, initial_v, parse_args
 
 a = parse_args(lambda p: p.add_argument("--mode", choices=["runtime", "cpp_standalone"], default="runtime"))
 t_start = time.perf_counter()
@@ -66,11 +66,21 @@ def build_lif():
         g.run_regularly(held, when="before_groups", name=f"held{pop}")
         G[pop] = g
     S = []
+    rule = RULES[a.rule]
     for pre, k, on in (("E", IN_E, on_e), ("I", IN_I, on_i)):
         for post in ("E", "I"):
-            s = b2.Synapses(G[pre], G[post], on_pre=on, namespace=ns, name=f"{pre}2{post}")
+            if pre == post == "E" and rule:  # the learning rule (common.RULES), after the transmission
+                rns = dict(ns, **{k2: v * ms for k2, v in rule["params"].items()})
+                s = b2.Synapses(G[pre], G[post], model=rule["model"], on_pre=on.replace("w_e", "w") + "\n" + rule["on_pre"],
+                                on_post=rule["on_post"], method="exponential_euler", namespace=rns, name=f"{pre}2{post}")
+            else:
+                s = b2.Synapses(G[pre], G[post], on_pre=on, namespace=ns, name=f"{pre}2{post}")
             i, j = fixed_in_degree(rng, len(G[pre]), len(G[post]), k, pre == post)
             s.connect(i=i, j=j)
+            if pre == post == "E" and rule:
+                s.w = m["w_e"]
+                if "DA" in rule["model"]:
+                    s.DA = 0.5
             S.append(s)
     return G, S
 

@@ -26,6 +26,52 @@ MODELS = {
                    w_i=67.0, output="coba", v0=("normal", -65.0, 5.0), ge0=(40.0, 15.0), gi0=(200.0, 120.0)),
 }
 
+# Learning rules on the E→E synapses (--rule), to measure what a rule with
+# per-synapse state costs (docs/learning.md): Brian2's Synapses model and
+# statements, and the same rule as brainc's plasticity section. The learning
+# rates are tiny, so that the network fires as without the rule. The
+# reward-modulated rule reads a neuromodulator DA = 0.5: a shared constant in
+# Brian2, a one-neuron population that stays at 0.5 in brainc.
+RULES = {
+    "none": None,
+    "synapse-traces": dict(
+        model="""w : 1
+        dApre/dt = -Apre/taupre : 1 (event-driven)
+        dApost/dt = -Apost/taupost : 1 (event-driven)""",
+        on_pre="""Apre += 0.000001
+        w = clip(w + Apost, 0, 1.2)""",
+        on_post="""Apost -= 0.0000012
+        w = clip(w + Apre, 0, 1.2)""",
+        params=dict(taupre=20.0, taupost=20.0)),
+    "reward-modulated": dict(
+        model="""dc/dt = -c/tau_c : 1 (clock-driven)
+        dw/dt = c*DA/tau_w : 1 (clock-driven)
+        dApre/dt = -Apre/taupre : 1 (event-driven)
+        dApost/dt = -Apost/taupost : 1 (event-driven)
+        DA : 1 (shared, constant)""",
+        on_pre="""Apre += 0.000001
+        c = clip(c + Apost, -1, 1)
+        w = clip(w, 0, 1.2)""",
+        on_post="""Apost -= 0.0000012
+        c = clip(c + Apre, -1, 1)""",
+        params=dict(tau_c=1000.0, tau_w=1000.0, taupre=20.0, taupost=20.0)),
+}
+
+
+def brainc_rule(name):
+    """A RULES entry as the YAML lines of a brainc plasticity section."""
+    r = RULES[name]
+    eqs = [ln.strip() for ln in r["model"].splitlines() if not ln.strip().startswith("w :")]
+    eqs = [ln.replace(" (shared, constant)", "") for ln in eqs]
+    lines = ["    plasticity:", "      equations: |"] + [f"        {ln}" for ln in eqs]
+    for key in ("on_pre", "on_post"):
+        lines += [f"      {key}: |"] + [f"        {ln.strip()}" for ln in r[key].splitlines()]
+    lines.append("      params: {" + ", ".join(f"{k}: {v} ms" for k, v in r["params"].items()) + "}")
+    if "DA" in r["model"]:
+        lines.append("      modulators: {DA: Dopamine.d}")
+    return lines
+
+
 # Fixed in-degree 80 (the BrainPy paper's scaling runs): 64 excitatory and 16
 # inhibitory inputs per neuron, the expected counts of p = 0.02 at 4,000 neurons.
 IN_E, IN_I = 64, 16
@@ -39,6 +85,7 @@ def parse_args(extra=None, models=None):
     p.add_argument("--duration", type=float, default=5000.0, help="model time, ms")
     p.add_argument("--dt", type=float, default=0.1, help="ms")
     p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--rule", choices=sorted(RULES), default="none", help="learning rule on E→E (coba, cuba)")
     if extra:
         extra(p)
     a = p.parse_args()
@@ -101,7 +148,7 @@ def pop_stats(times, idx, n, duration):
 def emit(sim, version, a, wall_total, wall_run, spikes, extra=None):
     """Print one JSON line. spikes: {"E": (times, idx), "I": (times, idx)}."""
     sizes = {"E": a.ne, "I": a.ni}
-    out = dict(simulator=sim, version=version, model=a.model, n=a.n, model_time_ms=a.duration,
+    out = dict(simulator=sim, version=version, model=a.model, n=a.n, rule=getattr(a, "rule", "none"), model_time_ms=a.duration,
                dt_ms=a.dt, seed=a.seed, wall_s=wall_total, run_s=wall_run,
                compile_s=wall_total - wall_run, host=platform.node(), rates={}, cv_isi={})
     for pop, (t, i) in spikes.items():
@@ -138,9 +185,17 @@ def brainc_spec(a, monitors="monitors: {spikes: [E, I]}"):
     for pop, size in (("E", a.ne), ("I", a.ni)):
         lines.append(f"  {pop}: {{size: {size}, model: LifRef, params: {params}, init: {{V: {init}}}, "
                      f"input: {m['input']}}}")
+    rule = getattr(a, "rule", "none")
+    if RULES[rule] and "DA" in RULES[rule]["model"]:
+        lines.append('  Dopamine: {size: 1, model: {equations: "dd/dt = (0.5 - d)/(200*ms) : 1"}, init: {d: 0.5}}')
     lines.append("projections:")
     for pre, k, w, tau, out in (("E", IN_E, m["w_e"], m["tau_e"], out_e), ("I", IN_I, m["w_i"], m["tau_i"], out_i)):
         for post in ("E", "I"):
+            if pre == post == "E" and RULES[rule]:
+                lines += [f"  {pre}2{post}:", f"    pre: {pre}", f"    post: {post}", f"    conn: {{fixed_in_degree: {k}}}",
+                          f"    weight: {w}", f"    synapse: {{Expon: {{tau: {tau} ms}}}}", f"    output: {out}"]
+                lines += brainc_rule(rule)
+                continue
             lines.append(f"  {pre}2{post}: {{pre: {pre}, post: {post}, conn: {{fixed_in_degree: {k}}}, "
                          f"weight: {w}, synapse: {{Expon: {{tau: {tau} ms}}}}, output: {out}}}")
     lines.append(monitors)
