@@ -336,3 +336,88 @@ func TestClockDrivenEventEqualsDense(t *testing.T) {
 		assert.Greater(t, moved, len(ws[0][p].W)/2, "%s: the rule moved most weights", ws[0][p].Proj)
 	}
 }
+
+// tripletFixture is bench/peers/triplet_brian2.py's output.
+type tripletFixture struct {
+	DurationMS float64 `json:"duration_ms"`
+	Pairs      int
+	Params     map[string]float64
+	Cases      []struct {
+		RhoHz float64 `json:"rho_hz"`
+		DtMS  float64 `json:"dt_ms"`
+		W     float64
+	}
+	PreI     []int `json:"pre_i"`
+	PreStep  []int `json:"pre_step"`
+	PostI    []int `json:"post_i"`
+	PostStep []int `json:"post_step"`
+}
+
+// Triplet STDP (Pfister & Gerstner 2006, visual-cortex parameters), written
+// with traces per neuron, gives Brian2's weights (traces per synapse,
+// event-driven) under the pairing protocol at 1–50 Hz, Δt = ±10 ms, and
+// Sjöström et al.'s (2001) frequency dependence: pairs with the post spike
+// first depress at low frequencies and potentiate at 50 Hz; pre-then-post
+// pairs potentiate more the higher the frequency.
+func TestTripletSTDPMatchesBrian2(t *testing.T) {
+	var f tripletFixture
+	readJSON(t, "testdata/peers/triplet_brian2.json", &f)
+	n := len(f.Cases)
+	p := f.Params
+	times := func(steps []int, shift int) string {
+		out := make([]string, len(steps))
+		for k, s := range steps {
+			out[k] = fmt.Sprintf("%.1f ms", float64(s+shift)/10)
+		}
+		return "[" + strings.Join(out, ", ") + "]"
+	}
+	ints := func(v []int) string { return strings.Join(strings.Fields(fmt.Sprint(v)), ", ") }
+	spec := fmt.Sprintf(`
+dt: 0.1 ms
+duration: %g ms
+populations:
+  Pre: {size: %d, model: SpikeTimes, spikes: {times: %s, indices: %s}}
+  Drv: {size: %d, model: SpikeTimes, spikes: {times: %s, indices: %s}}
+  Post: {size: %d, model: LifRef, params: {V_rest: 0 mV, V_reset: 0 mV, V_th: 500 mV, tau: 20 ms, tau_ref: 2 ms}, init: {V: 0 mV}}
+projections:
+  DrvPost: {pre: Drv, post: Post, conn: {one_to_one: true}, weight: 10000, synapse: Delta, output: Delta}
+  PrePost:
+    pre: Pre
+    post: Post
+    conn: {one_to_one: true}
+    weight: %g
+    synapse: Delta
+    output: Delta
+    plasticity:
+      equations: |
+        dr1/dt = -r1/tau_plus : 1 (pre)
+        dr2/dt = -r2/tau_x : 1 (pre)
+        do1/dt = -o1/tau_minus : 1 (post)
+        do2/dt = -o2/tau_y : 1 (post)
+      on_pre: |
+        w = clip(w - o1*(A2m + A3m*r2), 0, wmax)
+        r1 += 1
+        r2 += 1
+      on_post: |
+        w = clip(w + r1*(A2p + A3p*o2), 0, wmax)
+        o1 += 1
+        o2 += 1
+      params: {tau_plus: %g ms, tau_minus: %g ms, tau_x: %g ms, tau_y: %g ms, A2p: %g, A3p: %g, A2m: %g, A3m: %g, wmax: %g}
+monitors: {spikes: [Post]}
+`, f.DurationMS, n, times(f.PreStep, -1), ints(f.PreI), n, times(f.PostStep, -2), ints(f.PostI), n, p["w0"],
+		p["tau_plus"], p["tau_minus"], p["tau_x"], p["tau_y"], p["A2p"], p["A3p"], p["A2m"], p["A3m"], p["wmax"])
+	rec, _ := simulate(t, parse(t, spec), lower.Options{DType: dtypes.Float64}, jit.Options{})
+	require.Len(t, rec.Spikes[0].Times, len(f.PostStep), "every pairing's post spike")
+	w := rec.Weights[0].W
+	require.Len(t, w, n)
+	dw := map[[2]float64]float64{}
+	for k, c := range f.Cases {
+		assert.InDelta(t, c.W, w[k], 1e-12, "ρ = %g Hz, Δt = %g ms", c.RhoHz, c.DtMS)
+		dw[[2]float64{c.RhoHz, c.DtMS}] = w[k] - p["w0"]
+	}
+	assert.Less(t, dw[[2]float64{1, -10}], -0.05, "post-then-pre at 1 Hz depresses")
+	assert.Greater(t, dw[[2]float64{50, -10}], 0.05, "post-then-pre at 50 Hz potentiates")
+	for _, pair := range [][2]float64{{1, 5}, {5, 10}, {10, 20}, {20, 40}, {40, 50}} {
+		assert.Greater(t, dw[[2]float64{pair[1], 10}], dw[[2]float64{pair[0], 10}], "pre-then-post grows with the frequency")
+	}
+}

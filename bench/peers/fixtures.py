@@ -52,12 +52,14 @@ def main():
 
 
 def plasticity():
-    """Reward-modulated STDP with per-synapse state in Brian2 on fixed
-    spike trains (rstdp_brian2.py)."""
-    out = run(["rstdp_brian2.py"])
-    with open(os.path.join(OUT, "rstdp_brian2.json"), "w") as f:
-        json.dump(out, f)
-        f.write("\n")
+    """Learning rules in Brian2 on fixed spike trains: reward-modulated STDP
+    with per-synapse state (rstdp_brian2.py) and triplet STDP under the
+    pairing protocol (triplet_brian2.py)."""
+    for script in ("rstdp_brian2.py", "triplet_brian2.py"):
+        out = run([script])
+        with open(os.path.join(OUT, script.replace(".py", ".json")), "w") as f:
+            json.dump(out, f)
+            f.write("\n")
 
 
 def decision_spontaneous():
