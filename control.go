@@ -53,13 +53,17 @@ func (s *Sim) RunEach(ctx context.Context, duration, every float64, fn func(t fl
 }
 
 // Get returns the current values of a state variable of a population
-// (one per neuron; Bool spike flags as 0 and 1, Int32 counters as numbers).
-func (s *Sim) Get(pop, variable string) ([]float64, error) {
+// (one per neuron; Bool spike flags as 0 and 1, Int32 counters as numbers),
+// or of a plastic projection's learning rule (or short-term plasticity's
+// u and x): its weights "w" and per-synapse variables (one per synapse, in
+// the order of Synapses) or a trace (one per presynaptic or postsynaptic
+// neuron).
+func (s *Sim) Get(name, variable string) ([]float64, error) {
 	if err := s.begin("Get"); err != nil {
 		return nil, err
 	}
 	defer s.end()
-	q, i, err := s.stateOf(pop, variable)
+	ref, err := s.stateOf(name, variable)
 	if err != nil {
 		return nil, err
 	}
@@ -67,8 +71,8 @@ func (s *Sim) Get(pop, variable string) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := lower.HostFloats(state[i])
-	return v[q.Offset : q.Offset+q.Size], nil
+	v := lower.HostFloats(state[ref.index])
+	return v[ref.offset : ref.offset+ref.size], nil
 }
 
 // Param returns a parameter of a population's model, one value per
@@ -95,22 +99,24 @@ func (s *Sim) Param(pop, param string) ([]float64, error) {
 	return nil, fmt.Errorf("brainc: no population %q (populations: %s)", pop, popNames(s.net))
 }
 
-// Set sets a float state variable of a population: one value per neuron,
-// or one value for every neuron. The next Run starts from it.
-func (s *Sim) Set(pop, variable string, values []float64) error {
+// Set sets a float state variable of a population (one value per neuron,
+// or one value for every neuron) or of a plastic projection's learning
+// rule (as Get reads them: one value per synapse or per neuron, or one for
+// all). The next Run starts from it.
+func (s *Sim) Set(name, variable string, values []float64) error {
 	if err := s.begin("Set"); err != nil {
 		return err
 	}
 	defer s.end()
-	q, i, err := s.stateOf(pop, variable)
+	ref, err := s.stateOf(name, variable)
 	if err != nil {
 		return err
 	}
-	at := fmt.Sprintf("brainc: Set %s.%s", pop, variable)
-	if dt := s.prog.State[i].DType; dt != s.prog.DType {
+	at := fmt.Sprintf("brainc: Set %s.%s", name, variable)
+	if dt := s.prog.State[ref.index].DType; dt != s.prog.DType {
 		return fmt.Errorf("%s: the variable is %s, kept by the model itself (only float variables can be set)", at, dt)
 	}
-	v, err := perNeuron(at, values, q.Size)
+	v, err := perNeuron(at, values, ref.size)
 	if err != nil {
 		return err
 	}
@@ -118,10 +124,10 @@ func (s *Sim) Set(pop, variable string, values []float64) error {
 	if err != nil {
 		return err
 	}
-	all := lower.HostFloats(state[i])
-	copy(all[q.Offset:], v)
+	all := lower.HostFloats(state[ref.index])
+	copy(all[ref.offset:], v)
 	state = slices.Clone(state)
-	state[i] = dynamics.FloatArray(all, s.prog.DType)
+	state[ref.index] = dynamics.FloatArray(all, s.prog.DType)
 	return s.run.SetState(state)
 }
 
@@ -272,22 +278,45 @@ func (s *Sim) varies(pop, param string) bool {
 	return false
 }
 
-// stateOf finds a population's state variable: the population and the
-// index of its block's array in lower.Program.State.
-func (s *Sim) stateOf(pop, variable string) (*lower.Population, int, error) {
+// stateRef places a variable in lower.Program.State: its array's index,
+// and the offset and number of its entries there.
+type stateRef struct{ index, offset, size int }
+
+// stateOf finds a population's state variable, or a plastic projection's
+// weights, per-synapse variable or trace.
+func (s *Sim) stateOf(name, variable string) (stateRef, error) {
 	if s.devices > 1 {
-		return nil, 0, fmt.Errorf("brainc: the state of a run split across devices cannot be read or set yet")
+		return stateRef{}, fmt.Errorf("brainc: the state of a run split across devices cannot be read or set yet")
 	}
 	for _, q := range s.prog.Pops {
-		if q.Name != pop || q.Pad {
+		if q.Name != name || q.Pad {
 			continue
 		}
 		if i, ok := q.Block.States[variable]; ok {
-			return q, i, nil
+			return stateRef{i, q.Offset, q.Size}, nil
 		}
-		return nil, 0, fmt.Errorf("brainc: %s (%s) has no state variable %q (variables: %s)", pop, q.Model, variable, strings.Join(q.Block.StateNames, ", "))
+		return stateRef{}, fmt.Errorf("brainc: %s (%s) has no state variable %q (variables: %s)", name, q.Model, variable, strings.Join(q.Block.StateNames, ", "))
 	}
-	return nil, 0, fmt.Errorf("brainc: no population %q (populations: %s)", pop, popNames(s.net))
+	for _, pr := range s.prog.Projs {
+		if pr.Name != name {
+			continue
+		}
+		var names []string
+		for _, v := range s.prog.PlasticFloats() {
+			if v.Proj != pr {
+				continue
+			}
+			names = append(names, v.Var)
+			if v.Var == variable {
+				return stateRef{v.State, 0, v.Size}, nil
+			}
+		}
+		if len(names) == 0 {
+			return stateRef{}, fmt.Errorf("brainc: projection %s has no learning rule, so no state (its weights: Synapses and SetWeights)", name)
+		}
+		return stateRef{}, fmt.Errorf("brainc: projection %s has no variable %q (variables: %s)", name, variable, strings.Join(names, ", "))
+	}
+	return stateRef{}, fmt.Errorf("brainc: no population or projection %q (populations: %s)", name, popNames(s.net))
 }
 
 // perNeuron is values as n values: itself, or one value repeated; each

@@ -169,6 +169,97 @@ func TestGetAndSetState(t *testing.T) {
 	require.Empty(t, spikeSteps(s.Result(), "E", 50))
 }
 
+// plasticNet has a learning rule with a variable per synapse (c) and
+// traces per neuron.
+const plasticNet = `
+name: plastic
+dt: 0.1 ms
+seed: 2
+populations:
+  P: {size: 40, model: Poisson, params: {rate: 40 Hz}}
+  N: {size: 10, model: LifRef, params: {V_th: 10}, input: 9.5}
+projections:
+  PN:
+    pre: P
+    post: N
+    conn: {fixed_prob: 0.5}
+    weight: 0.5
+    synapse: {Expon: {tau: 5 ms}}
+    output: CUBA
+    plasticity:
+      equations: |
+        dx_pre/dt = -x_pre/tau : 1 (pre)
+        dx_post/dt = -x_post/tau : 1 (post)
+        dc/dt = -c/tau_c : 1 (clock-driven)
+      on_pre: |
+        c -= 0.1*x_post
+        x_pre += 1
+      on_post: |
+        c += 0.1*x_pre
+        x_post += 1
+        w = clip(w + c, 0, 1)
+      params: {tau: 20 ms, tau_c: 100 ms}
+`
+
+// A learning rule's weights, per-synapse variables and traces are read and
+// set like a population's state: values set between runs read back as set,
+// and the run goes on from them.
+func TestGetSetLearningRuleState(t *testing.T) {
+	run := func(set bool) (w, c, x []float64) {
+		net, err := netspec.Parse([]byte(plasticNet), "plastic.yaml")
+		require.NoError(t, err)
+		s, err := New(net, Options{Backend: "cpu", Float64: true})
+		require.NoError(t, err)
+		defer s.Close()
+		require.NoError(t, s.Run(context.Background(), 100))
+		pre, _, err := s.Synapses("PN")
+		require.NoError(t, err)
+		if set {
+			c := make([]float64, len(pre))
+			for k := range c {
+				c[k] = 0.01 * float64(k%7)
+			}
+			require.NoError(t, s.Set("PN", "c", c))
+			require.NoError(t, s.Set("PN", "w", []float64{0.25}))
+			got, err := s.Get("PN", "c")
+			require.NoError(t, err)
+			require.Equal(t, c, got)
+			got, err = s.Get("PN", "w")
+			require.NoError(t, err)
+			require.Equal(t, slices.Repeat([]float64{0.25}, len(pre)), got)
+		}
+		require.NoError(t, s.Run(context.Background(), 100))
+		w, err = s.Get("PN", "w")
+		require.NoError(t, err)
+		c, err = s.Get("PN", "c")
+		require.NoError(t, err)
+		x, err = s.Get("PN", "x_post")
+		require.NoError(t, err)
+		require.Len(t, w, len(pre))
+		require.Len(t, x, 10)
+		return w, c, x
+	}
+	w0, c0, _ := run(false)
+	w1, c1, _ := run(true)
+	require.NotEqual(t, w0, w1, "the values set changed the run")
+	require.NotEqual(t, c0, c1)
+	moved := 0
+	for _, x := range w1 {
+		if x != 0.25 {
+			moved++
+		}
+	}
+	require.Greater(t, moved, len(w1)/2, "the rule went on from the weights set")
+	net, err := netspec.Parse([]byte(plasticNet), "plastic.yaml")
+	require.NoError(t, err)
+	s, err := New(net, Options{Backend: "cpu"})
+	require.NoError(t, err)
+	defer s.Close()
+	_, err = s.Get("PN", "y")
+	require.EqualError(t, err, `brainc: projection PN has no variable "y" (variables: w, c, x_pre, x_post)`)
+	require.ErrorContains(t, s.Set("PN", "c", []float64{1, 2}), "brainc: Set PN.c: got 2 values, expected 1 or")
+}
+
 // Bad calls get one error naming what was wrong; nothing changes.
 func TestControlErrors(t *testing.T) {
 	s := loopSim(t, nil)
@@ -177,7 +268,8 @@ func TestControlErrors(t *testing.T) {
 		call func() error
 		want string
 	}{
-		{"unknown population", func() error { _, err := s.Get("X", "V"); return err }, `brainc: no population "X" (populations: E, I)`},
+		{"unknown population", func() error { _, err := s.Get("X", "V"); return err }, `brainc: no population or projection "X" (populations: E, I)`},
+		{"projection without a rule", func() error { _, err := s.Get("E2E", "w"); return err }, "brainc: projection E2E has no learning rule, so no state (its weights: Synapses and SetWeights)"},
 		{"unknown variable", func() error { _, err := s.Get("E", "w"); return err }, `brainc: E (LifRef) has no state variable "w" (variables: V, last_spike)`},
 		{"int variable", func() error { return s.Set("E", "last_spike", []float64{0}) }, "brainc: Set E.last_spike: the variable is Int32, kept by the model itself"},
 		{"length", func() error { return s.Set("E", "V", []float64{1, 2}) }, "brainc: Set E.V: got 2 values, expected 1 or 200"},
