@@ -313,6 +313,9 @@ func parseSystem(text string, params []ParamSource, syms map[string]Symbol, inpu
 	// Parameters: their values' dimensions, checked against declarations.
 	for _, ps := range params {
 		part := "params." + ps.Name
+		if _, dup := sys.values[ps.Name]; dup {
+			return nil, &Error{Part: part, Msg: fmt.Sprintf("parameter %s is given twice", ps.Name)}
+		}
 		if s, ok := c.syms[ps.Name]; ok || reserved[ps.Name] != "" {
 			what := reserved[ps.Name]
 			if ok {

@@ -155,7 +155,14 @@ func ParsePlasticity(src PlasticitySource) (*Plasticity, error) {
 		given[p.Name] = true
 	}
 	for _, name := range sortedByLine(declared) {
-		if d := declared[name]; !given[name] && !slices.Contains(src.Modulators, name) {
+		d := declared[name]
+		if name == PlasticWeight { // Brian2 declares its weight: w : 1
+			if d.Dim != Dimensionless {
+				return nil, &Error{Part: "equations", Line: d.Line, Text: d.Text, Msg: fmt.Sprintf("the weight w is a number here (w : 1), not %s: the projection's output gives it its meaning", d.Dim)}
+			}
+			continue
+		}
+		if !given[name] && !slices.Contains(src.Modulators, name) {
 			return nil, &Error{Part: "equations", Line: d.Line, Text: d.Text, Msg: fmt.Sprintf("%s is declared but given no value: give it in params ({%s: …}), or read it from a population as a modulator (modulators: {%s: Pop.var})", name, name, name)}
 		}
 	}

@@ -40,6 +40,17 @@ func TestParsePlasticitySynapseState(t *testing.T) {
 	assert.Empty(t, r.Pre)
 	assert.Empty(t, r.Post)
 
+	// Brian2's declaration of the weight is accepted.
+	src0 := rstdp
+	src0.Equations = "w : 1\n" + strings.Replace(src0.Equations, "dw/dt = c*DA/tau_w : 1 (clock-driven)\n", "", 1)
+	src0.OnPre += "; w = clip(w + c*DA, 0, 1)"
+	src0.Params = []ParamSource{rstdp.Params[0], rstdp.Params[2], rstdp.Params[3]}
+	_, err = ParsePlasticity(src0)
+	require.NoError(t, err)
+	src0.Equations = strings.Replace(src0.Equations, "w : 1", "w : mV", 1)
+	_, err = ParsePlasticity(src0)
+	require.ErrorContains(t, err, "the weight w is a number here (w : 1), not V")
+
 	// A modulator declared with a unit carries it.
 	src := rstdp
 	src.Equations = strings.Replace(src.Equations, "DA : 1", "DA : mV", 1)

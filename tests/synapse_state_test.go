@@ -354,8 +354,8 @@ type tripletFixture struct {
 }
 
 // Triplet STDP (Pfister & Gerstner 2006, visual-cortex parameters), written
-// with traces per neuron, gives Brian2's weights (traces per synapse,
-// event-driven) under the pairing protocol at 1–50 Hz, Δt = ±10 ms, and
+// with traces per neuron and as Brian2 writes it (w declared, traces per
+// synapse, event-driven), gives Brian2's weights under the pairing protocol at 1–50 Hz, Δt = ±10 ms, and
 // Sjöström et al.'s (2001) frequency dependence: pairs with the post spike
 // first depress at low frequencies and potentiate at 50 Hz; pre-then-post
 // pairs potentiate more the higher the frequency.
@@ -406,14 +406,19 @@ projections:
 monitors: {spikes: [Post]}
 `, f.DurationMS, n, times(f.PreStep, -1), ints(f.PreI), n, times(f.PostStep, -2), ints(f.PostI), n, p["w0"],
 		p["tau_plus"], p["tau_minus"], p["tau_x"], p["tau_y"], p["A2p"], p["A3p"], p["A2m"], p["A3m"], p["wmax"])
-	rec, _ := simulate(t, parse(t, spec), lower.Options{DType: dtypes.Float64}, jit.Options{})
-	require.Len(t, rec.Spikes[0].Times, len(f.PostStep), "every pairing's post spike")
-	w := rec.Weights[0].W
-	require.Len(t, w, n)
+	// Brian2's own form: w declared, traces per synapse, event-driven.
+	brian2Form := strings.NewReplacer("      equations: |\n", "      equations: |\n        w : 1\n", "(pre)", "(event-driven)", "(post)", "(event-driven)").Replace(spec)
+	require.NotEqual(t, spec, brian2Form)
 	dw := map[[2]float64]float64{}
-	for k, c := range f.Cases {
-		assert.InDelta(t, c.W, w[k], 1e-12, "ρ = %g Hz, Δt = %g ms", c.RhoHz, c.DtMS)
-		dw[[2]float64{c.RhoHz, c.DtMS}] = w[k] - p["w0"]
+	for _, form := range []string{spec, brian2Form} {
+		rec, _ := simulate(t, parse(t, form), lower.Options{DType: dtypes.Float64}, jit.Options{})
+		require.Len(t, rec.Spikes[0].Times, len(f.PostStep), "every pairing's post spike")
+		w := rec.Weights[0].W
+		require.Len(t, w, n)
+		for k, c := range f.Cases {
+			assert.InDelta(t, c.W, w[k], 1e-12, "ρ = %g Hz, Δt = %g ms", c.RhoHz, c.DtMS)
+			dw[[2]float64{c.RhoHz, c.DtMS}] = w[k] - p["w0"]
+		}
 	}
 	assert.Less(t, dw[[2]float64{1, -10}], -0.05, "post-then-pre at 1 Hz depresses")
 	assert.Greater(t, dw[[2]float64{50, -10}], 0.05, "post-then-pre at 50 Hz potentiates")
