@@ -199,6 +199,8 @@ func (p *EquationPlasticity) clock(s PlasticState, preAt, postAt *Node, env Plas
 		x := held[eq.Var]
 		a, constant := p.rate[eq.Var]
 		switch {
+		case p.Rule.Integrator == "euler":
+			next[eq.Var] = Add(x, MulScalar(f(x), env.Dt))
 		case !constant: // its own linearisation, found by autodiff
 			next[eq.Var] = ExpEuler(f, x, env.Dt)
 		case a == 0:

@@ -48,6 +48,9 @@ type PlasticitySource struct {
 	// Equations with its unit ("DA : 1"; undeclared, it is
 	// dimensionless).
 	Modulators []string
+	// Integrator integrates the clock-driven variables: "exp_euler" (the
+	// default, also for "") or "euler" (Brian2's method="euler").
+	Integrator string
 }
 
 // Flags of a plasticity rule's variable kept per synapse
@@ -82,6 +85,8 @@ type Plasticity struct {
 	// (PlasticitySource.Modulators), ModulatorDims their dimensions.
 	Modulators    []string
 	ModulatorDims map[string]Dim
+	// Integrator is "exp_euler" or "euler" (PlasticitySource.Integrator).
+	Integrator string
 	// Key identifies the rule (not the parameters' values).
 	Key string
 }
@@ -171,7 +176,14 @@ func ParsePlasticity(src PlasticitySource) (*Plasticity, error) {
 		return nil, err
 	}
 	r := &Plasticity{Subs: sys.subs, Params: sys.params, Values: sys.values, Dims: sys.dims,
-		Modulators: src.Modulators, ModulatorDims: modDims}
+		Modulators: src.Modulators, ModulatorDims: modDims, Integrator: "exp_euler"}
+	switch src.Integrator {
+	case "", "exp_euler":
+	case "euler":
+		r.Integrator = "euler"
+	default:
+		return nil, &Error{Part: "integrator", Msg: fmt.Sprintf("expected exp_euler or euler (for the clock-driven variables), got %q", clip(src.Integrator, 60))}
+	}
 	role := map[string]ruleRole{PlasticWeight: roleClock}
 	for _, m := range src.Modulators {
 		role[m] = roleModulator
@@ -301,6 +313,9 @@ func ParsePlasticity(src PlasticitySource) (*Plasticity, error) {
 	}
 	if len(r.Modulators) > 0 {
 		fmt.Fprintf(&key, "|modulators %s", strings.Join(r.Modulators, ","))
+	}
+	if r.Integrator != "exp_euler" {
+		fmt.Fprintf(&key, "|%s", r.Integrator)
 	}
 	r.Key = key.String()
 	return r, nil

@@ -109,6 +109,8 @@ func TestParsePlasticitySynapseStateErrors(t *testing.T) {
 			`the event-driven variable Apre is never assigned by on_pre or on_post: it would stay 0`},
 		{"drive flag on a subexpression", func(s *PlasticitySource) { s.Equations += "\nk = 2 : 1 (clock-driven)" },
 			`(clock-driven) applies to differential equations only`},
+		{"integrator", func(s *PlasticitySource) { s.Integrator = "rk4" },
+			`expected exp_euler or euler (for the clock-driven variables), got "rk4"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			src := rstdp

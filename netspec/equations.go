@@ -253,8 +253,9 @@ func (p *specParser) equationComponent(en *mapEntry, field string, kind catalog.
 //	    x_post += 1
 //	  params: {tau_plus: 20 ms, tau_minus: 20 ms, A_plus: 0.01, A_minus: 0.0105, w_min: 0, w_max: 1}
 //	  modulators: {DA: Dopamine.d}   # names read from a population's variable
+//	  integrator: euler              # of the clock-driven variables (default exp_euler)
 func (p *specParser) plasticity(f *mapEntry, field string) (*eqs.Plasticity, []ir.Modulator, *ir.SpecError) {
-	m, e := p.keyed(f, field, []string{"equations", "on_pre", "on_post", "params", "modulators"})
+	m, e := p.keyed(f, field, []string{"equations", "on_pre", "on_post", "params", "modulators", "integrator"})
 	if e != nil {
 		return nil, nil, e
 	}
@@ -293,8 +294,15 @@ func (p *specParser) plasticity(f *mapEntry, field string) (*eqs.Plasticity, []i
 	for k, md := range mods {
 		names[k] = md.Name
 	}
+	integrator := ""
+	if en := m.get("integrator"); en != nil {
+		if integrator, e = p.str(en.value, en.line, field+".integrator"); e != nil {
+			return nil, nil, e
+		}
+		paramLines["integrator"] = en.line
+	}
 	r, err := eqs.ParsePlasticity(eqs.PlasticitySource{Equations: parts["equations"].text, OnPre: parts["on_pre"].text,
-		OnPost: parts["on_post"].text, Params: params, Modulators: names})
+		OnPost: parts["on_post"].text, Params: params, Modulators: names, Integrator: integrator})
 	if err != nil {
 		return nil, nil, p.eqError(err, f, field, parts, paramLines)
 	}

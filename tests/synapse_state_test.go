@@ -426,3 +426,105 @@ monitors: {spikes: [Post]}
 		assert.Greater(t, dw[[2]float64{pair[1], 10}], dw[[2]float64{pair[0], 10}], "pre-then-post grows with the frequency")
 	}
 }
+
+// rateRulesFixture is bench/peers/rate_rules_brian2.py's output.
+type rateRulesFixture struct {
+	DurationMS float64 `json:"duration_ms"`
+	Params     map[string]float64
+	NPre       int       `json:"n_pre"`
+	NPost      int       `json:"n_post"`
+	PreI       []int     `json:"pre_i"`
+	PreStep    []int     `json:"pre_step"`
+	PostI      []int     `json:"post_i"`
+	PostStep   []int     `json:"post_step"`
+	SynI       []int     `json:"syn_i"`
+	SynJ       []int     `json:"syn_j"`
+	OjaW       []float64 `json:"oja_w"`
+	BCMW       []float64 `json:"bcm_w"`
+	Theta      []float64
+}
+
+// Oja's rule and BCM (a sliding threshold kept per postsynaptic neuron),
+// written as clock-driven weights reading rate traces kept per neuron, give
+// Brian2's weights on the same spike trains (bench/peers/rate_rules_brian2.py,
+// 3 s, Brian2's method="euler": its exponential Euler divides by zero where
+// Oja's coefficient of w is 0) to 1e-12 with integrator: euler, on both
+// kernels. With brainc's default, exponential Euler, BCM's weights (whose
+// right side does not read w) are the same and Oja's differ by Euler's own
+// O(dt) error, below 5e-4.
+func TestOjaAndBCMMatchBrian2(t *testing.T) {
+	var f rateRulesFixture
+	readJSON(t, "testdata/peers/rate_rules_brian2.json", &f)
+	p := f.Params
+	times := func(steps []int, shift int) string {
+		out := make([]string, len(steps))
+		for k, s := range steps {
+			out[k] = fmt.Sprintf("%.1f ms", float64(s+shift)/10)
+		}
+		return "[" + strings.Join(out, ", ") + "]"
+	}
+	ints := func(v []int) string { return strings.Join(strings.Fields(fmt.Sprint(v)), ", ") }
+	proj := func(name, eqs string) string {
+		return fmt.Sprintf(`  %s:
+    pre: Pre
+    post: Post
+    conn: {all_to_all: true}
+    weight: %g
+    synapse: Delta
+    output: Delta
+    plasticity:
+      equations: |
+        dx_pre/dt = -x_pre/tau_x : 1 (pre)
+        dx_post/dt = -x_post/tau_x : 1 (post)
+%s
+      on_pre: x_pre += 1
+      on_post: x_post += 1
+      params: {%s}
+`, name, p["w0"], eqs, map[string]string{
+			"Oja": fmt.Sprintf("tau_x: %g ms, eta: %g", p["tau_x"], p["eta_oja"]),
+			"BCM": fmt.Sprintf("tau_x: %g ms, tau_theta: %g ms, eta: %g", p["tau_x"], p["tau_theta"], p["eta_bcm"])}[name])
+	}
+	spec := fmt.Sprintf(`
+dt: 0.1 ms
+duration: %g ms
+populations:
+  Pre: {size: %d, model: SpikeTimes, spikes: {times: %s, indices: %s}}
+  Drv: {size: %d, model: SpikeTimes, spikes: {times: %s, indices: %s}}
+  Post: {size: %d, model: LifRef, params: {V_rest: 0 mV, V_reset: 0 mV, V_th: 500 mV, tau: 20 ms, tau_ref: 1 ms}, init: {V: 0 mV}}
+projections:
+  DrvPost: {pre: Drv, post: Post, conn: {one_to_one: true}, weight: 10000, synapse: Delta, output: Delta}
+%s%smonitors: {spikes: [Post], traces: {BCM.theta: [0, 1, 2]}}
+`, f.DurationMS, f.NPre, times(f.PreStep, -1), ints(f.PreI), f.NPost, times(f.PostStep, -2), ints(f.PostI), f.NPost,
+		proj("Oja", "        dw/dt = eta*(x_pre*x_post - x_post**2*w)/ms : 1 (clock-driven)"),
+		proj("BCM", "        dtheta/dt = (x_post**2 - theta)/tau_theta : 1 (post)\n        dw/dt = eta*x_pre*x_post*(x_post - theta)/ms : 1 (clock-driven)"))
+	for _, run := range []struct{ kernel, integrator string }{{"dense", "euler"}, {"event", "euler"}, {"event", "exp_euler"}} {
+		kernel := run.kernel
+		text := strings.ReplaceAll(spec, "    output: Delta\n", "    output: Delta\n    kernel: "+kernel+"\n")
+		text = strings.ReplaceAll(text, "      on_pre: x_pre += 1\n", "      on_pre: x_pre += 1\n      integrator: "+run.integrator+"\n")
+		rec, _ := simulate(t, parse(t, text), lower.Options{DType: dtypes.Float64}, jit.Options{})
+		require.Len(t, rec.Spikes[0].Times, len(f.PostStep))
+		require.Len(t, rec.Weights, 2)
+		for r, want := range [][]float64{f.OjaW, f.BCMW} {
+			w := rec.Weights[r]
+			tol := 1e-12
+			if r == 0 && run.integrator == "exp_euler" { // Euler's own O(dt) error against exponential Euler's
+				tol = 5e-4
+			}
+			moved := 0
+			for n := range want {
+				k := f.SynI[n]*f.NPost + f.SynJ[n] // all_to_all: row-major
+				require.EqualValues(t, f.SynI[n], w.Pre[k])
+				require.EqualValues(t, f.SynJ[n], w.Post[k])
+				assert.InDelta(t, want[n], w.W[k], tol, "%s, %s: w of %d→%d", kernel, w.Proj, f.SynI[n], f.SynJ[n])
+				if math.Abs(want[n]-p["w0"]) > 0.01 {
+					moved++
+				}
+			}
+			assert.Greater(t, moved, len(want)/2, "%s moved most weights", w.Proj)
+		}
+		theta := rec.Traces[0].Values[len(rec.Traces[0].Values)-3:]
+		for j := range f.Theta {
+			assert.InDelta(t, f.Theta[j], theta[j], 1e-12, "%s: BCM's threshold of Post %d", kernel, j)
+		}
+	}
+}

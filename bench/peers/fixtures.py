@@ -54,8 +54,9 @@ def main():
 def plasticity():
     """Learning rules in Brian2 on fixed spike trains: reward-modulated STDP
     with per-synapse state (rstdp_brian2.py) and triplet STDP under the
-    pairing protocol (triplet_brian2.py)."""
-    for script in ("rstdp_brian2.py", "triplet_brian2.py"):
+    pairing protocol (triplet_brian2.py); Oja and BCM with rate traces
+    (rate_rules_brian2.py)."""
+    for script in ("rstdp_brian2.py", "triplet_brian2.py", "rate_rules_brian2.py"):
         out = run([script])
         with open(os.path.join(OUT, script.replace(".py", ".json")), "w") as f:
             json.dump(out, f)
