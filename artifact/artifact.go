@@ -277,6 +277,8 @@ func stateHolds(name string) string {
 		return "spikes emitted in the last step"
 	case strings.HasSuffix(name, ".last_spike"):
 		return "step of each neuron's last spike"
+	case strings.HasSuffix(name, ".lastupdate"):
+		return "step of each synapse's last event, for its learning rule's event-driven variables"
 	}
 	return "state variable " + name
 }
