@@ -1,10 +1,12 @@
 package tests
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -78,17 +80,73 @@ func TestEventDrivenSynapseTracesEqualNeuronTraces(t *testing.T) {
 	}
 }
 
+// givenTrains are a fixture's spike trains: presynaptic and postsynaptic
+// spikes on the 0.1 ms grid (steps), as the bench/peers scripts give them
+// to Brian2.
+type givenTrains struct {
+	DurationMS float64 `json:"duration_ms"`
+	NPre       int     `json:"n_pre"`
+	NPost      int     `json:"n_post"`
+	PreI       []int   `json:"pre_i"`
+	PreStep    []int   `json:"pre_step"`
+	PostI      []int   `json:"post_i"`
+	PostStep   []int   `json:"post_step"`
+}
+
+// spec writes a network that replays the trains for brainc: Pre emits the
+// presynaptic spikes, and each postsynaptic spike of Post is caused by a
+// driver's spike one step before it (a Delta jump far past threshold);
+// projections from Pre onto Post (with Delta outputs, their jumps far below
+// threshold) and extra populations are added as given. brainc delivers a
+// step's spikes to the synapses in the next step (as BrainPy does), Brian2
+// in the same step: the spikes are given one step earlier, so that a rule
+// sees each at the step Brian2's does.
+func (g *givenTrains) spec(populations, projections, monitors string) string {
+	times := func(steps []int, shift int) string {
+		out := make([]string, len(steps))
+		for k, s := range steps {
+			out[k] = fmt.Sprintf("%.1f ms", float64(s+shift)/10)
+		}
+		return "[" + strings.Join(out, ", ") + "]"
+	}
+	ints := func(v []int) string { return strings.Join(strings.Fields(fmt.Sprint(v)), ", ") }
+	return fmt.Sprintf(`
+dt: 0.1 ms
+duration: %g ms
+populations:
+  Pre: {size: %d, model: SpikeTimes, spikes: {times: %s, indices: %s}}
+  Drv: {size: %d, model: SpikeTimes, spikes: {times: %s, indices: %s}}
+  Post: {size: %d, model: LifRef, params: {V_rest: 0 mV, V_reset: 0 mV, V_th: 500 mV, tau: 20 ms, tau_ref: 1 ms}, init: {V: 0 mV}}
+%sprojections:
+  DrvPost: {pre: Drv, post: Post, conn: {one_to_one: true}, weight: 10000, synapse: Delta, output: Delta}
+%smonitors: %s
+`, g.DurationMS, g.NPre, times(g.PreStep, -1), ints(g.PreI), g.NPost, times(g.PostStep, -2), ints(g.PostI), g.NPost,
+		populations, projections, monitors)
+}
+
+// checkPostSpikes requires Post's spikes to fall where the trains put them
+// (one step early, see spec).
+func (g *givenTrains) checkPostSpikes(t *testing.T, rec *results.Recorder) {
+	t.Helper()
+	s := rec.Spikes[0]
+	require.Equal(t, "Post", s.Pop)
+	want := make([][2]int, len(g.PostStep)) // (step, neuron), in the recording's order
+	for k := range want {
+		want[k] = [2]int{g.PostStep[k] - 1, g.PostI[k]}
+	}
+	slices.SortFunc(want, func(a, b [2]int) int { return cmp.Or(a[0]-b[0], a[1]-b[1]) })
+	require.Len(t, s.Times, len(want))
+	for k := range s.Times {
+		require.InDelta(t, float64(want[k][0])/10, s.Times[k], 1e-9, "post spike %d", k)
+		require.EqualValues(t, want[k][1], s.Indices[k], "post spike %d", k)
+	}
+}
+
 // rstdpFixture is bench/peers/rstdp_brian2.py's output.
 type rstdpFixture struct {
+	givenTrains
 	Version           string
-	DurationMS        float64 `json:"duration_ms"`
-	NPre              int     `json:"n_pre"`
-	NPost             int     `json:"n_post"`
 	Params            map[string]float64
-	PreI              []int `json:"pre_i"`
-	PreStep           []int `json:"pre_step"`
-	PostI             []int `json:"post_i"`
-	PostStep          []int `json:"post_step"`
 	SynI              []int `json:"syn_i"`
 	SynJ              []int `json:"syn_j"`
 	W, C, Apre, Apost []float64
@@ -117,36 +175,14 @@ const rstdpRule = `
       modulators: {DA: Dopamine.d}
 `
 
-// rstdpSpec writes the fixture's network for brainc: the presynaptic
-// spikes given, each postsynaptic spike caused by a driver's spike one
-// step before it (a Delta jump far past threshold), the plastic synapses'
-// own jumps far below it, and DA a one-neuron equation population. brainc
-// delivers a step's spikes to the synapses in the next step (as BrainPy
-// does), Brian2 in the same step: the spikes are given one step earlier,
-// so that the rule sees each at the step Brian2's does.
+// rstdpSpec writes the fixture's network for brainc (givenTrains.spec),
+// with DA a one-neuron equation population.
 func rstdpSpec(f *rstdpFixture, kernel string) string {
-	times := func(steps []int, shift int) string {
-		out := make([]string, len(steps))
-		for k, s := range steps {
-			out[k] = fmt.Sprintf("%.1f ms", float64(s+shift)/10)
-		}
-		return "[" + strings.Join(out, ", ") + "]"
-	}
-	ints := func(v []int) string { return strings.Join(strings.Fields(fmt.Sprint(v)), ", ") }
 	p := f.Params
-	return fmt.Sprintf(`
-dt: 0.1 ms
-duration: %g ms
-populations:
-  Pre: {size: %d, model: SpikeTimes, spikes: {times: %s, indices: %s}}
-  Drv: {size: %d, model: SpikeTimes, spikes: {times: %s, indices: %s}}
-  Post: {size: %d, model: LifRef, params: {V_rest: 0 mV, V_reset: 0 mV, V_th: 500 mV, tau: 20 ms, tau_ref: 2 ms}, init: {V: 0 mV}}
-  Dopamine:
+	return f.spec(fmt.Sprintf(`  Dopamine:
     size: 1
     model: {equations: "dd/dt = (d0 - d)/tau_d : 1", params: {d0: %g, tau_d: %g ms}}
-projections:
-  DrvPost: {pre: Drv, post: Post, conn: {one_to_one: true}, weight: 10000, synapse: Delta, output: Delta}
-  PrePost:
+`, p["d0"], p["tau_d"]), fmt.Sprintf(`  PrePost:
     pre: Pre
     post: Post
     conn: {all_to_all: true}
@@ -154,11 +190,8 @@ projections:
     synapse: Delta
     output: Delta
     kernel: %s
-%s
-monitors: {spikes: [Post]}
-`, f.DurationMS, f.NPre, times(f.PreStep, -1), ints(f.PreI), f.NPost, times(f.PostStep, -2), ints(f.PostI), f.NPost,
-		p["d0"], p["tau_d"], p["w0"], kernel,
-		fmt.Sprintf(rstdpRule, p["tau_c"], p["tau_w"], p["taupre"], p["taupost"], p["dApre"], p["dApost"], p["cmax"], p["wmax"]))
+%s`, p["w0"], kernel, fmt.Sprintf(rstdpRule, p["tau_c"], p["tau_w"], p["taupre"], p["taupost"], p["dApre"], p["dApost"], p["cmax"], p["wmax"])),
+		"{spikes: [Post]}")
 }
 
 // Reward-modulated STDP with an eligibility trace per synapse
@@ -173,13 +206,7 @@ func TestRewardModulatedSTDPMatchesBrian2(t *testing.T) {
 	for _, kernel := range []string{"dense", "event"} {
 		net := parse(t, rstdpSpec(&f, kernel))
 		rec, last := simulateState(t, net, lower.Options{DType: dtypes.Float64}, jit.Options{})
-		// The postsynaptic spikes fall where Brian2's were given.
-		s := rec.Spikes[0]
-		require.Len(t, s.Times, len(f.PostStep))
-		for k := range s.Times {
-			require.InDelta(t, float64(f.PostStep[k]-1)/10, s.Times[k], 1e-9, "post spike %d", k)
-			require.EqualValues(t, f.PostI[k], s.Indices[k], "post spike %d", k)
-		}
+		f.checkPostSpikes(t, rec)
 		w := rec.Weights[0]
 		at := map[[2]int]int{}
 		for k := range w.Pre {
@@ -339,18 +366,14 @@ func TestClockDrivenEventEqualsDense(t *testing.T) {
 
 // tripletFixture is bench/peers/triplet_brian2.py's output.
 type tripletFixture struct {
-	DurationMS float64 `json:"duration_ms"`
-	Pairs      int
-	Params     map[string]float64
-	Cases      []struct {
+	givenTrains
+	Pairs  int
+	Params map[string]float64
+	Cases  []struct {
 		RhoHz float64 `json:"rho_hz"`
 		DtMS  float64 `json:"dt_ms"`
 		W     float64
 	}
-	PreI     []int `json:"pre_i"`
-	PreStep  []int `json:"pre_step"`
-	PostI    []int `json:"post_i"`
-	PostStep []int `json:"post_step"`
 }
 
 // Triplet STDP (Pfister & Gerstner 2006, visual-cortex parameters), written
@@ -363,25 +386,9 @@ func TestTripletSTDPMatchesBrian2(t *testing.T) {
 	var f tripletFixture
 	readJSON(t, "testdata/peers/triplet_brian2.json", &f)
 	n := len(f.Cases)
+	f.NPre, f.NPost = n, n
 	p := f.Params
-	times := func(steps []int, shift int) string {
-		out := make([]string, len(steps))
-		for k, s := range steps {
-			out[k] = fmt.Sprintf("%.1f ms", float64(s+shift)/10)
-		}
-		return "[" + strings.Join(out, ", ") + "]"
-	}
-	ints := func(v []int) string { return strings.Join(strings.Fields(fmt.Sprint(v)), ", ") }
-	spec := fmt.Sprintf(`
-dt: 0.1 ms
-duration: %g ms
-populations:
-  Pre: {size: %d, model: SpikeTimes, spikes: {times: %s, indices: %s}}
-  Drv: {size: %d, model: SpikeTimes, spikes: {times: %s, indices: %s}}
-  Post: {size: %d, model: LifRef, params: {V_rest: 0 mV, V_reset: 0 mV, V_th: 500 mV, tau: 20 ms, tau_ref: 2 ms}, init: {V: 0 mV}}
-projections:
-  DrvPost: {pre: Drv, post: Post, conn: {one_to_one: true}, weight: 10000, synapse: Delta, output: Delta}
-  PrePost:
+	spec := f.spec("", fmt.Sprintf(`  PrePost:
     pre: Pre
     post: Post
     conn: {one_to_one: true}
@@ -403,16 +410,14 @@ projections:
         o1 += 1
         o2 += 1
       params: {tau_plus: %g ms, tau_minus: %g ms, tau_x: %g ms, tau_y: %g ms, A2p: %g, A3p: %g, A2m: %g, A3m: %g, wmax: %g}
-monitors: {spikes: [Post]}
-`, f.DurationMS, n, times(f.PreStep, -1), ints(f.PreI), n, times(f.PostStep, -2), ints(f.PostI), n, p["w0"],
-		p["tau_plus"], p["tau_minus"], p["tau_x"], p["tau_y"], p["A2p"], p["A3p"], p["A2m"], p["A3m"], p["wmax"])
+`, p["w0"], p["tau_plus"], p["tau_minus"], p["tau_x"], p["tau_y"], p["A2p"], p["A3p"], p["A2m"], p["A3m"], p["wmax"]), "{spikes: [Post]}")
 	// Brian2's own form: w declared, traces per synapse, event-driven.
 	brian2Form := strings.NewReplacer("      equations: |\n", "      equations: |\n        w : 1\n", "(pre)", "(event-driven)", "(post)", "(event-driven)").Replace(spec)
 	require.NotEqual(t, spec, brian2Form)
 	dw := map[[2]float64]float64{}
 	for _, form := range []string{spec, brian2Form} {
 		rec, _ := simulate(t, parse(t, form), lower.Options{DType: dtypes.Float64}, jit.Options{})
-		require.Len(t, rec.Spikes[0].Times, len(f.PostStep), "every pairing's post spike")
+		f.checkPostSpikes(t, rec)
 		w := rec.Weights[0].W
 		require.Len(t, w, n)
 		for k, c := range f.Cases {
@@ -429,19 +434,13 @@ monitors: {spikes: [Post]}
 
 // rateRulesFixture is bench/peers/rate_rules_brian2.py's output.
 type rateRulesFixture struct {
-	DurationMS float64 `json:"duration_ms"`
-	Params     map[string]float64
-	NPre       int       `json:"n_pre"`
-	NPost      int       `json:"n_post"`
-	PreI       []int     `json:"pre_i"`
-	PreStep    []int     `json:"pre_step"`
-	PostI      []int     `json:"post_i"`
-	PostStep   []int     `json:"post_step"`
-	SynI       []int     `json:"syn_i"`
-	SynJ       []int     `json:"syn_j"`
-	OjaW       []float64 `json:"oja_w"`
-	BCMW       []float64 `json:"bcm_w"`
-	Theta      []float64
+	givenTrains
+	Params map[string]float64
+	SynI   []int     `json:"syn_i"`
+	SynJ   []int     `json:"syn_j"`
+	OjaW   []float64 `json:"oja_w"`
+	BCMW   []float64 `json:"bcm_w"`
+	Theta  []float64
 }
 
 // Oja's rule and BCM (a sliding threshold kept per postsynaptic neuron),
@@ -456,14 +455,6 @@ func TestOjaAndBCMMatchBrian2(t *testing.T) {
 	var f rateRulesFixture
 	readJSON(t, "testdata/peers/rate_rules_brian2.json", &f)
 	p := f.Params
-	times := func(steps []int, shift int) string {
-		out := make([]string, len(steps))
-		for k, s := range steps {
-			out[k] = fmt.Sprintf("%.1f ms", float64(s+shift)/10)
-		}
-		return "[" + strings.Join(out, ", ") + "]"
-	}
-	ints := func(v []int) string { return strings.Join(strings.Fields(fmt.Sprint(v)), ", ") }
 	proj := func(name, eqs string) string {
 		return fmt.Sprintf(`  %s:
     pre: Pre
@@ -484,25 +475,15 @@ func TestOjaAndBCMMatchBrian2(t *testing.T) {
 			"Oja": fmt.Sprintf("tau_x: %g ms, eta: %g", p["tau_x"], p["eta_oja"]),
 			"BCM": fmt.Sprintf("tau_x: %g ms, tau_theta: %g ms, eta: %g", p["tau_x"], p["tau_theta"], p["eta_bcm"])}[name])
 	}
-	spec := fmt.Sprintf(`
-dt: 0.1 ms
-duration: %g ms
-populations:
-  Pre: {size: %d, model: SpikeTimes, spikes: {times: %s, indices: %s}}
-  Drv: {size: %d, model: SpikeTimes, spikes: {times: %s, indices: %s}}
-  Post: {size: %d, model: LifRef, params: {V_rest: 0 mV, V_reset: 0 mV, V_th: 500 mV, tau: 20 ms, tau_ref: 1 ms}, init: {V: 0 mV}}
-projections:
-  DrvPost: {pre: Drv, post: Post, conn: {one_to_one: true}, weight: 10000, synapse: Delta, output: Delta}
-%s%smonitors: {spikes: [Post], traces: {BCM.theta: [0, 1, 2]}}
-`, f.DurationMS, f.NPre, times(f.PreStep, -1), ints(f.PreI), f.NPost, times(f.PostStep, -2), ints(f.PostI), f.NPost,
-		proj("Oja", "        dw/dt = eta*(x_pre*x_post - x_post**2*w)/ms : 1 (clock-driven)"),
-		proj("BCM", "        dtheta/dt = (x_post**2 - theta)/tau_theta : 1 (post)\n        dw/dt = eta*x_pre*x_post*(x_post - theta)/ms : 1 (clock-driven)"))
+	spec := f.spec("", proj("Oja", "        dw/dt = eta*(x_pre*x_post - x_post**2*w)/ms : 1 (clock-driven)")+
+		proj("BCM", "        dtheta/dt = (x_post**2 - theta)/tau_theta : 1 (post)\n        dw/dt = eta*x_pre*x_post*(x_post - theta)/ms : 1 (clock-driven)"),
+		"{spikes: [Post], traces: {BCM.theta: [0, 1, 2]}}")
 	for _, run := range []struct{ kernel, integrator string }{{"dense", "euler"}, {"event", "euler"}, {"event", "exp_euler"}} {
 		kernel := run.kernel
 		text := strings.ReplaceAll(spec, "    output: Delta\n", "    output: Delta\n    kernel: "+kernel+"\n")
 		text = strings.ReplaceAll(text, "      on_pre: x_pre += 1\n", "      on_pre: x_pre += 1\n      integrator: "+run.integrator+"\n")
 		rec, _ := simulate(t, parse(t, text), lower.Options{DType: dtypes.Float64}, jit.Options{})
-		require.Len(t, rec.Spikes[0].Times, len(f.PostStep))
+		f.checkPostSpikes(t, rec)
 		require.Len(t, rec.Weights, 2)
 		for r, want := range [][]float64{f.OjaW, f.BCMW} {
 			w := rec.Weights[r]

@@ -95,6 +95,23 @@ def parse_args(extra=None, models=None):
     return a
 
 
+def spike_trains(rng, rates, duration, dead_time):
+    """Poisson trains on the 0.1 ms grid, one per rate (Hz), with a dead
+    time (ms), in (5 ms, duration - 5 ms): (indices, steps) sorted by step,
+    then index."""
+    idx, steps = [], []
+    for i, r in enumerate(rates):
+        t = 5.0
+        while True:
+            t += dead_time + rng.exponential(1000.0 / r)
+            if t >= duration - 5:
+                break
+            idx.append(i)
+            steps.append(int(round(t * 10)))
+    order = np.lexsort((idx, steps))
+    return [int(idx[k]) for k in order], [int(steps[k]) for k in order]
+
+
 def initial_v(rng, n, v0):
     kind, a, b = v0
     if kind == "normal":

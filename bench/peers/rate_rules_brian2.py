@@ -13,29 +13,16 @@ import numpy as np
 import brian2 as b2
 from brian2 import ms
 
+from common import spike_trains
+
 PARAMS = dict(tau_x=50.0, tau_theta=200.0, eta_oja=1e-3, eta_bcm=2e-4, w0=0.5)
-
-
-def trains(rng, rates, duration):
-    """Spike steps (0.1 ms grid) of Poisson trains with a 2 ms dead time."""
-    idx, steps = [], []
-    for i, r in enumerate(rates):
-        t = 5.0
-        while True:
-            t += 2.0 + rng.exponential(1000.0 / r)
-            if t >= duration - 5:
-                break
-            idx.append(i)
-            steps.append(int(round(t * 10)))
-    order = np.lexsort((idx, steps))
-    return [int(idx[k]) for k in order], [int(steps[k]) for k in order]
 
 
 def main():
     duration = 3000.0
     rng = np.random.default_rng(7)
-    pre_i, pre_s = trains(rng, np.linspace(5, 40, 12), duration)
-    post_i, post_s = trains(rng, [8.0, 15.0, 25.0], duration)
+    pre_i, pre_s = spike_trains(rng, np.linspace(5, 40, 12), duration, 2.0)
+    post_i, post_s = spike_trains(rng, [8.0, 15.0, 25.0], duration, 2.0)
     p = PARAMS
     b2.prefs.codegen.target = "numpy"
     b2.defaultclock.dt = 0.1 * ms

@@ -15,24 +15,10 @@ import numpy as np
 import brian2 as b2
 from brian2 import ms
 
+from common import spike_trains
+
 PARAMS = dict(tau_c=200.0, tau_w=100.0, taupre=20.0, taupost=20.0, dApre=0.1, dApost=-0.12,
               cmax=1.0, wmax=1.0, d0=1.0, tau_d=300.0, w0=0.5)
-
-
-def trains(rng, n, rate_hz, duration, min_isi):
-    """Spike steps (0.1 ms grid) of n neurons, Poisson at rate_hz with a
-    dead time min_isi (ms), in (5 ms, duration - 5 ms)."""
-    idx, steps = [], []
-    for i in range(n):
-        t = 5.0
-        while True:
-            t += min_isi + rng.exponential(1000.0 / rate_hz)
-            if t >= duration - 5:
-                break
-            idx.append(i)
-            steps.append(int(round(t * 10)))
-    order = np.lexsort((idx, steps))
-    return [int(idx[k]) for k in order], [int(steps[k]) for k in order]
 
 
 def main():
@@ -42,8 +28,8 @@ def main():
     a = ap.parse_args()
     rng = np.random.default_rng(a.seed)
     n_pre, n_post = 20, 10
-    pre_i, pre_s = trains(rng, n_pre, 15.0, a.duration, 1.0)
-    post_i, post_s = trains(rng, n_post, 10.0, a.duration, 4.0)
+    pre_i, pre_s = spike_trains(rng, [15.0] * n_pre, a.duration, 1.0)
+    post_i, post_s = spike_trains(rng, [10.0] * n_post, a.duration, 4.0)
     p = PARAMS
     b2.prefs.codegen.target = "numpy"
     b2.defaultclock.dt = 0.1 * ms
