@@ -24,6 +24,7 @@ import (
 // EventStep only the rows and columns of the neurons that fired; both
 // give the same values.
 type EquationPlasticity struct {
+	// Rule is the checked rule.
 	Rule *eqs.Plasticity
 	// coef holds, per event-driven variable, A and B of its equation
 	// dx/dt = A·x + B (ms⁻¹ units), from the parameters' values.
@@ -57,24 +58,28 @@ func NewEquationPlasticity(r *eqs.Plasticity) *EquationPlasticity {
 	return p
 }
 
-// PlasticState is a rule's state in one step: the weights W, the traces
-// of each side, the variables kept per synapse (Syn, laid out as W) and,
-// when the rule has event-driven variables, the step of each synapse's
-// last event (Last, Int32, laid out as W; nil otherwise).
+// PlasticState is a rule's state in one step.
 type PlasticState struct {
-	W         *Node
+	// W holds the weights.
+	W *Node
+	// Pre and Post hold the traces of each side, one entry per neuron.
 	Pre, Post Vars
-	Syn       Vars
-	Last      *Node
+	// Syn holds the variables kept per synapse, laid out as W.
+	Syn Vars
+	// Last holds the step of each synapse's last event (Int32, laid out
+	// as W) when the rule has event-driven variables; nil otherwise.
+	Last *Node
 }
 
-// PlasticEnv is what a rule reads besides its state and the spikes: the
-// step's index (Int32 scalar, for the time since a synapse's last event),
-// the modulators' values (scalars, by the rule's names) and dt (ms).
+// PlasticEnv is what a rule reads besides its state and the spikes.
 type PlasticEnv struct {
+	// Step is the step's index (Int32 scalar), for the time since a
+	// synapse's last event.
 	Step *Node
+	// Mods holds the modulators' values (scalars), by the rule's names.
 	Mods Vars
-	Dt   float64
+	// Dt is the time step (ms).
+	Dt float64
 }
 
 // PreNames and PostNames list the traces of each side.

@@ -82,8 +82,9 @@ type Plasticity struct {
 	Values map[string]float64
 	Dims   map[string]Dim
 	// Modulators are the names read from elsewhere in the network
-	// (PlasticitySource.Modulators), ModulatorDims their dimensions.
-	Modulators    []string
+	// (PlasticitySource.Modulators).
+	Modulators []string
+	// ModulatorDims are the modulators' dimensions.
 	ModulatorDims map[string]Dim
 	// Integrator is "exp_euler" or "euler" (PlasticitySource.Integrator).
 	Integrator string

@@ -411,9 +411,10 @@ func (n *Network) Population(name string) *Population {
 // variable: each step the rule reads the variable's mean over the
 // population, as it stood at the step's start.
 type Modulator struct {
-	// Name is the rule's name for the value; Pop and Var the population and
-	// its state variable.
-	Name, Pop, Var string
+	// Name is the rule's name for the value.
+	Name string
+	// Pop is the population read and Var its state variable.
+	Pop, Var string
 	// Line is the spec line where it is given (0 when built in Go).
 	Line int
 }

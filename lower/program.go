@@ -337,10 +337,10 @@ type Plastic struct {
 	ColPtr, Sources, Perm int
 	ColWidth              int
 	// SynVars are a rule's variables kept per synapse besides w (indices
-	// into Program.State by name), laid out as W. LastUpdate, when ≥ 0,
-	// indexes the step of each synapse's last event (Int32, laid out as
-	// W), for the rule's event-driven variables.
-	SynVars    map[string]int
+	// into Program.State by name), laid out as W.
+	SynVars map[string]int
+	// LastUpdate, when ≥ 0, indexes the step of each synapse's last event
+	// (Int32, laid out as W), for the rule's event-driven variables.
 	LastUpdate int
 	// SynPre and SynPost, when ≥ 0, index constants giving each synapse's
 	// presynaptic and postsynaptic neuron in the event table's order
@@ -354,10 +354,11 @@ type Plastic struct {
 // Modulator is a population variable a plasticity rule reads (its mean
 // over the population, each step).
 type Modulator struct {
-	// Name is the rule's name for it; Pop the population and State the
-	// index into Program.State of its block's variable.
-	Name  string
-	Pop   *Population
+	// Name is the rule's name for it.
+	Name string
+	// Pop is the population read.
+	Pop *Population
+	// State indexes Program.State: the population's block's variable.
 	State int
 }
 
