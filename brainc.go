@@ -319,7 +319,10 @@ func (s *Sim) Result() *Result {
 	for _, sp := range rec.Spikes {
 		r.Spikes[sp.Pop] = Spikes{Size: sp.Size, Times: sp.Times, Indices: sp.Indices, rec: sp}
 	}
-	times := rec.TraceTimes()
+	var times []float64
+	if len(rec.Traces) > 0 { // one time per recorded row: O(steps), as the traces themselves
+		times = rec.TraceTimes()
+	}
 	for _, tr := range rec.Traces {
 		r.Traces = append(r.Traces, Trace{Pop: tr.Pop, Var: tr.Var, Indices: tr.Indices, Times: times, Values: tr.Values})
 	}

@@ -18,9 +18,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"math"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"sort"
 
@@ -105,7 +107,7 @@ func main() {
 	out := flag.String("out", "distal-reward.png", "the plot (PNG or SVG)")
 	seed := flag.Uint64("seed", 1, "the seed of the reward delays")
 	flag.Parse()
-	o, err := run(context.Background(), *minutes, *seed)
+	o, err := run(context.Background(), *minutes, *seed, os.Stderr)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -119,8 +121,9 @@ func main() {
 	}
 }
 
-// run simulates the experiment for minutes of model time.
-func run(ctx context.Context, minutes float64, seed uint64) (*outcome, error) {
+// run simulates the experiment for minutes of model time, writing a line
+// per model minute to progress (when not nil).
+func run(ctx context.Context, minutes float64, seed uint64, progress io.Writer) (*outcome, error) {
 	net, err := netspec.Parse([]byte(network), "distal-reward.yaml")
 	if err != nil {
 		return nil, err
@@ -192,6 +195,9 @@ func run(ctx context.Context, minutes float64, seed uint64) (*outcome, error) {
 			others := slices.Delete(slices.Clone(w), o.K, o.K+1)
 			m := mean(others)
 			o.T, o.Chosen, o.Mean, o.SD = append(o.T, now/1e3), append(o.Chosen, w[o.K]), append(o.Mean, m), append(o.SD, sd(others, m))
+			if progress != nil && math.Mod(now, 60e3) < piece/2 {
+				fmt.Fprintf(progress, "%3.0f min: %d rewards, rewarded synapse %.3f, others %.3f ± %.3f\n", now/60e3, o.Rewards, w[o.K], m, o.SD[len(o.SD)-1])
+			}
 		}
 		return nil
 	})
