@@ -223,7 +223,7 @@ func draw(path string, o *outcome) error {
 		{Title: fmt.Sprintf("rewarded synapse E %d → E %d against the others", o.N1, o.N2), XLabel: "time (s)", YLabel: "weight (mV)", Lines: true,
 			Series: []plot.Series{{Name: "rewarded synapse", X: o.T, Y: o.Chosen},
 				{Name: "others: mean ± s.d.", X: o.T, Y: o.Mean, Err: o.SD}}},
-		{Title: "weights at the end", XLabel: "weight (mV)", YLabel: "synapses", Lines: true,
+		{Title: "weights at the end", XLabel: "weight (mV)", YLabel: "fraction of synapses", Lines: true,
 			Series: []plot.Series{hist, {Name: "rewarded synapse", X: []float64{o.Final[o.K], o.Final[o.K]}, Y: []float64{0, top}}}},
 	})
 }
