@@ -98,11 +98,9 @@ func checkPairs(t *testing.T, net *ir.Network, kernel lower.Kernel, offsets []fl
 	}
 }
 
-// On the event kernel STDP touches only the rows and columns of the neurons
-// that fired, and gives the dense kernel's spikes and final weights
-// (float64, a recurrent network driven by Poisson sources, 300 ms).
-func TestEventSTDPEqualsDense(t *testing.T) {
-	spec := `
+// stdpNet is a recurrent network with two plastic projections (RULE1,
+// RULE2) on kernel %s.
+const stdpNet = `
 seed: 8
 duration: 300 ms
 populations:
@@ -110,11 +108,20 @@ populations:
   N: {size: 60, model: LifRef, params: {V_th: 10, tau: 10 ms}}
 projections:
   PN: {pre: P, post: N, conn: {fixed_prob: 0.3}, weight: 1.5, synapse: {Expon: {tau: 5 ms}}, output: CUBA,
-       stdp: {A_plus: 0.05, A_minus: 0.06, w_max: 3}, kernel: %s}
+       RULE1, kernel: %s}
   NN: {pre: N, post: N, conn: {fixed_prob: 0.2}, weight: 0.5, synapse: {Expon: {tau: 5 ms}}, output: CUBA,
-       stdp: {A_plus: 0.02, A_minus: 0.02, w_max: 1}, kernel: %s}
+       RULE2, kernel: %s}
 monitors: {spikes: [N]}
 `
+
+// builtinSTDP puts the built-in pair rule into stdpNet.
+var builtinSTDP = strings.NewReplacer("RULE1", "stdp: {A_plus: 0.05, A_minus: 0.06, w_max: 3}", "RULE2", "stdp: {A_plus: 0.02, A_minus: 0.02, w_max: 1}")
+
+// On the event kernel STDP touches only the rows and columns of the neurons
+// that fired, and gives the dense kernel's spikes and final weights
+// (float64, a recurrent network driven by Poisson sources, 300 ms).
+func TestEventSTDPEqualsDense(t *testing.T) {
+	spec := builtinSTDP.Replace(stdpNet)
 	var trains [2][][2][]float64
 	var weights [2][]*results.Weights
 	for i, kernel := range []string{"dense", "event"} {
@@ -156,20 +163,8 @@ func stdpEquations(aPlus, aMinus, wMax float64) string {
 // e^{-dt/τ}: last-bit differences), on the event kernel; its own dense
 // kernel agrees with its event kernel.
 func TestEquationSTDPEqualsBuiltin(t *testing.T) {
-	spec := `
-seed: 8
-duration: 300 ms
-populations:
-  P: {size: 200, model: Poisson, params: {rate: 25 Hz}}
-  N: {size: 60, model: LifRef, params: {V_th: 10, tau: 10 ms}}
-projections:
-  PN: {pre: P, post: N, conn: {fixed_prob: 0.3}, weight: 1.5, synapse: {Expon: {tau: 5 ms}}, output: CUBA,
-       RULE1, kernel: %s}
-  NN: {pre: N, post: N, conn: {fixed_prob: 0.2}, weight: 0.5, synapse: {Expon: {tau: 5 ms}}, output: CUBA,
-       RULE2, kernel: %s}
-monitors: {spikes: [N], traces: {NN.x_post: [0, 1]}}
-`
-	builtin := strings.NewReplacer("RULE1", "stdp: {A_plus: 0.05, A_minus: 0.06, w_max: 3}", "RULE2", "stdp: {A_plus: 0.02, A_minus: 0.02, w_max: 1}").Replace(spec)
+	spec := strings.Replace(stdpNet, "monitors: {spikes: [N]}", "monitors: {spikes: [N], traces: {NN.x_post: [0, 1]}}", 1)
+	builtin := builtinSTDP.Replace(spec)
 	fromEqs := strings.NewReplacer("RULE1", stdpEquations(0.05, 0.06, 3), "RULE2", stdpEquations(0.02, 0.02, 1)).Replace(spec)
 	run := func(s, kernel string) (*results.Recorder, [][2][]float64) {
 		rec, _ := simulate(t, parse(t, fmt.Sprintf(s, kernel, kernel)), lower.Options{DType: dtypes.Float64}, jit.Options{})

@@ -29,29 +29,13 @@ func brian2STDP(dApre, dApost, wMax float64) string {
        params: {taupre: 20 ms, taupost: 20 ms, dApre: %g, dApost: %g, wmax: %g}}`, dApre, dApost, wMax)
 }
 
-// stdpNet is a recurrent network with two plastic projections (RULE1,
-// RULE2) on kernel %s.
-const stdpNet = `
-seed: 8
-duration: 300 ms
-populations:
-  P: {size: 200, model: Poisson, params: {rate: 25 Hz}}
-  N: {size: 60, model: LifRef, params: {V_th: 10, tau: 10 ms}}
-projections:
-  PN: {pre: P, post: N, conn: {fixed_prob: 0.3}, weight: 1.5, synapse: {Expon: {tau: 5 ms}}, output: CUBA,
-       RULE1, kernel: %s}
-  NN: {pre: N, post: N, conn: {fixed_prob: 0.2}, weight: 0.5, synapse: {Expon: {tau: 5 ms}}, output: CUBA,
-       RULE2, kernel: %s}
-monitors: {spikes: [N]}
-`
-
 // Traces kept per synapse and brought up to date only at their synapse's
 // events (Brian2's event-driven STDP) hold, at every event, what traces
 // kept per neuron and decayed every step hold: the two rules give the
 // built-in rule's spikes and weights (to 1e-12, float64), on the event and
 // the dense kernels.
 func TestEventDrivenSynapseTracesEqualNeuronTraces(t *testing.T) {
-	builtin := strings.NewReplacer("RULE1", "stdp: {A_plus: 0.05, A_minus: 0.06, w_max: 3}", "RULE2", "stdp: {A_plus: 0.02, A_minus: 0.02, w_max: 1}").Replace(stdpNet)
+	builtin := builtinSTDP.Replace(stdpNet)
 	perSynapse := strings.NewReplacer("RULE1", brian2STDP(0.05, -0.06, 3), "RULE2", brian2STDP(0.02, -0.02, 1)).Replace(stdpNet)
 	run := func(s, kernel string) (*results.Recorder, [][2][]float64) {
 		net := parse(t, fmt.Sprintf(s, kernel, kernel))
