@@ -114,6 +114,24 @@ projections:
 monitors: {spikes: [N]}
 `
 
+// sameSTDPWeights requires the final weights of stdpNet's projections in
+// event (event kernel) and dense (dense kernel) to equal those in want to
+// 1e-12, most of them moved from their start.
+func sameSTDPWeights(t *testing.T, want, event, dense *results.Recorder) {
+	t.Helper()
+	for p := range want.Weights {
+		moved := 0
+		for k, w := range want.Weights[p].W {
+			require.InDelta(t, w, event.Weights[p].W[k], 1e-12, "%s synapse %d", want.Weights[p].Proj, k)
+			require.InDelta(t, w, dense.Weights[p].W[k], 1e-12, "%s synapse %d (dense)", want.Weights[p].Proj, k)
+			if w != []float64{1.5, 0.5}[p] {
+				moved++
+			}
+		}
+		assert.Greater(t, moved, len(want.Weights[p].W)/2, "%s: the rule moved most weights", want.Weights[p].Proj)
+	}
+}
+
 // builtinSTDP puts the built-in pair rule into stdpNet.
 var builtinSTDP = strings.NewReplacer("RULE1", "stdp: {A_plus: 0.05, A_minus: 0.06, w_max: 3}", "RULE2", "stdp: {A_plus: 0.02, A_minus: 0.02, w_max: 1}")
 
@@ -179,17 +197,7 @@ func TestEquationSTDPEqualsBuiltin(t *testing.T) {
 	for k, x := range b.Traces[0].Values { // exp(-dt/τ)·x against exponential Euler's step: the last bit
 		require.InDelta(t, x, e.Traces[0].Values[k], 1e-12, "x_post row %d", k/2)
 	}
-	for p := range b.Weights {
-		moved := 0
-		for k, w := range b.Weights[p].W {
-			require.InDelta(t, w, e.Weights[p].W[k], 1e-12, "%s synapse %d", b.Weights[p].Proj, k)
-			require.InDelta(t, w, d.Weights[p].W[k], 1e-12, "%s synapse %d (dense)", b.Weights[p].Proj, k)
-			if w != []float64{1.5, 0.5}[p] {
-				moved++
-			}
-		}
-		assert.Greater(t, moved, len(b.Weights[p].W)/2)
-	}
+	sameSTDPWeights(t, b, e, d)
 
 	for _, tc := range []struct{ from, to, want string }{
 		{"x_pre += 1\", on_post", "x_post += 1\", on_post", "on_pre runs for the neurons of the pre side: it may assign w, per-synapse variables and (pre) traces, not the (post) trace x_post"},

@@ -51,17 +51,7 @@ func TestEventDrivenSynapseTracesEqualNeuronTraces(t *testing.T) {
 	require.Greater(t, len(bTrains[0][0]), 200)
 	assert.Equal(t, bTrains, eTrains, "per-synapse traces == built-in, event kernel")
 	assert.Equal(t, eTrains, dTrains, "per-synapse traces: dense == event")
-	for p := range b.Weights {
-		moved := 0
-		for k, w := range b.Weights[p].W {
-			require.InDelta(t, w, e.Weights[p].W[k], 1e-12, "%s synapse %d", b.Weights[p].Proj, k)
-			require.InDelta(t, w, d.Weights[p].W[k], 1e-12, "%s synapse %d (dense)", b.Weights[p].Proj, k)
-			if w != []float64{1.5, 0.5}[p] {
-				moved++
-			}
-		}
-		assert.Greater(t, moved, len(b.Weights[p].W)/2)
-	}
+	sameSTDPWeights(t, b, e, d)
 }
 
 // givenTrains are a fixture's spike trains: presynaptic and postsynaptic
