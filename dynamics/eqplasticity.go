@@ -42,18 +42,9 @@ func NewEquationPlasticity(r *eqs.Plasticity) *EquationPlasticity {
 			p.rate[eq.Var] = a
 		}
 	}
-	vals := map[string]float64{}
-	for k, v := range r.Values {
-		vals[k] = v
-	}
-	for _, sub := range r.Subs {
-		vals[sub.Var] = eqs.Eval(sub.Expr, vals)
-	}
 	for _, eq := range r.EventDrivenVars() {
-		vals[eq.Var] = 0
-		b := eqs.Eval(eq.Expr, vals)
-		vals[eq.Var] = 1
-		p.coef[eq.Var] = [2]float64{eqs.Eval(eq.Expr, vals) - b, b}
+		a, b := r.EventCoefficients(eq)
+		p.coef[eq.Var] = [2]float64{a, b}
 	}
 	return p
 }

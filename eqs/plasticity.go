@@ -328,13 +328,7 @@ func ParsePlasticity(src PlasticitySource) (*Plasticity, error) {
 // step is then x + f·(e^{A·dt} − 1)/A, with a factor known before the
 // run. It is checked on the host at a few values of the other names.
 func (r *Plasticity) ConstantRate(eq Equation) (float64, bool) {
-	vals := map[string]float64{}
-	for k, v := range r.Values {
-		vals[k] = v
-	}
-	for _, sub := range r.Subs {
-		vals[sub.Var] = Eval(sub.Expr, vals)
-	}
+	vals := hostValues(r.Values, r.Subs)
 	var others []string
 	for _, name := range names(eq.Expr) {
 		if _, known := vals[name]; !known && name != eq.Var {
@@ -375,23 +369,45 @@ func assigned(r *Plasticity, v string) bool {
 	return false
 }
 
+// hostValues are the parameters' values with the subexpressions' (of
+// parameters only) computed from them, for evaluating a rule on the host.
+func hostValues(values map[string]float64, subs []Equation) map[string]float64 {
+	vals := make(map[string]float64, len(values)+len(subs))
+	for k, v := range values {
+		vals[k] = v
+	}
+	for _, sub := range subs {
+		vals[sub.Var] = Eval(sub.Expr, vals)
+	}
+	return vals
+}
+
+// eventCoefficients are A and B of an event-driven equation dx/dt = A·x +
+// B, from f(1) − f(0) and f(0) at the values vals (which it changes).
+func eventCoefficients(eq Equation, vals map[string]float64) (a, b float64) {
+	vals[eq.Var] = 0
+	b = Eval(eq.Expr, vals)
+	vals[eq.Var] = 1
+	return Eval(eq.Expr, vals) - b, b
+}
+
+// EventCoefficients are A and B (ms⁻¹ units) of an event-driven variable's
+// equation dx/dt = A·x + B (ParsePlasticity checked that it is linear),
+// from the parameters' values.
+func (r *Plasticity) EventCoefficients(eq Equation) (a, b float64) {
+	return eventCoefficients(eq, hostValues(r.Values, r.Subs))
+}
+
 // linearIn checks that an event-driven equation's right side is linear in
 // its variable (with the parameters' values): f(x) = A·x + B, which the
 // rule solves exactly over any elapsed time.
 func linearIn(eq Equation, sys *system) error {
-	vals := map[string]float64{}
-	for k, v := range sys.values {
-		vals[k] = v
-	}
-	for _, sub := range sys.subs {
-		vals[sub.Var] = Eval(sub.Expr, vals)
-	}
+	vals := hostValues(sys.values, sys.subs)
 	f := func(x float64) float64 {
 		vals[eq.Var] = x
 		return Eval(eq.Expr, vals)
 	}
-	f0, f1 := f(0), f(1)
-	a := f1 - f0
+	a, f0 := eventCoefficients(eq, vals)
 	for _, x := range []float64{-3.5, 2, 17} {
 		want, got := f0+a*x, f(x)
 		if math.IsNaN(got) || math.Abs(got-want) > 1e-9*(math.Abs(want)+math.Abs(f0)+math.Abs(a*x)+1e-300) {
