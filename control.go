@@ -293,7 +293,7 @@ func (s *Sim) stateOf(name, variable string) (stateRef, error) {
 			continue
 		}
 		if i, ok := q.Block.States[variable]; ok {
-			return stateRef{i, q.Offset, q.Size}, nil
+			return stateRef{i.Index, q.Offset, q.Size}, nil
 		}
 		return stateRef{}, fmt.Errorf("brainc: %s (%s) has no state variable %q (variables: %s)", name, q.Model, variable, strings.Join(q.Block.StateNames, ", "))
 	}
@@ -308,7 +308,7 @@ func (s *Sim) stateOf(name, variable string) (stateRef, error) {
 			}
 			names = append(names, v.Var)
 			if v.Var == variable {
-				return stateRef{v.State, 0, v.Size}, nil
+				return stateRef{v.State.Index, 0, v.Size}, nil
 			}
 		}
 		if len(names) == 0 {

@@ -318,7 +318,7 @@ func (a *Artifacts) state0() ([]string, []npyio.Array, error) {
 	p := a.prog
 	var names []string
 	var arrays []npyio.Array
-	add := func(v lower.Var, t *tensors.Tensor) error {
+	add := func(v *lower.Var, t *tensors.Tensor) error {
 		var data any
 		var err error
 		switch v.DType {

@@ -384,7 +384,7 @@ func TestMaxReadoutOfNegativeValues(t *testing.T) {
 		require.NoError(t, r.Run(1, func(*jit.Chunk) error { return nil }))
 		st, err := r.State()
 		require.NoError(t, err)
-		v := flat64(st[a.Block.States["V"]])
+		v := flat64(st[a.Block.States["V"].Index])
 		for i := range want {
 			want[i] = math.Max(want[i], v[a.Offset+i])
 		}

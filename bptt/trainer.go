@@ -580,15 +580,15 @@ func (t *Trainer) Save(path string) error {
 		}
 		c := t.sig.Params[t.grad[i]]
 		for _, pr := range p.Projs {
-			if pr.Weight != c || pr.Kernel != lower.KernelDense || len(p.Consts[c].Shape) != 1 {
+			if pr.Weight.Index != c || pr.Kernel != lower.KernelDense || len(pr.Weight.Shape) != 1 {
 				continue
 			}
 			proj, _, _ := strings.Cut(name, ".")
 			for _, l := range []struct {
 				suffix string
-				at     int
+				list   *lower.Var
 			}{{".pre", pr.PreList}, {".post", pr.PostList}} {
-				v := p.Consts[l.at].Value
+				v := l.list.Value
 				var ints []int32
 				v.ConstFlatData(func(x any) { ints, _ = x.([]int32) })
 				names = append(names, proj+l.suffix)

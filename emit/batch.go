@@ -42,9 +42,9 @@ func (st *stepper) familySums(fam []*lower.Projection, state []*Node) *Node {
 	values := st.familyValues(fam, state)
 	weights := make([]*Node, n)
 	for k, q := range fam {
-		weights[k] = st.consts[q.Weight]
+		weights[k] = st.consts[q.Weight.Index]
 	}
-	pre, post := st.consts[pr.PreList], st.consts[pr.PostList]
+	pre, post := st.consts[pr.PreList.Index], st.consts[pr.PostList.Index]
 	s := pre.Shape().Dimensions[0]
 	var sums *Node
 	if st.tiedMatrix(fam) {
@@ -84,7 +84,7 @@ func (st *stepper) familyValues(fam []*lower.Projection, state []*Node) *Node {
 		return Stack(values, -1)
 	}
 	n, size := len(fam), fam[0].Pre.Size
-	spikes := ops.SpikesAsFloat(state[b.Spike], st.p.DType)
+	spikes := ops.SpikesAsFloat(state[b.Spike.Index], st.p.DType)
 	pres := make([]*lower.Population, n)
 	for k, q := range fam {
 		pres[k] = q.Pre
@@ -197,8 +197,8 @@ func (st *stepper) family(pr *lower.Projection) []*lower.Projection {
 	first := fam[0]
 	for _, q := range fam {
 		if q.Kernel != lower.KernelDense || q.Plastic != nil || q.Pre.Size != first.Pre.Size || q.Target.Size != first.Target.Size ||
-			st.p.Consts[q.Weight].DType != st.p.DType || !slices.Equal(st.p.Consts[q.Weight].Shape, st.p.Consts[first.Weight].Shape) ||
-			st.constOf[q.PreList] != st.constOf[first.PreList] || st.constOf[q.PostList] != st.constOf[first.PostList] {
+			q.Weight.DType != st.p.DType || !slices.Equal(q.Weight.Shape, first.Weight.Shape) ||
+			st.constOf[q.PreList.Index] != st.constOf[first.PreList.Index] || st.constOf[q.PostList.Index] != st.constOf[first.PostList.Index] {
 			return nil
 		}
 	}
@@ -215,15 +215,15 @@ func (st *stepper) family(pr *lower.Projection) []*lower.Projection {
 // scatter per copy).
 func (st *stepper) tiedMatrix(fam []*lower.Projection) bool {
 	pr := fam[0]
-	if st.constOf == nil || len(st.p.Consts[pr.Weight].Shape) != 1 {
+	if st.constOf == nil || len(pr.Weight.Shape) != 1 {
 		return false
 	}
 	for _, q := range fam {
-		if st.constOf[q.Weight] != st.constOf[pr.Weight] {
+		if st.constOf[q.Weight.Index] != st.constOf[pr.Weight.Index] {
 			return false
 		}
 	}
-	return float64(st.p.Consts[pr.Weight].Shape[0]) >= matrixMinDensity*float64(pr.Pre.Size)*float64(pr.Target.Size)
+	return float64(pr.Weight.Shape[0]) >= matrixMinDensity*float64(pr.Pre.Size)*float64(pr.Target.Size)
 }
 
 // matrixMinDensity is the fraction of a projection's possible synapses

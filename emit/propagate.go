@@ -62,7 +62,7 @@ func fanPropagation(b *lower.Block, at, capacity int) func([]*Node) []*Node {
 	return func(in []*Node) []*Node {
 		idx := Slice(in[0], AxisRange(at, at+lower.Capacity(b, capacity)))
 		var x *Node
-		if b.FanoutPerSynapse {
+		if b.Fan.PerSynapse {
 			x = ops.EventPropagateCSRWeighted(idx, unstack(in[1]), unstack(in[2]), sp.Width, unstack(in[3]), sp.Cols)
 		} else {
 			x = ops.EventPropagateCSR(idx, unstack(in[1]), unstack(in[2]), sp.Width, unstack(in[3]), sp.Cols)
@@ -133,7 +133,7 @@ func (st *stepper) sourceSum(pr *lower.Projection, state []*Node) *Node {
 			}
 			rows[k] = Concatenate(pieces, 0)
 		}
-		st.sums = Dot(Stack(rows, 0), st.consts[s.Indicator]) // [kinds, pops]
+		st.sums = Dot(Stack(rows, 0), st.consts[s.Indicator.Index]) // [kinds, pops]
 	}
 	k, j := slices.Index(s.Kinds, lower.KindOf(pr)), slices.Index(s.Pops, pr.Pre)
 	return Reshape(Slice(st.sums, AxisElem(k), AxisElem(j)))
@@ -157,8 +157,8 @@ func blockNeuron(b *lower.Block, consts []*Node) dynamics.Neuron {
 		return b.Neuron
 	}
 	arrays := make(map[string]*Node, len(b.VaryArrays))
-	for name, i := range b.VaryArrays {
-		arrays[name] = consts[i]
+	for name, v := range b.VaryArrays {
+		arrays[name] = consts[v.Index]
 	}
 	return b.Neuron.(dynamics.PerNeuron).PerNeuron(arrays)
 }

@@ -70,7 +70,7 @@ type stepper struct {
 	// projection written only where neurons fired (by state index),
 	// whether any value this step wrote is not finite (Bool scalar): the only entries
 	// that can have become so (see nonFinite).
-	touched map[int]*Node
+	touched map[*lower.Var]*Node
 }
 
 // Chunk returns the graph function of K unrolled steps laid out by sig
@@ -190,11 +190,11 @@ func key(p *lower.Program, b *lower.Block, state []*Node, bytes bool) *Node {
 	if bytes {
 		dtype = dtypes.Uint8
 	}
-	spiked := ConvertDType(state[b.Spike], dtype)
+	spiked := ConvertDType(state[b.Spike.Index], dtype)
 	var sum *Node
 	for _, name := range b.StateNames {
-		if i := b.States[name]; p.State[i].DType == p.DType {
-			sum = plus(sum, state[i])
+		if v := b.States[name]; v.DType == p.DType {
+			sum = plus(sum, state[v.Index])
 		}
 	}
 	if sum == nil {
@@ -211,7 +211,7 @@ func key(p *lower.Program, b *lower.Block, state []*Node, bytes bool) *Node {
 // (touched, from the stepper that built state; nil: every weight): the
 // others were finite a step before. A network without plasticity gets the
 // neuron checks only.
-func nonFinite(p *lower.Program, state []*Node, compacted bool, touched map[int]*Node) *Node {
+func nonFinite(p *lower.Program, state []*Node, compacted bool, touched map[*lower.Var]*Node) *Node {
 	var bad *Node
 	or := func(b *Node) {
 		if bad == nil {
@@ -221,15 +221,15 @@ func nonFinite(p *lower.Program, state []*Node, compacted bool, touched map[int]
 		}
 	}
 	all := func(x *Node) { or(LogicalNot(ReduceLogicalAnd(IsFinite(x)))) }
-	for _, i := range p.NeuronFloats(compacted) {
-		all(state[i])
+	for _, v := range p.NeuronFloats(compacted) {
+		all(state[v.Index])
 	}
 	for _, v := range p.PlasticFloats() {
 		if t, ok := touched[v.State]; ok && v.Synapses {
 			or(t)
 			continue
 		}
-		x := state[v.State]
+		x := state[v.State.Index]
 		if n := x.Shape().Dimensions[0]; v.Size < n { // the event table's pad entry is not a synapse
 			x = Slice(x, AxisRange(0, v.Size))
 		}
@@ -249,7 +249,7 @@ func (st *stepper) eventRow(state []*Node) (row, overflow *Node) {
 	for _, b := range st.p.CompactBlocks() {
 		i, c := b.Index, lower.Capacity(b, st.capacity)
 		var count *Node
-		st.idx[i], count = ops.Compact(state[b.Spike], c)
+		st.idx[i], count = ops.Compact(state[b.Spike.Index], c)
 		parts = append(parts, Reshape(count, 1), st.idx[i])
 		over := GreaterThan(count, Scalar(count.Graph(), count.DType(), c))
 		if overflow == nil {
@@ -273,7 +273,7 @@ func (st *stepper) traceRow(state []*Node) *Node {
 	traces := st.p.Traces
 	for k := 0; k < len(traces); {
 		t := traces[k]
-		src := state[t.State]
+		src := state[t.State.Index]
 		rows := toInt32(t.Rows)
 		k++
 		if t.Current != nil {
@@ -314,12 +314,12 @@ func (st *stepper) step(state []*Node) []*Node {
 	st.fan = make([]*Node, len(p.Blocks))
 	copy(st.fan, st.fanIn)
 	st.local = make([]*Node, len(p.Pops))
-	st.sums, st.values, st.touched = nil, map[*lower.Projection]*Node{}, map[int]*Node{}
+	st.sums, st.values, st.touched = nil, map[*lower.Projection]*Node{}, map[*lower.Var]*Node{}
 	stepIdx := state[0]
 	g := stepIdx.Graph()
 	st.preG = map[*lower.PreState]*Node{}
 	for _, ps := range p.PreStates {
-		updated := ps.Synapse.Update(varsAt(state, ps.Vars), ops.SpikesAsFloat(state[ps.Block.Spike], p.DType), p.Net.Dt)
+		updated := ps.Synapse.Update(varsAt(state, ps.Vars), ops.SpikesAsFloat(state[ps.Block.Spike.Index], p.DType), p.Net.Dt)
 		storeAt(next, ps.Vars, updated)
 		st.preG[ps] = updated["g"]
 	}
@@ -332,16 +332,16 @@ func (st *stepper) step(state []*Node) []*Node {
 			continue
 		}
 		storeAt(next, grp.Vars, grp.Synapse.Update(varsAt(state, grp.Vars), x, p.Net.Dt))
-		gval[grp] = next[grp.G]
+		gval[grp] = next[grp.G.Index]
 	}
 	for _, b := range p.Blocks {
 		vars := varsAt(state, b.States)
 		var gaps [][2]*Node // per gap projection onto the block: Σ_j w·V_j and Σ_j w
 		for _, gp := range p.Gaps {
 			if gp.Pop.Block == b {
-				v0 := state[b.States[b.Neuron.Potential()]]
-				a := ops.DensePropagate(v0, st.consts[gp.Proj.PreList], st.consts[gp.Proj.PostList], st.consts[gp.Proj.Weight], b.Size)
-				gaps = append(gaps, [2]*Node{a, st.consts[gp.Cond]})
+				v0 := state[b.States[b.Neuron.Potential()].Index]
+				a := ops.DensePropagate(v0, st.consts[gp.Proj.PreList.Index], st.consts[gp.Proj.PostList.Index], st.consts[gp.Proj.Weight.Index], b.Size)
+				gaps = append(gaps, [2]*Node{a, st.consts[gp.Cond.Index]})
 			}
 		}
 		ext := st.external(b, state)
@@ -381,7 +381,7 @@ func (st *stepper) step(state []*Node) []*Node {
 			newVars[nz.Var] = stochasticTerm(b, vars[nz.Var], newVars[nz.Var], spike, stepIdx, p.HashKey, p.Net.Dt)
 		}
 		storeAt(next, b.States, newVars)
-		next[b.Spike] = spike
+		next[b.Spike.Index] = spike
 	}
 	next[0] = Add(stepIdx, Scalar(g, dtypes.Int32, 1))
 	return next
@@ -469,7 +469,7 @@ func (st *stepper) external(b *lower.Block, state []*Node) *Node {
 	for k, pop := range b.Pops {
 		var ext *Node
 		if pop.Input.PerNeuron != nil { // (no scalar traced: the text holds no value of it)
-			ext = st.consts[pop.InputArray]
+			ext = st.consts[pop.InputArray.Index]
 		} else {
 			ext = inputCurrent(pop.Input, stepIdx, p.Net.Dt, p.DType)
 		}
@@ -477,8 +477,8 @@ func (st *stepper) external(b *lower.Block, state []*Node) *Node {
 		case "noise":
 			ext = Add(ext, whiteNoise(pop, stepIdx, p.HashKey, p.Net.Dt, p.DType))
 		case "ou":
-			ext = state[pop.OU]
-			st.next[pop.OU] = ouStep(pop, ext, stepIdx, p.HashKey, p.Net.Dt)
+			ext = state[pop.OU.Index]
+			st.next[pop.OU.Index] = ouStep(pop, ext, stepIdx, p.HashKey, p.Net.Dt)
 		}
 		pieces[k] = BroadcastToDims(ext, pop.Size)
 	}
@@ -498,19 +498,20 @@ func popSlice(x *Node, pop *lower.Population) *Node {
 }
 
 // varsAt reads the variables whose state indices idx gives.
-func varsAt(state []*Node, idx map[string]int) dynamics.Vars {
-	v := make(dynamics.Vars, len(idx))
-	for name, i := range idx {
-		v[name] = state[i]
+func varsAt(state []*Node, arrays map[string]*lower.Var) dynamics.Vars {
+	v := make(dynamics.Vars, len(arrays))
+	for name, a := range arrays {
+		v[name] = state[a.Index]
 	}
 	return v
 }
 
-// storeAt writes the variables of v that have a state index in idx to next.
-func storeAt(next []*Node, idx map[string]int, v dynamics.Vars) {
+// storeAt writes the variables of v that have a state array in arrays to
+// next.
+func storeAt(next []*Node, arrays map[string]*lower.Var, v dynamics.Vars) {
 	for _, name := range v.Names() {
-		if i, ok := idx[name]; ok {
-			next[i] = v[name]
+		if a, ok := arrays[name]; ok {
+			next[a.Index] = v[name]
 		}
 	}
 }
@@ -522,7 +523,7 @@ func (st *stepper) transmit(pr *lower.Projection, state []*Node) *Node {
 	if d == nil {
 		return st.propagate(pr, state)
 	}
-	step, buf := state[0], state[d.Buf]
+	step, buf := state[0], state[d.Buf.Index]
 	switch {
 	case d.PerSynapse == nil:
 		buf = ops.DelayRow(buf, step, st.propagate(pr, state), d.Steps)
@@ -533,14 +534,14 @@ func (st *stepper) transmit(pr *lower.Projection, state []*Node) *Node {
 			panic(fmt.Sprintf("lower: projection %s's table is split across %d devices: the loop must give the step its ring buffer (lower.Signature.Pre)", pr.Name, st.p.Devices))
 		}
 		o := pr.Own
-		buf = ops.EventPropagateCSRDelayed(st.localIdx(pr.Pre, state), st.consts[o.Ptr], st.consts[o.Indices],
-			st.consts[d.StepsTable], o.Width, st.ownWeight(pr, state), st.rowScale(pr, state), buf, step)
+		buf = ops.EventPropagateCSRDelayed(st.localIdx(pr.Pre, state), st.consts[o.Ptr.Index], st.consts[o.Indices.Index],
+			st.consts[d.StepsTable.Index], o.Width, st.ownWeight(pr, state), st.rowScale(pr, state), buf, step)
 	default:
 		values, w := st.denseInputs(pr, state)
-		buf = ops.DensePropagateDelayed(values, st.consts[pr.PreList], st.consts[pr.PostList], st.consts[d.StepsTable], w, buf, step)
+		buf = ops.DensePropagateDelayed(values, st.consts[pr.PreList.Index], st.consts[pr.PostList.Index], st.consts[d.StepsTable.Index], w, buf, step)
 	}
 	due, rest := ops.Delivered(buf, step)
-	st.next[d.Buf] = rest
+	st.next[d.Buf.Index] = rest
 	return due
 }
 
@@ -549,7 +550,7 @@ func (st *stepper) transmit(pr *lower.Projection, state []*Node) *Node {
 // checked against the capacity, by the chunk before).
 func (st *stepper) compacted(b *lower.Block, state []*Node) *Node {
 	if st.idx[b.Index] == nil {
-		st.idx[b.Index], _ = ops.Compact(state[b.Spike], lower.Capacity(b, st.capacity))
+		st.idx[b.Index], _ = ops.Compact(state[b.Spike.Index], lower.Capacity(b, st.capacity))
 	}
 	return st.idx[b.Index]
 }
@@ -587,15 +588,15 @@ func popLocal(idx *Node, pop *lower.Population) *Node {
 func (st *stepper) ownWeight(pr *lower.Projection, state []*Node) *Node {
 	if pl := pr.Plastic; pl != nil {
 		o, dt := pr.Own, st.p.DType
-		tables := dynamics.EventTables{Ptr: st.consts[o.Ptr], Targets: st.consts[o.Indices], Width: o.Width,
-			ColPtr: st.consts[pl.ColPtr], Sources: st.consts[pl.Sources], Perm: st.consts[pl.Perm], ColWidth: pl.ColWidth}
-		w := state[pl.W]
+		tables := dynamics.EventTables{Ptr: st.consts[o.Ptr.Index], Targets: st.consts[o.Indices.Index], Width: o.Width,
+			ColPtr: st.consts[pl.ColPtr.Index], Sources: st.consts[pl.Sources.Index], Perm: st.consts[pl.Perm.Index], ColWidth: pl.ColWidth}
+		w := state[pl.W.Index]
 		preSp, postSp := ops.SpikesAsFloat(st.spikes(pr.Pre, state), dt), ops.SpikesAsFloat(st.spikes(pr.Target, state), dt)
 		preIdx, postIdx := st.localIdx(pr.Pre, state), st.localIdx(pr.Target, state)
 		if pl.Eq != nil {
 			var synPre, synPost *Node
-			if pl.SynPre >= 0 {
-				synPre, synPost = st.consts[pl.SynPre], st.consts[pl.SynPost]
+			if pl.SynPre != nil {
+				synPre, synPost = st.consts[pl.SynPre.Index], st.consts[pl.SynPost.Index]
 			}
 			st.storePlastic(pl, pl.Eq.EventStep(st.plasticState(pl, state), preSp, postSp, preIdx, postIdx, synPre, synPost, tables, st.plasticEnv(pl, state)))
 			// The arrays written only at the firing rows and columns are
@@ -606,31 +607,31 @@ func (st *stepper) ownWeight(pr *lower.Projection, state []*Node) *Node {
 				clock[eq.Var] = true
 			}
 			if !clock["w"] {
-				st.touched[pl.W] = touchedNonFinite(st.next[pl.W], preIdx, postIdx, tables, pr.Matrix.NumSynapses())
+				st.touched[pl.W] = touchedNonFinite(st.next[pl.W.Index], preIdx, postIdx, tables, pr.Matrix.NumSynapses())
 			}
 			for _, name := range slices.Sorted(maps.Keys(pl.SynVars)) {
 				if i := pl.SynVars[name]; !clock[name] {
-					st.touched[i] = touchedNonFinite(st.next[i], preIdx, postIdx, tables, pr.Matrix.NumSynapses())
+					st.touched[i] = touchedNonFinite(st.next[i.Index], preIdx, postIdx, tables, pr.Matrix.NumSynapses())
 				}
 			}
 			return w
 		}
-		st.next[pl.W], st.next[pl.XPre], st.next[pl.XPost] = pl.Rule.EventStep(w, state[pl.XPre], state[pl.XPost],
+		st.next[pl.W.Index], st.next[pl.XPre.Index], st.next[pl.XPost.Index] = pl.Rule.EventStep(w, state[pl.XPre.Index], state[pl.XPost.Index],
 			preSp, postSp, preIdx, postIdx, tables, st.p.Net.Dt)
-		st.touched[pl.W] = touchedNonFinite(st.next[pl.W], preIdx, postIdx, tables, pr.Matrix.NumSynapses())
+		st.touched[pl.W] = touchedNonFinite(st.next[pl.W.Index], preIdx, postIdx, tables, pr.Matrix.NumSynapses())
 		return w
 	}
-	if pr.Own.Weights >= 0 {
-		return st.consts[pr.Own.Weights]
+	if pr.Own.Weights != nil {
+		return st.consts[pr.Own.Weights.Index]
 	}
-	return st.consts[pr.Weight]
+	return st.consts[pr.Weight.Index]
 }
 
 // plasticState reads a rule's state (dynamics.PlasticState) from state.
 func (st *stepper) plasticState(pl *lower.Plastic, state []*Node) dynamics.PlasticState {
-	s := dynamics.PlasticState{W: state[pl.W], Pre: varsAt(state, pl.PreVars), Post: varsAt(state, pl.PostVars), Syn: varsAt(state, pl.SynVars)}
-	if pl.LastUpdate >= 0 {
-		s.Last = state[pl.LastUpdate]
+	s := dynamics.PlasticState{W: state[pl.W.Index], Pre: varsAt(state, pl.PreVars), Post: varsAt(state, pl.PostVars), Syn: varsAt(state, pl.SynVars)}
+	if pl.LastUpdate != nil {
+		s.Last = state[pl.LastUpdate.Index]
 	}
 	return s
 }
@@ -643,7 +644,7 @@ func (st *stepper) plasticEnv(pl *lower.Plastic, state []*Node) dynamics.Plastic
 	if len(pl.Mods) > 0 {
 		env.Mods = dynamics.Vars{}
 		for _, m := range pl.Mods {
-			env.Mods[m.Name] = ReduceAllMean(popSlice(state[m.State], m.Pop))
+			env.Mods[m.Name] = ReduceAllMean(popSlice(state[m.State.Index], m.Pop))
 		}
 	}
 	return env
@@ -651,12 +652,12 @@ func (st *stepper) plasticEnv(pl *lower.Plastic, state []*Node) dynamics.Plastic
 
 // storePlastic writes a rule's new state into the next state.
 func (st *stepper) storePlastic(pl *lower.Plastic, s dynamics.PlasticState) {
-	st.next[pl.W] = s.W
+	st.next[pl.W.Index] = s.W
 	storeAt(st.next, pl.PreVars, s.Pre)
 	storeAt(st.next, pl.PostVars, s.Post)
 	storeAt(st.next, pl.SynVars, s.Syn)
-	if pl.LastUpdate >= 0 {
-		st.next[pl.LastUpdate] = s.Last
+	if pl.LastUpdate != nil {
+		st.next[pl.LastUpdate.Index] = s.Last
 	}
 }
 
@@ -705,8 +706,8 @@ func (st *stepper) transmitted(pr *lower.Projection, state []*Node) *Node {
 	s := ops.SpikesAsFloat(st.spikes(pr.Pre, state), st.p.DType)
 	if pr.STP != nil { // each spike carries its efficacy
 		var u, x *Node
-		s, u, x = pr.STP.Step(state[pr.STPU], state[pr.STPX], s, st.p.Net.Dt)
-		st.next[pr.STPU], st.next[pr.STPX] = u, x
+		s, u, x = pr.STP.Step(state[pr.STPU.Index], state[pr.STPX.Index], s, st.p.Net.Dt)
+		st.next[pr.STPU.Index], st.next[pr.STPX.Index] = u, x
 	}
 	return s
 }
@@ -715,23 +716,23 @@ func (st *stepper) transmitted(pr *lower.Projection, state []*Node) *Node {
 // applying this step's STDP to the next state (the weights returned are the
 // ones before it, which carry this step's spikes).
 func (st *stepper) denseInputs(pr *lower.Projection, state []*Node) (values, w *Node) {
-	values, w = st.sourceValues(pr, state), st.consts[pr.Weight]
+	values, w = st.sourceValues(pr, state), st.consts[pr.Weight.Index]
 	if pl := pr.Plastic; pl != nil {
-		w = state[pl.W]
+		w = state[pl.W.Index]
 		post := ops.SpikesAsFloat(st.spikes(pr.Target, state), st.p.DType)
 		if pl.Eq != nil {
-			st.storePlastic(pl, pl.Eq.Step(st.plasticState(pl, state), values, post, st.consts[pr.PreList], st.consts[pr.PostList], st.plasticEnv(pl, state)))
+			st.storePlastic(pl, pl.Eq.Step(st.plasticState(pl, state), values, post, st.consts[pr.PreList.Index], st.consts[pr.PostList.Index], st.plasticEnv(pl, state)))
 			return values, w
 		}
-		st.next[pl.W], st.next[pl.XPre], st.next[pl.XPost] = pl.Rule.Step(w, state[pl.XPre], state[pl.XPost], values, post,
-			st.consts[pr.PreList], st.consts[pr.PostList], st.p.Net.Dt)
+		st.next[pl.W.Index], st.next[pl.XPre.Index], st.next[pl.XPost.Index] = pl.Rule.Step(w, state[pl.XPre.Index], state[pl.XPost.Index], values, post,
+			st.consts[pr.PreList.Index], st.consts[pr.PostList.Index], st.p.Net.Dt)
 	}
 	return values, w
 }
 
 // propagate computes a projection's weighted presynaptic input for this step.
 func (st *stepper) propagate(pr *lower.Projection, state []*Node) *Node {
-	w := st.consts[pr.Weight]
+	w := st.consts[pr.Weight.Index]
 	nPost := pr.Target.Size
 	switch pr.Kernel {
 	case lower.KernelPoisson:
@@ -743,7 +744,7 @@ func (st *stepper) propagate(pr *lower.Projection, state []*Node) *Node {
 			}
 		}
 		values, w := st.denseInputs(pr, state)
-		return ops.DensePropagate(values, st.consts[pr.PreList], st.consts[pr.PostList], w, nPost)
+		return ops.DensePropagate(values, st.consts[pr.PreList.Index], st.consts[pr.PostList.Index], w, nPost)
 	case lower.KernelAllToAll:
 		values := st.sourceValues(pr, state)
 		x := BroadcastToDims(Mul(st.sourceSum(pr, state), w), nPost)
@@ -757,7 +758,7 @@ func (st *stepper) propagate(pr *lower.Projection, state []*Node) *Node {
 		return procSlice(pr, st.splitInput(pr))
 	}
 	if o := pr.Own; o != nil {
-		return ops.EventPropagateCSRScaled(st.localIdx(pr.Pre, state), st.consts[o.Ptr], st.consts[o.Indices], o.Width,
+		return ops.EventPropagateCSRScaled(st.localIdx(pr.Pre, state), st.consts[o.Ptr.Index], st.consts[o.Indices.Index], o.Width,
 			st.ownWeight(pr, state), st.rowScale(pr, state), nPost)
 	}
 	if pr.Kernel == lower.KernelProcedural {
@@ -772,12 +773,13 @@ func (st *stepper) propagate(pr *lower.Projection, state []*Node) *Node {
 			panic(fmt.Sprintf("lower: block %s's fan-out table is split across %d devices: the loop must give the step its propagation (lower.Signature.Pre)", b.Name, b.Split.Devices))
 		}
 		idx := st.compacted(b, state)
-		if b.FanoutPerSynapse {
-			st.fan[b.Index] = ops.EventPropagateCSRWeighted(idx, st.consts[b.FanoutPtr], st.consts[b.Fanout],
-				b.FanoutWidth, st.consts[b.FanoutWeight], b.FanoutSize)
+		f := b.Fan
+		t := f.Tables() // row pointers, targets, weight
+		ptr, targets, weight := st.consts[t[0].Index], st.consts[t[1].Index], st.consts[t[2].Index]
+		if f.PerSynapse {
+			st.fan[b.Index] = ops.EventPropagateCSRWeighted(idx, ptr, targets, f.Width, weight, f.Slots)
 		} else {
-			st.fan[b.Index] = ops.EventPropagateCSR(idx, st.consts[b.FanoutPtr], st.consts[b.Fanout],
-				b.FanoutWidth, st.consts[b.FanoutWeight], b.FanoutSize)
+			st.fan[b.Index] = ops.EventPropagateCSR(idx, ptr, targets, f.Width, weight, f.Slots)
 		}
 	}
 	return st.fanSlice(pr, pr.Segment.Start, pr.Segment.Size)
@@ -806,7 +808,7 @@ func (st *stepper) fanSlice(pr *lower.Projection, start, size int) *Node {
 
 // spikes is pop's spike flags in state.
 func (st *stepper) spikes(pop *lower.Population, state []*Node) *Node {
-	return popSlice(state[pop.Block.Spike], pop)
+	return popSlice(state[pop.Block.Spike.Index], pop)
 }
 
 // poissonInput draws a Poisson input's weighted counts for step idx, zero

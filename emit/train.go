@@ -38,7 +38,7 @@ func TrainStep(sig *lower.TrainSignature, s ops.Surrogate) func(inputs []*Node) 
 		for j, in := range sig.Inputs { // the data's spikes replace the model's
 			data := inputs[nc+sig.DataAt+j]
 			row := Reshape(DynamicSlice(data, []*Node{step, ZerosLike(step)}, []int{1, in.Width}), in.Width)
-			next[in.Block.Spike] = dataSpikes(in, row, next[in.Block.Spike])
+			next[in.Block.Spike.Index] = dataSpikes(in, row, next[in.Block.Spike.Index])
 		}
 		for j, r := range sig.Readouts {
 			x := readoutValues(r, next)
@@ -223,9 +223,9 @@ func dataSpikes(in lower.InputBlock, row, spikes *Node) *Node {
 func readoutValues(r lower.Readout, state []*Node) *Node {
 	arr := func(q *lower.Population) *Node {
 		if r.Var == "" {
-			return state[q.Block.Spike]
+			return state[q.Block.Spike.Index]
 		}
-		return state[q.Block.States[r.Var]]
+		return state[q.Block.States[r.Var].Index]
 	}
 	b := r.Pops[0].Block
 	if base, ok := adjacent(r.Pops); ok && len(r.Pops) > 1 {

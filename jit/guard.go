@@ -181,7 +181,7 @@ func findNonFinite(p *lower.Program, state func(i int) (*tensors.Tensor, error),
 		return e
 	}
 	for _, v := range p.PlasticFloats() {
-		vals, err := values(v.State)
+		vals, err := values(v.State.Index)
 		if err != nil {
 			return nil, err
 		}
@@ -207,11 +207,11 @@ func findNonFinite(p *lower.Program, state func(i int) (*tensors.Tensor, error),
 	for _, pop := range p.Pops {
 		b := pop.Block
 		for _, name := range b.StateNames {
-			i := b.States[name]
-			if p.State[i].DType != p.DType {
+			a := b.States[name]
+			if a.DType != p.DType {
 				continue
 			}
-			vals, err := values(i)
+			vals, err := values(a.Index)
 			if err != nil {
 				return nil, err
 			}

@@ -268,9 +268,9 @@ func rowOffsets(p *lower.Program, capacity int) map[*lower.Block]int {
 func csrMeta(p *lower.Program, blk *lower.Block, at map[*lower.Block]int, capacity int) []int32 {
 	wmode := cpuops.WeightScalar
 	switch {
-	case blk.FanoutPerSynapse:
+	case blk.Fan.PerSynapse:
 		wmode = cpuops.WeightSynapse
-	case len(p.Consts[blk.FanoutWeight].Shape) > 0: // whole [slots+1] or split [devices, cols+1]
+	case len(blk.Fan.Weight.Shape) > 0: // whole [slots+1] or split [devices, cols+1]
 		wmode = cpuops.WeightSlot
 	}
 	return []int32{int32(at[blk]), int32(lower.Capacity(blk, capacity)), int32(blk.Size), int32(wmode)}
@@ -282,7 +282,7 @@ func csrMeta(p *lower.Program, blk *lower.Block, at map[*lower.Block]int, capaci
 // block, and the weight mode.
 func csrDelayedMeta(pr *lower.Projection, at map[*lower.Block]int, capacity int) []int32 {
 	wmode := cpuops.WeightScalar
-	if pr.Own.Weights >= 0 {
+	if pr.Own.Weights != nil {
 		wmode = cpuops.WeightSynapse
 	}
 	blk := pr.Pre.Block
@@ -368,7 +368,7 @@ func (r *Runner) startLoop() error {
 	}
 	l.state = state
 	for _, b := range r.prog.CompactBlocks() {
-		idx, err := firing(r.state[b.Spike])
+		idx, err := firing(r.state[b.Spike.Index])
 		if err != nil {
 			return err
 		}
@@ -611,7 +611,7 @@ func (r *Runner) runLoop(steps int, fn func(*Chunk) error) error {
 			}
 			for j, b := range compact {
 				if overflow {
-					flags, err := l.stateTensor(b.Spike)
+					flags, err := l.stateTensor(b.Spike.Index)
 					if err != nil {
 						return err
 					}
@@ -817,7 +817,7 @@ func (r *Runner) SetState(state []*tensors.Tensor) error {
 	l.destroyState()
 	l.state = bufs
 	for j, b := range r.prog.CompactBlocks() {
-		idx, err := firing(state[b.Spike])
+		idx, err := firing(state[b.Spike.Index])
 		if err != nil {
 			return err
 		}

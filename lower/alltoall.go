@@ -21,9 +21,9 @@ type SourceSums struct {
 	// kinetic state's transmitted g) or "stp:<projection>" (spikes scaled
 	// by a projection's short-term plasticity).
 	Kinds []string
-	// Indicator is the index into Program.Consts of the indicator matrix,
+	// Indicator is the constant indicator matrix,
 	// [N, len(Pops)] of the simulation dtype.
-	Indicator int
+	Indicator *Var
 }
 
 // KindOf is the kind of value an all_to_all projection sums (see

@@ -36,50 +36,57 @@ type Block struct {
 	Neuron dynamics.Neuron
 	// Integrator integrates the neuron's state variables.
 	Integrator dynamics.Method
-	// States are the indices into Program.State of the neuron's variables,
-	// by name, each [Size].
-	States map[string]int
+	// States are the neuron's variables by name, each [Size].
+	States map[string]*Var
 	// StateNames lists the neuron's variables in declaration order.
 	StateNames []string
-	// Spike is the index into Program.State of the spike flags of the last
-	// step, Bool [Size].
-	Spike int
+	// Spike is the spike flags of the last step, Bool [Size].
+	Spike *Var
 	// Compact is true when the block's spikes are compacted each step
 	// (event-driven source or spike monitor).
 	Compact bool
 	// Groups are the synaptic states onto the block.
 	Groups []*Group
-	// Fanout and FanoutPtr are indices into Program.Consts of the block's
-	// fan-out table in CSR form: every event-driven projection out of the
-	// block's populations, rows concatenated by block neuron, targets
-	// offset into one concatenated postsynaptic space of FanoutSize slots
-	// (Segment). FanoutPtr is Int32 [Size+2] (row Size is empty), Fanout
-	// Int32 [synapses+1] (a trailing pad entry FanoutSize). FanoutWidth is
-	// the longest row. One gather and one scatter per step then serve all of
-	// them, and nothing is padded: 4 bytes per synapse. Fanout is -1 without
-	// event projections.
-	Fanout, FanoutPtr, FanoutSize, FanoutWidth int
-	// FanoutWeight is the index into Program.Consts of the table's weight:
-	// a scalar when the projections' weights are equal, else one weight per
-	// postsynaptic slot, [FanoutSize+1], or, with FanoutPerSynapse, one per
-	// stored synapse aligned with Fanout.
-	FanoutWeight     int
-	FanoutPerSynapse bool
+	// Fan is the block's fan-out table (nil without event-driven
+	// projections out of it).
+	Fan *Fanout
 	// Split, when not nil, is the fan-out table split by target across
-	// the devices the program is laid out for (Options.PadTo): Fanout,
-	// FanoutPtr and FanoutWeight then hold one table per device.
+	// the devices the program is laid out for (Options.PadTo): Fan's
+	// tables then hold one table per device.
 	Split *SplitFanout
 	// Events lists the event-driven projections of the fan-out table, in
 	// table order.
 	Events []*Projection
 	// Varying holds the neuron parameters that differ between the block's
 	// populations or neurons, one value per neuron (dynamics.PerNeuron);
-	// Neuron has the first population's parameters. VaryArrays indexes
-	// their arrays (ParamArray) in Program.Consts: inputs of the step, so
-	// that other values give the same program.
+	// Neuron has the first population's parameters. VaryArrays are their
+	// arrays (ParamArray), constants: inputs of the step, so that other
+	// values give the same program.
 	Varying    map[string][]float64
-	VaryArrays map[string]int
+	VaryArrays map[string]*Var
 }
+
+// Fanout is a block's fan-out table in CSR form: every event-driven
+// projection out of the block's populations, rows concatenated by block
+// neuron, targets offset into one concatenated postsynaptic space of
+// Slots slots (Segment). One gather and one scatter per step then serve
+// all of them, and nothing is padded: 4 bytes per synapse.
+type Fanout struct {
+	// Ptr is the row pointers, Int32 [Size+2] (row Size is empty);
+	// Targets the slots, Int32 [synapses+1] (a trailing pad entry Slots).
+	Ptr, Targets *Var
+	// Weight is the table's weight: a scalar when the projections'
+	// weights are equal, else one weight per slot, [Slots+1], or, with
+	// PerSynapse, one per stored synapse aligned with Targets.
+	Weight     *Var
+	PerSynapse bool
+	// Slots is the size of the postsynaptic space; Width the longest row.
+	Slots, Width int
+}
+
+// Tables are the table's constants in the order the propagation takes
+// them: row pointers, targets, weight.
+func (f *Fanout) Tables() []*Var { return []*Var{f.Ptr, f.Targets, f.Weight} }
 
 // Capacity returns the event capacity used for a block: the requested
 // capacity, at most the block's size.
@@ -156,7 +163,7 @@ func (p *Program) planBlocks(noPack bool, padTo int, copiesTogether bool) error 
 		b := byKey[key]
 		if b == nil || key == "" || noPack {
 			integ, _ := dynamics.MethodByName(pop.Population.Integrator) // checked by lowerPopulation
-			b = &Block{Index: len(p.Blocks), Neuron: pop.Neuron, Integrator: integ, States: map[string]int{}, Fanout: -1}
+			b = &Block{Index: len(p.Blocks), Neuron: pop.Neuron, Integrator: integ, States: map[string]*Var{}}
 			p.Blocks = append(p.Blocks, b)
 			byKey[key] = b
 		}
@@ -204,17 +211,17 @@ func (p *Program) planBlocks(noPack bool, padTo int, copiesTogether bool) error 
 			}
 		}
 		if len(b.Varying) > 0 {
-			b.VaryArrays = map[string]int{}
+			b.VaryArrays = map[string]*Var{}
 			vn := b.Neuron.(dynamics.PerNeuron)
 			for _, name := range slices.Sorted(maps.Keys(b.Varying)) {
-				b.VaryArrays[name] = p.addConst(b.Name+".param."+name, vn.ParamArray(name, b.Varying[name], p.DType, p.Net.Dt))
+				b.VaryArrays[name] = p.addConst(b.Name+".param."+name, vn.ParamArray(name, b.Varying[name], p.DType, p.Net.Dt)).over(b, 0)
 			}
 		}
 		for _, sv := range b.Neuron.States(p.DType) {
-			b.States[sv.Name] = p.addState(b.Name+"."+sv.Name, sv.DType, b.Size)
+			b.States[sv.Name] = p.addState(b.Name+"."+sv.Name, sv.DType, b.Size).over(b, 0)
 			b.StateNames = append(b.StateNames, sv.Name)
 		}
-		b.Spike = p.addState(b.Name+".spike", dtypes.Bool, b.Size)
+		b.Spike = p.addState(b.Name+".spike", dtypes.Bool, b.Size).over(b, 0)
 	}
 	return nil
 }
@@ -239,7 +246,7 @@ func (p *Program) packGroups() {
 				if at < 0 {
 					at = len(b.Groups)
 					b.Groups = append(b.Groups, &Group{Post: b, Synapse: part.synapse, Output: part.output,
-						PreSide: part.preSide, G: -1, Vars: map[string]int{}})
+						PreSide: part.preSide, Vars: map[string]*Var{}})
 				}
 				g := b.Groups[at]
 				g.Parts = append(g.Parts, part)
@@ -255,7 +262,7 @@ func (p *Program) packGroups() {
 			g.Name = strings.Join(names, "+")
 			if g.Synapse != nil {
 				for _, name := range g.Synapse.States() {
-					g.Vars[name] = p.addState(g.Name+"."+name, p.DType, b.Size)
+					g.Vars[name] = p.addState(g.Name+"."+name, p.DType, b.Size).over(b, 0)
 				}
 				g.G = g.Vars["g"]
 			}
@@ -275,7 +282,7 @@ func roundUp(n, frac int) int {
 }
 
 // buildFanout lays the event-driven projections out of a block into one
-// CSR table (see Block.Fanout). A projection's targets go to the slots of
+// CSR table (see Fanout). A projection's targets go to the slots of
 // its synaptic group at its target's offset, so that one slice of the
 // table's output is a whole group's input; a second projection from the
 // block into the same part gets slots of its own (the part sums them in
@@ -346,16 +353,17 @@ func (p *Program) buildFanout(b *Block) {
 		indices = append(indices, int32(size))
 	}
 	width = roundUp(width, 8)
-	b.Fanout = p.addConst(b.Name+".fanout", tensors.FromFlatDataAndDimensions(indices, len(indices)))
-	b.FanoutPtr = p.addConst(b.Name+".fanout_ptr", tensors.FromFlatDataAndDimensions(indptr, len(indptr)))
-	b.FanoutSize, b.FanoutWidth = size, width
+	f := &Fanout{Slots: size, Width: width}
+	b.Fan = f
+	f.Targets = p.addConst(b.Name+".fanout", tensors.FromFlatDataAndDimensions(indices, len(indices)))
+	f.Ptr = p.addConst(b.Name+".fanout_ptr", tensors.FromFlatDataAndDimensions(indptr, len(indptr)))
 	var slotWeight []float64
 	switch {
 	case perSynapse:
-		b.FanoutPerSynapse = true
-		b.FanoutWeight = p.addConst(b.Name+".fanout_weight", p.floats(append(slices.Clone(weights), make([]float64, n-synapses)...), n))
+		f.PerSynapse = true
+		f.Weight = p.addConst(b.Name+".fanout_weight", p.floats(append(slices.Clone(weights), make([]float64, n-synapses)...), n))
 	case sameWeight:
-		b.FanoutWeight = b.Events[0].Weight
+		f.Weight = b.Events[0].Weight
 	default:
 		slotWeight = make([]float64, size+1)
 		for _, pr := range b.Events {
@@ -363,10 +371,29 @@ func (p *Program) buildFanout(b *Block) {
 				slotWeight[pr.Segment.Start+j] = pr.Projection.Weight
 			}
 		}
-		b.FanoutWeight = p.addConst(b.Name+".fanout_weight", p.floats(slotWeight, size+1))
+		f.Weight = p.addConst(b.Name+".fanout_weight", p.floats(slotWeight, size+1))
 	}
+	f.describe(b)
 	if splittable(b, p.Devices) {
 		p.splitFanout(b, p.Devices, indptr, indices[:synapses], weights, slotWeight)
+	}
+}
+
+// describe sets what the table's constants hold, for the artifact
+// manifest (a weight shared with the projections is theirs to describe).
+func (f *Fanout) describe(b *Block) {
+	var names []string
+	for _, pr := range b.Events {
+		names = append(names, fmt.Sprintf("%s (targets offset %d)", pr.Name, pr.Segment.Start))
+	}
+	f.Targets.Holds = fmt.Sprintf("fan-out targets of %s for event-driven propagation (CSR indices, one trailing pad %d): %s",
+		b.Name, f.Slots, strings.Join(names, "; "))
+	f.Ptr.Holds = fmt.Sprintf("fan-out row pointers of %s (CSR; row %d is empty)", b.Name, b.Size)
+	switch {
+	case f.PerSynapse:
+		f.Weight.Holds = fmt.Sprintf("synaptic weight per stored synapse of %s's fan-out (aligned with its targets): %s", b.Name, strings.Join(names, "; "))
+	case len(f.Weight.Shape) > 0 && f.Weight.Name == b.Name+".fanout_weight":
+		f.Weight.Holds = fmt.Sprintf("synaptic weight per postsynaptic slot of %s's fan-out: %s", b.Name, strings.Join(names, "; "))
 	}
 }
 

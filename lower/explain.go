@@ -99,23 +99,25 @@ func (p *Program) Explain(engine string, capacity, steps int) string {
 	sb.WriteString("\n\nevent-driven propagation:\n")
 	found := false
 	for _, b := range p.Blocks {
-		if b.Fanout < 0 {
+		if b.Fan == nil {
 			continue
 		}
 		found = true
-		c, ptr := p.Consts[b.Fanout], p.Consts[b.FanoutPtr]
+		f := b.Fan
 		synapses := 0
 		for _, pr := range b.Events {
 			synapses += pr.Matrix.NumSynapses()
 		}
 		if b.Split != nil {
 			fmt.Fprintf(&sb, "  %s: one CSR fan-out table, %d targets, %s, serves %s; one gather + one scatter per step and device\n",
-				b.Name, synapses, describeSplit(b, p.Consts), strings.Join(projNames(b.Events), ", "))
+				b.Name, synapses, describeSplit(b), strings.Join(projNames(b.Events), ", "))
 			continue
 		}
+		tables := f.Tables()
+		ptr, c := tables[0], tables[1]
 		fmt.Fprintf(&sb, "  %s: one CSR fan-out table, %d targets (%d entries with the padding) + %d row pointers (%s, %.2f B per synapse), rows up to %d slots, serves %s; one gather + one scatter per step\n",
 			b.Name, synapses, c.Shape[0], ptr.Shape[0], humanBytes(c.Bytes()+ptr.Bytes()),
-			float64(c.Bytes()+ptr.Bytes())/float64(max(synapses, 1)), b.FanoutWidth, strings.Join(projNames(b.Events), ", "))
+			float64(c.Bytes()+ptr.Bytes())/float64(max(synapses, 1)), f.Width, strings.Join(projNames(b.Events), ", "))
 	}
 	for _, pr := range p.Projs {
 		if o := pr.Own; o != nil {
@@ -162,7 +164,7 @@ func (p *Program) Explain(engine string, capacity, steps int) string {
 			what = fmt.Sprintf("per synapse, up to %d steps (%g ms)", d.Steps, float64(d.Steps)*p.Net.Dt)
 		}
 		fmt.Fprintf(&sb, "  %s: %s; ring buffer of %d × %d future inputs (%s)\n", pr.Name, what, d.Len, pr.Target.Size,
-			humanBytes(p.State[d.Buf].Bytes()))
+			humanBytes(d.Buf.Bytes()))
 	}
 	if !found {
 		sb.WriteString("  none (every projection delivers spikes on the next step)\n")
@@ -267,11 +269,11 @@ func kernelCounts(projs []*Projection) string {
 func (p *Program) synapseStateText(pl *Plastic) string {
 	names := slices.Sorted(maps.Keys(pl.SynVars))
 	var bytes int64
-	for _, i := range pl.SynVars {
-		bytes += p.State[i].Bytes()
+	for _, v := range pl.SynVars {
+		bytes += v.Bytes()
 	}
-	if pl.LastUpdate >= 0 {
-		bytes += p.State[pl.LastUpdate].Bytes()
+	if pl.LastUpdate != nil {
+		bytes += pl.LastUpdate.Bytes()
 		return fmt.Sprintf("the rule's variables per synapse (%s, and each synapse's last event: %s)", strings.Join(names, ", "), humanBytes(bytes))
 	}
 	return fmt.Sprintf("the rule's variables per synapse (%s: %s)", strings.Join(names, ", "), humanBytes(bytes))
@@ -288,49 +290,26 @@ func (p *Program) traceUnit(t Trace) string {
 	return "neurons"
 }
 
-// describeConsts sets every constant's Holds, once the program is built.
+// describeConsts sets the Holds of every constant not described where
+// it was made, once the program is built.
 func (p *Program) describeConsts() {
-	for i := range p.Consts {
-		p.Consts[i].Holds = p.constHolds(i)
+	for _, v := range p.Consts {
+		if v.Holds == "" {
+			v.Holds = p.constHolds(v)
+		}
 	}
 }
 
-// constHolds is what constant i holds, in words: a fan-out table's
-// targets, row pointers or weights, a projection's weight or synapse list,
-// else its name.
-func (p *Program) constHolds(i int) string {
-	name := p.Consts[i].Name
-	for _, pop := range p.Blocks {
-		if pop.Fanout < 0 {
-			continue
-		}
-		var names []string
-		for _, pr := range pop.Events {
-			names = append(names, fmt.Sprintf("%s (targets offset %d)", pr.Name, pr.Segment.Start))
-		}
-		switch i {
-		case pop.Fanout:
-			return fmt.Sprintf("fan-out targets of %s for event-driven propagation (CSR indices, one trailing pad %d): %s",
-				pop.Name, pop.FanoutSize, strings.Join(names, "; "))
-		case pop.FanoutPtr:
-			return fmt.Sprintf("fan-out row pointers of %s (CSR; row %d is empty)", pop.Name, pop.Size)
-		case pop.FanoutWeight:
-			if pop.FanoutPerSynapse {
-				return fmt.Sprintf("synaptic weight per stored synapse of %s's fan-out (aligned with its targets): %s", pop.Name, strings.Join(names, "; "))
-			}
-			if p.Consts[i].Shape != nil && len(p.Consts[i].Shape) > 0 {
-				return fmt.Sprintf("synaptic weight per postsynaptic slot of %s's fan-out: %s", pop.Name, strings.Join(names, "; "))
-			}
-		}
-	}
+// constHolds is what constant v holds, in words: a projection's weight or
+// synapse list, else its name.
+func (p *Program) constHolds(v *Var) string {
 	for _, pr := range p.Projs {
-		switch i {
-		case pr.Weight:
+		if v == pr.Weight {
 			return "synaptic weight of " + pr.Name
 		}
-		if pr.Kernel == KernelDense && (i == pr.PreList || i == pr.PostList) {
-			return "synapse list of " + pr.Name + " (" + strings.TrimPrefix(name, pr.Name+".") + "synaptic indices)"
+		if pr.Kernel == KernelDense && (v == pr.PreList || v == pr.PostList) {
+			return "synapse list of " + pr.Name + " (" + strings.TrimPrefix(v.Name, pr.Name+".") + "synaptic indices)"
 		}
 	}
-	return name
+	return v.Name
 }

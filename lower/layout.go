@@ -53,12 +53,12 @@ func (p *Program) DelayedEvents() []*Projection {
 	return out
 }
 
-// FanBlocks lists the blocks with a fan-out table (Block.Fanout), in
+// FanBlocks lists the blocks with a fan-out table (Block.Fan), in
 // Program.Blocks order: every one is compacted.
 func (p *Program) FanBlocks() []*Block {
 	var out []*Block
 	for _, b := range p.Blocks {
-		if b.Fanout >= 0 {
+		if b.Fan != nil {
 			out = append(out, b)
 		}
 	}
@@ -71,9 +71,10 @@ type PlasticVar struct {
 	// "x_pre", or STP's "u" and "x").
 	Proj *Projection
 	Var  string
-	// State indexes Program.State; Size is the number of entries that hold
-	// values (the event kernel's weights have a pad entry after them).
-	State, Size int
+	// State is the array; Size is the number of entries that hold values
+	// (the event kernel's weights have a pad entry after them).
+	State *Var
+	Size  int
 	// Synapses is set for per-synapse arrays (entries in Matrix order);
 	// otherwise there is one entry per neuron of Pre (PreSide) or of the
 	// target.
@@ -116,18 +117,18 @@ func (p *Program) PlasticFloats() []PlasticVar {
 	return out
 }
 
-// NeuronFloats lists the indices into State of every float state variable
-// of every block (of the blocks not compacted, without compacted), in
-// Blocks and declaration order: the values the non-finite guard watches.
-func (p *Program) NeuronFloats(compacted bool) []int {
-	var out []int
+// NeuronFloats lists every float state variable of every block (of the
+// blocks not compacted, without compacted), in Blocks and declaration
+// order: the values the non-finite guard watches.
+func (p *Program) NeuronFloats(compacted bool) []*Var {
+	var out []*Var
 	for _, b := range p.Blocks {
 		if b.Compact && !compacted {
 			continue
 		}
 		for _, name := range b.StateNames {
-			if i := b.States[name]; p.State[i].DType == p.DType {
-				out = append(out, i)
+			if v := b.States[name]; v.DType == p.DType {
+				out = append(out, v)
 			}
 		}
 	}

@@ -126,12 +126,31 @@ func OptionsFor(net *ir.Network, c Choices) Options {
 	return o
 }
 
-// Var is one input or output array of the program.
+// Var is one state array or constant of the program. Program.State and
+// Program.Consts hold every one once; the program's parts (blocks, groups,
+// projections …) refer to them by pointer, and Index is the one place a
+// position is kept.
 type Var struct {
 	// Name is "<population>.<state>", "<group>.g", "<projection>.<table>" or "step".
-	Name  string
+	Name string
+	// DType and Shape are the whole array's (every device's share together).
 	DType dtypes.DType
 	Shape []int
+	// Const is set on a constant (Program.Consts), clear on a state array
+	// (Program.State); Index is the position in that list.
+	Const bool
+	Index int
+	// Over, when not nil, is the block whose neurons the array runs over
+	// along Axis (its extent there is the block's size): it splits along
+	// that axis when the block's size divides by the devices. OverPop
+	// does the same for an array over one population's neurons, which
+	// splits only when the population fills its block (see ShardAxes).
+	Over    *Block
+	OverPop *Population
+	Axis    int
+	// ByDevice is set on a table laid out one per device (Program.Devices
+	// of them stacked along axis 0, split by target).
+	ByDevice bool
 	// Holds says in words what a constant holds (a fan-out table's
 	// targets, a projection's weight …; its name when nothing more), for
 	// the artifact manifest; set once the program is built.
@@ -162,18 +181,18 @@ type Population struct {
 	// Offset on.
 	Block  *Block
 	Offset int
-	// OU is the index into Program.State of the population's
-	// Ornstein–Uhlenbeck input current ("<pop>.I_ou"), -1 without one.
-	OU int
+	// OU is the population's Ornstein–Uhlenbeck input current
+	// ("<pop>.I_ou"), nil without one.
+	OU *Var
 	// Parts are the synaptic inputs onto this population, one per synaptic
 	// state (in the order the projections first feed them); each is a slice
 	// of a block Group.
 	Parts []*Part
 	// Values holds the parameters drawn one per neuron (ir.Population.Vary).
 	Values map[string][]float64
-	// InputArray indexes Program.Consts for a constant input given one
-	// value per neuron (Input.PerNeuron).
-	InputArray int
+	// InputArray is the constant input given one value per neuron
+	// (Input.PerNeuron).
+	InputArray *Var
 	// Pad is set on a padding population (Options.PadTo): neurons that
 	// round its block's size up, part of no projection, input or monitor.
 	Pad bool
@@ -191,11 +210,10 @@ type Group struct {
 	Post    *Block
 	Synapse dynamics.Synapse
 	Output  dynamics.Output
-	// G is the index into Program.State of the synaptic variable g that
-	// outputs read; Vars maps every synaptic variable (g included) to its
-	// index.
-	G     int
-	Vars  map[string]int
+	// G is the synaptic variable g that outputs read (nil for PreSide);
+	// Vars maps every synaptic variable (g included) to its array.
+	G     *Var
+	Vars  map[string]*Var
 	Parts []*Part
 	// PreSide is set for kinetic synapses, whose state is a PreState.
 	PreSide bool
@@ -230,8 +248,8 @@ type PreState struct {
 	Name    string
 	Block   *Block
 	Synapse dynamics.PreSynapse
-	// Vars maps each synaptic variable to its index in Program.State.
-	Vars map[string]int
+	// Vars maps each synaptic variable to its state array.
+	Vars map[string]*Var
 }
 
 // Projection is a lowered projection.
@@ -249,14 +267,14 @@ type Projection struct {
 	// scaling by the projection's weight; nil when the weight is homogeneous.
 	SynWeights []float64
 	// STP is the projection's short-term plasticity (nil: none); STPU and
-	// STPX index its presynaptic variables u and x in Program.State.
+	// STPX are its presynaptic variables u and x.
 	STP        *dynamics.STP
-	STPU, STPX int
+	STPU, STPX *Var
 	// Proc is the regenerated connectivity of the procedural kernel.
 	Proc *ops.Procedural
-	// Weight, PreList and PostList are indices into Program.Consts: the
-	// weight, and for the dense kernel the synapse list.
-	Weight, PreList, PostList int
+	// Weight is the projection's weight; PreList and PostList are the
+	// dense kernel's synapse list (nil on other kernels).
+	Weight, PreList, PostList *Var
 	// Segment places an event-driven projection in its source block's
 	// fan-out table (see Block.Fanout).
 	Segment Segment
@@ -286,36 +304,47 @@ type Projection struct {
 
 // Gap is a gap-junction projection within Pop: the junction list in both
 // directions (Proj.PreList → Proj.PostList with weights Proj.Weight) and
-// Cond, the index into Program.Consts of each neuron's summed junction
-// conductance.
+// Cond, each neuron's summed junction conductance.
 type Gap struct {
+	// Proj is the gap-junction projection.
 	Proj *Projection
-	Pop  *Population
-	Cond int
+	// Pop is the population it joins.
+	Pop *Population
+	// Cond is the constant of each neuron's summed conductance.
+	Cond *Var
 }
 
 // Delay is a projection's delay line: a ring buffer [Len, N_post] of
 // future input, state Buf. Either every synapse has Steps steps of delay, or
 // each has its own (PerSynapse, in Matrix order): StepsTable is then the
-// index into Program.Consts of the delays, aligned with the projection's
-// own CSR table (event kernel, with a trailing pad entry) or with its
-// synapse list (dense kernel).
+// constant of the delays, aligned with the projection's own CSR table
+// (event kernel, with a trailing pad entry) or with its synapse list
+// (dense kernel).
 type Delay struct {
-	Steps      int
+	// Steps is the delay in steps when every synapse has the same.
+	Steps int
+	// PerSynapse is each synapse's delay in steps (nil: Steps for all).
 	PerSynapse []int32
-	Len        int
-	Buf        int
-	StepsTable int
+	// Len is the ring buffer's length in steps.
+	Len int
+	// Buf is the ring buffer, state [Len, N_post].
+	Buf *Var
+	// StepsTable is the constant of per-synapse delays (nil without).
+	StepsTable *Var
 }
 
 // Table is an event-driven projection's own CSR table, kept apart from its
 // source population's shared fan-out table when its synapses need more than
 // a target each (per-synapse delays) or its rows a scale each (STP): Ptr
-// and Indices index Program.Consts (row pointers [N_pre+2], targets
-// [S+1]); Weights, when not -1, holds per-synapse weights aligned with
-// Indices; Width is the longest row.
+// and Indices are its row pointers [N_pre+2] and targets [S+1]; Weights,
+// when not nil, holds per-synapse weights aligned with Indices; Width is
+// the longest row.
 type Table struct {
-	Ptr, Indices, Weights, Width int
+	// Ptr, Indices and Weights are the table's constants (Weights nil
+	// when the projection's weight is one scalar).
+	Ptr, Indices, Weights *Var
+	// Width is the longest row.
+	Width int
 }
 
 // Plastic holds a projection's STDP rule and state indices: the weights
@@ -324,29 +353,31 @@ type Table struct {
 type Plastic struct {
 	Rule dynamics.STDP
 	// Eq, when set, is a rule given by equations in place of Rule: its
-	// traces are PreVars and PostVars (indices into Program.State by name),
-	// not XPre and XPost.
+	// traces are PreVars and PostVars (state arrays by name), not XPre and
+	// XPost.
 	Eq                *dynamics.EquationPlasticity
-	PreVars, PostVars map[string]int
-	W, XPre, XPost    int
+	PreVars, PostVars map[string]*Var
+	// W is the weights, XPre and XPost the built-in rule's traces (nil
+	// for a rule given by equations).
+	W, XPre, XPost *Var
 	// Event is set on the event kernel: W is then [S+1], aligned with the
 	// projection's own table (Projection.Own), and ColPtr, Sources and Perm
-	// index the transposed table in Program.Consts (see
-	// dynamics.EventTables), ColWidth its longest column.
+	// are the transposed table's constants (see dynamics.EventTables),
+	// ColWidth its longest column.
 	Event                 bool
-	ColPtr, Sources, Perm int
+	ColPtr, Sources, Perm *Var
 	ColWidth              int
-	// SynVars are a rule's variables kept per synapse besides w (indices
-	// into Program.State by name), laid out as W.
-	SynVars map[string]int
-	// LastUpdate, when ≥ 0, indexes the step of each synapse's last event
+	// SynVars are a rule's variables kept per synapse besides w (state
+	// arrays by name), laid out as W.
+	SynVars map[string]*Var
+	// LastUpdate, when not nil, is the step of each synapse's last event
 	// (Int32, laid out as W), for the rule's event-driven variables.
-	LastUpdate int
-	// SynPre and SynPost, when ≥ 0, index constants giving each synapse's
-	// presynaptic and postsynaptic neuron in the event table's order
-	// (padded with N_pre and N_post), for clock-driven equations on the
-	// event kernel that read traces.
-	SynPre, SynPost int
+	LastUpdate *Var
+	// SynPre and SynPost, when not nil, are constants giving each
+	// synapse's presynaptic and postsynaptic neuron in the event table's
+	// order (padded with N_pre and N_post), for clock-driven equations on
+	// the event kernel that read traces.
+	SynPre, SynPost *Var
 	// Mods are the populations' variables the rule reads as modulators.
 	Mods []Modulator
 }
@@ -358,8 +389,8 @@ type Modulator struct {
 	Name string
 	// Pop is the population read.
 	Pop *Population
-	// State indexes Program.State: the population's block's variable.
-	State int
+	// State is the population's block's variable.
+	State *Var
 }
 
 // Segment is one event-driven projection's share of its source block's
@@ -374,9 +405,9 @@ type Program struct {
 	Net   *ir.Network
 	DType dtypes.DType
 	// State lists the state arrays, in input/output order.
-	State []Var
+	State []*Var
 	// Consts lists constant inputs (connectivity, weights), after the state.
-	Consts []Var
+	Consts []*Var
 	Pops   []*Population
 	// Blocks hold the populations' state, packed (see Block).
 	Blocks    []*Block
@@ -391,10 +422,9 @@ type Program struct {
 	// (Options.PadTo; 1 without): a program whose fan-out tables are split
 	// (SplitBlocks) runs split across exactly that many.
 	Devices int
-	// DeviceIDs indexes Program.Consts for the devices' indices, Int32
-	// [Devices] split one per device, when anything is split by target
-	// (-1 otherwise).
-	DeviceIDs int
+	// DeviceIDs is the devices' indices, Int32 [Devices] split one per
+	// device, when anything is split by target (nil otherwise).
+	DeviceIDs *Var
 	// SpikeMonitors are the populations whose spikes are recorded.
 	SpikeMonitors []*Population
 	// Traces are the recorded state variables.
@@ -413,9 +443,9 @@ type Program struct {
 // Trace is a lowered trace monitor.
 type Trace struct {
 	ir.Trace
-	// State is the index into Program.State of the variable; Rows are the
-	// traced entries of it (Indices, offset into a packed array).
-	State int
+	// State is the traced variable's array; Rows are the traced entries
+	// of it (Indices, offset into a packed array).
+	State *Var
 	Rows  []int
 	// Current, when not nil, makes the trace a synaptic current: the sum of
 	// these groups' output currents, State then being the block's membrane
@@ -498,19 +528,19 @@ func Build(net *ir.Network, opts Options) (*Program, error) {
 	return p, nil
 }
 
-// traceState is the index into Program.State of a traced variable and
+// traceState is the array of a traced variable and
 // the offset of the traced entity in it: a population's state (or its OU
 // current), or a projection's synaptic variable (in its group or kinetic
 // state), STP variable or STDP state.
-func (p *Program) traceState(byName map[string]*Population, t ir.Trace) (int, int, error) {
+func (p *Program) traceState(byName map[string]*Population, t ir.Trace) (*Var, int, error) {
 	if pop, ok := byName[t.Pop]; ok {
 		if idx, ok := pop.Block.States[t.Var]; ok {
 			return idx, pop.Offset, nil
 		}
-		if t.Var == ir.OUTrace && pop.OU >= 0 {
+		if t.Var == ir.OUTrace && pop.OU != nil {
 			return pop.OU, 0, nil
 		}
-		return 0, 0, fmt.Errorf("population has no state %q", t.Var)
+		return nil, 0, fmt.Errorf("population has no state %q", t.Var)
 	}
 	var pr *Projection
 	for _, q := range p.Projs {
@@ -519,7 +549,7 @@ func (p *Program) traceState(byName map[string]*Population, t ir.Trace) (int, in
 		}
 	}
 	if pr == nil {
-		return 0, 0, fmt.Errorf("no population or projection %q", t.Pop)
+		return nil, 0, fmt.Errorf("no population or projection %q", t.Pop)
 	}
 	if ps := pr.PreState; ps != nil {
 		if idx, ok := ps.Vars[t.Var]; ok {
@@ -532,12 +562,12 @@ func (p *Program) traceState(byName map[string]*Population, t ir.Trace) (int, in
 		}
 	}
 	if pr.STP != nil && (t.Var == "u" || t.Var == "x") {
-		return map[string]int{"u": pr.STPU, "x": pr.STPX}[t.Var], 0, nil
+		return map[string]*Var{"u": pr.STPU, "x": pr.STPX}[t.Var], 0, nil
 	}
 	if pl := pr.Plastic; pl != nil && pl.Eq != nil && t.Var != "w" {
 		if idx, ok := pl.SynVars[t.Var]; ok {
 			if n := pr.Matrix.NumSynapses(); slices.Max(t.Indices) >= n {
-				return 0, 0, fmt.Errorf("synapse index %d out of range (projection %s has %d synapses: 0..%d)", slices.Max(t.Indices), pr.Name, n, n-1)
+				return nil, 0, fmt.Errorf("synapse index %d out of range (projection %s has %d synapses: 0..%d)", slices.Max(t.Indices), pr.Name, n, n-1)
 			}
 			return idx, 0, nil
 		}
@@ -552,7 +582,7 @@ func (p *Program) traceState(byName map[string]*Population, t ir.Trace) (int, in
 		switch t.Var {
 		case "w":
 			if n := pr.Matrix.NumSynapses(); slices.Max(t.Indices) >= n {
-				return 0, 0, fmt.Errorf("synapse index %d out of range (projection %s has %d synapses: 0..%d)", slices.Max(t.Indices), pr.Name, n, n-1)
+				return nil, 0, fmt.Errorf("synapse index %d out of range (projection %s has %d synapses: 0..%d)", slices.Max(t.Indices), pr.Name, n, n-1)
 			}
 			return pl.W, 0, nil
 		case "x_pre":
@@ -561,7 +591,7 @@ func (p *Program) traceState(byName map[string]*Population, t ir.Trace) (int, in
 			return pl.XPost, 0, nil
 		}
 	}
-	return 0, 0, fmt.Errorf("projection %s has no state %q here", pr.Name, t.Var)
+	return nil, 0, fmt.Errorf("projection %s has no state %q here", pr.Name, t.Var)
 }
 
 // traceCurrent resolves a current trace: a population's summed synaptic
@@ -588,14 +618,32 @@ func specError(net *ir.Network, line int, field string, err error) error {
 	return &ir.SpecError{File: net.File, Line: line, Field: field, Msg: err.Error()}
 }
 
-func (p *Program) addState(name string, dt dtypes.DType, shape ...int) int {
-	p.State = append(p.State, Var{Name: name, DType: dt, Shape: shape})
-	return len(p.State) - 1
+// addState adds a state array to Program.State.
+func (p *Program) addState(name string, dt dtypes.DType, shape ...int) *Var {
+	v := &Var{Name: name, DType: dt, Shape: shape, Index: len(p.State)}
+	p.State = append(p.State, v)
+	return v
 }
 
-func (p *Program) addConst(name string, t *tensors.Tensor) int {
-	p.Consts = append(p.Consts, Var{Name: name, DType: t.DType(), Shape: t.Shape().Dimensions, Value: t})
-	return len(p.Consts) - 1
+// addConst adds a constant of host value t to Program.Consts.
+func (p *Program) addConst(name string, t *tensors.Tensor) *Var {
+	v := &Var{Name: name, DType: t.DType(), Shape: t.Shape().Dimensions, Value: t, Const: true, Index: len(p.Consts)}
+	p.Consts = append(p.Consts, v)
+	return v
+}
+
+// over marks v as running over block b's neurons along axis, and returns
+// it.
+func (v *Var) over(b *Block, axis int) *Var {
+	v.Over, v.Axis = b, axis
+	return v
+}
+
+// overPop marks v as running over pop's neurons along axis, and returns
+// it.
+func (v *Var) overPop(pop *Population, axis int) *Var {
+	v.OverPop, v.Axis = pop, axis
+	return v
 }
 
 // ConstTensors are the constants' host values, in Consts order.
@@ -634,9 +682,8 @@ func (p *Program) lowerPopulation(ip *ir.Population, byName map[string]*Populati
 	if err := p.drawPopulation(pop); err != nil {
 		return err
 	}
-	pop.OU = -1
 	if ip.Input.Kind == "ou" {
-		pop.OU = p.addState(ip.Name+"."+ir.OUTrace, p.DType, ip.Size)
+		pop.OU = p.addState(ip.Name+"."+ir.OUTrace, p.DType, ip.Size).overPop(pop, 0)
 	}
 	p.Pops = append(p.Pops, pop)
 	byName[ip.Name] = pop
@@ -712,14 +759,14 @@ func (p *Program) scalar(v float64) *tensors.Tensor {
 
 // ProjectionBytes is the device memory a projection's constants hold.
 func (p *Program) ProjectionBytes(pr *Projection) int64 {
-	n := p.Consts[pr.Weight].Bytes()
+	n := pr.Weight.Bytes()
 	if d := pr.Delay; d != nil && d.PerSynapse != nil {
-		n += p.Consts[d.StepsTable].Bytes()
+		n += d.StepsTable.Bytes()
 	}
 	if o := pr.Own; o != nil {
-		for _, i := range []int{o.Ptr, o.Indices, o.Weights} {
-			if i >= 0 {
-				n += p.Consts[i].Bytes()
+		for _, v := range []*Var{o.Ptr, o.Indices, o.Weights} {
+			if v != nil {
+				n += v.Bytes()
 			}
 		}
 		return n
@@ -733,7 +780,7 @@ func (p *Program) ProjectionBytes(pr *Projection) int64 {
 		}
 		return n + int64(pr.Matrix.NumSynapses())*4
 	}
-	return n + p.Consts[pr.PreList].Bytes() + p.Consts[pr.PostList].Bytes()
+	return n + pr.PreList.Bytes() + pr.PostList.Bytes()
 }
 
 func humanBytes(n int64) string {

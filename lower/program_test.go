@@ -51,7 +51,7 @@ func TestBuild(t *testing.T) {
 	assert.Equal(t, "A2A+B2A+A2B", p.Groups[0].Name)
 	require.Len(t, p.Groups[0].Parts, 2)
 	assert.Equal(t, "A2A+B2A", p.Groups[0].Parts[0].Name)
-	assert.Equal(t, []int{320}, p.State[p.Groups[0].G].Shape)
+	assert.Equal(t, []int{320}, p.Groups[0].G.Shape)
 	// Compaction: the block is an event source and B is monitored.
 	assert.True(t, blk.Compact)
 	// Event-driven projections sit in their source block's fan-out table:
@@ -60,26 +60,26 @@ func TestBuild(t *testing.T) {
 	assert.Equal(t, []*Projection{p.Projs[0], p.Projs[1]}, blk.Events)
 	assert.Equal(t, Segment{Start: 0, Size: 300}, p.Projs[0].Segment)
 	assert.Equal(t, Segment{Start: 320, Size: 300}, p.Projs[1].Segment)
-	assert.Equal(t, 620, blk.FanoutSize)
+	assert.Equal(t, 620, blk.Fan.Slots)
 	// The CSR table holds each synapse once, plus pad entries up to a
 	// rounded length; row pointers per neuron and an empty row; the
 	// longest row rounded up.
 	m0, m1 := p.Projs[0].Matrix, p.Projs[1].Matrix
-	assert.Equal(t, []int{roundUp(m0.NumSynapses()+m1.NumSynapses()+1, 16)}, p.Consts[blk.Fanout].Shape)
-	assert.Equal(t, []int{320 + 2}, p.Consts[blk.FanoutPtr].Shape)
-	assert.Equal(t, roundUp(max(m0.MaxRow(), m1.MaxRow()), 8), blk.FanoutWidth)
+	assert.Equal(t, []int{roundUp(m0.NumSynapses()+m1.NumSynapses()+1, 16)}, blk.Fan.Targets.Shape)
+	assert.Equal(t, []int{320 + 2}, blk.Fan.Ptr.Shape)
+	assert.Equal(t, roundUp(max(m0.MaxRow(), m1.MaxRow()), 8), blk.Fan.Width)
 	assert.Equal(t, int64(4*m1.NumSynapses()+4), p.ProjectionBytes(p.Projs[1]), "4 B per synapse plus the weight")
 	assert.Contains(t, p.Describe(), "synaptic state A2A+B2A+A2B.g → A+B: Expon(tau=8), CUBA, fed by A2A, B2A (onto A); A2B (onto B)")
 	assert.Contains(t, p.Describe(), "population B: 20 × LifRef (exp_euler), neurons 300–319 of block A+B")
 
 	// The initial state: V from its init distribution (or the V_rest default), never refractory.
 	s0 := p.InitialState()
-	v := s0[blk.States["V"]].Value().([]float32)
+	v := s0[blk.States["V"].Index].Value().([]float32)
 	for _, x := range v[:300] {
 		require.True(t, x >= -1 && x < 1)
 	}
 	assert.Equal(t, float32(0), v[300], "B starts at V_rest")
-	assert.Equal(t, int32(-1<<30), s0[blk.States["last_spike"]].Value().([]int32)[303])
+	assert.Equal(t, int32(-1<<30), s0[blk.States["last_spike"].Index].Value().([]int32)[303])
 
 	// Unpacked, each population has its block and its synaptic states.
 	apart, err := Build(net, Options{NoPack: true})
@@ -87,7 +87,7 @@ func TestBuild(t *testing.T) {
 	require.Len(t, apart.Blocks, 2)
 	assert.Equal(t, []string{"A2A+B2A", "A2B"}, []string{apart.Groups[0].Name, apart.Groups[1].Name})
 	assert.Equal(t, Segment{Start: 0, Size: 300}, apart.Projs[1].Segment)
-	assert.Equal(t, "B.V", apart.State[apart.Blocks[1].States["V"]].Name)
+	assert.Equal(t, "B.V", apart.Blocks[1].States["V"].Name)
 
 	forced, err := Build(net, Options{Kernel: KernelDense})
 	require.NoError(t, err)
@@ -123,7 +123,7 @@ func TestPackVaryingParamsAndSums(t *testing.T) {
 	assert.Len(t, s.Pops, 4)
 	assert.Equal(t, []int{0, 240, 480, 1600}, s.Offsets)
 	assert.Equal(t, []string{"spikes", "pre:" + p.PreStates[0].Synapse.Key()}, s.Kinds)
-	assert.Equal(t, []int{2000, 4}, p.Consts[s.Indicator].Shape)
+	assert.Equal(t, []int{2000, 4}, s.Indicator.Shape)
 
 	apart, err := Build(net, Options{NoPack: true})
 	require.NoError(t, err)

@@ -187,7 +187,7 @@ func (p *Program) connect(pr *Projection, post *Population, opts Options, kineti
 		}
 		p.addSTP(pr)
 	case ipr.Plastic():
-		pl := &Plastic{Event: pr.Kernel == KernelEvent, LastUpdate: -1, SynPre: -1, SynPost: -1}
+		pl := &Plastic{Event: pr.Kernel == KernelEvent}
 		if s := ipr.STDP; s != nil {
 			pl.Rule = dynamics.STDP{TauPlus: s.TauPlus, TauMinus: s.TauMinus, APlus: s.APlus,
 				AMinus: s.AMinus, WMin: s.WMin, WMax: s.WMax}
@@ -210,16 +210,16 @@ func (p *Program) connect(pr *Projection, post *Population, opts Options, kineti
 		}
 		pl.W = p.addState(ipr.Name+".w", p.DType, n)
 		if pl.Eq == nil {
-			pl.XPre = p.addState(ipr.Name+".x_pre", p.DType, pre.Size)
-			pl.XPost = p.addState(ipr.Name+".x_post", p.DType, post.Size)
+			pl.XPre = p.addState(ipr.Name+".x_pre", p.DType, pre.Size).overPop(pre, 0)
+			pl.XPost = p.addState(ipr.Name+".x_post", p.DType, post.Size).overPop(post, 0)
 			break
 		}
-		pl.PreVars, pl.PostVars = map[string]int{}, map[string]int{}
+		pl.PreVars, pl.PostVars = map[string]*Var{}, map[string]*Var{}
 		for _, name := range pl.Eq.PreNames() {
-			pl.PreVars[name] = p.addState(ipr.Name+"."+name, p.DType, pre.Size)
+			pl.PreVars[name] = p.addState(ipr.Name+"."+name, p.DType, pre.Size).overPop(pre, 0)
 		}
 		for _, name := range pl.Eq.PostNames() {
-			pl.PostVars[name] = p.addState(ipr.Name+"."+name, p.DType, post.Size)
+			pl.PostVars[name] = p.addState(ipr.Name+"."+name, p.DType, post.Size).overPop(post, 0)
 		}
 		if err := p.synapseState(pr, n, byName); err != nil {
 			return err
@@ -262,7 +262,7 @@ func (p *Program) connect(pr *Projection, post *Population, opts Options, kineti
 // modulators.
 func (p *Program) synapseState(pr *Projection, n int, byName map[string]*Population) error {
 	pl, r, ipr := pr.Plastic, pr.Plastic.Eq.Rule, pr.Projection
-	pl.SynVars = map[string]int{}
+	pl.SynVars = map[string]*Var{}
 	for _, name := range r.SynapticNames() {
 		pl.SynVars[name] = p.addState(ipr.Name+"."+name, p.DType, n)
 	}
@@ -297,8 +297,8 @@ func (p *Program) addSTP(pr *Projection) {
 	if s.Form == ir.STPFormTPM98 {
 		pr.STP.Rest = 0
 	}
-	pr.STPU = p.addState(pr.Name+".u", p.DType, pr.Pre.Size)
-	pr.STPX = p.addState(pr.Name+".x", p.DType, pr.Pre.Size)
+	pr.STPU = p.addState(pr.Name+".u", p.DType, pr.Pre.Size).overPop(pr.Pre, 0)
+	pr.STPX = p.addState(pr.Name+".x", p.DType, pr.Pre.Size).overPop(pr.Pre, 0)
 }
 
 // transposedTable lays out a plastic event projection's synapses by
@@ -338,7 +338,7 @@ func (p *Program) transposedTable(pr *Projection) {
 // with its per-synapse weights when it has them.
 func (p *Program) ownTable(pr *Projection) {
 	m, name := pr.Matrix, pr.Name
-	o := &Table{Weights: -1, Width: max(m.MaxRow(), 1)}
+	o := &Table{Width: max(m.MaxRow(), 1)}
 	indptr := append(slices.Clone(m.Indptr), m.Indptr[m.NPre])
 	o.Ptr = p.addConst(name+".table_ptr", tensors.FromFlatDataAndDimensions(indptr, len(indptr)))
 	idx := append(slices.Clone(m.Indices), int32(m.NPost))
@@ -488,8 +488,8 @@ func (p *Program) delay(pr *Projection, post *Population, fileDelays []float64) 
 		return fmt.Errorf("a delay of %d steps onto %d neurons needs a ring buffer of %d × %d values, over the limit of %d (use a larger dt or a shorter delay)",
 			steps, post.Size, steps+1, post.Size, maxEntries)
 	}
-	d := &Delay{Steps: steps, PerSynapse: per, Len: steps + 1, StepsTable: -1}
-	d.Buf = p.addState(ipr.Name+".delay", p.DType, d.Len, post.Size)
+	d := &Delay{Steps: steps, PerSynapse: per, Len: steps + 1}
+	d.Buf = p.addState(ipr.Name+".delay", p.DType, d.Len, post.Size).overPop(post, 1)
 	pr.Delay = d
 	if per == nil {
 		return nil
@@ -517,9 +517,9 @@ func (p *Program) preState(pop *Population, syn dynamics.PreSynapse) *PreState {
 	if n > 0 {
 		name = fmt.Sprintf("%s_%d", name, n+1)
 	}
-	ps := &PreState{Name: name, Block: pop.Block, Synapse: syn, Vars: map[string]int{}}
+	ps := &PreState{Name: name, Block: pop.Block, Synapse: syn, Vars: map[string]*Var{}}
 	for _, v := range syn.States() {
-		ps.Vars[v] = p.addState(name+"."+v, p.DType, pop.Block.Size)
+		ps.Vars[v] = p.addState(name+"."+v, p.DType, pop.Block.Size).over(pop.Block, 0)
 	}
 	p.PreStates = append(p.PreStates, ps)
 	return ps

@@ -40,7 +40,7 @@ func (p *Program) padPopulation(last *Population, n int) (*Population, error) {
 	if err != nil {
 		return nil, fmt.Errorf("padding %s: %w", last.Name, err)
 	}
-	pad := &Population{Population: &ip, Index: len(p.Pops), Neuron: neuron, Pad: true, OU: -1}
+	pad := &Population{Population: &ip, Index: len(p.Pops), Neuron: neuron, Pad: true}
 	p.Pops = append(p.Pops, pad)
 	return pad, nil
 }
@@ -49,9 +49,9 @@ func (p *Program) padPopulation(last *Population, n int) (*Population, error) {
 // its entries along axis 0 are real neurons when it runs over a block
 // with a padding population (Options.PadTo): neuron state and spike
 // flags, the synaptic states onto the block and its kinetic presynaptic
-// states, whose entries from there on are the padding's. It is -1 for the
-// others. A checkpoint keeps the real entries only, so that a run with
-// another device count (other padding, or none) resumes it.
+// states (Var.Over), whose entries from there on are the padding's. It
+// is -1 for the others. A checkpoint keeps the real entries only, so that
+// a run with another device count (other padding, or none) resumes it.
 func (p *Program) RealNeurons() []int {
 	out := slices.Repeat([]int{-1}, len(p.State))
 	real := map[*Block]int{}
@@ -60,24 +60,9 @@ func (p *Program) RealNeurons() []int {
 			real[pop.Block] = pop.Offset
 		}
 	}
-	for b, n := range real {
-		for _, i := range b.States {
+	for i, v := range p.State {
+		if n, ok := real[v.Over]; ok && v.Over != nil && v.Axis == 0 {
 			out[i] = n
-		}
-		out[b.Spike] = n
-	}
-	for _, g := range p.Groups {
-		if n, ok := real[g.Post]; ok {
-			for _, i := range g.Vars {
-				out[i] = n
-			}
-		}
-	}
-	for _, ps := range p.PreStates {
-		if n, ok := real[ps.Block]; ok {
-			for _, i := range ps.Vars {
-				out[i] = n
-			}
 		}
 	}
 	return out
@@ -87,113 +72,45 @@ func (p *Program) RealNeurons() []int {
 // neuron: for each state array (Program.State order) and each constant
 // (Program.Consts order), the axis along which it runs over all the
 // neurons of one block, or -1 when it has none or that block's size does
-// not divide by devices: those arrays are whole on every device. The
-// arrays split are the neurons' state and spike flags, their per-neuron
-// parameters and inputs, the synaptic states onto them, their kinetic
-// presynaptic states, the per-population arrays (OU currents, STP and
-// STDP traces, delay lines) of a population that fills its block, and the
-// fan-out tables split by target for that many devices (Block.Split), one
-// table per device along axis 0.
+// not divide by devices: those arrays are whole on every device. Each
+// array says what it runs over (Var.Over, Var.OverPop, Var.Axis): the
+// neurons' state and spike flags, their per-neuron parameters and the
+// synaptic and kinetic states onto them run over a block; the
+// per-population arrays (OU currents, inputs per neuron, STP and STDP
+// traces, delay lines) split when their population fills its block. The
+// tables laid out one per device (Var.ByDevice: fan-out and own tables
+// split by target, the devices' indices) split along axis 0 when the
+// program was laid out for that many devices, and are whole on each
+// otherwise.
 func (p *Program) ShardAxes(devices int) (state, consts []int) {
-	state = slices.Repeat([]int{-1}, len(p.State))
-	consts = slices.Repeat([]int{-1}, len(p.Consts))
-	if devices < 2 {
-		return state, consts
-	}
-	split := func(b *Block) bool { return b.Size%devices == 0 }
-	whole := func(pop *Population) bool {
-		return pop != nil && pop.Offset == 0 && pop.Size == pop.Block.Size && split(pop.Block)
-	}
-	for _, b := range p.Blocks {
-		if !split(b) {
-			continue
+	axis := func(v *Var) int {
+		if devices < 2 {
+			return -1
 		}
-		for _, i := range b.States {
-			state[i] = 0
-		}
-		state[b.Spike] = 0
-		for _, i := range b.VaryArrays {
-			consts[i] = 0
-		}
-	}
-	if p.Devices == devices { // tables laid out for another count stay whole on each
-		p.splitTableAxes(consts)
-	}
-	for _, pop := range p.Pops {
-		if !whole(pop) {
-			continue
-		}
-		if pop.OU >= 0 {
-			state[pop.OU] = 0
-		}
-		if pop.Input.PerNeuron != nil {
-			consts[pop.InputArray] = 0
-		}
-	}
-	for _, g := range p.Groups {
-		if split(g.Post) {
-			for _, i := range g.Vars {
-				state[i] = 0
+		switch {
+		case v.ByDevice:
+			if p.Devices == devices {
+				return v.Axis
+			}
+		case v.Over != nil:
+			if v.Over.Size%devices == 0 {
+				return v.Axis
+			}
+		case v.OverPop != nil:
+			if pop := v.OverPop; pop.Offset == 0 && pop.Size == pop.Block.Size && pop.Block.Size%devices == 0 {
+				return v.Axis
 			}
 		}
+		return -1
 	}
-	for _, ps := range p.PreStates {
-		if split(ps.Block) {
-			for _, i := range ps.Vars {
-				state[i] = 0
-			}
-		}
+	state, consts = make([]int, len(p.State)), make([]int, len(p.Consts))
+	for i, v := range p.State {
+		state[i] = axis(v)
 	}
-	for _, pr := range p.Projs {
-		if pr.STP != nil && whole(pr.Pre) {
-			state[pr.STPU], state[pr.STPX] = 0, 0
-		}
-		if d := pr.Delay; d != nil && whole(pr.Target) {
-			state[d.Buf] = 1
-		}
-		if pl := pr.Plastic; pl != nil {
-			pre := []int{}
-			post := []int{}
-			if pl.Eq == nil {
-				pre, post = append(pre, pl.XPre), append(post, pl.XPost)
-			}
-			pre, post = append(pre, slices.Collect(maps.Values(pl.PreVars))...), append(post, slices.Collect(maps.Values(pl.PostVars))...)
-			if whole(pr.Pre) {
-				for _, i := range pre {
-					state[i] = 0
-				}
-			}
-			if whole(pr.Target) {
-				for _, i := range post {
-					state[i] = 0
-				}
-			}
-		}
+	for i, v := range p.Consts {
+		consts[i] = axis(v)
 	}
 	return state, consts
-}
-
-// splitTableAxes marks the constants split by target (the program's
-// per-device tables, and its devices' indices) as split along axis 0.
-func (p *Program) splitTableAxes(consts []int) {
-	if p.DeviceIDs >= 0 {
-		consts[p.DeviceIDs] = 0
-	}
-	for _, pr := range append(p.SplitDelayed(), p.SplitScaled()...) {
-		consts[pr.Own.Ptr], consts[pr.Own.Indices] = 0, 0
-		if pr.Delay != nil {
-			consts[pr.Delay.StepsTable] = 0
-		}
-		if pr.Own.Weights >= 0 {
-			consts[pr.Own.Weights] = 0
-		}
-	}
-	for _, b := range p.SplitBlocks() {
-		consts[b.FanoutPtr], consts[b.Fanout] = 0, 0
-		if len(p.Consts[b.FanoutWeight].Shape) == 2 {
-			consts[b.FanoutWeight] = 0
-		}
-	}
 }
 
 // DeviceBytes is what each of devices holds of the program's arrays when
@@ -201,7 +118,7 @@ func (p *Program) splitTableAxes(consts []int) {
 // device, and how many arrays are split and how many are whole on each.
 func (p *Program) DeviceBytes(devices int) (state, consts int64, split, whole int) {
 	sa, ca := p.ShardAxes(devices)
-	add := func(vars []Var, axes []int) (total int64) {
+	add := func(vars []*Var, axes []int) (total int64) {
 		for i, v := range vars {
 			b := v.Bytes()
 			if axes[i] >= 0 {

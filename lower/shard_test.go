@@ -39,19 +39,19 @@ func TestPadAndShardAxes(t *testing.T) {
 		if tc.pad {
 			want = 320
 		}
-		assert.Equal(t, want, real[b.States["V"]], "%d devices", tc.devices)
-		assert.Equal(t, want, real[b.Spike])
-		assert.Equal(t, want, real[p.Groups[0].G])
+		assert.Equal(t, want, real[b.States["V"].Index], "%d devices", tc.devices)
+		assert.Equal(t, want, real[b.Spike.Index])
+		assert.Equal(t, want, real[p.Groups[0].G.Index])
 		assert.Equal(t, -1, real[0], "the step counter")
 		state, consts := p.ShardAxes(tc.devices)
-		assert.Equal(t, 0, state[b.States["V"]])
-		assert.Equal(t, 0, state[b.Spike])
+		assert.Equal(t, 0, state[b.States["V"].Index])
+		assert.Equal(t, 0, state[b.Spike.Index])
 		assert.Equal(t, -1, state[0], "the step counter is whole")
 		for _, g := range p.Groups {
-			assert.Equal(t, 0, state[g.G], "group %s", g.Name)
+			assert.Equal(t, 0, state[g.G.Index], "group %s", g.Name)
 		}
-		assert.Equal(t, 0, consts[b.Fanout])
-		assert.Equal(t, 0, consts[b.FanoutPtr])
+		assert.Equal(t, 0, consts[b.Fan.Targets.Index])
+		assert.Equal(t, 0, consts[b.Fan.Ptr.Index])
 		st, ct, split, whole := p.DeviceBytes(tc.devices)
 		// V, last spike, g (4 bytes each) and the spike flag (1) per neuron
 		// of the device's share; the step counter (4) on every device.
@@ -63,7 +63,7 @@ func TestPadAndShardAxes(t *testing.T) {
 	p, err := Build(net, Options{})
 	require.NoError(t, err)
 	state, _ := p.ShardAxes(3)
-	assert.Equal(t, -1, state[p.Blocks[0].States["V"]])
+	assert.Equal(t, -1, state[p.Blocks[0].States["V"].Index])
 	for _, bad := range []int{-1, MaxDevices + 1} {
 		_, err := Build(net, Options{PadTo: bad})
 		assert.ErrorContains(t, err, "must be between 0 and 1024")

@@ -302,6 +302,15 @@ func (p *Program) ChunkSignature(k, capacity int) (*Signature, error) {
 // (positions 0 to State()-1, Program.State order).
 func (s *Signature) State() int { return len(s.p.State) }
 
+// At is the position among Args of the program's array v (a state array
+// or a constant).
+func (s *Signature) At(v *Var) int {
+	if v.Const {
+		return s.Consts + v.Index
+	}
+	return v.Index
+}
+
 // Records are the positions among Results of the recorded events and
 // traces (-1 for what the step does not return: with Lowering.Keys the
 // loop builds the events from the keys, see Loop).
@@ -348,9 +357,9 @@ func (op *PreOp) result(p *Program) shapes.Shape {
 		if op.Devices > 1 {
 			return shapes.Make(p.DType, op.Devices, op.Block.Split.Cols)
 		}
-		return shapes.Make(p.DType, op.Block.FanoutSize)
+		return shapes.Make(p.DType, op.Block.Fan.Slots)
 	case PreDelayed:
-		buf := p.State[op.Proj.Delay.Buf]
+		buf := op.Proj.Delay.Buf
 		return shapes.Make(buf.DType, buf.Shape...)
 	}
 	return shapes.Make(p.DType, op.Devices, p.SplitShare(op.Proj))
@@ -383,7 +392,7 @@ func (s *Signature) Check() error {
 		return fmt.Errorf("lower: step signature (capacity %d): %s", s.Capacity, fmt.Sprintf(format, a...))
 	}
 	for pos, v := range s.Args {
-		var want Var
+		var want *Var
 		switch v.Role {
 		case RoleState:
 			want = p.State[v.Of]

@@ -135,10 +135,10 @@ func TestSignaturePrecomputedShapes(t *testing.T) {
 	require.Len(t, sig.Pre, 2)
 	b := p.Blocks[0]
 	fan, del := sig.Pre[0], sig.Pre[1]
-	assert.Equal(t, []int{b.FanoutSize}, sig.Args[fan.Result].Shape)
-	assert.Equal(t, []string{"events", p.Consts[b.FanoutPtr].Name, p.Consts[b.Fanout].Name, p.Consts[b.FanoutWeight].Name},
+	assert.Equal(t, []int{b.Fan.Slots}, sig.Args[fan.Result].Shape)
+	assert.Equal(t, []string{"events", b.Fan.Ptr.Name, b.Fan.Targets.Name, b.Fan.Weight.Name},
 		[]string{sig.Args[fan.Args[0]].Name, sig.Args[fan.Args[1]].Name, sig.Args[fan.Args[2]].Name, sig.Args[fan.Args[3]].Name})
-	buf := p.State[del.Proj.Delay.Buf]
+	buf := del.Proj.Delay.Buf
 	assert.Equal(t, buf.Shape, sig.Args[del.Result].Shape)
 	assert.Equal(t, "step", sig.Args[del.Args[1]].Name)
 	assert.Equal(t, buf.Name, sig.Args[del.Args[6]].Name)

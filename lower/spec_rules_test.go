@@ -147,6 +147,6 @@ projections:
 	net.Projections[0].Conn = ir.Conn{Rule: ir.ConnFromFile, File: filepath.Join(dir, "w.npz")}
 	prog, err := lower.Build(net, lower.Options{})
 	require.NoError(t, err)
-	w := floats(prog.InitialState()[prog.Projs[0].Plastic.W])
+	w := floats(prog.InitialState()[prog.Projs[0].Plastic.W.Index])
 	assert.Equal(t, []float64{0.5, 0.75}, w)
 }

@@ -13,8 +13,8 @@ import (
 // that the table's bytes per device fall as 1/Devices and each device
 // propagates the whole network's spikes into its own neurons only.
 //
-// Block.FanoutPtr, Block.Fanout and (when not a scalar) Block.FanoutWeight
-// then hold one table per device, stacked: Int32 [Devices, Size+2], Int32
+// The block's Fanout tables (its weight when not a scalar) then hold one
+// table per device, stacked: Int32 [Devices, Size+2], Int32
 // [Devices, Synapses'] (each device's targets, padded with Cols, the
 // length rounded up as the whole table's is) and the weights per column
 // [Devices, Cols+1] or per synapse [Devices, Synapses']. A device's table
@@ -80,7 +80,7 @@ func (p *Program) splitFanout(b *Block, devices int, indptr, indices []int32, we
 		base  int
 	}
 	at := map[key]int{}
-	slotWin := make([]int32, b.FanoutSize) // the window of every slot
+	slotWin := make([]int32, b.Fan.Slots) // the window of every slot
 	for _, pr := range b.Events {
 		post := pr.Part.Group.Post
 		k := key{post, pr.Segment.Start - pr.Target.Offset}
@@ -112,11 +112,12 @@ func (p *Program) splitFanout(b *Block, devices int, indptr, indices []int32, we
 	}
 	flatPtr, width := dt.flatPtr(), dt.width
 	sp.Width = roundUp(width, 8)
-	p.setConst(b.FanoutPtr, tensors.FromFlatDataAndDimensions(flatPtr, devices, b.Size+2))
-	p.setConst(b.Fanout, tensors.FromFlatDataAndDimensions(flatCols, devices, n))
+	f := b.Fan
+	p.setConst(f.Ptr, tensors.FromFlatDataAndDimensions(flatPtr, devices, b.Size+2))
+	p.setConst(f.Targets, tensors.FromFlatDataAndDimensions(flatCols, devices, n))
 	switch {
 	case weights != nil:
-		p.setConst(b.FanoutWeight, p.floats(flatW, devices, n))
+		p.setConst(f.Weight, p.floats(flatW, devices, n))
 	case slotWeight != nil:
 		per := make([]float64, devices*(sp.Cols+1))
 		for _, pr := range b.Events { // slots outside every segment feed nothing
@@ -125,7 +126,7 @@ func (p *Program) splitFanout(b *Block, devices int, indptr, indices []int32, we
 				per[d*(sp.Cols+1)+int(col)] = slotWeight[s]
 			}
 		}
-		p.setConst(b.FanoutWeight, p.floats(per, devices, sp.Cols+1))
+		p.setConst(f.Weight, p.floats(per, devices, sp.Cols+1))
 	}
 	b.Split = sp
 }
@@ -182,9 +183,10 @@ func stacked[T any](dr deviceRows, n int, pad T, value func(k int32) T) []T {
 	return out
 }
 
-// setConst replaces constant i's value (and so its shape).
-func (p *Program) setConst(i int, t *tensors.Tensor) {
-	p.Consts[i].Shape, p.Consts[i].Value = t.Shape().Dimensions, t
+// setConst replaces constant v's value by one table per device, stacked
+// along axis 0 (and so its shape).
+func (p *Program) setConst(v *Var, t *tensors.Tensor) {
+	v.Shape, v.Value, v.ByDevice, v.Axis = t.Shape().Dimensions, t, true, 0
 }
 
 // SplitBlocks lists the blocks whose fan-out table is split by target
@@ -203,7 +205,6 @@ func (p *Program) SplitBlocks() []*Block {
 // across the program's devices (Projection.Split) and adds the constant
 // that tells each device its index (Program.DeviceIDs).
 func (p *Program) splitProcedural() {
-	p.DeviceIDs = -1
 	for _, pr := range p.Projs {
 		if p.Devices > 1 && pr.Kernel == KernelProcedural && pr.Target.Block.Size%p.Devices == 0 {
 			pr.Split = true
@@ -215,6 +216,7 @@ func (p *Program) splitProcedural() {
 			ids[d] = int32(d)
 		}
 		p.DeviceIDs = p.addConst("device_ids", tensors.FromFlatDataAndDimensions(ids, p.Devices))
+		p.DeviceIDs.ByDevice = true
 	}
 }
 
@@ -273,15 +275,15 @@ func (p *Program) ScaledEvents() []*Projection {
 func (p *Program) splitOwn(pr *Projection) {
 	o, devices := pr.Own, p.Devices
 	share, offset := pr.Target.Block.Size/devices, pr.Target.Offset
-	ptr := p.Consts[o.Ptr].Value.Value().([]int32)
-	targets := p.Consts[o.Indices].Value.Value().([]int32)
+	ptr := o.Ptr.Value.Value().([]int32)
+	targets := o.Indices.Value.Value().([]int32)
 	var delays []int32
 	if pr.Delay != nil {
-		delays = p.Consts[pr.Delay.StepsTable].Value.Value().([]int32)
+		delays = pr.Delay.StepsTable.Value.Value().([]int32)
 	}
 	var weights []float64
-	if o.Weights >= 0 {
-		weights = floatValues(p.Consts[o.Weights].Value.Value())
+	if o.Weights != nil {
+		weights = floatValues(o.Weights.Value.Value())
 	}
 	nPre := len(ptr) - 2
 	dt := distribute(ptr[:nPre+1], devices, func(k int32) int { return (int(targets[k]) + offset) / share })
@@ -369,11 +371,13 @@ func (p *Program) SplitShare(pr *Projection) int { return pr.Target.Block.Size /
 func (s *SplitFanout) WindowOf(pr *Projection) Window { return s.Windows[s.window[pr]] }
 
 // describeSplit is the --explain line of a split fan-out table.
-func describeSplit(b *Block, consts []Var) string {
+func describeSplit(b *Block) string {
 	sp := b.Split
-	bytes := (consts[b.Fanout].Bytes() + consts[b.FanoutPtr].Bytes()) / int64(sp.Devices)
-	if len(consts[b.FanoutWeight].Shape) > 0 {
-		bytes += consts[b.FanoutWeight].Bytes() / int64(sp.Devices)
+	var bytes int64
+	for _, v := range b.Fan.Tables() {
+		if len(v.Shape) > 0 {
+			bytes += v.Bytes() / int64(sp.Devices)
+		}
 	}
 	return fmt.Sprintf("split by target across %d devices: each holds up to %d synapses, those onto its own neurons (%s with their weights), rows up to %d slots, %d values out",
 		sp.Devices, sp.Synapses, humanBytes(bytes), sp.Width, sp.Cols)

@@ -26,7 +26,7 @@ func wholeRows(t *testing.T, p *Program, b *Block) [][]synapse {
 		base int
 	}
 	win := map[key]int{}
-	slotWin, slotNeuron := make([]int, b.FanoutSize), make([]int, b.FanoutSize)
+	slotWin, slotNeuron := make([]int, b.Fan.Slots), make([]int, b.Fan.Slots)
 	for _, pr := range b.Events {
 		k := key{pr.Part.Group.Post, pr.Segment.Start - pr.Target.Offset}
 		if _, ok := win[k]; !ok {
@@ -36,19 +36,19 @@ func wholeRows(t *testing.T, p *Program, b *Block) [][]synapse {
 			slotWin[pr.Segment.Start+j], slotNeuron[pr.Segment.Start+j] = win[k], pr.Target.Offset+j
 		}
 	}
-	ptr := p.Consts[b.FanoutPtr].Value.Value().([]int32)
-	idx := p.Consts[b.Fanout].Value.Value().([]int32)
+	ptr := b.Fan.Ptr.Value.Value().([]int32)
+	idx := b.Fan.Targets.Value.Value().([]int32)
 	weight := func(k int, s int32) float64 {
-		switch w := p.Consts[b.FanoutWeight].Value.Value().(type) {
+		switch w := b.Fan.Weight.Value.Value().(type) {
 		case float32:
 			return float64(w)
 		case []float32:
-			if b.FanoutPerSynapse {
+			if b.Fan.PerSynapse {
 				return float64(w[k])
 			}
 			return float64(w[s])
 		}
-		t.Fatalf("weights of type %T", p.Consts[b.FanoutWeight].Value.Value())
+		t.Fatalf("weights of type %T", b.Fan.Weight.Value.Value())
 		return 0
 	}
 	rows := make([][]synapse, b.Size)
@@ -64,19 +64,19 @@ func wholeRows(t *testing.T, p *Program, b *Block) [][]synapse {
 // splitRows reads device d's rows of block b's split fan-out table.
 func splitRows(t *testing.T, p *Program, b *Block, d int) [][]synapse {
 	sp := b.Split
-	ptr := p.Consts[b.FanoutPtr].Value.Value().([][]int32)[d]
-	idx := p.Consts[b.Fanout].Value.Value().([][]int32)[d]
+	ptr := b.Fan.Ptr.Value.Value().([][]int32)[d]
+	idx := b.Fan.Targets.Value.Value().([][]int32)[d]
 	weight := func(k int, c int32) float64 {
-		switch w := p.Consts[b.FanoutWeight].Value.Value().(type) {
+		switch w := b.Fan.Weight.Value.Value().(type) {
 		case float32:
 			return float64(w)
 		case [][]float32:
-			if b.FanoutPerSynapse {
+			if b.Fan.PerSynapse {
 				return float64(w[d][k])
 			}
 			return float64(w[d][c])
 		}
-		t.Fatalf("weights of type %T", p.Consts[b.FanoutWeight].Value.Value())
+		t.Fatalf("weights of type %T", b.Fan.Weight.Value.Value())
 		return 0
 	}
 	rows := make([][]synapse, b.Size)
@@ -121,7 +121,7 @@ func TestSplitFanout(t *testing.T) {
 			assert.Equal(t, devices, p.Devices)
 			require.Len(t, sp.Windows, 2, "A2A's slots and B2A's own: %s", name)
 			assert.Equal(t, 2*b.Size/devices, sp.Cols, name)
-			assert.Equal(t, w != "1", len(p.Consts[b.FanoutWeight].Shape) == 2, name)
+			assert.Equal(t, w != "1", len(b.Fan.Weight.Shape) == 2, name)
 			share := b.Size / devices
 			total := 0
 			for d := range devices {
@@ -145,8 +145,8 @@ func TestSplitFanout(t *testing.T) {
 			}
 			assert.Equal(t, synapses, total, "%s: every synapse on one device", name)
 			_, consts := p.ShardAxes(devices)
-			assert.Equal(t, 0, consts[b.Fanout], name)
-			assert.Equal(t, 0, consts[b.FanoutPtr], name)
+			assert.Equal(t, 0, consts[b.Fan.Targets.Index], name)
+			assert.Equal(t, 0, consts[b.Fan.Ptr.Index], name)
 			_, oneConsts, _, _ := one.DeviceBytes(1)
 			_, ct, _, _ := p.DeviceBytes(devices)
 			assert.Less(t, ct, oneConsts*2/int64(devices), "%s: the tables split", name)
@@ -162,7 +162,7 @@ func TestSplitFanout(t *testing.T) {
 	assert.Empty(t, p.SplitBlocks())
 	_, consts := p.ShardAxes(7)
 	for _, b := range p.FanBlocks() {
-		assert.Equal(t, -1, consts[b.Fanout], b.Name)
+		assert.Equal(t, -1, consts[b.Fan.Targets.Index], b.Name)
 	}
 }
 
@@ -180,16 +180,16 @@ func TestSplitProcedural(t *testing.T) {
 		assert.Equal(t, KernelProcedural, pr.Kernel, pr.Name)
 		assert.Equal(t, 80, p.SplitShare(pr), "%s: a quarter of block A+B", pr.Name)
 	}
-	require.GreaterOrEqual(t, p.DeviceIDs, 0)
-	assert.Equal(t, []int32{0, 1, 2, 3}, p.Consts[p.DeviceIDs].Value.Value())
+	require.NotNil(t, p.DeviceIDs)
+	assert.Equal(t, []int32{0, 1, 2, 3}, p.DeviceIDs.Value.Value())
 	_, consts := p.ShardAxes(4)
-	assert.Equal(t, 0, consts[p.DeviceIDs])
+	assert.Equal(t, 0, consts[p.DeviceIDs.Index])
 	assert.True(t, p.SplitByTarget())
 	assert.Contains(t, p.Explain("loop", 16, 10), split[0].Name+": procedural rows, split by target across 4 devices: each regenerates the rows of the neurons that fired and keeps the synapses onto its own 80 neurons of A+B")
 	one, err := Build(net, Options{Kernel: KernelProcedural})
 	require.NoError(t, err)
 	assert.Empty(t, one.SplitProcedural())
-	assert.Equal(t, -1, one.DeviceIDs)
+	assert.Nil(t, one.DeviceIDs)
 	assert.False(t, one.SplitByTarget())
 }
 
@@ -228,11 +228,11 @@ func TestSplitOwnTables(t *testing.T) {
 	require.Len(t, one.ScaledEvents(), 1)
 	type table struct{ ptr, targets, delays []int32 }
 	read := func(p *Program, pr *Projection, d int) table {
-		at := func(i int) []int32 {
+		at := func(v *Var) []int32 {
 			if d < 0 {
-				return p.Consts[i].Value.Value().([]int32)
+				return v.Value.Value().([]int32)
 			}
-			return p.Consts[i].Value.Value().([][]int32)[d]
+			return v.Value.Value().([][]int32)[d]
 		}
 		tb := table{ptr: at(pr.Own.Ptr), targets: at(pr.Own.Indices)}
 		if pr.Delay != nil {
@@ -281,10 +281,10 @@ func TestSplitOwnTables(t *testing.T) {
 			assert.Equal(t, int(whole.ptr[120]), total, "%s: every synapse on one device", sp.Name)
 			assert.Contains(t, p.Explain("loop", 16, 10), fmt.Sprintf("%s: its own CSR table", sp.Name))
 			_, consts := p.ShardAxes(devices)
-			assert.Equal(t, 0, consts[sp.Own.Indices], sp.Name)
+			assert.Equal(t, 0, consts[sp.Own.Indices.Index], sp.Name)
 		}
 		assert.Contains(t, p.Explain("loop", 16, 10), fmt.Sprintf("split by target across %d devices: each holds up to %d synapses, those onto its own neurons", devices, split[0].SplitOwn.Synapses))
 		state, _ := p.ShardAxes(devices)
-		assert.Equal(t, 1, state[split[0].Delay.Buf], "the ring buffer splits by target")
+		assert.Equal(t, 1, state[split[0].Delay.Buf.Index], "the ring buffer splits by target")
 	}
 }

@@ -11,7 +11,7 @@ import (
 // projections of SplitProcedural, then those of SplitDelayed, then those
 // of SplitScaled. Their arguments are positions in s.Args.
 func (p *Program) splitOps(s *Signature) ([]PreOp, error) {
-	row, consts, capacity, D := s.Row, s.Consts, s.Capacity, p.Devices
+	row, capacity, D := s.Row, s.Capacity, p.Devices
 	var out []PreOp
 	for _, b := range p.SplitBlocks() {
 		if _, err := p.RowAt(b, capacity); err != nil {
@@ -24,7 +24,7 @@ func (p *Program) splitOps(s *Signature) ([]PreOp, error) {
 			return nil, err
 		}
 		out = append(out, PreOp{Name: "procedural " + pr.Name, Kind: PreProcedural, Proj: pr, Devices: D,
-			Args:  []int{row, consts + p.DeviceIDs, consts + pr.Weight},
+			Args:  []int{row, s.At(p.DeviceIDs), s.At(pr.Weight)},
 			Split: []int{-1, 0, -1}})
 	}
 	for _, pr := range p.SplitDelayed() {
@@ -40,7 +40,7 @@ func (p *Program) splitOps(s *Signature) ([]PreOp, error) {
 		o := pr.Own
 		weight, ws := ownWeight(pr)
 		out = append(out, PreOp{Name: "scaled " + pr.Name, Kind: PreScaled, Proj: pr, Devices: D,
-			Args:  []int{row, pr.STPU, pr.STPX, pr.Pre.Block.Spike, consts + o.Ptr, consts + o.Indices, consts + weight},
+			Args:  []int{row, s.At(pr.STPU), s.At(pr.STPX), s.At(pr.Pre.Block.Spike), s.At(o.Ptr), s.At(o.Indices), s.At(weight)},
 			Split: []int{-1, -1, -1, -1, 0, 0, ws}})
 	}
 	return out, nil
@@ -49,26 +49,25 @@ func (p *Program) splitOps(s *Signature) ([]PreOp, error) {
 // fanOp is the propagation of block b's fan-out table before the step,
 // whole (devices 1) or split by target across devices.
 func (p *Program) fanOp(b *Block, s *Signature, devices int) PreOp {
-	split := []int{-1, -1, -1, -1}
-	if devices > 1 {
-		split = []int{-1, 0, 0, -1}
-		if len(p.Consts[b.FanoutWeight].Shape) == 2 {
-			split[3] = 0
+	op := PreOp{Name: "fan " + b.Name, Kind: PreFan, Block: b, Devices: devices, Args: []int{s.Row}, Split: []int{-1}}
+	for _, v := range b.Fan.Tables() {
+		split := -1
+		if devices > 1 && v.ByDevice {
+			split = 0
 		}
+		op.Args, op.Split = append(op.Args, s.At(v)), append(op.Split, split)
 	}
-	c := s.Consts
-	return PreOp{Name: "fan " + b.Name, Kind: PreFan, Block: b, Devices: devices,
-		Args: []int{s.Row, c + b.FanoutPtr, c + b.Fanout, c + b.FanoutWeight}, Split: split}
+	return op
 }
 
 // delayedOp is the propagation of pr's delayed own table before the step
 // (its ring buffer with this step's events added), whole (devices 1) or
 // split by target across devices.
 func (p *Program) delayedOp(pr *Projection, s *Signature, devices int) PreOp {
-	o, c := pr.Own, s.Consts
+	o := pr.Own
 	weight, ws := ownWeight(pr)
 	op := PreOp{Name: "delayed " + pr.Name, Kind: PreDelayed, Proj: pr, Devices: devices,
-		Args:  []int{s.Row, 0, c + o.Ptr, c + o.Indices, c + pr.Delay.StepsTable, c + weight, pr.Delay.Buf},
+		Args:  []int{s.Row, 0, s.At(o.Ptr), s.At(o.Indices), s.At(pr.Delay.StepsTable), s.At(weight), s.At(pr.Delay.Buf)},
 		Split: []int{-1, -1, -1, -1, -1, -1, -1}}
 	if devices > 1 {
 		op.Split, op.ResultAxis = []int{-1, -1, 0, 0, 0, ws, 1}, 1
@@ -79,8 +78,8 @@ func (p *Program) delayedOp(pr *Projection, s *Signature, devices int) PreOp {
 // ownWeight is the constant holding a split own table's weight and the
 // axis it splits along: its per-synapse weights (split with the table),
 // else the projection's scalar (whole).
-func ownWeight(pr *Projection) (weight, split int) {
-	if pr.Own.Weights >= 0 {
+func ownWeight(pr *Projection) (weight *Var, split int) {
+	if pr.Own.Weights != nil {
 		return pr.Own.Weights, 0
 	}
 	return pr.Weight, -1

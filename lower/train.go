@@ -252,8 +252,8 @@ func (p *Program) TrainSignature(tr Training) (*TrainSignature, error) {
 			if r.Var == "" {
 				continue
 			}
-			i, ok := q.Block.States[r.Var]
-			if !ok || p.State[i].DType != p.DType {
+			v, ok := q.Block.States[r.Var]
+			if !ok || v.DType != p.DType {
 				return nil, fmt.Errorf("lower: readout %s: %s has no float state variable %q (valid: %s)", r.Name(), q.Name, r.Var,
 					strings.Join(floatStates(p, q.Block), ", "))
 			}
@@ -290,7 +290,7 @@ func (p *Program) TrainSignature(tr Training) (*TrainSignature, error) {
 		s.Inputs = append(s.Inputs, in)
 	}
 	for _, name := range params {
-		i := slices.IndexFunc(p.Consts, func(v Var) bool { return v.Name == name })
+		i := slices.IndexFunc(p.Consts, func(v *Var) bool { return v.Name == name })
 		if i < 0 {
 			return nil, fmt.Errorf("lower: no constant %q to train (trainable: %s)", name, strings.Join(p.TrainableConsts(), ", "))
 		}
@@ -321,8 +321,8 @@ func (p *Program) TrainableConsts() []string {
 // floatStates lists a block's float state variables.
 func floatStates(p *Program, b *Block) []string {
 	var out []string
-	for name, i := range b.States {
-		if p.State[i].DType == p.DType {
+	for name, v := range b.States {
+		if v.DType == p.DType {
 			out = append(out, name)
 		}
 	}
@@ -473,13 +473,14 @@ func (s *TrainSignature) laySpreads(params []PopParam) error {
 			return fmt.Errorf("lower: trained parameter %s: no population", pp.Name)
 		}
 		first := pp.Pops[0]
-		c, ok := first.Block.VaryArrays[pp.Param]
+		cv, ok := first.Block.VaryArrays[pp.Param]
 		switch {
 		case !ok:
 			return fmt.Errorf("lower: trained parameter %s: population %s holds %s as one value, not one per neuron (ir.Population.Vary)", pp.Name, first.Name, pp.Param)
-		case p.Consts[c].DType != p.DType:
-			return fmt.Errorf("lower: trained parameter %s: %s is held as %s, not a float value that can be trained", pp.Name, pp.Param, p.Consts[c].DType)
+		case cv.DType != p.DType:
+			return fmt.Errorf("lower: trained parameter %s: %s is held as %s, not a float value that can be trained", pp.Name, pp.Param, cv.DType)
 		}
+		c := cv.Index
 		if read[c] == nil {
 			read[c] = make([]bool, p.Consts[c].Shape[0])
 		}
@@ -491,7 +492,7 @@ func (s *TrainSignature) laySpreads(params []PopParam) error {
 				return fmt.Errorf("lower: trained parameter %s: populations %s and %s differ in size", pp.Name, first.Name, q.Name)
 			case !ok:
 				return fmt.Errorf("lower: trained parameter %s: population %s holds %s as one value, not one per neuron (ir.Population.Vary)", pp.Name, q.Name, pp.Param)
-			case qc != c:
+			case qc != cv:
 				return fmt.Errorf("lower: trained parameter %s: populations %s and %s lie in different blocks", pp.Name, first.Name, q.Name)
 			}
 			for j := range q.Size {

@@ -257,7 +257,7 @@ func (p *Program) drawPopulation(pop *Population) error {
 		if err != nil {
 			return fmt.Errorf("input: %w", err)
 		}
-		pop.InputArray = p.addConst(pop.Name+".input", p.floats(v, len(v)))
+		pop.InputArray = p.addConst(pop.Name+".input", p.floats(v, len(v))).overPop(pop, 0)
 	}
 	for _, name := range slices.Sorted(maps.Keys(pop.Init)) {
 		if in := pop.Init[name]; in.Kind == ir.InitFile || in.Kind == ir.InitExpr || in.Kind == ir.InitValues {
@@ -310,34 +310,34 @@ func (p *Program) InitialState() []*tensors.Tensor {
 	out[0] = tensors.FromValue(int32(0))
 	for _, b := range p.Blocks {
 		for _, name := range b.StateNames {
-			i := b.States[name]
-			if p.State[i].DType == dtypes.Int32 { // step counters
-				out[i] = tensors.FromFlatDataAndDimensions(slices.Repeat([]int32{dynamics.NeverSpiked}, b.Size), b.Size)
+			v := b.States[name]
+			if v.DType == dtypes.Int32 { // step counters
+				out[v.Index] = tensors.FromFlatDataAndDimensions(slices.Repeat([]int32{dynamics.NeverSpiked}, b.Size), b.Size)
 				continue
 			}
-			var v []float64
+			var x []float64
 			for _, pop := range b.Pops {
-				v = append(v, p.drawInit(pop, name)...)
+				x = append(x, p.drawInit(pop, name)...)
 			}
-			out[i] = p.floats(v, b.Size)
+			out[v.Index] = p.floats(x, b.Size)
 		}
-		out[b.Spike] = tensors.FromFlatDataAndDimensions(make([]bool, b.Size), b.Size)
+		out[b.Spike.Index] = tensors.FromFlatDataAndDimensions(make([]bool, b.Size), b.Size)
 		for _, pop := range b.Pops {
-			if pop.OU >= 0 { // the OU current starts at its mean
-				out[pop.OU] = p.floats(slices.Repeat([]float64{pop.Input.Value}, pop.Size), pop.Size)
+			if pop.OU != nil { // the OU current starts at its mean
+				out[pop.OU.Index] = p.floats(slices.Repeat([]float64{pop.Input.Value}, pop.Size), pop.Size)
 			}
 		}
 	}
 	for _, pr := range p.Projs {
 		if pr.STP != nil {
-			out[pr.STPU] = p.floats(slices.Repeat([]float64{pr.STP.Rest}, pr.Pre.Size), pr.Pre.Size)
-			out[pr.STPX] = p.floats(slices.Repeat([]float64{1}, pr.Pre.Size), pr.Pre.Size)
+			out[pr.STPU.Index] = p.floats(slices.Repeat([]float64{pr.STP.Rest}, pr.Pre.Size), pr.Pre.Size)
+			out[pr.STPX.Index] = p.floats(slices.Repeat([]float64{1}, pr.Pre.Size), pr.Pre.Size)
 		}
 	}
 	for _, pr := range p.Projs {
 		if d := pr.Delay; d != nil {
-			n := p.State[d.Buf].Shape
-			out[d.Buf] = p.floats(make([]float64, n[0]*n[1]), n...)
+			n := d.Buf.Shape
+			out[d.Buf.Index] = p.floats(make([]float64, n[0]*n[1]), n...)
 		}
 		if pl := pr.Plastic; pl != nil {
 			s := pr.Matrix.NumSynapses()
@@ -348,37 +348,37 @@ func (p *Program) InitialState() []*tensors.Tensor {
 			if pl.Event {
 				w = append(w, 0) // the pad entry
 			}
-			out[pl.W] = p.floats(w, len(w))
+			out[pl.W.Index] = p.floats(w, len(w))
 			nPost := p.Net.Population(pr.Post).Size
 			if pl.Eq == nil {
-				out[pl.XPre] = p.floats(make([]float64, pr.Pre.Size), pr.Pre.Size)
-				out[pl.XPost] = p.floats(make([]float64, nPost), nPost)
+				out[pl.XPre.Index] = p.floats(make([]float64, pr.Pre.Size), pr.Pre.Size)
+				out[pl.XPost.Index] = p.floats(make([]float64, nPost), nPost)
 			}
-			for _, i := range pl.PreVars {
-				out[i] = p.floats(make([]float64, pr.Pre.Size), pr.Pre.Size)
+			for _, v := range pl.PreVars {
+				out[v.Index] = p.floats(make([]float64, pr.Pre.Size), pr.Pre.Size)
 			}
-			for _, i := range pl.PostVars {
-				out[i] = p.floats(make([]float64, nPost), nPost)
+			for _, v := range pl.PostVars {
+				out[v.Index] = p.floats(make([]float64, nPost), nPost)
 			}
-			for _, i := range pl.SynVars { // per-synapse variables start at 0
-				out[i] = p.floats(make([]float64, len(w)), len(w))
+			for _, v := range pl.SynVars { // per-synapse variables start at 0
+				out[v.Index] = p.floats(make([]float64, len(w)), len(w))
 			}
-			if pl.LastUpdate >= 0 {
-				out[pl.LastUpdate] = tensors.FromFlatDataAndDimensions(make([]int32, len(w)), len(w))
+			if pl.LastUpdate != nil {
+				out[pl.LastUpdate.Index] = tensors.FromFlatDataAndDimensions(make([]int32, len(w)), len(w))
 			}
 		}
 	}
 	for _, ps := range p.PreStates {
-		for _, i := range ps.Vars {
-			out[i] = p.floats(make([]float64, ps.Block.Size), ps.Block.Size)
+		for _, v := range ps.Vars {
+			out[v.Index] = p.floats(make([]float64, ps.Block.Size), ps.Block.Size)
 		}
 	}
 	for _, g := range p.Groups {
 		n := g.Post.Size
-		for _, i := range g.Vars {
-			out[i] = p.floats(make([]float64, n), n)
+		for _, v := range g.Vars {
+			out[v.Index] = p.floats(make([]float64, n), n)
 		}
-		if g.G < 0 {
+		if g.G == nil {
 			continue
 		}
 		g0 := make([]float64, n)
@@ -387,7 +387,7 @@ func (p *Program) InitialState() []*tensors.Tensor {
 				copy(g0[part.Pop.Offset:], p.draw(*part.Init, "init:"+part.Projs[0].Name+".g", part.Pop.Size))
 			}
 		}
-		out[g.G] = p.floats(g0, n)
+		out[g.G.Index] = p.floats(g0, n)
 	}
 	return out
 }

@@ -401,7 +401,7 @@ func cloneAny(v any) any {
 
 // arrayTensor converts a NumPy array back to a tensor of the state
 // variable's dtype and shape.
-func arrayTensor(a npyio.Array, v lower.Var) (*tensors.Tensor, error) {
+func arrayTensor(a npyio.Array, v *lower.Var) (*tensors.Tensor, error) {
 	if !slices.Equal(a.Shape, v.Shape) && !(len(a.Shape) == 0 && len(v.Shape) == 0) {
 		return nil, fmt.Errorf("shape %v, expected %v", a.Shape, v.Shape)
 	}

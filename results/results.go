@@ -345,7 +345,7 @@ func FinalWeights(p *lower.Program, state []*tensors.Tensor) []*Weights {
 		}
 		pre, post := pr.Matrix.COO()
 		w := &Weights{Proj: pr.Name, Pre: pre, Post: post}
-		switch v := state[pr.Plastic.W].Value().(type) { // the event form has a pad entry at the end
+		switch v := state[pr.Plastic.W.Index].Value().(type) { // the event form has a pad entry at the end
 		case []float32:
 			w.W = make([]float64, len(pre))
 			for i := range w.W {

@@ -190,18 +190,18 @@ func (w *writer) population(p *lower.Program, q *lower.Population) error {
 		if !q.Population.Init[v].PerNeuron() {
 			continue
 		}
-		i, ok := q.Block.States[v]
+		a, ok := q.Block.States[v]
 		if !ok {
 			continue
 		}
-		ref, err := file(q.Name+".init."+v+".npy", lower.HostFloats(state[i])[q.Offset:q.Offset+q.Size])
+		ref, err := file(q.Name+".init."+v+".npy", lower.HostFloats(state[a.Index])[q.Offset:q.Offset+q.Size])
 		if err != nil {
 			return err
 		}
 		entry = set(entry, "init", set(asMap(get(entry, "init")), v, ref))
 	}
 	if q.Population.Input.PerNeuron != nil {
-		ref, err := file(q.Name+".input.npy", lower.HostFloats(p.Consts[q.InputArray].Value))
+		ref, err := file(q.Name+".input.npy", lower.HostFloats(q.InputArray.Value))
 		if err != nil {
 			return err
 		}

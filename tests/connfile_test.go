@@ -48,7 +48,7 @@ func TestConnectivityFromFile(t *testing.T) {
 	prog, err := lower.Build(load(), lower.Options{})
 	require.NoError(t, err)
 	assert.Equal(t, 30000, prog.Projs[0].Matrix.NumSynapses())
-	assert.True(t, prog.Pops[0].Block.FanoutPerSynapse)
+	assert.True(t, prog.Pops[0].Block.Fan.PerSynapse)
 
 	// Errors name the file and the entry.
 	post[7] = 400

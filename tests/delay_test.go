@@ -29,7 +29,7 @@ func groupTrace(t *testing.T, prog *lower.Program, steps int) [][]float64 {
 	var out [][]float64
 	require.NoError(t, r.Run(steps, func(*jit.Chunk) error {
 		state, err := r.State()
-		out = append(out, floats(state[prog.Groups[0].G]))
+		out = append(out, floats(state[prog.Groups[0].G.Index]))
 		return err
 	}))
 	return out

@@ -180,7 +180,7 @@ func TestIzhikevich2003(t *testing.T) {
 		require.InDelta(t, 0.25-0.05*r, i.Values["b"][k], 1e-9)
 	}
 	s0 := prog.InitialState()
-	u := s0[prog.Blocks[0].States["u"]].Value().([]float32)
+	u := s0[prog.Blocks[0].States["u"].Index].Value().([]float32)
 	for k := range i.Size {
 		require.InDelta(t, i.Values["b"][k]*-65, float64(u[e.Size+k]), 1e-4, "u = b·v")
 	}

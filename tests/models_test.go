@@ -85,7 +85,7 @@ monitors:`, 1)
 		"weight: 0.6, synapse: {Expon: {tau: 5 ms}}, output: {COBA: {E: 0 mV}}, init: {g: 0.1}}\nmonitors:", 1)), lower.Options{})
 	require.NoError(t, err)
 	s0 := prog.InitialState()
-	g := s0[prog.Groups[0].G].Value().([]float32)
+	g := s0[prog.Groups[0].G.Index].Value().([]float32)
 	assert.Equal(t, float32(0.1), g[0])
 	_, err = parseErr(strings.Replace(smallCOBA, "E2E: {pre: E, post: E, conn: {fixed_prob: 0.16},", "E2E: {pre: E, post: E, conn: {fixed_prob: 0.16}, init: {x: 1},", 1))
 	require.Error(t, err, "an unknown synaptic variable is named with its line")
@@ -200,7 +200,7 @@ monitors: {spikes: [N]}
 	require.NoError(t, err)
 	assert.Equal(t, 0.0, tpm.Projs[0].STP.Rest)
 	assert.Equal(t, 0.6, prog.Projs[0].STP.Rest, "the default (Brian2's) form rests at U")
-	assert.Equal(t, float32(0), tpm.InitialState()[tpm.Projs[0].STPU].Value().([]float32)[0])
+	assert.Equal(t, float32(0), tpm.InitialState()[tpm.Projs[0].STPU.Index].Value().([]float32)[0])
 }
 
 // STP on an all_to_all projection is kept by the all_to_all kernel (it was

@@ -178,5 +178,5 @@ func TestEventKernelWithUnequalWeights(t *testing.T) {
 	prog, err := lower.Build(parse(t, spec), lower.Options{Kernel: lower.KernelEvent})
 	require.NoError(t, err)
 	e := prog.Pops[0].Block
-	assert.Equal(t, []int{e.FanoutSize + 1}, prog.Consts[e.FanoutWeight].Shape, "one weight per postsynaptic slot")
+	assert.Equal(t, []int{e.Fan.Slots + 1}, e.Fan.Weight.Shape, "one weight per postsynaptic slot")
 }

@@ -139,7 +139,7 @@ monitors: {spikes: [], traces: {P.V: [0, 1]}}
 	require.NoError(t, err)
 	prog, err := lower.Build(net, lower.Options{DType: dtypes.Float64})
 	require.NoError(t, err)
-	v00 := prog.InitialState()[prog.Pops[0].Block.States["V"]].Value().([]float64)
+	v00 := prog.InitialState()[prog.Pops[0].Block.States["V"].Index].Value().([]float64)
 	s0, d0 := v00[0]+v00[1], v00[0]-v00[1]
 	require.Greater(t, math.Abs(d0), 1.0, "the drawn potentials differ")
 	rec, _ := simulate(t, net, lower.Options{DType: dtypes.Float64}, jit.Options{K: 10})

@@ -231,7 +231,7 @@ func simulateState(t *testing.T, net *ir.Network, lopts lower.Options, jopts jit
 				continue
 			}
 			for name, i := range pr.Plastic.SynVars {
-				out[name] = lower.HostFloats(state[i])[:pr.Matrix.NumSynapses()]
+				out[name] = lower.HostFloats(state[i.Index])[:pr.Matrix.NumSynapses()]
 			}
 		}
 		return out
