@@ -10,8 +10,8 @@ import (
 	"github.com/brainc/brainc/dataset"
 	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/learn"
-	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/ops"
+	"github.com/brainc/brainc/signature"
 	"github.com/brainc/brainc/sweep"
 )
 
@@ -178,7 +178,7 @@ func ExampleTrainNetwork() {
 	trainSet, testSet := data.Split(0.75, 1)
 	s, _ := ops.NewSurrogate("fast_sigmoid", 10)
 	_, epochs, err := brainc.TrainNetwork(context.Background(), net, bptt.Config{Batch: 20, Input: "In", Readout: "Out",
-		ReadoutVar: "V", Reduce: lower.ReduceMax, Params: []string{"in2h.weight", "h2out.weight"}, Surrogate: s, LR: 0.05},
+		ReadoutVar: "V", Reduce: signature.ReduceMax, Params: []string{"in2h.weight", "h2out.weight"}, Surrogate: s, LR: 0.05},
 		40, trainSet, testSet, brainc.NetworkTrainOptions{Backend: "cpu", Epochs: 6, Seed: 1})
 	if err != nil {
 		log.Fatal(err)

@@ -12,9 +12,9 @@ import (
 	"github.com/brainc/brainc/bptt"
 	"github.com/brainc/brainc/dataset"
 	"github.com/brainc/brainc/ir"
-	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/netspec"
 	"github.com/brainc/brainc/ops"
+	"github.com/brainc/brainc/signature"
 )
 
 // trainedNet is a small randman network: 12 input units drive 16 LIF
@@ -57,7 +57,7 @@ func TestTrainedValuesRunInTheSimulator(t *testing.T) {
 	train, test := data.Split(0.75, 1)
 	s, err := ops.NewSurrogate("fast_sigmoid", 10)
 	require.NoError(t, err)
-	cfg := bptt.Config{Batch: 1, Input: "In", Readout: "Out", ReadoutVar: "V", Reduce: lower.ReduceMax,
+	cfg := bptt.Config{Batch: 1, Input: "In", Readout: "Out", ReadoutVar: "V", Reduce: signature.ReduceMax,
 		Params: []string{"in2h.weight", "h2h.weight", "h2out.weight", "H.tau", "H.V_th"}, Surrogate: s, LR: 0.05, Float64: true}
 	tr, _, err := TrainNetwork(context.Background(), net, cfg, steps, train, test, NetworkTrainOptions{Backend: "cpu", Epochs: 1})
 	require.NoError(t, err)

@@ -22,6 +22,7 @@ import (
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/npyio"
 	"github.com/brainc/brainc/pjrt"
+	"github.com/brainc/brainc/signature"
 )
 
 // Version is the brainc version written into manifests.
@@ -215,11 +216,11 @@ func sanitize(s string) string {
 func describe(p *lower.Program, name string, lp *jit.LoopProgram) Program {
 	pr := Program{Name: name, File: name + ".mlir", Rows: lp.Rows, Capacity: lp.Capacity, CustomCalls: lp.CustomCalls}
 	sig := lp.Signature
-	array := func(v lower.Value) Array {
+	array := func(v signature.Value) Array {
 		switch v.Role {
-		case lower.RoleState:
+		case signature.RoleState:
 			return Array{Name: v.Name, Role: "state", DType: v.DType.String(), Shape: shape(v.Shape), Holds: stateHolds(v.Name)}
-		case lower.RoleEvents:
+		case signature.RoleEvents:
 			return Array{Name: name + ".events_row", Role: "row", DType: v.DType.String(), Shape: v.Shape,
 				Holds: "the last step's firing: for each block in events_layout, its count then its indices"}
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/netspec"
+	"github.com/brainc/brainc/signature"
 )
 
 const spec = `
@@ -49,7 +50,7 @@ func TestCompileOptionErrors(t *testing.T) {
 // and returns them, with the events and traces layouts.
 func TestDescribe(t *testing.T) {
 	p := program(t)
-	sig, err := p.Signature(16, lower.Lowering{Keys: true})
+	sig, err := signature.ForLoop(p, 16, signature.Lowering{Keys: true})
 	require.NoError(t, err)
 	d := describe(p, "two_pops_c16", &jit.LoopProgram{Capacity: 16, Width: 17, TraceWidth: 3, Rows: 4096, Signature: sig})
 	var in, out []string

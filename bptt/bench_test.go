@@ -8,10 +8,10 @@ import (
 	"time"
 
 	"github.com/brainc/brainc/dataset"
-	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/netspec"
 	"github.com/brainc/brainc/ops"
 	"github.com/brainc/brainc/pjrt"
+	"github.com/brainc/brainc/signature"
 )
 
 // BenchmarkTrainStep measures one training step (forward, loss, backward
@@ -103,7 +103,7 @@ func benchTrainer(b *testing.B, src []byte, batch, steps, segment int) (*Trainer
 	if batch == 128 {
 		s, _ = ops.NewSurrogate("inv_square", 100)
 	}
-	tr, err := NewTrainer(be, net, Config{Batch: batch, Input: "In", Readout: "Out", ReadoutVar: "V", Reduce: lower.ReduceMax,
+	tr, err := NewTrainer(be, net, Config{Batch: batch, Input: "In", Readout: "Out", ReadoutVar: "V", Reduce: signature.ReduceMax,
 		Params: []string{"in2h.weight", "h2h.weight", "h2out.weight"}, Surrogate: s, LR: 0.01, Segment: segment}, o.Units, o.Classes, steps)
 	if err != nil {
 		b.Fatal(err)

@@ -24,9 +24,9 @@ import (
 	"github.com/brainc/brainc/emit"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/loop"
-	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/ops"
 	"github.com/brainc/brainc/pjrt"
+	"github.com/brainc/brainc/signature"
 )
 
 // Options configure a gradient program.
@@ -47,7 +47,7 @@ const MaxSteps = 1 << 24
 
 // Program is a compiled gradient program of one training signature.
 type Program struct {
-	sig      *lower.TrainSignature
+	sig      *signature.Train
 	opts     Options
 	segments int
 	// Text is the module's StableHLO text.
@@ -67,21 +67,21 @@ type Program struct {
 type Result struct {
 	// Loss is the loss of the readouts after the steps.
 	Loss float64
-	// Final are the carried values after the steps (TrainSignature.Carried
+	// Final are the carried values after the steps (signature.Train.Carried
 	// order).
 	Final []*tensors.Tensor
 	// Grads are the loss's gradients with respect to the trained arguments
-	// (TrainSignature.Trained order: constants, then per-neuron
+	// (signature.Train.Trained order: constants, then per-neuron
 	// parameters).
 	Grads []*tensors.Tensor
 	// Adjoints are its gradients with respect to the initial carried values
-	// that have adjoints (TrainSignature.Adjoint order).
+	// that have adjoints (signature.Train.Adjoint order).
 	Adjoints []*tensors.Tensor
 }
 
 // New traces the step, its vjp and the loss of sig, writes the module and
 // compiles it on the XLA backend b.
-func New(b backends.Backend, sig *lower.TrainSignature, opts Options) (*Program, error) {
+func New(b backends.Backend, sig *signature.Train, opts Options) (*Program, error) {
 	if opts.MaxSteps < 1 || opts.MaxSteps > MaxSteps {
 		return nil, fmt.Errorf("bptt: the most steps per call must be in [1, %d], got %d", MaxSteps, opts.MaxSteps)
 	}
@@ -157,7 +157,7 @@ func (g *Program) Segment() int { return g.opts.Segment }
 // InitialCarried is the program's initial state as the training step
 // carries it: Bool spike flags as floats, then the readouts' accumulators
 // (zero; −∞ for a maximum).
-func InitialCarried(sig *lower.TrainSignature, state []*tensors.Tensor) ([]*tensors.Tensor, error) {
+func InitialCarried(sig *signature.Train, state []*tensors.Tensor) ([]*tensors.Tensor, error) {
 	p := sig.Program()
 	if len(state) != len(p.State) {
 		return nil, fmt.Errorf("bptt: %d state arrays, the program has %d", len(state), len(p.State))
@@ -174,7 +174,7 @@ func InitialCarried(sig *lower.TrainSignature, state []*tensors.Tensor) ([]*tens
 	}
 	for j, r := range sig.Readouts {
 		acc := tensors.FromShape(sig.Carried[sig.ReadoutAt(j)].ShapeOf())
-		if r.Reduce == lower.ReduceMax { // the first step's value is the first maximum
+		if r.Reduce == signature.ReduceMax { // the first step's value is the first maximum
 			fill := make([]float64, r.Size())
 			for i := range fill {
 				fill[i] = math.Inf(-1)
@@ -346,7 +346,7 @@ const StoreAllBytes = 256 << 20
 // fastest) when steps + 1 states of sig's carried values fit in
 // StoreAllBytes, else ⌈√steps⌉ (O(√steps) states, each step computed once
 // more).
-func DefaultSegment(sig *lower.TrainSignature, steps int) int {
+func DefaultSegment(sig *signature.Train, steps int) int {
 	var bytes int64
 	for _, v := range sig.Carried {
 		n := int64(v.DType.Size())

@@ -20,6 +20,7 @@ import (
 	"github.com/brainc/brainc/netspec"
 	"github.com/brainc/brainc/ops"
 	"github.com/brainc/brainc/pjrt"
+	"github.com/brainc/brainc/signature"
 )
 
 // gradNet mixes what the gradient must pass: LifRef neurons, a neuron
@@ -77,7 +78,7 @@ projections:
 // step with two readouts and three trained constants.
 type fixture struct {
 	b       backends.Backend
-	sig     *lower.TrainSignature
+	sig     *signature.Train
 	carried []*tensors.Tensor
 	consts  []*tensors.Tensor
 	targets []*tensors.Tensor
@@ -100,8 +101,8 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatalf("no population %s", name)
 		return nil
 	}
-	readouts := []lower.Readout{{Pops: []*lower.Population{pop("B")}, Reduce: lower.ReduceSum}, {Pops: []*lower.Population{pop("A")}, Var: "V", Reduce: lower.ReduceMean}}
-	sig, err := p.TrainSignature(lower.Training{Readouts: readouts, Params: []string{"AB.weight", "BA.weight", "AA.weight"}})
+	readouts := []signature.Readout{{Pops: []*lower.Population{pop("B")}, Reduce: signature.ReduceSum}, {Pops: []*lower.Population{pop("A")}, Var: "V", Reduce: signature.ReduceMean}}
+	sig, err := signature.ForTraining(p, signature.Training{Readouts: readouts, Params: []string{"AB.weight", "BA.weight", "AA.weight"}})
 	require.NoError(t, err)
 	carried, err := InitialCarried(sig, p.InitialState())
 	require.NoError(t, err)
@@ -253,7 +254,7 @@ func TestTrainCheckRefuses(t *testing.T) {
 	require.NoError(t, err)
 	p, err := lower.Build(net, lower.Options{DType: dtypes.Float64})
 	require.NoError(t, err)
-	_, err = p.TrainSignature(lower.Training{})
+	_, err = signature.ForTraining(p, signature.Training{})
 	require.ErrorContains(t, err, "projection AA (line 39): the event kernel reads firing indices")
 	// Lowered for training, the same projection keeps its synapses on the
 	// dense kernel, and the all-to-all rule keeps its own.
@@ -264,7 +265,7 @@ func TestTrainCheckRefuses(t *testing.T) {
 		kernels[pr.Name] = pr.Kernel
 	}
 	require.Equal(t, map[string]lower.Kernel{"AB": lower.KernelDense, "BA": lower.KernelAllToAll, "AA": lower.KernelDense}, kernels)
-	_, err = p.TrainSignature(lower.Training{})
+	_, err = signature.ForTraining(p, signature.Training{})
 	require.NoError(t, err)
 }
 
@@ -317,15 +318,15 @@ func TestBatchEqualsCopiesAlone(t *testing.T) {
 	net, err := netspec.Parse([]byte(gradNet), "grad.yaml")
 	require.NoError(t, err)
 	p, pops := batchProgram(t, net, copies)
-	var tr lower.Training
+	var tr signature.Training
 	var targets []*tensors.Tensor
 	for k := range copies {
-		tr.Readouts = append(tr.Readouts, lower.Readout{Pops: []*lower.Population{pops[fmt.Sprintf("B__%d", k)]}, Reduce: lower.ReduceSum},
-			lower.Readout{Pops: []*lower.Population{pops[fmt.Sprintf("A__%d", k)]}, Var: "V", Reduce: lower.ReduceMean})
+		tr.Readouts = append(tr.Readouts, signature.Readout{Pops: []*lower.Population{pops[fmt.Sprintf("B__%d", k)]}, Reduce: signature.ReduceSum},
+			signature.Readout{Pops: []*lower.Population{pops[fmt.Sprintf("A__%d", k)]}, Var: "V", Reduce: signature.ReduceMean})
 		targets = append(targets, f.target(k, 0), f.target(k, 1))
 		tr.Params = append(tr.Params, fmt.Sprintf("AB__%d.weight", k), fmt.Sprintf("AA__%d.weight", k))
 	}
-	sig, err := p.TrainSignature(tr)
+	sig, err := signature.ForTraining(p, tr)
 	require.NoError(t, err)
 	g, err := New(f.b, sig, opts)
 	require.NoError(t, err)
@@ -363,7 +364,7 @@ func TestMaxReadoutOfNegativeValues(t *testing.T) {
 			a = q
 		}
 	}
-	sig, err := p.TrainSignature(lower.Training{Readouts: []lower.Readout{{Pops: []*lower.Population{a}, Var: "V", Reduce: lower.ReduceMax}},
+	sig, err := signature.ForTraining(p, signature.Training{Readouts: []signature.Readout{{Pops: []*lower.Population{a}, Var: "V", Reduce: signature.ReduceMax}},
 		Params: []string{"AA.weight"}})
 	require.NoError(t, err)
 	s, err := ops.NewSurrogate("sigmoid", 2)

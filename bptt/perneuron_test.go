@@ -13,6 +13,7 @@ import (
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/netspec"
 	"github.com/brainc/brainc/ops"
+	"github.com/brainc/brainc/signature"
 )
 
 // perNeuronParams are gradNet's per-neuron parameters trained: the LIF
@@ -25,7 +26,7 @@ var perNeuronParams = []string{"A.tau", "A.V_th", "A.V_rest", "B.tau", "B.V_th"}
 // with perNeuronParams held per neuron, and lays out a step that trains
 // them and AB's weights, with a spike-count readout of B and a mean-V
 // readout of A per copy; pops are the program's populations by name.
-func perNeuronSig(t *testing.T, copies int) (*lower.TrainSignature, *lower.Program) {
+func perNeuronSig(t *testing.T, copies int) (*signature.Train, *lower.Program) {
 	t.Helper()
 	net, err := netspec.Parse([]byte(gradNet), "grad.yaml")
 	require.NoError(t, err)
@@ -39,15 +40,15 @@ func perNeuronSig(t *testing.T, copies int) (*lower.TrainSignature, *lower.Progr
 		}
 		return fmt.Sprintf("%s__%d", pop, k)
 	}
-	var tr lower.Training
+	var tr signature.Training
 	for k := range copies {
-		tr.Readouts = append(tr.Readouts, lower.Readout{Pops: []*lower.Population{pops[name("B", k)]}, Reduce: lower.ReduceSum},
-			lower.Readout{Pops: []*lower.Population{pops[name("A", k)]}, Var: "V", Reduce: lower.ReduceMean})
+		tr.Readouts = append(tr.Readouts, signature.Readout{Pops: []*lower.Population{pops[name("B", k)]}, Reduce: signature.ReduceSum},
+			signature.Readout{Pops: []*lower.Population{pops[name("A", k)]}, Var: "V", Reduce: signature.ReduceMean})
 	}
 	tr.Params = []string{name("AB", 0) + ".weight"}
 	for _, pp := range perNeuronParams {
 		pop, param := pp[:1], pp[2:]
-		spread := lower.PopParam{Name: pp, Param: param}
+		spread := signature.PopParam{Name: pp, Param: param}
 		for k := range copies {
 			spread.Pops = append(spread.Pops, pops[name(pop, k)])
 		}
@@ -60,7 +61,7 @@ func perNeuronSig(t *testing.T, copies int) (*lower.TrainSignature, *lower.Progr
 		}
 		tr.Tied = [][]string{group}
 	}
-	sig, err := p.TrainSignature(tr)
+	sig, err := signature.ForTraining(p, tr)
 	require.NoError(t, err)
 	return sig, p
 }

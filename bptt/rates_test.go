@@ -13,6 +13,7 @@ import (
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/netspec"
 	"github.com/brainc/brainc/ops"
+	"github.com/brainc/brainc/signature"
 )
 
 // cobaRates is a conductance-based E/I network with per-synapse delays and
@@ -53,7 +54,7 @@ func TestCOBAGradientsEqualFiniteDifferences(t *testing.T) {
 		}
 	}
 	params := []string{"E2E.weight", "E2I.weight", "I2E.weight", "I2I.weight"}
-	sig, err := p.TrainSignature(lower.Training{Readouts: []lower.Readout{{Pops: []*lower.Population{e}, Reduce: lower.ReduceSum}}, Params: params})
+	sig, err := signature.ForTraining(p, signature.Training{Readouts: []signature.Readout{{Pops: []*lower.Population{e}, Reduce: signature.ReduceSum}}, Params: params})
 	require.NoError(t, err)
 	s, _ := ops.NewSurrogate("sigmoid", 1)
 	s.Smooth = true

@@ -18,6 +18,7 @@ import (
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/npyio"
 	"github.com/brainc/brainc/ops"
+	"github.com/brainc/brainc/signature"
 	"github.com/brainc/brainc/sweep"
 )
 
@@ -29,7 +30,7 @@ type Config struct {
 	// Batch is the number of samples per step (1 to sweep.MaxBatch): the
 	// network is lowered as that many copies (ir.Network.Replicas, one
 	// seed, so equal connectivity and initial weights), whose trained
-	// constants are tied (lower.Training.Tied): every copy reads the
+	// constants are tied (signature.Training.Tied): every copy reads the
 	// first's, whose gradient sums the copies'.
 	Batch int
 	// Input is the population the data's spikes drive (its size must be
@@ -41,7 +42,7 @@ type Config struct {
 	// combined.
 	Readout    string
 	ReadoutVar string
-	Reduce     lower.Reduce
+	Reduce     signature.Reduce
 	// Params are the values trained: constants as named in a lone
 	// network's program (lower.Program.TrainableConsts, e.g.
 	// "hid2out.weight"), and per-neuron parameters of LifRef and
@@ -102,7 +103,7 @@ const (
 type Trainer struct {
 	cfg     Config
 	prog    *Program
-	sig     *lower.TrainSignature
+	sig     *signature.Train
 	steps   int
 	dt      float64 // seconds
 	classes int
@@ -169,8 +170,8 @@ func NewTrainer(b backends.Backend, net *ir.Network, cfg Config, units, classes,
 	if (cfg.RateReg > 0) != (len(cfg.RatePops) > 0) {
 		return nil, fmt.Errorf("bptt: a rate regulariser needs a weight > 0 and the populations it acts on (got weight %g, populations %q)", cfg.RateReg, cfg.RatePops)
 	}
-	if steps < 1 || steps > lower.MaxTrainSteps {
-		return nil, fmt.Errorf("bptt: a sample must last 1 to %d steps, got %d", lower.MaxTrainSteps, steps)
+	if steps < 1 || steps > signature.MaxTrainSteps {
+		return nil, fmt.Errorf("bptt: a sample must last 1 to %d steps, got %d", signature.MaxTrainSteps, steps)
 	}
 	net, popParams, err := perNeuron(net, cfg.Params)
 	if err != nil {
@@ -220,7 +221,7 @@ func NewTrainer(b backends.Backend, net *ir.Network, cfg Config, units, classes,
 	for _, q := range p.Pops {
 		popByName[q.Name] = q
 	}
-	tr := lower.Training{MaxSteps: steps}
+	tr := signature.Training{MaxSteps: steps}
 	copyIndex := map[*lower.Population]int{}
 	var outs []*lower.Population
 	for k := range cfg.Batch {
@@ -242,11 +243,11 @@ func NewTrainer(b backends.Backend, net *ir.Network, cfg Config, units, classes,
 		}
 		outs = append(outs, out)
 	}
-	tr.Readouts = []lower.Readout{{Pops: outs, Var: cfg.ReadoutVar, Reduce: cfg.Reduce}}
+	tr.Readouts = []signature.Readout{{Pops: outs, Var: cfg.ReadoutVar, Reduce: cfg.Reduce}}
 	t := &Trainer{cfg: cfg, steps: steps, dt: net.Dt / 1000, classes: classes, lr: cfg.LR}
 	var rates []emit.RateTerm
 	for _, name := range cfg.RatePops {
-		r := lower.Readout{Reduce: lower.ReduceSum}
+		r := signature.Readout{Reduce: signature.ReduceSum}
 		for k := range cfg.Batch {
 			q, ok := popByName[copyOf(name, k)]
 			if !ok {
@@ -276,7 +277,7 @@ func NewTrainer(b backends.Backend, net *ir.Network, cfg Config, units, classes,
 	}
 	for _, name := range popParams {
 		owner, param, _ := strings.Cut(name, ".")
-		pp := lower.PopParam{Name: name, Param: param}
+		pp := signature.PopParam{Name: name, Param: param}
 		for k := range cfg.Batch {
 			pp.Pops = append(pp.Pops, popByName[copyOf(owner, k)])
 		}
@@ -293,7 +294,7 @@ func NewTrainer(b backends.Backend, net *ir.Network, cfg Config, units, classes,
 			tr.Tied = append(tr.Tied, group)
 		}
 	}
-	if t.sig, err = p.TrainSignature(tr); err != nil {
+	if t.sig, err = signature.ForTraining(p, tr); err != nil {
 		return nil, err
 	}
 	loss := emit.Loss{Kind: emit.LossCE, Groups: cfg.Batch, Rates: rates}

@@ -18,6 +18,7 @@ import (
 	"github.com/brainc/brainc/netspec"
 	"github.com/brainc/brainc/ops"
 	"github.com/brainc/brainc/pjrt"
+	"github.com/brainc/brainc/signature"
 )
 
 // randmanNet is a spec network for a small randman task: 20 input units
@@ -85,7 +86,7 @@ func TestTrainerLearnsRandman(t *testing.T) {
 	train, test := data.Split(0.75, 1)
 	s, err := ops.NewSurrogate("fast_sigmoid", 10)
 	require.NoError(t, err)
-	tr, err := NewTrainer(b, net, Config{Batch: 20, Input: "In", Readout: "Out", ReadoutVar: "V", Reduce: lower.ReduceMax,
+	tr, err := NewTrainer(b, net, Config{Batch: 20, Input: "In", Readout: "Out", ReadoutVar: "V", Reduce: signature.ReduceMax,
 		Params: []string{"in2h.weight", "h2out.weight"}, Surrogate: s, LR: 0.05}, o.Units, o.Classes, o.Steps)
 	require.NoError(t, err)
 	before, err := tr.Evaluate(test)
@@ -118,11 +119,11 @@ func TestTiedMatrixEqualsCopies(t *testing.T) {
 	net.Precision = "float64"
 	const copies, steps = 3, 25
 	p, pops := batchProgram(t, net, copies)
-	tr := lower.Training{MaxSteps: steps}
+	tr := signature.Training{MaxSteps: steps}
 	var targets, data []*tensors.Tensor
 	rng := rand.New(rand.NewPCG(1, 2))
 	for k := range copies {
-		tr.Readouts = append(tr.Readouts, lower.Readout{Pops: []*lower.Population{pops[fmt.Sprintf("Out__%d", k)]}, Var: "V", Reduce: lower.ReduceMax})
+		tr.Readouts = append(tr.Readouts, signature.Readout{Pops: []*lower.Population{pops[fmt.Sprintf("Out__%d", k)]}, Var: "V", Reduce: signature.ReduceMax})
 		tr.Inputs = append(tr.Inputs, pops[fmt.Sprintf("In__%d", k)])
 		oh := make([]float64, 3)
 		oh[k] = 1
@@ -150,7 +151,7 @@ func TestTiedMatrixEqualsCopies(t *testing.T) {
 	opts := Options{Surrogate: s, Loss: emit.Loss{Kind: emit.LossCE, Groups: 1}, MaxSteps: steps}
 	run := func(params []string, tied [][]string) *Result {
 		tr.Params, tr.Tied = params, tied
-		sig, err := p.TrainSignature(tr)
+		sig, err := signature.ForTraining(p, tr)
 		require.NoError(t, err)
 		g, err := New(b, sig, opts)
 		require.NoError(t, err)
@@ -194,7 +195,7 @@ func TestTrainerCountMSE(t *testing.T) {
 	train, test := data.Split(0.75, 1)
 	s, err := ops.NewSurrogate("fast_sigmoid", 10)
 	require.NoError(t, err)
-	tr, err := NewTrainer(b, net, Config{Batch: 20, Input: "In", Readout: "Out", Reduce: lower.ReduceSum, Loss: LossCountMSE,
+	tr, err := NewTrainer(b, net, Config{Batch: 20, Input: "In", Readout: "Out", Reduce: signature.ReduceSum, Loss: LossCountMSE,
 		TargetHigh: 5, TargetLow: 0, Params: []string{"in2h.weight", "h2out.weight"}, Surrogate: s, LR: 0.05}, o.Units, o.Classes, o.Steps)
 	require.NoError(t, err)
 	before, err := tr.Evaluate(test)
@@ -216,7 +217,7 @@ func TestTrainerConfigErrors(t *testing.T) {
 	require.NoError(t, err)
 	s, err := ops.NewSurrogate("fast_sigmoid", 10)
 	require.NoError(t, err)
-	good := Config{Batch: 2, Input: "In", Readout: "Out", ReadoutVar: "V", Reduce: lower.ReduceMax,
+	good := Config{Batch: 2, Input: "In", Readout: "Out", ReadoutVar: "V", Reduce: signature.ReduceMax,
 		Params: []string{"in2h.weight"}, Surrogate: s, LR: 0.01}
 	for _, tc := range []struct {
 		edit func(*Config)
@@ -292,7 +293,7 @@ func TestRateRegulariser(t *testing.T) {
 	o, data := smallRandman(t, 10)
 	s, err := ops.NewSurrogate("fast_sigmoid", 10)
 	require.NoError(t, err)
-	cfg := Config{Batch: 5, Input: "In", Readout: "Out", ReadoutVar: "V", Reduce: lower.ReduceMax,
+	cfg := Config{Batch: 5, Input: "In", Readout: "Out", ReadoutVar: "V", Reduce: signature.ReduceMax,
 		Params: []string{"in2h.weight"}, Surrogate: s, LR: 0.05, Float64: true}
 	plain, err := NewTrainer(b, net, cfg, o.Units, o.Classes, o.Steps)
 	require.NoError(t, err)
@@ -307,7 +308,7 @@ func TestRateRegulariser(t *testing.T) {
 	require.Equal(t, a.Accuracy, r.Accuracy)
 	// The regulariser from H's spike counts, simulated by the trainer's own
 	// forward pass (a readout of H's counts).
-	cfg.RateReg, cfg.RatePops, cfg.Readout, cfg.ReadoutVar, cfg.Reduce = 0, nil, "H", "", lower.ReduceSum
+	cfg.RateReg, cfg.RatePops, cfg.Readout, cfg.ReadoutVar, cfg.Reduce = 0, nil, "H", "", signature.ReduceSum
 	counts, err := NewTrainer(b, net, cfg, o.Units, 32, o.Steps)
 	require.NoError(t, err)
 	rows, err := counts.Readout(subset(data, idx), []int{0, 1, 2, 3, 4})

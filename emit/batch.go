@@ -181,7 +181,7 @@ func (st *stepper) batchedGroup(grp *lower.Group, state []*Node) *Node {
 
 // family lists the copies of pr's original in copy order when they are
 // all dense without plasticity, with equal sizes and one synapse list
-// (equal tables share an argument, lower.TrainSignature.ConstOf; nil
+// (equal tables share an argument, signature.Train.ConstOf; nil
 // otherwise, or for a projection that is no copy).
 func (st *stepper) family(pr *lower.Projection) []*lower.Projection {
 	r, ok := st.p.Net.Replicas[pr.Name]
@@ -210,7 +210,7 @@ func (st *stepper) family(pr *lower.Projection) []*lower.Projection {
 
 // tiedMatrix reports whether a family's copies propagate through one
 // weight matrix: they read one tied per-synapse weight (one argument,
-// lower.TrainSignature.ConstOf), and the synapses fill at least
+// signature.Train.ConstOf), and the synapses fill at least
 // matrixMinDensity of the matrix (a product then beats a gather and a
 // scatter per copy).
 func (st *stepper) tiedMatrix(fam []*lower.Projection) bool {

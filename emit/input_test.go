@@ -12,6 +12,7 @@ import (
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/netspec"
 	"github.com/brainc/brainc/pjrt"
+	"github.com/brainc/brainc/signature"
 )
 
 // Time-varying inputs, parsed from a spec and evaluated in the graph at the
@@ -67,9 +68,9 @@ func TestBodyRefusesOtherSignature(t *testing.T) {
 		return p
 	}
 	p, other := build(), build()
-	sig, err := other.Signature(4, lower.Lowering{})
+	sig, err := signature.ForLoop(other, 4, signature.Lowering{})
 	require.NoError(t, err)
 	assert.PanicsWithValue(t, "emit: Body: the signature lays out another program", func() { Body(p, sig) })
-	_, err = PreFn(p, sig, lower.PreOp{Name: "fan P", Kind: lower.PreFan, Block: p.Blocks[0], Devices: 1})
+	_, err = PreFn(p, sig, signature.PreOp{Name: "fan P", Kind: signature.PreFan, Block: p.Blocks[0], Devices: 1})
 	assert.EqualError(t, err, "emit: fan P is a whole table: a custom call precomputes it, not a composed function")
 }

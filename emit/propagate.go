@@ -9,6 +9,7 @@ import (
 	"github.com/brainc/brainc/dynamics"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/ops"
+	"github.com/brainc/brainc/signature"
 )
 
 // PreFn is op's composed graph function on one device (op from sig.Pre,
@@ -16,7 +17,7 @@ import (
 // op.Inputs) to its share of the result. A whole table (op.Devices 1) has
 // none: only a custom call precomputes it, and composed the step computes
 // it itself.
-func PreFn(p *lower.Program, sig *lower.Signature, op lower.PreOp) (func([]*Node) []*Node, error) {
+func PreFn(p *lower.Program, sig *signature.Step, op signature.PreOp) (func([]*Node) []*Node, error) {
 	if op.Devices < 2 {
 		return nil, fmt.Errorf("emit: %s is a whole table: a custom call precomputes it, not a composed function", op.Name)
 	}
@@ -29,11 +30,11 @@ func PreFn(p *lower.Program, sig *lower.Signature, op lower.PreOp) (func([]*Node
 		return nil, err
 	}
 	switch op.Kind {
-	case lower.PreFan:
+	case signature.PreFan:
 		return fanPropagation(op.Block, at, sig.Capacity), nil
-	case lower.PreProcedural:
+	case signature.PreProcedural:
 		return procPropagation(p, op.Proj, at, sig.Capacity), nil
-	case lower.PreDelayed:
+	case signature.PreDelayed:
 		return delayPropagation(op.Proj, at, sig.Capacity), nil
 	}
 	return scaledPropagation(p, op.Proj, at, sig.Capacity), nil

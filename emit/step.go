@@ -19,6 +19,7 @@ import (
 	"github.com/brainc/brainc/dynamics"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/ops"
+	"github.com/brainc/brainc/signature"
 )
 
 // stepper holds what one traced step carries to the next, beyond the state.
@@ -34,13 +35,13 @@ type stepper struct {
 	local []*Node
 	// fan holds, per block index, this step's event-driven input to every
 	// target of its fan-out table (nil until computed); fanIn the ones the
-	// step is given (lower.Signature.Pre).
+	// step is given (signature.Step.Pre).
 	fan, fanIn []*Node
 	// procIn holds the inputs of the split procedural projections and
-	// STP-scaled tables the step is given (lower.Signature.Pre).
+	// STP-scaled tables the step is given (signature.Step.Pre).
 	procIn map[*lower.Projection]*Node
 	// delayIn holds the ring buffers of DelayedEvents with this step's
-	// events added, when the step is given them (lower.Signature.Pre).
+	// events added, when the step is given them (signature.Step.Pre).
 	delayIn map[*lower.Projection]*Node
 	// next is the state being built for the next step (STP, STDP and delay
 	// lines write their variables there).
@@ -64,7 +65,7 @@ type stepper struct {
 	batched map[*lower.Projection]*Node
 	famSums map[*lower.Projection]*Node
 	// constOf, in training, gives each constant's argument
-	// (lower.TrainSignature.ConstOf): tied constants share one.
+	// (signature.Train.ConstOf): tied constants share one.
 	constOf []int
 	// touched holds, per per-synapse array of an event-kernel plastic
 	// projection written only where neurons fired (by state index),
@@ -74,9 +75,9 @@ type stepper struct {
 }
 
 // Chunk returns the graph function of K unrolled steps laid out by sig
-// (lower.Program.ChunkSignature, of this program): from the state and the
+// (signature.ForChunk, of this program): from the state and the
 // constants, the new state and the events and traces of the K steps.
-func Chunk(p *lower.Program, sig *lower.Signature) func(inputs []*Node) []*Node {
+func Chunk(p *lower.Program, sig *signature.Step) func(inputs []*Node) []*Node {
 	if sig.Program() != p || sig.Row >= 0 {
 		panic("emit: Chunk: the signature is not a chunk signature of this program")
 	}
@@ -108,7 +109,7 @@ func Chunk(p *lower.Program, sig *lower.Signature) func(inputs []*Node) []*Node 
 }
 
 // Body returns the graph function of one step of the time loop (package
-// loop) laid out by sig (lower.Program.Signature, of this program): the firing
+// loop) laid out by sig (signature.ForLoop, of this program): the firing
 // indices of the previous step come in, compacted, as the events row
 // instead of being compacted again, and the new step's row goes out to
 // the next iteration. The propagations of sig.Pre come in computed.
@@ -119,7 +120,7 @@ func Chunk(p *lower.Program, sig *lower.Signature) func(inputs []*Node) []*Node 
 // compaction to the loop (loop.Compaction): it passes the events row it
 // was given through, sets stop for the blocks not compacted only, and
 // returns one key per compacted block.
-func Body(p *lower.Program, sig *lower.Signature) func(inputs []*Node) []*Node {
+func Body(p *lower.Program, sig *signature.Step) func(inputs []*Node) []*Node {
 	if sig.Program() != p {
 		panic("emit: Body: the signature lays out another program")
 	}
@@ -141,9 +142,9 @@ func Body(p *lower.Program, sig *lower.Signature) func(inputs []*Node) []*Node {
 		}
 		for _, op := range sig.Pre {
 			switch op.Kind {
-			case lower.PreFan:
+			case signature.PreFan:
 				st.fanIn[op.Block.Index] = inputs[op.Result]
-			case lower.PreDelayed:
+			case signature.PreDelayed:
 				st.delayIn[op.Proj] = inputs[op.Result]
 			default: // procedural rows, STP-scaled tables
 				st.procIn[op.Proj] = inputs[op.Result]
@@ -531,7 +532,7 @@ func (st *stepper) transmit(pr *lower.Projection, state []*Node) *Node {
 		buf = st.delayIn[pr]
 	case pr.Kernel == lower.KernelEvent:
 		if pr.SplitOwn != nil {
-			panic(fmt.Sprintf("lower: projection %s's table is split across %d devices: the loop must give the step its ring buffer (lower.Signature.Pre)", pr.Name, st.p.Devices))
+			panic(fmt.Sprintf("lower: projection %s's table is split across %d devices: the loop must give the step its ring buffer (signature.Step.Pre)", pr.Name, st.p.Devices))
 		}
 		o := pr.Own
 		buf = ops.EventPropagateCSRDelayed(st.localIdx(pr.Pre, state), st.consts[o.Ptr.Index], st.consts[o.Indices.Index],
@@ -770,7 +771,7 @@ func (st *stepper) propagate(pr *lower.Projection, state []*Node) *Node {
 	b := pr.Pre.Block
 	if st.fan[b.Index] == nil {
 		if b.Split != nil {
-			panic(fmt.Sprintf("lower: block %s's fan-out table is split across %d devices: the loop must give the step its propagation (lower.Signature.Pre)", b.Name, b.Split.Devices))
+			panic(fmt.Sprintf("lower: block %s's fan-out table is split across %d devices: the loop must give the step its propagation (signature.Step.Pre)", b.Name, b.Split.Devices))
 		}
 		idx := st.compacted(b, state)
 		f := b.Fan
@@ -791,7 +792,7 @@ func (st *stepper) propagate(pr *lower.Projection, state []*Node) *Node {
 func (st *stepper) splitInput(pr *lower.Projection) *Node {
 	in := st.procIn[pr]
 	if in == nil {
-		panic(fmt.Sprintf("lower: projection %s is split across %d devices: the loop must give the step its propagation (lower.Signature.Pre)", pr.Name, st.p.Devices))
+		panic(fmt.Sprintf("lower: projection %s is split across %d devices: the loop must give the step its propagation (signature.Step.Pre)", pr.Name, st.p.Devices))
 	}
 	return in
 }

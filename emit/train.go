@@ -7,17 +7,18 @@ import (
 
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/ops"
+	"github.com/brainc/brainc/signature"
 )
 
 // TrainStep returns the graph function of one differentiable step laid out
-// by sig (lower.Program.TrainSignature): from the carried values (the
+// by sig (signature.ForTraining): from the carried values (the
 // state, spikes as floats, then the readout accumulators) and the
 // constants, the carried values after the step. Spikes are the
 // simulation's (H(V − θ) forward) with the surrogate's derivative
 // backward; resets are written so that gradients pass them
 // (dynamics.Pick). The step is the simulation's otherwise: the same
 // blocks, groups, kernels, inputs and noise.
-func TrainStep(sig *lower.TrainSignature, s ops.Surrogate) func(inputs []*Node) []*Node {
+func TrainStep(sig *signature.Train, s ops.Surrogate) func(inputs []*Node) []*Node {
 	p := sig.Program()
 	nc := len(sig.Carried)
 	return func(inputs []*Node) []*Node {
@@ -44,9 +45,9 @@ func TrainStep(sig *lower.TrainSignature, s ops.Surrogate) func(inputs []*Node) 
 			x := readoutValues(r, next)
 			acc := inputs[sig.ReadoutAt(j)]
 			switch r.Reduce {
-			case lower.ReduceSum, lower.ReduceMean:
+			case signature.ReduceSum, signature.ReduceMean:
 				x = Add(acc, x)
-			case lower.ReduceMax:
+			case signature.ReduceMax:
 				x = Max(acc, x)
 			}
 			next = append(next, x)
@@ -62,7 +63,7 @@ func TrainStep(sig *lower.TrainSignature, s ops.Surrogate) func(inputs []*Node) 
 // (sig.Adjoint order), then the step's contribution to the gradient of
 // each trained argument (sig.Trained order). GoMLX's autodiff of the
 // traced step gives it: the gradient of Σ⟨step(x), adj'⟩.
-func TrainVJP(sig *lower.TrainSignature, s ops.Surrogate) func(inputs []*Node) []*Node {
+func TrainVJP(sig *signature.Train, s ops.Surrogate) func(inputs []*Node) []*Node {
 	step := TrainStep(sig, s)
 	nc, nk := len(sig.Carried), len(sig.Consts)
 	return func(inputs []*Node) []*Node {
@@ -88,7 +89,7 @@ func TrainVJP(sig *lower.TrainSignature, s ops.Surrogate) func(inputs []*Node) [
 // spread is a block's parameter array [block size] with the elements sp
 // maps read from the trained parameter theta [population size]: a gather,
 // whose gradient sums the elements that read each value.
-func spread(sp lower.Spread, theta, array *Node) *Node {
+func spread(sp signature.Spread, theta, array *Node) *Node {
 	g := theta.Graph()
 	n := len(sp.Index)
 	idx := Const(g, sp.Index)
@@ -140,7 +141,7 @@ type RateTerm struct {
 // the loss and its gradient with respect to each readout: the mean over
 // the readouts of their loss, plus l.Rates' regularisers (whose readouts
 // are theirs alone). A mean readout is its sum divided by the steps.
-func TrainLoss(sig *lower.TrainSignature, l Loss) func(inputs []*Node) []*Node {
+func TrainLoss(sig *signature.Train, l Loss) func(inputs []*Node) []*Node {
 	r := len(sig.Readouts)
 	return func(inputs []*Node) []*Node {
 		if len(inputs) != 2*r+1 {
@@ -159,7 +160,7 @@ func TrainLoss(sig *lower.TrainSignature, l Loss) func(inputs []*Node) []*Node {
 				reg = plus(reg, MulScalar(ReduceAllMean(Mul(d, d)), rt.Weight))
 				continue
 			}
-			if ro.Reduce == lower.ReduceMean {
+			if ro.Reduce == signature.ReduceMean {
 				x = Div(x, steps)
 			}
 			var term *Node
@@ -188,7 +189,7 @@ func TrainLoss(sig *lower.TrainSignature, l Loss) func(inputs []*Node) []*Node {
 // dataSpikes is a block's spikes with its input populations' replaced by
 // the data row (in.Pops side by side): the row itself when they fill the
 // block, else one gather and one select over the block.
-func dataSpikes(in lower.InputBlock, row, spikes *Node) *Node {
+func dataSpikes(in signature.InputBlock, row, spikes *Node) *Node {
 	b := in.Block
 	if in.Width == b.Size {
 		return row
@@ -220,7 +221,7 @@ func dataSpikes(in lower.InputBlock, row, spikes *Node) *Node {
 // readoutValues is what a readout reads after a step, its populations'
 // values side by side: one gather when they share a block, else their
 // slices concatenated.
-func readoutValues(r lower.Readout, state []*Node) *Node {
+func readoutValues(r signature.Readout, state []*Node) *Node {
 	arr := func(q *lower.Population) *Node {
 		if r.Var == "" {
 			return state[q.Block.Spike.Index]

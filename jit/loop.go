@@ -16,6 +16,7 @@ import (
 	"github.com/brainc/brainc/loop"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/pjrt"
+	"github.com/brainc/brainc/signature"
 )
 
 // Segment sizes of the loop engine.
@@ -58,7 +59,7 @@ type LoopProgram struct {
 	CustomCalls []string
 	// Signature is the traced step's layout, which sets the loop's
 	// arguments and results.
-	Signature *lower.Signature
+	Signature *signature.Step
 }
 
 // NewLoopProgram traces one step of p with the given event capacity on the
@@ -159,7 +160,7 @@ func newLoopProgram(b backends.Backend, p *lower.Program, name string, capacity 
 	if p.SplitByTarget() && ops == OpsCustom && !p.SplitCovers() {
 		return nil, fmt.Errorf("jit: the program's propagation is split by target across %d devices with tables left whole, which brainc's custom calls cannot run: use composed operators", p.Devices)
 	}
-	sig, err := p.Signature(capacity, ops.lowering())
+	sig, err := signature.ForLoop(p, capacity, ops.lowering())
 	if err != nil {
 		return nil, err
 	}
@@ -213,8 +214,8 @@ func newLoopProgram(b backends.Backend, p *lower.Program, name string, capacity 
 // the top-k and custom compactions leave it to the loop (keys, bytes for
 // the custom one), and the custom calls propagate the whole tables before
 // the step.
-func (o Ops) lowering() lower.Lowering {
-	return lower.Lowering{Keys: o != OpsScan, ByteKeys: o == OpsCustom, Precompute: o == OpsCustom}
+func (o Ops) lowering() signature.Lowering {
+	return signature.Lowering{Keys: o != OpsScan, ByteKeys: o == OpsCustom, Precompute: o == OpsCustom}
 }
 
 // precompute is the one place that chooses how an operation before the
@@ -224,7 +225,7 @@ func (o Ops) lowering() lower.Lowering {
 // and delayed tables), else by its composed graph traced on its own
 // (procedural rows, STP-scaled tables, composed operators). It returns
 // the custom call's target ("" when composed).
-func precompute(b backends.Backend, p *lower.Program, sig *lower.Signature, op lower.PreOp, name string, ops Ops, at map[*lower.Block]int) (loop.Computed, string, error) {
+func precompute(b backends.Backend, p *lower.Program, sig *signature.Step, op signature.PreOp, name string, ops Ops, at map[*lower.Block]int) (loop.Computed, string, error) {
 	target, meta := customOp(op, at, sig.Capacity, p)
 	if ops != OpsCustom {
 		target = ""
@@ -293,11 +294,11 @@ func csrDelayedMeta(pr *lower.Projection, at map[*lower.Block]int, capacity int)
 // operation before the step, on a whole table or one device's share (a
 // fan-out table, a delayed own table), or "" when none does (procedural
 // rows, STP-scaled tables: traced). at is rowOffsets.
-func customOp(op lower.PreOp, at map[*lower.Block]int, capacity int, p *lower.Program) (string, []int32) {
+func customOp(op signature.PreOp, at map[*lower.Block]int, capacity int, p *lower.Program) (string, []int32) {
 	switch op.Kind {
-	case lower.PreFan:
+	case signature.PreFan:
 		return cpuops.CSRTarget, csrMeta(p, op.Block, at, capacity)
-	case lower.PreDelayed:
+	case signature.PreDelayed:
 		return cpuops.CSRDelayedTarget, csrDelayedMeta(op.Proj, at, capacity)
 	}
 	return "", nil

@@ -12,6 +12,7 @@ import (
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/netspec"
 	"github.com/brainc/brainc/pjrt"
+	"github.com/brainc/brainc/signature"
 )
 
 // mixSpec has a propagation of every kind the loop may run before the
@@ -88,7 +89,7 @@ func TestPrecomputeWholeTableNeedsCustomCalls(t *testing.T) {
 	require.NoError(t, err)
 	p, err := lower.Build(net, lower.Options{})
 	require.NoError(t, err)
-	sig, err := p.Signature(16, OpsCustom.lowering())
+	sig, err := signature.ForLoop(p, 16, OpsCustom.lowering())
 	require.NoError(t, err)
 	require.NotEmpty(t, sig.Pre)
 	_, _, err = precompute(nil, p, sig, sig.Pre[0], "x", OpsTopK, rowOffsets(p, 16))
@@ -96,7 +97,7 @@ func TestPrecomputeWholeTableNeedsCustomCalls(t *testing.T) {
 }
 
 // tensorType is a value's MLIR tensor type, as @main's signature spells it.
-func tensorType(v lower.Value) string {
+func tensorType(v signature.Value) string {
 	s := "tensor<"
 	for _, d := range v.Shape {
 		s += strconv.Itoa(d) + "x"

@@ -29,6 +29,7 @@ import (
 	"github.com/brainc/brainc/emit"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/pjrt"
+	"github.com/brainc/brainc/signature"
 )
 
 // Engine names how a Runner drives the time loop.
@@ -153,7 +154,7 @@ type Runner struct {
 	opts    Options
 	execs   map[execKey]*graph.Exec
 	// chunkSigs are the layouts of the chunk executables in execs.
-	chunkSigs map[execKey]*lower.Signature
+	chunkSigs map[execKey]*signature.Step
 	state     []*tensors.Tensor
 	consts    []*tensors.Tensor
 	// capacity is the current bucket; quiet counts quiet chunks in a row and
@@ -211,7 +212,7 @@ func NewRunner(backend backends.Backend, prog *lower.Program, opts Options) (*Ru
 	default:
 		return nil, fmt.Errorf("jit: unknown engine %q: expected %q or %q", engine, EngineLoop, EngineChunk)
 	}
-	r := &Runner{backend: backend, prog: prog, opts: opts, execs: map[execKey]*graph.Exec{}, chunkSigs: map[execKey]*lower.Signature{},
+	r := &Runner{backend: backend, prog: prog, opts: opts, execs: map[execKey]*graph.Exec{}, chunkSigs: map[execKey]*signature.Step{},
 		state: prog.InitialState(), consts: prog.ConstTensors(), capacity: opts.Capacity, engine: engine}
 	r.stats.MaxCapacity = r.capacity
 	largest := 0
@@ -276,7 +277,7 @@ func (r *Runner) exec(k, capacity int) (*graph.Exec, bool, error) {
 	if e, ok := r.execs[key]; ok {
 		return e, false, nil
 	}
-	sig, err := r.prog.ChunkSignature(k, capacity)
+	sig, err := signature.ForChunk(r.prog, k, capacity)
 	if err != nil {
 		return nil, false, err
 	}

@@ -27,7 +27,7 @@ func newSharding(p *lower.Program, devices int) *sharding {
 
 // args maps the loop program's @main arguments that are split to their
 // axis: the state, then the constants from position consts on (after the
-// events row, when there is one: lower.Signature.Consts).
+// events row, when there is one: signature.Step.Consts).
 func (s *sharding) args(consts int) map[int]int {
 	out := map[int]int{}
 	for i, a := range s.state {

@@ -1,6 +1,7 @@
 package lower
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 )
@@ -133,4 +134,24 @@ func (p *Program) NeuronFloats(compacted bool) []*Var {
 		}
 	}
 	return out
+}
+
+// SplitCovers reports whether the split propagation covers every fan-out
+// table and every delayed own table (DelayedEvents): what brainc's CPU
+// custom calls would propagate, so that they can run each device's share
+// (signature.Step.Pre), none being left whole in a partitioned step.
+func (p *Program) SplitCovers() bool {
+	return slices.Equal(p.FanBlocks(), p.SplitBlocks()) && slices.Equal(p.DelayedEvents(), p.SplitDelayed())
+}
+
+// RowAt is where block b's indices start in the events row of the given
+// capacity (after its count); an error when b is not compacted.
+func (p *Program) RowAt(b *Block, capacity int) (int, error) {
+	offsets, _ := p.EventLayout(capacity)
+	for j, c := range p.CompactBlocks() {
+		if c == b {
+			return offsets[j] + 1, nil
+		}
+	}
+	return 0, fmt.Errorf("lower: block %s propagates events but is not compacted", b.Name)
 }

@@ -6,7 +6,7 @@
 // projections whose synapses share dynamics and target (one synaptic state
 // per merged group, BrainPy's AlignPost idea); pick a propagation kernel per
 // projection (event-driven or dense); lay out the state and constant inputs.
-// Program.Signature then fixes the traced step's calling convention for
+// signature.ForLoop then fixes the traced step's calling convention for
 // one event capacity and lowering.
 package lower
 
@@ -295,7 +295,7 @@ type Projection struct {
 	Part *Part
 	// Split is set on a procedural projection split by target across the
 	// program's devices: each regenerates the firing rows and keeps the
-	// targets among its own neurons (Signature.Pre).
+	// targets among its own neurons (signature.Step.Pre).
 	Split bool
 	// SplitOwn, when not nil, is the projection's own table (delayed, or
 	// scaled by STP) split by target across the program's devices.

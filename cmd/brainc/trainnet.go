@@ -16,10 +16,10 @@ import (
 	"github.com/brainc/brainc/bptt"
 	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/learn"
-	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/netspec"
 	"github.com/brainc/brainc/pjrt"
 	"github.com/brainc/brainc/results"
+	"github.com/brainc/brainc/signature"
 )
 
 // netSummary is summary.json of a spec network's training.
@@ -98,7 +98,7 @@ func trainNetwork(spec *learn.Spec, o netTraining, stdout, stderr io.Writer) err
 	l := spec.Loop
 	units, classes := max(trainSet.Units, testSet.Units), max(trainSet.Classes, testSet.Classes)
 	tr, err := bptt.NewTrainer(b, net, bptt.Config{Batch: c.Batch, Input: l.Input, Readout: l.Readout, ReadoutVar: l.Var,
-		Reduce: lower.Reduce(l.Reduce), Params: l.Params, Surrogate: c.Surrogate, LR: c.LR, Segment: l.Segment,
+		Reduce: signature.Reduce(l.Reduce), Params: l.Params, Surrogate: c.Surrogate, LR: c.LR, Segment: l.Segment,
 		Loss: lossOf(c), TargetHigh: c.TargetHigh, TargetLow: c.TargetLow, Bounds: l.Bounds, ClipNorm: l.Clip,
 		Optimizer: l.Optimizer, Momentum: l.Momentum, Schedule: bptt.Schedule(l.Schedule),
 		RateReg: c.RateReg, RateTarget: c.RateTarget, RatePops: ratePops(net, spec)}, units, classes, c.Steps)

@@ -1,8 +1,7 @@
-package lower
+package signature
 
 import (
-	"fmt"
-	"slices"
+	"github.com/brainc/brainc/lower"
 )
 
 // splitOps lists the program's propagations split by target (each
@@ -10,14 +9,14 @@ import (
 // order the step takes their results: the blocks of SplitBlocks, then the
 // projections of SplitProcedural, then those of SplitDelayed, then those
 // of SplitScaled. Their arguments are positions in s.Args.
-func (p *Program) splitOps(s *Signature) ([]PreOp, error) {
+func splitOps(p *lower.Program, s *Step) ([]PreOp, error) {
 	row, capacity, D := s.Row, s.Capacity, p.Devices
 	var out []PreOp
 	for _, b := range p.SplitBlocks() {
 		if _, err := p.RowAt(b, capacity); err != nil {
 			return nil, err
 		}
-		out = append(out, p.fanOp(b, s, D))
+		out = append(out, fanOp(p, b, s, D))
 	}
 	for _, pr := range p.SplitProcedural() {
 		if _, err := p.RowAt(pr.Pre.Block, capacity); err != nil {
@@ -31,7 +30,7 @@ func (p *Program) splitOps(s *Signature) ([]PreOp, error) {
 		if _, err := p.RowAt(pr.Pre.Block, capacity); err != nil {
 			return nil, err
 		}
-		out = append(out, p.delayedOp(pr, s, D))
+		out = append(out, delayedOp(p, pr, s, D))
 	}
 	for _, pr := range p.SplitScaled() {
 		if _, err := p.RowAt(pr.Pre.Block, capacity); err != nil {
@@ -48,7 +47,7 @@ func (p *Program) splitOps(s *Signature) ([]PreOp, error) {
 
 // fanOp is the propagation of block b's fan-out table before the step,
 // whole (devices 1) or split by target across devices.
-func (p *Program) fanOp(b *Block, s *Signature, devices int) PreOp {
+func fanOp(p *lower.Program, b *lower.Block, s *Step, devices int) PreOp {
 	op := PreOp{Name: "fan " + b.Name, Kind: PreFan, Block: b, Devices: devices, Args: []int{s.Row}, Split: []int{-1}}
 	for _, v := range b.Fan.Tables() {
 		split := -1
@@ -63,7 +62,7 @@ func (p *Program) fanOp(b *Block, s *Signature, devices int) PreOp {
 // delayedOp is the propagation of pr's delayed own table before the step
 // (its ring buffer with this step's events added), whole (devices 1) or
 // split by target across devices.
-func (p *Program) delayedOp(pr *Projection, s *Signature, devices int) PreOp {
+func delayedOp(p *lower.Program, pr *lower.Projection, s *Step, devices int) PreOp {
 	o := pr.Own
 	weight, ws := ownWeight(pr)
 	op := PreOp{Name: "delayed " + pr.Name, Kind: PreDelayed, Proj: pr, Devices: devices,
@@ -78,29 +77,9 @@ func (p *Program) delayedOp(pr *Projection, s *Signature, devices int) PreOp {
 // ownWeight is the constant holding a split own table's weight and the
 // axis it splits along: its per-synapse weights (split with the table),
 // else the projection's scalar (whole).
-func ownWeight(pr *Projection) (weight *Var, split int) {
+func ownWeight(pr *lower.Projection) (weight *lower.Var, split int) {
 	if pr.Own.Weights != nil {
 		return pr.Own.Weights, 0
 	}
 	return pr.Weight, -1
-}
-
-// SplitCovers reports whether the split propagation covers every fan-out
-// table and every delayed own table (DelayedEvents): what brainc's CPU
-// custom calls would propagate, so that they can run each device's share
-// (Signature.Pre), none being left whole in a partitioned step.
-func (p *Program) SplitCovers() bool {
-	return slices.Equal(p.FanBlocks(), p.SplitBlocks()) && slices.Equal(p.DelayedEvents(), p.SplitDelayed())
-}
-
-// RowAt is where block b's indices start in the events row of the given
-// capacity (after its count); an error when b is not compacted.
-func (p *Program) RowAt(b *Block, capacity int) (int, error) {
-	offsets, _ := p.EventLayout(capacity)
-	for j, c := range p.CompactBlocks() {
-		if c == b {
-			return offsets[j] + 1, nil
-		}
-	}
-	return 0, fmt.Errorf("lower: block %s propagates events but is not compacted", b.Name)
 }

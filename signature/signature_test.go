@@ -1,4 +1,4 @@
-package lower
+package signature
 
 import (
 	"strings"
@@ -8,8 +8,22 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/netspec"
 )
+
+// spec packs A and B into one block whose fan-out table serves A2A and B2A.
+const spec = `
+name: t
+populations:
+  A: {size: 300, model: LifRef, init: {V: uniform(-1 mV, 1 mV)}}
+  B: {size: 20, model: LifRef}
+projections:
+  A2A: {pre: A, post: A, conn: {fixed_prob: 0.1}, weight: 1, synapse: Expon, output: CUBA}
+  B2A: {pre: B, post: A, conn: {fixed_prob: 0.1}, weight: 1, synapse: Expon, output: CUBA, kernel: event}
+  A2B: {pre: A, post: B, conn: {fixed_in_degree: 5}, weight: 1, synapse: Expon, output: CUBA}
+monitors: {spikes: [B]}
+`
 
 // delaySpec has a projection with per-synapse delays on its own event
 // table (DelayedEvents) beside the fan-out table of spec.
@@ -32,11 +46,11 @@ populations:
 monitors: {traces: {A.V: [0, 1]}}
 `
 
-func buildSpec(t *testing.T, src string, opts Options) *Program {
+func buildSpec(t *testing.T, src string, opts lower.Options) *lower.Program {
 	t.Helper()
 	net, err := netspec.Parse([]byte(src), "t.yaml")
 	require.NoError(t, err)
-	p, err := Build(net, opts)
+	p, err := lower.Build(net, opts)
 	require.NoError(t, err)
 	return p
 }
@@ -58,7 +72,7 @@ func TestSignatureLayout(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		src      string
-		opts     Options
+		opts     lower.Options
 		lowering Lowering
 		// pre names the operations before the step; results the roles of
 		// the results after the carried ones.
@@ -66,18 +80,18 @@ func TestSignatureLayout(t *testing.T) {
 		results string
 		loop    LoopOutputs
 	}{
-		{"composed", spec, Options{}, Lowering{}, nil, "SE", LoopOutputs{Steps: -1, Events: 1, Traces: -1}},
-		{"top-k", spec, Options{}, Lowering{Keys: true}, nil, "Sk", LoopOutputs{Steps: -1, Events: 1, Traces: -1}},
-		{"custom", spec, Options{}, Lowering{Keys: true, ByteKeys: true, Precompute: true}, []string{"fan A+B"}, "Sk", LoopOutputs{Steps: -1, Events: 1, Traces: -1}},
-		{"split", spec, Options{PadTo: 2}, Lowering{Keys: true}, []string{"fan A+B"}, "Sk", LoopOutputs{Steps: -1, Events: 1, Traces: -1}},
-		{"delays custom", delaySpec, Options{}, Lowering{Keys: true, ByteKeys: true, Precompute: true}, []string{"fan A+B", "delayed A2B"}, "SkT", LoopOutputs{Steps: -1, Events: 1, Traces: 2}},
-		{"delays composed", delaySpec, Options{}, Lowering{}, nil, "SET", LoopOutputs{Steps: -1, Events: 1, Traces: 2}},
-		{"delays split", delaySpec, Options{PadTo: 2}, Lowering{}, []string{"fan A+B"}, "SET", LoopOutputs{Steps: -1, Events: 1, Traces: 2}},
-		{"no events", quietSpec, Options{}, Lowering{Keys: true, ByteKeys: true, Precompute: true}, nil, "ST", LoopOutputs{Steps: -1, Events: -1, Traces: 1}},
+		{"composed", spec, lower.Options{}, Lowering{}, nil, "SE", LoopOutputs{Steps: -1, Events: 1, Traces: -1}},
+		{"top-k", spec, lower.Options{}, Lowering{Keys: true}, nil, "Sk", LoopOutputs{Steps: -1, Events: 1, Traces: -1}},
+		{"custom", spec, lower.Options{}, Lowering{Keys: true, ByteKeys: true, Precompute: true}, []string{"fan A+B"}, "Sk", LoopOutputs{Steps: -1, Events: 1, Traces: -1}},
+		{"split", spec, lower.Options{PadTo: 2}, Lowering{Keys: true}, []string{"fan A+B"}, "Sk", LoopOutputs{Steps: -1, Events: 1, Traces: -1}},
+		{"delays custom", delaySpec, lower.Options{}, Lowering{Keys: true, ByteKeys: true, Precompute: true}, []string{"fan A+B", "delayed A2B"}, "SkT", LoopOutputs{Steps: -1, Events: 1, Traces: 2}},
+		{"delays composed", delaySpec, lower.Options{}, Lowering{}, nil, "SET", LoopOutputs{Steps: -1, Events: 1, Traces: 2}},
+		{"delays split", delaySpec, lower.Options{PadTo: 2}, Lowering{}, []string{"fan A+B"}, "SET", LoopOutputs{Steps: -1, Events: 1, Traces: 2}},
+		{"no events", quietSpec, lower.Options{}, Lowering{Keys: true, ByteKeys: true, Precompute: true}, nil, "ST", LoopOutputs{Steps: -1, Events: -1, Traces: 1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := buildSpec(t, tc.src, tc.opts)
-			sig, err := p.Signature(64, tc.lowering)
+			sig, err := ForLoop(p, 64, tc.lowering)
 			require.NoError(t, err)
 			ns, nc := len(p.State), len(p.Consts)
 			row := min(1, len(p.CompactBlocks()))
@@ -129,8 +143,8 @@ func TestSignatureLayout(t *testing.T) {
 // results of the shapes the step consumes: a whole fan-out table's input
 // per target slot, a split one's per device, a delay line's ring buffer.
 func TestSignaturePrecomputedShapes(t *testing.T) {
-	p := buildSpec(t, delaySpec, Options{})
-	sig, err := p.Signature(32, Lowering{Keys: true, ByteKeys: true, Precompute: true})
+	p := buildSpec(t, delaySpec, lower.Options{})
+	sig, err := ForLoop(p, 32, Lowering{Keys: true, ByteKeys: true, Precompute: true})
 	require.NoError(t, err)
 	require.Len(t, sig.Pre, 2)
 	b := p.Blocks[0]
@@ -143,8 +157,8 @@ func TestSignaturePrecomputedShapes(t *testing.T) {
 	assert.Equal(t, "step", sig.Args[del.Args[1]].Name)
 	assert.Equal(t, buf.Name, sig.Args[del.Args[6]].Name)
 
-	split := buildSpec(t, delaySpec, Options{PadTo: 2})
-	sig, err = split.Signature(32, Lowering{})
+	split := buildSpec(t, delaySpec, lower.Options{PadTo: 2})
+	sig, err = ForLoop(split, 32, Lowering{})
 	require.NoError(t, err)
 	sb := split.Blocks[0]
 	require.NotNil(t, sb.Split)
@@ -159,17 +173,17 @@ func TestSignaturePrecomputedShapes(t *testing.T) {
 func TestSignatureCheck(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
-		spoil func(*Signature)
+		spoil func(*Step)
 		want  string
 	}{
-		{"split table without its operation", func(s *Signature) { s.Pre = nil }, `no operation before the step gives "fan A+B"`},
-		{"renamed state", func(s *Signature) { s.Args[1].Name = "X" }, "argument 1 is state X Float32[320], the program's state 1 is A+B.V Float32[320]"},
-		{"operation reads a precomputed input", func(s *Signature) { s.Pre[0].Args[0] = s.Pre[0].Result }, "fan A+B reads argument"},
-		{"split axes missing", func(s *Signature) { s.Pre[0].Split = nil }, "fan A+B: 4 arguments, 0 split axes"},
+		{"split table without its operation", func(s *Step) { s.Pre = nil }, `no operation before the step gives "fan A+B"`},
+		{"renamed state", func(s *Step) { s.Args[1].Name = "X" }, "argument 1 is state X Float32[320], the program's state 1 is A+B.V Float32[320]"},
+		{"operation reads a precomputed input", func(s *Step) { s.Pre[0].Args[0] = s.Pre[0].Result }, "fan A+B reads argument"},
+		{"split axes missing", func(s *Step) { s.Pre[0].Split = nil }, "fan A+B: 4 arguments, 0 split axes"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := buildSpec(t, spec, Options{PadTo: 2})
-			sig, err := p.Signature(64, Lowering{})
+			p := buildSpec(t, spec, lower.Options{PadTo: 2})
+			sig, err := ForLoop(p, 64, Lowering{})
 			require.NoError(t, err)
 			tc.spoil(sig)
 			err = sig.Check()
@@ -177,16 +191,16 @@ func TestSignatureCheck(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.want)
 		})
 	}
-	p := buildSpec(t, spec, Options{})
-	_, err := p.Signature(0, Lowering{})
+	p := buildSpec(t, spec, lower.Options{})
+	_, err := ForLoop(p, 0, Lowering{})
 	assert.ErrorContains(t, err, "event capacity must be ≥ 1, got 0")
 }
 
 // The chunk engine's layout: the state and the constants in; the state,
 // then K rows of events and of traces out.
 func TestChunkSignature(t *testing.T) {
-	p := buildSpec(t, delaySpec, Options{})
-	sig, err := p.ChunkSignature(5, 32)
+	p := buildSpec(t, delaySpec, lower.Options{})
+	sig, err := ForChunk(p, 5, 32)
 	require.NoError(t, err)
 	ns, nc := len(p.State), len(p.Consts)
 	assert.Equal(t, strings.Repeat("s", ns)+strings.Repeat("c", nc), roles(sig.Args))
@@ -196,20 +210,20 @@ func TestChunkSignature(t *testing.T) {
 	assert.Equal(t, []int{ns, ns + 1}, []int{ev, tr})
 	assert.Equal(t, []int{5, sig.Width}, sig.Results[ev].Shape)
 	assert.Equal(t, []int{5, 2}, sig.Results[tr].Shape)
-	_, err = p.ChunkSignature(0, 32)
+	_, err = ForChunk(p, 0, 32)
 	assert.EqualError(t, err, "lower: chunk signature: steps per chunk and event capacity must be ≥ 1, got 0 and 32")
 
-	quiet := buildSpec(t, quietSpec, Options{})
-	sig, err = quiet.ChunkSignature(3, 16)
+	quiet := buildSpec(t, quietSpec, lower.Options{})
+	sig, err = ForChunk(quiet, 3, 16)
 	require.NoError(t, err)
 	ev, tr = sig.Records()
 	assert.Equal(t, []int{-1, len(quiet.State)}, []int{ev, tr}, "nothing compacted: no events")
 
-	step, err := p.Signature(32, Lowering{})
+	step, err := ForLoop(p, 32, Lowering{})
 	require.NoError(t, err)
 	ev, tr = step.Records()
 	assert.Equal(t, []int{ns + 2, ns + 3}, []int{ev, tr}, "the loop step records its row after stop")
-	keyed, err := p.Signature(32, Lowering{Keys: true})
+	keyed, err := ForLoop(p, 32, Lowering{Keys: true})
 	require.NoError(t, err)
 	ev, _ = keyed.Records()
 	assert.Equal(t, -1, ev, "with keys the loop builds the events")

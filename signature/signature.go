@@ -1,4 +1,4 @@
-package lower
+package signature
 
 import (
 	"fmt"
@@ -6,6 +6,8 @@ import (
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
+
+	"github.com/brainc/brainc/lower"
 )
 
 // Role says what an argument or a result of the traced step holds.
@@ -38,13 +40,13 @@ const (
 	// row to record.
 	RoleRecordTraces
 	// RoleReadout is a readout accumulator of a training step
-	// (TrainSignature.Readouts[Of]), carried like the state.
+	// (Train.Readouts[Of]), carried like the state.
 	RoleReadout
-	// RoleData is a training input's data (TrainSignature.Inputs[Of]),
+	// RoleData is a training input's data (Train.Inputs[Of]),
 	// [MaxSteps, block size]: the block's spikes at each step.
 	RoleData
 	// RoleParam is a trained per-neuron parameter
-	// (TrainSignature.Spreads[Of]), one value per neuron of its
+	// (Train.Spreads[Of]), one value per neuron of its
 	// populations, spread into its blocks' parameter arrays.
 	RoleParam
 )
@@ -146,8 +148,8 @@ type PreOp struct {
 	Kind PreKind
 	// Block is the fan-out table's block (PreFan); Proj the projection
 	// (the other kinds).
-	Block *Block
-	Proj  *Projection
+	Block *lower.Block
+	Proj  *lower.Projection
 	// Args are the step arguments it reads: positions in Signature.Args
 	// (state, the events row, constants; never another precomputed input).
 	Args []int
@@ -166,7 +168,7 @@ type PreOp struct {
 	Result, ResultAxis int
 }
 
-// Signature is the calling convention of one traced step of the time loop
+// Step is the calling convention of one traced step of the time loop
 // (package emit's Body) for one event capacity and Lowering: every argument and result,
 // in order, and the operations the loop runs before the step. Program
 // builds it once (Program.Signature); emit.Body, the time loop's writer
@@ -178,7 +180,7 @@ type PreOp struct {
 // of Pre in order. Results: the new state, the new events row, stop, then
 // with Keys one key per compacted block, else the events row again to
 // record; then the traces row when the program has traces.
-type Signature struct {
+type Step struct {
 	// Capacity is the event capacity the step is traced for; Lowering
 	// what the loop does around it.
 	Capacity int
@@ -201,24 +203,24 @@ type Signature struct {
 	// events and traces have a leading axis of K.
 	Steps int
 	// p is the program the signature lays out.
-	p *Program
+	p *lower.Program
 }
 
-// Signature lays out the step of the time loop for the given event
+// Step lays out the step of the time loop for the given event
 // capacity and lowering, and checks it (Signature.Check): the one place
 // the step's argument and result positions are decided.
-func (p *Program) Signature(capacity int, l Lowering) (*Signature, error) {
+func ForLoop(p *lower.Program, capacity int, l Lowering) (*Step, error) {
 	if capacity < 1 {
 		return nil, fmt.Errorf("lower: step signature: event capacity must be ≥ 1, got %d", capacity)
 	}
 	compact := p.CompactBlocks()
-	s := p.newSignature(capacity, 1, len(compact) > 0)
+	s := newSignature(p, capacity, 1, len(compact) > 0)
 	s.Lowering = l
 	if l.Keys && len(compact) == 0 {
 		l.Keys, l.ByteKeys, s.Lowering = false, false, Lowering{Precompute: l.Precompute}
 	}
 	events := Value{Name: "events", Role: RoleEvents, DType: dtypes.Int32, Shape: []int{s.Width}}
-	pre, err := p.preOps(s)
+	pre, err := preOps(p, s)
 	if err != nil {
 		return nil, err
 	}
@@ -256,9 +258,9 @@ func (p *Program) Signature(capacity int, l Lowering) (*Signature, error) {
 // newSignature starts a signature of steps steps at the given capacity:
 // its arguments the state, the events row (withRow), then the constants,
 // and the widths of the rows it records.
-func (p *Program) newSignature(capacity, steps int, withRow bool) *Signature {
+func newSignature(p *lower.Program, capacity, steps int, withRow bool) *Step {
 	_, width := p.EventLayout(capacity)
-	s := &Signature{Capacity: capacity, Row: -1, Width: width, Steps: steps, p: p}
+	s := &Step{Capacity: capacity, Row: -1, Width: width, Steps: steps, p: p}
 	for _, t := range p.Traces {
 		s.TraceWidth += len(t.Indices)
 	}
@@ -282,11 +284,11 @@ func (p *Program) newSignature(capacity, steps int, withRow bool) *Signature {
 // of the k steps, Int32 [k, W], when any block is compacted, then the
 // traces, Float [k, T], when the program traces. It carries no events row
 // and returns no stop flag (Row and Stop are -1); nothing is precomputed.
-func (p *Program) ChunkSignature(k, capacity int) (*Signature, error) {
+func ForChunk(p *lower.Program, k, capacity int) (*Step, error) {
 	if k < 1 || capacity < 1 {
 		return nil, fmt.Errorf("lower: chunk signature: steps per chunk and event capacity must be ≥ 1, got %d and %d", k, capacity)
 	}
-	s := p.newSignature(capacity, k, false)
+	s := newSignature(p, capacity, k, false)
 	s.Stop = -1
 	s.Results = append(s.Results, s.Args[:s.Carried]...)
 	if len(p.CompactBlocks()) > 0 {
@@ -300,11 +302,11 @@ func (p *Program) ChunkSignature(k, capacity int) (*Signature, error) {
 
 // State is the number of state arrays, which lead Args and Results
 // (positions 0 to State()-1, Program.State order).
-func (s *Signature) State() int { return len(s.p.State) }
+func (s *Step) State() int { return len(s.p.State) }
 
 // At is the position among Args of the program's array v (a state array
 // or a constant).
-func (s *Signature) At(v *Var) int {
+func (s *Step) At(v *lower.Var) int {
 	if v.Const {
 		return s.Consts + v.Index
 	}
@@ -314,7 +316,7 @@ func (s *Signature) At(v *Var) int {
 // Records are the positions among Results of the recorded events and
 // traces (-1 for what the step does not return: with Lowering.Keys the
 // loop builds the events from the keys, see Loop).
-func (s *Signature) Records() (events, traces int) {
+func (s *Step) Records() (events, traces int) {
 	events, traces = -1, -1
 	for i, v := range s.Results {
 		switch v.Role {
@@ -330,28 +332,28 @@ func (s *Signature) Records() (events, traces int) {
 // preOps lists the operations the loop runs before the step: the split
 // propagation of a program split by target, else, with Precompute and a
 // compacted block, the whole fan-out tables and delayed own tables.
-func (p *Program) preOps(s *Signature) ([]PreOp, error) {
+func preOps(p *lower.Program, s *Step) ([]PreOp, error) {
 	if p.SplitByTarget() {
 		if s.Row < 0 {
 			return nil, fmt.Errorf("lower: step signature: the program is split by target but compacts no block")
 		}
-		return p.splitOps(s)
+		return splitOps(p, s)
 	}
 	if !s.Lowering.Precompute || s.Row < 0 {
 		return nil, nil
 	}
 	var out []PreOp
 	for _, b := range p.FanBlocks() {
-		out = append(out, p.fanOp(b, s, 1))
+		out = append(out, fanOp(p, b, s, 1))
 	}
 	for _, pr := range p.DelayedEvents() {
-		out = append(out, p.delayedOp(pr, s, 1))
+		out = append(out, delayedOp(p, pr, s, 1))
 	}
 	return out, nil
 }
 
 // result is the whole shape of the step argument an operation gives.
-func (op *PreOp) result(p *Program) shapes.Shape {
+func (op *PreOp) result(p *lower.Program) shapes.Shape {
 	switch op.Kind {
 	case PreFan:
 		if op.Devices > 1 {
@@ -367,7 +369,7 @@ func (op *PreOp) result(p *Program) shapes.Shape {
 
 // shares are the shapes on one device of the step arguments args, each
 // split along its axis in split (-1: whole) across devices.
-func (s *Signature) shares(args, split []int, devices int) []shapes.Shape {
+func (s *Step) shares(args, split []int, devices int) []shapes.Shape {
 	out := make([]shapes.Shape, len(args))
 	for i, a := range args {
 		v := s.Args[a]
@@ -386,13 +388,13 @@ func (s *Signature) shares(args, split []int, devices int) []shapes.Shape {
 // themselves; and every propagation the program splits by target, or
 // that Precompute leaves to the loop, has its operation. A missing input
 // is an error naming it, not a failure while tracing.
-func (s *Signature) Check() error {
+func (s *Step) Check() error {
 	p := s.p
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("lower: step signature (capacity %d): %s", s.Capacity, fmt.Sprintf(format, a...))
 	}
 	for pos, v := range s.Args {
-		var want *Var
+		var want *lower.Var
 		switch v.Role {
 		case RoleState:
 			want = p.State[v.Of]
@@ -418,14 +420,14 @@ func (s *Signature) Check() error {
 			return bad("%s gives argument %d, which is %s %s", op.Name, op.Result, r.Role, r.Name)
 		}
 	}
-	want, err := p.preOps(s) // what the program needs precomputed
+	want, err := preOps(p, s) // what the program needs precomputed
 	if err != nil {
 		return bad("%v", err)
 	}
 	type key struct {
 		kind  PreKind
-		block *Block
-		proj  *Projection
+		block *lower.Block
+		proj  *lower.Projection
 	}
 	have := map[key]bool{}
 	for _, op := range s.Pre {
@@ -441,7 +443,7 @@ func (s *Signature) Check() error {
 
 // ArgShapes are the shapes of the step's arguments, in order: what the
 // step is traced with.
-func (s *Signature) ArgShapes() []shapes.Shape {
+func (s *Step) ArgShapes() []shapes.Shape {
 	out := make([]shapes.Shape, len(s.Args))
 	for i, v := range s.Args {
 		out[i] = v.ShapeOf()
@@ -450,10 +452,10 @@ func (s *Signature) ArgShapes() []shapes.Shape {
 }
 
 // Program is the program the signature lays out.
-func (s *Signature) Program() *Program { return s.p }
+func (s *Step) Program() *lower.Program { return s.p }
 
 // Invariant is the number of constants among the arguments.
-func (s *Signature) Invariant() int {
+func (s *Step) Invariant() int {
 	return len(s.p.Consts)
 }
 
@@ -468,7 +470,7 @@ type LoopOutputs struct {
 // records: after the carried values, the steps run, then the events
 // (built by the loop from the keys, or the step's recorded row), then the
 // traces.
-func (s *Signature) Loop() LoopOutputs {
+func (s *Step) Loop() LoopOutputs {
 	o := LoopOutputs{Steps: s.Carried, Events: -1, Traces: -1}
 	at := s.Carried + 1
 	if s.Row >= 0 {
