@@ -28,6 +28,7 @@ import (
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/models"
+	"github.com/brainc/brainc/netspec"
 	"github.com/brainc/brainc/pjrt"
 	"github.com/brainc/brainc/results"
 )
@@ -179,6 +180,9 @@ func New(net *ir.Network, opts Options) (*Sim, error) {
 		if err := lower.CheckDeviceCount(net, devices); err != nil {
 			return nil, fmt.Errorf("brainc: Options.Devices: %w", err)
 		}
+	}
+	if err := netspec.ReadData(net); err != nil {
+		return nil, err
 	}
 	prog, err := lower.Build(net, lower.OptionsFor(net, lower.Choices{Float64: opts.Float64, Devices: devices}))
 	if err != nil {

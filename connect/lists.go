@@ -22,11 +22,9 @@ const (
 )
 
 // Lists are explicit synapses: Pre[k] → Post[k], with optional per-synapse
-// Weight and Delay (ms) arrays (nil when absent).
-type Lists struct {
-	Pre, Post     []int64
-	Weight, Delay []float64
-}
+// Weight and Delay (ms) arrays (nil when absent). They are the IR's
+// SynapseList, which a network holds once its conn file is read.
+type Lists = ir.SynapseList
 
 // FromLists builds the matrix of explicit synapses, returning their
 // weights and delays in the matrix's order (rows by pre, each by post;

@@ -161,6 +161,29 @@ type Init struct {
 	Scale float64
 	// Given holds an InitValues' values.
 	Given *Given
+	// Read holds an InitFile's values once read (netspec.ReadData): the
+	// network is loaded with its files, and lowering reads none.
+	Read *FileValues
+}
+
+// FileValues are the values of an .npy file, read when a network is
+// loaded: Values in the file's order, Shape the array's (one dimension
+// for a valid per-neuron file; lowering checks the length).
+type FileValues struct {
+	// Values are the array's entries as float64.
+	Values []float64
+	// Shape is the array's shape in the file.
+	Shape []int
+}
+
+// SynapseList is explicit synapses: Pre[k] → Post[k], with optional
+// per-synapse Weight and Delay (ms) arrays (nil when absent).
+type SynapseList struct {
+	// Pre and Post are each synapse's presynaptic and postsynaptic neuron.
+	Pre, Post []int64
+	// Weight and Delay are per-synapse weights (multiplying the
+	// projection's) and delays in ms, nil when the file has none.
+	Weight, Delay []float64
 }
 
 // Given are values given one by one (ir.InitValues), in base units.
@@ -320,6 +343,8 @@ type Conn struct {
 	// delays in ms). A relative path is resolved against the spec file's
 	// directory when parsed.
 	File string
+	// Read holds File's synapses once read (netspec.ReadData).
+	Read *SynapseList
 }
 
 // Component is a named model (synapse or output) with parameters in base
@@ -464,9 +489,22 @@ type PoissonInput struct {
 // set, the arrays "times" and "indices" of that .npz (a relative path is
 // resolved against the spec file's directory when parsed).
 type SpikeTimes struct {
+	// Times and Indices are the spikes given in the spec.
 	Times   []float64
 	Indices []int
-	File    string
+	// File is the .npz that gives them instead.
+	File string
+	// Read holds File's spikes once read and checked (netspec.ReadData).
+	Read *ReadSpikes
+}
+
+// ReadSpikes are the spikes of a SpikeTimes file: neuron Indices[k] fires
+// at Times[k] (ms).
+type ReadSpikes struct {
+	// Times are in ms, finite and ≥ 0.
+	Times []float64
+	// Indices are neurons of the population.
+	Indices []int
 }
 
 // Noise is a stochastic term on the state variable Var: each step adds

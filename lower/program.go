@@ -21,7 +21,6 @@ import (
 	"github.com/brainc/brainc/connect"
 	"github.com/brainc/brainc/dynamics"
 	"github.com/brainc/brainc/ir"
-	"github.com/brainc/brainc/npyio"
 	"github.com/brainc/brainc/ops"
 )
 
@@ -792,44 +791,24 @@ func humanBytes(n int64) string {
 }
 
 // loadSpikeTimes gives a SpikeTimes source its spikes, from the spec or
-// from its .npz (arrays "times" in ms and "indices").
+// from its .npz as the network was loaded with it (ir.SpikeTimes.Read).
 func loadSpikeTimes(src *dynamics.SpikeTimes, ip *ir.Population) error {
-	if ip.Spikes == nil {
+	sp := ip.Spikes
+	switch {
+	case sp == nil:
 		return fmt.Errorf("a SpikeTimes population needs spikes")
-	}
-	if ip.Spikes.File == "" {
-		src.Times, src.Indices = ip.Spikes.Times, ip.Spikes.Indices
-		return nil
-	}
-	path := ip.Spikes.File
-	byName, err := npyio.ReadNPZMap(path)
-	if err != nil {
-		return err
-	}
-	var times, indices []float64
-	for _, f := range []struct {
-		name string
-		dst  *[]float64
-	}{{"times", &times}, {"indices", &indices}} {
-		name, dst := f.name, f.dst
-		if a, ok := byName[name]; ok {
-			if *dst, err = npyio.Float64s(a); err != nil {
-				return fmt.Errorf("%s: %s: %w", path, name, err)
-			}
-		}
-	}
-	if times == nil || indices == nil || len(times) != len(indices) {
-		return fmt.Errorf("%s: expected arrays times (ms) and indices of one length", path)
-	}
-	src.Times, src.Indices = times, make([]int, len(indices))
-	for k, x := range indices {
-		if x != math.Trunc(x) || x < 0 || x >= float64(ip.Size) {
-			return fmt.Errorf("%s: indices[%d] is %g, not a neuron of [0, %d)", path, k, x, ip.Size)
-		}
-		src.Indices[k] = int(x)
-		if !(times[k] >= 0) || math.IsInf(times[k], 0) {
-			return fmt.Errorf("%s: times[%d] is %g ms, expected a finite time ≥ 0", path, k, times[k])
-		}
+	case sp.File == "":
+		src.Times, src.Indices = sp.Times, sp.Indices
+	case sp.Read == nil:
+		return notRead(sp.File)
+	default:
+		src.Times, src.Indices = sp.Read.Times, sp.Read.Indices
 	}
 	return nil
+}
+
+// notRead is the error of a data file the network names but was not
+// loaded with: lowering reads no file.
+func notRead(path string) error {
+	return fmt.Errorf("%s was not read: a network that names data files is loaded with them (netspec.ReadData; specs read by netspec and brainc.New are)", path)
 }

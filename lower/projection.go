@@ -383,9 +383,10 @@ func (p *Program) matrix(pr *Projection, post *Population, opts Options) (*conne
 	case ir.ConnGaussian:
 		m, err = connect.Gaussian(pre.Size, post.Size, ipr.Conn.Sigma, ipr.Conn.PMax, copts)
 	case ir.ConnFromFile:
-		var l connect.Lists
-		if l, err = connect.ReadLists(ipr.Conn.File); err == nil {
-			m, lists, err = connect.FromLists(pre.Size, post.Size, l)
+		if l := ipr.Conn.Read; l == nil {
+			err = notRead(ipr.Conn.File)
+		} else {
+			m, lists, err = connect.FromLists(pre.Size, post.Size, *l)
 		}
 	default:
 		err = fmt.Errorf("unknown connectivity rule %q", ipr.Conn.Rule)

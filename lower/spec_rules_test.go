@@ -145,6 +145,9 @@ projections:
 	net, err := netspec.Parse([]byte(fmt.Sprintf(base, "Expon", "stdp: {}")+"    \n"), filepath.Join(dir, "p.yaml"))
 	require.NoError(t, err)
 	net.Projections[0].Conn = ir.Conn{Rule: ir.ConnFromFile, File: filepath.Join(dir, "w.npz")}
+	_, err = lower.Build(net, lower.Options{})
+	assert.ErrorContains(t, err, "w.npz was not read: a network that names data files is loaded with them", "lowering reads no file")
+	require.NoError(t, netspec.ReadData(net))
 	prog, err := lower.Build(net, lower.Options{})
 	require.NoError(t, err)
 	w := floats(prog.InitialState()[prog.Projs[0].Plastic.W.Index])

@@ -17,7 +17,6 @@ import (
 	"github.com/brainc/brainc/dynamics"
 	"github.com/brainc/brainc/eqs"
 	"github.com/brainc/brainc/ir"
-	"github.com/brainc/brainc/npyio"
 )
 
 // Values drawn on the host: initial states, per-neuron parameters and
@@ -42,7 +41,7 @@ func (p *Program) drawValues(in ir.Init, stream, who string, n int) ([]float64, 
 	v := make([]float64, n)
 	switch in.Kind {
 	case ir.InitFile:
-		return p.fileValues(in.File, n)
+		return fileValues(in, n)
 	case ir.InitValues:
 		if in.Given == nil || len(in.Given.Values) != n {
 			var got int
@@ -134,20 +133,17 @@ func (p *Program) uniforms(stream string, n int) []float64 {
 	return v
 }
 
-// fileValues reads the n values of an .npy file.
-func (p *Program) fileValues(path string, n int) ([]float64, error) {
-	a, err := npyio.ReadNPYFile(path)
-	if err != nil {
-		return nil, err
+// fileValues are the n values of an .npy file, as the network was loaded
+// with it (ir.Init.Read).
+func fileValues(in ir.Init, n int) ([]float64, error) {
+	r := in.Read
+	if r == nil {
+		return nil, notRead(in.File)
 	}
-	v, err := npyio.Float64s(a)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	if len(r.Values) != n || len(r.Shape) != 1 {
+		return nil, fmt.Errorf("%s holds an array of shape %v, expected %d values (one per neuron)", in.File, r.Shape, n)
 	}
-	if len(v) != n || len(a.Shape) != 1 {
-		return nil, fmt.Errorf("%s holds an array of shape %v, expected %d values (one per neuron)", path, a.Shape, n)
-	}
-	return v, nil
+	return slices.Clone(r.Values), nil
 }
 
 // drawChecked draws the values of stream (see drawValues), checks that

@@ -164,6 +164,9 @@ func Parse(data []byte, filename string) (*ir.Network, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := ReadData(n); err != nil {
+		return nil, err
+	}
 	return n, nil
 }
 

@@ -239,7 +239,7 @@ populations:
 	assert.Equal(t, []int32{0, 2, 1}, a.Spikes[0].Indices)
 	assert.Equal(t, spikeTrains(b), spikeTrains(a))
 	write([]int64{0, 3, 1})
-	_, err := lower.Build(parseFile(t, fmt.Sprintf(inline, "{file: spikes.npz}")), lower.Options{})
+	_, err := netspec.Parse([]byte(fmt.Sprintf(inline, "{file: spikes.npz}")), filepath.Join(dir, "s.yaml")) // read when loaded
 	assert.EqualError(t, err, filepath.Join(dir, "s.yaml")+":4: populations.S: "+file+": indices[1] is 3, not a neuron of [0, 3)")
 }
 
