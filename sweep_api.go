@@ -6,6 +6,7 @@ import (
 
 	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/lower"
+	"github.com/brainc/brainc/netspec"
 	"github.com/brainc/brainc/sweep"
 )
 
@@ -22,8 +23,12 @@ func Sweep(ctx context.Context, net *ir.Network, g sweep.Grid, opts Options) ([]
 	if net == nil {
 		return nil, fmt.Errorf("brainc: nil network")
 	}
+	net = net.Clone()
 	net.FillDefaults()
 	if err := net.Validate(); err != nil {
+		return nil, err
+	}
+	if err := netspec.ReadData(net); err != nil {
 		return nil, err
 	}
 	b, err := backend(opts.Backend, "Options.Backend", nil, 1)
