@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/brainc/brainc/fingerprint"
 	"github.com/brainc/brainc/npyio"
 )
 
@@ -31,7 +32,7 @@ const maxCheckpointEpochs = 1 << 30
 // what the training reads, feeds and trains.
 func (t *Trainer) fingerprint() []uint8 {
 	h := sha256.New()
-	f := t.sig.Program().Fingerprint()
+	f := fingerprint.Of(t.sig.Program())
 	keys := make([]string, 0, len(f))
 	for k := range f {
 		keys = append(keys, k)

@@ -14,6 +14,7 @@ import (
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 
+	"github.com/brainc/brainc/fingerprint"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/results"
@@ -69,7 +70,7 @@ type Run struct {
 	// fingerprint (computed once), ckErr the checkpoint that failed,
 	// compiles the compiles reported so far.
 	next     int
-	fp       lower.Fingerprint
+	fp       fingerprint.Parts
 	ckErr    *results.CheckpointError
 	compiles int
 }
@@ -91,7 +92,7 @@ func Start(b backends.Backend, p *lower.Program, o Options) (*Run, error) {
 	}
 	if o.CheckpointEvery > 0 {
 		r.next = (r.rec.Steps/o.CheckpointEvery + 1) * o.CheckpointEvery
-		r.fp = p.Fingerprint()
+		r.fp = fingerprint.Of(p)
 	}
 	return r, nil
 }
@@ -230,7 +231,7 @@ func (r *Run) Rebuild(p *lower.Program) error {
 	r.runner.Close()
 	r.prog, r.runner = p, runner
 	if r.o.CheckpointEvery > 0 {
-		r.fp = p.Fingerprint()
+		r.fp = fingerprint.Of(p)
 	}
 	return nil
 }

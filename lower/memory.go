@@ -257,18 +257,18 @@ func checkMemory(net *ir.Network, opts Options) error {
 	var big []string
 	for _, it := range items {
 		if !it.UpperBound && len(big) < 3 {
-			big = append(big, fmt.Sprintf("%s ≈ %s", it.What, approxBytes(it.Bytes)))
+			big = append(big, fmt.Sprintf("%s ≈ %s", it.What, FormatApprox(it.Bytes)))
 		}
 	}
 	return fmt.Errorf("the run needs about %s, more than %s (%s): %s; use fewer neurons or synapses, "+
 		"kernel: procedural for large fixed_prob projections, or fewer traced neurons or spike-monitored neurons (monitors: spikes, window)",
-		approxBytes(total), from, approxBytes(float64(limit)), strings.Join(big, ", "))
+		FormatApprox(total), from, FormatApprox(float64(limit)), strings.Join(big, ", "))
 }
 
-// approxBytes formats a byte count that may exceed int64.
-func approxBytes(b float64) string {
+// FormatApprox writes a byte count that may exceed int64 ("1.5 GiB").
+func FormatApprox(b float64) string {
 	if b < 1<<60 {
-		return humanBytes(int64(b))
+		return FormatBytes(int64(b))
 	}
 	return fmt.Sprintf("%.3g B", b)
 }

@@ -645,6 +645,12 @@ func (v *Var) overPop(pop *Population, axis int) *Var {
 	return v
 }
 
+// Drawn is the host values drawn, read or given for the network and
+// checked when the program was built (per-neuron parameters, inputs and
+// initial values), by random stream: what a fingerprint hashes besides the
+// spec. The caller must not change them.
+func (p *Program) Drawn() map[string][]float64 { return p.drawn }
+
 // ConstTensors are the constants' host values, in Consts order.
 func (p *Program) ConstTensors() []*tensors.Tensor {
 	out := make([]*tensors.Tensor, len(p.Consts))
@@ -782,7 +788,8 @@ func (p *Program) ProjectionBytes(pr *Projection) int64 {
 	return n + pr.PreList.Bytes() + pr.PostList.Bytes()
 }
 
-func humanBytes(n int64) string {
+// FormatBytes writes a byte count in binary units ("512 B", "3.2 MiB").
+func FormatBytes(n int64) string {
 	if n < 1024 {
 		return fmt.Sprintf("%d B", n)
 	}

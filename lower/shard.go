@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/brainc/brainc/ir"
 )
@@ -133,26 +132,4 @@ func (p *Program) DeviceBytes(devices int) (state, consts int64, split, whole in
 	}
 	state, consts = add(p.State, sa), add(p.Consts, ca)
 	return state, consts, split, whole
-}
-
-// DescribeShards is how the program splits across devices, for --explain:
-// the arrays split by neuron, those whole on every device, and the bytes of
-// state and constants on each device.
-func (p *Program) DescribeShards(devices int) string {
-	state, consts, split, whole := p.DeviceBytes(max(devices, 1))
-	if devices < 2 {
-		return fmt.Sprintf("one device: state %s, constants %s", humanBytes(state), humanBytes(consts))
-	}
-	var pads []string
-	for _, pop := range p.Pops {
-		if pop.Pad {
-			pads = append(pads, fmt.Sprintf("%s +%d", pop.Block.Name, pop.Size))
-		}
-	}
-	s := fmt.Sprintf("%d devices: %d arrays split by neuron or target, %d whole on each (scalars, STDP and dense tables, what does not divide); per device: state %s, constants %s",
-		devices, split, whole, humanBytes(state), humanBytes(consts))
-	if len(pads) > 0 {
-		s += "; padded: " + strings.Join(pads, ", ")
-	}
-	return s
 }

@@ -369,16 +369,3 @@ func (p *Program) SplitShare(pr *Projection) int { return pr.Target.Block.Size /
 
 // WindowOf is the window of pr, a projection of the block's Events.
 func (s *SplitFanout) WindowOf(pr *Projection) Window { return s.Windows[s.window[pr]] }
-
-// describeSplit is the --explain line of a split fan-out table.
-func describeSplit(b *Block) string {
-	sp := b.Split
-	var bytes int64
-	for _, v := range b.Fan.Tables() {
-		if len(v.Shape) > 0 {
-			bytes += v.Bytes() / int64(sp.Devices)
-		}
-	}
-	return fmt.Sprintf("split by target across %d devices: each holds up to %d synapses, those onto its own neurons (%s with their weights), rows up to %d slots, %d values out",
-		sp.Devices, sp.Synapses, humanBytes(bytes), sp.Width, sp.Cols)
-}

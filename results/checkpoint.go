@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/brainc/brainc/fingerprint"
 	"github.com/brainc/brainc/infile"
 	"io"
 	"maps"
@@ -46,7 +47,7 @@ type checkpointMeta struct {
 	State []string `json:"state"`
 	// Fingerprint identifies the network that wrote the checkpoint, part
 	// by part (lower.Program.Fingerprint).
-	Fingerprint lower.Fingerprint `json:"fingerprint"`
+	Fingerprint fingerprint.Parts `json:"fingerprint"`
 	// Files holds the SHA-256 of each data file of the checkpoint, by name.
 	Files map[string]string `json:"files"`
 	// Checksum is the SHA-256 of checkpoint.json written with Checksum
@@ -64,12 +65,12 @@ const maxCheckpointInfo = 64 << 20
 // earlier checkpoint there: state is the runner's state after rec.Steps
 // steps.
 func SaveCheckpoint(dir string, p *lower.Program, state []*tensors.Tensor, rec *Recorder) error {
-	return SaveCheckpointOf(dir, p, p.Fingerprint(), state, rec)
+	return SaveCheckpointOf(dir, p, fingerprint.Of(p), state, rec)
 }
 
 // SaveCheckpointOf is SaveCheckpoint with the program's fingerprint fp
 // given, computed once for every checkpoint of a run.
-func SaveCheckpointOf(dir string, p *lower.Program, fp lower.Fingerprint, state []*tensors.Tensor, rec *Recorder) error {
+func SaveCheckpointOf(dir string, p *lower.Program, fp fingerprint.Parts, state []*tensors.Tensor, rec *Recorder) error {
 	meta := checkpointMeta{Model: p.Net.Name, Seed: p.Net.Seed, DT: p.Net.Dt, Steps: rec.Steps, Fingerprint: fp, Files: map[string]string{}}
 	var names []string
 	var arrays []npyio.Array
@@ -230,7 +231,7 @@ func LoadCheckpoint(dir string, p *lower.Program) ([]*tensors.Tensor, *Recorder,
 	case meta.Steps > total:
 		return nil, nil, checkpointError(info, "steps_done", "the checkpoint is at step %d, past this run's %d steps (%g ms)", meta.Steps, total, p.Net.Duration)
 	}
-	if diff := p.Fingerprint().Differences(meta.Fingerprint); len(diff) > 0 {
+	if diff := fingerprint.Of(p).Differences(meta.Fingerprint); len(diff) > 0 {
 		return nil, nil, fmt.Errorf("resume: the network differs from the checkpoint's (%s: fingerprint) in %s: "+
 			"resume with the spec, values and flags of the run that wrote it", info, firstNames(diff))
 	}

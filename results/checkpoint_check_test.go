@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/brainc/brainc/fingerprint"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/netspec"
 	"github.com/brainc/brainc/npyio"
@@ -129,7 +130,7 @@ func TestCheckpointOfAnotherNetworkIsRefused(t *testing.T) {
 	padded := ckProgram(t, lower.Options{PadTo: 3}, "E: {size: 20,", "E: {size: 22,")
 	require.Greater(t, padded.Blocks[0].Size, 22, "padded")
 	whole := ckProgram(t, lower.Options{}, "E: {size: 20,", "E: {size: 22,")
-	assert.Empty(t, padded.Fingerprint().Differences(whole.Fingerprint()), "padding for 3 devices")
+	assert.Empty(t, fingerprint.Of(padded).Differences(fingerprint.Of(whole)), "padding for 3 devices")
 }
 
 // Every field of a checkpoint is checked when read back: a checkpoint

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/brainc/brainc/connect"
+	"github.com/brainc/brainc/explain"
 	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
@@ -33,7 +34,7 @@ func TestProceduralEqualsStored(t *testing.T) {
 	// connectivity; fixed in-degree projections stay stored.
 	prog, err := lower.Build(parse(t, smallCOBA), lower.Options{Kernel: lower.KernelProcedural})
 	require.NoError(t, err)
-	d := prog.Describe()
+	d := explain.Describe(prog)
 	assert.Contains(t, d, "projection E2E: E→E ≈25536 synapses (regenerated, ")
 	assert.Contains(t, d, "kernel procedural (forced by option), 4 B")
 	assert.Contains(t, d, "projection I2E: I→E 6400 synapses (max fan-out")

@@ -8,6 +8,7 @@ import (
 
 	"github.com/brainc/brainc/artifact"
 	"github.com/brainc/brainc/atomicfile"
+	"github.com/brainc/brainc/explain"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/pjrt"
 )
@@ -18,13 +19,13 @@ func cmdCompile(args []string, stdout, stderr io.Writer) error {
 	addSimFlags(fs, &sf)
 	out := fs.StringP("out", "o", "", "directory for NAME.mlir, manifest.json and state0.npz")
 	overwrite := fs.Bool("overwrite", false, "replace the files of an earlier compile in -o DIR")
-	explain := fs.Bool("explain", false, "print the plan (synaptic states, kernels, bytes, monitors) to stdout")
+	explainPlan := fs.Bool("explain", false, "print the plan (synaptic states, kernels, bytes, monitors) to stdout")
 	buckets := fs.Int("buckets", 0, "compile only the first N event-capacity buckets (default: every bucket a run may reach)")
 	pos, err := parseFlags(fs, args, 1)
 	if err != nil {
 		return err
 	}
-	if *out == "" && !*explain {
+	if *out == "" && !*explainPlan {
 		return &usageError{"-o DIR is required (or --explain to only print the plan)"}
 	}
 	if *buckets < 0 {
@@ -54,12 +55,12 @@ func cmdCompile(args []string, stdout, stderr io.Writer) error {
 		return &usageError{"--engine: brainc compile writes the loop engine's programs; chunk programs are not written"}
 	}
 	capacity := capacityOrDefault(sf.capacity)
-	if *explain {
+	if *explainPlan {
 		opts, engine := sf.runOptions(platform, n)
 		if b != nil {
 			engine += eventOps(b, prog, opts)
 		}
-		fmt.Fprint(stdout, prog.Explain(engine, capacity, n))
+		fmt.Fprint(stdout, explain.Program(prog, engine, capacity, n))
 	}
 	if *out == "" {
 		return nil

@@ -16,6 +16,7 @@ import (
 	"github.com/brainc/brainc/bptt"
 	"github.com/brainc/brainc/catalog"
 	"github.com/brainc/brainc/driver"
+	"github.com/brainc/brainc/explain"
 	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
@@ -258,7 +259,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	every := fs.String("checkpoint-every", "", `write a checkpoint every this much model time, e.g. "1 s" (to --checkpoint-dir)`)
 	ckDir := fs.String("checkpoint-dir", "", "directory of the checkpoints (default: --out followed by .checkpoint)")
 	resume := fs.String("resume", "", "continue the run saved in this checkpoint directory (same spec and flags)")
-	explain := fs.Bool("explain", false, "print the plan (synaptic states, kernels, bytes, monitors) before running")
+	explainPlan := fs.Bool("explain", false, "print the plan (synaptic states, kernels, bytes, monitors) before running")
 	plotFormat := fs.String("plot", "png", "format of raster and traces plots: png or svg")
 	saveNet := fs.String("save-network", "", "write every drawn value (connectivity, weights, delays, per-neuron values) into this directory, with network.yaml, a spec that rebuilds the identical network from them")
 	pos, err := parseFlags(fs, args, 1)
@@ -291,9 +292,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	n := steps(net)
 	opts, engine := sf.runOptions(b.Platform(), n)
 	engine += eventOps(b, prog, opts)
-	if *explain {
-		fmt.Fprintln(stdout, prog.Explain(engine, capacityOrDefault(sf.capacity), n))
-		fmt.Fprintln(stdout, "devices: "+prog.DescribeShards(sf.devices))
+	if *explainPlan {
+		fmt.Fprintln(stdout, explain.Program(prog, engine, capacityOrDefault(sf.capacity), n))
+		fmt.Fprintln(stdout, "devices: "+explain.Devices(prog, sf.devices))
 	}
 	so := driver.Options{Jit: opts, CheckpointDir: *ckDir}
 	if so.CheckpointDir == "" {

@@ -1,4 +1,4 @@
-package lower
+package fingerprint
 
 import (
 	"os"
@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/models"
 	"github.com/brainc/brainc/netspec"
 	"github.com/brainc/brainc/npyio"
@@ -29,7 +30,7 @@ monitors: {spikes: [E]}
 
 // fpProgram lowers fpSpec with the given thresholds and synapse
 // weights in its files.
-func fpProgram(t *testing.T, vth, w []float64) *Program {
+func fpProgram(t *testing.T, vth, w []float64) *lower.Program {
 	t.Helper()
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "fp.yaml"), []byte(fpSpec), 0o644))
@@ -41,7 +42,7 @@ func fpProgram(t *testing.T, vth, w []float64) *Program {
 		{Shape: []int{3}, Data: []int32{0, 1, 2}}, {Shape: []int{3}, Data: []int32{1, 2, 3}}, {Shape: []int{3}, Data: w}}))
 	net, err := netspec.ParseFile(filepath.Join(dir, "fp.yaml"))
 	require.NoError(t, err)
-	p, err := Build(net, Options{})
+	p, err := lower.Build(net, lower.Options{})
 	require.NoError(t, err)
 	return p
 }
@@ -52,10 +53,10 @@ func fpProgram(t *testing.T, vth, w []float64) *Program {
 func TestFingerprintHoldsFileValues(t *testing.T) {
 	vth := []float64{-50, -50, -51, -50, -50}
 	w := []float64{0.5, 0.5, 0.5}
-	base := fpProgram(t, vth, w).Fingerprint()
-	assert.Empty(t, fpProgram(t, vth, w).Fingerprint().Differences(base), "the same files elsewhere")
-	assert.Equal(t, []string{"values of param:E.V_th"}, fpProgram(t, []float64{-50, -50, -52, -50, -50}, w).Fingerprint().Differences(base))
-	assert.Equal(t, []string{"projections.EE synapse weights"}, fpProgram(t, vth, []float64{0.5, 5, 0.5}).Fingerprint().Differences(base))
+	base := Of(fpProgram(t, vth, w))
+	assert.Empty(t, Of(fpProgram(t, vth, w)).Differences(base), "the same files elsewhere")
+	assert.Equal(t, []string{"values of param:E.V_th"}, Of(fpProgram(t, []float64{-50, -50, -52, -50, -50}, w)).Differences(base))
+	assert.Equal(t, []string{"projections.EE synapse weights"}, Of(fpProgram(t, vth, []float64{0.5, 5, 0.5})).Differences(base))
 }
 
 // A fingerprint is the same whatever the padding for a device count, and
@@ -63,19 +64,19 @@ func TestFingerprintHoldsFileValues(t *testing.T) {
 func TestFingerprintIsDeviceIndependent(t *testing.T) {
 	net, err := models.Load("coba")
 	require.NoError(t, err)
-	one, err := Build(net, Options{})
+	one, err := lower.Build(net, lower.Options{})
 	require.NoError(t, err)
 	for _, devices := range []int{2, 3, 7} {
-		padded, err := Build(net, Options{PadTo: devices})
+		padded, err := lower.Build(net, lower.Options{PadTo: devices})
 		require.NoError(t, err)
-		assert.Empty(t, padded.Fingerprint().Differences(one.Fingerprint()), "%d devices", devices)
+		assert.Empty(t, Of(padded).Differences(Of(one)), "%d devices", devices)
 	}
 	again, err := models.Load("coba")
 	require.NoError(t, err)
 	again.Seed++
-	other, err := Build(again, Options{})
+	other, err := lower.Build(again, lower.Options{})
 	require.NoError(t, err)
-	diff := other.Fingerprint().Differences(one.Fingerprint())
+	diff := Of(other).Differences(Of(one))
 	assert.Contains(t, diff, "seed")
 	assert.Contains(t, strings.Join(diff, ","), "connectivity table")
 }
@@ -83,7 +84,7 @@ func TestFingerprintIsDeviceIndependent(t *testing.T) {
 // Spike times read from a file are in the fingerprint; the duration (a
 // resumed run may go on further) is not.
 func TestFingerprintHoldsSpikeTimes(t *testing.T) {
-	build := func(times []float64, duration string) Fingerprint {
+	build := func(times []float64, duration string) Parts {
 		t.Helper()
 		dir := t.TempDir()
 		spec := "name: st\ndt: 0.1 ms\nduration: " + duration + "\npopulations:\n  S: {size: 2, model: SpikeTimes, spikes: {file: s.npz}}\n"
@@ -92,9 +93,9 @@ func TestFingerprintHoldsSpikeTimes(t *testing.T) {
 			{Shape: []int{2}, Data: times}, {Shape: []int{2}, Data: []int32{0, 1}}}))
 		net, err := netspec.ParseFile(filepath.Join(dir, "st.yaml"))
 		require.NoError(t, err)
-		p, err := Build(net, Options{})
+		p, err := lower.Build(net, lower.Options{})
 		require.NoError(t, err)
-		return p.Fingerprint()
+		return Of(p)
 	}
 	base := build([]float64{1, 2}, "10 ms")
 	assert.Empty(t, build([]float64{1, 2}, "20 ms").Differences(base))

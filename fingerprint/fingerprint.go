@@ -1,4 +1,7 @@
-package lower
+// Package fingerprint identifies what shapes a lowered program's run, part
+// by part, so that a checkpoint is resumed only by the network that wrote
+// it and a refusal can say which parts differ.
+package fingerprint
 
 import (
 	"crypto/sha256"
@@ -13,9 +16,10 @@ import (
 	"strings"
 
 	"github.com/brainc/brainc/dynamics"
+	"github.com/brainc/brainc/lower"
 )
 
-// Fingerprint identifies everything that shapes a program's run, part by
+// Parts identifies everything that shapes a program's run, part by
 // part: each key names a part of the network ("dt", "seed",
 // "populations.E.params", "projections.EE.conn", "projections.EE
 // connectivity table", …) and holds a hash of its values. It is the same for
@@ -23,17 +27,17 @@ import (
 // number of devices) and leaves out what only says how long to run
 // (the duration) or where the spec lives (file names and lines: the values
 // read from files are hashed instead).
-type Fingerprint map[string]string
+type Parts map[string]string
 
-// Fingerprint computes the program's fingerprint: the run's dt, seed and
+// Of computes the program's fingerprint: the run's dt, seed and
 // precision; every population's and projection's spec fields (models,
 // parameters, equations, inputs, connectivity rules, weights, delays,
 // plasticity); the lowered values drawn or read for them (per-neuron
 // parameters, inputs and initial values, given spike times, connectivity
 // tables, per-synapse weights and delays) and each projection's kernel;
 // the monitors and the replicas of a batch.
-func (p *Program) Fingerprint() Fingerprint {
-	f := Fingerprint{}
+func Of(p *lower.Program) Parts {
+	f := Parts{}
 	part := func(name string, values ...any) {
 		h := sha256.New()
 		seen := map[uintptr]bool{}
@@ -73,8 +77,9 @@ func (p *Program) Fingerprint() Fingerprint {
 			part(at+" delays", d.Steps, d.PerSynapse)
 		}
 	}
-	for _, stream := range slices.Sorted(maps.Keys(p.drawn)) { // per-neuron parameters, inputs and initial values
-		part("values of "+stream, p.drawn[stream])
+	drawn := p.Drawn()
+	for _, stream := range slices.Sorted(maps.Keys(drawn)) { // per-neuron parameters, inputs and initial values
+		part("values of "+stream, drawn[stream])
 	}
 	return f
 }
@@ -212,7 +217,7 @@ func hashWords[T any](h hash.Hash, v []T, word func(T) uint64) {
 
 // Differences lists the parts of the fingerprint f that differ from want
 // (or that only one of them has), sorted.
-func (f Fingerprint) Differences(want Fingerprint) []string {
+func (f Parts) Differences(want Parts) []string {
 	var out []string
 	for k, v := range f {
 		if want[k] != v {
