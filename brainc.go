@@ -30,6 +30,7 @@ import (
 	"github.com/brainc/brainc/models"
 	"github.com/brainc/brainc/netspec"
 	"github.com/brainc/brainc/pjrt"
+	"github.com/brainc/brainc/plan"
 	"github.com/brainc/brainc/results"
 )
 
@@ -177,7 +178,7 @@ func New(net *ir.Network, opts Options) (*Sim, error) {
 		if err := net.Validate(); err != nil {
 			return nil, err
 		}
-		if err := lower.CheckDeviceCount(net, devices); err != nil {
+		if err := plan.CheckDeviceCount(net, devices); err != nil {
 			return nil, fmt.Errorf("brainc: Options.Devices: %w", err)
 		}
 	}

@@ -15,11 +15,12 @@ import (
 	"github.com/brainc/brainc/models"
 	"github.com/brainc/brainc/netspec"
 	"github.com/brainc/brainc/pjrt"
+	"github.com/brainc/brainc/plan"
 )
 
 // benchNet simulates a network for durationMS with an engine and reports,
 // per run: compile-s, run-s (compile excluded), steps/s and run-s/model-s.
-func benchNet(b *testing.B, load func() (*ir.Network, error), durationMS float64, kernel lower.Kernel, engine jit.Engine) {
+func benchNet(b *testing.B, load func() (*ir.Network, error), durationMS float64, kernel plan.Kernel, engine jit.Engine) {
 	backend, err := pjrt.Open(pjrt.Options{})
 	if err != nil {
 		b.Fatal(err)
@@ -92,7 +93,7 @@ func BenchmarkCUBA4k(b *testing.B) {
 }
 
 func BenchmarkCOBA4kDense(b *testing.B) {
-	b.Run("loop/1s", func(b *testing.B) { benchNet(b, builtin("coba"), 1000, lower.KernelDense, jit.EngineLoop) })
+	b.Run("loop/1s", func(b *testing.B) { benchNet(b, builtin("coba"), 1000, plan.KernelDense, jit.EngineLoop) })
 }
 
 func BenchmarkCOBA40k(b *testing.B) {

@@ -20,6 +20,7 @@ import (
 	"github.com/brainc/brainc/netspec"
 	"github.com/brainc/brainc/ops"
 	"github.com/brainc/brainc/pjrt"
+	"github.com/brainc/brainc/plan"
 	"github.com/brainc/brainc/signature"
 )
 
@@ -260,11 +261,11 @@ func TestTrainCheckRefuses(t *testing.T) {
 	// dense kernel, and the all-to-all rule keeps its own.
 	p, err = lower.Build(net, lower.Options{DType: dtypes.Float64, Differentiable: true})
 	require.NoError(t, err)
-	kernels := map[string]lower.Kernel{}
+	kernels := map[string]plan.Kernel{}
 	for _, pr := range p.Projs {
 		kernels[pr.Name] = pr.Kernel
 	}
-	require.Equal(t, map[string]lower.Kernel{"AB": lower.KernelDense, "BA": lower.KernelAllToAll, "AA": lower.KernelDense}, kernels)
+	require.Equal(t, map[string]plan.Kernel{"AB": plan.KernelDense, "BA": plan.KernelAllToAll, "AA": plan.KernelDense}, kernels)
 	_, err = signature.ForTraining(p, signature.Training{})
 	require.NoError(t, err)
 }

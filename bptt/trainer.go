@@ -18,6 +18,7 @@ import (
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/npyio"
 	"github.com/brainc/brainc/ops"
+	"github.com/brainc/brainc/plan"
 	"github.com/brainc/brainc/signature"
 	"github.com/brainc/brainc/sweep"
 )
@@ -581,7 +582,7 @@ func (t *Trainer) Save(path string) error {
 		}
 		c := t.sig.Params[t.grad[i]]
 		for _, pr := range p.Projs {
-			if pr.Weight.Index != c || pr.Kernel != lower.KernelDense || len(pr.Weight.Shape) != 1 {
+			if pr.Weight.Index != c || pr.Kernel != plan.KernelDense || len(pr.Weight.Shape) != 1 {
 				continue
 			}
 			proj, _, _ := strings.Cut(name, ".")

@@ -8,6 +8,7 @@ import (
 
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/ops"
+	"github.com/brainc/brainc/plan"
 )
 
 // copiesDense is a dense projection's input computed for every copy of it
@@ -196,7 +197,7 @@ func (st *stepper) family(pr *lower.Projection) []*lower.Projection {
 	}
 	first := fam[0]
 	for _, q := range fam {
-		if q.Kernel != lower.KernelDense || q.Plastic != nil || q.Pre.Size != first.Pre.Size || q.Target.Size != first.Target.Size ||
+		if q.Kernel != plan.KernelDense || q.Plastic != nil || q.Pre.Size != first.Pre.Size || q.Target.Size != first.Target.Size ||
 			q.Weight.DType != st.p.DType || !slices.Equal(q.Weight.Shape, first.Weight.Shape) ||
 			st.constOf[q.PreList.Index] != st.constOf[first.PreList.Index] || st.constOf[q.PostList.Index] != st.constOf[first.PostList.Index] {
 			return nil

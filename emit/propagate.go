@@ -9,6 +9,7 @@ import (
 	"github.com/brainc/brainc/dynamics"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/ops"
+	"github.com/brainc/brainc/plan"
 	"github.com/brainc/brainc/signature"
 )
 
@@ -144,7 +145,7 @@ func (st *stepper) sourceSum(pr *lower.Projection, state []*Node) *Node {
 // kind is not taken over pop.
 func (st *stepper) kindValues(kind string, pop *lower.Population, state []*Node) *Node {
 	for _, pr := range st.p.Projs {
-		if pr.Kernel == lower.KernelAllToAll && pr.Pre == pop && lower.KindOf(pr) == kind {
+		if pr.Kernel == plan.KernelAllToAll && pr.Pre == pop && lower.KindOf(pr) == kind {
 			return st.sourceValues(pr, state)
 		}
 	}

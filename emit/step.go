@@ -19,6 +19,7 @@ import (
 	"github.com/brainc/brainc/dynamics"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/ops"
+	"github.com/brainc/brainc/plan"
 	"github.com/brainc/brainc/signature"
 )
 
@@ -437,7 +438,7 @@ func (st *stepper) wholeSegment(grp *lower.Group, state []*Node) *Node {
 			return nil
 		}
 		pr := part.Projs[0]
-		if pr.Kernel != lower.KernelEvent || pr.Own != nil || pr.Delay != nil || pr.Target != part.Pop {
+		if pr.Kernel != plan.KernelEvent || pr.Own != nil || pr.Delay != nil || pr.Target != part.Pop {
 			return nil
 		}
 		if first == nil {
@@ -528,9 +529,9 @@ func (st *stepper) transmit(pr *lower.Projection, state []*Node) *Node {
 	switch {
 	case d.PerSynapse == nil:
 		buf = ops.DelayRow(buf, step, st.propagate(pr, state), d.Steps)
-	case pr.Kernel == lower.KernelEvent && st.delayIn[pr] != nil:
+	case pr.Kernel == plan.KernelEvent && st.delayIn[pr] != nil:
 		buf = st.delayIn[pr]
-	case pr.Kernel == lower.KernelEvent:
+	case pr.Kernel == plan.KernelEvent:
 		if pr.SplitOwn != nil {
 			panic(fmt.Sprintf("lower: projection %s's table is split across %d devices: the loop must give the step its ring buffer (signature.Step.Pre)", pr.Name, st.p.Devices))
 		}
@@ -736,9 +737,9 @@ func (st *stepper) propagate(pr *lower.Projection, state []*Node) *Node {
 	w := st.consts[pr.Weight.Index]
 	nPost := pr.Target.Size
 	switch pr.Kernel {
-	case lower.KernelPoisson:
+	case plan.KernelPoisson:
 		return st.poissonInput(pr, state[0], w)
-	case lower.KernelDense:
+	case plan.KernelDense:
 		if st.batched != nil {
 			if x := st.copiesDense(pr, state); x != nil {
 				return x
@@ -746,7 +747,7 @@ func (st *stepper) propagate(pr *lower.Projection, state []*Node) *Node {
 		}
 		values, w := st.denseInputs(pr, state)
 		return ops.DensePropagate(values, st.consts[pr.PreList.Index], st.consts[pr.PostList.Index], w, nPost)
-	case lower.KernelAllToAll:
+	case plan.KernelAllToAll:
 		values := st.sourceValues(pr, state)
 		x := BroadcastToDims(Mul(st.sourceSum(pr, state), w), nPost)
 		if pr.Pre == pr.Target && !pr.Conn.AllowSelf {
@@ -762,7 +763,7 @@ func (st *stepper) propagate(pr *lower.Projection, state []*Node) *Node {
 		return ops.EventPropagateCSRScaled(st.localIdx(pr.Pre, state), st.consts[o.Ptr.Index], st.consts[o.Indices.Index], o.Width,
 			st.ownWeight(pr, state), st.rowScale(pr, state), nPost)
 	}
-	if pr.Kernel == lower.KernelProcedural {
+	if pr.Kernel == plan.KernelProcedural {
 		if pr.Split {
 			return procSlice(pr, st.splitInput(pr))
 		}

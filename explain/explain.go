@@ -6,6 +6,7 @@ package explain
 
 import (
 	"github.com/brainc/brainc/lower"
+	"github.com/brainc/brainc/plan"
 
 	"fmt"
 	"maps"
@@ -58,25 +59,25 @@ func Describe(p *lower.Program) string {
 	}
 	for _, pr := range p.Projs {
 		switch pr.Kernel {
-		case lower.KernelPoisson:
+		case plan.KernelPoisson:
 			in := pr.Poisson
 			fmt.Fprintf(&sb, "projection %s: Poisson input, %d trains of %g Hz per neuron of %s, kernel %s (%s), %s\n",
-				pr.Name, in.Num, in.Rate, pr.Post, pr.Kernel, pr.Why, lower.FormatBytes(p.ProjectionBytes(pr)))
+				pr.Name, in.Num, in.Rate, pr.Post, pr.Kernel, pr.Why, plan.FormatBytes(p.ProjectionBytes(pr)))
 			continue
-		case lower.KernelAllToAll:
+		case plan.KernelAllToAll:
 			fmt.Fprintf(&sb, "projection %s: %s→%s all to all (%d×%d, nothing stored), kernel %s (%s), %s\n",
-				pr.Name, pr.Pre.Name, pr.Post, pr.Pre.Size, pr.Target.Size, pr.Kernel, pr.Why, lower.FormatBytes(p.ProjectionBytes(pr)))
+				pr.Name, pr.Pre.Name, pr.Post, pr.Pre.Size, pr.Target.Size, pr.Kernel, pr.Why, plan.FormatBytes(p.ProjectionBytes(pr)))
 			continue
 		}
 		if pr.Proc != nil {
 			fmt.Fprintf(&sb, "projection %s: %s→%s ≈%.0f synapses (regenerated, %d slots per row), kernel %s (%s), %s\n",
 				pr.Name, pr.Pre.Name, pr.Post, pr.Proc.Synapses(), pr.Proc.Width,
-				pr.Kernel, pr.Why, lower.FormatBytes(p.ProjectionBytes(pr)))
+				pr.Kernel, pr.Why, plan.FormatBytes(p.ProjectionBytes(pr)))
 			continue
 		}
 		fmt.Fprintf(&sb, "projection %s: %s→%s %d synapses (max fan-out %d), kernel %s (%s), %s\n",
 			pr.Name, pr.Pre.Name, pr.Post, pr.Matrix.NumSynapses(), pr.Matrix.MaxRow(),
-			pr.Kernel, pr.Why, lower.FormatBytes(p.ProjectionBytes(pr)))
+			pr.Kernel, pr.Why, plan.FormatBytes(p.ProjectionBytes(pr)))
 	}
 	return sb.String()
 }
@@ -122,7 +123,7 @@ func Program(p *lower.Program, engine string, capacity, steps int) string {
 		tables := f.Tables()
 		ptr, c := tables[0], tables[1]
 		fmt.Fprintf(&sb, "  %s: one CSR fan-out table, %d targets (%d entries with the padding) + %d row pointers (%s, %.2f B per synapse), rows up to %d slots, serves %s; one gather + one scatter per step\n",
-			b.Name, synapses, c.Shape[0], ptr.Shape[0], lower.FormatBytes(c.Bytes()+ptr.Bytes()),
+			b.Name, synapses, c.Shape[0], ptr.Shape[0], plan.FormatBytes(c.Bytes()+ptr.Bytes()),
 			float64(c.Bytes()+ptr.Bytes())/float64(max(synapses, 1)), f.Width, strings.Join(projNames(b.Events), ", "))
 	}
 	for _, pr := range p.Projs {
@@ -146,7 +147,7 @@ func Program(p *lower.Program, engine string, capacity, steps int) string {
 				whole = ", whole on every device"
 			}
 			fmt.Fprintf(&sb, "  %s: its own CSR table (%s), %d synapses, rows up to %d, %s%s\n", pr.Name, why,
-				pr.Matrix.NumSynapses(), o.Width, lower.FormatBytes(p.ProjectionBytes(pr)), whole)
+				pr.Matrix.NumSynapses(), o.Width, plan.FormatBytes(p.ProjectionBytes(pr)), whole)
 		}
 		if pr.Split {
 			found = true
@@ -170,7 +171,7 @@ func Program(p *lower.Program, engine string, capacity, steps int) string {
 			what = fmt.Sprintf("per synapse, up to %d steps (%g ms)", d.Steps, float64(d.Steps)*p.Net.Dt)
 		}
 		fmt.Fprintf(&sb, "  %s: %s; ring buffer of %d × %d future inputs (%s)\n", pr.Name, what, d.Len, pr.Target.Size,
-			lower.FormatBytes(d.Buf.Bytes()))
+			plan.FormatBytes(d.Buf.Bytes()))
 	}
 	if !found {
 		sb.WriteString("  none (every projection delivers spikes on the next step)\n")
@@ -183,8 +184,8 @@ func Program(p *lower.Program, engine string, capacity, steps int) string {
 	for _, v := range p.State {
 		stateBytes += v.Bytes()
 	}
-	fmt.Fprintf(&sb, "\ndevice memory held:\n  connectivity and weights: %s in %d arrays\n", lower.FormatBytes(constBytes), len(p.Consts))
-	fmt.Fprintf(&sb, "  state carried between steps: %s in %d arrays (", lower.FormatBytes(stateBytes), len(p.State))
+	fmt.Fprintf(&sb, "\ndevice memory held:\n  connectivity and weights: %s in %d arrays\n", plan.FormatBytes(constBytes), len(p.Consts))
+	fmt.Fprintf(&sb, "  state carried between steps: %s in %d arrays (", plan.FormatBytes(stateBytes), len(p.State))
 	for i, v := range p.State {
 		if i > 0 {
 			sb.WriteString(", ")
@@ -201,10 +202,10 @@ func Program(p *lower.Program, engine string, capacity, steps int) string {
 			names = append(names, fmt.Sprintf("%s (%d slots)", b.Name, lower.Capacity(b, capacity)))
 		}
 		fmt.Fprintf(&sb, "  events: %d Int32 per step for %s; %s to the host over the run\n",
-			width, strings.Join(names, ", "), lower.FormatBytes(int64(width)*4*int64(steps)))
+			width, strings.Join(names, ", "), plan.FormatBytes(int64(width)*4*int64(steps)))
 	}
-	bounds := map[string]lower.SpikeBound{}
-	for _, b := range lower.SpikeBounds(p.Net, steps) {
+	bounds := map[string]plan.SpikeBound{}
+	for _, b := range plan.SpikeBounds(p.Net, steps) {
 		bounds[b.Pop] = b
 	}
 	for _, pop := range p.SpikeMonitors {
@@ -214,11 +215,11 @@ func Program(p *lower.Program, engine string, capacity, steps int) string {
 			bound = "about"
 		}
 		fmt.Fprintf(&sb, "  spikes of %s: times (8 B) and indices (4 B) per spike, held until written to spikes.npz: %s %.3g spikes (%s) over the run (%d neurons × %d steps, %s)\n",
-			pop.Name, bound, b.Spikes, lower.FormatApprox(b.Spikes*lower.BytesPerSpike), b.Neurons, b.Steps, b.Basis)
+			pop.Name, bound, b.Spikes, plan.FormatApprox(b.Spikes*plan.BytesPerSpike), b.Neurons, b.Steps, b.Basis)
 	}
 	for _, t := range p.Traces {
 		fmt.Fprintf(&sb, "  trace %s.%s of %d %s: %s over the run\n", t.Pop, t.Var, len(t.Indices), traceUnit(p, t),
-			lower.FormatBytes(int64(len(t.Indices))*int64(steps)*int64(p.DType.Size())))
+			plan.FormatBytes(int64(len(t.Indices))*int64(steps)*int64(p.DType.Size())))
 	}
 	if width == 0 && len(p.Traces) == 0 {
 		sb.WriteString("  none\n")
@@ -231,23 +232,23 @@ func Program(p *lower.Program, engine string, capacity, steps int) string {
 // spikes the recorder may hold (SpikeBudget).
 func explainMemory(p *lower.Program, sb *strings.Builder) {
 	opts := lower.Options{MaxMemory: p.MaxMemory}
-	total, items := lower.EstimateMemory(p.Net, opts)
+	total, items := plan.EstimateMemory(p.Net, opts.Budget())
 	sb.WriteString("\nmemory estimated before the run:\n")
 	for _, it := range items {
 		note := ""
 		if it.UpperBound {
 			note = " (an upper bound, not counted)"
 		}
-		fmt.Fprintf(sb, "  %s: %s%s\n", it.What, lower.FormatApprox(it.Bytes), note)
+		fmt.Fprintf(sb, "  %s: %s%s\n", it.What, plan.FormatApprox(it.Bytes), note)
 	}
 	limit := "no limit known"
-	if l, ok := lower.MemoryLimit(opts); ok {
-		limit = "limit " + lower.FormatApprox(float64(l))
+	if l, ok := plan.MemoryLimit(opts.MaxMemory); ok {
+		limit = "limit " + plan.FormatApprox(float64(l))
 	}
-	fmt.Fprintf(sb, "  counted: %s (%s)\n", lower.FormatApprox(total), limit)
-	if budget, ok := lower.SpikeBudget(p.Net, opts); ok && len(p.SpikeMonitors) > 0 {
+	fmt.Fprintf(sb, "  counted: %s (%s)\n", plan.FormatApprox(total), limit)
+	if budget, ok := plan.SpikeBudget(p.Net, opts.Budget()); ok && len(p.SpikeMonitors) > 0 {
 		fmt.Fprintf(sb, "  the spike monitors stop the run with an error past %d spikes (%s, the memory left)\n",
-			budget, lower.FormatApprox(float64(budget)*lower.BytesPerSpike))
+			budget, plan.FormatApprox(float64(budget)*plan.BytesPerSpike))
 	}
 }
 
@@ -257,12 +258,12 @@ func kernelCounts(projs []*lower.Projection) string {
 	if len(projs) == 0 {
 		return "no projections"
 	}
-	counts := map[lower.Kernel]int{}
+	counts := map[plan.Kernel]int{}
 	for _, pr := range projs {
 		counts[pr.Kernel]++
 	}
 	var parts []string
-	for _, k := range []lower.Kernel{lower.KernelEvent, lower.KernelProcedural, lower.KernelAllToAll, lower.KernelPoisson, lower.KernelDense} {
+	for _, k := range []plan.Kernel{plan.KernelEvent, plan.KernelProcedural, plan.KernelAllToAll, plan.KernelPoisson, plan.KernelDense} {
 		if counts[k] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[k], k))
 		}
@@ -280,9 +281,9 @@ func synapseStateText(p *lower.Program, pl *lower.Plastic) string {
 	}
 	if pl.LastUpdate != nil {
 		bytes += pl.LastUpdate.Bytes()
-		return fmt.Sprintf("the rule's variables per synapse (%s, and each synapse's last event: %s)", strings.Join(names, ", "), lower.FormatBytes(bytes))
+		return fmt.Sprintf("the rule's variables per synapse (%s, and each synapse's last event: %s)", strings.Join(names, ", "), plan.FormatBytes(bytes))
 	}
-	return fmt.Sprintf("the rule's variables per synapse (%s: %s)", strings.Join(names, ", "), lower.FormatBytes(bytes))
+	return fmt.Sprintf("the rule's variables per synapse (%s: %s)", strings.Join(names, ", "), plan.FormatBytes(bytes))
 }
 
 // traceUnit is what a trace's indices count: synapses for a plastic
@@ -302,7 +303,7 @@ func traceUnit(p *lower.Program, t lower.Trace) string {
 func Devices(p *lower.Program, devices int) string {
 	state, consts, split, whole := p.DeviceBytes(max(devices, 1))
 	if devices < 2 {
-		return fmt.Sprintf("one device: state %s, constants %s", lower.FormatBytes(state), lower.FormatBytes(consts))
+		return fmt.Sprintf("one device: state %s, constants %s", plan.FormatBytes(state), plan.FormatBytes(consts))
 	}
 	var pads []string
 	for _, pop := range p.Pops {
@@ -311,7 +312,7 @@ func Devices(p *lower.Program, devices int) string {
 		}
 	}
 	s := fmt.Sprintf("%d devices: %d arrays split by neuron or target, %d whole on each (scalars, STDP and dense tables, what does not divide); per device: state %s, constants %s",
-		devices, split, whole, lower.FormatBytes(state), lower.FormatBytes(consts))
+		devices, split, whole, plan.FormatBytes(state), plan.FormatBytes(consts))
 	if len(pads) > 0 {
 		s += "; padded: " + strings.Join(pads, ", ")
 	}
@@ -328,5 +329,5 @@ func describeSplit(b *lower.Block) string {
 		}
 	}
 	return fmt.Sprintf("split by target across %d devices: each holds up to %d synapses, those onto its own neurons (%s with their weights), rows up to %d slots, %d values out",
-		sp.Devices, sp.Synapses, lower.FormatBytes(bytes), sp.Width, sp.Cols)
+		sp.Devices, sp.Synapses, plan.FormatBytes(bytes), sp.Width, sp.Cols)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/models"
 	"github.com/brainc/brainc/netspec"
+	"github.com/brainc/brainc/plan"
 )
 
 // build lowers a spec.
@@ -82,7 +83,7 @@ func TestExplainSaysWhatSplitsByTarget(t *testing.T) {
 		assert.Contains(t, Program(p, "loop", 16, 10), fmt.Sprintf("split by target across %d devices", devices))
 		assert.Contains(t, Devices(p, devices), fmt.Sprintf("%d devices: ", devices))
 	}
-	p := build(t, packed, lower.Options{PadTo: 4, Kernel: lower.KernelProcedural})
+	p := build(t, packed, lower.Options{PadTo: 4, Kernel: plan.KernelProcedural})
 	split := p.SplitProcedural()
 	require.NotEmpty(t, split)
 	assert.Contains(t, Program(p, "loop", 16, 10), split[0].Name+": procedural rows, split by target across 4 devices: each regenerates the rows of the neurons that fired and keeps the synapses onto its own 80 neurons of A+B")

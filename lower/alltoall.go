@@ -1,6 +1,8 @@
 package lower
 
 import (
+	"github.com/brainc/brainc/plan"
+
 	"slices"
 )
 
@@ -43,7 +45,7 @@ func KindOf(pr *Projection) string {
 func (p *Program) planSourceSums() {
 	s := &SourceSums{}
 	for _, pr := range p.Projs {
-		if pr.Kernel != KernelAllToAll {
+		if pr.Kernel != plan.KernelAllToAll {
 			continue
 		}
 		if !slices.Contains(s.Pops, pr.Pre) {

@@ -1,6 +1,8 @@
 package lower
 
 import (
+	"github.com/brainc/brainc/plan"
+
 	"strings"
 )
 
@@ -21,7 +23,7 @@ func (p *Program) constHolds(v *Var) string {
 		if v == pr.Weight {
 			return "synaptic weight of " + pr.Name
 		}
-		if pr.Kernel == KernelDense && (v == pr.PreList || v == pr.PostList) {
+		if pr.Kernel == plan.KernelDense && (v == pr.PreList || v == pr.PostList) {
 			return "synapse list of " + pr.Name + " (" + strings.TrimPrefix(v.Name, pr.Name+".") + "synaptic indices)"
 		}
 	}

@@ -1,6 +1,8 @@
 package lower
 
 import (
+	"github.com/brainc/brainc/plan"
+
 	"fmt"
 	"maps"
 	"slices"
@@ -47,7 +49,7 @@ func (p *Program) CompactBlocks() []*Block {
 func (p *Program) DelayedEvents() []*Projection {
 	var out []*Projection
 	for _, pr := range p.Projs {
-		if pr.Kernel == KernelEvent && pr.Delay != nil && pr.Delay.PerSynapse != nil && pr.Own != nil && pr.STP == nil && pr.Plastic == nil {
+		if pr.Kernel == plan.KernelEvent && pr.Delay != nil && pr.Delay.PerSynapse != nil && pr.Own != nil && pr.STP == nil && pr.Plastic == nil {
 			out = append(out, pr)
 		}
 	}

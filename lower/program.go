@@ -22,50 +22,17 @@ import (
 	"github.com/brainc/brainc/dynamics"
 	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/ops"
+	"github.com/brainc/brainc/plan"
 )
-
-// Kernel names a spike-propagation operator.
-type Kernel string
-
-// Propagation kernels.
-const (
-	// KernelEvent touches only rows of neurons that fired (ops.EventPropagate).
-	KernelEvent Kernel = "event"
-	// KernelDense touches every synapse (ops.DensePropagate); differentiable.
-	KernelDense Kernel = "dense"
-	// KernelProcedural stores no connectivity: the rows of neurons that
-	// fired are regenerated in the graph each step (ops.ProceduralEvent).
-	KernelProcedural Kernel = "procedural"
-	// KernelAllToAll stores no connectivity either: an all_to_all projection
-	// with one weight gives every target w·Σ_j s_j (less its own term when
-	// self-connections are excluded), O(N_pre + N_post) per step.
-	KernelAllToAll Kernel = "all_to_all"
-	// KernelPoisson draws a Poisson input's counts per neuron and step
-	// (ops.HashPoisson); there is no presynaptic population.
-	KernelPoisson Kernel = "poisson"
-)
-
-// autoEventMinSynapses is the synapse count from which "auto" picks the
-// event-driven kernel: below it, the per-synapse pass is as cheap as
-// compaction and gathering.
-const autoEventMinSynapses = 4096
-
-// autoProceduralMinSynapses is the expected synapse count from which "auto"
-// regenerates fixed_prob connectivity instead of storing it: 32M synapses,
-// 128 MiB of CSR indices for one projection. Below it, storing is faster
-// (COBA, in-degree 80, XLA CPU plugin, brainc bench scale, 1 s: stored CSR
-// 1.1 / 5.3 / 31.9 s of run at 4k / 40k / 400k neurons against 1.5 / 6.5 /
-// 44.5 s regenerated); above it, memory and the host's build time decide.
-const autoProceduralMinSynapses = 32 << 20
 
 // Options configures Build.
 type Options struct {
 	// DType is the simulation float type: Float32 (default) or Float64.
 	DType dtypes.DType
 	// Kernel, when set, overrides every projection's kernel choice.
-	Kernel Kernel
+	Kernel plan.Kernel
 	// MaxMemory, when > 0, is the most memory (bytes) a network's estimate
-	// (EstimateMemory) may reach; 0 means the memory available on the
+	// (plan.EstimateMemory) may reach; 0 means the memory available on the
 	// machine. Past it Build fails before building anything.
 	MaxMemory int64
 	// NoPack, when set, gives every population a block of its own (see
@@ -96,6 +63,10 @@ type Options struct {
 	Differentiable bool
 }
 
+// Budget is what the memory estimate of a lowering under these options
+// depends on besides the network (plan.EstimateMemory).
+func (o Options) Budget() plan.Budget { return plan.Budget{Kernel: o.Kernel, MaxMemory: o.MaxMemory} }
+
 // Choices are what a run asks of the lowering, from a command's flags or
 // the Go API's options.
 type Choices struct {
@@ -103,7 +74,7 @@ type Choices struct {
 	// "float64").
 	Float64 bool
 	// Kernel, when set, forces every projection's kernel.
-	Kernel Kernel
+	Kernel plan.Kernel
 	// MaxMemory is the memory limit in bytes (0: the machine's).
 	MaxMemory int64
 	// Devices, when > 1, is the number of devices the run splits across:
@@ -257,7 +228,7 @@ type Projection struct {
 	// Pre is the source population (nil for a Poisson input), Target the
 	// postsynaptic one.
 	Pre, Target *Population
-	Kernel      Kernel
+	Kernel      plan.Kernel
 	// Why explains the kernel choice.
 	Why string
 	// Matrix is the stored connectivity (nil for the procedural kernel).
@@ -435,7 +406,7 @@ type Program struct {
 	copiesOf map[string]int
 	// MaxMemory is Options.MaxMemory, the memory limit the program was
 	// built under (0: the memory available), which also bounds the spikes
-	// a run records (SpikeBudget).
+	// a run records (plan.SpikeBudget).
 	MaxMemory int64
 }
 
@@ -460,16 +431,16 @@ func Build(net *ir.Network, opts Options) (*Program, error) {
 	if opts.DType != dtypes.Float32 && opts.DType != dtypes.Float64 {
 		return nil, fmt.Errorf("lower: simulation dtype must be Float32 or Float64, got %s", opts.DType)
 	}
-	if opts.Kernel != "" && opts.Kernel != KernelEvent && opts.Kernel != KernelDense && opts.Kernel != KernelProcedural {
-		return nil, fmt.Errorf("lower: unknown kernel %q: expected %q, %q or %q", opts.Kernel, KernelEvent, KernelDense, KernelProcedural)
+	if opts.Kernel != "" && opts.Kernel != plan.KernelEvent && opts.Kernel != plan.KernelDense && opts.Kernel != plan.KernelProcedural {
+		return nil, fmt.Errorf("lower: unknown kernel %q: expected %q, %q or %q", opts.Kernel, plan.KernelEvent, plan.KernelDense, plan.KernelProcedural)
 	}
 	if err := net.Validate(); err != nil {
 		return nil, err
 	}
-	if err := CheckDeviceCount(net, opts.PadTo); err != nil && opts.PadTo <= MaxDevices { // beyond: refused below
+	if err := plan.CheckDeviceCount(net, opts.PadTo); err != nil && opts.PadTo <= MaxDevices { // beyond: refused below
 		return nil, &ir.SpecError{File: net.File, Field: "devices", Msg: err.Error()}
 	}
-	if err := checkMemory(net, opts); err != nil {
+	if err := plan.CheckMemory(net, opts.Budget()); err != nil {
 		return nil, &ir.SpecError{File: net.File, Msg: err.Error()}
 	}
 	p := &Program{Net: net, DType: opts.DType, Devices: max(opts.PadTo, 1), MaxMemory: opts.MaxMemory}
@@ -703,55 +674,11 @@ func newNeuron(ip *ir.Population) (dynamics.Neuron, error) {
 	return dynamics.NewNeuron(ip.Model, ip.Params)
 }
 
-// chooseProcedural decides, before any connectivity is built, whether a
-// projection regenerates its connectivity: when forced or set in the spec,
-// or ("auto") for fixed_prob projections with at least
-// autoProceduralMinSynapses expected synapses.
-func chooseProcedural(spec, force Kernel, ipr *ir.Projection, nPre, nPost int) (Kernel, string, bool) {
-	fixedProb := ipr.Conn.Rule == ir.ConnFixedProb && ipr.Conn.Prob > 0 && ipr.Conn.Prob < 1
-	expected := float64(nPre) * float64(nPost) * ipr.Conn.Prob
-	switch {
-	case force == KernelProcedural && fixedProb:
-		return KernelProcedural, "forced by option", true
-	case force != "":
-		return "", "", false
-	case spec == KernelProcedural && fixedProb:
-		return KernelProcedural, "set in spec", true
-	case spec == "auto" || spec == "":
-		if fixedProb && expected >= autoProceduralMinSynapses {
-			return KernelProcedural, fmt.Sprintf("auto: %.3g expected synapses ≥ %d, regenerating rows holds no connectivity", expected, autoProceduralMinSynapses), true
-		}
-	}
-	return "", "", false
-}
-
 // proceduralKey derives a projection's 32-bit connectivity key from the
 // network seed and the projection's stream.
 func proceduralKey(seed, stream uint64) uint32 {
 	x := seed ^ stream*0x9E3779B97F4A7C15
 	return ops.Hash32(uint32(x) ^ ops.Hash32(uint32(x>>32)))
-}
-
-// chooseKernel picks a stored projection's kernel; copies is how many
-// copies of it a batch holds (1 alone, see ir.Network.Replicas): the auto
-// rule weighs their synapses together, since every copy's dense pass is a
-// kernel of its own while event copies share their source's fan-out table.
-func chooseKernel(spec, force Kernel, m *connect.Matrix, copies int) (Kernel, string) {
-	note := ""
-	if force == KernelProcedural { // not applicable to this rule: choose as auto
-		force, note = "", " (procedural needs fixed_prob with 0 < p < 1)"
-	}
-	switch {
-	case force != "":
-		return force, "forced by option"
-	case spec == KernelEvent || spec == KernelDense:
-		return spec, "set in spec"
-	case copies > 1 && m.NumSynapses()*copies >= autoEventMinSynapses:
-		return KernelEvent, fmt.Sprintf("auto: %d copies of %d synapses ≥ %d, one fan-out table for all copies%s", copies, m.NumSynapses(), autoEventMinSynapses, note)
-	case m.NumSynapses() >= autoEventMinSynapses:
-		return KernelEvent, fmt.Sprintf("auto: %d synapses ≥ %d, sparse firing touches few rows%s", m.NumSynapses(), autoEventMinSynapses, note)
-	}
-	return KernelDense, fmt.Sprintf("auto: %d synapses < %d, a full pass is as cheap as compaction%s", m.NumSynapses(), autoEventMinSynapses, note)
 }
 
 // scalar makes a host scalar of the simulation dtype.
@@ -776,25 +703,16 @@ func (p *Program) ProjectionBytes(pr *Projection) int64 {
 		}
 		return n
 	}
-	if pr.Kernel == KernelProcedural || pr.Kernel == KernelAllToAll || pr.Kernel == KernelPoisson {
+	if pr.Kernel == plan.KernelProcedural || pr.Kernel == plan.KernelAllToAll || pr.Kernel == plan.KernelPoisson {
 		return n
 	}
-	if pr.Kernel == KernelEvent {
+	if pr.Kernel == plan.KernelEvent {
 		if pr.SynWeights != nil {
 			return n + int64(pr.Matrix.NumSynapses())*(4+int64(p.DType.Size()))
 		}
 		return n + int64(pr.Matrix.NumSynapses())*4
 	}
 	return n + pr.PreList.Bytes() + pr.PostList.Bytes()
-}
-
-// FormatBytes writes a byte count in binary units ("512 B", "3.2 MiB").
-func FormatBytes(n int64) string {
-	if n < 1024 {
-		return fmt.Sprintf("%d B", n)
-	}
-	exp := int(math.Log(float64(n)) / math.Log(1024))
-	return fmt.Sprintf("%.1f %ciB", float64(n)/math.Pow(1024, float64(exp)), "KMGTPE"[exp-1])
 }
 
 // loadSpikeTimes gives a SpikeTimes source its spikes, from the spec or

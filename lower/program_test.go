@@ -11,6 +11,7 @@ import (
 
 	"github.com/brainc/brainc/models"
 	"github.com/brainc/brainc/netspec"
+	"github.com/brainc/brainc/plan"
 )
 
 const spec = `
@@ -33,11 +34,11 @@ func TestBuild(t *testing.T) {
 	assert.Equal(t, dtypes.Float32, p.DType)
 	require.Len(t, p.Projs, 3)
 	// A2A: ~9,000 synapses → event; B2A: forced by the spec; A2B: 100 synapses → dense.
-	assert.Equal(t, KernelEvent, p.Projs[0].Kernel)
+	assert.Equal(t, plan.KernelEvent, p.Projs[0].Kernel)
 	assert.Contains(t, p.Projs[0].Why, "auto:")
-	assert.Equal(t, KernelEvent, p.Projs[1].Kernel)
+	assert.Equal(t, plan.KernelEvent, p.Projs[1].Kernel)
 	assert.Equal(t, "set in spec", p.Projs[1].Why)
-	assert.Equal(t, KernelDense, p.Projs[2].Kernel)
+	assert.Equal(t, plan.KernelDense, p.Projs[2].Kernel)
 	assert.Equal(t, 100, p.Projs[2].Matrix.NumSynapses())
 	// A and B share model and parameters: one block, A's neurons first.
 	require.Len(t, p.Blocks, 1)
@@ -87,10 +88,10 @@ func TestBuild(t *testing.T) {
 	assert.Equal(t, Segment{Start: 0, Size: 300}, apart.Projs[1].Segment)
 	assert.Equal(t, "B.V", apart.Blocks[1].States["V"].Name)
 
-	forced, err := Build(net, Options{Kernel: KernelDense})
+	forced, err := Build(net, Options{Kernel: plan.KernelDense})
 	require.NoError(t, err)
 	for _, pr := range forced.Projs {
-		assert.Equal(t, KernelDense, pr.Kernel)
+		assert.Equal(t, plan.KernelDense, pr.Kernel)
 	}
 	_, err = Build(net, Options{DType: dtypes.Int32})
 	assert.EqualError(t, err, "lower: simulation dtype must be Float32 or Float64, got Int32")
@@ -148,7 +149,7 @@ func TestOptionsFor(t *testing.T) {
 		{"", Choices{}, Options{DType: dtypes.Float32}},
 		{"", Choices{Float64: true}, Options{DType: dtypes.Float64}},
 		{"float64", Choices{}, Options{DType: dtypes.Float64}},
-		{"", Choices{Kernel: KernelDense, MaxMemory: 1 << 30, Devices: 1}, Options{DType: dtypes.Float32, Kernel: KernelDense, MaxMemory: 1 << 30}},
+		{"", Choices{Kernel: plan.KernelDense, MaxMemory: 1 << 30, Devices: 1}, Options{DType: dtypes.Float32, Kernel: plan.KernelDense, MaxMemory: 1 << 30}},
 		{"", Choices{Devices: 3}, Options{DType: dtypes.Float32, PadTo: 3}},
 	} {
 		net.Precision = tc.precision

@@ -13,6 +13,7 @@ import (
 	"github.com/brainc/brainc/dynamics"
 	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/ops"
+	"github.com/brainc/brainc/plan"
 )
 
 // lowerProjection builds a projection's connectivity, kernel, delay line
@@ -51,7 +52,7 @@ func (p *Program) lowerProjection(ipr *ir.Projection, byName map[string]*Populat
 		if lambda := float64(ipr.Poisson.Num) * ipr.Poisson.Rate * p.Net.Dt / 1000; lambda > maxPoissonMean {
 			return fmt.Errorf("poisson: num × rate × dt is %.3g arrivals per neuron and step, over the limit of %g", lambda, float64(maxPoissonMean))
 		}
-		pr.Kernel, pr.Why = KernelPoisson, "Poisson input: counts drawn per neuron and step"
+		pr.Kernel, pr.Why = plan.KernelPoisson, "Poisson input: counts drawn per neuron and step"
 		pr.PoissonKey = p.HashKey("poisson-input:" + ipr.Name)
 		pr.Weight = p.addConst(ipr.Name+".weight", p.scalar(ipr.Weight))
 	} else {
@@ -138,11 +139,11 @@ func (p *Program) connect(pr *Projection, post *Population, opts Options, kineti
 	ipr, pre := pr.Projection, pr.Pre
 	force := opts.Kernel
 	if opts.Differentiable {
-		force = KernelDense
+		force = plan.KernelDense
 	}
 	stateful := ipr.STP != nil || ipr.Plastic() || kinetic || ipr.WeightDist != nil // per-synapse weights are stored
 	perSynapseDelay := ipr.Delay.Kind == ir.InitUniform || ipr.Delay.Kind == ir.InitNormal
-	if k, why, ok := chooseProcedural(Kernel(ipr.Kernel), force, ipr, pre.Size, post.Size); ok && !stateful && !perSynapseDelay {
+	if k, why, ok := plan.ChooseProcedural(plan.Kernel(ipr.Kernel), force, ipr, pre.Size, post.Size); ok && !stateful && !perSynapseDelay {
 		proc, err := p.procedural(pr, post)
 		if err != nil {
 			return err
@@ -154,7 +155,7 @@ func (p *Program) connect(pr *Projection, post *Population, opts Options, kineti
 	}
 	if ipr.Conn.Rule == ir.ConnAllToAll && !ipr.Plastic() && ipr.WeightDist == nil && !perSynapseDelay && opts.Kernel == "" &&
 		(ipr.Kernel == "" || ipr.Kernel == "auto") {
-		pr.Kernel, pr.Why = KernelAllToAll, "auto: all_to_all with one weight, each target gets w·Σ of the sources"
+		pr.Kernel, pr.Why = plan.KernelAllToAll, "auto: all_to_all with one weight, each target gets w·Σ of the sources"
 		if ipr.STP != nil {
 			pr.Why += ", each source's spike scaled by its short-term plasticity efficacy"
 			p.addSTP(pr)
@@ -176,18 +177,18 @@ func (p *Program) connect(pr *Projection, post *Population, opts Options, kineti
 	if err := checkWeights(ipr, pr.SynWeights, m); err != nil {
 		return err
 	}
-	pr.Kernel, pr.Why = chooseKernel(Kernel(ipr.Kernel), force, m, p.copies(ipr.Name))
+	pr.Kernel, pr.Why = plan.ChooseKernel(plan.Kernel(ipr.Kernel), force, m.NumSynapses(), p.copies(ipr.Name))
 	if opts.Differentiable && opts.Kernel == "" {
 		pr.Why = "training: the same synapses as event or procedural, whose kernels have no backward rule yet"
 	}
 	switch {
 	case ipr.STP != nil:
-		if pr.Kernel == KernelEvent {
+		if pr.Kernel == plan.KernelEvent {
 			pr.Why += "; short-term plasticity scales each firing row: own table"
 		}
 		p.addSTP(pr)
 	case ipr.Plastic():
-		pl := &Plastic{Event: pr.Kernel == KernelEvent}
+		pl := &Plastic{Event: pr.Kernel == plan.KernelEvent}
 		if s := ipr.STDP; s != nil {
 			pl.Rule = dynamics.STDP{TauPlus: s.TauPlus, TauMinus: s.TauMinus, APlus: s.APlus,
 				AMinus: s.AMinus, WMin: s.WMin, WMax: s.WMax}
@@ -224,10 +225,10 @@ func (p *Program) connect(pr *Projection, post *Population, opts Options, kineti
 		if err := p.synapseState(pr, n, byName); err != nil {
 			return err
 		}
-	case kinetic && pr.Kernel == KernelEvent:
-		pr.Kernel, pr.Why = KernelDense, "a kinetic synapse transmits a continuous g, not events: dense kernel"
+	case kinetic && pr.Kernel == plan.KernelEvent:
+		pr.Kernel, pr.Why = plan.KernelDense, "a kinetic synapse transmits a continuous g, not events: dense kernel"
 	}
-	if pr.SynWeights != nil && pr.Kernel == KernelDense && pr.Plastic == nil {
+	if pr.SynWeights != nil && pr.Kernel == plan.KernelDense && pr.Plastic == nil {
 		w := make([]float64, len(pr.SynWeights))
 		for k, x := range pr.SynWeights {
 			w[k] = x * ipr.Weight
@@ -236,7 +237,7 @@ func (p *Program) connect(pr *Projection, post *Population, opts Options, kineti
 	} else {
 		pr.Weight = p.addConst(ipr.Name+".weight", p.scalar(ipr.Weight))
 	}
-	if pr.Kernel == KernelDense {
+	if pr.Kernel == plan.KernelDense {
 		preList, postList := m.COO()
 		pr.PreList = p.addConst(ipr.Name+".pre", tensors.FromFlatDataAndDimensions(preList, len(preList)))
 		pr.PostList = p.addConst(ipr.Name+".post", tensors.FromFlatDataAndDimensions(postList, len(postList)))
@@ -244,7 +245,7 @@ func (p *Program) connect(pr *Projection, post *Population, opts Options, kineti
 	if err := p.delay(pr, post, lists.Delay); err != nil {
 		return err
 	}
-	if pr.Kernel == KernelEvent {
+	if pr.Kernel == plan.KernelEvent {
 		pre.Block.Compact = true
 		if pr.STP != nil || pr.Plastic != nil || pr.Delay != nil && pr.Delay.PerSynapse != nil {
 			p.ownTable(pr)
@@ -410,7 +411,7 @@ func (p *Program) lowerGap(pr *Projection, opts Options) error {
 		return err
 	}
 	pr.Matrix, pr.SynWeights = m, lists.Weight
-	pr.Kernel, pr.Why = KernelDense, "gap junctions couple potentials every step: dense kernel"
+	pr.Kernel, pr.Why = plan.KernelDense, "gap junctions couple potentials every step: dense kernel"
 	preList, postList := m.COO()
 	n := len(preList)
 	from, to := append(slices.Clone(preList), postList...), append(slices.Clone(postList), preList...)
@@ -495,7 +496,7 @@ func (p *Program) delay(pr *Projection, post *Population, fileDelays []float64) 
 	if per == nil {
 		return nil
 	}
-	if pr.Kernel == KernelEvent { // aligned with the own table's targets, pad included
+	if pr.Kernel == plan.KernelEvent { // aligned with the own table's targets, pad included
 		per = append(per, 0)
 	}
 	d.StepsTable = p.addConst(ipr.Name+".delay_steps", tensors.FromFlatDataAndDimensions(per, len(per)))

@@ -13,6 +13,7 @@ import (
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/netspec"
 	"github.com/brainc/brainc/npyio"
+	"github.com/brainc/brainc/plan"
 )
 
 // Specs that parse and lower, or must not, with no backend: what the
@@ -54,7 +55,7 @@ projections:
   P: {pre: A, post: B, conn: %s, weight: 1, synapse: Expon, output: CUBA}
 `
 	for conn, synapses := range map[string]int{"{one_to_one: true}": 30, "{all_to_all: true}": 900, "{fixed_out_degree: 7}": 210} {
-		prog, err := lower.Build(parse(t, fmt.Sprintf(base, 30, conn)), lower.Options{Kernel: lower.KernelDense})
+		prog, err := lower.Build(parse(t, fmt.Sprintf(base, 30, conn)), lower.Options{Kernel: plan.KernelDense})
 		require.NoError(t, err, conn)
 		assert.Equal(t, synapses, prog.Projs[0].Matrix.NumSynapses(), conn)
 	}

@@ -1,6 +1,8 @@
 package lower
 
 import (
+	"github.com/brainc/brainc/plan"
+
 	"fmt"
 	"slices"
 
@@ -206,7 +208,7 @@ func (p *Program) SplitBlocks() []*Block {
 // that tells each device its index (Program.DeviceIDs).
 func (p *Program) splitProcedural() {
 	for _, pr := range p.Projs {
-		if p.Devices > 1 && pr.Kernel == KernelProcedural && pr.Target.Block.Size%p.Devices == 0 {
+		if p.Devices > 1 && pr.Kernel == plan.KernelProcedural && pr.Target.Block.Size%p.Devices == 0 {
 			pr.Split = true
 		}
 	}
@@ -261,7 +263,7 @@ func (p *Program) splitOwnTables() {
 func (p *Program) ScaledEvents() []*Projection {
 	var out []*Projection
 	for _, pr := range p.Projs {
-		if pr.Kernel == KernelEvent && pr.Own != nil && pr.STP != nil && pr.Delay == nil && pr.Plastic == nil && pr.PreState == nil {
+		if pr.Kernel == plan.KernelEvent && pr.Own != nil && pr.STP != nil && pr.Delay == nil && pr.Plastic == nil && pr.PreState == nil {
 			out = append(out, pr)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/brainc/brainc/netspec"
+	"github.com/brainc/brainc/plan"
 )
 
 // synapse is one entry of a fan-out table as the step sees it: the
@@ -171,12 +172,12 @@ func TestSplitFanout(t *testing.T) {
 func TestSplitProcedural(t *testing.T) {
 	net, err := netspec.Parse([]byte(spec), "t.yaml")
 	require.NoError(t, err)
-	p, err := Build(net, Options{PadTo: 4, Kernel: KernelProcedural})
+	p, err := Build(net, Options{PadTo: 4, Kernel: plan.KernelProcedural})
 	require.NoError(t, err)
 	split := p.SplitProcedural()
 	require.NotEmpty(t, split)
 	for _, pr := range split {
-		assert.Equal(t, KernelProcedural, pr.Kernel, pr.Name)
+		assert.Equal(t, plan.KernelProcedural, pr.Kernel, pr.Name)
 		assert.Equal(t, 80, p.SplitShare(pr), "%s: a quarter of block A+B", pr.Name)
 	}
 	require.NotNil(t, p.DeviceIDs)
@@ -184,7 +185,7 @@ func TestSplitProcedural(t *testing.T) {
 	_, consts := p.ShardAxes(4)
 	assert.Equal(t, 0, consts[p.DeviceIDs.Index])
 	assert.True(t, p.SplitByTarget())
-	one, err := Build(net, Options{Kernel: KernelProcedural})
+	one, err := Build(net, Options{Kernel: plan.KernelProcedural})
 	require.NoError(t, err)
 	assert.Empty(t, one.SplitProcedural())
 	assert.Nil(t, one.DeviceIDs)

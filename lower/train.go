@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/brainc/brainc/dynamics"
+	"github.com/brainc/brainc/plan"
 )
 
 // TrainableConsts are the names of the float constants a training may take
@@ -30,9 +31,9 @@ func (p *Program) TrainCheck() error {
 	for _, pr := range p.Projs {
 		why := ""
 		switch {
-		case pr.Kernel == KernelEvent:
+		case pr.Kernel == plan.KernelEvent:
 			why = "the event kernel reads firing indices, which carry no gradient: give the projection kernel: dense (or lower with the dense kernel)"
-		case pr.Kernel == KernelProcedural:
+		case pr.Kernel == plan.KernelProcedural:
 			why = "the procedural kernel redraws its synapses every step and has no backward rule yet: store the connectivity (kernel: dense)"
 		case pr.Plastic != nil:
 			why = "a learning rule (stdp/plasticity) and gradient descent on one projection are not combined yet"

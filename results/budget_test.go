@@ -9,10 +9,11 @@ import (
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/netspec"
+	"github.com/brainc/brainc/plan"
 )
 
 // The recorder is bounded: past MaxSpikes (set by NewRecorder from the
-// memory left, lower.SpikeBudget) Add fails with what to change, instead
+// memory left, plan.SpikeBudget) Add fails with what to change, instead
 // of the process running out of memory.
 func TestRecorderSpikeBudget(t *testing.T) {
 	net, err := netspec.Parse([]byte(`
@@ -25,10 +26,10 @@ monitors: {spikes: [E]}
 	prog, err := lower.Build(net, lower.Options{MaxMemory: 1 << 20})
 	require.NoError(t, err)
 	rec := NewRecorder(prog)
-	want, ok := lower.SpikeBudget(net, lower.Options{MaxMemory: 1 << 20})
+	want, ok := plan.SpikeBudget(net, lower.Options{MaxMemory: 1 << 20}.Budget())
 	require.True(t, ok)
 	assert.Equal(t, want, rec.MaxSpikes)
-	assert.Equal(t, int64((1<<20-10*64)/lower.BytesPerSpike), rec.MaxSpikes)
+	assert.Equal(t, int64((1<<20-10*64)/plan.BytesPerSpike), rec.MaxSpikes)
 
 	rec.MaxSpikes = 5
 	chunk := func(start int, idx ...[]int32) *jit.Chunk {

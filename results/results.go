@@ -14,6 +14,7 @@ import (
 	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
+	"github.com/brainc/brainc/plan"
 	"github.com/brainc/brainc/plot"
 )
 
@@ -66,7 +67,7 @@ type Recorder struct {
 	// stimulus), shown on the raster.
 	Marks []plot.Mark
 	// MaxSpikes, when > 0, bounds the spikes recorded in all: Add fails
-	// once they are more (NewRecorder sets it to lower.SpikeBudget, so a
+	// once they are more (NewRecorder sets it to plan.SpikeBudget, so a
 	// run that fires more than memory holds stops with an error instead
 	// of running out of memory).
 	MaxSpikes int64
@@ -99,7 +100,7 @@ func NewRecorder(p *lower.Program) *Recorder {
 		r.Spikes = append(r.Spikes, s)
 	}
 	if len(r.Spikes) > 0 {
-		if budget, ok := lower.SpikeBudget(p.Net, lower.Options{MaxMemory: p.MaxMemory}); ok {
+		if budget, ok := plan.SpikeBudget(p.Net, lower.Options{MaxMemory: p.MaxMemory}.Budget()); ok {
 			r.MaxSpikes = max(budget, 1)
 		}
 	}
@@ -224,7 +225,7 @@ func (r *Recorder) Add(c *jit.Chunk) error {
 			end := r.Steps + c.Steps
 			return fmt.Errorf("spike monitors: %d spikes recorded by step %d (t = %.10g ms), more than the %d (%.3g MiB at %d B each) the memory left for them holds; "+
 				"record fewer neurons (monitors: spikes), a shorter window (monitors: window) or a shorter run, or raise --max-memory",
-				n, end, float64(end)*r.dt, r.MaxSpikes, float64(r.MaxSpikes*lower.BytesPerSpike)/(1<<20), lower.BytesPerSpike)
+				n, end, float64(end)*r.dt, r.MaxSpikes, float64(r.MaxSpikes*plan.BytesPerSpike)/(1<<20), plan.BytesPerSpike)
 		}
 	}
 	for j, v := range c.Traces {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/lower"
+	"github.com/brainc/brainc/plan"
 	"github.com/brainc/brainc/results"
 )
 
@@ -164,15 +165,15 @@ func (e *batchError) Error() string { return e.msg }
 func (e *batchError) Unwrap() error { return e.err }
 
 // BatchSize is how many instances of a grid over net run as one batch:
-// as many as keep the batch's estimated memory (lower.EstimateMemory)
-// within DefaultBatchBytes and half of what lower.MemoryLimit gives, at
+// as many as keep the batch's estimated memory (plan.EstimateMemory)
+// within DefaultBatchBytes and half of what plan.MemoryLimit gives, at
 // most MaxBatch and at least one, then evened out so that the batches
 // differ in size by at most one instance.
 func BatchSize(net *ir.Network, instances int, opts lower.Options) int {
-	per, _ := lower.EstimateMemory(net, opts)
+	per, _ := plan.EstimateMemory(net, opts.Budget())
 	per = max(per, 1)
 	n := min(instances, MaxBatch, max(1, int(DefaultBatchBytes/per)))
-	if limit, ok := lower.MemoryLimit(opts); ok {
+	if limit, ok := plan.MemoryLimit(opts.MaxMemory); ok {
 		n = min(n, max(1, int(float64(limit)/2/per)))
 	}
 	n = max(1, n)

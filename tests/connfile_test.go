@@ -15,6 +15,7 @@ import (
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/netspec"
 	"github.com/brainc/brainc/npyio"
+	"github.com/brainc/brainc/plan"
 )
 
 // Explicit synapses with per-synapse weights, read from an .npz, give the
@@ -41,8 +42,8 @@ func TestConnectivityFromFile(t *testing.T) {
 		require.NoError(t, err)
 		return net
 	}
-	event, _ := simulate(t, load(), lower.Options{Kernel: lower.KernelEvent}, jit.Options{K: 5})
-	dense, _ := simulate(t, load(), lower.Options{Kernel: lower.KernelDense}, jit.Options{K: 5})
+	event, _ := simulate(t, load(), lower.Options{Kernel: plan.KernelEvent}, jit.Options{K: 5})
+	dense, _ := simulate(t, load(), lower.Options{Kernel: plan.KernelDense}, jit.Options{K: 5})
 	require.Greater(t, totalSpikes(event), 400)
 	assert.Equal(t, spikeTrains(dense), spikeTrains(event))
 	prog, err := lower.Build(load(), lower.Options{})

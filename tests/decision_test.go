@@ -15,6 +15,7 @@ import (
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/models"
 	"github.com/brainc/brainc/netspec"
+	"github.com/brainc/brainc/plan"
 )
 
 // The built-in decision network (Wang 2002) chooses: with a coherent
@@ -88,15 +89,15 @@ monitors: {spikes: [E, I]}
 `
 	net := parse(t, spec)
 	fast, _ := simulate(t, net, lower.Options{DType: dtypes.Float64}, jit.Options{K: 4})
-	dense, _ := simulate(t, net, lower.Options{DType: dtypes.Float64, Kernel: lower.KernelDense}, jit.Options{K: 4})
+	dense, _ := simulate(t, net, lower.Options{DType: dtypes.Float64, Kernel: plan.KernelDense}, jit.Options{K: 4})
 	prog, err := lower.Build(net, lower.Options{})
 	require.NoError(t, err)
 	for _, pr := range prog.Projs[2:6] {
-		assert.Equal(t, lower.KernelAllToAll, pr.Kernel, pr.Name)
+		assert.Equal(t, plan.KernelAllToAll, pr.Kernel, pr.Name)
 		assert.Nil(t, pr.Matrix, "%s stores nothing", pr.Name)
 	}
 	for _, pr := range prog.Projs[6:] { // kinetic AMPA and GABAa on stored synapses
-		assert.Equal(t, lower.KernelDense, pr.Kernel, pr.Name)
+		assert.Equal(t, plan.KernelDense, pr.Kernel, pr.Name)
 		require.NotNil(t, pr.PreState, pr.Name)
 	}
 	assert.Len(t, prog.PreStates, 3, "E.NMDA (shared by EEn and EI), E.AMPA, I.GABAa")

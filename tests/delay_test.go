@@ -18,6 +18,7 @@ import (
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/netspec"
 	"github.com/brainc/brainc/npyio"
+	"github.com/brainc/brainc/plan"
 )
 
 // groupTrace runs a program one step per chunk and returns the synaptic
@@ -161,7 +162,7 @@ monitors: {spikes: [N]}
 			net := parse(t, fmt.Sprintf(base, extra+", kernel: "+kernel))
 			prog, err := lower.Build(net, lower.Options{DType: dtypes.Float64})
 			require.NoError(t, err)
-			assert.Equal(t, lower.Kernel(kernel), prog.Projs[0].Kernel, extra)
+			assert.Equal(t, plan.Kernel(kernel), prog.Projs[0].Kernel, extra)
 			assert.Equal(t, kernel == "event", prog.Projs[0].Own != nil, "%s: own table", extra)
 			rec, _ := simulate(t, net, lower.Options{DType: dtypes.Float64}, jit.Options{K: 4})
 			trains[i] = spikeTrains(rec)

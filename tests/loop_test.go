@@ -15,6 +15,7 @@ import (
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/models"
+	"github.com/brainc/brainc/plan"
 	"github.com/brainc/brainc/results"
 )
 
@@ -62,7 +63,7 @@ func TestLoopEqualsChunks(t *testing.T) {
 	cases := []struct {
 		name   string
 		net    func() *ir.Network
-		kernel lower.Kernel
+		kernel plan.Kernel
 		dtype  dtypes.DType
 		// roundoff is the difference allowed between traces (mV): 0 (bit
 		// for bit) except where XLA fuses the HH rate functions of one step
@@ -71,8 +72,8 @@ func TestLoopEqualsChunks(t *testing.T) {
 		// it (spikes stay identical).
 		roundoff float64
 	}{
-		{"small coba event", func() *ir.Network { return parse(t, smallCOBA) }, lower.KernelEvent, dtypes.Float32, 0},
-		{"small coba dense", func() *ir.Network { return parse(t, smallCOBA) }, lower.KernelDense, dtypes.Float32, 0},
+		{"small coba event", func() *ir.Network { return parse(t, smallCOBA) }, plan.KernelEvent, dtypes.Float32, 0},
+		{"small coba dense", func() *ir.Network { return parse(t, smallCOBA) }, plan.KernelDense, dtypes.Float32, 0},
 		{"coba", func() *ir.Network { return model(t, "coba", 30) }, "", dtypes.Float32, 0},
 		{"cuba", func() *ir.Network { return model(t, "cuba", 30) }, "", dtypes.Float32, 0},
 		{"cobahh", func() *ir.Network { return model(t, "cobahh", 20) }, "", dtypes.Float32, 0.01},

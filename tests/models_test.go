@@ -13,6 +13,7 @@ import (
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/models"
+	"github.com/brainc/brainc/plan"
 )
 
 // The catalogue's nonlinear neurons run from a spec: uncoupled neurons
@@ -190,7 +191,7 @@ monitors: {spikes: [N]}
 	assert.Less(t, totalSpikes(dep), totalSpikes(plain)/2, "depression: %d vs %d spikes", totalSpikes(dep), totalSpikes(plain))
 	prog, err := lower.Build(parse(t, stpSpec), lower.Options{})
 	require.NoError(t, err)
-	assert.Equal(t, lower.KernelDense, prog.Projs[0].Kernel)
+	assert.Equal(t, plan.KernelDense, prog.Projs[0].Kernel)
 	_, err = parseErr(fmt.Sprintf(base, ", stp: {U: 1.5}"))
 	assert.EqualError(t, err, "test.yaml:7: projections.PN.stp.U: must be in (0, 1], got 1.5")
 	_, err = parseErr(fmt.Sprintf(base, ", stp: {U: 0.5, form: markram}"))
@@ -219,11 +220,11 @@ monitors: {spikes: [P], traces: {PN.g: [0, 3]}}
 	stp := ", stp: {U: 0.5, tau_f: 10 ms, tau_d: 300 ms}"
 	prog, err := lower.Build(parse(t, fmt.Sprintf(spec, stp)), lower.Options{})
 	require.NoError(t, err)
-	require.Equal(t, lower.KernelAllToAll, prog.Projs[0].Kernel)
+	require.Equal(t, plan.KernelAllToAll, prog.Projs[0].Kernel)
 	require.NotNil(t, prog.Projs[0].STP)
 	f64 := lower.Options{DType: dtypes.Float64}
 	a2a, _ := simulate(t, parse(t, fmt.Sprintf(spec, stp)), f64, jit.Options{})
-	dense, _ := simulate(t, parse(t, fmt.Sprintf(spec, stp)), lower.Options{DType: dtypes.Float64, Kernel: lower.KernelDense}, jit.Options{})
+	dense, _ := simulate(t, parse(t, fmt.Sprintf(spec, stp)), lower.Options{DType: dtypes.Float64, Kernel: plan.KernelDense}, jit.Options{})
 	plain, _ := simulate(t, parse(t, fmt.Sprintf(spec, "")), f64, jit.Options{})
 	require.Greater(t, totalSpikes(plain), 100)
 	require.Len(t, a2a.Traces[0].Values, len(dense.Traces[0].Values))

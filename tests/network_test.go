@@ -10,6 +10,7 @@ import (
 	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
+	"github.com/brainc/brainc/plan"
 	"github.com/brainc/brainc/results"
 )
 
@@ -58,8 +59,8 @@ func totalSpikes(rec *results.Recorder) int {
 // The event-driven and dense kernels compute the same synaptic input, so the
 // whole network produces the same spikes, step for step, over 1,000 steps.
 func TestEventAndDenseKernelsGiveTheSameSpikes(t *testing.T) {
-	event, est := simulate(t, parse(t, smallCOBA), lower.Options{Kernel: lower.KernelEvent}, jit.Options{K: 5})
-	dense, _ := simulate(t, parse(t, smallCOBA), lower.Options{Kernel: lower.KernelDense}, jit.Options{K: 5})
+	event, est := simulate(t, parse(t, smallCOBA), lower.Options{Kernel: plan.KernelEvent}, jit.Options{K: 5})
+	dense, _ := simulate(t, parse(t, smallCOBA), lower.Options{Kernel: plan.KernelDense}, jit.Options{K: 5})
 	require.Greater(t, totalSpikes(event), 400, "the network must be active for the comparison to mean anything")
 	require.Greater(t, event.Spikes[0].Times[len(event.Spikes[0].Times)-1], 90.0, "and active to the end")
 	assert.Equal(t, 1000, est.Steps)
@@ -171,11 +172,11 @@ func TestTracesSideBySide(t *testing.T) {
 func TestEventKernelWithUnequalWeights(t *testing.T) {
 	spec := strings.Replace(smallCOBA, "E2I: {pre: E, post: I, conn: {fixed_prob: 0.16}, weight: 0.6,", "E2I: {pre: E, post: I, conn: {fixed_prob: 0.16}, weight: 0.45,", 1)
 	require.NotEqual(t, smallCOBA, spec)
-	event, _ := simulate(t, parse(t, spec), lower.Options{Kernel: lower.KernelEvent}, jit.Options{K: 5})
-	dense, _ := simulate(t, parse(t, spec), lower.Options{Kernel: lower.KernelDense}, jit.Options{K: 5})
+	event, _ := simulate(t, parse(t, spec), lower.Options{Kernel: plan.KernelEvent}, jit.Options{K: 5})
+	dense, _ := simulate(t, parse(t, spec), lower.Options{Kernel: plan.KernelDense}, jit.Options{K: 5})
 	require.Greater(t, totalSpikes(event), 400)
 	assert.Equal(t, spikeTrains(dense), spikeTrains(event))
-	prog, err := lower.Build(parse(t, spec), lower.Options{Kernel: lower.KernelEvent})
+	prog, err := lower.Build(parse(t, spec), lower.Options{Kernel: plan.KernelEvent})
 	require.NoError(t, err)
 	e := prog.Pops[0].Block
 	assert.Equal(t, []int{e.Fan.Slots + 1}, e.Fan.Weight.Shape, "one weight per postsynaptic slot")

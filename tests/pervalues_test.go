@@ -15,6 +15,7 @@ import (
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/netspec"
 	"github.com/brainc/brainc/npyio"
+	"github.com/brainc/brainc/plan"
 )
 
 // perNeuronSpec drives unconnected LIF neurons with a constant input: a
@@ -198,10 +199,10 @@ func TestWeightDistributionsAndErrors(t *testing.T) {
 		require.True(t, x >= 0 && x <= 1.2, "weight %g clipped", x)
 	}
 	assert.InDelta(t, 0.6, mean(w), 0.02)
-	event, _ := simulate(t, net, lower.Options{Kernel: lower.KernelEvent}, jit.Options{})
-	dense, _ := simulate(t, net, lower.Options{Kernel: lower.KernelDense}, jit.Options{})
+	event, _ := simulate(t, net, lower.Options{Kernel: plan.KernelEvent}, jit.Options{})
+	dense, _ := simulate(t, net, lower.Options{Kernel: plan.KernelDense}, jit.Options{})
 	require.Equal(t, spikeTrains(event), spikeTrains(dense))
-	constant, _ := simulate(t, parse(t, smallCOBA), lower.Options{Kernel: lower.KernelEvent}, jit.Options{})
+	constant, _ := simulate(t, parse(t, smallCOBA), lower.Options{Kernel: plan.KernelEvent}, jit.Options{})
 	require.NotEqual(t, spikeTrains(constant), spikeTrains(event), "drawn weights change the run")
 
 	for _, tc := range []struct{ from, to, want string }{

@@ -14,6 +14,7 @@ import (
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/netspec"
 	"github.com/brainc/brainc/ops"
+	"github.com/brainc/brainc/plan"
 )
 
 // A network whose fixed_prob projections regenerate their connectivity each
@@ -23,16 +24,16 @@ import (
 func TestProceduralEqualsStored(t *testing.T) {
 	b := cpu(t)
 	store := func(pr ops.Procedural) (*connect.Matrix, error) { return ops.ProceduralMatrix(b, pr) }
-	proc, _ := simulate(t, parse(t, smallCOBA), lower.Options{Kernel: lower.KernelProcedural}, jit.Options{K: 5})
-	event, _ := simulate(t, parse(t, smallCOBA), lower.Options{Kernel: lower.KernelEvent, StoreProcedural: store}, jit.Options{K: 5})
-	dense, _ := simulate(t, parse(t, smallCOBA), lower.Options{Kernel: lower.KernelDense, StoreProcedural: store}, jit.Options{K: 5})
+	proc, _ := simulate(t, parse(t, smallCOBA), lower.Options{Kernel: plan.KernelProcedural}, jit.Options{K: 5})
+	event, _ := simulate(t, parse(t, smallCOBA), lower.Options{Kernel: plan.KernelEvent, StoreProcedural: store}, jit.Options{K: 5})
+	dense, _ := simulate(t, parse(t, smallCOBA), lower.Options{Kernel: plan.KernelDense, StoreProcedural: store}, jit.Options{K: 5})
 	require.Greater(t, totalSpikes(proc), 400, "the network must be active for the comparison to mean anything")
 	assert.Equal(t, spikeTrains(event), spikeTrains(proc))
 	assert.Equal(t, spikeTrains(dense), spikeTrains(proc))
 
 	// The plan says what was chosen and that procedural projections hold no
 	// connectivity; fixed in-degree projections stay stored.
-	prog, err := lower.Build(parse(t, smallCOBA), lower.Options{Kernel: lower.KernelProcedural})
+	prog, err := lower.Build(parse(t, smallCOBA), lower.Options{Kernel: plan.KernelProcedural})
 	require.NoError(t, err)
 	d := explain.Describe(prog)
 	assert.Contains(t, d, "projection E2E: E→E ≈25536 synapses (regenerated, ")

@@ -16,6 +16,7 @@ import (
 	"github.com/brainc/brainc/loop"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/pjrt"
+	"github.com/brainc/brainc/plan"
 )
 
 // The groundwork of running a network across devices (issue 19; not yet a
@@ -224,7 +225,7 @@ func TestShardedRunEqualsOneDevice(t *testing.T) {
 		devices []int
 		jopts   jit.Options
 		exact   bool // traces bit for bit
-		kernel  lower.Kernel
+		kernel  plan.Kernel
 		noPack  bool // a block of each population: some tables whole
 	}{
 		{"small coba", func() *ir.Network { return parse(t, smallCOBA) }, []int{2, 3, 4}, jit.Options{}, true, "", false},
@@ -232,7 +233,7 @@ func TestShardedRunEqualsOneDevice(t *testing.T) {
 		{"small coba, capacity 1", func() *ir.Network { return parse(t, smallCOBA) }, []int{3}, jit.Options{Capacity: 1, NoShrink: true}, true, "", false},
 		{"small coba, scan compaction", func() *ir.Network { return parse(t, smallCOBA) }, []int{2}, jit.Options{ScanCompaction: true}, true, "", false},
 		{"cuba", func() *ir.Network { return model(t, "cuba", 30) }, []int{2, 3}, jit.Options{}, true, "", false},
-		{"small coba, procedural", func() *ir.Network { return parse(t, smallCOBA) }, []int{3}, jit.Options{}, true, lower.KernelProcedural, false},
+		{"small coba, procedural", func() *ir.Network { return parse(t, smallCOBA) }, []int{3}, jit.Options{}, true, plan.KernelProcedural, false},
 		{"delays, stp, stdp", func() *ir.Network { return parse(t, mixedEvents) }, []int{2}, jit.Options{}, false, "", false},
 		{"delays, stp, stdp, composed ops", func() *ir.Network { return parse(t, mixedEvents) }, []int{3}, jit.Options{ComposedOps: true}, false, "", false},
 		{"partly split", func() *ir.Network { return parse(t, partlySplit) }, []int{4}, jit.Options{}, true, "", true},
@@ -262,7 +263,7 @@ func TestShardedRunEqualsOneDevice(t *testing.T) {
 					require.NotEmpty(t, prog.SplitDelayed())
 					require.NotEmpty(t, prog.SplitScaled())
 				}
-				if c.kernel == lower.KernelProcedural {
+				if c.kernel == plan.KernelProcedural {
 					require.Len(t, prog.SplitProcedural(), 2, "%d devices: E2E and E2I regenerated, split by target (I2E and I2I, fixed in-degree, stored)", d)
 				}
 				jopts := c.jopts

@@ -13,6 +13,7 @@ import (
 	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
+	"github.com/brainc/brainc/plan"
 	"github.com/brainc/brainc/results"
 )
 
@@ -58,11 +59,11 @@ monitors: {spikes: [P, N]}
 `
 	for _, kernel := range []string{"dense", "event"} {
 		net := parse(t, fmt.Sprintf(spec, n, list(preT), list(idx), n, list(drvT), list(idx), n, tauPlus, tauMinus, aPlus, aMinus, kernel))
-		checkPairs(t, net, lower.Kernel(kernel), offsets, aPlus, aMinus, tauPlus, tauMinus)
+		checkPairs(t, net, plan.Kernel(kernel), offsets, aPlus, aMinus, tauPlus, tauMinus)
 	}
 }
 
-func checkPairs(t *testing.T, net *ir.Network, kernel lower.Kernel, offsets []float64, aPlus, aMinus, tauPlus, tauMinus float64) {
+func checkPairs(t *testing.T, net *ir.Network, kernel plan.Kernel, offsets []float64, aPlus, aMinus, tauPlus, tauMinus float64) {
 	t.Helper()
 	n := len(offsets)
 	rec, _ := simulate(t, net, lower.Options{}, jit.Options{K: 10})
@@ -147,7 +148,7 @@ func TestEventSTDPEqualsDense(t *testing.T) {
 		prog, err := lower.Build(net, lower.Options{DType: dtypes.Float64})
 		require.NoError(t, err)
 		for _, pr := range prog.Projs {
-			assert.Equal(t, lower.Kernel(kernel), pr.Kernel)
+			assert.Equal(t, plan.Kernel(kernel), pr.Kernel)
 			assert.Equal(t, kernel == "event", pr.Plastic.Event)
 		}
 		rec, _ := simulate(t, net, lower.Options{DType: dtypes.Float64}, jit.Options{K: 4})

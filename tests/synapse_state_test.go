@@ -18,6 +18,7 @@ import (
 	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
+	"github.com/brainc/brainc/plan"
 	"github.com/brainc/brainc/results"
 )
 
@@ -41,7 +42,7 @@ func TestEventDrivenSynapseTracesEqualNeuronTraces(t *testing.T) {
 		net := parse(t, fmt.Sprintf(s, kernel, kernel))
 		prog, err := lower.Build(net, lower.Options{DType: dtypes.Float64})
 		require.NoError(t, err)
-		assert.Equal(t, lower.Kernel(kernel), prog.Projs[0].Kernel)
+		assert.Equal(t, plan.Kernel(kernel), prog.Projs[0].Kernel)
 		rec, _ := simulate(t, net, lower.Options{DType: dtypes.Float64}, jit.Options{K: 4})
 		return rec, spikeTrains(rec)
 	}

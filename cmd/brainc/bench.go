@@ -19,6 +19,7 @@ import (
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/models"
 	"github.com/brainc/brainc/pjrt"
+	"github.com/brainc/brainc/plan"
 )
 
 // scaleRun is one size of `brainc bench scale`.
@@ -110,10 +111,10 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 	if err := sf.checkEngine(); err != nil {
 		return err
 	}
-	switch lower.Kernel(*kernel) {
-	case "", lower.KernelEvent, lower.KernelDense, lower.KernelProcedural:
+	switch plan.Kernel(*kernel) {
+	case "", plan.KernelEvent, plan.KernelDense, plan.KernelProcedural:
 	default:
-		return &usageError{fmt.Sprintf("--kernel: expected %q, %q or %q, got %q", lower.KernelEvent, lower.KernelDense, lower.KernelProcedural, *kernel)}
+		return &usageError{fmt.Sprintf("--kernel: expected %q, %q or %q, got %q", plan.KernelEvent, plan.KernelDense, plan.KernelProcedural, *kernel)}
 	}
 	if slices.Max(counts) > 1 && sf.engine == string(jit.EngineChunk) {
 		return &usageError{"--devices: runs split across devices need the loop engine, not --engine chunk"}
@@ -141,7 +142,7 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 		}
 		sf.devices = d
 		for _, n := range ns {
-			r := scaleOne(b, n, duration, lower.Kernel(*kernel), &sf)
+			r := scaleOne(b, n, duration, plan.Kernel(*kernel), &sf)
 			rep.Runs = append(rep.Runs, r)
 			if r.Error != "" {
 				fmt.Fprintf(stdout, "%9d %3d stopped: %s\n", n, d, r.Error)
@@ -182,7 +183,7 @@ func scaleNetwork(n int, duration float64) (*ir.Network, error) {
 	return net, net.Validate()
 }
 
-func scaleOne(b *pjrt.Backend, n int, duration float64, kernel lower.Kernel, sf *simFlags) (r scaleRun) {
+func scaleOne(b *pjrt.Backend, n int, duration float64, kernel plan.Kernel, sf *simFlags) (r scaleRun) {
 	r = scaleRun{N: n, DurationMS: duration, Kernels: map[string]string{}, RatesHz: map[string]float64{},
 		ConnectionRule: fmt.Sprintf("fixed_prob %.3g", 80/float64(n))}
 	start := time.Now()

@@ -22,6 +22,7 @@ import (
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/models"
 	"github.com/brainc/brainc/pjrt"
+	"github.com/brainc/brainc/plan"
 	"github.com/brainc/brainc/results"
 	"github.com/brainc/brainc/snapshot"
 )
@@ -136,13 +137,13 @@ func (f *simFlags) apply(net *ir.Network) error {
 	if f.devices > 1 && f.engine == string(jit.EngineChunk) {
 		return &usageError{"--devices: a run split across devices needs the loop engine, not --engine chunk"}
 	}
-	if f.kernel != "" && f.kernel != string(lower.KernelEvent) && f.kernel != string(lower.KernelDense) && f.kernel != string(lower.KernelProcedural) {
-		return &usageError{fmt.Sprintf("--kernel: expected %q, %q or %q, got %q", lower.KernelEvent, lower.KernelDense, lower.KernelProcedural, f.kernel)}
+	if f.kernel != "" && f.kernel != string(plan.KernelEvent) && f.kernel != string(plan.KernelDense) && f.kernel != string(plan.KernelProcedural) {
+		return &usageError{fmt.Sprintf("--kernel: expected %q, %q or %q, got %q", plan.KernelEvent, plan.KernelDense, plan.KernelProcedural, f.kernel)}
 	}
 	if err := net.Validate(); err != nil {
 		return &usageError{err.Error()}
 	}
-	if err := lower.CheckDeviceCount(net, f.devices); err != nil { // before anything is built or opened
+	if err := plan.CheckDeviceCount(net, f.devices); err != nil { // before anything is built or opened
 		if !devicesFlag {
 			return &usageError{(&ir.SpecError{File: net.File, Field: "devices", Msg: err.Error()}).Error()}
 		}
@@ -164,7 +165,7 @@ func (f *simFlags) build(arg string) (*ir.Network, []byte, *lower.Program, error
 	if f.float64 {
 		net.Precision = ir.PrecisionFloat64
 	}
-	opts := lower.OptionsFor(net, lower.Choices{Kernel: lower.Kernel(f.kernel), MaxMemory: int64(f.maxMemoryGiB * (1 << 30)), Devices: f.devices})
+	opts := lower.OptionsFor(net, lower.Choices{Kernel: plan.Kernel(f.kernel), MaxMemory: int64(f.maxMemoryGiB * (1 << 30)), Devices: f.devices})
 	prog, err := lower.Build(net, opts)
 	return net, spec, prog, err
 }

@@ -1,4 +1,4 @@
-package lower
+package plan
 
 import (
 	"bufio"
@@ -26,6 +26,16 @@ const (
 // outputs are written: its time (8 B) and index (4 B), doubled for the
 // spare capacity of the growing arrays that hold them.
 const BytesPerSpike = 24
+
+// Budget is what a run's memory estimate depends on besides its network.
+type Budget struct {
+	// Kernel, when set, is forced on every projection (it decides what
+	// is stored).
+	Kernel Kernel
+	// MaxMemory, when > 0, is the most memory (bytes) the estimate may
+	// reach; 0 means the memory available on the machine.
+	MaxMemory int64
+}
 
 // MemoryItem is one part of a run's estimated memory.
 type MemoryItem struct {
@@ -117,7 +127,7 @@ func windowSteps(net *ir.Network, steps int) int {
 // spikes; see SpikeBounds and MemoryItem.UpperBound), before
 // anything is built, biggest items first. Connectivity the kernel regenerates
 // (procedural) or does not store (all_to_all, Poisson) counts nothing.
-func EstimateMemory(net *ir.Network, opts Options) (total float64, items []MemoryItem) {
+func EstimateMemory(net *ir.Network, b Budget) (total float64, items []MemoryItem) {
 	sizes := map[string]float64{}
 	neurons := 0.0
 	for _, p := range net.Populations {
@@ -130,7 +140,7 @@ func EstimateMemory(net *ir.Network, opts Options) (total float64, items []Memor
 			continue
 		}
 		nPre, nPost := sizes[pr.Pre], sizes[pr.Post]
-		if _, _, ok := chooseProcedural(Kernel(pr.Kernel), opts.Kernel, pr, int(nPre), int(nPost)); ok &&
+		if _, _, ok := ChooseProcedural(Kernel(pr.Kernel), b.Kernel, pr, int(nPre), int(nPost)); ok &&
 			pr.STP == nil && !pr.Plastic() {
 			continue
 		}
@@ -145,7 +155,7 @@ func EstimateMemory(net *ir.Network, opts Options) (total float64, items []Memor
 		case ir.ConnOneToOne:
 			syn = nPre
 		case ir.ConnAllToAll:
-			if !pr.Plastic() && opts.Kernel == "" && (pr.Kernel == "" || pr.Kernel == "auto") {
+			if !pr.Plastic() && b.Kernel == "" && (pr.Kernel == "" || pr.Kernel == "auto") {
 				continue // the all_to_all kernel stores nothing
 			}
 			syn = nPre * nPost
@@ -155,7 +165,7 @@ func EstimateMemory(net *ir.Network, opts Options) (total float64, items []Memor
 			continue
 		}
 		per := float64(bytesPerStoredSynapse)
-		if pr.Kernel == string(KernelDense) || opts.Kernel == KernelDense || pr.Plastic() {
+		if pr.Kernel == string(KernelDense) || b.Kernel == KernelDense || pr.Plastic() {
 			per = bytesPerDenseSynapse
 		}
 		what := fmt.Sprintf("projection %s (%.3g synapses)", pr.Name, syn)
@@ -187,16 +197,16 @@ func EstimateMemory(net *ir.Network, opts Options) (total float64, items []Memor
 }
 
 // SpikeBudget is how many spikes a run's spike monitors may record in all
-// on this machine: the memory limit (Options.MaxMemory, else the memory
+// on this machine: the memory limit (Budget.MaxMemory, else the memory
 // available now) less the rest of the run's estimate, over BytesPerSpike;
 // false when the limit is unknown. Spike monitors whose rate is declared
 // are in the rest already and added back, so the budget holds them.
-func SpikeBudget(net *ir.Network, opts Options) (int64, bool) {
-	limit, ok := MemoryLimit(opts)
+func SpikeBudget(net *ir.Network, b Budget) (int64, bool) {
+	limit, ok := MemoryLimit(b.MaxMemory)
 	if !ok {
 		return 0, false
 	}
-	total, items := EstimateMemory(net, opts)
+	total, items := EstimateMemory(net, b)
 	for _, it := range items {
 		if strings.HasPrefix(it.What, "spikes of ") && !it.UpperBound {
 			total -= it.Bytes
@@ -228,20 +238,21 @@ func CheckDeviceCount(net *ir.Network, devices int) error {
 	return nil
 }
 
-// MemoryLimit is the memory (bytes) a network's estimate may take under
-// opts: Options.MaxMemory when set, else the memory the machine has
-// available (false: unknown, no limit).
-func MemoryLimit(opts Options) (int64, bool) {
-	if opts.MaxMemory > 0 {
-		return opts.MaxMemory, true
+// MemoryLimit is the memory (bytes) a network's estimate may take:
+// maxMemory when > 0, else the memory the machine has available (false:
+// unknown, no limit).
+func MemoryLimit(maxMemory int64) (int64, bool) {
+	if maxMemory > 0 {
+		return maxMemory, true
 	}
 	return availableMemory()
 }
 
-// checkMemory refuses a network whose estimated memory exceeds limit bytes
-// (0: the memory the machine has available), naming the biggest items.
-func checkMemory(net *ir.Network, opts Options) error {
-	limit := opts.MaxMemory
+// CheckMemory refuses a network whose estimated memory exceeds the
+// budget's limit (0: the memory the machine has available), naming the
+// biggest items.
+func CheckMemory(net *ir.Network, b Budget) error {
+	limit := b.MaxMemory
 	from := "the limit you set"
 	if limit == 0 {
 		avail, ok := availableMemory()
@@ -250,7 +261,7 @@ func checkMemory(net *ir.Network, opts Options) error {
 		}
 		limit, from = avail, "the memory available on this machine"
 	}
-	total, items := EstimateMemory(net, opts)
+	total, items := EstimateMemory(net, b)
 	if total <= float64(limit) {
 		return nil
 	}
@@ -263,6 +274,15 @@ func checkMemory(net *ir.Network, opts Options) error {
 	return fmt.Errorf("the run needs about %s, more than %s (%s): %s; use fewer neurons or synapses, "+
 		"kernel: procedural for large fixed_prob projections, or fewer traced neurons or spike-monitored neurons (monitors: spikes, window)",
 		FormatApprox(total), from, FormatApprox(float64(limit)), strings.Join(big, ", "))
+}
+
+// FormatBytes writes a byte count in binary units ("512 B", "3.2 MiB").
+func FormatBytes(n int64) string {
+	if n < 1024 {
+		return fmt.Sprintf("%d B", n)
+	}
+	exp := int(math.Log(float64(n)) / math.Log(1024))
+	return fmt.Sprintf("%.1f %ciB", float64(n)/math.Pow(1024, float64(exp)), "KMGTPE"[exp-1])
 }
 
 // FormatApprox writes a byte count that may exceed int64 ("1.5 GiB").
