@@ -1,9 +1,16 @@
 package catalog
 
-import "fmt"
+import (
+	"fmt"
 
-// Dim is the physical dimension of a value in a spec. Every dimensioned value
-// is stored in the base unit of its dimension (see BaseUnit).
+	"github.com/brainc/brainc/eqs"
+)
+
+// Dim names the physical dimension of a catalogue model's value and the
+// unit it is stored in (BaseUnit). It is a name within brainc's one unit
+// system, package eqs: SI gives the dimension there, and every unit a
+// value may be written in is eqs's (LookupUnit), so a catalogue value and
+// an equation read "1 kHz" or "100 us" alike.
 type Dim int
 
 // Dimensions known to the spec language.
@@ -48,4 +55,43 @@ func (d Dim) BaseUnit() string {
 		return "Hz"
 	}
 	return ""
+}
+
+// SI is the dimension in package eqs's unit system (rates are
+// frequencies, 1/time).
+func (d Dim) SI() eqs.Dim {
+	switch d {
+	case Time:
+		return eqs.Time
+	case Voltage:
+		return eqs.Voltage
+	case Rate:
+		return eqs.Frequency
+	}
+	return eqs.Dimensionless
+}
+
+// FromCoherent is the factor from eqs's coherent unit of the dimension
+// (eqs.Coherent: ms, mV, kHz) to its base unit: 1000 for rates (kHz to
+// Hz), else 1.
+func (d Dim) FromCoherent() float64 {
+	if d == Rate {
+		return 1000
+	}
+	return 1
+}
+
+// Advertised lists the units error messages offer for the dimension, the
+// common ones in ASCII spelling ("s, ms, us"); every unit of eqs of the
+// dimension is accepted.
+func (d Dim) Advertised() []string {
+	switch d {
+	case Time:
+		return []string{"s", "ms", "us"}
+	case Voltage:
+		return []string{"V", "mV", "uV"}
+	case Rate:
+		return []string{"Hz", "kHz"}
+	}
+	return nil
 }

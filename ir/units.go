@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/brainc/brainc/catalog"
+	"github.com/brainc/brainc/eqs"
 )
 
 // Dim is the physical dimension of a value in a spec. It is an alias for
@@ -44,42 +45,6 @@ func Expectation(d Dim) string {
 	return `expected a number (e.g. 0.5)`
 }
 
-// unitDef is one accepted unit: its dimension and its size in base units.
-type unitDef struct {
-	name  string
-	dim   Dim
-	scale float64
-}
-
-// units lists every accepted unit symbol, grouped by dimension, in the order
-// used by error messages. Symbols are case-sensitive ("mV", not "MV").
-var units = []unitDef{
-	{"s", Time, 1000},
-	{"ms", Time, 1},
-	{"us", Time, 1e-3},
-	{"µs", Time, 1e-3}, // U+00B5 MICRO SIGN
-	{"μs", Time, 1e-3}, // U+03BC GREEK SMALL LETTER MU
-	{"V", Voltage, 1000},
-	{"mV", Voltage, 1},
-	{"uV", Voltage, 1e-3},
-	{"µV", Voltage, 1e-3},
-	{"μV", Voltage, 1e-3},
-	{"Hz", Rate, 1},
-	{"kHz", Rate, 1000},
-}
-
-// unitNames returns the accepted unit symbols of a dimension, ASCII spellings
-// only (the micro-sign aliases are accepted but not advertised).
-func unitNames(d Dim) []string {
-	var names []string
-	for _, u := range units {
-		if u.dim == d && !strings.ContainsAny(u.name, "µμ") {
-			names = append(names, u.name)
-		}
-	}
-	return names
-}
-
 // quantityRE splits "<number><optional spaces><optional unit>".
 var quantityRE = regexp.MustCompile(`^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)\s*(.*)$`)
 
@@ -87,8 +52,10 @@ var quantityRE = regexp.MustCompile(`^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[
 // "5 s", "100 us", "0.001 V", "20 Hz" or "1 kHz" and returns it in the base
 // unit of want (ms, mV or Hz). The space between number and unit is optional.
 //
-// Accepted units: time s, ms, us (also µs); voltage V, mV, uV (also µV);
-// rate Hz, kHz. A dimensionless value takes no unit.
+// The unit is any of package eqs's (brainc's one unit system: SI units
+// with their prefixes, µ also written u, and Brian2's names such as
+// "msecond") whose dimension is want's (catalog.Dim.SI); a dimensionless
+// value takes no unit.
 //
 // A plain number with no unit ("20", "-1.5e-3") is accepted for every
 // dimension and is taken to be already in the base unit: "20" for a time
@@ -108,14 +75,14 @@ func ParseQuantity(s string, want Dim) (float64, error) {
 	if unit == "" {
 		return v, nil
 	}
-	for _, u := range units {
-		if u.name != unit {
-			continue
+	if size, dim, ok := eqs.LookupUnit(unit); ok {
+		switch {
+		case dim == want.SI():
+			return v * size * want.FromCoherent(), nil
+		case want == Dimensionless:
+			return 0, fmt.Errorf("%s, got %q (a dimensionless value takes no unit)", Expectation(want), s)
 		}
-		if u.dim != want {
-			return 0, fmt.Errorf("%s, got %q", Expectation(want), s)
-		}
-		return v * u.scale, nil
+		return 0, fmt.Errorf("%s, got %q", Expectation(want), s)
 	}
 	if strings.ContainsAny(unit, " \t") || !isUnitLike(unit) {
 		return 0, fmt.Errorf("%s, got %q", Expectation(want), s)
@@ -124,7 +91,7 @@ func ParseQuantity(s string, want Dim) (float64, error) {
 		return 0, fmt.Errorf("unknown unit %q in %q (a dimensionless value takes no unit)", unit, s)
 	}
 	return 0, fmt.Errorf("unknown unit %q in %q (%s units: %s)",
-		unit, s, want, strings.Join(unitNames(want), ", "))
+		unit, s, want, strings.Join(want.Advertised(), ", "))
 }
 
 // isUnitLike reports whether s looks like a unit symbol (letters only), so

@@ -283,7 +283,7 @@ func TestParseErrors(t *testing.T) {
 		{"unknown integrator", head + "    integrator: rk5\n",
 			`t.yaml:6: populations.E.integrator: unknown integrator "rk5" (valid: exp_euler, euler, rk2, rk4)`},
 		{"input with a unit", head + "    input: 5 mV\n",
-			`t.yaml:6: populations.E.input: expected a number (e.g. 0.5), got "5 mV"`},
+			`t.yaml:6: populations.E.input: "5 mV" has a unit, but the input of LifRef is a plain number in the model's own units (docs/models.md: R·I in mV for the integrate-and-fire family, with R = 1 as in BrainPy; µA/cm² for Hodgkin–Huxley): convert it (250 pA through 100 MΩ is 25 mV), or give the neuron by equations, whose I declares its unit`},
 		{"population name with a dot", "populations:\n  E.x: {size: 1, model: LifRef}\n",
 			`t.yaml:2: populations.E.x: invalid population name "E.x" (use letters, digits and '_', not starting with a digit)`},
 		{"bad pre reference", head + projWith("    pre: X\n"),

@@ -27,16 +27,8 @@ type valueUnits struct {
 
 // catalogUnits are the units of a catalogue dimension.
 func catalogUnits(d ir.Dim) valueUnits {
-	u := valueUnits{conv: func(s string) (float64, error) { return ir.ParseQuantity(s, d) }, scale: 1, expect: ir.Expectation(d)}
-	switch d {
-	case ir.Time:
-		u.dim = eqs.Time
-	case ir.Voltage:
-		u.dim = eqs.Voltage
-	case ir.Rate:
-		u.dim, u.scale = eqs.Frequency, 1000 // 1/ms in Hz
-	}
-	return u
+	return valueUnits{conv: func(s string) (float64, error) { return ir.ParseQuantity(s, d) },
+		dim: d.SI(), scale: d.FromCoherent(), expect: ir.Expectation(d)}
 }
 
 // eqUnits are the units of an equation model's variable of dimension d.
