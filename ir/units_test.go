@@ -33,6 +33,7 @@ func TestParseQuantity(t *testing.T) {
 		{"5 kV", Voltage, 5e6},
 		{"1 MHz", Rate, 1e6},
 		{"2 ns", Time, 2e-6},
+		{"2 millisecond", Time, 2},
 		// Plain numbers are in base units, whatever the dimension.
 		{"20", Time, 20},
 		{"-55", Voltage, -55},
