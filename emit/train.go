@@ -35,7 +35,7 @@ func TrainStep(sig *signature.Train, s ops.Surrogate) func(inputs []*Node) []*No
 		st := &stepper{p: p, consts: consts, idx: make([]*Node, len(p.Blocks)), surrogate: &s, batched: map[*lower.Projection]*Node{},
 			famSums: map[*lower.Projection]*Node{}, constOf: sig.ConstOf}
 		step := inputs[0]
-		next := st.step(append([]*Node(nil), inputs[:len(p.State)]...))
+		next := st.step(append([]*Node(nil), inputs[:sig.State()]...))
 		for j, in := range sig.Inputs { // the data's spikes replace the model's
 			data := inputs[nc+sig.DataAt+j]
 			row := Reshape(DynamicSlice(data, []*Node{step, ZerosLike(step)}, []int{1, in.Width}), in.Width)

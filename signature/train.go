@@ -194,7 +194,11 @@ func (s *Train) VJPShapes() []shapes.Shape {
 }
 
 // ReadoutAt is the position in Carried of readout j.
-func (s *Train) ReadoutAt(j int) int { return len(s.program.State) + j }
+func (s *Train) ReadoutAt(j int) int { return s.State() + j }
+
+// State is the number of carried state arrays: they are the step's
+// arguments 0 to State()-1, in lower.Program.State order.
+func (s *Train) State() int { return len(s.program.State) }
 
 // Training is what a training step reads, trains and is fed.
 type Training struct {
