@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/brainc/brainc/internal/tier"
 	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/netspec"
 )
@@ -73,6 +74,7 @@ func spikeSteps(r *Result, pop string, from int) [][2]int {
 // program anew; a second change of values alone (firing alike, so the
 // same event capacity) finds the program compiled.
 func TestChangesBetweenRunsEqualAFreshSim(t *testing.T) {
+	tier.Slow(t)
 	const first, second = 300, 300 // steps
 	pre, post, _ := func() ([]int32, []int32, error) {
 		s := loopSim(t, nil)

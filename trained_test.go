@@ -11,6 +11,7 @@ import (
 
 	"github.com/brainc/brainc/bptt"
 	"github.com/brainc/brainc/dataset"
+	"github.com/brainc/brainc/internal/tier"
 	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/netspec"
 	"github.com/brainc/brainc/ops"
@@ -48,6 +49,7 @@ projections:
 // of the readout's potential equals the trainer's readout of that sample
 // (float64, to 1e-9), and differs from the untrained network's.
 func TestTrainedValuesRunInTheSimulator(t *testing.T) {
+	tier.Slow(t)
 	net, err := netspec.Parse([]byte(trainedNet), "trained.yaml")
 	require.NoError(t, err)
 	const steps = 30

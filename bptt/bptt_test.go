@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/brainc/brainc/emit"
+	"github.com/brainc/brainc/internal/tier"
 	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
@@ -169,6 +170,7 @@ func (f *fixture) unrolled(t *testing.T, s ops.Surrogate, steps int) []*tensors.
 // trained constant and every initial state; and every segment length
 // gives exactly the same numbers.
 func TestLoopGradientsEqualUnrolled(t *testing.T) {
+	tier.Slow(t)
 	f := newFixture(t)
 	const steps = 16
 	s, err := ops.NewSurrogate("sigmoid", 2)
@@ -213,6 +215,7 @@ func TestLoopGradientsEqualUnrolled(t *testing.T) {
 // differentiable, and the loop's gradients equal central finite
 // differences of its loss.
 func TestLoopGradientsEqualFiniteDifferences(t *testing.T) {
+	tier.Slow(t)
 	f := newFixture(t)
 	const steps = 30
 	s, err := ops.NewSurrogate("sigmoid", 1)
@@ -274,6 +277,7 @@ func TestTrainCheckRefuses(t *testing.T) {
 // program (surrogate spikes, differentiable resets) ends in the state the
 // loop engine reaches in the same steps, spikes and every float variable.
 func TestTrainingForwardIsTheSimulation(t *testing.T) {
+	tier.Slow(t)
 	f := newFixture(t)
 	const steps = 40
 	s, err := ops.NewSurrogate("sigmoid", 2)
@@ -311,6 +315,7 @@ func TestTrainingForwardIsTheSimulation(t *testing.T) {
 // losses and each copy's gradients are its own network's, divided by the
 // copies (the loss averages over them), to 1e-12.
 func TestBatchEqualsCopiesAlone(t *testing.T) {
+	tier.Slow(t)
 	f := newFixture(t)
 	const steps, copies = 20, 3
 	s, err := ops.NewSurrogate("sigmoid", 2)
@@ -357,6 +362,7 @@ func TestBatchEqualsCopiesAlone(t *testing.T) {
 // A maximum readout is the largest value over the steps even when every
 // value is negative (its accumulator starts at −∞, not 0).
 func TestMaxReadoutOfNegativeValues(t *testing.T) {
+	tier.Slow(t)
 	f := newFixture(t)
 	p := f.sig.Program()
 	var a *lower.Population
@@ -423,6 +429,7 @@ func TestDefaultSegment(t *testing.T) {
 // The forward program (Program.Loss: the time loop without stored states
 // or backward pass) gives the gradient program's loss and final state.
 func TestLossEqualsGradForward(t *testing.T) {
+	tier.Slow(t)
 	f := newFixture(t)
 	const steps = 25
 	s, err := ops.NewSurrogate("sigmoid", 2)

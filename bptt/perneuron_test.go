@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/brainc/brainc/emit"
+	"github.com/brainc/brainc/internal/tier"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/netspec"
 	"github.com/brainc/brainc/ops"
@@ -71,6 +72,7 @@ func perNeuronSig(t *testing.T, copies int) (*signature.Train, *lower.Program) {
 // equations) through the time loop equal central finite differences of
 // the loss (smooth forward pass, float64).
 func TestPerNeuronGradientsEqualFiniteDifferences(t *testing.T) {
+	tier.Slow(t)
 	f := newFixture(t)
 	sig, p := perNeuronSig(t, 1)
 	const steps = 30
@@ -116,6 +118,7 @@ func TestPerNeuronGradientsEqualFiniteDifferences(t *testing.T) {
 // the mean of the copies' gradients alone (the loss averages over them),
 // to 1e-12.
 func TestPerNeuronBatchEqualsCopiesAlone(t *testing.T) {
+	tier.Slow(t)
 	f := newFixture(t)
 	const steps, copies = 20, 3
 	s, err := ops.NewSurrogate("sigmoid", 2)

@@ -112,6 +112,7 @@ func TestTrainerLearnsRandman(t *testing.T) {
 // loss and the final state equal those of the same batch with untied
 // weights (a gather and a scatter per copy), to float64 rounding.
 func TestTiedMatrixEqualsCopies(t *testing.T) {
+	tier.Slow(t)
 	b, err := pjrt.Open(pjrt.Options{Backend: "cpu"})
 	require.NoError(t, err)
 	net, err := netspec.Parse([]byte(randmanNet), "randman.yaml")

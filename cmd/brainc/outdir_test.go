@@ -65,6 +65,7 @@ func TestSweepOverwriteKeepsUsersFiles(t *testing.T) {
 // (the list is corrupted), by run --overwrite and compile --overwrite
 // alike; the file outside stays.
 func TestOutListCannotNameOutside(t *testing.T) {
+	tier.Slow(t)
 	dir := t.TempDir()
 	spec := tinyFile(t, dir)
 	victim := filepath.Join(dir, "victim")

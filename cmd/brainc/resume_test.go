@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/brainc/brainc/internal/tier"
 	"github.com/brainc/brainc/npyio"
 )
 
@@ -20,6 +21,7 @@ import (
 // neuron that does not exist is refused before the run, not a panic after
 // it; resuming to exactly the checkpoint's end writes the complete outputs.
 func TestResumeChecksTheCheckpoint(t *testing.T) {
+	tier.Slow(t)
 	dir := t.TempDir()
 	spec := filepath.Join(dir, "ck.yaml")
 	require.NoError(t, os.WriteFile(spec, []byte(checkpointSpec), 0o644))
