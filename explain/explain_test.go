@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/brainc/brainc/internal/testspecs"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/models"
 	"github.com/brainc/brainc/netspec"
@@ -24,19 +25,9 @@ func build(t *testing.T, spec string, opts lower.Options) *lower.Program {
 	return p
 }
 
-// packed has A and B in one block, whose fan-out table serves A2A and B2A;
-// A2B is dense.
-const packed = `
-name: t
-populations:
-  A: {size: 300, model: LifRef, init: {V: uniform(-1 mV, 1 mV)}}
-  B: {size: 20, model: LifRef}
-projections:
-  A2A: {pre: A, post: A, conn: {fixed_prob: 0.1}, weight: 1, synapse: Expon, output: CUBA}
-  B2A: {pre: B, post: A, conn: {fixed_prob: 0.1}, weight: 2, synapse: Expon, output: CUBA, kernel: event}
-  A2B: {pre: A, post: B, conn: {fixed_in_degree: 5}, weight: 1, synapse: Expon, output: CUBA}
-monitors: {spikes: [B]}
-`
+// packed is testspecs.Packed with B2A's weight 2: the fan-out table then
+// has one weight per slot, which splits with it.
+var packed = strings.Replace(testspecs.Packed, "weight: 1, synapse: Expon, output: CUBA, kernel: event", "weight: 2, synapse: Expon, output: CUBA, kernel: event", 1)
 
 // Describe names a packed block's populations and the synaptic state its
 // projections merge into; decision's block says which parameters vary.

@@ -9,22 +9,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/brainc/brainc/internal/testspecs"
 	"github.com/brainc/brainc/models"
 	"github.com/brainc/brainc/netspec"
 	"github.com/brainc/brainc/plan"
 )
 
-const spec = `
-name: t
-populations:
-  A: {size: 300, model: LifRef, init: {V: uniform(-1 mV, 1 mV)}}
-  B: {size: 20, model: LifRef}
-projections:
-  A2A: {pre: A, post: A, conn: {fixed_prob: 0.1}, weight: 1, synapse: Expon, output: CUBA}
-  B2A: {pre: B, post: A, conn: {fixed_prob: 0.1}, weight: 1, synapse: Expon, output: CUBA, kernel: event}
-  A2B: {pre: A, post: B, conn: {fixed_in_degree: 5}, weight: 1, synapse: Expon, output: CUBA}
-monitors: {spikes: [B]}
-`
+const spec = testspecs.Packed // A+B packed; A2A, B2A on its fan-out table, A2B dense
 
 func TestBuild(t *testing.T) {
 	net, err := netspec.Parse([]byte(spec), "t.yaml")

@@ -8,22 +8,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/brainc/brainc/internal/testspecs"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/netspec"
 )
 
-// spec packs A and B into one block whose fan-out table serves A2A and B2A.
-const spec = `
-name: t
-populations:
-  A: {size: 300, model: LifRef, init: {V: uniform(-1 mV, 1 mV)}}
-  B: {size: 20, model: LifRef}
-projections:
-  A2A: {pre: A, post: A, conn: {fixed_prob: 0.1}, weight: 1, synapse: Expon, output: CUBA}
-  B2A: {pre: B, post: A, conn: {fixed_prob: 0.1}, weight: 1, synapse: Expon, output: CUBA, kernel: event}
-  A2B: {pre: A, post: B, conn: {fixed_in_degree: 5}, weight: 1, synapse: Expon, output: CUBA}
-monitors: {spikes: [B]}
-`
+const spec = testspecs.Packed // A+B packed, one fan-out table for A2A and B2A
 
 // delaySpec has a projection with per-synapse delays on its own event
 // table (DelayedEvents) beside the fan-out table of spec.
