@@ -78,7 +78,10 @@ func ParseQuantity(s string, want Dim) (float64, error) {
 	if size, dim, ok := eqs.LookupUnit(unit); ok {
 		switch {
 		case dim == want.SI():
-			return v * size * want.FromCoherent(), nil
+			// The unit's size in base units first: exact for every unit
+			// a power of ten from the base (1 Hz is 1, not 0.001·1000
+			// applied to the number), so "0.9 Hz" is 0.9.
+			return v * (size * want.FromCoherent()), nil
 		case want == Dimensionless:
 			return 0, fmt.Errorf("%s, got %q (a dimensionless value takes no unit)", Expectation(want), s)
 		}

@@ -51,6 +51,25 @@ func TestParseQuantity(t *testing.T) {
 	}
 }
 
+// A value in a unit a power of ten from the base unit is the number times
+// that power exactly: the same float as written in the base unit (the
+// catalogue's old unit table gave these; eqs's sizes must too).
+func TestParseQuantityIsExact(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		dim  Dim
+		want float64
+	}{
+		{"0.9 Hz", Rate, 0.9}, {"6.5 Hz", Rate, 6.5}, {"13.3 Hz", Rate, 13.3}, {"0.3 kHz", Rate, 300}, {"2.2 kHz", Rate, 2200},
+		{"0.1 ms", Time, 0.1}, {"0.3 s", Time, 300}, {"70 us", Time, 70 * 1e-3},
+		{"-65.3 mV", Voltage, -65.3}, {"0.07 V", Voltage, 0.07 * 1000}, {"3 uV", Voltage, 3 * 1e-3},
+	} {
+		got, err := ParseQuantity(tc.in, tc.dim)
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, got, tc.in)
+	}
+}
+
 func TestParseQuantityErrors(t *testing.T) {
 	tests := []struct {
 		name, in string
