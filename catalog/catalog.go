@@ -84,6 +84,11 @@ type ModelSpec struct {
 	// synapse is driven by presynaptic spikes, nor a plasticity rule that
 	// learns from their spikes.
 	NoSpikes bool
+	// Sends names the state variable a projection out of a population of
+	// this rate model carries by default (its activity: WilsonCowan's E),
+	// for a model with NoSpikes; "" when the projection must say which
+	// (ir.Projection.Carries).
+	Sends string
 }
 
 // Param returns the parameter with the given name.
@@ -356,8 +361,9 @@ var catalog = []*ModelSpec{
 		},
 	},
 	{
-		Name: "WilsonCowan",
-		Kind: KindNeuron,
+		Name:  "WilsonCowan",
+		Sends: "E",
+		Kind:  KindNeuron,
 		Doc: "Wilson-Cowan E-I rate pair: tau_E dE/dt = -E + (1 - r*E)*S_E(w_EE*E - w_EI*I + input), " +
 			"tau_I dI/dt = -I + (1 - r*I)*S_I(w_IE*E - w_II*I), S(x) = 1/(1+exp(-a(x-theta))) - 1/(1+exp(a*theta)); no spikes.",
 		Source:   "Wilson & Cowan 1972; BrainPy brainpy.dyn.WilsonCowanModel (defaults)",
@@ -381,8 +387,9 @@ var catalog = []*ModelSpec{
 		},
 	},
 	{
-		Name: "StuartLandau",
-		Kind: KindNeuron,
+		Name:  "StuartLandau",
+		Sends: "x",
+		Kind:  KindNeuron,
 		Doc: "Stuart-Landau oscillator (Hopf normal form): dx/dt = (mu - x^2 - y^2)x - omega*y + I, " +
 			"dy/dt = (mu - x^2 - y^2)y + omega*x; limit cycle of radius sqrt(mu) at angular frequency omega; no spikes.",
 		Source:   "Landau 1944; Stuart 1960; BrainPy brainpy.dyn.StuartLandauOscillator",

@@ -702,6 +702,9 @@ func (st *stepper) sourceValues(pr *lower.Projection, state []*Node) *Node {
 
 // transmitted computes sourceValues.
 func (st *stepper) transmitted(pr *lower.Projection, state []*Node) *Node {
+	if pr.Carries != "" { // rate coupling: the source's variable at the step's start
+		return popSlice(state[pr.Pre.Block.States[pr.Carries].Index], pr.Pre)
+	}
 	if pr.PreState != nil {
 		return popSlice(st.preG[pr.PreState], pr.Pre)
 	}

@@ -277,6 +277,13 @@ type Projection struct {
 	// Kernel forces the propagation operator: "auto" (default), "dense",
 	// "event" (stored connectivity) or "procedural" (regenerated, fixed_prob only).
 	Kernel string
+	// Carries, for a projection out of a rate population (a model that
+	// emits no spikes), names the presynaptic state variable it carries
+	// each step: its synapse receives Σ_j w_ij·x_j instead of spikes (rate
+	// coupling). FillDefaults sets the model's own (catalog.ModelSpec.Sends:
+	// WilsonCowan's E); a model given by equations must name one. Empty for
+	// projections out of spiking populations, which carry spikes.
+	Carries string
 	// Init gives the initial value of the synaptic variable "g" (0 when
 	// absent). Projections merged into one synaptic state must agree.
 	Init map[string]Init

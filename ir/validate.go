@@ -142,6 +142,9 @@ func (n *Network) FillDefaults() {
 		if pr.Kernel == "" {
 			pr.Kernel = DefaultKernel
 		}
+		if pr.Carries == "" {
+			pr.Carries = DefaultCarries(n.Population(pr.Pre))
+		}
 		if m, ok := pr.Synapse.ModelSpec(catalog.KindSynapse); ok {
 			pr.Synapse.Params = fillParams(m, pr.Synapse.Params)
 		}
@@ -569,9 +572,6 @@ func (c *checker) projection(n *Network, pr *Projection, field string) *SpecErro
 	return c.transmission(pr, field)
 }
 
-// MsgNoRateCoupling ends the refusal of a projection out of a population
-// that emits no spikes.
-const MsgNoRateCoupling = "rate coupling (a projection carrying a rate population's activity) is not supported yet"
 
 // spikes refuses what a projection cannot carry because a population it
 // joins emits no spikes (a rate model, an equation model without a
@@ -595,15 +595,63 @@ func (c *checker) spikes(n *Network, pr *Projection, pre *Population, field stri
 		return nil
 	}
 	if why := silent(pre); why != "" {
-		what := "synapse " + pr.Synapse.Model + " is driven by presynaptic spikes"
-		if pr.Plastic() {
-			what += " (and " + plasticName(pr) + " learns from them)"
-		}
-		return c.errf(field+".pre", pr.Line, field+".pre", "%s, and %s: the projection would transmit nothing; %s", why, what, MsgNoRateCoupling)
+		return c.rateCoupling(pr, pre, why, field)
+	}
+	if pr.Carries != "" && pre != nil {
+		return c.errf(field+".carries", pr.Line, field+".carries", "population %s spikes: a projection out of it carries its spikes; carries names the variable a rate population sends", pre.Name)
 	}
 	if why := silent(n.Population(pr.Post)); why != "" && (pr.STDP != nil || pr.Plasticity != nil && len(pr.Plasticity.OnPost) > 0) {
 		at := field + "." + plasticName(pr)
-		return c.errf(at, pr.Line, at, "%s, and %s learns from postsynaptic spikes: it would never see one; %s", why, plasticName(pr), MsgNoRateCoupling)
+		return c.errf(at, pr.Line, at, "%s, and %s learns from postsynaptic spikes: it would never see one", why, plasticName(pr))
+	}
+	return nil
+}
+
+// DefaultCarries is what a projection out of pre carries when the spec
+// names nothing: a rate model's own variable (catalog.ModelSpec.Sends),
+// "" for a spiking population (its spikes), a model given by equations or
+// none.
+func DefaultCarries(pre *Population) string {
+	if pre == nil {
+		return ""
+	}
+	if m, ok := pre.ModelSpec(); ok && m.NoSpikes {
+		return m.Sends
+	}
+	return ""
+}
+
+// rateCoupling checks a projection out of a population that emits no
+// spikes (why says which): it carries a state variable of it each step
+// (Carries, a float state of the model) through a synapse that filters its
+// input linearly (not a receptor driven by presynaptic spikes, nor a
+// synapse given by equations), with no short-term plasticity or learning
+// rule (both act on spikes), on the dense or all_to_all kernel.
+func (c *checker) rateCoupling(pr *Projection, pre *Population, why, field string) *SpecError {
+	refuse := func(at, format string, a ...any) *SpecError {
+		return c.errf(at, pr.Line, at, "%s: a projection out of it carries a value each step (rate coupling), and "+format, append([]any{why}, a...)...)
+	}
+	m, _ := pre.ModelSpec()
+	var states []string
+	for _, st := range m.States {
+		states = append(states, st.Name)
+	}
+	switch {
+	case pr.Carries == "":
+		return refuse(field+".carries", "it names none: set carries to one of its variables (%s)", strings.Join(states, ", "))
+	case !slices.Contains(states, pr.Carries):
+		return refuse(field+".carries", "%s has no variable %q (variables: %s)", pre.Name, pr.Carries, strings.Join(states, ", "))
+	case pr.Synapse.Model == EquationsModel:
+		return refuse(field+".synapse", "a synapse given by equations is driven by presynaptic spikes (on_pre); use Delta (the value itself), Expon, DualExpon or Alpha")
+	case pr.STP != nil:
+		return refuse(field+".stp", "short-term plasticity acts on spikes")
+	case pr.Plastic():
+		return refuse(field+"."+plasticName(pr), "%s learns from presynaptic spikes", plasticName(pr))
+	case pr.Kernel == "event" || pr.Kernel == "procedural":
+		return refuse(field+".kernel", "kernel %s propagates the sources that fired; every source sends each step: use dense or all_to_all (auto)", pr.Kernel)
+	}
+	if sm, ok := pr.Synapse.ModelSpec(catalog.KindSynapse); ok && sm.PerPre {
+		return refuse(field+".synapse", "synapse %s is a receptor gated by presynaptic spikes; use Delta (the value itself), Expon, DualExpon or Alpha", pr.Synapse.Model)
 	}
 	return nil
 }

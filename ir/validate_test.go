@@ -124,18 +124,19 @@ func TestValidateErrors(t *testing.T) {
 			"monitors.traces.I.tau: tau is a parameter of LifRef, not a state variable: it does not change during a run (its values: params; per neuron: Sim.Param, or brainc run --save-network)"},
 		{"empty trace", func(n *Network) { n.Monitors.Traces[0].Indices = nil },
 			"monitors.traces.I.V: no neuron indices given"},
-		{"projection out of a rate population", func(n *Network) {
+		{"projection out of a rate population on the event kernel", func(n *Network) {
 			n.Populations[0].Model, n.Populations[0].Params, n.Populations[0].Init = "WilsonCowan", nil, nil
+			n.Projections[0].Kernel = "event"
 			n.FillDefaults()
-		}, "projections.EI.pre: population E (WilsonCowan, a rate model) emits no spikes, and synapse Expon is driven by presynaptic spikes: " +
-			"the projection would transmit nothing; rate coupling (a projection carrying a rate population's activity) is not supported yet"},
+		}, "projections.EI.kernel: population E (WilsonCowan, a rate model) emits no spikes: a projection out of it carries a value each step (rate coupling), " +
+			"and kernel event propagates the sources that fired; every source sends each step: use dense or all_to_all (auto)"},
 		{"stdp into a rate population", func(n *Network) {
 			n.Populations[1].Model, n.Populations[1].Params = "Kuramoto", nil
 			n.Projections[0].STDP, n.Projections[0].Output = &STDP{TauPlus: 20, TauMinus: 20, WMax: 1}, Component{Model: "CUBA"}
 			n.Monitors.Traces = nil
 			n.FillDefaults()
 		}, "projections.EI.stdp: population I (Kuramoto, a rate model) emits no spikes, and stdp learns from postsynaptic spikes: " +
-			"it would never see one; rate coupling (a projection carrying a rate population's activity) is not supported yet"},
+			"it would never see one"},
 		{"constant weight too large", func(n *Network) { n.Projections[0].Weight = 1e300 },
 			"projections.EI.weight: must be a finite number of magnitude ≤ 1e+30, got 1e+300"},
 	}

@@ -20,8 +20,9 @@ type SourceSums struct {
 	Pops    []*Population
 	Offsets []int
 	// Kinds name the summed values: "spikes", "pre:<synapse key>" (a
-	// kinetic state's transmitted g) or "stp:<projection>" (spikes scaled
-	// by a projection's short-term plasticity).
+	// kinetic state's transmitted g), "stp:<projection>" (spikes scaled
+	// by a projection's short-term plasticity) or "rate:<variable>" (a
+	// rate population's variable, ir.Projection.Carries).
 	Kinds []string
 	// Indicator is the constant indicator matrix,
 	// [N, len(Pops)] of the simulation dtype.
@@ -32,6 +33,8 @@ type SourceSums struct {
 // SourceSums.Kinds).
 func KindOf(pr *Projection) string {
 	switch {
+	case pr.Carries != "":
+		return "rate:" + pr.Carries
 	case pr.PreState != nil:
 		return "pre:" + pr.PreState.Synapse.Key()
 	case pr.STP != nil:

@@ -21,7 +21,16 @@ import (
 func (p *Program) lowerProjection(ipr *ir.Projection, byName map[string]*Population, opts Options) error {
 	post := byName[ipr.Post]
 	if post.Neuron.Potential() == "" {
-		return fmt.Errorf("post population %s (%s) has no membrane potential and takes no input", post.Name, post.Model)
+		// A model given by equations may read the input I without a state
+		// of voltage dimension (a rate model): it takes currents (CUBA),
+		// not what reads a potential.
+		eq, ok := post.Neuron.(*dynamics.Equations)
+		switch {
+		case !ok || !eq.Model.UsesInput:
+			return fmt.Errorf("post population %s (%s) has no membrane potential and takes no input", post.Name, post.Model)
+		case ipr.Output.Model != "CUBA":
+			return fmt.Errorf("output %s reads the membrane potential, and post population %s (equations) has no state of voltage dimension: use output CUBA, which adds the synaptic variable to its input %s", ipr.Output.Model, post.Name, "I")
+		}
 	}
 	var out dynamics.Output
 	var err error
@@ -142,8 +151,9 @@ func (p *Program) connect(pr *Projection, post *Population, opts Options, kineti
 		force = plan.KernelDense
 	}
 	stateful := ipr.STP != nil || ipr.Plastic() || kinetic || ipr.WeightDist != nil // per-synapse weights are stored
+	rate := ipr.Carries != ""                                                       // every source sends a value each step
 	perSynapseDelay := ipr.Delay.Kind == ir.InitUniform || ipr.Delay.Kind == ir.InitNormal
-	if k, why, ok := plan.ChooseProcedural(plan.Kernel(ipr.Kernel), force, ipr, pre.Size, post.Size); ok && !stateful && !perSynapseDelay {
+	if k, why, ok := plan.ChooseProcedural(plan.Kernel(ipr.Kernel), force, ipr, pre.Size, post.Size); ok && !stateful && !perSynapseDelay && !rate {
 		proc, err := p.procedural(pr, post)
 		if err != nil {
 			return err
@@ -178,6 +188,12 @@ func (p *Program) connect(pr *Projection, post *Population, opts Options, kineti
 		return err
 	}
 	pr.Kernel, pr.Why = plan.ChooseKernel(plan.Kernel(ipr.Kernel), force, m.NumSynapses(), p.copies(ipr.Name))
+	switch {
+	case rate && pr.Kernel != plan.KernelDense:
+		pr.Kernel, pr.Why = plan.KernelDense, "rate coupling: every source sends its "+ipr.Carries+" each step, a full pass over the synapses"
+	case rate:
+		pr.Why += "; rate coupling: every source sends its " + ipr.Carries + " each step"
+	}
 	if opts.Differentiable && opts.Kernel == "" {
 		pr.Why = "training: the same synapses as event or procedural, whose kernels have no backward rule yet"
 	}

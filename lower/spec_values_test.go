@@ -214,20 +214,27 @@ projections:
 `
 
 // A projection out of a population that emits no spikes (a rate model, an
-// equation model without a threshold) transmitted nothing, silently; it
-// is refused with the reason and the spec line, as is a plasticity rule
-// that would learn from spikes that never come. Gap junctions, which read
-// the potential, and inputs into a rate population stay allowed.
-func TestProjectionsOutOfRatePopulationsAreRefused(t *testing.T) {
+// equation model without a threshold) carries a state variable of it each
+// step (rate coupling: WilsonCowan's E by default). What would act on
+// spikes that never come is refused with the reason and the spec line:
+// receptors gated by presynaptic spikes, synapses given by equations, STP,
+// learning rules (either side), event and procedural kernels; an equation
+// model must name the variable, and a spiking population carries spikes.
+func TestRateCouplingRules(t *testing.T) {
+	const why = "population A (WilsonCowan, a rate model) emits no spikes: a projection out of it carries a value each step (rate coupling), and "
 	for _, tc := range []struct{ from, to, want string }{
-		{"", "", "test.yaml:10: projections.AB.pre: population A (WilsonCowan, a rate model) emits no spikes, and synapse Expon is driven by presynaptic spikes: " +
-			"the projection would transmit nothing; rate coupling (a projection carrying a rate population's activity) is not supported yet"},
-		{"output: CUBA", "output: CUBA\n    stdp: {A_plus: 0.01}", "projections.AB.pre: population A (WilsonCowan, a rate model) emits no spikes, and synapse Expon is driven by presynaptic spikes (and stdp learns from them)"},
-		{"synapse: {Expon: {tau: 5 ms}}", "synapse: AMPA", "synapse AMPA is driven by presynaptic spikes"},
-		{"output: CUBA", "output: CUBA\n    stdp: {A_plus: 0.01}\n    pre_: L", "test.yaml:16: projections.AB.stdp: population B (WilsonCowan, a rate model) emits no spikes, and stdp learns from postsynaptic spikes: it would never see one"},
-		{"A: {size: 4, model: WilsonCowan, input: 2}", "A: {size: 4, model: {equations: \"dv/dt = -v/(10*ms) : 1\"}}", "population A (a model given by equations without a threshold) emits no spikes"},
-		{"A: {size: 4, model: WilsonCowan, input: 2}", "A: {size: 4, model: StuartLandau}", "population A (StuartLandau, a rate model) emits no spikes"},
+		{"", "", ""},
 		{"pre: A", "pre: L", ""},
+		{"output: CUBA", "output: CUBA\n    kernel: dense\n    carries: I", ""},
+		{"output: CUBA", "output: CUBA\n    stdp: {A_plus: 0.01}", "test.yaml:16: projections.AB.stdp: " + why + "stdp learns from presynaptic spikes"},
+		{"output: CUBA", "output: CUBA\n    stp: {U: 0.2}", "projections.AB.stp: " + why + "short-term plasticity acts on spikes"},
+		{"output: CUBA", "output: CUBA\n    kernel: event", "projections.AB.kernel: " + why + "kernel event propagates the sources that fired; every source sends each step: use dense or all_to_all (auto)"},
+		{"output: CUBA", "output: CUBA\n    carries: V", "projections.AB.carries: " + why + "A has no variable \"V\" (variables: E, I)"},
+		{"synapse: {Expon: {tau: 5 ms}}", "synapse: AMPA", "projections.AB.synapse: " + why + "synapse AMPA is a receptor gated by presynaptic spikes"},
+		{"output: CUBA", "output: CUBA\n    stdp: {A_plus: 0.01}\n    pre_: L", "test.yaml:16: projections.AB.stdp: population B (WilsonCowan, a rate model) emits no spikes, and stdp learns from postsynaptic spikes: it would never see one"},
+		{"A: {size: 4, model: WilsonCowan, input: 2}", "A: {size: 4, model: {equations: \"dv/dt = -v/(10*ms) : 1\"}}",
+			"projections.AB.carries: population A (a model given by equations without a threshold) emits no spikes: a projection out of it carries a value each step (rate coupling), and it names none: set carries to one of its variables (v)"},
+		{"output: CUBA", "output: CUBA\n    carries: E\n    pre_: L", "projections.AB.carries: population L spikes: a projection out of it carries its spikes; carries names the variable a rate population sends"},
 		{"conn: {one_to_one: true}\n    weight: 1\n    synapse: {Expon: {tau: 5 ms}}", "conn: {all_to_all: true}\n    weight: 0.1\n    synapse: GapJunction\n    post_: A", ""},
 	} {
 		spec := strings.Replace(rateSpec, tc.from, tc.to, 1)
@@ -248,4 +255,12 @@ func TestProjectionsOutOfRatePopulationsAreRefused(t *testing.T) {
 		require.Error(t, err, tc.to)
 		assert.Contains(t, err.Error(), tc.want, tc.to)
 	}
+
+	// A rate model given by equations takes the input I as a current
+	// (CUBA); what reads a membrane potential it has not is refused.
+	rateTarget := strings.Replace(rateSpec, "B: {size: 4, model: WilsonCowan}", "B: {size: 4, model: {equations: \"dr/dt = (-r + I)/(10*ms) : 1\"}}", 1)
+	_, err := lower.Build(parse(t, rateTarget), lower.Options{})
+	require.NoError(t, err)
+	_, err = lower.Build(parse(t, strings.Replace(rateTarget, "output: CUBA", "output: {COBA: {E: 0 mV}}", 1)), lower.Options{})
+	assert.EqualError(t, err, "test.yaml:9: projections.AB: output COBA reads the membrane potential, and post population B (equations) has no state of voltage dimension: use output CUBA, which adds the synaptic variable to its input I")
 }

@@ -30,7 +30,7 @@ var (
 	// are not read here.
 	topKeys        = []string{"name", "dt", "duration", "seed", "precision", "devices", "populations", "projections", "monitors", "train", "data"}
 	populationKeys = []string{"size", "model", "params", "init", "input", "integrator", "noise", "spikes"}
-	projectionKeys = []string{"pre", "poisson", "post", "conn", "weight", "synapse", "output", "kernel", "init",
+	projectionKeys = []string{"pre", "poisson", "post", "conn", "weight", "synapse", "output", "kernel", "carries", "init",
 		"delay", "stp", "stdp", "plasticity"}
 	connKeys = []string{string(ir.ConnFixedProb), string(ir.ConnFixedInDegree), string(ir.ConnFixedOutDegree),
 		string(ir.ConnOneToOne), string(ir.ConnAllToAll), string(ir.ConnFromFile), string(ir.ConnGaussian), "allow_self"}
@@ -1023,6 +1023,16 @@ func (p *specParser) projection(en *mapEntry) (*ir.Projection, *ir.SpecError) {
 	if f := m.get("kernel"); f != nil {
 		if pr.Kernel, e = p.str(f.value, f.line, path+".kernel"); e != nil {
 			return nil, e
+		}
+	}
+	if f := m.get("carries"); f != nil {
+		if pr.Carries, e = p.str(f.value, f.line, path+".carries"); e != nil {
+			return nil, e
+		}
+	}
+	for _, q := range p.pops {
+		if q.Name == pr.Pre && pr.Carries == "" {
+			pr.Carries = ir.DefaultCarries(q)
 		}
 	}
 	if f := m.get("stp"); f != nil {
