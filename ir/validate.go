@@ -572,7 +572,6 @@ func (c *checker) projection(n *Network, pr *Projection, field string) *SpecErro
 	return c.transmission(pr, field)
 }
 
-
 // spikes refuses what a projection cannot carry because a population it
 // joins emits no spikes (a rate model, an equation model without a
 // threshold): a synapse driven by presynaptic spikes out of it, which
