@@ -23,10 +23,14 @@ type NeuronModel struct {
 	// States are its state variables (a spec may init and trace them);
 	// New's neuron must have these float states, and may add Int32 ones.
 	States []catalog.StateSpec
-	// NoSpikes marks a model that never spikes (a rate model): validation
-	// then refuses projections out of its populations that only spikes
-	// drive, instead of running them transmitting nothing.
+	// NoSpikes marks a model that never spikes (a rate model): projections
+	// out of its populations carry a state variable each step (rate
+	// coupling), and validation refuses what only spikes drive.
 	NoSpikes bool
+	// Sends names the state variable a projection out of a population of
+	// a NoSpikes model carries by default (its activity; see
+	// ir.Projection.Carries); "" makes each projection name one.
+	Sends string
 	// New builds the model from its parameters (every one present, in base
 	// units: ms, mV, Hz): a dynamics.Neuron, whose Update is traced into
 	// the step's graph. A model implementing dynamics.PerNeuron may take
@@ -57,7 +61,7 @@ func RegisterNeuron(m NeuronModel) error {
 	if m.New == nil {
 		return fmt.Errorf("brainc: RegisterNeuron %s: New is nil", m.Name)
 	}
-	spec := catalog.ModelSpec{Name: m.Name, Kind: catalog.KindNeuron, Doc: m.Doc, Source: "registered by the program", Params: m.Params, States: m.States, NoSpikes: m.NoSpikes}
+	spec := catalog.ModelSpec{Name: m.Name, Kind: catalog.KindNeuron, Doc: m.Doc, Source: "registered by the program", Params: m.Params, States: m.States, NoSpikes: m.NoSpikes, Sends: m.Sends}
 	n, err := m.New(spec.Defaults())
 	if err != nil {
 		return fmt.Errorf("brainc: RegisterNeuron %s: New with the default parameters: %w", m.Name, err)

@@ -65,8 +65,9 @@ func netspecText(name string) (string, error) {
 	return string(b), err
 }
 
-// A registered model that never spikes (NoSpikes) is refused as the source
-// of a spike-driven projection, like the built-in rate models.
+// A registered model that never spikes (NoSpikes) is a rate model: a
+// projection out of it carries its declared activity (Sends), or must
+// name the variable when it declares none.
 func TestRegisteredRateModelDrivesNoSpikeProjection(t *testing.T) {
 	wc, _ := catalog.LookupModel(catalog.KindNeuron, "WilsonCowan")
 	require.NoError(t, RegisterNeuron(NeuronModel{Name: "MyRate", Params: wc.Params, States: wc.States, NoSpikes: true,
@@ -79,5 +80,17 @@ projections:
   AB: {pre: A, post: B, conn: {one_to_one: true}, weight: 1, synapse: Expon, output: CUBA}
 `), "rate.yaml")
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "rate.yaml:6: projections.AB.pre: population A (MyRate, a rate model) emits no spikes")
+	assert.Contains(t, err.Error(), "rate.yaml:6: projections.AB.carries: population A (MyRate, a rate model) emits no spikes: "+
+		"a projection out of it carries a value each step (rate coupling), and it names none: set carries to one of its variables (E, I)")
+	require.NoError(t, RegisterNeuron(NeuronModel{Name: "MyRate2", Params: wc.Params, States: wc.States, NoSpikes: true, Sends: "E",
+		New: func(p map[string]float64) (dynamics.Neuron, error) { return dynamics.NewNeuron("WilsonCowan", p) }}))
+	net, err := netspec.Parse([]byte(`
+populations:
+  A: {size: 2, model: MyRate2}
+  B: {size: 2, model: LifRef}
+projections:
+  AB: {pre: A, post: B, conn: {one_to_one: true}, weight: 1, synapse: Expon, output: CUBA}
+`), "rate.yaml")
+	require.NoError(t, err)
+	assert.Equal(t, "E", net.Projections[0].Carries, "the registered model's activity")
 }

@@ -404,6 +404,49 @@ var catalog = []*ModelSpec{
 		},
 	},
 	{
+		Name:     "ThresholdLinear",
+		Sends:    "r",
+		Kind:     KindNeuron,
+		Doc:      "Threshold-linear rate unit: tau dr/dt = -r + beta*max(I, 0); no spikes.",
+		Source:   "Chaudhuri et al. 2015 (Neuron 88:419); BrainPy brainpy.dyn.ThresholdLinearModel (its E unit's defaults)",
+		NoSpikes: true,
+		Params: []ParamSpec{
+			{Name: "tau", Dim: Time, Default: 20, Doc: "time constant", Positive: true},
+			{Name: "beta", Dim: Dimensionless, Default: 0.066, Doc: "gain per unit input"},
+		},
+		States: []StateSpec{
+			{Name: "r", Dim: Dimensionless, Doc: "rate"},
+		},
+	},
+	{
+		Name: "JansenRit",
+		Kind: KindNeuron,
+		Doc: "Jansen-Rit cortical column: y0' = y3, y3' = A a S(y1 - y2) - 2a y3 - a^2 y0; y1' = y4, " +
+			"y4' = A a (p + I + 0.8C S(C y0)) - 2a y4 - a^2 y1; y2' = y5, y5' = B b 0.25C S(0.25C y0) - 2b y5 - b^2 y2; " +
+			"S(v) = 2 e0/(1 + exp(r (v0 - v))); y1 - y2 is the EEG; no spikes.",
+		Source:   "Jansen & Rit 1995 (Biol. Cybern. 73:357); The Virtual Brain's JansenRit (defaults, per ms)",
+		NoSpikes: true,
+		Params: []ParamSpec{
+			{Name: "A", Dim: Voltage, Default: 3.25, Doc: "excitatory synaptic gain", Positive: true},
+			{Name: "B", Dim: Voltage, Default: 22, Doc: "inhibitory synaptic gain", Positive: true},
+			{Name: "a", Dim: Rate, Default: 100, Doc: "excitatory rate constant", Positive: true},
+			{Name: "b", Dim: Rate, Default: 50, Doc: "inhibitory rate constant", Positive: true},
+			{Name: "C", Dim: Dimensionless, Default: 135, Doc: "connectivity constant (C1 = C, C2 = 0.8C, C3 = C4 = 0.25C)"},
+			{Name: "e0", Dim: Rate, Default: 2.5, Doc: "half the sigmoid's maximal firing rate", Positive: true},
+			{Name: "v0", Dim: Voltage, Default: 5.52, Doc: "potential at half the maximal firing rate (TVB's; Jansen & Rit 1995 used 6 mV)"},
+			{Name: "r", Dim: Dimensionless, Default: 0.56, Doc: "sigmoid steepness, per mV", Positive: true},
+			{Name: "p", Dim: Rate, Default: 220, Doc: "external firing into the pyramidal cells"},
+		},
+		States: []StateSpec{
+			{Name: "y0", Dim: Voltage, Doc: "pyramidal cells' output potential"},
+			{Name: "y1", Dim: Voltage, Doc: "excitatory potential onto the pyramidal cells"},
+			{Name: "y2", Dim: Voltage, Doc: "inhibitory potential onto the pyramidal cells"},
+			{Name: "y3", Dim: Dimensionless, Doc: "y0's derivative, mV/ms"},
+			{Name: "y4", Dim: Dimensionless, Doc: "y1's derivative, mV/ms"},
+			{Name: "y5", Dim: Dimensionless, Doc: "y2's derivative, mV/ms"},
+		},
+	},
+	{
 		Name: "GIF",
 		Kind: KindNeuron,
 		Doc: "Generalized integrate-and-fire: dI1/dt = -k1*I1, dI2/dt = -k2*I2, " +

@@ -20,7 +20,7 @@ func TestCatalog(t *testing.T) {
 			}
 		}
 	}
-	assert.Equal(t, []string{"neuron/AdEx", "neuron/AdQuaIF", "neuron/ExpIF", "neuron/FHN", "neuron/GIF", "neuron/HH", "neuron/Izhikevich", "neuron/Kuramoto", "neuron/LifRef", "neuron/MorrisLecar", "neuron/Poisson", "neuron/QIF", "neuron/SpikeTimes", "neuron/StuartLandau", "neuron/TraubHH", "neuron/WangBuzsaki", "neuron/WilsonCowan", "output/COBA", "output/CUBA", "output/Delta", "output/MgBlock", "synapse/AMPA", "synapse/Alpha", "synapse/Delta", "synapse/DualExpon", "synapse/Expon", "synapse/GABAa", "synapse/GapJunction", "synapse/NMDA"}, names)
+	assert.Equal(t, []string{"neuron/AdEx", "neuron/AdQuaIF", "neuron/ExpIF", "neuron/FHN", "neuron/GIF", "neuron/HH", "neuron/Izhikevich", "neuron/JansenRit", "neuron/Kuramoto", "neuron/LifRef", "neuron/MorrisLecar", "neuron/Poisson", "neuron/QIF", "neuron/SpikeTimes", "neuron/StuartLandau", "neuron/ThresholdLinear", "neuron/TraubHH", "neuron/WangBuzsaki", "neuron/WilsonCowan", "output/COBA", "output/CUBA", "output/Delta", "output/MgBlock", "synapse/AMPA", "synapse/Alpha", "synapse/Delta", "synapse/DualExpon", "synapse/Expon", "synapse/GABAa", "synapse/GapJunction", "synapse/NMDA"}, names)
 
 	lif, ok := LookupModel(KindNeuron, "LifRef")
 	require.True(t, ok)

@@ -113,6 +113,12 @@ func NewNeuron(model string, p map[string]float64) (Neuron, error) {
 			ThetaI: p["theta_I"], WEE: p["w_EE"], WEI: p["w_EI"], WIE: p["w_IE"], WII: p["w_II"], R: p["r"]}, nil
 	case "StuartLandau":
 		return &StuartLandau{Mu: p["mu"], Omega: p["omega"]}, nil
+	case "ThresholdLinear":
+		return &ThresholdLinear{Tau: p["tau"], Beta: p["beta"]}, nil
+	case "JansenRit":
+		// The rates are in Hz in a spec; the model works per ms.
+		return &JansenRit{A: p["A"], B: p["B"], SmallA: p["a"] / 1000, SmallB: p["b"] / 1000, C: p["C"], E0: p["e0"] / 1000,
+			V0: p["v0"], R: p["r"], P: p["p"] / 1000}, nil
 	case "GIF":
 		return &GIF{VRest: p["V_rest"], VReset: p["V_reset"], VThInf: p["V_th_inf"], VThReset: p["V_th_reset"], R: p["R"],
 			A: p["a"], B: p["b"], K1: p["k1"], K2: p["k2"], R1: p["R1"], R2: p["R2"], A1: p["A1"], A2: p["A2"],

@@ -153,3 +153,87 @@ func (n *Kuramoto) Update(s Vars, input Current, step Step, m Method) (Vars, *No
 	next["omega"] = omega
 	return next, ZerosLike(GreaterThan(theta, theta))
 }
+
+// ThresholdLinear is a threshold-linear rate unit (Chaudhuri et al. 2015,
+// one of its E or I populations; BrainPy's ThresholdLinearModel is a pair
+// of them):
+//
+//	τ dr/dt = −r + β·[I]₊
+//
+// I is the population's input and [x]₊ = max(x, 0). It does not spike.
+// States: r.
+type ThresholdLinear struct {
+	Tau, Beta float64 // ms, per unit input
+}
+
+// States lists r.
+func (n *ThresholdLinear) States(float dtypes.DType) []StateVar {
+	return []StateVar{{"r", float}}
+}
+
+// Potential is "r": inputs drive r.
+func (n *ThresholdLinear) Potential() string { return "r" }
+
+// Update integrates one step; the spikes are all false.
+func (n *ThresholdLinear) Update(s Vars, input Current, step Step, m Method) (Vars, *Node) {
+	i := input(s["r"])
+	drive := MulScalar(Max(i, ZerosLike(i)), n.Beta)
+	f := func(s Vars) Vars {
+		return Vars{"r": DivScalar(Sub(drive, s["r"]), n.Tau)}
+	}
+	next := m(f, s, step.Dt)
+	return next, ZerosLike(GreaterThan(s["r"], s["r"]))
+}
+
+// JansenRit is the Jansen–Rit (1995) neural mass of a cortical column:
+// pyramidal cells with excitatory and inhibitory interneurons, each a
+// second-order synaptic kernel of a sigmoid of its input:
+//
+//	y0' = y3,  y3' = A·a·S(y1 − y2) − 2a·y3 − a²·y0
+//	y1' = y4,  y4' = A·a·(p + I + C2·S(C1·y0)) − 2a·y4 − a²·y1
+//	y2' = y5,  y5' = B·b·C4·S(C3·y0) − 2b·y5 − b²·y2
+//	S(v) = 2e0 / (1 + e^{r(v0 − v)})
+//
+// with C1 = C, C2 = 0.8C, C3 = C4 = 0.25C. y1 − y2 (mV) is the pyramidal
+// cells' membrane potential, the column's EEG. Times are in ms (a, b, e0
+// and p per ms); the population's input I adds to the external firing p.
+// It does not spike. States: y0 … y5.
+type JansenRit struct {
+	A, B, SmallA, SmallB, C, E0, V0, R, P float64 // mV, mV, 1/ms, 1/ms, 1, 1/ms, mV, 1/mV, 1/ms
+}
+
+// jansenRitStates are the model's state names in order.
+var jansenRitStates = []string{"y0", "y1", "y2", "y3", "y4", "y5"}
+
+// States lists y0 … y5.
+func (n *JansenRit) States(float dtypes.DType) []StateVar {
+	out := make([]StateVar, len(jansenRitStates))
+	for k, name := range jansenRitStates {
+		out[k] = StateVar{name, float}
+	}
+	return out
+}
+
+// Potential is "y1": inputs drive the pyramidal cells' excitatory input.
+func (n *JansenRit) Potential() string { return "y1" }
+
+// Update integrates one step; the spikes are all false.
+func (n *JansenRit) Update(s Vars, input Current, step Step, m Method) (Vars, *Node) {
+	i := input(s["y1"])
+	sig := func(v *Node) *Node { // 2e0/(1 + e^{r(v0 − v)}) = 2e0·σ(r(v − v0))
+		return MulScalar(Sigmoid(MulScalar(AddScalar(v, -n.V0), n.R)), 2*n.E0)
+	}
+	a, b := n.SmallA, n.SmallB
+	f := func(s Vars) Vars {
+		y0, y1, y2, y3, y4, y5 := s["y0"], s["y1"], s["y2"], s["y3"], s["y4"], s["y5"]
+		second := func(drive, y, dy *Node, rate float64) *Node { // drive − 2·rate·dy − rate²·y
+			return Sub(Sub(drive, MulScalar(dy, 2*rate)), MulScalar(y, rate*rate))
+		}
+		d3 := second(MulScalar(sig(Sub(y1, y2)), n.A*a), y0, y3, a)
+		d4 := second(MulScalar(Add(AddScalar(i, n.P), MulScalar(sig(MulScalar(y0, n.C)), 0.8*n.C)), n.A*a), y1, y4, a)
+		d5 := second(MulScalar(sig(MulScalar(y0, 0.25*n.C)), n.B*b*0.25*n.C), y2, y5, b)
+		return Vars{"y0": y3, "y1": y4, "y2": y5, "y3": d3, "y4": d4, "y5": d5}
+	}
+	next := m(f, s, step.Dt)
+	return next, ZerosLike(GreaterThan(s["y0"], s["y0"]))
+}

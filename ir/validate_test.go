@@ -72,7 +72,7 @@ func TestValidateErrors(t *testing.T) {
 			`line 12: populations.E: population "E" is defined twice`},
 		{"zero size", func(n *Network) { n.Populations[1].Size = 0 }, "line 12: populations.I.size: must be in [1, 1073741824], got 0"},
 		{"unknown model", func(n *Network) { n.Populations[0].Model = "Hodgkin" },
-			`populations.E.model: unknown neuron model "Hodgkin" (known: AdEx, AdQuaIF, ExpIF, FHN, GIF, HH, Izhikevich, Kuramoto, LifRef, MorrisLecar, Poisson, QIF, SpikeTimes, StuartLandau, TraubHH, WangBuzsaki, WilsonCowan)`},
+			`populations.E.model: unknown neuron model "Hodgkin" (known: AdEx, AdQuaIF, ExpIF, FHN, GIF, HH, Izhikevich, JansenRit, Kuramoto, LifRef, MorrisLecar, Poisson, QIF, SpikeTimes, StuartLandau, ThresholdLinear, TraubHH, WangBuzsaki, WilsonCowan)`},
 		{"missing parameter", func(n *Network) { delete(n.Populations[0].Params, "R") },
 			`populations.E.params: missing parameter "R" of LifRef (FillDefaults fills catalogue defaults)`},
 		{"unknown parameter", func(n *Network) { n.Populations[0].Params["C"] = 1 },

@@ -49,6 +49,16 @@ def main():
         f.write("\n")
     decision_spontaneous()
     plasticity()
+    rates()
+
+
+def rates():
+    """Rate and neural-mass models in the tools that define them:
+    BrainPy's ThresholdLinearModel and TVB's JansenRit (rate_models.py)."""
+    out = run(["rate_models.py"])
+    with open(os.path.join(OUT, "rate_models.json"), "w") as f:
+        json.dump(out, f)
+        f.write("\n")
 
 
 def plasticity():
@@ -85,5 +95,7 @@ if __name__ == "__main__":
         decision_spontaneous()
     elif sys.argv[1:] == ["plasticity"]:
         plasticity()
+    elif sys.argv[1:] == ["rates"]:
+        rates()
     else:
         main()
