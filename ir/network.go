@@ -326,6 +326,11 @@ const (
 	ConnAllToAll ConnRule = "all_to_all"
 	// ConnFromFile reads explicit (pre, post[, weight]) lists from File.
 	ConnFromFile ConnRule = "file"
+	// ConnConnectome reads a region-level connectome from File (The
+	// Virtual Brain's connectivity zip, or an .npz): one synapse per
+	// nonzero weight, source region → target region, with delays from the
+	// tract lengths at Speed.
+	ConnConnectome ConnRule = "connectome"
 	// ConnGaussian connects by distance on a grid: probability
 	// PMax·exp(−d²/(2·Sigma²)), both populations on the unit square.
 	ConnGaussian ConnRule = "gaussian"
@@ -348,8 +353,11 @@ type Conn struct {
 	// and "post" (integers), and optionally "weight" (per-synapse weights,
 	// multiplied by the projection's weight) and "delay" (per-synapse
 	// delays in ms). A relative path is resolved against the spec file's
-	// directory when parsed.
+	// directory when parsed. For ConnConnectome it is the connectome.
 	File string
+	// Speed is ConnConnectome's conduction speed in mm/ms (= m/s): each
+	// synapse's delay is its tract length over it; 0 for no delays.
+	Speed float64
 	// Read holds File's synapses once read (netspec.ReadData).
 	Read *SynapseList
 }

@@ -708,9 +708,19 @@ func (c *checker) conn(n *Network, pr *Projection, pre *Population, field string
 			at := conn + "." + string(ConnFromFile)
 			return c.errf(at, pr.Line, at, "expected the path of an .npz with arrays pre and post")
 		}
+	case ConnConnectome:
+		at := conn + "." + string(ConnConnectome)
+		switch {
+		case pr.Conn.File == "":
+			return c.errf(at+".file", pr.Line, at+".file", "expected the path of a connectivity zip (weights.txt, tract_lengths.txt) or an .npz (weights, tract_lengths)")
+		case !(pr.Conn.Speed >= 0) || math.IsInf(pr.Conn.Speed, 0):
+			return c.errf(at+".speed", pr.Line, at+".speed", "must be a finite speed ≥ 0 (e.g. 3 mm/ms), got %g mm/ms", pr.Conn.Speed)
+		case pr.Conn.Speed > 0 && pr.Delay.Kind != "" && !(pr.Delay.Kind == InitConst && pr.Delay.A == 0):
+			return c.errf(field+".delay", pr.Line, field+".delay", "the connectome's tract lengths and speed give each synapse its delay: leave delay out")
+		}
 	default:
-		return c.errf(conn, pr.Line, conn, "unknown connectivity rule %q (valid: %s, %s, %s, %s, %s, %s, %s)", pr.Conn.Rule,
-			ConnFixedProb, ConnFixedInDegree, ConnFixedOutDegree, ConnOneToOne, ConnAllToAll, ConnFromFile, ConnGaussian)
+		return c.errf(conn, pr.Line, conn, "unknown connectivity rule %q (valid: %s, %s, %s, %s, %s, %s, %s, %s)", pr.Conn.Rule,
+			ConnFixedProb, ConnFixedInDegree, ConnFixedOutDegree, ConnOneToOne, ConnAllToAll, ConnFromFile, ConnGaussian, ConnConnectome)
 	}
 	if pr.Kernel == "procedural" && !(pr.Conn.Rule == ConnFixedProb && pr.Conn.Prob > 0 && pr.Conn.Prob < 1) {
 		return c.errf(field+".kernel", pr.Line, field+".kernel",

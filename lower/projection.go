@@ -399,7 +399,7 @@ func (p *Program) matrix(pr *Projection, post *Population, opts Options) (*conne
 		m, err = connect.AllToAll(pre.Size, post.Size, copts)
 	case ir.ConnGaussian:
 		m, err = connect.Gaussian(pre.Size, post.Size, ipr.Conn.Sigma, ipr.Conn.PMax, copts)
-	case ir.ConnFromFile:
+	case ir.ConnFromFile, ir.ConnConnectome:
 		if l := ipr.Conn.Read; l == nil {
 			err = notRead(ipr.Conn.File)
 		} else {

@@ -36,16 +36,44 @@ func ReadData(net *ir.Network) error {
 			continue
 		}
 		c := &ipr.Conn
-		if c.Rule != ir.ConnFromFile || c.File == "" || c.Read != nil {
+		if c.File == "" || c.Read != nil {
 			continue
 		}
-		l, err := connect.ReadLists(c.File)
+		var l connect.Lists
+		var err error
+		switch c.Rule {
+		case ir.ConnFromFile:
+			l, err = connect.ReadLists(c.File)
+		case ir.ConnConnectome:
+			l, err = readConnectome(net, ipr)
+		default:
+			continue
+		}
 		if err != nil {
 			return &ir.SpecError{File: net.File, Line: ipr.Line, Field: "projections." + ipr.Name, Msg: err.Error()}
 		}
 		c.Read = &l
 	}
 	return nil
+}
+
+// readConnectome reads a connectome projection's file into synapses
+// (connect.Connectome.Synapses at its speed), checking that its regions
+// are the populations' neurons.
+func readConnectome(net *ir.Network, ipr *ir.Projection) (connect.Lists, error) {
+	c, err := connect.ReadConnectome(ipr.Conn.File)
+	if err != nil {
+		return connect.Lists{}, err
+	}
+	for _, name := range []string{ipr.Pre, ipr.Post} {
+		if pop := net.Population(name); pop != nil && pop.Size != c.Regions {
+			return connect.Lists{}, fmt.Errorf("%s has %d regions, but population %s has %d neurons: one neuron per region", ipr.Conn.File, c.Regions, name, pop.Size)
+		}
+	}
+	if ipr.Conn.Speed > 0 && c.TractLengths == nil {
+		return connect.Lists{}, fmt.Errorf("%s has no tract lengths, so speed %g mm/ms gives no delays: leave speed out, or add tract_lengths", ipr.Conn.File, ipr.Conn.Speed)
+	}
+	return c.Synapses(ipr.Conn.Speed), nil
 }
 
 // readPopulation reads a population's file values and spike file; an

@@ -57,3 +57,36 @@ populations:
 	require.NoError(t, ReadData(g))
 	assert.Equal(t, []float64{-70, -65, -60}, g.Populations[1].Init["V"].Read.Values)
 }
+
+// A connectome is read when the spec is loaded: its regions must be the
+// populations' neurons, a speed needs tract lengths, and the speed is a
+// length per time.
+func TestConnectomeLoads(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, npyio.WriteNPZ(filepath.Join(dir, "c.npz"), []string{"weights"}, []npyio.Array{
+		{Shape: []int{2, 2}, Data: []float64{0, 1, 1, 0}}}))
+	spec := func(size, speed string) []byte {
+		return []byte(`
+populations:
+  R: {size: ` + size + `, model: StuartLandau}
+projections:
+  RR: {pre: R, post: R, conn: {connectome: {file: c.npz` + speed + `}}, weight: 0.1, synapse: Delta, output: CUBA}
+`)
+	}
+	net, err := Parse(spec("2", ""), filepath.Join(dir, "n.yaml"))
+	require.NoError(t, err)
+	assert.Equal(t, &ir.SynapseList{Pre: []int64{0, 1}, Post: []int64{1, 0}, Weight: []float64{1, 1}}, net.Projections[0].Conn.Read)
+	for _, tc := range []struct{ size, speed, want string }{
+		{"3", "", "n.yaml:5: projections.RR: " + filepath.Join(dir, "c.npz") + " has 2 regions, but population R has 3 neurons: one neuron per region"},
+		{"2", ", speed: 3 mm/ms", "n.yaml:5: projections.RR: " + filepath.Join(dir, "c.npz") + " has no tract lengths, so speed 3 mm/ms gives no delays: leave speed out, or add tract_lengths"},
+		{"2", ", speed: 3 ms", `n.yaml:5: projections.RR.conn.connectome.speed: expected a speed (e.g. "3 mm/ms" or "3 m/s"): dimensions disagree`},
+	} {
+		_, err := Parse(spec(tc.size, tc.speed), filepath.Join(dir, "n.yaml"))
+		require.Error(t, err, tc.want)
+		assert.Contains(t, err.Error(), tc.want)
+	}
+	net, err = Parse(spec("2", ", speed: 3 m/s"), filepath.Join(dir, "ok.yaml"))
+	if err == nil {
+		t.Fatalf("speed without tract lengths was accepted: %+v", net.Projections[0].Conn)
+	}
+}

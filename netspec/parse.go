@@ -33,7 +33,7 @@ var (
 	projectionKeys = []string{"pre", "poisson", "post", "conn", "weight", "synapse", "output", "kernel", "carries", "init",
 		"delay", "stp", "stdp", "plasticity"}
 	connKeys = []string{string(ir.ConnFixedProb), string(ir.ConnFixedInDegree), string(ir.ConnFixedOutDegree),
-		string(ir.ConnOneToOne), string(ir.ConnAllToAll), string(ir.ConnFromFile), string(ir.ConnGaussian), "allow_self"}
+		string(ir.ConnOneToOne), string(ir.ConnAllToAll), string(ir.ConnFromFile), string(ir.ConnGaussian), string(ir.ConnConnectome), "allow_self"}
 	monitorKeys = []string{"spikes", "traces", "rates", "every", "window", "traces_window"}
 )
 
@@ -957,6 +957,64 @@ func (p *specParser) constantInput(n ast.Node, line int, field string, u valueUn
 	return in, e
 }
 
+// speedPattern splits a speed into its number and its unit.
+var speedPattern = regexp.MustCompile(`^\s*([-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)\s*(.*?)\s*$`)
+
+// speedMMPerMs reads a speed ("3 mm/ms", "3 m/s") in mm/ms: the number
+// times the unit's size in mm/ms, which is exact for units a power of ten
+// apart (3 m/s is 3, not 0.3 cm/ms·10).
+func speedMMPerMs(s string) (float64, *ir.SpecError) {
+	bad := func(err error) (float64, *ir.SpecError) {
+		return 0, &ir.SpecError{Msg: fmt.Sprintf("expected a speed (e.g. \"3 mm/ms\" or \"3 m/s\"): %v", err)}
+	}
+	m := speedPattern.FindStringSubmatch(s)
+	if m == nil || m[2] == "" {
+		return bad(fmt.Errorf("%q is not a number with a unit of length per time", s))
+	}
+	x, err := strconv.ParseFloat(m[1], 64)
+	if err != nil {
+		return bad(err)
+	}
+	size, err := eqs.ParseQuantityOf("1 "+m[2], eqs.Length.Div(eqs.Time)) // in coherent cm/ms
+	if err != nil {
+		return bad(err)
+	}
+	return x * (size * 10), nil
+}
+
+// connectome reads conn: {connectome: {file: F, speed: 3 mm/ms}}: the
+// file (relative to the spec's directory) and the conduction speed, a
+// length per time stored in mm/ms (0, the default: no delays).
+func (p *specParser) connectome(rule *mapEntry, field string, c *ir.Conn) *ir.SpecError {
+	m, e := p.mapping(rule.value, field, rule.keyLine, false)
+	if e != nil {
+		return e
+	}
+	if e = p.checkKeys(m, []string{"file", "speed"}); e == nil {
+		e = p.require(m, "file")
+	}
+	if e != nil {
+		return e
+	}
+	f := m.get("file")
+	if c.File, e = p.str(f.value, f.line, field+".file"); e != nil {
+		return e
+	}
+	if !filepath.IsAbs(c.File) && p.file != "" {
+		c.File = filepath.Join(filepath.Dir(p.file), c.File)
+	}
+	if f := m.get("speed"); f != nil {
+		s, e := p.str(f.value, f.line, field+".speed")
+		if e != nil {
+			return e
+		}
+		if c.Speed, e = speedMMPerMs(s); e != nil {
+			return p.errAt(f.line, field+".speed", "%s", e.Msg)
+		}
+	}
+	return nil
+}
+
 // projection reads one entry of projections.
 func (p *specParser) projection(en *mapEntry) (*ir.Projection, *ir.SpecError) {
 	path := "projections." + en.key
@@ -1252,6 +1310,8 @@ func (p *specParser) conn(en *mapEntry, field string) (ir.Conn, *ir.SpecError) {
 		if c.File, e = p.str(rule.value, rule.line, field+"."+rule.key); e == nil && !filepath.IsAbs(c.File) && p.file != "" {
 			c.File = filepath.Join(filepath.Dir(p.file), c.File)
 		}
+	case ir.ConnConnectome:
+		e = p.connectome(rule, field+"."+rule.key, &c)
 	case ir.ConnOneToOne, ir.ConnAllToAll:
 		var on bool
 		if on, e = p.boolean(rule.value, rule.line, field+"."+rule.key); e == nil && !on {

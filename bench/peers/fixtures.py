@@ -50,6 +50,12 @@ def main():
     decision_spontaneous()
     plasticity()
     rates()
+    brain()
+
+
+def brain():
+    """A 76-region whole-brain network in The Virtual Brain (whole_brain.py)."""
+    print(run(["whole_brain.py", os.path.join(OUT, "whole_brain_76.npz")]), flush=True)
 
 
 def rates():
@@ -97,5 +103,7 @@ if __name__ == "__main__":
         plasticity()
     elif sys.argv[1:] == ["rates"]:
         rates()
+    elif sys.argv[1:] == ["brain"]:
+        brain()
     else:
         main()
