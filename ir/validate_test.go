@@ -104,7 +104,7 @@ func TestValidateErrors(t *testing.T) {
 		{"in-degree above pre size", func(n *Network) { n.Projections[1].Conn = Conn{Rule: ConnFixedInDegree, Num: 9, AllowSelf: true} },
 			"line 30: projections.EE.conn.fixed_in_degree: in-degree 9 is more than 8 (the size of pre population E)"},
 		{"unknown rule", func(n *Network) { n.Projections[0].Conn.Rule = "distance" },
-			`projections.EI.conn: unknown connectivity rule "distance" (valid: fixed_prob, fixed_in_degree, fixed_out_degree, one_to_one, all_to_all, file, gaussian)`},
+			`projections.EI.conn: unknown connectivity rule "distance" (valid: fixed_prob, fixed_in_degree, fixed_out_degree, one_to_one, all_to_all, file, gaussian, connectome)`},
 		{"synapse kind mismatch", func(n *Network) { n.Projections[0].Synapse.Model = "CUBA" },
 			`projections.EI.synapse: unknown synapse model "CUBA" (known: AMPA, Alpha, Delta, DualExpon, Expon, GABAa, GapJunction, NMDA)`},
 		{"kernel", func(n *Network) { n.Projections[0].Kernel = "sparse" },

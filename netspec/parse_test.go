@@ -299,7 +299,7 @@ func TestParseErrors(t *testing.T) {
 		{"two connectivity rules", head + projWith("    conn: {fixed_prob: 0.1, fixed_in_degree: 2}\n"),
 			`t.yaml:8: projections.P.conn: only one connectivity rule may be given, found fixed_prob and fixed_in_degree`},
 		{"no connectivity rule", head + projWith("    conn: {allow_self: true}\n"),
-			`t.yaml:8: projections.P.conn: missing connectivity rule (one of fixed_prob, fixed_in_degree, fixed_out_degree, one_to_one, all_to_all, file, gaussian)`},
+			`t.yaml:8: projections.P.conn: missing connectivity rule (one of fixed_prob, fixed_in_degree, fixed_out_degree, one_to_one, all_to_all, file, gaussian, connectome)`},
 		{"unknown synapse", head + projWith("    synapse: {Beta: {tau: 2 ms}}\n"),
 			`t.yaml:8: projections.P.synapse: unknown synapse model "Beta" (known: AMPA, Alpha, Delta, DualExpon, Expon, GABAa, GapJunction, NMDA)`},
 		{"rise not below decay", head + projWith("    synapse: {DualExpon: {tau_rise: 6 ms, tau_decay: 5 ms}}\n"),
