@@ -17,6 +17,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 
 	"github.com/brainc/brainc/dynamics"
+	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/ops"
 	"github.com/brainc/brainc/plan"
@@ -519,8 +520,20 @@ func storeAt(next []*Node, arrays map[string]*lower.Var, v dynamics.Vars) {
 }
 
 // transmit is a projection's input to its synaptic group in this step:
-// what propagate computes, or, through a delay line, what is due now.
+// what its synapses deliver, less, under difference coupling, each
+// target's own value times its summed weight.
 func (st *stepper) transmit(pr *lower.Projection, state []*Node) *Node {
+	x := st.delivered(pr, state)
+	if pr.RowSums != nil { // difference coupling: Σ_j w_ij·x_j − (Σ_j w_ij)·x_i, x_i the target's now
+		own := popSlice(state[pr.Target.Block.States[pr.Carries].Index], pr.Target)
+		x = Sub(x, Mul(st.consts[pr.RowSums.Index], own))
+	}
+	return x
+}
+
+// delivered is what a projection's synapses deliver this step: what
+// propagate computes, or, through a delay line, what is due now.
+func (st *stepper) delivered(pr *lower.Projection, state []*Node) *Node {
 	d := pr.Delay
 	if d == nil {
 		return st.propagate(pr, state)
@@ -703,7 +716,11 @@ func (st *stepper) sourceValues(pr *lower.Projection, state []*Node) *Node {
 // transmitted computes sourceValues.
 func (st *stepper) transmitted(pr *lower.Projection, state []*Node) *Node {
 	if pr.Carries != "" { // rate coupling: the source's variable at the step's start
-		return popSlice(state[pr.Pre.Block.States[pr.Carries].Index], pr.Pre)
+		x := popSlice(state[pr.Pre.Block.States[pr.Carries].Index], pr.Pre)
+		if c := pr.Coupling; c.Kind == ir.CouplingSigmoid { // Max/(1 + e^{Slope·(Midpoint − x)})
+			x = MulScalar(Sigmoid(MulScalar(AddScalar(x, -c.Midpoint), c.Slope)), c.Max)
+		}
+		return x
 	}
 	if pr.PreState != nil {
 		return popSlice(st.preG[pr.PreState], pr.Pre)

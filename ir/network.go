@@ -284,6 +284,9 @@ type Projection struct {
 	// WilsonCowan's E); a model given by equations must name one. Empty for
 	// projections out of spiking populations, which carry spikes.
 	Carries string
+	// Coupling is how a rate projection's carried values enter its
+	// synapse (the zero Coupling: linear, Σ_j w_ij·x_j).
+	Coupling Coupling
 	// Init gives the initial value of the synaptic variable "g" (0 when
 	// absent). Projections merged into one synaptic state must agree.
 	Init map[string]Init
@@ -360,6 +363,28 @@ type Conn struct {
 	Speed float64
 	// Read holds File's synapses once read (netspec.ReadData).
 	Read *SynapseList
+}
+
+// Coupling kinds of a rate projection (Projection.Coupling).
+const (
+	// CouplingLinear gives the target Σ_j w_ij·x_j (TVB's Linear).
+	CouplingLinear = "linear"
+	// CouplingSigmoid gives Σ_j w_ij·S(x_j), S(x) = Max/(1 + e^{Slope·(Midpoint − x)})
+	// (TVB's SigmoidalJansenRit form, applied to the carried variable).
+	CouplingSigmoid = "sigmoid"
+	// CouplingDifference gives Σ_j w_ij·(x_j − x_i), x_i the target's own
+	// variable of the same name at the step's start (TVB's Difference:
+	// diffusive coupling).
+	CouplingDifference = "difference"
+)
+
+// Coupling is a rate projection's coupling function.
+type Coupling struct {
+	// Kind is CouplingLinear ("" too), CouplingSigmoid or CouplingDifference.
+	Kind string
+	// Max, Midpoint and Slope shape CouplingSigmoid's S (in the carried
+	// variable's units; Slope per unit of it).
+	Max, Midpoint, Slope float64
 }
 
 // Component is a named model (synapse or output) with parameters in base

@@ -594,10 +594,13 @@ func (c *checker) spikes(n *Network, pr *Projection, pre *Population, field stri
 		return nil
 	}
 	if why := silent(pre); why != "" {
-		return c.rateCoupling(pr, pre, why, field)
+		return c.rateCoupling(n, pr, pre, why, field)
 	}
 	if pr.Carries != "" && pre != nil {
 		return c.errf(field+".carries", pr.Line, field+".carries", "population %s spikes: a projection out of it carries its spikes; carries names the variable a rate population sends", pre.Name)
+	}
+	if k := pr.Coupling.Kind; k != "" && k != CouplingLinear {
+		return c.errf(field+".coupling", pr.Line, field+".coupling", "a coupling function shapes what a rate population sends; %s carries spikes", pr.Pre)
 	}
 	if why := silent(n.Population(pr.Post)); why != "" && (pr.STDP != nil || pr.Plasticity != nil && len(pr.Plasticity.OnPost) > 0) {
 		at := field + "." + plasticName(pr)
@@ -626,7 +629,7 @@ func DefaultCarries(pre *Population) string {
 // input linearly (not a receptor driven by presynaptic spikes, nor a
 // synapse given by equations), with no short-term plasticity or learning
 // rule (both act on spikes), on the dense or all_to_all kernel.
-func (c *checker) rateCoupling(pr *Projection, pre *Population, why, field string) *SpecError {
+func (c *checker) rateCoupling(n *Network, pr *Projection, pre *Population, why, field string) *SpecError {
 	refuse := func(at, format string, a ...any) *SpecError {
 		return c.errf(at, pr.Line, at, "%s: a projection out of it carries a value each step (rate coupling), and "+format, append([]any{why}, a...)...)
 	}
@@ -651,6 +654,34 @@ func (c *checker) rateCoupling(pr *Projection, pre *Population, why, field strin
 	}
 	if sm, ok := pr.Synapse.ModelSpec(catalog.KindSynapse); ok && sm.PerPre {
 		return refuse(field+".synapse", "synapse %s is a receptor gated by presynaptic spikes; use Delta (the value itself), Expon, DualExpon or Alpha", pr.Synapse.Model)
+	}
+	at := field + ".coupling"
+	switch cp := pr.Coupling; cp.Kind {
+	case "", CouplingLinear:
+	case CouplingSigmoid:
+		for _, v := range []struct {
+			name string
+			x    float64
+		}{{"max", cp.Max}, {"midpoint", cp.Midpoint}, {"slope", cp.Slope}} {
+			if math.IsNaN(v.x) || math.IsInf(v.x, 0) {
+				return c.errf(at+".sigmoid."+v.name, pr.Line, at+".sigmoid."+v.name, "must be a finite number, got %g", v.x)
+			}
+		}
+	case CouplingDifference:
+		if post := n.Population(pr.Post); post != nil {
+			m, ok := post.ModelSpec()
+			if !ok {
+				break
+			}
+			if _, has := m.State(pr.Carries); !has {
+				return c.errf(at, pr.Line, at, "difference coupling subtracts the target's own %s, and population %s (%s) has no variable %s", pr.Carries, post.Name, post.Model, pr.Carries)
+			}
+		}
+		if pr.Kernel == "all_to_all" {
+			return c.errf(at, pr.Line, at, "difference coupling needs each target's summed weight: kernel dense or auto, not all_to_all")
+		}
+	default:
+		return c.errf(at, pr.Line, at, "unknown coupling %q (valid: %s, %s, %s)", cp.Kind, CouplingLinear, CouplingSigmoid, CouplingDifference)
 	}
 	return nil
 }

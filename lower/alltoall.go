@@ -1,9 +1,11 @@
 package lower
 
 import (
-	"github.com/brainc/brainc/plan"
-
+	"fmt"
 	"slices"
+
+	"github.com/brainc/brainc/ir"
+	"github.com/brainc/brainc/plan"
 )
 
 // SourceSums is how the all_to_all projections get their presynaptic sums:
@@ -33,6 +35,9 @@ type SourceSums struct {
 // SourceSums.Kinds).
 func KindOf(pr *Projection) string {
 	switch {
+	case pr.Carries != "" && pr.Coupling.Kind == ir.CouplingSigmoid:
+		c := pr.Coupling
+		return fmt.Sprintf("rate:%s|sigmoid(%g,%g,%g)", pr.Carries, c.Max, c.Midpoint, c.Slope)
 	case pr.Carries != "":
 		return "rate:" + pr.Carries
 	case pr.PreState != nil:

@@ -245,6 +245,10 @@ type Projection struct {
 	// Weight is the projection's weight; PreList and PostList are the
 	// dense kernel's synapse list (nil on other kernels).
 	Weight, PreList, PostList *Var
+	// RowSums, for a rate projection with difference coupling, is each
+	// target's summed weight Σ_j w_ij [N_post] (a constant), which the step
+	// multiplies by the target's own variable.
+	RowSums *Var
 	// Segment places an event-driven projection in its source block's
 	// fan-out table (see Block.Fanout).
 	Segment Segment

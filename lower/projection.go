@@ -164,6 +164,7 @@ func (p *Program) connect(pr *Projection, post *Population, opts Options, kineti
 		return p.delay(pr, post, nil)
 	}
 	if ipr.Conn.Rule == ir.ConnAllToAll && !ipr.Plastic() && ipr.WeightDist == nil && !perSynapseDelay && opts.Kernel == "" &&
+		ipr.Coupling.Kind != ir.CouplingDifference &&
 		(ipr.Kernel == "" || ipr.Kernel == "auto") {
 		pr.Kernel, pr.Why = plan.KernelAllToAll, "auto: all_to_all with one weight, each target gets w·Σ of the sources"
 		if ipr.STP != nil {
@@ -257,6 +258,17 @@ func (p *Program) connect(pr *Projection, post *Population, opts Options, kineti
 		preList, postList := m.COO()
 		pr.PreList = p.addConst(ipr.Name+".pre", tensors.FromFlatDataAndDimensions(preList, len(preList)))
 		pr.PostList = p.addConst(ipr.Name+".post", tensors.FromFlatDataAndDimensions(postList, len(postList)))
+		if ipr.Coupling.Kind == ir.CouplingDifference {
+			sums := make([]float64, post.Size)
+			for k, j := range postList {
+				w := ipr.Weight
+				if pr.SynWeights != nil {
+					w *= pr.SynWeights[k]
+				}
+				sums[j] += w
+			}
+			pr.RowSums = p.addConst(ipr.Name+".row_sums", p.floats(sums, len(sums))).overPop(post, 0)
+		}
 	}
 	if err := p.delay(pr, post, lists.Delay); err != nil {
 		return err

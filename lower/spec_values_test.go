@@ -234,6 +234,11 @@ func TestRateCouplingRules(t *testing.T) {
 		{"output: CUBA", "output: CUBA\n    stdp: {A_plus: 0.01}\n    pre_: L", "test.yaml:16: projections.AB.stdp: population B (WilsonCowan, a rate model) emits no spikes, and stdp learns from postsynaptic spikes: it would never see one"},
 		{"A: {size: 4, model: WilsonCowan, input: 2}", "A: {size: 4, model: {equations: \"dv/dt = -v/(10*ms) : 1\"}}",
 			"projections.AB.carries: population A (a model given by equations without a threshold) emits no spikes: a projection out of it carries a value each step (rate coupling), and it names none: set carries to one of its variables (v)"},
+		{"output: CUBA", "output: CUBA\n    coupling: difference", ""},
+		{"output: CUBA", "output: CUBA\n    coupling: {sigmoid: {max: 1, midpoint: 0.5, slope: 4}}", ""},
+		{"output: CUBA", "output: CUBA\n    coupling: cubic", "projections.AB.coupling: unknown coupling \"cubic\" (valid: linear, sigmoid, difference)"},
+		{"output: CUBA", "output: CUBA\n    coupling: sigmoid", "projections.AB.coupling: sigmoid takes its shape: {sigmoid: {max: …, midpoint: …, slope: …}}"},
+		{"output: CUBA", "output: CUBA\n    coupling: difference\n    pre_: L", "projections.AB.coupling: a coupling function shapes what a rate population sends; L carries spikes"},
 		{"output: CUBA", "output: CUBA\n    carries: E\n    pre_: L", "projections.AB.carries: population L spikes: a projection out of it carries its spikes; carries names the variable a rate population sends"},
 		{"conn: {one_to_one: true}\n    weight: 1\n    synapse: {Expon: {tau: 5 ms}}", "conn: {all_to_all: true}\n    weight: 0.1\n    synapse: GapJunction\n    post_: A", ""},
 	} {
@@ -263,4 +268,6 @@ func TestRateCouplingRules(t *testing.T) {
 	require.NoError(t, err)
 	_, err = lower.Build(parse(t, strings.Replace(rateTarget, "output: CUBA", "output: {COBA: {E: 0 mV}}", 1)), lower.Options{})
 	assert.EqualError(t, err, "test.yaml:9: projections.AB: output COBA reads the membrane potential, and post population B (equations) has no state of voltage dimension: use output CUBA, which adds the synaptic variable to its input I")
+	_, err = parseErr(strings.Replace(strings.Replace(rateSpec, "post: B", "post: L", 1), "output: CUBA", "output: CUBA\n    coupling: difference", 1))
+	assert.ErrorContains(t, err, "projections.AB.coupling: difference coupling subtracts the target's own E, and population L (LifRef) has no variable E")
 }

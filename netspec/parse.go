@@ -30,7 +30,7 @@ var (
 	// are not read here.
 	topKeys        = []string{"name", "dt", "duration", "seed", "precision", "devices", "populations", "projections", "monitors", "train", "data"}
 	populationKeys = []string{"size", "model", "params", "init", "input", "integrator", "noise", "spikes"}
-	projectionKeys = []string{"pre", "poisson", "post", "conn", "weight", "synapse", "output", "kernel", "carries", "init",
+	projectionKeys = []string{"pre", "poisson", "post", "conn", "weight", "synapse", "output", "kernel", "carries", "coupling", "init",
 		"delay", "stp", "stdp", "plasticity"}
 	connKeys = []string{string(ir.ConnFixedProb), string(ir.ConnFixedInDegree), string(ir.ConnFixedOutDegree),
 		string(ir.ConnOneToOne), string(ir.ConnAllToAll), string(ir.ConnFromFile), string(ir.ConnGaussian), string(ir.ConnConnectome), "allow_self"}
@@ -957,6 +957,33 @@ func (p *specParser) constantInput(n ast.Node, line int, field string, u valueUn
 	return in, e
 }
 
+// coupling reads a rate projection's coupling function: linear,
+// difference, or {sigmoid: {max: 1, midpoint: 6, slope: 0.56}}.
+func (p *specParser) coupling(f *mapEntry, field string) (ir.Coupling, *ir.SpecError) {
+	if !isMapping(f.value) {
+		kind, e := p.str(f.value, f.line, field)
+		if e == nil && kind == ir.CouplingSigmoid {
+			e = p.errAt(f.line, field, "sigmoid takes its shape: {sigmoid: {max: …, midpoint: …, slope: …}}")
+		}
+		return ir.Coupling{Kind: kind}, e
+	}
+	m, e := p.mapping(f.value, field, f.keyLine, false)
+	if e != nil {
+		return ir.Coupling{}, e
+	}
+	if e = p.checkKeys(m, []string{ir.CouplingSigmoid}); e == nil {
+		e = p.require(m, ir.CouplingSigmoid)
+	}
+	if e != nil {
+		return ir.Coupling{}, e
+	}
+	c := ir.Coupling{Kind: ir.CouplingSigmoid, Max: 1, Slope: 1}
+	e = p.quantities(m.get(ir.CouplingSigmoid), field+"."+ir.CouplingSigmoid, []quantityField{
+		{"max", ir.Dimensionless, &c.Max, nil, nil}, {"midpoint", ir.Dimensionless, &c.Midpoint, nil, nil},
+		{"slope", ir.Dimensionless, &c.Slope, nil, nil}})
+	return c, e
+}
+
 // speedPattern splits a speed into its number and its unit.
 var speedPattern = regexp.MustCompile(`^\s*([-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)\s*(.*?)\s*$`)
 
@@ -1085,6 +1112,11 @@ func (p *specParser) projection(en *mapEntry) (*ir.Projection, *ir.SpecError) {
 	}
 	if f := m.get("carries"); f != nil {
 		if pr.Carries, e = p.str(f.value, f.line, path+".carries"); e != nil {
+			return nil, e
+		}
+	}
+	if f := m.get("coupling"); f != nil {
+		if pr.Coupling, e = p.coupling(f, path+".coupling"); e != nil {
 			return nil, e
 		}
 	}

@@ -315,7 +315,7 @@ func TestParseErrors(t *testing.T) {
 		{"unknown kernel", head + proj + "    kernel: sparse\n",
 			`t.yaml:14: projections.P.kernel: unknown kernel "sparse" (valid: auto, dense, event, procedural)`},
 		{"unknown projection key", head + proj + "    delays: 1 ms\n",
-			`t.yaml:14: projections.P: unknown key "delays" (valid keys: pre, poisson, post, conn, weight, synapse, output, kernel, carries, init, delay, stp, stdp, plasticity)`},
+			`t.yaml:14: projections.P: unknown key "delays" (valid keys: pre, poisson, post, conn, weight, synapse, output, kernel, carries, coupling, init, delay, stp, stdp, plasticity)`},
 		{"delay unit", head + proj + "    delay: 1 mV\n",
 			`t.yaml:14: projections.P.delay: expected a time (e.g. "5 ms"), got "1 mV"`},
 		{"negative delay", head + proj + "    delay: -1 ms\n",

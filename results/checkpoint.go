@@ -6,8 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"github.com/brainc/brainc/fingerprint"
-	"github.com/brainc/brainc/infile"
 	"io"
 	"maps"
 	"math"
@@ -20,6 +18,8 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 
 	"github.com/brainc/brainc/atomicfile"
+	"github.com/brainc/brainc/fingerprint"
+	"github.com/brainc/brainc/infile"
 	"github.com/brainc/brainc/ir"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"

@@ -111,3 +111,44 @@ monitors: {traces: {A.E: [0], B.E: [0]}}
 	silent, _ := simulate(t, parse(t, strings.Replace(spec, "weight: 1.5", "weight: 0", 1)), lower.Options{DType: dtypes.Float64}, jit.Options{})
 	assert.Less(t, math.Abs(silent.Traces[1].Values[len(b)-1]), 1e-6, "without the weight B stays at rest")
 }
+
+// Coupling functions: a sigmoid of the carried value (each source's
+// S(x) = max/(1 + e^{slope·(midpoint − x)}) weighted and summed), and
+// difference coupling Σ_j w_ij·(x_j − x_i), under which two integrators
+// relax towards each other with their sum kept: with Euler, the gap shrinks
+// by (1 − 2w·dt) each step, exactly.
+func TestRateCouplingFunctions(t *testing.T) {
+	cpu(t)
+	const dt, w, steps = 0.1, 0.5, 50
+	sig := strings.Replace(rampSpec, "carries: x}", "carries: x, coupling: {sigmoid: {max: 2, midpoint: 2.5, slope: 1.5}}}", 1)
+	rec, _ := simulate(t, parse(t, sig), lower.Options{DType: dtypes.Float64}, jit.Options{})
+	y := 0.0
+	for n := range steps {
+		x := float64(n) * dt
+		y += dt * w * 2 / (1 + math.Exp(1.5*(2.5-x)))
+		assert.InDelta(t, y, rec.Traces[0].Values[2*n], 1e-12, "sigmoid: step %d", n)
+	}
+
+	diff := `
+name: diffusive
+dt: 0.1 ms
+duration: 5 ms
+populations:
+  R: {size: 2, model: {equations: "dx/dt = I/ms : 1"}, integrator: euler, init: {x: 1 - i}}
+projections:
+  RR: {pre: R, post: R, conn: {all_to_all: true}, weight: 0.5, synapse: Delta, output: CUBA, carries: x, coupling: difference}
+monitors: {traces: {R.x: [0, 1]}}
+`
+	net := parse(t, diff)
+	prog, err := lower.Build(net, lower.Options{DType: dtypes.Float64})
+	require.NoError(t, err)
+	require.Equal(t, plan.KernelDense, prog.Projs[0].Kernel, "difference coupling needs each target's summed weight")
+	rec, _ = simulate(t, net, lower.Options{DType: dtypes.Float64}, jit.Options{})
+	gap := 1.0
+	for n := range steps {
+		gap *= 1 - 2*w*dt
+		x0, x1 := rec.Traces[0].Values[2*n], rec.Traces[0].Values[2*n+1]
+		assert.InDelta(t, 1.0, x0+x1, 1e-12, "the sum is kept, step %d", n)
+		assert.InDelta(t, gap, x0-x1, 1e-12, "the gap relaxes, step %d", n)
+	}
+}
