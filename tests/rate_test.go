@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/brainc/brainc/driver"
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/plan"
@@ -151,4 +152,30 @@ monitors: {traces: {R.x: [0, 1]}}
 		assert.InDelta(t, 1.0, x0+x1, 1e-12, "the sum is kept, step %d", n)
 		assert.InDelta(t, gap, x0-x1, 1e-12, "the gap relaxes, step %d", n)
 	}
+}
+
+// Rate coupling splits across devices like spikes: a diffusive network
+// with a delay (its row sums and ring buffer split with their target) on 2
+// devices gives the one-device traces bit for bit.
+func TestRateCouplingSplitsAcrossDevices(t *testing.T) {
+	cpu(t)
+	spec := `
+name: diffusive
+dt: 0.1 ms
+duration: 20 ms
+populations:
+  R: {size: 4, model: {equations: "dx/dt = I/ms : 1"}, integrator: euler, init: {x: 1 - i}}
+projections:
+  RR: {pre: R, post: R, conn: {all_to_all: true}, weight: 0.5, synapse: Delta, output: CUBA, carries: x, coupling: difference, delay: 1 ms}
+monitors: {traces: {R.x: all}}
+`
+	one, _ := simulate(t, parse(t, spec), lower.Options{DType: dtypes.Float64}, jit.Options{})
+	net := parse(t, spec)
+	prog, err := lower.Build(net, lower.Options{DType: dtypes.Float64, PadTo: 2})
+	require.NoError(t, err)
+	rec, st, err := driver.Simulate(multi(t, 2), prog, int(net.Duration/net.Dt+0.5), driver.Options{Jit: jit.Options{Devices: 2}})
+	require.NoError(t, err)
+	assert.Equal(t, 2, st.Devices)
+	assert.Equal(t, one.Traces[0].Values, rec.Traces[0].Values, "2 devices")
+	assert.NotEqual(t, one.Traces[0].Values[0], one.Traces[0].Values[len(one.Traces[0].Values)-4], "the network moves")
 }
