@@ -424,6 +424,11 @@ type Monitors struct {
 	// window (monitors.traces_window), in place of Start and Stop for
 	// them: a short stretch of traces without cutting the spikes.
 	TraceStart, TraceStop float64
+	// FC lists traces ("<pop>.<var>", each of Traces with two or more
+	// indices) whose functional connectivity the run writes: the Pearson
+	// correlation of every pair of traced entries over the recorded
+	// steps (fc.npz).
+	FC []string
 }
 
 // TraceWindow is the window the traces are recorded in (ms; stop 0: no

@@ -1026,6 +1026,18 @@ func (c *checker) monitors(n *Network) *SpecError {
 			seenIdx[idx] = true
 		}
 	}
+	for k, name := range n.Monitors.FC {
+		at := fmt.Sprintf("monitors.fc[%d]", k)
+		t := slices.IndexFunc(n.Monitors.Traces, func(t Trace) bool { return t.Pop+"."+t.Var == name })
+		switch {
+		case t < 0:
+			return c.errf(at, 0, "monitors.fc", "%q is not a traced variable: functional connectivity correlates the entries of a trace (monitors.traces)", name)
+		case len(n.Monitors.Traces[t].Indices) < 2:
+			return c.errf(at, 0, "monitors.fc", "the trace %s has one entry: functional connectivity needs two or more", name)
+		case slices.Index(n.Monitors.FC, name) != k:
+			return c.errf(at, 0, "monitors.fc", "%s is listed twice", name)
+		}
+	}
 	return nil
 }
 

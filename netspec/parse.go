@@ -34,7 +34,7 @@ var (
 		"delay", "stp", "stdp", "plasticity"}
 	connKeys = []string{string(ir.ConnFixedProb), string(ir.ConnFixedInDegree), string(ir.ConnFixedOutDegree),
 		string(ir.ConnOneToOne), string(ir.ConnAllToAll), string(ir.ConnFromFile), string(ir.ConnGaussian), string(ir.ConnConnectome), "allow_self"}
-	monitorKeys = []string{"spikes", "traces", "rates", "every", "window", "traces_window"}
+	monitorKeys = []string{"spikes", "traces", "rates", "every", "window", "traces_window", "fc"}
 )
 
 // ParseFile reads and parses the spec at path; see Parse. Errors name the
@@ -1477,6 +1477,20 @@ func (p *specParser) monitors(en *mapEntry, n *ir.Network) (ir.Monitors, *ir.Spe
 		p.lines["monitors.every"] = f.keyLine
 		if mon.Every, e = p.quantity(f.value, f.line, "monitors.every", ir.Time); e != nil {
 			return mon, e
+		}
+	}
+	if f := m.get("fc"); f != nil {
+		items, lines, e := p.list(f, "monitors.fc")
+		if e != nil {
+			return mon, e
+		}
+		for i, it := range items {
+			name, e := p.str(it, lines[i], "monitors.fc")
+			if e != nil {
+				return mon, e
+			}
+			p.lines[fmt.Sprintf("monitors.fc[%d]", i)] = lines[i]
+			mon.FC = append(mon.FC, name)
 		}
 	}
 	for _, w := range []struct {

@@ -47,6 +47,9 @@ type Trace struct {
 	// Values is [rows][len(Indices)], row-major: one row per recorded step
 	// (Recorder.TraceTimes).
 	Values []float64
+	// FC is set when the run writes the trace's functional connectivity
+	// (ir.Monitors.FC; Trace.Correlation).
+	FC bool
 }
 
 // Recorder accumulates the monitors of a run chunk by chunk.
@@ -105,7 +108,8 @@ func NewRecorder(p *lower.Program) *Recorder {
 		}
 	}
 	for _, t := range p.Traces {
-		r.Traces = append(r.Traces, &Trace{Pop: t.Pop, Var: t.Var, Unit: traceUnit(p.Net, t.Pop, t.Var), Indices: t.Indices})
+		r.Traces = append(r.Traces, &Trace{Pop: t.Pop, Var: t.Var, Unit: traceUnit(p.Net, t.Pop, t.Var), Indices: t.Indices,
+			FC: slices.Contains(p.Net.Monitors.FC, t.Pop+"."+t.Var)})
 	}
 	r.Marks = inputWindows(p.Net)
 	return r
@@ -369,7 +373,7 @@ func (r *Recorder) Clone() *Recorder {
 			Times: slices.Clone(s.Times), Indices: slices.Clone(s.Indices)})
 	}
 	for _, t := range r.Traces {
-		c.Traces = append(c.Traces, &Trace{Pop: t.Pop, Var: t.Var, Indices: slices.Clone(t.Indices), Values: slices.Clone(t.Values)})
+		c.Traces = append(c.Traces, &Trace{Pop: t.Pop, Var: t.Var, Unit: t.Unit, Indices: slices.Clone(t.Indices), Values: slices.Clone(t.Values), FC: t.FC})
 	}
 	for _, w := range r.Weights {
 		c.Weights = append(c.Weights, &Weights{Proj: w.Proj, Pre: slices.Clone(w.Pre), Post: slices.Clone(w.Post), W: slices.Clone(w.W)})

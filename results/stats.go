@@ -2,6 +2,7 @@ package results
 
 import (
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/brainc/brainc/plot"
@@ -95,4 +96,52 @@ func maxOf(v []float64) float64 {
 		return 0
 	}
 	return slices.Max(v)
+}
+
+// Correlation is the trace's functional connectivity: the Pearson
+// correlation of every pair of its entries over the recorded rows,
+// [k][k] row-major (k = len(Indices)), 1 on the diagonal. A pair with an
+// entry that does not vary (or fewer than two rows) is NaN: undefined,
+// not 0.
+func (t *Trace) Correlation() []float64 {
+	k := len(t.Indices)
+	rows := 0
+	if k > 0 {
+		rows = len(t.Values) / k
+	}
+	mean, dev := make([]float64, k), make([]float64, k)
+	for r := range rows {
+		for i := range k {
+			mean[i] += t.Values[r*k+i]
+		}
+	}
+	for i := range k {
+		mean[i] /= float64(rows)
+	}
+	cov := make([]float64, k*k)
+	for r := range rows {
+		row := t.Values[r*k : (r+1)*k]
+		for i := range k {
+			dev[i] = row[i] - mean[i]
+		}
+		for i := range k {
+			for j := i; j < k; j++ {
+				cov[i*k+j] += dev[i] * dev[j]
+			}
+		}
+	}
+	out := make([]float64, k*k)
+	for i := range k {
+		for j := i; j < k; j++ {
+			c := math.NaN()
+			if v := cov[i*k+i] * cov[j*k+j]; rows > 1 && v > 0 {
+				c = cov[i*k+j] / math.Sqrt(v)
+				if i == j {
+					c = 1
+				}
+			}
+			out[i*k+j], out[j*k+i] = c, c
+		}
+	}
+	return out
 }

@@ -74,7 +74,7 @@ func (r *Recorder) Write(dir string, sum *Summary, overwrite bool) error {
 
 // outputOptions are the atomicfile options of a run's output directory.
 func outputOptions(overwrite bool) atomicfile.DirOptions {
-	known := []string{"spikes.npz", "traces.npz", "rates.npz", "weights.npz", "summary.json",
+	known := []string{"spikes.npz", "traces.npz", "rates.npz", "weights.npz", "fc.npz", "summary.json",
 		"raster.png", "traces.png", "stats.png", "raster.svg", "traces.svg", "stats.svg"}
 	return atomicfile.DirOptions{Overwrite: overwrite, Known: known}
 }
@@ -207,6 +207,20 @@ func (r *Recorder) writeData(stage string, sum *Summary) error {
 			return err
 		}
 		sum.Files = append(sum.Files, "traces.npz")
+	}
+	names, arrays = nil, nil
+	for _, t := range r.Traces {
+		if t.FC {
+			k := len(t.Indices)
+			names = append(names, t.Pop+"."+t.Var)
+			arrays = append(arrays, npyio.Array{Shape: []int{k, k}, Data: t.Correlation()})
+		}
+	}
+	if len(names) > 0 {
+		if err := npyio.WriteNPZ(filepath.Join(stage, "fc.npz"), names, arrays); err != nil {
+			return err
+		}
+		sum.Files = append(sum.Files, "fc.npz")
 	}
 	return nil
 }

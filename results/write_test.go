@@ -2,13 +2,17 @@ package results
 
 import (
 	"math"
+	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/brainc/brainc/jit"
 	"github.com/brainc/brainc/lower"
 	"github.com/brainc/brainc/netspec"
+	"github.com/brainc/brainc/npyio"
 )
 
 // thin keeps every point of a short curve, and of a long one the lowest
@@ -120,4 +124,58 @@ monitors:
 	require.Len(t, r.Spikes[0].Times, 10, "spikes follow monitors.window (none: every step)")
 	_, err = netspec.Parse([]byte("name: tw\nduration: 10 ms\npopulations:\n  A: {size: 2, model: LifRef}\nmonitors:\n  traces: {A.V: [0]}\n  traces_window: [6 ms, 3 ms]\n"), "tw.yaml")
 	require.ErrorContains(t, err, "monitors.traces_window: stop must be after start, got [6 ms, 3 ms]")
+}
+
+// monitors.fc writes the Pearson correlation of every pair of a trace's
+// entries over the recorded rows to fc.npz: 1 and −1 for entries moving
+// together and against each other, NaN for one that does not move; a
+// name that is no trace, or a trace of one entry, is refused.
+func TestFunctionalConnectivity(t *testing.T) {
+	spec := `
+name: fc
+dt: 1 ms
+duration: 6 ms
+populations:
+  A: {size: 4, model: LifRef}
+monitors:
+  traces: {A.V: [0, 1, 2, 3]}
+  fc: [A.V]
+`
+	net, err := netspec.Parse([]byte(spec), "fc.yaml")
+	require.NoError(t, err)
+	p, err := lower.Build(net, lower.Options{})
+	require.NoError(t, err)
+	r := NewRecorder(p)
+	r.PlotFormat = "none"
+	c := &jit.Chunk{Start: 0, Steps: 6, Traces: [][]float64{make([]float64, 24)}}
+	for k := range 6 {
+		x := float64(k * k) // entry 0; 1 is 2x + 3, 2 is −x, 3 is constant
+		copy(c.Traces[0][4*k:], []float64{x, 2*x + 3, -x, 7})
+	}
+	require.NoError(t, r.Add(c))
+	dir := filepath.Join(t.TempDir(), "out")
+	require.NoError(t, r.Write(dir, &Summary{}, false))
+	fc, err := npyio.ReadNPZMap(filepath.Join(dir, "fc.npz"))
+	require.NoError(t, err)
+	m := fc["A.V"]
+	require.Equal(t, []int{4, 4}, m.Shape)
+	v := m.Data.([]float64)
+	for _, tc := range []struct {
+		i, j int
+		want float64
+	}{{0, 0, 1}, {0, 1, 1}, {1, 0, 1}, {0, 2, -1}, {1, 2, -1}, {2, 2, 1}} {
+		assert.InDelta(t, tc.want, v[tc.i*4+tc.j], 1e-12, "[%d, %d]", tc.i, tc.j)
+	}
+	for i := range 4 {
+		assert.True(t, math.IsNaN(v[i*4+3]) && math.IsNaN(v[3*4+i]), "entry 3 does not vary: [%d, 3] is NaN", i)
+	}
+	for _, bad := range []struct{ fc, want string }{
+		{"[A.u]", `fc.yaml:9: monitors.fc: "A.u" is not a traced variable: functional connectivity correlates the entries of a trace (monitors.traces)`},
+		{"[A.V, A.V]", "fc.yaml:9: monitors.fc: A.V is listed twice"},
+	} {
+		_, err := netspec.Parse([]byte(strings.Replace(spec, "fc: [A.V]", "fc: "+bad.fc, 1)), "fc.yaml")
+		assert.EqualError(t, err, bad.want)
+	}
+	_, err = netspec.Parse([]byte(strings.Replace(spec, "[0, 1, 2, 3]", "[2]", 1)), "fc.yaml")
+	assert.EqualError(t, err, "fc.yaml:9: monitors.fc: the trace A.V has one entry: functional connectivity needs two or more")
 }
