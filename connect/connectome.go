@@ -41,48 +41,58 @@ type Connectome struct {
 //
 // Weights must be finite and tract lengths finite and ≥ 0.
 func ReadConnectome(path string) (*Connectome, error) {
+	// The members' names: TVB's text files in a zip, arrays in an .npz.
+	names, missing := [2]string{"weights.txt", "tract_lengths.txt"}, "%s: no %s in the zip"
+	var member func(name string) (n int, v []float64, found bool, err error)
 	if strings.EqualFold(filepath.Ext(path), ".npz") {
-		return readConnectomeNPZ(path)
-	}
-	data, err := infile.Read(path, "connectome", MaxConnectomeBytes)
-	if err != nil {
-		return nil, err
-	}
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		return nil, fmt.Errorf("%s: not a zip of The Virtual Brain's connectivity (weights.txt, tract_lengths.txt) nor an .npz: %v", path, err)
-	}
-	members := map[string]*zip.File{}
-	for _, f := range zr.File {
-		members[filepath.Base(f.Name)] = f
+		names, missing = [2]string{"weights", "tract_lengths"}, "%s: no array %q (expected weights [N, N] and optionally tract_lengths)"
+		byName, err := npyio.ReadNPZMap(path)
+		if err != nil {
+			return nil, err
+		}
+		member = func(name string) (int, []float64, bool, error) { return npzMatrix(byName, name) }
+	} else {
+		data, err := infile.Read(path, "connectome", MaxConnectomeBytes)
+		if err != nil {
+			return nil, err
+		}
+		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			return nil, fmt.Errorf("%s: not a zip of The Virtual Brain's connectivity (weights.txt, tract_lengths.txt) nor an .npz: %v", path, err)
+		}
+		members := map[string]*zip.File{}
+		for _, f := range zr.File {
+			members[filepath.Base(f.Name)] = f
+		}
+		member = func(name string) (int, []float64, bool, error) {
+			f, ok := members[name]
+			if !ok {
+				return 0, nil, false, nil
+			}
+			n, v, err := readMatrixText(f)
+			return n, v, true, err
+		}
 	}
 	c := &Connectome{}
-	for _, m := range []struct {
-		name     string
-		dst      *[]float64
-		required bool
-	}{{"weights.txt", &c.Weights, true}, {"tract_lengths.txt", &c.TractLengths, false}} {
-		f, ok := members[m.name]
-		if !ok {
-			if m.required {
-				return nil, fmt.Errorf("%s: no %s in the zip", path, m.name)
-			}
+	for k, dst := range []*[]float64{&c.Weights, &c.TractLengths} {
+		n, v, found, err := member(names[k])
+		switch {
+		case err != nil:
+			return nil, fmt.Errorf("%s: %s: %w", path, names[k], err)
+		case !found && k == 0: // the weights are required, the lengths not
+			return nil, fmt.Errorf(missing, path, names[k])
+		case !found:
 			continue
+		case c.Regions != 0 && n != c.Regions:
+			return nil, fmt.Errorf("%s: %s is %d×%d, %s %d×%d", path, names[k], n, n, names[0], c.Regions, c.Regions)
 		}
-		n, v, err := readMatrixText(f)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %s: %w", path, m.name, err)
-		}
-		if c.Regions != 0 && n != c.Regions {
-			return nil, fmt.Errorf("%s: %s is %d×%d, weights.txt %d×%d", path, m.name, n, n, c.Regions, c.Regions)
-		}
-		c.Regions, *m.dst = n, v
+		c.Regions, *dst = n, v
 	}
 	return c, c.check(path)
 }
 
 // readMatrixText reads a square matrix of whitespace-separated numbers,
-// one row per line.
+// one row per line, of at most MaxRegions rows.
 func readMatrixText(f *zip.File) (int, []float64, error) {
 	if f.UncompressedSize64 > MaxConnectomeBytes {
 		return 0, nil, fmt.Errorf("larger than %d bytes", MaxConnectomeBytes)
@@ -97,18 +107,22 @@ func readMatrixText(f *zip.File) (int, []float64, error) {
 		return 0, nil, err
 	}
 	var v []float64
-	rows := 0
+	rows, cols := 0, 0
 	for line := range strings.Lines(string(text)) {
 		fields := strings.Fields(line)
 		if len(fields) == 0 {
 			continue
 		}
 		rows++
-		if rows == 1 && len(fields) > MaxRegions {
+		switch {
+		case rows == 1 && len(fields) > MaxRegions:
 			return 0, nil, fmt.Errorf("%d columns, more than %d regions", len(fields), MaxRegions)
-		}
-		if rows > 1 && len(fields) != len(v)/(rows-1) {
-			return 0, nil, fmt.Errorf("row %d has %d numbers, row 1 has %d", rows, len(fields), len(v)/(rows-1))
+		case rows == 1:
+			cols = len(fields)
+		case len(fields) != cols:
+			return 0, nil, fmt.Errorf("row %d has %d numbers, row 1 has %d", rows, len(fields), cols)
+		case rows > cols: // not square: stop before holding more
+			return 0, nil, fmt.Errorf("more than %d rows of %d numbers: expected a square matrix", cols, cols)
 		}
 		for k, s := range fields {
 			x, err := strconv.ParseFloat(s, 64)
@@ -118,43 +132,24 @@ func readMatrixText(f *zip.File) (int, []float64, error) {
 			v = append(v, x)
 		}
 	}
-	if rows == 0 || len(v) != rows*rows {
-		return 0, nil, fmt.Errorf("%d rows of %d numbers: expected a square matrix", rows, len(v)/max(rows, 1))
+	if rows == 0 || rows != cols {
+		return 0, nil, fmt.Errorf("%d rows of %d numbers: expected a square matrix", rows, cols)
 	}
 	return rows, v, nil
 }
 
-// readConnectomeNPZ reads the .npz form of ReadConnectome.
-func readConnectomeNPZ(path string) (*Connectome, error) {
-	byName, err := npyio.ReadNPZMap(path)
-	if err != nil {
-		return nil, err
+// npzMatrix is the square array name of an .npz (found false when it has
+// none).
+func npzMatrix(byName map[string]npyio.Array, name string) (int, []float64, bool, error) {
+	a, ok := byName[name]
+	if !ok {
+		return 0, nil, false, nil
 	}
-	c := &Connectome{}
-	for _, m := range []struct {
-		name     string
-		dst      *[]float64
-		required bool
-	}{{"weights", &c.Weights, true}, {"tract_lengths", &c.TractLengths, false}} {
-		a, ok := byName[m.name]
-		if !ok {
-			if m.required {
-				return nil, fmt.Errorf("%s: no array %q (expected weights [N, N] and optionally tract_lengths)", path, m.name)
-			}
-			continue
-		}
-		if len(a.Shape) != 2 || a.Shape[0] != a.Shape[1] || a.Shape[0] > MaxRegions {
-			return nil, fmt.Errorf("%s: %s has shape %v, expected [N, N] with N ≤ %d", path, m.name, a.Shape, MaxRegions)
-		}
-		if c.Regions != 0 && a.Shape[0] != c.Regions {
-			return nil, fmt.Errorf("%s: %s has shape %v, weights [%d %d]", path, m.name, a.Shape, c.Regions, c.Regions)
-		}
-		if *m.dst, err = npyio.Float64s(a); err != nil {
-			return nil, fmt.Errorf("%s: %s: %w", path, m.name, err)
-		}
-		c.Regions = a.Shape[0]
+	if len(a.Shape) != 2 || a.Shape[0] != a.Shape[1] || a.Shape[0] > MaxRegions {
+		return 0, nil, true, fmt.Errorf("shape %v, expected [N, N] with N ≤ %d", a.Shape, MaxRegions)
 	}
-	return c, c.check(path)
+	v, err := npyio.Float64s(a)
+	return a.Shape[0], v, true, err
 }
 
 // check refuses non-finite weights and negative or non-finite lengths.

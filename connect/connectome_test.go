@@ -61,6 +61,7 @@ func TestReadConnectome(t *testing.T) {
 		{map[string]string{"tract_lengths.txt": "0\n"}, "no weights.txt in the zip"},
 		{map[string]string{"weights.txt": "0 1\n1\n"}, "weights.txt: row 2 has 1 numbers, row 1 has 2"},
 		{map[string]string{"weights.txt": "0 1 2\n1 0 2\n"}, "weights.txt: 2 rows of 3 numbers: expected a square matrix"},
+		{map[string]string{"weights.txt": "0 1\n1 0\n1 1\n"}, "weights.txt: more than 2 rows of 2 numbers: expected a square matrix"},
 		{map[string]string{"weights.txt": "0 x\n1 0\n"}, "weights.txt: row 1, column 2: not a number"},
 		{map[string]string{"weights.txt": "0 NaN\n1 0\n"}, "weight [0, 1] is NaN: weights must be finite"},
 		{map[string]string{"weights.txt": "0 1\n1 0\n", "tract_lengths.txt": "0 -3\n1 0\n"}, "tract length [0, 1] is -3: lengths must be finite and ≥ 0 (mm)"},

@@ -231,8 +231,8 @@ func Program(p *lower.Program, engine string, capacity, steps int) string {
 // explainMemory lists the run's memory estimate (EstimateMemory) and the
 // spikes the recorder may hold (SpikeBudget).
 func explainMemory(p *lower.Program, sb *strings.Builder) {
-	opts := lower.Options{MaxMemory: p.MaxMemory}
-	total, items := plan.EstimateMemory(p.Net, opts.Budget())
+	budget := plan.Budget{MaxMemory: p.MaxMemory}
+	total, items := plan.EstimateMemory(p.Net, budget)
 	sb.WriteString("\nmemory estimated before the run:\n")
 	for _, it := range items {
 		note := ""
@@ -242,13 +242,13 @@ func explainMemory(p *lower.Program, sb *strings.Builder) {
 		fmt.Fprintf(sb, "  %s: %s%s\n", it.What, plan.FormatApprox(it.Bytes), note)
 	}
 	limit := "no limit known"
-	if l, ok := plan.MemoryLimit(opts.MaxMemory); ok {
+	if l, ok := plan.MemoryLimit(budget.MaxMemory); ok {
 		limit = "limit " + plan.FormatApprox(float64(l))
 	}
 	fmt.Fprintf(sb, "  counted: %s (%s)\n", plan.FormatApprox(total), limit)
-	if budget, ok := plan.SpikeBudget(p.Net, opts.Budget()); ok && len(p.SpikeMonitors) > 0 {
+	if spikes, ok := plan.SpikeBudget(p.Net, budget); ok && len(p.SpikeMonitors) > 0 {
 		fmt.Fprintf(sb, "  the spike monitors stop the run with an error past %d spikes (%s, the memory left)\n",
-			budget, plan.FormatApprox(float64(budget)*plan.BytesPerSpike))
+			spikes, plan.FormatApprox(float64(spikes)*plan.BytesPerSpike))
 	}
 }
 

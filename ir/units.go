@@ -48,13 +48,29 @@ func Expectation(d Dim) string {
 // quantityRE splits "<number><optional spaces><optional unit>".
 var quantityRE = regexp.MustCompile(`^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)\s*(.*)$`)
 
+// SplitQuantity splits a quantity written "<number> <unit>" (the space
+// optional, leading and trailing spaces ignored) into its number and its
+// unit text, "" for a plain number; ok is false when s does not start with
+// a number or the number is not finite.
+func SplitQuantity(s string) (number float64, unit string, ok bool) {
+	m := quantityRE.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		return 0, "", false
+	}
+	x, err := strconv.ParseFloat(m[1], 64)
+	if err != nil || math.IsInf(x, 0) || math.IsNaN(x) {
+		return 0, m[2], false
+	}
+	return x, m[2], true
+}
+
 // ParseQuantity parses a dimensioned value such as "0.1 ms", "-60 mV",
 // "5 s", "100 us", "0.001 V", "20 Hz" or "1 kHz" and returns it in the base
 // unit of want (ms, mV or Hz). The space between number and unit is optional.
 //
 // The unit is any of package eqs's (brainc's one unit system: SI units
-// with their prefixes, µ also written u, and Brian2's names such as
-// "msecond") whose dimension is want's (catalog.Dim.SI); a dimensionless
+// with their prefixes, µ also written u, and the units' names with the
+// prefixes as words, such as "millisecond") whose dimension is want's (catalog.Dim.SI); a dimensionless
 // value takes no unit.
 //
 // A plain number with no unit ("20", "-1.5e-3") is accepted for every
@@ -62,16 +78,13 @@ var quantityRE = regexp.MustCompile(`^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[
 // means 20 ms. A unit of another dimension ("5 mV" where a time is wanted),
 // an unknown unit, and anything that is not a number are errors.
 func ParseQuantity(s string, want Dim) (float64, error) {
-	text := strings.TrimSpace(s)
-	m := quantityRE.FindStringSubmatch(text)
-	if m == nil {
+	v, unit, ok := SplitQuantity(s)
+	switch {
+	case !ok && quantityRE.MatchString(strings.TrimSpace(s)):
+		return 0, fmt.Errorf("%s, got %q (number out of range)", Expectation(want), s)
+	case !ok:
 		return 0, fmt.Errorf("%s, got %q", Expectation(want), s)
 	}
-	v, err := strconv.ParseFloat(m[1], 64)
-	if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
-		return 0, fmt.Errorf("%s, got %q (number out of range)", Expectation(want), s)
-	}
-	unit := m[2]
 	if unit == "" {
 		return v, nil
 	}

@@ -373,15 +373,16 @@ func (p *Program) buildFanout(b *Block) {
 		}
 		f.Weight = p.addConst(b.Name+".fanout_weight", p.floats(slotWeight, size+1))
 	}
-	f.describe(b)
+	f.describe(b, slotWeight != nil)
 	if splittable(b, p.Devices) {
 		p.splitFanout(b, p.Devices, indptr, indices[:synapses], weights, slotWeight)
 	}
 }
 
 // describe sets what the table's constants hold, for the artifact
-// manifest (a weight shared with the projections is theirs to describe).
-func (f *Fanout) describe(b *Block) {
+// manifest; perSlot says the table has a weight per slot of its own (a
+// weight shared with the projections is theirs to describe).
+func (f *Fanout) describe(b *Block, perSlot bool) {
 	var names []string
 	for _, pr := range b.Events {
 		names = append(names, fmt.Sprintf("%s (targets offset %d)", pr.Name, pr.Segment.Start))
@@ -392,7 +393,7 @@ func (f *Fanout) describe(b *Block) {
 	switch {
 	case f.PerSynapse:
 		f.Weight.Holds = fmt.Sprintf("synaptic weight per stored synapse of %s's fan-out (aligned with its targets): %s", b.Name, strings.Join(names, "; "))
-	case len(f.Weight.Shape) > 0 && f.Weight.Name == b.Name+".fanout_weight":
+	case perSlot:
 		f.Weight.Holds = fmt.Sprintf("synaptic weight per postsynaptic slot of %s's fan-out: %s", b.Name, strings.Join(names, "; "))
 	}
 }

@@ -60,7 +60,7 @@ func (p *Program) RealNeurons() []int {
 		}
 	}
 	for i, v := range p.State {
-		if n, ok := real[v.Over]; ok && v.Over != nil && v.Axis == 0 {
+		if n, ok := real[v.Over]; ok && v.Axis == 0 { // real holds no nil block
 			out[i] = n
 		}
 	}

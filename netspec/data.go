@@ -82,14 +82,9 @@ func readPopulation(ip *ir.Population) error {
 	read := func(values map[string]ir.Init, field string) error {
 		for _, name := range slices.Sorted(maps.Keys(values)) {
 			in := values[name]
-			if in.Kind != ir.InitFile || in.Read != nil {
-				continue
-			}
-			v, err := fileValues(in.File)
-			if err != nil {
+			if err := readValues(&in); err != nil {
 				return fmt.Errorf("%s.%s: %w", field, name, err)
 			}
-			in.Read = v
 			values[name] = in
 		}
 		return nil
@@ -97,12 +92,10 @@ func readPopulation(ip *ir.Population) error {
 	if err := read(ip.Vary, "params"); err != nil {
 		return err
 	}
-	if in := ip.Input.PerNeuron; in != nil && in.Kind == ir.InitFile && in.Read == nil {
-		v, err := fileValues(in.File)
-		if err != nil {
+	if in := ip.Input.PerNeuron; in != nil {
+		if err := readValues(in); err != nil {
 			return fmt.Errorf("input: %w", err)
 		}
-		in.Read = v
 	}
 	if err := read(ip.Init, "init"); err != nil {
 		return err
@@ -115,6 +108,17 @@ func readPopulation(ip *ir.Population) error {
 		s.Read = r
 	}
 	return nil
+}
+
+// readValues reads a file value's .npy into in.Read, once; values of
+// other kinds are left as they are.
+func readValues(in *ir.Init) error {
+	if in.Kind != ir.InitFile || in.Read != nil {
+		return nil
+	}
+	v, err := fileValues(in.File)
+	in.Read = v
+	return err
 }
 
 // fileValues reads the values of an .npy file of numbers.

@@ -984,9 +984,6 @@ func (p *specParser) coupling(f *mapEntry, field string) (ir.Coupling, *ir.SpecE
 	return c, e
 }
 
-// speedPattern splits a speed into its number and its unit.
-var speedPattern = regexp.MustCompile(`^\s*([-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)\s*(.*?)\s*$`)
-
 // speedMMPerMs reads a speed ("3 mm/ms", "3 m/s") in mm/ms: the number
 // times the unit's size in mm/ms, which is exact for units a power of ten
 // apart (3 m/s is 3, not 0.3 cm/ms·10).
@@ -994,15 +991,11 @@ func speedMMPerMs(s string) (float64, *ir.SpecError) {
 	bad := func(err error) (float64, *ir.SpecError) {
 		return 0, &ir.SpecError{Msg: fmt.Sprintf("expected a speed (e.g. \"3 mm/ms\" or \"3 m/s\"): %v", err)}
 	}
-	m := speedPattern.FindStringSubmatch(s)
-	if m == nil || m[2] == "" {
-		return bad(fmt.Errorf("%q is not a number with a unit of length per time", s))
+	x, unit, ok := ir.SplitQuantity(s)
+	if !ok || unit == "" {
+		return bad(fmt.Errorf("%q is not a finite number with a unit of length per time", s))
 	}
-	x, err := strconv.ParseFloat(m[1], 64)
-	if err != nil {
-		return bad(err)
-	}
-	size, err := eqs.ParseQuantityOf("1 "+m[2], eqs.Length.Div(eqs.Time)) // in coherent cm/ms
+	size, err := eqs.ParseQuantityOf("1 "+unit, eqs.Length.Div(eqs.Time)) // in coherent cm/ms
 	if err != nil {
 		return bad(err)
 	}

@@ -103,7 +103,7 @@ func NewRecorder(p *lower.Program) *Recorder {
 		r.Spikes = append(r.Spikes, s)
 	}
 	if len(r.Spikes) > 0 {
-		if budget, ok := plan.SpikeBudget(p.Net, lower.Options{MaxMemory: p.MaxMemory}.Budget()); ok {
+		if budget, ok := plan.SpikeBudget(p.Net, plan.Budget{MaxMemory: p.MaxMemory}); ok {
 			r.MaxSpikes = max(budget, 1)
 		}
 	}
