@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -61,6 +62,7 @@ func TestReadConnectome(t *testing.T) {
 		{map[string]string{"tract_lengths.txt": "0\n"}, "no weights.txt in the zip"},
 		{map[string]string{"weights.txt": "0 1\n1\n"}, "weights.txt: row 2 has 1 numbers, row 1 has 2"},
 		{map[string]string{"weights.txt": "0 1 2\n1 0 2\n"}, "weights.txt: 2 rows of 3 numbers: expected a square matrix"},
+		{map[string]string{"weights.txt": strings.Repeat("0 ", MaxRegions+1) + "\n"}, "weights.txt: 20001 columns, more than 20000 regions"},
 		{map[string]string{"weights.txt": "0 1\n1 0\n1 1\n"}, "weights.txt: more than 2 rows of 2 numbers: expected a square matrix"},
 		{map[string]string{"weights.txt": "0 x\n1 0\n"}, "weights.txt: row 1, column 2: not a number"},
 		{map[string]string{"weights.txt": "0 NaN\n1 0\n"}, "weight [0, 1] is NaN: weights must be finite"},

@@ -80,6 +80,8 @@ projections:
 		{"3", "", "n.yaml:5: projections.RR: " + filepath.Join(dir, "c.npz") + " has 2 regions, but population R has 3 neurons: one neuron per region"},
 		{"2", ", speed: 3 mm/ms", "n.yaml:5: projections.RR: " + filepath.Join(dir, "c.npz") + " has no tract lengths, so speed 3 mm/ms gives no delays: leave speed out, or add tract_lengths"},
 		{"2", ", speed: 3 ms", `n.yaml:5: projections.RR.conn.connectome.speed: expected a speed (e.g. "3 mm/ms" or "3 m/s"): dimensions disagree`},
+		{"2", ", speed: -3 mm/ms", "n.yaml:5: projections.RR.conn.connectome.speed: must be a finite speed ≥ 0 (e.g. 3 mm/ms), got -3 mm/ms"},
+		{"2", ", speed: 1e999 mm/ms", `n.yaml:5: projections.RR.conn.connectome.speed: expected a speed (e.g. "3 mm/ms" or "3 m/s"): "1e999 mm/ms" is not a finite number with a unit of length per time`},
 	} {
 		_, err := Parse(spec(tc.size, tc.speed), filepath.Join(dir, "n.yaml"))
 		require.Error(t, err, tc.want)
